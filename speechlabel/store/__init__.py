@@ -1,0 +1,23 @@
+"""Persistence: SQLAlchemy 2, SQLite by default, PostgreSQL by URL. Returns dataclasses."""
+
+from __future__ import annotations
+
+from .engine import make_engine, upgrade_schema
+from .exports import ExportQueries, ExportRow
+from .projects import ProjectQueries
+from .recordings import RecordingQueries
+from .segments import SegmentQueries
+
+
+class Store(ProjectQueries, RecordingQueries, SegmentQueries, ExportQueries):
+    """All queries of the app; one instance per process, safe to share between threads."""
+
+    @classmethod
+    def open(cls, url: str, schema: str | None = None, migrate: bool = True) -> "Store":
+        engine = make_engine(url, schema=schema)
+        if migrate:
+            upgrade_schema(engine)
+        return cls(engine)
+
+
+__all__ = ["ExportRow", "Store"]

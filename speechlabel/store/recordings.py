@@ -1,0 +1,60 @@
+"""Recording rows."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from ..errors import DuplicateRecording, NotFound
+from ..models import PrelabelState, Recording
+from . import schema
+from .base import StoreBase
+from .rows import recording_from_row, recording_to_row
+
+_recordings = schema.recordings
+
+
+class RecordingQueries(StoreBase):
+    def insert_recording(self, recording: Recording) -> Recording:
+        try:
+            with self.write() as connection:
+                connection.execute(insert(_recordings).values(**recording_to_row(recording)))
+        except IntegrityError:
+            existing = self.find_recording_by_hash(recording.project_id, recording.sha256)
+            if existing is None:
+                raise
+            raise DuplicateRecording(recording.label, existing.id, existing.label) from None
+        return recording
+
+    def find_recording_by_hash(self, project_id: int, sha256: str) -> Recording | None:
+        query = select(_recordings).where(_recordings.c.project_id == project_id, _recordings.c.sha256 == sha256)
+        with self.read() as connection:
+            row = connection.execute(query).first()
+        return recording_from_row(row) if row else None
+
+    def count_recordings_with_hash(self, sha256: str) -> int:
+        with self.read() as connection:
+            return connection.execute(
+                select(func.count()).select_from(_recordings).where(_recordings.c.sha256 == sha256)
+            ).scalar_one()
+
+    def get_recording(self, recording_id: str) -> Recording:
+        with self.read() as connection:
+            row = connection.execute(select(_recordings).where(_recordings.c.id == recording_id)).first()
+        if row is None:
+            raise NotFound(f"no recording with id {recording_id!r}")
+        return recording_from_row(row)
+
+    def list_recordings(self, project_id: int, pending_only: bool = False) -> list[Recording]:
+        query = select(_recordings).where(_recordings.c.project_id == project_id)
+        if pending_only:
+            query = query.where(_recordings.c.prelabel_state != PrelabelState.DRAFTED.value)
+        query = query.order_by(_recordings.c.created_at, _recordings.c.id)
+        with self.read() as connection:
+            return [recording_from_row(row) for row in connection.execute(query)]
+
+    def set_prelabel_state(self, recording_id: str, state: PrelabelState) -> None:
+        with self.write() as connection:
+            connection.execute(
+                update(_recordings).where(_recordings.c.id == recording_id).values(prelabel_state=state.value)
+            )

@@ -1,0 +1,117 @@
+"""Tables, in SQLAlchemy Core. The Alembic migrations in ``speechlabel/migrations`` create them;
+this module is what queries are written against. Keep both in step."""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData()
+
+projects = Table(
+    "projects",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("name", String(200), nullable=False, unique=True),
+    Column("language", String(16), nullable=True),
+    Column("segment_options", JSON, nullable=False),
+    Column("engine_options", JSON, nullable=False),
+    Column("glossary", JSON, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+recordings = Table(
+    "recordings",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("label", String(255), nullable=False),
+    Column("sha256", String(64), nullable=False),
+    Column("original_path", String(255), nullable=False),
+    Column("normalized_path", String(255), nullable=False),
+    Column("format", String(64), nullable=False),
+    Column("subtype", String(64), nullable=True),
+    Column("sampling_rate", Integer, nullable=False),
+    Column("channels", Integer, nullable=False),
+    Column("num_samples", Integer, nullable=False),
+    Column("duration", Float, nullable=False),
+    Column("peak_dbfs", Float, nullable=False),
+    Column("rms_dbfs", Float, nullable=False),
+    Column("clipped_ratio", Float, nullable=False),
+    Column("snr_db", Float, nullable=True),
+    Column("prelabel_state", String(16), nullable=False),
+    Column("segment_options", JSON, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("project_id", "sha256", name="uq_recordings_project_sha256"),
+)
+
+segments = Table(
+    "segments",
+    metadata,
+    Column("id", String(40), primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("recording_id", String(40), ForeignKey("recordings.id", ondelete="CASCADE"), nullable=False),
+    Column("start", Float, nullable=False),
+    Column("duration", Float, nullable=False),
+    Column("channel", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("language", String(16), nullable=True),
+    Column("speaker", String(100), nullable=True),
+    Column("tags", JSON, nullable=False),
+    Column("custom", JSON, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("updated_by", String(100), nullable=True),
+    Column("updated_at", DateTime(timezone=True), nullable=True),
+    Index("ix_segments_project_status", "project_id", "status"),
+    Index("ix_segments_recording_start", "recording_id", "start"),
+)
+
+drafts = Table(
+    "drafts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("segment_id", String(40), ForeignKey("segments.id", ondelete="CASCADE"), nullable=False),
+    Column("engine", String(40), nullable=False),
+    Column("model", String(255), nullable=False),
+    Column("options", JSON, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("words", JSON, nullable=False),
+    Column("avg_logprob", Float, nullable=False),
+    Column("no_speech_prob", Float, nullable=False),
+    Column("compression_ratio", Float, nullable=False),
+    Column("language", String(16), nullable=False),
+    Column("language_probability", Float, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_drafts_segment", "segment_id"),
+)
+
+revisions = Table(
+    "revisions",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("segment_id", String(40), ForeignKey("segments.id", ondelete="CASCADE"), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("speaker", String(100), nullable=True),
+    Column("tags", JSON, nullable=False),
+    Column("start", Float, nullable=False),
+    Column("duration", Float, nullable=False),
+    Column("status", String(20), nullable=False),
+    Column("comment", Text, nullable=True),
+    Index("ix_revisions_segment_version", "segment_id", "version"),
+)

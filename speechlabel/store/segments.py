@@ -1,0 +1,195 @@
+"""Segment rows, drafts and the append-only revision history, with versioned saves."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, delete, func, insert, select, update
+
+from ..errors import Conflict, NotFound, StaleVersion
+from ..models import Draft, PrelabelState, Revision, Segment, SegmentEdit, SegmentStatus
+from . import schema
+from .base import StoreBase
+from .rows import draft_from_row, draft_to_row, revision_from_row, segment_from_row, utc_now
+
+_segments = schema.segments
+_drafts = schema.drafts
+_revisions = schema.revisions
+
+
+def new_segment_id(recording_id: str) -> str:
+    return f"{recording_id}-{uuid.uuid4().hex[:10]}"
+
+
+class SegmentQueries(StoreBase):
+    def replace_segments(
+        self,
+        recording_id: str,
+        project_id: int,
+        bounds: Sequence[tuple[float, float]],
+        segment_options: dict[str, Any],
+        author: str,
+    ) -> list[Segment]:
+        """Store a recording's segmentation and mark it segmented, all in one transaction.
+
+        Only allowed while no segment has been touched: re-segmenting must never drop work.
+        """
+        now = utc_now()
+        rows = [_new_segment_row(recording_id, project_id, start, end, now) for start, end in bounds]
+        with self.write() as connection:
+            touched = connection.execute(
+                select(func.count()).select_from(_segments).where(
+                    _segments.c.recording_id == recording_id, _segments.c.status != SegmentStatus.NEW.value
+                )
+            ).scalar_one()
+            if touched:
+                raise Conflict(f"recording {recording_id} has {touched} drafted or edited segments; "
+                               "it cannot be segmented again")
+            connection.execute(delete(_segments).where(_segments.c.recording_id == recording_id))
+            if rows:
+                connection.execute(insert(_segments), rows)
+                connection.execute(insert(_revisions), [_revision_row(row, author, now, "segmented") for row in rows])
+            connection.execute(
+                update(schema.recordings)
+                .where(schema.recordings.c.id == recording_id)
+                .values(prelabel_state=PrelabelState.SEGMENTED.value, segment_options=segment_options)
+            )
+        return self.list_segments(recording_id)
+
+    def list_segments(self, recording_id: str, statuses: Iterable[SegmentStatus] | None = None) -> list[Segment]:
+        query = select(_segments).where(_segments.c.recording_id == recording_id)
+        if statuses is not None:
+            query = query.where(_segments.c.status.in_([s.value for s in statuses]))
+        with self.read() as connection:
+            rows = connection.execute(query.order_by(_segments.c.start)).all()
+        return [segment_from_row(row) for row in rows]
+
+    def get_segment(self, segment_id: str) -> Segment:
+        with self.read() as connection:
+            return _load_segment(connection, segment_id)
+
+    def count_segments_by_status(self, project_id: int) -> dict[SegmentStatus, int]:
+        query = (
+            select(_segments.c.status, func.count())
+            .where(_segments.c.project_id == project_id)
+            .group_by(_segments.c.status)
+        )
+        with self.read() as connection:
+            return {SegmentStatus(status): count for status, count in connection.execute(query)}
+
+    def add_draft(self, segment_id: str, draft: Draft, author: str) -> Segment:
+        """Keep the draft and, if nobody has saved the segment since segmentation (status new at
+        version 1), make its text the current one; a person's text is never overwritten."""
+        now = utc_now()
+        with self.write() as connection:
+            connection.execute(insert(_drafts).values(**draft_to_row(draft, segment_id)))
+            row = connection.execute(
+                update(_segments)
+                .where(
+                    _segments.c.id == segment_id,
+                    _segments.c.status == SegmentStatus.NEW.value,
+                    _segments.c.version == 1,
+                )
+                .values(
+                    text=draft.text,
+                    language=draft.language,
+                    status=SegmentStatus.DRAFTED.value,
+                    version=_segments.c.version + 1,
+                    updated_by=author,
+                    updated_at=now,
+                )
+                .returning(*_segments.c)
+            ).first()
+            if row is None:
+                return _load_segment(connection, segment_id)
+            connection.execute(insert(_revisions).values(**_revision_row(row._mapping, author, now, "draft")))
+        return segment_from_row(row)
+
+    def latest_draft(self, segment_id: str) -> Draft | None:
+        query = select(_drafts).where(_drafts.c.segment_id == segment_id).order_by(_drafts.c.id.desc()).limit(1)
+        with self.read() as connection:
+            row = connection.execute(query).first()
+        return draft_from_row(row) if row else None
+
+    def save_segment(self, segment_id: str, expected_version: int, edit: SegmentEdit, author: str) -> Segment:
+        """Apply ``edit`` only if the segment is still at ``expected_version``; append a revision.
+
+        A single ``UPDATE ... WHERE version = ?`` decides: one row changed means saved, none means
+        someone else saved first, reported with their name so nothing is silently overwritten.
+        """
+        now = utc_now()
+        values = _edit_values(edit) | {"version": _segments.c.version + 1, "updated_by": author, "updated_at": now}
+        with self.write() as connection:
+            row = connection.execute(
+                update(_segments)
+                .where(_segments.c.id == segment_id, _segments.c.version == expected_version)
+                .values(**values)
+                .returning(*_segments.c)
+            ).first()
+            if row is None:
+                current = _load_segment(connection, segment_id)
+                raise StaleVersion(segment_id, expected_version, current.version, current.updated_by)
+            connection.execute(insert(_revisions).values(**_revision_row(row._mapping, author, now, edit.comment)))
+        return segment_from_row(row)
+
+    def list_revisions(self, segment_id: str) -> list[Revision]:
+        query = select(_revisions).where(_revisions.c.segment_id == segment_id).order_by(_revisions.c.id)
+        with self.read() as connection:
+            return [revision_from_row(row) for row in connection.execute(query)]
+
+
+def _load_segment(connection: Connection, segment_id: str) -> Segment:
+    row = connection.execute(select(_segments).where(_segments.c.id == segment_id)).first()
+    if row is None:
+        raise NotFound(f"no segment with id {segment_id!r}")
+    return segment_from_row(row)
+
+
+def _new_segment_row(recording_id: str, project_id: int, start: float, end: float, now) -> dict[str, Any]:
+    return {
+        "id": new_segment_id(recording_id),
+        "project_id": project_id,
+        "recording_id": recording_id,
+        "start": round(start, 3),
+        "duration": round(end - start, 3),
+        "channel": 0,
+        "text": "",
+        "language": None,
+        "speaker": None,
+        "tags": [],
+        "custom": {},
+        "status": SegmentStatus.NEW.value,
+        "version": 1,
+        "updated_by": None,
+        "updated_at": now,
+    }
+
+
+def _edit_values(edit: SegmentEdit) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for name in ("text", "speaker", "start", "duration"):
+        if getattr(edit, name) is not None:
+            values[name] = getattr(edit, name)
+    if edit.tags is not None:
+        values["tags"] = list(edit.tags)
+    if edit.status is not None:
+        values["status"] = edit.status.value
+    return values
+
+
+def _revision_row(segment: Any, author: str, now, comment: str | None) -> dict[str, Any]:
+    return {
+        "segment_id": segment["id"],
+        "version": segment["version"],
+        "author": author,
+        "created_at": now,
+        "text": segment["text"],
+        "speaker": segment["speaker"],
+        "tags": list(segment["tags"]),
+        "start": segment["start"],
+        "duration": segment["duration"],
+        "status": segment["status"],
+        "comment": comment,
+    }
