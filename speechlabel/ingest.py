@@ -1,0 +1,177 @@
+"""Import audio into a project: keep the original bytes, a 16 kHz mono copy and probe figures.
+
+Stored file names are generated (content hash, recording id); the name a user gave is only a
+label, so odd or hostile names can never reach the file system. Nothing is left half-written:
+files are written atomically and removed again if the database refuses the row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .audio import DecodedAudio, declared_duration, decode_bytes, to_mono_16k, write_wav
+from .config import Settings
+from .errors import AudioDecodeError, DuplicateRecording, SpeechLabelError
+from .models import PrelabelState, Project, Recording
+from .probe import probe
+from .store import Store
+from .store.rows import utc_now
+
+log = logging.getLogger(__name__)
+
+AUDIO_EXTENSIONS = frozenset(
+    {".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".mp4", ".webm", ".mka"}
+)
+MAX_LABEL_LENGTH = 255
+# Container names as decoders report them -> the extension the stored original gets.
+_EXTENSION_BY_FORMAT = {"WAV": ".wav", "FLAC": ".flac", "OGG": ".ogg", "MP3": ".mp3", "MPEG": ".mp3",
+                        "AAC": ".aac", "MATROSKA,WEBM": ".webm"}
+
+
+@dataclass(frozen=True)
+class ImportFailure:
+    source: str
+    message: str
+
+
+@dataclass(frozen=True)
+class ImportDuplicate:
+    source: str
+    existing_id: str
+    message: str
+
+
+@dataclass
+class ImportReport:
+    imported: list[Recording] = field(default_factory=list)
+    duplicates: list[ImportDuplicate] = field(default_factory=list)
+    failures: list[ImportFailure] = field(default_factory=list)
+
+
+def import_audio(store: Store, settings: Settings, project: Project, data: bytes, label: str) -> Recording:
+    """Import one file's bytes; raise AudioDecodeError / DuplicateRecording with a clear message."""
+    label = clean_label(label)
+    sha256 = hashlib.sha256(data).hexdigest()
+    existing = store.find_recording_by_hash(project.id, sha256)
+    if existing is not None:
+        raise DuplicateRecording(label, existing.id, existing.label)
+    _refuse_too_long(declared_duration(data) if data else None, label, settings)
+    decoded = decode_bytes(data, label)
+    _refuse_too_long(decoded.duration, label, settings)
+    mono = to_mono_16k(decoded)
+    recording_id = f"rec-{uuid.uuid4().hex[:12]}"
+    recording = Recording(
+        id=recording_id,
+        project_id=project.id,
+        label=label,
+        sha256=sha256,
+        original_path=_original_relpath(sha256, decoded),
+        normalized_path=f"audio/normalized/{recording_id}.wav",
+        probe=probe(decoded, mono),
+        prelabel_state=PrelabelState.NEW,
+        created_at=utc_now(),
+    )
+    created = _write_files(settings, recording, data, mono)
+    try:
+        store.insert_recording(recording)
+    except BaseException:
+        _remove_files(created, store, sha256)
+        raise
+    log.info("imported %s as %s (%.1f s)", label, recording.id, recording.duration)
+    return recording
+
+
+def import_paths(
+    store: Store,
+    settings: Settings,
+    project: Project,
+    paths: Iterable[str | Path],
+    on_file: Callable[[Path, int, int], None] | None = None,
+) -> ImportReport:
+    """Import files and folders (recursively); one bad file is reported and the others go on."""
+    report = ImportReport()
+    files = find_audio_files(paths, report)
+    for index, path in enumerate(files):
+        if on_file:
+            on_file(path, index, len(files))
+        try:
+            report.imported.append(import_audio(store, settings, project, path.read_bytes(), path.name))
+        except DuplicateRecording as duplicate:
+            report.duplicates.append(ImportDuplicate(str(path), duplicate.existing_id, str(duplicate)))
+        except (SpeechLabelError, OSError) as error:
+            report.failures.append(ImportFailure(str(path), str(error)))
+    return report
+
+
+def find_audio_files(paths: Iterable[str | Path], report: ImportReport) -> list[Path]:
+    """Files named directly are always tried; inside folders only audio extensions are taken."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS))
+        elif path.is_file():
+            found.append(path)
+        else:
+            report.failures.append(ImportFailure(str(path), f"{str(path)!r} does not exist"))
+    return found
+
+
+def clean_label(label: str) -> str:
+    """Keep a user's name as a label only: control characters dropped, length bounded."""
+    text = "".join(ch for ch in (label or "") if not unicodedata.category(ch).startswith("C")).strip()
+    if len(text) > MAX_LABEL_LENGTH:
+        text = text[: MAX_LABEL_LENGTH - 1] + "…"
+    return text or "unnamed"
+
+
+def _refuse_too_long(seconds: float | None, label: str, settings: Settings) -> None:
+    if seconds is not None and seconds > settings.max_audio_seconds:
+        raise AudioDecodeError(
+            f"{label!r} is {seconds / 3600:.2f} h long; the maximum is {settings.max_audio_seconds / 3600:.2f} h "
+            "(SPEECHLABEL_MAX_AUDIO_SECONDS); split the recording"
+        )
+
+
+def _original_relpath(sha256: str, decoded: DecodedAudio) -> str:
+    extension = _EXTENSION_BY_FORMAT.get(decoded.format.upper(), "")
+    if not extension and "MP4" in decoded.format.upper():
+        extension = ".m4a"
+    return f"audio/originals/{sha256[:2]}/{sha256}{extension or '.bin'}"
+
+
+def _write_files(settings: Settings, recording: Recording, data: bytes, mono) -> tuple[Path | None, Path]:
+    """Write the original (once per content hash) and the normalised copy.
+
+    Returns the original's path if this call created it (None if it existed) and the copy's path.
+    """
+    original = settings.data_dir / recording.original_path
+    created_original = None
+    if not original.exists():
+        original.parent.mkdir(parents=True, exist_ok=True)
+        temporary = original.with_name(f".tmp-{uuid.uuid4().hex}")
+        temporary.write_bytes(data)
+        temporary.replace(original)
+        created_original = original
+    normalized = settings.data_dir / recording.normalized_path
+    try:
+        write_wav(normalized, mono)
+    except BaseException:
+        if created_original:
+            created_original.unlink(missing_ok=True)
+        raise
+    return created_original, normalized
+
+
+def _remove_files(created: tuple[Path | None, Path], store: Store, sha256: str) -> None:
+    created_original, normalized = created
+    normalized.unlink(missing_ok=True)
+    # Another project may have stored the same bytes meanwhile; keep an original still referenced.
+    if created_original and store.count_recordings_with_hash(sha256) == 0:
+        created_original.unlink(missing_ok=True)
