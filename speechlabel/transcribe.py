@@ -1,0 +1,374 @@
+"""Turn one segment of speech into a Draft: the engine interface and the default engine.
+
+The default engine is faster-whisper (CTranslate2, int8 on CPU) with the bundled weights (see
+``bundled_models``). An engine takes the float32 16 kHz mono samples of one segment (up to about
+30 s; longer input works but is decoded window by window) and returns one ``Draft`` whose word
+times are in the recording's timeline (``offset`` is added).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import os
+import threading
+import time
+from dataclasses import asdict, dataclass, field, fields
+from typing import Any, Iterable, Protocol, runtime_checkable
+
+import numpy as np
+
+from .bundled_models import BUNDLED_MODELS, resolve_model
+from .errors import ValidationError
+from .models import Draft, Word
+
+log = logging.getLogger(__name__)
+
+SAMPLE_RATE = 16000
+# Types CTranslate2 runs on a CPU ("default"/"auto" let it choose).
+COMPUTE_TYPES = ("int8", "int8_float32", "int16", "float32", "default", "auto")
+MAX_BEAM_SIZE = 16
+MAX_GLOSSARY_TERM_CHARS = 100
+
+
+def _language_codes() -> tuple[str, ...]:
+    from faster_whisper.tokenizer import _LANGUAGE_CODES  # the codes Whisper was trained on
+
+    return tuple(_LANGUAGE_CODES)
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """How to draft a transcript. Recorded with every Draft as provenance (``to_dict``)."""
+
+    # A bundled model ("base": multilingual incl. Korean; "tiny.en": English only, 2-3x faster),
+    # a local faster-whisper model directory, or a hub name (downloads; needs a network).
+    model: str = "base"
+    # int8: ~1.5x faster than float32 on 2 cores (JFK RTF 9.4 vs 6.0) with the same WER on
+    # JFK, LibriSpeech and Harvard.
+    compute_type: str = "int8"
+    # Beam 1 (greedy), measured with bench/transcribe.py on base: beam 5 gave the same WER on
+    # JFK, LibriSpeech and the 10 Harvard sentences (0, 0, 0.039), won one word on the AMI clip
+    # ("Claflin"; a glossary fixes that with beam 1 too), lost one on TIMIT, tied on the 30 s
+    # call and the Russian clip, and took ~1.4x the time (forced en: Harvard RTF 3.1 vs 2.2,
+    # JFK 11 vs 8). No quality to buy, so take the speed. Not measured on Korean: re-check there.
+    beam_size: int = 1
+    # None = auto-detect per segment; when set, that language is forced. Projects should set
+    # it: detection on short or noisy segments picks wrong languages, and it costs a second
+    # encoder pass in faster-whisper 1.2.1 (short segments draft ~2x faster when forced).
+    language: str | None = None
+    # Domain words, names, device names and commands. Sent to Whisper as "hotwords": a prompt
+    # "term, term, term." before every 30 s window (see FasterWhisperEngine).
+    glossary: tuple[str, ...] = ()
+    # Silero VAD drops non-speech first; stops hallucinated text over silence and noise.
+    vad_filter: bool = True
+    # Per-word start/end/probability (decoder confidence), needed for word-level review.
+    word_timestamps: bool = True
+    # 0 = all cores of this machine.
+    cpu_threads: int = 0
+
+    def __post_init__(self) -> None:
+        # Lists arrive from JSON and from callers; store a tuple so the options stay hashable.
+        if isinstance(self.glossary, list):
+            object.__setattr__(self, "glossary", tuple(self.glossary))
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ValidationError naming the first option that breaks its rule."""
+        if not isinstance(self.model, str) or not self.model.strip():
+            raise ValidationError(
+                f"model must be a non-empty name or directory, got {self.model!r}; "
+                f"bundled: {', '.join(BUNDLED_MODELS)}"
+            )
+        if self.compute_type not in COMPUTE_TYPES:
+            raise ValidationError(
+                f"compute_type {self.compute_type!r} is not supported on CPU; "
+                f"allowed: {', '.join(COMPUTE_TYPES)}"
+            )
+        _check_int("beam_size", self.beam_size, 1, MAX_BEAM_SIZE)
+        _check_int("cpu_threads", self.cpu_threads, 0, 1024)
+        _check_language(self.language)
+        _check_glossary(self.glossary)
+        for name in ("vad_filter", "word_timestamps"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValidationError(f"{name} must be true or false, got {getattr(self, name)!r}")
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the glossary becomes a list."""
+        data = asdict(self)
+        data["glossary"] = list(self.glossary)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TranscribeOptions":
+        """Build from stored or user-given settings; missing keys take the defaults."""
+        if not isinstance(data, dict):
+            raise ValidationError(f"transcribe options must be a mapping, got {type(data).__name__}")
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValidationError(
+                f"unknown transcribe option(s) {', '.join(map(repr, unknown))}; "
+                f"allowed: {', '.join(sorted(known))}"
+            )
+        values = dict(data)
+        if isinstance(values.get("glossary"), list):
+            values["glossary"] = tuple(values["glossary"])
+        return cls(**values)
+
+
+def _check_int(name: str, value: Any, low: int, high: int) -> None:
+    # bool is an int in Python; True as a beam size is a mistake, not 1.
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
+
+
+def _check_language(language: Any) -> None:
+    if language is None:
+        return
+    if not isinstance(language, str) or language not in _language_codes():
+        raise ValidationError(
+            f"language {language!r} is not a Whisper language code; use a lowercase code such "
+            "as 'en', 'ko', 'ja', 'de', or None to detect it"
+        )
+
+
+def _check_glossary(glossary: Any) -> None:
+    if not isinstance(glossary, tuple):
+        raise ValidationError(f"glossary must be a list of terms, got {type(glossary).__name__}")
+    for term in glossary:
+        if not isinstance(term, str) or not term.strip():
+            raise ValidationError(f"glossary terms must be non-empty text, got {term!r}")
+        if "\n" in term or len(term) > MAX_GLOSSARY_TERM_CHARS:
+            raise ValidationError(
+                f"glossary term {term[:40]!r} must be one line of at most "
+                f"{MAX_GLOSSARY_TERM_CHARS} characters"
+            )
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """Anything that drafts one segment. Engines are shared between threads."""
+
+    name: str  # e.g. "faster-whisper"
+    model: str  # the model as the options named it, e.g. "base"
+
+    def transcribe(self, samples: np.ndarray, options: TranscribeOptions, offset: float = 0.0) -> Draft:
+        ...
+
+
+def glossary_prompt(glossary: tuple[str, ...]) -> str | None:
+    """The text Whisper sees before each window: ``"term, term, term."``.
+
+    The closing full stop matters: measured on the AMI clip with beam 5, a prompt without it
+    made the model end the transcript without punctuation and then hallucinate "Thank you."
+    after the speech; with it the output was clean.
+    """
+    terms = [t.strip() for t in glossary if t.strip()]
+    if not terms:
+        return None
+    text = ", ".join(terms)
+    return text if text.endswith((".", "!", "?", "。")) else text + "."
+
+
+@dataclass(eq=False)  # engines are compared by identity (one per cache key)
+class FasterWhisperEngine:
+    """faster-whisper on CPU. Load once (``get_engine``), then call ``transcribe`` many times.
+
+    The glossary goes in as ``hotwords``, not ``initial_prompt``. In faster-whisper 1.2.1 both
+    land in the same ``<|startofprev|>`` prompt slot, but ``initial_prompt`` only reaches the
+    first 30 s window once ``condition_on_previous_text`` is off, while ``hotwords`` is sent
+    before every window. Using both would put the terms in twice and spend the prompt's
+    223-token budget (faster-whisper silently cuts hotwords beyond it; we log a warning).
+    """
+
+    model: str = "base"
+    compute_type: str = "int8"
+    cpu_threads: int = 0
+    name: str = field(default="faster-whisper", init=False)
+    model_path: str = field(default="", init=False)
+    load_seconds: float = field(default=0.0, init=False)
+
+    def __post_init__(self) -> None:
+        from faster_whisper import WhisperModel
+
+        self.model_path = resolve_model(self.model)
+        threads = self.cpu_threads or _all_cores()
+        started = time.perf_counter()
+        try:
+            self._whisper = WhisperModel(
+                self.model_path, device="cpu", compute_type=self.compute_type, cpu_threads=threads
+            )
+        except (RuntimeError, OSError, ValueError) as error:
+            raise ValidationError(
+                f"could not load Whisper model {self.model!r} from {self.model_path!r}: {error}; "
+                f"use a bundled model ({', '.join(BUNDLED_MODELS)}) or a faster-whisper model directory"
+            ) from error
+        self.load_seconds = time.perf_counter() - started
+        log.info("loaded %s %s (%s, %d threads) in %.2f s", self.name, self.model, self.compute_type,
+                 threads, self.load_seconds)
+
+    @property
+    def multilingual(self) -> bool:
+        return bool(self._whisper.model.is_multilingual)
+
+    def transcribe(self, samples: np.ndarray, options: TranscribeOptions, offset: float = 0.0) -> Draft:
+        """Draft one segment; empty or silent audio gives an empty Draft, not an error."""
+        self._check_options(options)
+        _check_samples(samples)
+        _check_offset(offset)
+        duration = samples.shape[0] / SAMPLE_RATE
+        if samples.shape[0] == 0:
+            return _empty_draft(self, options)
+        hotwords = glossary_prompt(options.glossary)
+        self._warn_if_glossary_cut(hotwords)
+        segments, info = self._whisper.transcribe(
+            samples,
+            language=options.language,
+            beam_size=options.beam_size,
+            # Segments are independent: carrying text over would leak one segment's words into
+            # the next and repeat hallucinations.
+            condition_on_previous_text=False,
+            vad_filter=options.vad_filter,
+            word_timestamps=options.word_timestamps,
+            hotwords=hotwords,
+        )
+        segments = list(segments)  # a generator: decoding happens here
+        return _draft_from_segments(self, options, segments, info, offset, duration)
+
+    def _check_options(self, options: TranscribeOptions) -> None:
+        if not isinstance(options, TranscribeOptions):
+            raise ValidationError(f"options must be TranscribeOptions, got {type(options).__name__}")
+        mine = (self.model, self.compute_type, self.cpu_threads)
+        asked = (options.model, options.compute_type, options.cpu_threads)
+        if mine != asked:
+            # Otherwise the Draft's provenance would name a model that did not produce it.
+            raise ValidationError(
+                f"options ask for model/compute_type/cpu_threads {asked} but this engine holds "
+                f"{mine}; get the right engine with get_engine(options)"
+            )
+        if options.language not in (None, "en") and not self.multilingual:
+            # faster-whisper would quietly transcribe as English instead.
+            raise ValidationError(
+                f"model {self.model!r} is English-only, so language {options.language!r} cannot "
+                "be forced; use a multilingual model such as 'base', or language 'en' or None"
+            )
+
+    def _warn_if_glossary_cut(self, hotwords: str | None) -> None:
+        if not hotwords:
+            return
+        budget = self._whisper.max_length // 2 - 1
+        count = len(self._whisper.hf_tokenizer.encode(" " + hotwords).ids)
+        if count > budget:
+            log.warning("glossary is %d tokens; Whisper sees only the first %d of them", count, budget)
+
+
+def _all_cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _check_samples(samples: Any) -> None:
+    if not isinstance(samples, np.ndarray):
+        raise ValidationError(f"samples must be a numpy array, got {type(samples).__name__}")
+    if samples.dtype != np.float32 or samples.ndim != 1:
+        raise ValidationError(
+            f"samples must be float32 mono (1-D) at 16 kHz, got {samples.dtype} with shape "
+            f"{samples.shape}; decode with speechlabel.audio.load_mono_16k"
+        )
+    if samples.size and not np.isfinite(samples).all():
+        raise ValidationError("samples contain NaN or infinite values; allowed: finite floats in [-1, 1]")
+
+
+def _check_offset(offset: Any) -> None:
+    if isinstance(offset, bool) or not isinstance(offset, (int, float)) or not math.isfinite(offset) or offset < 0:
+        raise ValidationError(f"offset must be a finite number of seconds >= 0, got {offset!r}")
+
+
+def _empty_draft(engine: FasterWhisperEngine, options: TranscribeOptions) -> Draft:
+    """Nothing heard: no text, no words. Scores say "no speech" with full confidence in that.
+
+    Without speech a detected language means nothing, so it is "" (probability 0) unless the
+    project forced one.
+    """
+    return Draft(
+        text="",
+        words=(),
+        avg_logprob=0.0,
+        no_speech_prob=1.0,
+        compression_ratio=0.0,
+        language=options.language or "",
+        language_probability=1.0 if options.language else 0.0,
+        engine=engine.name,
+        model=engine.model,
+        options=options.to_dict(),
+    )
+
+
+def _draft_from_segments(engine, options, segments, info, offset: float, duration: float) -> Draft:
+    """Join Whisper's segments into one Draft.
+
+    avg_logprob and compression_ratio are means over Whisper's segments weighted by their
+    duration (a 0.2 s "Thank you." should not weigh as much as 8 s of speech); no_speech_prob
+    is the worst (highest) one, so a single doubtful stretch still flags the segment.
+    """
+    segments = [s for s in segments if s.text.strip()]
+    if not segments:
+        return _empty_draft(engine, options)
+    weights = [max(s.end - s.start, 1e-3) for s in segments]
+    return Draft(
+        text=" ".join(" ".join(s.text.split()) for s in segments).strip(),
+        words=tuple(_words(segments, offset, duration)),
+        avg_logprob=_weighted_mean([s.avg_logprob for s in segments], weights),
+        no_speech_prob=float(max(s.no_speech_prob for s in segments)),
+        compression_ratio=_weighted_mean([s.compression_ratio for s in segments], weights),
+        language=info.language,
+        language_probability=float(info.language_probability),
+        engine=engine.name,
+        model=engine.model,
+        options=options.to_dict(),
+    )
+
+
+def _words(segments, offset: float, duration: float) -> Iterable[Word]:
+    """Words in the recording's timeline. Whisper's times come in 20 ms steps and the last word
+    can end past the samples, so times are clipped to the segment."""
+    for segment in segments:
+        for word in segment.words or ():
+            symbol = word.word.strip()
+            if not symbol:
+                continue
+            start = min(max(float(word.start), 0.0), duration)
+            end = min(max(float(word.end), start), duration)
+            yield Word(
+                symbol=symbol,
+                start=round(offset + start, 3),
+                duration=round(end - start, 3),
+                score=min(max(float(word.probability), 0.0), 1.0),
+            )
+
+
+def _weighted_mean(values: list[float], weights: list[float]) -> float:
+    return float(sum(v * w for v, w in zip(values, weights)) / sum(weights))
+
+
+_ENGINES: dict[tuple[str, str, int], FasterWhisperEngine] = {}
+_ENGINES_LOCK = threading.Lock()
+
+
+def get_engine(options: TranscribeOptions) -> Engine:
+    """The process-wide engine for (model, compute_type, cpu_threads); loads it on first use.
+
+    Loading takes the lock, so two threads asking at once load the model once.
+    """
+    if not isinstance(options, TranscribeOptions):
+        raise ValidationError(f"options must be TranscribeOptions, got {type(options).__name__}")
+    key = (options.model, options.compute_type, options.cpu_threads)
+    with _ENGINES_LOCK:
+        engine = _ENGINES.get(key)
+        if engine is None:
+            engine = FasterWhisperEngine(*key)
+            _ENGINES[key] = engine
+        return engine
