@@ -1,0 +1,113 @@
+"""Whole-pipeline benchmark on the real recordings: decode + VAD + drafts.
+
+    python bench/prelabel.py [--speech-dir ../shared/speech] [--models tiny.en,base]
+
+For each model it imports the English and diarization recordings into a fresh SQLite workspace,
+pre-labels them, and prints audio seconds, wall seconds (import + prelabel), the real-time
+factor, the process's peak memory, and WER per file against the references. Each model runs in
+its own process so peak memory is that model's alone. Then it prints the segmentation figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from speechlabel.config import Settings  # noqa: E402
+from speechlabel.ingest import import_paths  # noqa: E402
+from speechlabel.metrics import word_error_rate  # noqa: E402
+from speechlabel.prelabel import prelabel_project  # noqa: E402
+from speechlabel.projects import create_project  # noqa: E402
+from speechlabel.transcribe import TranscribeOptions  # noqa: E402
+from speechlabel.workspace import Workspace  # noqa: E402
+
+DEFAULT_SPEECH = ROOT.parent / "shared" / "speech"
+FOLDERS = ("en", "diarization")
+
+
+@dataclass
+class PipelineRun:
+    model: str
+    files: int
+    segments: int
+    audio_seconds: float
+    import_seconds: float
+    prelabel_seconds: float
+    peak_rss_mb: float
+    wer_by_file: dict[str, float]
+
+    @property
+    def wall_seconds(self) -> float:
+        return self.import_seconds + self.prelabel_seconds
+
+    @property
+    def rtf(self) -> float:
+        return self.audio_seconds / self.wall_seconds
+
+
+def run_one(model: str, speech_dir: Path) -> PipelineRun:
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = Settings(data_dir=Path(tmp) / "data")
+        workspace = Workspace.open(settings)
+        store = workspace.store
+        project = create_project(store, "bench", language="en", transcribe_options=TranscribeOptions(model=model))
+        started = time.perf_counter()
+        report = import_paths(store, settings, project, [speech_dir / folder for folder in FOLDERS])
+        imported = time.perf_counter()
+        result = prelabel_project(store, settings, project)
+        finished = time.perf_counter()
+        wers = {}
+        for recording in report.imported:
+            reference = speech_dir / Path(recording.label).with_suffix(".txt").name
+            matches = list(speech_dir.glob(f"*/{reference.name}"))
+            if matches and recording.label != "stereo_diarization.wav":
+                text = " ".join(s.text for s in store.list_segments(recording.id))
+                wers[recording.label] = round(word_error_rate(matches[0].read_text().strip(), text), 3)
+        workspace.close()
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return PipelineRun(model, len(report.imported), result.segments_drafted, result.audio_seconds,
+                       imported - started, finished - imported, peak, wers)
+
+
+def print_run(run: PipelineRun) -> None:
+    print(f"\n== {run.model}: {run.files} files, {run.segments} segments")
+    print(f"audio {run.audio_seconds:.1f} s | wall {run.wall_seconds:.1f} s (import {run.import_seconds:.1f} s, "
+          f"prelabel {run.prelabel_seconds:.1f} s) | RTF {run.rtf:.1f}x | peak RSS {run.peak_rss_mb:.0f} MB")
+    for name, wer in sorted(run.wer_by_file.items()):
+        print(f"  WER {wer:6.3f}  {name}")
+    harvard = [w for n, w in run.wer_by_file.items() if "harvard" in n]
+    if harvard:
+        print(f"  mean WER Harvard ({len(harvard)} files): {sum(harvard) / len(harvard):.3f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--speech-dir", type=Path, default=DEFAULT_SPEECH)
+    parser.add_argument("--models", default="tiny.en,base")
+    parser.add_argument("--single", help=argparse.SUPPRESS)  # child mode: one model, JSON out
+    args = parser.parse_args()
+    if args.single:
+        print(json.dumps(asdict(run_one(args.single, args.speech_dir))))
+        return
+    for model in args.models.split(","):
+        child = subprocess.run([sys.executable, __file__, "--single", model, "--speech-dir", str(args.speech_dir)],
+                               capture_output=True, text=True, check=True)
+        print_run(PipelineRun(**json.loads(child.stdout.strip().splitlines()[-1])))
+    from bench.segmentation import main as segmentation_main
+
+    print("\n== segmentation (VAD) figures")
+    segmentation_main([])
+
+
+if __name__ == "__main__":
+    main()

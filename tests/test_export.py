@@ -1,0 +1,91 @@
+"""JSONL export: NeMo fields, clips or offsets, provenance, status filter, atomic writing."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import soundfile as sf
+
+from speechlabel.audio import read_span
+from speechlabel.errors import ValidationError
+from speechlabel.export import MANIFEST_NAME, ExportOptions, export_jsonl
+from speechlabel.ingest import import_audio
+from speechlabel.models import Draft, SegmentEdit, SegmentStatus
+
+
+@pytest.fixture
+def labeled(store, settings, project, speech_dir):
+    """The pyannote call cut in three segments: one approved by a person, two drafted."""
+    data = (speech_dir / "diarization" / "pyannote_sample.wav").read_bytes()
+    recording = import_audio(store, settings, project, data, "call 01.wav")
+    segments = store.replace_segments(recording.id, project.id, [(6.69, 7.12), (8.32, 10.02), (10.57, 14.7)], {}, "prelabel")
+    for segment in segments:
+        draft = Draft(f"draft {segment.start}", (), -0.3, 0.02, 1.2, "en", 0.99, "faster-whisper", "base", {})
+        store.add_draft(segment.id, draft, "prelabel")
+    store.save_segment(segments[1].id, 2, SegmentEdit(text="hello there", speaker="A", status=SegmentStatus.APPROVED), "ana")
+    return recording, [store.get_segment(s.id) for s in segments]
+
+
+def read_manifest(folder):
+    return [json.loads(line) for line in (folder / MANIFEST_NAME).read_text(encoding="utf-8").splitlines()]
+
+
+def test_clips_are_cut_per_segment_with_nemo_fields_and_provenance(store, settings, project, labeled, tmp_path):
+    recording, segments = labeled
+    report = export_jsonl(store, settings, project, tmp_path / "out")
+    lines = read_manifest(tmp_path / "out")
+    assert report.segments == len(lines) == 3
+    for line, segment in zip(lines, segments):
+        clip = tmp_path / "out" / line["audio_filepath"]
+        info = sf.info(str(clip))
+        assert (info.samplerate, info.channels) == (16000, 1)
+        assert info.duration == pytest.approx(line["duration"], abs=0.001)
+        assert "offset" not in line
+        assert line["segment_id"] == segment.id and line["recording_id"] == recording.id
+        assert (line["start"], line["end"]) == (segment.start, segment.end)
+        assert line["recording_label"] == "call 01.wav" and line["lang"] == "en"
+        assert line["model"] == "base" and line["draft_text"] == f"draft {segment.start}"
+    assert lines[1]["text"] == "hello there"
+    assert (lines[1]["speaker"], lines[1]["status"], lines[1]["last_editor"]) == ("A", "approved", "ana")
+    assert lines[0]["last_editor"] == "prelabel" and lines[0]["edited_at"].endswith("+00:00")
+
+
+def test_offsets_reference_the_recording_and_give_the_same_samples(store, settings, project, labeled, tmp_path):
+    export_jsonl(store, settings, project, tmp_path / "clips")
+    export_jsonl(store, settings, project, tmp_path / "offsets", ExportOptions(cut_clips=False))
+    for clip_line, offset_line in zip(read_manifest(tmp_path / "clips"), read_manifest(tmp_path / "offsets")):
+        clip, _ = sf.read(str(tmp_path / "clips" / clip_line["audio_filepath"]), dtype="float32")
+        span = read_span(tmp_path / "offsets" / offset_line["audio_filepath"], offset_line["offset"],
+                         offset_line["offset"] + offset_line["duration"])
+        assert np.allclose(clip, span, atol=1 / 32768)
+    assert len(list((tmp_path / "offsets" / "recordings").iterdir())) == 1
+
+
+def test_status_filter_exports_only_the_chosen_segments(store, settings, project, labeled, tmp_path):
+    report = export_jsonl(store, settings, project, tmp_path / "out", ExportOptions(statuses=(SegmentStatus.APPROVED,)))
+    assert report.segments == 1
+    assert [line["text"] for line in read_manifest(tmp_path / "out")] == ["hello there"]
+
+
+def test_an_existing_export_is_never_overwritten_unless_asked(store, settings, project, labeled, tmp_path):
+    out = tmp_path / "exports" / "out"
+    export_jsonl(store, settings, project, out)
+    before = (out / MANIFEST_NAME).read_bytes()
+    with pytest.raises(ValidationError, match="already exists and is not empty"):
+        export_jsonl(store, settings, project, out)
+    assert (out / MANIFEST_NAME).read_bytes() == before
+    report = export_jsonl(store, settings, project, out, ExportOptions(statuses=(SegmentStatus.APPROVED,), overwrite=True))
+    assert report.segments == 1 and len(read_manifest(out)) == 1
+    assert [p.name for p in out.parent.iterdir()] == ["out"]  # no staging or previous copy left
+
+
+def test_an_interrupted_export_leaves_no_manifest_behind(store, settings, project, labeled, tmp_path):
+    def crash(count):
+        if count == 2:
+            raise OSError("disk full")
+
+    with pytest.raises(OSError, match="disk full"):
+        export_jsonl(store, settings, project, tmp_path / "exports" / "out", on_segment=crash)
+    assert list((tmp_path / "exports").iterdir()) == []

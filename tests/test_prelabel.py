@@ -1,0 +1,78 @@
+"""Pre-labeling real recordings with the real bundled model, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import pytest
+
+from speechlabel.ingest import import_audio
+from speechlabel.metrics import word_error_rate
+from speechlabel.models import PrelabelState, SegmentStatus
+from speechlabel.prelabel import PRELABEL_AUTHOR, prelabel_project
+from speechlabel.projects import create_project, transcribe_options_for
+from speechlabel.transcribe import get_engine
+
+
+class StopAfter:
+    """The real engine, interrupted after ``limit`` drafts, as a killed process would be."""
+
+    def __init__(self, engine, limit: int):
+        self.engine, self.limit, self.calls = engine, limit, 0
+        self.name, self.model = engine.name, engine.model
+
+    def transcribe(self, samples, options, offset=0.0):
+        if self.calls == self.limit:
+            raise KeyboardInterrupt("simulated interruption")
+        self.calls += 1
+        return self.engine.transcribe(samples, options, offset)
+
+
+def import_file(store, settings, project, speech_dir, name):
+    return import_audio(store, settings, project, (speech_dir / name).read_bytes(), name.split("/")[-1])
+
+
+def test_jfk_is_segmented_and_drafted_word_for_word(store, settings, speech_dir):
+    project = create_project(store, "jfk", language="en", glossary=("Americans",))
+    recording = import_file(store, settings, project, speech_dir, "en/jfk.wav")
+    progress = []
+    report = prelabel_project(store, settings, project, on_progress=progress.append)
+    segments = store.list_segments(recording.id)
+    assert report.segments_drafted == len(segments) >= 1
+    assert all(s.status == SegmentStatus.DRAFTED and s.updated_by == PRELABEL_AUTHOR for s in segments)
+    reference = (speech_dir / "en" / "jfk.txt").read_text().strip()
+    assert word_error_rate(reference, " ".join(s.text for s in segments)) == 0
+    for segment in segments:
+        draft = store.latest_draft(segment.id)
+        assert draft.model == "base" and draft.language == "en"
+        assert list(draft.options["glossary"]) == ["Americans"]
+        assert all(segment.start - 0.05 <= w.start <= w.end <= segment.end + 0.05 for w in draft.words)
+        assert all(0 <= w.score <= 1 for w in draft.words)
+    assert store.get_recording(recording.id).prelabel_state == PrelabelState.DRAFTED
+    assert progress[-1].audio_seconds_done == pytest.approx(11.0) and progress[-1].recordings_done == 1
+
+
+def test_an_interrupted_run_continues_where_it_stopped(store, settings, speech_dir):
+    project = create_project(store, "resume", language="en", transcribe_options=None)
+    import_file(store, settings, project, speech_dir, "diarization/pyannote_sample.wav")
+    import_file(store, settings, project, speech_dir, "en/LDC93S1.wav")
+    engine = get_engine(transcribe_options_for(project))
+    with pytest.raises(KeyboardInterrupt):
+        prelabel_project(store, settings, project, engine=StopAfter(engine, 2))
+    first_pass = [store.latest_draft(s.id) for r in store.list_recordings(project.id) for s in store.list_segments(r.id)]
+    assert sum(draft is not None for draft in first_pass) == 2
+
+    report = prelabel_project(store, settings, project)
+    segments = [s for r in store.list_recordings(project.id) for s in store.list_segments(r.id)]
+    assert report.segments_drafted == len(segments) - 2
+    assert all(s.status == SegmentStatus.DRAFTED and s.version == 2 for s in segments)
+    # Each segment has exactly one draft: nothing was drafted twice.
+    for segment in segments:
+        assert [r.comment for r in store.list_revisions(segment.id)] == ["segmented", "draft"]
+    assert prelabel_project(store, settings, project).segments_drafted == 0
+
+
+def test_noise_only_recording_gets_no_invented_text(store, settings, speech_dir, project):
+    recording = import_file(store, settings, project, speech_dir, "noise/speechbrain_noise5_stationary.wav")
+    prelabel_project(store, settings, project)
+    segments = store.list_segments(recording.id)
+    assert sum(s.duration for s in segments) <= 2.0
+    assert all(len(s.text.split()) <= 3 for s in segments)
