@@ -1,0 +1,187 @@
+"""Command line: ``speechlabel`` / ``python -m speechlabel``.
+
+Every command calls the same domain functions as the app. Errors print one line to stderr and
+exit with status 1 (2 for wrong usage, as argparse does).
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from tqdm import tqdm
+
+from .config import Settings
+from .errors import SpeechLabelError, ValidationError
+from .export import ExportOptions, export_jsonl
+from .ingest import import_paths
+from .models import SegmentStatus
+from .prelabel import PrelabelProgress, prelabel_project
+from .projects import create_project, project_status, read_glossary
+from .segment import SegmentOptions
+from .transcribe import TranscribeOptions
+from .workspace import Workspace
+
+EXPORT_FORMATS = ("jsonl",)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING if not args.verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+    workspace = None
+    try:
+        workspace = Workspace.open(Settings.from_env(args.data_dir))
+        return args.handler(workspace, args)
+    except SpeechLabelError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; run the same command again to continue", file=sys.stderr)
+        return 130
+    finally:
+        if workspace is not None:
+            workspace.close()
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="speechlabel", description="Speech-data transcription and labeling.")
+    parser.add_argument("--data-dir", help="data folder (default: $SPEECHLABEL_DATA_DIR or ./data)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    commands = parser.add_subparsers(dest="command", required=True)
+    _add_project_commands(commands)
+
+    importer = commands.add_parser("import", help="import audio files or folders (recursive) into a project")
+    importer.add_argument("name")
+    importer.add_argument("paths", nargs="+", type=Path)
+    importer.set_defaults(handler=run_import)
+
+    prelabel = commands.add_parser("prelabel", help="segment and draft every recording not yet done")
+    prelabel.add_argument("name")
+    prelabel.set_defaults(handler=run_prelabel)
+
+    status = commands.add_parser("status", help="recordings, audio hours and segments by status")
+    status.add_argument("name")
+    status.set_defaults(handler=run_status)
+
+    export = commands.add_parser("export", help="write a manifest (and audio) for ASR training")
+    export.add_argument("name")
+    export.add_argument("--format", choices=EXPORT_FORMATS, default="jsonl")
+    export.add_argument("--out", required=True, type=Path, help="output folder (must not exist or be empty)")
+    export.add_argument("--status", help="comma-separated statuses to include (default: all)")
+    export.add_argument("--offsets", action="store_true", help="reference whole recordings with offset instead of cutting clips")
+    export.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    export.set_defaults(handler=run_export)
+    return parser
+
+
+def _add_project_commands(commands) -> None:
+    project = commands.add_parser("project", help="create and list projects")
+    sub = project.add_subparsers(dest="project_command", required=True)
+    create = sub.add_parser("create", help="create a project")
+    create.add_argument("name")
+    create.add_argument("--language", help="ko, en, … or auto (default: auto)")
+    create.add_argument("--model", default=TranscribeOptions.model,
+                        help="bundled 'base' (multilingual) or 'tiny.en', or a faster-whisper model name/path")
+    create.add_argument("--compute-type", default=TranscribeOptions.compute_type)
+    create.add_argument("--beam-size", type=int, default=TranscribeOptions.beam_size)
+    create.add_argument("--max-duration", type=float, default=SegmentOptions.max_duration,
+                        help="longest segment in seconds")
+    create.add_argument("--glossary", type=Path, help="UTF-8 file, one domain term per line")
+    create.set_defaults(handler=run_project_create)
+    listing = sub.add_parser("list", help="list projects")
+    listing.set_defaults(handler=run_project_list)
+
+
+def run_project_create(workspace: Workspace, args) -> int:
+    glossary = read_glossary(args.glossary) if args.glossary else ()
+    project = create_project(
+        workspace.store,
+        args.name,
+        language=args.language,
+        segment_options=SegmentOptions(max_duration=args.max_duration),
+        transcribe_options=TranscribeOptions(model=args.model, compute_type=args.compute_type,
+                                             beam_size=args.beam_size),
+        glossary=glossary,
+    )
+    print(f"created project {project.name!r} (language {project.language or 'auto'}, "
+          f"model {project.engine_options['model']}, {len(project.glossary)} glossary terms)")
+    return 0
+
+
+def run_project_list(workspace: Workspace, args) -> int:
+    for project in workspace.store.list_projects():
+        print(f"{project.name}\t{project.language or 'auto'}\t{project.engine_options.get('model')}")
+    return 0
+
+
+def run_import(workspace: Workspace, args) -> int:
+    project = workspace.store.get_project(args.name)
+    with tqdm(desc="import", unit="file", file=sys.stderr, disable=None) as bar:
+        def advance(path, index, total):
+            bar.total = total
+            bar.update(1)
+            bar.set_postfix_str(path.name[-30:])
+
+        report = import_paths(workspace.store, workspace.settings, project, args.paths, on_file=advance)
+    for recording in report.imported:
+        print(f"imported {recording.label} as {recording.id} ({recording.duration:.1f} s)")
+    for duplicate in report.duplicates:
+        print(f"skipped {duplicate.source}: {duplicate.message}")
+    for failure in report.failures:
+        print(f"failed {failure.source}: {failure.message}", file=sys.stderr)
+    print(f"{len(report.imported)} imported, {len(report.duplicates)} duplicates, {len(report.failures)} failed")
+    return 1 if report.failures else 0
+
+
+def run_prelabel(workspace: Workspace, args) -> int:
+    project = workspace.store.get_project(args.name)
+    with tqdm(desc="prelabel", unit="audio s", file=sys.stderr, disable=None,
+              bar_format="{l_bar}{bar}| {n:.0f}/{total:.0f} audio s [{elapsed}<{remaining}]") as bar:
+        def advance(progress: PrelabelProgress):
+            bar.total = progress.audio_seconds_total
+            bar.n = progress.audio_seconds_done
+            bar.set_postfix_str(f"{progress.recordings_done}/{progress.recordings_total} recordings, "
+                                f"{progress.segments_drafted} drafts")
+            bar.refresh()
+
+        report = prelabel_project(workspace.store, workspace.settings, project, on_progress=advance)
+    print(f"pre-labeled {report.recordings} recordings: {report.segments_drafted} drafts, "
+          f"{report.audio_seconds:.1f} s of audio in {report.wall_seconds:.1f} s "
+          f"(RTF {report.real_time_factor:.1f}x real time)")
+    return 0
+
+
+def run_status(workspace: Workspace, args) -> int:
+    status = project_status(workspace.store, workspace.store.get_project(args.name))
+    project = status.project
+    print(f"project {project.name} (language {project.language or 'auto'}, model {project.engine_options.get('model')})")
+    print(f"recordings: {status.recordings} ({status.recordings_pending} not yet pre-labeled)")
+    print(f"audio: {status.audio_seconds / 3600:.3f} h")
+    by_status = ", ".join(f"{s.value} {status.segments_by_status.get(s, 0)}" for s in SegmentStatus)
+    print(f"segments: {status.segments} ({by_status})")
+    return 0
+
+
+def run_export(workspace: Workspace, args) -> int:
+    project = workspace.store.get_project(args.name)
+    options = ExportOptions(statuses=parse_statuses(args.status), cut_clips=not args.offsets,
+                            overwrite=args.overwrite)
+    with tqdm(desc="export", unit="segment", file=sys.stderr, disable=None) as bar:
+        report = export_jsonl(workspace.store, workspace.settings, project, args.out, options,
+                              on_segment=lambda _count: bar.update(1))
+    print(f"exported {report.segments} segments ({report.audio_seconds / 60:.1f} min) to {report.manifest}")
+    return 0
+
+
+def parse_statuses(value: str | None) -> tuple[SegmentStatus, ...] | None:
+    if not value:
+        return None
+    statuses = tuple(SegmentStatus.parse(part) for part in value.split(",") if part.strip())
+    if not statuses:
+        raise ValidationError("--status is empty; give statuses such as approved,submitted")
+    return statuses

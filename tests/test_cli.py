@@ -1,0 +1,81 @@
+"""The command line, run in-process and as the installed program, on a real data folder."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from speechlabel.cli import main
+from speechlabel.metrics import word_error_rate
+
+
+@pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)
+    return tmp_path / "data"
+
+
+def run(data_dir, *args) -> int:
+    return main(["--data-dir", str(data_dir), *args])
+
+
+def test_create_import_prelabel_status_export(data_dir, tmp_path, speech_dir, capsys):
+    glossary = tmp_path / "glossary.txt"
+    glossary.write_text("# device names\nAmericans\n\n", encoding="utf-8")
+    upload = tmp_path / "upload"
+    upload.mkdir()
+    shutil.copy(speech_dir / "en" / "LDC93S1.wav", upload / "timit sample.wav")
+    (upload / "broken.wav").write_bytes(b"not audio")
+
+    assert run(data_dir, "project", "create", "demo", "--language", "en", "--model", "tiny.en",
+               "--beam-size", "1", "--glossary", str(glossary)) == 0
+    assert "1 glossary terms" in capsys.readouterr().out
+    assert run(data_dir, "import", "demo", str(upload)) == 1  # one file failed, the other went in
+    captured = capsys.readouterr()
+    assert "1 imported, 0 duplicates, 1 failed" in captured.out
+    assert "broken.wav" in captured.err and "not audio we can read" in captured.err
+    assert run(data_dir, "import", "demo", str(upload / "timit sample.wav")) == 0
+    assert "0 imported, 1 duplicates" in capsys.readouterr().out
+
+    assert run(data_dir, "prelabel", "demo") == 0
+    assert "pre-labeled 1 recordings" in capsys.readouterr().out
+    assert run(data_dir, "status", "demo") == 0
+    status = capsys.readouterr().out
+    assert "recordings: 1 (0 not yet pre-labeled)" in status and "drafted" in status
+
+    out = tmp_path / "export"
+    assert run(data_dir, "export", "demo", "--format", "jsonl", "--out", str(out), "--status", "drafted") == 0
+    lines = [json.loads(line) for line in (out / "manifest.jsonl").read_text().splitlines()]
+    assert lines and all(line["model"] == "tiny.en" for line in lines)
+    reference = (speech_dir / "en" / "LDC93S1.txt").read_text()
+    # tiny.en hears "dog suit" for "dark suit": one error in eleven words.
+    assert word_error_rate(reference, " ".join(line["text"] for line in lines)) <= 0.1
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["status", "nope"], "no project named 'nope'"),
+        (["export", "demo", "--out", "x", "--status", "finished"], "unknown status 'finished'"),
+        (["project", "create", "demo"], "a project named 'demo' already exists"),
+        (["project", "create", "p", "--language", "klingon"], "unknown language 'klingon'"),
+        (["project", "create", "p", "--beam-size", "0"], "beam_size"),
+    ],
+)
+def test_errors_print_one_line_and_exit_non_zero(data_dir, capsys, args, message):
+    assert run(data_dir, "project", "create", "demo") == 0
+    capsys.readouterr()
+    assert run(data_dir, *args) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("error: ") and message in err and "\n" not in err
+
+
+def test_installed_command_and_module_entry_point(data_dir):
+    for command in (["speechlabel"], [sys.executable, "-m", "speechlabel"]):
+        result = subprocess.run([*command, "--data-dir", str(data_dir), "project", "list"],
+                                capture_output=True, text=True, timeout=120)
+        assert result.returncode == 0, result.stderr
