@@ -1,8 +1,9 @@
 """Pre-labeling: segment every recording not yet done and give each segment a Whisper draft.
 
-Resumable by construction: a recording's segmentation is stored in one transaction, and each
-draft is stored with its segment's status change in another, so a re-run after an interruption
-continues with the first segment still ``new`` and duplicates nothing.
+Consecutive segments are drafted together in one Whisper window (``windowing``). Resumable by
+construction: a recording's segmentation is stored in one transaction, and each draft is stored
+with its segment's status change in another, so a re-run after an interruption continues with
+the first segment still ``new`` and duplicates nothing.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .projects import segment_options_for, transcribe_options_for
 from .segment import SegmentOptions, segment_speech
 from .store import Store
 from .transcribe import Engine, TranscribeOptions, get_engine
+from .windowing import group_into_windows
 
 log = logging.getLogger(__name__)
 
@@ -99,14 +101,19 @@ def prelabel_recording(
         store.replace_segments(recording.id, recording.project_id, [(s.start, s.end) for s in spans],
                                segment_options.to_dict(), PRELABEL_AUTHOR)
         log.info("%s: %d segments", recording.id, len(spans))
+    pending = store.list_segments(recording.id, [SegmentStatus.NEW])
     count = 0
-    for segment in store.list_segments(recording.id, [SegmentStatus.NEW]):
-        clip = samples[int(round(segment.start * TARGET_RATE)): int(round(segment.end * TARGET_RATE))]
-        draft = engine.transcribe(clip, transcribe_options, offset=segment.start)
-        store.add_draft(segment.id, draft, PRELABEL_AUTHOR)
-        count += 1
+    for group in group_into_windows([(s.start, s.end) for s in pending], transcribe_options.window_seconds):
+        window = [pending[i] for i in group]
+        start = window[0].start
+        audio = samples[int(round(start * TARGET_RATE)): int(round(window[-1].end * TARGET_RATE))]
+        spans = [(s.start - start, s.end - start) for s in window]
+        drafts = engine.transcribe_window(audio, spans, transcribe_options, offset=start)
+        for segment, draft in zip(window, drafts):
+            store.add_draft(segment.id, draft, PRELABEL_AUTHOR)
+            count += 1
         if on_segment:
-            on_segment(segment.end, count)
+            on_segment(window[-1].end, count)
     store.set_prelabel_state(recording.id, PrelabelState.DRAFTED)
     return count
 

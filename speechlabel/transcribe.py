@@ -14,13 +14,21 @@ import os
 import threading
 import time
 from dataclasses import asdict, dataclass, field, fields
-from typing import Any, Iterable, Protocol, runtime_checkable
+from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
 
 from .bundled_models import BUNDLED_MODELS, resolve_model
 from .errors import ValidationError
 from .models import Draft, Word
+from .windowing import (
+    ScoredStretch,
+    TimedWord,
+    assign_words,
+    compression_ratio,
+    join_words,
+    overlapping_scores,
+)
 
 log = logging.getLogger(__name__)
 
@@ -58,7 +66,7 @@ class TranscribeOptions:
     # encoder pass in faster-whisper 1.2.1 (short segments draft ~2x faster when forced).
     language: str | None = None
     # Domain words, names, device names and commands. Sent to Whisper as "hotwords": a prompt
-    # "term, term, term." before every 30 s window (see FasterWhisperEngine).
+    # "term, term, term." before every 30 s window (see glossary_prompt).
     glossary: tuple[str, ...] = ()
     # Silero VAD drops non-speech first; stops hallucinated text over silence and noise.
     vad_filter: bool = True
@@ -66,6 +74,17 @@ class TranscribeOptions:
     word_timestamps: bool = True
     # 0 = all cores of this machine.
     cpu_threads: int = 0
+    # Consecutive segments spanning at most this many seconds are drafted in one Whisper window
+    # and split back by word times (see ``windowing``): Whisper encodes 30 s whatever the input
+    # length, so one decode per segment wastes most of it. 0 drafts every segment on its own.
+    window_seconds: float = 28.0
+    # A 30 s window is dropped as "no speech" when Whisper's no-speech probability is above
+    # this AND its decode failed (avg log-prob < -1 even after temperature fallback). Whisper's
+    # 0.6 let through invented tails after short utterances ("Thank you.", "I'm sorry.": 0.38-
+    # 0.58) and, with a glossary, invented sentences over pure noise. 0.3 removed those, and
+    # its pooled WER on 19 English recordings was never worse than 0.6's (base beam 1 and 5,
+    # tiny.en beam 1; no glossary and two glossaries).
+    no_speech_threshold: float = 0.3
 
     def __post_init__(self) -> None:
         # Lists arrive from JSON and from callers; store a tuple so the options stay hashable.
@@ -87,6 +106,10 @@ class TranscribeOptions:
             )
         _check_int("beam_size", self.beam_size, 1, MAX_BEAM_SIZE)
         _check_int("cpu_threads", self.cpu_threads, 0, 1024)
+        _check_probability("no_speech_threshold", self.no_speech_threshold)
+        if isinstance(self.window_seconds, bool) or not isinstance(self.window_seconds, (int, float)) \
+                or not (self.window_seconds == 0 or 1 <= self.window_seconds <= 30):
+            raise ValidationError(f"window_seconds must be 0 (off) or from 1 to 30, got {self.window_seconds!r}")
         _check_language(self.language)
         _check_glossary(self.glossary)
         for name in ("vad_filter", "word_timestamps"):
@@ -123,6 +146,11 @@ def _check_int(name: str, value: Any, low: int, high: int) -> None:
         raise ValidationError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
 
 
+def _check_probability(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise ValidationError(f"{name} must be a number from 0 to 1, got {value!r}")
+
+
 def _check_language(language: Any) -> None:
     if language is None:
         return
@@ -156,13 +184,21 @@ class Engine(Protocol):
     def transcribe(self, samples: np.ndarray, options: TranscribeOptions, offset: float = 0.0) -> Draft:
         ...
 
+    def transcribe_window(
+        self, samples: np.ndarray, spans: Sequence[tuple[float, float]], options: TranscribeOptions, offset: float = 0.0
+    ) -> list[Draft]:
+        ...
+
 
 def glossary_prompt(glossary: tuple[str, ...]) -> str | None:
     """The text Whisper sees before each window: ``"term, term, term."``.
 
-    The closing full stop matters: measured on the AMI clip with beam 5, a prompt without it
-    made the model end the transcript without punctuation and then hallucinate "Thank you."
-    after the speech; with it the output was clean.
+    The closing full stop matters: without it the model ended the AMI transcript unpunctuated
+    and invented "Thank you." after it. Other forms were measured on 19 English recordings
+    with two glossaries ("Glossary: ..." labels, ``initial_prompt`` instead of ``hotwords``):
+    none was better at the default (base, beam 1), where this form fixed the AMI names and
+    changed nothing else. With beam 5 or tiny.en every form sometimes echoed glossary terms
+    after the speech ("... New Jersey now. OK Nova, OK Nova, conveyor belt, PLC.").
     """
     terms = [t.strip() for t in glossary if t.strip()]
     if not terms:
@@ -220,6 +256,32 @@ class FasterWhisperEngine:
         duration = samples.shape[0] / SAMPLE_RATE
         if samples.shape[0] == 0:
             return _empty_draft(self, options)
+        segments, info = self._decode(samples, options, options.word_timestamps)
+        return _draft_from_segments(self, options, segments, info, offset, duration)
+
+    def transcribe_window(
+        self, samples: np.ndarray, spans: Sequence[tuple[float, float]], options: TranscribeOptions, offset: float = 0.0
+    ) -> list[Draft]:
+        """Draft consecutive segments from one decode of ``samples`` (see ``windowing``).
+
+        ``spans`` are the segments' (start, end) in seconds within ``samples``; the drafts come
+        back in the same order, word times in the recording's timeline (``offset`` added).
+        """
+        self._check_options(options)
+        _check_samples(samples)
+        _check_offset(offset)
+        if len(spans) == 1 or samples.shape[0] == 0:
+            return [self.transcribe(_cut(samples, span), options, offset + span[0]) for span in spans]
+        segments, info = self._decode(samples, options, word_timestamps=True)  # words decide the split
+        words = [TimedWord(w.word, float(w.start), float(w.end), float(w.probability))
+                 for segment in segments for w in (segment.words or ())]
+        stretches = [ScoredStretch(s.start, s.end, s.avg_logprob, s.no_speech_prob) for s in segments if s.text.strip()]
+        return [
+            _window_draft(self, options, info, span, span_words, stretches, offset)
+            for span, span_words in zip(spans, assign_words(words, spans))
+        ]
+
+    def _decode(self, samples: np.ndarray, options: TranscribeOptions, word_timestamps: bool):
         hotwords = glossary_prompt(options.glossary)
         self._warn_if_glossary_cut(hotwords)
         segments, info = self._whisper.transcribe(
@@ -230,11 +292,11 @@ class FasterWhisperEngine:
             # the next and repeat hallucinations.
             condition_on_previous_text=False,
             vad_filter=options.vad_filter,
-            word_timestamps=options.word_timestamps,
+            word_timestamps=word_timestamps,
             hotwords=hotwords,
+            no_speech_threshold=options.no_speech_threshold,
         )
-        segments = list(segments)  # a generator: decoding happens here
-        return _draft_from_segments(self, options, segments, info, offset, duration)
+        return list(segments), info  # a generator: decoding happens here
 
     def _check_options(self, options: TranscribeOptions) -> None:
         if not isinstance(options, TranscribeOptions):
@@ -348,6 +410,43 @@ def _words(segments, offset: float, duration: float) -> Iterable[Word]:
                 duration=round(end - start, 3),
                 score=min(max(float(word.probability), 0.0), 1.0),
             )
+
+
+def _cut(samples: np.ndarray, span: tuple[float, float]) -> np.ndarray:
+    return samples[int(round(span[0] * SAMPLE_RATE)): int(round(span[1] * SAMPLE_RATE))]
+
+
+def _window_draft(engine, options, info, span, words, stretches, offset: float) -> Draft:
+    """One segment's Draft out of a window decode: its words, and the decoder scores of the
+    Whisper segments that overlap it (compression ratio recomputed on its own text)."""
+    text = join_words(words)
+    if not text:
+        return _empty_draft(engine, options)
+    logprob, no_speech = overlapping_scores(stretches, span) or (
+        _weighted_mean([s.avg_logprob for s in stretches], [1.0] * len(stretches)),
+        max(s.no_speech_prob for s in stretches),
+    )
+    start, end = span
+
+    def clip(t: float) -> float:  # Whisper's word times may run a little past the segment
+        return min(max(t, start), end)
+
+    return Draft(
+        text=text,
+        words=tuple(
+            Word(symbol=w.text.strip(), start=round(offset + clip(w.start), 3),
+                 duration=round(clip(w.end) - clip(w.start), 3), score=min(max(w.probability, 0.0), 1.0))
+            for w in words if w.text.strip()
+        ),
+        avg_logprob=float(logprob),
+        no_speech_prob=float(no_speech),
+        compression_ratio=compression_ratio(text),
+        language=info.language,
+        language_probability=float(info.language_probability),
+        engine=engine.name,
+        model=engine.model,
+        options=options.to_dict(),
+    )
 
 
 def _weighted_mean(values: list[float], weights: list[float]) -> float:

@@ -180,11 +180,28 @@ def test_empty_or_silent_audio_gives_an_empty_draft(base_engine, length):
     assert draft.no_speech_prob == 1.0
 
 
-def test_machine_noise_gives_no_text(speech_dir, base_engine):
-    noise = audio(speech_dir, "noise/speechbrain_noise5_stationary.wav")
+@pytest.fixture(scope="module")
+def noise(speech_dir) -> np.ndarray:
+    return audio(speech_dir, "noise/speechbrain_noise5_stationary.wav")
+
+
+def test_machine_noise_gives_no_text(base_engine, noise):
     forced = TranscribeOptions(model="base", language="en")
     draft = base_engine.transcribe(noise, forced)
     assert (draft.text, draft.words, draft.language) == ("", (), "en")
+
+
+def test_a_glossary_does_not_make_noise_speak(base_engine, noise):
+    # With Whisper's no_speech_threshold of 0.6 this gave "Patrick, we hope you like this."
+    options = TranscribeOptions(model="base", glossary=AMI_GLOSSARY)
+    assert base_engine.transcribe(noise, options).text == ""
+
+
+def test_no_invented_tail_after_a_short_sentence(speech_dir):
+    # tiny.en added "Thank you." (no_speech_prob 0.38) with the 0.6 threshold.
+    name = "en/speechbrain_harvard_spk2_snt2.wav"
+    draft = get_engine(TINY).transcribe(audio(speech_dir, name), TINY)
+    assert word_error_rate(reference(speech_dir, name), draft.text) == 0.0, draft.text
 
 
 @pytest.mark.parametrize(
@@ -251,6 +268,7 @@ def test_options_defaults_and_round_trip():
     options = TranscribeOptions()
     assert (options.model, options.compute_type, options.beam_size) == ("base", "int8", 1)
     assert options.language is None and options.vad_filter and options.word_timestamps
+    assert options.no_speech_threshold == 0.3 and options.glossary == ()
     custom = TranscribeOptions(language="ko", glossary=["스마트 팩토리", "OK Nova"], beam_size=1)
     assert custom.glossary == ("스마트 팩토리", "OK Nova")
     assert TranscribeOptions.from_dict(custom.to_dict()) == custom
@@ -270,6 +288,7 @@ def test_options_defaults_and_round_trip():
         ({"glossary": ["ok", " "]}, "glossary"),
         ({"model": ""}, "model"),
         ({"vad_filter": "yes"}, "vad_filter"),
+        ({"no_speech_threshold": 1.5}, "no_speech_threshold"),
     ],
 )
 def test_bad_options_are_rejected(data, message):
