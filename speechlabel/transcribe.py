@@ -13,7 +13,7 @@ import math
 import os
 import threading
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field
 from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
 
 import numpy as np
@@ -21,6 +21,7 @@ import numpy as np
 from .bundled_models import BUNDLED_MODELS, resolve_model
 from .errors import ValidationError
 from .models import Draft, Word
+from .transcribe_options import TranscribeOptions
 from .windowing import (
     ScoredStretch,
     TimedWord,
@@ -33,147 +34,6 @@ from .windowing import (
 log = logging.getLogger(__name__)
 
 SAMPLE_RATE = 16000
-# Types CTranslate2 runs on a CPU ("default"/"auto" let it choose).
-COMPUTE_TYPES = ("int8", "int8_float32", "int16", "float32", "default", "auto")
-MAX_BEAM_SIZE = 16
-MAX_GLOSSARY_TERM_CHARS = 100
-
-
-def _language_codes() -> tuple[str, ...]:
-    from faster_whisper.tokenizer import _LANGUAGE_CODES  # the codes Whisper was trained on
-
-    return tuple(_LANGUAGE_CODES)
-
-
-@dataclass(frozen=True)
-class TranscribeOptions:
-    """How to draft a transcript. Recorded with every Draft as provenance (``to_dict``)."""
-
-    # A bundled model ("base": multilingual incl. Korean; "tiny.en": English only, 2-3x faster),
-    # a local faster-whisper model directory, or a hub name (downloads; needs a network).
-    model: str = "base"
-    # int8: ~1.5x faster than float32 on 2 cores (JFK RTF 9.4 vs 6.0) with the same WER on
-    # JFK, LibriSpeech and Harvard.
-    compute_type: str = "int8"
-    # Beam 1 (greedy), measured with bench/transcribe.py on base: beam 5 gave the same WER on
-    # JFK, LibriSpeech and the 10 Harvard sentences (0, 0, 0.039), won one word on the AMI clip
-    # ("Claflin"; a glossary fixes that with beam 1 too), lost one on TIMIT, tied on the 30 s
-    # call and the Russian clip, and took ~1.4x the time (forced en: Harvard RTF 3.1 vs 2.2,
-    # JFK 11 vs 8). No quality to buy, so take the speed. Not measured on Korean: re-check there.
-    beam_size: int = 1
-    # None = auto-detect per segment; when set, that language is forced. Projects should set
-    # it: detection on short or noisy segments picks wrong languages, and it costs a second
-    # encoder pass in faster-whisper 1.2.1 (short segments draft ~2x faster when forced).
-    language: str | None = None
-    # Domain words, names, device names and commands. Sent to Whisper as "hotwords": a prompt
-    # "term, term, term." before every 30 s window (see glossary_prompt).
-    glossary: tuple[str, ...] = ()
-    # Silero VAD drops non-speech first; stops hallucinated text over silence and noise.
-    vad_filter: bool = True
-    # Per-word start/end/probability (decoder confidence), needed for word-level review.
-    word_timestamps: bool = True
-    # 0 = all cores of this machine.
-    cpu_threads: int = 0
-    # Consecutive segments spanning at most this many seconds are drafted in one Whisper window
-    # and split back by word times (see ``windowing``): Whisper encodes 30 s whatever the input
-    # length, so one decode per segment wastes most of it. 0 drafts every segment on its own.
-    window_seconds: float = 28.0
-    # A 30 s window is dropped as "no speech" when Whisper's no-speech probability is above
-    # this AND its decode failed (avg log-prob < -1 even after temperature fallback). Whisper's
-    # 0.6 let through invented tails after short utterances ("Thank you.", "I'm sorry.": 0.38-
-    # 0.58) and, with a glossary, invented sentences over pure noise. 0.3 removed those, and
-    # its pooled WER on 19 English recordings was never worse than 0.6's (base beam 1 and 5,
-    # tiny.en beam 1; no glossary and two glossaries).
-    no_speech_threshold: float = 0.3
-
-    def __post_init__(self) -> None:
-        # Lists arrive from JSON and from callers; store a tuple so the options stay hashable.
-        if isinstance(self.glossary, list):
-            object.__setattr__(self, "glossary", tuple(self.glossary))
-        self.validate()
-
-    def validate(self) -> None:
-        """Raise ValidationError naming the first option that breaks its rule."""
-        if not isinstance(self.model, str) or not self.model.strip():
-            raise ValidationError(
-                f"model must be a non-empty name or directory, got {self.model!r}; "
-                f"bundled: {', '.join(BUNDLED_MODELS)}"
-            )
-        if self.compute_type not in COMPUTE_TYPES:
-            raise ValidationError(
-                f"compute_type {self.compute_type!r} is not supported on CPU; "
-                f"allowed: {', '.join(COMPUTE_TYPES)}"
-            )
-        _check_int("beam_size", self.beam_size, 1, MAX_BEAM_SIZE)
-        _check_int("cpu_threads", self.cpu_threads, 0, 1024)
-        _check_probability("no_speech_threshold", self.no_speech_threshold)
-        if isinstance(self.window_seconds, bool) or not isinstance(self.window_seconds, (int, float)) \
-                or not (self.window_seconds == 0 or 1 <= self.window_seconds <= 30):
-            raise ValidationError(f"window_seconds must be 0 (off) or from 1 to 30, got {self.window_seconds!r}")
-        _check_language(self.language)
-        _check_glossary(self.glossary)
-        for name in ("vad_filter", "word_timestamps"):
-            if not isinstance(getattr(self, name), bool):
-                raise ValidationError(f"{name} must be true or false, got {getattr(self, name)!r}")
-
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready: the glossary becomes a list."""
-        data = asdict(self)
-        data["glossary"] = list(self.glossary)
-        return data
-
-    @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TranscribeOptions":
-        """Build from stored or user-given settings; missing keys take the defaults."""
-        if not isinstance(data, dict):
-            raise ValidationError(f"transcribe options must be a mapping, got {type(data).__name__}")
-        known = {f.name for f in fields(cls)}
-        unknown = sorted(set(data) - known)
-        if unknown:
-            raise ValidationError(
-                f"unknown transcribe option(s) {', '.join(map(repr, unknown))}; "
-                f"allowed: {', '.join(sorted(known))}"
-            )
-        values = dict(data)
-        if isinstance(values.get("glossary"), list):
-            values["glossary"] = tuple(values["glossary"])
-        return cls(**values)
-
-
-def _check_int(name: str, value: Any, low: int, high: int) -> None:
-    # bool is an int in Python; True as a beam size is a mistake, not 1.
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{name} must be a whole number from {low} to {high}, got {value!r}")
-
-
-def _check_probability(name: str, value: Any) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise ValidationError(f"{name} must be a number from 0 to 1, got {value!r}")
-
-
-def _check_language(language: Any) -> None:
-    if language is None:
-        return
-    if not isinstance(language, str) or language not in _language_codes():
-        raise ValidationError(
-            f"language {language!r} is not a Whisper language code; use a lowercase code such "
-            "as 'en', 'ko', 'ja', 'de', or None to detect it"
-        )
-
-
-def _check_glossary(glossary: Any) -> None:
-    if not isinstance(glossary, tuple):
-        raise ValidationError(f"glossary must be a list of terms, got {type(glossary).__name__}")
-    for term in glossary:
-        if not isinstance(term, str) or not term.strip():
-            raise ValidationError(f"glossary terms must be non-empty text, got {term!r}")
-        if "\n" in term or len(term) > MAX_GLOSSARY_TERM_CHARS:
-            raise ValidationError(
-                f"glossary term {term[:40]!r} must be one line of at most "
-                f"{MAX_GLOSSARY_TERM_CHARS} characters"
-            )
-
-
 @runtime_checkable
 class Engine(Protocol):
     """Anything that drafts one segment. Engines are shared between threads."""
