@@ -72,13 +72,13 @@ def prelabel_project(
     done_seconds, drafted = 0.0, 0
     for index, recording in enumerate(pending):
 
-        def report_segment(seconds_into_recording: float, count: int, _index=index, _base=done_seconds) -> None:
-            if on_progress:
-                on_progress(PrelabelProgress(_index, len(pending), _base + seconds_into_recording,
+        def report_window(seconds_into_recording: float, count: int) -> None:
+            if on_progress:  # called while this recording is being drafted, so the loop values hold
+                on_progress(PrelabelProgress(index, len(pending), done_seconds + seconds_into_recording,
                                              total_seconds, drafted + count))
 
         drafted += prelabel_recording(store, settings, recording, segment_options, transcribe_options,
-                                      engine, report_segment)
+                                      engine, report_window)
         done_seconds += recording.duration
         if on_progress:
             on_progress(PrelabelProgress(index + 1, len(pending), done_seconds, total_seconds, drafted))
@@ -92,7 +92,7 @@ def prelabel_recording(
     segment_options: SegmentOptions,
     transcribe_options: TranscribeOptions,
     engine: Engine,
-    on_segment: Callable[[float, int], None] | None = None,
+    on_window: Callable[[float, int], None] | None = None,
 ) -> int:
     """Bring one recording to ``drafted``; return how many drafts this call produced."""
     samples = load_normalized(settings, recording)
@@ -112,8 +112,8 @@ def prelabel_recording(
         for segment, draft in zip(window, drafts):
             store.add_draft(segment.id, draft, PRELABEL_AUTHOR)
             count += 1
-        if on_segment:
-            on_segment(window[-1].end, count)
+        if on_window:
+            on_window(window[-1].end, count)
     store.set_prelabel_state(recording.id, PrelabelState.DRAFTED)
     return count
 
