@@ -40,6 +40,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SpeechLabelError as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
+    except OSError as error:  # disk full, permission denied, unreadable path: still one line
+        print(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         print("interrupted; run the same command again to continue", file=sys.stderr)
         return 130

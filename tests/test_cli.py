@@ -64,6 +64,8 @@ def test_create_import_prelabel_status_export(data_dir, tmp_path, speech_dir, ca
         (["project", "create", "demo"], "a project named 'demo' already exists"),
         (["project", "create", "p", "--language", "klingon"], "unknown language 'klingon'"),
         (["project", "create", "p", "--beam-size", "0"], "beam_size"),
+        (["project", "create", "p", "--glossary", "/nonexistent/terms.txt"], "does not exist"),
+        (["export", "demo", "--out", "/proc/version/out"], "Not a directory"),
     ],
 )
 def test_errors_print_one_line_and_exit_non_zero(data_dir, capsys, args, message):
