@@ -18,6 +18,7 @@ import soundfile as sf
 
 from .audio import TARGET_RATE
 from .config import Settings
+from .errors import NotFound
 from .models import PrelabelState, Project, Recording, SegmentStatus
 from .projects import segment_options_for, transcribe_options_for
 from .segment import SegmentOptions, segment_speech
@@ -119,7 +120,13 @@ def prelabel_recording(
 
 
 def load_normalized(settings: Settings, recording: Recording) -> np.ndarray:
-    samples, rate = sf.read(settings.data_dir / recording.normalized_path, dtype="float32")
+    path = settings.data_dir / recording.normalized_path
+    if not path.is_file():
+        raise NotFound(
+            f"the 16 kHz copy of recording {recording.id} ({recording.label!r}) is missing at {path}; "
+            "restore the data folder or import the file again"
+        )
+    samples, rate = sf.read(path, dtype="float32")
     if rate != TARGET_RATE:  # every normalised copy is written at 16 kHz; anything else is damage
         raise RuntimeError(f"normalised copy of {recording.id} is at {rate} Hz, expected {TARGET_RATE}")
     return samples

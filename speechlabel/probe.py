@@ -53,3 +53,23 @@ def _dbfs(amplitude: float) -> float:
     if amplitude <= 0:
         return _SILENCE_DBFS
     return round(max(_SILENCE_DBFS, 20 * float(np.log10(amplitude))), 2)
+
+
+# Thresholds for the warnings a lead sees per recording. Clipping above 0.1 % of samples is
+# audible distortion; a peak below -30 dBFS means a badly set gain; under 10 dB SNR Whisper's
+# drafts degrade sharply and labelers need to know the audio is hard.
+CLIPPING_WARNING_RATIO = 0.001
+QUIET_WARNING_DBFS = -30.0
+NOISY_WARNING_SNR_DB = 10.0
+
+
+def level_warnings(probe_result: AudioProbe) -> list[str]:
+    """Plain-language warnings about a recording's levels; empty when it looks fine."""
+    warnings = []
+    if probe_result.clipped_ratio > CLIPPING_WARNING_RATIO:
+        warnings.append(f"clipped ({probe_result.clipped_ratio:.2%} of samples at full scale)")
+    if probe_result.peak_dbfs < QUIET_WARNING_DBFS:
+        warnings.append(f"quiet (peak {probe_result.peak_dbfs:.0f} dBFS)")
+    if probe_result.snr_db is not None and probe_result.snr_db < NOISY_WARNING_SNR_DB:
+        warnings.append(f"noisy (SNR about {probe_result.snr_db:.0f} dB)")
+    return warnings

@@ -9,7 +9,8 @@ from pathlib import Path
 from faster_whisper.tokenizer import _LANGUAGE_CODES as WHISPER_LANGUAGES
 
 from .errors import ValidationError
-from .models import PrelabelState, Project, SegmentStatus
+from .models import PrelabelState, Project, Recording, SegmentStatus
+from .probe import level_warnings
 from .segment import SegmentOptions
 from .store import Store
 from .transcribe import TranscribeOptions
@@ -115,3 +116,19 @@ def project_status(store: Store, project: Project) -> ProjectStatus:
         audio_seconds=sum(r.duration for r in recordings),
         segments_by_status=store.count_segments_by_status(project.id),
     )
+
+
+@dataclass(frozen=True)
+class RecordingOverview:
+    recording: Recording
+    warnings: tuple[str, ...]
+    segments_by_status: dict[SegmentStatus, int]
+
+
+def recording_overview(store: Store, project: Project) -> list[RecordingOverview]:
+    """Each recording with its level warnings and segment counts, in two queries."""
+    counts = store.count_segments_by_recording(project.id)
+    return [
+        RecordingOverview(recording, tuple(level_warnings(recording.probe)), counts.get(recording.id, {}))
+        for recording in store.list_recordings(project.id)
+    ]

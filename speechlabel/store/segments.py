@@ -79,6 +79,18 @@ class SegmentQueries(StoreBase):
         with self.read() as connection:
             return {SegmentStatus(status): count for status, count in connection.execute(query)}
 
+    def count_segments_by_recording(self, project_id: int) -> dict[str, dict[SegmentStatus, int]]:
+        query = (
+            select(_segments.c.recording_id, _segments.c.status, func.count())
+            .where(_segments.c.project_id == project_id)
+            .group_by(_segments.c.recording_id, _segments.c.status)
+        )
+        counts: dict[str, dict[SegmentStatus, int]] = {}
+        with self.read() as connection:
+            for recording_id, status, count in connection.execute(query):
+                counts.setdefault(recording_id, {})[SegmentStatus(status)] = count
+        return counts
+
     def add_draft(self, segment_id: str, draft: Draft, author: str) -> Segment:
         """Keep the draft and, if nobody has saved the segment since segmentation (status new at
         version 1), make its text the current one; a person's text is never overwritten."""
