@@ -9,8 +9,8 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from speechlabel.config import Settings
-from speechlabel.ingest import import_audio
 from speechlabel.projects import create_project
+from speechlabel.transcribe_options import TranscribeOptions
 from speechlabel.workspace import Workspace
 
 APP = str(Path(__file__).resolve().parents[1] / "workbench.py")
@@ -25,22 +25,50 @@ def app_data(tmp_path, monkeypatch):
     st.cache_resource.clear()
 
 
-def test_empty_workspace_explains_how_to_start(app_data):
+def test_a_lead_creates_a_project_from_the_page(app_data):
     app = AppTest.from_file(APP, default_timeout=60).run()
     assert not app.exception
     assert "No projects yet" in app.info[0].value
-
-
-def test_projects_overview_lists_projects_with_their_audio(app_data, speech_dir):
+    app.text_input[0].input("factory-ko")
+    app.selectbox[0].select("ko")
+    app.text_area[0].input("컨베이어\nPLC\n")
+    app.button[0].click().run()
+    assert not app.exception and "Created project 'factory-ko'" in app.success[0].value
     workspace = Workspace.open(app_data)
-    project = create_project(workspace.store, "factory", language="ko")
-    import_audio(workspace.store, app_data, project, (speech_dir / "en" / "jfk.wav").read_bytes(), "jfk.wav")
+    project = workspace.store.get_project("factory-ko")
+    workspace.close()
+    assert (project.language, project.glossary) == ("ko", ("컨베이어", "PLC"))
+
+
+def test_a_bad_project_name_is_refused_on_the_page(app_data):
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.text_input[0].input("   ")
+    app.button[0].click().run()
+    assert "project name is empty" in app.error[0].value
+
+
+def test_upload_many_files_then_prelabel_in_the_background(app_data, speech_dir):
+    workspace = Workspace.open(app_data)
+    project = create_project(workspace.store, "calls", language="en", transcribe_options=TranscribeOptions(model="tiny.en"))
     workspace.close()
     app = AppTest.from_file(APP, default_timeout=60).run()
+    jfk = (speech_dir / "en" / "jfk.wav").read_bytes()
+    app.get("file_uploader")[0].upload("jfk.wav", jfk).upload("notes.wav", b"not audio").upload("again.wav", jfk)
+    app.run()
+    next(b for b in app.button if b.label.startswith("Import 3")).click().run()
     assert not app.exception
+    assert [m.value.split(":")[0] for m in app.success] == ["jfk.wav"]
+    assert "not audio we can read" in app.error[0].value
+    assert "already in this project" in app.warning[0].value
+
+    next(b for b in app.button if b.label == "Pre-label new recordings").click().run()
+    jobs = app.session_state["prelabel_jobs"]
+    assert jobs.wait(project.id, timeout=300).state.value == "done"
+    app.run()
     table = app.dataframe[0].value
-    assert list(table["project"]) == ["factory"] and list(table["language"]) == ["ko"]
-    assert list(table["recordings"]) == [1] and list(table["not pre-labeled"]) == [1]
+    assert list(table["recording"]) == ["jfk.wav"] and list(table["pre-labeling"]) == ["drafted"]
+    assert int(table["drafted"].iloc[0]) >= 1
+    assert "pre-labeling done: 1/1 recordings" in app.get("progress")[0].proto.text
 
 
 def test_streamlit_run_serves_the_app(app_data):

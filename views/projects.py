@@ -1,30 +1,72 @@
-"""Projects overview: what exists and how far pre-labeling got. Widgets and calls only."""
+"""Projects page for leads: create a project, upload audio, pre-label in the background, and
+see each recording's levels and progress. Widgets and domain calls only."""
 
 import streamlit as st
 
+from speechlabel.errors import SpeechLabelError
+from speechlabel.jobs import JobState
 from speechlabel.models import SegmentStatus
-from speechlabel.projects import project_status
+from speechlabel.projects import create_project, project_status, recording_overview
+from speechlabel.segment import SegmentOptions
+from speechlabel.transcribe_options import TranscribeOptions
+from views import forms
 
 workspace = st.session_state["workspace"]
+jobs = st.session_state["prelabel_jobs"]
+store, settings = workspace.store, workspace.settings
+
 st.title("Projects")
-projects = workspace.store.list_projects()
+with st.expander("New project", expanded=not store.list_projects()):
+    with st.form("new_project", clear_on_submit=False):
+        values = forms.project_fields()
+        if st.form_submit_button("Create project", type="primary"):
+            try:
+                created = create_project(
+                    store, values.name, language=values.language,
+                    segment_options=SegmentOptions(max_duration=values.max_duration),
+                    transcribe_options=TranscribeOptions(model=values.model, beam_size=values.beam_size),
+                    glossary=values.glossary,
+                )
+                st.session_state["project_name"] = created.name
+                st.success(f"Created project {created.name!r}.")
+            except SpeechLabelError as error:
+                st.error(str(error))
+
+projects = store.list_projects()
 if not projects:
-    st.info("No projects yet. Create one from the command line: `speechlabel project create NAME --language ko`, "
-            "then `speechlabel import NAME FOLDER` and `speechlabel prelabel NAME`.")
+    st.info("No projects yet: create one above (or `speechlabel project create NAME --language ko`).")
     st.stop()
 
-rows = []
-for project in projects:
-    status = project_status(workspace.store, project)
-    row = {
-        "project": project.name,
-        "language": project.language or "auto",
-        "model": project.engine_options.get("model"),
-        "recordings": status.recordings,
-        "not pre-labeled": status.recordings_pending,
-        "audio (h)": round(status.audio_seconds / 3600, 3),
-        "segments": status.segments,
-    }
-    row.update({s.value: status.segments_by_status.get(s, 0) for s in SegmentStatus})
-    rows.append(row)
-st.dataframe(rows, hide_index=True, width="stretch")
+names = [p.name for p in projects]
+chosen = st.session_state.get("project_name")
+name = st.selectbox("Project", names, index=names.index(chosen) if chosen in names else 0, key="project_name")
+project = store.get_project(name)
+
+forms.upload_audio(store, settings, project)
+
+
+@st.fragment(run_every=2.0)
+def prelabel_panel() -> None:
+    status = jobs.status(project.id)
+    running = status is not None and status.state == JobState.RUNNING
+    if st.button("Pre-label new recordings", disabled=running, type="primary"):
+        status = jobs.start(project)
+        running = True
+    if status is not None:
+        forms.show_job(status)
+    summary = project_status(store, project)
+    st.caption(f"{summary.recordings} recordings · {summary.audio_seconds / 3600:.2f} h of audio · "
+               f"{summary.segments} segments · {summary.recordings_pending} not pre-labeled yet")
+    rows = []
+    for row in recording_overview(store, project):
+        entry = {"recording": row.recording.label, "id": row.recording.id,
+                 "duration (s)": round(row.recording.duration, 1),
+                 "warnings": ", ".join(row.warnings) or "—",
+                 "pre-labeling": row.recording.prelabel_state.value}
+        entry.update({s.value: row.segments_by_status.get(s, 0) for s in SegmentStatus})
+        rows.append(entry)
+    if rows:
+        st.dataframe(rows, hide_index=True, width="stretch")
+
+
+prelabel_panel()
