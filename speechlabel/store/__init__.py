@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from .engine import make_engine, upgrade_schema
 from .exports import ExportQueries, ExportRow
+from .labeling import LabelingQueries
 from .projects import ProjectQueries
 from .recordings import RecordingQueries
 from .segments import SegmentQueries
 
 
-class Store(ProjectQueries, RecordingQueries, SegmentQueries, ExportQueries):
+class Store(ProjectQueries, RecordingQueries, SegmentQueries, ExportQueries, LabelingQueries):
     """All queries of the app; one instance per process, safe to share between threads."""
 
     @classmethod

@@ -115,3 +115,32 @@ revisions = Table(
     Column("comment", Text, nullable=True),
     Index("ix_revisions_segment_version", "segment_id", "version"),
 )
+
+# Added by migration 0002: the label page's server-side unsaved edits and the merge log.
+unsaved_edits = Table(
+    "unsaved_edits",
+    metadata,
+    Column("user", String(100), primary_key=True),
+    Column("segment_id", String(40), ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    Column("base_version", Integer, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("speaker", String(100), nullable=True),
+    Column("tags", JSON, nullable=False),
+    Column("updated_at", DateTime(timezone=True), nullable=False),
+)
+
+segment_merges = Table(
+    "segment_merges",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("segment_id", String(40), ForeignKey("segments.id", ondelete="CASCADE"), nullable=False),
+    Column("absorbed_id", String(40), nullable=False),
+    Column("absorbed_version", Integer, nullable=False),
+    Column("absorbed", JSON, nullable=False),
+    Column("revision_ids", JSON, nullable=False),
+    Column("draft_ids", JSON, nullable=False),
+    Column("author", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_segment_merges_segment", "segment_id"),
+    Index("ix_segment_merges_absorbed", "absorbed_id"),
+)

@@ -1,0 +1,121 @@
+"""Pure rules of the label page: bounds, split points, text cuts, and the unsaved-edit value.
+
+Kept apart from ``labeling.py`` (the actions) so the store can check the rules inside its write
+transaction, against neighbours read in that same transaction, without importing the actions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from .errors import ValidationError
+
+# The shortest segment a labeler may produce (nudge, split); shorter clips carry no usable speech.
+MIN_DURATION = 0.1
+# Times are kept to the millisecond, like segmentation stores them.
+TIME_DECIMALS = 3
+
+
+@dataclass(frozen=True)
+class UnsavedEdit:
+    """What one user typed into one segment and has not saved yet (survives a browser reload)."""
+
+    user: str
+    segment_id: str
+    base_version: int
+    text: str
+    speaker: str | None
+    tags: tuple[str, ...]
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Where a segment may extend to: the end of the one before, the start of the one after."""
+
+    previous_end: float | None
+    next_start: float | None
+    recording_duration: float
+
+    @property
+    def low(self) -> float:
+        return self.previous_end if self.previous_end is not None else 0.0
+
+    @property
+    def high(self) -> float:
+        return self.next_start if self.next_start is not None else self.recording_duration
+
+
+def check_bounds(start: float, end: float, around: Neighbours) -> None:
+    """Raise ValidationError unless ``start..end`` fits the recording and its neighbours."""
+    low, high = around.low, around.high
+    if start < 0:
+        raise ValidationError(f"start {start:.3f} s is before the recording begins; allowed start: {low:.3f}–{end - MIN_DURATION:.3f} s")
+    if end > around.recording_duration:
+        raise ValidationError(
+            f"end {end:.3f} s is past the end of the recording ({around.recording_duration:.3f} s); "
+            f"allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s"
+        )
+    if end - start < MIN_DURATION - 1e-9:
+        raise ValidationError(
+            f"segment {start:.3f}–{end:.3f} s would last {end - start:.3f} s; a segment must last at least "
+            f"{MIN_DURATION} s (allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s)"
+        )
+    if around.previous_end is not None and start < around.previous_end:
+        raise ValidationError(
+            f"start {start:.3f} s overlaps the previous segment, which ends at {around.previous_end:.3f} s; "
+            f"allowed start: {low:.3f}–{end - MIN_DURATION:.3f} s"
+        )
+    if around.next_start is not None and end > around.next_start:
+        raise ValidationError(
+            f"end {end:.3f} s overlaps the next segment, which starts at {around.next_start:.3f} s; "
+            f"allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s"
+        )
+
+
+def check_split_time(at_time: float, start: float, end: float) -> None:
+    """A split must leave both parts at least MIN_DURATION long."""
+    low, high = round(start + MIN_DURATION, TIME_DECIMALS), round(end - MIN_DURATION, TIME_DECIMALS)
+    if high < low:
+        raise ValidationError(
+            f"segment {start:.3f}–{end:.3f} s is too short to split; both parts must last at least {MIN_DURATION} s"
+        )
+    if not low <= at_time <= high:
+        raise ValidationError(f"split time {at_time:.3f} s is not inside the segment; allowed: {low:.3f}–{high:.3f} s")
+
+
+def split_words(text: str, word_index: int) -> tuple[str, str]:
+    """Cut ``text`` before word ``word_index`` (0 = everything goes to the second part)."""
+    words = text.split()
+    if isinstance(word_index, bool) or not isinstance(word_index, int) or not 0 <= word_index <= len(words):
+        raise ValidationError(
+            f"word index {word_index!r} is not a position in a text of {len(words)} words; allowed: 0–{len(words)}"
+        )
+    return " ".join(words[:word_index]), " ".join(words[word_index:])
+
+
+def clean_tags(tags) -> tuple[str, ...]:
+    """Stripped, non-empty, first occurrence kept: the same tag twice means nothing more."""
+    if isinstance(tags, str):
+        raise ValidationError(f"tags must be a list of names, not the single string {tags!r}")
+    cleaned: list[str] = []
+    for tag in tags or ():
+        if not isinstance(tag, str):
+            raise ValidationError(f"tag {tag!r} is not text; tags are names such as 'noise' or 'music'")
+        name = tag.strip()
+        if name and name not in cleaned:
+            cleaned.append(name)
+    return tuple(cleaned)
+
+
+def required_text(value: str | None, what: str, allowed: str) -> str:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise ValidationError(f"{what} is empty; {allowed}")
+    return cleaned
+
+
+def optional_text(value: str | None) -> str | None:
+    cleaned = (value or "").strip()
+    return cleaned or None

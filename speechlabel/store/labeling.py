@@ -1,0 +1,299 @@
+"""Queries of the label page: the work queue, paged lists, versioned edits that change a
+segment's bounds or split/merge it (each one transaction), and server-side unsaved edits.
+
+Every change goes through ``_versioned_update``: one ``UPDATE ... WHERE version = ?`` decides,
+a revision is appended, and the saver's unsaved edit of that segment is dropped in the same
+transaction, so a stale editor gets StaleVersion (naming who saved) and nothing is overwritten.
+Changes that depend on neighbouring segments first lock the recording row (PostgreSQL; SQLite's
+BEGIN IMMEDIATE already serialises writers) so two labelers cannot move into the same gap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, delete, insert, select, tuple_, update
+
+from ..errors import Conflict, NotFound, StaleVersion, ValidationError
+from ..labeling_rules import Neighbours, TIME_DECIMALS, UnsavedEdit, check_bounds, check_split_time, split_words
+from ..models import Segment, SegmentEdit, SegmentStatus
+from . import schema
+from .base import StoreBase
+from .rows import as_utc, segment_from_row, utc_now
+from .segments import _edit_values, _load_segment, _revision_row, new_segment_id
+
+_segments = schema.segments
+_revisions = schema.revisions
+_drafts = schema.drafts
+_unsaved = schema.unsaved_edits
+_merges = schema.segment_merges
+_ORDER = (_segments.c.recording_id, _segments.c.start, _segments.c.id)
+
+
+@dataclass(frozen=True)
+class SegmentMerge:
+    """One merge: which segment was absorbed, its last state, and which history rows it brought."""
+
+    segment_id: str
+    absorbed_id: str
+    absorbed_version: int
+    absorbed_text: str
+    absorbed_start: float
+    absorbed_duration: float
+    revision_ids: tuple[int, ...]
+    draft_ids: tuple[int, ...]
+    author: str
+    created_at: datetime
+
+
+class LabelingQueries(StoreBase):
+    def next_todo_segment(self, project_id: int, statuses: Iterable[SegmentStatus], after: str | None) -> Segment | None:
+        """The first segment in a to-do status after ``after`` in (recording, start) order; wraps
+        around to the beginning so work left behind earlier is still offered. One LIMIT 1 query."""
+        query = select(_segments).where(
+            _segments.c.project_id == project_id, _segments.c.status.in_([s.value for s in statuses])
+        ).order_by(*_ORDER).limit(1)
+        with self.read() as connection:
+            if after is None:
+                row = connection.execute(query).first()
+                return segment_from_row(row) if row else None
+            current = _load_segment(connection, after)
+            key = (current.recording_id, current.start, current.id)
+            row = connection.execute(query.where(tuple_(*_ORDER) > tuple_(*key))).first()
+            if row is None:
+                row = connection.execute(query.where(_segments.c.id != current.id)).first()
+        return segment_from_row(row) if row else None
+
+    def page_recording_segments(self, recording_id: str, offset: int, limit: int) -> list[Segment]:
+        query = (
+            select(_segments).where(_segments.c.recording_id == recording_id)
+            .order_by(_segments.c.start, _segments.c.id).offset(offset).limit(limit)
+        )
+        with self.read() as connection:
+            return [segment_from_row(row) for row in connection.execute(query)]
+
+    def save_labeled(self, segment_id: str, expected_version: int, edit: SegmentEdit, author: str) -> Segment:
+        """Like ``save_segment``, and the author's unsaved edit of the segment goes with it."""
+        with self.write() as connection:
+            row = _versioned_update(connection, segment_id, expected_version, _edit_values(edit), author, edit.comment)
+        return segment_from_row(row)
+
+    def resize_segment(self, segment_id: str, expected_version: int, start: float, end: float, author: str) -> Segment:
+        with self.write() as connection:
+            segment = _load_expected(connection, segment_id, expected_version)
+            duration = _lock_recording(connection, segment.recording_id)
+            check_bounds(start, end, _neighbours(connection, segment, duration))
+            values = {"start": start, "duration": round(end - start, TIME_DECIMALS)}
+            comment = f"bounds {segment.start:.3f}–{segment.end:.3f} s → {start:.3f}–{end:.3f} s"
+            row = _versioned_update(connection, segment_id, expected_version, values, author, comment)
+        return segment_from_row(row)
+
+    def split_segment(
+        self, segment_id: str, expected_version: int, at_time: float, word_index: int, author: str
+    ) -> tuple[Segment, Segment]:
+        """First part keeps the id (new version), the second is a new segment; one transaction."""
+        with self.write() as connection:
+            segment = _load_expected(connection, segment_id, expected_version)
+            _lock_recording(connection, segment.recording_id)
+            check_split_time(at_time, segment.start, segment.end)
+            first_text, second_text = split_words(segment.text, word_index)
+            second = _second_part_row(connection, segment, at_time, second_text, author)
+            connection.execute(insert(_segments).values(**second))
+            connection.execute(insert(_revisions).values(
+                **_revision_row(second, author, second["updated_at"], f"split from {segment_id} at {at_time:.3f} s")))
+            values = {"duration": round(at_time - segment.start, TIME_DECIMALS), "text": first_text}
+            comment = f"split at {at_time:.3f} s; the second part is {second['id']}"
+            row = _versioned_update(connection, segment_id, expected_version, values, author, comment)
+            second_segment = _load_segment(connection, second["id"])
+        return segment_from_row(row), second_segment
+
+    def merge_with_next_segment(
+        self, segment_id: str, expected_version: int, next_expected_version: int, author: str,
+        next_segment_id: str | None = None,
+    ) -> Segment:
+        """Join a segment with the next one of its recording; the next row is removed and its
+        revisions and drafts move to the survivor, listed in ``segment_merges``; one transaction."""
+        with self.write() as connection:
+            first = _load_expected(connection, segment_id, expected_version)
+            _lock_recording(connection, first.recording_id)
+            second = _neighbour(connection, first, after=True)
+            _check_next(first, second, next_segment_id, next_expected_version)
+            _absorb(connection, first, second, author)
+            values = _merged_values(first, second)
+            comment = f"merged with {second.id} (version {second.version}), which followed it"
+            row = _versioned_update(connection, segment_id, expected_version, values, author, comment)
+        return segment_from_row(row)
+
+    def list_merges(self, segment_id: str) -> list[SegmentMerge]:
+        query = select(_merges).where(_merges.c.segment_id == segment_id).order_by(_merges.c.id)
+        with self.read() as connection:
+            return [_merge_from_row(row) for row in connection.execute(query)]
+
+    def put_unsaved_edit(self, edit: UnsavedEdit) -> UnsavedEdit:
+        """Replace the user's unsaved edit of the segment (delete + insert: portable upsert)."""
+        with self.write() as connection:
+            _load_segment(connection, edit.segment_id)
+            connection.execute(delete(_unsaved).where(_unsaved.c.user == edit.user, _unsaved.c.segment_id == edit.segment_id))
+            connection.execute(insert(_unsaved).values(
+                user=edit.user, segment_id=edit.segment_id, base_version=edit.base_version, text=edit.text,
+                speaker=edit.speaker, tags=list(edit.tags), updated_at=edit.updated_at,
+            ))
+        return edit
+
+    def get_unsaved_edit(self, user: str, segment_id: str) -> UnsavedEdit | None:
+        query = select(_unsaved).where(_unsaved.c.user == user, _unsaved.c.segment_id == segment_id)
+        with self.read() as connection:
+            row = connection.execute(query).first()
+        if row is None:
+            return None
+        return UnsavedEdit(row.user, row.segment_id, row.base_version, row.text, row.speaker,
+                           tuple(row.tags), as_utc(row.updated_at))
+
+    def delete_unsaved_edit(self, user: str, segment_id: str) -> bool:
+        with self.write() as connection:
+            return _drop_unsaved(connection, user, segment_id) > 0
+
+
+def _versioned_update(
+    connection: Connection, segment_id: str, expected_version: int, values: dict[str, Any], author: str,
+    comment: str | None,
+) -> Any:
+    now = utc_now()
+    values = values | {"version": _segments.c.version + 1, "updated_by": author, "updated_at": now}
+    row = connection.execute(
+        update(_segments)
+        .where(_segments.c.id == segment_id, _segments.c.version == expected_version)
+        .values(**values)
+        .returning(*_segments.c)
+    ).first()
+    if row is None:
+        current = _load_segment(connection, segment_id)
+        raise StaleVersion(segment_id, expected_version, current.version, current.updated_by)
+    connection.execute(insert(_revisions).values(**_revision_row(row._mapping, author, now, comment)))
+    _drop_unsaved(connection, author, segment_id)
+    return row
+
+
+def _drop_unsaved(connection: Connection, user: str, segment_id: str) -> int:
+    return connection.execute(
+        delete(_unsaved).where(_unsaved.c.user == user, _unsaved.c.segment_id == segment_id)
+    ).rowcount
+
+
+def _load_expected(connection: Connection, segment_id: str, expected_version: int) -> Segment:
+    """Check the version before the rules, so a stale editor hears "reload", not a range error
+    computed from bounds they never saw."""
+    segment = _load_segment(connection, segment_id)
+    if segment.version != expected_version:
+        raise StaleVersion(segment_id, expected_version, segment.version, segment.updated_by)
+    return segment
+
+
+def _lock_recording(connection: Connection, recording_id: str) -> float:
+    """Lock the recording row for the transaction (FOR UPDATE is a no-op on SQLite) and return
+    its duration: changes to one recording's segment layout then happen one at a time."""
+    query = select(schema.recordings.c.duration).where(schema.recordings.c.id == recording_id).with_for_update()
+    duration = connection.execute(query).scalar_one_or_none()
+    if duration is None:
+        raise NotFound(f"no recording with id {recording_id!r}")
+    return duration
+
+
+def _neighbour(connection: Connection, segment: Segment, after: bool) -> Segment | None:
+    order = (_segments.c.start, _segments.c.id)
+    key = tuple_(*order)
+    mine = tuple_(segment.start, segment.id)
+    query = select(_segments).where(_segments.c.recording_id == segment.recording_id)
+    if after:
+        query = query.where(key > mine).order_by(*order)
+    else:
+        query = query.where(key < mine).order_by(_segments.c.start.desc(), _segments.c.id.desc())
+    row = connection.execute(query.limit(1)).first()
+    return segment_from_row(row) if row else None
+
+
+def _neighbours(connection: Connection, segment: Segment, recording_duration: float) -> Neighbours:
+    before = _neighbour(connection, segment, after=False)
+    following = _neighbour(connection, segment, after=True)
+    return Neighbours(
+        previous_end=before.end if before else None,
+        next_start=following.start if following else None,
+        recording_duration=recording_duration,
+    )
+
+
+def _second_part_row(connection: Connection, segment: Segment, at_time: float, text: str, author: str) -> dict[str, Any]:
+    project_id = connection.execute(
+        select(_segments.c.project_id).where(_segments.c.id == segment.id)
+    ).scalar_one()
+    return {
+        "id": new_segment_id(segment.recording_id),
+        "project_id": project_id,
+        "recording_id": segment.recording_id,
+        "start": at_time,
+        "duration": round(segment.end - at_time, TIME_DECIMALS),
+        "channel": segment.channel,
+        "text": text,
+        "language": segment.language,
+        "speaker": segment.speaker,
+        "tags": list(segment.tags),
+        "custom": dict(segment.custom),
+        "status": segment.status.value,
+        "version": 1,
+        "updated_by": author,
+        "updated_at": utc_now(),
+    }
+
+
+def _check_next(first: Segment, second: Segment | None, expected_id: str | None, expected_version: int) -> None:
+    if second is None:
+        raise ValidationError(f"segment {first.id} is the last of its recording; only a segment with a next one can be merged")
+    if expected_id is not None and second.id != expected_id:
+        raise Conflict(f"the segment after {first.id} is now {second.id}, not {expected_id}; reload and merge again")
+    if second.version != expected_version:
+        raise StaleVersion(second.id, expected_version, second.version, second.updated_by)
+
+
+def _absorb(connection: Connection, first: Segment, second: Segment, author: str) -> None:
+    """Move the absorbed segment's revisions and drafts to the survivor, log which ones, and
+    delete its row: a removed segment keeps exports and counts right, and its history stays
+    readable under the survivor (``list_revisions``) with ``segment_merges`` saying whose it was."""
+    revision_ids = list(connection.execute(
+        select(_revisions.c.id).where(_revisions.c.segment_id == second.id).order_by(_revisions.c.id)).scalars())
+    draft_ids = list(connection.execute(
+        select(_drafts.c.id).where(_drafts.c.segment_id == second.id).order_by(_drafts.c.id)).scalars())
+    connection.execute(update(_revisions).where(_revisions.c.segment_id == second.id).values(segment_id=first.id))
+    connection.execute(update(_drafts).where(_drafts.c.segment_id == second.id).values(segment_id=first.id))
+    connection.execute(insert(_merges).values(
+        segment_id=first.id, absorbed_id=second.id, absorbed_version=second.version,
+        absorbed={"text": second.text, "start": second.start, "duration": second.duration,
+                  "speaker": second.speaker, "tags": list(second.tags), "status": second.status.value},
+        revision_ids=revision_ids, draft_ids=draft_ids, author=author, created_at=utc_now(),
+    ))
+    connection.execute(delete(_segments).where(_segments.c.id == second.id))
+
+
+def _merged_values(first: Segment, second: Segment) -> dict[str, Any]:
+    tags = list(first.tags) + [tag for tag in second.tags if tag not in first.tags]
+    # Two different statuses mean neither describes the joined text; it needs a person's look.
+    status = first.status if first.status == second.status else SegmentStatus.IN_PROGRESS
+    return {
+        "text": " ".join(part for part in (first.text.strip(), second.text.strip()) if part),
+        "duration": round(second.end - first.start, TIME_DECIMALS),
+        "tags": tags,
+        "speaker": first.speaker or second.speaker,
+        "status": status.value,
+    }
+
+
+def _merge_from_row(row: Any) -> SegmentMerge:
+    absorbed = row.absorbed
+    return SegmentMerge(
+        segment_id=row.segment_id, absorbed_id=row.absorbed_id, absorbed_version=row.absorbed_version,
+        absorbed_text=absorbed["text"], absorbed_start=absorbed["start"], absorbed_duration=absorbed["duration"],
+        revision_ids=tuple(row.revision_ids), draft_ids=tuple(row.draft_ids), author=row.author,
+        created_at=as_utc(row.created_at),
+    )

@@ -1,0 +1,307 @@
+"""The label page's actions on a real SQLite file and the real PostgreSQL (every test runs on both)."""
+
+from __future__ import annotations
+
+import pytest
+
+from speechlabel import labeling
+from speechlabel.errors import Conflict, NotFound, StaleVersion, ValidationError
+from speechlabel.ingest import import_audio
+from speechlabel.models import Draft, SegmentEdit, SegmentStatus
+
+LDC_DURATION = 2.9248125  # en/LDC93S1.wav
+
+
+def a_draft(text: str) -> Draft:
+    return Draft(text, (), -0.3, 0.02, 1.2, "en", 0.99, "faster-whisper", "base", {})
+
+
+def add_recording(store, settings, project, speech_dir, name, bounds, texts):
+    data = (speech_dir / name).read_bytes()
+    recording = import_audio(store, settings, project, data, name)
+    segments = store.replace_segments(recording.id, project.id, bounds, {}, "prelabel")
+    return recording, [store.add_draft(s.id, a_draft(t), "prelabel") for s, t in zip(segments, texts)]
+
+
+@pytest.fixture
+def ldc(store, settings, project, speech_dir):
+    """LDC93S1 in two drafted segments (version 2 each)."""
+    return add_recording(store, settings, project, speech_dir, "en/LDC93S1.wav", [(0.1, 1.2), (1.5, 2.8)],
+                         ["she had your dark suit", "in greasy wash water all year"])
+
+
+# --- the queue and the list ---------------------------------------------------------------
+
+def test_next_segment_follows_recording_then_start_and_skips_done_work(store, settings, project, speech_dir, ldc):
+    _, (a, b) = ldc
+    _, (c, d, e) = add_recording(store, settings, project, speech_dir, "diarization/pyannote_sample.wav",
+                                 [(6.69, 7.12), (8.32, 10.02), (10.57, 14.7)], ["one", "two", "three"])
+    expected = sorted([a, b, c, d, e], key=lambda s: (s.recording_id, s.start))
+    order = [labeling.next_segment(store, project.id).id]
+    while len(order) < 5:
+        order.append(labeling.next_segment(store, project.id, after=order[-1]).id)
+    assert order == [s.id for s in expected]
+    # After the last one the queue wraps around to what is still to do.
+    assert labeling.next_segment(store, project.id, after=expected[-1].id).id == expected[0].id
+
+    store.save_segment(expected[1].id, 2, SegmentEdit(status=SegmentStatus.APPROVED), "rita")
+    store.save_segment(expected[2].id, 2, SegmentEdit(status=SegmentStatus.REJECTED), "rita")
+    assert labeling.next_segment(store, project.id, after=expected[0].id).id == expected[2].id
+
+
+def test_next_segment_is_none_when_all_is_done_and_rejects_unknown_ids(store, project, ldc):
+    _, (a, b) = ldc
+    labeling.skip(store, a.id, a.version, "music only", "ana")
+    assert labeling.next_segment(store, project.id).id == b.id
+    assert labeling.next_segment(store, project.id, after=b.id) is None
+    with pytest.raises(NotFound, match="no segment with id 'nope'"):
+        labeling.next_segment(store, project.id, after="nope")
+
+
+def test_list_recording_segments_pages_in_time_order(store, ldc):
+    recording, (a, b) = ldc
+    assert [s.id for s in labeling.list_recording_segments(store, recording.id, 0, 1)] == [a.id]
+    assert [s.id for s in labeling.list_recording_segments(store, recording.id, 1, 5)] == [b.id]
+    assert labeling.list_recording_segments(store, recording.id, 2, 5) == []
+    with pytest.raises(ValidationError, match="offset -1 is not allowed; use a whole number from 0"):
+        labeling.list_recording_segments(store, recording.id, -1, 5)
+    with pytest.raises(ValidationError, match="page size 0 is not allowed; use 1–500"):
+        labeling.list_recording_segments(store, recording.id, 0, 0)
+    with pytest.raises(NotFound):
+        labeling.list_recording_segments(store, "rec-missing", 0, 5)
+
+
+# --- saving -------------------------------------------------------------------------------
+
+def test_save_and_next_submits_cleans_input_and_returns_the_next(store, ldc):
+    _, (a, b) = ldc
+    labeling.keep_unsaved_edit(store, "ana", a.id, a.version, "she had", None, ())
+    saved, following = labeling.save_and_next(store, a.id, a.version, "  she had your dark suit ", " A ",
+                                              ["noise", " noise", "", "music"], "fixed 'suit'", "ana")
+    assert (saved.text, saved.speaker, saved.tags) == ("she had your dark suit", "A", ("noise", "music"))
+    assert (saved.status, saved.version, saved.updated_by) == (SegmentStatus.SUBMITTED, 3, "ana")
+    assert following.id == b.id
+    assert store.list_revisions(a.id)[-1].comment == "fixed 'suit'"
+    assert labeling.unsaved_edit(store, "ana", a.id) is None  # saving drops the saver's unsaved edit
+
+
+def test_two_users_on_one_version_the_second_gets_stale_version_and_keeps_the_text(store, ldc):
+    _, (a, _) = ldc
+    opened = a.version
+    labeling.keep_unsaved_edit(store, "ben", a.id, opened, "ben's draft", None, ())
+    labeling.save_and_next(store, a.id, opened, "ana's words", None, (), None, "ana")
+    with pytest.raises(StaleVersion, match=f"segment {a.id} was saved by ana") as raised:
+        labeling.save_and_next(store, a.id, opened, "ben's words", "B", ("noise",), None, "ben")
+    assert (raised.value.expected_version, raised.value.current_version) == (opened, opened + 1)
+    assert store.get_segment(a.id).text == "ana's words"
+    kept = labeling.unsaved_edit(store, "ben", a.id)
+    assert (kept.text, kept.speaker, kept.tags, kept.base_version) == ("ben's words", "B", ("noise",), opened)
+    assert [r.author for r in store.list_revisions(a.id)] == ["prelabel", "prelabel", "ana"]
+
+
+def test_save_and_next_rejects_empty_text_and_missing_author(store, ldc):
+    _, (a, _) = ldc
+    with pytest.raises(ValidationError, match="the transcript is empty; type what is said, or use skip"):
+        labeling.save_and_next(store, a.id, a.version, "   ", None, (), None, "ana")
+    with pytest.raises(ValidationError, match="the user name is empty"):
+        labeling.save_and_next(store, a.id, a.version, "text", None, (), None, " ")
+    with pytest.raises(ValidationError, match="tags must be a list of names"):
+        labeling.save_and_next(store, a.id, a.version, "text", None, "noise", None, "ana")
+    assert store.get_segment(a.id).version == a.version
+
+
+def test_skip_and_untranscribable_need_a_reason_kept_in_the_history(store, ldc):
+    _, (a, b) = ldc
+    with pytest.raises(ValidationError, match="the reason to mark it skipped is empty; say why"):
+        labeling.skip(store, a.id, a.version, "", "ana")
+    with pytest.raises(ValidationError, match="the reason to mark it untranscribable is empty"):
+        labeling.mark_untranscribable(store, b.id, b.version, None, "ana")
+    skipped = labeling.skip(store, a.id, a.version, "another language", "ana")
+    gone = labeling.mark_untranscribable(store, b.id, b.version, "only music", "ana")
+    assert (skipped.status, gone.status) == (SegmentStatus.SKIPPED, SegmentStatus.UNTRANSCRIBABLE)
+    assert skipped.text == a.text  # setting aside keeps the text
+    assert store.list_revisions(a.id)[-1].comment == "another language"
+    assert store.list_revisions(b.id)[-1].comment == "only music"
+    with pytest.raises(StaleVersion, match="saved by ana"):
+        labeling.skip(store, a.id, a.version, "again", "ben")
+
+
+# --- nudging bounds -----------------------------------------------------------------------
+
+def test_nudge_moves_bounds_and_records_them(store, ldc):
+    _, (a, b) = ldc
+    moved = labeling.nudge(store, a.id, a.version, -0.05, 0.25, "ana")
+    assert (moved.start, moved.end, moved.version) == (0.05, 1.45, a.version + 1)
+    revision = store.list_revisions(a.id)[-1]
+    assert (revision.start, revision.author, revision.comment) == (0.05, "ana", "bounds 0.100–1.200 s → 0.050–1.450 s")
+    assert labeling.nudge(store, b.id, b.version, -0.05, 0.1, "ana").start == 1.45  # touching is allowed
+
+
+@pytest.mark.parametrize(
+    ("which", "start_delta", "end_delta", "message"),
+    [
+        (0, -0.2, 0, r"start -0.100 s is before the recording begins; allowed start: 0.000–1.100 s"),
+        (1, 0, 0.2, r"end 3.000 s is past the end of the recording \(2.925 s\); allowed end: 1.600–2.925 s"),
+        (0, 0, -1.05, r"would last 0.050 s; a segment must last at least 0.1 s \(allowed end: 0.200–1.500 s\)"),
+        (0, 0, 0.35, r"end 1.550 s overlaps the next segment, which starts at 1.500 s; allowed end: 0.200–1.500 s"),
+        (1, -0.4, 0, r"start 1.100 s overlaps the previous segment, which ends at 1.200 s; allowed start: 1.200–2.700 s"),
+    ],
+)
+def test_nudge_refuses_bounds_out_of_range(store, ldc, which, start_delta, end_delta, message):
+    segment = ldc[1][which]
+    with pytest.raises(ValidationError, match=message):
+        labeling.nudge(store, segment.id, segment.version, start_delta, end_delta, "ana")
+    assert store.get_segment(segment.id).version == segment.version
+
+
+def test_nudge_on_a_stale_version_names_who_saved(store, ldc):
+    _, (a, _) = ldc
+    labeling.nudge(store, a.id, a.version, 0.01, 0, "ana")
+    with pytest.raises(StaleVersion, match="saved by ana"):
+        labeling.nudge(store, a.id, a.version, 0, 0.01, "ben")
+    with pytest.raises(ValidationError, match="start change 'x' is not a number of seconds"):
+        labeling.nudge(store, a.id, a.version + 1, "x", 0, "ben")
+
+
+# --- split --------------------------------------------------------------------------------
+
+def test_split_cuts_time_and_text_and_keeps_both_histories(store, ldc):
+    recording, (a, _) = ldc
+    store.save_segment(a.id, a.version, SegmentEdit(speaker="A", tags=("noise",)), "ana")
+    first, second = labeling.split(store, a.id, a.version + 1, 0.6, 2, "ben")
+    assert (first.id, first.start, first.end, first.text, first.version) == (a.id, 0.1, 0.6, "she had", a.version + 2)
+    assert second.id != a.id and second.id.startswith(recording.id)
+    assert (second.start, second.end, second.text, second.version) == (0.6, 1.2, "your dark suit", 1)
+    assert (second.status, second.speaker, second.tags) == (SegmentStatus.DRAFTED, "A", ("noise",))
+    assert store.list_revisions(a.id)[-1].comment == f"split at 0.600 s; the second part is {second.id}"
+    assert [(r.author, r.comment) for r in store.list_revisions(second.id)] == [("ben", f"split from {a.id} at 0.600 s")]
+    assert len(store.list_revisions(a.id)) == 4  # segmented, draft, ana, split: nothing dropped
+    assert [s.id for s in store.list_segments(recording.id)][:2] == [a.id, second.id]
+
+
+@pytest.mark.parametrize(
+    ("at_time", "word_index", "message"),
+    [
+        (0.15, 1, r"split time 0.150 s is not inside the segment; allowed: 0.200–1.100 s"),
+        (1.15, 1, r"split time 1.150 s is not inside the segment; allowed: 0.200–1.100 s"),
+        (2.0, 1, r"allowed: 0.200–1.100 s"),
+        (0.6, 6, r"word index 6 is not a position in a text of 5 words; allowed: 0–5"),
+        (0.6, -1, r"allowed: 0–5"),
+    ],
+)
+def test_split_refuses_times_and_word_positions_out_of_range(store, ldc, at_time, word_index, message):
+    recording, (a, _) = ldc
+    with pytest.raises(ValidationError, match=message):
+        labeling.split(store, a.id, a.version, at_time, word_index, "ana")
+    assert len(store.list_segments(recording.id)) == 2 and store.get_segment(a.id).version == a.version
+
+
+def test_split_of_a_short_or_stale_segment_is_refused_whole(store, ldc):
+    recording, (a, _) = ldc
+    short = labeling.nudge(store, a.id, a.version, 0, -0.95, "ana")  # 0.1–0.25 s
+    with pytest.raises(ValidationError, match="too short to split; both parts must last at least 0.1 s"):
+        labeling.split(store, a.id, short.version, 0.17, 0, "ana")
+    with pytest.raises(StaleVersion, match="saved by ana"):
+        labeling.split(store, a.id, a.version, 0.17, 0, "ben")
+    assert len(store.list_segments(recording.id)) == 2
+
+
+# --- merge --------------------------------------------------------------------------------
+
+def test_merge_joins_text_span_and_tags_and_keeps_the_absorbed_history(store, ldc):
+    recording, (a, b) = ldc
+    a = store.save_segment(a.id, a.version, SegmentEdit(tags=("noise", "music")), "ana")
+    b = store.save_segment(b.id, b.version, SegmentEdit(text="in greasy water", tags=("music", "cough")), "ben")
+    merged = labeling.merge_with_next(store, a.id, a.version, b.version, "rita", next_segment_id=b.id)
+    assert (merged.id, merged.start, merged.end) == (a.id, 0.1, 2.8)
+    assert (merged.text, merged.tags) == ("she had your dark suit in greasy water", ("noise", "music", "cough"))
+    assert merged.status == SegmentStatus.DRAFTED and merged.version == a.version + 1
+    assert [s.id for s in store.list_segments(recording.id)] == [a.id]
+    with pytest.raises(NotFound):
+        store.get_segment(b.id)
+
+    history = store.list_revisions(a.id)
+    assert [r.author for r in history].count("ben") == 1 and "in greasy water" in [r.text for r in history]
+    assert history[-1].comment == f"merged with {b.id} (version {b.version}), which followed it"
+    (log,) = store.list_merges(a.id)
+    assert (log.absorbed_id, log.absorbed_version, log.absorbed_text, log.author) == (b.id, b.version, "in greasy water", "rita")
+    assert len(log.revision_ids) == 3 and set(log.revision_ids) <= {r.id for r in history}
+    assert len(log.draft_ids) == 1 and store.latest_draft(a.id) is not None
+
+
+def test_merge_checks_both_versions_and_the_neighbour(store, ldc):
+    _, (a, b) = ldc
+    store.save_segment(b.id, b.version, SegmentEdit(text="changed"), "ben")
+    with pytest.raises(StaleVersion, match=f"segment {b.id} was saved by ben"):
+        labeling.merge_with_next(store, a.id, a.version, b.version, "ana")
+    with pytest.raises(StaleVersion, match=f"segment {a.id} was saved by"):
+        labeling.merge_with_next(store, a.id, a.version - 1, b.version + 1, "ana")
+    with pytest.raises(Conflict, match=f"the segment after {a.id} is now {b.id}, not other; reload"):
+        labeling.merge_with_next(store, a.id, a.version, b.version + 1, "ana", next_segment_id="other")
+    with pytest.raises(ValidationError, match="is the last of its recording"):
+        labeling.merge_with_next(store, b.id, b.version + 1, 1, "ana")
+    assert store.get_segment(a.id).text == "she had your dark suit" and store.get_segment(b.id).text == "changed"
+
+
+def test_merge_of_different_statuses_needs_a_look(store, ldc):
+    _, (a, b) = ldc
+    a, _ = labeling.save_and_next(store, a.id, a.version, "she had", None, (), None, "ana")
+    merged = labeling.merge_with_next(store, a.id, a.version, b.version, "ana")
+    assert merged.status == SegmentStatus.IN_PROGRESS
+
+
+# --- unsaved edits ------------------------------------------------------------------------
+
+def test_unsaved_edits_round_trip_per_user_and_segment(store, ldc):
+    _, (a, b) = ldc
+    assert labeling.unsaved_edit(store, "ana", a.id) is None
+    labeling.keep_unsaved_edit(store, "ana", a.id, a.version, "she had yo", " A ", ["noise"])
+    labeling.keep_unsaved_edit(store, "ana", a.id, a.version, "she had your", "A", ["noise", "music"])
+    labeling.keep_unsaved_edit(store, "ben", a.id, a.version, "ben typing", None, ())
+    kept = labeling.unsaved_edit(store, "ana", a.id)
+    assert (kept.user, kept.segment_id, kept.base_version) == ("ana", a.id, a.version)
+    assert (kept.text, kept.speaker, kept.tags) == ("she had your", "A", ("noise", "music"))
+    assert kept.updated_at.tzinfo is not None
+    assert labeling.unsaved_edit(store, "ana", b.id) is None
+    assert labeling.discard_unsaved_edit(store, "ana", a.id) is True
+    assert labeling.discard_unsaved_edit(store, "ana", a.id) is False
+    assert labeling.unsaved_edit(store, "ana", a.id) is None
+    assert labeling.unsaved_edit(store, "ben", a.id).text == "ben typing"
+    with pytest.raises(NotFound, match="no segment with id 'nope'"):
+        labeling.keep_unsaved_edit(store, "ana", "nope", 1, "x", None, ())
+
+
+def test_every_saving_action_drops_only_the_savers_unsaved_edit(store, ldc):
+    _, (a, b) = ldc
+    for user in ("ana", "ben"):
+        labeling.keep_unsaved_edit(store, user, a.id, a.version, f"{user} typing", None, ())
+    a = labeling.nudge(store, a.id, a.version, 0, 0.05, "ana")
+    assert labeling.unsaved_edit(store, "ana", a.id) is None
+    assert labeling.unsaved_edit(store, "ben", a.id).text == "ben typing"
+    labeling.keep_unsaved_edit(store, "ben", b.id, b.version, "ben on b", None, ())
+    labeling.skip(store, b.id, b.version, "noise", "ben")
+    assert labeling.unsaved_edit(store, "ben", b.id) is None
+
+
+def test_concurrent_saves_of_one_version_let_exactly_one_win(store, ldc):
+    import threading
+
+    _, (a, _) = ldc
+    outcomes: dict[str, str] = {}
+
+    def save(user: str) -> None:
+        try:
+            labeling.save_and_next(store, a.id, a.version, f"{user} words", None, (), None, user)
+            outcomes[user] = "saved"
+        except StaleVersion:
+            outcomes[user] = "stale"
+
+    threads = [threading.Thread(target=save, args=(user,)) for user in ("ana", "ben", "eva")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    (winner,) = [user for user, outcome in outcomes.items() if outcome == "saved"]
+    assert store.get_segment(a.id).text == f"{winner} words"
+    for loser in set(outcomes) - {winner}:
+        assert labeling.unsaved_edit(store, loser, a.id).text == f"{loser} words"
