@@ -23,7 +23,7 @@ from ..models import Segment, SegmentEdit, SegmentStatus
 from . import schema
 from .base import StoreBase
 from .rows import as_utc, segment_from_row, utc_now
-from .segments import _edit_values, _load_segment, _revision_row, new_segment_id
+from .segments import _edit_values, _load_segment, _revision_row, new_segment_id, versioned_update
 
 _segments = schema.segments
 _revisions = schema.revisions
@@ -161,18 +161,8 @@ def _versioned_update(
     connection: Connection, segment_id: str, expected_version: int, values: dict[str, Any], author: str,
     comment: str | None,
 ) -> Any:
-    now = utc_now()
-    values = values | {"version": _segments.c.version + 1, "updated_by": author, "updated_at": now}
-    row = connection.execute(
-        update(_segments)
-        .where(_segments.c.id == segment_id, _segments.c.version == expected_version)
-        .values(**values)
-        .returning(*_segments.c)
-    ).first()
-    if row is None:
-        current = _load_segment(connection, segment_id)
-        raise StaleVersion(segment_id, expected_version, current.version, current.updated_by)
-    connection.execute(insert(_revisions).values(**_revision_row(row._mapping, author, now, comment)))
+    """The store's versioned update; a saved change also ends the saver's unsaved edit."""
+    row = versioned_update(connection, segment_id, expected_version, values, author, comment)
     _drop_unsaved(connection, author, segment_id)
     return row
 

@@ -131,25 +131,35 @@ class SegmentQueries(StoreBase):
         A single ``UPDATE ... WHERE version = ?`` decides: one row changed means saved, none means
         someone else saved first, reported with their name so nothing is silently overwritten.
         """
-        now = utc_now()
-        values = _edit_values(edit) | {"version": _segments.c.version + 1, "updated_by": author, "updated_at": now}
         with self.write() as connection:
-            row = connection.execute(
-                update(_segments)
-                .where(_segments.c.id == segment_id, _segments.c.version == expected_version)
-                .values(**values)
-                .returning(*_segments.c)
-            ).first()
-            if row is None:
-                current = _load_segment(connection, segment_id)
-                raise StaleVersion(segment_id, expected_version, current.version, current.updated_by)
-            connection.execute(insert(_revisions).values(**_revision_row(row._mapping, author, now, edit.comment)))
+            row = versioned_update(connection, segment_id, expected_version, _edit_values(edit), author, edit.comment)
         return segment_from_row(row)
 
     def list_revisions(self, segment_id: str) -> list[Revision]:
         query = select(_revisions).where(_revisions.c.segment_id == segment_id).order_by(_revisions.c.id)
         with self.read() as connection:
             return [revision_from_row(row) for row in connection.execute(query)]
+
+
+def versioned_update(
+    connection: Connection, segment_id: str, expected_version: int, values: dict[str, Any], author: str,
+    comment: str | None,
+) -> Any:
+    """The one place a segment changes: ``UPDATE ... WHERE version = ?`` plus a revision, inside
+    the caller's transaction. Returns the new row; raises StaleVersion naming the last saver."""
+    now = utc_now()
+    values = values | {"version": _segments.c.version + 1, "updated_by": author, "updated_at": now}
+    row = connection.execute(
+        update(_segments)
+        .where(_segments.c.id == segment_id, _segments.c.version == expected_version)
+        .values(**values)
+        .returning(*_segments.c)
+    ).first()
+    if row is None:
+        current = _load_segment(connection, segment_id)
+        raise StaleVersion(segment_id, expected_version, current.version, current.updated_by)
+    connection.execute(insert(_revisions).values(**_revision_row(row._mapping, author, now, comment)))
+    return row
 
 
 def _load_segment(connection: Connection, segment_id: str) -> Segment:
