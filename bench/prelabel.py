@@ -90,6 +90,32 @@ def print_run(run: PipelineRun) -> None:
         print(f"  mean WER Harvard ({len(harvard)} files): {sum(harvard) / len(harvard):.3f}")
 
 
+def compare_windowing(speech_dir: Path, model: str = "base") -> None:
+    """Shared-window drafting vs one decode per segment, on the real multi-segment recordings."""
+    from speechlabel.audio import load_mono_16k
+    from speechlabel.segment import segment_speech
+    from speechlabel.transcribe import get_engine
+
+    options = TranscribeOptions(model=model, language="en")
+    engine = get_engine(options)
+    print(f"\n== windowed vs per-segment drafting ({model}, language en)")
+    for name in ("diarization/pyannote_sample.wav", "en/jfk.wav", "en/librispeech_2412-153948-0000.flac"):
+        samples = load_mono_16k(speech_dir / name)
+        spans = [(s.start, s.end) for s in segment_speech(samples)]
+        reference = (speech_dir / name).with_suffix(".txt").read_text()
+        engine.transcribe(samples[:16000], options)  # warm-up, not timed
+        started = time.perf_counter()
+        windowed = engine.transcribe_window(samples[: int(spans[-1][1] * 16000)], spans, options)
+        window_seconds = time.perf_counter() - started
+        started = time.perf_counter()
+        alone = [engine.transcribe(samples[int(a * 16000): int(b * 16000)], options, offset=a) for a, b in spans]
+        alone_seconds = time.perf_counter() - started
+        wer_window = word_error_rate(reference, " ".join(d.text for d in windowed))
+        wer_alone = word_error_rate(reference, " ".join(d.text for d in alone))
+        print(f"{Path(name).name:36s} {len(spans)} segments | window {window_seconds:5.2f} s WER {wer_window:.3f} | "
+              f"per segment {alone_seconds:5.2f} s WER {wer_alone:.3f} | speed-up {alone_seconds / window_seconds:.1f}x")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--speech-dir", type=Path, default=DEFAULT_SPEECH)
@@ -103,6 +129,7 @@ def main() -> None:
         child = subprocess.run([sys.executable, __file__, "--single", model, "--speech-dir", str(args.speech_dir)],
                                capture_output=True, text=True, check=True)
         print_run(PipelineRun(**json.loads(child.stdout.strip().splitlines()[-1])))
+    compare_windowing(args.speech_dir)
     from bench.segmentation import main as segmentation_main
 
     print("\n== segmentation (VAD) figures")
