@@ -11,7 +11,7 @@ import hashlib
 import logging
 import unicodedata
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -100,13 +100,35 @@ def import_paths(
     for index, path in enumerate(files):
         if on_file:
             on_file(path, index, len(files))
-        try:
-            report.imported.append(import_audio(store, settings, project, path.read_bytes(), path.name))
-        except DuplicateRecording as duplicate:
-            report.duplicates.append(ImportDuplicate(str(path), duplicate.existing_id, str(duplicate)))
-        except (SpeechLabelError, OSError) as error:
-            report.failures.append(ImportFailure(str(path), str(error)))
+        import_one(store, settings, project, str(path), path.read_bytes, path.name, report)
     return report
+
+
+def import_uploads(
+    store: Store,
+    settings: Settings,
+    project: Project,
+    uploads: Sequence[tuple[str, bytes]],
+    on_file: Callable[[str, int, int], None] | None = None,
+) -> ImportReport:
+    """Import (name, bytes) pairs from a browser upload; one bad file does not stop the others."""
+    report = ImportReport()
+    for index, (name, data) in enumerate(uploads):
+        if on_file:
+            on_file(name, index, len(uploads))
+        import_one(store, settings, project, name, lambda data=data: data, name, report)
+    return report
+
+
+def import_one(store, settings, project, source: str, read: Callable[[], bytes], label: str,
+               report: ImportReport) -> None:
+    """Import one file into ``report``: imported, duplicate or failed with the reason."""
+    try:
+        report.imported.append(import_audio(store, settings, project, read(), label))
+    except DuplicateRecording as duplicate:
+        report.duplicates.append(ImportDuplicate(source, duplicate.existing_id, str(duplicate)))
+    except (SpeechLabelError, OSError) as error:
+        report.failures.append(ImportFailure(source, str(error)))
 
 
 def find_audio_files(paths: Iterable[str | Path], report: ImportReport) -> list[Path]:

@@ -173,3 +173,16 @@ def test_import_paths_recurses_and_reports_each_file(store, settings, project, s
     assert sorted(r.label for r in report.imported) == ["again.wav", "b.flac"]
     assert [Path(d.source).name for d in report.duplicates] == ["a.wav"]
     assert sorted(Path(f.source).name for f in report.failures) == ["broken.wav", "missing.wav"]
+
+
+def test_import_uploads_reports_each_browser_file(store, settings, project, speech_dir):
+    from speechlabel.ingest import import_uploads
+
+    jfk = (speech_dir / "en" / "jfk.wav").read_bytes()
+    seen = []
+    report = import_uploads(store, settings, project, [("jfk.wav", jfk), ("x.wav", b""), ("again.wav", jfk)],
+                            on_file=lambda name, index, total: seen.append((name, index, total)))
+    assert [r.label for r in report.imported] == ["jfk.wav"]
+    assert [(f.source, "is empty" in f.message) for f in report.failures] == [("x.wav", True)]
+    assert [d.source for d in report.duplicates] == ["again.wav"]
+    assert seen == [("jfk.wav", 0, 3), ("x.wav", 1, 3), ("again.wav", 2, 3)]

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from speechlabel.bundled_models import BUNDLED_MODELS
-from speechlabel.errors import DuplicateRecording, SpeechLabelError
-from speechlabel.ingest import import_audio
+from speechlabel.ingest import import_uploads
 from speechlabel.jobs import JobState, JobStatus
 from speechlabel.segment import SegmentOptions
 from speechlabel.transcribe_options import TranscribeOptions
@@ -45,22 +44,20 @@ def upload_audio(store, settings, project) -> None:
                              type=["wav", "flac", "ogg", "opus", "mp3", "m4a", "aac", "mp4", "webm"])
     if files and st.button(f"Import {len(files)} file(s)"):
         bar = st.progress(0.0)
-        results = []
-        for index, upload in enumerate(files):
-            bar.progress(index / len(files), text=f"importing {upload.name}")
-            try:
-                recording = import_audio(store, settings, project, upload.getvalue(), upload.name)
-                results.append(("imported", upload.name, f"{recording.duration:.1f} s"))
-            except DuplicateRecording as duplicate:
-                results.append(("duplicate", upload.name, str(duplicate)))
-            except SpeechLabelError as error:
-                results.append(("failed", upload.name, str(error)))
+        report = import_uploads(store, settings, project, [(f.name, f.getvalue()) for f in files],
+                                on_file=lambda name, i, n: bar.progress(i / n, text=f"importing {name}"))
         bar.progress(1.0, text="done")
-        st.session_state["upload_results"] = results
+        st.session_state["upload_report"] = report
         st.session_state["upload_round"] = counter + 1  # a fresh uploader: the files are in
         st.rerun()
-    for outcome, name, detail in st.session_state.get("upload_results", []):
-        {"imported": st.success, "duplicate": st.warning, "failed": st.error}[outcome](f"{name}: {outcome} — {detail}")
+    report = st.session_state.get("upload_report")
+    if report is not None:
+        for recording in report.imported:
+            st.success(f"{recording.label}: imported — {recording.duration:.1f} s")
+        for failure in report.failures:
+            st.error(f"{failure.source}: failed — {failure.message}")
+        for duplicate in report.duplicates:
+            st.warning(f"{duplicate.source}: duplicate — {duplicate.message}")
 
 
 def show_job(status: JobStatus) -> None:
