@@ -10,6 +10,7 @@ import argparse
 import logging
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from tqdm import tqdm
@@ -18,9 +19,15 @@ from .config import Settings
 from .errors import SpeechLabelError, ValidationError
 from .export import ExportOptions, export_jsonl
 from .ingest import import_paths
-from .models import SegmentStatus
+from .models import DEFAULT_LOW_CONFIDENCE, DEFAULT_TAGS, LabelSettings, SegmentStatus
 from .prelabel import PrelabelProgress, prelabel_project
-from .projects import create_project, project_status, read_glossary
+from .projects import (
+    create_project,
+    project_status,
+    read_glossary,
+    split_names,
+    update_label_settings,
+)
 from .segment import SegmentOptions
 from .transcribe import TranscribeOptions
 from .workspace import Workspace
@@ -95,9 +102,24 @@ def _add_project_commands(commands) -> None:
     create.add_argument("--max-duration", type=float, default=SegmentOptions.max_duration,
                         help="longest segment in seconds")
     create.add_argument("--glossary", type=Path, help="UTF-8 file, one domain term per line")
+    _add_label_options(create)
     create.set_defaults(handler=run_project_create)
     listing = sub.add_parser("list", help="list projects")
     listing.set_defaults(handler=run_project_list)
+    settings = sub.add_parser("settings", help="show or change a project's label settings (only the options given)")
+    settings.add_argument("name")
+    _add_label_options(settings)
+    settings.set_defaults(handler=run_project_settings)
+
+
+def _add_label_options(parser: argparse.ArgumentParser) -> None:
+    # No defaults here: None means "not given", so `project settings` changes only what is given.
+    parser.add_argument("--speakers", help="comma-separated speaker names, in the label page's order "
+                        "(number keys 1-9 pick the first nine); '' for none")
+    parser.add_argument("--tags", help=f"comma-separated noise/event tags (default {','.join(DEFAULT_TAGS)}); "
+                        "'' for none")
+    parser.add_argument("--low-confidence", type=float, help="draft words scored below this (0 to 1) are "
+                        f"marked for checking (default {DEFAULT_LOW_CONFIDENCE})")
 
 
 def run_project_create(workspace: Workspace, args) -> int:
@@ -110,10 +132,44 @@ def run_project_create(workspace: Workspace, args) -> int:
         transcribe_options=TranscribeOptions(model=args.model, compute_type=args.compute_type,
                                              beam_size=args.beam_size),
         glossary=glossary,
+        label_settings=label_settings_from_args(args, LabelSettings()),
     )
+    labels = project.label_settings
     print(f"created project {project.name!r} (language {project.language or 'auto'}, "
-          f"model {project.engine_options['model']}, {len(project.glossary)} glossary terms)")
+          f"model {project.engine_options['model']}, {len(project.glossary)} glossary terms, "
+          f"{len(labels.speakers)} speakers, {len(labels.tags)} tags)")
     return 0
+
+
+def run_project_settings(workspace: Workspace, args) -> int:
+    project = workspace.store.get_project(args.name)
+    changed = label_settings_from_args(args, project.label_settings)
+    if changed != project.label_settings:
+        project = update_label_settings(workspace.store, project, changed)
+    print(f"label settings of project {project.name!r}:")
+    for line in format_label_settings(project.label_settings):
+        print(f"  {line}")
+    return 0
+
+
+def label_settings_from_args(args, base: LabelSettings) -> LabelSettings:
+    """``base`` with only the options given on the command line replaced."""
+    changes = {}
+    if args.speakers is not None:
+        changes["speakers"] = split_names(args.speakers)
+    if args.tags is not None:
+        changes["tags"] = split_names(args.tags)
+    if args.low_confidence is not None:
+        changes["low_confidence"] = args.low_confidence
+    return replace(base, **changes)
+
+
+def format_label_settings(settings: LabelSettings) -> list[str]:
+    return [
+        f"speakers: {', '.join(settings.speakers) or '(none)'}",
+        f"tags: {', '.join(settings.tags) or '(none)'}",
+        f"low-confidence: {settings.low_confidence:g}",
+    ]
 
 
 def run_project_list(workspace: Workspace, args) -> int:

@@ -9,6 +9,7 @@ duration, score)``.
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -26,7 +27,7 @@ class SegmentStatus(str, enum.Enum):
     UNTRANSCRIBABLE = "untranscribable"
 
     @classmethod
-    def parse(cls, value: str) -> "SegmentStatus":
+    def parse(cls, value: str) -> SegmentStatus:
         try:
             return cls(value.strip().lower())
         except ValueError:
@@ -91,6 +92,46 @@ class AudioProbe:
     snr_db: float | None
 
 
+# Whole-segment noise/event tags a new project starts with; a lead can replace them (the AI Hub
+# and KsponSpeech conventions use other names, see DESIGN.md §4).
+DEFAULT_TAGS = ("noise", "music", "laughter", "cough", "crosstalk", "unintelligible")
+DEFAULT_LOW_CONFIDENCE = 0.5
+
+
+@dataclass(frozen=True)
+class LabelSettings:
+    """What the label page offers for one project. Checked by ``projects.validate_label_settings``.
+
+    ``speakers`` in the order the label page shows them (number keys 1-9 pick the first nine);
+    ``tags`` the noise/event tags; draft words whose score is below ``low_confidence`` are marked.
+    """
+
+    speakers: tuple[str, ...] = ()
+    tags: tuple[str, ...] = DEFAULT_TAGS
+    low_confidence: float = DEFAULT_LOW_CONFIDENCE
+
+    def __post_init__(self) -> None:
+        # Lists arrive from JSON and from callers; keep tuples so settings stay hashable.
+        for name in ("speakers", "tags"):
+            value = getattr(self, name)
+            if isinstance(value, list):
+                object.__setattr__(self, name, tuple(value))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"speakers": list(self.speakers), "tags": list(self.tags), "low_confidence": self.low_confidence}
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any] | None) -> LabelSettings:
+        """Missing keys (and a missing dict: projects from before migration 0003) give defaults."""
+        d = d or {}
+        speakers, tags, low = d.get("speakers"), d.get("tags"), d.get("low_confidence")
+        return cls(
+            speakers=tuple(speakers) if speakers is not None else (),
+            tags=tuple(tags) if tags is not None else DEFAULT_TAGS,
+            low_confidence=low if low is not None else DEFAULT_LOW_CONFIDENCE,
+        )
+
+
 @dataclass(frozen=True)
 class Project:
     id: int
@@ -100,6 +141,7 @@ class Project:
     engine_options: dict[str, Any]
     glossary: tuple[str, ...]
     created_at: datetime
+    label_settings: LabelSettings = field(default_factory=LabelSettings)
 
 
 @dataclass(frozen=True)

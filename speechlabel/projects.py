@@ -1,7 +1,11 @@
-"""Projects: a language, segmentation and engine settings, and a glossary of domain words."""
+"""Projects: a language, segmentation and engine settings, a glossary of domain words, and the
+label settings (speakers, tags, low-confidence threshold) the label page offers."""
 
 from __future__ import annotations
 
+import math
+import numbers
+import re
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -9,7 +13,7 @@ from pathlib import Path
 from faster_whisper.tokenizer import _LANGUAGE_CODES as WHISPER_LANGUAGES
 
 from .errors import ValidationError
-from .models import PrelabelState, Project, Recording, SegmentStatus
+from .models import LabelSettings, PrelabelState, Project, Recording, SegmentStatus
 from .probe import level_warnings
 from .segment import SegmentOptions
 from .store import Store
@@ -20,6 +24,13 @@ MAX_GLOSSARY_TERMS = 500
 AUTO_LANGUAGE = "auto"
 # Per-project engine settings; language and glossary are project fields of their own.
 ENGINE_FIELDS = ("model", "compute_type", "beam_size")
+# Label settings. Names stay short enough for a button on the label page; the label page gives
+# number keys 1-9 to the first nine speakers, the rest are picked from the list.
+MAX_LABEL_NAME_LENGTH = 40
+MAX_SPEAKERS = 30
+MAX_TAGS = 50
+# Lists are typed as "A, B" (CLI) or one per line (app), so a comma cannot be part of a name.
+_NAME_SEPARATORS = re.compile(r"[,\n]")
 
 
 def create_project(
@@ -29,6 +40,7 @@ def create_project(
     segment_options: SegmentOptions | None = None,
     transcribe_options: TranscribeOptions | None = None,
     glossary: tuple[str, ...] = (),
+    label_settings: LabelSettings | None = None,
 ) -> Project:
     """Create a project; ``language`` None or "auto" lets Whisper detect it per segment."""
     name = validate_name(name, "project name")
@@ -39,7 +51,79 @@ def create_project(
     engine.validate()
     engine_dict = {key: value for key, value in engine.to_dict().items() if key in ENGINE_FIELDS}
     terms = validate_glossary(glossary)
-    return store.insert_project(name, language, segment_options.to_dict(), engine_dict, terms)
+    labels = validate_label_settings(label_settings or LabelSettings())
+    return store.insert_project(name, language, segment_options.to_dict(), engine_dict, terms, labels)
+
+
+def update_label_settings(store: Store, project: Project | str, settings: LabelSettings) -> Project:
+    """Store new label settings for an existing project (given by name or as a Project)."""
+    cleaned = validate_label_settings(settings)
+    target = store.get_project(project) if isinstance(project, str) else project
+    return store.update_label_settings(target.id, cleaned)
+
+
+def validate_label_settings(settings: LabelSettings) -> LabelSettings:
+    """The settings cleaned (names stripped, blanks dropped), or ValidationError for the first
+    thing that breaks a rule."""
+    return LabelSettings(
+        speakers=_validate_names(settings.speakers, "speaker", MAX_SPEAKERS),
+        tags=_validate_names(settings.tags, "tag", MAX_TAGS),
+        low_confidence=_validate_threshold(settings.low_confidence),
+    )
+
+
+def split_names(text: str) -> tuple[str, ...]:
+    """Names typed comma-separated or one per line; blanks dropped (validation does the rest)."""
+    return tuple(part.strip() for part in _NAME_SEPARATORS.split(text or "") if part.strip())
+
+
+def _validate_names(names: tuple[str, ...], what: str, limit: int) -> tuple[str, ...]:
+    if isinstance(names, str):  # a tuple of letters would pass every other check
+        raise ValidationError(f"{what}s must be a list of names, got the text {names!r}; split it with split_names")
+    cleaned: list[str] = []
+    seen: dict[str, str] = {}
+    for raw in names:
+        name = _clean_label_name(raw, what)
+        if not name:
+            continue
+        # Refused rather than dropped: dropping would shift the speakers' number keys unnoticed.
+        key = name.casefold()
+        if key in seen:
+            raise ValidationError(
+                f"{what} {name!r} is listed twice (as {seen[key]!r} and {name!r}); "
+                f"list each {what} once (names differing only in case count as the same)"
+            )
+        seen[key] = name
+        cleaned.append(name)
+    if len(cleaned) > limit:
+        raise ValidationError(f"{len(cleaned)} {what}s given; at most {limit} are allowed")
+    return tuple(cleaned)
+
+
+def _clean_label_name(raw: object, what: str) -> str:
+    if not isinstance(raw, str):
+        raise ValidationError(f"{what} name {raw!r} is not text; give each {what} as text")
+    # NFC: the same Korean name typed on macOS (decomposed) and Windows must compare equal.
+    name = unicodedata.normalize("NFC", raw.strip())
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise ValidationError(f"{what} {name!r} contains control characters; use printable text")
+    if "," in name:
+        raise ValidationError(f"{what} {name!r} contains a comma; commas separate names, use another character")
+    if len(name) > MAX_LABEL_NAME_LENGTH:
+        raise ValidationError(
+            f"{what} {name!r} has {len(name)} characters; at most {MAX_LABEL_NAME_LENGTH} are allowed"
+        )
+    return name
+
+
+def _validate_threshold(value: object) -> float:
+    # bool is an int to Python, but True as a threshold is a mistake, not 1.0.
+    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not is_number or math.isnan(value) or not 0.0 <= value <= 1.0:
+        raise ValidationError(
+            f"low-confidence threshold must be a number from 0 to 1 (words scored below it are marked), got {value!r}"
+        )
+    return float(value)
 
 
 def segment_options_for(project: Project) -> SegmentOptions:

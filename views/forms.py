@@ -9,6 +9,8 @@ import streamlit as st
 from speechlabel.bundled_models import BUNDLED_MODELS
 from speechlabel.ingest import import_uploads
 from speechlabel.jobs import JobState, JobStatus
+from speechlabel.models import LabelSettings
+from speechlabel.projects import split_names
 from speechlabel.segment import SegmentOptions
 from speechlabel.transcribe_options import TranscribeOptions
 
@@ -23,6 +25,7 @@ class ProjectFormValues:
     beam_size: int
     max_duration: float
     glossary: tuple[str, ...]
+    label_settings: LabelSettings
 
 
 def project_fields() -> ProjectFormValues:
@@ -34,7 +37,23 @@ def project_fields() -> ProjectFormValues:
     max_duration = st.slider("Longest segment (s)", 2.0, 30.0, SegmentOptions.max_duration, 0.5)
     glossary = st.text_area("Glossary (one term per line)", placeholder="컨베이어\nPLC\nOK Nova")
     terms = tuple(line.strip() for line in glossary.splitlines() if line.strip())
-    return ProjectFormValues(name, language, model, int(beam_size), float(max_duration), terms)
+    labels = label_settings_fields(LabelSettings(), key="new_project")
+    return ProjectFormValues(name, language, model, int(beam_size), float(max_duration), terms, labels)
+
+
+def label_settings_fields(current: LabelSettings, key: str) -> LabelSettings:
+    """Speakers, tags and threshold, prefilled with ``current``; checked by the domain call."""
+    left, right = st.columns(2)
+    speakers = left.text_area(
+        "Speakers (one per line or comma-separated)", "\n".join(current.speakers), key=f"{key}_speakers",
+        placeholder="operator\nsupervisor", help="Number keys 1-9 pick the first nine on the label page.")
+    tags = right.text_area(
+        "Tags (one per line or comma-separated)", "\n".join(current.tags), key=f"{key}_tags",
+        help="Noise and event tags a labeler can put on a segment.")
+    low = st.slider("Low-confidence threshold", 0.0, 1.0, float(current.low_confidence), 0.05, key=f"{key}_low",
+                    help="Draft words Whisper scored below this are marked for checking.")
+    # The slider's float steps drift (0.35000000000000003); keep the value people chose.
+    return LabelSettings(split_names(speakers), split_names(tags), round(low, 4))
 
 
 def upload_audio(store, settings, project) -> None:

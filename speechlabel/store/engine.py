@@ -53,10 +53,11 @@ def _tune_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def upgrade_schema(engine: Engine) -> None:
-    """Bring the database to the newest migration; a no-op when it is already there."""
+def upgrade_schema(engine: Engine, revision: str = "head") -> None:
+    """Bring the database to ``revision`` (the newest by default); a no-op when it is there.
+    An older revision is for tests that need a database as an earlier release left it."""
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+        command.upgrade(config, revision)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, NotFound
-from ..models import Project
+from ..models import LabelSettings, Project
 from . import schema
 from .base import StoreBase
 from .rows import project_from_row, utc_now
@@ -22,6 +22,7 @@ class ProjectQueries(StoreBase):
         segment_options: dict[str, Any],
         engine_options: dict[str, Any],
         glossary: tuple[str, ...],
+        label_settings: LabelSettings | None = None,
     ) -> Project:
         values = {
             "name": name,
@@ -29,6 +30,7 @@ class ProjectQueries(StoreBase):
             "segment_options": segment_options,
             "engine_options": engine_options,
             "glossary": list(glossary),
+            "label_settings": (label_settings or LabelSettings()).to_dict(),
             "created_at": utc_now(),
         }
         try:
@@ -37,6 +39,18 @@ class ProjectQueries(StoreBase):
         except IntegrityError:
             raise Conflict(f"a project named {name!r} already exists; choose another name") from None
         return self.get_project(name)
+
+    def update_label_settings(self, project_id: int, label_settings: LabelSettings) -> Project:
+        """Replace a project's label settings (last writer wins: they are edited rarely, by leads)."""
+        projects = schema.projects
+        with self.write() as connection:
+            changed = connection.execute(
+                update(projects).where(projects.c.id == project_id).values(label_settings=label_settings.to_dict())
+            ).rowcount
+            row = connection.execute(select(projects).where(projects.c.id == project_id)).first()
+        if not changed or row is None:
+            raise NotFound(f"no project with id {project_id}; `speechlabel project list` shows the projects")
+        return project_from_row(row)
 
     def get_project(self, name: str) -> Project:
         with self.read() as connection:

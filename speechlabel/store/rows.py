@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from ..models import (
     AudioProbe,
     Draft,
+    LabelSettings,
     PrelabelState,
     Project,
     Recording,
@@ -19,14 +20,14 @@ from ..models import (
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def as_utc(value: datetime | None) -> datetime | None:
     """SQLite hands datetimes back without a zone; everything we store is UTC."""
     if value is None or value.tzinfo is not None:
         return value
-    return value.replace(tzinfo=timezone.utc)
+    return value.replace(tzinfo=UTC)
 
 
 def project_from_row(row: Any) -> Project:
@@ -38,6 +39,7 @@ def project_from_row(row: Any) -> Project:
         engine_options=dict(row.engine_options),
         glossary=tuple(row.glossary),
         created_at=as_utc(row.created_at),
+        label_settings=LabelSettings.from_dict(row.label_settings),
     )
 
 

@@ -30,6 +30,8 @@ projects = Table(
     Column("engine_options", JSON, nullable=False),
     Column("glossary", JSON, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Added by migration 0003; NULL (projects from before it) reads as the default LabelSettings.
+    Column("label_settings", JSON, nullable=True),
 )
 
 recordings = Table(
