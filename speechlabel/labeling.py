@@ -8,7 +8,9 @@ overwritten. A rejected text save is kept as the author's unsaved edit, so neith
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 
+from .draft_view import DraftView, draft_view
 from .errors import StaleVersion, ValidationError
 from .labeling_rules import (
     TIME_DECIMALS,
@@ -17,7 +19,7 @@ from .labeling_rules import (
     optional_text,
     required_text,
 )
-from .models import Segment, SegmentEdit, SegmentStatus
+from .models import Recording, Segment, SegmentEdit, SegmentStatus
 from .store import Store
 from .store.labeling import SegmentMerge
 from .store.rows import utc_now
@@ -30,9 +32,24 @@ TODO_STATUSES = (SegmentStatus.DRAFTED, SegmentStatus.NEW, SegmentStatus.IN_PROG
 MAX_PAGE = 500
 
 __all__ = [
-    "MAX_PAGE", "SegmentMerge", "TODO_STATUSES", "UnsavedEdit", "discard_unsaved_edit", "keep_unsaved_edit",
-    "list_recording_segments", "mark_untranscribable", "merge_with_next", "next_segment", "nudge",
-    "save_and_next", "skip", "split", "unsaved_edit",
+    "MAX_PAGE",
+    "TODO_STATUSES",
+    "LabelContext",
+    "SegmentMerge",
+    "UnsavedEdit",
+    "discard_unsaved_edit",
+    "keep_unsaved_edit",
+    "list_recording_segments",
+    "mark_untranscribable",
+    "merge_with_next",
+    "next_segment",
+    "nudge",
+    "open_segment",
+    "previous_segment",
+    "save_and_next",
+    "skip",
+    "split",
+    "unsaved_edit",
 ]
 
 
@@ -40,6 +57,42 @@ def next_segment(store: Store, project_id: int, after: str | None = None) -> Seg
     """The next segment to label after ``after`` (by recording, then start), wrapping around to
     earlier ones still to do; None when the project has nothing left to do."""
     return store.next_todo_segment(project_id, TODO_STATUSES, after)
+
+
+@dataclass(frozen=True)
+class LabelContext:
+    """Everything the label page shows of one segment, read in one call."""
+
+    segment: Segment
+    recording: Recording
+    draft: DraftView | None
+    unsaved: UnsavedEdit | None
+    position: int  # segments of the recording before this one
+    recording_segments: int
+
+    @property
+    def conflicting_edit(self) -> bool:
+        """The user's unsaved edit was typed over a version someone else has since replaced."""
+        return self.unsaved is not None and self.unsaved.base_version != self.segment.version
+
+
+def open_segment(store: Store, user: str, segment_id: str, low_confidence: float) -> LabelContext:
+    """The segment, its recording, its draft words (flagged below ``low_confidence``) and the
+    user's unsaved edit of it. Reads one segment's rows only, however large the project."""
+    segment = store.get_segment(segment_id)
+    return LabelContext(
+        segment=segment,
+        recording=store.get_recording(segment.recording_id),
+        draft=draft_view(store.list_drafts(segment_id), segment, low_confidence),
+        unsaved=store.get_unsaved_edit(_author(user), segment_id),
+        position=store.segment_position(segment_id),
+        recording_segments=store.count_recording_segments(segment.recording_id),
+    )
+
+
+def previous_segment(store: Store, segment_id: str) -> Segment | None:
+    """The segment before this one in its recording (any status): where "previous" goes."""
+    return store.neighbour_segment(segment_id, after=False)
 
 
 def list_recording_segments(store: Store, recording_id: str, offset: int = 0, limit: int = 50) -> list[Segment]:
@@ -101,21 +154,24 @@ def nudge(store: Store, segment_id: str, expected_version: int, start_delta: flo
 
 
 def split(store: Store, segment_id: str, expected_version: int, at_time: float, word_index: int,
-          author: str) -> tuple[Segment, Segment]:
+          author: str, text: str | None = None) -> tuple[Segment, Segment]:
     """Cut a segment at ``at_time`` (seconds in the recording) and its text before word
-    ``word_index``; the first part keeps the id, the second is a new segment."""
+    ``word_index``; the first part keeps the id, the second is a new segment. ``text`` is what
+    the labeler has in the box (cut instead of the saved text, so their typing goes along)."""
     author = _author(author)
     _check_seconds("split time", at_time)
-    return store.split_segment(segment_id, expected_version, round(at_time, TIME_DECIMALS), word_index, author)
+    return store.split_segment(segment_id, expected_version, round(at_time, TIME_DECIMALS), word_index, author,
+                               None if text is None else text.strip())
 
 
 def merge_with_next(store: Store, segment_id: str, expected_version: int, next_expected_version: int,
-                    author: str, next_segment_id: str | None = None) -> Segment:
-    """Join a segment with the one after it; pass ``next_segment_id`` (what the editor showed)
-    to refuse the merge if the layout changed since."""
+                    author: str, next_segment_id: str | None = None, text: str | None = None) -> Segment:
+    """Join a segment with the one after it (texts joined); pass ``next_segment_id`` (what the
+    editor showed) to refuse the merge if the layout changed since, and ``text`` (what the
+    labeler has in the box) to join that instead of the saved text."""
     author = _author(author)
     return store.merge_with_next_segment(segment_id, expected_version, next_expected_version, author,
-                                         next_segment_id)
+                                         next_segment_id, None if text is None else text.strip())
 
 
 def keep_unsaved_edit(store: Store, user: str, segment_id: str, base_version: int, text: str,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 from .config import Settings
@@ -19,5 +20,19 @@ class Workspace:
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return cls(settings, Store.open(settings.resolved_database_url))
 
+    @classmethod
+    def shared(cls, settings: Settings | None = None) -> "Workspace":
+        """One workspace per settings for the whole server process: the app's script runs and
+        its clip route (which Streamlit serves outside any script run) use the same store."""
+        settings = settings or Settings.from_env()
+        with _SHARED_LOCK:
+            if settings not in _SHARED:
+                _SHARED[settings] = cls.open(settings)
+            return _SHARED[settings]
+
     def close(self) -> None:
         self.store.close()
+
+
+_SHARED: dict[Settings, Workspace] = {}
+_SHARED_LOCK = threading.Lock()

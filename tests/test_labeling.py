@@ -271,16 +271,45 @@ def test_unsaved_edits_round_trip_per_user_and_segment(store, ldc):
         labeling.keep_unsaved_edit(store, "ana", "nope", 1, "x", None, ())
 
 
-def test_every_saving_action_drops_only_the_savers_unsaved_edit(store, ldc):
+def test_a_text_save_drops_the_savers_edit_and_a_bounds_or_status_change_carries_it_over(store, ldc):
     _, (a, b) = ldc
     for user in ("ana", "ben"):
         labeling.keep_unsaved_edit(store, user, a.id, a.version, f"{user} typing", None, ())
     a = labeling.nudge(store, a.id, a.version, 0, 0.05, "ana")
+    # Moving a boundary does not conflict with what ana types: her edit follows the new version.
+    assert (labeling.unsaved_edit(store, "ana", a.id).text, labeling.unsaved_edit(store, "ana", a.id).base_version) == (
+        "ana typing", a.version)
+    # ben's edit stays on the version he saw: he is shown the conflict.
+    assert labeling.unsaved_edit(store, "ben", a.id).base_version == a.version - 1
+    labeling.keep_unsaved_edit(store, "ben", b.id, b.version, "ben on b", None, ())
+    b = labeling.skip(store, b.id, b.version, "noise", "ben")
+    assert labeling.unsaved_edit(store, "ben", b.id).base_version == b.version
+    saved, _ = labeling.save_and_next(store, a.id, a.version, "ana typing", None, (), None, "ana")
     assert labeling.unsaved_edit(store, "ana", a.id) is None
     assert labeling.unsaved_edit(store, "ben", a.id).text == "ben typing"
-    labeling.keep_unsaved_edit(store, "ben", b.id, b.version, "ben on b", None, ())
-    labeling.skip(store, b.id, b.version, "noise", "ben")
-    assert labeling.unsaved_edit(store, "ben", b.id) is None
+
+
+def test_split_and_merge_take_the_text_in_the_box(store, ldc):
+    _, (a, b) = ldc
+    first, second = labeling.split(store, a.id, a.version, round(a.start + a.duration / 2, 3), 2, "ana",
+                                   text=" typed one two three ")
+    assert (first.text, second.text) == ("typed one", "two three")
+    merged = labeling.merge_with_next(store, first.id, first.version, second.version, "ana", second.id,
+                                      text="typed one,")
+    assert merged.text == "typed one, two three"
+
+
+def test_open_segment_reads_one_segment_with_its_draft_position_and_edit(store, ldc):
+    _, (a, b) = ldc
+    labeling.keep_unsaved_edit(store, "ana", b.id, b.version, "mine", "A", ("noise",))
+    context = labeling.open_segment(store, "ana", b.id, low_confidence=0.5)
+    assert (context.segment.id, context.position, context.recording_segments) == (b.id, 1, 2)
+    assert context.unsaved.text == "mine" and not context.conflicting_edit
+    assert context.recording.id == b.recording_id
+    assert labeling.previous_segment(store, b.id).id == a.id
+    assert labeling.previous_segment(store, a.id) is None
+    labeling.save_and_next(store, b.id, b.version, "theirs", None, (), None, "ben")
+    assert labeling.open_segment(store, "ana", b.id, 0.5).conflicting_edit
 
 
 def test_concurrent_saves_of_one_version_let_exactly_one_win(store, ldc):

@@ -6,7 +6,12 @@ import streamlit as st
 from speechlabel.errors import SpeechLabelError
 from speechlabel.jobs import JobState
 from speechlabel.models import SegmentStatus
-from speechlabel.projects import create_project, project_status, recording_overview
+from speechlabel.projects import (
+    create_project,
+    project_status,
+    recording_overview,
+    update_label_settings,
+)
 from speechlabel.segment import SegmentOptions
 from speechlabel.transcribe_options import TranscribeOptions
 from views import forms
@@ -16,21 +21,20 @@ jobs = st.session_state["prelabel_jobs"]
 store, settings = workspace.store, workspace.settings
 
 st.title("Projects")
-with st.expander("New project", expanded=not store.list_projects()):
-    with st.form("new_project", clear_on_submit=False):
-        values = forms.project_fields()
-        if st.form_submit_button("Create project", type="primary"):
-            try:
-                created = create_project(
-                    store, values.name, language=values.language,
-                    segment_options=SegmentOptions(max_duration=values.max_duration),
-                    transcribe_options=TranscribeOptions(model=values.model, beam_size=values.beam_size),
-                    glossary=values.glossary,
-                )
-                st.session_state["project_name"] = created.name
-                st.success(f"Created project {created.name!r}.")
-            except SpeechLabelError as error:
-                st.error(str(error))
+with st.expander("New project", expanded=not store.list_projects()), st.form("new_project", clear_on_submit=False):
+    values = forms.project_fields()
+    if st.form_submit_button("Create project", type="primary"):
+        try:
+            created = create_project(
+                store, values.name, language=values.language,
+                segment_options=SegmentOptions(max_duration=values.max_duration),
+                transcribe_options=TranscribeOptions(model=values.model, beam_size=values.beam_size),
+                glossary=values.glossary, label_settings=values.label_settings,
+            )
+            st.session_state["project_name"] = created.name
+            st.success(f"Created project {created.name!r}.")
+        except SpeechLabelError as error:
+            st.error(str(error))
 
 projects = store.list_projects()
 if not projects:
@@ -41,6 +45,18 @@ names = [p.name for p in projects]
 chosen = st.session_state.get("project_name")
 name = st.selectbox("Project", names, index=names.index(chosen) if chosen in names else 0, key="project_name")
 project = store.get_project(name)
+if st.button(f"Label {project.name}", icon=":material/edit_note:"):
+    st.switch_page("views/label.py")
+
+# Keys per project: switching projects shows that project's values, not the last form's.
+with st.expander("Label settings"), st.form(f"label_settings_{project.id}"):
+    wanted = forms.label_settings_fields(project.label_settings, key=f"label_settings_{project.id}")
+    if st.form_submit_button("Save label settings"):
+        try:
+            project = update_label_settings(store, project, wanted)
+            st.success("Label settings saved.")
+        except SpeechLabelError as error:
+            st.error(str(error))
 
 forms.upload_audio(store, settings, project)
 

@@ -2,8 +2,10 @@
 segment's bounds or split/merge it (each one transaction), and server-side unsaved edits.
 
 Every change goes through ``_versioned_update``: one ``UPDATE ... WHERE version = ?`` decides,
-a revision is appended, and the saver's unsaved edit of that segment is dropped in the same
-transaction, so a stale editor gets StaleVersion (naming who saved) and nothing is overwritten.
+a revision is appended, and in the same transaction the saver's unsaved edit of that segment is
+dropped (when the change saved their text) or moved onto the new version (when it only changed
+bounds or status, which their typing does not conflict with). A stale editor gets StaleVersion
+(naming who saved) and nothing is overwritten.
 Changes that depend on neighbouring segments first lock the recording row (PostgreSQL; SQLite's
 BEGIN IMMEDIATE already serialises writers) so two labelers cannot move into the same gap.
 """
@@ -11,19 +13,32 @@ BEGIN IMMEDIATE already serialises writers) so two labelers cannot move into the
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, tuple_, update
+from sqlalchemy import Connection, delete, func, insert, select, tuple_, update
 
 from ..errors import Conflict, NotFound, StaleVersion, ValidationError
-from ..labeling_rules import Neighbours, TIME_DECIMALS, UnsavedEdit, check_bounds, check_split_time, split_words
+from ..labeling_rules import (
+    TIME_DECIMALS,
+    Neighbours,
+    UnsavedEdit,
+    check_bounds,
+    check_split_time,
+    split_words,
+)
 from ..models import Segment, SegmentEdit, SegmentStatus
 from . import schema
 from .base import StoreBase
 from .rows import as_utc, segment_from_row, utc_now
-from .segments import _edit_values, _load_segment, _revision_row, new_segment_id, versioned_update
+from .segments import (
+    _edit_values,
+    _load_segment,
+    _revision_row,
+    new_segment_id,
+    versioned_update,
+)
 
 _segments = schema.segments
 _revisions = schema.revisions
@@ -75,10 +90,31 @@ class LabelingQueries(StoreBase):
         with self.read() as connection:
             return [segment_from_row(row) for row in connection.execute(query)]
 
+    def neighbour_segment(self, segment_id: str, after: bool) -> Segment | None:
+        """The segment just after (or before) this one in its recording, whatever its status."""
+        with self.read() as connection:
+            return _neighbour(connection, _load_segment(connection, segment_id), after=after)
+
+    def segment_position(self, segment_id: str) -> int:
+        """How many segments of its recording come before this one (its row in the list view)."""
+        with self.read() as connection:
+            segment = _load_segment(connection, segment_id)
+            query = select(func.count()).select_from(_segments).where(
+                _segments.c.recording_id == segment.recording_id,
+                tuple_(_segments.c.start, _segments.c.id) < tuple_(segment.start, segment.id),
+            )
+            return connection.execute(query).scalar_one()
+
+    def count_recording_segments(self, recording_id: str) -> int:
+        query = select(func.count()).select_from(_segments).where(_segments.c.recording_id == recording_id)
+        with self.read() as connection:
+            return connection.execute(query).scalar_one()
+
     def save_labeled(self, segment_id: str, expected_version: int, edit: SegmentEdit, author: str) -> Segment:
         """Like ``save_segment``, and the author's unsaved edit of the segment goes with it."""
         with self.write() as connection:
-            row = _versioned_update(connection, segment_id, expected_version, _edit_values(edit), author, edit.comment)
+            row = _versioned_update(connection, segment_id, expected_version, _edit_values(edit), author, edit.comment,
+                                    saves_text=edit.text is not None)
         return segment_from_row(row)
 
     def resize_segment(self, segment_id: str, expected_version: int, start: float, end: float, author: str) -> Segment:
@@ -88,18 +124,20 @@ class LabelingQueries(StoreBase):
             check_bounds(start, end, _neighbours(connection, segment, duration))
             values = {"start": start, "duration": round(end - start, TIME_DECIMALS)}
             comment = f"bounds {segment.start:.3f}–{segment.end:.3f} s → {start:.3f}–{end:.3f} s"
-            row = _versioned_update(connection, segment_id, expected_version, values, author, comment)
+            row = _versioned_update(connection, segment_id, expected_version, values, author, comment, saves_text=False)
         return segment_from_row(row)
 
     def split_segment(
-        self, segment_id: str, expected_version: int, at_time: float, word_index: int, author: str
+        self, segment_id: str, expected_version: int, at_time: float, word_index: int, author: str,
+        text: str | None = None,
     ) -> tuple[Segment, Segment]:
-        """First part keeps the id (new version), the second is a new segment; one transaction."""
+        """First part keeps the id (new version), the second is a new segment; one transaction.
+        ``text`` (what the editor holds) is cut instead of the saved text when given."""
         with self.write() as connection:
             segment = _load_expected(connection, segment_id, expected_version)
             _lock_recording(connection, segment.recording_id)
             check_split_time(at_time, segment.start, segment.end)
-            first_text, second_text = split_words(segment.text, word_index)
+            first_text, second_text = split_words(segment.text if text is None else text, word_index)
             second = _second_part_row(connection, segment, at_time, second_text, author)
             connection.execute(insert(_segments).values(**second))
             connection.execute(insert(_revisions).values(
@@ -112,17 +150,18 @@ class LabelingQueries(StoreBase):
 
     def merge_with_next_segment(
         self, segment_id: str, expected_version: int, next_expected_version: int, author: str,
-        next_segment_id: str | None = None,
+        next_segment_id: str | None = None, text: str | None = None,
     ) -> Segment:
         """Join a segment with the next one of its recording; the next row is removed and its
-        revisions and drafts move to the survivor, listed in ``segment_merges``; one transaction."""
+        revisions and drafts move to the survivor, listed in ``segment_merges``; one transaction.
+        ``text`` (what the editor holds for the first segment) replaces its saved text when given."""
         with self.write() as connection:
             first = _load_expected(connection, segment_id, expected_version)
             _lock_recording(connection, first.recording_id)
             second = _neighbour(connection, first, after=True)
             _check_next(first, second, next_segment_id, next_expected_version)
             _absorb(connection, first, second, author)
-            values = _merged_values(first, second)
+            values = _merged_values(first if text is None else replace(first, text=text), second)
             comment = f"merged with {second.id} (version {second.version}), which followed it"
             row = _versioned_update(connection, segment_id, expected_version, values, author, comment)
         return segment_from_row(row)
@@ -159,11 +198,19 @@ class LabelingQueries(StoreBase):
 
 def _versioned_update(
     connection: Connection, segment_id: str, expected_version: int, values: dict[str, Any], author: str,
-    comment: str | None,
+    comment: str | None, saves_text: bool = True,
 ) -> Any:
-    """The store's versioned update; a saved change also ends the saver's unsaved edit."""
+    """The store's versioned update. A change that saved the author's text ends their unsaved
+    edit; one that did not (bounds, status) carries it over to the new version, so moving a
+    boundary never throws away what they are typing."""
     row = versioned_update(connection, segment_id, expected_version, values, author, comment)
-    _drop_unsaved(connection, author, segment_id)
+    if saves_text:
+        _drop_unsaved(connection, author, segment_id)
+    else:
+        connection.execute(update(_unsaved).where(
+            _unsaved.c.user == author, _unsaved.c.segment_id == segment_id,
+            _unsaved.c.base_version == expected_version,
+        ).values(base_version=row.version))
     return row
 
 

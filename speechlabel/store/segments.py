@@ -125,6 +125,12 @@ class SegmentQueries(StoreBase):
             row = connection.execute(query).first()
         return draft_from_row(row) if row else None
 
+    def list_drafts(self, segment_id: str) -> list[Draft]:
+        """All drafts of a segment, oldest first (a merged segment has its partner's too)."""
+        query = select(_drafts).where(_drafts.c.segment_id == segment_id).order_by(_drafts.c.id)
+        with self.read() as connection:
+            return [draft_from_row(row) for row in connection.execute(query)]
+
     def save_segment(self, segment_id: str, expected_version: int, edit: SegmentEdit, author: str) -> Segment:
         """Apply ``edit`` only if the segment is still at ``expected_version``; append a revision.
 

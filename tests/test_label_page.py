@@ -1,0 +1,247 @@
+"""The label page driven by AppTest (no browser): every action, on real drafts of real speech.
+
+The recordings are imported and pre-labeled with the bundled tiny.en model; the app then runs on
+the same SQLite file, as `streamlit run workbench.py` would.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from speechlabel import labeling
+from speechlabel.config import Settings
+from speechlabel.ingest import import_audio
+from speechlabel.models import LabelSettings, SegmentStatus
+from speechlabel.prelabel import prelabel_project
+from speechlabel.projects import create_project
+from speechlabel.segment import SegmentOptions
+from speechlabel.transcribe_options import TranscribeOptions
+from speechlabel.workspace import Workspace
+
+APP = str(Path(__file__).resolve().parents[1] / "workbench.py")
+
+
+@pytest.fixture
+def labeled_project(tmp_path, monkeypatch, speech_dir):
+    """jfk.wav and LDC93S1.wav pre-labeled for real, in small segments so there is a next one."""
+    monkeypatch.setenv("SPEECHLABEL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)
+    st.cache_resource.clear()
+    settings = Settings.from_env()
+    workspace = Workspace.shared(settings)
+    project = create_project(
+        workspace.store, "calls", language="en",
+        segment_options=SegmentOptions(target_duration=0.0, min_silence=0.3),
+        transcribe_options=TranscribeOptions(model="tiny.en"),
+        label_settings=LabelSettings(speakers=("Kennedy", "Reporter"), tags=("noise", "music"), low_confidence=0.9),
+    )
+    for name in ("en/jfk.wav", "en/LDC93S1.wav"):
+        import_audio(workspace.store, settings, project, (speech_dir / name).read_bytes(), Path(name).name)
+    prelabel_project(workspace.store, settings, project)
+    yield workspace, workspace.store.get_project("calls")
+    st.cache_resource.clear()
+
+
+def open_label_page(user: str | None = "ana") -> AppTest:
+    app = AppTest.from_file(APP, default_timeout=60)
+    if user:
+        app.query_params["user"] = user
+    app.run()
+    app.switch_page("views/label.py").run()
+    assert not app.exception, app.exception
+    return app
+
+
+def transcript(app: AppTest):
+    return next(t for t in app.text_area if t.label == "Transcript")
+
+
+def button(app: AppTest, label: str):
+    return next(b for b in app.button if b.label == label)
+
+
+def focused(app: AppTest, store):
+    return store.get_segment(app.session_state["label_segment"] if "label_segment" in app.session_state
+                             else app.query_params["segment"][0])
+
+
+def segments_in_order(store, project):
+    recordings = sorted(store.list_recordings(project.id), key=lambda r: r.id)
+    return [s for r in recordings for s in store.list_segments(r.id)]
+
+
+def test_without_a_name_the_page_asks_for_one(labeled_project):
+    app = open_label_page(user=None)
+    assert "Enter your name" in app.info[0].value
+    app.sidebar.text_input[0].input("ana").run()
+    assert transcript(app).value
+
+
+def test_the_first_segment_to_do_opens_with_its_draft_and_unsure_words_marked(labeled_project):
+    workspace, project = labeled_project
+    first = segments_in_order(workspace.store, project)[0]
+    app = open_label_page()
+    assert transcript(app).value == first.text
+    assert f"segment 1 of {len(workspace.store.list_segments(first.recording_id))}" in app.subheader[0].value
+    draft_html = next(h.proto.body for h in app.get("html"))
+    assert "<mark" in draft_html  # threshold 0.9 marks some of tiny.en's words
+    # Speakers and tags come from the project settings.
+    assert [b.label for b in app.button if b.key and b.key.startswith("speaker")] == ["Kennedy", "Reporter"]
+    assert app.get("button_group")[0].proto.options[0].content == "noise"
+
+
+def test_save_and_next_stores_the_correction_and_opens_the_next(labeled_project):
+    workspace, project = labeled_project
+    first, second = segments_in_order(workspace.store, project)[:2]
+    app = open_label_page()
+    transcript(app).input("and so my fellow Americans, corrected")
+    button(app, "Kennedy").click().run()
+    app.get("button_group")[0].set_value(["noise"]).run()
+    app.text_input(key=f"comment:{first.id}:{first.version}").input("checked twice").run()
+    button(app, "Save & next").click().run()
+    assert not app.exception
+    saved = workspace.store.get_segment(first.id)
+    assert (saved.text, saved.speaker, saved.tags, saved.status) == (
+        "and so my fellow Americans, corrected", "Kennedy", ("noise",), SegmentStatus.SUBMITTED)
+    assert workspace.store.list_revisions(first.id)[-1].comment == "checked twice"
+    assert focused(app, workspace.store).id == second.id
+    assert transcript(app).value == second.text
+    assert "Saved segment 1" in app.success[0].value
+
+
+def test_an_empty_transcript_is_refused_and_nothing_changes(labeled_project):
+    workspace, project = labeled_project
+    first = segments_in_order(workspace.store, project)[0]
+    app = open_label_page()
+    transcript(app).input("   ")
+    button(app, "Save & next").click().run()
+    assert "the transcript is empty" in app.error[0].value
+    assert workspace.store.get_segment(first.id).version == first.version
+
+
+def test_typed_text_survives_a_page_switch_and_a_reload(labeled_project):
+    workspace, project = labeled_project
+    first = segments_in_order(workspace.store, project)[0]
+    app = open_label_page()
+    transcript(app).input("half typed correction").run()
+    app.switch_page("views/projects.py").run()
+    app.switch_page("views/label.py").run()
+    assert transcript(app).value == "half typed correction"
+    # A reload is a new session: the edit comes back from the server, with a way to drop it.
+    reloaded = open_label_page()
+    assert transcript(reloaded).value == "half typed correction"
+    assert "unsaved edit" in reloaded.info[0].value
+    button(reloaded, "Discard it").click().run()
+    assert transcript(reloaded).value == first.text
+    assert labeling.unsaved_edit(workspace.store, "ana", first.id) is None
+
+
+def test_a_conflicting_save_shows_both_versions_and_loses_neither(labeled_project):
+    workspace, project = labeled_project
+    first = segments_in_order(workspace.store, project)[0]
+    app = open_label_page()
+    transcript(app).input("ana's words").run()
+    labeling.save_and_next(workspace.store, first.id, first.version, "ben's words", None, (), None, "ben")
+    button(app, "Save & next").click().run()
+    assert not app.exception
+    assert "ben saved this segment" in app.warning[0].value
+    assert [c.value for c in app.code] == ["ben's words", "ana's words"]
+    button(app, "Continue from mine").click().run()
+    assert transcript(app).value == "ana's words"
+    button(app, "Save & next").click().run()
+    assert workspace.store.get_segment(first.id).text == "ana's words"
+    history = [r.text for r in workspace.store.list_revisions(first.id)]
+    assert "ben's words" in history and history[-1] == "ana's words"
+
+
+def test_previous_skip_and_untranscribable(labeled_project):
+    workspace, project = labeled_project
+    first, second, third = segments_in_order(workspace.store, project)[:3]
+    app = open_label_page()
+    button(app, "Previous").click().run()
+    assert "first segment of the recording" in app.info[0].value
+    app.text_input(key=f"Skip-reason:{first.id}").input("two people at once")
+    button(app, "Skip this segment").click().run()
+    assert workspace.store.get_segment(first.id).status == SegmentStatus.SKIPPED
+    assert focused(app, workspace.store).id == second.id
+    button(app, "Untranscribable this segment").click().run()
+    assert "the reason to mark it untranscribable is empty" in app.error[0].value
+    app.text_input(key=f"Untranscribable-reason:{second.id}").input("music only")
+    button(app, "Untranscribable this segment").click().run()
+    assert workspace.store.get_segment(second.id).status == SegmentStatus.UNTRANSCRIBABLE
+    assert focused(app, workspace.store).id == third.id
+    button(app, "Previous").click().run()
+    assert focused(app, workspace.store).id == second.id
+
+
+def clip_url(app: AppTest) -> str:
+    import json
+
+    player = next(e for e in app.get("bidi_component") if e.proto.component_name == "speechlabel_clip_player")
+    return json.loads(player.proto.json)["url"]
+
+
+def test_nudge_moves_a_boundary_and_recuts_the_clip_keeping_the_typing(labeled_project):
+    workspace, project = labeled_project
+    first = segments_in_order(workspace.store, project)[0]
+    app = open_label_page()
+    transcript(app).input("still typing").run()
+    assert clip_url(app) == f"/clip/{first.recording_id}.wav?start={first.start:.3f}&end={first.end:.3f}"
+    next(b for b in app.button if b.key == f"nudge-end-0.05:{first.id}:{first.version}").click().run()
+    moved = workspace.store.get_segment(first.id)
+    assert moved.end == pytest.approx(first.end - 0.05, abs=1e-3)
+    assert transcript(app).value == "still typing"
+    assert clip_url(app) == f"/clip/{first.recording_id}.wav?start={first.start:.3f}&end={moved.end:.3f}"
+    app.toggle(key="label_context").set_value(True).run()
+    assert clip_url(app).startswith(f"/clip/{first.recording_id}.wav?start={max(0, first.start - 1):.3f}&end=")
+    # The first segment of each recording starts within 0.25 s: moving it earlier is refused, nothing moves.
+    assert moved.start < 0.25
+    next(b for b in app.button if b.key == f"nudge-start-0.25:{moved.id}:{moved.version}").click().run()
+    assert "before the recording begins" in app.error[0].value
+    assert workspace.store.get_segment(first.id).version == moved.version
+
+
+def test_split_then_merge_from_the_page(labeled_project):
+    workspace, project = labeled_project
+    first = segments_in_order(workspace.store, project)[0]
+    count = len(workspace.store.list_segments(first.recording_id))
+    app = open_label_page()
+    transcript(app).input("one two three four").run()
+    app.selectbox(key=f"split-word:{first.id}:{first.version}").select(2).run()
+    button(app, "Split here").click().run()
+    assert not app.exception
+    parts = workspace.store.list_segments(first.recording_id)
+    assert len(parts) == count + 1 and (parts[0].text, parts[1].text) == ("one two", "three four")
+    button(app, "Merge").click().run()
+    assert workspace.store.get_segment(first.id).text == "one two three four"
+    assert len(workspace.store.list_segments(first.recording_id)) == count
+
+
+def test_the_list_view_shows_the_recording_and_jumps_to_a_row(labeled_project):
+    workspace, project = labeled_project
+    jfk = next(r for r in workspace.store.list_recordings(project.id) if r.label == "jfk.wav")
+    rows = workspace.store.list_segments(jfk.id)
+    assert len(rows) > 2
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.query_params["user"] = "ana"
+    app.query_params["segment"] = rows[1].id  # a link to a segment opens it
+    app.run().switch_page("views/label.py").run()
+    table = app.dataframe[0].value
+    assert list(table["text"]) == [s.text for s in rows]
+    assert list(table[""]) == ["", "▶"] + [""] * (len(rows) - 2) and set(table["status"]) == {"drafted"}
+    app.session_state[f"list:{rows[1].id}:1"] = {"selection": {"rows": [2], "columns": [], "cells": []}}
+    app.run()
+    assert focused(app, workspace.store).id == rows[2].id
+    assert transcript(app).value == rows[2].text
+
+
+def test_when_all_is_done_the_page_says_so(labeled_project):
+    workspace, project = labeled_project
+    for segment in segments_in_order(workspace.store, project):
+        labeling.skip(workspace.store, segment.id, segment.version, "test", "ana")
+    app = open_label_page()
+    assert "Nothing left to label in calls" in app.success[0].value

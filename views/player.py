@@ -1,0 +1,40 @@
+"""The clip player of the label page (an st.components.v2 component shipped as inline JS/CSS:
+nothing is loaded from the network). The browser fetches the clip from the app's clip route;
+no audio bytes pass through the Streamlit session."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import streamlit as st
+
+_ASSETS = Path(__file__).with_name("assets")
+_HTML = """
+<div class="player">
+  <audio controls preload="auto"></audio>
+  <button class="replay" title="Replay from the start (Alt+R)">↺ replay</button>
+  <span class="speeds" title="Playback speed (Alt+, slower · Alt+. faster)"></span>
+  <span class="where"></span>
+  <span class="keys">Esc play/pause · Alt+R replay · Alt+, / Alt+. speed</span>
+</div>
+"""
+_player = st.components.v2.component(
+    "speechlabel_clip_player",
+    html=_HTML,
+    css=(_ASSETS / "player.css").read_text(encoding="utf-8"),
+    js=(_ASSETS / "player.js").read_text(encoding="utf-8"),
+)
+
+
+@dataclass(frozen=True)
+class PlayerData:
+    url: str
+    caption: str
+    autoplay: bool
+    focus_key: str  # the key of the container holding the transcript box to focus
+    token: str  # changes when a new segment (or version) opens: focus once per token
+
+
+def clip_player(data: PlayerData) -> None:
+    _player(data=asdict(data), key="clip_player")

@@ -1,0 +1,34 @@
+"""HTTP routes the app serves beside its pages (Starlette, mounted by ``st.App`` in
+workbench.py). They run outside any script run, so they take the shared workspace directly."""
+
+from __future__ import annotations
+
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from speechlabel.clips import CLIP_ROUTE, cut_clip, parse_seconds
+from speechlabel.errors import NotFound, ValidationError
+from speechlabel.workspace import Workspace
+
+
+def clip(request: Request) -> Response:
+    """``GET /clip/<recording>.wav?start=1.25&end=3.5``: that span as a 16 kHz mono WAV.
+
+    A plain ``def``: Starlette runs it in a worker thread, so disk reads never block the
+    server's event loop."""
+    workspace = Workspace.shared()
+    try:
+        start = parse_seconds(request.query_params.get("start"), "start")
+        end = parse_seconds(request.query_params.get("end"), "end")
+        cut = cut_clip(workspace.store, workspace.settings, request.path_params["recording_id"], start, end)
+    except NotFound as error:
+        return PlainTextResponse(str(error), status_code=404)
+    except ValidationError as error:
+        return PlainTextResponse(str(error), status_code=400)
+    # The bytes of a span never change (edits move the span, so the URL); the browser may keep them.
+    return Response(cut.wav, media_type="audio/wav", headers={"Cache-Control": "private, max-age=3600"})
+
+
+def routes() -> list[Route]:
+    return [Route(CLIP_ROUTE + "/{recording_id}.wav", clip, methods=["GET"])]
