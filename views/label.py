@@ -215,8 +215,8 @@ def boundaries(user: str, context: LabelContext) -> None:
     segment = context.segment
     st.caption("Move the start or the end (seconds); the clip is cut again.")
     for edge in ("start", "end"):
-        with st.container(horizontal=True, key=f"nudge-{edge}"):
-            st.markdown(f"**{edge}**")
+        st.markdown(f"**{edge}** {_clock(getattr(segment, edge))}")
+        with st.container(horizontal=True, gap="small", key=f"nudge-{edge}"):
             for delta in NUDGES:
                 if st.button(f"{delta:+.2f}", key=f"nudge-{edge}{delta}:{segment.id}:{segment.version}"):
                     start_delta, end_delta = (delta, 0.0) if edge == "start" else (0.0, delta)

@@ -1,0 +1,200 @@
+"""Reusable browser steps for the end-to-end tests: wait for Streamlit, drive the Projects page.
+
+Locators use Streamlit's ``data-testid`` attributes and the visible labels of the page, so a
+step breaks when the page changes what a user sees, not when Streamlit renames a CSS class.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
+
+# Busy while the websocket is not connected, a script or fragment run is under way (the app's
+# own state attribute and the status widget's running icon), or elements of the last run are
+# still marked stale. Idle only counts once it has lasted `settleMs` without a break: a click
+# reaches the server asynchronously, so "not running" right after a click can still be the state
+# before the rerun it causes.
+_IDLE_PROBE = """([settleMs]) => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  const busy = !app
+    || app.getAttribute('data-test-connection-state') !== 'CONNECTED'
+    || app.getAttribute('data-test-script-state') !== 'notRunning'
+    || document.querySelector('[data-testid="stStatusWidgetRunningIcon"], '
+                              + '[data-testid="stStatusWidgetRunningManIcon"]') !== null
+    || document.querySelector('[data-testid="stElementContainer"][data-stale="true"]') !== null;
+  const now = performance.now();
+  if (busy) { window.__e2eIdleSince = undefined; return false; }
+  if (window.__e2eIdleSince === undefined) { window.__e2eIdleSince = now; }
+  return now - window.__e2eIdleSince >= settleMs;
+}"""
+
+_APP_STATE = """() => {
+  const app = document.querySelector('[data-testid="stApp"]');
+  return app ? `script ${app.getAttribute('data-test-script-state')}, `
+               + `connection ${app.getAttribute('data-test-connection-state')}` : 'no stApp element';
+}"""
+
+
+def wait_for_app_idle(page: Page, timeout: float = 30_000, settle_ms: int = 500, allow_exception: bool = False) -> None:
+    """Wait until Streamlit has finished its runs and stayed idle for ``settle_ms``.
+
+    Fails (rather than returning on a half-drawn page) when the app shows an exception, unless
+    ``allow_exception``. Pages with ``st.fragment(run_every=...)`` still settle: such a run takes
+    a fraction of its interval.
+    """
+    page.evaluate("() => { window.__e2eIdleSince = undefined; }")
+    try:
+        page.wait_for_function(_IDLE_PROBE, arg=[settle_ms], timeout=timeout, polling=100)
+    except PlaywrightTimeout:
+        raise AssertionError(
+            f"the app did not become idle within {timeout / 1000:.0f} s ({page.evaluate(_APP_STATE)})"
+        ) from None
+    if not allow_exception:
+        assert_no_exception(page)
+
+
+def assert_no_exception(page: Page) -> None:
+    shown = page.locator('[data-testid="stException"]')
+    if shown.count():
+        raise AssertionError("the app shows an exception:\n" + "\n---\n".join(shown.all_inner_texts()))
+
+
+def artifact_name(test_name: str) -> str:
+    """A file-system-safe name for a test id such as ``test_x[sqlite-1]``."""
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", test_name).strip("_")
+
+
+def save_screenshot(page: Page, name: str, full_page: bool = True) -> Path:
+    """Save ``test-artifacts/<name>.png`` (repository root) and return its path."""
+    ARTIFACTS_DIR.mkdir(exist_ok=True)
+    path = ARTIFACTS_DIR / f"{artifact_name(name)}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def open_app(page: Page, base_url: str, path: str = "") -> None:
+    """Load a page of the app and wait for its first run to finish."""
+    page.goto(f"{base_url.rstrip('/')}/{path.lstrip('/')}")
+    expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=30_000)
+    wait_for_app_idle(page)
+
+
+def choose(scope: Page | Locator, label: str, option: str) -> None:
+    """Pick ``option`` in the ``st.selectbox`` labelled ``label``."""
+    box = scope.get_by_role("combobox", name=label, exact=True)
+    box.click()
+    page = box.page
+    page.get_by_role("option", name=option, exact=True).click()
+    expect(box).to_have_value(option)
+
+
+def create_project(page: Page, name: str, language: str = "en", model: str = "tiny.en") -> None:
+    """Fill and submit the "New project" form on the Projects page; the project is then selected."""
+    expander = page.get_by_test_id("stExpander").filter(has_text="New project")
+    form = expander.get_by_test_id("stForm")
+    if not form.is_visible():  # collapsed once any project exists
+        expander.get_by_text("New project", exact=True).click()
+        expect(form).to_be_visible()
+    form.get_by_role("textbox", name="Name", exact=True).fill(name)
+    choose(form, "Language", language)
+    choose(form, "Model", model)
+    form.get_by_role("button", name="Create project").click()
+    expect(page.get_by_test_id("stAlertContentSuccess").filter(has_text=f"Created project '{name}'.")).to_be_visible(
+        timeout=30_000
+    )
+    wait_for_app_idle(page)
+    expect(page.get_by_role("combobox", name="Project", exact=True)).to_have_value(name)
+
+
+def upload_audio(page: Page, *files: Path) -> list[str]:
+    """Put ``files`` into the "Upload audio" uploader, click Import, and return the success lines."""
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Upload audio")
+    uploader.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(f) for f in files])
+    import_button = page.get_by_role("button", name=f"Import {len(files)} file(s)")
+    expect(import_button).to_be_visible(timeout=30_000)  # the uploads are on the server
+    import_button.click()
+    imported = page.get_by_test_id("stAlertContentSuccess").filter(has_text=": imported")
+    expect(imported.first).to_be_visible(timeout=60_000)
+    wait_for_app_idle(page)
+    return imported.all_inner_texts()
+
+
+@dataclass(frozen=True)
+class PrelabelResult:
+    progress: str  # the job's progress line, e.g. "pre-labeling done: 1/1 recordings, ..."
+    summary: str  # the caption: "1 recordings · 0.00 h of audio · 2 segments · 0 not pre-labeled yet"
+    rows: list[dict[str, str]]  # the recordings table, column header -> cell text
+
+
+def prelabel_and_wait(page: Page, recordings: int = 1, timeout: float = 120_000) -> PrelabelResult:
+    """Click "Pre-label new recordings" and wait until the job is done, nothing is left to
+    pre-label and the table shows ``recordings`` recordings (the project's total), all "drafted".
+
+    Fails at once with the page's message if the job stops with an error."""
+    page.get_by_role("button", name="Pre-label new recordings").click()
+    progress = page.get_by_test_id("stProgress").filter(has_text="pre-labeling")
+    summary = page.get_by_test_id("stCaptionContainer").filter(has_text=" not pre-labeled yet")
+    stopped = page.get_by_test_id("stAlertContentError").filter(has_text="Pre-labeling stopped")
+    table = page.get_by_test_id("stDataFrame")
+    seen: dict = {}
+
+    def done() -> bool:  # all_inner_texts/count never wait: the fragment redraws every 2 s
+        if errors := stopped.all_inner_texts():
+            raise AssertionError(f"pre-labeling failed on the page: {errors[0]}")
+        seen["progress"] = next(iter(progress.all_inner_texts()), "")
+        seen["summary"] = next(iter(summary.all_inner_texts()), "")
+        seen["rows"] = read_dataframe(table.first) if table.count() else []
+        return (seen["progress"].startswith("pre-labeling done:")
+                and seen["summary"].startswith(f"{recordings} recordings ·")
+                and seen["summary"].endswith(" 0 not pre-labeled yet")
+                and len(seen["rows"]) == recordings
+                and all(row.get("pre-labeling") == "drafted" for row in seen["rows"]))
+
+    _poll(page, done, timeout=timeout, what=lambda: f"pre-labeling to finish; the page shows {seen}")
+    wait_for_app_idle(page)
+    return PrelabelResult(seen["progress"], seen["summary"], seen["rows"])
+
+
+def prelabeled_project(page: Page, base_url: str, name: str, *files: Path, language: str = "en",
+                       model: str = "tiny.en") -> PrelabelResult:
+    """From a fresh page: create project ``name``, import ``files``, pre-label them and wait."""
+    open_app(page, base_url)
+    create_project(page, name, language=language, model=model)
+    upload_audio(page, *files)
+    return prelabel_and_wait(page, recordings=len(files))
+
+
+def read_dataframe(frame: Locator) -> list[dict[str, str]]:
+    """The rows of an ``st.dataframe`` as header -> text, from the accessible table that the
+    canvas grid keeps in the DOM. Only the columns and rows scrolled into view are there."""
+    return frame.evaluate("""frame => {
+      const table = frame.querySelector('table[role="grid"]');
+      if (!table) return [];
+      const headers = {};
+      for (const th of table.querySelectorAll('thead th')) headers[th.getAttribute('aria-colindex')] = th.textContent.trim();
+      return Array.from(table.querySelectorAll('tbody tr')).map(tr => {
+        const row = {};
+        for (const td of tr.querySelectorAll('td')) {
+          const header = headers[td.getAttribute('aria-colindex')];
+          if (header !== undefined) row[header] = td.textContent.trim();
+        }
+        return row;
+      });
+    }""")
+
+
+def _poll(page: Page, condition, timeout: float, what, interval: float = 250) -> None:
+    """Check ``condition`` every ``interval`` ms, letting the page run in between."""
+    deadline = time.monotonic() + timeout / 1000
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout / 1000:.0f} s waiting for {what()}")
+        page.wait_for_timeout(interval)

@@ -1,0 +1,42 @@
+"""The Projects page in headless Chromium: create a project, upload a recording, pre-label it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from speechlabel.models import PrelabelState, SegmentStatus
+from tests.e2e.steps import create_project, open_app, prelabel_and_wait, upload_audio
+
+pytestmark = pytest.mark.e2e
+
+
+def test_a_lead_creates_a_project_uploads_and_prelabels(page, app_server, speech_dir, screenshot):
+    open_app(page, app_server.url)
+    expect(page.get_by_test_id("stAlertContentInfo").filter(has_text="No projects yet")).to_be_visible()
+
+    create_project(page, "jfk-e2e", language="en", model="tiny.en")
+    imported = upload_audio(page, speech_dir / "en" / "jfk.wav")
+    assert imported == ["jfk.wav: imported — 11.0 s"]
+
+    result = prelabel_and_wait(page, recordings=1, timeout=120_000)
+    screenshot(page)
+    assert result.progress.startswith("pre-labeling done: 1/1 recordings")
+    [row] = result.rows
+    assert (row["recording"], row["pre-labeling"]) == ("jfk.wav", "drafted")
+    drafted = int(row["drafted"])
+    assert drafted >= 1 and int(row["new"]) == 0
+    assert f"{drafted} segments" in result.summary
+
+    store = app_server.open_store()
+    try:
+        project = store.get_project("jfk-e2e")
+        assert project.language == "en" and project.engine_options["model"] == "tiny.en"
+        [recording] = store.list_recordings(project.id)
+        assert (recording.label, recording.id, recording.prelabel_state) == ("jfk.wav", row["id"], PrelabelState.DRAFTED)
+        segments = store.list_segments(recording.id)
+        assert len(segments) == drafted and {s.status for s in segments} == {SegmentStatus.DRAFTED}
+        words = "".join(ch for ch in " ".join(s.text for s in segments).lower() if ch.isalpha() or ch == " ").split()
+        assert "ask not what your country can do for you" in " ".join(words)
+    finally:
+        store.close()
