@@ -95,6 +95,12 @@ def previous_segment(store: Store, segment_id: str) -> Segment | None:
     return store.neighbour_segment(segment_id, after=False)
 
 
+def count_todo(store: Store, project_id: int) -> int:
+    """Segments of the project still to do (one grouped count, not a list of recordings)."""
+    by_status = store.count_segments_by_status(project_id)
+    return sum(by_status.get(status, 0) for status in TODO_STATUSES)
+
+
 def list_recording_segments(store: Store, recording_id: str, offset: int = 0, limit: int = 50) -> list[Segment]:
     """One page of a recording's segments in time order."""
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:

@@ -308,8 +308,10 @@ def test_open_segment_reads_one_segment_with_its_draft_position_and_edit(store, 
     assert context.recording.id == b.recording_id
     assert labeling.previous_segment(store, b.id).id == a.id
     assert labeling.previous_segment(store, a.id) is None
+    assert labeling.count_todo(store, context.recording.project_id) == 2
     labeling.save_and_next(store, b.id, b.version, "theirs", None, (), None, "ben")
     assert labeling.open_segment(store, "ana", b.id, 0.5).conflicting_edit
+    assert labeling.count_todo(store, context.recording.project_id) == 1
 
 
 def test_concurrent_saves_of_one_version_let_exactly_one_win(store, ldc):

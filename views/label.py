@@ -20,7 +20,6 @@ from speechlabel.draft_view import DraftView, split_time_for
 from speechlabel.errors import NotFound, SpeechLabelError, StaleVersion
 from speechlabel.labeling import LabelContext
 from speechlabel.models import Project
-from speechlabel.projects import project_status
 from views import label_list
 from views.player import PlayerData, clip_player
 
@@ -112,8 +111,7 @@ def choose_speaker(user: str, context: LabelContext, keys: dict[str, str], name:
 
 def header(project: Project, context: LabelContext) -> None:
     segment, recording = context.segment, context.recording
-    todo = sum(count for status, count in project_status(store, project).segments_by_status.items()
-               if status in labeling.TODO_STATUSES)
+    todo = labeling.count_todo(store, project.id)
     st.subheader(f"{recording.label} — segment {context.position + 1} of {context.recording_segments}")
     saved_by = f" · last saved by {segment.updated_by}" if segment.updated_by else ""
     st.caption(f"{_clock(segment.start)}–{_clock(segment.end)} ({segment.duration:.2f} s) · "
