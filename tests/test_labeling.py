@@ -336,3 +336,32 @@ def test_concurrent_saves_of_one_version_let_exactly_one_win(store, ldc):
     assert store.get_segment(a.id).text == f"{winner} words"
     for loser in set(outcomes) - {winner}:
         assert labeling.unsaved_edit(store, loser, a.id).text == f"{loser} words"
+
+
+def test_two_nudges_into_the_same_gap_at_once_cannot_both_win(store, ldc):
+    """a ends at 1.2 and b starts at 1.5: either nudge alone fits, both together would overlap.
+    The recording-row lock (FOR UPDATE on PostgreSQL, BEGIN IMMEDIATE on SQLite) lets one in."""
+    import threading
+
+    _, (a, b) = ldc
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def move(name: str, segment, start_delta: float, end_delta: float) -> None:
+        barrier.wait()
+        try:
+            labeling.nudge(store, segment.id, segment.version, start_delta, end_delta, name)
+            outcomes[name] = "moved"
+        except ValidationError as error:
+            outcomes[name] = str(error)
+
+    threads = [threading.Thread(target=move, args=("ana", a, 0.0, 0.25)),
+               threading.Thread(target=move, args=("ben", b, -0.25, 0.0))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(v == "moved" for v in outcomes.values()) == [False, True], outcomes
+    assert any("overlaps" in v for v in outcomes.values())
+    first, second = store.get_segment(a.id), store.get_segment(b.id)
+    assert first.end <= second.start
