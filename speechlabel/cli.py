@@ -15,8 +15,17 @@ from pathlib import Path
 
 from tqdm import tqdm
 
+from .access import SYSTEM
+from .accounts import (
+    MAX_PASSWORD_LENGTH,
+    create_user,
+    generate_password,
+    list_users,
+    set_role,
+    validate_username,
+)
 from .config import Settings
-from .errors import SpeechLabelError, ValidationError
+from .errors import Conflict, NotFound, SpeechLabelError, ValidationError
 from .export import ExportOptions, export_jsonl
 from .ingest import import_paths
 from .models import DEFAULT_LOW_CONFIDENCE, DEFAULT_TAGS, LabelSettings, SegmentStatus
@@ -33,6 +42,7 @@ from .transcribe import TranscribeOptions
 from .workspace import Workspace
 
 EXPORT_FORMATS = ("jsonl",)
+USER_ROLES = ("admin", "lead", "reviewer", "labeler")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -64,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
     commands = parser.add_subparsers(dest="command", required=True)
     _add_project_commands(commands)
+    _add_user_commands(commands)
 
     importer = commands.add_parser("import", help="import audio files or folders (recursive) into a project")
     importer.add_argument("name")
@@ -175,6 +186,78 @@ def format_label_settings(settings: LabelSettings) -> list[str]:
 def run_project_list(workspace: Workspace, args) -> int:
     for project in workspace.store.list_projects():
         print(f"{project.name}\t{project.language or 'auto'}\t{project.engine_options.get('model')}")
+    return 0
+
+
+def _add_user_commands(commands) -> None:
+    user = commands.add_parser("user", help="add and list users (the command line acts with admin rights, as 'cli')")
+    sub = user.add_subparsers(dest="user_command", required=True)
+    add = sub.add_parser("add", help="create a user, or give an existing user a role in another project")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=USER_ROLES,
+                     help="admin: manages everything, no --project; lead, reviewer, labeler: per project")
+    add.add_argument("--project", help="the project the role is for (needed for lead, reviewer, labeler)")
+    add.add_argument("--password-stdin", action="store_true",
+                     help="read the password from the first line of stdin (default: generate one, printed once)")
+    add.set_defaults(handler=run_user_add)
+    listing = sub.add_parser("list", help="list users with their roles per project")
+    listing.set_defaults(handler=run_user_list)
+
+
+def run_user_add(workspace: Workspace, args) -> int:
+    """The command line holds the database, so it acts as ``SYSTEM`` (logged as "cli")."""
+    store = workspace.store
+    name = validate_username(args.username)
+    is_admin = args.role == "admin"
+    if is_admin and args.project:
+        raise ValidationError("an admin has every project; leave out --project, or give a project role "
+                              "(lead, reviewer or labeler)")
+    if not is_admin and not args.project:
+        raise ValidationError(f"--role {args.role} is a role in one project; add --project NAME")
+    project = store.get_project(args.project) if args.project else None
+    if _user_exists(store, name):
+        if is_admin or args.password_stdin:
+            raise Conflict(f"a user named {name!r} already exists and keeps their password; to give them a role "
+                           "in a project, leave out --password-stdin and give --role and --project")
+        set_role(store, SYSTEM, name, project, args.role)
+        print(f"user {name!r} is now {args.role} in project {project.name!r}")
+        return 0
+    password = read_password(sys.stdin) if args.password_stdin else generate_password()
+    create_user(store, SYSTEM, name, password, is_admin=is_admin)
+    if project is not None:
+        set_role(store, SYSTEM, name, project, args.role)
+    print(f"created user {name!r} ({'admin' if is_admin else f'{args.role} in project {project.name!r}'})")
+    if not args.password_stdin:
+        print(f"password (shown once, only its hash is stored): {password}")
+    return 0
+
+
+def _user_exists(store, name: str) -> bool:
+    try:
+        store.get_user(name)
+    except NotFound:
+        return False
+    return True
+
+
+def read_password(stream) -> str:
+    """The first line of ``stream`` without its line end. Reads no more than a password may hold
+    (and its line end): a huge input is refused without being read."""
+    line = stream.readline(MAX_PASSWORD_LENGTH + 2)
+    password = line.removesuffix("\n").removesuffix("\r")
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationError(f"the password on stdin is longer than {MAX_PASSWORD_LENGTH} characters; "
+                              f"use at most {MAX_PASSWORD_LENGTH}")
+    return password
+
+
+def run_user_list(workspace: Workspace, args) -> int:
+    for entry in list_users(workspace.store, SYSTEM):
+        roles = ", ".join(f"{project}: {role.value}" for project, role in sorted(entry.roles.items()))
+        fields = [entry.user.username, "admin" if entry.user.is_admin else "-", roles or "-"]
+        if entry.user.disabled:
+            fields.append("disabled")
+        print("\t".join(fields))
     return 0
 
 

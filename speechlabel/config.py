@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .errors import ValidationError
+
 DEFAULT_MAX_AUDIO_SECONDS = 4 * 3600.0
+DEFAULT_SESSION_HOURS = 12.0
+MAX_SESSION_HOURS = 30 * 24.0
 
 
 @dataclass(frozen=True)
@@ -16,16 +20,27 @@ class Settings:
     data_dir: Path
     database_url: str | None = None
     max_audio_seconds: float = DEFAULT_MAX_AUDIO_SECONDS
+    # How long a sign-in lasts ($SPEECHLABEL_SESSION_HOURS).
+    session_hours: float = DEFAULT_SESSION_HOURS
+    # The first admin's password ($SPEECHLABEL_ADMIN_PASSWORD; None: generate one and show it
+    # once). Kept out of repr, so logging the settings cannot leak it.
+    admin_password: str | None = field(default=None, repr=False, compare=False)
 
     @classmethod
-    def from_env(cls, data_dir: str | os.PathLike | None = None) -> "Settings":
+    def from_env(cls, data_dir: str | os.PathLike | None = None) -> Settings:
         chosen = data_dir or os.environ.get("SPEECHLABEL_DATA_DIR") or "data"
         max_seconds = os.environ.get("SPEECHLABEL_MAX_AUDIO_SECONDS")
         return cls(
             data_dir=Path(chosen).resolve(),
             database_url=os.environ.get("SPEECHLABEL_DATABASE_URL") or None,
             max_audio_seconds=float(max_seconds) if max_seconds else DEFAULT_MAX_AUDIO_SECONDS,
+            session_hours=_session_hours(os.environ.get("SPEECHLABEL_SESSION_HOURS")),
+            admin_password=os.environ.get("SPEECHLABEL_ADMIN_PASSWORD") or None,
         )
+
+    @property
+    def session_seconds(self) -> float:
+        return self.session_hours * 3600.0
 
     @property
     def resolved_database_url(self) -> str:
@@ -38,3 +53,17 @@ class Settings:
     @property
     def normalized_dir(self) -> Path:
         return self.data_dir / "audio" / "normalized"
+
+
+def _session_hours(value: str | None) -> float:
+    if not value:
+        return DEFAULT_SESSION_HOURS
+    try:
+        hours = float(value)
+    except ValueError:
+        hours = float("nan")
+    if not 0.05 <= hours <= MAX_SESSION_HOURS:  # NaN fails this too
+        raise ValidationError(
+            f"SPEECHLABEL_SESSION_HOURS is {value!r}; give a number of hours from 0.05 to {MAX_SESSION_HOURS:g}"
+        )
+    return hours

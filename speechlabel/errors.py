@@ -3,6 +3,8 @@
 The UI shows these with ``st.error``; the CLI prints the message and exits non-zero.
 """
 
+import math
+
 
 class SpeechLabelError(Exception):
     """Base of every error a user can cause and should read."""
@@ -48,3 +50,34 @@ class StaleVersion(Conflict):
             f"segment {segment_id} was saved by {who} (version {current}) after you opened "
             f"version {expected}; reload it and apply your change again"
         )
+
+
+class Forbidden(SpeechLabelError):
+    """The signed-in user's role does not allow the action (re-exported by ``speechlabel.access``)."""
+
+
+class WrongCredentials(SpeechLabelError):
+    """A sign-in with an unknown username or a wrong password: one message for both, so
+    usernames cannot be probed."""
+
+    def __init__(self) -> None:
+        super().__init__("wrong username or password")
+
+
+class TooManyAttempts(SpeechLabelError):
+    """Sign-ins for one username are paused after repeated failures."""
+
+    def __init__(self, username: str, retry_after_seconds: float):
+        self.username = username
+        self.retry_after_seconds = retry_after_seconds
+        minutes = max(1, math.ceil(retry_after_seconds / 60))  # round up: never "0 minutes"
+        unit = "minute" if minutes == 1 else "minutes"
+        super().__init__(f"too many failed sign-ins for {username!r}; try again in {minutes} {unit}")
+
+
+class NotSignedIn(SpeechLabelError):
+    """No valid session: the token is unknown, was signed out, or its user was disabled."""
+
+
+class SessionExpired(NotSignedIn):
+    """The session was valid once but its time is up."""

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
+
+from .errors import ValidationError
 
 
 class SegmentStatus(str, enum.Enum):
@@ -132,6 +134,39 @@ class LabelSettings:
         )
 
 
+# The largest batch one claim may take; more is a reassignment, not a batch.
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True)
+class AssignmentSettings:
+    """Per project: how much work one claim takes, how long a lease lasts, and an optional cap
+    on how many segments one labeler may take per day (None: no cap)."""
+
+    batch_size: int = 20
+    lease_minutes: float = 30.0
+    daily_quota: int | None = None
+
+    def validate(self) -> AssignmentSettings:
+        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or not 1 <= self.batch_size <= MAX_BATCH:
+            raise ValidationError(f"batch size {self.batch_size!r} is not allowed; use 1–{MAX_BATCH} segments")
+        if isinstance(self.lease_minutes, bool) or not isinstance(self.lease_minutes, (int, float)) \
+                or not 1 <= self.lease_minutes <= 7 * 24 * 60:
+            raise ValidationError(f"lease time {self.lease_minutes!r} min is not allowed; use 1 minute to 7 days")
+        quota = self.daily_quota
+        if quota is not None and (isinstance(quota, bool) or not isinstance(quota, int) or quota < 1):
+            raise ValidationError(f"daily quota {quota!r} is not allowed; use a whole number from 1, or none")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any] | None) -> AssignmentSettings:
+        known = {key: value for key, value in (values or {}).items() if key in cls.__dataclass_fields__}
+        return cls(**known)
+
+
 @dataclass(frozen=True)
 class Project:
     id: int
@@ -142,6 +177,7 @@ class Project:
     glossary: tuple[str, ...]
     created_at: datetime
     label_settings: LabelSettings = field(default_factory=LabelSettings)
+    assignment_settings: AssignmentSettings = field(default_factory=AssignmentSettings)
 
 
 @dataclass(frozen=True)
@@ -225,3 +261,86 @@ class Revision:
     duration: float
     status: SegmentStatus
     comment: str | None
+
+
+class Role(str, enum.Enum):
+    """A user's role in one project. A lead may do everything within the project; an admin
+    (``User.is_admin``) everything everywhere."""
+
+    LABELER = "labeler"
+    REVIEWER = "reviewer"
+    LEAD = "lead"
+
+    @classmethod
+    def parse(cls, value: str) -> Role:
+        try:
+            return cls(str(value).strip().lower())
+        except ValueError:
+            allowed = ", ".join(r.value for r in cls)
+            from .errors import ValidationError
+
+            raise ValidationError(f"unknown role {value!r}; allowed: {allowed}") from None
+
+
+@dataclass(frozen=True)
+class User:
+    id: int
+    username: str
+    is_admin: bool
+    disabled: bool
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The authenticated principal the domain functions receive: who, their role per project
+    (project id → role), and when their session ends (None: the command line, no session)."""
+
+    user: User
+    roles: Mapping[int, Role] = field(default_factory=dict)
+    session_expires_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        # An own copy: the caller's dict changing later does not change the Actor. (A plain dict,
+        # not a read-only proxy, so an Actor can be pickled, e.g. into Streamlit's session state.)
+        object.__setattr__(self, "roles", dict(self.roles))
+
+    @property
+    def username(self) -> str:
+        return self.user.username
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user.is_admin
+
+
+@dataclass(frozen=True)
+class Member:
+    """One user's role in one project."""
+
+    project_id: int
+    project_name: str
+    user: User
+    role: Role
+
+
+@dataclass(frozen=True)
+class UserRoles:
+    """A user with their roles, by project name (only the projects the viewer may see)."""
+
+    user: User
+    roles: Mapping[str, Role] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One line of the audit log: who (``actor``: a username, "cli" or "system") did what, when.
+    ``target`` is what it was done to (usually a username); ``details`` never hold a password."""
+
+    id: int
+    at: datetime
+    actor: str
+    action: str
+    project_id: int | None
+    target: str | None
+    details: Mapping[str, Any] = field(default_factory=dict)

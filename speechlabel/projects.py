@@ -13,7 +13,14 @@ from pathlib import Path
 from faster_whisper.tokenizer import _LANGUAGE_CODES as WHISPER_LANGUAGES
 
 from .errors import ValidationError
-from .models import LabelSettings, PrelabelState, Project, Recording, SegmentStatus
+from .models import (
+    AssignmentSettings,
+    LabelSettings,
+    PrelabelState,
+    Project,
+    Recording,
+    SegmentStatus,
+)
 from .probe import level_warnings
 from .segment import SegmentOptions
 from .store import Store
@@ -60,6 +67,12 @@ def update_label_settings(store: Store, project: Project | str, settings: LabelS
     cleaned = validate_label_settings(settings)
     target = store.get_project(project) if isinstance(project, str) else project
     return store.update_label_settings(target.id, cleaned)
+
+
+def update_assignment_settings(store: Store, project: Project | str, settings: AssignmentSettings) -> Project:
+    """How work is handed out: batch size, lease minutes, optional daily quota per labeler."""
+    target = store.get_project(project) if isinstance(project, str) else project
+    return store.update_assignment_settings(target.id, settings.validate())
 
 
 def validate_label_settings(settings: LabelSettings) -> LabelSettings:

@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+from .accounts import AccountQueries
 from .engine import make_engine, upgrade_schema
 from .exports import ExportQueries, ExportRow
 from .labeling import LabelingQueries
+from .leases import LeaseQueries
 from .projects import ProjectQueries
 from .recordings import RecordingQueries
 from .segments import SegmentQueries
 
 
-class Store(ProjectQueries, RecordingQueries, SegmentQueries, ExportQueries, LabelingQueries):
+class Store(ProjectQueries, RecordingQueries, SegmentQueries, ExportQueries, LabelingQueries, AccountQueries,
+            LeaseQueries):
     """All queries of the app; one instance per process, safe to share between threads."""
 
     @classmethod
-    def open(cls, url: str, schema: str | None = None, migrate: bool = True) -> "Store":
+    def open(cls, url: str, schema: str | None = None, migrate: bool = True) -> Store:
         engine = make_engine(url, schema=schema)
         if migrate:
             upgrade_schema(engine)

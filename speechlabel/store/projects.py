@@ -8,7 +8,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, NotFound
-from ..models import LabelSettings, Project
+from ..models import AssignmentSettings, LabelSettings, Project
 from . import schema
 from .base import StoreBase
 from .rows import project_from_row, utc_now
@@ -52,11 +52,29 @@ class ProjectQueries(StoreBase):
             raise NotFound(f"no project with id {project_id}; `speechlabel project list` shows the projects")
         return project_from_row(row)
 
+    def update_assignment_settings(self, project_id: int, settings: AssignmentSettings) -> Project:
+        """Replace how work is handed out in a project (batch size, lease time, daily quota)."""
+        projects = schema.projects
+        with self.write() as connection:
+            connection.execute(
+                update(projects).where(projects.c.id == project_id).values(assignment_settings=settings.to_dict()))
+            row = connection.execute(select(projects).where(projects.c.id == project_id)).first()
+        if row is None:
+            raise NotFound(f"no project with id {project_id}; `speechlabel project list` shows the projects")
+        return project_from_row(row)
+
     def get_project(self, name: str) -> Project:
         with self.read() as connection:
             row = connection.execute(select(schema.projects).where(schema.projects.c.name == name)).first()
         if row is None:
             raise NotFound(f"no project named {name!r}; `speechlabel project list` shows the projects")
+        return project_from_row(row)
+
+    def get_project_by_id(self, project_id: int) -> Project:
+        with self.read() as connection:
+            row = connection.execute(select(schema.projects).where(schema.projects.c.id == project_id)).first()
+        if row is None:
+            raise NotFound(f"no project with id {project_id}; `speechlabel project list` shows the projects")
         return project_from_row(row)
 
     def list_projects(self) -> list[Project]:

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from ..models import (
+    AssignmentSettings,
     AudioProbe,
     Draft,
     LabelSettings,
@@ -15,6 +16,7 @@ from ..models import (
     Revision,
     Segment,
     SegmentStatus,
+    User,
     Word,
 )
 
@@ -40,6 +42,7 @@ def project_from_row(row: Any) -> Project:
         glossary=tuple(row.glossary),
         created_at=as_utc(row.created_at),
         label_settings=LabelSettings.from_dict(row.label_settings),
+        assignment_settings=AssignmentSettings.from_dict(row.assignment_settings),
     )
 
 
@@ -163,4 +166,14 @@ def revision_from_row(row: Any) -> Revision:
         duration=row.duration,
         status=SegmentStatus(row.status),
         comment=row.comment,
+    )
+
+
+def user_from_row(row: Any) -> User:
+    return User(
+        id=row.id,
+        username=row.username,
+        is_admin=bool(row.is_admin),
+        disabled=bool(row.disabled),
+        created_at=as_utc(row.created_at),
     )

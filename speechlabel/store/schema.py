@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import (
     JSON,
+    Boolean,
     Column,
     DateTime,
     Float,
@@ -12,6 +13,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
@@ -32,6 +34,7 @@ projects = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     # Added by migration 0003; NULL (projects from before it) reads as the default LabelSettings.
     Column("label_settings", JSON, nullable=True),
+    Column("assignment_settings", JSON, nullable=True),  # migration 0005
 )
 
 recordings = Table(
@@ -145,4 +148,78 @@ segment_merges = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_segment_merges_segment", "segment_id"),
     Index("ix_segment_merges_absorbed", "absorbed_id"),
+)
+
+# Added by migration 0004: accounts, project roles, sessions, sign-in failures and the audit log.
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(40), nullable=False, unique=True),
+    Column("password_hash", String(200), nullable=False),
+    Column("is_admin", Boolean, nullable=False),
+    Column("disabled", Boolean, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+project_members = Table(
+    "project_members",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("role", String(16), nullable=False),
+    PrimaryKeyConstraint("project_id", "user_id", name="pk_project_members"),
+    Index("ix_project_members_user", "user_id"),
+)
+
+# The token itself is never stored: only its SHA-256, so a copy of the database opens no session.
+sessions = Table(
+    "sessions",
+    metadata,
+    Column("token_hash", String(64), primary_key=True),
+    Column("user_id", Integer, ForeignKey("users.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Index("ix_sessions_user", "user_id"),
+)
+
+# One row per failed sign-in; a username (existing or not) is paused after too many recent ones.
+login_failures = Table(
+    "login_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(40), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("ix_login_failures_username_at", "username", "at"),
+)
+
+# No foreign key on project_id: the log outlives what it talks about.
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("project_id", Integer, nullable=True),
+    Column("target", String(200), nullable=True),
+    Column("details", JSON, nullable=False),
+    Index("ix_audit_log_project", "project_id", "id"),
+    Index("ix_audit_log_target", "target", "id"),
+)
+
+# Added by migration 0005: work handed out. Slot 1 is the labeling; slot 2 is reserved for the
+# independent second labeling of double-labeled segments. A lease is active until expires_at.
+leases = Table(
+    "leases",
+    metadata,
+    Column("segment_id", String(40), ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    Column("slot", Integer, primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("username", String(40), nullable=False),
+    Column("batch_id", String(32), nullable=False),
+    Column("leased_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("assigned_by", String(40), nullable=True),
+    Index("ix_leases_holder", "project_id", "username", "expires_at"),
 )

@@ -12,7 +12,13 @@ from ..errors import Conflict, NotFound, StaleVersion
 from ..models import Draft, PrelabelState, Revision, Segment, SegmentEdit, SegmentStatus
 from . import schema
 from .base import StoreBase
-from .rows import draft_from_row, draft_to_row, revision_from_row, segment_from_row, utc_now
+from .rows import (
+    draft_from_row,
+    draft_to_row,
+    revision_from_row,
+    segment_from_row,
+    utc_now,
+)
 
 _segments = schema.segments
 _drafts = schema.drafts

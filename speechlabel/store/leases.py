@@ -1,0 +1,143 @@
+"""Leases: which labeler holds which segment until when. Work leaves the pool in batches; a
+lease that expires returns its segment to the pool without anyone having to release it.
+
+A segment is free when it has no lease whose ``expires_at`` is still ahead. Claims take free
+to-do segments in one transaction: on PostgreSQL the candidate rows are locked with
+``FOR UPDATE SKIP LOCKED`` so two labelers claiming at the same moment get different segments
+instead of waiting on each other; on SQLite ``BEGIN IMMEDIATE`` already runs writers one at a
+time. The lease table's primary key (segment, slot) is the last guard: a second active lease on
+the same slot cannot exist.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, and_, delete, exists, func, insert, select, update
+
+from ..errors import NotFound
+from ..models import Segment, SegmentStatus
+from . import schema
+from .base import StoreBase
+from .rows import as_utc, segment_from_row
+
+_segments = schema.segments
+_leases = schema.leases
+_ORDER = (_segments.c.recording_id, _segments.c.start, _segments.c.id)
+FIRST_SLOT = 1
+
+
+@dataclass(frozen=True)
+class Lease:
+    segment_id: str
+    slot: int
+    project_id: int
+    username: str
+    batch_id: str
+    leased_at: datetime
+    expires_at: datetime
+    assigned_by: str | None
+
+
+class LeaseQueries(StoreBase):
+    def claim_free_segments(
+        self, project_id: int, username: str, statuses: Iterable[SegmentStatus], now: datetime, expires_at: datetime,
+        limit: int | None, recording_id: str | None = None, assigned_by: str | None = None,
+    ) -> list[Segment]:
+        """Lease up to ``limit`` free to-do segments (all of ``recording_id``'s when given) to
+        ``username``, in recording and time order; returns them."""
+        with self.write() as connection:
+            query = _free_todo(project_id, statuses, now).order_by(*_ORDER)
+            if recording_id is not None:
+                query = query.where(_segments.c.recording_id == recording_id)
+            if limit is not None:
+                query = query.limit(limit)
+            if self.dialect == "postgresql":
+                query = query.with_for_update(skip_locked=True, of=_segments)
+            rows = connection.execute(query).all()
+            _lease(connection, [row.id for row in rows], project_id, username, now, expires_at, assigned_by)
+        return [segment_from_row(row) for row in rows]
+
+    def active_leased_segments(self, project_id: int, username: str, statuses: Iterable[SegmentStatus],
+                               now: datetime) -> list[Segment]:
+        """The user's leased segments still to do, in recording and time order."""
+        query = (
+            select(_segments).join(_leases, _leases.c.segment_id == _segments.c.id)
+            .where(_leases.c.project_id == project_id, _leases.c.username == username,
+                   _leases.c.slot == FIRST_SLOT, _leases.c.expires_at > now,
+                   _segments.c.status.in_([s.value for s in statuses]))
+            .order_by(*_ORDER)
+        )
+        with self.read() as connection:
+            return [segment_from_row(row) for row in connection.execute(query)]
+
+    def lease_of(self, segment_id: str, now: datetime) -> Lease | None:
+        """The active first-slot lease of a segment, if any."""
+        query = select(_leases).where(_leases.c.segment_id == segment_id, _leases.c.slot == FIRST_SLOT,
+                                      _leases.c.expires_at > now)
+        with self.read() as connection:
+            row = connection.execute(query).first()
+        return _lease_from_row(row) if row else None
+
+    def reassign_leases(self, segment_ids: Sequence[str], username: str, now: datetime, expires_at: datetime,
+                        assigned_by: str) -> int:
+        """Give these segments to ``username`` whoever held them (a lead's decision); returns how many."""
+        with self.write() as connection:
+            found = connection.execute(
+                select(_segments.c.id, _segments.c.project_id).where(_segments.c.id.in_(list(segment_ids)))).all()
+            missing = set(segment_ids) - {row.id for row in found}
+            if missing:
+                raise NotFound(f"no segment with id {min(missing)!r}")
+            connection.execute(delete(_leases).where(_leases.c.segment_id.in_(list(segment_ids)),
+                                                     _leases.c.slot == FIRST_SLOT))
+            for project_id in {row.project_id for row in found}:
+                ids = [row.id for row in found if row.project_id == project_id]
+                _lease(connection, ids, project_id, username, now, expires_at, assigned_by)
+        return len(found)
+
+    def release_lease(self, segment_id: str, username: str) -> bool:
+        with self.write() as connection:
+            return connection.execute(delete(_leases).where(
+                _leases.c.segment_id == segment_id, _leases.c.username == username)).rowcount > 0
+
+    def extend_leases(self, project_id: int, username: str, now: datetime, expires_at: datetime) -> int:
+        """Keep a working labeler's batch: every save pushes their active leases' expiry out."""
+        with self.write() as connection:
+            return connection.execute(update(_leases).where(
+                _leases.c.project_id == project_id, _leases.c.username == username, _leases.c.expires_at > now,
+            ).values(expires_at=expires_at)).rowcount
+
+    def count_leases_since(self, project_id: int, username: str, since: datetime) -> int:
+        query = select(func.count()).select_from(_leases).where(
+            _leases.c.project_id == project_id, _leases.c.username == username, _leases.c.leased_at >= since)
+        with self.read() as connection:
+            return connection.execute(query).scalar_one()
+
+
+def _free_todo(project_id: int, statuses: Iterable[SegmentStatus], now: datetime):
+    held = exists().where(and_(_leases.c.segment_id == _segments.c.id, _leases.c.slot == FIRST_SLOT,
+                               _leases.c.expires_at > now))
+    return select(_segments).where(_segments.c.project_id == project_id,
+                                   _segments.c.status.in_([s.value for s in statuses]), ~held)
+
+
+def _lease(connection: Connection, segment_ids: list[str], project_id: int, username: str, now: datetime,
+           expires_at: datetime, assigned_by: str | None) -> None:
+    if not segment_ids:
+        return
+    # Expired leases of these segments are history now; the key (segment, slot) is needed again.
+    connection.execute(delete(_leases).where(_leases.c.segment_id.in_(segment_ids), _leases.c.slot == FIRST_SLOT))
+    batch_id = uuid.uuid4().hex[:12]
+    connection.execute(insert(_leases), [
+        {"segment_id": segment_id, "slot": FIRST_SLOT, "project_id": project_id, "username": username,
+         "batch_id": batch_id, "leased_at": now, "expires_at": expires_at, "assigned_by": assigned_by}
+        for segment_id in segment_ids
+    ])
+
+
+def _lease_from_row(row) -> Lease:
+    return Lease(row.segment_id, row.slot, row.project_id, row.username, row.batch_id, as_utc(row.leased_at),
+                 as_utc(row.expires_at), row.assigned_by)
