@@ -75,22 +75,49 @@ def go_to(segment_id: str | None, message: str | None = None) -> None:
     st.rerun()
 
 
+# Widget keys are the same for every segment: Streamlit keeps a record of every key a session
+# ever used, so per-segment keys grew a labeler's session by ~80 kB per segment (bench/label_page.py).
+# The editor is reset explicitly when another segment (or version) opens instead.
+EDITOR_KEYS = {name: f"label_{name}" for name in ("text", "speaker", "tags", "comment", "restored")}
+# Text fields that belong to one segment and start empty with the next. They are set, not
+# deleted: the browser keeps a widget's last value and would send a deleted one back.
+CLEARED_KEYS = ("label_comment", "label_Skip_reason", "label_Untranscribable_reason")
+
+
 def keys_of(context: LabelContext) -> dict[str, str]:
-    token = f"{context.segment.id}:{context.segment.version}"
-    return {name: f"{name}:{token}" for name in ("text", "speaker", "tags", "comment", "restored")} | {"token": token}
+    return EDITOR_KEYS | {"token": f"{context.segment.id}:{context.segment.version}"}
 
 
 def start_values(context: LabelContext, keys: dict[str, str]) -> None:
-    """First values of the editor: the user's unsaved edit if there is one, else the segment."""
-    if keys["text"] in st.session_state:
+    """First values of the editor when a segment (or a new version of it) opens, or when the
+    page comes back after a switch: the user's unsaved edit if there is one, else the segment."""
+    state = st.session_state
+    if state.get("label_token") == keys["token"] and keys["text"] in state:
         return
+    state["label_token"] = keys["token"]
+    for key in CLEARED_KEYS:
+        state[key] = ""
+    state["label_list_page"] = context.position // label_list.PAGE_SIZE + 1
     segment, unsaved = context.segment, context.unsaved
     source = unsaved if unsaved is not None and not context.conflicting_edit else None
     st.session_state[keys["text"]] = source.text if source else segment.text
     st.session_state[keys["speaker"]] = source.speaker if source else segment.speaker
     st.session_state[keys["tags"]] = list(source.tags if source else segment.tags)
+    suggest_split(context, 1)
     st.session_state[keys["restored"]] = source is not None and (
         source.text, source.speaker, tuple(source.tags)) != (segment.text, segment.speaker, tuple(segment.tags))
+
+
+def suggest_split(context: LabelContext, word_index: int | None = None) -> None:
+    """Put the split form on ``word_index`` (or the chosen word) and its suggested time."""
+    state = st.session_state
+    text = state["label_text"]
+    index = word_index if word_index is not None else state.get("label_split_word", 1)
+    if len(text.split()) < 2:
+        return
+    index = min(max(1, index), len(text.split()) - 1)
+    state["label_split_word"] = index
+    state["label_split_time"] = split_time_for(context.segment, text, index, context.draft)
 
 
 def remember_edit(user: str, context: LabelContext, keys: dict[str, str]) -> None:
@@ -160,7 +187,7 @@ def editor(user: str, project: Project, context: LabelContext, keys: dict[str, s
         st.caption(f"Speaker (keys 1–9 outside the text box) — now: **{current or 'none'}**")
         with st.container(horizontal=True, key="speakers"):
             for index, name in enumerate(speakers):
-                st.button(f"{name}", key=f"speaker{index}:{keys['token']}",
+                st.button(f"{name}", key=f"label_speaker{index}",
                           type="primary" if name == current else "secondary",
                           shortcut=str(index + 1) if index < 9 else None,
                           on_click=choose_speaker, args=(user, context, keys, name))
@@ -198,8 +225,8 @@ def actions(user: str, project: Project, context: LabelContext, keys: dict[str, 
 def set_aside(user: str, context: LabelContext, column, label: str, action, hint: str) -> None:
     segment = context.segment
     with column.popover(label, width="stretch"):
-        reason = st.text_input(f"Why? ({hint})", key=f"{label}-reason:{segment.id}")
-        if st.button(f"{label} this segment", key=f"{label}-go:{segment.id}"):
+        reason = st.text_input(f"Why? ({hint})", key=f"label_{label}_reason")
+        if st.button(f"{label} this segment", key=f"label_{label}_go"):
             try:
                 action(store, segment.id, segment.version, reason, user)
             except SpeechLabelError as error:
@@ -216,7 +243,7 @@ def boundaries(user: str, context: LabelContext) -> None:
         st.markdown(f"**{edge}** {_clock(getattr(segment, edge))}")
         with st.container(horizontal=True, gap="small", key=f"nudge-{edge}"):
             for delta in NUDGES:
-                if st.button(f"{delta:+.2f}", key=f"nudge-{edge}{delta}:{segment.id}:{segment.version}"):
+                if st.button(f"{delta:+.2f}", key=f"label_nudge_{edge}{delta:+.2f}"):
                     start_delta, end_delta = (delta, 0.0) if edge == "start" else (0.0, delta)
                     try:
                         labeling.nudge(store, segment.id, segment.version, start_delta, end_delta, user)
@@ -234,12 +261,15 @@ def split_form(user: str, context: LabelContext, keys: dict[str, str]) -> None:
         if len(words) < 2:
             st.caption("Type at least two words to split the text between the parts.")
             return
-        index = st.selectbox("Split before word", range(1, len(words)), key=f"split-word:{keys['token']}",
-                             format_func=lambda i: f"{' '.join(words[max(0, i - 3):i])} ‖ {' '.join(words[i:i + 3])}")
-        suggested = split_time_for(segment, text, index, context.draft)
-        at_time = st.number_input("at (s)", min_value=segment.start, max_value=segment.end, value=suggested,
-                                  step=0.05, format="%.3f", key=f"split-time:{keys['token']}:{index}")
-        if st.button("Split here", key=f"split-go:{keys['token']}"):
+        if not 1 <= st.session_state.get("label_split_word", 0) < len(words):
+            suggest_split(context, 1)  # the text changed length since
+        index = st.selectbox("Split before word", range(1, len(words)), key="label_split_word",
+                             format_func=lambda i: f"{' '.join(words[max(0, i - 3):i])} ‖ {' '.join(words[i:i + 3])}",
+                             on_change=suggest_split, args=(context,))
+        at_time = st.number_input("at (s)", min_value=segment.start, max_value=segment.end, step=0.05,
+                                  format="%.3f", key="label_split_time",
+                                  help="Suggested: the pause between the two words in the draft.")
+        if st.button("Split here", key="label_split_go"):
             try:
                 first, _ = labeling.split(store, segment.id, segment.version, at_time, index, user, text=text)
             except SpeechLabelError as error:
@@ -255,7 +285,7 @@ def merge_form(user: str, context: LabelContext, keys: dict[str, str]) -> None:
         if following is None:
             return
         st.caption(f"Next: {_clock(following.start)}–{_clock(following.end)} — {following.text or '(no text)'}")
-        if st.button("Merge", key=f"merge-go:{keys['token']}"):
+        if st.button("Merge", key="label_merge_go"):
             try:
                 labeling.merge_with_next(store, segment.id, segment.version, following.version, user,
                                          following.id, text=st.session_state[keys["text"]])
@@ -271,10 +301,9 @@ def restored_notice(user: str, context: LabelContext, keys: dict[str, str]) -> N
     when = context.unsaved.updated_at.strftime("%Y-%m-%d %H:%M UTC")
     left, right = st.columns([4, 1])
     left.info(f"Your unsaved edit from {when} is back in the editor.")
-    if right.button("Discard it", key=f"discard:{keys['token']}"):
+    if right.button("Discard it", key="label_discard"):
         labeling.discard_unsaved_edit(store, user, context.segment.id)
-        for name in ("text", "speaker", "tags", "restored"):
-            st.session_state.pop(keys[name], None)
+        st.session_state.pop("label_token", None)  # the editor starts again from the segment
         st.rerun()
 
 
@@ -340,7 +369,7 @@ def label_page() -> None:
         boundaries(user, context)
         split_form(user, context, keys)
         merge_form(user, context, keys)
-    label_list.recording_list(store, context, on_pick=go_to)
+    label_list.recording_list(store, context)
 
 
 label_page()
