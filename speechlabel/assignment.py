@@ -11,59 +11,89 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from .access import require_role
 from .errors import ValidationError
-from .models import AssignmentSettings, Segment, SegmentStatus
+from .models import Actor, AssignmentSettings, Project, Role, Segment, SegmentStatus
 from .store import Store
+from .store.audit import AuditNote
 from .store.leases import Lease
 from .store.rows import utc_now
 
 # What can be leased: not yet done, or sent back by a reviewer.
 LEASABLE = (SegmentStatus.DRAFTED, SegmentStatus.NEW, SegmentStatus.IN_PROGRESS, SegmentStatus.REJECTED)
+MAX_ASSIGN = 100_000
 
 
-def next_for_labeler(store: Store, project_id: int, username: str, settings: AssignmentSettings,
-                     after: str | None = None, now: datetime | None = None) -> Segment | None:
-    """The labeler's next segment: the first of their leased work after ``after`` (wrapping
+def next_for(store: Store, actor: Actor, project: Project, after: str | None = None,
+             now: datetime | None = None) -> Segment | None:
+    """The actor's next segment: the first of their leased work after ``after`` (wrapping
     around), else a fresh batch from the pool; None when the pool is empty or the quota is used."""
+    require_role(actor, project, Role.LABELER, action="labeling")
     now = now or utc_now()
-    mine = store.active_leased_segments(project_id, username, LEASABLE, now)
-    if mine:
+    settings = project.assignment_settings
+    mine = store.active_leased_segments(project.id, actor.username, LEASABLE, now)
+    if any(segment.id != after for segment in mine):
         return _after(mine, after)
-    if not _quota_left(store, project_id, username, settings, now):
+    if not _quota_left(store, project.id, actor.username, settings, now):
         return None
-    claimed = store.claim_free_segments(project_id, username, LEASABLE, now, _expiry(settings, now),
+    claimed = store.claim_free_segments(project.id, actor.username, LEASABLE, now, _expiry(settings, now),
                                         limit=settings.batch_size)
+    if claimed:
+        store.record_audit(AuditNote(actor.username, "batch_taken", claimed[0].id, project.id,
+                                     {"segments": len(claimed)}), at=now)
     return claimed[0] if claimed else None
 
 
-def assign_segments(store: Store, project_id: int, username: str, settings: AssignmentSettings, count: int,
-                    assigned_by: str, now: datetime | None = None) -> list[Segment]:
+def my_work(store: Store, actor: Actor, project: Project, now: datetime | None = None) -> list[Segment]:
+    """The actor's leased segments still to do (a labeler's list view: their own work only)."""
+    require_role(actor, project, Role.LABELER, action="labeling")
+    return store.active_leased_segments(project.id, actor.username, LEASABLE, now or utc_now())
+
+
+def assign_segments(store: Store, actor: Actor, project: Project, username: str, count: int,
+                    now: datetime | None = None) -> list[Segment]:
     """A lead leases ``count`` free segments to ``username``."""
-    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 100_000:
-        raise ValidationError(f"{count!r} segments cannot be assigned; give a whole number from 1 to 100000")
+    require_role(actor, project, action="assigning work")
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_ASSIGN:
+        raise ValidationError(f"{count!r} segments cannot be assigned; give a whole number from 1 to {MAX_ASSIGN}")
+    _require_worker(store, project, username)
     now = now or utc_now()
-    return store.claim_free_segments(project_id, username, LEASABLE, now, _expiry(settings, now), limit=count,
-                                     assigned_by=assigned_by)
+    given = store.claim_free_segments(project.id, username, LEASABLE, now, _expiry(project.assignment_settings, now),
+                                      limit=count, assigned_by=actor.username)
+    _log_assignment(store, actor, project, username, given, now)
+    return given
 
 
-def assign_recording(store: Store, project_id: int, username: str, settings: AssignmentSettings,
-                     recording_id: str, assigned_by: str, now: datetime | None = None) -> list[Segment]:
+def assign_recording(store: Store, actor: Actor, project: Project, username: str, recording_id: str,
+                     now: datetime | None = None) -> list[Segment]:
     """A lead leases every free to-do segment of one recording to ``username``."""
-    recording = store.get_recording(recording_id)
-    if recording.project_id != project_id:
-        raise ValidationError(f"recording {recording_id} belongs to another project")
+    require_role(actor, project, action="assigning work")
+    if store.get_recording(recording_id).project_id != project.id:
+        raise ValidationError(f"recording {recording_id} belongs to another project than {project.name!r}")
+    _require_worker(store, project, username)
     now = now or utc_now()
-    return store.claim_free_segments(project_id, username, LEASABLE, now, _expiry(settings, now), limit=None,
-                                     recording_id=recording_id, assigned_by=assigned_by)
+    given = store.claim_free_segments(project.id, username, LEASABLE, now, _expiry(project.assignment_settings, now),
+                                      limit=None, recording_id=recording_id, assigned_by=actor.username)
+    _log_assignment(store, actor, project, username, given, now)
+    return given
 
 
-def reassign(store: Store, segment_ids: list[str], username: str, settings: AssignmentSettings, assigned_by: str,
+def reassign(store: Store, actor: Actor, project: Project, segment_ids: list[str], username: str,
              now: datetime | None = None) -> int:
-    """Move segments to ``username`` whoever holds them now (e.g. a labeler who left)."""
+    """A lead moves segments to ``username`` whoever holds them now (e.g. a labeler who left)."""
+    require_role(actor, project, action="reassigning work")
     if not segment_ids:
         raise ValidationError("no segments given to reassign; pick at least one")
+    _require_worker(store, project, username)
     now = now or utc_now()
-    return store.reassign_leases(segment_ids, username, now, _expiry(settings, now), assigned_by)
+    for segment_id in segment_ids:
+        if store.get_segment_project(segment_id) != project.id:
+            raise ValidationError(f"segment {segment_id} belongs to another project than {project.name!r}")
+    moved = store.reassign_leases(segment_ids, username, now, _expiry(project.assignment_settings, now),
+                                  actor.username)
+    store.record_audit(AuditNote(actor.username, "work_reassigned", username, project.id,
+                                 {"segments": list(segment_ids)}), at=now)
+    return moved
 
 
 def holder(store: Store, segment_id: str, now: datetime | None = None) -> Lease | None:
@@ -71,11 +101,30 @@ def holder(store: Store, segment_id: str, now: datetime | None = None) -> Lease 
     return store.lease_of(segment_id, now or utc_now())
 
 
-def keep_working(store: Store, project_id: int, username: str, settings: AssignmentSettings,
-                 now: datetime | None = None) -> None:
+def keep_working(store: Store, actor: Actor, project: Project, now: datetime | None = None) -> None:
     """A save shows the labeler is still at it: their batch's leases start counting again."""
     now = now or utc_now()
-    store.extend_leases(project_id, username, now, _expiry(settings, now))
+    store.extend_leases(project.id, actor.username, now, _expiry(project.assignment_settings, now))
+
+
+def take_over(store: Store, actor: Actor, segment_id: str, project: Project, now: datetime | None = None) -> None:
+    """Lease a segment to ``actor`` for the work they just did on it (e.g. the second part of
+    their split), so it stays in their queue."""
+    now = now or utc_now()
+    store.reassign_leases([segment_id], actor.username, now, _expiry(project.assignment_settings, now), None)
+
+
+def _require_worker(store: Store, project: Project, username: str) -> None:
+    members = {m.user.username: m.role for m in store.list_memberships([project.id])}
+    if members.get(username) not in (Role.LABELER, Role.LEAD):
+        has = f"is a {members[username].value}" if username in members else "has no role"
+        raise ValidationError(f"{username!r} {has} in {project.name!r}; work goes to labelers and leads of the project")
+
+
+def _log_assignment(store: Store, actor: Actor, project: Project, username: str, given: list[Segment],
+                    now: datetime) -> None:
+    store.record_audit(AuditNote(actor.username, "work_assigned", username, project.id,
+                                 {"segments": [segment.id for segment in given]}), at=now)
 
 
 def _quota_left(store: Store, project_id: int, username: str, settings: AssignmentSettings, now: datetime) -> bool:
@@ -86,10 +135,11 @@ def _quota_left(store: Store, project_id: int, username: str, settings: Assignme
 
 
 def _after(segments: list[Segment], after: str | None) -> Segment:
+    """The segment following ``after`` in ``segments``, wrapping around; never ``after`` itself."""
     ids = [segment.id for segment in segments]
     if after in ids and ids.index(after) + 1 < len(ids):
         return segments[ids.index(after) + 1]
-    return next((segment for segment in segments if segment.id != after), segments[0])
+    return next(segment for segment in segments if segment.id != after)
 
 
 def _expiry(settings: AssignmentSettings, now: datetime) -> datetime:

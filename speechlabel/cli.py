@@ -24,6 +24,7 @@ from .accounts import (
     set_role,
     validate_username,
 )
+from .assignment import assign_recording, assign_segments
 from .config import Settings
 from .errors import Conflict, NotFound, SpeechLabelError, ValidationError
 from .export import ExportOptions, export_jsonl
@@ -75,6 +76,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
     _add_project_commands(commands)
     _add_user_commands(commands)
+    _add_assign_command(commands)
 
     importer = commands.add_parser("import", help="import audio files or folders (recursive) into a project")
     importer.add_argument("name")
@@ -186,6 +188,28 @@ def format_label_settings(settings: LabelSettings) -> list[str]:
 def run_project_list(workspace: Workspace, args) -> int:
     for project in workspace.store.list_projects():
         print(f"{project.name}\t{project.language or 'auto'}\t{project.engine_options.get('model')}")
+    return 0
+
+
+def _add_assign_command(commands) -> None:
+    assign = commands.add_parser("assign", help="lease work to a labeler (as the command line, with admin rights)")
+    assign.add_argument("name", help="the project")
+    assign.add_argument("--to", required=True, metavar="USER", help="a labeler or lead of the project")
+    what = assign.add_mutually_exclusive_group(required=True)
+    what.add_argument("--segments", type=int, metavar="N", help="the next N free segments of the pool")
+    what.add_argument("--recording", metavar="ID", help="every free segment of one recording")
+    assign.set_defaults(handler=run_assign)
+
+
+def run_assign(workspace: Workspace, args) -> int:
+    store = workspace.store
+    project = store.get_project(args.name)
+    if args.recording:
+        given = assign_recording(store, SYSTEM, project, args.to, args.recording)
+    else:
+        given = assign_segments(store, SYSTEM, project, args.to, args.segments)
+    lease = project.assignment_settings.lease_minutes
+    print(f"{len(given)} segments leased to {args.to} for {lease:g} minutes (renewed while they save)")
     return 0
 
 

@@ -12,8 +12,10 @@ from pathlib import Path
 
 from faster_whisper.tokenizer import _LANGUAGE_CODES as WHISPER_LANGUAGES
 
+from .access import require_role
 from .errors import ValidationError
 from .models import (
+    Actor,
     AssignmentSettings,
     LabelSettings,
     PrelabelState,
@@ -24,6 +26,7 @@ from .models import (
 from .probe import level_warnings
 from .segment import SegmentOptions
 from .store import Store
+from .store.audit import AuditNote
 from .transcribe import TranscribeOptions
 
 MAX_NAME_LENGTH = 100
@@ -69,10 +72,15 @@ def update_label_settings(store: Store, project: Project | str, settings: LabelS
     return store.update_label_settings(target.id, cleaned)
 
 
-def update_assignment_settings(store: Store, project: Project | str, settings: AssignmentSettings) -> Project:
-    """How work is handed out: batch size, lease minutes, optional daily quota per labeler."""
+def update_assignment_settings(store: Store, actor: Actor, project: Project | str,
+                               settings: AssignmentSettings) -> Project:
+    """How work is handed out (batch size, lease minutes, optional daily quota per labeler);
+    a lead's decision, recorded in the audit log."""
     target = store.get_project(project) if isinstance(project, str) else project
-    return store.update_assignment_settings(target.id, settings.validate())
+    require_role(actor, target, action="changing how work is handed out")
+    changed = store.update_assignment_settings(target.id, settings.validate())
+    store.record_audit(AuditNote(actor.username, "assignment_settings", target.name, target.id, settings.to_dict()))
+    return changed
 
 
 def validate_label_settings(settings: LabelSettings) -> LabelSettings:

@@ -8,14 +8,31 @@ from datetime import timedelta
 
 import pytest
 
-from speechlabel import assignment
-from speechlabel.assignment import AssignmentSettings
-from speechlabel.errors import NotFound, ValidationError
+from speechlabel import accounts, assignment
+from speechlabel.access import SYSTEM
+from speechlabel.errors import Forbidden, NotFound, ValidationError
 from speechlabel.ingest import import_audio
-from speechlabel.models import SegmentEdit, SegmentStatus
+from speechlabel.models import Actor, AssignmentSettings, Role, SegmentEdit, SegmentStatus
 from speechlabel.store.rows import utc_now
 
 BATCH = AssignmentSettings(batch_size=3, lease_minutes=30)
+
+
+def member(store, project, name: str, role: Role = Role.LABELER) -> Actor:
+    accounts.create_user(store, SYSTEM, name, "correct horse battery")
+    accounts.set_role(store, SYSTEM, name, project.name, role)
+    return accounts.login(store, name, "correct horse battery")[1]
+
+
+def with_settings(store, project, settings: AssignmentSettings):
+    return store.update_assignment_settings(project.id, settings)
+
+
+@pytest.fixture
+def team(store, project):
+    people = {name: member(store, project, name) for name in ("ana", "ben", "eva")}
+    people["lead"] = member(store, project, "lead", Role.LEAD)
+    return people
 
 
 @pytest.fixture
@@ -29,62 +46,72 @@ def pool(store, settings, project, speech_dir):
     return recording, [store.get_segment(s.id) for s in segments]
 
 
-def test_a_labeler_gets_a_batch_and_works_through_it_before_taking_more(store, project, pool):
+def test_a_labeler_gets_a_batch_and_works_through_it_before_taking_more(store, project, pool, team):
     _, segments = pool
-    first = assignment.next_for_labeler(store, project.id, "ana", BATCH)
+    project = with_settings(store, project, BATCH)
+    ana, ben = team["ana"], team["ben"]
+    first = assignment.next_for(store, ana, project)
     assert first.id == segments[0].id
     assert [assignment.holder(store, s.id).username for s in segments[:3]] == ["ana"] * 3
     assert assignment.holder(store, segments[3].id) is None
     # Her own batch comes first, in order, wrapping around.
-    assert assignment.next_for_labeler(store, project.id, "ana", BATCH, after=segments[0].id).id == segments[1].id
-    assert assignment.next_for_labeler(store, project.id, "ana", BATCH, after=segments[2].id).id == segments[0].id
+    assert assignment.next_for(store, ana, project, after=segments[0].id).id == segments[1].id
+    assert assignment.next_for(store, ana, project, after=segments[2].id).id == segments[0].id
     # Ben gets the next batch, never one of hers.
-    assert assignment.next_for_labeler(store, project.id, "ben", BATCH).id == segments[3].id
+    assert assignment.next_for(store, ben, project).id == segments[3].id
     # Once her batch is submitted she takes a new one.
     for segment in segments[:3]:
         store.save_segment(segment.id, segment.version, SegmentEdit(text="x", status=SegmentStatus.SUBMITTED), "ana")
-    assert assignment.next_for_labeler(store, project.id, "ana", BATCH).id == segments[6].id
+    assert assignment.next_for(store, ana, project).id == segments[6].id
 
 
-def test_expired_leases_return_to_the_pool_and_saving_keeps_them(store, project, pool):
+def test_expired_leases_return_to_the_pool_and_saving_keeps_them(store, project, pool, team):
     _, segments = pool
+    project = with_settings(store, project, BATCH)
     start = utc_now()
-    assignment.next_for_labeler(store, project.id, "ana", BATCH, now=start)
+    assignment.next_for(store, team["ana"], project, now=start)
     later = start + timedelta(minutes=20)
-    assignment.keep_working(store, project.id, "ana", BATCH, now=later)
+    assignment.keep_working(store, team["ana"], project, now=later)
     # 35 min after the claim but 15 after her last save: still hers.
     assert assignment.holder(store, segments[0].id, now=start + timedelta(minutes=35)).username == "ana"
     gone = start + timedelta(minutes=51)
     assert assignment.holder(store, segments[0].id, now=gone) is None
-    assert assignment.next_for_labeler(store, project.id, "ben", BATCH, now=gone).id == segments[0].id
+    assert assignment.next_for(store, team["ben"], project, now=gone).id == segments[0].id
     assert assignment.holder(store, segments[0].id, now=gone).username == "ben"
 
 
-def test_a_lead_assigns_a_count_or_a_recording_and_reassigns(store, settings, project, pool, speech_dir):
+def test_a_lead_assigns_a_count_or_a_recording_and_reassigns(store, settings, project, pool, team):
     recording, segments = pool
-    given = assignment.assign_segments(store, project.id, "ana", BATCH, 5, assigned_by="lead")
+    lead = team["lead"]
+    given = assignment.assign_segments(store, lead, project, "ana", 5)
     assert [s.id for s in given] == [s.id for s in segments[:5]]
     assert assignment.holder(store, segments[4].id).assigned_by == "lead"
-    rest = assignment.assign_recording(store, project.id, "ben", BATCH, recording.id, assigned_by="lead")
+    rest = assignment.assign_recording(store, lead, project, "ben", recording.id)
     assert [s.id for s in rest] == [s.id for s in segments[5:]]  # only what was free
-    assert assignment.next_for_labeler(store, project.id, "eva", BATCH) is None  # nothing left in the pool
-    moved = assignment.reassign(store, [segments[0].id, segments[1].id], "eva", BATCH, assigned_by="lead")
+    assert assignment.next_for(store, team["eva"], project) is None  # nothing left in the pool
+    moved = assignment.reassign(store, lead, project, [segments[0].id, segments[1].id], "eva")
     assert moved == 2 and assignment.holder(store, segments[0].id).username == "eva"
-    assert assignment.next_for_labeler(store, project.id, "eva", BATCH).id == segments[0].id
+    assert assignment.next_for(store, team["eva"], project).id == segments[0].id
     with pytest.raises(NotFound, match="no segment with id 'nope'"):
-        assignment.reassign(store, ["nope"], "eva", BATCH, assigned_by="lead")
+        assignment.reassign(store, lead, project, ["nope"], "eva")
     with pytest.raises(ValidationError, match="cannot be assigned"):
-        assignment.assign_segments(store, project.id, "ana", BATCH, 0, assigned_by="lead")
+        assignment.assign_segments(store, lead, project, "ana", 0)
+    with pytest.raises(ValidationError, match="'nobody' has no role in 'demo'"):
+        assignment.assign_segments(store, lead, project, "nobody", 1)
+    with pytest.raises(Forbidden, match="ana is a labeler in 'demo'; assigning work needs the lead role"):
+        assignment.assign_segments(store, team["ana"], project, "ben", 1)
+    actions = [entry.action for entry in accounts.list_audit(store, lead, project_id=project.id)]
+    assert {"work_assigned", "work_reassigned"} <= set(actions)
 
 
-def test_a_daily_quota_stops_new_batches(store, project, pool):
+def test_a_daily_quota_stops_new_batches(store, project, pool, team):
     _, segments = pool
-    capped = AssignmentSettings(batch_size=2, daily_quota=2)
-    assignment.next_for_labeler(store, project.id, "ana", capped)
+    project = with_settings(store, project, AssignmentSettings(batch_size=2, daily_quota=2))
+    assignment.next_for(store, team["ana"], project)
     for segment in segments[:2]:
         store.save_segment(segment.id, segment.version, SegmentEdit(text="x", status=SegmentStatus.SUBMITTED), "ana")
-    assert assignment.next_for_labeler(store, project.id, "ana", capped) is None
-    assert assignment.next_for_labeler(store, project.id, "ben", capped).id == segments[2].id
+    assert assignment.next_for(store, team["ana"], project) is None
+    assert assignment.next_for(store, team["ben"], project).id == segments[2].id
 
 
 @pytest.mark.parametrize("settings, message", [
@@ -99,16 +126,17 @@ def test_bad_assignment_settings_are_refused(settings, message):
 
 def test_twenty_labelers_claiming_at_once_never_share_a_segment(store, project, pool):
     _, segments = pool
-    one_each = AssignmentSettings(batch_size=1)
+    project = with_settings(store, project, AssignmentSettings(batch_size=1))
+    crowd = [member(store, project, f"user{i}") for i in range(20)]
     barrier = threading.Barrier(20)
     got: dict[str, str | None] = {}
 
-    def claim(name: str) -> None:
+    def claim(actor: Actor) -> None:
         barrier.wait()
-        segment = assignment.next_for_labeler(store, project.id, name, one_each)
-        got[name] = segment.id if segment else None
+        segment = assignment.next_for(store, actor, project)
+        got[actor.username] = segment.id if segment else None
 
-    threads = [threading.Thread(target=claim, args=(f"user{i}",)) for i in range(20)]
+    threads = [threading.Thread(target=claim, args=(actor,)) for actor in crowd]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -122,9 +150,13 @@ def test_assignment_settings_are_kept_per_project_and_old_projects_read_defaults
     from speechlabel.projects import update_assignment_settings
 
     assert store.get_project(project.name).assignment_settings == AssignmentSettings()
-    changed = update_assignment_settings(store, project.name, AssignmentSettings(batch_size=5, lease_minutes=10,
-                                                                                 daily_quota=300))
+    lead = member(store, project, "lead", Role.LEAD)
+    changed = update_assignment_settings(store, lead, project.name, AssignmentSettings(batch_size=5, lease_minutes=10,
+                                                                                       daily_quota=300))
     assert store.get_project(project.name).assignment_settings == changed.assignment_settings == AssignmentSettings(
         5, 10, 300)
     with pytest.raises(ValidationError, match="batch size 9999"):
-        update_assignment_settings(store, project.name, AssignmentSettings(batch_size=9999))
+        update_assignment_settings(store, lead, project.name, AssignmentSettings(batch_size=9999))
+    labeler = member(store, project, "lea")
+    with pytest.raises(Forbidden, match="changing how work is handed out needs the lead role"):
+        update_assignment_settings(store, labeler, project.name, AssignmentSettings(batch_size=5))

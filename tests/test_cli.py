@@ -81,3 +81,30 @@ def test_installed_command_and_module_entry_point(data_dir):
         result = subprocess.run([*command, "--data-dir", str(data_dir), "project", "list"],
                                 capture_output=True, text=True, timeout=120)
         assert result.returncode == 0, result.stderr
+
+
+def test_assign_leases_segments_or_a_recording_to_a_labeler(data_dir, speech_dir, capsys, monkeypatch):
+    import io
+
+    from speechlabel.config import Settings
+    from speechlabel.store.rows import utc_now
+    from speechlabel.workspace import Workspace
+
+    assert run(data_dir, "project", "create", "demo", "--language", "en") == 0
+    assert run(data_dir, "import", "demo", str(speech_dir / "en" / "jfk.wav")) == 0
+    workspace = Workspace.open(Settings.from_env(data_dir))
+    store = workspace.store
+    [recording] = store.list_recordings(store.get_project("demo").id)
+    store.replace_segments(recording.id, store.get_project("demo").id, [(0, 1), (1.5, 2.5), (3, 4)], {}, "test")
+    monkeypatch.setattr("sys.stdin", io.StringIO("correct horse battery\n"))
+    assert run(data_dir, "user", "add", "ana", "--role", "labeler", "--project", "demo", "--password-stdin") == 0
+    capsys.readouterr()
+    assert run(data_dir, "assign", "demo", "--to", "ana", "--segments", "2") == 0
+    assert "2 segments leased to ana for 30 minutes" in capsys.readouterr().out
+    assert run(data_dir, "assign", "demo", "--to", "ana", "--recording", recording.id) == 0
+    assert "1 segments leased to ana" in capsys.readouterr().out  # the one still free
+    assert run(data_dir, "assign", "demo", "--to", "nobody", "--segments", "1") == 1
+    assert "'nobody' has no role in 'demo'" in capsys.readouterr().err
+    holders = {store.lease_of(s.id, utc_now()).username for s in store.list_segments(recording.id)}
+    workspace.close()
+    assert holders == {"ana"}

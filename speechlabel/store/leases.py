@@ -2,11 +2,10 @@
 lease that expires returns its segment to the pool without anyone having to release it.
 
 A segment is free when it has no lease whose ``expires_at`` is still ahead. Claims take free
-to-do segments in one transaction: on PostgreSQL the candidate rows are locked with
-``FOR UPDATE SKIP LOCKED`` so two labelers claiming at the same moment get different segments
-instead of waiting on each other; on SQLite ``BEGIN IMMEDIATE`` already runs writers one at a
-time. The lease table's primary key (segment, slot) is the last guard: a second active lease on
-the same slot cannot exist.
+to-do segments in one short transaction, one claim per project at a time (an advisory lock on
+PostgreSQL; on SQLite ``BEGIN IMMEDIATE`` already runs writers one at a time), so two labelers
+claiming at the same moment get different segments. The lease table's primary key
+(segment, slot) is the last guard: a second active lease on the same slot cannot exist.
 """
 
 from __future__ import annotations
@@ -17,8 +16,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, and_, delete, exists, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
-from ..errors import NotFound
+from ..errors import Conflict, NotFound
 from ..models import Segment, SegmentStatus
 from . import schema
 from .base import StoreBase
@@ -28,6 +28,10 @@ _segments = schema.segments
 _leases = schema.leases
 _ORDER = (_segments.c.recording_id, _segments.c.start, _segments.c.id)
 FIRST_SLOT = 1
+# A claim that lost a race on a row (to a lead's reassignment) tries again this many times.
+CLAIM_ATTEMPTS = 5
+# First key of the advisory lock that serialises claims (the second is the project id).
+CLAIM_LOCK_CLASS = 7301
 
 
 @dataclass(frozen=True)
@@ -49,28 +53,36 @@ class LeaseQueries(StoreBase):
     ) -> list[Segment]:
         """Lease up to ``limit`` free to-do segments (all of ``recording_id``'s when given) to
         ``username``, in recording and time order; returns them."""
-        with self.write() as connection:
-            query = _free_todo(project_id, statuses, now).order_by(*_ORDER)
-            if recording_id is not None:
-                query = query.where(_segments.c.recording_id == recording_id)
-            if limit is not None:
-                query = query.limit(limit)
-            if self.dialect == "postgresql":
-                query = query.with_for_update(skip_locked=True, of=_segments)
-            rows = connection.execute(query).all()
-            _lease(connection, [row.id for row in rows], project_id, username, now, expires_at, assigned_by)
-        return [segment_from_row(row) for row in rows]
+        query = _free_todo(project_id, statuses, now).order_by(*_ORDER)
+        if recording_id is not None:
+            query = query.where(_segments.c.recording_id == recording_id)
+        if limit is not None:
+            query = query.limit(limit)
+        for _ in range(CLAIM_ATTEMPTS):
+            try:
+                with self.write() as connection:
+                    _serialise_claims(connection, project_id)
+                    rows = connection.execute(query).all()
+                    _lease(connection, [row.id for row in rows], project_id, username, now, expires_at,
+                           assigned_by, replace_active=False)
+                return [segment_from_row(row) for row in rows]
+            except IntegrityError:
+                # PostgreSQL: another claim committed a lease on one of these rows between this
+                # statement's snapshot and its insert; the key refused the second lease. Try again.
+                continue
+        raise Conflict("too many people are taking work at this moment; try again in a second")
 
-    def active_leased_segments(self, project_id: int, username: str, statuses: Iterable[SegmentStatus],
+    def active_leased_segments(self, project_id: int, username: str, statuses: Iterable[SegmentStatus] | None,
                                now: datetime) -> list[Segment]:
-        """The user's leased segments still to do, in recording and time order."""
+        """The user's leased segments (in ``statuses``; None: any), in recording and time order."""
         query = (
             select(_segments).join(_leases, _leases.c.segment_id == _segments.c.id)
             .where(_leases.c.project_id == project_id, _leases.c.username == username,
-                   _leases.c.slot == FIRST_SLOT, _leases.c.expires_at > now,
-                   _segments.c.status.in_([s.value for s in statuses]))
+                   _leases.c.slot == FIRST_SLOT, _leases.c.expires_at > now)
             .order_by(*_ORDER)
         )
+        if statuses is not None:
+            query = query.where(_segments.c.status.in_([s.value for s in statuses]))
         with self.read() as connection:
             return [segment_from_row(row) for row in connection.execute(query)]
 
@@ -95,7 +107,7 @@ class LeaseQueries(StoreBase):
                                                      _leases.c.slot == FIRST_SLOT))
             for project_id in {row.project_id for row in found}:
                 ids = [row.id for row in found if row.project_id == project_id]
-                _lease(connection, ids, project_id, username, now, expires_at, assigned_by)
+                _lease(connection, ids, project_id, username, now, expires_at, assigned_by, replace_active=True)
         return len(found)
 
     def release_lease(self, segment_id: str, username: str) -> bool:
@@ -117,6 +129,14 @@ class LeaseQueries(StoreBase):
             return connection.execute(query).scalar_one()
 
 
+def _serialise_claims(connection: Connection, project_id: int) -> None:
+    """Claims in one project take turns (PostgreSQL: a transaction-scoped advisory lock; SQLite's
+    BEGIN IMMEDIATE already does it). Row locks alone are not enough: a claim whose snapshot was
+    taken before another claim committed would still see that claim's rows as free."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK_CLASS, project_id)))
+
+
 def _free_todo(project_id: int, statuses: Iterable[SegmentStatus], now: datetime):
     held = exists().where(and_(_leases.c.segment_id == _segments.c.id, _leases.c.slot == FIRST_SLOT,
                                _leases.c.expires_at > now))
@@ -125,11 +145,15 @@ def _free_todo(project_id: int, statuses: Iterable[SegmentStatus], now: datetime
 
 
 def _lease(connection: Connection, segment_ids: list[str], project_id: int, username: str, now: datetime,
-           expires_at: datetime, assigned_by: str | None) -> None:
+           expires_at: datetime, assigned_by: str | None, replace_active: bool) -> None:
+    """Lease ``segment_ids``. Expired leases of them are history and make way; active ones only
+    when ``replace_active`` (a lead's reassignment), else the insert fails on the key."""
     if not segment_ids:
         return
-    # Expired leases of these segments are history now; the key (segment, slot) is needed again.
-    connection.execute(delete(_leases).where(_leases.c.segment_id.in_(segment_ids), _leases.c.slot == FIRST_SLOT))
+    gone = delete(_leases).where(_leases.c.segment_id.in_(segment_ids), _leases.c.slot == FIRST_SLOT)
+    if not replace_active:
+        gone = gone.where(_leases.c.expires_at <= now)
+    connection.execute(gone)
     batch_id = uuid.uuid4().hex[:12]
     connection.execute(insert(_leases), [
         {"segment_id": segment_id, "slot": FIRST_SLOT, "project_id": project_id, "username": username,

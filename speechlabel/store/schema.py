@@ -82,6 +82,7 @@ segments = Table(
     Column("updated_at", DateTime(timezone=True), nullable=True),
     Index("ix_segments_project_status", "project_id", "status"),
     Index("ix_segments_recording_start", "recording_id", "start"),
+    Index("ix_segments_project_order", "project_id", "recording_id", "start", "id"),  # migration 0005
 )
 
 drafts = Table(

@@ -72,6 +72,15 @@ class SegmentQueries(StoreBase):
             rows = connection.execute(query.order_by(_segments.c.start)).all()
         return [segment_from_row(row) for row in rows]
 
+    def get_segment_project(self, segment_id: str) -> int:
+        """The project a segment belongs to (what permission checks need), in one small query."""
+        with self.read() as connection:
+            project_id = connection.execute(
+                select(_segments.c.project_id).where(_segments.c.id == segment_id)).scalar_one_or_none()
+        if project_id is None:
+            raise NotFound(f"no segment with id {segment_id!r}")
+        return project_id
+
     def get_segment(self, segment_id: str) -> Segment:
         with self.read() as connection:
             return _load_segment(connection, segment_id)

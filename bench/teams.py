@@ -1,0 +1,181 @@
+"""Many labelers at once: each pulls work (leases), opens and saves segments through the same
+domain functions as the label page, for a fixed time; on SQLite and PostgreSQL.
+
+    python -m bench.teams [--database sqlite|postgresql|both] [--labelers 20] [--seconds 30]
+
+Prints saves per second per database and checks what the test (tests/test_concurrency.py) checks:
+no segment labeled by two people, no lost update, no error but clear conflicts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+if __package__ in (None, ""):  # run as a script: make the repository importable
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+import numpy as np
+import sqlalchemy
+
+from speechlabel import accounts, labeling
+from speechlabel.access import SYSTEM
+from speechlabel.audio import write_wav
+from speechlabel.config import Settings
+from speechlabel.errors import Conflict
+from speechlabel.ingest import import_audio
+from speechlabel.models import Actor, AssignmentSettings, Project, Role
+from speechlabel.projects import create_project
+from speechlabel.store import Store
+
+POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class SimulationResult:
+    seconds: float
+    saves: list[tuple[str, str, str]] = field(default_factory=list)  # (segment, labeler, text)
+    conflicts: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def saves_per_second(self) -> float:
+        return len(self.saves) / self.seconds if self.seconds else 0.0
+
+
+def build_pool(store: Store, settings: Settings, segments: int, batch_size: int = 5) -> Project:
+    """A project with ``segments`` to-do segments over one recording (a tone: the audio is not
+    what is measured here) and small batches, so labelers keep coming back to the pool."""
+    project = create_project(store, f"crowd-{uuid.uuid4().hex[:6]}", language="en")
+    project = store.update_assignment_settings(project.id, AssignmentSettings(batch_size=batch_size, lease_minutes=5))
+    seconds = segments * 0.2 + 1
+    path = Path(tempfile.mkdtemp()) / "tone.wav"
+    write_wav(path, (0.1 * np.sin(np.arange(int(seconds * 16000)) * 0.05)).astype(np.float32))
+    recording = import_audio(store, settings, project, path.read_bytes(), "tone.wav")
+    bounds = [(round(i * 0.2, 3), round(i * 0.2 + 0.15, 3)) for i in range(segments)]
+    store.replace_segments(recording.id, project.id, bounds, {}, "segmented")  # status new: in the pool
+    return store.get_project(project.name)
+
+
+def crowd(store: Store, project: Project, count: int) -> list[Actor]:
+    people = []
+    for index in range(count):
+        name = f"labeler{index:02d}-{project.id}"
+        accounts.create_user(store, SYSTEM, name, PASSWORD)
+        accounts.set_role(store, SYSTEM, name, project.name, Role.LABELER)
+        people.append(accounts.login(store, name, PASSWORD)[1])
+    return people
+
+
+def simulate(store: Store, project: Project, people: list[Actor], seconds: float) -> SimulationResult:
+    """Every labeler loops: next segment, open it, save it (Save & next) until time is up."""
+    result = SimulationResult(seconds)
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+    start = threading.Barrier(len(people))
+
+    def work(actor: Actor) -> None:
+        start.wait()
+        upcoming = None
+        while time.monotonic() < deadline:
+            try:
+                upcoming = upcoming or labeling.next_segment(store, actor, project)
+                if upcoming is None:
+                    return  # the pool is empty
+                opened = labeling.open_segment(store, actor, upcoming.id).segment
+                text = f"{actor.username} {opened.id} {time.monotonic_ns()}"
+                _, upcoming = labeling.save_and_next(store, actor, opened.id, opened.version, text, None, (), None)
+                with lock:
+                    result.saves.append((opened.id, actor.username, text))
+            except Conflict:
+                with lock:
+                    result.conflicts += 1
+                upcoming = None
+            except Exception as error:  # noqa: BLE001 — every other error is a finding to report
+                with lock:
+                    result.errors.append(f"{actor.username}: {type(error).__name__}: {error}")
+                return
+
+    threads = [threading.Thread(target=work, args=(actor,)) for actor in people]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    result.seconds = time.monotonic() - began
+    return result
+
+
+def check(store: Store, result: SimulationResult) -> list[str]:
+    """What must hold after a run; returns the problems found (empty: all good)."""
+    problems = list(result.errors)
+    by_segment: dict[str, set[str]] = {}
+    for segment_id, labeler, _ in result.saves:
+        by_segment.setdefault(segment_id, set()).add(labeler)
+    shared = {segment: who for segment, who in by_segment.items() if len(who) > 1}
+    if shared:
+        problems.append(f"{len(shared)} segments labeled by two people, e.g. {next(iter(shared.items()))}")
+    texts = Counter(text for _, _, text in result.saves)
+    for segment_id in list(by_segment)[:2000]:
+        history = {revision.text for revision in store.list_revisions(segment_id)}
+        lost = [text for sid, _, text in result.saves if sid == segment_id and text not in history]
+        if lost:
+            problems.append(f"lost update on {segment_id}: {lost[0]!r} is not in its history")
+            break
+    if any(count > 1 for count in texts.values()):
+        problems.append("one save was counted twice")
+    return problems
+
+
+def run(url: str, schema: str | None, labelers: int, seconds: float, segments: int) -> SimulationResult:
+    data = Path(tempfile.mkdtemp())
+    store = Store.open(url, schema=schema)
+    try:
+        project = build_pool(store, Settings(data_dir=data), segments)
+        result = simulate(store, project, crowd(store, project, labelers), seconds)
+        problems = check(store, result)
+        if problems:
+            raise SystemExit("problems: " + "; ".join(problems))
+        return result
+    finally:
+        store.close()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
+    parser.add_argument("--labelers", type=int, default=20)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--segments", type=int, default=20_000)
+    args = parser.parse_args()
+    chosen = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
+    for database in chosen:
+        if database == "sqlite":
+            url, schema = f"sqlite:///{tempfile.mkdtemp()}/teams.db", None
+            result = run(url, schema, args.labelers, args.seconds, args.segments)
+        else:
+            schema = f"bench_teams_{uuid.uuid4().hex[:8]}"
+            admin = sqlalchemy.create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
+            with admin.begin() as connection:
+                connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+            try:
+                result = run(POSTGRES_URL, schema, args.labelers, args.seconds, args.segments)
+            finally:
+                with admin.begin() as connection:
+                    connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+                admin.dispose()
+        print(f"[{database}] {args.labelers} labelers for {result.seconds:.1f} s: {len(result.saves)} saves, "
+              f"{result.saves_per_second:.1f} saves/s, {result.conflicts} conflicts, 0 errors, "
+              f"no segment shared, no lost update")
+
+
+if __name__ == "__main__":
+    main()
