@@ -58,16 +58,19 @@ from streamlit.runtime.scriptrunner import script_runner
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest
 
-from speechlabel import labeling
+from speechlabel import accounts, labeling
+from speechlabel.access import SYSTEM
 from speechlabel.audio import TARGET_RATE, load_mono_16k
 from speechlabel.clips import cut_clip
 from speechlabel.config import Settings
 from speechlabel.ingest import import_audio
 from speechlabel.models import (
+    Actor,
     Draft,
     LabelSettings,
     PrelabelState,
     Project,
+    Role,
     SegmentStatus,
     Word,
 )
@@ -381,20 +384,37 @@ class DomainResult:
     last_id: str
 
 
+_PEOPLE: dict[str, tuple[Actor, str]] = {}
+
+
+def person(store: Store, project: Project, name: str) -> Actor:
+    """A lead of the project signed in as ``name`` (leads may open any segment, as the bench does)."""
+    if name not in _PEOPLE:
+        accounts.create_user(store, SYSTEM, name, "bench password 123")
+        accounts.set_role(store, SYSTEM, name, project.name, Role.LEAD)
+        token, actor = accounts.login(store, name, "bench password 123")
+        _PEOPLE[name] = (actor, token)
+    return _PEOPLE[name][0]
+
+
+def token_of(name: str) -> str:
+    """The session token the app is given for ``name`` (see ``person``)."""
+    return _PEOPLE[name][1]
+
+
 def domain_round(store: Store, counter: SqlCounter, project: Project, first_id: str, saves: int) -> DomainResult:
     """``save_and_next`` + ``open_segment`` of the next, as the page's Save & next calls them;
     then the same again with every other domain call the page makes around one Save & next."""
     before = submitted(store, project)
-    low = project.label_settings.low_confidence
     save_and_open, save_only, open_only, statements = Timings(), Timings(), Timings(), []
     segment = store.get_segment(first_id)
     counter.take()
     for index in range(saves):
         started = time.perf_counter()
-        _, upcoming = labeling.save_and_next(store, segment.id, segment.version, f"{segment.text} checked {index}",
-                                             None, (), None, "bench-domain")
+        _, upcoming = labeling.save_and_next(store, person(store, project, "bench-domain"), segment.id,
+                                             segment.version, f"{segment.text} checked {index}", None, (), None)
         saved = time.perf_counter()
-        context = labeling.open_segment(store, "bench-domain", upcoming.id, low)
+        context = labeling.open_segment(store, person(store, project, "bench-domain"), upcoming.id)
         opened = time.perf_counter()
         statements.append(counter.take()[0])
         save_and_open.add(opened - started)
@@ -408,17 +428,20 @@ def domain_round(store: Store, counter: SqlCounter, project: Project, first_id: 
     for index in range(min(saves, 50)):
         started = time.perf_counter()
         text = f"{segment.text} page {index}"
-        labeling.keep_unsaved_edit(store, "bench-domain", segment.id, segment.version, text, None, ())
+        labeling.keep_unsaved_edit(store, person(store, project, "bench-domain"), segment.id, segment.version, text,
+                                   None, ())
         for rerun in (False, True):
             store.list_projects()
             current = store.get_project(project.name)
-            context = labeling.open_segment(store, "bench-domain", upcoming.id if rerun else segment.id, low)
+            context = labeling.open_segment(store, person(store, project, "bench-domain"),
+                                            upcoming.id if rerun else segment.id)
             labeling.count_todo(store, current.id)
             if not rerun:
-                _, upcoming = labeling.save_and_next(store, segment.id, segment.version, text, None, (), None,
-                                                     "bench-domain")
+                _, upcoming = labeling.save_and_next(store, person(store, project, "bench-domain"), segment.id,
+                                                     segment.version, text, None, (), None)
         store.neighbour_segment(upcoming.id, after=True)
-        labeling.list_recording_segments(store, context.recording.id, context.position // 50 * 50, 50)
+        labeling.list_recording_segments(store, person(store, project, "bench-domain"), context.recording.id,
+                                         context.position // 50 * 50, 50)
         page_calls.add(time.perf_counter() - started)
         segment = context.segment
     saved_count = submitted(store, project) - before
@@ -436,7 +459,7 @@ def domain_round(store: Store, counter: SqlCounter, project: Project, first_id: 
 def open_label_page(user: str, segment_id: str | None = None) -> tuple[AppTest, float]:
     """A new session on the label page; returns it and how long the label page's run took."""
     app = AppTest.from_file(str(APP), default_timeout=120)
-    app.query_params["user"] = user
+    app.session_state["session_token"] = token_of(user)
     if segment_id:
         app.query_params["segment"] = segment_id
     app.run()
@@ -512,6 +535,7 @@ def click_saves(app: AppTest, saves: int, tag: str,
 def page_round(store: Store, project: Project, counter: SqlCounter, first_id: str, saves: int,
                profiler: ScriptProfiler | None) -> tuple[PageResult, str]:
     before = submitted(store, project)
+    person(store, project, "bench-page")
     app, _ = open_label_page("bench-page", first_id)
     if focused_id(app) != first_id:
         raise SystemExit(f"page opened {focused_id(app)}, not {first_id}")
@@ -593,6 +617,7 @@ def memory_round(store: Store, project: Project, first_id: str, saves: int) -> M
     tracemalloc.start(1)
     base_snapshot = tracemalloc.take_snapshot()
     base_traced, base_rss = tracemalloc.get_traced_memory()[0], rss_mb()
+    person(store, project, "bench-memory")
     app, _ = open_label_page("bench-memory", first_id)
     gc.collect()
     open_traced, open_rss = tracemalloc.get_traced_memory()[0], rss_mb()
@@ -659,6 +684,7 @@ def long_recording_round(store: Store, settings: Settings, built: Built) -> Long
         peak = tracemalloc.get_traced_memory()[1] / 1e6
         tracemalloc.stop()
         clips.append((where, segment.start, segment.end, times.median, len(clip.wav), peak))
+    person(store, built.project, "bench-open")
     _, start_seconds = open_label_page("bench-open", segments[1].id)
     SEGMENT_ROWS.take()
     app, end_seconds = open_label_page("bench-open", segments[-2].id)
@@ -687,6 +713,7 @@ class DatabaseRun:
 
 def run_database(name: str, utterances: list[Utterance], saves: int, profile: bool) -> DatabaseRun:
     run = DatabaseRun(name, profiled=profile)
+    _PEOPLE.clear()  # the people of the last database do not exist in this one
     started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="bench-label-") as tmp_name:
         tmp = Path(tmp_name)
@@ -726,7 +753,8 @@ def run_database(name: str, utterances: list[Utterance], saves: int, profile: bo
             app_settings = Settings.from_env()
             app_workspace = Workspace.shared(app_settings)  # the very workspace the app's runs use
             app_counter = SqlCounter(app_workspace.store.engine)
-            page_first = labeling.next_segment(store, built.project.id, after=run.domain.last_id).id
+            page_first = labeling.next_segment(store, person(store, built.project, "bench-domain"), built.project,
+                                               after=run.domain.last_id).id
             progress(f"page round: {saves} x Save & next clicked in AppTest")
             profiler = ScriptProfiler() if profile else None
             run.page, after_page = page_round(store, built.project, app_counter, page_first, saves, profiler)

@@ -1,8 +1,11 @@
 """The actions of the label page, one function each; the page only collects input and calls them.
 
-Anything that changes a segment takes the version the editor read and goes through the store's
-versioned update: if someone saved in between, StaleVersion names them and nothing is
-overwritten. A rejected text save is kept as the author's unsaved edit, so neither text is lost.
+Each takes the signed-in ``Actor`` and checks first what they may do: a labeler works only on
+segments leased to them (``assignment``), a lead on anything in their projects, a reviewer may
+read but not label. Anything that changes a segment takes the version the editor read and goes
+through the store's versioned update: if someone saved in between, StaleVersion names them and
+nothing is overwritten. A rejected text save is kept as the author's unsaved edit, so neither
+text is lost.
 """
 
 from __future__ import annotations
@@ -10,8 +13,10 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+from . import assignment
+from .access import require_role, role_in
 from .draft_view import DraftView, draft_view
-from .errors import StaleVersion, ValidationError
+from .errors import Forbidden, StaleVersion, ValidationError
 from .labeling_rules import (
     TIME_DECIMALS,
     UnsavedEdit,
@@ -19,7 +24,7 @@ from .labeling_rules import (
     optional_text,
     required_text,
 )
-from .models import Recording, Segment, SegmentEdit, SegmentStatus
+from .models import Actor, Project, Recording, Role, Segment, SegmentEdit, SegmentStatus
 from .store import Store
 from .store.labeling import SegmentMerge
 from .store.rows import utc_now
@@ -42,6 +47,7 @@ __all__ = [
     "list_recording_segments",
     "mark_untranscribable",
     "merge_with_next",
+    "my_work",
     "next_segment",
     "nudge",
     "open_segment",
@@ -53,10 +59,16 @@ __all__ = [
 ]
 
 
-def next_segment(store: Store, project_id: int, after: str | None = None) -> Segment | None:
-    """The next segment to label after ``after`` (by recording, then start), wrapping around to
-    earlier ones still to do; None when the project has nothing left to do."""
-    return store.next_todo_segment(project_id, TODO_STATUSES, after)
+def next_segment(store: Store, actor: Actor, project: Project, after: str | None = None) -> Segment | None:
+    """The actor's next segment after ``after``: their leased batch first, then a new batch from
+    the pool; None when there is nothing left for them."""
+    return assignment.next_for(store, actor, project, after=after)
+
+
+def my_work(store: Store, actor: Actor, project: Project) -> list[Segment]:
+    """The segments the actor holds (their batch), done or not, in recording and time order."""
+    require_role(actor, project, Role.LABELER, action="labeling")
+    return store.active_leased_segments(project.id, actor.username, None, utc_now())
 
 
 @dataclass(frozen=True)
@@ -76,22 +88,29 @@ class LabelContext:
         return self.unsaved is not None and self.unsaved.base_version != self.segment.version
 
 
-def open_segment(store: Store, user: str, segment_id: str, low_confidence: float) -> LabelContext:
-    """The segment, its recording, its draft words (flagged below ``low_confidence``) and the
-    user's unsaved edit of it. Reads one segment's rows only, however large the project."""
+def open_segment(store: Store, actor: Actor, segment_id: str) -> LabelContext:
+    """The segment, its recording, its draft words (flagged below the project's low-confidence
+    threshold) and the actor's unsaved edit of it. Reads one segment's rows only."""
+    project = _may_read(store, actor, segment_id)
     segment = store.get_segment(segment_id)
     return LabelContext(
         segment=segment,
         recording=store.get_recording(segment.recording_id),
-        draft=draft_view(store.list_drafts(segment_id), segment, low_confidence),
-        unsaved=store.get_unsaved_edit(_author(user), segment_id),
+        draft=draft_view(store.list_drafts(segment_id), segment, project.label_settings.low_confidence),
+        unsaved=store.get_unsaved_edit(actor.username, segment_id),
         position=store.segment_position(segment_id),
         recording_segments=store.count_recording_segments(segment.recording_id),
     )
 
 
-def previous_segment(store: Store, segment_id: str) -> Segment | None:
-    """The segment before this one in its recording (any status): where "previous" goes."""
+def previous_segment(store: Store, actor: Actor, segment_id: str) -> Segment | None:
+    """Where "previous" goes: for a labeler the one before in their own work, for a lead the one
+    before in the recording (any status)."""
+    project = _may_read(store, actor, segment_id)
+    if role_in(actor, project.id) == Role.LABELER:
+        mine = [segment.id for segment in my_work(store, actor, project)]
+        at = mine.index(segment_id) if segment_id in mine else 0
+        return store.get_segment(mine[at - 1]) if at > 0 else None
     return store.neighbour_segment(segment_id, after=False)
 
 
@@ -101,22 +120,27 @@ def count_todo(store: Store, project_id: int) -> int:
     return sum(by_status.get(status, 0) for status in TODO_STATUSES)
 
 
-def list_recording_segments(store: Store, recording_id: str, offset: int = 0, limit: int = 50) -> list[Segment]:
-    """One page of a recording's segments in time order."""
+def list_recording_segments(store: Store, actor: Actor, recording_id: str, offset: int = 0,
+                            limit: int = 50) -> list[Segment]:
+    """One page of a recording's segments in time order (reviewers and leads: labelers see
+    only their own work, ``my_work``)."""
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
         raise ValidationError(f"offset {offset!r} is not allowed; use a whole number from 0")
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
         raise ValidationError(f"page size {limit!r} is not allowed; use 1–{MAX_PAGE}")
-    store.get_recording(recording_id)  # an unknown id is a NotFound, not an empty page
+    recording = store.get_recording(recording_id)  # an unknown id is a NotFound, not an empty page
+    require_role(actor, store.get_project_by_id(recording.project_id), Role.REVIEWER,
+                 action="listing a whole recording")
     return store.page_recording_segments(recording_id, offset, limit)
 
 
 def save_and_next(
-    store: Store, segment_id: str, expected_version: int, text: str, speaker: str | None,
-    tags, comment: str | None, author: str,
+    store: Store, actor: Actor, segment_id: str, expected_version: int, text: str, speaker: str | None,
+    tags, comment: str | None,
 ) -> tuple[Segment, Segment | None]:
-    """Submit the transcript and return the next segment to do (None when all are done)."""
-    author = _author(author)
+    """Submit the transcript and return the actor's next segment (None when all are done)."""
+    project = _may_edit(store, actor, segment_id)
+    author = actor.username
     cleaned = required_text(text, "the transcript", "type what is said, or use skip / mark untranscribable")
     edit = SegmentEdit(text=cleaned, speaker=optional_text(speaker), tags=clean_tags(tags),
                        status=SegmentStatus.SUBMITTED, comment=optional_text(comment))
@@ -124,81 +148,111 @@ def save_and_next(
         saved = store.save_labeled(segment_id, expected_version, edit, author)
     except StaleVersion:
         # Keep what this author typed on the server: the other save wins the row, not the words.
-        keep_unsaved_edit(store, author, segment_id, expected_version, cleaned, edit.speaker, edit.tags)
+        keep_unsaved_edit(store, actor, segment_id, expected_version, cleaned, edit.speaker, edit.tags)
         raise
-    return saved, next_segment(store, _project_of(store, saved), after=saved.id)
+    assignment.keep_working(store, actor, project)
+    return saved, next_segment(store, actor, project, after=saved.id)
 
 
-def skip(store: Store, segment_id: str, expected_version: int, reason: str, author: str) -> Segment:
+def skip(store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str) -> Segment:
     """Set a segment aside (status skipped); the reason goes into the revision comment."""
-    return _set_aside(store, segment_id, expected_version, reason, author, SegmentStatus.SKIPPED)
+    return _set_aside(store, actor, segment_id, expected_version, reason, SegmentStatus.SKIPPED)
 
 
-def mark_untranscribable(store: Store, segment_id: str, expected_version: int, reason: str, author: str) -> Segment:
+def mark_untranscribable(store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str) -> Segment:
     """Mark a segment as impossible to transcribe (noise, no speech, unintelligible) with a reason."""
-    return _set_aside(store, segment_id, expected_version, reason, author, SegmentStatus.UNTRANSCRIBABLE)
+    return _set_aside(store, actor, segment_id, expected_version, reason, SegmentStatus.UNTRANSCRIBABLE)
 
 
-def _set_aside(store: Store, segment_id: str, expected_version: int, reason: str, author: str,
+def _set_aside(store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str,
                status: SegmentStatus) -> Segment:
-    author = _author(author)
+    project = _may_edit(store, actor, segment_id)
     why = required_text(reason, f"the reason to mark it {status.value}",
                         "say why, e.g. 'music only' or 'another language'")
-    return store.save_labeled(segment_id, expected_version, SegmentEdit(status=status, comment=why), author)
+    saved = store.save_labeled(segment_id, expected_version, SegmentEdit(status=status, comment=why), actor.username)
+    assignment.keep_working(store, actor, project)
+    return saved
 
 
-def nudge(store: Store, segment_id: str, expected_version: int, start_delta: float, end_delta: float,
-          author: str) -> Segment:
+def nudge(store: Store, actor: Actor, segment_id: str, expected_version: int, start_delta: float,
+          end_delta: float) -> Segment:
     """Move a segment's start and end by the given seconds (negative = earlier)."""
-    author = _author(author)
+    _may_edit(store, actor, segment_id)
     for name, value in (("start change", start_delta), ("end change", end_delta)):
         _check_seconds(name, value)
     segment = store.get_segment(segment_id)
     start = round(segment.start + start_delta, TIME_DECIMALS)
     end = round(segment.end + end_delta, TIME_DECIMALS)
-    return store.resize_segment(segment_id, expected_version, start, end, author)
+    return store.resize_segment(segment_id, expected_version, start, end, actor.username)
 
 
-def split(store: Store, segment_id: str, expected_version: int, at_time: float, word_index: int,
-          author: str, text: str | None = None) -> tuple[Segment, Segment]:
+def split(store: Store, actor: Actor, segment_id: str, expected_version: int, at_time: float, word_index: int,
+          text: str | None = None) -> tuple[Segment, Segment]:
     """Cut a segment at ``at_time`` (seconds in the recording) and its text before word
     ``word_index``; the first part keeps the id, the second is a new segment. ``text`` is what
     the labeler has in the box (cut instead of the saved text, so their typing goes along)."""
-    author = _author(author)
+    project = _may_edit(store, actor, segment_id)
     _check_seconds("split time", at_time)
-    return store.split_segment(segment_id, expected_version, round(at_time, TIME_DECIMALS), word_index, author,
-                               None if text is None else text.strip())
+    first, second = store.split_segment(segment_id, expected_version, round(at_time, TIME_DECIMALS), word_index,
+                                        actor.username, None if text is None else text.strip())
+    assignment.take_over(store, actor, second.id, project)  # the new part stays in the splitter's work
+    return first, second
 
 
-def merge_with_next(store: Store, segment_id: str, expected_version: int, next_expected_version: int,
-                    author: str, next_segment_id: str | None = None, text: str | None = None) -> Segment:
+def merge_with_next(store: Store, actor: Actor, segment_id: str, expected_version: int, next_expected_version: int,
+                    next_segment_id: str | None = None, text: str | None = None) -> Segment:
     """Join a segment with the one after it (texts joined); pass ``next_segment_id`` (what the
     editor showed) to refuse the merge if the layout changed since, and ``text`` (what the
     labeler has in the box) to join that instead of the saved text."""
-    author = _author(author)
-    return store.merge_with_next_segment(segment_id, expected_version, next_expected_version, author,
+    _may_edit(store, actor, segment_id)
+    following = store.neighbour_segment(segment_id, after=True)
+    if following is not None:
+        _may_edit(store, actor, following.id)  # a labeler cannot absorb someone else's segment
+    return store.merge_with_next_segment(segment_id, expected_version, next_expected_version, actor.username,
                                          next_segment_id, None if text is None else text.strip())
 
 
-def keep_unsaved_edit(store: Store, user: str, segment_id: str, base_version: int, text: str,
+def keep_unsaved_edit(store: Store, actor: Actor, segment_id: str, base_version: int, text: str,
                       speaker: str | None, tags) -> UnsavedEdit:
-    """Remember what ``user`` is typing in a segment, replacing their previous unsaved edit."""
-    edit = UnsavedEdit(_author(user), segment_id, base_version, text or "", optional_text(speaker),
+    """Remember what the actor is typing in a segment, replacing their previous unsaved edit."""
+    _may_read(store, actor, segment_id)
+    edit = UnsavedEdit(actor.username, segment_id, base_version, text or "", optional_text(speaker),
                        clean_tags(tags), utc_now())
     return store.put_unsaved_edit(edit)
 
 
-def unsaved_edit(store: Store, user: str, segment_id: str) -> UnsavedEdit | None:
-    return store.get_unsaved_edit(user, segment_id)
+def unsaved_edit(store: Store, actor: Actor, segment_id: str) -> UnsavedEdit | None:
+    return store.get_unsaved_edit(actor.username, segment_id)
 
 
-def discard_unsaved_edit(store: Store, user: str, segment_id: str) -> bool:
-    """Forget the user's unsaved edit; True if there was one."""
-    return store.delete_unsaved_edit(user, segment_id)
+def discard_unsaved_edit(store: Store, actor: Actor, segment_id: str) -> bool:
+    """Forget the actor's unsaved edit; True if there was one."""
+    return store.delete_unsaved_edit(actor.username, segment_id)
 
 
-def _author(name: str) -> str:
-    return required_text(name, "the user name", "sign in with a name so the history can say who changed what")
+def _may_read(store: Store, actor: Actor, segment_id: str) -> Project:
+    """Reviewers and leads read any segment of their projects; a labeler only their own work."""
+    project = store.get_project_by_id(store.get_segment_project(segment_id))
+    require_role(actor, project, Role.LABELER, Role.REVIEWER, action="opening a segment")
+    if role_in(actor, project.id) == Role.LABELER:
+        _require_holder(store, actor, segment_id)
+    return project
+
+
+def _may_edit(store: Store, actor: Actor, segment_id: str) -> Project:
+    """Leads change any segment of their projects; a labeler only segments leased to them."""
+    project = store.get_project_by_id(store.get_segment_project(segment_id))
+    require_role(actor, project, Role.LABELER, action="labeling")
+    if role_in(actor, project.id) == Role.LABELER:
+        _require_holder(store, actor, segment_id)
+    return project
+
+
+def _require_holder(store: Store, actor: Actor, segment_id: str) -> None:
+    lease = assignment.holder(store, segment_id)
+    if lease is None or lease.username != actor.username:
+        whose = f"it is with {lease.username}" if lease else "it is not assigned to you (or your lease ran out)"
+        raise Forbidden(f"segment {segment_id} is not in your work: {whose}; take your next segment from the queue")
 
 
 def _check_seconds(name: str, value: float) -> None:
@@ -206,5 +260,3 @@ def _check_seconds(name: str, value: float) -> None:
         raise ValidationError(f"{name} {value!r} is not a number of seconds; give a number such as 0.05")
 
 
-def _project_of(store: Store, segment: Segment) -> int:
-    return store.get_recording(segment.recording_id).project_id

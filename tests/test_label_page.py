@@ -12,10 +12,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from speechlabel import labeling
+from speechlabel import accounts, labeling
+from speechlabel.access import SYSTEM
 from speechlabel.config import Settings
 from speechlabel.ingest import import_audio
-from speechlabel.models import LabelSettings, SegmentStatus
+from speechlabel.models import LabelSettings, Role, SegmentStatus
 from speechlabel.prelabel import prelabel_project
 from speechlabel.projects import create_project
 from speechlabel.segment import SegmentOptions
@@ -23,6 +24,11 @@ from speechlabel.transcribe_options import TranscribeOptions
 from speechlabel.workspace import Workspace
 
 APP = str(Path(__file__).resolve().parents[1] / "workbench.py")
+PASSWORD = "correct horse battery"
+
+
+def actor(workspace, name: str):
+    return accounts.login(workspace.store, name, PASSWORD)[1]
 
 
 @pytest.fixture
@@ -42,16 +48,23 @@ def labeled_project(tmp_path, monkeypatch, speech_dir):
     for name in ("en/jfk.wav", "en/LDC93S1.wav"):
         import_audio(workspace.store, settings, project, (speech_dir / name).read_bytes(), Path(name).name)
     prelabel_project(workspace.store, settings, project)
+    for name, role in (("ana", Role.LABELER), ("tom", Role.LABELER), ("ben", Role.LEAD), ("lea", Role.LEAD)):
+        accounts.create_user(workspace.store, SYSTEM, name, PASSWORD)
+        accounts.set_role(workspace.store, SYSTEM, name, "calls", role)
     yield workspace, workspace.store.get_project("calls")
     st.cache_resource.clear()
 
 
-def open_label_page(user: str | None = "ana") -> AppTest:
+def open_label_page(user: str = "ana", segment_id: str | None = None) -> AppTest:
+    """A new browser session signed in as ``user`` on the label page (a reload is a new session)."""
     app = AppTest.from_file(APP, default_timeout=60)
-    if user:
-        app.query_params["user"] = user
+    store = Workspace.shared().store
+    app.session_state["session_token"] = accounts.login(store, user, PASSWORD)[0]
+    if segment_id:
+        app.query_params["segment"] = segment_id  # a link to a segment opens it
     app.run()
-    app.switch_page("views/label.py").run()
+    if app.title[0].value != "Label":  # a lead lands on Projects; a labeler has only the Label page
+        app.switch_page("views/label.py").run()
     assert not app.exception, app.exception
     return app
 
@@ -72,13 +85,6 @@ def focused(app: AppTest, store):
 def segments_in_order(store, project):
     recordings = sorted(store.list_recordings(project.id), key=lambda r: r.id)
     return [s for r in recordings for s in store.list_segments(r.id)]
-
-
-def test_without_a_name_the_page_asks_for_one(labeled_project):
-    app = open_label_page(user=None)
-    assert "Enter your name" in app.info[0].value
-    app.sidebar.text_input[0].input("ana").run()
-    assert transcript(app).value
 
 
 def test_the_first_segment_to_do_opens_with_its_draft_and_unsure_words_marked(labeled_project):
@@ -126,18 +132,18 @@ def test_an_empty_transcript_is_refused_and_nothing_changes(labeled_project):
 def test_typed_text_survives_a_page_switch_and_a_reload(labeled_project):
     workspace, project = labeled_project
     first = segments_in_order(workspace.store, project)[0]
-    app = open_label_page()
+    app = open_label_page("ben")  # a lead: has a second page to switch to
     transcript(app).input("half typed correction").run()
     app.switch_page("views/projects.py").run()
     app.switch_page("views/label.py").run()
     assert transcript(app).value == "half typed correction"
     # A reload is a new session: the edit comes back from the server, with a way to drop it.
-    reloaded = open_label_page()
+    reloaded = open_label_page("ben")
     assert transcript(reloaded).value == "half typed correction"
     assert "unsaved edit" in reloaded.info[0].value
     button(reloaded, "Discard it").click().run()
     assert transcript(reloaded).value == first.text
-    assert labeling.unsaved_edit(workspace.store, "ana", first.id) is None
+    assert labeling.unsaved_edit(workspace.store, actor(workspace, "ben"), first.id) is None
 
 
 def test_a_conflicting_save_shows_both_versions_and_loses_neither(labeled_project):
@@ -145,7 +151,8 @@ def test_a_conflicting_save_shows_both_versions_and_loses_neither(labeled_projec
     first = segments_in_order(workspace.store, project)[0]
     app = open_label_page()
     transcript(app).input("ana's words").run()
-    labeling.save_and_next(workspace.store, first.id, first.version, "ben's words", None, (), None, "ben")
+    labeling.save_and_next(workspace.store, actor(workspace, "ben"), first.id, first.version, "ben's words", None, (),
+                           None)
     button(app, "Save & next").click().run()
     assert not app.exception
     assert "ben saved this segment" in app.warning[0].value
@@ -163,7 +170,7 @@ def test_previous_skip_and_untranscribable(labeled_project):
     first, second, third = segments_in_order(workspace.store, project)[:3]
     app = open_label_page()
     button(app, "Previous").click().run()
-    assert "first segment of the recording" in app.info[0].value
+    assert "no segment before this one in your work" in app.info[0].value
     app.text_input(key="label_Skip_reason").input("two people at once")
     button(app, "Skip this segment").click().run()
     assert workspace.store.get_segment(first.id).status == SegmentStatus.SKIPPED
@@ -221,15 +228,12 @@ def test_split_then_merge_from_the_page(labeled_project):
     assert len(workspace.store.list_segments(first.recording_id)) == count
 
 
-def test_the_list_view_shows_the_recording_and_jumps_to_a_row(labeled_project):
+def test_a_lead_pages_through_the_recording_and_jumps_to_a_row(labeled_project):
     workspace, project = labeled_project
     jfk = next(r for r in workspace.store.list_recordings(project.id) if r.label == "jfk.wav")
     rows = workspace.store.list_segments(jfk.id)
     assert len(rows) > 2
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.query_params["user"] = "ana"
-    app.query_params["segment"] = rows[1].id  # a link to a segment opens it
-    app.run().switch_page("views/label.py").run()
+    app = open_label_page("lea", segment_id=rows[1].id)
     table = app.dataframe[0].value
     assert list(table["text"]) == [s.text for s in rows]
     assert list(table[""]) == ["", "▶"] + [""] * (len(rows) - 2) and set(table["status"]) == {"drafted"}
@@ -240,9 +244,21 @@ def test_the_list_view_shows_the_recording_and_jumps_to_a_row(labeled_project):
     assert transcript(app).value == rows[2].text
 
 
+def test_a_labeler_lists_their_own_work_and_cannot_open_anothers(labeled_project):
+    workspace, project = labeled_project
+    app = open_label_page("ana")
+    mine = labeling.my_work(workspace.store, actor(workspace, "ana"), project)
+    assert list(app.dataframe[0].value["text"]) == [s.text for s in mine]
+    # Another labeler following a link to ana's segment does not get it; ana holds all the work.
+    tom = open_label_page("tom", segment_id=mine[0].id)
+    assert f"segment {mine[0].id} is not in your work: it is with ana" in tom.warning[0].value
+    assert "Nothing left to label" in tom.success[0].value
+
+
 def test_when_all_is_done_the_page_says_so(labeled_project):
     workspace, project = labeled_project
+    lead = actor(workspace, "ben")
     for segment in segments_in_order(workspace.store, project):
-        labeling.skip(workspace.store, segment.id, segment.version, "test", "ana")
+        labeling.skip(workspace.store, lead, segment.id, segment.version, "test")
     app = open_label_page()
     assert "Nothing left to label in calls" in app.success[0].value

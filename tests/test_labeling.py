@@ -4,12 +4,30 @@ from __future__ import annotations
 
 import pytest
 
-from speechlabel import labeling
-from speechlabel.errors import Conflict, NotFound, StaleVersion, ValidationError
+from speechlabel import accounts, labeling
+from speechlabel.access import SYSTEM
+from speechlabel.errors import Conflict, Forbidden, NotFound, NotSignedIn, StaleVersion, ValidationError
 from speechlabel.ingest import import_audio
-from speechlabel.models import Draft, SegmentEdit, SegmentStatus
+from speechlabel.models import Actor, Draft, Role, SegmentEdit, SegmentStatus
 
 LDC_DURATION = 2.9248125  # en/LDC93S1.wav
+# The signed-in people of these tests, by name; leads of the project unless a test says otherwise.
+PEOPLE: dict[str, Actor] = {}
+
+
+@pytest.fixture(autouse=True)
+def people(store, project):
+    PEOPLE.clear()
+    for name in ("ana", "ben", "eva", "rita"):
+        PEOPLE[name] = signed_in(store, project, name, Role.LEAD)
+    yield PEOPLE
+    PEOPLE.clear()
+
+
+def signed_in(store, project, name: str, role: Role) -> Actor:
+    accounts.create_user(store, SYSTEM, name, "correct horse battery")
+    accounts.set_role(store, SYSTEM, name, project.name, role)
+    return accounts.login(store, name, "correct horse battery")[1]
 
 
 def a_draft(text: str) -> Draft:
@@ -37,64 +55,61 @@ def test_next_segment_follows_recording_then_start_and_skips_done_work(store, se
     _, (c, d, e) = add_recording(store, settings, project, speech_dir, "diarization/pyannote_sample.wav",
                                  [(6.69, 7.12), (8.32, 10.02), (10.57, 14.7)], ["one", "two", "three"])
     expected = sorted([a, b, c, d, e], key=lambda s: (s.recording_id, s.start))
-    order = [labeling.next_segment(store, project.id).id]
+    order = [labeling.next_segment(store, PEOPLE["ana"], project).id]
     while len(order) < 5:
-        order.append(labeling.next_segment(store, project.id, after=order[-1]).id)
+        order.append(labeling.next_segment(store, PEOPLE["ana"], project, after=order[-1]).id)
     assert order == [s.id for s in expected]
     # After the last one the queue wraps around to what is still to do.
-    assert labeling.next_segment(store, project.id, after=expected[-1].id).id == expected[0].id
+    assert labeling.next_segment(store, PEOPLE["ana"], project, after=expected[-1].id).id == expected[0].id
 
     store.save_segment(expected[1].id, 2, SegmentEdit(status=SegmentStatus.APPROVED), "rita")
     store.save_segment(expected[2].id, 2, SegmentEdit(status=SegmentStatus.REJECTED), "rita")
-    assert labeling.next_segment(store, project.id, after=expected[0].id).id == expected[2].id
+    assert labeling.next_segment(store, PEOPLE["ana"], project, after=expected[0].id).id == expected[2].id
 
 
 def test_next_segment_is_none_when_all_is_done_and_rejects_unknown_ids(store, project, ldc):
     _, (a, b) = ldc
-    labeling.skip(store, a.id, a.version, "music only", "ana")
-    assert labeling.next_segment(store, project.id).id == b.id
-    assert labeling.next_segment(store, project.id, after=b.id) is None
-    with pytest.raises(NotFound, match="no segment with id 'nope'"):
-        labeling.next_segment(store, project.id, after="nope")
+    labeling.skip(store, PEOPLE["ana"], a.id, a.version, "music only")
+    assert labeling.next_segment(store, PEOPLE["ana"], project).id == b.id
+    assert labeling.next_segment(store, PEOPLE["ana"], project, after=b.id) is None
 
 
 def test_list_recording_segments_pages_in_time_order(store, ldc):
     recording, (a, b) = ldc
-    assert [s.id for s in labeling.list_recording_segments(store, recording.id, 0, 1)] == [a.id]
-    assert [s.id for s in labeling.list_recording_segments(store, recording.id, 1, 5)] == [b.id]
-    assert labeling.list_recording_segments(store, recording.id, 2, 5) == []
+    assert [s.id for s in labeling.list_recording_segments(store, PEOPLE["ana"], recording.id, 0, 1)] == [a.id]
+    assert [s.id for s in labeling.list_recording_segments(store, PEOPLE["ana"], recording.id, 1, 5)] == [b.id]
+    assert labeling.list_recording_segments(store, PEOPLE["ana"], recording.id, 2, 5) == []
     with pytest.raises(ValidationError, match="offset -1 is not allowed; use a whole number from 0"):
-        labeling.list_recording_segments(store, recording.id, -1, 5)
+        labeling.list_recording_segments(store, PEOPLE["ana"], recording.id, -1, 5)
     with pytest.raises(ValidationError, match="page size 0 is not allowed; use 1–500"):
-        labeling.list_recording_segments(store, recording.id, 0, 0)
+        labeling.list_recording_segments(store, PEOPLE["ana"], recording.id, 0, 0)
     with pytest.raises(NotFound):
-        labeling.list_recording_segments(store, "rec-missing", 0, 5)
+        labeling.list_recording_segments(store, PEOPLE["ana"], "rec-missing", 0, 5)
 
 
 # --- saving -------------------------------------------------------------------------------
 
 def test_save_and_next_submits_cleans_input_and_returns_the_next(store, ldc):
     _, (a, b) = ldc
-    labeling.keep_unsaved_edit(store, "ana", a.id, a.version, "she had", None, ())
-    saved, following = labeling.save_and_next(store, a.id, a.version, "  she had your dark suit ", " A ",
-                                              ["noise", " noise", "", "music"], "fixed 'suit'", "ana")
+    labeling.keep_unsaved_edit(store, PEOPLE["ana"], a.id, a.version, "she had", None, ())
+    saved, following = labeling.save_and_next(store, PEOPLE["ana"], a.id, a.version, "  she had your dark suit ", " A ", ["noise", " noise", "", "music"], "fixed 'suit'")
     assert (saved.text, saved.speaker, saved.tags) == ("she had your dark suit", "A", ("noise", "music"))
     assert (saved.status, saved.version, saved.updated_by) == (SegmentStatus.SUBMITTED, 3, "ana")
     assert following.id == b.id
     assert store.list_revisions(a.id)[-1].comment == "fixed 'suit'"
-    assert labeling.unsaved_edit(store, "ana", a.id) is None  # saving drops the saver's unsaved edit
+    assert labeling.unsaved_edit(store, PEOPLE["ana"], a.id) is None  # saving drops the saver's unsaved edit
 
 
 def test_two_users_on_one_version_the_second_gets_stale_version_and_keeps_the_text(store, ldc):
     _, (a, _) = ldc
     opened = a.version
-    labeling.keep_unsaved_edit(store, "ben", a.id, opened, "ben's draft", None, ())
-    labeling.save_and_next(store, a.id, opened, "ana's words", None, (), None, "ana")
+    labeling.keep_unsaved_edit(store, PEOPLE["ben"], a.id, opened, "ben's draft", None, ())
+    labeling.save_and_next(store, PEOPLE["ana"], a.id, opened, "ana's words", None, (), None)
     with pytest.raises(StaleVersion, match=f"segment {a.id} was saved by ana") as raised:
-        labeling.save_and_next(store, a.id, opened, "ben's words", "B", ("noise",), None, "ben")
+        labeling.save_and_next(store, PEOPLE["ben"], a.id, opened, "ben's words", "B", ("noise",), None)
     assert (raised.value.expected_version, raised.value.current_version) == (opened, opened + 1)
     assert store.get_segment(a.id).text == "ana's words"
-    kept = labeling.unsaved_edit(store, "ben", a.id)
+    kept = labeling.unsaved_edit(store, PEOPLE["ben"], a.id)
     assert (kept.text, kept.speaker, kept.tags, kept.base_version) == ("ben's words", "B", ("noise",), opened)
     assert [r.author for r in store.list_revisions(a.id)] == ["prelabel", "prelabel", "ana"]
 
@@ -102,39 +117,39 @@ def test_two_users_on_one_version_the_second_gets_stale_version_and_keeps_the_te
 def test_save_and_next_rejects_empty_text_and_missing_author(store, ldc):
     _, (a, _) = ldc
     with pytest.raises(ValidationError, match="the transcript is empty; type what is said, or use skip"):
-        labeling.save_and_next(store, a.id, a.version, "   ", None, (), None, "ana")
-    with pytest.raises(ValidationError, match="the user name is empty"):
-        labeling.save_and_next(store, a.id, a.version, "text", None, (), None, " ")
+        labeling.save_and_next(store, PEOPLE["ana"], a.id, a.version, "   ", None, (), None)
+    with pytest.raises(NotSignedIn, match="you are not signed in"):
+        labeling.save_and_next(store, None, a.id, a.version, "text", None, (), None)
     with pytest.raises(ValidationError, match="tags must be a list of names"):
-        labeling.save_and_next(store, a.id, a.version, "text", None, "noise", None, "ana")
+        labeling.save_and_next(store, PEOPLE["ana"], a.id, a.version, "text", None, "noise", None)
     assert store.get_segment(a.id).version == a.version
 
 
 def test_skip_and_untranscribable_need_a_reason_kept_in_the_history(store, ldc):
     _, (a, b) = ldc
     with pytest.raises(ValidationError, match="the reason to mark it skipped is empty; say why"):
-        labeling.skip(store, a.id, a.version, "", "ana")
+        labeling.skip(store, PEOPLE["ana"], a.id, a.version, "")
     with pytest.raises(ValidationError, match="the reason to mark it untranscribable is empty"):
-        labeling.mark_untranscribable(store, b.id, b.version, None, "ana")
-    skipped = labeling.skip(store, a.id, a.version, "another language", "ana")
-    gone = labeling.mark_untranscribable(store, b.id, b.version, "only music", "ana")
+        labeling.mark_untranscribable(store, PEOPLE["ana"], b.id, b.version, None)
+    skipped = labeling.skip(store, PEOPLE["ana"], a.id, a.version, "another language")
+    gone = labeling.mark_untranscribable(store, PEOPLE["ana"], b.id, b.version, "only music")
     assert (skipped.status, gone.status) == (SegmentStatus.SKIPPED, SegmentStatus.UNTRANSCRIBABLE)
     assert skipped.text == a.text  # setting aside keeps the text
     assert store.list_revisions(a.id)[-1].comment == "another language"
     assert store.list_revisions(b.id)[-1].comment == "only music"
     with pytest.raises(StaleVersion, match="saved by ana"):
-        labeling.skip(store, a.id, a.version, "again", "ben")
+        labeling.skip(store, PEOPLE["ben"], a.id, a.version, "again")
 
 
 # --- nudging bounds -----------------------------------------------------------------------
 
 def test_nudge_moves_bounds_and_records_them(store, ldc):
     _, (a, b) = ldc
-    moved = labeling.nudge(store, a.id, a.version, -0.05, 0.25, "ana")
+    moved = labeling.nudge(store, PEOPLE["ana"], a.id, a.version, -0.05, 0.25)
     assert (moved.start, moved.end, moved.version) == (0.05, 1.45, a.version + 1)
     revision = store.list_revisions(a.id)[-1]
     assert (revision.start, revision.author, revision.comment) == (0.05, "ana", "bounds 0.100–1.200 s → 0.050–1.450 s")
-    assert labeling.nudge(store, b.id, b.version, -0.05, 0.1, "ana").start == 1.45  # touching is allowed
+    assert labeling.nudge(store, PEOPLE["ana"], b.id, b.version, -0.05, 0.1).start == 1.45  # touching is allowed
 
 
 @pytest.mark.parametrize(
@@ -150,17 +165,17 @@ def test_nudge_moves_bounds_and_records_them(store, ldc):
 def test_nudge_refuses_bounds_out_of_range(store, ldc, which, start_delta, end_delta, message):
     segment = ldc[1][which]
     with pytest.raises(ValidationError, match=message):
-        labeling.nudge(store, segment.id, segment.version, start_delta, end_delta, "ana")
+        labeling.nudge(store, PEOPLE["ana"], segment.id, segment.version, start_delta, end_delta)
     assert store.get_segment(segment.id).version == segment.version
 
 
 def test_nudge_on_a_stale_version_names_who_saved(store, ldc):
     _, (a, _) = ldc
-    labeling.nudge(store, a.id, a.version, 0.01, 0, "ana")
+    labeling.nudge(store, PEOPLE["ana"], a.id, a.version, 0.01, 0)
     with pytest.raises(StaleVersion, match="saved by ana"):
-        labeling.nudge(store, a.id, a.version, 0, 0.01, "ben")
+        labeling.nudge(store, PEOPLE["ben"], a.id, a.version, 0, 0.01)
     with pytest.raises(ValidationError, match="start change 'x' is not a number of seconds"):
-        labeling.nudge(store, a.id, a.version + 1, "x", 0, "ben")
+        labeling.nudge(store, PEOPLE["ben"], a.id, a.version + 1, "x", 0)
 
 
 # --- split --------------------------------------------------------------------------------
@@ -168,7 +183,7 @@ def test_nudge_on_a_stale_version_names_who_saved(store, ldc):
 def test_split_cuts_time_and_text_and_keeps_both_histories(store, ldc):
     recording, (a, _) = ldc
     store.save_segment(a.id, a.version, SegmentEdit(speaker="A", tags=("noise",)), "ana")
-    first, second = labeling.split(store, a.id, a.version + 1, 0.6, 2, "ben")
+    first, second = labeling.split(store, PEOPLE["ben"], a.id, a.version + 1, 0.6, 2)
     assert (first.id, first.start, first.end, first.text, first.version) == (a.id, 0.1, 0.6, "she had", a.version + 2)
     assert second.id != a.id and second.id.startswith(recording.id)
     assert (second.start, second.end, second.text, second.version) == (0.6, 1.2, "your dark suit", 1)
@@ -192,17 +207,17 @@ def test_split_cuts_time_and_text_and_keeps_both_histories(store, ldc):
 def test_split_refuses_times_and_word_positions_out_of_range(store, ldc, at_time, word_index, message):
     recording, (a, _) = ldc
     with pytest.raises(ValidationError, match=message):
-        labeling.split(store, a.id, a.version, at_time, word_index, "ana")
+        labeling.split(store, PEOPLE["ana"], a.id, a.version, at_time, word_index)
     assert len(store.list_segments(recording.id)) == 2 and store.get_segment(a.id).version == a.version
 
 
 def test_split_of_a_short_or_stale_segment_is_refused_whole(store, ldc):
     recording, (a, _) = ldc
-    short = labeling.nudge(store, a.id, a.version, 0, -0.95, "ana")  # 0.1–0.25 s
+    short = labeling.nudge(store, PEOPLE["ana"], a.id, a.version, 0, -0.95)  # 0.1–0.25 s
     with pytest.raises(ValidationError, match="too short to split; both parts must last at least 0.1 s"):
-        labeling.split(store, a.id, short.version, 0.17, 0, "ana")
+        labeling.split(store, PEOPLE["ana"], a.id, short.version, 0.17, 0)
     with pytest.raises(StaleVersion, match="saved by ana"):
-        labeling.split(store, a.id, a.version, 0.17, 0, "ben")
+        labeling.split(store, PEOPLE["ben"], a.id, a.version, 0.17, 0)
     assert len(store.list_segments(recording.id)) == 2
 
 
@@ -212,7 +227,7 @@ def test_merge_joins_text_span_and_tags_and_keeps_the_absorbed_history(store, ld
     recording, (a, b) = ldc
     a = store.save_segment(a.id, a.version, SegmentEdit(tags=("noise", "music")), "ana")
     b = store.save_segment(b.id, b.version, SegmentEdit(text="in greasy water", tags=("music", "cough")), "ben")
-    merged = labeling.merge_with_next(store, a.id, a.version, b.version, "rita", next_segment_id=b.id)
+    merged = labeling.merge_with_next(store, PEOPLE["rita"], a.id, a.version, b.version, next_segment_id=b.id)
     assert (merged.id, merged.start, merged.end) == (a.id, 0.1, 2.8)
     assert (merged.text, merged.tags) == ("she had your dark suit in greasy water", ("noise", "music", "cough"))
     assert merged.status == SegmentStatus.DRAFTED and merged.version == a.version + 1
@@ -233,20 +248,20 @@ def test_merge_checks_both_versions_and_the_neighbour(store, ldc):
     _, (a, b) = ldc
     store.save_segment(b.id, b.version, SegmentEdit(text="changed"), "ben")
     with pytest.raises(StaleVersion, match=f"segment {b.id} was saved by ben"):
-        labeling.merge_with_next(store, a.id, a.version, b.version, "ana")
+        labeling.merge_with_next(store, PEOPLE["ana"], a.id, a.version, b.version)
     with pytest.raises(StaleVersion, match=f"segment {a.id} was saved by"):
-        labeling.merge_with_next(store, a.id, a.version - 1, b.version + 1, "ana")
+        labeling.merge_with_next(store, PEOPLE["ana"], a.id, a.version - 1, b.version + 1)
     with pytest.raises(Conflict, match=f"the segment after {a.id} is now {b.id}, not other; reload"):
-        labeling.merge_with_next(store, a.id, a.version, b.version + 1, "ana", next_segment_id="other")
+        labeling.merge_with_next(store, PEOPLE["ana"], a.id, a.version, b.version + 1, next_segment_id="other")
     with pytest.raises(ValidationError, match="is the last of its recording"):
-        labeling.merge_with_next(store, b.id, b.version + 1, 1, "ana")
+        labeling.merge_with_next(store, PEOPLE["ana"], b.id, b.version + 1, 1)
     assert store.get_segment(a.id).text == "she had your dark suit" and store.get_segment(b.id).text == "changed"
 
 
 def test_merge_of_different_statuses_needs_a_look(store, ldc):
     _, (a, b) = ldc
-    a, _ = labeling.save_and_next(store, a.id, a.version, "she had", None, (), None, "ana")
-    merged = labeling.merge_with_next(store, a.id, a.version, b.version, "ana")
+    a, _ = labeling.save_and_next(store, PEOPLE["ana"], a.id, a.version, "she had", None, (), None)
+    merged = labeling.merge_with_next(store, PEOPLE["ana"], a.id, a.version, b.version)
     assert merged.status == SegmentStatus.IN_PROGRESS
 
 
@@ -254,63 +269,61 @@ def test_merge_of_different_statuses_needs_a_look(store, ldc):
 
 def test_unsaved_edits_round_trip_per_user_and_segment(store, ldc):
     _, (a, b) = ldc
-    assert labeling.unsaved_edit(store, "ana", a.id) is None
-    labeling.keep_unsaved_edit(store, "ana", a.id, a.version, "she had yo", " A ", ["noise"])
-    labeling.keep_unsaved_edit(store, "ana", a.id, a.version, "she had your", "A", ["noise", "music"])
-    labeling.keep_unsaved_edit(store, "ben", a.id, a.version, "ben typing", None, ())
-    kept = labeling.unsaved_edit(store, "ana", a.id)
+    assert labeling.unsaved_edit(store, PEOPLE["ana"], a.id) is None
+    labeling.keep_unsaved_edit(store, PEOPLE["ana"], a.id, a.version, "she had yo", " A ", ["noise"])
+    labeling.keep_unsaved_edit(store, PEOPLE["ana"], a.id, a.version, "she had your", "A", ["noise", "music"])
+    labeling.keep_unsaved_edit(store, PEOPLE["ben"], a.id, a.version, "ben typing", None, ())
+    kept = labeling.unsaved_edit(store, PEOPLE["ana"], a.id)
     assert (kept.user, kept.segment_id, kept.base_version) == ("ana", a.id, a.version)
     assert (kept.text, kept.speaker, kept.tags) == ("she had your", "A", ("noise", "music"))
     assert kept.updated_at.tzinfo is not None
-    assert labeling.unsaved_edit(store, "ana", b.id) is None
-    assert labeling.discard_unsaved_edit(store, "ana", a.id) is True
-    assert labeling.discard_unsaved_edit(store, "ana", a.id) is False
-    assert labeling.unsaved_edit(store, "ana", a.id) is None
-    assert labeling.unsaved_edit(store, "ben", a.id).text == "ben typing"
+    assert labeling.unsaved_edit(store, PEOPLE["ana"], b.id) is None
+    assert labeling.discard_unsaved_edit(store, PEOPLE["ana"], a.id) is True
+    assert labeling.discard_unsaved_edit(store, PEOPLE["ana"], a.id) is False
+    assert labeling.unsaved_edit(store, PEOPLE["ana"], a.id) is None
+    assert labeling.unsaved_edit(store, PEOPLE["ben"], a.id).text == "ben typing"
     with pytest.raises(NotFound, match="no segment with id 'nope'"):
-        labeling.keep_unsaved_edit(store, "ana", "nope", 1, "x", None, ())
+        labeling.keep_unsaved_edit(store, PEOPLE["ana"], "nope", 1, "x", None, ())
 
 
 def test_a_text_save_drops_the_savers_edit_and_a_bounds_or_status_change_carries_it_over(store, ldc):
     _, (a, b) = ldc
     for user in ("ana", "ben"):
-        labeling.keep_unsaved_edit(store, user, a.id, a.version, f"{user} typing", None, ())
-    a = labeling.nudge(store, a.id, a.version, 0, 0.05, "ana")
+        labeling.keep_unsaved_edit(store, PEOPLE[user], a.id, a.version, f"{user} typing", None, ())
+    a = labeling.nudge(store, PEOPLE["ana"], a.id, a.version, 0, 0.05)
     # Moving a boundary does not conflict with what ana types: her edit follows the new version.
-    assert (labeling.unsaved_edit(store, "ana", a.id).text, labeling.unsaved_edit(store, "ana", a.id).base_version) == (
+    assert (labeling.unsaved_edit(store, PEOPLE["ana"], a.id).text, labeling.unsaved_edit(store, PEOPLE["ana"], a.id).base_version) == (
         "ana typing", a.version)
     # ben's edit stays on the version he saw: he is shown the conflict.
-    assert labeling.unsaved_edit(store, "ben", a.id).base_version == a.version - 1
-    labeling.keep_unsaved_edit(store, "ben", b.id, b.version, "ben on b", None, ())
-    b = labeling.skip(store, b.id, b.version, "noise", "ben")
-    assert labeling.unsaved_edit(store, "ben", b.id).base_version == b.version
-    saved, _ = labeling.save_and_next(store, a.id, a.version, "ana typing", None, (), None, "ana")
-    assert labeling.unsaved_edit(store, "ana", a.id) is None
-    assert labeling.unsaved_edit(store, "ben", a.id).text == "ben typing"
+    assert labeling.unsaved_edit(store, PEOPLE["ben"], a.id).base_version == a.version - 1
+    labeling.keep_unsaved_edit(store, PEOPLE["ben"], b.id, b.version, "ben on b", None, ())
+    b = labeling.skip(store, PEOPLE["ben"], b.id, b.version, "noise")
+    assert labeling.unsaved_edit(store, PEOPLE["ben"], b.id).base_version == b.version
+    saved, _ = labeling.save_and_next(store, PEOPLE["ana"], a.id, a.version, "ana typing", None, (), None)
+    assert labeling.unsaved_edit(store, PEOPLE["ana"], a.id) is None
+    assert labeling.unsaved_edit(store, PEOPLE["ben"], a.id).text == "ben typing"
 
 
 def test_split_and_merge_take_the_text_in_the_box(store, ldc):
     _, (a, b) = ldc
-    first, second = labeling.split(store, a.id, a.version, round(a.start + a.duration / 2, 3), 2, "ana",
-                                   text=" typed one two three ")
+    first, second = labeling.split(store, PEOPLE["ana"], a.id, a.version, round(a.start + a.duration / 2, 3), 2, text=" typed one two three ")
     assert (first.text, second.text) == ("typed one", "two three")
-    merged = labeling.merge_with_next(store, first.id, first.version, second.version, "ana", second.id,
-                                      text="typed one,")
+    merged = labeling.merge_with_next(store, PEOPLE["ana"], first.id, first.version, second.version, second.id, text="typed one,")
     assert merged.text == "typed one, two three"
 
 
 def test_open_segment_reads_one_segment_with_its_draft_position_and_edit(store, ldc):
     _, (a, b) = ldc
-    labeling.keep_unsaved_edit(store, "ana", b.id, b.version, "mine", "A", ("noise",))
-    context = labeling.open_segment(store, "ana", b.id, low_confidence=0.5)
+    labeling.keep_unsaved_edit(store, PEOPLE["ana"], b.id, b.version, "mine", "A", ("noise",))
+    context = labeling.open_segment(store, PEOPLE["ana"], b.id)
     assert (context.segment.id, context.position, context.recording_segments) == (b.id, 1, 2)
     assert context.unsaved.text == "mine" and not context.conflicting_edit
     assert context.recording.id == b.recording_id
-    assert labeling.previous_segment(store, b.id).id == a.id
-    assert labeling.previous_segment(store, a.id) is None
+    assert labeling.previous_segment(store, PEOPLE["ana"], b.id).id == a.id
+    assert labeling.previous_segment(store, PEOPLE["ana"], a.id) is None
     assert labeling.count_todo(store, context.recording.project_id) == 2
-    labeling.save_and_next(store, b.id, b.version, "theirs", None, (), None, "ben")
-    assert labeling.open_segment(store, "ana", b.id, 0.5).conflicting_edit
+    labeling.save_and_next(store, PEOPLE["ben"], b.id, b.version, "theirs", None, (), None)
+    assert labeling.open_segment(store, PEOPLE["ana"], b.id).conflicting_edit
     assert labeling.count_todo(store, context.recording.project_id) == 1
 
 
@@ -322,7 +335,7 @@ def test_concurrent_saves_of_one_version_let_exactly_one_win(store, ldc):
 
     def save(user: str) -> None:
         try:
-            labeling.save_and_next(store, a.id, a.version, f"{user} words", None, (), None, user)
+            labeling.save_and_next(store, PEOPLE[user], a.id, a.version, f"{user} words", None, (), None)
             outcomes[user] = "saved"
         except StaleVersion:
             outcomes[user] = "stale"
@@ -335,7 +348,7 @@ def test_concurrent_saves_of_one_version_let_exactly_one_win(store, ldc):
     (winner,) = [user for user, outcome in outcomes.items() if outcome == "saved"]
     assert store.get_segment(a.id).text == f"{winner} words"
     for loser in set(outcomes) - {winner}:
-        assert labeling.unsaved_edit(store, loser, a.id).text == f"{loser} words"
+        assert labeling.unsaved_edit(store, PEOPLE[loser], a.id).text == f"{loser} words"
 
 
 def test_two_nudges_into_the_same_gap_at_once_cannot_both_win(store, ldc):
@@ -350,7 +363,7 @@ def test_two_nudges_into_the_same_gap_at_once_cannot_both_win(store, ldc):
     def move(name: str, segment, start_delta: float, end_delta: float) -> None:
         barrier.wait()
         try:
-            labeling.nudge(store, segment.id, segment.version, start_delta, end_delta, name)
+            labeling.nudge(store, PEOPLE[name], segment.id, segment.version, start_delta, end_delta)
             outcomes[name] = "moved"
         except ValidationError as error:
             outcomes[name] = str(error)
@@ -365,3 +378,50 @@ def test_two_nudges_into_the_same_gap_at_once_cannot_both_win(store, ldc):
     assert any("overlaps" in v for v in outcomes.values())
     first, second = store.get_segment(a.id), store.get_segment(b.id)
     assert first.end <= second.start
+
+
+# --- who may do what ------------------------------------------------------------------------
+
+def test_labelers_work_only_on_what_is_leased_to_them(store, project, ldc):
+    _, (a, b) = ldc
+    lea = signed_in(store, project, "lea", Role.LABELER)
+    tom = signed_in(store, project, "tom", Role.LABELER)
+    project = store.get_project(project.name)
+    project = store.update_assignment_settings(project.id, project.assignment_settings.__class__(batch_size=1))
+    assert labeling.next_segment(store, lea, project).id == a.id
+    assert labeling.next_segment(store, tom, project).id == b.id
+    with pytest.raises(Forbidden, match=f"segment {b.id} is not in your work: it is with tom"):
+        labeling.open_segment(store, lea, b.id)
+    with pytest.raises(Forbidden, match="it is with tom"):
+        labeling.save_and_next(store, lea, b.id, b.version, "not mine", None, (), None)
+    with pytest.raises(Forbidden, match=f"segment {b.id} is not in your work: it is with tom"):
+        labeling.merge_with_next(store, lea, a.id, a.version, b.version, b.id)  # would absorb tom's segment
+    with pytest.raises(Forbidden, match="lea is a labeler in 'demo'; listing a whole recording needs the reviewer"):
+        labeling.list_recording_segments(store, lea, a.recording_id)
+    saved, following = labeling.save_and_next(store, lea, a.id, a.version, "she had your dark suit", None, (), None)
+    assert saved.updated_by == "lea" and following is None  # the pool is empty: tom holds the rest
+    assert [s.id for s in labeling.my_work(store, lea, project)] == [a.id]
+    assert labeling.previous_segment(store, lea, a.id) is None
+
+
+def test_a_labelers_split_part_stays_in_their_work(store, project, ldc):
+    _, (a, b) = ldc
+    lea = signed_in(store, project, "lea", Role.LABELER)
+    opened = labeling.next_segment(store, lea, store.get_project(project.name))
+    first, second = labeling.split(store, lea, opened.id, opened.version, 0.6, 2)
+    assert labeling.open_segment(store, lea, second.id).segment.text == second.text
+
+
+def test_reviewers_read_but_do_not_label_and_strangers_do_neither(store, project, ldc):
+    _, (a, _) = ldc
+    rex = signed_in(store, project, "rex", Role.REVIEWER)
+    assert labeling.open_segment(store, rex, a.id).segment.id == a.id
+    assert [s.id for s in labeling.list_recording_segments(store, rex, a.recording_id)][:1] == [a.id]
+    with pytest.raises(Forbidden, match="rex is a reviewer in 'demo'; labeling needs the labeler or lead role"):
+        labeling.save_and_next(store, rex, a.id, a.version, "x", None, (), None)
+    with pytest.raises(Forbidden, match="labeling needs"):
+        labeling.nudge(store, rex, a.id, a.version, 0.0, 0.05)
+    accounts.create_user(store, SYSTEM, "sam", "correct horse battery")
+    sam = accounts.login(store, "sam", "correct horse battery")[1]
+    with pytest.raises(Forbidden, match="sam has no role in 'demo'"):
+        labeling.open_segment(store, sam, a.id)

@@ -15,11 +15,12 @@ import html
 import streamlit as st
 
 from speechlabel import labeling
+from speechlabel.access import role_in, visible_projects
 from speechlabel.clips import segment_clip
 from speechlabel.draft_view import DraftView, split_time_for
-from speechlabel.errors import NotFound, SpeechLabelError, StaleVersion
+from speechlabel.errors import Forbidden, NotFound, SpeechLabelError, StaleVersion
 from speechlabel.labeling import LabelContext
-from speechlabel.models import Project
+from speechlabel.models import Actor, Project, Role
 from views import label_list
 from views.player import PlayerData, clip_player
 
@@ -30,20 +31,9 @@ workspace = st.session_state["workspace"]
 store = workspace.store
 
 
-def signed_in_user() -> str | None:
-    """The labeler's name (accounts come with the teams layer); kept in the URL so a reload
-    brings back the same person and their unsaved edits."""
-    if "label_user" not in st.session_state:
-        st.session_state["label_user"] = st.query_params.get("user", "")
-    name = st.sidebar.text_input("Your name", key="label_user", max_chars=100,
-                                 help="Saved with every change you make.").strip()
-    if name:
-        st.query_params["user"] = name
-    return name or None
-
-
-def chosen_project() -> Project | None:
-    projects = store.list_projects()
+def chosen_project(actor: Actor) -> Project | None:
+    """A project where the actor may label (labeler or lead), remembered in the page address."""
+    projects = [p for p in visible_projects(store, actor) if role_in(actor, p.id) in (Role.LABELER, Role.LEAD)]
     if not projects:
         return None
     names = [p.name for p in projects]
@@ -52,7 +42,7 @@ def chosen_project() -> Project | None:
         st.session_state["label_project"] = wanted if wanted in names else names[0]
     name = st.sidebar.selectbox("Project", names, key="label_project", on_change=_forget_segment)
     st.query_params["project"] = name
-    return store.get_project(name)
+    return next(p for p in projects if p.name == name)
 
 
 def _forget_segment() -> None:
@@ -60,10 +50,10 @@ def _forget_segment() -> None:
     st.query_params.pop("segment", None)
 
 
-def current_segment_id(project: Project) -> str | None:
+def current_segment_id(actor: Actor, project: Project) -> str | None:
     chosen = st.session_state.get("label_segment") or st.query_params.get("segment")
     if chosen is None:
-        upcoming = labeling.next_segment(store, project.id)
+        upcoming = labeling.next_segment(store, actor, project)
         chosen = upcoming.id if upcoming else None
     return chosen
 
@@ -120,25 +110,25 @@ def suggest_split(context: LabelContext, word_index: int | None = None) -> None:
     state["label_split_time"] = split_time_for(context.segment, text, index, context.draft)
 
 
-def remember_edit(user: str, context: LabelContext, keys: dict[str, str]) -> None:
+def remember_edit(actor: Actor, context: LabelContext, keys: dict[str, str]) -> None:
     """Widget callback: keep what is in the editor on the server, per user and segment."""
     state = st.session_state
     try:
-        labeling.keep_unsaved_edit(store, user, context.segment.id, context.segment.version,
+        labeling.keep_unsaved_edit(store, actor, context.segment.id, context.segment.version,
                                    state[keys["text"]], state[keys["speaker"]], state[keys["tags"]])
-    except NotFound:
-        pass  # the segment was merged away meanwhile; the next run shows that
+    except (NotFound, Forbidden):
+        pass  # merged away or no longer theirs meanwhile; the next run shows that
 
 
-def choose_speaker(user: str, context: LabelContext, keys: dict[str, str], name: str) -> None:
+def choose_speaker(actor: Actor, context: LabelContext, keys: dict[str, str], name: str) -> None:
     current = st.session_state[keys["speaker"]]
     st.session_state[keys["speaker"]] = None if current == name else name
-    remember_edit(user, context, keys)
+    remember_edit(actor, context, keys)
 
 
 def header(project: Project, context: LabelContext) -> None:
     segment, recording = context.segment, context.recording
-    todo = labeling.count_todo(store, project.id)
+    todo = labeling.count_todo(store, project.id)  # one grouped count over the project
     st.subheader(f"{recording.label} — segment {context.position + 1} of {context.recording_segments}")
     saved_by = f" · last saved by {segment.updated_by}" if segment.updated_by else ""
     st.caption(f"{_clock(segment.start)}–{_clock(segment.end)} ({segment.duration:.2f} s) · "
@@ -174,11 +164,11 @@ def draft_line(draft: DraftView | None, threshold: float) -> None:
             f'{draft.low_confidence_count} word(s) below {threshold:.2f} marked)</small><br>{marked}</div>')
 
 
-def editor(user: str, project: Project, context: LabelContext, keys: dict[str, str]) -> None:
+def editor(actor: Actor, project: Project, context: LabelContext, keys: dict[str, str]) -> None:
     settings = project.label_settings
     with st.container(key="transcript_box"):
         st.text_area("Transcript", key=keys["text"], height=110, on_change=remember_edit,
-                     args=(user, context, keys), help="Ctrl+Enter saves and opens the next segment.")
+                     args=(actor, context, keys), help="Ctrl+Enter saves and opens the next segment.")
     speakers = list(settings.speakers)
     current = st.session_state[keys["speaker"]]
     if current and current not in speakers:
@@ -190,21 +180,21 @@ def editor(user: str, project: Project, context: LabelContext, keys: dict[str, s
                 st.button(f"{name}", key=f"label_speaker{index}",
                           type="primary" if name == current else "secondary",
                           shortcut=str(index + 1) if index < 9 else None,
-                          on_click=choose_speaker, args=(user, context, keys, name))
+                          on_click=choose_speaker, args=(actor, context, keys, name))
     tags = list(settings.tags) + [t for t in st.session_state[keys["tags"]] if t not in settings.tags]
     st.pills("Tags", tags, selection_mode="multi", key=keys["tags"], on_change=remember_edit,
-             args=(user, context, keys))
+             args=(actor, context, keys))
     st.text_input("Comment (optional)", key=keys["comment"], max_chars=1000)
 
 
-def actions(user: str, project: Project, context: LabelContext, keys: dict[str, str]) -> None:
+def actions(actor: Actor, project: Project, context: LabelContext, keys: dict[str, str]) -> None:
     segment, state = context.segment, st.session_state
     left, middle, right, far = st.columns([1.6, 1, 1, 1.4])
     if left.button("Save & next", type="primary", shortcut="Ctrl+Enter", width="stretch"):
         try:
             _, upcoming = labeling.save_and_next(
-                store, segment.id, segment.version, state[keys["text"]], state[keys["speaker"]],
-                state[keys["tags"]], state[keys["comment"]], user)
+                store, actor, segment.id, segment.version, state[keys["text"]], state[keys["speaker"]],
+                state[keys["tags"]], state[keys["comment"]])
         except StaleVersion:
             go_to(segment.id)  # the edit was kept; the conflict view shows both versions
         except SpeechLabelError as error:
@@ -213,30 +203,30 @@ def actions(user: str, project: Project, context: LabelContext, keys: dict[str, 
             done = f"Saved segment {context.position + 1} of {context.recording.label}."
             go_to(upcoming.id if upcoming else None, done if upcoming else done + " Nothing left to label.")
     if middle.button("Previous", shortcut="Alt+P", width="stretch"):
-        before = labeling.previous_segment(store, segment.id)
+        before = labeling.previous_segment(store, actor, segment.id)
         if before is None:
-            st.info("This is the first segment of the recording.")
+            st.info("There is no segment before this one in your work.")
         else:
             go_to(before.id)
-    set_aside(user, context, right, "Skip", labeling.skip, "e.g. other language, two people at once")
-    set_aside(user, context, far, "Untranscribable", labeling.mark_untranscribable, "e.g. music only, no speech")
+    set_aside(actor, project, context, right, "Skip", labeling.skip, "e.g. other language, two people at once")
+    set_aside(actor, project, context, far, "Untranscribable", labeling.mark_untranscribable, "e.g. music only, no speech")
 
 
-def set_aside(user: str, context: LabelContext, column, label: str, action, hint: str) -> None:
+def set_aside(actor: Actor, project: Project, context: LabelContext, column, label: str, action, hint: str) -> None:
     segment = context.segment
     with column.popover(label, width="stretch"):
         reason = st.text_input(f"Why? ({hint})", key=f"label_{label}_reason")
         if st.button(f"{label} this segment", key=f"label_{label}_go"):
             try:
-                action(store, segment.id, segment.version, reason, user)
+                action(store, actor, segment.id, segment.version, reason)
             except SpeechLabelError as error:
                 st.error(str(error))
             else:
-                upcoming = labeling.next_segment(store, context.recording.project_id, after=segment.id)
+                upcoming = labeling.next_segment(store, actor, project, after=segment.id)
                 go_to(upcoming.id if upcoming else None, f"Marked {label.lower()}: {reason.strip()}")
 
 
-def boundaries(user: str, context: LabelContext) -> None:
+def boundaries(actor: Actor, context: LabelContext) -> None:
     segment = context.segment
     st.caption("Move the start or the end (seconds); the clip is cut again.")
     for edge in ("start", "end"):
@@ -246,14 +236,14 @@ def boundaries(user: str, context: LabelContext) -> None:
                 if st.button(f"{delta:+.2f}", key=f"label_nudge_{edge}{delta:+.2f}"):
                     start_delta, end_delta = (delta, 0.0) if edge == "start" else (0.0, delta)
                     try:
-                        labeling.nudge(store, segment.id, segment.version, start_delta, end_delta, user)
+                        labeling.nudge(store, actor, segment.id, segment.version, start_delta, end_delta)
                     except SpeechLabelError as error:
                         st.error(str(error))
                     else:
                         go_to(segment.id)
 
 
-def split_form(user: str, context: LabelContext, keys: dict[str, str]) -> None:
+def split_form(actor: Actor, context: LabelContext, keys: dict[str, str]) -> None:
     segment = context.segment
     text = st.session_state[keys["text"]]
     words = text.split()
@@ -271,14 +261,14 @@ def split_form(user: str, context: LabelContext, keys: dict[str, str]) -> None:
                                   help="Suggested: the pause between the two words in the draft.")
         if st.button("Split here", key="label_split_go"):
             try:
-                first, _ = labeling.split(store, segment.id, segment.version, at_time, index, user, text=text)
+                first, _ = labeling.split(store, actor, segment.id, segment.version, at_time, index, text=text)
             except SpeechLabelError as error:
                 st.error(str(error))
             else:
                 go_to(first.id, f"Split at {at_time:.3f} s.")
 
 
-def merge_form(user: str, context: LabelContext, keys: dict[str, str]) -> None:
+def merge_form(actor: Actor, context: LabelContext, keys: dict[str, str]) -> None:
     segment = context.segment
     following = store.neighbour_segment(segment.id, after=True)
     with st.popover("Merge with next…", width="stretch", disabled=following is None):
@@ -287,7 +277,7 @@ def merge_form(user: str, context: LabelContext, keys: dict[str, str]) -> None:
         st.caption(f"Next: {_clock(following.start)}–{_clock(following.end)} — {following.text or '(no text)'}")
         if st.button("Merge", key="label_merge_go"):
             try:
-                labeling.merge_with_next(store, segment.id, segment.version, following.version, user,
+                labeling.merge_with_next(store, actor, segment.id, segment.version, following.version,
                                          following.id, text=st.session_state[keys["text"]])
             except SpeechLabelError as error:
                 st.error(str(error))
@@ -295,19 +285,19 @@ def merge_form(user: str, context: LabelContext, keys: dict[str, str]) -> None:
                 go_to(segment.id, "Merged with the next segment.")
 
 
-def restored_notice(user: str, context: LabelContext, keys: dict[str, str]) -> None:
+def restored_notice(actor: Actor, context: LabelContext, keys: dict[str, str]) -> None:
     if not st.session_state.get(keys["restored"]):
         return
     when = context.unsaved.updated_at.strftime("%Y-%m-%d %H:%M UTC")
     left, right = st.columns([4, 1])
     left.info(f"Your unsaved edit from {when} is back in the editor.")
     if right.button("Discard it", key="label_discard"):
-        labeling.discard_unsaved_edit(store, user, context.segment.id)
+        labeling.discard_unsaved_edit(store, actor, context.segment.id)
         st.session_state.pop("label_token", None)  # the editor starts again from the segment
         st.rerun()
 
 
-def conflict(user: str, context: LabelContext) -> None:
+def conflict(actor: Actor, context: LabelContext) -> None:
     """Someone saved this segment after the user started typing: show both, lose neither."""
     segment, mine = context.segment, context.unsaved
     st.warning(f"{segment.updated_by or 'Someone'} saved this segment (version {segment.version}) after you "
@@ -319,57 +309,56 @@ def conflict(user: str, context: LabelContext) -> None:
     mine_column.markdown(f"**Yours (not saved)** · speaker {mine.speaker or '—'} · tags {', '.join(mine.tags) or '—'}")
     mine_column.code(mine.text or "(empty)", language=None, wrap_lines=True)
     if mine_column.button("Continue from mine", type="primary"):
-        labeling.keep_unsaved_edit(store, user, segment.id, segment.version, mine.text, mine.speaker, mine.tags)
+        labeling.keep_unsaved_edit(store, actor, segment.id, segment.version, mine.text, mine.speaker, mine.tags)
         st.rerun()
     if theirs_column.button("Continue from theirs"):
-        labeling.discard_unsaved_edit(store, user, segment.id)
+        labeling.discard_unsaved_edit(store, actor, segment.id)
         st.rerun()
 
 
 def label_page() -> None:
     st.title("Label")
-    user = signed_in_user()
-    project = chosen_project()
-    if user is None:
-        st.info("Enter your name in the sidebar to start labeling.")
-        return
+    actor = st.session_state["actor"]
+    project = chosen_project(actor)
     if project is None:
-        st.info("No projects yet: a lead creates one on the Projects page.")
+        st.info("You have no project to label yet: a lead adds you to one.")
         return
-    flash = st.session_state.pop("label_flash", None)
+    flash, notice = st.session_state.pop("label_flash", None), st.session_state.pop("label_notice", None)
     if flash:
         st.success(flash)
+    if notice:
+        st.warning(notice)
     st.sidebar.toggle("Play each segment when it opens", value=True, key="label_autoplay")
-    segment_id = current_segment_id(project)
+    segment_id = current_segment_id(actor, project)
     if segment_id is None:
         st.success(f"Nothing left to label in {project.name}. 🎉")
         return
     try:
-        context = labeling.open_segment(store, user, segment_id, project.label_settings.low_confidence)
-    except NotFound:
+        context = labeling.open_segment(store, actor, segment_id)
+    except (NotFound, Forbidden) as error:
         _forget_segment()
-        st.warning("That segment no longer exists (merged or removed); opening the next one.")
+        st.session_state["label_notice"] = f"{error}. Here is your next segment."
         go_to(None)
         return
     st.query_params["segment"] = segment_id
     header(project, context)
     if context.conflicting_edit:
-        conflict(user, context)
+        conflict(actor, context)
         return
     keys = keys_of(context)
     start_values(context, keys)
-    restored_notice(user, context, keys)
+    restored_notice(actor, context, keys)
     work, side = st.columns([2.4, 1])
     with work:
         player(context, keys)
         draft_line(context.draft, project.label_settings.low_confidence)
-        editor(user, project, context, keys)
-        actions(user, project, context, keys)
+        editor(actor, project, context, keys)
+        actions(actor, project, context, keys)
     with side:
-        boundaries(user, context)
-        split_form(user, context, keys)
-        merge_form(user, context, keys)
-    label_list.recording_list(store, context)
+        boundaries(actor, context)
+        split_form(actor, context, keys)
+        merge_form(actor, context, keys)
+    label_list.segment_list(store, actor, project, context)
 
 
 label_page()

@@ -8,26 +8,37 @@ from functools import partial
 import streamlit as st
 
 from speechlabel import labeling
+from speechlabel.access import role_in
 from speechlabel.labeling import LabelContext
+from speechlabel.models import Actor, Project, Role, Segment
 from speechlabel.store import Store
 
 PAGE_SIZE = 50
 
 
-def recording_list(store: Store, context: LabelContext) -> None:
+def segment_list(store: Store, actor: Actor, project: Project, context: LabelContext) -> None:
+    """Leads and reviewers page through the recording; a labeler sees their own batch."""
+    if role_in(actor, project.id) == Role.LABELER:
+        rows = labeling.my_work(store, actor, project)
+        title = f"Your work in {project.name} ({len(rows)})"
+        with st.expander(title):
+            _table(rows, context)
+        return
     pages = max(1, -(-context.recording_segments // PAGE_SIZE))
     with st.expander(f"All segments of {context.recording.label} ({context.recording_segments})"):
-        # Open on the page holding the focused segment; the labeler may page away from it.
-        focused_page = context.position // PAGE_SIZE + 1
-        # Fixed keys (see views/label.py); the label page drops both when another segment opens.
-        page = st.number_input(f"Page (of {pages})", 1, pages, focused_page, key="label_list_page")
-        rows = labeling.list_recording_segments(store, context.recording.id, (int(page) - 1) * PAGE_SIZE, PAGE_SIZE)
-        table = [{"": "▶" if s.id == context.segment.id else "", "start": round(s.start, 2), "end": round(s.end, 2),
-                  "speaker": s.speaker or "", "status": s.status.value, "text": s.text} for s in rows]
-        # A callback, not "rerun": it fires only when the labeler picks a row, never again for a
-        # selection the browser still holds from before.
-        st.dataframe(table, hide_index=True, width="stretch", on_select=partial(_picked, [s.id for s in rows]),
-                     selection_mode="single-row", key="label_list")
+        # Opens on the page holding the focused segment (set by the label page when it opens).
+        page = st.number_input(f"Page (of {pages})", 1, pages, key="label_list_page")
+        offset = (int(page) - 1) * PAGE_SIZE
+        _table(labeling.list_recording_segments(store, actor, context.recording.id, offset, PAGE_SIZE), context)
+
+
+def _table(rows: list[Segment], context: LabelContext) -> None:
+    table = [{"": "▶" if s.id == context.segment.id else "", "start": round(s.start, 2), "end": round(s.end, 2),
+              "speaker": s.speaker or "", "status": s.status.value, "text": s.text} for s in rows]
+    # A callback, not "rerun": it fires only when the labeler picks a row, never again for a
+    # selection the browser still holds from before. Fixed key: see views/label.py.
+    st.dataframe(table, hide_index=True, width="stretch", on_select=partial(_picked, [s.id for s in rows]),
+                 selection_mode="single-row", key="label_list")
 
 
 def _picked(row_ids: list[str]) -> None:

@@ -30,18 +30,21 @@ function replay(audio) {
 }
 
 function focusTranscript(focusKey, token) {
-  // Streamlit renders asynchronously: try for a moment until the text box exists.
+  // Streamlit renders asynchronously and may mount the text box again right after: for a
+  // moment, put the caret back whenever nothing else has the focus (never steal it from a
+  // field the labeler chose).
   if (!focusKey || window.__speechlabelFocused === token) return;
+  window.__speechlabelFocused = token;
   let tries = 0;
   const attempt = () => {
+    if (window.__speechlabelFocused !== token) return; // another segment opened meanwhile
     const box = document.querySelector(`.st-key-${focusKey} textarea`);
-    if (box) {
-      window.__speechlabelFocused = token;
+    const free = !document.activeElement || document.activeElement === document.body;
+    if (box && free) {
       box.focus();
       box.setSelectionRange(box.value.length, box.value.length);
-    } else if (tries++ < 40) {
-      window.setTimeout(attempt, 50);
     }
+    if (tries++ < 30) window.setTimeout(attempt, 50);
   };
   attempt();
 }
