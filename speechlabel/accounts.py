@@ -14,6 +14,7 @@ right password. Passwords appear in no log, audit line or error message.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import logging
 import re
 import secrets
@@ -52,6 +53,10 @@ MAX_FAILED_LOGINS = 5
 FAILURE_WINDOW = timedelta(minutes=15)
 MAX_TOKEN_LENGTH = 200
 MAX_AUDIT_LIMIT = 1000
+MAX_EMAIL_LENGTH = 254
+# The password column of a user who signs in through the deployment's identity provider (OIDC):
+# this prefix and the SHA-256 of their email. It is no scrypt hash, so no password matches it.
+EXTERNAL_PREFIX = "external$"
 
 
 # --- input rules --------------------------------------------------------------------------------
@@ -214,6 +219,53 @@ def ensure_admin(store: Store, password_from_env: str | None) -> str | None:
     return generated
 
 
+# --- users of the identity provider (OIDC) -------------------------------------------------------
+
+
+def external_username(email: str) -> str:
+    """The username for an email from the identity provider: lower case, ``@`` → ``_``, any other
+    character outside a-z 0-9 . _ - → ``-``; past 40 characters it is shortened and ends in 8
+    characters of the email's SHA-256 ("ana.kim@example.com" → "ana.kim_example.com")."""
+    name = re.sub(r"[^a-z0-9._-]", "-", email.strip().lower().replace("@", "_")).lstrip("._-")
+    if not MIN_USERNAME_LENGTH <= len(name) <= MAX_USERNAME_LENGTH or name in RESERVED_USERNAMES:
+        digest = hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:8]
+        name = f"{name[:MAX_USERNAME_LENGTH - 9].rstrip('._-') or 'user'}-{digest}"
+    return validate_username(name)
+
+
+def actor_for_external_user(store: Store, email: object, email_verified: object = None) -> Actor:
+    """The Actor of someone the deployment's identity provider signed in (``st.login``): found by
+    the username ``external_username(email)`` gives, or created on their first visit with no
+    password (only the provider can sign them in) and no role; an admin or a lead then gives
+    them roles on the Users page or with ``speechlabel user add``. A username that belongs to a
+    password account or to another email is a Conflict, never a takeover; an email the provider
+    marks unverified is refused."""
+    if not isinstance(email, str) or "@" not in email or not 3 <= len(email.strip()) <= MAX_EMAIL_LENGTH:
+        raise ValidationError("the identity provider gave no usable email address; an email of at most "
+                              f"{MAX_EMAIL_LENGTH} characters is needed to sign in")
+    if email_verified is False:
+        raise Forbidden(f"the identity provider has not verified {_shown(email.strip())}; verify it there first")
+    address = email.strip().lower()
+    name = external_username(address)
+    marker = EXTERNAL_PREFIX + hashlib.sha256(address.encode("utf-8")).hexdigest()
+    found = store.user_credentials(name)
+    if found is None:
+        note = AuditNote("system", "user_created", target=name, details={"is_admin": False, "external": True})
+        try:
+            store.insert_user(name, marker, False, note)
+            log.info("created user %s for a first sign-in through the identity provider", name)
+        except Conflict:
+            pass  # created by a parallel first visit; checked below like any existing user
+        found = store.user_credentials(name)
+    user, stored = found
+    if not hmac.compare_digest(stored, marker):
+        raise Conflict(f"the username {name!r} for {_shown(address)} belongs to another account; "
+                       "ask an admin to rename or remove that account")
+    if user.disabled:
+        raise Forbidden(f"the account {name!r} is disabled; ask an admin to enable it")
+    return Actor(user, store.roles_of(user.id), None)
+
+
 # --- sessions -----------------------------------------------------------------------------------
 
 
@@ -236,6 +288,9 @@ def login(store: Store, username: str, password: str, now: datetime | None = Non
         verify_password(password if isinstance(password, str) else "", _dummy_hash())  # same time as a real check
         _fail(store, name, now, "unknown user" if found is None else "wrong password")
     user, stored = found
+    if stored.startswith(EXTERNAL_PREFIX):  # signs in through the identity provider only
+        verify_password(password, _dummy_hash())
+        _fail(store, name, now, "external account")
     if not verify_password(password, stored):
         _fail(store, name, now, "wrong password")
     if user.disabled:

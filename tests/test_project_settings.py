@@ -15,6 +15,7 @@ from alembic.config import Config
 from sqlalchemy import insert, inspect
 from streamlit.testing.v1 import AppTest
 
+from speechlabel.access import SYSTEM
 from speechlabel.cli import main
 from speechlabel.config import Settings
 from speechlabel.errors import NotFound, ValidationError
@@ -263,6 +264,7 @@ def page(store, settings):
         app = AppTest.from_file(PAGE, default_timeout=60)
         app.session_state["workspace"] = Workspace(settings, store)
         app.session_state["prelabel_jobs"] = PrelabelJobs(store, settings)
+        app.session_state["actor"] = SYSTEM  # an admin, as workbench.py puts the signed-in actor
         return app.run()
     return open_page
 

@@ -12,6 +12,7 @@ from speechlabel.config import Settings
 from speechlabel.projects import create_project
 from speechlabel.transcribe_options import TranscribeOptions
 from speechlabel.workspace import Workspace
+from tests.app_session import sign_in
 
 APP = str(Path(__file__).resolve().parents[1] / "workbench.py")
 
@@ -25,8 +26,14 @@ def app_data(tmp_path, monkeypatch):
     st.cache_resource.clear()
 
 
-def test_a_lead_creates_a_project_from_the_page(app_data):
-    app = AppTest.from_file(APP, default_timeout=60).run()
+def as_admin() -> AppTest:
+    """The app in a session signed in as an admin (who may create projects)."""
+    app = AppTest.from_file(APP, default_timeout=60)
+    return sign_in(app, Workspace.shared().store, "boss", admin=True).run()
+
+
+def test_an_admin_creates_a_project_from_the_page(app_data):
+    app = as_admin()
     assert not app.exception
     assert "No projects yet" in app.info[0].value
     app.text_input[0].input("factory-ko")
@@ -41,7 +48,7 @@ def test_a_lead_creates_a_project_from_the_page(app_data):
 
 
 def test_a_bad_project_name_is_refused_on_the_page(app_data):
-    app = AppTest.from_file(APP, default_timeout=60).run()
+    app = as_admin()
     app.text_input[0].input("   ")
     app.button[0].click().run()
     assert "project name is empty" in app.error[0].value
@@ -51,7 +58,7 @@ def test_upload_many_files_then_prelabel_in_the_background(app_data, speech_dir)
     workspace = Workspace.open(app_data)
     project = create_project(workspace.store, "calls", language="en", transcribe_options=TranscribeOptions(model="tiny.en"))
     workspace.close()
-    app = AppTest.from_file(APP, default_timeout=60).run()
+    app = as_admin()
     jfk = (speech_dir / "en" / "jfk.wav").read_bytes()
     app.get("file_uploader")[0].upload("jfk.wav", jfk).upload("notes.wav", b"not audio").upload("again.wav", jfk)
     app.run()

@@ -1,11 +1,13 @@
-"""Projects page for leads: create a project, upload audio, pre-label in the background, and
-see each recording's levels and progress. Widgets and domain calls only."""
+"""Projects page: admins create projects; leads upload audio, pre-label in the background and
+change label settings; reviewers see each recording's levels and progress. Widgets and domain
+calls only."""
 
 import streamlit as st
 
+from speechlabel.access import role_in, visible_projects
 from speechlabel.errors import SpeechLabelError
 from speechlabel.jobs import JobState
-from speechlabel.models import SegmentStatus
+from speechlabel.models import Role, SegmentStatus
 from speechlabel.projects import (
     create_project,
     project_status,
@@ -19,9 +21,12 @@ from views import forms
 workspace = st.session_state["workspace"]
 jobs = st.session_state["prelabel_jobs"]
 store, settings = workspace.store, workspace.settings
+actor = st.session_state["actor"]
 
 st.title("Projects")
-with st.expander("New project", expanded=not store.list_projects()), st.form("new_project", clear_on_submit=False):
+
+
+def new_project_form() -> None:
     values = forms.project_fields()
     if st.form_submit_button("Create project", type="primary"):
         try:
@@ -36,36 +41,42 @@ with st.expander("New project", expanded=not store.list_projects()), st.form("ne
         except SpeechLabelError as error:
             st.error(str(error))
 
-projects = store.list_projects()
+
+if actor.is_admin:
+    with st.expander("New project", expanded=not store.list_projects()), st.form("new_project"):
+        new_project_form()
+
+projects = visible_projects(store, actor)
 if not projects:
-    st.info("No projects yet: create one above (or `speechlabel project create NAME --language ko`).")
+    st.info("No projects yet: an admin creates one above (or `speechlabel project create NAME --language ko`).")
     st.stop()
 
 names = [p.name for p in projects]
 chosen = st.session_state.get("project_name")
 name = st.selectbox("Project", names, index=names.index(chosen) if chosen in names else 0, key="project_name")
 project = store.get_project(name)
-if st.button(f"Label {project.name}", icon=":material/edit_note:"):
+leads = role_in(actor, project.id) == Role.LEAD
+if leads and st.button(f"Label {project.name}", icon=":material/edit_note:"):
     st.switch_page("views/label.py")
 
-# Keys per project: switching projects shows that project's values, not the last form's.
-with st.expander("Label settings"), st.form(f"label_settings_{project.id}"):
-    wanted = forms.label_settings_fields(project.label_settings, key=f"label_settings_{project.id}")
-    if st.form_submit_button("Save label settings"):
-        try:
-            project = update_label_settings(store, project, wanted)
-            st.success("Label settings saved.")
-        except SpeechLabelError as error:
-            st.error(str(error))
-
-forms.upload_audio(store, settings, project)
+if leads:
+    # Keys per project: switching projects shows that project's values, not the last form's.
+    with st.expander("Label settings"), st.form(f"label_settings_{project.id}"):
+        wanted = forms.label_settings_fields(project.label_settings, key=f"label_settings_{project.id}")
+        if st.form_submit_button("Save label settings"):
+            try:
+                project = update_label_settings(store, project, wanted)
+                st.success("Label settings saved.")
+            except SpeechLabelError as error:
+                st.error(str(error))
+    forms.upload_audio(store, settings, project)
 
 
 @st.fragment(run_every=2.0)
 def prelabel_panel() -> None:
     status = jobs.status(project.id)
     running = status is not None and status.state == JobState.RUNNING
-    if st.button("Pre-label new recordings", disabled=running, type="primary"):
+    if leads and st.button("Pre-label new recordings", disabled=running, type="primary"):
         status = jobs.start(project)
         running = True
     if status is not None:

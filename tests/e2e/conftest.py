@@ -25,7 +25,7 @@ from playwright.sync_api import sync_playwright
 
 from speechlabel.config import Settings
 from speechlabel.store import Store
-from tests.e2e.steps import ARTIFACTS_DIR, REPO_ROOT, artifact_name, save_screenshot
+from tests.e2e.steps import ADMIN_PASSWORD, ARTIFACTS_DIR, REPO_ROOT, artifact_name, save_screenshot
 
 CHROMIUM = Path(os.environ.get("SPEECHLABEL_E2E_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -78,7 +78,8 @@ def app_server(tmp_path_factory, request):
     data_dir = (root / "data").resolve()
     log_path = root / "server.log"
     port = _free_port()
-    env = dict(os.environ, SPEECHLABEL_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
+    env = dict(os.environ, SPEECHLABEL_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1",
+               SPEECHLABEL_ADMIN_PASSWORD=ADMIN_PASSWORD)  # the first start's admin, known to the tests
     env.pop("SPEECHLABEL_DATABASE_URL", None)  # this server's database is the SQLite file in data_dir
     command = [
         sys.executable, "-m", "streamlit", "run", "workbench.py", "--server.address", "127.0.0.1",

@@ -15,6 +15,8 @@ from playwright.sync_api import Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
+# The e2e servers start with SPEECHLABEL_ADMIN_PASSWORD set to this: their admin is "admin".
+ADMIN_PASSWORD = "e2e admin password"
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
 
 # Busy while the websocket is not connected, a script or fragment run is under way (the app's
@@ -85,6 +87,23 @@ def open_app(page: Page, base_url: str, path: str = "") -> None:
     page.goto(f"{base_url.rstrip('/')}/{path.lstrip('/')}")
     expect(page.get_by_test_id("stApp")).to_have_attribute("data-test-connection-state", "CONNECTED", timeout=30_000)
     wait_for_app_idle(page)
+
+
+def sign_in(page: Page, base_url: str, username: str = "admin", password: str = ADMIN_PASSWORD,
+            expect_error: str | None = None) -> None:
+    """Open the app signed out (cookies of this browser context dropped) and sign in through the
+    page; with ``expect_error``, check that the sign-in is refused with that message instead."""
+    page.context.clear_cookies()
+    open_app(page, base_url)
+    form = page.get_by_test_id("stForm")
+    form.get_by_role("textbox", name="Username").fill(username)
+    form.get_by_role("textbox", name="Password").fill(password)
+    form.get_by_role("button", name="Sign in").click()
+    wait_for_app_idle(page)
+    if expect_error:
+        expect(page.get_by_test_id("stAlertContentError").filter(has_text=expect_error)).to_be_visible()
+        return
+    expect(page.get_by_text(f"Signed in as {username}")).to_be_visible()
 
 
 def choose(scope: Page | Locator, label: str, option: str) -> None:
@@ -165,8 +184,9 @@ def prelabel_and_wait(page: Page, recordings: int = 1, timeout: float = 120_000)
 
 def prelabeled_project(page: Page, base_url: str, name: str, *files: Path, language: str = "en",
                        model: str = "tiny.en") -> PrelabelResult:
-    """From a fresh page: create project ``name``, import ``files``, pre-label them and wait."""
-    open_app(page, base_url)
+    """From a fresh page: sign in as the admin, create project ``name``, import ``files``,
+    pre-label them and wait."""
+    sign_in(page, base_url)
     create_project(page, name, language=language, model=model)
     upload_audio(page, *files)
     return prelabel_and_wait(page, recordings=len(files))

@@ -1,6 +1,7 @@
-"""The label page in headless Chromium: the clip plays from the server's clip route, a
-correction typed in English or in Hangul (through IME composition events) is saved with
-Ctrl+Enter, the next segment opens with the caret in its text box, and typing survives a reload."""
+"""The label page in headless Chromium, signed in as a labeler (who sees only this page): the
+clip plays from the server's clip route, a correction typed in English or in Hangul (through IME
+composition events) is saved with Ctrl+Enter, the next segment opens with the caret in its text
+box, typing survives a reload, and the lead then finds the save in the segment's history."""
 
 from __future__ import annotations
 
@@ -9,9 +10,13 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from speechlabel.models import LabelSettings, SegmentStatus
+from speechlabel import accounts
+from speechlabel.access import SYSTEM
+from speechlabel.models import LabelSettings, Role, SegmentStatus
 from speechlabel.projects import update_label_settings
-from tests.e2e.steps import open_app, prelabeled_project, wait_for_app_idle
+from tests.e2e.steps import open_app, prelabeled_project, sign_in, wait_for_app_idle
+
+LABELER_PASSWORD = "labeler password 1"
 
 pytestmark = pytest.mark.e2e
 
@@ -30,6 +35,9 @@ def prepared(page: Page, app_server, speech_dir, name: str) -> list:
     store = app_server.open_store()
     try:
         update_label_settings(store, name, LabelSettings(speakers=("Kennedy", "Reporter"), tags=("noise",)))
+        labeler = f"ana-{name}"
+        accounts.create_user(store, SYSTEM, labeler, LABELER_PASSWORD)
+        accounts.set_role(store, SYSTEM, labeler, name, Role.LABELER)
         [recording] = store.list_recordings(store.get_project(name).id)
         return store.list_segments(recording.id)
     finally:
@@ -45,7 +53,15 @@ def saved(app_server, segment_id: str):
 
 
 def open_label_page(page: Page, app_server, project: str) -> None:
-    open_app(page, app_server.url, f"label?user=ana&project={project}")
+    """Sign in as the project's labeler: the Label page is all they get, and it opens first."""
+    sign_in(page, app_server.url, f"ana-{project}", LABELER_PASSWORD)
+    # One page only: Streamlit shows no page list at all, and no Projects or Users page exists.
+    expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
+    expect(page.get_by_role("textbox", name="Transcript")).to_be_visible()
+    for other in ("projects", "users"):
+        open_app(page, app_server.url, other)
+        expect(page.get_by_text("Page not found")).to_be_visible()  # no such page for a labeler
+    open_app(page, app_server.url, f"?project={project}")  # their one page is the app's main page
     expect(page.get_by_role("textbox", name="Transcript")).to_be_visible()
 
 
@@ -86,7 +102,7 @@ def test_correct_a_word_and_save_with_ctrl_enter(page, app_server, speech_dir, s
 
     stored = saved(app_server, first.id)
     assert (stored.text, stored.speaker, stored.status, stored.updated_by) == (
-        corrected, "Kennedy", SegmentStatus.SUBMITTED, "ana")
+        corrected, "Kennedy", SegmentStatus.SUBMITTED, "ana-label-en")
     # The next segment is open, its text in the box and the caret in it, ready to type.
     expect(page.get_by_text("segment 2 of")).to_be_visible()
     page.wait_for_function(f"({_FOCUSED_TEXT})() === {second.text!r}", timeout=10_000)
@@ -94,6 +110,15 @@ def test_correct_a_word_and_save_with_ctrl_enter(page, app_server, speech_dir, s
     # The chosen speed carries over to the next clip.
     assert page.evaluate(_AUDIO)["rate"] == 1.5
     screenshot(page)
+
+    # The lead (here the admin) finds the save in the segment's history on the Users page.
+    sign_in(page, app_server.url)
+    open_app(page, app_server.url, "users")
+    page.get_by_role("textbox", name="A segment's history (segment id)").fill(first.id)
+    page.keyboard.press("Enter")
+    wait_for_app_idle(page)
+    expect(page.get_by_test_id("stDataFrame").nth(1)).to_contain_text("ana-label-en")
+    screenshot(page, "-history")
 
 
 def compose_hangul(page: Page, syllables: list[tuple[str, ...]]) -> None:

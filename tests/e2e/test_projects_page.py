@@ -6,13 +6,14 @@ import pytest
 from playwright.sync_api import expect
 
 from speechlabel.models import PrelabelState, SegmentStatus
-from tests.e2e.steps import create_project, open_app, prelabel_and_wait, upload_audio
+from tests.e2e.steps import create_project, prelabel_and_wait, sign_in, upload_audio
 
 pytestmark = pytest.mark.e2e
 
 
 def test_a_lead_creates_a_project_uploads_and_prelabels(page, app_server, speech_dir, screenshot):
-    open_app(page, app_server.url)
+    sign_in(page, app_server.url, "admin", "not the password", expect_error="wrong username or password")
+    sign_in(page, app_server.url)
     expect(page.get_by_test_id("stAlertContentInfo").filter(has_text="No projects yet")).to_be_visible()
 
     create_project(page, "jfk-e2e", language="en", model="tiny.en")

@@ -1,0 +1,25 @@
+"""Signing a test's AppTest session in, as the sign-in page would: a real user, a real login."""
+
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+from speechlabel import accounts
+from speechlabel.access import SYSTEM
+from speechlabel.models import Role
+
+PASSWORD = "correct horse battery"
+
+
+def sign_in(app: AppTest, store, username: str, role: Role | None = None, project: str | None = None,
+            admin: bool = False) -> AppTest:
+    """Create ``username`` (an admin, or ``role`` in ``project``) unless they exist, log in, and
+    give the session the token; returns the app, not yet run."""
+    try:
+        store.get_user(username)
+    except Exception:  # noqa: BLE001 — NotFound: a new user
+        accounts.create_user(store, SYSTEM, username, PASSWORD, is_admin=admin)
+    if role is not None:
+        accounts.set_role(store, SYSTEM, username, project, role)
+    app.session_state["session_token"] = accounts.login(store, username, PASSWORD)[0]
+    return app

@@ -1,0 +1,106 @@
+"""Signing in and what each role sees (AppTest): the page list is built from the roles, and the
+domain refuses what a role may not do even when a page is reached."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from speechlabel import accounts
+from speechlabel.access import SYSTEM
+from speechlabel.models import Role
+from speechlabel.projects import create_project
+from speechlabel.store.rows import utc_now
+from speechlabel.workspace import Workspace
+from tests.app_session import PASSWORD, sign_in
+
+APP = str(Path(__file__).resolve().parents[1] / "workbench.py")
+
+
+@pytest.fixture
+def app_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("SPEECHLABEL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)
+    monkeypatch.delenv("SPEECHLABEL_ADMIN_PASSWORD", raising=False)
+    st.cache_resource.clear()
+    yield Workspace.shared().store
+    st.cache_resource.clear()
+
+
+def known_pages(app: AppTest) -> str:
+    """The pages the session was given, read from AppTest's refusal to open an unknown one."""
+    with pytest.raises(ValueError) as refused:
+        app.switch_page("views/forms.py")  # a module of views/, never a page
+    return str(refused.value)
+
+
+def test_first_start_shows_the_generated_admin_password_once(app_data):
+    first = AppTest.from_file(APP, default_timeout=60).run()
+    shown = next(w.value for w in first.warning if "First start" in w.value)
+    password = shown.split("`")[1]
+    assert accounts.login(app_data, "admin", password)[1].is_admin
+    again = AppTest.from_file(APP, default_timeout=60).run()
+    assert not any("First start" in w.value for w in again.warning)
+
+
+def test_a_wrong_password_is_refused_and_the_right_one_signs_in(app_data):
+    accounts.create_user(app_data, SYSTEM, "boss", PASSWORD, is_admin=True)
+    app = AppTest.from_file(APP, default_timeout=60).run()
+    app.text_input[0].input("boss")
+    app.text_input[1].input("wrong password")
+    app.button[0].click().run()
+    assert app.error[0].value == "wrong username or password"
+    app.text_input[1].input(PASSWORD)
+    app.button[0].click().run()
+    assert not app.exception and app.title[0].value == "Projects"
+    assert "Signed in as **boss** (admin)" in app.sidebar.caption[0].value
+
+
+def test_each_role_gets_its_pages(app_data):
+    create_project(app_data, "calls")
+    labeler = sign_in(AppTest.from_file(APP, default_timeout=60), app_data, "lea", Role.LABELER, "calls").run()
+    assert labeler.title[0].value == "Label"
+    assert "views/label.py" in known_pages(labeler) and "views/projects.py" not in known_pages(labeler)
+    reviewer = sign_in(AppTest.from_file(APP, default_timeout=60), app_data, "rex", Role.REVIEWER, "calls").run()
+    assert reviewer.title[0].value == "Projects"
+    assert "views/label.py" not in known_pages(reviewer) and "views/users.py" not in known_pages(reviewer)
+    labels = [b.label for b in reviewer.button]
+    assert "Pre-label new recordings" not in labels and "Create project" not in labels
+    assert not reviewer.get("file_uploader")
+    lead = sign_in(AppTest.from_file(APP, default_timeout=60), app_data, "lou", Role.LEAD, "calls").run()
+    assert all(page in known_pages(lead) for page in ("views/projects.py", "views/label.py", "views/users.py"))
+    nobody = sign_in(AppTest.from_file(APP, default_timeout=60), app_data, "new").run()
+    assert nobody.title[0].value == "Waiting for a role"
+
+
+def test_an_expired_session_goes_back_to_sign_in_with_the_reason(app_data):
+    accounts.create_user(app_data, SYSTEM, "lea", PASSWORD)
+    token, _ = accounts.login(app_data, "lea", PASSWORD, now=utc_now() - timedelta(days=2), session_seconds=3600)
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.session_state["session_token"] = token
+    app.run()
+    assert app.title[0].value == "Sign in"
+    assert "expired" in app.warning[0].value.lower()
+
+
+def test_admin_adds_a_user_and_a_lead_gives_a_role_on_the_users_page(app_data):
+    create_project(app_data, "calls")
+    admin = sign_in(AppTest.from_file(APP, default_timeout=60), app_data, "boss", admin=True).run()
+    admin.switch_page("views/users.py").run()
+    form_inputs = [t for t in admin.text_input if t.label in ("Username", "Password (8–200 characters)")]
+    form_inputs[0].input("nina")
+    form_inputs[1].input("nina password 1")
+    next(b for b in admin.button if b.label == "Add user").click().run()
+    assert "Added nina." in admin.success[0].value
+    lead = sign_in(AppTest.from_file(APP, default_timeout=60), app_data, "lou", Role.LEAD, "calls").run()
+    lead.switch_page("views/users.py").run()
+    assert not [b for b in lead.button if b.label == "Add user"]  # only admins create users
+    lead.text_input(key="role_user").input("nina")
+    next(b for b in lead.button if b.label == "Give role").click().run()
+    assert "nina is now labeler in calls." in lead.success[0].value
+    entries = accounts.list_audit(app_data, SYSTEM, project_id=app_data.get_project("calls").id)
+    assert any(e.action == "role_set" and e.actor == "lou" and e.target == "nina" for e in entries)
