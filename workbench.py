@@ -74,8 +74,7 @@ def run_pages() -> None:
         return
     st.session_state.pop("first_admin_password", None)
     st.session_state["actor"] = actor
-    roles = ", ".join(f"{role.value}" for role in sorted(set(actor.roles.values()), key=str)) or "no role yet"
-    st.sidebar.caption(f"Signed in as **{actor.username}** ({'admin' if actor.is_admin else roles})")
+    st.sidebar.caption(f"Signed in as **{actor.username}** ({session.roles_line(opened.store, actor)})")
     if st.sidebar.button("Sign out", icon=":material/logout:"):
         session.sign_out(opened.store)
         st.rerun()

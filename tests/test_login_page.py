@@ -104,3 +104,14 @@ def test_admin_adds_a_user_and_a_lead_gives_a_role_on_the_users_page(app_data):
     assert "nina is now labeler in calls." in lead.success[0].value
     entries = accounts.list_audit(app_data, SYSTEM, project_id=app_data.get_project("calls").id)
     assert any(e.action == "role_set" and e.actor == "lou" and e.target == "nina" for e in entries)
+
+
+def test_with_oidc_configured_the_page_offers_the_provider_instead_of_a_password(app_data):
+    app = AppTest.from_file(APP, default_timeout=60)
+    app.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
+                           "client_id": "speechlabel", "client_secret": "s",
+                           "server_metadata_url": "https://id.example.com/.well-known/openid-configuration"}
+    app.run()
+    assert not app.exception
+    assert [b.label for b in app.button] == ["Sign in with your organisation"]
+    assert not app.text_input  # no password form

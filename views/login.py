@@ -9,9 +9,14 @@ from views import session
 workspace = st.session_state["workspace"]
 
 st.title("Sign in")
-message = st.session_state.pop("signin_message", None)
+message = session.login_message()
 if message:
     st.warning(message)
+if session.oidc_configured():  # the deployment's identity provider signs people in (st.login)
+    for provider in session.oidc_providers():
+        st.button(f"Sign in with {provider or 'your organisation'}", on_click=st.login,
+                  args=(provider,) if provider else ())
+    st.stop()
 first_password = st.session_state.get("first_admin_password")
 if first_password:
     st.warning(f"First start: the admin account is **admin** with password `{first_password}` — shown once; "

@@ -24,7 +24,7 @@ from speechlabel import accounts
 from speechlabel.access import visible_projects
 from speechlabel.config import Settings
 from speechlabel.errors import NotSignedIn, SessionExpired, SpeechLabelError
-from speechlabel.models import Actor, Role
+from speechlabel.models import Actor
 from speechlabel.store import Store
 
 TOKEN_KEY = "session_token"
@@ -147,7 +147,7 @@ def oidc_configured() -> bool:
 
 
 def _oidc_actor(store: Store) -> Actor | None:
-    if not st.user.is_logged_in:
+    if not st.user.get("is_logged_in", False):  # (absent, not False, where no provider answered yet)
         return None
     try:
         return accounts.actor_for_external_user(store, st.user.get("email"), st.user.get("email_verified"))
@@ -175,17 +175,3 @@ def roles_line(store: Store, actor: Actor) -> str:
     roles = sorted((names.get(project_id, f"project {project_id}"), role.value)
                    for project_id, role in actor.roles.items())
     return ", ".join(f"{role} in {name}" for name, role in roles) or "no role yet"
-
-
-def page_names(actor: Actor) -> list[str]:
-    """The pages an actor may open, in menu order: an admin all; a lead Projects, Label and
-    Users; a reviewer Projects (read-only); a labeler Label. Several roles: the union."""
-    held = set(actor.roles.values())
-    if actor.is_admin or Role.LEAD in held:
-        return ["projects", "label", "users"]
-    names = []
-    if Role.REVIEWER in held:
-        names.append("projects")
-    if Role.LABELER in held:
-        names.append("label")
-    return names
