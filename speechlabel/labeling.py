@@ -31,8 +31,8 @@ from .store.rows import utc_now
 
 log = logging.getLogger(__name__)
 
-# What the queue offers: not yet done, or sent back by a reviewer.
-TODO_STATUSES = (SegmentStatus.DRAFTED, SegmentStatus.NEW, SegmentStatus.IN_PROGRESS, SegmentStatus.REJECTED)
+# What the queue offers (and leases hand out): not yet done, or sent back by a reviewer.
+TODO_STATUSES = assignment.LEASABLE
 # A page of the list view; more than this is slow to render and nobody reads it at once.
 MAX_PAGE = 500
 

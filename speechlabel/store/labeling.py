@@ -12,7 +12,6 @@ BEGIN IMMEDIATE already serialises writers) so two labelers cannot move into the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -45,7 +44,6 @@ _revisions = schema.revisions
 _drafts = schema.drafts
 _unsaved = schema.unsaved_edits
 _merges = schema.segment_merges
-_ORDER = (_segments.c.recording_id, _segments.c.start, _segments.c.id)
 
 
 @dataclass(frozen=True)
@@ -65,23 +63,6 @@ class SegmentMerge:
 
 
 class LabelingQueries(StoreBase):
-    def next_todo_segment(self, project_id: int, statuses: Iterable[SegmentStatus], after: str | None) -> Segment | None:
-        """The first segment in a to-do status after ``after`` in (recording, start) order; wraps
-        around to the beginning so work left behind earlier is still offered. One LIMIT 1 query."""
-        query = select(_segments).where(
-            _segments.c.project_id == project_id, _segments.c.status.in_([s.value for s in statuses])
-        ).order_by(*_ORDER).limit(1)
-        with self.read() as connection:
-            if after is None:
-                row = connection.execute(query).first()
-                return segment_from_row(row) if row else None
-            current = _load_segment(connection, after)
-            key = (current.recording_id, current.start, current.id)
-            row = connection.execute(query.where(tuple_(*_ORDER) > tuple_(*key))).first()
-            if row is None:
-                row = connection.execute(query.where(_segments.c.id != current.id)).first()
-        return segment_from_row(row) if row else None
-
     def page_recording_segments(self, recording_id: str, offset: int, limit: int) -> list[Segment]:
         query = (
             select(_segments).where(_segments.c.recording_id == recording_id)
