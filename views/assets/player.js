@@ -36,11 +36,15 @@ function focusTranscript(focusKey, token) {
   if (!focusKey || window.__speechlabelFocused === token) return;
   window.__speechlabelFocused = token;
   let tries = 0;
+  let focusedBox = null;
   const attempt = () => {
     if (window.__speechlabelFocused !== token) return; // another segment opened meanwhile
     const box = document.querySelector(`.st-key-${focusKey} textarea`);
     const free = !document.activeElement || document.activeElement === document.body;
-    if (box && free) {
+    // Only a text box not focused yet (first render, or mounted anew) takes the caret: a
+    // labeler who left the box on purpose keeps their choice.
+    if (box && free && box !== focusedBox) {
+      focusedBox = box;
       box.focus();
       box.setSelectionRange(box.value.length, box.value.length);
     }
