@@ -158,7 +158,7 @@ def run_project_settings(workspace: Workspace, args) -> int:
     project = workspace.store.get_project(args.name)
     changed = label_settings_from_args(args, project.label_settings)
     if changed != project.label_settings:
-        project = update_label_settings(workspace.store, project, changed)
+        project = update_label_settings(workspace.store, SYSTEM, project, changed)
     print(f"label settings of project {project.name!r}:")
     for line in format_label_settings(project.label_settings):
         print(f"  {line}")

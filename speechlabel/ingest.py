@@ -15,10 +15,11 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .access import require_role
 from .audio import DecodedAudio, declared_duration, decode_bytes, to_mono_16k, write_wav
 from .config import Settings
 from .errors import AudioDecodeError, DuplicateRecording, SpeechLabelError
-from .models import PrelabelState, Project, Recording
+from .models import Actor, PrelabelState, Project, Recording
 from .probe import probe
 from .store import Store
 from .store.rows import utc_now
@@ -110,8 +111,12 @@ def import_uploads(
     project: Project,
     uploads: Sequence[tuple[str, bytes]],
     on_file: Callable[[str, int, int], None] | None = None,
+    *,
+    actor: Actor,
 ) -> ImportReport:
-    """Import (name, bytes) pairs from a browser upload; one bad file does not stop the others."""
+    """Import (name, bytes) pairs from a browser upload (leads only); one bad file does not
+    stop the others."""
+    require_role(actor, project, action="uploading audio")
     report = ImportReport()
     for index, (name, data) in enumerate(uploads):
         if on_file:

@@ -14,9 +14,10 @@ import threading
 import time
 from dataclasses import dataclass, replace
 
+from .access import require_role
 from .config import Settings
 from .errors import SpeechLabelError
-from .models import Project
+from .models import Actor, Project
 from .prelabel import PrelabelProgress, prelabel_project
 from .store import Store
 
@@ -58,7 +59,9 @@ class PrelabelJobs:
         self._status: dict[int, JobStatus] = {}
         self._threads: dict[int, threading.Thread] = {}
 
-    def start(self, project: Project) -> JobStatus:
+    def start(self, project: Project, actor: Actor) -> JobStatus:
+        """Start pre-labeling ``project`` in a worker thread (leads only); a running job is returned as is."""
+        require_role(actor, project, action="pre-labeling")
         with self._lock:
             current = self._status.get(project.id)
             if current is not None and current.state == JobState.RUNNING:

@@ -65,11 +65,11 @@ def create_project(
     return store.insert_project(name, language, segment_options.to_dict(), engine_dict, terms, labels)
 
 
-def update_label_settings(store: Store, project: Project | str, settings: LabelSettings) -> Project:
-    """Store new label settings for an existing project (given by name or as a Project)."""
-    cleaned = validate_label_settings(settings)
+def update_label_settings(store: Store, actor: Actor, project: Project | str, settings: LabelSettings) -> Project:
+    """Store new label settings for an existing project (given by name or as a Project); leads only."""
     target = store.get_project(project) if isinstance(project, str) else project
-    return store.update_label_settings(target.id, cleaned)
+    require_role(actor, target, action="changing label settings")
+    return store.update_label_settings(target.id, validate_label_settings(settings))
 
 
 def update_assignment_settings(store: Store, actor: Actor, project: Project | str,

@@ -11,6 +11,7 @@ import pytest
 import soundfile as sf
 import soxr
 
+from speechlabel.access import SYSTEM
 from speechlabel.audio import load_mono_16k
 from speechlabel.config import Settings
 from speechlabel.errors import AudioDecodeError, DuplicateRecording
@@ -181,6 +182,7 @@ def test_import_uploads_reports_each_browser_file(store, settings, project, spee
     jfk = (speech_dir / "en" / "jfk.wav").read_bytes()
     seen = []
     report = import_uploads(store, settings, project, [("jfk.wav", jfk), ("x.wav", b""), ("again.wav", jfk)],
+                            actor=SYSTEM,
                             on_file=lambda name, index, total: seen.append((name, index, total)))
     assert [r.label for r in report.imported] == ["jfk.wav"]
     assert [(f.source, "is empty" in f.message) for f in report.failures] == [("x.wav", True)]

@@ -7,6 +7,7 @@ import io
 import numpy as np
 import soundfile as sf
 
+from speechlabel.access import SYSTEM
 from speechlabel.ingest import import_audio
 from speechlabel.jobs import JobState, PrelabelJobs
 from speechlabel.models import SegmentStatus
@@ -17,9 +18,9 @@ from speechlabel.projects import recording_overview
 def test_a_job_drafts_in_the_background_and_reports_progress(store, settings, project, speech_dir):
     recording = import_audio(store, settings, project, (speech_dir / "en" / "jfk.wav").read_bytes(), "jfk.wav")
     jobs = PrelabelJobs(store, settings)
-    first = jobs.start(project)
+    first = jobs.start(project, SYSTEM)
     assert first.state == JobState.RUNNING
-    assert jobs.start(project).started_at == first.started_at  # one job per project
+    assert jobs.start(project, SYSTEM).started_at == first.started_at  # one job per project
     final = jobs.wait(project.id, timeout=300)
     assert final.state == JobState.DONE and final.error is None
     assert final.progress.audio_seconds_done == final.progress.audio_seconds_total == 11.0
@@ -33,11 +34,11 @@ def test_a_failing_job_says_why_and_can_be_started_again(store, settings, projec
     kept = normalized.read_bytes()
     normalized.unlink()  # the audio vanished from disk under the job
     jobs = PrelabelJobs(store, settings)
-    jobs.start(project)
+    jobs.start(project, SYSTEM)
     failed = jobs.wait(project.id, timeout=120)
     assert failed.state == JobState.FAILED and "16 kHz copy of recording" in failed.error and "is missing" in failed.error
     normalized.write_bytes(kept)
-    jobs.start(project)
+    jobs.start(project, SYSTEM)
     assert jobs.wait(project.id, timeout=300).state == JobState.DONE
 
 

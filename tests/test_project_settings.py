@@ -123,9 +123,9 @@ def test_settings_round_trip_through_create_and_update(store):
     assert store.get_project("factory").label_settings == wanted
     assert store.list_projects()[0].label_settings == wanted
 
-    by_name = update_label_settings(store, "factory", LabelSettings((" A ", "B"), (), 0.8))
+    by_name = update_label_settings(store, SYSTEM, "factory", LabelSettings((" A ", "B"), (), 0.8))
     assert by_name.label_settings == LabelSettings(("A", "B"), (), 0.8)
-    by_project = update_label_settings(store, by_name, LabelSettings(tags=("cough",)))
+    by_project = update_label_settings(store, SYSTEM, by_name, LabelSettings(tags=("cough",)))
     again = store.get_project("factory")
     assert again.label_settings == by_project.label_settings == LabelSettings(tags=("cough",))
     assert (again.id, again.language, again.glossary, again.created_at) == (
@@ -136,13 +136,13 @@ def test_a_refused_update_leaves_the_settings_alone(store):
     wanted = LabelSettings(("A",), ("noise",), 0.4)
     create_project(store, "p", label_settings=wanted)
     with pytest.raises(ValidationError, match="listed twice"):
-        update_label_settings(store, "p", LabelSettings(("B", "b")))
+        update_label_settings(store, SYSTEM, "p", LabelSettings(("B", "b")))
     with pytest.raises(ValidationError, match="from 0 to 1"):
         create_project(store, "q", label_settings=LabelSettings(low_confidence=2))
     assert store.get_project("p").label_settings == wanted
     assert [p.name for p in store.list_projects()] == ["p"]
     with pytest.raises(NotFound, match="no project named 'nope'"):
-        update_label_settings(store, "nope", wanted)
+        update_label_settings(store, SYSTEM, "nope", wanted)
 
 
 def test_project_without_stored_settings_reads_defaults(store):
@@ -167,7 +167,7 @@ def test_migration_0003_keeps_older_projects_and_downgrades(database_url):
         store = Store(engine)
         old = store.get_project("old")
         assert (old.label_settings, old.glossary) == (DEFAULTS, ("PLC",))
-        assert update_label_settings(store, old, LabelSettings(("A",))).label_settings.speakers == ("A",)
+        assert update_label_settings(store, SYSTEM, old, LabelSettings(("A",))).label_settings.speakers == ("A",)
 
         _downgrade(engine, "0002")
         assert "label_settings" not in {c["name"] for c in inspect(engine).get_columns("projects")}
@@ -304,3 +304,24 @@ def test_a_lead_changes_label_settings_in_the_expander(page, store):
     click(app, "Save label settings")
     assert "speaker 'a' is listed twice" in app.error[0].value
     assert store.get_project("calls").label_settings == wanted
+
+
+def test_only_leads_change_settings_upload_or_prelabel(store, settings):
+    from speechlabel import accounts
+    from speechlabel.errors import Forbidden
+    from speechlabel.ingest import import_uploads
+    from speechlabel.jobs import PrelabelJobs
+    from speechlabel.models import Role
+
+    project = create_project(store, "calls")
+    accounts.create_user(store, SYSTEM, "lea", "correct horse battery")
+    accounts.set_role(store, SYSTEM, "lea", "calls", Role.LABELER)
+    lea = accounts.login(store, "lea", "correct horse battery")[1]
+    with pytest.raises(Forbidden, match="lea is a labeler in 'calls'; changing label settings needs the lead role"):
+        update_label_settings(store, lea, project, LabelSettings(("A",)))
+    with pytest.raises(Forbidden, match="uploading audio needs the lead role"):
+        import_uploads(store, settings, project, [("a.wav", b"x")], actor=lea)
+    with pytest.raises(Forbidden, match="pre-labeling needs the lead role"):
+        PrelabelJobs(store, settings).start(project, lea)
+    assert store.get_project("calls").label_settings == LabelSettings()
+    assert store.list_recordings(project.id) == []

@@ -64,6 +64,7 @@ def upload_audio(store, settings, project) -> None:
     if files and st.button(f"Import {len(files)} file(s)"):
         bar = st.progress(0.0)
         report = import_uploads(store, settings, project, [(f.name, f.getvalue()) for f in files],
+                                actor=st.session_state["actor"],
                                 on_file=lambda name, i, n: bar.progress(i / n, text=f"importing {name}"))
         bar.progress(1.0, text="done")
         st.session_state["upload_report"] = report

@@ -65,7 +65,7 @@ if leads:
         wanted = forms.label_settings_fields(project.label_settings, key=f"label_settings_{project.id}")
         if st.form_submit_button("Save label settings"):
             try:
-                project = update_label_settings(store, project, wanted)
+                project = update_label_settings(store, actor, project, wanted)
                 st.success("Label settings saved.")
             except SpeechLabelError as error:
                 st.error(str(error))
@@ -77,7 +77,7 @@ def prelabel_panel() -> None:
     status = jobs.status(project.id)
     running = status is not None and status.state == JobState.RUNNING
     if leads and st.button("Pre-label new recordings", disabled=running, type="primary"):
-        status = jobs.start(project)
+        status = jobs.start(project, actor)
         running = True
     if status is not None:
         forms.show_job(status)

@@ -34,7 +34,7 @@ def prepared(page: Page, app_server, speech_dir, name: str) -> list:
     prelabeled_project(page, app_server.url, name, speech_dir / "en" / "jfk.wav")
     store = app_server.open_store()
     try:
-        update_label_settings(store, name, LabelSettings(speakers=("Kennedy", "Reporter"), tags=("noise",)))
+        update_label_settings(store, SYSTEM, name, LabelSettings(speakers=("Kennedy", "Reporter"), tags=("noise",)))
         labeler = f"ana-{name}"
         accounts.create_user(store, SYSTEM, labeler, LABELER_PASSWORD)
         accounts.set_role(store, SYSTEM, labeler, name, Role.LABELER)
