@@ -262,3 +262,18 @@ def test_when_all_is_done_the_page_says_so(labeled_project):
         labeling.skip(workspace.store, lead, segment.id, segment.version, "test")
     app = open_label_page()
     assert "Nothing left to label in calls" in app.success[0].value
+
+
+def test_saving_the_last_segment_says_nothing_is_left(labeled_project):
+    workspace, project = labeled_project
+    *earlier, last = segments_in_order(workspace.store, project)
+    app = open_label_page("ana")  # ana's batch holds every segment
+    ana = actor(workspace, "ana")
+    for segment in earlier:
+        labeling.skip(workspace.store, ana, segment.id, segment.version, "test")
+    app.session_state["label_segment"] = last.id
+    app.run()
+    button(app, "Save & next").click().run()
+    assert workspace.store.get_segment(last.id).status == SegmentStatus.SUBMITTED
+    assert f"Nothing left to label in {project.name}" in app.success[-1].value
+    assert not [t for t in app.text_area if t.label == "Transcript"]  # not the segment just saved again

@@ -59,7 +59,10 @@ def current_segment_id(actor: Actor, project: Project) -> str | None:
 
 
 def go_to(segment_id: str | None, message: str | None = None) -> None:
+    """Open ``segment_id`` on the next run; None: the next one from the queue."""
     st.session_state["label_segment"] = segment_id
+    if segment_id is None:
+        st.query_params.pop("segment", None)  # else the address would reopen the one just done
     if message:
         st.session_state["label_flash"] = message
     st.rerun()
