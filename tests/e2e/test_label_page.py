@@ -35,9 +35,9 @@ def prepared(page: Page, app_server, speech_dir, name: str) -> list:
     store = app_server.open_store()
     try:
         update_label_settings(store, SYSTEM, name, LabelSettings(speakers=("Kennedy", "Reporter"), tags=("noise",)))
-        labeler = f"ana-{name}"
-        accounts.create_user(store, SYSTEM, labeler, LABELER_PASSWORD)
-        accounts.set_role(store, SYSTEM, labeler, name, Role.LABELER)
+        for person, role in ((f"ana-{name}", Role.LABELER), (f"lou-{name}", Role.LEAD)):
+            accounts.create_user(store, SYSTEM, person, LABELER_PASSWORD)
+            accounts.set_role(store, SYSTEM, person, name, role)
         [recording] = store.list_recordings(store.get_project(name).id)
         return store.list_segments(recording.id)
     finally:
@@ -111,8 +111,9 @@ def test_correct_a_word_and_save_with_ctrl_enter(page, app_server, speech_dir, s
     assert page.evaluate(_AUDIO)["rate"] == 1.5
     screenshot(page)
 
-    # The lead (here the admin) finds the save in the segment's history on the Users page.
-    sign_in(page, app_server.url)
+    # The project's lead (a lead of this project only, not an admin) finds the save in the
+    # segment's history on the Users page.
+    sign_in(page, app_server.url, "lou-label-en", LABELER_PASSWORD)
     open_app(page, app_server.url, "users")
     page.get_by_role("textbox", name="A segment's history (segment id)").fill(first.id)
     page.keyboard.press("Enter")
