@@ -66,5 +66,12 @@ def settings(tmp_path) -> Settings:
 
 
 @pytest.fixture
+def data_dir(tmp_path, monkeypatch):
+    """A fresh data folder for the command line, on its default SQLite database."""
+    monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)
+    return tmp_path / "data"
+
+
+@pytest.fixture
 def project(store):
     return create_project(store, "demo", language="en")

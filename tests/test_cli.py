@@ -13,12 +13,6 @@ from speechlabel.cli import main
 from speechlabel.metrics import word_error_rate
 
 
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)
-    return tmp_path / "data"
-
-
 def run(data_dir, *args) -> int:
     return main(["--data-dir", str(data_dir), *args])
 

@@ -16,7 +16,7 @@ from sqlalchemy import insert, inspect
 from streamlit.testing.v1 import AppTest
 
 from speechlabel.access import SYSTEM
-from speechlabel.cli import main
+from tests.test_cli import run
 from speechlabel.config import Settings
 from speechlabel.errors import NotFound, ValidationError
 from speechlabel.jobs import PrelabelJobs
@@ -188,14 +188,6 @@ def _downgrade(engine, revision: str) -> None:
 # --- the command line ---------------------------------------------------------------------------
 
 
-@pytest.fixture
-def data_dir(tmp_path, monkeypatch):
-    monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)
-    return tmp_path / "data"
-
-
-def run(data_dir, *args) -> int:
-    return main(["--data-dir", str(data_dir), *args])
 
 
 def stored(data_dir, name: str) -> LabelSettings:

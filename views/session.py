@@ -22,7 +22,6 @@ import streamlit as st
 
 from speechlabel import accounts
 from speechlabel.access import visible_projects
-from speechlabel.config import Settings
 from speechlabel.errors import NotSignedIn, SessionExpired, SpeechLabelError
 from speechlabel.models import Actor
 from speechlabel.store import Store
@@ -59,7 +58,7 @@ export default function ({ data }) {
 _cookie = st.components.v2.component("speechlabel_session_cookie", js=_COOKIE_JS)
 
 
-def current_actor(store: Store, settings: Settings | None = None) -> Actor | None:
+def current_actor(store: Store) -> Actor | None:
     """The signed-in Actor (also put in ``st.session_state["actor"]``), or None: then the
     caller shows the login page, with ``login_message()`` when a session just ended."""
     state = st.session_state
