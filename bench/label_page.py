@@ -302,7 +302,7 @@ class Built:
 
 def build_project(store: Store, settings: Settings, utterances: list[Utterance], tmp: Path) -> Built:
     started = time.perf_counter()
-    project = create_project(store, "bench-label", language="en", label_settings=LABEL_SETTINGS)
+    project = create_project(store, "bench-label", language="en", label_settings=LABEL_SETTINGS, actor=SYSTEM)
     rng = np.random.default_rng(7)
     words_stream = [w for u in utterances for w in u.words]
 

@@ -23,6 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from speechlabel.access import SYSTEM
 from speechlabel.config import Settings  # noqa: E402
 from speechlabel.ingest import import_paths  # noqa: E402
 from speechlabel.metrics import word_error_rate  # noqa: E402
@@ -60,7 +61,8 @@ def run_one(model: str, speech_dir: Path) -> PipelineRun:
         settings = Settings(data_dir=Path(tmp) / "data")
         workspace = Workspace.open(settings)
         store = workspace.store
-        project = create_project(store, "bench", language="en", transcribe_options=TranscribeOptions(model=model))
+        project = create_project(store, "bench", language="en", transcribe_options=TranscribeOptions(model=model),
+                                 actor=SYSTEM)
         started = time.perf_counter()
         report = import_paths(store, settings, project, [speech_dir / folder for folder in FOLDERS])
         imported = time.perf_counter()

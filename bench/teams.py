@@ -2,9 +2,11 @@
 domain functions as the label page, for a fixed time; on SQLite and PostgreSQL.
 
     python -m bench.teams [--database sqlite|postgresql|both] [--labelers 20] [--seconds 30]
+                          [--double-share 0.1]
 
 Prints saves per second per database and checks what the test (tests/test_concurrency.py) checks:
-no segment labeled by two people, no lost update, no error but clear conflicts.
+no segment labeled by two people (a double-labeled one by exactly one more, never the same
+person, whose text is kept as its second labeling), no lost update, no error but clear conflicts.
 """
 
 from __future__ import annotations
@@ -43,19 +45,22 @@ PASSWORD = "correct horse battery"
 class SimulationResult:
     seconds: float
     saves: list[tuple[str, str, str]] = field(default_factory=list)  # (segment, labeler, text)
+    second_saves: list[tuple[str, str, str]] = field(default_factory=list)  # second labelings, the same
     conflicts: int = 0
     errors: list[str] = field(default_factory=list)
 
     @property
     def saves_per_second(self) -> float:
-        return len(self.saves) / self.seconds if self.seconds else 0.0
+        return (len(self.saves) + len(self.second_saves)) / self.seconds if self.seconds else 0.0
 
 
-def build_pool(store: Store, settings: Settings, segments: int, batch_size: int = 5) -> Project:
+def build_pool(store: Store, settings: Settings, segments: int, batch_size: int = 5,
+               double_share: float = 0.0) -> Project:
     """A project with ``segments`` to-do segments over one recording (a tone: the audio is not
     what is measured here) and small batches, so labelers keep coming back to the pool."""
-    project = create_project(store, f"crowd-{uuid.uuid4().hex[:6]}", language="en")
-    project = store.update_assignment_settings(project.id, AssignmentSettings(batch_size=batch_size, lease_minutes=5))
+    project = create_project(store, f"crowd-{uuid.uuid4().hex[:6]}", language="en", actor=SYSTEM)
+    project = store.update_assignment_settings(
+        project.id, AssignmentSettings(batch_size=batch_size, lease_minutes=5, double_share=double_share))
     seconds = segments * 0.2 + 1
     path = Path(tempfile.mkdtemp()) / "tone.wav"
     write_wav(path, (0.1 * np.sin(np.arange(int(seconds * 16000)) * 0.05)).astype(np.float32))
@@ -90,11 +95,13 @@ def simulate(store: Store, project: Project, people: list[Actor], seconds: float
                 upcoming = upcoming or labeling.next_segment(store, actor, project)
                 if upcoming is None:
                     return  # the pool is empty
-                opened = labeling.open_segment(store, actor, upcoming.id).segment
+                context = labeling.open_segment(store, actor, upcoming.id)
+                opened = context.segment
                 text = f"{actor.username} {opened.id} {time.monotonic_ns()}"
                 _, upcoming = labeling.save_and_next(store, actor, opened.id, opened.version, text, None, (), None)
                 with lock:
-                    result.saves.append((opened.id, actor.username, text))
+                    (result.second_saves if context.second_labeling else result.saves).append(
+                        (opened.id, actor.username, text))
             except Conflict:
                 with lock:
                     result.conflicts += 1
@@ -132,14 +139,30 @@ def check(store: Store, result: SimulationResult) -> list[str]:
             break
     if any(count > 1 for count in texts.values()):
         problems.append("one save was counted twice")
+    return problems + _check_second_labelings(store, result, by_segment)
+
+
+def _check_second_labelings(store: Store, result: SimulationResult, first: dict[str, set[str]]) -> list[str]:
+    """Each second labeling saved once, by someone who did not label the segment, and kept."""
+    problems = []
+    seconds = Counter(segment_id for segment_id, _, _ in result.second_saves)
+    if any(count > 1 for count in seconds.values()):
+        problems.append("a segment was second-labeled twice")
+    for segment_id, labeler, text in result.second_saves:
+        if labeler in first.get(segment_id, ()):
+            problems.append(f"{labeler} labeled {segment_id} twice (first and second labeling)")
+        kept = store.get_second_label(segment_id)
+        if kept is None or (kept.labeler, kept.text) != (labeler, text):
+            problems.append(f"second labeling of {segment_id} by {labeler} was not kept")
     return problems
 
 
-def run(url: str, schema: str | None, labelers: int, seconds: float, segments: int) -> SimulationResult:
+def run(url: str, schema: str | None, labelers: int, seconds: float, segments: int,
+        double_share: float) -> SimulationResult:
     data = Path(tempfile.mkdtemp())
     store = Store.open(url, schema=schema)
     try:
-        project = build_pool(store, Settings(data_dir=data), segments)
+        project = build_pool(store, Settings(data_dir=data), segments, double_share=double_share)
         result = simulate(store, project, crowd(store, project, labelers), seconds)
         problems = check(store, result)
         if problems:
@@ -155,24 +178,27 @@ def main() -> None:
     parser.add_argument("--labelers", type=int, default=20)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--segments", type=int, default=20_000)
+    parser.add_argument("--double-share", type=float, default=0.0, help="share of segments labeled twice")
     args = parser.parse_args()
     chosen = ("sqlite", "postgresql") if args.database == "both" else (args.database,)
     for database in chosen:
         if database == "sqlite":
             url, schema = f"sqlite:///{tempfile.mkdtemp()}/teams.db", None
-            result = run(url, schema, args.labelers, args.seconds, args.segments)
+            result = run(url, schema, args.labelers, args.seconds, args.segments, args.double_share)
         else:
             schema = f"bench_teams_{uuid.uuid4().hex[:8]}"
             admin = sqlalchemy.create_engine(POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1))
             with admin.begin() as connection:
                 connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
             try:
-                result = run(POSTGRES_URL, schema, args.labelers, args.seconds, args.segments)
+                result = run(POSTGRES_URL, schema, args.labelers, args.seconds, args.segments,
+                             args.double_share)
             finally:
                 with admin.begin() as connection:
                     connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
                 admin.dispose()
-        print(f"[{database}] {args.labelers} labelers for {result.seconds:.1f} s: {len(result.saves)} saves, "
+        print(f"[{database}] {args.labelers} labelers for {result.seconds:.1f} s: {len(result.saves)} saves "
+              f"+ {len(result.second_saves)} second labelings, "
               f"{result.saves_per_second:.1f} saves/s, {result.conflicts} conflicts, 0 errors, "
               f"no segment shared, no lost update")
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from . import double_labeling
 from .access import require_role
 from .errors import ValidationError
 from .models import Actor, AssignmentSettings, Project, Role, Segment, SegmentStatus
@@ -31,23 +32,36 @@ def next_for(store: Store, actor: Actor, project: Project, after: str | None = N
     require_role(actor, project, Role.LABELER, action="labeling")
     now = now or utc_now()
     settings = project.assignment_settings
-    mine = store.active_leased_segments(project.id, actor.username, LEASABLE, now)
+    mine = _held_work(store, actor, project, now)
     if any(segment.id != after for segment in mine):
         return _after(mine, after)
     if not _quota_left(store, project.id, actor.username, settings, now):
         return None
-    claimed = store.claim_free_segments(project.id, actor.username, LEASABLE, now, _expiry(settings, now),
-                                        limit=settings.batch_size)
+    # Waiting second labelings go first: they are few (a share), and agreement is measured sooner.
+    claimed = double_labeling.claim(store, actor, project, now, _expiry(settings, now), settings.batch_size)
+    kind = "second_labels_taken"
+    if not claimed:
+        claimed = store.claim_free_segments(project.id, actor.username, LEASABLE, now, _expiry(settings, now),
+                                            limit=settings.batch_size)
+        double_labeling.pick(store, project, claimed, now)
+        kind = "batch_taken"
     if claimed:
-        store.record_audit(AuditNote(actor.username, "batch_taken", claimed[0].id, project.id,
+        store.record_audit(AuditNote(actor.username, kind, claimed[0].id, project.id,
                                      {"segments": len(claimed)}), at=now)
     return claimed[0] if claimed else None
 
 
 def my_work(store: Store, actor: Actor, project: Project, now: datetime | None = None) -> list[Segment]:
-    """The actor's leased segments still to do (a labeler's list view: their own work only)."""
+    """The actor's leased segments still to do, second labelings included (as stored: show them
+    through ``double_labeling.masked``)."""
     require_role(actor, project, Role.LABELER, action="labeling")
-    return store.active_leased_segments(project.id, actor.username, LEASABLE, now or utc_now())
+    return _held_work(store, actor, project, now or utc_now())
+
+
+def _held_work(store: Store, actor: Actor, project: Project, now: datetime) -> list[Segment]:
+    first = store.active_leased_segments(project.id, actor.username, LEASABLE, now)
+    second = double_labeling.held(store, actor, project, now)
+    return sorted(first + second, key=lambda segment: (segment.recording_id, segment.start, segment.id))
 
 
 def assign_segments(store: Store, actor: Actor, project: Project, username: str, count: int,
@@ -60,6 +74,7 @@ def assign_segments(store: Store, actor: Actor, project: Project, username: str,
     now = now or utc_now()
     given = store.claim_free_segments(project.id, username, LEASABLE, now, _expiry(project.assignment_settings, now),
                                       limit=count, assigned_by=actor.username)
+    double_labeling.pick(store, project, given, now)
     _log_assignment(store, actor, project, username, given, now)
     return given
 
@@ -74,6 +89,7 @@ def assign_recording(store: Store, actor: Actor, project: Project, username: str
     now = now or utc_now()
     given = store.claim_free_segments(project.id, username, LEASABLE, now, _expiry(project.assignment_settings, now),
                                       limit=None, recording_id=recording_id, assigned_by=actor.username)
+    double_labeling.pick(store, project, given, now)
     _log_assignment(store, actor, project, username, given, now)
     return given
 

@@ -29,13 +29,20 @@ from .config import Settings
 from .errors import Conflict, NotFound, SpeechLabelError, ValidationError
 from .export import ExportOptions, export_jsonl
 from .ingest import import_paths
-from .models import DEFAULT_LOW_CONFIDENCE, DEFAULT_TAGS, LabelSettings, SegmentStatus
+from .models import (
+    DEFAULT_LOW_CONFIDENCE,
+    DEFAULT_TAGS,
+    AssignmentSettings,
+    LabelSettings,
+    SegmentStatus,
+)
 from .prelabel import PrelabelProgress, prelabel_project
 from .projects import (
     create_project,
     project_status,
     read_glossary,
     split_names,
+    update_assignment_settings,
     update_label_settings,
 )
 from .segment import SegmentOptions
@@ -119,9 +126,11 @@ def _add_project_commands(commands) -> None:
     create.set_defaults(handler=run_project_create)
     listing = sub.add_parser("list", help="list projects")
     listing.set_defaults(handler=run_project_list)
-    settings = sub.add_parser("settings", help="show or change a project's label settings (only the options given)")
+    settings = sub.add_parser("settings", help="show or change a project's label and assignment settings "
+                              "(only the options given)")
     settings.add_argument("name")
     _add_label_options(settings)
+    _add_assignment_options(settings)
     settings.set_defaults(handler=run_project_settings)
 
 
@@ -135,6 +144,16 @@ def _add_label_options(parser: argparse.ArgumentParser) -> None:
                         f"marked for checking (default {DEFAULT_LOW_CONFIDENCE})")
 
 
+def _add_assignment_options(parser: argparse.ArgumentParser) -> None:
+    defaults = AssignmentSettings()
+    parser.add_argument("--batch-size", type=int, help=f"segments per claim (default {defaults.batch_size})")
+    parser.add_argument("--lease-minutes", type=float,
+                        help=f"a lease returns to the pool after this long without a save (default {defaults.lease_minutes:g})")
+    parser.add_argument("--daily-quota", type=int, help="segments one labeler may take per day; 0 for no cap")
+    parser.add_argument("--double-share", type=float,
+                        help="share of segments (0 to 1) a second labeler also transcribes, independently (default 0)")
+
+
 def run_project_create(workspace: Workspace, args) -> int:
     glossary = read_glossary(args.glossary) if args.glossary else ()
     project = create_project(
@@ -146,6 +165,7 @@ def run_project_create(workspace: Workspace, args) -> int:
                                              beam_size=args.beam_size),
         glossary=glossary,
         label_settings=label_settings_from_args(args, LabelSettings()),
+        actor=SYSTEM,
     )
     labels = project.label_settings
     print(f"created project {project.name!r} (language {project.language or 'auto'}, "
@@ -159,10 +179,32 @@ def run_project_settings(workspace: Workspace, args) -> int:
     changed = label_settings_from_args(args, project.label_settings)
     if changed != project.label_settings:
         project = update_label_settings(workspace.store, SYSTEM, project, changed)
-    print(f"label settings of project {project.name!r}:")
-    for line in format_label_settings(project.label_settings):
+    work = assignment_settings_from_args(args, project.assignment_settings)
+    if work != project.assignment_settings:
+        project = update_assignment_settings(workspace.store, SYSTEM, project, work)
+    print(f"settings of project {project.name!r}:")
+    for line in format_label_settings(project.label_settings) + format_assignment_settings(work):
         print(f"  {line}")
     return 0
+
+
+def assignment_settings_from_args(args, base: AssignmentSettings) -> AssignmentSettings:
+    """``base`` with only the options given on the command line replaced (quota 0: no cap)."""
+    given = {"batch_size": args.batch_size, "lease_minutes": args.lease_minutes,
+             "daily_quota": args.daily_quota, "double_share": args.double_share}
+    changes = {name: value for name, value in given.items() if value is not None}
+    if changes.get("daily_quota") == 0:
+        changes["daily_quota"] = None
+    return replace(base, **changes)
+
+
+def format_assignment_settings(settings: AssignmentSettings) -> list[str]:
+    return [
+        f"batch size: {settings.batch_size}",
+        f"lease minutes: {settings.lease_minutes:g}",
+        f"daily quota: {settings.daily_quota or '(none)'}",
+        f"double-labeled share: {settings.double_share:g}",
+    ]
 
 
 def label_settings_from_args(args, base: LabelSettings) -> LabelSettings:
@@ -339,7 +381,7 @@ def run_export(workspace: Workspace, args) -> int:
                             overwrite=args.overwrite)
     with tqdm(desc="export", unit="segment", file=sys.stderr, disable=None) as bar:
         report = export_jsonl(workspace.store, workspace.settings, project, args.out, options,
-                              on_segment=lambda _count: bar.update(1))
+                              on_segment=lambda _count: bar.update(1), actor=SYSTEM)
     print(f"exported {report.segments} segments ({report.audio_seconds / 60:.1f} min) to {report.manifest}")
     return 0
 

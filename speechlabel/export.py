@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .access import require_role
 from .audio import read_span, write_wav
 from .config import Settings
 from .errors import ValidationError
-from .models import Project, SegmentStatus
+from .models import Actor, Project, SegmentStatus
 from .store import ExportRow, Store
 
 log = logging.getLogger(__name__)
@@ -54,7 +55,11 @@ def export_jsonl(
     out_dir: str | Path,
     options: ExportOptions = ExportOptions(),
     on_segment: Callable[[int], None] | None = None,
+    *,
+    actor: Actor,
 ) -> ExportReport:
+    """Write the project's manifest (and clips) to ``out_dir``; leads of the project only."""
+    require_role(actor, project, action="exporting")
     out_dir = Path(out_dir).resolve()
     _check_destination(out_dir, options.overwrite)
     staging = out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from . import assignment
+from . import assignment, double_labeling
 from .access import require_role, role_in
 from .draft_view import DraftView, draft_view
 from .errors import Forbidden, StaleVersion, ValidationError
@@ -66,9 +66,19 @@ def next_segment(store: Store, actor: Actor, project: Project, after: str | None
 
 
 def my_work(store: Store, actor: Actor, project: Project) -> list[Segment]:
-    """The segments the actor holds (their batch), done or not, in recording and time order."""
+    """The segments the actor holds (their batch), done or not, and their open second
+    labelings (showing the draft, not the first labeler's text), in recording and time order."""
     require_role(actor, project, Role.LABELER, action="labeling")
-    return store.active_leased_segments(project.id, actor.username, None, utc_now())
+    now = utc_now()
+    first = store.active_leased_segments(project.id, actor.username, None, now)
+    second = [_as_second_labeler_sees(store, project, segment)
+              for segment in double_labeling.held(store, actor, project, now)]
+    return sorted(first + second, key=lambda segment: (segment.recording_id, segment.start, segment.id))
+
+
+def _as_second_labeler_sees(store: Store, project: Project, segment: Segment) -> Segment:
+    draft = draft_view(store.list_drafts(segment.id), segment, project.label_settings.low_confidence)
+    return double_labeling.masked(segment, draft)
 
 
 @dataclass(frozen=True)
@@ -81,11 +91,14 @@ class LabelContext:
     unsaved: UnsavedEdit | None
     position: int  # segments of the recording before this one
     recording_segments: int
+    second_labeling: bool = False  # the actor's independent second labeling: the draft, not the first text
 
     @property
     def conflicting_edit(self) -> bool:
-        """The user's unsaved edit was typed over a version someone else has since replaced."""
-        return self.unsaved is not None and self.unsaved.base_version != self.segment.version
+        """The user's unsaved edit was typed over a version someone else has since replaced. A
+        second labeling never conflicts: it is the holder's alone and does not change the segment."""
+        return (not self.second_labeling and self.unsaved is not None
+                and self.unsaved.base_version != self.segment.version)
 
 
 def open_segment(store: Store, actor: Actor, segment_id: str) -> LabelContext:
@@ -93,13 +106,16 @@ def open_segment(store: Store, actor: Actor, segment_id: str) -> LabelContext:
     threshold) and the actor's unsaved edit of it. Reads one segment's rows only."""
     project = _may_read(store, actor, segment_id)
     segment = store.get_segment(segment_id)
+    draft = draft_view(store.list_drafts(segment_id), segment, project.label_settings.low_confidence)
+    second = double_labeling.holds(store, actor, segment_id)
     return LabelContext(
-        segment=segment,
+        segment=double_labeling.masked(segment, draft) if second else segment,
         recording=store.get_recording(segment.recording_id),
-        draft=draft_view(store.list_drafts(segment_id), segment, project.label_settings.low_confidence),
+        draft=draft,
         unsaved=store.get_unsaved_edit(actor.username, segment_id),
         position=store.segment_position(segment_id),
         recording_segments=store.count_recording_segments(segment.recording_id),
+        second_labeling=second,
     )
 
 
@@ -138,7 +154,15 @@ def save_and_next(
     store: Store, actor: Actor, segment_id: str, expected_version: int, text: str, speaker: str | None,
     tags, comment: str | None,
 ) -> tuple[Segment, Segment | None]:
-    """Submit the transcript and return the actor's next segment (None when all are done)."""
+    """Submit the transcript and return the actor's next segment (None when all are done). For
+    the actor's second labeling of a segment, the text is stored as that (the segment stays as
+    its first labeler left it) and the masked segment is returned."""
+    if double_labeling.holds(store, actor, segment_id):
+        project = _project_of(store, segment_id)
+        double_labeling.save(store, actor, project, segment_id, text, speaker, tags, comment)
+        assignment.keep_working(store, actor, project)
+        seen = _as_second_labeler_sees(store, project, store.get_segment(segment_id))
+        return seen, next_segment(store, actor, project, after=segment_id)
     project = _may_edit(store, actor, segment_id)
     author = actor.username
     cleaned = required_text(text, "the transcript", "type what is said, or use skip / mark untranscribable")
@@ -155,7 +179,12 @@ def save_and_next(
 
 
 def skip(store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str) -> Segment:
-    """Set a segment aside (status skipped); the reason goes into the revision comment."""
+    """Set a segment aside (status skipped); the reason goes into the revision comment. A second
+    labeling is handed back instead, for another labeler (the segment is unchanged)."""
+    if double_labeling.holds(store, actor, segment_id):
+        project = _project_of(store, segment_id)
+        double_labeling.give_back(store, actor, project, segment_id, reason)
+        return store.get_segment(segment_id)
     return _set_aside(store, actor, segment_id, expected_version, reason, SegmentStatus.SKIPPED)
 
 
@@ -230,19 +259,28 @@ def discard_unsaved_edit(store: Store, actor: Actor, segment_id: str) -> bool:
     return store.delete_unsaved_edit(actor.username, segment_id)
 
 
+def _project_of(store: Store, segment_id: str) -> Project:
+    return store.get_project_by_id(store.get_segment_project(segment_id))
+
+
 def _may_read(store: Store, actor: Actor, segment_id: str) -> Project:
-    """Reviewers and leads read any segment of their projects; a labeler only their own work."""
-    project = store.get_project_by_id(store.get_segment_project(segment_id))
+    """Reviewers and leads read any segment of their projects; a labeler only their own work
+    (their first or their second labelings)."""
+    project = _project_of(store, segment_id)
     require_role(actor, project, Role.LABELER, Role.REVIEWER, action="opening a segment")
-    if role_in(actor, project.id) == Role.LABELER:
+    if role_in(actor, project.id) == Role.LABELER and not double_labeling.holds(store, actor, segment_id):
         _require_holder(store, actor, segment_id)
     return project
 
 
 def _may_edit(store: Store, actor: Actor, segment_id: str) -> Project:
-    """Leads change any segment of their projects; a labeler only segments leased to them."""
-    project = store.get_project_by_id(store.get_segment_project(segment_id))
+    """Leads change any segment of their projects; a labeler only segments leased to them. The
+    holder of a second labeling changes its text only, never the segment (bounds, status)."""
+    project = _project_of(store, segment_id)
     require_role(actor, project, Role.LABELER, action="labeling")
+    if double_labeling.holds(store, actor, segment_id):
+        raise Forbidden(f"segment {segment_id} is yours for a second, independent labeling: type what you hear "
+                        "and save, or skip it; its bounds and status are its first labeler's")
     if role_in(actor, project.id) == Role.LABELER:
         _require_holder(store, actor, segment_id)
     return project

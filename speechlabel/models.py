@@ -140,12 +140,14 @@ MAX_BATCH = 500
 
 @dataclass(frozen=True)
 class AssignmentSettings:
-    """Per project: how much work one claim takes, how long a lease lasts, and an optional cap
-    on how many segments one labeler may take per day (None: no cap)."""
+    """Per project: how much work one claim takes, how long a lease lasts, an optional cap on
+    how many segments one labeler may take per day (None: no cap), and the share of segments
+    that a second labeler also transcribes, independently, to measure agreement (0: none)."""
 
     batch_size: int = 20
     lease_minutes: float = 30.0
     daily_quota: int | None = None
+    double_share: float = 0.0
 
     def validate(self) -> AssignmentSettings:
         if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or not 1 <= self.batch_size <= MAX_BATCH:
@@ -156,6 +158,9 @@ class AssignmentSettings:
         quota = self.daily_quota
         if quota is not None and (isinstance(quota, bool) or not isinstance(quota, int) or quota < 1):
             raise ValidationError(f"daily quota {quota!r} is not allowed; use a whole number from 1, or none")
+        share = self.double_share
+        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
+            raise ValidationError(f"double-labeling share {share!r} is not allowed; use 0 (none) to 1 (every segment)")
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -165,6 +170,85 @@ class AssignmentSettings:
     def from_dict(cls, values: dict[str, Any] | None) -> AssignmentSettings:
         known = {key: value for key, value in (values or {}).items() if key in cls.__dataclass_fields__}
         return cls(**known)
+
+
+@dataclass(frozen=True)
+class ReviewSettings:
+    """Per project: the share of each labeler's submitted work that the "sample" review order
+    draws, and the optional quality policy: a labeler whose defect rate (rejected / reviewed,
+    once at least ``min_reviews`` of their segments were reviewed) exceeds ``defect_threshold``
+    is flagged, and then ``flagged_share`` of their work goes to review instead."""
+
+    sample_share: float = 0.1
+    defect_threshold: float | None = None
+    min_reviews: int = 20
+    flagged_share: float = 0.5
+
+    def validate(self) -> ReviewSettings:
+        for name in ("sample_share", "flagged_share"):
+            _check_share(getattr(self, name), name.replace("_", " "))
+        if self.defect_threshold is not None:
+            _check_share(self.defect_threshold, "defect threshold")
+        if isinstance(self.min_reviews, bool) or not isinstance(self.min_reviews, int) or not 1 <= self.min_reviews <= 10_000:
+            raise ValidationError(f"minimum reviews {self.min_reviews!r} is not allowed; use a whole number 1–10000")
+        return self
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, values: dict[str, Any] | None) -> ReviewSettings:
+        known = {key: value for key, value in (values or {}).items() if key in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+def _check_share(value: object, what: str) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ValidationError(f"{what} {value!r} is not allowed; use a number from 0 to 1")
+
+
+class ReviewReason(str, enum.Enum):
+    """Why a reviewer rejected a segment (the codes labeling companies report defects by)."""
+
+    TEXT_MINOR = "text_minor"
+    TEXT_MAJOR = "text_major"
+    WRONG_SPEAKER = "wrong_speaker"
+    WRONG_TAGS = "wrong_tags"
+    BAD_BOUNDARIES = "bad_boundaries"
+    SHOULD_BE_UNTRANSCRIBABLE = "should_be_untranscribable"
+
+    @property
+    def label(self) -> str:
+        return {
+            "text_minor": "Text error (minor)",
+            "text_major": "Text error (major)",
+            "wrong_speaker": "Wrong speaker",
+            "wrong_tags": "Wrong tags",
+            "bad_boundaries": "Bad boundaries",
+            "should_be_untranscribable": "Should be untranscribable",
+        }[self.value]
+
+
+class ReviewDecision(str, enum.Enum):
+    APPROVED = "approved"
+    REJECTED = "rejected"
+
+
+@dataclass(frozen=True)
+class Review:
+    """One review of one version of a segment. ``labeler`` is whose work was judged (the author
+    of the text the reviewer saw), ``reason`` is set when rejected."""
+
+    id: int
+    segment_id: str
+    project_id: int
+    segment_version: int
+    labeler: str | None
+    reviewer: str
+    decision: ReviewDecision
+    reason: ReviewReason | None
+    comment: str | None
+    created_at: datetime
 
 
 @dataclass(frozen=True)
@@ -178,6 +262,7 @@ class Project:
     created_at: datetime
     label_settings: LabelSettings = field(default_factory=LabelSettings)
     assignment_settings: AssignmentSettings = field(default_factory=AssignmentSettings)
+    review_settings: ReviewSettings = field(default_factory=ReviewSettings)
 
 
 @dataclass(frozen=True)
@@ -230,6 +315,28 @@ class Segment:
     @property
     def end(self) -> float:
         return round(self.start + self.duration, 6)
+
+
+@dataclass(frozen=True)
+class SecondLabel:
+    """The independent second transcription of a double-labeled segment. ``labeler`` holds (or
+    last held) the work; text, speaker, tags and the bounds it was made for are set when saved."""
+
+    segment_id: str
+    project_id: int
+    picked_at: datetime
+    labeler: str | None = None
+    text: str | None = None
+    speaker: str | None = None
+    tags: tuple[str, ...] = ()
+    comment: str | None = None
+    start: float | None = None
+    duration: float | None = None
+    saved_at: datetime | None = None
+
+    @property
+    def done(self) -> bool:
+        return self.saved_at is not None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from faster_whisper.tokenizer import _LANGUAGE_CODES as WHISPER_LANGUAGES
 
-from .access import require_role
+from .access import require_admin, require_role
 from .errors import ValidationError
 from .models import (
     Actor,
@@ -51,8 +51,11 @@ def create_project(
     transcribe_options: TranscribeOptions | None = None,
     glossary: tuple[str, ...] = (),
     label_settings: LabelSettings | None = None,
+    *,
+    actor: Actor,
 ) -> Project:
-    """Create a project; ``language`` None or "auto" lets Whisper detect it per segment."""
+    """Create a project (admins only); ``language`` None or "auto" lets Whisper detect it per segment."""
+    require_admin(actor, "creating projects")
     name = validate_name(name, "project name")
     language = validate_language(language)
     segment_options = segment_options or SegmentOptions()

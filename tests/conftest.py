@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 
+from speechlabel.access import SYSTEM
 from speechlabel.config import Settings
 from speechlabel.projects import create_project
 from speechlabel.store import Store
@@ -74,4 +75,4 @@ def data_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def project(store):
-    return create_project(store, "demo", language="en")
+    return create_project(store, "demo", language="en", actor=SYSTEM)

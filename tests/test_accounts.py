@@ -54,6 +54,7 @@ from speechlabel.errors import (
     ValidationError,
     WrongCredentials,
 )
+from speechlabel.export import export_jsonl
 from speechlabel.models import Role
 from speechlabel.passwords import hash_password, verify_password
 from speechlabel.projects import create_project
@@ -69,8 +70,8 @@ MEGABYTE = "x" * 1_000_000
 @pytest.fixture
 def team(store):
     """Two projects; lee leads 'calls', ana labels in it, rob reviews in it; 'other' has no one."""
-    calls = create_project(store, "calls")
-    other = create_project(store, "other")
+    calls = create_project(store, "calls", actor=SYSTEM)
+    other = create_project(store, "other", actor=SYSTEM)
     for name in ("lee", "ana", "rob", "zoe"):
         create_user(store, SYSTEM, name, PASSWORD)
     set_role(store, SYSTEM, "lee", calls, Role.LEAD)
@@ -291,7 +292,7 @@ def test_a_disabled_user_cannot_sign_in_and_their_sessions_end(store, team):
 # --- roles --------------------------------------------------------------------------------------
 
 
-def test_a_labeler_calling_lead_and_admin_functions_is_refused(store, team):
+def test_a_labeler_calling_lead_and_admin_functions_is_refused(store, team, tmp_path):
     calls, _ = team
     ana = actor(store, "ana")
     with pytest.raises(Forbidden, match=r"^ana is a labeler in 'calls'; changing roles needs the lead role$"):
@@ -308,6 +309,14 @@ def test_a_labeler_calling_lead_and_admin_functions_is_refused(store, team):
         list_audit(store, ana)
     with pytest.raises(Forbidden, match="ana is a labeler in 'calls'; reading the audit log needs the lead"):
         list_audit(store, ana, project_id=calls.id)
+    with pytest.raises(Forbidden, match=r"^ana is a labeler in 'calls'; exporting needs the lead role$"):
+        export_jsonl(store, Settings(data_dir=tmp_path), calls, tmp_path / "out", actor=ana)
+    with pytest.raises(Forbidden, match=r"^rob is a reviewer in 'calls'; exporting needs the lead role$"):
+        export_jsonl(store, Settings(data_dir=tmp_path), calls, tmp_path / "out", actor=actor(store, "rob"))
+    for who in (ana, actor(store, "lee")):
+        with pytest.raises(Forbidden, match=rf"^{who.username} is not an admin; creating projects needs an admin$"):
+            create_project(store, "mine", actor=who)
+    assert not (tmp_path / "out").exists()
     assert actor(store, "ana").roles == {calls.id: Role.LABELER}  # nothing changed
     with pytest.raises(NotFound):
         store.get_user("mallory")
@@ -473,7 +482,7 @@ def test_ensure_admin_creates_the_first_admin_once(store):
     assert (entry.actor, entry.action, dict(entry.details)) == ("system", "user_created", {"is_admin": True})
     assert generated not in json.dumps([dict(e.details) for e in list_audit(store, admin)])
     # The admin can now do everything through the same functions.
-    create_project(store, "calls")
+    create_project(store, "calls", actor=SYSTEM)
     create_user(store, admin, "lee", PASSWORD)
     assert set_role(store, admin, "lee", "calls", Role.LEAD).role == Role.LEAD
 
@@ -540,7 +549,7 @@ def workspace(store, settings):
 
 
 def test_cli_user_add_and_list(workspace, store, capsys, monkeypatch):
-    create_project(store, "calls")
+    create_project(store, "calls", actor=SYSTEM)
     monkeypatch.setattr("sys.stdin", io.StringIO("admin password\nignored second line\n"))
     assert cli(workspace, "user", "add", "Boss", "--role", "admin", "--password-stdin") == 0
     assert capsys.readouterr().out == "created user 'boss' (admin)\n"
@@ -553,7 +562,7 @@ def test_cli_user_add_and_list(workspace, store, capsys, monkeypatch):
     generated = out[1].rsplit(" ", 1)[1]
     assert login(store, "ana", generated, now=T0)[1].roles == {store.get_project("calls").id: Role.LABELER}
 
-    create_project(store, "other")
+    create_project(store, "other", actor=SYSTEM)
     assert cli(workspace, "user", "add", "ana", "--role", "lead", "--project", "other") == 0
     assert capsys.readouterr().out == "user 'ana' is now lead in project 'other'\n"
     set_disabled(store, SYSTEM, "ana")
@@ -578,7 +587,7 @@ def test_cli_user_add_and_list(workspace, store, capsys, monkeypatch):
      "a user named 'zoe' already exists and keeps their password"),
 ])
 def test_cli_user_add_refusals(workspace, store, capsys, monkeypatch, args, stdin, message):
-    create_project(store, "calls")
+    create_project(store, "calls", actor=SYSTEM)
     create_user(store, SYSTEM, "zoe", PASSWORD)
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
     with pytest.raises(ValidationError if "exists" not in message and "no project" not in message

@@ -1,6 +1,7 @@
 """Twenty labelers pulling work and saving at once for 30 s, on SQLite and on PostgreSQL: no
-segment is given to two of them, no update is lost, and nobody sees an error other than a clear
-conflict. The simulation is bench/teams.py's (which prints saves per second)."""
+segment is given to two of them (outside double labeling: a tenth of the segments is labeled
+once more, independently, by someone else), no update is lost, and nobody sees an error other
+than a clear conflict. The simulation is bench/teams.py's (which prints saves per second)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,13 @@ SECONDS = float(os.environ.get("SPEECHLABEL_CONCURRENCY_SECONDS", "30"))
 
 
 def test_twenty_labelers_for_thirty_seconds(store, settings):
-    project = build_pool(store, settings, segments=12_000)
+    project = build_pool(store, settings, segments=12_000, double_share=0.1)
     result = simulate(store, project, crowd(store, project, 20), SECONDS)
     assert check(store, result) == []
     assert result.errors == []
     # Every save is in the database as submitted, by the labeler who made it.
     assert len(result.saves) > 20 * 5  # they really worked, not just started
+    assert result.second_saves  # and double labeling happened in the crowd
     counts = store.count_segments_by_status(project.id)
     assert counts[SegmentStatus.SUBMITTED] == len(result.saves)
     sample = result.saves[:: max(1, len(result.saves) // 50)]

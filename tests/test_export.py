@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
+from speechlabel.access import SYSTEM
 from speechlabel.audio import read_span
 from speechlabel.errors import ValidationError
 from speechlabel.export import MANIFEST_NAME, ExportOptions, export_jsonl
@@ -34,7 +35,7 @@ def read_manifest(folder):
 
 def test_clips_are_cut_per_segment_with_nemo_fields_and_provenance(store, settings, project, labeled, tmp_path):
     recording, segments = labeled
-    report = export_jsonl(store, settings, project, tmp_path / "out")
+    report = export_jsonl(store, settings, project, tmp_path / "out", actor=SYSTEM)
     lines = read_manifest(tmp_path / "out")
     assert report.segments == len(lines) == 3
     for line, segment in zip(lines, segments):
@@ -53,8 +54,8 @@ def test_clips_are_cut_per_segment_with_nemo_fields_and_provenance(store, settin
 
 
 def test_offsets_reference_the_recording_and_give_the_same_samples(store, settings, project, labeled, tmp_path):
-    export_jsonl(store, settings, project, tmp_path / "clips")
-    export_jsonl(store, settings, project, tmp_path / "offsets", ExportOptions(cut_clips=False))
+    export_jsonl(store, settings, project, tmp_path / "clips", actor=SYSTEM)
+    export_jsonl(store, settings, project, tmp_path / "offsets", ExportOptions(cut_clips=False), actor=SYSTEM)
     for clip_line, offset_line in zip(read_manifest(tmp_path / "clips"), read_manifest(tmp_path / "offsets")):
         clip, _ = sf.read(str(tmp_path / "clips" / clip_line["audio_filepath"]), dtype="float32")
         span = read_span(tmp_path / "offsets" / offset_line["audio_filepath"], offset_line["offset"],
@@ -64,19 +65,21 @@ def test_offsets_reference_the_recording_and_give_the_same_samples(store, settin
 
 
 def test_status_filter_exports_only_the_chosen_segments(store, settings, project, labeled, tmp_path):
-    report = export_jsonl(store, settings, project, tmp_path / "out", ExportOptions(statuses=(SegmentStatus.APPROVED,)))
+    report = export_jsonl(store, settings, project, tmp_path / "out", ExportOptions(statuses=(SegmentStatus.APPROVED,)),
+                          actor=SYSTEM)
     assert report.segments == 1
     assert [line["text"] for line in read_manifest(tmp_path / "out")] == ["hello there"]
 
 
 def test_an_existing_export_is_never_overwritten_unless_asked(store, settings, project, labeled, tmp_path):
     out = tmp_path / "exports" / "out"
-    export_jsonl(store, settings, project, out)
+    export_jsonl(store, settings, project, out, actor=SYSTEM)
     before = (out / MANIFEST_NAME).read_bytes()
     with pytest.raises(ValidationError, match="already exists and is not empty"):
-        export_jsonl(store, settings, project, out)
+        export_jsonl(store, settings, project, out, actor=SYSTEM)
     assert (out / MANIFEST_NAME).read_bytes() == before
-    report = export_jsonl(store, settings, project, out, ExportOptions(statuses=(SegmentStatus.APPROVED,), overwrite=True))
+    report = export_jsonl(store, settings, project, out, ExportOptions(statuses=(SegmentStatus.APPROVED,), overwrite=True),
+                          actor=SYSTEM)
     assert report.segments == 1 and len(read_manifest(out)) == 1
     assert [p.name for p in out.parent.iterdir()] == ["out"]  # no staging or previous copy left
 
@@ -87,5 +90,5 @@ def test_an_interrupted_export_leaves_no_manifest_behind(store, settings, projec
             raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        export_jsonl(store, settings, project, tmp_path / "exports" / "out", on_segment=crash)
+        export_jsonl(store, settings, project, tmp_path / "exports" / "out", on_segment=crash, actor=SYSTEM)
     assert list((tmp_path / "exports").iterdir()) == []

@@ -31,7 +31,7 @@ def test_first_visit_creates_a_user_without_roles_then_finds_them(store):
     first = actor_for_external_user(store, " Ana.Kim@Example.com ", email_verified=True)
     assert (first.username, first.is_admin, first.roles, first.session_expires_at) == (
         "ana.kim_example.com", False, {}, None)
-    calls = create_project(store, "calls")
+    calls = create_project(store, "calls", actor=SYSTEM)
     set_role(store, SYSTEM, first.username, calls, Role.LABELER)  # an admin gives the role
     again = actor_for_external_user(store, "ana.kim@example.com")
     assert again.user.id == first.user.id and again.roles == {calls.id: Role.LABELER}

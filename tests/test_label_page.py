@@ -16,7 +16,7 @@ from speechlabel import accounts, labeling
 from speechlabel.access import SYSTEM
 from speechlabel.config import Settings
 from speechlabel.ingest import import_audio
-from speechlabel.models import LabelSettings, Role, SegmentStatus
+from speechlabel.models import AssignmentSettings, LabelSettings, Role, SegmentStatus
 from speechlabel.prelabel import prelabel_project
 from speechlabel.projects import create_project
 from speechlabel.segment import SegmentOptions
@@ -44,6 +44,7 @@ def labeled_project(tmp_path, monkeypatch, speech_dir):
         segment_options=SegmentOptions(target_duration=0.0, min_silence=0.3),
         transcribe_options=TranscribeOptions(model="tiny.en"),
         label_settings=LabelSettings(speakers=("Kennedy", "Reporter"), tags=("noise", "music"), low_confidence=0.9),
+        actor=SYSTEM,
     )
     for name in ("en/jfk.wav", "en/LDC93S1.wav"):
         import_audio(workspace.store, settings, project, (speech_dir / name).read_bytes(), Path(name).name)
@@ -78,8 +79,10 @@ def button(app: AppTest, label: str):
 
 
 def focused(app: AppTest, store):
-    return store.get_segment(app.session_state["label_segment"] if "label_segment" in app.session_state
-                             else app.query_params["segment"][0])
+    if "label_segment" in app.session_state:
+        return store.get_segment(app.session_state["label_segment"])
+    linked = app.query_params["segment"]  # a list when the test set it, a string when the page did
+    return store.get_segment(linked if isinstance(linked, str) else linked[0])
 
 
 def segments_in_order(store, project):
@@ -277,3 +280,25 @@ def test_saving_the_last_segment_says_nothing_is_left(labeled_project):
     assert workspace.store.get_segment(last.id).status == SegmentStatus.SUBMITTED
     assert f"Nothing left to label in {project.name}" in app.success[-1].value
     assert not [t for t in app.text_area if t.label == "Transcript"]  # not the segment just saved again
+
+
+def test_a_second_labeling_shows_the_draft_not_the_first_text_and_saves_beside_it(labeled_project):
+    workspace, project = labeled_project
+    store = workspace.store
+    project = store.update_assignment_settings(project.id, AssignmentSettings(batch_size=2, double_share=1.0))
+    first = segments_in_order(store, project)[0]
+    ana = actor(workspace, "ana")
+    labeling.save_and_next(store, ana, first.id, labeling.next_segment(store, ana, project).version,
+                           "Ana's transcript", "Kennedy", ["noise"], None)
+    app = open_label_page("tom")  # his first work is the second labeling of Ana's segments
+    assert focused(app, store).id == first.id
+    assert "double-labeled" in app.info[0].value and "second labeling" in app.caption[0].value
+    draft = labeling.open_segment(store, actor(workspace, "tom"), first.id).draft
+    assert transcript(app).value == draft.text != "Ana's transcript"
+    labels = {b.label for b in app.button}
+    assert "Split here" not in labels and "Merge" not in labels and "+0.05" not in labels
+    transcript(app).input("Tom's transcript")
+    button(app, "Save & next").click().run()
+    assert not app.exception
+    assert store.get_segment(first.id).text == "Ana's transcript"
+    assert store.get_second_label(first.id).text == "Tom's transcript"

@@ -61,7 +61,7 @@ def test_a_wrong_password_is_refused_and_the_right_one_signs_in(app_data):
 
 
 def test_each_role_gets_its_pages(app_data):
-    create_project(app_data, "calls")
+    create_project(app_data, "calls", actor=SYSTEM)
     labeler = sign_in(AppTest.from_file(APP, default_timeout=60), app_data, "lea", Role.LABELER, "calls").run()
     assert labeler.title[0].value == "Label"
     assert "views/label.py" in known_pages(labeler) and "views/projects.py" not in known_pages(labeler)
@@ -88,7 +88,7 @@ def test_an_expired_session_goes_back_to_sign_in_with_the_reason(app_data):
 
 
 def test_admin_adds_a_user_and_a_lead_gives_a_role_on_the_users_page(app_data):
-    create_project(app_data, "calls")
+    create_project(app_data, "calls", actor=SYSTEM)
     admin = sign_in(AppTest.from_file(APP, default_timeout=60), app_data, "boss", admin=True).run()
     admin.switch_page("views/users.py").run()
     form_inputs = [t for t in admin.text_input if t.label in ("Username", "Password (8–200 characters)")]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from speechlabel.access import SYSTEM
 from speechlabel.ingest import import_audio
 from speechlabel.metrics import word_error_rate
 from speechlabel.models import PrelabelState, SegmentStatus
@@ -31,7 +32,7 @@ def import_file(store, settings, project, speech_dir, name):
 
 
 def test_jfk_is_segmented_and_drafted_word_for_word(store, settings, speech_dir):
-    project = create_project(store, "jfk", language="en", glossary=("Americans",))
+    project = create_project(store, "jfk", language="en", glossary=("Americans",), actor=SYSTEM)
     recording = import_file(store, settings, project, speech_dir, "en/jfk.wav")
     progress = []
     report = prelabel_project(store, settings, project, on_progress=progress.append)
@@ -51,7 +52,7 @@ def test_jfk_is_segmented_and_drafted_word_for_word(store, settings, speech_dir)
 
 
 def test_an_interrupted_run_continues_where_it_stopped(store, settings, speech_dir):
-    project = create_project(store, "resume", language="en", transcribe_options=None)
+    project = create_project(store, "resume", language="en", transcribe_options=None, actor=SYSTEM)
     import_file(store, settings, project, speech_dir, "diarization/pyannote_sample.wav")
     import_file(store, settings, project, speech_dir, "en/LDC93S1.wav")
     engine = get_engine(transcribe_options_for(project))

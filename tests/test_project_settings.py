@@ -118,7 +118,7 @@ def test_split_names_takes_commas_and_lines():
 
 def test_settings_round_trip_through_create_and_update(store):
     wanted = LabelSettings(("operator", "supervisor", "운전원"), ("n/", "(NO:)", "music"), 0.35)
-    created = create_project(store, "factory", language="ko", glossary=("PLC",), label_settings=wanted)
+    created = create_project(store, "factory", language="ko", glossary=("PLC",), label_settings=wanted, actor=SYSTEM)
     assert created.label_settings == wanted
     assert store.get_project("factory").label_settings == wanted
     assert store.list_projects()[0].label_settings == wanted
@@ -134,11 +134,11 @@ def test_settings_round_trip_through_create_and_update(store):
 
 def test_a_refused_update_leaves_the_settings_alone(store):
     wanted = LabelSettings(("A",), ("noise",), 0.4)
-    create_project(store, "p", label_settings=wanted)
+    create_project(store, "p", label_settings=wanted, actor=SYSTEM)
     with pytest.raises(ValidationError, match="listed twice"):
         update_label_settings(store, SYSTEM, "p", LabelSettings(("B", "b")))
     with pytest.raises(ValidationError, match="from 0 to 1"):
-        create_project(store, "q", label_settings=LabelSettings(low_confidence=2))
+        create_project(store, "q", label_settings=LabelSettings(low_confidence=2), actor=SYSTEM)
     assert store.get_project("p").label_settings == wanted
     assert [p.name for p in store.list_projects()] == ["p"]
     with pytest.raises(NotFound, match="no project named 'nope'"):
@@ -146,7 +146,7 @@ def test_a_refused_update_leaves_the_settings_alone(store):
 
 
 def test_project_without_stored_settings_reads_defaults(store):
-    assert create_project(store, "plain").label_settings == DEFAULTS
+    assert create_project(store, "plain", actor=SYSTEM).label_settings == DEFAULTS
     with store.write() as connection:  # a row as written before migration 0003: no value at all
         connection.execute(insert(schema.projects).values(
             name="legacy", language=None, segment_options={}, engine_options={}, glossary=[],
@@ -206,8 +206,9 @@ def test_cli_create_with_settings_then_change_only_what_is_given(data_dir, capsy
 
     assert run(data_dir, "project", "settings", "demo", "--low-confidence", "0.25") == 0
     out = capsys.readouterr().out
-    assert out.splitlines() == ["label settings of project 'demo':", "  speakers: A, B",
-                                "  tags: noise, music", "  low-confidence: 0.25"]
+    assert out.splitlines()[:4] == ["settings of project 'demo':", "  speakers: A, B",
+                                    "  tags: noise, music", "  low-confidence: 0.25"]
+    assert "  double-labeled share: 0" in out.splitlines()  # assignment settings follow, unchanged
     assert run(data_dir, "project", "settings", "demo", "--speakers", "C,D,E") == 0
     assert stored(data_dir, "demo") == LabelSettings(("C", "D", "E"), ("noise", "music"), 0.25)
     assert run(data_dir, "project", "settings", "demo", "--tags", "", "--speakers", "") == 0
@@ -280,7 +281,7 @@ def test_a_lead_creates_a_project_with_speakers_and_tags(page, store):
 
 
 def test_a_lead_changes_label_settings_in_the_expander(page, store):
-    project = create_project(store, "calls", label_settings=LabelSettings(("A",), ("noise",), 0.5))
+    project = create_project(store, "calls", label_settings=LabelSettings(("A",), ("noise",), 0.5), actor=SYSTEM)
     app = page()
     key = f"label_settings_{project.id}"
     assert app.text_area(key=f"{key}_speakers").value == "A"
@@ -305,7 +306,7 @@ def test_only_leads_change_settings_upload_or_prelabel(store, settings):
     from speechlabel.jobs import PrelabelJobs
     from speechlabel.models import Role
 
-    project = create_project(store, "calls")
+    project = create_project(store, "calls", actor=SYSTEM)
     accounts.create_user(store, SYSTEM, "lea", "correct horse battery")
     accounts.set_role(store, SYSTEM, "lea", "calls", Role.LABELER)
     lea = accounts.login(store, "lea", "correct horse battery")[1]

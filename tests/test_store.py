@@ -6,6 +6,7 @@ import threading
 
 import pytest
 
+from speechlabel.access import SYSTEM
 from speechlabel.errors import Conflict, NotFound, StaleVersion
 from speechlabel.ingest import import_audio
 from speechlabel.models import Draft, PrelabelState, SegmentEdit, SegmentStatus, Word
@@ -40,9 +41,9 @@ def a_draft(text: str) -> Draft:
 
 
 def test_projects_are_unique_by_name_and_listed(store):
-    create_project(store, "factory-ko", language="ko", glossary=("컨베이어", "PLC"))
+    create_project(store, "factory-ko", language="ko", glossary=("컨베이어", "PLC"), actor=SYSTEM)
     with pytest.raises(Conflict, match="already exists"):
-        create_project(store, "factory-ko")
+        create_project(store, "factory-ko", actor=SYSTEM)
     project = store.get_project("factory-ko")
     assert project.language == "ko" and project.glossary == ("컨베이어", "PLC")
     assert [p.name for p in store.list_projects()] == ["factory-ko"]
@@ -51,7 +52,7 @@ def test_projects_are_unique_by_name_and_listed(store):
 
 
 def test_opening_twice_keeps_the_schema_and_data(database_url, store):
-    create_project(store, "kept")
+    create_project(store, "kept", actor=SYSTEM)
     url, schema = database_url
     again = Store.open(url, schema=schema)
     try:

@@ -8,6 +8,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from speechlabel.access import SYSTEM
 from speechlabel.config import Settings
 from speechlabel.projects import create_project
 from speechlabel.transcribe_options import TranscribeOptions
@@ -56,7 +57,8 @@ def test_a_bad_project_name_is_refused_on_the_page(app_data):
 
 def test_upload_many_files_then_prelabel_in_the_background(app_data, speech_dir):
     workspace = Workspace.open(app_data)
-    project = create_project(workspace.store, "calls", language="en", transcribe_options=TranscribeOptions(model="tiny.en"))
+    project = create_project(workspace.store, "calls", language="en",
+                             transcribe_options=TranscribeOptions(model="tiny.en"), actor=SYSTEM)
     workspace.close()
     app = as_admin()
     jfk = (speech_dir / "en" / "jfk.wav").read_bytes()

@@ -134,9 +134,14 @@ def header(project: Project, context: LabelContext) -> None:
     todo = labeling.count_todo(store, project.id)  # one grouped count over the project
     st.subheader(f"{recording.label} — segment {context.position + 1} of {context.recording_segments}")
     saved_by = f" · last saved by {segment.updated_by}" if segment.updated_by else ""
-    st.caption(f"{_clock(segment.start)}–{_clock(segment.end)} ({segment.duration:.2f} s) · "
-               f"status **{segment.status.value}** · version {segment.version}{saved_by} · "
+    state = f"status **{segment.status.value}** · version {segment.version}{saved_by}"
+    if context.second_labeling:
+        state = "**second labeling**"
+    st.caption(f"{_clock(segment.start)}–{_clock(segment.end)} ({segment.duration:.2f} s) · {state} · "
                f"{todo} segments to do in {project.name}")
+    if context.second_labeling:
+        st.info("This segment is double-labeled: transcribe it independently. You start from the draft; "
+                "the first labeler's text is not shown, and its bounds stay as they are.")
 
 
 def _clock(seconds: float) -> str:
@@ -212,7 +217,9 @@ def actions(actor: Actor, project: Project, context: LabelContext, keys: dict[st
         else:
             go_to(before.id)
     set_aside(actor, project, context, right, "Skip", labeling.skip, "e.g. other language, two people at once")
-    set_aside(actor, project, context, far, "Untranscribable", labeling.mark_untranscribable, "e.g. music only, no speech")
+    if not context.second_labeling:
+        set_aside(actor, project, context, far, "Untranscribable", labeling.mark_untranscribable,
+                  "e.g. music only, no speech")
 
 
 def set_aside(actor: Actor, project: Project, context: LabelContext, column, label: str, action, hint: str) -> None:
@@ -358,9 +365,10 @@ def label_page() -> None:
         editor(actor, project, context, keys)
         actions(actor, project, context, keys)
     with side:
-        boundaries(actor, context)
-        split_form(actor, context, keys)
-        merge_form(actor, context, keys)
+        if not context.second_labeling:  # bounds belong to the first labeling
+            boundaries(actor, context)
+            split_form(actor, context, keys)
+            merge_form(actor, context, keys)
     label_list.segment_list(store, actor, project, context)
 
 

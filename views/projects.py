@@ -34,7 +34,7 @@ def new_project_form() -> None:
                 store, values.name, language=values.language,
                 segment_options=SegmentOptions(max_duration=values.max_duration),
                 transcribe_options=TranscribeOptions(model=values.model, beam_size=values.beam_size),
-                glossary=values.glossary, label_settings=values.label_settings,
+                glossary=values.glossary, label_settings=values.label_settings, actor=actor,
             )
             st.session_state["project_name"] = created.name
             st.success(f"Created project {created.name!r}.")

@@ -3,7 +3,7 @@ changes. Widgets and domain calls only; the domain functions check every permiss
 
 import streamlit as st
 
-from speechlabel import accounts, assignment
+from speechlabel import accounts, assignment, double_labeling
 from speechlabel.access import role_in, visible_projects
 from speechlabel.errors import SpeechLabelError
 from speechlabel.history import segment_history
@@ -64,8 +64,10 @@ with st.expander("Hand out work"):
         batch = st.number_input("Batch size (segments per claim)", 1, 500, current.batch_size)
         minutes = st.number_input("Lease (minutes without a save)", 1.0, 10_080.0, float(current.lease_minutes))
         quota = st.number_input("Daily quota per labeler (0: none)", 0, 100_000, current.daily_quota or 0)
+        double = st.slider("Double-labeled share (a second labeler transcribes these independently)",
+                           0.0, 1.0, float(current.double_share), 0.05)
         if st.form_submit_button("Save"):
-            wanted = AssignmentSettings(int(batch), float(minutes), int(quota) or None)
+            wanted = AssignmentSettings(int(batch), float(minutes), int(quota) or None, float(double))
             attempt(lambda: update_assignment_settings(store, actor, project, wanted), "Saved.")
 
 st.subheader("History")
@@ -79,6 +81,12 @@ if segment_id:
         st.dataframe([{"version": r.version, "by": r.author, "at": r.created_at, "status": r.status.value,
                        "text": r.text, "speaker": r.speaker or "", "tags": ", ".join(r.tags), "comment": r.comment or ""}
                       for r in revisions], hide_index=True, width="stretch")
+        second = double_labeling.second_label_of(store, actor, segment_id)
+        if second is not None and second.done:
+            st.caption(f"Second labeling by {second.labeler} at {second.saved_at:%Y-%m-%d %H:%M} UTC "
+                       f"(independent): {second.text}")
+        elif second is not None:
+            st.caption("Picked for a second labeling; not saved yet.")
 entries = accounts.list_audit(store, actor, project_id=project.id, limit=200)
 st.caption("Changes to roles and work in this project")
 st.dataframe([{"at": e.at, "by": e.actor, "action": e.action, "target": e.target or "", "details": str(e.details)}

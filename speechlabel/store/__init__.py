@@ -3,17 +3,20 @@
 from __future__ import annotations
 
 from .accounts import AccountQueries
+from .dashboard import DashboardQueries
 from .engine import make_engine, upgrade_schema
 from .exports import ExportQueries, ExportRow
 from .labeling import LabelingQueries
 from .leases import LeaseQueries
 from .projects import ProjectQueries
 from .recordings import RecordingQueries
+from .reviews import ReviewQueries
+from .second_labels import SecondLabelQueries
 from .segments import SegmentQueries
 
 
 class Store(ProjectQueries, RecordingQueries, SegmentQueries, ExportQueries, LabelingQueries, AccountQueries,
-            LeaseQueries):
+            LeaseQueries, SecondLabelQueries, ReviewQueries, DashboardQueries):
     """All queries of the app; one instance per process, safe to share between threads."""
 
     @classmethod

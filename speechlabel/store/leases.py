@@ -26,8 +26,10 @@ from .rows import as_utc, segment_from_row
 
 _segments = schema.segments
 _leases = schema.leases
+_second = schema.second_labels
 _ORDER = (_segments.c.recording_id, _segments.c.start, _segments.c.id)
 FIRST_SLOT = 1
+SECOND_SLOT = 2  # the independent second labeling of a double-labeled segment
 # A claim that lost a race on a row (to a lead's reassignment) tries again this many times.
 CLAIM_ATTEMPTS = 5
 # First key of the advisory lock that serialises claims (the second is the project id).
@@ -53,7 +55,7 @@ class LeaseQueries(StoreBase):
     ) -> list[Segment]:
         """Lease up to ``limit`` free to-do segments (all of ``recording_id``'s when given) to
         ``username``, in recording and time order; returns them."""
-        query = _free_todo(project_id, statuses, now).order_by(*_ORDER)
+        query = _free_todo(project_id, statuses, now, username).order_by(*_ORDER)
         if recording_id is not None:
             query = query.where(_segments.c.recording_id == recording_id)
         if limit is not None:
@@ -86,9 +88,9 @@ class LeaseQueries(StoreBase):
         with self.read() as connection:
             return [segment_from_row(row) for row in connection.execute(query)]
 
-    def lease_of(self, segment_id: str, now: datetime) -> Lease | None:
-        """The active first-slot lease of a segment, if any."""
-        query = select(_leases).where(_leases.c.segment_id == segment_id, _leases.c.slot == FIRST_SLOT,
+    def lease_of(self, segment_id: str, now: datetime, slot: int = FIRST_SLOT) -> Lease | None:
+        """The active lease of a segment on ``slot`` (first: the labeling), if any."""
+        query = select(_leases).where(_leases.c.segment_id == segment_id, _leases.c.slot == slot,
                                       _leases.c.expires_at > now)
         with self.read() as connection:
             row = connection.execute(query).first()
@@ -137,26 +139,28 @@ def _serialise_claims(connection: Connection, project_id: int) -> None:
         connection.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK_CLASS, project_id)))
 
 
-def _free_todo(project_id: int, statuses: Iterable[SegmentStatus], now: datetime):
+def _free_todo(project_id: int, statuses: Iterable[SegmentStatus], now: datetime, username: str):
     held = exists().where(and_(_leases.c.segment_id == _segments.c.id, _leases.c.slot == FIRST_SLOT,
                                _leases.c.expires_at > now))
+    # Whoever has the second labeling of a segment never gets its first: the two stay independent.
+    seconds_it = exists().where(and_(_second.c.segment_id == _segments.c.id, _second.c.labeler == username))
     return select(_segments).where(_segments.c.project_id == project_id,
-                                   _segments.c.status.in_([s.value for s in statuses]), ~held)
+                                   _segments.c.status.in_([s.value for s in statuses]), ~held, ~seconds_it)
 
 
 def _lease(connection: Connection, segment_ids: list[str], project_id: int, username: str, now: datetime,
-           expires_at: datetime, assigned_by: str | None, replace_active: bool) -> None:
-    """Lease ``segment_ids``. Expired leases of them are history and make way; active ones only
-    when ``replace_active`` (a lead's reassignment), else the insert fails on the key."""
+           expires_at: datetime, assigned_by: str | None, replace_active: bool, slot: int = FIRST_SLOT) -> None:
+    """Lease ``segment_ids`` on ``slot``. Expired leases of them are history and make way; active
+    ones only when ``replace_active`` (a lead's reassignment), else the insert fails on the key."""
     if not segment_ids:
         return
-    gone = delete(_leases).where(_leases.c.segment_id.in_(segment_ids), _leases.c.slot == FIRST_SLOT)
+    gone = delete(_leases).where(_leases.c.segment_id.in_(segment_ids), _leases.c.slot == slot)
     if not replace_active:
         gone = gone.where(_leases.c.expires_at <= now)
     connection.execute(gone)
     batch_id = uuid.uuid4().hex[:12]
     connection.execute(insert(_leases), [
-        {"segment_id": segment_id, "slot": FIRST_SLOT, "project_id": project_id, "username": username,
+        {"segment_id": segment_id, "slot": slot, "project_id": project_id, "username": username,
          "batch_id": batch_id, "leased_at": now, "expires_at": expires_at, "assigned_by": assigned_by}
         for segment_id in segment_ids
     ])

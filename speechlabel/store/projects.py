@@ -8,7 +8,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, NotFound
-from ..models import AssignmentSettings, LabelSettings, Project
+from ..models import AssignmentSettings, LabelSettings, Project, ReviewSettings
 from . import schema
 from .base import StoreBase
 from .rows import project_from_row, utc_now
@@ -54,10 +54,16 @@ class ProjectQueries(StoreBase):
 
     def update_assignment_settings(self, project_id: int, settings: AssignmentSettings) -> Project:
         """Replace how work is handed out in a project (batch size, lease time, daily quota)."""
+        return self._update_settings(project_id, assignment_settings=settings.to_dict())
+
+    def update_review_settings(self, project_id: int, settings: ReviewSettings) -> Project:
+        """Replace a project's review sample share and quality policy."""
+        return self._update_settings(project_id, review_settings=settings.to_dict())
+
+    def _update_settings(self, project_id: int, **values: Any) -> Project:
         projects = schema.projects
         with self.write() as connection:
-            connection.execute(
-                update(projects).where(projects.c.id == project_id).values(assignment_settings=settings.to_dict()))
+            connection.execute(update(projects).where(projects.c.id == project_id).values(**values))
             row = connection.execute(select(projects).where(projects.c.id == project_id)).first()
         if row is None:
             raise NotFound(f"no project with id {project_id}; `speechlabel project list` shows the projects")

@@ -14,6 +14,7 @@ from ..models import (
     Project,
     Recording,
     Revision,
+    ReviewSettings,
     Segment,
     SegmentStatus,
     User,
@@ -43,6 +44,7 @@ def project_from_row(row: Any) -> Project:
         created_at=as_utc(row.created_at),
         label_settings=LabelSettings.from_dict(row.label_settings),
         assignment_settings=AssignmentSettings.from_dict(row.assignment_settings),
+        review_settings=ReviewSettings.from_dict(row.review_settings),
     )
 
 

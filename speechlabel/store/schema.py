@@ -35,6 +35,7 @@ projects = Table(
     # Added by migration 0003; NULL (projects from before it) reads as the default LabelSettings.
     Column("label_settings", JSON, nullable=True),
     Column("assignment_settings", JSON, nullable=True),  # migration 0005
+    Column("review_settings", JSON, nullable=True),  # migration 0007
 )
 
 recordings = Table(
@@ -223,4 +224,42 @@ leases = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("assigned_by", String(40), nullable=True),
     Index("ix_leases_holder", "project_id", "username", "expires_at"),
+)
+
+# Added by migration 0006: double labeling. A row exists once a segment is picked for a second,
+# independent transcription; its lease is slot 2 of ``leases``; text etc. are set when saved.
+second_labels = Table(
+    "second_labels",
+    metadata,
+    Column("segment_id", String(40), ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("picked_at", DateTime(timezone=True), nullable=False),
+    Column("labeler", String(40), nullable=True),
+    Column("text", Text, nullable=True),
+    Column("speaker", String(100), nullable=True),
+    Column("tags", JSON, nullable=False),
+    Column("comment", Text, nullable=True),
+    Column("start", Float, nullable=True),
+    Column("duration", Float, nullable=True),
+    Column("saved_at", DateTime(timezone=True), nullable=True),
+    Index("ix_second_labels_open", "project_id", "saved_at"),
+)
+
+# Added by migration 0007: review decisions. The segment's status and revision record the change
+# too; this table keeps what a revision cannot: whose work was judged, the decision and the reason.
+reviews = Table(
+    "reviews",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("segment_id", String(40), ForeignKey("segments.id", ondelete="CASCADE"), nullable=False),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("segment_version", Integer, nullable=False),
+    Column("labeler", String(100), nullable=True),
+    Column("reviewer", String(100), nullable=False),
+    Column("decision", String(16), nullable=False),
+    Column("reason", String(40), nullable=True),
+    Column("comment", Text, nullable=True),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("ix_reviews_segment", "segment_id", "id"),
+    Index("ix_reviews_project_labeler", "project_id", "labeler", "created_at"),
 )
