@@ -1,6 +1,7 @@
-"""Quality measures of transcripts: error rates, pre-labeling saving, agreement, working time.
+"""Quality measures of transcripts: error rates, pre-labeling saving, agreement between labelers.
 
-Pure functions for tests, benchmarks and the review dashboard (no database, no Streamlit).
+Pure functions for tests, benchmarks and the review dashboard (no database, no Streamlit);
+working time and per-day counts are in ``worktime``.
 Texts are compared after ``comparable_text``: transcription tags stripped (``strip_tags``),
 then ``normalize_text``, so tags, case, punctuation and spacing conventions are not counted as
 errors. Korean and the scripts written without word spaces are compared with spaces removed.
@@ -15,8 +16,6 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from itertools import pairwise
 from typing import Literal
 
 import jiwer
@@ -61,9 +60,28 @@ def normalize_text(text: str) -> str:
     """
     if not isinstance(text, str):
         raise ValidationError(f"text must be a string, got {type(text).__name__}")
-    # L* letters, N* digits, M* marks (vowel signs of Indic scripts, Hangul jamo marks).
-    text = unicodedata.normalize("NFKC", text).casefold().translate(_NORMALIZE_TABLE)
-    return " ".join(text.split())
+    return _words_only(unicodedata.normalize("NFKC", text).casefold())
+
+
+# Sentence ends become spaces and then trailing space, so they can be cut off first.
+_SENTENCE_END = ".,?!"
+
+
+def _words_only(text: str) -> str:
+    """Every character but L* letters, N* digits and M* marks (vowel signs of Indic scripts,
+    Hangul jamo) made a space, apostrophes dropped, whitespace collapsed.
+
+    Most texts are words and spaces with at most a full stop at the end: ``str.isalnum`` says
+    so in C, and the table, three times slower on Hangul than the rest of the scoring, is
+    skipped. The table keeps every character ``isalnum`` accepts but one, the modifier letter
+    apostrophe (checked over all of Unicode in the tests).
+    """
+    text = text.rstrip(_SENTENCE_END)
+    words = text.split()
+    joined = "".join(words)
+    if joined.isalnum() and "\u02bc" not in joined:
+        return " ".join(words)
+    return " ".join(text.translate(_NORMALIZE_TABLE).split())
 
 
 def word_error_rate(reference: str, hypothesis: str) -> float:
@@ -148,13 +166,27 @@ def strip_tags(text: str, *, dual_side: DualSide = "pronunciation") -> str:
         raise ValidationError(f"dual_side must be one of {DUAL_SIDES}, got {dual_side!r}")
     text = unicodedata.normalize("NFKC", text)
     if _TAG_CHARS.search(text):
+        text = _remove_tags(text, dual_side)
+    return " ".join(text.split())
+
+
+def _remove_tags(text: str, dual_side: DualSide) -> str:
+    """Steps 2-7 of ``strip_tags`` on NFKC text. Each step runs only when the characters it
+    needs are there: a substitution with a group template costs microseconds even when nothing
+    matches, and most tagged texts carry just one kind of tag."""
+    if ":" in text:
         text = _AIHUB_DROPPED.sub(" ", text)
         text = _AIHUB_KEPT.sub(r" \1 ", text)
+    if "(" in text:
         text = _DUAL.sub(r"\2" if dual_side == "pronunciation" else r"\1", text)
+    if "[" in text or "<" in text:
         text = _BRACKETED.sub(" ", text)
+    if "/" in text:
         text = _KSPON_EVENT.sub(" ", text)
-        text = _WORD_END_MARK.sub("", text.replace("*", ""))
-    return " ".join(text.split())
+    text = text.replace("*", "")
+    if "/" in text or "+" in text:
+        text = _WORD_END_MARK.sub("", text)
+    return text
 
 
 # --- draft -> final scores --------------------------------------------------------------------
@@ -227,32 +259,43 @@ def score_segments(
 ) -> list[SegmentScores]:
     """``segment_scores`` for many (draft, final) pairs of one language, in order.
 
-    The per-language decisions are taken once and each text is prepared once; 100,000 pairs
-    take about 0.85 s on one core here (``python -m bench.metrics_speed``).
+    The per-language decisions are taken once, each text is prepared once and an unchanged
+    draft only once; 100,000 pairs take about 0.5 s on one core here
+    (``python -m bench.metrics_speed``).
     """
     key = _language_key(language)
     space_free, words = key in _SPACE_FREE, key not in _NO_WORD_SPACES
-    dual_side = options.dual_side
-    scores = []
+    dual_side, distance, rate = options.dual_side, Levenshtein.distance, _rate
+    scores: list[SegmentScores] = []
     for draft, final in pairs:
-        draft = normalize_text(strip_tags(draft, dual_side=dual_side))
-        final = normalize_text(strip_tags(final, dual_side=dual_side))
+        # A third or more of the drafts are kept unchanged: prepare those once, skip the distances.
+        unchanged = draft == final
+        final = _prepared(final, dual_side)
+        draft = final if unchanged else _prepared(draft, dual_side)
+        same = unchanged or draft == final
         word_edits = final_words = None
         if words:
             final_split = final.split()
-            word_edits, final_words = Levenshtein.distance(draft.split(), final_split), len(final_split)
+            final_words = len(final_split)
+            word_edits = 0 if same else distance(draft.split(), final_split)
         if space_free:
             draft, final = draft.replace(" ", ""), final.replace(" ", "")
-        edits = Levenshtein.distance(draft, final)
-        scores.append(SegmentScores(
-            wer=None if word_edits is None else _rate(word_edits, final_words),
-            cer=_rate(edits, len(final)),
-            edits=edits,
-            final_chars=len(final),
-            word_edits=word_edits,
-            final_words=final_words,
-        ))
+        edits = 0 if same else distance(draft, final)
+        final_chars = len(final)
+        wer = None if word_edits is None else rate(word_edits, final_words)
+        scores.append(SegmentScores(wer, rate(edits, final_chars), edits, final_chars, word_edits, final_words))
     return scores
+
+
+def _prepared(text: str, dual_side: DualSide) -> str:
+    """``normalize_text(strip_tags(text))`` for ``score_segments``' loop: no argument checks,
+    no NFKC of ASCII, one pass of whitespace collapsing. The tests hold it to the same result."""
+    if not text.isascii():  # NFKC leaves ASCII as it is
+        text = unicodedata.normalize("NFKC", text)
+    if _TAG_CHARS.search(text):
+        # Removing a tag can bring characters together that NFKC composes ("가*ᆨ" -> "각").
+        text = unicodedata.normalize("NFKC", _remove_tags(text, dual_side))
+    return _words_only(text.casefold())
 
 
 @dataclass(frozen=True)
@@ -332,92 +375,3 @@ def labeler_agreement(
     a, b = comparable_text(text_a, language, options), comparable_text(text_b, language, options)
     edits, chars = Levenshtein.distance(a, b), max(len(a), len(b))
     return Agreement(edits=edits, chars=chars, cer=edits / chars if chars else 0.0)
-
-
-# --- working time and throughput ---------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class WorkTimeOptions:
-    """How working time is read from save times.
-
-    ``idle_gap_seconds``: a gap between consecutive saves longer than this is a break, not
-    work (default 5 minutes: long enough to listen to a hard segment several times).
-    ``session_start_seconds``: counted once for the first save of every session (after a
-    break or at the start), because the work before that save left no earlier timestamp;
-    without it a one-save session would count as no time at all. The default of 30 s is about
-    one short segment's correction; set it to the median in-session gap once it is measured.
-    """
-
-    idle_gap_seconds: float = 300.0
-    session_start_seconds: float = 30.0
-
-    def __post_init__(self) -> None:
-        if not self.idle_gap_seconds > 0:
-            raise ValidationError(f"idle_gap_seconds must be above 0, got {self.idle_gap_seconds}")
-        if not self.session_start_seconds >= 0:
-            raise ValidationError(
-                f"session_start_seconds must be 0 or more, got {self.session_start_seconds}"
-            )
-
-
-@dataclass(frozen=True)
-class WorkTime:
-    """``seconds`` = sessions x session_start_seconds + every gap of at most the idle gap."""
-
-    seconds: float
-    saves: int
-    sessions: int
-
-
-def working_time(
-    save_times: Iterable[datetime], options: WorkTimeOptions = WorkTimeOptions()
-) -> WorkTime:
-    """One labeler's working time from their save times (any order; naive ones are UTC)."""
-    times = sorted(_as_utc(t) for t in save_times)
-    if not times:
-        return WorkTime(seconds=0.0, saves=0, sessions=0)
-    sessions, worked = 1, 0.0
-    for before, after in pairwise(times):
-        gap = (after - before).total_seconds()
-        if gap <= options.idle_gap_seconds:
-            worked += gap
-        else:
-            sessions += 1
-    seconds = worked + sessions * options.session_start_seconds
-    return WorkTime(seconds=seconds, saves=len(times), sessions=sessions)
-
-
-def per_hour(amount: float, working_seconds: float) -> float | None:
-    """A rate per working hour (segments, audio minutes, ...); None without working time."""
-    if amount < 0:
-        raise ValidationError(f"amount must be 0 or more, got {amount}")
-    return amount * 3600.0 / working_seconds if working_seconds > 0 else None
-
-
-@dataclass(frozen=True)
-class DayCount:
-    day: date  # UTC date
-    count: int
-
-
-def daily_counts(timestamps: Iterable[datetime], *, fill_gaps: bool = True) -> tuple[DayCount, ...]:
-    """Events per UTC day, oldest first. Naive timestamps are taken as UTC (what the store
-    keeps). ``fill_gaps`` adds days without events as 0 between the first and last day, so a
-    chart shows the quiet days instead of joining their neighbours."""
-    counts: dict[date, int] = {}
-    for stamp in timestamps:
-        day = _as_utc(stamp).date()
-        counts[day] = counts.get(day, 0) + 1
-    if not counts:
-        return ()
-    days = sorted(counts)
-    if fill_gaps:
-        days = [days[0] + timedelta(days=n) for n in range((days[-1] - days[0]).days + 1)]
-    return tuple(DayCount(day=day, count=counts.get(day, 0)) for day in days)
-
-
-def _as_utc(stamp: datetime) -> datetime:
-    if not isinstance(stamp, datetime):
-        raise ValidationError(f"a timestamp must be a datetime, got {type(stamp).__name__}")
-    return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)

@@ -1,4 +1,5 @@
-"""Quality measures: tag stripping, draft -> final scores, saving, agreement, working time.
+"""Quality measures (metrics) and working time (worktime): tag stripping, draft -> final scores,
+saving, agreement, working time, per-day counts.
 
 Every expected value is computed by hand; where it is not obvious the computation is in a
 comment. Syllable counts of Korean strings are after spaces are removed.
@@ -7,6 +8,7 @@ comment. Syllable counts of Korean strings are after spaces are removed.
 from __future__ import annotations
 
 import random
+import sys
 import unicodedata
 from datetime import UTC, date, datetime, timedelta, timezone
 
@@ -15,23 +17,29 @@ import pytest
 
 from speechlabel.errors import ValidationError
 from speechlabel.metrics import (
+    _NORMALIZE_TABLE,
     Agreement,
-    DayCount,
     ScoreOptions,
     SegmentScores,
-    WorkTime,
-    WorkTimeOptions,
     character_error_rate,
     comparable_text,
-    daily_counts,
     labeler_agreement,
     normalize_text,
-    per_hour,
     score_segments,
     segment_scores,
     strip_tags,
     summarize_scores,
+)
+from speechlabel.worktime import (
+    DayCount,
+    WorkTime,
+    WorkTimeOptions,
+    daily_counts,
+    day_range,
+    per_hour,
+    utc_day,
     working_time,
+    working_time_of_seconds,
 )
 
 KSPON_DRAFT = "아 모 몬 소리야 칠십 퍼센트 확률이라니"
@@ -54,8 +62,8 @@ def test_strip_tags_kspon_keeps_pronunciation_side_by_default():
     [
         ("o/ 그게* 뭐야 u/ l/", "그게 뭐야"),  # event tokens and the hard-to-hear star
         ("(3시)/ (세 시)에 만나", "세 시에 만나"),  # spaces around the slash of a pair
-        ("(2)/(이)+ (2)/(이) 번", "이 이 번"),
-        ("(1/2)/(이분의 일) 정도", "이분의 일 정도"),  # a slash inside the spelling side  # a repeated pair: the '+' follows the pair
+        ("(2)/(이)+ (2)/(이) 번", "이 이 번"),  # a repeated pair: the '+' follows the pair
+        ("(1/2)/(이분의 일) 정도", "이분의 일 정도"),  # a slash inside the spelling side
         ("（70%）/（칠십 퍼센트）", "칠십 퍼센트"),  # full-width brackets (NFKC)
         ("n/ 그럼 어/ 뭐/, 해", "그럼 어 뭐, 해"),  # fillers, also before punctuation
         ("(NO:) 그러니까 (FP:음) 내일 (SP:거기) 가자 (SN:쿵)", "그러니까 음 내일 거기 가자"),
@@ -110,6 +118,21 @@ def test_normalize_text_matches_the_per_character_rule_on_every_bmp_character():
     for start in range(0, len(characters), 997):  # chunks, so neighbours interact as in text
         chunk = "".join(characters[start : start + 997])
         assert normalize_text(chunk) == _normalize_reference(chunk)
+
+
+def test_plain_words_skip_the_table_and_still_follow_the_rule():
+    # The fast path trusts str.isalnum: every character it accepts must be one the table keeps,
+    # except the modifier letter apostrophe (a letter to Unicode, dropped here: "ŉ" -> "ʼn" -> "n").
+    kept_by_isalnum = [c for c in map(chr, range(sys.maxunicode + 1))
+                       if c.isalnum() and c.translate(_NORMALIZE_TABLE) != c]
+    assert kept_by_isalnum == ["\u02bc"]
+    rng = random.Random(9)
+    alphabet = "abcXYZ가나다ÀéßİŉΣς٣३ⅷ한국어0123\u02bc"
+    for _ in range(3000):
+        words = ["".join(rng.choice(alphabet) for _ in range(rng.randint(1, 6))) for _ in range(rng.randint(0, 5))]
+        text = " ".join(words) + rng.choice(["", ".", "?!", " .", ",", "…", " ,."])
+        assert normalize_text(text) == _normalize_reference(text)
+    assert normalize_text("ŉ Ascii.") == "n ascii"
 
 
 # --- segment scores --------------------------------------------------------------------------
@@ -192,6 +215,21 @@ def test_score_segments_matches_segment_scores_in_order():
     pairs = [(KSPON_DRAFT, KSPON_FINAL), ("", ""), ("오늘 날씨가 정말 좋내요", TEN_SYLLABLES)]
     assert score_segments(pairs, "ko") == [segment_scores(d, f, "ko") for d, f in pairs]
     assert score_segments([], "ko") == []
+
+
+def test_scoring_prepares_texts_exactly_like_comparable_text():
+    # score_segments prepares texts on a faster path (one whitespace pass, NFKC skipped for
+    # ASCII, an unchanged draft prepared once); it must give comparable_text's texts.
+    pieces = [KSPON_FINAL, "(NO:) 그러니까 (FP:음) 내일", "[noise] Turn ON", "don't", "（70%）/（칠십 퍼센트）",
+              "가*\u11a8", "Ｈｅｌｌｏ", "e\u0301", "n/ then/ okay+", "<unk> ok", "ß Straße", "\u00a0x\t y", "3/4"]
+    rng = random.Random(5)
+    for _ in range(300):
+        text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 4)))
+        for language in ("en", "ko"):
+            expected = len(comparable_text(text, language))
+            unchanged, typed = score_segments([(text, text), ("", text)], language)
+            assert unchanged.final_chars == typed.final_chars == typed.edits == expected
+            assert unchanged.edits == 0
 
 
 # --- rapidfuzz gives jiwer's numbers ------------------------------------------------------------
@@ -353,3 +391,21 @@ def test_daily_counts_by_utc_date():
     sparse = (DayCount(date(2024, 5, 1), 2), DayCount(date(2024, 5, 3), 1))
     assert daily_counts(stamps, fill_gaps=False) == sparse
     assert daily_counts([]) == ()
+
+
+def test_working_time_of_posix_seconds_equals_working_time_of_datetimes():
+    saves = [_at(10, 3), _at(9, 0), _at(9, 2, 30), _at(10, 2, 30), _at(9, 1)]
+    seconds = [save.timestamp() for save in saves]
+    assert working_time_of_seconds(seconds) == working_time(saves) == WorkTime(240.0, 5, 2)
+    assert working_time_of_seconds([]) == WorkTime(0.0, 0, 0)
+
+
+def test_utc_day_and_day_range():
+    assert utc_day(0) == date(1970, 1, 1)
+    assert utc_day(_at(23, 59, 59).timestamp()) == date(2024, 5, 1)
+    assert utc_day(_at(23, 59, 59).timestamp() + 1) == date(2024, 5, 2)
+    assert utc_day(-1) == date(1969, 12, 31)  # floor, not truncation towards zero
+    days = [date(2024, 5, 3), date(2024, 5, 1), date(2024, 5, 3)]
+    assert day_range(days) == [date(2024, 5, 1), date(2024, 5, 2), date(2024, 5, 3)]
+    assert day_range(days, fill_gaps=False) == [date(2024, 5, 1), date(2024, 5, 3)]
+    assert day_range([]) == []
