@@ -34,6 +34,8 @@ from .models import (
     DEFAULT_TAGS,
     AssignmentSettings,
     LabelSettings,
+    ReviewReason,
+    ReviewSettings,
     SegmentStatus,
 )
 from .prelabel import PrelabelProgress, prelabel_project
@@ -44,6 +46,16 @@ from .projects import (
     split_names,
     update_assignment_settings,
     update_label_settings,
+)
+from .review import (
+    ReviewOrder,
+    ReviewQuery,
+    approve,
+    bulk_approve,
+    count_to_review,
+    reject,
+    review_queue,
+    update_review_settings,
 )
 from .segment import SegmentOptions
 from .transcribe import TranscribeOptions
@@ -84,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_project_commands(commands)
     _add_user_commands(commands)
     _add_assign_command(commands)
+    _add_review_command(commands)
 
     importer = commands.add_parser("import", help="import audio files or folders (recursive) into a project")
     importer.add_argument("name")
@@ -126,11 +139,12 @@ def _add_project_commands(commands) -> None:
     create.set_defaults(handler=run_project_create)
     listing = sub.add_parser("list", help="list projects")
     listing.set_defaults(handler=run_project_list)
-    settings = sub.add_parser("settings", help="show or change a project's label and assignment settings "
-                              "(only the options given)")
+    settings = sub.add_parser("settings", help="show or change a project's label, assignment and review "
+                              "settings (only the options given)")
     settings.add_argument("name")
     _add_label_options(settings)
     _add_assignment_options(settings)
+    _add_review_options(settings)
     settings.set_defaults(handler=run_project_settings)
 
 
@@ -182,8 +196,13 @@ def run_project_settings(workspace: Workspace, args) -> int:
     work = assignment_settings_from_args(args, project.assignment_settings)
     if work != project.assignment_settings:
         project = update_assignment_settings(workspace.store, SYSTEM, project, work)
+    review = review_settings_from_args(args, project.review_settings)
+    if review != project.review_settings:
+        project = update_review_settings(workspace.store, SYSTEM, project, review)
     print(f"settings of project {project.name!r}:")
-    for line in format_label_settings(project.label_settings) + format_assignment_settings(work):
+    lines = (format_label_settings(project.label_settings) + format_assignment_settings(work)
+             + format_review_settings(project.review_settings))
+    for line in lines:
         print(f"  {line}")
     return 0
 
@@ -205,6 +224,44 @@ def format_assignment_settings(settings: AssignmentSettings) -> list[str]:
         f"daily quota: {settings.daily_quota or '(none)'}",
         f"double-labeled share: {settings.double_share:g}",
     ]
+
+
+def _add_review_options(parser: argparse.ArgumentParser) -> None:
+    defaults = ReviewSettings()
+    parser.add_argument("--sample-share", type=float,
+                        help=f"share (0 to 1) of each labeler's work the sample review order draws (default {defaults.sample_share:g})")
+    parser.add_argument("--defect-threshold", type=_optional_share, metavar="X|none",
+                        help="flag a labeler whose rejected/reviewed share exceeds X (0 to 1); 'none' for no quality policy")
+    parser.add_argument("--min-reviews", type=int,
+                        help=f"reviews of a labeler before the threshold applies (default {defaults.min_reviews})")
+    parser.add_argument("--flagged-share", type=float,
+                        help=f"share of a flagged labeler's work the sample draws (default {defaults.flagged_share:g})")
+
+
+def _optional_share(value: str) -> float | str:
+    """A number, or "none" (kept as the string: it clears the threshold)."""
+    if value.strip().lower() == "none":
+        return "none"
+    try:
+        return float(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 0 to 1 or 'none'") from None
+
+
+def review_settings_from_args(args, base: ReviewSettings) -> ReviewSettings:
+    """``base`` with only the options given on the command line replaced (threshold "none": off)."""
+    given = {"sample_share": args.sample_share, "defect_threshold": args.defect_threshold,
+             "min_reviews": args.min_reviews, "flagged_share": args.flagged_share}
+    changes = {name: value for name, value in given.items() if value is not None}
+    if changes.get("defect_threshold") == "none":
+        changes["defect_threshold"] = None
+    return replace(base, **changes)
+
+
+def format_review_settings(settings: ReviewSettings) -> list[str]:
+    policy = (f"defect threshold {settings.defect_threshold:g} after {settings.min_reviews} reviews, "
+              f"then sample share {settings.flagged_share:g}" if settings.defect_threshold is not None else "(none)")
+    return [f"review sample share: {settings.sample_share:g}", f"quality policy: {policy}"]
 
 
 def label_settings_from_args(args, base: LabelSettings) -> LabelSettings:
@@ -253,6 +310,60 @@ def run_assign(workspace: Workspace, args) -> int:
     lease = project.assignment_settings.lease_minutes
     print(f"{len(given)} segments leased to {args.to} for {lease:g} minutes (renewed while they save)")
     return 0
+
+
+def _add_review_command(commands) -> None:
+    review = commands.add_parser("review", help="list the review queue, approve or reject (as the command line, "
+                                 "with admin rights)")
+    review.add_argument("name", help="the project")
+    review.add_argument("--order", choices=[order.value for order in ReviewOrder], default=ReviewOrder.LOW_CONFIDENCE.value)
+    review.add_argument("--labeler", metavar="USER", help="only this labeler's work")
+    review.add_argument("--recording", metavar="ID", help="only this recording")
+    review.add_argument("--limit", type=int, default=50, help="segments to list (default 50)")
+    action = review.add_mutually_exclusive_group()
+    action.add_argument("--approve", metavar="SEGMENT_ID", help="approve one segment")
+    action.add_argument("--reject", metavar="SEGMENT_ID", help="reject one segment (with --reason)")
+    action.add_argument("--approve-all-from", metavar="USER", help="approve all of a labeler's submitted work "
+                        "(of --recording only, when given)")
+    review.add_argument("--reason", metavar="CODE", help=f"why rejected: {', '.join(r.value for r in ReviewReason)}")
+    review.add_argument("--comment", help="a note for the labeler (and the history)")
+    review.set_defaults(handler=run_review)
+
+
+def run_review(workspace: Workspace, args) -> int:
+    store = workspace.store
+    project = store.get_project(args.name)
+    if args.reason is not None and not args.reject:
+        raise ValidationError("--reason goes with --reject SEGMENT_ID")
+    if args.approve or args.reject:
+        segment_id = args.approve or args.reject
+        _require_in_project(store, project, segment_id)
+        version = store.get_segment(segment_id).version
+        if args.approve:
+            approve(store, SYSTEM, segment_id, version, args.comment)
+            print(f"approved {segment_id}")
+        else:
+            if not args.reason:
+                raise ValidationError(f"--reject needs --reason CODE; allowed: {', '.join(r.value for r in ReviewReason)}")
+            reject(store, SYSTEM, segment_id, version, args.reason, args.comment)
+            print(f"rejected {segment_id} ({ReviewReason(args.reason.strip().lower()).label})")
+        return 0
+    if args.approve_all_from:
+        count = bulk_approve(store, SYSTEM, project, args.approve_all_from, args.recording, args.comment)
+        print(f"approved {count} segments of {args.approve_all_from}")
+        return 0
+    query = ReviewQuery(order=ReviewOrder(args.order), labeler=args.labeler, recording_id=args.recording, limit=args.limit)
+    for item in review_queue(store, SYSTEM, project, query):
+        confidence = f"{item.confidence:.2f}" if item.confidence is not None else "-"
+        text = " ".join(item.segment.text.split())  # one line per segment, whatever the text holds
+        print(f"{item.segment.id}\t{item.labeler or '-'}\t{confidence}\t{text}")
+    print(f"{count_to_review(store, SYSTEM, project, query)} segments to review", file=sys.stderr)
+    return 0
+
+
+def _require_in_project(store, project, segment_id: str) -> None:
+    if store.get_segment_project(segment_id) != project.id:
+        raise ValidationError(f"segment {segment_id} belongs to another project than {project.name!r}")
 
 
 def _add_user_commands(commands) -> None:

@@ -24,7 +24,16 @@ from .labeling_rules import (
     optional_text,
     required_text,
 )
-from .models import Actor, Project, Recording, Role, Segment, SegmentEdit, SegmentStatus
+from .models import (
+    Actor,
+    Project,
+    Recording,
+    Review,
+    Role,
+    Segment,
+    SegmentEdit,
+    SegmentStatus,
+)
 from .store import Store
 from .store.labeling import SegmentMerge
 from .store.rows import utc_now
@@ -35,6 +44,9 @@ log = logging.getLogger(__name__)
 TODO_STATUSES = assignment.LEASABLE
 # A page of the list view; more than this is slow to render and nobody reads it at once.
 MAX_PAGE = 500
+# A save of a segment in these statuses is a rework of a reviewer's rejection: it is REWORKED,
+# not SUBMITTED, so the review queue shows it again as a fix.
+REWORK_STATUSES = (SegmentStatus.REJECTED, SegmentStatus.REWORKED)
 
 __all__ = [
     "MAX_PAGE",
@@ -92,6 +104,7 @@ class LabelContext:
     position: int  # segments of the recording before this one
     recording_segments: int
     second_labeling: bool = False  # the actor's independent second labeling: the draft, not the first text
+    rejection: Review | None = None  # why a reviewer sent a REJECTED segment back (its latest rejection)
 
     @property
     def conflicting_edit(self) -> bool:
@@ -103,11 +116,14 @@ class LabelContext:
 
 def open_segment(store: Store, actor: Actor, segment_id: str) -> LabelContext:
     """The segment, its recording, its draft words (flagged below the project's low-confidence
-    threshold) and the actor's unsaved edit of it. Reads one segment's rows only."""
+    threshold), the actor's unsaved edit of it and, for a segment a reviewer rejected, the
+    reason and comment (not for a second labeling: that is independent of the first's review).
+    Reads one segment's rows only."""
     project = _may_read(store, actor, segment_id)
     segment = store.get_segment(segment_id)
     draft = draft_view(store.list_drafts(segment_id), segment, project.label_settings.low_confidence)
     second = double_labeling.holds(store, actor, segment_id)
+    rejected = segment.status == SegmentStatus.REJECTED and not second
     return LabelContext(
         segment=double_labeling.masked(segment, draft) if second else segment,
         recording=store.get_recording(segment.recording_id),
@@ -116,6 +132,7 @@ def open_segment(store: Store, actor: Actor, segment_id: str) -> LabelContext:
         position=store.segment_position(segment_id),
         recording_segments=store.count_recording_segments(segment.recording_id),
         second_labeling=second,
+        rejection=store.latest_rejection(segment_id) if rejected else None,
     )
 
 
@@ -154,9 +171,11 @@ def save_and_next(
     store: Store, actor: Actor, segment_id: str, expected_version: int, text: str, speaker: str | None,
     tags, comment: str | None,
 ) -> tuple[Segment, Segment | None]:
-    """Submit the transcript and return the actor's next segment (None when all are done). For
-    the actor's second labeling of a segment, the text is stored as that (the segment stays as
-    its first labeler left it) and the masked segment is returned."""
+    """Submit the transcript and return the actor's next segment (None when all are done). A
+    segment a reviewer rejected (or its rework, saved again) becomes REWORKED, so it is reviewed
+    again; any other becomes SUBMITTED. For the actor's second labeling of a segment, the text
+    is stored as that (the segment stays as its first labeler left it) and the masked segment
+    is returned."""
     if double_labeling.holds(store, actor, segment_id):
         project = _project_of(store, segment_id)
         double_labeling.save(store, actor, project, segment_id, text, speaker, tags, comment)
@@ -166,8 +185,11 @@ def save_and_next(
     project = _may_edit(store, actor, segment_id)
     author = actor.username
     cleaned = required_text(text, "the transcript", "type what is said, or use skip / mark untranscribable")
+    # Read at the version being saved: if it changed since, the save below is refused anyway.
+    rework = store.get_segment(segment_id).status in REWORK_STATUSES
     edit = SegmentEdit(text=cleaned, speaker=optional_text(speaker), tags=clean_tags(tags),
-                       status=SegmentStatus.SUBMITTED, comment=optional_text(comment))
+                       status=SegmentStatus.REWORKED if rework else SegmentStatus.SUBMITTED,
+                       comment=optional_text(comment))
     try:
         saved = store.save_labeled(segment_id, expected_version, edit, author)
     except StaleVersion:

@@ -118,10 +118,12 @@ class LeaseQueries(StoreBase):
                 _leases.c.segment_id == segment_id, _leases.c.username == username)).rowcount > 0
 
     def extend_leases(self, project_id: int, username: str, now: datetime, expires_at: datetime) -> int:
-        """Keep a working labeler's batch: every save pushes their active leases' expiry out."""
+        """Keep a working labeler's batch: every save pushes their active leases' expiry out (never
+        in: a rejected segment's longer rework lease keeps its own end)."""
         with self.write() as connection:
             return connection.execute(update(_leases).where(
                 _leases.c.project_id == project_id, _leases.c.username == username, _leases.c.expires_at > now,
+                _leases.c.expires_at < expires_at,
             ).values(expires_at=expires_at)).rowcount
 
     def count_leases_since(self, project_id: int, username: str, since: datetime) -> int:

@@ -103,6 +103,7 @@ drafts = Table(
     Column("language_probability", Float, nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_drafts_segment", "segment_id"),
+    Index("ix_drafts_segment_logprob", "segment_id", "avg_logprob"),  # migration 0008: review queue
 )
 
 revisions = Table(
@@ -121,6 +122,7 @@ revisions = Table(
     Column("status", String(20), nullable=False),
     Column("comment", Text, nullable=True),
     Index("ix_revisions_segment_version", "segment_id", "version"),
+    Index("ix_revisions_segment_status", "segment_id", "status", "id"),  # migration 0008: review queue
 )
 
 # Added by migration 0002: the label page's server-side unsaved edits and the merge log.
