@@ -8,6 +8,8 @@ opens the workspace once per server process (SQLite in ``data/`` unless
 server, and routes to the pages in ``views/``.
 """
 
+from dataclasses import dataclass
+
 import streamlit as st
 
 from speechlabel.accounts import ensure_admin
@@ -41,22 +43,38 @@ def prelabel_jobs() -> PrelabelJobs:
     return PrelabelJobs(opened.store, opened.settings)
 
 
-def pages_for(actor: Actor) -> list:
-    """The pages a person's roles open: labelers label, reviewers see projects, leads and admins
-    also manage users. The domain functions check the same rules again."""
+@dataclass(frozen=True)
+class PageSpec:
+    path: str
+    title: str
+    icon: str
+    url_path: str | None = None
+
+
+def page_specs(actor: Actor) -> list[PageSpec]:
+    """The pages a person's roles open, first = the default: labelers label, reviewers see
+    projects and review, leads and admins also see the dashboard and manage users. The domain
+    functions check the same rules again."""
     roles = set(actor.roles.values())
     lead = actor.is_admin or Role.LEAD in roles
+    reviews = lead or Role.REVIEWER in roles
     pages = []
-    if lead or Role.REVIEWER in roles:
-        pages.append(st.Page("views/projects.py", title="Projects", icon=":material/folder:", default=True))
+    if reviews:
+        pages.append(PageSpec("views/projects.py", "Projects", ":material/folder:"))
     if lead or Role.LABELER in roles:
-        pages.append(st.Page("views/label.py", title="Label", icon=":material/edit_note:", url_path="label",
-                             default=not pages))
+        pages.append(PageSpec("views/label.py", "Label", ":material/edit_note:", "label"))
+    if reviews:
+        pages.append(PageSpec("views/review.py", "Review", ":material/fact_check:", "review"))
     if lead:
-        pages.append(st.Page("views/users.py", title="Users", icon=":material/group:", url_path="users"))
-    if not pages:
-        pages.append(st.Page("views/no_role.py", title="Waiting for a role", icon=":material/hourglass_empty:"))
-    return pages
+        pages.append(PageSpec("views/dashboard.py", "Dashboard", ":material/monitoring:", "dashboard"))
+        pages.append(PageSpec("views/users.py", "Users", ":material/group:", "users"))
+    return pages or [PageSpec("views/no_role.py", "Waiting for a role", ":material/hourglass_empty:")]
+
+
+def pages_for(actor: Actor) -> list:
+    return [st.Page(spec.path, title=spec.title, icon=spec.icon, default=index == 0,
+                    **({"url_path": spec.url_path} if spec.url_path else {}))
+            for index, spec in enumerate(page_specs(actor))]
 
 
 def run_pages() -> None:

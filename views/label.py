@@ -139,6 +139,12 @@ def header(project: Project, context: LabelContext) -> None:
         state = "**second labeling**"
     st.caption(f"{_clock(segment.start)}–{_clock(segment.end)} ({segment.duration:.2f} s) · {state} · "
                f"{todo} segments to do in {project.name}")
+    if context.rejection is not None:
+        rejected = context.rejection
+        note = f" — “{rejected.comment}”" if rejected.comment else ""
+        st.error(f"Rejected by {rejected.reviewer} ({rejected.created_at:%Y-%m-%d %H:%M} UTC): "
+                 f"**{rejected.reason.label if rejected.reason else 'no reason given'}**{note}. "
+                 "Fix it and save: it goes back to review.")
     if context.second_labeling:
         st.info("This segment is double-labeled: transcribe it independently. You start from the draft; "
                 "the first labeler's text is not shown, and its bounds stay as they are.")

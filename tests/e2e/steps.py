@@ -18,6 +18,7 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 # The e2e servers start with SPEECHLABEL_ADMIN_PASSWORD set to this: their admin is "admin".
 ADMIN_PASSWORD = "e2e admin password"
 ARTIFACTS_DIR = REPO_ROOT / "test-artifacts"
+CHOOSE_ATTEMPTS = 3
 
 # Busy while the websocket is not connected, a script or fragment run is under way (the app's
 # own state attribute and the status widget's running icon), or elements of the last run are
@@ -109,9 +110,19 @@ def sign_in(page: Page, base_url: str, username: str = "admin", password: str = 
 def choose(scope: Page | Locator, label: str, option: str) -> None:
     """Pick ``option`` in the ``st.selectbox`` labelled ``label``."""
     box = scope.get_by_role("combobox", name=label, exact=True)
-    box.click()
     page = box.page
-    page.get_by_role("option", name=option, exact=True).click()
+    # The Projects page's progress panel reruns every 2 s; a rerun can re-mount an open option
+    # list under the pointer (Playwright: "element was detached"). Open it again and retry.
+    for _ in range(CHOOSE_ATTEMPTS - 1):
+        box.click()
+        try:
+            page.get_by_role("option", name=option, exact=True).click(timeout=5_000)
+            break
+        except PlaywrightTimeout:
+            page.keyboard.press("Escape")
+    else:
+        box.click()
+        page.get_by_role("option", name=option, exact=True).click()
     expect(box).to_have_value(option)
 
 

@@ -1,0 +1,237 @@
+"""Review page (reviewers and leads): the submitted segments in a chosen order; each with its
+clip, the draft and the final text side by side with the differences marked, speaker and tags,
+and Approve (Alt+A) or Reject (Alt+X) with a reason (keys 1–6) and a comment. Leads can approve
+a trusted labeler's filtered work in bulk. Widgets and domain calls only."""
+
+from __future__ import annotations
+
+import html
+
+import streamlit as st
+
+from speechlabel import review
+from speechlabel.access import role_in, visible_projects
+from speechlabel.clips import segment_clip
+from speechlabel.errors import Forbidden, NotFound, SpeechLabelError, StaleVersion
+from speechlabel.models import Actor, Project, ReviewReason, Role
+from speechlabel.review import DiffPiece, ReviewContext, ReviewOrder, ReviewQuery
+from views.player import PlayerData, clip_player
+
+workspace = st.session_state["workspace"]
+store = workspace.store
+
+ORDER_LABELS = {
+    ReviewOrder.LOW_CONFIDENCE: "Lowest draft confidence first",
+    ReviewOrder.SAMPLE: "Random sample per labeler",
+    ReviewOrder.LABELER: "By labeler",
+    ReviewOrder.RECORDING: "By recording",
+}
+# Languages whose differences are shown per character (no spaces between words, or Korean,
+# whose spacing varies between writers).
+CHARACTER_DIFF_LANGUAGES = ("ko", "ja", "zh", "th")
+QUEUE_PAGE = 50
+REMOVED_STYLE = "background:#ffd7d5;color:#82071e"
+ADDED_STYLE = "background:#ccffd8;color:#055d20;text-decoration:none"
+
+
+def chosen_project(actor: Actor) -> Project | None:
+    projects = [p for p in visible_projects(store, actor) if role_in(actor, p.id) in (Role.REVIEWER, Role.LEAD)]
+    if not projects:
+        return None
+    names = [p.name for p in projects]
+    if st.session_state.get("review_project") not in names:
+        wanted = st.query_params.get("project") or st.session_state.get("project_name")
+        st.session_state["review_project"] = wanted if wanted in names else names[0]
+    name = st.sidebar.selectbox("Project", names, key="review_project", on_change=forget_segment)
+    st.query_params["project"] = name
+    return next(p for p in projects if p.name == name)
+
+
+def forget_segment() -> None:
+    st.session_state.pop("review_segment", None)
+    st.query_params.pop("review", None)
+
+
+def queue_query(project: Project) -> ReviewQuery:
+    """The order and filters chosen in the sidebar."""
+    order = st.sidebar.selectbox("Order", list(ORDER_LABELS), format_func=ORDER_LABELS.get, key="review_order",
+                                 on_change=forget_segment)
+    labeler = st.sidebar.text_input("Labeler (empty: everyone)", key="review_labeler", max_chars=40,
+                                    on_change=forget_segment).strip() or None
+    recordings = {r.id: r.label for r in store.list_recordings(project.id)}
+    recording = st.sidebar.selectbox("Recording", [None, *recordings], key="review_recording",
+                                     format_func=lambda rid: "every recording" if rid is None else recordings[rid],
+                                     on_change=forget_segment)
+    if order == ReviewOrder.LABELER and labeler is None:
+        st.sidebar.caption("Type a labeler's name to see only their work.")
+    if order == ReviewOrder.RECORDING and recording is None:
+        st.sidebar.caption("Choose a recording to review it in time order.")
+    return ReviewQuery(order=order, labeler=labeler, recording_id=recording, limit=QUEUE_PAGE)
+
+
+def go_to(segment_id: str | None, message: str | None = None) -> None:
+    st.session_state["review_segment"] = segment_id
+    if segment_id is None:
+        st.query_params.pop("review", None)
+    if message:
+        st.session_state["review_flash"] = message
+    st.rerun()
+
+
+def diff_html(pieces: tuple[DiffPiece, ...], side: str, language: str | None) -> str:
+    """One side of the comparison: the draft with what the labeler removed struck through, or
+    the final text with what they added marked."""
+    joiner = "" if (language or "")[:2] in CHARACTER_DIFF_LANGUAGES else " "
+    parts = []
+    for piece in pieces:
+        text = piece.draft if side == "draft" else piece.final
+        if not text:
+            continue
+        escaped = html.escape(text)
+        if piece.op == "equal":
+            parts.append(escaped)
+        elif side == "draft":
+            parts.append(f'<del class="removed" style="{REMOVED_STYLE}">{escaped}</del>')
+        else:
+            parts.append(f'<ins class="added" style="{ADDED_STYLE}">{escaped}</ins>')
+    return joiner.join(parts) or "<i>(empty)</i>"
+
+
+def header(context: ReviewContext, waiting: int, project: Project) -> None:
+    segment = context.segment
+    st.subheader(f"{context.recording.label} — {segment.start:.2f}–{segment.end:.2f} s ({segment.duration:.2f} s)")
+    st.caption(f"labeled by **{context.labeler or 'unknown'}** · status **{segment.status.value}** · "
+               f"version {segment.version} · {waiting} segments waiting for review in {project.name}")
+
+
+def texts(context: ReviewContext, language: str | None) -> None:
+    draft, final = st.columns(2)
+    with draft:
+        st.caption("Draft (Whisper)" + (f" · {context.draft.model}" if context.draft else ""))
+        st.html(f'<div class="review-draft">{diff_html(context.diff, "draft", language)}</div>')
+    with final:
+        st.caption("Final (labeler)")
+        st.html(f'<div class="review-final">{diff_html(context.diff, "final", language)}</div>')
+    segment = context.segment
+    st.caption(f"Speaker: **{segment.speaker or 'none'}** · Tags: **{', '.join(segment.tags) or 'none'}**")
+    for earlier in context.reviews:
+        reason = f": {earlier.reason.label}" if earlier.reason else ""
+        note = f" — {earlier.comment}" if earlier.comment else ""
+        st.caption(f"Earlier: {earlier.decision.value} by {earlier.reviewer} "
+                   f"({earlier.created_at:%Y-%m-%d %H:%M} UTC){reason}{note}")
+
+
+def decide(actor: Actor, project: Project, context: ReviewContext, query: ReviewQuery) -> None:
+    segment, state = context.segment, st.session_state
+    if state.get("review_for") != segment.id:  # another segment: start with no reason or comment
+        state["review_for"], state["review_comment"], state["review_reason"] = segment.id, "", None
+    st.text_input("Comment (optional; shown to the labeler with a rejection)", key="review_comment",
+                  max_chars=2000)
+    st.caption("Reason to reject (keys 1–6 outside the comment box)")
+    with st.container(horizontal=True, key="review_reasons"):
+        for index, reason in enumerate(ReviewReason):
+            st.button(reason.label, key=f"review_reason_{reason.value}", shortcut=str(index + 1),
+                      type="primary" if state.get("review_reason") == reason.value else "secondary",
+                      on_click=state.__setitem__, args=("review_reason", reason.value))
+    approve, reject, skip = st.columns(3)
+    if approve.button("Approve", type="primary", shortcut="Alt+A", width="stretch"):
+        act(lambda: review.approve(store, actor, segment.id, segment.version, state["review_comment"] or None),
+            project, query, segment.id, "Approved.")
+    if reject.button("Reject", shortcut="Alt+X", width="stretch"):
+        if not state.get("review_reason"):
+            st.error("Choose the reason to reject first (keys 1–6).")
+        else:
+            chosen = ReviewReason(state["review_reason"])
+            act(lambda: review.reject(store, actor, segment.id, segment.version, chosen,
+                                      state["review_comment"] or None),
+                project, query, segment.id, f"Rejected: {chosen.label}. It goes back to its labeler.")
+    if skip.button("Next without deciding", shortcut="Alt+N", width="stretch"):
+        upcoming = review.next_to_review(store, actor, project, query, after=segment.id)
+        go_to(upcoming.id if upcoming else None)
+
+
+def act(action, project: Project, query: ReviewQuery, segment_id: str, done: str) -> None:
+    actor = st.session_state["actor"]
+    try:
+        action()
+    except StaleVersion as error:
+        st.warning(f"{error}. The page shows the newest version now.")
+        go_to(segment_id)
+    except SpeechLabelError as error:
+        st.error(str(error))
+    else:
+        upcoming = review.next_to_review(store, actor, project, query, after=segment_id)
+        go_to(upcoming.id if upcoming else None, done)
+
+
+def queue_table(actor: Actor, project: Project, query: ReviewQuery, current: str | None) -> None:
+    items = review.review_queue(store, actor, project, query)
+    with st.expander(f"Queue ({ORDER_LABELS[query.order].lower()}; first {len(items)})", expanded=current is None):
+        rows = [{"": "▶" if item.segment.id == current else "", "labeler": item.labeler or "",
+                 "confidence": None if item.confidence is None else round(item.confidence, 2),
+                 "start": round(item.segment.start, 2), "status": item.segment.status.value,
+                 "text": item.segment.text} for item in items]
+        st.dataframe(rows, hide_index=True, width="stretch", on_select=_picked_row,
+                     selection_mode="single-row", key="review_list")
+        st.session_state["review_list_ids"] = [item.segment.id for item in items]
+
+
+def _picked_row() -> None:
+    chosen = st.session_state["review_list"].selection.rows
+    if chosen:
+        st.session_state["review_segment"] = st.session_state["review_list_ids"][chosen[0]]
+
+
+def bulk_approve(actor: Actor, project: Project, query: ReviewQuery) -> None:
+    if role_in(actor, project.id) != Role.LEAD:
+        return
+    with st.sidebar.expander("Bulk approve (trusted labelers)"):
+        who = st.text_input("Labeler", key="review_bulk_labeler", max_chars=40)
+        scope = "in the chosen recording" if query.recording_id else "in every recording"
+        if st.button(f"Approve all their submitted work {scope}", key="review_bulk_go"):
+            try:
+                count = review.bulk_approve(store, actor, project, who.strip(), query.recording_id)
+            except SpeechLabelError as error:
+                st.error(str(error))
+            else:
+                forget_segment()
+                st.session_state["review_flash"] = f"Approved {count} segments of {who.strip()}."
+                st.rerun()
+
+
+def review_page() -> None:
+    st.title("Review")
+    actor = st.session_state["actor"]
+    project = chosen_project(actor)
+    if project is None:
+        st.info("You review no project yet: a lead gives you the reviewer role.")
+        return
+    query = queue_query(project)
+    bulk_approve(actor, project, query)
+    flash = st.session_state.pop("review_flash", None)
+    if flash:
+        st.success(flash)
+    chosen = st.session_state.get("review_segment") or st.query_params.get("review")
+    if chosen is None:
+        upcoming = review.next_to_review(store, actor, project, query)
+        chosen = upcoming.id if upcoming else None
+    if chosen is None:
+        st.success(f"Nothing waits for review in {project.name} with these choices. 🎉")
+        queue_table(actor, project, query, None)
+        return
+    try:
+        context = review.open_for_review(store, actor, chosen)
+    except (NotFound, Forbidden) as error:
+        st.warning(f"{error}. Here is the next segment.")
+        forget_segment()
+        return
+    st.query_params["review"] = chosen
+    header(context, review.count_to_review(store, actor, project), project)
+    span = segment_clip(context.segment, context.recording.duration, 0.0)
+    clip_player(PlayerData(url=span.url, caption="segment", autoplay=True, focus_key="", token=chosen))
+    texts(context, project.language)
+    decide(actor, project, context, query)
+    queue_table(actor, project, query, chosen)
+
+
+review_page()
