@@ -55,7 +55,7 @@ class LeaseQueries(StoreBase):
     ) -> list[Segment]:
         """Lease up to ``limit`` free to-do segments (all of ``recording_id``'s when given) to
         ``username``, in recording and time order; returns them."""
-        query = _free_todo(project_id, statuses, now, username).order_by(*_ORDER)
+        query = _free_todo(project_id, statuses, now).order_by(*_ORDER)
         if recording_id is not None:
             query = query.where(_segments.c.recording_id == recording_id)
         if limit is not None:
@@ -64,7 +64,7 @@ class LeaseQueries(StoreBase):
             try:
                 with self.write() as connection:
                     _serialise_claims(connection, project_id)
-                    rows = connection.execute(query).all()
+                    rows = connection.execute(_not_seconded_by(connection, query, project_id, username)).all()
                     _lease(connection, [row.id for row in rows], project_id, username, now, expires_at,
                            assigned_by, replace_active=False)
                 return [segment_from_row(row) for row in rows]
@@ -141,13 +141,20 @@ def _serialise_claims(connection: Connection, project_id: int) -> None:
         connection.execute(select(func.pg_advisory_xact_lock(CLAIM_LOCK_CLASS, project_id)))
 
 
-def _free_todo(project_id: int, statuses: Iterable[SegmentStatus], now: datetime, username: str):
+def _free_todo(project_id: int, statuses: Iterable[SegmentStatus], now: datetime):
     held = exists().where(and_(_leases.c.segment_id == _segments.c.id, _leases.c.slot == FIRST_SLOT,
                                _leases.c.expires_at > now))
-    # Whoever has the second labeling of a segment never gets its first: the two stay independent.
-    seconds_it = exists().where(and_(_second.c.segment_id == _segments.c.id, _second.c.labeler == username))
     return select(_segments).where(_segments.c.project_id == project_id,
-                                   _segments.c.status.in_([s.value for s in statuses]), ~held, ~seconds_it)
+                                   _segments.c.status.in_([s.value for s in statuses]), ~held)
+
+
+def _not_seconded_by(connection: Connection, query, project_id: int, username: str):
+    """Whoever has (or had) the second labeling of a segment never gets its first: the two stay
+    independent. The few such ids are read first and left out by id: a NOT EXISTS on the
+    second labelings made PostgreSQL give up the index order of the pool (90 ms per claim)."""
+    theirs = connection.execute(select(_second.c.segment_id).where(
+        _second.c.project_id == project_id, _second.c.labeler == username)).scalars().all()
+    return query.where(_segments.c.id.not_in(theirs)) if theirs else query
 
 
 def _lease(connection: Connection, segment_ids: list[str], project_id: int, username: str, now: datetime,

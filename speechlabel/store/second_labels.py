@@ -59,6 +59,11 @@ class SecondLabelQueries(StoreBase):
         """Lease up to ``limit`` free second labelings (slot 2) to ``username``, in recording and
         time order; returns their segments."""
         query = _free_second(project_id, username, now).order_by(*_ORDER).limit(limit)
+        # Most claims find no second labeling waiting: look first without taking the project's
+        # claim lock, which every first-labeling claim needs too (halved PostgreSQL throughput).
+        with self.read() as connection:
+            if connection.execute(query.with_only_columns(_segments.c.id).limit(1)).first() is None:
+                return []
         for _ in range(CLAIM_ATTEMPTS):
             try:
                 with self.write() as connection:
