@@ -27,7 +27,11 @@ from .accounts import (
 from .assignment import assign_recording, assign_segments
 from .config import Settings
 from .errors import Conflict, NotFound, SpeechLabelError, ValidationError
-from .export import ExportOptions, export_jsonl
+from .export import export_dataset
+from .export.arguments import (
+    add_export_arguments,
+    options_from_args,
+)
 from .ingest import import_paths
 from .models import (
     DEFAULT_LOW_CONFIDENCE,
@@ -61,7 +65,6 @@ from .segment import SegmentOptions
 from .transcribe import TranscribeOptions
 from .workspace import Workspace
 
-EXPORT_FORMATS = ("jsonl",)
 USER_ROLES = ("admin", "lead", "reviewer", "labeler")
 
 
@@ -111,13 +114,8 @@ def build_parser() -> argparse.ArgumentParser:
     status.add_argument("name")
     status.set_defaults(handler=run_status)
 
-    export = commands.add_parser("export", help="write a manifest (and audio) for ASR training")
-    export.add_argument("name")
-    export.add_argument("--format", choices=EXPORT_FORMATS, default="jsonl")
-    export.add_argument("--out", required=True, type=Path, help="output folder (must not exist or be empty)")
-    export.add_argument("--status", help="comma-separated statuses to include (default: all)")
-    export.add_argument("--offsets", action="store_true", help="reference whole recordings with offset instead of cutting clips")
-    export.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    export = commands.add_parser("export", help="write a dataset (manifests, audio, README) for ASR training")
+    add_export_arguments(export)
     export.set_defaults(handler=run_export)
     return parser
 
@@ -488,19 +486,13 @@ def run_status(workspace: Workspace, args) -> int:
 
 def run_export(workspace: Workspace, args) -> int:
     project = workspace.store.get_project(args.name)
-    options = ExportOptions(statuses=parse_statuses(args.status), cut_clips=not args.offsets,
-                            overwrite=args.overwrite)
+    options = options_from_args(args, workspace.store, project)
     with tqdm(desc="export", unit="segment", file=sys.stderr, disable=None) as bar:
-        report = export_jsonl(workspace.store, workspace.settings, project, args.out, options,
-                              on_segment=lambda _count: bar.update(1), actor=SYSTEM)
-    print(f"exported {report.segments} segments ({report.audio_seconds / 60:.1f} min) to {report.manifest}")
+        report = export_dataset(workspace.store, workspace.settings, project, args.out, options,
+                                on_segment=lambda _count: bar.update(1), actor=SYSTEM)
+    print(f"exported {report.segments} segments ({report.audio_seconds / 60:.1f} min) as {options.format.value} "
+          f"to {report.out_dir}")
+    for split in report.splits:
+        if split.name:
+            print(f"  {split.name}: {split.segments} segments, {split.seconds / 60:.1f} min, {split.speakers} speakers")
     return 0
-
-
-def parse_statuses(value: str | None) -> tuple[SegmentStatus, ...] | None:
-    if not value:
-        return None
-    statuses = tuple(SegmentStatus.parse(part) for part in value.split(",") if part.strip())
-    if not statuses:
-        raise ValidationError("--status is empty; give statuses such as approved,submitted")
-    return statuses

@@ -1,0 +1,19 @@
+"""Exports that ASR teams load without edits: NeMo, Hugging Face audiofolder, Lhotse,
+Kaldi/ESPnet and a generic JSONL with full provenance, with a dataset card.
+
+One entry point, :func:`export_dataset` (also known by its old name ``export_jsonl``), takes
+an :class:`ExportOptions`: format, which segments, text variant, clips or offsets, sample rate,
+train/dev/test split. Modules: ``options`` (the choices), ``select`` (segments, text, splits),
+``media`` (audio), ``names`` (safe ids and file names), one module per format, ``card``
+(README), ``run`` (staging, atomic move).
+"""
+
+from .card import CARD_NAME, SplitSummary
+from .nemo import MANIFEST_NAME, manifest_line
+from .options import SPLIT_NAMES, ExportFormat, ExportOptions, SplitBy, TextVariant
+from .run import ExportReport, export_dataset, export_jsonl
+
+__all__ = [
+    "CARD_NAME", "MANIFEST_NAME", "SPLIT_NAMES", "ExportFormat", "ExportOptions", "ExportReport", "SplitBy",
+    "SplitSummary", "TextVariant", "export_dataset", "export_jsonl", "manifest_line",
+]

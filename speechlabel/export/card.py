@@ -1,0 +1,121 @@
+"""The dataset card: a ``README.md`` saying what is in an export and how it was made."""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ..models import Project
+from .options import ExportFormat, ExportOptions
+from .select import ExportItem
+
+CARD_NAME = "README.md"
+
+_HOW_TO_LOAD = {
+    ExportFormat.JSONL: "One JSON object per line (`manifest.jsonl` or `<split>_manifest.jsonl`): NeMo's fields "
+                        "plus tags, labeler of record and the draft's confidences and word timings.",
+    ExportFormat.NEMO: "NeMo: pass `manifest.jsonl` (or `<split>_manifest.jsonl`) as `manifest_filepath`; audio "
+                       "paths are relative to the manifest.",
+    ExportFormat.HF: "Hugging Face: `datasets.load_dataset(\"audiofolder\", data_dir=\"<this folder>\")`.",
+    ExportFormat.LHOTSE: "Lhotse: `load_manifest(\"recordings.jsonl.gz\").with_path_prefix(\"<this folder>\")` and "
+                         "`load_manifest(\"supervisions.jsonl.gz\")`, then `CutSet.from_manifests(...)`. Audio paths "
+                         "are relative to this folder.",
+    ExportFormat.KALDI: "Kaldi/ESPnet: a data directory (per split) with wav.scp, text, utt2spk, spk2utt (and "
+                        "segments when recordings are referenced with offsets); audio paths are relative to this "
+                        "folder, so run from here or prefix them.",
+}
+
+
+@dataclass(frozen=True)
+class SplitSummary:
+    name: str | None
+    segments: int
+    seconds: float
+    speakers: int
+    recordings: int
+
+
+def summarize(name: str | None, items: list[ExportItem]) -> SplitSummary:
+    speakers = {item.row.segment.speaker for item in items if item.row.segment.speaker}
+    recordings = {item.row.segment.recording_id for item in items}
+    return SplitSummary(name, len(items), sum(item.seconds for item in items), len(speakers), len(recordings))
+
+
+def write_card(root: Path, project: Project, options: ExportOptions, items: list[ExportItem],
+               splits: list[SplitSummary]) -> Path:
+    total = summarize(None, items)
+    lines = [
+        f"# {project.name}: speech dataset", "",
+        f"Exported by speechlabel on {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}.", "",
+        _HOW_TO_LOAD[options.format], "",
+        "## Contents", "",
+        f"- segments: {total.segments}",
+        f"- audio: {total.seconds / 3600:.3f} h ({total.seconds:.1f} s)",
+        f"- recordings: {total.recordings}",
+        f"- speakers: {total.speakers}",
+        f"- language: {project.language or 'auto'}", "",
+        *_table("Segments by status", ("status", "segments"), sorted(Counter(
+            item.row.segment.status.value for item in items).items())),
+        *_table("Speakers", ("speaker", "segments", "hours"), _speaker_rows(items)),
+        *_table("Tags", ("tag", "segments", "hours"), _tag_rows(items)),
+        *_table("Splits", ("split", "segments", "hours", "speakers", "recordings"),
+                [(s.name or "(all)", s.segments, f"{s.seconds / 3600:.3f}", s.speakers, s.recordings) for s in splits]),
+        "## Export settings", "",
+        *[f"- {name}: {value}" for name, value in _settings(options)], "",
+    ]
+    path = root / CARD_NAME
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+def _speaker_rows(items: list[ExportItem]) -> list[tuple]:
+    seconds: dict[str, float] = defaultdict(float)
+    counts: Counter = Counter()
+    for item in items:
+        speaker = item.row.segment.speaker or "(none)"
+        seconds[speaker] += item.seconds
+        counts[speaker] += 1
+    return [(_cell(name), counts[name], f"{seconds[name] / 3600:.3f}") for name in sorted(counts)]
+
+
+def _tag_rows(items: list[ExportItem]) -> list[tuple]:
+    seconds: dict[str, float] = defaultdict(float)
+    counts: Counter = Counter()
+    for item in items:
+        for tag in set(item.row.segment.tags):
+            seconds[tag] += item.seconds
+            counts[tag] += 1
+    return [(_cell(tag), counts[tag], f"{seconds[tag] / 3600:.3f}") for tag in sorted(counts)]
+
+
+def _table(title: str, header: tuple[str, ...], rows: list[tuple]) -> list[str]:
+    if not rows:
+        return [f"## {title}", "", "(none)", ""]
+    return [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header),
+            *["| " + " | ".join(str(value) for value in row) + " |" for row in rows], ""]
+
+
+def _cell(value: str) -> str:
+    # A speaker or tag name is user input: keep it from breaking the table or the card.
+    return " ".join(value.replace("|", "\\|").split())
+
+
+def _settings(options: ExportOptions) -> list[tuple[str, object]]:
+    statuses = ", ".join(s.value for s in options.statuses) if options.statuses else "all"
+    return [
+        ("format", options.format.value),
+        ("statuses", statuses),
+        ("last edit from", options.edited_since.isoformat() if options.edited_since else "any"),
+        ("last edit before", options.edited_until.isoformat() if options.edited_until else "any"),
+        ("labeler of record", options.labeler or "any"),
+        ("recordings", ", ".join(options.recording_ids) if options.recording_ids else "all"),
+        ("with any of the tags", ", ".join(options.with_tags) or "no condition"),
+        ("without the tags", ", ".join(options.without_tags) or "no condition"),
+        ("text", options.text.value),
+        ("audio", "clips cut per segment" if options.cut_clips else "whole recordings with offsets"),
+        ("sample rate", f"{options.sample_rate} Hz, mono, 16-bit PCM WAV"),
+        ("split", f"by {options.split_by.value}, shares {options.split_shares}, seed {options.seed}"
+         if options.split_by else "none"),
+    ]

@@ -1,0 +1,48 @@
+"""Hugging Face audiofolder: ``metadata.jsonl`` with ``file_name`` (relative to it) + columns.
+
+Each split is a folder named ``train``/``dev``/``test`` holding its metadata and its clips:
+``datasets`` recognises those folder names as the train, validation and test splits.
+Columns never hold null: ``datasets`` infers each split's column types from its own rows, and
+a column that is null throughout one split would not match the same column of another.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .job import ExportJob
+from .select import ExportItem
+
+METADATA_NAME = "metadata.jsonl"
+
+
+def write_audiofolder(job: ExportJob, split: str | None, items: list[ExportItem]):
+    folder = job.folder(split)
+    path = folder / METADATA_NAME
+    with open(path, "w", encoding="utf-8") as metadata:
+        for item in items:
+            audio = job.audio_for(item, folder)
+            metadata.write(json.dumps(_columns(job, item, audio.path), ensure_ascii=False) + "\n")
+            job.advance()
+    return job.wrote(path)
+
+
+def _columns(job: ExportJob, item: ExportItem, file_name: str) -> dict[str, Any]:
+    row, segment = item.row, item.row.segment
+    return {
+        "file_name": file_name,
+        "text": item.text,
+        "speaker": segment.speaker or "",
+        "language": job.language(item) or "",
+        "segment_id": segment.id,
+        "recording_id": segment.recording_id,
+        "recording_label": row.recording_label,
+        "start": round(float(segment.start), 3),
+        "end": round(float(segment.end), 3),
+        "duration": round(float(segment.duration), 3),
+        "status": segment.status.value,
+        "tags": ",".join(segment.tags),  # a string: an empty list has no type to infer
+        "labeler": row.labeler or "",
+        "draft_text": row.draft_text or "",
+    }

@@ -1,0 +1,151 @@
+"""What an export writes: format, which segments, which text, which audio, which splits."""
+
+from __future__ import annotations
+
+import enum
+import math
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from ..errors import ValidationError
+from ..models import SegmentStatus
+
+MIN_SAMPLE_RATE = 8000
+MAX_SAMPLE_RATE = 48000
+SPLIT_NAMES = ("train", "dev", "test")
+
+
+class ExportFormat(str, enum.Enum):
+    JSONL = "jsonl"
+    """Generic JSONL with full provenance (NeMo-compatible lines plus tags, labeler, draft words)."""
+    NEMO = "nemo"
+    HF = "hf"
+    LHOTSE = "lhotse"
+    KALDI = "kaldi"
+
+    @classmethod
+    def parse(cls, value: str | ExportFormat) -> ExportFormat:
+        try:
+            return cls(str(value.value if isinstance(value, ExportFormat) else value).strip().lower())
+        except ValueError:
+            raise ValidationError(f"unknown export format {value!r}; allowed: {_names(cls)}") from None
+
+
+class TextVariant(str, enum.Enum):
+    VERBATIM = "verbatim"
+    """The text as stored, tags and all."""
+    CLEAN = "clean"
+    """Transcription tags removed (``metrics.strip_tags``): the words that were spoken."""
+
+    @classmethod
+    def parse(cls, value: str | TextVariant) -> TextVariant:
+        try:
+            return cls(str(value.value if isinstance(value, TextVariant) else value).strip().lower())
+        except ValueError:
+            raise ValidationError(f"unknown text variant {value!r}; allowed: {_names(cls)}") from None
+
+
+class SplitBy(str, enum.Enum):
+    RECORDING = "recording"
+    """No recording in two splits."""
+    SPEAKER = "speaker"
+    """No speaker in two splits (segments without a speaker are grouped by recording)."""
+
+    @classmethod
+    def parse(cls, value: str | SplitBy) -> SplitBy:
+        try:
+            return cls(str(value.value if isinstance(value, SplitBy) else value).strip().lower())
+        except ValueError:
+            raise ValidationError(f"unknown split {value!r}; allowed: {_names(cls)}") from None
+
+
+@dataclass(frozen=True)
+class ExportOptions:
+    statuses: tuple[SegmentStatus, ...] | None = None
+    """Only segments in these states; None exports every segment."""
+    cut_clips: bool = True
+    """Cut each segment into its own WAV; otherwise reference whole recordings (NeMo ``offset``,
+    Kaldi ``segments``, Lhotse supervisions with ``start``). Hugging Face needs clips."""
+    overwrite: bool = False
+    """Replace an existing, non-empty output folder instead of refusing."""
+    format: ExportFormat = ExportFormat.JSONL
+    edited_since: datetime | None = None
+    """Only segments last edited at or after this moment (naive: UTC)."""
+    edited_until: datetime | None = None
+    """Only segments last edited before this moment (naive: UTC)."""
+    labeler: str | None = None
+    """Only segments whose labeler of record (who submitted the current text) is this user."""
+    recording_ids: tuple[str, ...] | None = None
+    """Only segments of these recordings; None: all recordings."""
+    with_tags: tuple[str, ...] = ()
+    """Only segments carrying at least one of these tags; empty: no condition."""
+    without_tags: tuple[str, ...] = ()
+    """Leave out segments carrying any of these tags."""
+    text: TextVariant = TextVariant.VERBATIM
+    sample_rate: int = 16000
+    """Sample rate of the exported audio. The stored audio is 16 kHz mono, so other rates are
+    resampled from it (soxr): a higher rate adds no bandwidth."""
+    split_by: SplitBy | None = None
+    """None: one dataset; otherwise train/dev/test with no recording (or speaker) in two."""
+    split_shares: tuple[float, float, float] = (0.8, 0.1, 0.1)
+    """Shares of audio duration for train, dev and test (summing to 1); a 0 share is left out."""
+    seed: int = 0
+    """Seed of the split's shuffle: the same seed and data give the same split."""
+
+    def validated(self) -> ExportOptions:
+        """Check every choice and return the options with enums for names and tuples for
+        lists (so ``format="nemo"`` works). Raises ValidationError saying what is allowed."""
+        options = replace(
+            self, format=ExportFormat.parse(self.format), text=TextVariant.parse(self.text),
+            split_by=SplitBy.parse(self.split_by) if self.split_by is not None else None,
+            split_shares=tuple(self.split_shares) if isinstance(self.split_shares, list) else self.split_shares,
+            with_tags=tuple(self.with_tags),
+            without_tags=tuple(self.without_tags),
+            recording_ids=tuple(self.recording_ids) if self.recording_ids is not None else None,
+            statuses=tuple(self.statuses) if self.statuses is not None else None)
+        _check_rate(options.sample_rate)
+        _check_shares(options.split_shares)
+        if isinstance(options.seed, bool) or not isinstance(options.seed, int):
+            raise ValidationError(f"seed {options.seed!r} is not allowed; use a whole number")
+        if options.format == ExportFormat.HF and not options.cut_clips:
+            raise ValidationError("the Hugging Face audiofolder format needs one file per example; "
+                                  "export clips (leave out --offsets)")
+        since, until = _utc(options.edited_since), _utc(options.edited_until)
+        if since is not None and until is not None and until <= since:
+            raise ValidationError(f"the date range {since.isoformat()} – {until.isoformat()} is empty; "
+                                  "the end must come after the start")
+        if options.recording_ids is not None and not options.recording_ids:
+            raise ValidationError("the recording filter is empty; name at least one recording or leave it out")
+        return options
+
+    @property
+    def split_names(self) -> tuple[str, ...]:
+        """The splits to write: none without a split, else those with a share above 0."""
+        if self.split_by is None:
+            return ()
+        return tuple(name for name, share in zip(SPLIT_NAMES, self.split_shares) if share > 0)
+
+
+def _check_rate(rate: object) -> None:
+    if isinstance(rate, bool) or not isinstance(rate, int) or not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
+        raise ValidationError(
+            f"sample rate {rate!r} is not allowed; use a whole number of Hz from {MIN_SAMPLE_RATE} to {MAX_SAMPLE_RATE}")
+
+
+def _check_shares(shares: object) -> None:
+    ok = isinstance(shares, tuple) and len(shares) == len(SPLIT_NAMES) and all(
+        not isinstance(s, bool) and isinstance(s, (int, float)) and math.isfinite(s) and s >= 0 for s in shares)
+    if not ok or abs(sum(shares) - 1.0) > 1e-6 or shares[0] <= 0:
+        raise ValidationError(
+            f"split shares {shares!r} are not allowed; give three shares (train, dev, test) from 0 to 1 "
+            "that sum to 1, train above 0, e.g. 0.8,0.1,0.1")
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    if moment is None:
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _names(enum_class) -> str:
+    return ", ".join(member.value for member in enum_class)

@@ -1,0 +1,128 @@
+"""Run an export: check who asks, select, write the chosen format per split, move into place.
+
+The export is built in a hidden sibling folder and renamed into place at the end, so an
+interrupted export never leaves files that look complete, and an existing export is replaced
+only when asked.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..access import require_role
+from ..config import Settings
+from ..errors import ValidationError
+from ..models import Actor, Project
+from ..store import Store
+from . import hf, kaldi, lhotse_format, nemo
+from .card import SplitSummary, summarize, write_card
+from .job import ExportJob
+from .media import AudioWriter
+from .names import SafeNames, kaldi_speaker_id
+from .options import ExportFormat, ExportOptions
+from .select import ExportItem, select_items
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    out_dir: Path
+    manifest: Path
+    """The main file: the (first split's) manifest, metadata, supervisions or Kaldi ``text``."""
+    segments: int
+    audio_seconds: float
+    splits: tuple[SplitSummary, ...] = ()
+    card: Path | None = None
+    files: tuple[Path, ...] = ()
+    """Every manifest file written, relative to ``out_dir``."""
+
+
+def export_dataset(
+    store: Store,
+    settings: Settings,
+    project: Project,
+    out_dir: str | Path,
+    options: ExportOptions | None = None,
+    on_segment: Callable[[int], None] | None = None,
+    *,
+    actor: Actor,
+) -> ExportReport:
+    """Write the project's chosen segments in ``options.format`` to ``out_dir`` (with a dataset
+    card); leads of the project only. ``on_segment(count)`` is called after each segment."""
+    require_role(actor, project, action="exporting")
+    options = (options or ExportOptions()).validated()
+    out_dir = Path(out_dir).resolve()
+    _check_destination(out_dir, options.overwrite)
+    items = select_items(store, project.id, options)
+    staging = out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
+    staging.mkdir(parents=True)
+    try:
+        job = _new_job(staging, settings, project, options, on_segment)
+        splits = _write_splits(job, items)
+        card = write_card(staging, project, options, items, splits)
+        _move_into_place(staging, out_dir)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    seconds = sum(item.seconds for item in items)
+    log.info("exported %d segments (%.1f s) as %s to %s", len(items), seconds, options.format.value, out_dir)
+    manifest = out_dir / job.files[0] if job.files else out_dir / nemo.MANIFEST_NAME
+    return ExportReport(out_dir, manifest, len(items), seconds, tuple(splits), out_dir / card.name,
+                        tuple(job.files))
+
+
+# Kept under its old name: the JSONL export is ``export_dataset`` with the default format.
+export_jsonl = export_dataset
+
+
+def _new_job(staging: Path, settings: Settings, project: Project, options: ExportOptions, on_segment) -> ExportJob:
+    recording_ids, segment_ids = SafeNames(what="recording id"), SafeNames(what="segment id")
+    audio = AudioWriter(settings.data_dir, options.sample_rate, recording_ids, segment_ids)
+    return ExportJob(staging, project, options, audio, recording_ids, segment_ids, on_segment)
+
+
+def _write_splits(job: ExportJob, items: list[ExportItem]) -> list[SplitSummary]:
+    names: tuple[str | None, ...] = job.options.split_names or (None,)
+    write = _writer(job.options.format)
+    summaries = []
+    for name in names:
+        chosen = [item for item in items if item.split == name]
+        if chosen or name is None:  # an empty split is left out; an empty export still gets its files
+            write(job, name, chosen)
+        summaries.append(summarize(name, chosen))
+    return summaries
+
+
+def _writer(export_format: ExportFormat):
+    if export_format in (ExportFormat.JSONL, ExportFormat.NEMO):
+        full = export_format == ExportFormat.JSONL
+        return lambda job, split, items: nemo.write_manifest(job, split, items, full=full)
+    if export_format == ExportFormat.HF:
+        return hf.write_audiofolder
+    if export_format == ExportFormat.LHOTSE:
+        return lhotse_format.write_manifests
+    speakers = SafeNames(kaldi_speaker_id, what="speaker")  # one mapping for every split
+    return lambda job, split, items: kaldi.write_data_dir(job, split, items, speakers)
+
+
+def _check_destination(out_dir: Path, overwrite: bool) -> None:
+    if out_dir.exists() and not out_dir.is_dir():
+        raise ValidationError(f"{out_dir} exists and is not a folder; choose a folder path")
+    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
+        raise ValidationError(f"{out_dir} already exists and is not empty; choose a new folder or pass --overwrite")
+
+
+def _move_into_place(staging: Path, out_dir: Path) -> None:
+    previous = None
+    if out_dir.exists():
+        previous = out_dir.parent / f".{out_dir.name}.previous-{uuid.uuid4().hex[:8]}"
+        out_dir.rename(previous)
+    staging.rename(out_dir)
+    if previous is not None:
+        shutil.rmtree(previous, ignore_errors=True)

@@ -1,0 +1,93 @@
+"""Which segments go into an export, with which text, in which split."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from ..metrics import strip_tags
+from ..store import ExportRow, Store
+from ..store.exports import ExportQuery
+from .options import SPLIT_NAMES, ExportOptions, SplitBy, TextVariant
+
+
+@dataclass(frozen=True)
+class ExportItem:
+    """One segment as it is exported: its row, the text variant chosen, and its split (None
+    when the export is not split)."""
+
+    row: ExportRow
+    text: str
+    split: str | None = None
+
+    @property
+    def seconds(self) -> float:
+        return self.row.segment.duration
+
+
+def select_items(store: Store, project_id: int, options: ExportOptions) -> list[ExportItem]:
+    """The chosen segments in recording/time order, each with its text and split.
+
+    Filters the database can apply run there; the tag filter runs here (tags are JSON, which
+    SQLite and PostgreSQL query differently). The list is held in memory because a split needs
+    every group's total before it can assign any segment, and Kaldi's files are sorted.
+    """
+    query = ExportQuery(options.statuses, options.recording_ids, options.edited_since, options.edited_until,
+                        options.labeler)
+    rows = [row for row in store.iter_export_rows(project_id, query=query) if _tags_match(row, options)]
+    items = [ExportItem(row, export_text(row.segment.text, options.text)) for row in rows]
+    if options.split_by is None:
+        return items
+    splits = assign_splits(items, options.split_by, options.split_shares, options.seed)
+    return [ExportItem(item.row, item.text, splits[split_key(item.row, options.split_by)]) for item in items]
+
+
+def export_text(text: str, variant: TextVariant) -> str:
+    return strip_tags(text) if variant == TextVariant.CLEAN else text
+
+
+def _tags_match(row: ExportRow, options: ExportOptions) -> bool:
+    tags = set(row.segment.tags)
+    if options.with_tags and not tags.intersection(options.with_tags):
+        return False
+    return not tags.intersection(options.without_tags)
+
+
+def split_key(row: ExportRow, split_by: SplitBy) -> str:
+    """The group that must stay within one split. A segment without a speaker is grouped with
+    the other unattributed segments of its recording: nobody knows whose voice it is."""
+    segment = row.segment
+    if split_by == SplitBy.SPEAKER and segment.speaker:
+        return f"speaker:{segment.speaker}"
+    return f"recording:{segment.recording_id}"
+
+
+def assign_splits(items: Iterable[ExportItem], split_by: SplitBy, shares: tuple[float, float, float],
+                  seed: int) -> dict[str, str]:
+    """Group → split name. Groups are shuffled with ``seed`` (from a sorted start, so the result
+    depends only on the data and the seed) and laid end to end by duration; a group goes to the
+    split whose share of the total its midpoint falls in. Whole groups move, so shares are met
+    as closely as the group sizes allow."""
+    seconds: dict[str, float] = defaultdict(float)
+    for item in items:
+        seconds[split_key(item.row, split_by)] += item.seconds
+    keys = sorted(seconds)
+    random.Random(seed).shuffle(keys)
+    total = sum(seconds.values()) or 1.0
+    bounds, running = [], 0.0
+    for share in shares:
+        running += share
+        bounds.append(running)
+    assigned, elapsed = {}, 0.0
+    for key in keys:
+        middle = (elapsed + seconds[key] / 2) / total
+        index = next((i for i, bound in enumerate(bounds) if middle < bound and shares[i] > 0), _last_open(shares))
+        assigned[key] = SPLIT_NAMES[index]
+        elapsed += seconds[key]
+    return assigned
+
+
+def _last_open(shares: tuple[float, float, float]) -> int:
+    return max(i for i, share in enumerate(shares) if share > 0)
