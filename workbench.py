@@ -67,6 +67,7 @@ def page_specs(actor: Actor) -> list[PageSpec]:
         pages.append(PageSpec("views/review.py", "Review", ":material/fact_check:", "review"))
     if lead:
         pages.append(PageSpec("views/dashboard.py", "Dashboard", ":material/monitoring:", "dashboard"))
+        pages.append(PageSpec("views/export.py", "Export", ":material/download:", "export"))
         pages.append(PageSpec("views/users.py", "Users", ":material/group:", "users"))
     return pages or [PageSpec("views/no_role.py", "Waiting for a role", ":material/hourglass_empty:")]
 

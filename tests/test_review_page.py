@@ -82,5 +82,5 @@ def test_a_lead_bulk_approves_a_labelers_work_and_a_labeler_has_no_review_page(l
     pages = {name: [spec.title for spec in page_specs(actor(workspace, name))] for name in ("ana", "ben")}
     reviewer(workspace)
     pages["rita"] = [spec.title for spec in page_specs(actor(workspace, "rita"))]
-    assert pages == {"ana": ["Label"], "ben": ["Projects", "Label", "Review", "Dashboard", "Users"],
+    assert pages == {"ana": ["Label"], "ben": ["Projects", "Label", "Review", "Dashboard", "Export", "Users"],
                      "rita": ["Projects", "Review"]}

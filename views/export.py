@@ -1,0 +1,216 @@
+"""Export page (leads): every export choice, a name (never a path: exports go to the data
+folder's ``exports/<project>/``), a progress bar while segments are written and zipped, then the
+folder, the counts per split, the dataset card and a zip to download; and the earlier exports.
+Widgets and domain calls only: ``speechlabel.export.saved`` does the work and checks the role."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+
+import streamlit as st
+
+from speechlabel.access import role_in, visible_projects
+from speechlabel.errors import SpeechLabelError
+from speechlabel.export import ExportFormat, ExportOptions, SplitBy, TextVariant
+from speechlabel.export.destinations import (
+    default_export_name,
+    list_exports,
+    project_exports_dir,
+)
+from speechlabel.export.saved import (
+    ExportProgress,
+    SavedExportRun,
+    Stage,
+    export_to_data_folder,
+    zip_saved_export,
+)
+from speechlabel.models import Actor, Project, Role, SegmentStatus
+
+workspace = st.session_state["workspace"]
+store, settings = workspace.store, workspace.settings
+
+FORMAT_LABELS = {
+    ExportFormat.NEMO: "NeMo manifest",
+    ExportFormat.HF: "Hugging Face audiofolder",
+    ExportFormat.LHOTSE: "Lhotse manifests",
+    ExportFormat.KALDI: "Kaldi / ESPnet data dir",
+    ExportFormat.JSONL: "JSONL with full provenance",
+}
+SPLIT_LABELS = {"none": "No split", SplitBy.RECORDING: "By recording", SplitBy.SPEAKER: "By speaker"}
+SAMPLE_RATES = (8000, 16000, 22050, 24000, 32000, 44100, 48000)
+RESULT_KEY = "export_result"
+
+
+def chosen_project(actor: Actor) -> Project | None:
+    led = [p for p in visible_projects(store, actor) if role_in(actor, p.id) == Role.LEAD]
+    if not led:
+        return None
+    name = st.sidebar.selectbox("Project", [p.name for p in led], key="export_project")
+    return next(p for p in led if p.name == name)
+
+
+def chosen_options(project: Project) -> ExportOptions:
+    """The choices of the form; ExportOptions checks them when the export runs."""
+    left, middle, right = st.columns(3)
+    export_format = left.selectbox("Format", list(FORMAT_LABELS), format_func=FORMAT_LABELS.get, key="export_format")
+    text = left.radio("Text", list(TextVariant), key="export_text", horizontal=True,
+                      format_func=lambda v: "Verbatim (with tags)" if v == TextVariant.VERBATIM else "Clean (tags removed)")
+    clips = left.radio("Audio", [True, False], key="export_clips",
+                       format_func=lambda cut: "A clip per segment" if cut else "Whole recordings with offsets")
+    rate = left.selectbox("Sample rate (Hz)", SAMPLE_RATES, index=SAMPLE_RATES.index(16000), key="export_rate")
+    statuses = middle.multiselect("Statuses (empty: all)", list(SegmentStatus), format_func=lambda s: s.value,
+                                  key="export_statuses")
+    since, until = edited_range(middle.date_input("Last edited (UTC dates; empty: any time)", (), key="export_dates"))
+    labeler = middle.text_input("Labeler of record (empty: anyone)", max_chars=40, key="export_labeler").strip()
+    recordings = {r.id: r.label for r in store.list_recordings(project.id)}
+    chosen_recordings = middle.multiselect("Recordings (empty: all)", list(recordings), format_func=recordings.get,
+                                           key="export_recordings")
+    tags = list(project.label_settings.tags)
+    with_tags = right.multiselect("Only with any of the tags", tags, key="export_with_tags")
+    without_tags = right.multiselect("Leave out the tags", tags, key="export_without_tags")
+    split_by, shares, seed = split_choices(right)
+    return ExportOptions(
+        statuses=tuple(statuses) or None, cut_clips=clips, format=export_format, edited_since=since,
+        edited_until=until, labeler=labeler or None, recording_ids=tuple(chosen_recordings) or None,
+        with_tags=tuple(with_tags), without_tags=tuple(without_tags), text=text, sample_rate=rate,
+        split_by=split_by, split_shares=shares, seed=seed)
+
+
+def edited_range(picked) -> tuple[datetime | None, datetime | None]:
+    """The date input's days as moments: from the first day's midnight to the end of the last."""
+    days = picked if isinstance(picked, tuple) else (picked,)
+    since = midnight(days[0]) if days else None
+    until = midnight(days[1] + timedelta(days=1)) if len(days) > 1 else None
+    return since, until
+
+
+def midnight(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def split_choices(column) -> tuple[SplitBy | None, tuple[float, float, float], int]:
+    split_by = column.selectbox("Train / dev / test split", list(SPLIT_LABELS), format_func=SPLIT_LABELS.get,
+                                key="export_split_by")
+    if split_by == "none":
+        return None, (0.8, 0.1, 0.1), 0
+    cells = column.columns(3)
+    shares = tuple(cells[i].number_input(f"{name} share", 0.0, 1.0, default, 0.05, key=f"export_share_{name}")
+                   for i, (name, default) in enumerate((("train", 0.8), ("dev", 0.1), ("test", 0.1))))
+    seed = column.number_input("Seed (same seed, same split)", 0, 2**31 - 1, 0, key="export_seed")
+    return split_by, shares, int(seed)
+
+
+def name_input(project: Project, export_format: ExportFormat) -> str:
+    """The export name, defaulting to ``<project>-<format>-<UTC timestamp>``; the default
+    follows the format and project until the lead types a name of their own."""
+    state = st.session_state
+    stamp = state.setdefault("export_stamp", datetime.now(UTC))
+    default = default_export_name(project, export_format, stamp)
+    if state.get("export_name") in (None, state.get("export_name_default")):
+        state["export_name"] = default
+    state["export_name_default"] = default
+    return st.text_input("Export name (letters, digits, - _ .; it becomes the folder's name)", max_chars=80,
+                         key="export_name")
+
+
+def progress_bar():
+    """An ``st.progress`` and the callback that moves it (only when the percentage changes)."""
+    bar = st.progress(0.0, text="Selecting segments…")
+    shown = -1
+
+    def update(progress: ExportProgress) -> None:
+        nonlocal shown
+        percent = int(progress.fraction * 100)
+        if percent == shown and progress.done != progress.total:
+            return
+        shown = percent
+        what = "segments written" if progress.stage == Stage.SEGMENTS else "files zipped"
+        bar.progress(progress.fraction, text=f"{progress.done} / {progress.total} {what}")
+
+    return bar, update
+
+
+def run_export(actor: Actor, project: Project, name: str, options: ExportOptions, make_zip: bool) -> None:
+    bar, update = progress_bar()
+    try:
+        result = export_to_data_folder(store, settings, project, name, options, update, actor=actor,
+                                       make_zip=make_zip)
+    except SpeechLabelError as error:  # ValidationError, Forbidden, NotFound: the choices stay as they were
+        bar.empty()
+        st.error(str(error))
+        return
+    bar.progress(1.0, text=f"Done: {result.report.segments} segments")
+    st.session_state[RESULT_KEY] = result
+    st.session_state.pop("export_stamp", None)  # the next export gets a fresh default name
+
+
+def show_result(result: SavedExportRun) -> None:
+    report = result.report
+    st.success(f"Exported {report.segments} segments ({report.audio_seconds / 60:.1f} min of audio) "
+               f"as {FORMAT_LABELS[ExportFormat(result.saved.format)]} to `{report.out_dir}`")
+    st.dataframe([{"split": s.name or "(all)", "segments": s.segments, "audio min": round(s.seconds / 60, 2),
+                   "speakers": s.speakers, "recordings": s.recordings} for s in report.splits],
+                 hide_index=True, key="export_splits")
+    if result.zip_path is not None:
+        download(result.zip_path, result.destination.name, "export_download")
+    if report.card is not None and report.card.is_file():
+        with st.expander("Dataset card (README.md)", expanded=True):
+            st.markdown(report.card.read_text(encoding="utf-8"))
+
+
+def download(zip_path: Path, name: str, key: str) -> None:
+    # A callable: the zip is read from disk only when the button is clicked, not on every rerun.
+    size = zip_path.stat().st_size / 1e6
+    st.download_button(f"Download {name}.zip ({size:.1f} MB)", data=lambda: zip_path.read_bytes(),
+                       file_name=f"{name}.zip", mime="application/zip", on_click="ignore", key=key,
+                       icon=":material/download:")
+
+
+def earlier_exports(actor: Actor, project: Project) -> None:
+    saved = list_exports(settings, project, actor=actor)
+    st.subheader("Earlier exports")
+    if not saved:
+        st.caption(f"No exports of {project.name} in the data folder yet.")
+        return
+    st.dataframe([{"name": s.name, "format": s.format, "segments": s.segments,
+                   "size MB": round(s.size_bytes / 1e6, 2), "created (UTC)": s.created_at.strftime("%Y-%m-%d %H:%M"),
+                   "by": s.created_by or "", "zip": "ready" if s.zip_path else ""} for s in saved],
+                 hide_index=True, key="export_earlier")
+    name = st.selectbox("Download an earlier export", [s.name for s in saved], key="export_earlier_name")
+    chosen = next(s for s in saved if s.name == name)
+    if chosen.zip_path is not None:
+        download(chosen.zip_path, chosen.name, "export_earlier_download")
+    elif st.button("Make its zip", key="export_zip_earlier", icon=":material/folder_zip:"):
+        _, update = progress_bar()
+        try:
+            zip_saved_export(settings, project, name, update, actor=actor)
+        except SpeechLabelError as error:
+            st.error(str(error))
+        else:
+            st.rerun()
+
+
+def export_page() -> None:
+    st.title("Export")
+    actor = st.session_state["actor"]
+    project = chosen_project(actor)
+    if project is None:
+        st.info("You lead no project.")
+        return
+    st.caption(f"Exports are written to `{settings.data_dir / 'exports'}`, one folder per project and name.")
+    options = chosen_options(project)
+    name = name_input(project, options.format)
+    overwrite = st.checkbox("Overwrite an export of the same name", key="export_overwrite")
+    make_zip = st.checkbox("Zip it for download", value=True, key="export_make_zip")
+    if st.button("Run export", type="primary", icon=":material/download:", key="export_run"):
+        st.session_state.pop(RESULT_KEY, None)
+        run_export(actor, project, name, replace(options, overwrite=overwrite), make_zip)
+    result = st.session_state.get(RESULT_KEY)
+    if result is not None and result.destination.project_dir == project_exports_dir(settings, project):
+        show_result(result)
+    earlier_exports(actor, project)
+
+
+export_page()
