@@ -26,6 +26,9 @@ from .accounts import (
 )
 from .assignment import assign_recording, assign_segments
 from .config import Settings
+from .dataset_import import import_dataset
+from .dataset_import.arguments import add_import_dataset_arguments, report_lines
+from .dataset_import.arguments import options_from_args as import_options_from_args
 from .errors import Conflict, NotFound, SpeechLabelError, ValidationError
 from .export import export_dataset
 from .export.arguments import (
@@ -105,6 +108,11 @@ def build_parser() -> argparse.ArgumentParser:
     importer.add_argument("name")
     importer.add_argument("paths", nargs="+", type=Path)
     importer.set_defaults(handler=run_import)
+
+    import_data = commands.add_parser("import-dataset", help="import a NeMo, Lhotse or subtitled dataset for "
+                                      "correction (its texts become drafts)")
+    add_import_dataset_arguments(import_data)
+    import_data.set_defaults(handler=run_import_dataset)
 
     prelabel = commands.add_parser("prelabel", help="segment and draft every recording not yet done")
     prelabel.add_argument("name")
@@ -453,6 +461,24 @@ def run_import(workspace: Workspace, args) -> int:
         print(f"failed {failure.source}: {failure.message}", file=sys.stderr)
     print(f"{len(report.imported)} imported, {len(report.duplicates)} duplicates, {len(report.failures)} failed")
     return 1 if report.failures else 0
+
+
+def run_import_dataset(workspace: Workspace, args) -> int:
+    project = workspace.store.get_project(args.name)
+    options = import_options_from_args(args)
+    with tqdm(desc="import-dataset", unit="recording", file=sys.stderr, disable=None) as bar:
+        def advance(done: int, total: int) -> None:
+            bar.total = total
+            bar.update(1)
+
+        report = import_dataset(workspace.store, workspace.settings, project, args.path, options, on_item=advance,
+                                actor=SYSTEM)
+    out, errors = report_lines(report)
+    for line in errors:
+        print(line, file=sys.stderr)
+    for line in out:
+        print(line)
+    return 1 if report.problems else 0
 
 
 def run_prelabel(workspace: Workspace, args) -> int:

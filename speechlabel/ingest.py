@@ -55,8 +55,13 @@ class ImportReport:
     failures: list[ImportFailure] = field(default_factory=list)
 
 
-def import_audio(store: Store, settings: Settings, project: Project, data: bytes, label: str) -> Recording:
-    """Import one file's bytes; raise AudioDecodeError / DuplicateRecording with a clear message."""
+def import_audio(store: Store, settings: Settings, project: Project, data: bytes, label: str, *,
+                 insert: Callable[[Recording], object] | None = None) -> Recording:
+    """Import one file's bytes; raise AudioDecodeError / DuplicateRecording with a clear message.
+
+    ``insert`` stores the new row (default ``store.insert_recording``); a dataset import passes
+    one that stores the recording together with its segments in one transaction. If it raises,
+    the files written are removed again."""
     label = clean_label(label)
     sha256 = hashlib.sha256(data).hexdigest()
     existing = store.find_recording_by_hash(project.id, sha256)
@@ -80,7 +85,7 @@ def import_audio(store: Store, settings: Settings, project: Project, data: bytes
     )
     created = _write_files(settings, recording, data, mono)
     try:
-        store.insert_recording(recording)
+        (insert or store.insert_recording)(recording)
     except BaseException:
         _remove_files(created, store, sha256)
         raise

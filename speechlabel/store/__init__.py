@@ -6,6 +6,7 @@ from .accounts import AccountQueries
 from .dashboard import DashboardQueries
 from .engine import make_engine, upgrade_schema
 from .exports import ExportQueries, ExportRow
+from .imports import ImportQueries
 from .labeling import LabelingQueries
 from .leases import LeaseQueries
 from .projects import ProjectQueries
@@ -16,7 +17,7 @@ from .segments import SegmentQueries
 
 
 class Store(ProjectQueries, RecordingQueries, SegmentQueries, ExportQueries, LabelingQueries, AccountQueries,
-            LeaseQueries, SecondLabelQueries, ReviewQueries, DashboardQueries):
+            LeaseQueries, SecondLabelQueries, ReviewQueries, DashboardQueries, ImportQueries):
     """All queries of the app; one instance per process, safe to share between threads."""
 
     @classmethod
