@@ -26,6 +26,7 @@ from .accounts import (
 )
 from .assignment import assign_recording, assign_segments
 from .config import Settings
+from .conventions.command import add_lint_arguments, run_lint_command
 from .dataset_import import import_dataset
 from .dataset_import.arguments import add_import_dataset_arguments, report_lines
 from .dataset_import.arguments import options_from_args as import_options_from_args
@@ -78,7 +79,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                         format="%(levelname)s %(name)s: %(message)s")
     workspace = None
     try:
-        workspace = Workspace.open(Settings.from_env(args.data_dir))
+        if args.needs_workspace:
+            workspace = Workspace.open(Settings.from_env(args.data_dir))
         return args.handler(workspace, args)
     except SpeechLabelError as error:
         print(f"error: {error}", file=sys.stderr)
@@ -98,6 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="speechlabel", description="Speech-data transcription and labeling.")
     parser.add_argument("--data-dir", help="data folder (default: $SPEECHLABEL_DATA_DIR or ./data)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser.set_defaults(needs_workspace=True)
     commands = parser.add_subparsers(dest="command", required=True)
     _add_project_commands(commands)
     _add_user_commands(commands)
@@ -125,6 +128,11 @@ def build_parser() -> argparse.ArgumentParser:
     export = commands.add_parser("export", help="write a dataset (manifests, audio, README) for ASR training")
     add_export_arguments(export)
     export.set_defaults(handler=run_export)
+
+    lint = commands.add_parser("lint", help="check transcripts against a tag scheme (KsponSpeech, AI Hub, "
+                               "generic or a scheme file)")
+    add_lint_arguments(lint)
+    lint.set_defaults(handler=run_lint, needs_workspace=False)  # checks text only: no data folder
     return parser
 
 
@@ -522,3 +530,7 @@ def run_export(workspace: Workspace, args) -> int:
         if split.name:
             print(f"  {split.name}: {split.segments} segments, {split.seconds / 60:.1f} min, {split.speakers} speakers")
     return 0
+
+
+def run_lint(_workspace: None, args) -> int:
+    return run_lint_command(args)

@@ -1,0 +1,64 @@
+"""Transcription conventions: tag schemes, the linter, text variants and scheme conversion.
+
+    from speechlabel.conventions import KSPON, lint, text_variant, TextVariantOptions
+    problems = lint("b/ 아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 n/", KSPON)   # []
+
+Schemes: ``KSPON``, ``AIHUB``, ``GENERIC_EN`` (``resolve_scheme("kspon" | "aihub" | "generic" |
+path)`` for a lead's ``.toml``/``.json`` file). Never imports streamlit.
+"""
+
+from .builtin import AIHUB, BUILTIN_SCHEMES, GENERIC_EN, KSPON, builtin_scheme
+from .convert import Conversion, ConversionNote, convert
+from .editing import Insertion, insert_dual, insert_tag
+from .hotkeys import RESERVED_HOTKEYS, normalize_hotkey
+from .lint import lint
+from .problems import RULES, Fix, Problem, Severity, apply_fixes, has_errors
+from .reading import display as display_tag
+from .scheme_file import (
+    SchemeFileError,
+    load_scheme_file,
+    resolve_scheme,
+    scheme_from_mapping,
+    scheme_to_mapping,
+)
+from .schemes import Content, DigitRule, Tag, TagForm, TagKind, TagScheme
+from .variants import Side, Style, TextVariantOptions, text_variant
+
+__all__ = [
+    "AIHUB",
+    "BUILTIN_SCHEMES",
+    "GENERIC_EN",
+    "KSPON",
+    "RESERVED_HOTKEYS",
+    "RULES",
+    "Content",
+    "Conversion",
+    "ConversionNote",
+    "DigitRule",
+    "Fix",
+    "Insertion",
+    "Problem",
+    "SchemeFileError",
+    "Severity",
+    "Side",
+    "Style",
+    "Tag",
+    "TagForm",
+    "TagKind",
+    "TagScheme",
+    "TextVariantOptions",
+    "apply_fixes",
+    "builtin_scheme",
+    "convert",
+    "display_tag",
+    "has_errors",
+    "insert_dual",
+    "insert_tag",
+    "lint",
+    "load_scheme_file",
+    "normalize_hotkey",
+    "resolve_scheme",
+    "scheme_from_mapping",
+    "scheme_to_mapping",
+    "text_variant",
+]

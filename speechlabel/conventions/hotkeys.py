@@ -1,0 +1,72 @@
+"""Keyboard shortcuts of tag buttons: one spelling per shortcut, no clash with the label page.
+
+A tag is inserted while the caret is in the transcript box, so a shortcut needs Ctrl, Alt or
+Meta (a bare letter would be typed); function keys F1-F12 may stand alone.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from ..errors import ValidationError
+
+_MODIFIERS = {"ctrl": "Ctrl", "control": "Ctrl", "alt": "Alt", "option": "Alt", "shift": "Shift",
+              "meta": "Meta", "cmd": "Meta", "command": "Meta"}
+_ORDER = ("Ctrl", "Alt", "Shift", "Meta")
+_FUNCTION_KEY = re.compile(r"F([1-9]|1[0-2])", re.IGNORECASE)
+
+# The label page's own shortcuts (README, "Label"): a tag may not take them.
+RESERVED_HOTKEYS: dict[str, str] = {
+    "Ctrl+Enter": "Save & next",
+    "Alt+P": "Previous",
+    "Alt+R": "replay",
+    "Alt+,": "slower playback",
+    "Alt+.": "faster playback",
+}
+HOTKEY_HELP = "modifiers Ctrl, Alt, Shift or Meta joined by '+' to one key, e.g. Alt+N or Ctrl+Shift+1, or F1-F12"
+
+
+def normalize_hotkey(hotkey: str) -> str:
+    """``"alt+n"`` -> ``"Alt+N"``: modifiers in a fixed order, the key upper-cased."""
+    if not isinstance(hotkey, str) or not hotkey.strip():
+        raise ValidationError(f"hotkey {hotkey!r} is empty; write {HOTKEY_HELP}")
+    text = hotkey.strip()
+    # "Alt++" means the plus key; split off the key first so its "+" is not taken as a separator.
+    head, key = (text[:-2], "+") if text.endswith("++") else (text.rpartition("+")[0], text.rpartition("+")[2])
+    modifiers = []
+    for part in filter(None, head.split("+")):
+        name = _MODIFIERS.get(part.strip().casefold())
+        if name is None:
+            raise ValidationError(f"hotkey {hotkey!r}: {part!r} is not a modifier; write {HOTKEY_HELP}")
+        if name not in modifiers:
+            modifiers.append(name)
+    key = key.strip()
+    if _FUNCTION_KEY.fullmatch(key):
+        key = key.upper()
+    elif key.casefold() == "enter":
+        key = "Enter"
+    elif len(key) == 1 and key.isprintable() and not key.isspace():
+        key = key.upper()
+        if not set(modifiers) & {"Ctrl", "Alt", "Meta"}:
+            raise ValidationError(f"hotkey {hotkey!r} would type a character into the transcript; add Ctrl, "
+                                  "Alt or Meta (e.g. Alt+" + key + ")")
+    else:
+        raise ValidationError(f"hotkey {hotkey!r}: {key!r} is not a key; write {HOTKEY_HELP}")
+    modifiers.sort(key=_ORDER.index)
+    return "+".join([*modifiers, key])
+
+
+def check_hotkeys(assigned: Iterable[tuple[str, str | None]]) -> None:
+    """Raise ValidationError when two tags share a (normalised) hotkey or one takes a reserved one."""
+    owners: dict[str, str] = {}
+    for owner, hotkey in assigned:
+        if hotkey is None:
+            continue
+        if hotkey in RESERVED_HOTKEYS:
+            raise ValidationError(f"hotkey {hotkey} of {owner!r} is the label page's "
+                                  f"'{RESERVED_HOTKEYS[hotkey]}'; choose another")
+        if hotkey in owners:
+            raise ValidationError(f"hotkey {hotkey} is given to both {owners[hotkey]!r} and {owner!r}; "
+                                  "one tag per hotkey")
+        owners[hotkey] = owner

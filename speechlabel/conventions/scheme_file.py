@@ -1,0 +1,156 @@
+"""Custom tag schemes written by a lead, in TOML (stdlib ``tomllib``) or JSON, and the same
+mapping for storing a scheme in project settings.
+
+```toml
+name = "factory-ko"
+base = "kspon"              # optional: start from a built-in scheme's rules and tags
+title = "Factory floor, Korean"
+
+[[tags]]
+tag = "[machine]"           # x/, [name], <name>, (CODE:) or a one-character mark
+kind = "noise"              # noise, breath, laughter, ..., filler, repetition, uncertain
+meaning = "machine noise"
+hotkey = "Alt+M"
+time_ranged = true
+```
+
+Other scheme keys: ``language``, ``dual_transcription`` (bool), ``digits``
+(anywhere | pronunciation-spelled | spelling-side-only), ``word_characters`` (a character class
+body such as ``가-힣.,?!``), ``dual_hotkey``, ``description``. Tag keys: ``at_start`` (bool),
+``content`` (none | optional | required, code tags), ``form`` (suffix | prefix, marks). With a
+``base``, a tag whose text the base already has replaces it; the others are added.
+"""
+
+from __future__ import annotations
+
+import json
+import tomllib
+from pathlib import Path
+from typing import Any
+
+from ..errors import ValidationError
+from .builtin import BUILTIN_SCHEMES
+from .schemes import Tag, TagScheme
+
+SCHEME_FILE_SUFFIXES = (".toml", ".json")
+_SCHEME_KEYS = {"name": str, "base": str, "title": str, "language": str, "dual_transcription": bool,
+                "digits": str, "word_characters": str, "dual_hotkey": str, "description": str, "tags": list}
+_TAG_KEYS = {"tag": str, "kind": str, "meaning": str, "hotkey": str, "time_ranged": bool, "at_start": bool,
+             "content": str, "form": str}
+
+
+class SchemeFileError(ValidationError):
+    """A scheme file that cannot be read or breaks a rule; the message names the file."""
+
+
+def resolve_scheme(name_or_path: str | Path) -> TagScheme:
+    """A built-in scheme by name (kspon, aihub, generic), or a scheme file (.toml or .json)."""
+    if isinstance(name_or_path, str) and name_or_path in BUILTIN_SCHEMES:
+        return BUILTIN_SCHEMES[name_or_path]
+    path = Path(name_or_path)
+    if path.suffix.lower() not in SCHEME_FILE_SUFFIXES:
+        raise SchemeFileError(f"unknown tag scheme {str(name_or_path)!r}; give {', '.join(BUILTIN_SCHEMES)} "
+                              "or a scheme file ending in .toml or .json")
+    return load_scheme_file(path)
+
+
+def load_scheme_file(path: str | Path) -> TagScheme:
+    path = Path(path)
+    if path.suffix.lower() not in SCHEME_FILE_SUFFIXES:
+        raise SchemeFileError(f"{path}: a scheme file ends in .toml or .json")
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        raise SchemeFileError(f"cannot read scheme file {path}: {error.strerror or error}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
+    except UnicodeDecodeError:
+        raise SchemeFileError(f"{path}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SchemeFileError(f"{path}: not valid TOML: {error}") from None
+    except json.JSONDecodeError as error:
+        raise SchemeFileError(f"{path}: not valid JSON: {error.msg} at line {error.lineno}, "
+                              f"column {error.colno}") from None
+    try:
+        return scheme_from_mapping(data)
+    except ValidationError as error:
+        raise SchemeFileError(f"{path}: {error}") from None
+
+
+def scheme_from_mapping(data: Any) -> TagScheme:
+    """A scheme from the mapping a scheme file holds (or ``scheme_to_mapping`` wrote)."""
+    if not isinstance(data, dict):
+        raise ValidationError(f"a scheme is a table of keys ({', '.join(_SCHEME_KEYS)}), not {type(data).__name__}")
+    _check_keys(data, _SCHEME_KEYS, "scheme")
+    if "name" not in data:
+        raise ValidationError("the scheme has no name; add name = \"...\"")
+    base = _base(data.get("base"))
+    fields = {key: data[key] for key in _SCHEME_KEYS if key in data and key not in ("base", "tags")}
+    if "tags" not in data and base is None:
+        raise ValidationError("the scheme has no tags; add [[tags]] entries or a base scheme")
+    tags = _tags(data.get("tags", []), base)
+    inherited = {} if base is None else {
+        "title": base.title, "language": base.language, "dual_transcription": base.dual_transcription,
+        "digits": base.digits, "word_characters": base.word_characters, "dual_hotkey": base.dual_hotkey}
+    return TagScheme(**{**inherited, **fields, "tags": tags})
+
+
+def scheme_to_mapping(scheme: TagScheme) -> dict[str, Any]:
+    """JSON-ready mapping; ``scheme_from_mapping`` gives the same scheme back."""
+    tags = []
+    for tag in scheme.tags:
+        entry: dict[str, Any] = {"tag": tag.text, "kind": tag.kind.value, "meaning": tag.meaning,
+                                 "time_ranged": tag.time_ranged, "at_start": tag.at_start, "form": tag.form.value}
+        if tag.hotkey:
+            entry["hotkey"] = tag.hotkey
+        if tag.content is not None:
+            entry["content"] = tag.content.value
+        tags.append(entry)
+    mapping: dict[str, Any] = {
+        "name": scheme.name, "title": scheme.title, "language": scheme.language,
+        "dual_transcription": scheme.dual_transcription, "digits": scheme.digits.value,
+        "word_characters": scheme.word_characters, "description": scheme.description, "tags": tags}
+    if scheme.dual_hotkey:
+        mapping["dual_hotkey"] = scheme.dual_hotkey
+    return mapping
+
+
+def _base(name: Any) -> TagScheme | None:
+    if name is None:
+        return None
+    if name not in BUILTIN_SCHEMES:
+        raise ValidationError(f"base {name!r} is not a built-in scheme; allowed: {', '.join(BUILTIN_SCHEMES)}")
+    return BUILTIN_SCHEMES[name]
+
+
+def _tags(entries: list, base: TagScheme | None) -> tuple[Tag, ...]:
+    own = [_tag(entry, number) for number, entry in enumerate(entries, start=1)]
+    if base is None:
+        return tuple(own)
+    replaced = {tag.text for tag in own}
+    return tuple(tag for tag in base.tags if tag.text not in replaced) + tuple(own)
+
+
+def _tag(entry: Any, number: int) -> Tag:
+    if not isinstance(entry, dict):
+        raise ValidationError(f"tag {number} is a {type(entry).__name__}; each tag is a table with "
+                              "tag = \"...\" and kind = \"...\"")
+    _check_keys(entry, _TAG_KEYS, f"tag {number}")
+    for required in ("tag", "kind"):
+        if required not in entry:
+            raise ValidationError(f"tag {number} has no {required!r}")
+    try:
+        return Tag(text=entry["tag"], kind=entry["kind"], meaning=entry.get("meaning", ""),
+                   hotkey=entry.get("hotkey"), time_ranged=entry.get("time_ranged", False),
+                   at_start=entry.get("at_start", False), content=entry.get("content"), form=entry.get("form"))
+    except ValidationError as error:
+        raise ValidationError(f"tag {number}: {error}") from None
+
+
+def _check_keys(data: dict, allowed: dict[str, type], where: str) -> None:
+    for key, value in data.items():
+        if key not in allowed:
+            raise ValidationError(f"{where}: unknown key {key!r}; allowed: {', '.join(allowed)}")
+        if not isinstance(value, allowed[key]):
+            raise ValidationError(f"{where}: {key} must be a {allowed[key].__name__}, not {value!r}")

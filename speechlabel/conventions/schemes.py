@@ -1,0 +1,270 @@
+"""Tag schemes: which tags a transcript may carry, what they mean, and how they are written.
+
+A scheme is data, checked once when it is built (built-in or loaded from a lead's file), so the
+linter, the text variants and the converter can trust it. Tags are written in one of five forms:
+
+- ``x/``       TOKEN: one ASCII letter and a slash, a word of its own (KsponSpeech ``n/``).
+- ``+``        SUFFIX mark: one character after a word (``word+`` repetition, ``word/`` filler).
+- ``%``        PREFIX mark: one character before a word (``%um``: LDC-style filler).
+- ``(XX:)``    CODE: an upper-case code in parentheses, with or without words (``(FP:음)``).
+- ``[x]`` ``<x>``  BRACKET: a name in brackets, a word of its own (``[noise]``).
+
+Dual transcription ``(spelling)/(pronunciation)`` is a property of the scheme, not a tag.
+"""
+
+from __future__ import annotations
+
+import enum
+import re
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ..errors import ValidationError
+from .hotkeys import check_hotkeys, normalize_hotkey
+
+
+class TagForm(str, enum.Enum):
+    TOKEN = "token"
+    SUFFIX = "suffix"
+    PREFIX = "prefix"
+    CODE = "code"
+    BRACKET = "bracket"
+
+
+class TagKind(str, enum.Enum):
+    """What a tag stands for. Kinds, not spellings, are what schemes have in common: the
+    converter maps KsponSpeech ``n/`` to AI Hub ``(NO:)`` because both are NOISE."""
+
+    NOISE = "noise"
+    SPEAKER_NOISE = "speaker-noise"
+    BREATH = "breath"
+    LAUGHTER = "laughter"
+    COUGH = "cough"
+    MUSIC = "music"
+    OVERLAP = "overlap"
+    SILENCE = "silence"
+    OTHER = "other"
+    UNINTELLIGIBLE = "unintelligible"
+    FILLER = "filler"
+    REPETITION = "repetition"
+    UNCERTAIN = "uncertain"
+
+    @property
+    def marks_words(self) -> bool:
+        """Filler, repetition and uncertain tags say something about spoken words."""
+        return self in _WORD_KINDS
+
+    @property
+    def disfluent(self) -> bool:
+        """Removed, with their words, from the fluent text variant."""
+        return self in (TagKind.FILLER, TagKind.REPETITION)
+
+
+_WORD_KINDS = frozenset({TagKind.FILLER, TagKind.REPETITION, TagKind.UNCERTAIN})
+
+# A narrower event that a scheme lacks is written as the broader one (breath -> speaker noise
+# -> noise); the converter reports it as an approximation.
+BROADER: dict[TagKind, TagKind] = {
+    TagKind.BREATH: TagKind.SPEAKER_NOISE,
+    TagKind.LAUGHTER: TagKind.SPEAKER_NOISE,
+    TagKind.COUGH: TagKind.SPEAKER_NOISE,
+    TagKind.SPEAKER_NOISE: TagKind.NOISE,
+    TagKind.MUSIC: TagKind.NOISE,
+}
+
+
+class Content(str, enum.Enum):
+    """Whether a CODE tag holds words: ``(NO:)`` never, ``(FP:음)`` always, ``(SP:…)`` may."""
+
+    NONE = "none"
+    OPTIONAL = "optional"
+    REQUIRED = "required"
+
+
+class DigitRule(str, enum.Enum):
+    """Where digits may be written.
+
+    ANYWHERE: digits are ordinary characters (English). PRONUNCIATION_SPELLED: the pronunciation
+    side of a dual transcription says the number in words; elsewhere digits are fine.
+    SPELLING_SIDE_ONLY: KsponSpeech: a number is always a dual transcription ``(70%)/(칠십 퍼센트)``.
+    """
+
+    ANYWHERE = "anywhere"
+    PRONUNCIATION_SPELLED = "pronunciation-spelled"
+    SPELLING_SIDE_ONLY = "spelling-side-only"
+
+
+MARK_CHARACTERS = "+/*%~#@^&="  # not , . ? ! which end sentences
+SENTENCE_PUNCTUATION = ",.?!"
+_TOKEN = re.compile(r"[A-Za-z]/")
+_CODE = re.compile(r"\(([A-Z]{2,4}):\)")
+_BRACKET = re.compile(r"\[[\w-]+(?: [\w-]+)*\]|<[\w-]+>")
+FORM_HELP = ("x/ (one letter and a slash), [name] or <name>, (CODE:) with an upper-case code of "
+             f"2-4 letters, or a one-character mark from {MARK_CHARACTERS} (form = \"suffix\" or \"prefix\")")
+
+
+def infer_form(text: str, declared: TagForm | None) -> TagForm:
+    """The form ``text`` is written in; raises ValidationError when it fits none."""
+    if _TOKEN.fullmatch(text):
+        found = TagForm.TOKEN
+    elif _CODE.fullmatch(text):
+        found = TagForm.CODE
+    elif _BRACKET.fullmatch(text):
+        found = TagForm.BRACKET
+    elif len(text) == 1 and text in MARK_CHARACTERS:
+        found = declared if declared in (TagForm.SUFFIX, TagForm.PREFIX) else TagForm.SUFFIX
+    else:
+        raise ValidationError(f"tag {text!r} is not written in a form the linter knows; write it as {FORM_HELP}")
+    if declared is not None and declared != found:
+        raise ValidationError(f"tag {text!r} is a {found.value} tag, not {declared.value}")
+    return found
+
+
+@dataclass(frozen=True)
+class Tag:
+    """One tag of a scheme. ``text`` is how it is written (for CODE tags without words:
+    ``(FP:)``); ``hotkey`` like ``Alt+N``; ``time_ranged`` when the event lasts (music) rather
+    than happens at a point; ``at_start`` when it may only come before the first word (``o/``)."""
+
+    text: str
+    kind: TagKind
+    meaning: str = ""
+    hotkey: str | None = None
+    time_ranged: bool = False
+    at_start: bool = False
+    content: Content | None = None  # CODE tags only; default from the kind
+    form: TagForm | None = None  # inferred from ``text``; give it only for PREFIX marks
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.text, str) or not self.text:
+            raise ValidationError("a tag needs its text, e.g. 'n/', '(NO:)' or '[noise]'")
+        object.__setattr__(self, "kind", _enum(TagKind, self.kind, f"kind of tag {self.text!r}"))
+        form = infer_form(self.text, _enum(TagForm, self.form, f"form of tag {self.text!r}") if self.form else None)
+        object.__setattr__(self, "form", form)
+        object.__setattr__(self, "content", self._checked_content())
+        if self.hotkey is not None:
+            object.__setattr__(self, "hotkey", normalize_hotkey(self.hotkey))
+        word_form = form in (TagForm.SUFFIX, TagForm.PREFIX)
+        if word_form and not self.kind.marks_words:
+            raise ValidationError(f"tag {self.text!r} is a mark on a word, so its kind must be filler, repetition "
+                                  f"or uncertain, not {self.kind.value}")
+        if form in (TagForm.TOKEN, TagForm.BRACKET) and self.kind.marks_words:
+            raise ValidationError(f"tag {self.text!r} stands alone and holds no words, so it cannot be a "
+                                  f"{self.kind.value}; use a mark (word/) or a code tag ((FP:…)) for that")
+
+    def _checked_content(self) -> Content | None:
+        if self.form != TagForm.CODE:
+            if self.content not in (None, Content.NONE, "none"):
+                raise ValidationError(f"only code tags like (FP:) hold words; {self.text!r} cannot have content")
+            return None
+        if self.content is None:
+            return Content.REQUIRED if self.kind.marks_words else Content.NONE
+        content = _enum(Content, self.content, f"content of tag {self.text!r}")
+        if self.kind.marks_words and content == Content.NONE:
+            raise ValidationError(f"{self.text!r} is a {self.kind.value} tag, so it must hold words "
+                                  "(content optional or required)")
+        return content
+
+    @property
+    def code(self) -> str | None:
+        """``FP`` for ``(FP:)``; None for other forms."""
+        return self.text[1:-2] if self.form == TagForm.CODE else None
+
+
+
+DEFAULT_WORD_CHARACTERS = r"\w'’\-.,?!;:\"&%$@"
+
+
+@dataclass(frozen=True)
+class TagScheme:
+    """A transcription convention. ``word_characters`` is the body of a regular-expression
+    character class: the characters words may contain outside tags and dual transcriptions
+    (digits are governed by ``digits`` as well). ``dual_hotkey`` inserts ``()/()``."""
+
+    name: str
+    tags: tuple[Tag, ...]
+    title: str = ""
+    language: str = ""
+    dual_transcription: bool = False
+    digits: DigitRule = DigitRule.ANYWHERE
+    word_characters: str = DEFAULT_WORD_CHARACTERS
+    dual_hotkey: str | None = None
+    description: str = field(default="", compare=False)
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.-]{0,39}", self.name):
+            raise ValidationError(f"scheme name {self.name!r} must be 1-40 letters, digits, '_', '-' or '.', "
+                                  "starting with a letter or digit")
+        object.__setattr__(self, "tags", tuple(self.tags))
+        object.__setattr__(self, "digits", _enum(DigitRule, self.digits, "digits"))
+        if self.dual_hotkey is not None:
+            object.__setattr__(self, "dual_hotkey", normalize_hotkey(self.dual_hotkey))
+        if not self.tags:
+            raise ValidationError(f"scheme {self.name!r} has no tags; give at least one")
+        _check_unique_tags(self.tags)
+        check_hotkeys([(tag.text, tag.hotkey) for tag in self.tags] + [("()/()", self.dual_hotkey)])
+        _check_word_characters(self.word_characters)
+
+    # --- lookups, computed once per scheme ---------------------------------------------------
+
+    @cached_property
+    def by_text(self) -> dict[str, Tag]:
+        return {tag.text: tag for tag in self.tags}
+
+    @cached_property
+    def by_code(self) -> dict[str, Tag]:
+        return {tag.code: tag for tag in self.tags if tag.code}
+
+    @cached_property
+    def suffix_marks(self) -> dict[str, Tag]:
+        return {tag.text: tag for tag in self.tags if tag.form == TagForm.SUFFIX}
+
+    @cached_property
+    def prefix_marks(self) -> dict[str, Tag]:
+        return {tag.text: tag for tag in self.tags if tag.form == TagForm.PREFIX}
+
+    @cached_property
+    def token_letters(self) -> str:
+        """The letters of the scheme's ``x/`` tags ("blnou" for KsponSpeech)."""
+        return "".join(tag.text[0] for tag in self.tags if tag.form == TagForm.TOKEN)
+
+    def tags_of(self, kind: TagKind) -> list[Tag]:
+        return [tag for tag in self.tags if tag.kind == kind]
+
+
+
+def _check_unique_tags(tags: tuple[Tag, ...]) -> None:
+    seen: dict[str, int] = {}
+    for number, tag in enumerate(tags, start=1):
+        if not isinstance(tag, Tag):
+            raise ValidationError(f"tag {number} is a {type(tag).__name__}, not a Tag")
+        key = tag.text.casefold() if tag.form == TagForm.BRACKET else tag.text
+        if key in seen:
+            raise ValidationError(f"tag {tag.text!r} is defined twice (tags {seen[key]} and {number}); "
+                                  "each tag once")
+        seen[key] = number
+
+
+def _check_word_characters(body: str) -> None:
+    if not isinstance(body, str) or not body:
+        raise ValidationError("word_characters must be a non-empty character class body, like 가-힣.,?!")
+    try:
+        allowed = re.compile(f"[{body}]")
+    except re.error as error:
+        raise ValidationError(f"word_characters {body!r} is not a valid character class body ({error}); "
+                              r"write it like 가-힣a-zA-Z.,?! (escape - and ] with a backslash)") from None
+    structural = [char for char in "()[]<> " if allowed.match(char)]
+    if structural:
+        raise ValidationError(f"word_characters {body!r} lets words contain {''.join(structural)!r}; parentheses, "
+                              "brackets and spaces write tags and separate words, so they cannot be word characters")
+
+
+def _enum(cls, value, what: str):
+    """``value`` as a member of ``cls``; a clear error listing the allowed values otherwise."""
+    if isinstance(value, cls):
+        return value
+    try:
+        return cls(value)
+    except ValueError:
+        allowed = ", ".join(member.value for member in cls)
+        raise ValidationError(f"{what} is {value!r}; allowed: {allowed}") from None
