@@ -105,14 +105,19 @@ def wav_bytes(samples: np.ndarray, rate: int = TARGET_RATE) -> bytes:
 def read_span(path: str | os.PathLike, start: float, end: float) -> np.ndarray:
     """Read [start, end) seconds of a WAV without loading the rest of it (seek, not slice)."""
     with sf.SoundFile(str(path)) as handle:
-        rate = handle.samplerate
-        first = max(0, int(round(start * rate)))
-        last = min(handle.frames, int(round(end * rate)))
+        first, last = span_frames(start, end, handle.samplerate, handle.frames)
         if last <= first:
             return np.zeros(0, dtype=np.float32)
         handle.seek(first)
         frames = handle.read(last - first, dtype="float32", always_2d=True)
     return frames.mean(axis=1).astype(np.float32)
+
+
+def span_frames(start: float, end: float, rate: int, frames: int) -> tuple[int, int]:
+    """The samples ``[first, last)`` that [start, end) seconds cover in a file of ``frames``
+    samples (nearest sample; empty when ``last <= first``). Every cut uses this rounding, so
+    clips cut by different paths hold the same samples."""
+    return max(0, round(start * rate)), min(frames, round(end * rate))
 
 
 class _NotForThisDecoder(Exception):
