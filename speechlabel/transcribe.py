@@ -161,12 +161,12 @@ class FasterWhisperEngine:
     def _check_options(self, options: TranscribeOptions) -> None:
         if not isinstance(options, TranscribeOptions):
             raise ValidationError(f"options must be TranscribeOptions, got {type(options).__name__}")
-        mine = (self.model, self.compute_type, self.cpu_threads)
-        asked = (options.model, options.compute_type, options.cpu_threads)
+        mine = (self.name, self.model, self.compute_type, self.cpu_threads)
+        asked = (options.engine, options.model, options.compute_type, options.cpu_threads)
         if mine != asked:
             # Otherwise the Draft's provenance would name a model that did not produce it.
             raise ValidationError(
-                f"options ask for model/compute_type/cpu_threads {asked} but this engine holds "
+                f"options ask for engine/model/compute_type/cpu_threads {asked} but this engine holds "
                 f"{mine}; get the right engine with get_engine(options)"
             )
         if options.language not in (None, "en") and not self.multilingual:
@@ -313,21 +313,30 @@ def _weighted_mean(values: list[float], weights: list[float]) -> float:
     return float(sum(v * w for v, w in zip(values, weights)) / sum(weights))
 
 
-_ENGINES: dict[tuple[str, str, int], FasterWhisperEngine] = {}
+_ENGINES: dict[tuple[str, str, str, int], Engine] = {}
 _ENGINES_LOCK = threading.Lock()
 
 
 def get_engine(options: TranscribeOptions) -> Engine:
-    """The process-wide engine for (model, compute_type, cpu_threads); loads it on first use.
+    """The process-wide engine for (engine, model, compute_type, cpu_threads); loads it on first use.
 
     Loading takes the lock, so two threads asking at once load the model once.
     """
     if not isinstance(options, TranscribeOptions):
         raise ValidationError(f"options must be TranscribeOptions, got {type(options).__name__}")
-    key = (options.model, options.compute_type, options.cpu_threads)
+    key = (options.engine, options.model, options.compute_type, options.cpu_threads)
     with _ENGINES_LOCK:
         engine = _ENGINES.get(key)
         if engine is None:
-            engine = FasterWhisperEngine(*key)
+            engine = _load_engine(*key)
             _ENGINES[key] = engine
         return engine
+
+
+def _load_engine(name: str, model: str, compute_type: str, cpu_threads: int) -> Engine:
+    if name == "openai-whisper":
+        # Imported here: torch and openai-whisper are an optional install.
+        from .openai_whisper.engine import OpenAIWhisperEngine
+
+        return OpenAIWhisperEngine(model, compute_type, cpu_threads)
+    return FasterWhisperEngine(model, compute_type, cpu_threads)

@@ -14,6 +14,11 @@ from .errors import ValidationError
 
 # Types CTranslate2 runs on a CPU ("default"/"auto" let it choose).
 COMPUTE_TYPES = ("int8", "int8_float32", "int16", "float32", "default", "auto")
+# The engines that can draft: the default (CTranslate2) and the optional openai-whisper
+# (requirements-openai-whisper.txt), which runs the same bundled weights in torch.
+ENGINES = ("faster-whisper", "openai-whisper")
+# torch has no int8 Whisper: openai-whisper runs float32 on the CPU, and only that.
+OPENAI_WHISPER_COMPUTE_TYPES = ("float32",)
 MAX_BEAM_SIZE = 16
 MAX_GLOSSARY_TERM_CHARS = 100
 
@@ -64,6 +69,8 @@ class TranscribeOptions:
     # its pooled WER on 19 English recordings was never worse than 0.6's (base beam 1 and 5,
     # tiny.en beam 1; no glossary and two glossaries).
     no_speech_threshold: float = 0.3
+    # Which engine drafts (see ENGINES). Last, so positional construction keeps its meaning.
+    engine: str = "faster-whisper"
 
     def __post_init__(self) -> None:
         # Lists arrive from JSON and from callers; store a tuple so the options stay hashable.
@@ -77,6 +84,13 @@ class TranscribeOptions:
             raise ValidationError(
                 f"model must be a non-empty name or directory, got {self.model!r}; "
                 f"bundled: {', '.join(BUNDLED_MODELS)}"
+            )
+        if self.engine not in ENGINES:
+            raise ValidationError(f"engine {self.engine!r} is unknown; allowed: {', '.join(ENGINES)}")
+        if self.engine == "openai-whisper" and self.compute_type not in OPENAI_WHISPER_COMPUTE_TYPES:
+            raise ValidationError(
+                f"compute_type {self.compute_type!r} is not available with openai-whisper (torch has no "
+                f"int8 Whisper); allowed: {', '.join(OPENAI_WHISPER_COMPUTE_TYPES)}"
             )
         if self.compute_type not in COMPUTE_TYPES:
             raise ValidationError(
@@ -117,6 +131,11 @@ class TranscribeOptions:
         if isinstance(values.get("glossary"), list):
             values["glossary"] = tuple(values["glossary"])
         return cls(**values)
+
+
+def default_compute_type(engine: str) -> str:
+    """What an engine runs when the user names no compute type."""
+    return OPENAI_WHISPER_COMPUTE_TYPES[0] if engine == "openai-whisper" else TranscribeOptions.compute_type
 
 
 def _check_int(name: str, value: Any, low: int, high: int) -> None:
