@@ -17,6 +17,7 @@ from speechlabel.jobs import PrelabelJobs
 from speechlabel.models import Actor, Role
 from speechlabel.workspace import Workspace
 from views import session
+from views.lang import language_switch, t
 
 
 @st.cache_resource
@@ -54,22 +55,22 @@ class PageSpec:
 def page_specs(actor: Actor) -> list[PageSpec]:
     """The pages a person's roles open, first = the default: labelers label, reviewers see
     projects and review, leads and admins also see the dashboard and manage users. The domain
-    functions check the same rules again."""
+    functions check the same rules again. Titles are in the session's language."""
     roles = set(actor.roles.values())
     lead = actor.is_admin or Role.LEAD in roles
     reviews = lead or Role.REVIEWER in roles
     pages = []
     if reviews:
-        pages.append(PageSpec("views/projects.py", "Projects", ":material/folder:"))
+        pages.append(PageSpec("views/projects.py", t("page.projects"), ":material/folder:"))
     if lead or Role.LABELER in roles:
-        pages.append(PageSpec("views/label.py", "Label", ":material/edit_note:", "label"))
+        pages.append(PageSpec("views/label.py", t("page.label"), ":material/edit_note:", "label"))
     if reviews:
-        pages.append(PageSpec("views/review.py", "Review", ":material/fact_check:", "review"))
+        pages.append(PageSpec("views/review.py", t("page.review"), ":material/fact_check:", "review"))
     if lead:
-        pages.append(PageSpec("views/dashboard.py", "Dashboard", ":material/monitoring:", "dashboard"))
-        pages.append(PageSpec("views/export.py", "Export", ":material/download:", "export"))
-        pages.append(PageSpec("views/users.py", "Users", ":material/group:", "users"))
-    return pages or [PageSpec("views/no_role.py", "Waiting for a role", ":material/hourglass_empty:")]
+        pages.append(PageSpec("views/dashboard.py", t("page.dashboard"), ":material/monitoring:", "dashboard"))
+        pages.append(PageSpec("views/export.py", t("page.export"), ":material/download:", "export"))
+        pages.append(PageSpec("views/users.py", t("page.users"), ":material/group:", "users"))
+    return pages or [PageSpec("views/no_role.py", t("page.no_role"), ":material/hourglass_empty:")]
 
 
 def pages_for(actor: Actor) -> list:
@@ -86,15 +87,16 @@ def run_pages() -> None:
     shown_once = first_admin_password()
     actor = session.current_actor(opened.store)
     session.write_cookie()
+    language_switch(opened.store, actor)
     if actor is None:
         if shown_once:
             st.session_state["first_admin_password"] = shown_once.pop()
-        st.navigation([st.Page("views/login.py", title="Sign in", icon=":material/login:")]).run()
+        st.navigation([st.Page("views/login.py", title=t("page.sign_in"), icon=":material/login:")]).run()
         return
     st.session_state.pop("first_admin_password", None)
     st.session_state["actor"] = actor
-    st.sidebar.caption(f"Signed in as **{actor.username}** ({session.roles_line(opened.store, actor)})")
-    if st.sidebar.button("Sign out", icon=":material/logout:"):
+    st.sidebar.caption(t("sidebar.signed_in_as", user=actor.username, roles=session.roles_line(opened.store, actor)))
+    if st.sidebar.button(t("sidebar.sign_out"), icon=":material/logout:"):
         session.sign_out(opened.store)
         st.rerun()
     st.navigation(pages_for(actor)).run()

@@ -31,7 +31,7 @@ SYSTEM = Actor(
 
 def require_signed_in(actor: Actor | None) -> Actor:
     if not isinstance(actor, Actor):
-        raise NotSignedIn("you are not signed in; sign in again")
+        raise NotSignedIn("you are not signed in; sign in again", message_key="error.not_signed_in")
     return actor
 
 
@@ -39,7 +39,8 @@ def require_admin(actor: Actor | None, action: str = "this") -> Actor:
     """Refuse anyone but an admin; ``action`` names what was tried ("creating users")."""
     actor = require_signed_in(actor)
     if not actor.is_admin:
-        raise Forbidden(f"{actor.username} is not an admin; {action} needs an admin")
+        raise Forbidden(f"{actor.username} is not an admin; {action} needs an admin",
+                        message_key="error.needs_admin", params={"user": actor.username})
     return actor
 
 
@@ -55,7 +56,11 @@ def require_role(actor: Actor | None, project: Project | int, *roles: Role, acti
     needed = " or ".join(dict.fromkeys(role.value for role in (*roles, Role.LEAD)))
     where = project_label(project)
     has = f"is a {held.value} in {where}" if held else f"has no role in {where}"
-    raise Forbidden(f"{actor.username} {has}; {action} needs the {needed} role")
+    # The translated message leaves out ``action`` (English words from the caller) and names the roles.
+    raise Forbidden(f"{actor.username} {has}; {action} needs the {needed} role",
+                    message_key="error.needs_role" if held else "error.needs_role_none",
+                    params={"user": actor.username, "project": where, "held": held,
+                            "needed": tuple(dict.fromkeys((*roles, Role.LEAD)))})
 
 
 def role_in(actor: Actor | None, project_id: int) -> Role | None:

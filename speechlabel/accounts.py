@@ -69,11 +69,17 @@ def validate_username(value: object) -> str:
         raise ValidationError(f"a username must be text, got {type(value).__name__}; {USERNAME_RULE}")
     name = value.strip().lower()
     if not MIN_USERNAME_LENGTH <= len(name) <= MAX_USERNAME_LENGTH:
-        raise ValidationError(f"username {_shown(name)} has {len(name)} characters; {USERNAME_RULE}")
+        raise ValidationError(f"username {_shown(name)} has {len(name)} characters; {USERNAME_RULE}",
+                              message_key="error.username_length",
+                              params={"name": name, "length": len(name), "low": MIN_USERNAME_LENGTH,
+                                      "high": MAX_USERNAME_LENGTH})
     if not _USERNAME.fullmatch(name):
-        raise ValidationError(f"username {_shown(name)} is not allowed; {USERNAME_RULE}")
+        raise ValidationError(f"username {_shown(name)} is not allowed; {USERNAME_RULE}",
+                              message_key="error.username_characters",
+                              params={"name": name, "low": MIN_USERNAME_LENGTH, "high": MAX_USERNAME_LENGTH})
     if name in RESERVED_USERNAMES:
-        raise ValidationError(f"username {name!r} is reserved for the audit log; choose another username")
+        raise ValidationError(f"username {name!r} is reserved for the audit log; choose another username",
+                              message_key="error.username_reserved", params={"name": name})
     return name
 
 
@@ -84,7 +90,8 @@ def validate_password(value: object, what: str = "the password") -> str:
         raise ValidationError(f"{what} must be text; use {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters")
     if not MIN_PASSWORD_LENGTH <= len(value) <= MAX_PASSWORD_LENGTH:
         raise ValidationError(f"{what} has {len(value)} characters; use {MIN_PASSWORD_LENGTH} to "
-                              f"{MAX_PASSWORD_LENGTH} characters")
+                              f"{MAX_PASSWORD_LENGTH} characters", message_key="error.password_length",
+                              params={"length": len(value), "low": MIN_PASSWORD_LENGTH, "high": MAX_PASSWORD_LENGTH})
     return value
 
 
@@ -162,7 +169,8 @@ def list_users(store: Store, actor: Actor | None) -> list[UserRoles]:
     actor = require_signed_in(actor)
     led = _led_projects(actor)
     if not actor.is_admin and not led:
-        raise Forbidden(f"{actor.username} is not an admin or a lead; listing users needs an admin or a lead")
+        raise Forbidden(f"{actor.username} is not an admin or a lead; listing users needs an admin or a lead",
+                        message_key="error.needs_admin_or_lead", params={"user": actor.username})
     roles: dict[int, dict[str, Role]] = {}
     for member in store.list_memberships(None if actor.is_admin else led):
         roles.setdefault(member.user.id, {})[member.project_name] = member.role
@@ -262,7 +270,8 @@ def actor_for_external_user(store: Store, email: object, email_verified: object 
         raise Conflict(f"the username {name!r} for {_shown(address)} belongs to another account; "
                        "ask an admin to rename or remove that account")
     if user.disabled:
-        raise Forbidden(f"the account {name!r} is disabled; ask an admin to enable it")
+        raise Forbidden(f"the account {name!r} is disabled; ask an admin to enable it",
+                        message_key="error.account_disabled", params={"name": name})
     return Actor(user, store.roles_of(user.id), None)
 
 
@@ -295,7 +304,8 @@ def login(store: Store, username: str, password: str, now: datetime | None = Non
         _fail(store, name, now, "wrong password")
     if user.disabled:
         store.record_audit(AuditNote(name, "login_refused", target=name, details={"reason": "disabled"}), now)
-        raise Forbidden(f"the account {name!r} is disabled; ask an admin to enable it")
+        raise Forbidden(f"the account {name!r} is disabled; ask an admin to enable it",
+                        message_key="error.account_disabled", params={"name": name})
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(seconds=session_seconds)
     store.open_session(user.id, name, token_hash(token), now, expires, AuditNote(name, "login", target=name))
@@ -308,15 +318,18 @@ def authenticate(store: Store, token: str | None, now: datetime | None = None) -
     signed-out token or a disabled user; SessionExpired once the session's time is up."""
     now = _utc(now)
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
-        raise NotSignedIn("you are not signed in; sign in again")
+        raise NotSignedIn("you are not signed in; sign in again", message_key="error.not_signed_in")
     found = store.session_user(token_hash(token))
     if found is None:
-        raise NotSignedIn("your session is not known (you signed out, or it was ended); sign in again")
+        raise NotSignedIn("your session is not known (you signed out, or it was ended); sign in again",
+                          message_key="error.session_unknown")
     user, expires = found
     if expires <= now:
-        raise SessionExpired(f"your session expired at {expires:%Y-%m-%d %H:%M} UTC; sign in again")
+        raise SessionExpired(f"your session expired at {expires:%Y-%m-%d %H:%M} UTC; sign in again",
+                             message_key="error.session_expired", params={"at": f"{expires:%Y-%m-%d %H:%M}"})
     if user.disabled:
-        raise NotSignedIn(f"the account {user.username!r} is disabled; ask an admin to enable it")
+        raise NotSignedIn(f"the account {user.username!r} is disabled; ask an admin to enable it",
+                          message_key="error.account_disabled", params={"name": user.username})
     return Actor(user, store.roles_of(user.id), expires)
 
 

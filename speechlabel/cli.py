@@ -26,6 +26,11 @@ from .accounts import (
 )
 from .assignment import assign_recording, assign_segments
 from .config import Settings
+from .convention_arguments import (
+    add_convention_options,
+    convention_settings_from_args,
+    format_convention_settings,
+)
 from .conventions.command import add_lint_arguments, run_lint_command
 from .dataset_import import import_dataset
 from .dataset_import.arguments import add_import_dataset_arguments, report_lines
@@ -41,12 +46,14 @@ from .models import (
     DEFAULT_LOW_CONFIDENCE,
     DEFAULT_TAGS,
     AssignmentSettings,
+    ConventionSettings,
     LabelSettings,
     ReviewReason,
     ReviewSettings,
     SegmentStatus,
 )
 from .prelabel import PrelabelProgress, prelabel_project
+from .project_conventions import update_convention_settings
 from .projects import (
     create_project,
     project_status,
@@ -67,6 +74,7 @@ from .review import (
 )
 from .segment import SegmentOptions
 from .transcribe import TranscribeOptions
+from .transcribe_options import ENGINES, default_compute_type
 from .workspace import Workspace
 
 USER_ROLES = ("admin", "lead", "reviewer", "labeler")
@@ -144,12 +152,16 @@ def _add_project_commands(commands) -> None:
     create.add_argument("--language", help="ko, en, … or auto (default: auto)")
     create.add_argument("--model", default=TranscribeOptions.model,
                         help="bundled 'base' (multilingual) or 'tiny.en', or a faster-whisper model name/path")
-    create.add_argument("--compute-type", default=TranscribeOptions.compute_type)
+    create.add_argument("--engine", choices=ENGINES, default=TranscribeOptions.engine,
+                        help="openai-whisper needs requirements-openai-whisper.txt (default: faster-whisper)")
+    create.add_argument("--compute-type",
+                        help="default: int8 for faster-whisper, float32 (the only choice) for openai-whisper")
     create.add_argument("--beam-size", type=int, default=TranscribeOptions.beam_size)
     create.add_argument("--max-duration", type=float, default=SegmentOptions.max_duration,
                         help="longest segment in seconds")
     create.add_argument("--glossary", type=Path, help="UTF-8 file, one domain term per line")
     _add_label_options(create)
+    add_convention_options(create)
     create.set_defaults(handler=run_project_create)
     listing = sub.add_parser("list", help="list projects")
     listing.set_defaults(handler=run_project_list)
@@ -157,6 +169,7 @@ def _add_project_commands(commands) -> None:
                               "settings (only the options given)")
     settings.add_argument("name")
     _add_label_options(settings)
+    add_convention_options(settings)
     _add_assignment_options(settings)
     _add_review_options(settings)
     settings.set_defaults(handler=run_project_settings)
@@ -189,16 +202,20 @@ def run_project_create(workspace: Workspace, args) -> int:
         args.name,
         language=args.language,
         segment_options=SegmentOptions(max_duration=args.max_duration),
-        transcribe_options=TranscribeOptions(model=args.model, compute_type=args.compute_type,
-                                             beam_size=args.beam_size),
+        transcribe_options=TranscribeOptions(
+            engine=args.engine, model=args.model, beam_size=args.beam_size,
+            compute_type=args.compute_type or default_compute_type(args.engine)),
         glossary=glossary,
         label_settings=label_settings_from_args(args, LabelSettings()),
         actor=SYSTEM,
+        convention_settings=convention_settings_from_args(args, ConventionSettings()),
     )
     labels = project.label_settings
     print(f"created project {project.name!r} (language {project.language or 'auto'}, "
-          f"model {project.engine_options['model']}, {len(project.glossary)} glossary terms, "
-          f"{len(labels.speakers)} speakers, {len(labels.tags)} tags)")
+          f"{project.engine_options.get('engine', 'faster-whisper')} model {project.engine_options['model']}, "
+          f"{len(project.glossary)} glossary terms, "
+          f"{len(labels.speakers)} speakers, {len(labels.tags)} tags, "
+          f"tag scheme {project.convention_settings.scheme.name})")
     return 0
 
 
@@ -207,6 +224,9 @@ def run_project_settings(workspace: Workspace, args) -> int:
     changed = label_settings_from_args(args, project.label_settings)
     if changed != project.label_settings:
         project = update_label_settings(workspace.store, SYSTEM, project, changed)
+    conventions = convention_settings_from_args(args, project.convention_settings)
+    if conventions != project.convention_settings:
+        project = update_convention_settings(workspace.store, SYSTEM, project, conventions)
     work = assignment_settings_from_args(args, project.assignment_settings)
     if work != project.assignment_settings:
         project = update_assignment_settings(workspace.store, SYSTEM, project, work)
@@ -214,7 +234,8 @@ def run_project_settings(workspace: Workspace, args) -> int:
     if review != project.review_settings:
         project = update_review_settings(workspace.store, SYSTEM, project, review)
     print(f"settings of project {project.name!r}:")
-    lines = (format_label_settings(project.label_settings) + format_assignment_settings(work)
+    lines = (format_label_settings(project.label_settings) + format_convention_settings(project)
+             + format_assignment_settings(work)
              + format_review_settings(project.review_settings))
     for line in lines:
         print(f"  {line}")

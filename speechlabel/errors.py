@@ -7,7 +7,18 @@ import math
 
 
 class SpeechLabelError(Exception):
-    """Base of every error a user can cause and should read."""
+    """Base of every error a user can cause and should read.
+
+    The English message is built where the error is raised (logs, the CLI). Errors the pages
+    show often also carry ``message_key`` and ``params``: ``speechlabel.i18n.error_message``
+    renders them in the reader's language. Errors without a key are shown in English under a
+    translated lead-in.
+    """
+
+    def __init__(self, message: str = "", *, message_key: str | None = None, params: dict | None = None):
+        super().__init__(message)
+        self.message_key = message_key
+        self.params = dict(params or {})
 
 
 class AudioDecodeError(SpeechLabelError):
@@ -33,7 +44,9 @@ class DuplicateRecording(Conflict):
         self.existing_id = existing_id
         super().__init__(
             f"{label!r} is already in this project as recording {existing_id} "
-            f"({existing_label!r}); identical audio is stored once"
+            f"({existing_label!r}); identical audio is stored once",
+            message_key="error.duplicate_recording",
+            params={"label": label, "existing_id": existing_id, "existing_label": existing_label},
         )
 
 
@@ -48,7 +61,9 @@ class StaleVersion(Conflict):
         who = saved_by or "someone"
         super().__init__(
             f"segment {segment_id} was saved by {who} (version {current}) after you opened "
-            f"version {expected}; reload it and apply your change again"
+            f"version {expected}; reload it and apply your change again",
+            message_key="error.stale_version" if saved_by else "error.stale_version_unknown",
+            params={"segment": segment_id, "who": saved_by or "", "current": current, "expected": expected},
         )
 
 
@@ -61,7 +76,7 @@ class WrongCredentials(SpeechLabelError):
     usernames cannot be probed."""
 
     def __init__(self) -> None:
-        super().__init__("wrong username or password")
+        super().__init__("wrong username or password", message_key="error.wrong_credentials")
 
 
 class TooManyAttempts(SpeechLabelError):
@@ -72,7 +87,8 @@ class TooManyAttempts(SpeechLabelError):
         self.retry_after_seconds = retry_after_seconds
         minutes = max(1, math.ceil(retry_after_seconds / 60))  # round up: never "0 minutes"
         unit = "minute" if minutes == 1 else "minutes"
-        super().__init__(f"too many failed sign-ins for {username!r}; try again in {minutes} {unit}")
+        super().__init__(f"too many failed sign-ins for {username!r}; try again in {minutes} {unit}",
+                         message_key="error.too_many_attempts", params={"username": username, "minutes": minutes})
 
 
 class NotSignedIn(SpeechLabelError):

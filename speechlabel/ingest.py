@@ -39,6 +39,8 @@ _EXTENSION_BY_FORMAT = {"WAV": ".wav", "FLAC": ".flac", "OGG": ".ogg", "MP3": ".
 class ImportFailure:
     source: str
     message: str
+    # The error itself, so a page can show it in the reader's language (its message_key).
+    error: SpeechLabelError | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,7 @@ class ImportDuplicate:
     source: str
     existing_id: str
     message: str
+    error: SpeechLabelError | None = field(default=None, compare=False)  # see ImportFailure
 
 
 @dataclass
@@ -136,9 +139,10 @@ def import_one(store, settings, project, source: str, read: Callable[[], bytes],
     try:
         report.imported.append(import_audio(store, settings, project, read(), label))
     except DuplicateRecording as duplicate:
-        report.duplicates.append(ImportDuplicate(source, duplicate.existing_id, str(duplicate)))
+        report.duplicates.append(ImportDuplicate(source, duplicate.existing_id, str(duplicate), duplicate))
     except (SpeechLabelError, OSError) as error:
-        report.failures.append(ImportFailure(source, str(error)))
+        report.failures.append(ImportFailure(source, str(error),
+                                             error if isinstance(error, SpeechLabelError) else None))
 
 
 def find_audio_files(paths: Iterable[str | Path], report: ImportReport) -> list[Path]:

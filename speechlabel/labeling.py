@@ -34,6 +34,7 @@ from .models import (
     SegmentEdit,
     SegmentStatus,
 )
+from .project_conventions import check_submittable
 from .store import Store
 from .store.labeling import SegmentMerge
 from .store.rows import utc_now
@@ -171,13 +172,16 @@ def save_and_next(
     store: Store, actor: Actor, segment_id: str, expected_version: int, text: str, speaker: str | None,
     tags, comment: str | None,
 ) -> tuple[Segment, Segment | None]:
-    """Submit the transcript and return the actor's next segment (None when all are done). A
+    """Submit the transcript and return the actor's next segment (None when all are done). When
+    the project blocks submits on lint errors, a transcript with any is refused (LintRejected,
+    nothing saved). A
     segment a reviewer rejected (or its rework, saved again) becomes REWORKED, so it is reviewed
     again; any other becomes SUBMITTED. For the actor's second labeling of a segment, the text
     is stored as that (the segment stays as its first labeler left it) and the masked segment
     is returned."""
     if double_labeling.holds(store, actor, segment_id):
         project = _project_of(store, segment_id)
+        check_submittable(project, text.strip() if isinstance(text, str) else text)
         double_labeling.save(store, actor, project, segment_id, text, speaker, tags, comment)
         assignment.keep_working(store, actor, project)
         seen = _as_second_labeler_sees(store, project, store.get_segment(segment_id))
@@ -185,6 +189,7 @@ def save_and_next(
     project = _may_edit(store, actor, segment_id)
     author = actor.username
     cleaned = required_text(text, "the transcript", "type what is said, or use skip / mark untranscribable")
+    check_submittable(project, cleaned)  # the project may refuse transcripts with lint errors
     # Read at the version being saved: if it changed since, the save below is refused anyway.
     rework = store.get_segment(segment_id).status in REWORK_STATUSES
     edit = SegmentEdit(text=cleaned, speaker=optional_text(speaker), tags=clean_tags(tags),

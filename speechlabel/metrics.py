@@ -129,7 +129,7 @@ DUAL_SIDES: tuple[str, ...] = ("pronunciation", "spelling")
 
 # Any of these characters may start a tag; text without them skips the regular expressions
 # (Whisper drafts almost never have any, so half of all texts take the fast path).
-_TAG_CHARS = re.compile(r"[()\[\]<>/*+]")
+_TAG_CHARS = re.compile(r"[()\[\]<>/*+%]")
 _AIHUB_DROPPED = re.compile(r"\((?:NO|SN):[^()]*\)")  # noise, speaker noise: no words
 _AIHUB_KEPT = re.compile(r"\((?:FP|SP):([^()]*)\)")  # filled pause, unclear: words were said
 _DUAL = re.compile(r"\(([^()]*)\)\s*/\s*\(([^()]*)\)")  # (spelling)/(pronunciation)
@@ -137,6 +137,12 @@ _BRACKETED = re.compile(r"\[[^\[\]]*\]|<[^<>]*>")  # [noise], [laughter], <unk>,
 # b/ breath, l/ laughter, n/ noise, o/ other speaker, u/ unintelligible: a token of its own
 # (start or whitespace before it), so a word that merely ends in "n" followed by "/" is a filler.
 _KSPON_EVENT = re.compile(r"(?<!\S)[blnou]/")
+# ... and glued to the Hangul, digit or punctuation before it (``소리n/``, ``맞아.n/``): ESPnet
+# deletes these tokens wherever they stand, the linter reports them (tag-glued), and
+# ``conventions.text_variant`` removes them too. After a Latin letter the slash is a filler mark.
+_GLUED_KSPON_EVENT = re.compile(r"(?<=[가-힣ㄱ-ㆎ0-9.,?!])[blnou]/")
+# "%um": an LDC-style filler mark at the start of a word (generic scheme); "70%" keeps its sign.
+_FILLER_PREFIX = re.compile(r"(?<!\S)%(?=[^\W\d_])")
 # "word+" repetition and "word/" filler: the mark sits at the end of a word.
 _WORD_END_MARK = re.compile(r"(?<=\S)[+/]+(?=[\s,.?!]|$)")
 
@@ -152,10 +158,12 @@ def strip_tags(text: str, *, dual_side: DualSide = "pronunciation") -> str:
        ``(70%)/(칠십 퍼센트)`` -> ``칠십 퍼센트``, the words as they were said).
     4. Bracket tags ``[…]`` and ``<…>`` (``[noise]``, ``[laughter]``, ``<unk>``) with content.
     5. KsponSpeech event tokens ``b/ l/ n/ o/ u/`` where a token starts (``u/`` marks speech
-       nobody could make out, so there are no words to keep).
+       nobody could make out, so there are no words to keep), and glued to non-Latin text
+       (``소리n/``: ESPnet deletes them there too; ``conventions.text_variant`` agrees).
     6. Every ``*`` (KsponSpeech: the word before was hard to hear; the word stays).
     7. ``+`` and ``/`` at the end of a word: ``word+`` (repetition) and ``word/`` (filler)
-       -> ``word``. Repetitions and fillers are kept because they were spoken and typed.
+       -> ``word``, and ``%`` at the start of one (``%um``, the generic scheme's filler) ->
+       ``um``. Repetitions and fillers are kept because they were spoken and typed.
     8. Whitespace collapsed to single spaces, ends trimmed.
 
     Case and punctuation are left alone: that is ``normalize_text``'s job.
@@ -182,8 +190,10 @@ def _remove_tags(text: str, dual_side: DualSide) -> str:
     if "[" in text or "<" in text:
         text = _BRACKETED.sub(" ", text)
     if "/" in text:
-        text = _KSPON_EVENT.sub(" ", text)
+        text = _GLUED_KSPON_EVENT.sub(" ", _KSPON_EVENT.sub(" ", text))
     text = text.replace("*", "")
+    if "%" in text:
+        text = _FILLER_PREFIX.sub("", text)
     if "/" in text or "+" in text:
         text = _WORD_END_MARK.sub("", text)
     return text

@@ -14,6 +14,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
+from .conventions import (
+    BUILTIN_SCHEMES,
+    TagScheme,
+    scheme_from_mapping,
+    scheme_to_mapping,
+)
 from .errors import ValidationError
 
 
@@ -132,6 +138,40 @@ class LabelSettings:
             tags=tuple(tags) if tags is not None else DEFAULT_TAGS,
             low_confidence=low if low is not None else DEFAULT_LOW_CONFIDENCE,
         )
+
+
+@dataclass(frozen=True)
+class ConventionSettings:
+    """The project's transcription convention (``speechlabel.project_conventions``).
+
+    ``scheme`` None: chosen by the project language, ko -> KsponSpeech, else generic (projects
+    from before migration 0009; new projects store their scheme). ``block_submit_on_lint_errors``:
+    Save & next refuses a transcript with lint errors (warnings never block).
+    """
+
+    scheme: TagScheme | None = None
+    block_submit_on_lint_errors: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        """A built-in scheme by name (so a fix to it reaches every project), a lead's as its mapping."""
+        scheme = self.scheme
+        if scheme is not None and BUILTIN_SCHEMES.get(scheme.name) == scheme:
+            stored: str | dict[str, Any] | None = scheme.name
+        else:
+            stored = scheme_to_mapping(scheme) if scheme is not None else None
+        return {"scheme": stored, "block_submit_on_lint_errors": self.block_submit_on_lint_errors}
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any] | None) -> ConventionSettings:
+        values = values or {}
+        stored = values.get("scheme")
+        if isinstance(stored, str):
+            scheme = BUILTIN_SCHEMES.get(stored)
+        elif isinstance(stored, Mapping):
+            scheme = scheme_from_mapping(dict(stored))
+        else:
+            scheme = None
+        return cls(scheme=scheme, block_submit_on_lint_errors=bool(values.get("block_submit_on_lint_errors", False)))
 
 
 # The largest batch one claim may take; more is a reassignment, not a batch.
@@ -263,6 +303,7 @@ class Project:
     label_settings: LabelSettings = field(default_factory=LabelSettings)
     assignment_settings: AssignmentSettings = field(default_factory=AssignmentSettings)
     review_settings: ReviewSettings = field(default_factory=ReviewSettings)
+    convention_settings: ConventionSettings = field(default_factory=ConventionSettings)
 
 
 @dataclass(frozen=True)

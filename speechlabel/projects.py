@@ -17,6 +17,7 @@ from .errors import ValidationError
 from .models import (
     Actor,
     AssignmentSettings,
+    ConventionSettings,
     LabelSettings,
     PrelabelState,
     Project,
@@ -24,6 +25,10 @@ from .models import (
     SegmentStatus,
 )
 from .probe import level_warnings
+from .project_conventions import (
+    default_convention_settings,
+    validate_convention_settings,
+)
 from .segment import SegmentOptions
 from .store import Store
 from .store.audit import AuditNote
@@ -33,7 +38,7 @@ MAX_NAME_LENGTH = 100
 MAX_GLOSSARY_TERMS = 500
 AUTO_LANGUAGE = "auto"
 # Per-project engine settings; language and glossary are project fields of their own.
-ENGINE_FIELDS = ("model", "compute_type", "beam_size")
+ENGINE_FIELDS = ("engine", "model", "compute_type", "beam_size")
 # Label settings. Names stay short enough for a button on the label page; the label page gives
 # number keys 1-9 to the first nine speakers, the rest are picked from the list.
 MAX_LABEL_NAME_LENGTH = 40
@@ -53,8 +58,10 @@ def create_project(
     label_settings: LabelSettings | None = None,
     *,
     actor: Actor,
+    convention_settings: ConventionSettings | None = None,
 ) -> Project:
-    """Create a project (admins only); ``language`` None or "auto" lets Whisper detect it per segment."""
+    """Create a project (admins only); ``language`` None or "auto" lets Whisper detect it per segment.
+    Without ``convention_settings`` the scheme follows the language (ko: KsponSpeech, else generic)."""
     require_admin(actor, "creating projects")
     name = validate_name(name, "project name")
     language = validate_language(language)
@@ -65,7 +72,11 @@ def create_project(
     engine_dict = {key: value for key, value in engine.to_dict().items() if key in ENGINE_FIELDS}
     terms = validate_glossary(glossary)
     labels = validate_label_settings(label_settings or LabelSettings())
-    return store.insert_project(name, language, segment_options.to_dict(), engine_dict, terms, labels)
+    conventions = validate_convention_settings(convention_settings or ConventionSettings())
+    if conventions.scheme is None:
+        conventions = ConventionSettings(default_convention_settings(language).scheme,
+                                         conventions.block_submit_on_lint_errors)
+    return store.insert_project(name, language, segment_options.to_dict(), engine_dict, terms, labels, conventions)
 
 
 def update_label_settings(store: Store, actor: Actor, project: Project | str, settings: LabelSettings) -> Project:
@@ -115,12 +126,15 @@ def _validate_names(names: tuple[str, ...], what: str, limit: int) -> tuple[str,
         if key in seen:
             raise ValidationError(
                 f"{what} {name!r} is listed twice (as {seen[key]!r} and {name!r}); "
-                f"list each {what} once (names differing only in case count as the same)"
+                f"list each {what} once (names differing only in case count as the same)",
+                message_key="error.name_twice", params={"what": what, "first": seen[key], "name": name},
             )
         seen[key] = name
         cleaned.append(name)
     if len(cleaned) > limit:
-        raise ValidationError(f"{len(cleaned)} {what}s given; at most {limit} are allowed")
+        raise ValidationError(f"{len(cleaned)} {what}s given; at most {limit} are allowed",
+                              message_key="error.too_many_names",
+                              params={"what": what, "count": len(cleaned), "limit": limit})
     return tuple(cleaned)
 
 
@@ -130,12 +144,16 @@ def _clean_label_name(raw: object, what: str) -> str:
     # NFC: the same Korean name typed on macOS (decomposed) and Windows must compare equal.
     name = unicodedata.normalize("NFC", raw.strip())
     if any(unicodedata.category(ch).startswith("C") for ch in name):
-        raise ValidationError(f"{what} {name!r} contains control characters; use printable text")
+        raise ValidationError(f"{what} {name!r} contains control characters; use printable text",
+                              message_key="error.name_control", params={"what": what, "name": name})
     if "," in name:
-        raise ValidationError(f"{what} {name!r} contains a comma; commas separate names, use another character")
+        raise ValidationError(f"{what} {name!r} contains a comma; commas separate names, use another character",
+                              message_key="error.name_comma", params={"what": what, "name": name})
     if len(name) > MAX_LABEL_NAME_LENGTH:
         raise ValidationError(
-            f"{what} {name!r} has {len(name)} characters; at most {MAX_LABEL_NAME_LENGTH} are allowed"
+            f"{what} {name!r} has {len(name)} characters; at most {MAX_LABEL_NAME_LENGTH} are allowed",
+            message_key="error.name_too_long",
+            params={"what": what, "name": name, "length": len(name), "limit": MAX_LABEL_NAME_LENGTH},
         )
     return name
 
@@ -145,7 +163,8 @@ def _validate_threshold(value: object) -> float:
     is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
     if not is_number or math.isnan(value) or not 0.0 <= value <= 1.0:
         raise ValidationError(
-            f"low-confidence threshold must be a number from 0 to 1 (words scored below it are marked), got {value!r}"
+            f"low-confidence threshold must be a number from 0 to 1 (words scored below it are marked), got {value!r}",
+            message_key="error.threshold", params={"value": value},
         )
     return float(value)
 
@@ -163,11 +182,15 @@ def transcribe_options_for(project: Project) -> TranscribeOptions:
 def validate_name(value: str, what: str) -> str:
     cleaned = (value or "").strip()
     if not cleaned:
-        raise ValidationError(f"{what} is empty; give 1 to {MAX_NAME_LENGTH} characters")
+        raise ValidationError(f"{what} is empty; give 1 to {MAX_NAME_LENGTH} characters",
+                              message_key="error.name_empty", params={"what": what, "limit": MAX_NAME_LENGTH})
     if len(cleaned) > MAX_NAME_LENGTH:
-        raise ValidationError(f"{what} has {len(cleaned)} characters; at most {MAX_NAME_LENGTH} are allowed")
+        raise ValidationError(f"{what} has {len(cleaned)} characters; at most {MAX_NAME_LENGTH} are allowed",
+                              message_key="error.name_too_long",
+                              params={"what": what, "name": cleaned, "length": len(cleaned), "limit": MAX_NAME_LENGTH})
     if any(unicodedata.category(ch).startswith("C") for ch in cleaned):
-        raise ValidationError(f"{what} {cleaned!r} contains control characters; use printable text")
+        raise ValidationError(f"{what} {cleaned!r} contains control characters; use printable text",
+                              message_key="error.name_control", params={"what": what, "name": cleaned})
     return cleaned
 
 
@@ -177,7 +200,8 @@ def validate_language(language: str | None) -> str | None:
     code = language.strip().lower()
     if code not in WHISPER_LANGUAGES:
         raise ValidationError(
-            f"unknown language {language!r}; use a Whisper language code such as ko, en, ja, zh, or 'auto'"
+            f"unknown language {language!r}; use a Whisper language code such as ko, en, ja, zh, or 'auto'",
+            message_key="error.unknown_language", params={"language": language},
         )
     return code
 

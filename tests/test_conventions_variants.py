@@ -107,8 +107,12 @@ def test_generic_lines_without_fillers_equal_strip_tags():
             assert text_variant(line, GENERIC_EN) == strip_tags(line)
 
 
-def test_strip_tags_does_not_know_the_english_filler_mark_yet():
-    # The one known difference: strip_tags is scheme-free and keeps "%um"; the scheme says "%"
-    # marks a filler. When metrics delegates to text_variant this test should go.
-    assert text_variant("so %um yes", GENERIC_EN) == "so um yes"
-    assert strip_tags("so %um yes") == "so %um yes"
+def test_strip_tags_and_the_variant_agree_on_the_english_filler_mark_and_glued_tags():
+    # Once the known differences: strip_tags now removes the "%" of "%um" and, as ESPnet does,
+    # KsponSpeech tokens glued to a word; text_variant removes glued tokens too.
+    assert text_variant("so %um yes", GENERIC_EN) == strip_tags("so %um yes") == "so um yes"
+    assert strip_tags("growth of 70% now") == "growth of 70% now"
+    for line, expected in (("소리n/ 야", "소리 야"), ("n/소리 야", "소리 야"), ("맞아.n/ 그래", "맞아. 그래"),
+                           ("then/ okay", "then okay")):
+        assert text_variant(line, KSPON) == strip_tags(line) == expected
+    assert text_variant("소리n/ 야", KSPON, TextVariantOptions(style="verbatim")) == "소리n/ 야"

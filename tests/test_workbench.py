@@ -62,7 +62,8 @@ def test_upload_many_files_then_prelabel_in_the_background(app_data, speech_dir)
     workspace.close()
     app = as_admin()
     jfk = (speech_dir / "en" / "jfk.wav").read_bytes()
-    app.get("file_uploader")[0].upload("jfk.wav", jfk).upload("notes.wav", b"not audio").upload("again.wav", jfk)
+    audio_uploader = next(u for u in app.get("file_uploader") if u.label == "Upload audio")  # not the scheme file's
+    audio_uploader.upload("jfk.wav", jfk).upload("notes.wav", b"not audio").upload("again.wav", jfk)
     app.run()
     next(b for b in app.button if b.label.startswith("Import 3")).click().run()
     assert not app.exception

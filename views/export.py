@@ -12,6 +12,7 @@ from pathlib import Path
 import streamlit as st
 
 from speechlabel.access import role_in, visible_projects
+from speechlabel.conventions import Side
 from speechlabel.errors import SpeechLabelError
 from speechlabel.export import ExportFormat, ExportOptions, SplitBy, TextVariant
 from speechlabel.export.destinations import (
@@ -27,18 +28,21 @@ from speechlabel.export.saved import (
     zip_saved_export,
 )
 from speechlabel.models import Actor, Project, Role, SegmentStatus
+from views.lang import error_text, label, label_format, t, translator
 
 workspace = st.session_state["workspace"]
 store, settings = workspace.store, workspace.settings
 
-FORMAT_LABELS = {
-    ExportFormat.NEMO: "NeMo manifest",
-    ExportFormat.HF: "Hugging Face audiofolder",
-    ExportFormat.LHOTSE: "Lhotse manifests",
-    ExportFormat.KALDI: "Kaldi / ESPnet data dir",
-    ExportFormat.JSONL: "JSONL with full provenance",
-}
-SPLIT_LABELS = {"none": "No split", SplitBy.RECORDING: "By recording", SplitBy.SPEAKER: "By speaker"}
+# The formats in the order the page offers them (their labels: ``label(format)``).
+FORMATS = (ExportFormat.NEMO, ExportFormat.HF, ExportFormat.LHOTSE, ExportFormat.KALDI, ExportFormat.JSONL)
+SPLIT_KEYS = {"none": "export.split.none", SplitBy.RECORDING: "export.split.recording",
+              SplitBy.SPEAKER: "export.split.speaker"}
+# The text variants (disfluent and fluent read the text by the project's tag scheme) and which
+# side of a dual transcription (70%)/(칠십 퍼센트) stays; None: both for verbatim, else pronunciation.
+TEXT_KEYS = {TextVariant.VERBATIM: "export.text.verbatim", TextVariant.CLEAN: "export.text.clean",
+             TextVariant.DISFLUENT: "export.text.disfluent", TextVariant.FLUENT: "export.text.fluent"}
+DUAL_SIDE_KEYS = {None: "export.dual_side.default", Side.PRONUNCIATION: "export.dual_side.pronunciation",
+                  Side.SPELLING: "export.dual_side.spelling", Side.BOTH: "export.dual_side.both"}
 SAMPLE_RATES = (8000, 16000, 22050, 24000, 32000, 44100, 48000)
 RESULT_KEY = "export_result"
 
@@ -47,34 +51,37 @@ def chosen_project(actor: Actor) -> Project | None:
     led = [p for p in visible_projects(store, actor) if role_in(actor, p.id) == Role.LEAD]
     if not led:
         return None
-    name = st.sidebar.selectbox("Project", [p.name for p in led], key="export_project")
+    name = st.sidebar.selectbox(t("common.project"), [p.name for p in led], key="export_project")
     return next(p for p in led if p.name == name)
 
 
 def chosen_options(project: Project) -> ExportOptions:
     """The choices of the form; ExportOptions checks them when the export runs."""
     left, middle, right = st.columns(3)
-    export_format = left.selectbox("Format", list(FORMAT_LABELS), format_func=FORMAT_LABELS.get, key="export_format")
-    text = left.radio("Text", list(TextVariant), key="export_text", horizontal=True,
-                      format_func=lambda v: "Verbatim (with tags)" if v == TextVariant.VERBATIM else "Clean (tags removed)")
-    clips = left.radio("Audio", [True, False], key="export_clips",
-                       format_func=lambda cut: "A clip per segment" if cut else "Whole recordings with offsets")
-    rate = left.selectbox("Sample rate (Hz)", SAMPLE_RATES, index=SAMPLE_RATES.index(16000), key="export_rate")
-    statuses = middle.multiselect("Statuses (empty: all)", list(SegmentStatus), format_func=lambda s: s.value,
+    fixed, fixed_label = translator(), label_format()
+    export_format = left.selectbox(t("export.format"), FORMATS, format_func=fixed_label, key="export_format")
+    text = left.radio(t("export.text"), list(TextVariant), key="export_text", horizontal=True,
+                      format_func=lambda v: fixed(TEXT_KEYS[v]))
+    dual_side = left.selectbox(t("export.dual_side"), list(DUAL_SIDE_KEYS), key="export_dual_side",
+                               format_func=lambda side: fixed(DUAL_SIDE_KEYS[side]))
+    clips = left.radio(t("export.audio"), [True, False], key="export_clips",
+                       format_func=lambda cut: fixed("export.audio.clips" if cut else "export.audio.offsets"))
+    rate = left.selectbox(t("export.sample_rate"), SAMPLE_RATES, index=SAMPLE_RATES.index(16000), key="export_rate")
+    statuses = middle.multiselect(t("export.statuses"), list(SegmentStatus), format_func=fixed_label,
                                   key="export_statuses")
-    since, until = edited_range(middle.date_input("Last edited (UTC dates; empty: any time)", (), key="export_dates"))
-    labeler = middle.text_input("Labeler of record (empty: anyone)", max_chars=40, key="export_labeler").strip()
+    since, until = edited_range(middle.date_input(t("export.dates"), (), key="export_dates"))
+    labeler = middle.text_input(t("export.labeler"), max_chars=40, key="export_labeler").strip()
     recordings = {r.id: r.label for r in store.list_recordings(project.id)}
-    chosen_recordings = middle.multiselect("Recordings (empty: all)", list(recordings), format_func=recordings.get,
+    chosen_recordings = middle.multiselect(t("export.recordings"), list(recordings), format_func=recordings.get,
                                            key="export_recordings")
     tags = list(project.label_settings.tags)
-    with_tags = right.multiselect("Only with any of the tags", tags, key="export_with_tags")
-    without_tags = right.multiselect("Leave out the tags", tags, key="export_without_tags")
+    with_tags = right.multiselect(t("export.with_tags"), tags, key="export_with_tags")
+    without_tags = right.multiselect(t("export.without_tags"), tags, key="export_without_tags")
     split_by, shares, seed = split_choices(right)
     return ExportOptions(
         statuses=tuple(statuses) or None, cut_clips=clips, format=export_format, edited_since=since,
         edited_until=until, labeler=labeler or None, recording_ids=tuple(chosen_recordings) or None,
-        with_tags=tuple(with_tags), without_tags=tuple(without_tags), text=text, sample_rate=rate,
+        with_tags=tuple(with_tags), without_tags=tuple(without_tags), text=text, dual_side=dual_side, sample_rate=rate,
         split_by=split_by, split_shares=shares, seed=seed)
 
 
@@ -91,14 +98,15 @@ def midnight(day: date) -> datetime:
 
 
 def split_choices(column) -> tuple[SplitBy | None, tuple[float, float, float], int]:
-    split_by = column.selectbox("Train / dev / test split", list(SPLIT_LABELS), format_func=SPLIT_LABELS.get,
+    fixed = translator()
+    split_by = column.selectbox(t("export.split"), list(SPLIT_KEYS), format_func=lambda by: fixed(SPLIT_KEYS[by]),
                                 key="export_split_by")
     if split_by == "none":
         return None, (0.8, 0.1, 0.1), 0
     cells = column.columns(3)
-    shares = tuple(cells[i].number_input(f"{name} share", 0.0, 1.0, default, 0.05, key=f"export_share_{name}")
+    shares = tuple(cells[i].number_input(t("export.share", split=name), 0.0, 1.0, default, 0.05, key=f"export_share_{name}")
                    for i, (name, default) in enumerate((("train", 0.8), ("dev", 0.1), ("test", 0.1))))
-    seed = column.number_input("Seed (same seed, same split)", 0, 2**31 - 1, 0, key="export_seed")
+    seed = column.number_input(t("export.seed"), 0, 2**31 - 1, 0, key="export_seed")
     return split_by, shares, int(seed)
 
 
@@ -111,13 +119,13 @@ def name_input(project: Project, export_format: ExportFormat) -> str:
     if state.get("export_name") in (None, state.get("export_name_default")):
         state["export_name"] = default
     state["export_name_default"] = default
-    return st.text_input("Export name (letters, digits, - _ .; it becomes the folder's name)", max_chars=80,
+    return st.text_input(t("export.name"), max_chars=80,
                          key="export_name")
 
 
 def progress_bar():
     """An ``st.progress`` and the callback that moves it (only when the percentage changes)."""
-    bar = st.progress(0.0, text="Selecting segments…")
+    bar = st.progress(0.0, text=t("export.selecting"))
     shown = -1
 
     def update(progress: ExportProgress) -> None:
@@ -126,8 +134,8 @@ def progress_bar():
         if percent == shown and progress.done != progress.total:
             return
         shown = percent
-        what = "segments written" if progress.stage == Stage.SEGMENTS else "files zipped"
-        bar.progress(progress.fraction, text=f"{progress.done} / {progress.total} {what}")
+        what = "export.progress.segments" if progress.stage == Stage.SEGMENTS else "export.progress.files"
+        bar.progress(progress.fraction, text=t(what, done=progress.done, total=progress.total))
 
     return bar, update
 
@@ -139,72 +147,75 @@ def run_export(actor: Actor, project: Project, name: str, options: ExportOptions
                                        make_zip=make_zip)
     except SpeechLabelError as error:  # ValidationError, Forbidden, NotFound: the choices stay as they were
         bar.empty()
-        st.error(str(error))
+        st.error(error_text(error))
         return
-    bar.progress(1.0, text=f"Done: {result.report.segments} segments")
+    bar.progress(1.0, text=t("export.done", segments=result.report.segments))
     st.session_state[RESULT_KEY] = result
     st.session_state.pop("export_stamp", None)  # the next export gets a fresh default name
 
 
 def show_result(result: SavedExportRun) -> None:
     report = result.report
-    st.success(f"Exported {report.segments} segments ({report.audio_seconds / 60:.1f} min of audio) "
-               f"as {FORMAT_LABELS[ExportFormat(result.saved.format)]} to `{report.out_dir}`")
-    st.dataframe([{"split": s.name or "(all)", "segments": s.segments, "audio min": round(s.seconds / 60, 2),
-                   "speakers": s.speakers, "recordings": s.recordings} for s in report.splits],
+    st.success(t("export.exported", segments=report.segments, minutes=report.audio_seconds / 60,
+                 format=label(ExportFormat(result.saved.format)), folder=report.out_dir))
+    st.dataframe([{t("export.col.split"): s.name or t("export.all"), t("export.col.segments"): s.segments,
+                   t("export.col.audio_min"): round(s.seconds / 60, 2), t("export.col.speakers"): s.speakers,
+                   t("export.col.recordings"): s.recordings} for s in report.splits],
                  hide_index=True, key="export_splits")
     if result.zip_path is not None:
         download(result.zip_path, result.destination.name, "export_download")
     if report.card is not None and report.card.is_file():
-        with st.expander("Dataset card (README.md)", expanded=True):
+        with st.expander(t("export.card"), expanded=True):
             st.markdown(report.card.read_text(encoding="utf-8"))
 
 
 def download(zip_path: Path, name: str, key: str) -> None:
     # A callable: the zip is read from disk only when the button is clicked, not on every rerun.
     size = zip_path.stat().st_size / 1e6
-    st.download_button(f"Download {name}.zip ({size:.1f} MB)", data=lambda: zip_path.read_bytes(),
+    st.download_button(t("export.download", name=name, size=size), data=lambda: zip_path.read_bytes(),
                        file_name=f"{name}.zip", mime="application/zip", on_click="ignore", key=key,
                        icon=":material/download:")
 
 
 def earlier_exports(actor: Actor, project: Project) -> None:
     saved = list_exports(settings, project, actor=actor)
-    st.subheader("Earlier exports")
+    st.subheader(t("export.earlier"))
     if not saved:
-        st.caption(f"No exports of {project.name} in the data folder yet.")
+        st.caption(t("export.no_earlier", project=project.name))
         return
-    st.dataframe([{"name": s.name, "format": s.format, "segments": s.segments,
-                   "size MB": round(s.size_bytes / 1e6, 2), "created (UTC)": s.created_at.strftime("%Y-%m-%d %H:%M"),
-                   "by": s.created_by or "", "zip": "ready" if s.zip_path else ""} for s in saved],
+    st.dataframe([{t("export.col.name"): s.name, t("export.col.format"): s.format, t("export.col.segments"): s.segments,
+                   t("export.col.size"): round(s.size_bytes / 1e6, 2),
+                   t("export.col.created"): s.created_at.strftime("%Y-%m-%d %H:%M"),
+                   t("export.col.by"): s.created_by or "", t("export.col.zip"): t("export.zip_ready") if s.zip_path else ""}
+                  for s in saved],
                  hide_index=True, key="export_earlier")
-    name = st.selectbox("Download an earlier export", [s.name for s in saved], key="export_earlier_name")
+    name = st.selectbox(t("export.earlier_pick"), [s.name for s in saved], key="export_earlier_name")
     chosen = next(s for s in saved if s.name == name)
     if chosen.zip_path is not None:
         download(chosen.zip_path, chosen.name, "export_earlier_download")
-    elif st.button("Make its zip", key="export_zip_earlier", icon=":material/folder_zip:"):
+    elif st.button(t("export.make_zip"), key="export_zip_earlier", icon=":material/folder_zip:"):
         _, update = progress_bar()
         try:
             zip_saved_export(settings, project, name, update, actor=actor)
         except SpeechLabelError as error:
-            st.error(str(error))
+            st.error(error_text(error))
         else:
             st.rerun()
 
 
 def export_page() -> None:
-    st.title("Export")
+    st.title(t("page.export"))
     actor = st.session_state["actor"]
     project = chosen_project(actor)
     if project is None:
-        st.info("You lead no project.")
+        st.info(t("common.no_led_project"))
         return
-    st.caption(f"Exports are written to `{settings.data_dir / 'exports'}`, one folder per project and name.")
+    st.caption(t("export.where", folder=settings.data_dir / "exports"))
     options = chosen_options(project)
     name = name_input(project, options.format)
-    overwrite = st.checkbox("Overwrite an export of the same name", key="export_overwrite")
-    make_zip = st.checkbox("Zip it for download", value=True, key="export_make_zip")
-    if st.button("Run export", type="primary", icon=":material/download:", key="export_run"):
+    overwrite = st.checkbox(t("export.overwrite"), key="export_overwrite")
+    make_zip = st.checkbox(t("export.make_zip_checkbox"), value=True, key="export_make_zip")
+    if st.button(t("export.run"), type="primary", icon=":material/download:", key="export_run"):
         st.session_state.pop(RESULT_KEY, None)
         run_export(actor, project, name, replace(options, overwrite=overwrite), make_zip)
     result = st.session_state.get(RESULT_KEY)

@@ -7,12 +7,27 @@ from dataclasses import dataclass
 import streamlit as st
 
 from speechlabel.bundled_models import BUNDLED_MODELS
-from speechlabel.ingest import import_uploads
+from speechlabel.conventions import BUILTIN_SCHEMES
+from speechlabel.ingest import ImportDuplicate, ImportFailure, import_uploads
 from speechlabel.jobs import JobState, JobStatus
-from speechlabel.models import LabelSettings
+from speechlabel.models import LabelSettings, Project
+from speechlabel.probe import (
+    CLIPPING_WARNING_RATIO,
+    NOISY_WARNING_SNR_DB,
+    QUIET_WARNING_DBFS,
+    AudioProbe,
+)
 from speechlabel.projects import split_names
+from speechlabel.scheme_upload import (
+    KEEP_CUSTOM,
+    UPLOADED,
+    SchemeUpload,
+    current_choice,
+    scheme_choices,
+)
 from speechlabel.segment import SegmentOptions
-from speechlabel.transcribe_options import TranscribeOptions
+from speechlabel.transcribe_options import ENGINES, TranscribeOptions
+from views.lang import error_text, label, t, translator
 
 LANGUAGES = ["auto", "ko", "en", "ja", "zh", "de", "fr", "es"]
 
@@ -26,32 +41,33 @@ class ProjectFormValues:
     max_duration: float
     glossary: tuple[str, ...]
     label_settings: LabelSettings
+    engine: str = TranscribeOptions.engine
 
 
 def project_fields() -> ProjectFormValues:
-    name = st.text_input("Name", max_chars=100, placeholder="factory-commands-ko")
+    name = st.text_input(t("forms.name"), max_chars=100, placeholder="factory-commands-ko")
     left, middle, right = st.columns(3)
-    language = left.selectbox("Language", LANGUAGES, help="Forced on every draft; 'auto' detects per segment.")
-    model = middle.selectbox("Model", list(BUNDLED_MODELS), help="base: multilingual; tiny.en: English, faster.")
-    beam_size = right.number_input("Beam size", 1, 16, TranscribeOptions.beam_size)
-    max_duration = st.slider("Longest segment (s)", 2.0, 30.0, SegmentOptions.max_duration, 0.5)
-    glossary = st.text_area("Glossary (one term per line)", placeholder="컨베이어\nPLC\nOK Nova")
+    language = left.selectbox(t("forms.language"), LANGUAGES, help=t("forms.language_help"))
+    model = middle.selectbox(t("forms.model"), list(BUNDLED_MODELS), help=t("forms.model_help"))
+    beam_size = right.number_input(t("forms.beam_size"), 1, 16, TranscribeOptions.beam_size)
+    engine = st.selectbox(t("forms.engine"), list(ENGINES), help=t("forms.engine_help"))
+    max_duration = st.slider(t("forms.max_duration"), 2.0, 30.0, SegmentOptions.max_duration, 0.5)
+    glossary = st.text_area(t("forms.glossary"), placeholder="컨베이어\nPLC\nOK Nova")
     terms = tuple(line.strip() for line in glossary.splitlines() if line.strip())
     labels = label_settings_fields(LabelSettings(), key="new_project")
-    return ProjectFormValues(name, language, model, int(beam_size), float(max_duration), terms, labels)
+    return ProjectFormValues(name, language, model, int(beam_size), float(max_duration), terms, labels, engine)
 
 
 def label_settings_fields(current: LabelSettings, key: str) -> LabelSettings:
     """Speakers, tags and threshold, prefilled with ``current``; checked by the domain call."""
     left, right = st.columns(2)
     speakers = left.text_area(
-        "Speakers (one per line or comma-separated)", "\n".join(current.speakers), key=f"{key}_speakers",
-        placeholder="operator\nsupervisor", help="Number keys 1-9 pick the first nine on the label page.")
+        t("forms.speakers"), "\n".join(current.speakers), key=f"{key}_speakers",
+        placeholder=t("forms.speakers_placeholder"), help=t("forms.speakers_help"))
     tags = right.text_area(
-        "Tags (one per line or comma-separated)", "\n".join(current.tags), key=f"{key}_tags",
-        help="Noise and event tags a labeler can put on a segment.")
-    low = st.slider("Low-confidence threshold", 0.0, 1.0, float(current.low_confidence), 0.05, key=f"{key}_low",
-                    help="Draft words Whisper scored below this are marked for checking.")
+        t("forms.tags"), "\n".join(current.tags), key=f"{key}_tags", help=t("forms.tags_help"))
+    low = st.slider(t("forms.low_confidence"), 0.0, 1.0, float(current.low_confidence), 0.05, key=f"{key}_low",
+                    help=t("forms.low_confidence_help"))
     # The slider's float steps drift (0.35000000000000003); keep the value people chose.
     return LabelSettings(split_names(speakers), split_names(tags), round(low, 4))
 
@@ -59,38 +75,87 @@ def label_settings_fields(current: LabelSettings, key: str) -> LabelSettings:
 def upload_audio(store, settings, project) -> None:
     """Upload many files; each is imported on its own, so one bad file does not stop the rest."""
     counter = st.session_state.setdefault("upload_round", 0)
-    files = st.file_uploader("Upload audio", accept_multiple_files=True, key=f"upload_{counter}",
+    files = st.file_uploader(t("forms.upload"), accept_multiple_files=True, key=f"upload_{counter}",
                              type=["wav", "flac", "ogg", "opus", "mp3", "m4a", "aac", "mp4", "webm"])
-    if files and st.button(f"Import {len(files)} file(s)"):
+    if files and st.button(t("forms.import_files", count=len(files))):
         bar = st.progress(0.0)
         report = import_uploads(store, settings, project, [(f.name, f.getvalue()) for f in files],
                                 actor=st.session_state["actor"],
-                                on_file=lambda name, i, n: bar.progress(i / n, text=f"importing {name}"))
-        bar.progress(1.0, text="done")
+                                on_file=lambda name, i, n: bar.progress(i / n, text=t("forms.importing", name=name)))
+        bar.progress(1.0, text=t("forms.import_done"))
         st.session_state["upload_report"] = report
         st.session_state["upload_round"] = counter + 1  # a fresh uploader: the files are in
         st.rerun()
     report = st.session_state.get("upload_report")
     if report is not None:
         for recording in report.imported:
-            st.success(f"{recording.label}: imported — {recording.duration:.1f} s")
+            st.success(t("forms.imported", name=recording.label, seconds=recording.duration))
         for failure in report.failures:
-            st.error(f"{failure.source}: failed — {failure.message}")
+            st.error(t("forms.import_failed", name=failure.source, message=_reason(failure)))
         for duplicate in report.duplicates:
-            st.warning(f"{duplicate.source}: duplicate — {duplicate.message}")
+            st.warning(t("forms.import_duplicate", name=duplicate.source, message=_reason(duplicate)))
+
+
+def _reason(outcome: ImportFailure | ImportDuplicate) -> str:
+    """Why a file was not imported: translated when the error has a catalog message (a duplicate,
+    a refused role); else the English detail, already under the translated "failed" lead-in."""
+    error = outcome.error
+    return error_text(error) if error is not None and error.message_key else outcome.message
 
 
 def show_job(status: JobStatus) -> None:
     progress = status.progress
     if status.state == JobState.FAILED:
-        st.error(f"Pre-labeling stopped: {status.error}. Start it again to continue where it stopped.")
+        st.error(t("forms.job_failed", error=status.error))
     if progress is None:
-        st.progress(0.0, text="pre-labeling: starting…")
+        st.progress(0.0, text=t("forms.job_starting"))
         return
     share = progress.audio_seconds_done / progress.audio_seconds_total if progress.audio_seconds_total else 1.0
     left = status.seconds_left
-    eta = f", about {left / 60:.1f} min left" if left is not None and status.state == JobState.RUNNING else ""
-    st.progress(min(share, 1.0), text=(
-        f"pre-labeling {status.state.value}: {progress.recordings_done}/{progress.recordings_total} recordings, "
-        f"{progress.audio_seconds_done / 60:.1f}/{progress.audio_seconds_total / 60:.1f} audio min, "
-        f"{progress.segments_drafted} drafts{eta}"))
+    eta = t("forms.job_eta", minutes=left / 60) if left is not None and status.state == JobState.RUNNING else ""
+    st.progress(min(share, 1.0), text=t(
+        "forms.job_progress", state=label(status.state), done=progress.recordings_done,
+        total=progress.recordings_total, minutes_done=progress.audio_seconds_done / 60,
+        minutes_total=progress.audio_seconds_total / 60, drafts=progress.segments_drafted, eta=eta))
+
+
+@dataclass(frozen=True)
+class ConventionFormValues:
+    choice: str  # a built-in scheme's name, UPLOADED or KEEP_CUSTOM (speechlabel.scheme_upload)
+    upload: SchemeUpload | None
+    block_submit: bool
+
+
+def convention_fields(project: Project, key: str) -> ConventionFormValues:
+    """The tag scheme (built-in, the project's own file, or a new file) and the submit rule."""
+    current = project.convention_settings
+    choices = scheme_choices(project)
+    custom = current.scheme.title or current.scheme.name if current.scheme is not None else ""
+    text = translator()
+    names = {UPLOADED: text("projects.scheme_file"), KEEP_CUSTOM: text("projects.scheme_custom", name=custom)}
+    choice = st.radio(t("projects.scheme"), choices, index=choices.index(current_choice(project)),
+                      key=f"{key}_scheme", help=t("projects.scheme_help"),
+                      format_func=lambda name: names.get(name) or _builtin_title(name))
+    file = st.file_uploader(t("projects.scheme_upload"), type=["toml", "json"], key=f"{key}_file",
+                            help=t("projects.scheme_upload_help"))
+    block = st.checkbox(t("projects.block_submit"), value=current.block_submit_on_lint_errors,
+                        key=f"{key}_block", help=t("projects.block_submit_help"))
+    upload = SchemeUpload(file.name, file.getvalue()) if file is not None else None
+    return ConventionFormValues(choice, upload, block)
+
+
+def _builtin_title(name: str) -> str:
+    scheme = BUILTIN_SCHEMES[name]
+    return f"{scheme.title} ({name})"
+
+
+def level_warning_texts(probe: AudioProbe) -> list[str]:
+    """``speechlabel.probe.level_warnings`` in the page's language (same thresholds)."""
+    warnings = []
+    if probe.clipped_ratio > CLIPPING_WARNING_RATIO:
+        warnings.append(t("projects.warning_clipped", ratio=probe.clipped_ratio))
+    if probe.peak_dbfs < QUIET_WARNING_DBFS:
+        warnings.append(t("projects.warning_quiet", dbfs=probe.peak_dbfs))
+    if probe.snr_db is not None and probe.snr_db < NOISY_WARNING_SNR_DB:
+        warnings.append(t("projects.warning_noisy", snr=probe.snr_db))
+    return warnings

@@ -1,6 +1,8 @@
 """Label page for labelers: the next segment's clip, its draft with unsure words marked, and a
-text box to correct it; speaker keys 1–9, tag toggles, Save & next on Ctrl+Enter; previous,
-skip, untranscribable, boundary nudges, split and merge; a paged list of the recording.
+text box to correct it; the scheme's transcript tags inserted at the caret and the text's lint
+problems (views/label_conventions.py); speaker keys 1–9, whole-segment tag toggles, Save & next
+on Ctrl+Enter; previous, skip, untranscribable, boundary nudges, split and merge; a paged list
+of the recording.
 
 Widgets and domain calls only. What the labeler types is kept on the server as their unsaved
 edit whenever a widget commits (blur, a click, Ctrl+Enter), so it survives reruns, page switches
@@ -10,18 +12,29 @@ nudge) starts from fresh values instead of stale ones.
 
 from __future__ import annotations
 
-import html
+from functools import partial
 
 import streamlit as st
 
 from speechlabel import labeling
 from speechlabel.access import role_in, visible_projects
 from speechlabel.clips import segment_clip
-from speechlabel.draft_view import DraftView, split_time_for
+from speechlabel.draft_view import split_time_for
 from speechlabel.errors import Forbidden, NotFound, SpeechLabelError, StaleVersion
 from speechlabel.labeling import LabelContext
 from speechlabel.models import Actor, Project, Role
-from views import label_list
+from speechlabel.project_conventions import LintRejected
+from views import label_conventions, label_list
+from views.label_parts import (
+    SKIP,
+    UNTRANSCRIBABLE,
+    SetAside,
+    clock,
+    draft_line,
+    lint_rejected_text,
+    player_texts,
+)
+from views.lang import error_text, label, t
 from views.player import PlayerData, clip_player
 
 NUDGES = (-0.25, -0.05, 0.05, 0.25)
@@ -40,7 +53,7 @@ def chosen_project(actor: Actor) -> Project | None:
     if st.session_state.get("label_project") not in names:
         wanted = st.query_params.get("project") or st.session_state.get("project_name")
         st.session_state["label_project"] = wanted if wanted in names else names[0]
-    name = st.sidebar.selectbox("Project", names, key="label_project", on_change=_forget_segment)
+    name = st.sidebar.selectbox(t("common.project"), names, key="label_project", on_change=_forget_segment)
     st.query_params["project"] = name
     return next(p for p in projects if p.name == name)
 
@@ -132,121 +145,105 @@ def choose_speaker(actor: Actor, context: LabelContext, keys: dict[str, str], na
 def header(project: Project, context: LabelContext) -> None:
     segment, recording = context.segment, context.recording
     todo = labeling.count_todo(store, project.id)  # one grouped count over the project
-    st.subheader(f"{recording.label} — segment {context.position + 1} of {context.recording_segments}")
-    saved_by = f" · last saved by {segment.updated_by}" if segment.updated_by else ""
-    state = f"status **{segment.status.value}** · version {segment.version}{saved_by}"
+    st.subheader(t("label.heading", recording=recording.label, position=context.position + 1,
+                   total=context.recording_segments))
+    saved_by = t("label.saved_by", user=segment.updated_by) if segment.updated_by else ""
+    state = t("label.state", status=label(segment.status), version=segment.version, saved_by=saved_by)
     if context.second_labeling:
-        state = "**second labeling**"
-    st.caption(f"{_clock(segment.start)}–{_clock(segment.end)} ({segment.duration:.2f} s) · {state} · "
-               f"{todo} segments to do in {project.name}")
+        state = t("label.second_labeling")
+    st.caption(t("label.timing", start=clock(segment.start), end=clock(segment.end), seconds=segment.duration,
+                 state=state, todo=todo, project=project.name))
     if context.rejection is not None:
         rejected = context.rejection
         note = f" — “{rejected.comment}”" if rejected.comment else ""
-        st.error(f"Rejected by {rejected.reviewer} ({rejected.created_at:%Y-%m-%d %H:%M} UTC): "
-                 f"**{rejected.reason.label if rejected.reason else 'no reason given'}**{note}. "
-                 "Fix it and save: it goes back to review.")
+        st.error(t("label.rejected", reviewer=rejected.reviewer, when=f"{rejected.created_at:%Y-%m-%d %H:%M}",
+                   reason=label(rejected.reason) if rejected.reason else t("label.no_reason"), note=note))
     if context.second_labeling:
-        st.info("This segment is double-labeled: transcribe it independently. You start from the draft; "
-                "the first labeler's text is not shown, and its bounds stay as they are.")
-
-
-def _clock(seconds: float) -> str:
-    minutes, rest = divmod(seconds, 60)
-    hours, minutes = divmod(int(minutes), 60)
-    return f"{hours}:{minutes:02d}:{rest:06.3f}" if hours else f"{minutes}:{rest:06.3f}"
+        st.info(t("label.second_labeling_info"))
 
 
 def player(context: LabelContext, keys: dict[str, str]) -> None:
-    with_context = st.toggle("±1 s context", key="label_context",
-                             help="Play a second before and after the segment.")
+    with_context = st.toggle(t("label.context"), key="label_context", help=t("label.context_help"))
     span = segment_clip(context.segment, context.recording.duration, CONTEXT_SECONDS if with_context else 0.0)
-    caption = (f"segment starts {span.lead_in:.2f} s into the clip" if with_context else "segment only")
+    caption = t("label.clip_lead_in", seconds=span.lead_in) if with_context else t("label.clip_only")
     clip_player(PlayerData(url=span.url, caption=caption, autoplay=st.session_state.get("label_autoplay", True),
-                           focus_key="transcript_box", token=keys["token"]))
-
-
-def draft_line(draft: DraftView | None, threshold: float) -> None:
-    if draft is None:
-        st.caption("No draft for this segment.")
-        return
-    marked = " ".join(
-        f'<mark title="confidence {w.score:.2f}">{html.escape(w.symbol)}</mark>' if w.low_confidence
-        else html.escape(w.symbol)
-        for w in draft.words
-    ) if draft.words else html.escape(draft.text)
-    st.html(f'<div class="draft"><b>Draft</b> <small>({html.escape(draft.model)}; '
-            f'{draft.low_confidence_count} word(s) below {threshold:.2f} marked)</small><br>{marked}</div>')
+                           focus_key="transcript_box", token=keys["token"], texts=player_texts()))
 
 
 def editor(actor: Actor, project: Project, context: LabelContext, keys: dict[str, str]) -> None:
     settings = project.label_settings
     with st.container(key="transcript_box"):
-        st.text_area("Transcript", key=keys["text"], height=110, on_change=remember_edit,
-                     args=(actor, context, keys), help="Ctrl+Enter saves and opens the next segment.")
+        st.text_area(t("label.transcript"), key=keys["text"], height=110, on_change=remember_edit,
+                     args=(actor, context, keys), help=t("label.transcript_help"))
+    conventions = label_conventions.Editor(project, keys["text"], partial(remember_edit, actor, context, keys))
+    label_conventions.tag_buttons(conventions)
+    label_conventions.lint_panel(conventions)
     speakers = list(settings.speakers)
     current = st.session_state[keys["speaker"]]
     if current and current not in speakers:
         speakers.append(current)  # a speaker no longer in the project's list is still shown
     if speakers:
-        st.caption(f"Speaker (keys 1–9 outside the text box) — now: **{current or 'none'}**")
+        st.caption(t("label.speaker_caption", speaker=current or t("label.no_speaker")))
         with st.container(horizontal=True, key="speakers"):
             for index, name in enumerate(speakers):
                 st.button(f"{name}", key=f"label_speaker{index}",
                           type="primary" if name == current else "secondary",
                           shortcut=str(index + 1) if index < 9 else None,
                           on_click=choose_speaker, args=(actor, context, keys, name))
-    tags = list(settings.tags) + [t for t in st.session_state[keys["tags"]] if t not in settings.tags]
-    st.pills("Tags", tags, selection_mode="multi", key=keys["tags"], on_change=remember_edit,
+    tags = list(settings.tags) + [tag for tag in st.session_state[keys["tags"]] if tag not in settings.tags]
+    st.pills(t("label.segment_tags"), tags, selection_mode="multi", key=keys["tags"], on_change=remember_edit,
              args=(actor, context, keys))
-    st.text_input("Comment (optional)", key=keys["comment"], max_chars=1000)
+    st.text_input(t("label.comment"), key=keys["comment"], max_chars=1000)
 
 
 def actions(actor: Actor, project: Project, context: LabelContext, keys: dict[str, str]) -> None:
     segment, state = context.segment, st.session_state
     left, middle, right, far = st.columns([1.6, 1, 1, 1.4])
-    if left.button("Save & next", type="primary", shortcut="Ctrl+Enter", width="stretch"):
+    if left.button(t("label.save_next"), type="primary", shortcut="Ctrl+Enter", width="stretch"):
         try:
             _, upcoming = labeling.save_and_next(
                 store, actor, segment.id, segment.version, state[keys["text"]], state[keys["speaker"]],
                 state[keys["tags"]], state[keys["comment"]])
         except StaleVersion:
             go_to(segment.id)  # the edit was kept; the conflict view shows both versions
+        except LintRejected as error:
+            st.error(lint_rejected_text(project, error))
         except SpeechLabelError as error:
-            st.error(str(error))
+            st.error(error_text(error))
         else:
-            done = f"Saved segment {context.position + 1} of {context.recording.label}."
-            go_to(upcoming.id if upcoming else None, done if upcoming else done + " Nothing left to label.")
-    if middle.button("Previous", shortcut="Alt+P", width="stretch"):
+            done = "label.saved" if upcoming else "label.saved_last"
+            go_to(upcoming.id if upcoming else None,
+                  t(done, position=context.position + 1, recording=context.recording.label))
+    if middle.button(t("label.previous"), shortcut="Alt+P", width="stretch"):
         before = labeling.previous_segment(store, actor, segment.id)
         if before is None:
-            st.info("There is no segment before this one in your work.")
+            st.info(t("label.no_previous"))
         else:
             go_to(before.id)
-    set_aside(actor, project, context, right, "Skip", labeling.skip, "e.g. other language, two people at once")
+    set_aside(actor, project, context, right, SKIP)
     if not context.second_labeling:
-        set_aside(actor, project, context, far, "Untranscribable", labeling.mark_untranscribable,
-                  "e.g. music only, no speech")
+        set_aside(actor, project, context, far, UNTRANSCRIBABLE)
 
 
-def set_aside(actor: Actor, project: Project, context: LabelContext, column, label: str, action, hint: str) -> None:
+def set_aside(actor: Actor, project: Project, context: LabelContext, column, kind: SetAside) -> None:
     segment = context.segment
-    with column.popover(label, width="stretch"):
-        reason = st.text_input(f"Why? ({hint})", key=f"label_{label}_reason")
-        if st.button(f"{label} this segment", key=f"label_{label}_go"):
+    with column.popover(t(kind.label_key), width="stretch"):
+        reason = st.text_input(t("label.why", hint=t(kind.hint_key)), key=f"label_{kind.name}_reason")
+        if st.button(t(kind.go_key), key=f"label_{kind.name}_go"):
             try:
-                action(store, actor, segment.id, segment.version, reason)
+                kind.action(store, actor, segment.id, segment.version, reason)
             except SpeechLabelError as error:
-                st.error(str(error))
+                st.error(error_text(error))
             else:
                 upcoming = labeling.next_segment(store, actor, project, after=segment.id)
-                go_to(upcoming.id if upcoming else None, f"Marked {label.lower()}: {reason.strip()}")
+                go_to(upcoming.id if upcoming else None, t(kind.done_key, reason=reason.strip()))
 
 
 def boundaries(actor: Actor, context: LabelContext) -> None:
     segment = context.segment
-    st.caption("Move the start or the end (seconds); the clip is cut again.")
-    for edge in ("start", "end"):
-        st.markdown(f"**{edge}** {_clock(getattr(segment, edge))}")
+    st.caption(t("label.bounds_help"))
+    for edge, edge_key in (("start", "label.edge_start"), ("end", "label.edge_end")):
+        st.markdown(f"**{t(edge_key)}** {clock(getattr(segment, edge))}")
         with st.container(horizontal=True, gap="small", key=f"nudge-{edge}"):
             for delta in NUDGES:
                 if st.button(f"{delta:+.2f}", key=f"label_nudge_{edge}{delta:+.2f}"):
@@ -254,7 +251,7 @@ def boundaries(actor: Actor, context: LabelContext) -> None:
                     try:
                         labeling.nudge(store, actor, segment.id, segment.version, start_delta, end_delta)
                     except SpeechLabelError as error:
-                        st.error(str(error))
+                        st.error(error_text(error))
                     else:
                         go_to(segment.id)
 
@@ -263,42 +260,43 @@ def split_form(actor: Actor, context: LabelContext, keys: dict[str, str]) -> Non
     segment = context.segment
     text = st.session_state[keys["text"]]
     words = text.split()
-    with st.popover("Split…", width="stretch"):
+    with st.popover(t("label.split"), width="stretch"):
         if len(words) < 2:
-            st.caption("Type at least two words to split the text between the parts.")
+            st.caption(t("label.split_needs_words"))
             return
         if not 1 <= st.session_state.get("label_split_word", 0) < len(words):
             suggest_split(context, 1)  # the text changed length since
-        index = st.selectbox("Split before word", range(1, len(words)), key="label_split_word",
+        index = st.selectbox(t("label.split_before"), range(1, len(words)), key="label_split_word",
                              format_func=lambda i: f"{' '.join(words[max(0, i - 3):i])} ‖ {' '.join(words[i:i + 3])}",
                              on_change=suggest_split, args=(context,))
-        at_time = st.number_input("at (s)", min_value=segment.start, max_value=segment.end, step=0.05,
+        at_time = st.number_input(t("label.split_at"), min_value=segment.start, max_value=segment.end, step=0.05,
                                   format="%.3f", key="label_split_time",
-                                  help="Suggested: the pause between the two words in the draft.")
-        if st.button("Split here", key="label_split_go"):
+                                  help=t("label.split_at_help"))
+        if st.button(t("label.split_go"), key="label_split_go"):
             try:
                 first, _ = labeling.split(store, actor, segment.id, segment.version, at_time, index, text=text)
             except SpeechLabelError as error:
-                st.error(str(error))
+                st.error(error_text(error))
             else:
-                go_to(first.id, f"Split at {at_time:.3f} s.")
+                go_to(first.id, t("label.split_done", seconds=at_time))
 
 
 def merge_form(actor: Actor, context: LabelContext, keys: dict[str, str]) -> None:
     segment = context.segment
     following = store.neighbour_segment(segment.id, after=True)
-    with st.popover("Merge with next…", width="stretch", disabled=following is None):
+    with st.popover(t("label.merge"), width="stretch", disabled=following is None):
         if following is None:
             return
-        st.caption(f"Next: {_clock(following.start)}–{_clock(following.end)} — {following.text or '(no text)'}")
-        if st.button("Merge", key="label_merge_go"):
+        st.caption(t("label.merge_next", start=clock(following.start), end=clock(following.end),
+                     text=following.text or t("label.no_text")))
+        if st.button(t("label.merge_go"), key="label_merge_go"):
             try:
                 labeling.merge_with_next(store, actor, segment.id, segment.version, following.version,
                                          following.id, text=st.session_state[keys["text"]])
             except SpeechLabelError as error:
-                st.error(str(error))
+                st.error(error_text(error))
             else:
-                go_to(segment.id, "Merged with the next segment.")
+                go_to(segment.id, t("label.merged"))
 
 
 def restored_notice(actor: Actor, context: LabelContext, keys: dict[str, str]) -> None:
@@ -306,8 +304,8 @@ def restored_notice(actor: Actor, context: LabelContext, keys: dict[str, str]) -
         return
     when = context.unsaved.updated_at.strftime("%Y-%m-%d %H:%M UTC")
     left, right = st.columns([4, 1])
-    left.info(f"Your unsaved edit from {when} is back in the editor.")
-    if right.button("Discard it", key="label_discard"):
+    left.info(t("label.restored", when=when))
+    if right.button(t("label.discard"), key="label_discard"):
         labeling.discard_unsaved_edit(store, actor, context.segment.id)
         st.session_state.pop("label_token", None)  # the editor starts again from the segment
         st.rerun()
@@ -316,44 +314,44 @@ def restored_notice(actor: Actor, context: LabelContext, keys: dict[str, str]) -
 def conflict(actor: Actor, context: LabelContext) -> None:
     """Someone saved this segment after the user started typing: show both, lose neither."""
     segment, mine = context.segment, context.unsaved
-    st.warning(f"{segment.updated_by or 'Someone'} saved this segment (version {segment.version}) after you "
-               f"started editing version {mine.base_version}. Both texts are below; choose which to continue from.")
+    st.warning(t("label.conflict", who=segment.updated_by or t("label.someone"), version=segment.version,
+                 base=mine.base_version))
     theirs_column, mine_column = st.columns(2)
-    theirs_column.markdown(f"**Saved by {segment.updated_by}** · speaker {segment.speaker or '—'} · "
-                           f"tags {', '.join(segment.tags) or '—'}")
-    theirs_column.code(segment.text or "(empty)", language=None, wrap_lines=True)
-    mine_column.markdown(f"**Yours (not saved)** · speaker {mine.speaker or '—'} · tags {', '.join(mine.tags) or '—'}")
-    mine_column.code(mine.text or "(empty)", language=None, wrap_lines=True)
-    if mine_column.button("Continue from mine", type="primary"):
+    theirs_column.markdown(t("label.theirs", who=segment.updated_by, speaker=segment.speaker or "—",
+                             tags=", ".join(segment.tags) or "—"))
+    theirs_column.code(segment.text or t("label.empty"), language=None, wrap_lines=True)
+    mine_column.markdown(t("label.mine", speaker=mine.speaker or "—", tags=", ".join(mine.tags) or "—"))
+    mine_column.code(mine.text or t("label.empty"), language=None, wrap_lines=True)
+    if mine_column.button(t("label.continue_mine"), type="primary"):
         labeling.keep_unsaved_edit(store, actor, segment.id, segment.version, mine.text, mine.speaker, mine.tags)
         st.rerun()
-    if theirs_column.button("Continue from theirs"):
+    if theirs_column.button(t("label.continue_theirs")):
         labeling.discard_unsaved_edit(store, actor, segment.id)
         st.rerun()
 
 
 def label_page() -> None:
-    st.title("Label")
+    st.title(t("page.label"))
     actor = st.session_state["actor"]
     project = chosen_project(actor)
     if project is None:
-        st.info("You have no project to label yet: a lead adds you to one.")
+        st.info(t("label.no_project"))
         return
     flash, notice = st.session_state.pop("label_flash", None), st.session_state.pop("label_notice", None)
     if flash:
         st.success(flash)
     if notice:
         st.warning(notice)
-    st.sidebar.toggle("Play each segment when it opens", value=True, key="label_autoplay")
+    st.sidebar.toggle(t("label.autoplay"), value=True, key="label_autoplay")
     segment_id = current_segment_id(actor, project)
     if segment_id is None:
-        st.success(f"Nothing left to label in {project.name}. 🎉")
+        st.success(t("label.all_done", project=project.name))
         return
     try:
         context = labeling.open_segment(store, actor, segment_id)
     except (NotFound, Forbidden) as error:
         _forget_segment()
-        st.session_state["label_notice"] = f"{error}. Here is your next segment."
+        st.session_state["label_notice"] = t("label.gone", error=error_text(error))
         go_to(None)
         return
     st.query_params["segment"] = segment_id

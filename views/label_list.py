@@ -12,6 +12,7 @@ from speechlabel.access import role_in
 from speechlabel.labeling import LabelContext
 from speechlabel.models import Actor, Project, Role, Segment
 from speechlabel.store import Store
+from views.lang import label, t
 
 PAGE_SIZE = 50
 
@@ -20,21 +21,24 @@ def segment_list(store: Store, actor: Actor, project: Project, context: LabelCon
     """Leads and reviewers page through the recording; a labeler sees their own batch."""
     if role_in(actor, project.id) == Role.LABELER:
         rows = labeling.my_work(store, actor, project)
-        title = f"Your work in {project.name} ({len(rows)})"
+        title = t("label_list.yours", project=project.name, count=len(rows))
         with st.expander(title):
             _table(rows, context)
         return
     pages = max(1, -(-context.recording_segments // PAGE_SIZE))
-    with st.expander(f"All segments of {context.recording.label} ({context.recording_segments})"):
+    with st.expander(t("label_list.all", recording=context.recording.label, count=context.recording_segments)):
         # Opens on the page holding the focused segment (set by the label page when it opens).
-        page = st.number_input(f"Page (of {pages})", 1, pages, key="label_list_page")
+        page = st.number_input(t("label_list.page", pages=pages), 1, pages, key="label_list_page")
         offset = (int(page) - 1) * PAGE_SIZE
         _table(labeling.list_recording_segments(store, actor, context.recording.id, offset, PAGE_SIZE), context)
 
 
 def _table(rows: list[Segment], context: LabelContext) -> None:
-    table = [{"": "▶" if s.id == context.segment.id else "", "start": round(s.start, 2), "end": round(s.end, 2),
-              "speaker": s.speaker or "", "status": s.status.value, "text": s.text} for s in rows]
+    start, end, speaker, status, text = (t(key) for key in ("label_list.col.start", "label_list.col.end",
+                                                            "label_list.col.speaker", "label_list.col.status",
+                                                            "label_list.col.text"))
+    table = [{"": "▶" if s.id == context.segment.id else "", start: round(s.start, 2), end: round(s.end, 2),
+              speaker: s.speaker or "", status: label(s.status), text: s.text} for s in rows]
     # A callback, not "rerun": it fires only when the labeler picks a row, never again for a
     # selection the browser still holds from before. Fixed key: see views/label.py.
     st.dataframe(table, hide_index=True, width="stretch", on_select=partial(_picked, [s.id for s in rows]),

@@ -5,31 +5,31 @@ import streamlit as st
 from speechlabel import accounts
 from speechlabel.errors import SpeechLabelError
 from views import session
+from views.lang import error_text, t
 
 workspace = st.session_state["workspace"]
 
-st.title("Sign in")
+st.title(t("login.title"))
 message = session.login_message()
 if message:
     st.warning(message)
 if session.oidc_configured():  # the deployment's identity provider signs people in (st.login)
     for provider in session.oidc_providers():
-        st.button(f"Sign in with {provider or 'your organisation'}", on_click=st.login,
-                  args=(provider,) if provider else ())
+        st.button(t("login.with_provider", provider=provider) if provider else t("login.with_organisation"),
+                  on_click=st.login, args=(provider,) if provider else ())
     st.stop()
 first_password = st.session_state.get("first_admin_password")
 if first_password:
-    st.warning(f"First start: the admin account is **admin** with password `{first_password}` — shown once; "
-               "keep it safe (or set SPEECHLABEL_ADMIN_PASSWORD before the first start).")
+    st.warning(t("login.first_admin_password", password=first_password))
 with st.form("sign_in"):
-    username = st.text_input("Username", max_chars=40, autocomplete="username")
-    password = st.text_input("Password", type="password", max_chars=200, autocomplete="current-password")
-    if st.form_submit_button("Sign in", type="primary"):
+    username = st.text_input(t("login.username"), max_chars=40, autocomplete="username")
+    password = st.text_input(t("login.password"), type="password", max_chars=200, autocomplete="current-password")
+    if st.form_submit_button(t("login.submit"), type="primary"):
         try:
             token, actor = accounts.login(workspace.store, username, password,
                                           session_seconds=workspace.settings.session_seconds)
         except SpeechLabelError as error:
-            st.error(str(error))
+            st.error(error_text(error))
         else:
             session.signed_in(token, actor)
             st.rerun()

@@ -2,5 +2,7 @@
 
 import streamlit as st
 
-st.title("Waiting for a role")
-st.info("You are signed in, but no project has given you a role yet. Ask a project lead or an admin.")
+from views.lang import t
+
+st.title(t("page.no_role"))
+st.info(t("no_role.info"))

@@ -4,7 +4,7 @@ no audio bytes pass through the Streamlit session."""
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import streamlit as st
@@ -34,6 +34,9 @@ class PlayerData:
     autoplay: bool
     focus_key: str  # the key of the container holding the transcript box to focus
     token: str  # changes when a new segment (or version) opens: focus once per token
+    # The player's own labels in the page's language (replay, replay_help, speed_help, keys);
+    # the HTML above holds the English ones until the script sets these.
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 def clip_player(data: PlayerData) -> None:

@@ -5,70 +5,99 @@ calls only."""
 import streamlit as st
 
 from speechlabel.access import role_in, visible_projects
+from speechlabel.conventions import SchemeFileError
 from speechlabel.errors import SpeechLabelError
 from speechlabel.jobs import JobState
 from speechlabel.models import Role, SegmentStatus
+from speechlabel.project_conventions import project_scheme
 from speechlabel.projects import (
     create_project,
     project_status,
     recording_overview,
     update_label_settings,
 )
+from speechlabel.scheme_upload import UPLOADED, save_convention_form
 from speechlabel.segment import SegmentOptions
-from speechlabel.transcribe_options import TranscribeOptions
+from speechlabel.transcribe_options import TranscribeOptions, default_compute_type
 from views import forms
+from views.lang import error_text, label, t
 
 workspace = st.session_state["workspace"]
 jobs = st.session_state["prelabel_jobs"]
 store, settings = workspace.store, workspace.settings
 actor = st.session_state["actor"]
 
-st.title("Projects")
+st.title(t("page.projects"))
 
 
 def new_project_form() -> None:
     values = forms.project_fields()
-    if st.form_submit_button("Create project", type="primary"):
+    if st.form_submit_button(t("projects.create"), type="primary"):
         try:
             created = create_project(
                 store, values.name, language=values.language,
                 segment_options=SegmentOptions(max_duration=values.max_duration),
-                transcribe_options=TranscribeOptions(model=values.model, beam_size=values.beam_size),
+                transcribe_options=TranscribeOptions(engine=values.engine, model=values.model,
+                                                     beam_size=values.beam_size,
+                                                     compute_type=default_compute_type(values.engine)),
                 glossary=values.glossary, label_settings=values.label_settings, actor=actor,
             )
             st.session_state["project_name"] = created.name
-            st.success(f"Created project {created.name!r}.")
+            st.success(t("projects.created", name=created.name))
         except SpeechLabelError as error:
-            st.error(str(error))
+            st.error(error_text(error))
 
 
 if actor.is_admin:
-    with st.expander("New project", expanded=not store.list_projects()), st.form("new_project"):
+    with st.expander(t("projects.new"), expanded=not store.list_projects()), st.form("new_project"):
         new_project_form()
 
 projects = visible_projects(store, actor)
 if not projects:
-    st.info("No projects yet: an admin creates one above (or `speechlabel project create NAME --language ko`).")
+    st.info(t("projects.none"))
     st.stop()
 
 names = [p.name for p in projects]
 chosen = st.session_state.get("project_name")
-name = st.selectbox("Project", names, index=names.index(chosen) if chosen in names else 0, key="project_name")
+name = st.selectbox(t("common.project"), names, index=names.index(chosen) if chosen in names else 0, key="project_name")
 project = store.get_project(name)
 leads = role_in(actor, project.id) == Role.LEAD
-if leads and st.button(f"Label {project.name}", icon=":material/edit_note:"):
+if leads and st.button(t("projects.label_project", name=project.name), icon=":material/edit_note:"):
     st.switch_page("views/label.py")
+
+def convention_form(project):
+    """The tag scheme and the submit rule; returns the project as saved (or as it was)."""
+    wanted = forms.convention_fields(project, key=f"conventions_{project.id}")
+    if not st.form_submit_button(t("projects.save_conventions")):
+        return project
+    if wanted.choice == UPLOADED and wanted.upload is None:
+        st.error(t("projects.scheme_file_needed"))
+        return project
+    try:
+        project = save_convention_form(store, actor, project, wanted.choice, wanted.block_submit, wanted.upload)
+    except SchemeFileError as error:
+        st.error(t("projects.scheme_file_invalid", name=wanted.upload.filename if wanted.upload else "",
+                   detail=str(error)))
+    except SpeechLabelError as error:
+        st.error(error_text(error))
+    else:
+        scheme = project_scheme(project)
+        st.success(t("projects.conventions_saved", scheme=scheme.title or scheme.name))
+    return project
+
 
 if leads:
     # Keys per project: switching projects shows that project's values, not the last form's.
-    with st.expander("Label settings"), st.form(f"label_settings_{project.id}"):
+    with st.expander(t("projects.label_settings")), st.form(f"label_settings_{project.id}"):
         wanted = forms.label_settings_fields(project.label_settings, key=f"label_settings_{project.id}")
-        if st.form_submit_button("Save label settings"):
+        if st.form_submit_button(t("projects.save_label_settings")):
             try:
                 project = update_label_settings(store, actor, project, wanted)
-                st.success("Label settings saved.")
+                st.success(t("projects.label_settings_saved"))
             except SpeechLabelError as error:
-                st.error(str(error))
+                st.error(error_text(error))
+    with st.expander(t("projects.conventions")), st.form(f"conventions_{project.id}"):
+        project = convention_form(project)
     forms.upload_audio(store, settings, project)
 
 
@@ -76,21 +105,21 @@ if leads:
 def prelabel_panel() -> None:
     status = jobs.status(project.id)
     running = status is not None and status.state == JobState.RUNNING
-    if leads and st.button("Pre-label new recordings", disabled=running, type="primary"):
+    if leads and st.button(t("projects.prelabel"), disabled=running, type="primary"):
         status = jobs.start(project, actor)
         running = True
     if status is not None:
         forms.show_job(status)
     summary = project_status(store, project)
-    st.caption(f"{summary.recordings} recordings · {summary.audio_seconds / 3600:.2f} h of audio · "
-               f"{summary.segments} segments · {summary.recordings_pending} not pre-labeled yet")
+    st.caption(t("projects.summary", recordings=summary.recordings, hours=summary.audio_seconds / 3600,
+                 segments=summary.segments, pending=summary.recordings_pending))
     rows = []
     for row in recording_overview(store, project):
-        entry = {"recording": row.recording.label, "id": row.recording.id,
-                 "duration (s)": round(row.recording.duration, 1),
-                 "warnings": ", ".join(row.warnings) or "—",
-                 "pre-labeling": row.recording.prelabel_state.value}
-        entry.update({s.value: row.segments_by_status.get(s, 0) for s in SegmentStatus})
+        entry = {t("projects.col.recording"): row.recording.label, t("projects.col.id"): row.recording.id,
+                 t("projects.col.duration"): round(row.recording.duration, 1),
+                 t("projects.col.warnings"): ", ".join(forms.level_warning_texts(row.recording.probe)) or "—",
+                 t("projects.col.prelabeling"): label(row.recording.prelabel_state)}
+        entry.update({label(s): row.segments_by_status.get(s, 0) for s in SegmentStatus})
         rows.append(entry)
     if rows:
         st.dataframe(rows, hide_index=True, width="stretch")

@@ -15,16 +15,17 @@ from speechlabel.clips import segment_clip
 from speechlabel.errors import Forbidden, NotFound, SpeechLabelError, StaleVersion
 from speechlabel.models import Actor, Project, ReviewReason, Role
 from speechlabel.review import DiffPiece, ReviewContext, ReviewOrder, ReviewQuery
+from views.lang import error_text, label, t, translator
 from views.player import PlayerData, clip_player
 
 workspace = st.session_state["workspace"]
 store = workspace.store
 
-ORDER_LABELS = {
-    ReviewOrder.LOW_CONFIDENCE: "Lowest draft confidence first",
-    ReviewOrder.SAMPLE: "Random sample per labeler",
-    ReviewOrder.LABELER: "By labeler",
-    ReviewOrder.RECORDING: "By recording",
+ORDER_KEYS = {
+    ReviewOrder.LOW_CONFIDENCE: "review.order.low_confidence",
+    ReviewOrder.SAMPLE: "review.order.sample",
+    ReviewOrder.LABELER: "review.order.labeler",
+    ReviewOrder.RECORDING: "review.order.recording",
 }
 # Languages whose differences are shown per character (no spaces between words, or Korean,
 # whose spacing varies between writers).
@@ -32,6 +33,15 @@ CHARACTER_DIFF_LANGUAGES = ("ko", "ja", "zh", "th")
 QUEUE_PAGE = 50
 REMOVED_STYLE = "background:#ffd7d5;color:#82071e"
 ADDED_STYLE = "background:#ccffd8;color:#055d20;text-decoration:none"
+
+
+def order_label(order: ReviewOrder) -> str:
+    return t(ORDER_KEYS[order])
+
+
+def order_format():
+    fixed = translator()
+    return lambda order: fixed(ORDER_KEYS[order])
 
 
 def chosen_project(actor: Actor) -> Project | None:
@@ -42,7 +52,7 @@ def chosen_project(actor: Actor) -> Project | None:
     if st.session_state.get("review_project") not in names:
         wanted = st.query_params.get("project") or st.session_state.get("project_name")
         st.session_state["review_project"] = wanted if wanted in names else names[0]
-    name = st.sidebar.selectbox("Project", names, key="review_project", on_change=forget_segment)
+    name = st.sidebar.selectbox(t("common.project"), names, key="review_project", on_change=forget_segment)
     st.query_params["project"] = name
     return next(p for p in projects if p.name == name)
 
@@ -54,18 +64,19 @@ def forget_segment() -> None:
 
 def queue_query(project: Project) -> ReviewQuery:
     """The order and filters chosen in the sidebar."""
-    order = st.sidebar.selectbox("Order", list(ORDER_LABELS), format_func=ORDER_LABELS.get, key="review_order",
+    order = st.sidebar.selectbox(t("review.order"), list(ORDER_KEYS), format_func=order_format(), key="review_order",
                                  on_change=forget_segment)
-    labeler = st.sidebar.text_input("Labeler (empty: everyone)", key="review_labeler", max_chars=40,
+    labeler = st.sidebar.text_input(t("review.labeler_filter"), key="review_labeler", max_chars=40,
                                     on_change=forget_segment).strip() or None
     recordings = {r.id: r.label for r in store.list_recordings(project.id)}
-    recording = st.sidebar.selectbox("Recording", [None, *recordings], key="review_recording",
-                                     format_func=lambda rid: "every recording" if rid is None else recordings[rid],
+    every = t("review.every_recording")
+    recording = st.sidebar.selectbox(t("review.recording"), [None, *recordings], key="review_recording",
+                                     format_func=lambda rid: every if rid is None else recordings[rid],
                                      on_change=forget_segment)
     if order == ReviewOrder.LABELER and labeler is None:
-        st.sidebar.caption("Type a labeler's name to see only their work.")
+        st.sidebar.caption(t("review.type_labeler"))
     if order == ReviewOrder.RECORDING and recording is None:
-        st.sidebar.caption("Choose a recording to review it in time order.")
+        st.sidebar.caption(t("review.choose_recording"))
     return ReviewQuery(order=order, labeler=labeler, recording_id=recording, limit=QUEUE_PAGE)
 
 
@@ -94,58 +105,60 @@ def diff_html(pieces: tuple[DiffPiece, ...], side: str, language: str | None) ->
             parts.append(f'<del class="removed" style="{REMOVED_STYLE}">{escaped}</del>')
         else:
             parts.append(f'<ins class="added" style="{ADDED_STYLE}">{escaped}</ins>')
-    return joiner.join(parts) or "<i>(empty)</i>"
+    return joiner.join(parts) or f"<i>{html.escape(t('review.empty_text'))}</i>"
 
 
 def header(context: ReviewContext, waiting: int, project: Project) -> None:
     segment = context.segment
-    st.subheader(f"{context.recording.label} — {segment.start:.2f}–{segment.end:.2f} s ({segment.duration:.2f} s)")
-    st.caption(f"labeled by **{context.labeler or 'unknown'}** · status **{segment.status.value}** · "
-               f"version {segment.version} · {waiting} segments waiting for review in {project.name}")
+    st.subheader(t("review.header", recording=context.recording.label, start=segment.start, end=segment.end,
+                   duration=segment.duration))
+    st.caption(t("review.header_caption", labeler=context.labeler or t("review.unknown"), status=label(segment.status),
+                 version=segment.version, waiting=waiting, project=project.name))
 
 
 def texts(context: ReviewContext, language: str | None) -> None:
     draft, final = st.columns(2)
     with draft:
-        st.caption("Draft (Whisper)" + (f" · {context.draft.model}" if context.draft else ""))
+        st.caption(t("review.draft") + (f" · {context.draft.model}" if context.draft else ""))
         st.html(f'<div class="review-draft">{diff_html(context.diff, "draft", language)}</div>')
     with final:
-        st.caption("Final (labeler)")
+        st.caption(t("review.final"))
         st.html(f'<div class="review-final">{diff_html(context.diff, "final", language)}</div>')
     segment = context.segment
-    st.caption(f"Speaker: **{segment.speaker or 'none'}** · Tags: **{', '.join(segment.tags) or 'none'}**")
+    st.caption(t("review.speaker_tags", speaker=segment.speaker or t("review.none"),
+                 tags=", ".join(segment.tags) or t("review.none")))
     for earlier in context.reviews:
-        reason = f": {earlier.reason.label}" if earlier.reason else ""
+        reason = f": {label(earlier.reason)}" if earlier.reason else ""
         note = f" — {earlier.comment}" if earlier.comment else ""
-        st.caption(f"Earlier: {earlier.decision.value} by {earlier.reviewer} "
-                   f"({earlier.created_at:%Y-%m-%d %H:%M} UTC){reason}{note}")
+        st.caption(t("review.earlier", decision=label(earlier.decision), reviewer=earlier.reviewer,
+                     at=f"{earlier.created_at:%Y-%m-%d %H:%M}", reason=reason, note=note))
 
 
 def decide(actor: Actor, project: Project, context: ReviewContext, query: ReviewQuery) -> None:
     segment, state = context.segment, st.session_state
     if state.get("review_for") != segment.id:  # another segment: start with no reason or comment
         state["review_for"], state["review_comment"], state["review_reason"] = segment.id, "", None
-    st.text_input("Comment (optional; shown to the labeler with a rejection)", key="review_comment",
+    st.text_input(t("review.comment"), key="review_comment",
                   max_chars=2000)
-    st.caption("Reason to reject (keys 1–6 outside the comment box)")
+    st.caption(t("review.reason_caption"))
     with st.container(horizontal=True, key="review_reasons"):
         for index, reason in enumerate(ReviewReason):
-            st.button(reason.label, key=f"review_reason_{reason.value}", shortcut=str(index + 1),
+            st.button(label(reason), key=f"review_reason_{reason.value}", shortcut=str(index + 1),
                       type="primary" if state.get("review_reason") == reason.value else "secondary",
                       on_click=state.__setitem__, args=("review_reason", reason.value))
     approve, reject, skip = st.columns(3)
-    if approve.button("Approve", type="primary", shortcut="Alt+A", width="stretch"):
+    if approve.button(t("review.approve"), type="primary", shortcut="Alt+A", width="stretch"):
         act(lambda: review.approve(store, actor, segment.id, segment.version, state["review_comment"] or None),
-            project, query, segment.id, "Approved.")
-    if reject.button("Reject", shortcut="Alt+X", width="stretch"):
+            project, query, segment.id, t("review.approved"))
+    if reject.button(t("review.reject"), shortcut="Alt+X", width="stretch"):
         if not state.get("review_reason"):
-            st.error("Choose the reason to reject first (keys 1–6).")
+            st.error(t("review.choose_reason"))
         else:
             chosen = ReviewReason(state["review_reason"])
             act(lambda: review.reject(store, actor, segment.id, segment.version, chosen,
                                       state["review_comment"] or None),
-                project, query, segment.id, f"Rejected: {chosen.label}. It goes back to its labeler.")
-    if skip.button("Next without deciding", shortcut="Alt+N", width="stretch"):
+                project, query, segment.id, t("review.rejected", reason=label(chosen)))
+    if skip.button(t("review.skip"), shortcut="Alt+N", width="stretch"):
         upcoming = review.next_to_review(store, actor, project, query, after=segment.id)
         go_to(upcoming.id if upcoming else None)
 
@@ -155,10 +168,10 @@ def act(action, project: Project, query: ReviewQuery, segment_id: str, done: str
     try:
         action()
     except StaleVersion as error:
-        st.warning(f"{error}. The page shows the newest version now.")
+        st.warning(t("review.stale", error=error_text(error)))
         go_to(segment_id)
     except SpeechLabelError as error:
-        st.error(str(error))
+        st.error(error_text(error))
     else:
         upcoming = review.next_to_review(store, actor, project, query, after=segment_id)
         go_to(upcoming.id if upcoming else None, done)
@@ -166,11 +179,12 @@ def act(action, project: Project, query: ReviewQuery, segment_id: str, done: str
 
 def queue_table(actor: Actor, project: Project, query: ReviewQuery, current: str | None) -> None:
     items = review.review_queue(store, actor, project, query)
-    with st.expander(f"Queue ({ORDER_LABELS[query.order].lower()}; first {len(items)})", expanded=current is None):
-        rows = [{"": "▶" if item.segment.id == current else "", "labeler": item.labeler or "",
-                 "confidence": None if item.confidence is None else round(item.confidence, 2),
-                 "start": round(item.segment.start, 2), "status": item.segment.status.value,
-                 "text": item.segment.text} for item in items]
+    with st.expander(t("review.queue", order=order_label(query.order).lower(), count=len(items)),
+                     expanded=current is None):
+        rows = [{"": "▶" if item.segment.id == current else "", t("review.col.labeler"): item.labeler or "",
+                 t("review.col.confidence"): None if item.confidence is None else round(item.confidence, 2),
+                 t("review.col.start"): round(item.segment.start, 2), t("review.col.status"): label(item.segment.status),
+                 t("review.col.text"): item.segment.text} for item in items]
         st.dataframe(rows, hide_index=True, width="stretch", on_select=_picked_row,
                      selection_mode="single-row", key="review_list")
         st.session_state["review_list_ids"] = [item.segment.id for item in items]
@@ -185,26 +199,26 @@ def _picked_row() -> None:
 def bulk_approve(actor: Actor, project: Project, query: ReviewQuery) -> None:
     if role_in(actor, project.id) != Role.LEAD:
         return
-    with st.sidebar.expander("Bulk approve (trusted labelers)"):
-        who = st.text_input("Labeler", key="review_bulk_labeler", max_chars=40)
-        scope = "in the chosen recording" if query.recording_id else "in every recording"
-        if st.button(f"Approve all their submitted work {scope}", key="review_bulk_go"):
+    with st.sidebar.expander(t("review.bulk")):
+        who = st.text_input(t("review.col.labeler"), key="review_bulk_labeler", max_chars=40)
+        scope = "review.bulk_go_recording" if query.recording_id else "review.bulk_go_all"
+        if st.button(t(scope), key="review_bulk_go"):
             try:
                 count = review.bulk_approve(store, actor, project, who.strip(), query.recording_id)
             except SpeechLabelError as error:
-                st.error(str(error))
+                st.error(error_text(error))
             else:
                 forget_segment()
-                st.session_state["review_flash"] = f"Approved {count} segments of {who.strip()}."
+                st.session_state["review_flash"] = t("review.bulk_done", count=count, name=who.strip())
                 st.rerun()
 
 
 def review_page() -> None:
-    st.title("Review")
+    st.title(t("page.review"))
     actor = st.session_state["actor"]
     project = chosen_project(actor)
     if project is None:
-        st.info("You review no project yet: a lead gives you the reviewer role.")
+        st.info(t("review.no_project"))
         return
     query = queue_query(project)
     bulk_approve(actor, project, query)
@@ -216,19 +230,19 @@ def review_page() -> None:
         upcoming = review.next_to_review(store, actor, project, query)
         chosen = upcoming.id if upcoming else None
     if chosen is None:
-        st.success(f"Nothing waits for review in {project.name} with these choices. 🎉")
+        st.success(t("review.nothing", project=project.name))
         queue_table(actor, project, query, None)
         return
     try:
         context = review.open_for_review(store, actor, chosen)
     except (NotFound, Forbidden) as error:
-        st.warning(f"{error}. Here is the next segment.")
+        st.warning(t("review.gone", error=error_text(error)))
         forget_segment()
         return
     st.query_params["review"] = chosen
     header(context, review.count_to_review(store, actor, project), project)
     span = segment_clip(context.segment, context.recording.duration, 0.0)
-    clip_player(PlayerData(url=span.url, caption="segment", autoplay=True, focus_key="", token=chosen))
+    clip_player(PlayerData(url=span.url, caption=t("review.clip_caption"), autoplay=True, focus_key="", token=chosen))
     texts(context, project.language)
     decide(actor, project, context, query)
     queue_table(actor, project, query, chosen)

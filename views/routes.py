@@ -9,6 +9,7 @@ from starlette.routing import Route
 
 from speechlabel.clips import CLIP_ROUTE, cut_clip, parse_seconds
 from speechlabel.errors import NotFound, ValidationError
+from speechlabel.i18n import Lang, default_language, error_message
 from speechlabel.workspace import Workspace
 
 
@@ -23,11 +24,16 @@ def clip(request: Request) -> Response:
         end = parse_seconds(request.query_params.get("end"), "end")
         cut = cut_clip(workspace.store, workspace.settings, request.path_params["recording_id"], start, end)
     except NotFound as error:
-        return PlainTextResponse(str(error), status_code=404)
+        return PlainTextResponse(error_message(error, _reader_language(request)), status_code=404)
     except ValidationError as error:
-        return PlainTextResponse(str(error), status_code=400)
+        return PlainTextResponse(error_message(error, _reader_language(request)), status_code=400)
     # The bytes of a span never change (edits move the span, so the URL); the browser may keep them.
     return Response(cut.wav, media_type="audio/wav", headers={"Cache-Control": "private, max-age=3600"})
+
+
+def _reader_language(request: Request) -> Lang:
+    # No script run here, so no session language: the browser's Accept-Language decides.
+    return default_language(None, accept_language=request.headers.get("accept-language"))
 
 
 def routes() -> list[Route]:

@@ -25,11 +25,11 @@ from speechlabel.access import visible_projects
 from speechlabel.errors import NotSignedIn, SessionExpired, SpeechLabelError
 from speechlabel.models import Actor
 from speechlabel.store import Store
+from views.lang import error_text, label, t
 
 TOKEN_KEY = "session_token"
 ACTOR_KEY = "actor"
 COOKIE_NAME = "speechlabel_session"
-EXPIRED_MESSAGE = "Your session expired; sign in again."
 _COOKIE_KEY = "session_cookie"  # what the cookie component should do: {"token", "max_age", "forget"}
 _COOKIE_READ_KEY = "session_cookie_read"
 _MESSAGE_KEY = "signin_message"  # views/login.py shows and pops it
@@ -84,7 +84,7 @@ def _token_actor(store: Store, state) -> Actor | None:
         actor = accounts.authenticate(store, token)
     except NotSignedIn as error:
         _forget(token)
-        state[_MESSAGE_KEY] = EXPIRED_MESSAGE if isinstance(error, SessionExpired) else str(error)
+        state[_MESSAGE_KEY] = t("login.session_expired") if isinstance(error, SessionExpired) else error_text(error)
         return None
     if state.get(TOKEN_KEY) != token:  # restored from the cookie
         keep_token(token, actor)
@@ -151,7 +151,7 @@ def _oidc_actor(store: Store) -> Actor | None:
     try:
         return accounts.actor_for_external_user(store, st.user.get("email"), st.user.get("email_verified"))
     except SpeechLabelError as error:
-        st.session_state[_MESSAGE_KEY] = str(error)
+        st.session_state[_MESSAGE_KEY] = error_text(error)
         return None
 
 
@@ -169,8 +169,9 @@ def oidc_providers() -> list[str | None]:
 def roles_line(store: Store, actor: Actor) -> str:
     """"admin", or the roles by project: "lead in calls, labeler in other"; "no role yet"."""
     if actor.is_admin:
-        return "admin"
+        return t("sidebar.admin")
     names = {project.id: project.name for project in visible_projects(store, actor)}
-    roles = sorted((names.get(project_id, f"project {project_id}"), role.value)
+    roles = sorted((names.get(project_id, t("sidebar.project_id", id=project_id)), role)
                    for project_id, role in actor.roles.items())
-    return ", ".join(f"{role} in {name}" for name, role in roles) or "no role yet"
+    return (t("list.separator").join(t("sidebar.role_in", role=label(role), project=name) for name, role in roles)
+            or t("sidebar.no_role"))

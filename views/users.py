@@ -9,6 +9,7 @@ from speechlabel.errors import SpeechLabelError
 from speechlabel.history import segment_history
 from speechlabel.models import AssignmentSettings, Role
 from speechlabel.projects import update_assignment_settings
+from views.lang import error_text, label, label_format, t
 
 workspace = st.session_state["workspace"]
 store = workspace.store
@@ -21,73 +22,79 @@ def attempt(action, success: str) -> None:
     try:
         action()
     except SpeechLabelError as error:
-        st.error(str(error))
+        st.error(error_text(error))
     else:
         st.success(success)
 
 
-st.title("Users")
-st.dataframe([{"user": entry.user.username, "admin": entry.user.is_admin,
-               "roles": ", ".join(f"{role.value} in {name}" for name, role in entry.roles.items()) or "—",
-               "disabled": entry.user.disabled} for entry in accounts.list_users(store, actor)],
+st.title(t("page.users"))
+st.dataframe([{t("users.col.user"): entry.user.username, t("users.col.admin"): entry.user.is_admin,
+               t("users.col.roles"): t("list.separator").join(
+                   t("sidebar.role_in", role=label(role), project=name) for name, role in entry.roles.items()) or "—",
+               t("users.col.disabled"): entry.user.disabled} for entry in accounts.list_users(store, actor)],
              hide_index=True, width="stretch")
 
 if actor.is_admin:
-    with st.expander("Add a user"), st.form("add_user", clear_on_submit=True):
-        name = st.text_input("Username", max_chars=40)
-        password = st.text_input("Password (8–200 characters)", type="password", max_chars=200)
-        admin = st.checkbox("Admin")
-        if st.form_submit_button("Add user"):
-            attempt(lambda: accounts.create_user(store, actor, name, password, is_admin=admin), f"Added {name}.")
+    with st.expander(t("users.add")), st.form("add_user", clear_on_submit=True):
+        name = st.text_input(t("login.username"), max_chars=40)
+        password = st.text_input(t("users.password"), type="password", max_chars=200)
+        admin = st.checkbox(t("users.admin"))
+        if st.form_submit_button(t("users.add_submit")):
+            attempt(lambda: accounts.create_user(store, actor, name, password, is_admin=admin),
+                    t("users.added", name=name))
 
 if not led:
-    st.info("You lead no project yet.")
+    st.info(t("users.no_project"))
     st.stop()
 
-project = next(p for p in led if p.name == st.selectbox("Project", [p.name for p in led], key="users_project"))
+project = next(p for p in led if p.name == st.selectbox(t("common.project"), [p.name for p in led], key="users_project"))
 
-with st.expander("Give a role"), st.form("give_role", clear_on_submit=True):
-    who = st.text_input("Username", max_chars=40, key="role_user")
-    role = st.selectbox("Role", [r.value for r in Role])
-    if st.form_submit_button("Give role"):
-        attempt(lambda: accounts.set_role(store, actor, who, project, role), f"{who} is now {role} in {project.name}.")
+with st.expander(t("users.give_role")), st.form("give_role", clear_on_submit=True):
+    who = st.text_input(t("login.username"), max_chars=40, key="role_user")
+    role = st.selectbox(t("users.role"), list(Role), format_func=label_format())
+    if st.form_submit_button(t("users.give_role_submit")):
+        attempt(lambda: accounts.set_role(store, actor, who, project, role),
+                t("users.role_given", name=who, role=label(role), project=project.name))
 
-with st.expander("Hand out work"):
+with st.expander(t("users.hand_out")):
     with st.form("assign", clear_on_submit=True):
-        to = st.text_input("To (a labeler or lead of the project)", max_chars=40, key="assign_to")
-        count = st.number_input("Segments", 1, 100_000, 20)
-        if st.form_submit_button("Assign"):
+        to = st.text_input(t("users.assign_to"), max_chars=40, key="assign_to")
+        count = st.number_input(t("users.segments"), 1, 100_000, 20)
+        if st.form_submit_button(t("users.assign")):
             attempt(lambda: assignment.assign_segments(store, actor, project, to, int(count)),
-                    f"Leased up to {int(count)} free segments to {to}.")
+                    t("users.assigned", count=int(count), name=to))
     current = project.assignment_settings
     with st.form("assignment_settings"):
-        batch = st.number_input("Batch size (segments per claim)", 1, 500, current.batch_size)
-        minutes = st.number_input("Lease (minutes without a save)", 1.0, 10_080.0, float(current.lease_minutes))
-        quota = st.number_input("Daily quota per labeler (0: none)", 0, 100_000, current.daily_quota or 0)
-        double = st.slider("Double-labeled share (a second labeler transcribes these independently)",
+        batch = st.number_input(t("users.batch_size"), 1, 500, current.batch_size)
+        minutes = st.number_input(t("users.lease_minutes"), 1.0, 10_080.0, float(current.lease_minutes))
+        quota = st.number_input(t("users.daily_quota"), 0, 100_000, current.daily_quota or 0)
+        double = st.slider(t("users.double_share"),
                            0.0, 1.0, float(current.double_share), 0.05)
-        if st.form_submit_button("Save"):
+        if st.form_submit_button(t("common.save")):
             wanted = AssignmentSettings(int(batch), float(minutes), int(quota) or None, float(double))
-            attempt(lambda: update_assignment_settings(store, actor, project, wanted), "Saved.")
+            attempt(lambda: update_assignment_settings(store, actor, project, wanted), t("common.saved"))
 
-st.subheader("History")
-segment_id = st.text_input("A segment's history (segment id)", key="history_segment").strip()
+st.subheader(t("users.history"))
+segment_id = st.text_input(t("users.history_segment"), key="history_segment").strip()
 if segment_id:
     try:
         revisions = segment_history(store, actor, segment_id)
     except SpeechLabelError as error:
-        st.error(str(error))
+        st.error(error_text(error))
     else:
-        st.dataframe([{"version": r.version, "by": r.author, "at": r.created_at, "status": r.status.value,
-                       "text": r.text, "speaker": r.speaker or "", "tags": ", ".join(r.tags), "comment": r.comment or ""}
+        st.dataframe([{t("users.col.version"): r.version, t("users.col.by"): r.author, t("users.col.at"): r.created_at,
+                       t("users.col.status"): label(r.status), t("users.col.text"): r.text,
+                       t("users.col.speaker"): r.speaker or "", t("users.col.tags"): ", ".join(r.tags),
+                       t("users.col.comment"): r.comment or ""}
                       for r in revisions], hide_index=True, width="stretch")
         second = double_labeling.second_label_of(store, actor, segment_id)
         if second is not None and second.done:
-            st.caption(f"Second labeling by {second.labeler} at {second.saved_at:%Y-%m-%d %H:%M} UTC "
-                       f"(independent): {second.text}")
+            st.caption(t("users.second_label", name=second.labeler, at=f"{second.saved_at:%Y-%m-%d %H:%M}",
+                         text=second.text))
         elif second is not None:
-            st.caption("Picked for a second labeling; not saved yet.")
+            st.caption(t("users.second_pending"))
 entries = accounts.list_audit(store, actor, project_id=project.id, limit=200)
-st.caption("Changes to roles and work in this project")
-st.dataframe([{"at": e.at, "by": e.actor, "action": e.action, "target": e.target or "", "details": str(e.details)}
+st.caption(t("users.audit"))
+st.dataframe([{t("users.col.at"): e.at, t("users.col.by"): e.actor, t("users.col.action"): e.action,
+               t("users.col.target"): e.target or "", t("users.col.details"): str(e.details)}
               for e in entries], hide_index=True, width="stretch")

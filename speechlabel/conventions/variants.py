@@ -18,6 +18,7 @@ Text the scheme does not define (an unknown code, a malformed dual) is kept as t
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 from ..errors import ValidationError
@@ -61,8 +62,19 @@ def text_variant(text: str, scheme: TagScheme, options: TextVariantOptions = Tex
     """``text`` in the variant ``options`` asks for, spaces collapsed."""
     if not isinstance(text, str):
         raise ValidationError(f"text must be a string, got {type(text).__name__}")
+    if options.style != Style.VERBATIM and scheme.token_letters:
+        text = _unglued(text, scheme.token_letters)
     rendered = [_word(word, scheme, options) for word in parse(text)]
     return " ".join(" ".join(rendered).split())
+
+
+def _unglued(text: str, letters: str) -> str:
+    """Token tags glued to a word (``소리n/``, ``n/소리``; the linter's tag-glued) made words of
+    their own, so they are removed as ESPnet removes them wherever they stand (and as
+    ``metrics.strip_tags`` does). After a Latin letter ``x/`` is a filler mark, not a token."""
+    letters = re.escape(letters)
+    text = re.sub(rf"(?<=[가-힣ㄱ-ㆎ0-9.,?!])([{letters}]/)", r" \1", text)
+    return re.sub(rf"(?<!\S)([{letters}]/)(?=[^\s.,?!)])", r"\1 ", text)
 
 
 def _word(word: Word, scheme: TagScheme, options: TextVariantOptions) -> str:

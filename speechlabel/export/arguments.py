@@ -9,6 +9,7 @@ import argparse
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+from ..conventions import Side
 from ..errors import ValidationError
 from ..models import Project, SegmentStatus
 from ..store import Store
@@ -32,7 +33,12 @@ def add_export_arguments(export: argparse.ArgumentParser) -> None:
     export.add_argument("--tag", action="append", default=[], help="only segments with this tag; repeat: any of them")
     export.add_argument("--without-tag", action="append", default=[], help="leave out segments with this tag")
     export.add_argument("--text", choices=[v.value for v in TextVariant], default="verbatim",
-                        help="verbatim (as stored, with tags) or clean (tags removed)")
+                        help="verbatim (as stored, with tags); clean (any scheme's tags removed); by the project's "
+                             "tag scheme: disfluent (tags and marks removed, fillers and repetitions kept) or "
+                             "fluent (fillers and repetitions removed too)")
+    export.add_argument("--dual-side", choices=[side.value for side in Side],
+                        help="which side of each dual transcription (70%%)/(칠십 퍼센트) stays (default: both for "
+                             "verbatim, pronunciation for the others)")
     export.add_argument("--offsets", action="store_true", help="reference whole recordings with offset instead of cutting clips")
     export.add_argument("--sample-rate", type=int, default=16000, help="sample rate of the audio written (Hz)")
     export.add_argument("--split-by", choices=[v.value for v in SplitBy],
@@ -55,6 +61,7 @@ def options_from_args(args, store: Store, project: Project) -> ExportOptions:
         with_tags=tuple(args.tag),
         without_tags=tuple(args.without_tag),
         text=TextVariant.parse(args.text),
+        dual_side=args.dual_side,
         sample_rate=args.sample_rate,
         split_by=SplitBy.parse(args.split_by) if args.split_by else None,
         split_shares=parse_shares(args.split),

@@ -113,7 +113,7 @@ def _settings(options: ExportOptions) -> list[tuple[str, object]]:
         ("recordings", ", ".join(options.recording_ids) if options.recording_ids else "all"),
         ("with any of the tags", ", ".join(options.with_tags) or "no condition"),
         ("without the tags", ", ".join(options.without_tags) or "no condition"),
-        ("text", options.text.value),
+        ("text", options.text.value + (f", {options.dual_side.value} side of dual transcriptions" if options.dual_side else "")),
         ("audio", "clips cut per segment" if options.cut_clips else "whole recordings with offsets"),
         ("sample rate", f"{options.sample_rate} Hz, mono, 16-bit PCM WAV"),
         ("split", f"by {options.split_by.value}, shares {options.split_shares}, seed {options.seed}"

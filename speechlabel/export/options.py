@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from ..conventions import Side
 from ..errors import ValidationError
 from ..models import SegmentStatus
 
@@ -33,9 +34,15 @@ class ExportFormat(str, enum.Enum):
 
 class TextVariant(str, enum.Enum):
     VERBATIM = "verbatim"
-    """The text as stored, tags and all."""
+    """The text as stored, tags and all (with ``dual_side``: one side of each dual transcription)."""
     CLEAN = "clean"
-    """Transcription tags removed (``metrics.strip_tags``): the words that were spoken."""
+    """Transcription tags of any scheme removed (``metrics.strip_tags``, what draft scores compare):
+    the words that were spoken. Kept as it was; ``disfluent`` is the same by the project's scheme."""
+    DISFLUENT = "disfluent"
+    """By the project's tag scheme (``conventions.text_variant``): tags and marks removed, fillers
+    and repetitions kept as words (ESPnet KsponSpeech ``--type df``)."""
+    FLUENT = "fluent"
+    """By the project's tag scheme: fillers and repetitions removed with their words too (``fl``)."""
 
     @classmethod
     def parse(cls, value: str | TextVariant) -> TextVariant:
@@ -82,6 +89,9 @@ class ExportOptions:
     without_tags: tuple[str, ...] = ()
     """Leave out segments carrying any of these tags."""
     text: TextVariant = TextVariant.VERBATIM
+    dual_side: Side | None = None
+    """Which side of each dual transcription ``(70%)/(칠십 퍼센트)`` stays: spelling, pronunciation or
+    both (as typed). None: both for verbatim, pronunciation (what was said) for the others."""
     sample_rate: int = 16000
     """Sample rate of the exported audio. The stored audio is 16 kHz mono, so other rates are
     resampled from it (soxr): a higher rate adds no bandwidth."""
@@ -97,25 +107,31 @@ class ExportOptions:
         lists (so ``format="nemo"`` works). Raises ValidationError saying what is allowed."""
         options = replace(
             self, format=ExportFormat.parse(self.format), text=TextVariant.parse(self.text),
+            dual_side=_side(self.dual_side),
             split_by=SplitBy.parse(self.split_by) if self.split_by is not None else None,
             split_shares=tuple(self.split_shares) if isinstance(self.split_shares, list) else self.split_shares,
             with_tags=tuple(self.with_tags),
             without_tags=tuple(self.without_tags),
             recording_ids=tuple(self.recording_ids) if self.recording_ids is not None else None,
             statuses=tuple(self.statuses) if self.statuses is not None else None)
+        if options.text == TextVariant.CLEAN and options.dual_side == Side.BOTH:
+            raise ValidationError("the clean text keeps one side of each dual transcription; choose spelling or "
+                                  "pronunciation, or the disfluent text to keep both")
         _check_rate(options.sample_rate)
         _check_shares(options.split_shares)
         if isinstance(options.seed, bool) or not isinstance(options.seed, int):
             raise ValidationError(f"seed {options.seed!r} is not allowed; use a whole number")
         if options.format == ExportFormat.HF and not options.cut_clips:
             raise ValidationError("the Hugging Face audiofolder format needs one file per example; "
-                                  "export clips (leave out --offsets)")
+                                  "export clips (leave out --offsets)", message_key="error.hf_needs_clips")
         since, until = _utc(options.edited_since), _utc(options.edited_until)
         if since is not None and until is not None and until <= since:
             raise ValidationError(f"the date range {since.isoformat()} – {until.isoformat()} is empty; "
-                                  "the end must come after the start")
+                                  "the end must come after the start", message_key="error.empty_date_range",
+                                  params={"since": since.date().isoformat(), "until": until.date().isoformat()})
         if options.recording_ids is not None and not options.recording_ids:
-            raise ValidationError("the recording filter is empty; name at least one recording or leave it out")
+            raise ValidationError("the recording filter is empty; name at least one recording or leave it out",
+                                  message_key="error.empty_recording_filter")
         return options
 
     @property
@@ -139,6 +155,15 @@ def _check_shares(shares: object) -> None:
         raise ValidationError(
             f"split shares {shares!r} are not allowed; give three shares (train, dev, test) from 0 to 1 "
             "that sum to 1, train above 0, e.g. 0.8,0.1,0.1")
+
+
+def _side(value: str | Side | None) -> Side | None:
+    if value is None:
+        return None
+    try:
+        return Side(str(value.value if isinstance(value, Side) else value).strip().lower())
+    except ValueError:
+        raise ValidationError(f"unknown dual side {value!r}; allowed: {_names(Side)}") from None
 
 
 def _utc(moment: datetime | None) -> datetime | None:

@@ -7,7 +7,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..conventions import Side, Style, TagScheme, TextVariantOptions, text_variant
+from ..errors import ValidationError
 from ..metrics import strip_tags
+from ..project_conventions import project_scheme
 from ..store import ExportRow, Store
 from ..store.exports import ExportQuery
 from .options import SPLIT_NAMES, ExportOptions, SplitBy, TextVariant
@@ -37,15 +40,30 @@ def select_items(store: Store, project_id: int, options: ExportOptions) -> list[
     query = ExportQuery(options.statuses, options.recording_ids, options.edited_since, options.edited_until,
                         options.labeler)
     rows = [row for row in store.iter_export_rows(project_id, query=query) if _tags_match(row, options)]
-    items = [ExportItem(row, export_text(row.segment.text, options.text)) for row in rows]
+    scheme = project_scheme(store.get_project_by_id(project_id))
+    items = [ExportItem(row, export_text(row.segment.text, options.text, scheme, options.dual_side)) for row in rows]
     if options.split_by is None:
         return items
     splits = assign_splits(items, options.split_by, options.split_shares, options.seed)
     return [ExportItem(item.row, item.text, splits[split_key(item.row, options.split_by)]) for item in items]
 
 
-def export_text(text: str, variant: TextVariant) -> str:
-    return strip_tags(text) if variant == TextVariant.CLEAN else text
+def export_text(text: str, variant: TextVariant, scheme: TagScheme | None = None, side: Side | None = None) -> str:
+    """The text of ``variant``; the disfluent and fluent variants (and a side of verbatim) read
+    the text by ``scheme``, the project's (``project_conventions.project_scheme``)."""
+    if variant == TextVariant.CLEAN:
+        return strip_tags(text, dual_side=(side or Side.PRONUNCIATION).value)
+    if variant == TextVariant.VERBATIM and side in (None, Side.BOTH):
+        return text
+    if scheme is None:
+        raise ValidationError(f"the {variant.value} text is read by a tag scheme; give the project's")
+    style = _STYLES[variant]
+    default_side = Side.BOTH if variant == TextVariant.VERBATIM else Side.PRONUNCIATION
+    return text_variant(text, scheme, TextVariantOptions(side=side or default_side, style=style))
+
+
+_STYLES = {TextVariant.VERBATIM: Style.VERBATIM, TextVariant.DISFLUENT: Style.DISFLUENT,
+           TextVariant.FLUENT: Style.FLUENT}
 
 
 def _tags_match(row: ExportRow, options: ExportOptions) -> bool:

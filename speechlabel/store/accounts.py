@@ -36,7 +36,8 @@ class AccountQueries(SessionQueries):
                     created_at=at))
                 write_audit(connection, note, at)
         except IntegrityError:
-            raise Conflict(f"a user named {username!r} already exists; choose another username") from None
+            raise Conflict(f"a user named {username!r} already exists; choose another username",
+                           message_key="error.user_exists", params={"name": username}) from None
         return self.get_user(username)
 
     def get_user(self, username: str) -> User:

@@ -8,7 +8,13 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, NotFound
-from ..models import AssignmentSettings, LabelSettings, Project, ReviewSettings
+from ..models import (
+    AssignmentSettings,
+    ConventionSettings,
+    LabelSettings,
+    Project,
+    ReviewSettings,
+)
 from . import schema
 from .base import StoreBase
 from .rows import project_from_row, utc_now
@@ -23,6 +29,7 @@ class ProjectQueries(StoreBase):
         engine_options: dict[str, Any],
         glossary: tuple[str, ...],
         label_settings: LabelSettings | None = None,
+        convention_settings: ConventionSettings | None = None,
     ) -> Project:
         values = {
             "name": name,
@@ -31,13 +38,15 @@ class ProjectQueries(StoreBase):
             "engine_options": engine_options,
             "glossary": list(glossary),
             "label_settings": (label_settings or LabelSettings()).to_dict(),
+            "convention_settings": convention_settings.to_dict() if convention_settings else None,
             "created_at": utc_now(),
         }
         try:
             with self.write() as connection:
                 connection.execute(insert(schema.projects).values(**values))
         except IntegrityError:
-            raise Conflict(f"a project named {name!r} already exists; choose another name") from None
+            raise Conflict(f"a project named {name!r} already exists; choose another name",
+                           message_key="error.project_exists", params={"name": name}) from None
         return self.get_project(name)
 
     def update_label_settings(self, project_id: int, label_settings: LabelSettings) -> Project:
@@ -60,6 +69,10 @@ class ProjectQueries(StoreBase):
         """Replace a project's review sample share and quality policy."""
         return self._update_settings(project_id, review_settings=settings.to_dict())
 
+    def update_convention_settings(self, project_id: int, settings: ConventionSettings) -> Project:
+        """Replace a project's tag scheme and whether lint errors block a submit."""
+        return self._update_settings(project_id, convention_settings=settings.to_dict())
+
     def _update_settings(self, project_id: int, **values: Any) -> Project:
         projects = schema.projects
         with self.write() as connection:
@@ -73,7 +86,8 @@ class ProjectQueries(StoreBase):
         with self.read() as connection:
             row = connection.execute(select(schema.projects).where(schema.projects.c.name == name)).first()
         if row is None:
-            raise NotFound(f"no project named {name!r}; `speechlabel project list` shows the projects")
+            raise NotFound(f"no project named {name!r}; `speechlabel project list` shows the projects",
+                           message_key="error.no_project", params={"name": name})
         return project_from_row(row)
 
     def get_project_by_id(self, project_id: int) -> Project:

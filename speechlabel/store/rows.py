@@ -8,13 +8,14 @@ from typing import Any
 from ..models import (
     AssignmentSettings,
     AudioProbe,
+    ConventionSettings,
     Draft,
     LabelSettings,
     PrelabelState,
     Project,
     Recording,
-    Revision,
     ReviewSettings,
+    Revision,
     Segment,
     SegmentStatus,
     User,
@@ -45,6 +46,7 @@ def project_from_row(row: Any) -> Project:
         label_settings=LabelSettings.from_dict(row.label_settings),
         assignment_settings=AssignmentSettings.from_dict(row.assignment_settings),
         review_settings=ReviewSettings.from_dict(row.review_settings),
+        convention_settings=ConventionSettings.from_dict(row.convention_settings),
     )
 
 

@@ -36,6 +36,7 @@ projects = Table(
     Column("label_settings", JSON, nullable=True),
     Column("assignment_settings", JSON, nullable=True),  # migration 0005
     Column("review_settings", JSON, nullable=True),  # migration 0007
+    Column("convention_settings", JSON, nullable=True),  # migration 0009
 )
 
 recordings = Table(

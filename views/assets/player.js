@@ -71,6 +71,13 @@ export default function (component) {
   });
   root.querySelector(".replay").onclick = () => replay(audio);
   root.querySelector(".where").textContent = data.caption;
+  // The page's language: the Python side sends every visible text (views/label.py player_texts).
+  const texts = data.texts || {};
+  const replayButton = root.querySelector(".replay");
+  if (texts.replay) replayButton.textContent = texts.replay;
+  if (texts.replay_help) replayButton.title = texts.replay_help;
+  if (texts.speed_help) speeds.title = texts.speed_help;
+  if (texts.keys) root.querySelector(".keys").textContent = texts.keys;
 
   if (audio.dataset.src !== data.url) {
     audio.dataset.src = data.url;
