@@ -32,6 +32,7 @@ from .convention_arguments import (
     format_convention_settings,
 )
 from .conventions.command import add_lint_arguments, run_lint_command
+from .conventions.convert_command import add_convert_arguments, run_convert_command
 from .dataset_import import import_dataset
 from .dataset_import.arguments import add_import_dataset_arguments, report_lines
 from .dataset_import.arguments import options_from_args as import_options_from_args
@@ -141,6 +142,11 @@ def build_parser() -> argparse.ArgumentParser:
                                "generic or a scheme file)")
     add_lint_arguments(lint)
     lint.set_defaults(handler=run_lint, needs_workspace=False)  # checks text only: no data folder
+
+    convert_text = commands.add_parser("convert-text", help="rewrite transcripts from one tag scheme into another "
+                                       "(KsponSpeech <-> AI Hub), reporting what did not map")
+    add_convert_arguments(convert_text)
+    convert_text.set_defaults(handler=run_convert_text, needs_workspace=False)
     return parser
 
 
@@ -555,3 +561,7 @@ def run_export(workspace: Workspace, args) -> int:
 
 def run_lint(_workspace: None, args) -> int:
     return run_lint_command(args)
+
+
+def run_convert_text(_workspace: None, args) -> int:
+    return run_convert_command(args)

@@ -97,3 +97,32 @@ def test_bad_usage_exits_two(data_dir, args):
     with pytest.raises(SystemExit) as exited:
         lint(data_dir, *args)
     assert exited.value.code == 2
+
+
+def convert_text(data_dir, *args) -> int:
+    return main(["--data-dir", str(data_dir), "convert-text", *args])
+
+
+def test_convert_text_kspon_to_aihub_reports_what_did_not_map(tmp_path, capsys):
+    line = "b/ 아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 n/"
+    assert convert_text(tmp_path / "unused", "--from", "kspon", "--to", "aihub", line) == 1
+    out, err = capsys.readouterr()
+    assert out == "(SN:) (FP:아) 모 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 (NO:)\n"
+    assert err.splitlines() == [
+        "7: unmapped: 모+ -> (left out) (aihub has no mark for repetition (+); the word is kept without it)",
+        "1: approximate: b/ -> (SN:) (aihub has no tag for breath; written as the broader (SN:))",
+    ]
+    assert not (tmp_path / "unused").exists()
+
+
+def test_convert_text_file_keeps_lines_and_exact_mappings_exit_zero(tmp_path, capsys):
+    source = tmp_path / "aihub.txt"
+    source.write_text("\ufeff(FP:음) 그게 (NO:) 맞아요\r\n\r\n네 (NO:)\r\n", encoding="utf-8")
+    assert convert_text(tmp_path, "--from", "aihub", "--to", "kspon", "--file", str(source)) == 0
+    out, err = capsys.readouterr()
+    assert out == "음/ 그게 n/ 맞아요\n\n네 n/\n" and err == ""
+
+
+def test_convert_text_with_an_unknown_scheme_exits_two(tmp_path, capsys):
+    assert convert_text(tmp_path, "--from", "kspon", "--to", "timit", "네") == 2
+    assert "timit" in capsys.readouterr().err

@@ -36,7 +36,7 @@ def run_lint_command(args: argparse.Namespace, out: TextIO | None = None, err: T
     out, err = out or sys.stdout, err or sys.stderr
     try:
         scheme = resolve_scheme(args.scheme)
-        lines = _lines(args.file) if args.file is not None else [(None, args.text)]
+        lines = read_lines(args.file) if args.file is not None else [(None, args.text)]
     except ValidationError as error:
         print(f"error: {error}", file=err)
         return USAGE_ERROR
@@ -62,7 +62,9 @@ def format_problem(item: Problem, line: int | None = None) -> str:
     return text
 
 
-def _lines(path: Path) -> list[tuple[int, str]]:
+def read_lines(path: Path, keep_empty: bool = False) -> list[tuple[int, str]]:
+    """(line number, text) of a UTF-8 file (a BOM and CRLF endings are fine); empty lines are
+    skipped unless ``keep_empty`` (a conversion keeps the file's line numbering)."""
     try:
         content = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
@@ -70,7 +72,10 @@ def _lines(path: Path) -> list[tuple[int, str]]:
     except OSError as error:
         raise ValidationError(f"cannot read {path}: {error.strerror or error}") from None
     lines = (line.removesuffix("\r") for line in content.split("\n"))
-    return [(number, line) for number, line in enumerate(lines, start=1) if line]
+    numbered = list(enumerate(lines, start=1))
+    if keep_empty and numbered and numbered[-1][1] == "":
+        numbered.pop()  # the newline that ends the last line does not start another
+    return [(number, line) for number, line in numbered if line or keep_empty]
 
 
 def _count(number: int, noun: str) -> str:

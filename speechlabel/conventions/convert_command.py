@@ -1,0 +1,58 @@
+"""``speechlabel convert-text``: rewrite transcripts from one tag scheme into another.
+
+    speechlabel convert-text --from kspon --to aihub "b/ 아/ 모+ 몬 소리야 n/"
+    speechlabel convert-text --from aihub --to kspon --file aihub.txt > kspon.txt
+
+Writes the converted text (one line per input line) to standard output and, to standard error,
+one note per item that could not be written exactly: ``position: unmapped|approximate: source ->
+written (reason)``. Exit status: 0 when everything mapped exactly, 1 when there were notes
+(the output is still complete), 2 when a scheme or the file cannot be read.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from ..errors import ValidationError
+from .builtin import BUILTIN_SCHEMES
+from .command import USAGE_ERROR, read_lines
+from .convert import ConversionNote, convert
+from .scheme_file import resolve_scheme
+
+
+def add_convert_arguments(parser: argparse.ArgumentParser) -> None:
+    schemes = f"{' | '.join(BUILTIN_SCHEMES)} or a scheme file (.toml or .json)"
+    parser.add_argument("--from", dest="source", required=True, metavar="SCHEME", help=f"the text's scheme: {schemes}")
+    parser.add_argument("--to", dest="target", required=True, metavar="SCHEME", help=f"the scheme to write: {schemes}")
+    source = parser.add_mutually_exclusive_group(required=True)
+    source.add_argument("text", nargs="?", help="one transcript")
+    source.add_argument("--file", type=Path, help="a UTF-8 file with one transcript per line (empty lines kept)")
+
+
+def run_convert_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    out, err = out or sys.stdout, err or sys.stderr
+    try:
+        source, target = resolve_scheme(args.source), resolve_scheme(args.target)
+        lines = read_lines(args.file, keep_empty=True) if args.file is not None else [(None, args.text)]
+    except ValidationError as error:
+        print(f"error: {error}", file=err)
+        return USAGE_ERROR
+    notes = 0
+    for number, text in lines:
+        converted = convert(text, source, target)
+        print(converted.text, file=out)
+        for kind, items in (("unmapped", converted.unmapped), ("approximate", converted.approximate)):
+            for note in items:
+                print(format_note(note, kind, number), file=err)
+                notes += 1
+    return 1 if notes else 0
+
+
+def format_note(note: ConversionNote, kind: str, line: int | None = None) -> str:
+    column = note.start + 1
+    position = f"{line}:{column}" if line is not None else str(column)
+    written = note.written if note.written is not None else "(left out)"
+    return f"{position}: {kind}: {note.source} -> {written} ({note.reason})"
