@@ -54,13 +54,15 @@ class DecodedAudio:
 def decode_bytes(data: bytes, label: str = "audio") -> DecodedAudio:
     """Decode a whole file held in memory; raise AudioDecodeError saying what is wrong."""
     if not data:
-        raise AudioDecodeError(f"{label!r} is empty (0 bytes); upload a non-empty audio file")
+        raise AudioDecodeError(f"{label!r} is empty (0 bytes); upload a non-empty audio file",
+                               message_key="error.audio_empty", params={"label": label})
     try:
         decoded = _decode_with_soundfile(data, label)
     except _NotForThisDecoder:
         decoded = _decode_with_av(data, label)
     if decoded.num_samples == 0:
-        raise AudioDecodeError(f"{label!r} holds no audio samples (zero length)")
+        raise AudioDecodeError(f"{label!r} holds no audio samples (zero length)",
+                               message_key="error.audio_no_samples", params={"label": label})
     return decoded
 
 
@@ -133,17 +135,22 @@ def _decode_with_soundfile(data: bytes, label: str) -> DecodedAudio:
     except sf.LibsndfileError as error:
         if "Format not recognised" in str(error) or "unknown format" in str(error).lower():
             raise _NotForThisDecoder() from error
-        raise AudioDecodeError(f"{label!r} is damaged: {_libsndfile_reason(error)}") from error
+        reason = _libsndfile_reason(error)
+        raise AudioDecodeError(f"{label!r} is damaged: {reason}",
+                               message_key="error.audio_damaged", params={"label": label, "reason": reason}) from error
     if _LIBSNDFILE_SHORT_DATA.search(info.extra_info or ""):
         raise AudioDecodeError(
             f"{label!r} is truncated: its header declares more audio than the file holds; "
-            "upload the complete file"
+            "upload the complete file",
+            message_key="error.audio_truncated_header", params={"label": label},
         )
     try:
         samples, rate = sf.read(io.BytesIO(data), dtype="float32", always_2d=True)
     except sf.LibsndfileError as error:
+        reason = _libsndfile_reason(error)
         raise AudioDecodeError(
-            f"{label!r} is truncated or corrupt ({_libsndfile_reason(error)}); upload the complete file"
+            f"{label!r} is truncated or corrupt ({reason}); upload the complete file",
+            message_key="error.audio_corrupt", params={"label": label, "reason": reason},
         ) from error
     return DecodedAudio(samples, int(rate), info.format, info.subtype)
 
@@ -158,7 +165,9 @@ def _decode_with_av(data: bytes, label: str) -> DecodedAudio:
     try:
         with av.open(io.BytesIO(data), mode="r") as container:
             if not container.streams.audio:
-                raise AudioDecodeError(f"{label!r} has no audio stream; {_ACCEPTED}")
+                raise AudioDecodeError(f"{label!r} has no audio stream; {_ACCEPTED}",
+                                       message_key="error.audio_no_stream",
+                                       params={"label": label, "formats": _FORMATS})
             stream = container.streams.audio[0]
             declared = _declared_seconds(container, stream)
             chunks, rate = _decode_av_stream(container, stream)
@@ -167,19 +176,25 @@ def _decode_with_av(data: bytes, label: str) -> DecodedAudio:
     except AudioDecodeError:
         raise
     except (av.error.FFmpegError, ValueError, IndexError) as error:
-        raise AudioDecodeError(f"{label!r} is not audio we can read; {_ACCEPTED}") from error
+        raise AudioDecodeError(f"{label!r} is not audio we can read; {_ACCEPTED}",
+                               message_key="error.audio_unreadable",
+                               params={"label": label, "formats": _FORMATS}) from error
     if not chunks:
-        raise AudioDecodeError(f"{label!r} holds no audio samples (zero length)")
+        raise AudioDecodeError(f"{label!r} holds no audio samples (zero length)",
+                               message_key="error.audio_no_samples", params={"label": label})
     samples = np.concatenate(chunks, axis=0)
     if declared and samples.shape[0] / rate < declared * _MIN_DECODED_SHARE:
+        seconds = {"declared": f"{declared:.2f}", "decoded": f"{samples.shape[0] / rate:.2f}"}
         raise AudioDecodeError(
-            f"{label!r} is truncated: it declares {declared:.2f} s but only "
-            f"{samples.shape[0] / rate:.2f} s could be decoded; upload the complete file"
+            f"{label!r} is truncated: it declares {seconds['declared']} s but only "
+            f"{seconds['decoded']} s could be decoded; upload the complete file",
+            message_key="error.audio_truncated", params={"label": label, **seconds},
         )
     return DecodedAudio(samples, rate, format_name.upper(), codec)
 
 
-_ACCEPTED = "accepted: WAV, FLAC, OGG, MP3, M4A/AAC, WebM/Opus"
+_FORMATS = "WAV, FLAC, OGG, MP3, M4A/AAC, WebM/Opus"
+_ACCEPTED = f"accepted: {_FORMATS}"
 
 
 def _decode_av_stream(container, stream) -> tuple[list[np.ndarray], int]:

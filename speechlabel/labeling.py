@@ -159,9 +159,11 @@ def list_recording_segments(store: Store, actor: Actor, recording_id: str, offse
     """One page of a recording's segments in time order (reviewers and leads: labelers see
     only their own work, ``my_work``)."""
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise ValidationError(f"offset {offset!r} is not allowed; use a whole number from 0")
+        raise ValidationError(f"offset {offset!r} is not allowed; use a whole number from 0",
+                              message_key="error.page_offset", params={"offset": repr(offset)})
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
-        raise ValidationError(f"page size {limit!r} is not allowed; use 1–{MAX_PAGE}")
+        raise ValidationError(f"page size {limit!r} is not allowed; use 1–{MAX_PAGE}",
+                              message_key="error.page_size", params={"limit": repr(limit), "most": MAX_PAGE})
     recording = store.get_recording(recording_id)  # an unknown id is a NotFound, not an empty page
     require_role(actor, store.get_project_by_id(recording.project_id), Role.REVIEWER,
                  action="listing a whole recording")
@@ -188,7 +190,8 @@ def save_and_next(
         return seen, next_segment(store, actor, project, after=segment_id)
     project = _may_edit(store, actor, segment_id)
     author = actor.username
-    cleaned = required_text(text, "the transcript", "type what is said, or use skip / mark untranscribable")
+    cleaned = required_text(text, "the transcript", "type what is said, or use skip / mark untranscribable",
+                            message_key="error.transcript_empty")
     check_submittable(project, cleaned)  # the project may refuse transcripts with lint errors
     # Read at the version being saved: if it changed since, the save below is refused anyway.
     rework = store.get_segment(segment_id).status in REWORK_STATUSES
@@ -224,7 +227,9 @@ def _set_aside(store: Store, actor: Actor, segment_id: str, expected_version: in
                status: SegmentStatus) -> Segment:
     project = _may_edit(store, actor, segment_id)
     why = required_text(reason, f"the reason to mark it {status.value}",
-                        "say why, e.g. 'music only' or 'another language'")
+                        "say why, e.g. 'music only' or 'another language'",
+                        message_key="error.skip_reason_empty" if status == SegmentStatus.SKIPPED
+                        else "error.untranscribable_reason_empty")
     saved = store.save_labeled(segment_id, expected_version, SegmentEdit(status=status, comment=why), actor.username)
     assignment.keep_working(store, actor, project)
     return saved
@@ -234,8 +239,8 @@ def nudge(store: Store, actor: Actor, segment_id: str, expected_version: int, st
           end_delta: float) -> Segment:
     """Move a segment's start and end by the given seconds (negative = earlier)."""
     _may_edit(store, actor, segment_id)
-    for name, value in (("start change", start_delta), ("end change", end_delta)):
-        _check_seconds(name, value)
+    _check_seconds("start change", start_delta, message_key="error.start_change_not_seconds")
+    _check_seconds("end change", end_delta, message_key="error.end_change_not_seconds")
     segment = store.get_segment(segment_id)
     start = round(segment.start + start_delta, TIME_DECIMALS)
     end = round(segment.end + end_delta, TIME_DECIMALS)
@@ -248,7 +253,7 @@ def split(store: Store, actor: Actor, segment_id: str, expected_version: int, at
     ``word_index``; the first part keeps the id, the second is a new segment. ``text`` is what
     the labeler has in the box (cut instead of the saved text, so their typing goes along)."""
     project = _may_edit(store, actor, segment_id)
-    _check_seconds("split time", at_time)
+    _check_seconds("split time", at_time, message_key="error.split_time_not_seconds")
     first, second = store.split_segment(segment_id, expected_version, round(at_time, TIME_DECIMALS), word_index,
                                         actor.username, None if text is None else text.strip())
     assignment.take_over(store, actor, second.id, project)  # the new part stays in the splitter's work
@@ -307,7 +312,8 @@ def _may_edit(store: Store, actor: Actor, segment_id: str) -> Project:
     require_role(actor, project, Role.LABELER, action="labeling")
     if double_labeling.holds(store, actor, segment_id):
         raise Forbidden(f"segment {segment_id} is yours for a second, independent labeling: type what you hear "
-                        "and save, or skip it; its bounds and status are its first labeler's")
+                        "and save, or skip it; its bounds and status are its first labeler's",
+                        message_key="error.second_labeling_text_only", params={"segment": segment_id})
     if role_in(actor, project.id) == Role.LABELER:
         _require_holder(store, actor, segment_id)
     return project
@@ -317,11 +323,15 @@ def _require_holder(store: Store, actor: Actor, segment_id: str) -> None:
     lease = assignment.holder(store, segment_id)
     if lease is None or lease.username != actor.username:
         whose = f"it is with {lease.username}" if lease else "it is not assigned to you (or your lease ran out)"
-        raise Forbidden(f"segment {segment_id} is not in your work: {whose}; take your next segment from the queue")
+        raise Forbidden(f"segment {segment_id} is not in your work: {whose}; take your next segment from the queue",
+                        message_key="error.not_your_segment" if lease else "error.not_your_segment_unassigned",
+                        params={"segment": segment_id, "holder": lease.username if lease else ""})
 
 
-def _check_seconds(name: str, value: float) -> None:
+def _check_seconds(name: str, value: float, message_key: str) -> None:
+    """``message_key``: the translated message for this ``name`` (its only param is ``value``)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise ValidationError(f"{name} {value!r} is not a number of seconds; give a number such as 0.05")
+        raise ValidationError(f"{name} {value!r} is not a number of seconds; give a number such as 0.05",
+                              message_key=message_key, params={"value": repr(value)})
 
 

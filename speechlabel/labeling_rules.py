@@ -51,27 +51,43 @@ def check_bounds(start: float, end: float, around: Neighbours) -> None:
     """Raise ValidationError unless ``start..end`` fits the recording and its neighbours."""
     low, high = around.low, around.high
     if start < 0:
-        raise ValidationError(f"start {start:.3f} s is before the recording begins; allowed start: {low:.3f}–{end - MIN_DURATION:.3f} s")
+        raise ValidationError(f"start {start:.3f} s is before the recording begins; allowed start: {low:.3f}–{end - MIN_DURATION:.3f} s",
+                              message_key="error.start_before_recording",
+                              params=_seconds(start=start, low=low, high=end - MIN_DURATION))
     if end > around.recording_duration:
         raise ValidationError(
             f"end {end:.3f} s is past the end of the recording ({around.recording_duration:.3f} s); "
-            f"allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s"
+            f"allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s",
+            message_key="error.end_past_recording",
+            params=_seconds(end=end, duration=around.recording_duration, low=start + MIN_DURATION, high=high),
         )
     if end - start < MIN_DURATION - 1e-9:
         raise ValidationError(
             f"segment {start:.3f}–{end:.3f} s would last {end - start:.3f} s; a segment must last at least "
-            f"{MIN_DURATION} s (allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s)"
+            f"{MIN_DURATION} s (allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s)",
+            message_key="error.segment_too_short",
+            params={**_seconds(start=start, end=end, length=end - start, low=start + MIN_DURATION, high=high),
+                    "minimum": MIN_DURATION},
         )
     if around.previous_end is not None and start < around.previous_end:
         raise ValidationError(
             f"start {start:.3f} s overlaps the previous segment, which ends at {around.previous_end:.3f} s; "
-            f"allowed start: {low:.3f}–{end - MIN_DURATION:.3f} s"
+            f"allowed start: {low:.3f}–{end - MIN_DURATION:.3f} s",
+            message_key="error.start_overlaps_previous",
+            params=_seconds(start=start, previous_end=around.previous_end, low=low, high=end - MIN_DURATION),
         )
     if around.next_start is not None and end > around.next_start:
         raise ValidationError(
             f"end {end:.3f} s overlaps the next segment, which starts at {around.next_start:.3f} s; "
-            f"allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s"
+            f"allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s",
+            message_key="error.end_overlaps_next",
+            params=_seconds(end=end, next_start=around.next_start, low=start + MIN_DURATION, high=high),
         )
+
+
+def _seconds(**values: float) -> dict[str, str]:
+    """Times as the messages print them (milliseconds), for the translated message's params."""
+    return {name: f"{value:.3f}" for name, value in values.items()}
 
 
 def check_split_time(at_time: float, start: float, end: float) -> None:
@@ -79,10 +95,12 @@ def check_split_time(at_time: float, start: float, end: float) -> None:
     low, high = round(start + MIN_DURATION, TIME_DECIMALS), round(end - MIN_DURATION, TIME_DECIMALS)
     if high < low:
         raise ValidationError(
-            f"segment {start:.3f}–{end:.3f} s is too short to split; both parts must last at least {MIN_DURATION} s"
+            f"segment {start:.3f}–{end:.3f} s is too short to split; both parts must last at least {MIN_DURATION} s",
+            message_key="error.too_short_to_split", params={**_seconds(start=start, end=end), "minimum": MIN_DURATION},
         )
     if not low <= at_time <= high:
-        raise ValidationError(f"split time {at_time:.3f} s is not inside the segment; allowed: {low:.3f}–{high:.3f} s")
+        raise ValidationError(f"split time {at_time:.3f} s is not inside the segment; allowed: {low:.3f}–{high:.3f} s",
+                              message_key="error.split_outside", params=_seconds(at=at_time, low=low, high=high))
 
 
 def split_words(text: str, word_index: int) -> tuple[str, str]:
@@ -90,7 +108,8 @@ def split_words(text: str, word_index: int) -> tuple[str, str]:
     words = text.split()
     if isinstance(word_index, bool) or not isinstance(word_index, int) or not 0 <= word_index <= len(words):
         raise ValidationError(
-            f"word index {word_index!r} is not a position in a text of {len(words)} words; allowed: 0–{len(words)}"
+            f"word index {word_index!r} is not a position in a text of {len(words)} words; allowed: 0–{len(words)}",
+            message_key="error.word_index", params={"index": repr(word_index), "words": len(words)},
         )
     return " ".join(words[:word_index]), " ".join(words[word_index:])
 
@@ -98,21 +117,25 @@ def split_words(text: str, word_index: int) -> tuple[str, str]:
 def clean_tags(tags) -> tuple[str, ...]:
     """Stripped, non-empty, first occurrence kept: the same tag twice means nothing more."""
     if isinstance(tags, str):
-        raise ValidationError(f"tags must be a list of names, not the single string {tags!r}")
+        raise ValidationError(f"tags must be a list of names, not the single string {tags!r}",
+                              message_key="error.tags_not_list", params={"tags": tags})
     cleaned: list[str] = []
     for tag in tags or ():
         if not isinstance(tag, str):
-            raise ValidationError(f"tag {tag!r} is not text; tags are names such as 'noise' or 'music'")
+            raise ValidationError(f"tag {tag!r} is not text; tags are names such as 'noise' or 'music'",
+                                  message_key="error.tag_not_text", params={"tag": repr(tag)})
         name = tag.strip()
         if name and name not in cleaned:
             cleaned.append(name)
     return tuple(cleaned)
 
 
-def required_text(value: str | None, what: str, allowed: str) -> str:
+def required_text(value: str | None, what: str, allowed: str, *, message_key: str | None = None,
+                  params: dict | None = None) -> str:
+    """``message_key``/``params``: the caller's translated form of "``what`` is empty; ``allowed``"."""
     cleaned = (value or "").strip()
     if not cleaned:
-        raise ValidationError(f"{what} is empty; {allowed}")
+        raise ValidationError(f"{what} is empty; {allowed}", message_key=message_key, params=params)
     return cleaned
 
 

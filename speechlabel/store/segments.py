@@ -78,7 +78,8 @@ class SegmentQueries(StoreBase):
             project_id = connection.execute(
                 select(_segments.c.project_id).where(_segments.c.id == segment_id)).scalar_one_or_none()
         if project_id is None:
-            raise NotFound(f"no segment with id {segment_id!r}")
+            raise NotFound(f"no segment with id {segment_id!r}", message_key="error.no_segment",
+                           params={"segment": segment_id})
         return project_id
 
     def get_segment(self, segment_id: str) -> Segment:
@@ -186,7 +187,8 @@ def versioned_update(
 def _load_segment(connection: Connection, segment_id: str) -> Segment:
     row = connection.execute(select(_segments).where(_segments.c.id == segment_id)).first()
     if row is None:
-        raise NotFound(f"no segment with id {segment_id!r}")
+        raise NotFound(f"no segment with id {segment_id!r}", message_key="error.no_segment",
+                       params={"segment": segment_id})
     return segment_from_row(row)
 
 
