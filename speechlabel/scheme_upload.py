@@ -5,17 +5,14 @@ tag scheme or uploads their own scheme file (.toml/.json, the format of
 
 from __future__ import annotations
 
-import json
-import tomllib
 from dataclasses import dataclass
 
 from .conventions import (
     BUILTIN_SCHEMES,
     SchemeFileError,
     TagScheme,
-    scheme_from_mapping,
 )
-from .conventions.scheme_file import SCHEME_FILE_SUFFIXES
+from .conventions.scheme_file import SCHEME_FILE_SUFFIXES, scheme_from_bytes
 from .errors import ValidationError
 from .models import Actor, ConventionSettings, Project
 from .project_conventions import project_scheme, update_convention_settings
@@ -55,20 +52,7 @@ def scheme_from_upload(upload: SchemeUpload) -> TagScheme:
     if len(upload.data) > MAX_SCHEME_FILE_BYTES:
         raise SchemeFileError(f"{name}: {len(upload.data)} bytes; a scheme file is at most "
                               f"{MAX_SCHEME_FILE_BYTES // 1024} kB")
-    try:
-        text = upload.data.decode("utf-8-sig")
-        data = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
-    except UnicodeDecodeError:
-        raise SchemeFileError(f"{name}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as error:
-        raise SchemeFileError(f"{name}: not valid TOML: {error}") from None
-    except json.JSONDecodeError as error:
-        raise SchemeFileError(f"{name}: not valid JSON: {error.msg} at line {error.lineno}, "
-                              f"column {error.colno}") from None
-    try:
-        return scheme_from_mapping(data)
-    except ValidationError as error:
-        raise SchemeFileError(f"{name}: {error}") from None
+    return scheme_from_bytes(upload.data, name, suffix)
 
 
 def save_convention_form(store: Store, actor: Actor, project: Project, choice: str, block_submit: bool,

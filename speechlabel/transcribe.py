@@ -13,8 +13,9 @@ import math
 import os
 import threading
 import time
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Protocol, Sequence, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
@@ -127,19 +128,7 @@ class FasterWhisperEngine:
         ``spans`` are the segments' (start, end) in seconds within ``samples``; the drafts come
         back in the same order, word times in the recording's timeline (``offset`` added).
         """
-        self._check_options(options)
-        _check_samples(samples)
-        _check_offset(offset)
-        if len(spans) == 1 or samples.shape[0] == 0:
-            return [self.transcribe(_cut(samples, span), options, offset + span[0]) for span in spans]
-        segments, info = self._decode(samples, options, word_timestamps=True)  # words decide the split
-        words = [TimedWord(w.word, float(w.start), float(w.end), float(w.probability))
-                 for segment in segments for w in (segment.words or ())]
-        stretches = [ScoredStretch(s.start, s.end, s.avg_logprob, s.no_speech_prob) for s in segments if s.text.strip()]
-        return [
-            _window_draft(self, options, info, span, span_words, stretches, offset)
-            for span, span_words in zip(spans, assign_words(words, spans))
-        ]
+        return draft_window(self, samples, spans, options, offset)
 
     def _decode(self, samples: np.ndarray, options: TranscribeOptions, word_timestamps: bool):
         hotwords = glossary_prompt(options.glossary)
@@ -183,6 +172,26 @@ class FasterWhisperEngine:
         count = len(self._whisper.hf_tokenizer.encode(" " + hotwords).ids)
         if count > budget:
             log.warning("glossary is %d tokens; Whisper sees only the first %d of them", count, budget)
+
+
+def draft_window(engine, samples: np.ndarray, spans: Sequence[tuple[float, float]], options: TranscribeOptions,
+                 offset: float) -> list[Draft]:
+    """``transcribe_window`` of both engines: one decode of ``samples`` with word times, each
+    span given the words whose middle lies in it. ``engine`` has ``transcribe``, ``_decode``
+    (faster-whisper's segments and info, or the same shapes) and ``_check_options``."""
+    engine._check_options(options)
+    _check_samples(samples)
+    _check_offset(offset)
+    if len(spans) == 1 or samples.shape[0] == 0:
+        return [engine.transcribe(_cut(samples, span), options, offset + span[0]) for span in spans]
+    segments, info = engine._decode(samples, options, word_timestamps=True)  # words decide the split
+    words = [TimedWord(w.word, float(w.start), float(w.end), float(w.probability))
+             for segment in segments for w in (segment.words or ())]
+    stretches = [ScoredStretch(s.start, s.end, s.avg_logprob, s.no_speech_prob) for s in segments if s.text.strip()]
+    return [
+        _window_draft(engine, options, info, span, span_words, stretches, offset)
+        for span, span_words in zip(spans, assign_words(words, spans))
+    ]
 
 
 def _all_cores() -> int:

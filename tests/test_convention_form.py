@@ -161,8 +161,8 @@ def test_level_warnings_in_korean_in_the_projects_table(store, settings, speech_
 
 
 def test_an_import_duplicate_and_failure_on_the_page_in_korean(store, settings, speech_dir):
-    """The upload report as the page shows it: a duplicate fully in Korean (its error has a
-    catalog message); a file that is not audio under the Korean lead-in, its detail in English."""
+    """The upload report as the page shows it in Korean: a duplicate and a file that is not
+    audio, both errors with catalog messages, so neither shows the English text."""
     project = create_project(store, "calls", language="ko", actor=SYSTEM)
     wav = (speech_dir / "en" / "LDC93S1.wav").read_bytes()
     report = import_uploads(store, settings, project, [("a.wav", wav), ("again.wav", wav), ("notes.wav", b"hello")],
@@ -180,4 +180,5 @@ def test_an_import_duplicate_and_failure_on_the_page_in_korean(store, settings, 
     assert duplicate.startswith("again.wav: ") and re.search("[가-힣]", duplicate.split(": ", 1)[1])
     assert report.duplicates[0].message not in duplicate  # not the English message
     failed = app.error[0].value
-    assert failed.startswith("notes.wav: 실패 — ") and failed.endswith(report.failures[0].message)
+    assert failed.startswith("notes.wav: 실패 — ") and "읽을 수 있는 오디오가 아닙니다" in failed
+    assert report.failures[0].message not in failed

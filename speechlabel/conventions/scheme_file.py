@@ -62,20 +62,7 @@ def load_scheme_file(path: str | Path) -> TagScheme:
         raw = path.read_bytes()
     except OSError as error:
         raise SchemeFileError(f"cannot read scheme file {path}: {error.strerror or error}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-        data = tomllib.loads(text) if path.suffix.lower() == ".toml" else json.loads(text)
-    except UnicodeDecodeError:
-        raise SchemeFileError(f"{path}: not UTF-8 text") from None
-    except tomllib.TOMLDecodeError as error:
-        raise SchemeFileError(f"{path}: not valid TOML: {error}") from None
-    except json.JSONDecodeError as error:
-        raise SchemeFileError(f"{path}: not valid JSON: {error.msg} at line {error.lineno}, "
-                              f"column {error.colno}") from None
-    try:
-        return scheme_from_mapping(data)
-    except ValidationError as error:
-        raise SchemeFileError(f"{path}: {error}") from None
+    return scheme_from_bytes(raw, str(path), path.suffix.lower())
 
 
 def scheme_from_mapping(data: Any) -> TagScheme:
@@ -154,3 +141,22 @@ def _check_keys(data: dict, allowed: dict[str, type], where: str) -> None:
             raise ValidationError(f"{where}: unknown key {key!r}; allowed: {', '.join(allowed)}")
         if not isinstance(value, allowed[key]):
             raise ValidationError(f"{where}: {key} must be a {allowed[key].__name__}, not {value!r}")
+
+
+def scheme_from_bytes(raw: bytes, name: str, suffix: str) -> TagScheme:
+    """A scheme from a file's bytes (``suffix`` ".toml" or ".json"); errors start with ``name``.
+    Shared by files on disk and files a lead uploads on the Projects page."""
+    try:
+        text = raw.decode("utf-8-sig")
+        data = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
+    except UnicodeDecodeError:
+        raise SchemeFileError(f"{name}: not UTF-8 text") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SchemeFileError(f"{name}: not valid TOML: {error}") from None
+    except json.JSONDecodeError as error:
+        raise SchemeFileError(f"{name}: not valid JSON: {error.msg} at line {error.lineno}, "
+                              f"column {error.colno}") from None
+    try:
+        return scheme_from_mapping(data)
+    except ValidationError as error:
+        raise SchemeFileError(f"{name}: {error}") from None

@@ -24,14 +24,12 @@ from ..transcribe import (
     _all_cores,
     _check_offset,
     _check_samples,
-    _cut,
     _draft_from_segments,
     _empty_draft,
-    _window_draft,
+    draft_window,
     glossary_prompt,
 )
 from ..transcribe_options import TranscribeOptions
-from ..windowing import ScoredStretch, TimedWord, assign_words
 from .checkpoint import openai_checkpoint
 
 log = logging.getLogger(__name__)
@@ -119,19 +117,7 @@ class OpenAIWhisperEngine:
         self, samples: np.ndarray, spans: Sequence[tuple[float, float]], options: TranscribeOptions, offset: float = 0.0
     ) -> list[Draft]:
         """Draft consecutive segments from one decode of ``samples`` (see ``windowing``)."""
-        self._check_options(options)
-        _check_samples(samples)
-        _check_offset(offset)
-        if len(spans) == 1 or samples.shape[0] == 0:
-            return [self.transcribe(_cut(samples, span), options, offset + span[0]) for span in spans]
-        segments, info = self._decode(samples, options, word_timestamps=True)  # words decide the split
-        words = [TimedWord(w.word, float(w.start), float(w.end), float(w.probability))
-                 for segment in segments for w in (segment.words or ())]
-        stretches = [ScoredStretch(s.start, s.end, s.avg_logprob, s.no_speech_prob) for s in segments if s.text.strip()]
-        return [
-            _window_draft(self, options, info, span, span_words, stretches, offset)
-            for span, span_words in zip(spans, assign_words(words, spans))
-        ]
+        return draft_window(self, samples, spans, options, offset)
 
     def _decode(self, samples: np.ndarray, options: TranscribeOptions, word_timestamps: bool):
         from faster_whisper.transcribe import restore_speech_timestamps
