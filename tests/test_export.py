@@ -84,6 +84,19 @@ def test_an_existing_export_is_never_overwritten_unless_asked(store, settings, p
     assert [p.name for p in out.parent.iterdir()] == ["out"]  # no staging or previous copy left
 
 
+def test_overwrite_replaces_only_an_earlier_export(store, settings, project, labeled, tmp_path):
+    mine = tmp_path / "mine"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("years of work")
+    with pytest.raises(ValidationError, match="not a speechlabel export"):
+        export_jsonl(store, settings, project, mine, ExportOptions(overwrite=True), actor=SYSTEM)
+    assert [p.name for p in mine.iterdir()] == ["thesis.txt"]
+    for holder in (settings.data_dir, settings.data_dir.parent):
+        with pytest.raises(ValidationError, match="holds the data folder"):
+            export_jsonl(store, settings, project, holder, ExportOptions(overwrite=True), actor=SYSTEM)
+    assert settings.data_dir.is_dir() and any(settings.data_dir.iterdir())
+
+
 def test_an_interrupted_export_leaves_no_manifest_behind(store, settings, project, labeled, tmp_path):
     def crash(count):
         if count == 2:

@@ -12,6 +12,8 @@ from .options import ExportFormat, ExportOptions
 from .select import ExportItem
 
 CARD_NAME = "README.md"
+# The card's third line; also how ``--overwrite`` knows a folder is an export it may replace.
+CARD_SIGNATURE = "Exported by speechlabel on "
 
 _HOW_TO_LOAD = {
     ExportFormat.JSONL: "One JSON object per line (`manifest.jsonl` or `<split>_manifest.jsonl`): NeMo's fields "
@@ -48,7 +50,7 @@ def write_card(root: Path, project: Project, options: ExportOptions, items: list
     total = summarize(None, items)
     lines = [
         f"# {project.name}: speech dataset", "",
-        f"Exported by speechlabel on {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}.", "",
+        f"{CARD_SIGNATURE}{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}.", "",
         _HOW_TO_LOAD[options.format], "",
         "## Contents", "",
         f"- segments: {total.segments}",

@@ -20,7 +20,7 @@ from ..errors import ValidationError
 from ..models import Actor, Project
 from ..store import Store
 from . import hf, kaldi, lhotse_format, nemo
-from .card import SplitSummary, summarize, write_card
+from .card import CARD_NAME, CARD_SIGNATURE, SplitSummary, summarize, write_card
 from .job import ExportJob
 from .media import AudioWriter
 from .names import SafeNames, kaldi_speaker_id
@@ -58,7 +58,7 @@ def export_dataset(
     require_role(actor, project, action="exporting")
     options = (options or ExportOptions()).validated()
     out_dir = Path(out_dir).resolve()
-    _check_destination(out_dir, options.overwrite)
+    _check_destination(out_dir, options.overwrite, settings.data_dir)
     items = select_items(store, project.id, options)
     staging = out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
@@ -111,11 +111,32 @@ def _writer(export_format: ExportFormat):
     return lambda job, split, items: kaldi.write_data_dir(job, split, items, speakers)
 
 
-def _check_destination(out_dir: Path, overwrite: bool) -> None:
+def _check_destination(out_dir: Path, overwrite: bool, data_dir: Path) -> None:
+    """An export goes to a new or empty folder; ``overwrite`` replaces only an earlier export
+    (a folder with our dataset card), never a folder of other files, and never the data folder
+    or a folder holding it: the old folder is deleted once the new one is in place."""
     if out_dir.exists() and not out_dir.is_dir():
         raise ValidationError(f"{out_dir} exists and is not a folder; choose a folder path")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
+    data_dir = Path(data_dir).resolve()
+    if out_dir == data_dir or out_dir in data_dir.parents:
+        raise ValidationError(f"{out_dir} is or holds the data folder {data_dir}; choose a folder of its own")
+    if not out_dir.is_dir() or not any(out_dir.iterdir()):
+        return
+    if not overwrite:
         raise ValidationError(f"{out_dir} already exists and is not empty; choose a new folder or pass --overwrite")
+    if not is_export_folder(out_dir):
+        raise ValidationError(f"{out_dir} holds files that are not a speechlabel export; --overwrite replaces only "
+                              "an earlier export, so choose a new or empty folder")
+
+
+def is_export_folder(folder: Path) -> bool:
+    """Whether ``folder`` is an export we wrote: its dataset card says so."""
+    card = folder / CARD_NAME
+    try:
+        with open(card, encoding="utf-8") as handle:
+            return any(line.startswith(CARD_SIGNATURE) for line, _ in zip(handle, range(5)))
+    except (OSError, UnicodeDecodeError):
+        return False
 
 
 def _move_into_place(staging: Path, out_dir: Path) -> None:
