@@ -26,6 +26,7 @@ from speechlabel.conventions import (
     scheme_from_mapping,
     scheme_to_mapping,
 )
+from speechlabel.conventions.scheme_file import scheme_from_bytes
 from speechlabel.errors import ValidationError
 
 FACTORY_TOML = """
@@ -196,3 +197,23 @@ def test_insert_prefix_marks_and_dual_transcriptions():
     assert (empty.text, empty.caret) == ("확률이 ()/() 라니", 5)
     with pytest.raises(ValidationError, match="outside the text"):
         insert_dual("abc", 2, 9)
+
+
+@pytest.mark.parametrize("body", ["a]|(?:a|a)*b|[c", "가-힣]"])
+def test_word_characters_are_one_character_class_never_a_pattern(body):
+    """A bare ] would end the class: the rest could backtrack for seconds per line or match
+    everything and switch the linter off."""
+    with pytest.raises(ValidationError, match="would end the character class"):
+        scheme_from_mapping({"name": "x", "base": "kspon", "word_characters": body})
+
+
+def test_a_deeply_nested_scheme_file_is_a_clear_error():
+    with pytest.raises(SchemeFileError, match="nested too deeply"):
+        scheme_from_bytes(b"[" * 100_000, "deep.json", ".json")
+
+
+def test_editing_shortcuts_are_not_tag_hotkeys():
+    for key in ("Ctrl+C", "Ctrl+V", "Ctrl+Z"):
+        with pytest.raises(ValidationError, match="hotkey"):
+            scheme_from_mapping({"name": "x", "base": "generic",
+                                 "tags": [{"tag": "[hum]", "kind": "noise", "meaning": "hum", "hotkey": key}]})

@@ -23,6 +23,14 @@ RESERVED_HOTKEYS: dict[str, str] = {
     "Alt+R": "replay",
     "Alt+,": "slower playback",
     "Alt+.": "faster playback",
+    # The browser's editing keys, which labelers use in the transcript box all the time.
+    "Ctrl+A": "select all",
+    "Ctrl+C": "copy",
+    "Ctrl+V": "paste",
+    "Ctrl+X": "cut",
+    "Ctrl+Z": "undo",
+    "Ctrl+Y": "redo",
+    "Ctrl+Shift+Z": "redo",
 }
 HOTKEY_HELP = "modifiers Ctrl, Alt, Shift or Meta joined by '+' to one key, e.g. Alt+N or Ctrl+Shift+1, or F1-F12"
 

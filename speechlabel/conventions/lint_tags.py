@@ -69,7 +69,9 @@ def check_code(piece: Piece, scheme: TagScheme, out: list[Problem]) -> None:
         example = f"({tag.code}:음)" if tag.kind == TagKind.FILLER and tag.form == TagForm.CODE else f"({tag.code}:…)"
         out.append(problem("tag-content-missing", piece.start, piece.end, tag=tag.text, example=example))
     elif not empty:
-        check_word_characters(piece.parts[1], piece.part_starts[1], scheme, out, marks_allowed=False)
+        # Words separated by spaces: a filler or unclear stretch may be several words, (SP:세 시 반).
+        for word, start in _words_with_starts(piece.parts[1], piece.part_starts[1]):
+            check_word_characters(word, start, scheme, out, marks_allowed=False)
 
 
 def check_bracket(piece: Piece, scheme: TagScheme, out: list[Problem]) -> None:
@@ -144,3 +146,12 @@ def _piece_speaks(piece: Piece, scheme: TagScheme) -> bool:
         tag = scheme.by_text.get(piece.text)
         return tag is not None and tag.kind == TagKind.UNINTELLIGIBLE
     return False
+
+
+def _words_with_starts(text: str, offset: int) -> list[tuple[str, int]]:
+    words, position = [], 0
+    for word in text.split(" "):
+        if word:
+            words.append((word, offset + position))
+        position += len(word) + 1
+    return words

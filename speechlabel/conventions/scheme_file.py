@@ -156,6 +156,8 @@ def scheme_from_bytes(raw: bytes, name: str, suffix: str) -> TagScheme:
     except json.JSONDecodeError as error:
         raise SchemeFileError(f"{name}: not valid JSON: {error.msg} at line {error.lineno}, "
                               f"column {error.colno}") from None
+    except RecursionError:
+        raise SchemeFileError(f"{name}: nested too deeply to be a scheme file") from None
     try:
         return scheme_from_mapping(data)
     except ValidationError as error:

@@ -248,6 +248,11 @@ def _check_unique_tags(tags: tuple[Tag, ...]) -> None:
 def _check_word_characters(body: str) -> None:
     if not isinstance(body, str) or not body:
         raise ValidationError("word_characters must be a non-empty character class body, like 가-힣.,?!")
+    if _unescaped_bracket(body):
+        # A bare ] would close the class and let the rest be any pattern (one that backtracks
+        # for seconds per line, or one that matches everything and turns the linter off).
+        raise ValidationError(f"word_characters {body!r} contains ']', which would end the character class; "
+                              "write only the characters and ranges words may contain")
     try:
         allowed = re.compile(f"[{body}]")
     except re.error as error:
@@ -257,6 +262,15 @@ def _check_word_characters(body: str) -> None:
     if structural:
         raise ValidationError(f"word_characters {body!r} lets words contain {''.join(structural)!r}; parentheses, "
                               "brackets and spaces write tags and separate words, so they cannot be word characters")
+
+
+def _unescaped_bracket(body: str) -> bool:
+    escaped = False
+    for char in body:
+        if char == "]" and not escaped:
+            return True
+        escaped = char == "\\" and not escaped
+    return False
 
 
 def _enum(cls, value, what: str):

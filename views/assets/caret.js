@@ -85,6 +85,9 @@ export default function (component) {
     const tag = hotkey ? data.hotkeys[hotkey] : undefined;
     const box = findBox();
     if (!tag || !box) return;
+    const active = document.activeElement;
+    const typingElsewhere = active && active !== box && (active.tagName === "TEXTAREA" || active.tagName === "INPUT");
+    if (typingElsewhere) return; // the comment box, a reason field: the key is theirs
     event.preventDefault();
     event.stopPropagation();
     setTriggerValue("insert", { tag, ...selectionOf(box) });
