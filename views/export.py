@@ -169,7 +169,17 @@ def show_result(result: SavedExportRun) -> None:
             st.markdown(report.card.read_text(encoding="utf-8"))
 
 
+# Streamlit holds a download's bytes in the server's memory once it is clicked: bigger zips
+# are fetched from their folder on the server instead.
+MAX_DOWNLOAD_BYTES = 2 * 1024**3
+
+
 def download(zip_path: Path, name: str, key: str) -> None:
+    if not zip_path.is_file():  # replaced meanwhile by an export of the same name without a zip
+        return
+    if zip_path.stat().st_size > MAX_DOWNLOAD_BYTES:
+        st.info(t("export.too_big_to_download", path=zip_path, limit_gb=MAX_DOWNLOAD_BYTES // 1024**3))
+        return
     # A callable: the zip is read from disk only when the button is clicked, not on every rerun.
     size = zip_path.stat().st_size / 1e6
     st.download_button(t("export.download", name=name, size=size), data=lambda: zip_path.read_bytes(),

@@ -2,14 +2,15 @@
 
 The rule: relative paths are resolved against the manifest's folder (NeMo's rule; for Lhotse
 also the dataset folder, see ``lhotse_reader``) and must stay inside the dataset folder: a
-``..`` that climbs out is refused, so a manifest handed over with a dataset cannot make the
-server read files elsewhere. Absolute paths are accepted only from an *absolute-path style*
+``..`` that climbs out is refused. Absolute paths are accepted only from an *absolute-path style*
 manifest, one whose every audio path is absolute, as NeMo's and Lhotse's own preparation
-scripts write them: such a manifest was made on this machine for its files. In a manifest that
-mixes styles, an absolute path must point inside the dataset folder too. The check is on the
-path as written (normalised, ``..`` folded); symbolic links inside the dataset folder are
-followed, as the dataset's owner placed them there. File names never reach the data folder:
-stored files are named by content hash and recording id.
+scripts write them; in a manifest that mixes styles, an absolute path must point inside the
+dataset folder too. The check is on the path as written (normalised, ``..`` folded): symbolic
+links inside the dataset folder are followed wherever they point, and an absolute-style
+manifest may name any file the server can read. That is acceptable because ``import-dataset``
+is a command-line action, run by someone who can read those files anyway; no page offers it.
+A page that took datasets from users would have to resolve links and refuse absolute paths.
+File names never reach the data folder: stored files are named by content hash and recording id.
 """
 
 from __future__ import annotations

@@ -235,6 +235,7 @@ MESSAGES = {
     "export.col.zip": "zip",
     "export.dates": "Last edited (UTC dates; empty: any time)",
     "export.done": "Done: {segments} segments",
+    "export.too_big_to_download": "The zip is larger than {limit_gb} GB, too large to download through the page; copy it from the server: {path}",
     "export.download": "Download {name}.zip ({size:.1f} MB)",
     "export.earlier": "Earlier exports",
     "export.earlier_pick": "Download an earlier export",

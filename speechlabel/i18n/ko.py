@@ -236,6 +236,7 @@ MESSAGES = {
     "export.col.zip": "압축 파일",
     "export.dates": "마지막 수정일 (UTC 날짜, 비우면 전체 기간)",
     "export.done": "완료: 세그먼트 {segments}개",
+    "export.too_big_to_download": "압축 파일이 {limit_gb}기가바이트보다 커서 페이지에서 내려받을 수 없습니다. 서버에서 직접 복사하세요: {path}",
     "export.download": "{name}.zip 내려받기 ({size:.1f} MB)",
     "export.earlier": "이전 내보내기",
     "export.earlier_pick": "이전 내보내기 내려받기",
