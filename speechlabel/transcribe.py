@@ -148,22 +148,7 @@ class FasterWhisperEngine:
         return list(segments), info  # a generator: decoding happens here
 
     def _check_options(self, options: TranscribeOptions) -> None:
-        if not isinstance(options, TranscribeOptions):
-            raise ValidationError(f"options must be TranscribeOptions, got {type(options).__name__}")
-        mine = (self.name, self.model, self.compute_type, self.cpu_threads)
-        asked = (options.engine, options.model, options.compute_type, options.cpu_threads)
-        if mine != asked:
-            # Otherwise the Draft's provenance would name a model that did not produce it.
-            raise ValidationError(
-                f"options ask for engine/model/compute_type/cpu_threads {asked} but this engine holds "
-                f"{mine}; get the right engine with get_engine(options)"
-            )
-        if options.language not in (None, "en") and not self.multilingual:
-            # faster-whisper would quietly transcribe as English instead.
-            raise ValidationError(
-                f"model {self.model!r} is English-only, so language {options.language!r} cannot "
-                "be forced; use a multilingual model such as 'base', or language 'en' or None"
-            )
+        check_engine_options(self, options)
 
     def _warn_if_glossary_cut(self, hotwords: str | None) -> None:
         if not hotwords:
@@ -172,6 +157,27 @@ class FasterWhisperEngine:
         count = len(self._whisper.hf_tokenizer.encode(" " + hotwords).ids)
         if count > budget:
             log.warning("glossary is %d tokens; Whisper sees only the first %d of them", count, budget)
+
+
+def check_engine_options(engine, options: TranscribeOptions) -> None:
+    """Both engines: ``options`` must ask for what ``engine`` holds (name, model, compute type,
+    threads), and an English-only model cannot be forced to another language."""
+    if not isinstance(options, TranscribeOptions):
+        raise ValidationError(f"options must be TranscribeOptions, got {type(options).__name__}")
+    mine = (engine.name, engine.model, engine.compute_type, engine.cpu_threads)
+    asked = (options.engine, options.model, options.compute_type, options.cpu_threads)
+    if mine != asked:
+        # Otherwise the Draft's provenance would name a model that did not produce it.
+        raise ValidationError(
+            f"options ask for engine/model/compute_type/cpu_threads {asked} but this engine holds "
+            f"{mine}; get the right engine with get_engine(options)"
+        )
+    if options.language not in (None, "en") and not engine.multilingual:
+        # faster-whisper would quietly transcribe as English instead.
+        raise ValidationError(
+            f"model {engine.model!r} is English-only, so language {options.language!r} cannot "
+            "be forced; use a multilingual model such as 'base', or language 'en' or None"
+        )
 
 
 def draft_window(engine, samples: np.ndarray, spans: Sequence[tuple[float, float]], options: TranscribeOptions,

@@ -17,14 +17,13 @@ from functools import partial
 import streamlit as st
 
 from speechlabel import labeling
-from speechlabel.access import role_in, visible_projects
 from speechlabel.clips import segment_clip
 from speechlabel.draft_view import split_time_for
 from speechlabel.errors import Forbidden, NotFound, SpeechLabelError, StaleVersion
 from speechlabel.labeling import LabelContext
 from speechlabel.models import Actor, Project, Role
 from speechlabel.project_conventions import LintRejected
-from views import label_conventions, label_list
+from views import label_conventions, label_list, session
 from views.label_parts import (
     SKIP,
     UNTRANSCRIBABLE,
@@ -46,16 +45,7 @@ store = workspace.store
 
 def chosen_project(actor: Actor) -> Project | None:
     """A project where the actor may label (labeler or lead), remembered in the page address."""
-    projects = [p for p in visible_projects(store, actor) if role_in(actor, p.id) in (Role.LABELER, Role.LEAD)]
-    if not projects:
-        return None
-    names = [p.name for p in projects]
-    if st.session_state.get("label_project") not in names:
-        wanted = st.query_params.get("project") or st.session_state.get("project_name")
-        st.session_state["label_project"] = wanted if wanted in names else names[0]
-    name = st.sidebar.selectbox(t("common.project"), names, key="label_project", on_change=_forget_segment)
-    st.query_params["project"] = name
-    return next(p for p in projects if p.name == name)
+    return session.pick_project(store, actor, (Role.LABELER, Role.LEAD), "label_project", _forget_segment)
 
 
 def _forget_segment() -> None:

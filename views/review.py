@@ -10,11 +10,12 @@ import html
 import streamlit as st
 
 from speechlabel import review
-from speechlabel.access import role_in, visible_projects
+from speechlabel.access import role_in
 from speechlabel.clips import segment_clip
 from speechlabel.errors import Forbidden, NotFound, SpeechLabelError, StaleVersion
 from speechlabel.models import Actor, Project, ReviewReason, Role
 from speechlabel.review import DiffPiece, ReviewContext, ReviewOrder, ReviewQuery
+from views import session
 from views.lang import error_text, label, t, translator
 from views.player import PlayerData, clip_player
 
@@ -45,16 +46,7 @@ def order_format():
 
 
 def chosen_project(actor: Actor) -> Project | None:
-    projects = [p for p in visible_projects(store, actor) if role_in(actor, p.id) in (Role.REVIEWER, Role.LEAD)]
-    if not projects:
-        return None
-    names = [p.name for p in projects]
-    if st.session_state.get("review_project") not in names:
-        wanted = st.query_params.get("project") or st.session_state.get("project_name")
-        st.session_state["review_project"] = wanted if wanted in names else names[0]
-    name = st.sidebar.selectbox(t("common.project"), names, key="review_project", on_change=forget_segment)
-    st.query_params["project"] = name
-    return next(p for p in projects if p.name == name)
+    return session.pick_project(store, actor, (Role.REVIEWER, Role.LEAD), "review_project", forget_segment)
 
 
 def forget_segment() -> None:

@@ -21,9 +21,9 @@ from datetime import UTC, datetime
 import streamlit as st
 
 from speechlabel import accounts
-from speechlabel.access import visible_projects
+from speechlabel.access import role_in, visible_projects
 from speechlabel.errors import NotSignedIn, SessionExpired, SpeechLabelError
-from speechlabel.models import Actor
+from speechlabel.models import Actor, Project, Role
 from speechlabel.store import Store
 from views.lang import error_text, label, t
 
@@ -175,3 +175,18 @@ def roles_line(store: Store, actor: Actor) -> str:
                    for project_id, role in actor.roles.items())
     return (t("list.separator").join(t("sidebar.role_in", role=label(role), project=name) for name, role in roles)
             or t("sidebar.no_role"))
+
+
+def pick_project(store: Store, actor: Actor, roles: tuple[Role, ...], key: str, on_change) -> Project | None:
+    """The sidebar's project choice among those where ``actor`` has one of ``roles``, kept in
+    the page address (``?project=``) and, on first open, taken from the Projects page's choice."""
+    projects = [p for p in visible_projects(store, actor) if role_in(actor, p.id) in roles]
+    if not projects:
+        return None
+    names = [p.name for p in projects]
+    if st.session_state.get(key) not in names:
+        wanted = st.query_params.get("project") or st.session_state.get("project_name")
+        st.session_state[key] = wanted if wanted in names else names[0]
+    name = st.sidebar.selectbox(t("common.project"), names, key=key, on_change=on_change)
+    st.query_params["project"] = name
+    return next(p for p in projects if p.name == name)

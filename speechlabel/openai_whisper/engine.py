@@ -26,6 +26,7 @@ from ..transcribe import (
     _check_samples,
     _draft_from_segments,
     _empty_draft,
+    check_engine_options,
     draft_window,
     glossary_prompt,
 )
@@ -168,22 +169,7 @@ class OpenAIWhisperEngine:
         return _Info(language, float(probabilities[language]))
 
     def _check_options(self, options: TranscribeOptions) -> None:
-        if not isinstance(options, TranscribeOptions):
-            raise ValidationError(f"options must be TranscribeOptions, got {type(options).__name__}")
-        mine = (self.name, self.model, self.compute_type, self.cpu_threads)
-        asked = (options.engine, options.model, options.compute_type, options.cpu_threads)
-        if mine != asked:
-            # Otherwise the Draft's provenance would name a model that did not produce it.
-            raise ValidationError(
-                f"options ask for engine/model/compute_type/cpu_threads {asked} but this engine holds "
-                f"{mine}; get the right engine with get_engine(options)"
-            )
-        if options.language not in (None, "en") and not self.multilingual:
-            raise ValidationError(
-                f"model {self.model!r} is English-only, so language {options.language!r} cannot "
-                "be forced; use a multilingual model such as 'base', or language 'en' or None"
-            )
-
+        check_engine_options(self, options)
 
 def _keep_speech(samples: np.ndarray) -> tuple[np.ndarray, list[dict]]:
     """The speech parts only (faster-whisper's Silero VAD with its default settings)."""
