@@ -66,7 +66,10 @@ def validate_username(value: object) -> str:
     """The username stripped and lower-cased, or ValidationError saying what is allowed (this
     also refuses path tricks such as ``../x``, spaces and control characters)."""
     if not isinstance(value, str):
-        raise ValidationError(f"a username must be text, got {type(value).__name__}; {USERNAME_RULE}")
+        raise ValidationError(f"a username must be text, got {type(value).__name__}; {USERNAME_RULE}",
+                              message_key="error.username_not_text",
+                              params={"type": type(value).__name__, "low": MIN_USERNAME_LENGTH,
+                                      "high": MAX_USERNAME_LENGTH})
     name = value.strip().lower()
     if not MIN_USERNAME_LENGTH <= len(name) <= MAX_USERNAME_LENGTH:
         raise ValidationError(f"username {_shown(name)} has {len(name)} characters; {USERNAME_RULE}",
@@ -87,7 +90,9 @@ def validate_password(value: object, what: str = "the password") -> str:
     """Length rules only, checked before hashing: a megabyte of input never reaches scrypt.
     The message gives the length, never the password."""
     if not isinstance(value, str):
-        raise ValidationError(f"{what} must be text; use {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters")
+        raise ValidationError(f"{what} must be text; use {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters",
+                              message_key="error.password_not_text",
+                              params={"low": MIN_PASSWORD_LENGTH, "high": MAX_PASSWORD_LENGTH})
     if not MIN_PASSWORD_LENGTH <= len(value) <= MAX_PASSWORD_LENGTH:
         raise ValidationError(f"{what} has {len(value)} characters; use {MIN_PASSWORD_LENGTH} to "
                               f"{MAX_PASSWORD_LENGTH} characters", message_key="error.password_length",
@@ -129,7 +134,8 @@ def set_disabled(store: Store, actor: Actor | None, username: str, disabled: boo
     actor = require_admin(actor, "disabling users" if disabled else "enabling users")
     user = store.get_user(validate_username(username))
     if disabled and user.id == actor.user.id:
-        raise Forbidden(f"{actor.username} cannot disable their own account; ask another admin")
+        raise Forbidden(f"{actor.username} cannot disable their own account; ask another admin",
+                        message_key="error.disable_self", params={"user": actor.username})
     note = AuditNote(actor.username, "user_disabled" if disabled else "user_enabled", target=user.username)
     store.set_user_disabled(user.id, disabled, note)
     return store.get_user(user.username)
@@ -159,7 +165,9 @@ def remove_role(store: Store, actor: Actor | None, username: str, project: Proje
     note = AuditNote(actor.username, "role_removed", target=user.username, project_id=target.id)
     removed = store.delete_membership(target.id, user.id, note)
     if removed is None:
-        raise NotFound(f"{user.username} has no role in {project_label(target)}; there is nothing to remove")
+        raise NotFound(f"{user.username} has no role in {project_label(target)}; there is nothing to remove",
+                       message_key="error.no_role_to_remove",
+                       params={"user": user.username, "project": project_label(target)})
     return removed
 
 
@@ -192,7 +200,8 @@ def resolve_project(store: Store, project: Project | str | int) -> Project:
         return store.get_project_by_id(project)
     if isinstance(project, str):
         return store.get_project(project.strip())
-    raise ValidationError(f"a project is given by name or id, got {type(project).__name__}")
+    raise ValidationError(f"a project is given by name or id, got {type(project).__name__}",
+                          message_key="error.project_reference", params={"type": type(project).__name__})
 
 
 def _project_role(role: Role | str) -> Role:
@@ -200,7 +209,8 @@ def _project_role(role: Role | str) -> Role:
         return role
     if isinstance(role, str) and role.strip().lower() == "admin":
         raise ValidationError("admin is not a project role; allowed: labeler, reviewer, lead "
-                              "(only an admin can create admins: `speechlabel user add NAME --role admin`)")
+                              "(only an admin can create admins: `speechlabel user add NAME --role admin`)",
+                              message_key="error.admin_not_project_role")
     return Role.parse(role)
 
 
@@ -222,7 +232,8 @@ def ensure_admin(store: Store, password_from_env: str | None) -> str | None:
         if store.has_admin():  # another process started at the same moment and made it
             return None
         raise Conflict(f"no admin exists and the username {BOOTSTRAP_ADMIN!r} is taken by a user who is not "
-                       "one; create an admin with `speechlabel user add NAME --role admin`") from None
+                       "one; create an admin with `speechlabel user add NAME --role admin`",
+                       message_key="error.bootstrap_admin_taken", params={"name": BOOTSTRAP_ADMIN}) from None
     log.warning("created the first admin user %r", BOOTSTRAP_ADMIN)
     return generated
 
@@ -250,9 +261,11 @@ def actor_for_external_user(store: Store, email: object, email_verified: object 
     marks unverified is refused."""
     if not isinstance(email, str) or "@" not in email or not 3 <= len(email.strip()) <= MAX_EMAIL_LENGTH:
         raise ValidationError("the identity provider gave no usable email address; an email of at most "
-                              f"{MAX_EMAIL_LENGTH} characters is needed to sign in")
+                              f"{MAX_EMAIL_LENGTH} characters is needed to sign in",
+                              message_key="error.external_no_email", params={"most": MAX_EMAIL_LENGTH})
     if email_verified is False:
-        raise Forbidden(f"the identity provider has not verified {_shown(email.strip())}; verify it there first")
+        raise Forbidden(f"the identity provider has not verified {_shown(email.strip())}; verify it there first",
+                        message_key="error.external_unverified", params={"email": _shown(email.strip())})
     address = email.strip().lower()
     name = external_username(address)
     marker = EXTERNAL_PREFIX + hashlib.sha256(address.encode("utf-8")).hexdigest()
@@ -268,7 +281,8 @@ def actor_for_external_user(store: Store, email: object, email_verified: object 
     user, stored = found
     if not hmac.compare_digest(stored, marker):
         raise Conflict(f"the username {name!r} for {_shown(address)} belongs to another account; "
-                       "ask an admin to rename or remove that account")
+                       "ask an admin to rename or remove that account", message_key="error.external_name_taken",
+                       params={"name": name, "email": _shown(address)})
     if user.disabled:
         raise Forbidden(f"the account {name!r} is disabled; ask an admin to enable it",
                         message_key="error.account_disabled", params={"name": name})
@@ -286,7 +300,8 @@ def login(store: Store, username: str, password: str, now: datetime | None = Non
     now = _utc(now)
     if isinstance(password, str) and len(password) > MAX_PASSWORD_LENGTH:
         raise ValidationError(f"the password has {len(password)} characters; at most {MAX_PASSWORD_LENGTH} "
-                              "are allowed")
+                              "are allowed", message_key="error.password_too_long",
+                              params={"length": len(password), "most": MAX_PASSWORD_LENGTH})
     name = _login_name(username)
     if name is None:  # cannot be anyone's name: no lookup, no failure count
         store.record_audit(AuditNote("anonymous", "login_failed", details={"reason": "invalid username"}), now)
@@ -386,7 +401,8 @@ def list_audit(store: Store, actor: Actor | None, project_id: int | None = None,
     they lead (with ``project_id``: about that one project)."""
     actor = require_signed_in(actor)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_AUDIT_LIMIT:
-        raise ValidationError(f"limit {limit!r} is not allowed; use 1 to {MAX_AUDIT_LIMIT} lines")
+        raise ValidationError(f"limit {limit!r} is not allowed; use 1 to {MAX_AUDIT_LIMIT} lines",
+                              message_key="error.audit_limit", params={"limit": limit, "most": MAX_AUDIT_LIMIT})
     if project_id is not None:
         require_role(actor, resolve_project(store, project_id), Role.LEAD, action="reading the audit log")
         scope = [project_id]
@@ -395,5 +411,6 @@ def list_audit(store: Store, actor: Actor | None, project_id: int | None = None,
     else:
         scope = _led_projects(actor)
         if not scope:
-            raise Forbidden(f"{actor.username} is not an admin or a lead; reading the audit log needs one of those")
+            raise Forbidden(f"{actor.username} is not an admin or a lead; reading the audit log needs one of those",
+                            message_key="error.audit_needs_admin_or_lead", params={"user": actor.username})
     return store.list_audit(scope, target, limit)

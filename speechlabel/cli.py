@@ -1,13 +1,16 @@
 """Command line: ``speechlabel`` / ``python -m speechlabel``.
 
 Every command calls the same domain functions as the app. Errors print one line to stderr and
-exit with status 1 (2 for wrong usage, as argparse does).
+exit with status 1 (2 for wrong usage, as argparse does). ``--lang ko`` (or a Korean locale)
+prints errors, lint problems and convert-text notes in Korean; the help and the commands'
+reports stay English.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -42,6 +45,7 @@ from .export.arguments import (
     add_export_arguments,
     options_from_args,
 )
+from .i18n import Lang, environment_language, error_message, translate
 from .ingest import import_paths
 from .models import (
     DEFAULT_LOW_CONFIDENCE,
@@ -84,6 +88,7 @@ USER_ROLES = ("admin", "lead", "reviewer", "labeler")
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
+    args.lang = Lang(args.lang) if args.lang else environment_language(os.environ)
     logging.basicConfig(level=logging.WARNING if not args.verbose else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
     workspace = None
@@ -92,13 +97,15 @@ def main(argv: Sequence[str] | None = None) -> int:
             workspace = Workspace.open(Settings.from_env(args.data_dir))
         return args.handler(workspace, args)
     except SpeechLabelError as error:
-        print(f"error: {error}", file=sys.stderr)
+        print(translate("cli.error", args.lang, message=error_message(error, args.lang)), file=sys.stderr)
         return 1
     except OSError as error:  # disk full, permission denied, unreadable path: still one line
-        print(f"error: {error.strerror or error}: {error.filename or ''}".rstrip(": "), file=sys.stderr)
+        # The system's own words (strerror) follow the process locale, not --lang.
+        message = f"{error.strerror or error}: {error.filename or ''}".rstrip(": ")
+        print(translate("cli.error", args.lang, message=message), file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print("interrupted; run the same command again to continue", file=sys.stderr)
+        print(translate("cli.interrupted", args.lang), file=sys.stderr)
         return 130
     finally:
         if workspace is not None:
@@ -109,6 +116,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="speechlabel", description="Speech-data transcription and labeling.")
     parser.add_argument("--data-dir", help="data folder (default: $SPEECHLABEL_DATA_DIR or ./data)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
+    parser.add_argument("--lang", choices=[lang.value for lang in Lang],
+                        help="language of errors, lint problems and convert-text notes: en or ko (default: ko when "
+                             "LC_ALL, LC_MESSAGES or LANG starts with ko, else en); this help and the commands' "
+                             "reports stay English")
     parser.set_defaults(needs_workspace=True)
     commands = parser.add_subparsers(dest="command", required=True)
     _add_project_commands(commands)
@@ -375,7 +386,7 @@ def run_review(workspace: Workspace, args) -> int:
     store = workspace.store
     project = store.get_project(args.name)
     if args.reason is not None and not args.reject:
-        raise ValidationError("--reason goes with --reject SEGMENT_ID")
+        raise ValidationError("--reason goes with --reject SEGMENT_ID", message_key="error.cli_reason_alone")
     if args.approve or args.reject:
         segment_id = args.approve or args.reject
         _require_in_project(store, project, segment_id)
@@ -385,7 +396,9 @@ def run_review(workspace: Workspace, args) -> int:
             print(f"approved {segment_id}")
         else:
             if not args.reason:
-                raise ValidationError(f"--reject needs --reason CODE; allowed: {', '.join(r.value for r in ReviewReason)}")
+                raise ValidationError(f"--reject needs --reason CODE; allowed: {', '.join(r.value for r in ReviewReason)}",
+                                      message_key="error.cli_reject_needs_reason",
+                                      params={"allowed": ", ".join(r.value for r in ReviewReason)})
             reject(store, SYSTEM, segment_id, version, args.reason, args.comment)
             print(f"rejected {segment_id} ({ReviewReason(args.reason.strip().lower()).label})")
         return 0
@@ -404,7 +417,9 @@ def run_review(workspace: Workspace, args) -> int:
 
 def _require_in_project(store, project, segment_id: str) -> None:
     if store.get_segment_project(segment_id) != project.id:
-        raise ValidationError(f"segment {segment_id} belongs to another project than {project.name!r}")
+        raise ValidationError(f"segment {segment_id} belongs to another project than {project.name!r}",
+                              message_key="error.segment_elsewhere",
+                              params={"segment": segment_id, "project": project.name})
 
 
 def _add_user_commands(commands) -> None:
@@ -429,14 +444,16 @@ def run_user_add(workspace: Workspace, args) -> int:
     is_admin = args.role == "admin"
     if is_admin and args.project:
         raise ValidationError("an admin has every project; leave out --project, or give a project role "
-                              "(lead, reviewer or labeler)")
+                              "(lead, reviewer or labeler)", message_key="error.cli_admin_project")
     if not is_admin and not args.project:
-        raise ValidationError(f"--role {args.role} is a role in one project; add --project NAME")
+        raise ValidationError(f"--role {args.role} is a role in one project; add --project NAME",
+                              message_key="error.cli_role_needs_project", params={"role": args.role})
     project = store.get_project(args.project) if args.project else None
     if _user_exists(store, name):
         if is_admin or args.password_stdin:
             raise Conflict(f"a user named {name!r} already exists and keeps their password; to give them a role "
-                           "in a project, leave out --password-stdin and give --role and --project")
+                           "in a project, leave out --password-stdin and give --role and --project",
+                           message_key="error.cli_user_exists", params={"name": name})
         set_role(store, SYSTEM, name, project, args.role)
         print(f"user {name!r} is now {args.role} in project {project.name!r}")
         return 0
@@ -465,7 +482,8 @@ def read_password(stream) -> str:
     password = line.removesuffix("\n").removesuffix("\r")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise ValidationError(f"the password on stdin is longer than {MAX_PASSWORD_LENGTH} characters; "
-                              f"use at most {MAX_PASSWORD_LENGTH}")
+                              f"use at most {MAX_PASSWORD_LENGTH}", message_key="error.cli_password_too_long",
+                              params={"most": MAX_PASSWORD_LENGTH})
     return password
 
 

@@ -64,6 +64,7 @@ def _session_hours(value: str | None) -> float:
         hours = float("nan")
     if not 0.05 <= hours <= MAX_SESSION_HOURS:  # NaN fails this too
         raise ValidationError(
-            f"SPEECHLABEL_SESSION_HOURS is {value!r}; give a number of hours from 0.05 to {MAX_SESSION_HOURS:g}"
+            f"SPEECHLABEL_SESSION_HOURS is {value!r}; give a number of hours from 0.05 to {MAX_SESSION_HOURS:g}",
+            message_key="error.session_hours", params={"value": value, "most": MAX_SESSION_HOURS},
         )
     return hours

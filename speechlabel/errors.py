@@ -4,21 +4,35 @@ The UI shows these with ``st.error``; the CLI prints the message and exits non-z
 """
 
 import math
+from dataclasses import dataclass
 
 
 class SpeechLabelError(Exception):
     """Base of every error a user can cause and should read.
 
-    The English message is built where the error is raised (logs, the CLI). Errors the pages
-    show often also carry ``message_key`` and ``params``: ``speechlabel.i18n.error_message``
-    renders them in the reader's language. Errors without a key are shown in English under a
-    translated lead-in.
+    The English message is built where the error is raised (logs, the CLI). Errors a page can
+    show also carry ``message_key`` and ``params`` (tests/test_i18n_raise_sites.py checks that):
+    ``speechlabel.i18n.error_message`` renders them in the reader's language. Errors without a
+    key are shown in English under a translated lead-in.
     """
 
     def __init__(self, message: str = "", *, message_key: str | None = None, params: dict | None = None):
         super().__init__(message)
         self.message_key = message_key
         self.params = dict(params or {})
+
+
+@dataclass(frozen=True)
+class Phrase:
+    """Fixed English words inside a message (a hint, the name of a label-page action) that the
+    catalogs translate: a param holding one renders as ``key`` in the reader's language, and
+    as ``english`` in the raise site's f-string."""
+
+    key: str
+    english: str
+
+    def __str__(self) -> str:
+        return self.english
 
 
 class AudioDecodeError(SpeechLabelError):

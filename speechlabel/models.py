@@ -42,7 +42,8 @@ class SegmentStatus(str, enum.Enum):
             allowed = ", ".join(s.value for s in cls)
             from .errors import ValidationError
 
-            raise ValidationError(f"unknown status {value!r}; allowed: {allowed}") from None
+            raise ValidationError(f"unknown status {value!r}; allowed: {allowed}", message_key="error.unknown_status",
+                                  params={"value": value, "allowed": allowed}) from None
 
 
 class PrelabelState(str, enum.Enum):
@@ -434,7 +435,8 @@ class Role(str, enum.Enum):
             allowed = ", ".join(r.value for r in cls)
             from .errors import ValidationError
 
-            raise ValidationError(f"unknown role {value!r}; allowed: {allowed}") from None
+            raise ValidationError(f"unknown role {value!r}; allowed: {allowed}", message_key="error.unknown_role",
+                                  params={"value": value, "allowed": allowed}) from None
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from .conventions import (
     lint,
     resolve_scheme,
 )
-from .errors import ValidationError
+from .errors import Phrase, ValidationError
 from .models import Actor, ConventionSettings, Project
 from .store import Store
 from .store.audit import AuditNote
@@ -43,7 +43,7 @@ DUAL = "()/()"
 # Fixes can uncover or overlap other problems (apply_fixes skips overlaps); a few passes settle
 # every line the linter's tests know; more would only loop on a fix that does not converge.
 MAX_FIX_PASSES = 5
-SCHEME_CHOICES = "kspon, aihub, generic or a scheme file (.toml/.json)"
+SCHEME_CHOICES = Phrase("phrase.scheme_choices", "kspon, aihub, generic or a scheme file (.toml/.json)")
 _BRACKET_NAME = re.compile(r"[\w-]+(?: [\w-]+)*")
 
 
@@ -78,19 +78,23 @@ def _generic_with(names: tuple[str, ...]) -> TagScheme:
 def scheme_option(value: str) -> TagScheme:
     """``--scheme`` of the command line: a built-in name or a lead's scheme file."""
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"tag scheme is empty; give {SCHEME_CHOICES}")
+        raise ValidationError(f"tag scheme is empty; give {SCHEME_CHOICES}", message_key="error.scheme_option_empty",
+                              params={"choices": SCHEME_CHOICES})
     return resolve_scheme(value.strip())
 
 
 def validate_convention_settings(settings: ConventionSettings) -> ConventionSettings:
     if not isinstance(settings, ConventionSettings):
-        raise ValidationError(f"convention settings must be ConventionSettings, got {type(settings).__name__}")
+        raise ValidationError(f"convention settings must be ConventionSettings, got {type(settings).__name__}",
+                              message_key="error.convention_settings_type", params={"type": type(settings).__name__})
     if settings.scheme is not None and not isinstance(settings.scheme, TagScheme):
         raise ValidationError(f"the tag scheme must be a TagScheme (resolve_scheme gives one: {SCHEME_CHOICES}), "
-                              f"got {type(settings.scheme).__name__}")
+                              f"got {type(settings.scheme).__name__}", message_key="error.convention_scheme_type",
+                              params={"choices": SCHEME_CHOICES, "type": type(settings.scheme).__name__})
     if not isinstance(settings.block_submit_on_lint_errors, bool):
         raise ValidationError("block_submit_on_lint_errors must be true or false, got "
-                              f"{settings.block_submit_on_lint_errors!r}")
+                              f"{settings.block_submit_on_lint_errors!r}", message_key="error.block_submit_type",
+                              params={"value": settings.block_submit_on_lint_errors})
     return settings
 
 
@@ -141,7 +145,9 @@ class FixResult:
 
 
 def fix_transcript(scheme: TagScheme, text: str) -> FixResult:
-    """Apply the linter's fixes until none is left (or ``MAX_FIX_PASSES``); what has no fix stays."""
+    """Apply the linter's fixes until none is left (or ``MAX_FIX_PASSES``); what has no fix stays.
+    A pass that would leave more errors is not taken: each fix alone never adds one (``lint``
+    checks), but two applied together still could."""
     problems = lint(text, scheme)
     before = len(problems)
     for _ in range(MAX_FIX_PASSES):
@@ -150,8 +156,15 @@ def fix_transcript(scheme: TagScheme, text: str) -> FixResult:
         fixed_text = apply_fixes(text, problems)
         if fixed_text == text:
             break
-        text, problems = fixed_text, lint(fixed_text, scheme)
+        fixed_problems = lint(fixed_text, scheme)
+        if _error_count(fixed_problems) > _error_count(problems):
+            break
+        text, problems = fixed_text, fixed_problems
     return FixResult(text, max(0, before - len(problems)), problems)
+
+
+def _error_count(problems: list[Problem]) -> int:
+    return sum(problem.is_error for problem in problems)
 
 
 def insert_at_caret(scheme: TagScheme, text: str, tag_text: str, start: int, end: int | None = None) -> Insertion:
@@ -159,10 +172,13 @@ def insert_at_caret(scheme: TagScheme, text: str, tag_text: str, start: int, end
     or around the selection ``start..end`` (character offsets); the new text and caret."""
     if tag_text == DUAL:
         if not scheme.dual_transcription:
-            raise ValidationError(f"the {scheme.title or scheme.name} scheme has no dual transcription")
+            raise ValidationError(f"the {scheme.title or scheme.name} scheme has no dual transcription",
+                                  message_key="error.scheme_no_dual", params={"scheme": scheme.title or scheme.name})
         return insert_dual(text, start, end)
     tag = scheme.by_text.get(tag_text)
     if tag is None:
         known = ", ".join(t.text for t in scheme.tags)
-        raise ValidationError(f"{tag_text!r} is not a tag of the {scheme.title or scheme.name} scheme; its tags: {known}")
+        raise ValidationError(f"{tag_text!r} is not a tag of the {scheme.title or scheme.name} scheme; its tags: {known}",
+                              message_key="error.not_a_scheme_tag",
+                              params={"tag_text": tag_text, "scheme": scheme.title or scheme.name, "known": known})
     return insert_tag(text, tag, start, end)

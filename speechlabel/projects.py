@@ -114,7 +114,8 @@ def split_names(text: str) -> tuple[str, ...]:
 
 def _validate_names(names: tuple[str, ...], what: str, limit: int) -> tuple[str, ...]:
     if isinstance(names, str):  # a tuple of letters would pass every other check
-        raise ValidationError(f"{what}s must be a list of names, got the text {names!r}; split it with split_names")
+        raise ValidationError(f"{what}s must be a list of names, got the text {names!r}; split it with split_names",
+                              message_key="error.names_not_list", params={"what": what, "names": names})
     cleaned: list[str] = []
     seen: dict[str, str] = {}
     for raw in names:
@@ -140,7 +141,8 @@ def _validate_names(names: tuple[str, ...], what: str, limit: int) -> tuple[str,
 
 def _clean_label_name(raw: object, what: str) -> str:
     if not isinstance(raw, str):
-        raise ValidationError(f"{what} name {raw!r} is not text; give each {what} as text")
+        raise ValidationError(f"{what} name {raw!r} is not text; give each {what} as text",
+                              message_key="error.name_not_text", params={"what": what, "raw": raw})
     # NFC: the same Korean name typed on macOS (decomposed) and Windows must compare equal.
     name = unicodedata.normalize("NFC", raw.strip())
     if any(unicodedata.category(ch).startswith("C") for ch in name):
@@ -185,7 +187,8 @@ def validate_name(value: str, what: str) -> str:
         raise ValidationError(f"{what} is empty; give 1 to {MAX_NAME_LENGTH} characters",
                               message_key="error.name_empty", params={"what": what, "limit": MAX_NAME_LENGTH})
     if len(cleaned) > MAX_NAME_LENGTH:
-        raise ValidationError(f"{what} has {len(cleaned)} characters; at most {MAX_NAME_LENGTH} are allowed",
+        raise ValidationError(f"{what} {cleaned!r} has {len(cleaned)} characters; at most {MAX_NAME_LENGTH} "
+                              "are allowed",
                               message_key="error.name_too_long",
                               params={"what": what, "name": cleaned, "length": len(cleaned), "limit": MAX_NAME_LENGTH})
     if any(unicodedata.category(ch).startswith("C") for ch in cleaned):
@@ -209,7 +212,9 @@ def validate_language(language: str | None) -> str | None:
 def validate_glossary(terms: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     cleaned = tuple(dict.fromkeys(term.strip() for term in terms if term and term.strip()))
     if len(cleaned) > MAX_GLOSSARY_TERMS:
-        raise ValidationError(f"the glossary has {len(cleaned)} terms; at most {MAX_GLOSSARY_TERMS} are allowed")
+        raise ValidationError(f"the glossary has {len(cleaned)} terms; at most {MAX_GLOSSARY_TERMS} are allowed",
+                              message_key="error.glossary_too_many",
+                              params={"count": len(cleaned), "most": MAX_GLOSSARY_TERMS})
     return cleaned
 
 
@@ -219,9 +224,11 @@ def read_glossary(path: str | Path) -> tuple[str, ...]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ValidationError(f"glossary file {str(path)!r} does not exist") from None
+        raise ValidationError(f"glossary file {str(path)!r} does not exist", message_key="error.glossary_file_missing",
+                              params={"path": str(path)}) from None
     except UnicodeDecodeError:
-        raise ValidationError(f"glossary file {str(path)!r} is not UTF-8 text; save it as UTF-8") from None
+        raise ValidationError(f"glossary file {str(path)!r} is not UTF-8 text; save it as UTF-8",
+                              message_key="error.glossary_file_not_utf8", params={"path": str(path)}) from None
     lines = (line.strip() for line in text.splitlines())
     return validate_glossary([line for line in lines if line and not line.startswith("#")])
 

@@ -99,7 +99,10 @@ class FasterWhisperEngine:
         except (RuntimeError, OSError, ValueError) as error:
             raise ValidationError(
                 f"could not load Whisper model {self.model!r} from {self.model_path!r}: {error}; "
-                f"use a bundled model ({', '.join(BUNDLED_MODELS)}) or a faster-whisper model directory"
+                f"use a bundled model ({', '.join(BUNDLED_MODELS)}) or a faster-whisper model directory",
+                message_key="error.model_load",
+                params={"model": self.model, "path": self.model_path, "error": error,
+                        "bundled": ", ".join(BUNDLED_MODELS)},
             ) from error
         self.load_seconds = time.perf_counter() - started
         log.info("loaded %s %s (%s, %d threads) in %.2f s", self.name, self.model, self.compute_type,
@@ -163,20 +166,23 @@ def check_engine_options(engine, options: TranscribeOptions) -> None:
     """Both engines: ``options`` must ask for what ``engine`` holds (name, model, compute type,
     threads), and an English-only model cannot be forced to another language."""
     if not isinstance(options, TranscribeOptions):
-        raise ValidationError(f"options must be TranscribeOptions, got {type(options).__name__}")
+        raise ValidationError(f"options must be TranscribeOptions, got {type(options).__name__}",
+                              message_key="error.options_type", params={"type": type(options).__name__})
     mine = (engine.name, engine.model, engine.compute_type, engine.cpu_threads)
     asked = (options.engine, options.model, options.compute_type, options.cpu_threads)
     if mine != asked:
         # Otherwise the Draft's provenance would name a model that did not produce it.
         raise ValidationError(
             f"options ask for engine/model/compute_type/cpu_threads {asked} but this engine holds "
-            f"{mine}; get the right engine with get_engine(options)"
+            f"{mine}; get the right engine with get_engine(options)",
+            message_key="error.engine_mismatch", params={"asked": asked, "mine": mine},
         )
     if options.language not in (None, "en") and not engine.multilingual:
         # faster-whisper would quietly transcribe as English instead.
         raise ValidationError(
             f"model {engine.model!r} is English-only, so language {options.language!r} cannot "
-            "be forced; use a multilingual model such as 'base', or language 'en' or None"
+            "be forced; use a multilingual model such as 'base', or language 'en' or None",
+            message_key="error.model_english_only", params={"model": engine.model, "language": options.language},
         )
 
 
@@ -209,19 +215,23 @@ def _all_cores() -> int:
 
 def _check_samples(samples: Any) -> None:
     if not isinstance(samples, np.ndarray):
-        raise ValidationError(f"samples must be a numpy array, got {type(samples).__name__}")
+        raise ValidationError(f"samples must be a numpy array, got {type(samples).__name__}",
+                              message_key="error.samples_type", params={"type": type(samples).__name__})
     if samples.dtype != np.float32 or samples.ndim != 1:
         raise ValidationError(
             f"samples must be float32 mono (1-D) at 16 kHz, got {samples.dtype} with shape "
-            f"{samples.shape}; decode with speechlabel.audio.load_mono_16k"
+            f"{samples.shape}; decode with speechlabel.audio.load_mono_16k",
+            message_key="error.samples_format", params={"dtype": samples.dtype, "shape": samples.shape},
         )
     if samples.size and not np.isfinite(samples).all():
-        raise ValidationError("samples contain NaN or infinite values; allowed: finite floats in [-1, 1]")
+        raise ValidationError("samples contain NaN or infinite values; allowed: finite floats in [-1, 1]",
+                              message_key="error.samples_not_finite_floats")
 
 
 def _check_offset(offset: Any) -> None:
     if isinstance(offset, bool) or not isinstance(offset, (int, float)) or not math.isfinite(offset) or offset < 0:
-        raise ValidationError(f"offset must be a finite number of seconds >= 0, got {offset!r}")
+        raise ValidationError(f"offset must be a finite number of seconds >= 0, got {offset!r}",
+                              message_key="error.offset_seconds", params={"offset": offset})
 
 
 def _empty_draft(engine: FasterWhisperEngine, options: TranscribeOptions) -> Draft:
@@ -338,7 +348,8 @@ def get_engine(options: TranscribeOptions) -> Engine:
     Loading takes the lock, so two threads asking at once load the model once.
     """
     if not isinstance(options, TranscribeOptions):
-        raise ValidationError(f"options must be TranscribeOptions, got {type(options).__name__}")
+        raise ValidationError(f"options must be TranscribeOptions, got {type(options).__name__}",
+                              message_key="error.options_type", params={"type": type(options).__name__})
     key = (options.engine, options.model, options.compute_type, options.cpu_threads)
     with _ENGINES_LOCK:
         engine = _ENGINES.get(key)

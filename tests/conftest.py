@@ -68,8 +68,12 @@ def settings(tmp_path) -> Settings:
 
 @pytest.fixture
 def data_dir(tmp_path, monkeypatch):
-    """A fresh data folder for the command line, on its default SQLite database."""
+    """A fresh data folder for the command line, on its default SQLite database, with no locale:
+    the command line's messages follow LC_ALL / LC_MESSAGES / LANG, and its tests read English
+    unless they ask for Korean."""
     monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        monkeypatch.delenv(name, raising=False)
     return tmp_path / "data"
 
 

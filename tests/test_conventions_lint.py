@@ -16,7 +16,13 @@ from speechlabel.conventions import (
     lint,
 )
 from speechlabel.errors import ValidationError
-from tests.conventions_lines import AIHUB_GOOD, GENERIC_GOOD, KSPON_GOOD
+from speechlabel.project_conventions import fix_transcript
+from tests.conventions_lines import (
+    AIHUB_GOOD,
+    GENERIC_GOOD,
+    KSPON_GOOD,
+    generated_kspon_lines,
+)
 
 SCHEMES = {"kspon": KSPON, "aihub": AIHUB, "generic": GENERIC_EN}
 
@@ -160,3 +166,67 @@ def test_bad_arguments_are_refused():
         lint(None, KSPON)
     with pytest.raises(ValidationError, match="scheme must be a TagScheme"):
         lint("그래서", "kspon")
+
+
+# --- a fix never adds errors ----------------------------------------------------------------------------
+
+# A parenthesis left open (the labeler is still typing a dual transcription) with a number, a tag
+# or a mark after it: wrapping the number as (1)/(일) used to nest it in the open parenthesis.
+OPEN_PARENTHESIS_LINES = ("(가 1", "(가 1 나", "가 (1", "( 1", "(70%)/(칠십 1", "(가 o/", "가 (b/ 1", "(3G 몬+소리",
+                          "그게 (0.1프로 가정의", "(LTE 요금제가 5만 원", "b/ (아/ 모+몬 70%", "1 (2 3")
+
+
+def _errors(text: str, scheme) -> int:
+    return sum(problem.is_error for problem in lint(text, scheme))
+
+
+@pytest.mark.parametrize("scheme", [KSPON, AIHUB, GENERIC_EN], ids=["kspon", "aihub", "generic"])
+def test_applying_any_one_fix_never_adds_errors(scheme):
+    lines = [*KSPON_GOOD, *AIHUB_GOOD, *GENERIC_GOOD, *(case[1] for case in CASES), *OPEN_PARENTHESIS_LINES,
+             *generated_kspon_lines(1500, seed=7)]
+    checked = 0
+    for line in lines:
+        before = _errors(line, scheme)
+        for problem in lint(line, scheme):
+            if problem.fix is not None:
+                fixed = apply_fixes(line, [problem])
+                assert _errors(fixed, scheme) <= before, (line, problem.code, fixed)
+                checked += 1
+    assert checked > 500  # the lines have fixes to check, not none
+
+
+def test_an_open_parenthesis_keeps_the_number_problem_but_not_a_fix_that_nests_it():
+    problems = lint("(가 1", KSPON)
+    assert {problem.code for problem in problems} == {"unbalanced-parenthesis", "digits-outside-dual"}
+    digits = next(problem for problem in problems if problem.code == "digits-outside-dual")
+    assert digits.fix is None and digits.params  # still reported, with its reading in the message
+    assert lint("가 1", KSPON)[0].fix == Fix(2, 3, "(1)/(일)")  # no parenthesis open: the fix is offered
+
+
+def test_fixing_a_whole_line_never_leaves_more_errors():
+    for scheme in (KSPON, AIHUB, GENERIC_EN):
+        for line in [*OPEN_PARENTHESIS_LINES, *generated_kspon_lines(500, seed=11)]:
+            assert sum(p.is_error for p in fix_transcript(scheme, line).remaining) <= _errors(line, scheme), line
+
+
+# --- slashes in the generic scheme ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("line", ["press and/or hold the button", "a 50/50 split", "open 24/7", "set it to km/h",
+                                  "n/a for now", "%um and/or [noise]"])
+def test_a_slash_joining_two_words_or_numbers_is_ordinary_text_in_the_generic_scheme(line):
+    assert lint(line, GENERIC_EN) == []
+
+
+@pytest.mark.parametrize(("line", "flagged"), [("and / or", "/"), ("word/ next", "/"), ("/word", "/"),
+                                               ("and//or", "//"), ("[noise]/x", "/")])
+def test_a_slash_that_joins_nothing_is_still_flagged_in_the_generic_scheme(line, flagged):
+    problems = lint(line, GENERIC_EN)
+    assert [(problem.code, line[problem.start:problem.end]) for problem in problems] == [("stray-character", flagged)]
+
+
+def test_kspon_and_aihub_keep_their_slash_rules():
+    assert "mark-in-word" in {problem.code for problem in lint("50/50", KSPON)}
+    assert "mark-in-word" in {problem.code for problem in lint("그/래서", KSPON)}
+    assert {problem.code for problem in lint("그/래서", AIHUB)} == {"stray-character"}
+    assert GENERIC_EN.slash_joins_words and not KSPON.slash_joins_words and not AIHUB.slash_joins_words

@@ -6,6 +6,7 @@ to Korean in the app (AppTest)."""
 from __future__ import annotations
 
 import ast
+import inspect
 import re
 import string
 from pathlib import Path
@@ -24,6 +25,7 @@ from speechlabel.errors import (
     WrongCredentials,
 )
 from speechlabel.export.destinations import check_export_name
+from speechlabel.export.names import SafeNames
 from speechlabel.i18n import (
     Lang,
     MissingMessage,
@@ -34,7 +36,12 @@ from speechlabel.i18n import (
     translate,
 )
 from speechlabel.i18n.labels import ENUM_PREFIXES
-from speechlabel.i18n.lint_text import builtin_meaning_keys, rule_keys, word_keys
+from speechlabel.i18n.lint_text import (
+    builtin_meaning_keys,
+    note_keys,
+    rule_keys,
+    word_keys,
+)
 from speechlabel.models import Role, SegmentStatus
 from speechlabel.projects import create_project, validate_name
 from speechlabel.workspace import Workspace
@@ -45,15 +52,18 @@ from tests.test_workbench import APP, app_data  # noqa: F401 — fixture
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "workbench.py", *sorted((ROOT / "views").glob("*.py")), *sorted((ROOT / "speechlabel").rglob("*.py"))]
-TRANSLATING_CALLS = {"t", "translate"}
+# ``Phrase(key, english)``: fixed words inside an error message, translated as a param.
+TRANSLATING_CALLS = {"t", "translate", "Phrase"}
 KEY_SHAPE = re.compile(r"[a-z_]+(\.[a-z_]+)+")
-# Functions whose ``what`` argument becomes a translated noun (``noun.<what>``) in error messages.
-NOUN_TAKERS = {"validate_name", "_validate_names", "_clean_label_name"}
+# Functions whose ``what`` argument (the second, or ``what=``) becomes a translated noun
+# (``noun.<what>``) in error messages.
+NOUN_TAKERS = {"validate_name", "_validate_names", "_clean_label_name", "SafeNames"}
 # Latin letters the Korean catalog may keep: product, format and metric names, codes, units.
 KOREAN_WHITELIST = re.compile(
     r"`[^`]*`|\{[^}]*\}|[\w.-]+\.txt|faster-whisper|openai-whisper|int8|float32|\*\*admin\*\*|"
     r"SPEECHLABEL_ADMIN_PASSWORD|Whisper|NeMo|Hugging Face|audiofolder|Lhotse|"
-    r"Kaldi|ESPnet|JSONL|README\.md|\.zip|CSV|CER|WER|UTC|MB|Hz|calls-nemo-2026-05|tiny\.en|base|'auto'|a-z|"
+    r"Kaldi|ESPnet|JSONL|JSON|TOML|\.toml|\.json|UTF-8|README\.md|\.zip|CSV|CER|WER|UTC|MB|Hz|calls-nemo-2026-05|"
+    r"tiny\.en|base|'auto'|a-z|"
     r"\bko\b|\ben\b|\bja\b|\bzh\b|"
     # Transcription tags and the names the lint messages keep: AI Hub's codes, ESPnet's fluent
     # text (fl), the example foreign word, the generic filler, key names, level units.
@@ -93,12 +103,15 @@ def used_keys() -> set[str]:
 
 
 def noun_keys() -> set[str]:
-    nouns = set()
+    nouns = {inspect.signature(SafeNames).parameters["what"].default}
     for path in SOURCES:
         for call, name in _calls(ast.parse(path.read_text(encoding="utf-8"))):
-            if name in NOUN_TAKERS and len(call.args) > 1 and isinstance(call.args[1], ast.Constant):
-                nouns.add("noun." + call.args[1].value.replace(" ", "_"))
-    return nouns
+            if name not in NOUN_TAKERS:
+                continue
+            given = [call.args[1]] if len(call.args) > 1 else []
+            given += [keyword.value for keyword in call.keywords if keyword.arg == "what"]
+            nouns.update(node.value for node in given if isinstance(node, ast.Constant))
+    return {"noun." + noun.replace(" ", "_") for noun in nouns}
 
 
 def enum_keys() -> set[str]:
@@ -106,8 +119,9 @@ def enum_keys() -> set[str]:
 
 
 def catalog_only_keys() -> set[str]:
-    """Keys chosen by data, not named in the code: lint rule templates, built-in tag meanings."""
-    return rule_keys() | builtin_meaning_keys() | word_keys()
+    """Keys chosen by data, not named in the code: lint rule templates, convert-text notes,
+    built-in tag meanings."""
+    return rule_keys() | note_keys() | builtin_meaning_keys() | word_keys()
 
 
 def fields(template: str) -> set[str]:
@@ -290,5 +304,5 @@ def test_the_clip_route_answers_in_the_browsers_language(app_data):  # noqa: F81
 
     korean, english = get("ko-KR,ko;q=0.9"), get("en-US")
     assert korean.status_code == english.status_code == 404
-    assert korean.body.decode().startswith("오류가 발생했습니다 (영문 원문): ")
-    assert korean.body.decode().endswith(english.body.decode())
+    assert korean.body.decode() == "녹음 'nope'이(가) 없습니다."
+    assert english.body.decode() == "no recording with id 'nope'"

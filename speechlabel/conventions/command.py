@@ -4,8 +4,9 @@
     speechlabel lint --scheme rules.toml --file transcripts.txt     # one transcript per line
 
 Prints ``position: severity: message (suggestion: …)`` per problem (the position is the
-1-based column for a TEXT, ``line:column`` for a file) and a count. Exit status: 0 without
-errors (warnings allowed), 1 with errors, 2 when the scheme or the file cannot be read.
+1-based column for a TEXT, ``line:column`` for a file) and a count, in the language of
+``speechlabel --lang`` (``args.lang``; English without it). Exit status: 0 without errors
+(warnings allowed), 1 with errors, 2 when the scheme or the file cannot be read.
 """
 
 from __future__ import annotations
@@ -16,10 +17,13 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import ValidationError
+from ..i18n import Lang, error_message, translate
+from ..i18n.lint_text import problem_message
 from .builtin import BUILTIN_SCHEMES
 from .lint import lint
 from .problems import Problem, Severity
 from .scheme_file import resolve_scheme
+from .schemes import TagScheme
 
 USAGE_ERROR = 2
 
@@ -34,32 +38,49 @@ def add_lint_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_lint_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
+    lang = Lang(getattr(args, "lang", None) or Lang.EN)
     try:
         scheme = resolve_scheme(args.scheme)
         lines = read_lines(args.file) if args.file is not None else [(None, args.text)]
     except ValidationError as error:
-        print(f"error: {error}", file=err)
+        print(translate("cli.error", lang, message=error_message(error, lang)), file=err)
         return USAGE_ERROR
     errors = warnings = 0
     for number, text in lines:
         for item in lint(text, scheme):
-            print(format_problem(item, number), file=out)
+            print(format_problem(item, number, scheme, lang), file=out)
             errors += item.severity == Severity.ERROR
             warnings += item.severity == Severity.WARNING
-    checked = f" in {len(lines)} {'line' if len(lines) == 1 else 'lines'}" if args.file is not None else ""
-    print(f"{_count(errors, 'error')}, {_count(warnings, 'warning')}{checked} ({scheme.name})", file=out)
+    print(lint_count(errors, warnings, len(lines) if args.file is not None else None, scheme, lang), file=out)
     return 1 if errors else 0
 
 
-def format_problem(item: Problem, line: int | None = None) -> str:
+def format_problem(item: Problem, line: int | None = None, scheme: TagScheme | None = None,
+                   lang: Lang = Lang.EN) -> str:
+    """One problem's line; ``scheme`` (the one linted) renders tag meanings in ``lang``."""
     column = item.start + 1
     position = f"{line}:{column}" if line is not None else str(column)
-    text = f"{position}: {item.severity.value}: {item.message}"
+    severity = translate("conventions.error" if item.is_error else "conventions.warning", lang)
+    message = problem_message(item, scheme, lang) if scheme is not None else item.message
+    text = f"{position}: {severity}: {message}"
     if item.fix is not None:
         replacement = item.fix.replacement
-        shown = replacement if replacement.strip() else "one space" if replacement else "delete it"
-        text += f" (suggestion: {shown})"
+        shown = replacement if replacement.strip() else (
+            translate("cli.one_space", lang) if replacement else translate("cli.delete_it", lang))
+        text += translate("cli.suggestion", lang, replacement=shown)
     return text
+
+
+def lint_count(errors: int, warnings: int, lines: int | None, scheme: TagScheme, lang: Lang = Lang.EN) -> str:
+    """The last line: errors and warnings (and lines, for a file) under ``scheme``."""
+    # One key per plural form: Korean has one form, English two ("1 error", "2 errors").
+    counted = {"errors": translate("cli.errors_one", lang, count=errors) if errors == 1
+               else translate("cli.errors_many", lang, count=errors),
+               "warnings": translate("cli.warnings_one", lang, count=warnings) if warnings == 1
+               else translate("cli.warnings_many", lang, count=warnings),
+               "lines": "" if lines is None else translate("cli.lines_one", lang, count=lines) if lines == 1
+               else translate("cli.lines_many", lang, count=lines)}
+    return translate("cli.lint_count", lang, scheme=scheme.name, **counted)
 
 
 def read_lines(path: Path, keep_empty: bool = False) -> list[tuple[int, str]]:
@@ -68,15 +89,15 @@ def read_lines(path: Path, keep_empty: bool = False) -> list[tuple[int, str]]:
     try:
         content = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError(f"{path} is not UTF-8 text") from None
+        raise ValidationError(f"{path} is not UTF-8 text", message_key="error.file_not_utf8",
+                              params={"path": path}) from None
     except OSError as error:
-        raise ValidationError(f"cannot read {path}: {error.strerror or error}") from None
+        reason = error.strerror or str(error)
+        raise ValidationError(f"cannot read {path}: {reason}", message_key="error.file_unreadable",
+                              params={"path": path, "reason": reason}) from None
     lines = (line.removesuffix("\r") for line in content.split("\n"))
     numbered = list(enumerate(lines, start=1))
     if keep_empty and numbered and numbered[-1][1] == "":
         numbered.pop()  # the newline that ends the last line does not start another
     return [(number, line) for number, line in numbered if line or keep_empty]
 
-
-def _count(number: int, noun: str) -> str:
-    return f"{number} {noun}" + ("" if number == 1 else "s")

@@ -20,17 +20,38 @@ from .reading import content_is_empty, effective_kind, split_text, token_tag
 from .schemes import BROADER, Content, DigitRule, Tag, TagForm, TagKind, TagScheme
 from .syntax import Piece, PieceKind, Word, parse
 
+# Why an item could not be written exactly, by note code. The reason's values stay apart
+# (``ConversionNote.params``), so the command line prints it in Korean too (i18n.lint_text).
+NOTE_TEMPLATES: dict[str, str] = {
+    "numbers-dual": "{target} writes numbers as dual transcriptions; check the reading",
+    "unknown-token": "{tag} is not a tag of {source}; kept as typed",
+    "no-tag": "{target} has no tag for {kind}; left out",
+    "broader-tag": "{target} has no tag for {kind}; written as the broader {broader}",
+    "no-dual": "{target} has no dual transcription; the pronunciation side is kept",
+    "not-in-scheme": "not part of the {source} scheme; kept as typed",
+    "no-mark-for-words": "{target} has no mark for {kind}; the words are kept without it",
+    "no-mark": "{target} has no mark for {kind} ({mark}); the word is kept without it",
+}
+
 
 @dataclass(frozen=True)
 class ConversionNote:
     """``source[start:end]`` could not be written exactly; ``written`` is what was written
-    instead (None when it was left out) and ``reason`` says why."""
+    instead (None when it was left out) and ``reason`` says why (``NOTE_TEMPLATES[code]``
+    filled with ``params``)."""
 
     start: int
     end: int
     source: str
     written: str | None
     reason: str
+    code: str = ""
+    params: tuple[tuple[str, str], ...] = ()
+
+
+def note(start: int, end: int, source: str, written: str | None, code: str, /, **params: str) -> ConversionNote:
+    return ConversionNote(start, end, source, written, NOTE_TEMPLATES[code].format(**params), code,
+                          tuple((key, str(value)) for key, value in params.items()))
 
 
 @dataclass(frozen=True)
@@ -42,7 +63,8 @@ class Conversion:
 
 def convert(text: str, source: TagScheme, target: TagScheme) -> Conversion:
     if not isinstance(text, str):
-        raise ValidationError(f"text must be a string, got {type(text).__name__}")
+        raise ValidationError(f"text must be a string, got {type(text).__name__}", message_key="error.text_not_string",
+                              params={"type": type(text).__name__})
     converter = _Converter(source, target)
     words = [converter.word(word) for word in parse(text)]
     return Conversion(" ".join(word for word in words if word), tuple(converter.unmapped),
@@ -116,9 +138,8 @@ class _Converter:
         def dual(match) -> str:
             written = f"({match.group()})/({read_number(match.group())})"
             start = offset + match.start()
-            self.approximate.append(ConversionNote(start, start + len(match.group()), match.group(), written,
-                                                   f"{self.target.name} writes numbers as dual transcriptions; "
-                                                   "check the reading"))
+            self.approximate.append(note(start, start + len(match.group()), match.group(), written, "numbers-dual",
+                                         target=self.target.name))
             return written
 
         return NUMBER.sub(dual, core)
@@ -126,19 +147,19 @@ class _Converter:
     def _token(self, piece: Piece, written: str) -> str:
         tag = self.source.by_text.get(written)
         if tag is None:
-            self._note(self.unmapped, piece, piece.text, f"{written} is not a tag of {self.source.name}; kept as typed")
+            self._note(self.unmapped, piece, piece.text, "unknown-token", tag=written, source=self.source.name)
             return piece.text
         return self._event(piece, effective_kind(tag))
 
     def _event(self, piece: Piece, kind: TagKind) -> str:
         found = write_event(kind, self.target)
         if found is None:
-            self._note(self.unmapped, piece, None, f"{self.target.name} has no tag for {kind.value}; left out")
+            self._note(self.unmapped, piece, None, "no-tag", target=self.target.name, kind=kind.value)
             return ""
         text, approximate = found
         if approximate:
-            self._note(self.approximate, piece, text, f"{self.target.name} has no tag for {kind.value}; "
-                                                      f"written as the broader {text}")
+            self._note(self.approximate, piece, text, "broader-tag", target=self.target.name, kind=kind.value,
+                       broader=text)
         return text
 
     def _piece(self, piece: Piece) -> str:
@@ -146,8 +167,7 @@ class _Converter:
             if self.target.dual_transcription:
                 return piece.text
             written = " ".join(piece.parts[1].split())
-            self._note(self.approximate, piece, written, f"{self.target.name} has no dual transcription; "
-                                                         "the pronunciation side is kept")
+            self._note(self.approximate, piece, written, "no-dual", target=self.target.name)
             return written
         if piece.kind == PieceKind.CODE:
             tag = self.source.by_code.get(piece.parts[0])
@@ -157,7 +177,7 @@ class _Converter:
             tag = self.source.by_text.get(piece.text)
             if tag is not None:
                 return f" {self._event(piece, tag.kind)} "
-        self._note(self.unmapped, piece, piece.text, f"not part of the {self.source.name} scheme; kept as typed")
+        self._note(self.unmapped, piece, piece.text, "not-in-scheme", source=self.source.name)
         return piece.text
 
     def _code(self, piece: Piece, tag: Tag) -> str:
@@ -167,8 +187,7 @@ class _Converter:
         words = " ".join(piece.parts[1].split())
         written = write_marked(kind, words, self.target)
         if written is None:
-            self._note(self.unmapped, piece, words, f"{self.target.name} has no mark for {kind.value}; "
-                                                    "the words are kept without it")
+            self._note(self.unmapped, piece, words, "no-mark-for-words", target=self.target.name, kind=kind.value)
             return f" {words} "
         return f" {written} "
 
@@ -179,10 +198,11 @@ class _Converter:
             if written is not None:
                 bare, punctuation = written, ""
             else:
-                self._note(self.unmapped, word, None, f"{self.target.name} has no mark for {mark.kind.value} "
-                                                      f"({mark.text}); the word is kept without it")
+                self._note(self.unmapped, word, None, "no-mark", target=self.target.name, kind=mark.kind.value,
+                           mark=mark.text)
         return bare + punctuation
 
-    def _note(self, notes: list[ConversionNote], where: Piece | Word, written: str | None, reason: str) -> None:
+    def _note(self, notes: list[ConversionNote], where: Piece | Word, written: str | None, code: str, /,
+              **params: str) -> None:
         text = where.text if isinstance(where, Piece) else "".join(piece.text for piece in where.pieces)
-        notes.append(ConversionNote(where.start, where.end, text, written, reason))
+        notes.append(note(where.start, where.end, text, written, code, **params))

@@ -5,8 +5,9 @@
 
 Writes the converted text (one line per input line) to standard output and, to standard error,
 one note per item that could not be written exactly: ``position: unmapped|approximate: source ->
-written (reason)``. Exit status: 0 when everything mapped exactly, 1 when there were notes
-(the output is still complete), 2 when a scheme or the file cannot be read.
+written (reason)``, in the language of ``speechlabel --lang`` (``args.lang``). Exit status: 0
+when everything mapped exactly, 1 when there were notes (the output is still complete), 2 when a
+scheme or the file cannot be read.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import TextIO
 
 from ..errors import ValidationError
+from ..i18n import Lang, error_message, translate
+from ..i18n.lint_text import note_message
 from .builtin import BUILTIN_SCHEMES
 from .command import USAGE_ERROR, read_lines
 from .convert import ConversionNote, convert
@@ -34,25 +37,28 @@ def add_convert_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run_convert_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
     out, err = out or sys.stdout, err or sys.stderr
+    lang = Lang(getattr(args, "lang", None) or Lang.EN)
     try:
         source, target = resolve_scheme(args.source), resolve_scheme(args.target)
         lines = read_lines(args.file, keep_empty=True) if args.file is not None else [(None, args.text)]
     except ValidationError as error:
-        print(f"error: {error}", file=err)
+        print(translate("cli.error", lang, message=error_message(error, lang)), file=err)
         return USAGE_ERROR
     notes = 0
     for number, text in lines:
         converted = convert(text, source, target)
         print(converted.text, file=out)
-        for kind, items in (("unmapped", converted.unmapped), ("approximate", converted.approximate)):
+        for kind, items in ((translate("convert_kind.unmapped", lang), converted.unmapped),
+                            (translate("convert_kind.approximate", lang), converted.approximate)):
             for note in items:
-                print(format_note(note, kind, number), file=err)
+                print(format_note(note, kind, number, lang), file=err)
                 notes += 1
     return 1 if notes else 0
 
 
-def format_note(note: ConversionNote, kind: str, line: int | None = None) -> str:
+def format_note(note: ConversionNote, kind: str, line: int | None = None, lang: Lang = Lang.EN) -> str:
+    """One note's line; ``kind``: the note list's name (unmapped, approximate) as printed."""
     column = note.start + 1
     position = f"{line}:{column}" if line is not None else str(column)
-    written = note.written if note.written is not None else "(left out)"
-    return f"{position}: {kind}: {note.source} -> {written} ({note.reason})"
+    written = note.written if note.written is not None else translate("cli.left_out", lang)
+    return f"{position}: {kind}: {note.source} -> {written} ({note_message(note, lang)})"

@@ -9,36 +9,39 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..errors import ValidationError
+from ..errors import Phrase, ValidationError
 
 _MODIFIERS = {"ctrl": "Ctrl", "control": "Ctrl", "alt": "Alt", "option": "Alt", "shift": "Shift",
               "meta": "Meta", "cmd": "Meta", "command": "Meta"}
 _ORDER = ("Ctrl", "Alt", "Shift", "Meta")
 _FUNCTION_KEY = re.compile(r"F([1-9]|1[0-2])", re.IGNORECASE)
 
-# The label page's own shortcuts (README, "Label"): a tag may not take them.
-RESERVED_HOTKEYS: dict[str, str] = {
-    "Ctrl+Enter": "Save & next",
-    "Alt+P": "Previous",
-    "Alt+R": "replay",
-    "Alt+,": "slower playback",
-    "Alt+.": "faster playback",
+# The label page's own shortcuts (README, "Label"): a tag may not take them. Phrases: the
+# refusal names the action in the reader's language.
+RESERVED_HOTKEYS: dict[str, Phrase] = {
+    "Ctrl+Enter": Phrase("phrase.hotkey_save_next", "Save & next"),
+    "Alt+P": Phrase("phrase.hotkey_previous", "Previous"),
+    "Alt+R": Phrase("phrase.hotkey_replay", "replay"),
+    "Alt+,": Phrase("phrase.hotkey_slower", "slower playback"),
+    "Alt+.": Phrase("phrase.hotkey_faster", "faster playback"),
     # The browser's editing keys, which labelers use in the transcript box all the time.
-    "Ctrl+A": "select all",
-    "Ctrl+C": "copy",
-    "Ctrl+V": "paste",
-    "Ctrl+X": "cut",
-    "Ctrl+Z": "undo",
-    "Ctrl+Y": "redo",
-    "Ctrl+Shift+Z": "redo",
+    "Ctrl+A": Phrase("phrase.hotkey_select_all", "select all"),
+    "Ctrl+C": Phrase("phrase.hotkey_copy", "copy"),
+    "Ctrl+V": Phrase("phrase.hotkey_paste", "paste"),
+    "Ctrl+X": Phrase("phrase.hotkey_cut", "cut"),
+    "Ctrl+Z": Phrase("phrase.hotkey_undo", "undo"),
+    "Ctrl+Y": Phrase("phrase.hotkey_redo", "redo"),
+    "Ctrl+Shift+Z": Phrase("phrase.hotkey_redo", "redo"),
 }
-HOTKEY_HELP = "modifiers Ctrl, Alt, Shift or Meta joined by '+' to one key, e.g. Alt+N or Ctrl+Shift+1, or F1-F12"
+HOTKEY_HELP = Phrase("phrase.hotkey_help", "modifiers Ctrl, Alt, Shift or Meta joined by '+' to one key, "
+                                           "e.g. Alt+N or Ctrl+Shift+1, or F1-F12")
 
 
 def normalize_hotkey(hotkey: str) -> str:
     """``"alt+n"`` -> ``"Alt+N"``: modifiers in a fixed order, the key upper-cased."""
     if not isinstance(hotkey, str) or not hotkey.strip():
-        raise ValidationError(f"hotkey {hotkey!r} is empty; write {HOTKEY_HELP}")
+        raise ValidationError(f"hotkey {hotkey!r} is empty; write {HOTKEY_HELP}", message_key="error.hotkey_empty",
+                              params={"hotkey": hotkey, "help": HOTKEY_HELP})
     text = hotkey.strip()
     # "Alt++" means the plus key; split off the key first so its "+" is not taken as a separator.
     head, key = (text[:-2], "+") if text.endswith("++") else (text.rpartition("+")[0], text.rpartition("+")[2])
@@ -46,7 +49,9 @@ def normalize_hotkey(hotkey: str) -> str:
     for part in filter(None, head.split("+")):
         name = _MODIFIERS.get(part.strip().casefold())
         if name is None:
-            raise ValidationError(f"hotkey {hotkey!r}: {part!r} is not a modifier; write {HOTKEY_HELP}")
+            raise ValidationError(f"hotkey {hotkey!r}: {part!r} is not a modifier; write {HOTKEY_HELP}",
+                                  message_key="error.hotkey_modifier",
+                                  params={"hotkey": hotkey, "part": part, "help": HOTKEY_HELP})
         if name not in modifiers:
             modifiers.append(name)
     key = key.strip()
@@ -58,9 +63,12 @@ def normalize_hotkey(hotkey: str) -> str:
         key = key.upper()
         if not set(modifiers) & {"Ctrl", "Alt", "Meta"}:
             raise ValidationError(f"hotkey {hotkey!r} would type a character into the transcript; add Ctrl, "
-                                  "Alt or Meta (e.g. Alt+" + key + ")")
+                                  f"Alt or Meta (e.g. Alt+{key})", message_key="error.hotkey_types",
+                                  params={"hotkey": hotkey, "key": key})
     else:
-        raise ValidationError(f"hotkey {hotkey!r}: {key!r} is not a key; write {HOTKEY_HELP}")
+        raise ValidationError(f"hotkey {hotkey!r}: {key!r} is not a key; write {HOTKEY_HELP}",
+                              message_key="error.hotkey_key",
+                              params={"hotkey": hotkey, "key": key, "help": HOTKEY_HELP})
     modifiers.sort(key=_ORDER.index)
     return "+".join([*modifiers, key])
 
@@ -73,8 +81,10 @@ def check_hotkeys(assigned: Iterable[tuple[str, str | None]]) -> None:
             continue
         if hotkey in RESERVED_HOTKEYS:
             raise ValidationError(f"hotkey {hotkey} of {owner!r} is the label page's "
-                                  f"'{RESERVED_HOTKEYS[hotkey]}'; choose another")
+                                  f"'{RESERVED_HOTKEYS[hotkey]}'; choose another", message_key="error.hotkey_reserved",
+                                  params={"hotkey": hotkey, "owner": owner, "action": RESERVED_HOTKEYS[hotkey]})
         if hotkey in owners:
             raise ValidationError(f"hotkey {hotkey} is given to both {owners[hotkey]!r} and {owner!r}; "
-                                  "one tag per hotkey")
+                                  "one tag per hotkey", message_key="error.hotkey_twice",
+                                  params={"hotkey": hotkey, "first": owners[hotkey], "owner": owner})
         owners[hotkey] = owner

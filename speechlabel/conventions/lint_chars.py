@@ -15,6 +15,8 @@ from .schemes import DigitRule, TagScheme
 # lines with a "+" it cannot place: none of them may sit inside a dual transcription.
 MARKS_IN_DUAL = "+/*"
 _SPELLING_BAD = re.compile(r"[+/*#\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
+# One slash with a letter or digit on each side: "and/or", "50/50", "km/h".
+_JOINING_SLASH = re.compile(r"(?<=[^\W_])/(?=[^\W_])")
 
 
 @lru_cache(maxsize=64)
@@ -36,7 +38,8 @@ def check_word_characters(text: str, offset: int, scheme: TagScheme, out: list[P
                           skip: frozenset[int] = frozenset(), marks_allowed: bool = True) -> None:
     """Characters of a word (or a tag's content) outside dual transcriptions; ``skip`` holds
     offsets other rules have reported already (glued tags). Suffix marks are left to the mark
-    rules unless ``marks_allowed`` is False (inside a code tag, where they have no place)."""
+    rules unless ``marks_allowed`` is False (inside a code tag, where they have no place). A
+    slash joining two words or numbers is text in a scheme that writes nothing with "/"."""
     numbers: set[int] = set()
     if scheme.digits == DigitRule.SPELLING_SIDE_ONLY and any(char.isdigit() for char in text):
         for match in NUMBER.finditer(text):
@@ -45,10 +48,12 @@ def check_word_characters(text: str, offset: int, scheme: TagScheme, out: list[P
             suggestion = f"({written})/({read_number(written)})"
             out.append(problem("digits-outside-dual", start, end, Fix(start, end, suggestion), suggestion=suggestion))
             numbers.update(range(start, end))
+    joining = {offset + match.start() for match in _JOINING_SLASH.finditer(text)} \
+        if scheme.slash_joins_words and "/" in text else set()
     marks = re.escape("".join(scheme.suffix_marks)) if marks_allowed else ""
     for match in _not_allowed(scheme.word_characters, r"\d" + marks).finditer(text):
         run_start = offset + match.start()
-        for start, chars in _runs(match.group(), run_start, numbers | skip):
+        for start, chars in _runs(match.group(), run_start, numbers | joining | skip):
             out.append(_character_problem(chars, start, scheme))
 
 

@@ -43,7 +43,9 @@ def read_json_lines(path: Path) -> Iterator[JsonLine]:
     try:
         handle = opener(path, "rb")
     except OSError as error:
-        raise ValidationError(f"cannot read {path}: {error.strerror or error}") from None
+        reason = error.strerror or str(error)
+        raise ValidationError(f"cannot read {path}: {reason}", message_key="error.file_unreadable",
+                              params={"path": path, "reason": reason}) from None
     number = 0
     with handle:
         try:

@@ -25,7 +25,9 @@ class DatasetKind(str, enum.Enum):
             return cls(str(value.value if isinstance(value, DatasetKind) else value).strip().lower())
         except ValueError:
             allowed = ", ".join(kind.value for kind in cls)
-            raise ValidationError(f"unknown dataset kind {value!r}; allowed: {allowed}") from None
+            raise ValidationError(f"unknown dataset kind {value!r}; allowed: {allowed}",
+                                  message_key="error.dataset_kind",
+                                  params={"value": value, "allowed": allowed}) from None
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,11 @@ class ImportOptions:
         tier = self.tier.strip() if isinstance(self.tier, str) else self.tier
         if tier is not None and (not isinstance(tier, str) or not tier):
             raise ValidationError(f"tier {self.tier!r} is not allowed; give a tier name, or none for the first "
-                                  "interval tier")
+                                  "interval tier", message_key="error.dataset_tier", params={"tier": self.tier})
         tolerance = self.end_tolerance
         if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not math.isfinite(tolerance) \
                 or not 0 <= tolerance <= MAX_END_TOLERANCE:
-            raise ValidationError(f"end tolerance {tolerance!r} is not allowed; use 0 to {MAX_END_TOLERANCE} seconds")
+            raise ValidationError(f"end tolerance {tolerance!r} is not allowed; use 0 to {MAX_END_TOLERANCE} seconds",
+                                  message_key="error.dataset_end_tolerance",
+                                  params={"tolerance": tolerance, "most": MAX_END_TOLERANCE})
         return replace(self, kind=kind, tier=tier)

@@ -139,7 +139,8 @@ class _RecordingWriter:
     def insert(self, recording: Recording) -> None:
         fitted, self.problems = fit_to_audio(self._usable, recording.duration, self._tolerance)
         if not fitted:
-            raise ValidationError("none of its segments lies inside the audio")
+            raise ValidationError("none of its segments lies inside the audio",
+                                  message_key="error.dataset_no_segment_fits")
         model, language = self._source.model, self._project.language
         segments = [ImportedSegment(s.start, round(s.end - s.start, 3), s.speaker, imported_draft(s, model, language))
                     for s in fitted]

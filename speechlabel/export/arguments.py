@@ -74,7 +74,8 @@ def parse_statuses(value: str | None) -> tuple[SegmentStatus, ...] | None:
         return None
     statuses = tuple(SegmentStatus.parse(part) for part in value.split(",") if part.strip())
     if not statuses:
-        raise ValidationError("--status is empty; give statuses such as approved,submitted")
+        raise ValidationError("--status is empty; give statuses such as approved,submitted",
+                              message_key="error.cli_status_empty")
     return statuses
 
 
@@ -85,7 +86,8 @@ def parse_moment(value: str | None, option: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise ValidationError(f"{option} {value!r} is not a date; give e.g. 2026-05-01 or 2026-05-01T14:30") from None
+        raise ValidationError(f"{option} {value!r} is not a date; give e.g. 2026-05-01 or 2026-05-01T14:30",
+                              message_key="error.cli_not_a_date", params={"option": option, "value": value}) from None
     if len(value.strip()) == 10:  # a bare date
         moment = datetime.combine(date.fromisoformat(value.strip()), datetime.min.time())
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
@@ -95,7 +97,8 @@ def parse_shares(value: str) -> tuple[float, ...]:
     try:
         return tuple(float(part) for part in value.split(","))
     except ValueError:
-        raise ValidationError(f"--split {value!r} is not three numbers; give train,dev,test shares such as 0.8,0.1,0.1") from None
+        raise ValidationError(f"--split {value!r} is not three numbers; give train,dev,test shares such as 0.8,0.1,0.1",
+                              message_key="error.cli_split_shares", params={"value": value}) from None
 
 
 def resolve_recordings(store: Store, project: Project, names: list[str]) -> tuple[str, ...]:
@@ -112,5 +115,6 @@ def resolve_recordings(store: Store, project: Project, names: list[str]) -> tupl
         elif name in by_label:
             chosen.extend(by_label[name])
         else:
-            raise ValidationError(f"no recording {name!r} in project {project.name!r}; give a recording id or file name")
+            raise ValidationError(f"no recording {name!r} in project {project.name!r}; give a recording id or file name",
+                                  message_key="error.cli_no_recording", params={"name": name, "project": project.name})
     return tuple(dict.fromkeys(chosen))

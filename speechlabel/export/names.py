@@ -44,7 +44,8 @@ def kaldi_speaker_id(value: str) -> str:
 
 
 class SafeNames:
-    """Maps values to safe names for one export and refuses two values sharing a name."""
+    """Maps values to safe names for one export and refuses two values sharing a name. ``what``
+    names the values in that refusal (a ``noun.*`` of the catalogs, translated on the pages)."""
 
     def __init__(self, make=safe_id, what: str = "id") -> None:
         self._make = make
@@ -59,6 +60,7 @@ class SafeNames:
             owner = self._owners.setdefault(name.lower(), value)
             if owner != value:  # lower(): case-insensitive file systems would merge them too
                 raise ValidationError(f"{self._what}s {owner!r} and {value!r} would share the name {name!r} "
-                                      "in the export; rename one of them")
+                                      "in the export; rename one of them", message_key="error.export_names_clash",
+                                      params={"what": self._what, "owner": owner, "value": value, "name": name})
             self._names[value] = name
         return name

@@ -1,13 +1,14 @@
 """The UI's languages: message catalogs (``en``, ``ko``), ``translate``, translated labels of
-the enums the pages show, errors in the reader's language and the default language.
+the enums the pages show, errors in the reader's language and the default language (of the
+pages, and of the command line's ``--lang``).
 
 No streamlit here: ``views/lang.py`` keeps the session's choice and gives the pages ``t()``.
 """
 
-from .choice import default_language
+from .choice import default_language, environment_language
 from .core import LANGUAGE_NAMES, Lang, MissingMessage, catalog, translate
 from .error_text import error_message
 from .labels import enum_label
 
 __all__ = ["LANGUAGE_NAMES", "Lang", "MissingMessage", "catalog", "default_language", "enum_label",
-           "error_message", "translate"]
+           "environment_language", "error_message", "translate"]

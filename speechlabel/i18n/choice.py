@@ -1,11 +1,26 @@
-"""Which language a person sees before they pick one with the switch."""
+"""Which language a person sees before they pick one with the switch, and the command line's."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from .core import Lang
 
 # Project languages whose people read the Korean UI by default.
 _KOREAN_PROJECT_LANGUAGES = ("ko",)
+# The locale variables that choose the language of messages, strongest first (as POSIX reads them).
+_LOCALE_VARIABLES = ("LC_ALL", "LC_MESSAGES", "LANG")
+
+
+def environment_language(environ: Mapping[str, str]) -> Lang:
+    """The command line's default: Korean when the locale of messages (the first of LC_ALL,
+    LC_MESSAGES and LANG that is set, so ``LC_ALL=C`` wins over ``LANG=ko_KR.UTF-8``) starts
+    with "ko"; English otherwise."""
+    for name in _LOCALE_VARIABLES:
+        value = environ.get(name, "")
+        if value:
+            return Lang.KO if value.strip().lower().startswith("ko") else Lang.EN
+    return Lang.EN
 
 
 def default_language(project_language: str | None, browser_locale: str | None = None,

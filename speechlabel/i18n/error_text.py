@@ -1,11 +1,13 @@
 """Errors in the reader's language.
 
 An error raised with a ``message_key`` is rendered from the catalog with its params: enum
-params become their translated labels, tuples of enums a list, and the ``what`` param (the
-noun a name check was about: "project name", "speaker", "tag") its translated noun. Every other
-error is shown as its English message under a translated lead-in ("error.untranslated"), so
-nothing is hidden while the rest of the messages are translated. In English the raise site's
-message is shown as it is.
+params become their translated labels, tuples of enums a list, the ``what`` param (the noun a
+name check was about: "project name", "speaker", "tag") its translated noun, an error param (a
+scheme file's problem inside "<file>: <problem>") its own message in the same language, and a
+``Phrase`` (fixed English words such as a hint) its catalog text. An error without a key
+(tests/test_i18n_raise_sites.py allows only a few, none a page shows) is shown as its English
+message under a translated lead-in ("error.untranslated"), so nothing is hidden. In English
+the raise site's message is shown as it is.
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ from __future__ import annotations
 import enum
 import logging
 
-from ..errors import SpeechLabelError
+from ..errors import Phrase, SpeechLabelError
 from .core import Lang, MissingMessage, translate
 from .labels import ENUM_PREFIXES, enum_label
 
@@ -37,6 +39,10 @@ def error_message(error: SpeechLabelError, lang: Lang) -> str:
 
 
 def _param(name: str, value: object, lang: Lang) -> object:
+    if isinstance(value, SpeechLabelError):
+        return error_message(value, lang)
+    if isinstance(value, Phrase):
+        return translate(value.key, lang)
     if isinstance(value, enum.Enum) and type(value) in ENUM_PREFIXES:
         return enum_label(value, lang)
     if isinstance(value, tuple) and value and all(isinstance(v, enum.Enum) for v in value):

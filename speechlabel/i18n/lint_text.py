@@ -1,16 +1,26 @@
-"""Lint problems and tag meanings in the reader's language.
+"""Lint problems, convert-text notes and tag meanings in the reader's language.
 
 A ``Problem`` keeps its rule ``code`` and ``params`` (``speechlabel.conventions.problems``), so
 a page renders it from the catalog template ``lint.<code>`` instead of the English message.
 Params that are English words themselves (a dual side, a disfluency kind, a hint, a tag's
 meaning) are translated too; tag texts, character names and scheme names stay as written.
 Built-in tags' meanings are ``tag_meaning.<scheme>.<kind>``; a lead's own scheme file keeps
-the meanings the lead wrote.
+the meanings the lead wrote. A ``ConversionNote`` (``speechlabel convert-text``) is rendered
+from ``convert_note.<code>`` the same way.
 """
 
 from __future__ import annotations
 
-from ..conventions import BUILTIN_SCHEMES, RULES, Problem, Tag, TagKind, TagScheme
+from ..conventions import (
+    BUILTIN_SCHEMES,
+    RULES,
+    ConversionNote,
+    Problem,
+    Tag,
+    TagKind,
+    TagScheme,
+)
+from ..conventions.convert import NOTE_TEMPLATES
 from .core import Lang, translate
 
 # The English hints the character rules append (lint_chars.py) and their catalog keys.
@@ -26,6 +36,14 @@ def rule_key(code: str) -> str:
 
 def rule_keys() -> set[str]:
     return {rule_key(code) for code in RULES}
+
+
+def note_key(code: str) -> str:
+    return "convert_note." + code.replace("-", "_")
+
+
+def note_keys() -> set[str]:
+    return {note_key(code) for code in NOTE_TEMPLATES}
 
 
 def builtin_meaning_keys() -> set[str]:
@@ -54,6 +72,13 @@ def tag_meaning(scheme: TagScheme, tag: Tag, lang: Lang) -> str:
     if own is not None and tag.kind == TagKind.OTHER and tag.meaning == name + _PROJECT_TAG_SUFFIX:
         return translate("tag_meaning.project_tag", lang, name=name)
     return tag.meaning
+
+
+def note_message(note: ConversionNote, lang: Lang) -> str:
+    """Why ``note``'s item could not be converted exactly, in ``lang`` (English: the note's own reason)."""
+    if lang == Lang.EN or not note.code:
+        return note.reason
+    return translate(note_key(note.code), lang, **dict(note.params))
 
 
 def problem_message(problem: Problem, scheme: TagScheme, lang: Lang) -> str:

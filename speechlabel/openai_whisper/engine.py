@@ -54,7 +54,7 @@ def import_whisper():
     try:
         import whisper
     except ImportError as error:
-        raise ValidationError(INSTALL_HINT) from error
+        raise ValidationError(INSTALL_HINT, message_key="error.openai_whisper_missing") from error
     return whisper
 
 
@@ -80,7 +80,8 @@ class OpenAIWhisperEngine:
 
         if self.compute_type != "float32":
             raise ValidationError(
-                f"compute_type {self.compute_type!r} is not available in openai-whisper on CPU; allowed: float32"
+                f"compute_type {self.compute_type!r} is not available in openai-whisper on CPU; allowed: float32",
+                message_key="error.openai_whisper_compute_type", params={"compute_type": self.compute_type},
             )
         started = time.perf_counter()
         converted = openai_checkpoint(self.model)

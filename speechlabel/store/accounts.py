@@ -44,7 +44,8 @@ class AccountQueries(SessionQueries):
         with self.read() as connection:
             row = connection.execute(select(_users).where(_users.c.username == username)).first()
         if row is None:
-            raise NotFound(f"no user named {username!r}; `speechlabel user list` shows the users")
+            raise NotFound(f"no user named {username!r}; `speechlabel user list` shows the users",
+                           message_key="error.no_user", params={"username": username})
         return user_from_row(row)
 
     def user_credentials(self, username: str) -> tuple[User, str] | None:
@@ -85,7 +86,8 @@ class AccountQueries(SessionQueries):
                 write_audit(connection, note, previous=previous)
         except IntegrityError:  # PostgreSQL: someone gave the same user a role in the same instant
             raise Conflict(f"the role of {note.target!r} was changed by someone else at the same moment; "
-                           "look at the members and try again") from None
+                           "look at the members and try again", message_key="error.role_race",
+                           params={"target": note.target}) from None
         return Role(previous) if previous else None
 
     def delete_membership(self, project_id: int, user_id: int, note: AuditNote) -> Role | None:

@@ -216,7 +216,8 @@ def _lock_recording(connection: Connection, recording_id: str) -> float:
     query = select(schema.recordings.c.duration).where(schema.recordings.c.id == recording_id).with_for_update()
     duration = connection.execute(query).scalar_one_or_none()
     if duration is None:
-        raise NotFound(f"no recording with id {recording_id!r}")
+        raise NotFound(f"no recording with id {recording_id!r}", message_key="error.no_recording",
+                       params={"recording_id": recording_id})
     return duration
 
 

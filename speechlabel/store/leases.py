@@ -105,7 +105,8 @@ class LeaseQueries(StoreBase):
                 select(_segments.c.id, _segments.c.project_id).where(_segments.c.id.in_(list(segment_ids)))).all()
             missing = set(segment_ids) - {row.id for row in found}
             if missing:
-                raise NotFound(f"no segment with id {min(missing)!r}")
+                raise NotFound(f"no segment with id {min(missing)!r}", message_key="error.no_segment",
+                               params={"segment": min(missing)})
             connection.execute(delete(_leases).where(_leases.c.segment_id.in_(list(segment_ids)),
                                                      _leases.c.slot == FIRST_SLOT))
             for project_id in {row.project_id for row in found}:

@@ -58,7 +58,8 @@ class ProjectQueries(StoreBase):
             ).rowcount
             row = connection.execute(select(projects).where(projects.c.id == project_id)).first()
         if not changed or row is None:
-            raise NotFound(f"no project with id {project_id}; `speechlabel project list` shows the projects")
+            raise NotFound(f"no project with id {project_id}; `speechlabel project list` shows the projects",
+                           message_key="error.no_project_id", params={"project_id": project_id})
         return project_from_row(row)
 
     def update_assignment_settings(self, project_id: int, settings: AssignmentSettings) -> Project:
@@ -79,7 +80,8 @@ class ProjectQueries(StoreBase):
             connection.execute(update(projects).where(projects.c.id == project_id).values(**values))
             row = connection.execute(select(projects).where(projects.c.id == project_id)).first()
         if row is None:
-            raise NotFound(f"no project with id {project_id}; `speechlabel project list` shows the projects")
+            raise NotFound(f"no project with id {project_id}; `speechlabel project list` shows the projects",
+                           message_key="error.no_project_id", params={"project_id": project_id})
         return project_from_row(row)
 
     def get_project(self, name: str) -> Project:
@@ -94,7 +96,8 @@ class ProjectQueries(StoreBase):
         with self.read() as connection:
             row = connection.execute(select(schema.projects).where(schema.projects.c.id == project_id)).first()
         if row is None:
-            raise NotFound(f"no project with id {project_id}; `speechlabel project list` shows the projects")
+            raise NotFound(f"no project with id {project_id}; `speechlabel project list` shows the projects",
+                           message_key="error.no_project_id", params={"project_id": project_id})
         return project_from_row(row)
 
     def list_projects(self) -> list[Project]:

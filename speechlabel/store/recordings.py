@@ -42,7 +42,8 @@ class RecordingQueries(StoreBase):
         with self.read() as connection:
             row = connection.execute(select(_recordings).where(_recordings.c.id == recording_id)).first()
         if row is None:
-            raise NotFound(f"no recording with id {recording_id!r}")
+            raise NotFound(f"no recording with id {recording_id!r}", message_key="error.no_recording",
+                           params={"recording_id": recording_id})
         return recording_from_row(row)
 
     def list_recordings(self, project_id: int, pending_only: bool = False) -> list[Recording]:

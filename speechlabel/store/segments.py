@@ -52,7 +52,8 @@ class SegmentQueries(StoreBase):
             ).scalar_one()
             if touched:
                 raise Conflict(f"recording {recording_id} has {touched} drafted or edited segments; "
-                               "it cannot be segmented again")
+                               "it cannot be segmented again", message_key="error.resegment_touched",
+                               params={"recording_id": recording_id, "touched": touched})
             connection.execute(delete(_segments).where(_segments.c.recording_id == recording_id))
             if rows:
                 connection.execute(insert(_segments), rows)
