@@ -75,3 +75,19 @@ def split_time_for(segment: Segment, text: str, word_index: int, draft: DraftVie
         return round((before.end + after.start) / 2, 3)
     share = len(" ".join(words[:word_index])) / len(" ".join(words))
     return round(segment.start + share * segment.duration, 3)
+
+
+def word_index_at(segment: Segment, text: str, at_time: float, draft: DraftView | None) -> int:
+    """Where to cut the text when the audio is cut at ``at_time`` (the inverse of
+    :func:`split_time_for`): before the first word whose middle comes after the cut when the
+    draft's words line up one to one with the text's; otherwise at the word boundary whose
+    share of the characters is nearest the cut's share of the time."""
+    words = text.split()
+    if draft is not None and len(draft.words) == len(words):
+        return sum(1 for word in draft.words if (word.start + word.end) / 2 < at_time)
+    if not words:
+        return 0
+    share = (at_time - segment.start) / segment.duration if segment.duration > 0 else 0.0
+    total = len(" ".join(words))
+    shares = [len(" ".join(words[:index])) / total for index in range(len(words) + 1)]
+    return min(range(len(shares)), key=lambda index: abs(shares[index] - share))

@@ -239,12 +239,29 @@ def nudge(store: Store, actor: Actor, segment_id: str, expected_version: int, st
           end_delta: float) -> Segment:
     """Move a segment's start and end by the given seconds (negative = earlier)."""
     _may_edit(store, actor, segment_id)
-    _check_seconds("start change", start_delta, message_key="error.start_change_not_seconds")
-    _check_seconds("end change", end_delta, message_key="error.end_change_not_seconds")
+    check_seconds("start change", start_delta, message_key="error.start_change_not_seconds")
+    check_seconds("end change", end_delta, message_key="error.end_change_not_seconds")
     segment = store.get_segment(segment_id)
     start = round(segment.start + start_delta, TIME_DECIMALS)
     end = round(segment.end + end_delta, TIME_DECIMALS)
     return store.resize_segment(segment_id, expected_version, start, end, actor.username)
+
+
+def set_bounds(store: Store, actor: Actor, segment_id: str, expected_version: int, start: float,
+               end: float) -> Segment:
+    """Give a segment new start and end times (seconds in the recording), as the waveform's
+    drag does; the same checks and versioned save as :func:`nudge`."""
+    _may_edit(store, actor, segment_id)
+    check_seconds("start", start, message_key="error.start_not_seconds")
+    check_seconds("end", end, message_key="error.end_not_seconds")
+    return store.resize_segment(segment_id, expected_version, round(start, TIME_DECIMALS), round(end, TIME_DECIMALS),
+                                actor.username)
+
+
+def readable_segment(store: Store, actor: Actor, segment_id: str) -> Segment:
+    """A segment the actor may open (see :func:`open_segment`), without its label context."""
+    _may_read(store, actor, segment_id)
+    return store.get_segment(segment_id)
 
 
 def split(store: Store, actor: Actor, segment_id: str, expected_version: int, at_time: float, word_index: int,
@@ -253,7 +270,7 @@ def split(store: Store, actor: Actor, segment_id: str, expected_version: int, at
     ``word_index``; the first part keeps the id, the second is a new segment. ``text`` is what
     the labeler has in the box (cut instead of the saved text, so their typing goes along)."""
     project = _may_edit(store, actor, segment_id)
-    _check_seconds("split time", at_time, message_key="error.split_time_not_seconds")
+    check_seconds("split time", at_time, message_key="error.split_time_not_seconds")
     first, second = store.split_segment(segment_id, expected_version, round(at_time, TIME_DECIMALS), word_index,
                                         actor.username, None if text is None else text.strip())
     assignment.take_over(store, actor, second.id, project)  # the new part stays in the splitter's work
@@ -328,7 +345,7 @@ def _require_holder(store: Store, actor: Actor, segment_id: str) -> None:
                         params={"segment": segment_id, "holder": lease.username if lease else ""})
 
 
-def _check_seconds(name: str, value: float, message_key: str) -> None:
+def check_seconds(name: str, value: float, message_key: str) -> None:
     """``message_key``: the translated message for this ``name`` (its only param is ``value``)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         raise ValidationError(f"{name} {value!r} is not a number of seconds; give a number such as 0.05",

@@ -23,7 +23,7 @@ from speechlabel.errors import Forbidden, NotFound, SpeechLabelError, StaleVersi
 from speechlabel.labeling import LabelContext
 from speechlabel.models import Actor, Project, Role
 from speechlabel.project_conventions import LintRejected
-from views import label_conventions, label_list, session
+from views import label_conventions, label_list, label_waveform, session
 from views.label_parts import (
     SKIP,
     UNTRANSCRIBABLE,
@@ -328,10 +328,14 @@ def label_page() -> None:
         st.info(t("label.no_project"))
         return
     flash, notice = st.session_state.pop("label_flash", None), st.session_state.pop("label_notice", None)
+    # One container whether or not a message shows: the browser keys elements by their place, so
+    # a message appearing above would mount everything below afresh (the waveform reloading,
+    # losing its focus) on the run after a save.
+    messages = st.container()
     if flash:
-        st.success(flash)
+        messages.success(flash)
     if notice:
-        st.warning(notice)
+        messages.warning(notice)
     st.sidebar.toggle(t("label.autoplay"), value=True, key="label_autoplay")
     segment_id = current_segment_id(actor, project)
     if segment_id is None:
@@ -355,6 +359,7 @@ def label_page() -> None:
     work, side = st.columns([2.4, 1])
     with work:
         player(context, keys)
+        label_waveform.waveform_section(actor, context, keys)
         draft_line(context.draft, project.label_settings.low_confidence)
         editor(actor, project, context, keys)
         actions(actor, project, context, keys)

@@ -71,6 +71,16 @@ class LabelingQueries(StoreBase):
         with self.read() as connection:
             return [segment_from_row(row) for row in connection.execute(query)]
 
+    def segments_in_span(self, recording_id: str, start: float, end: float) -> list[Segment]:
+        """The segments of a recording that overlap ``start..end`` seconds, in time order."""
+        query = (
+            select(_segments).where(_segments.c.recording_id == recording_id, _segments.c.start < end,
+                                    _segments.c.start + _segments.c.duration > start)
+            .order_by(_segments.c.start, _segments.c.id)
+        )
+        with self.read() as connection:
+            return [segment_from_row(row) for row in connection.execute(query)]
+
     def neighbour_segment(self, segment_id: str, after: bool) -> Segment | None:
         """The segment just after (or before) this one in its recording, whatever its status."""
         with self.read() as connection:

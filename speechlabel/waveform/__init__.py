@@ -1,0 +1,19 @@
+"""The label page's waveform: server-side peaks and pauses of a window around a segment, and
+the save of bounds dragged in it (snapped to the nearest pause)."""
+
+from .signal import PauseOptions, PeakOptions, Span, find_pauses, frame_levels, peaks
+from .snapping import SnapOptions, snap
+from .view import (
+    Edge,
+    WaveformOptions,
+    WaveformView,
+    drag_bounds,
+    snapped_bounds,
+    view_window,
+    waveform_view,
+)
+
+__all__ = [
+    "Edge", "PauseOptions", "PeakOptions", "SnapOptions", "Span", "WaveformOptions", "WaveformView", "drag_bounds",
+    "find_pauses", "frame_levels", "peaks", "snap", "snapped_bounds", "view_window", "waveform_view",
+]
