@@ -10,7 +10,7 @@ import soundfile as sf
 
 from speechlabel.access import SYSTEM
 from speechlabel.audio import read_span
-from speechlabel.errors import ValidationError
+from speechlabel.errors import Conflict, ValidationError
 from speechlabel.export import MANIFEST_NAME, ExportOptions, export_jsonl
 from speechlabel.ingest import import_audio
 from speechlabel.models import Draft, SegmentEdit, SegmentStatus
@@ -95,6 +95,30 @@ def test_overwrite_replaces_only_an_earlier_export(store, settings, project, lab
         with pytest.raises(ValidationError, match="holds the data folder"):
             export_jsonl(store, settings, project, holder, ExportOptions(overwrite=True), actor=SYSTEM)
     assert settings.data_dir.is_dir() and any(settings.data_dir.iterdir())
+
+
+def test_an_export_never_replaces_one_that_took_its_folder_while_it_ran(store, settings, project, labeled, tmp_path):
+    out = tmp_path / "exports" / "out"
+
+    def other_export_finishes_first(count):
+        if count == 1:  # after this export checked the folder and started writing
+            export_jsonl(store, settings, project, out, actor=SYSTEM)
+
+    with pytest.raises(Conflict, match="was filled by another export while this one ran") as refused:
+        export_jsonl(store, settings, project, out, ExportOptions(statuses=(SegmentStatus.APPROVED,)),
+                     on_segment=other_export_finishes_first, actor=SYSTEM)
+    assert refused.value.message_key == "error.export_dir_taken"
+    assert len(read_manifest(out)) == 3  # the other export's (all segments), not this one's single approved one
+    assert [p.name for p in out.parent.iterdir()] == ["out"]  # this export's staging is gone
+
+    # With overwrite, the later export replaces it, as asked.
+    def again(count):
+        if count == 1:
+            export_jsonl(store, settings, project, out, ExportOptions(overwrite=True), actor=SYSTEM)
+
+    export_jsonl(store, settings, project, out, ExportOptions(statuses=(SegmentStatus.APPROVED,), overwrite=True),
+                 on_segment=again, actor=SYSTEM)
+    assert len(read_manifest(out)) == 1 and [p.name for p in out.parent.iterdir()] == ["out"]
 
 
 def test_an_interrupted_export_leaves_no_manifest_behind(store, settings, project, labeled, tmp_path):

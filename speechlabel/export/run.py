@@ -2,11 +2,13 @@
 
 The export is built in a hidden sibling folder and renamed into place at the end, so an
 interrupted export never leaves files that look complete, and an existing export is replaced
-only when asked.
+only when asked: also when another export took the same folder while this one ran (the rename
+into a filled folder fails, and this export is dropped with a clear error).
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import shutil
 import uuid
@@ -16,7 +18,7 @@ from pathlib import Path
 
 from ..access import require_role
 from ..config import Settings
-from ..errors import ValidationError
+from ..errors import Conflict, ValidationError
 from ..models import Actor, Project
 from ..store import Store
 from . import hf, kaldi, lhotse_format, nemo
@@ -66,7 +68,7 @@ def export_dataset(
         job = _new_job(staging, settings, project, options, on_segment)
         splits = _write_splits(job, items)
         card = write_card(staging, project, options, items, splits)
-        _move_into_place(staging, out_dir)
+        _move_into_place(staging, out_dir, options.overwrite)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
@@ -143,11 +145,23 @@ def is_export_folder(folder: Path) -> bool:
         return False
 
 
-def _move_into_place(staging: Path, out_dir: Path) -> None:
+def _move_into_place(staging: Path, out_dir: Path, overwrite: bool) -> None:
+    """Rename the finished export into ``out_dir``. Without ``overwrite`` the rename itself is
+    the check: it succeeds on a missing or empty folder and fails on a folder another export
+    filled meanwhile (the check at the start cannot see that), so nothing is ever replaced."""
     previous = None
-    if out_dir.exists():
+    if overwrite and out_dir.exists() and is_export_folder(out_dir):
         previous = out_dir.parent / f".{out_dir.name}.previous-{uuid.uuid4().hex[:8]}"
         out_dir.rename(previous)
-    staging.rename(out_dir)
+    try:
+        staging.rename(out_dir)
+    except OSError as error:
+        if previous is not None:
+            previous.rename(out_dir)  # put the earlier export back
+        if error.errno in (errno.ENOTEMPTY, errno.EEXIST):
+            raise Conflict(f"{out_dir} was filled by another export while this one ran; it was left as it is and "
+                           "this export was dropped: run it again to a new folder, or with --overwrite",
+                           message_key="error.export_dir_taken", params={"out_dir": out_dir}) from None
+        raise
     if previous is not None:
         shutil.rmtree(previous, ignore_errors=True)

@@ -653,6 +653,8 @@ MESSAGES = {
     "error.export_dir_data": "{out_dir} is or holds the data folder {data_dir}; choose a folder of its own",
     "error.export_dir_not_empty": "{out_dir} already exists and is not empty; choose a new folder or pass "
                                   "--overwrite",
+    "error.export_dir_taken": "{out_dir} was filled by another export while this one ran; it was left as it is "
+                              "and this export was dropped: run it again to a new folder, or with --overwrite",
     "error.export_dir_foreign": "{out_dir} holds files that are not a speechlabel export; --overwrite replaces "
                                 "only an earlier export, so choose a new or empty folder",
     "error.variant_needs_scheme": "the {variant} text is read by a tag scheme; give the project's",

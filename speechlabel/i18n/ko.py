@@ -627,6 +627,8 @@ MESSAGES = {
     "error.export_dir_not_folder": "{out_dir}이(가) 이미 있고 폴더가 아닙니다. 폴더 경로를 고르세요.",
     "error.export_dir_data": "{out_dir}은(는) 데이터 폴더 {data_dir}이거나 그 폴더를 담고 있습니다. 따로 쓸 폴더를 고르세요.",
     "error.export_dir_not_empty": "{out_dir}이(가) 이미 있고 비어 있지 않습니다. 새 폴더를 고르거나 `--overwrite`를 주세요.",
+    "error.export_dir_taken": "이 내보내기가 도는 동안 다른 내보내기가 {out_dir}를 채웠습니다. 그 폴더는 그대로 두고 이 "
+                              "내보내기는 버렸습니다. 새 폴더로 다시 내보내거나 `--overwrite`를 쓰세요.",
     "error.export_dir_foreign": "{out_dir}에 내보내기가 아닌 파일이 있습니다. `--overwrite`는 이전 내보내기만 바꾸므로 새 폴더나 빈 폴더를 고르세요.",
     "error.variant_needs_scheme": "`{variant}` 텍스트는 태그 규칙으로 읽습니다. 프로젝트의 규칙을 주세요.",
     # errors: other checks the pages rely on (models, dashboard, label page helpers, languages)
