@@ -23,7 +23,7 @@ from speechlabel.errors import Forbidden, NotFound, SpeechLabelError, StaleVersi
 from speechlabel.labeling import LabelContext
 from speechlabel.models import Actor, Project, Role
 from speechlabel.project_conventions import LintRejected
-from views import label_conventions, label_list, label_waveform, session
+from views import label_conventions, label_list, segment_waveform, session
 from views.label_parts import (
     SKIP,
     UNTRANSCRIBABLE,
@@ -359,7 +359,7 @@ def label_page() -> None:
     work, side = st.columns([2.4, 1])
     with work:
         player(context, keys)
-        label_waveform.waveform_section(actor, context, keys)
+        segment_waveform.waveform_section(actor, context, keys)
         draft_line(context.draft, project.label_settings.low_confidence)
         editor(actor, project, context, keys)
         actions(actor, project, context, keys)

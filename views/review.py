@@ -15,7 +15,7 @@ from speechlabel.clips import segment_clip
 from speechlabel.errors import Forbidden, NotFound, SpeechLabelError, StaleVersion
 from speechlabel.models import Actor, Project, ReviewReason, Role
 from speechlabel.review import DiffPiece, ReviewContext, ReviewOrder, ReviewQuery
-from views import session
+from views import segment_waveform, session
 from views.lang import error_text, label, t, translator
 from views.player import PlayerData, clip_player
 
@@ -215,8 +215,9 @@ def review_page() -> None:
     query = queue_query(project)
     bulk_approve(actor, project, query)
     flash = st.session_state.pop("review_flash", None)
+    messages = st.container()  # always here: a message appearing must not move the page below it
     if flash:
-        st.success(flash)
+        messages.success(flash)
     chosen = st.session_state.get("review_segment") or st.query_params.get("review")
     if chosen is None:
         upcoming = review.next_to_review(store, actor, project, query)
@@ -235,6 +236,8 @@ def review_page() -> None:
     header(context, review.count_to_review(store, actor, project), project)
     span = segment_clip(context.segment, context.recording.duration, 0.0)
     clip_player(PlayerData(url=span.url, caption=t("review.clip_caption"), autoplay=True, focus_key="", token=chosen))
+    segment_waveform.show(actor, chosen, f"{chosen}:{context.segment.version}", editable=False,
+                          on_request=segment_waveform.ignore)
     texts(context, project.language)
     decide(actor, project, context, query)
     queue_table(actor, project, query, chosen)

@@ -811,6 +811,8 @@ MESSAGES = {
     "label.transcript_help": "Ctrl+Enter saves and opens the next segment.",
     "waveform.caption": "Drag the blue segment's edges: a dropped edge snaps into a pause within 50 ms. Click the "
                         "waveform to seek, then use the keys (press ? for the list); grey: other segments.",
+    "waveform.caption_read_only": "The segment in blue, other segments grey. Click the waveform to seek; Space "
+                                  "plays, + − zoom, ? lists the keys.",
     "waveform.close": "Close",
     "waveform.help": "Keys (?)",
     "waveform.help_end": "move the end 50 ms earlier / later",

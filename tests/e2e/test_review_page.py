@@ -56,6 +56,12 @@ def test_reject_with_a_reason_the_labeler_fixes_it_and_the_rework_is_approved(pa
     open_review_page(page, app_server)
     # Draft and final side by side, the labeler's change marked.
     expect(page.locator("ins.added").first).to_be_visible()
+    # The segment's waveform, read-only: its bounds to judge, no handles to drag, no split or merge keys.
+    expect(page.locator(f'.waveform[data-ready="{segment_id}:{stored(app_server, segment_id)[0].version}"]')
+           ).to_have_count(1)
+    region = page.locator('[part~="segment"]')
+    expect(region).to_have_count(1)
+    expect(region.locator('[part~="region-handle-right"]')).to_have_count(0)  # the label page's has one
     screenshot(page, "-review")
     page.get_by_role("textbox", name="Comment (optional; shown to the labeler with a rejection)").fill(
         "capital A in Americans")

@@ -1,10 +1,13 @@
-"""The label page's waveform section: the segment in its window, its edges dragged (snapped to
-the nearest pause) or moved by keys, split at the playhead, merged with the next segment. Every
-request is a domain call (speechlabel.waveform.drag_bounds, labeling.split, labeling.merge_with_next)
-made in the component's callback; the page then opens the segment's new version."""
+"""The waveform section of the label and review pages: the segment in its window. On the label
+page its edges are dragged (snapped to the nearest pause) or moved by keys, it is split at the
+playhead or merged with the next segment; every request is a domain call
+(speechlabel.waveform.drag_bounds, labeling.split, labeling.merge_with_next) made in the
+component's callback, and the page then opens the segment's new version. On the review page it
+is read-only: the reviewer sees and hears the bounds they judge."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import partial
 
 import streamlit as st
@@ -26,16 +29,17 @@ from views.waveform import (
 )
 
 ERROR_KEY = "label_waveform_error"
-# The help overlay's rows: the keys as printed, and the message key of what they do.
+# The help overlay's rows: the keys as printed, the message key of what they do, and whether
+# they change the segment (left out where it is read-only).
 HELP_ROWS = (
-    ("Space", "waveform.help_play"),
-    ("[  ]", "waveform.help_start"),
-    ("{  }", "waveform.help_end"),
-    ("Alt + [ ] { }", "waveform.help_large_step"),
-    ("s", "waveform.help_split"),
-    ("m", "waveform.help_merge"),
-    ("+  −", "waveform.help_zoom"),
-    ("?", "waveform.help_help"),
+    ("Space", "waveform.help_play", False),
+    ("[  ]", "waveform.help_start", True),
+    ("{  }", "waveform.help_end", True),
+    ("Alt + [ ] { }", "waveform.help_large_step", True),
+    ("s", "waveform.help_split", True),
+    ("m", "waveform.help_merge", True),
+    ("+  −", "waveform.help_zoom", False),
+    ("?", "waveform.help_help", False),
 )
 # The script's button titles and overlay texts, by the name it reads them under.
 TEXT_KEYS = {
@@ -46,20 +50,28 @@ TEXT_KEYS = {
 
 
 def waveform_section(actor: Actor, context: LabelContext, keys: dict[str, str]) -> None:
+    """The label page's: editable, except in a second labeling (bounds are the first labeler's)."""
+    show(actor, context.segment.id, keys["token"], not context.second_labeling, partial(act, actor, context, keys))
+
+
+def show(actor: Actor, segment_id: str, token: str, editable: bool, on_request: Callable[[Request], None]) -> None:
     workspace = st.session_state["workspace"]  # per run: a module outlives the sessions that import it
     try:
-        view = waveform.waveform_view(workspace.store, workspace.settings, actor, context.segment.id)
+        view = waveform.waveform_view(workspace.store, workspace.settings, actor, segment_id)
     except SpeechLabelError as error:
         st.caption(error_text(error))  # e.g. a segment too long to draw; the nudges still work
         return
     texts = {name: t(key) for name, key in TEXT_KEYS.items()}
-    help_rows = [[printed, t(key)] for printed, key in HELP_ROWS]
-    data = waveform_data(view, keys["token"], editable=not context.second_labeling, texts=texts, help_rows=help_rows)
-    show_waveform(data, partial(act, actor, context, keys))
-    st.caption(t("waveform.caption"))
+    help_rows = [[printed, t(key)] for printed, key, changes in HELP_ROWS if editable or not changes]
+    show_waveform(waveform_data(view, token, editable, texts, help_rows), on_request)
+    st.caption(t("waveform.caption" if editable else "waveform.caption_read_only"))
     problem = st.session_state.pop(ERROR_KEY, None)
     if problem:
         st.error(problem)
+
+
+def ignore(request: Request) -> None:
+    """A read-only waveform asks for nothing; the script never sends a change from it."""
 
 
 def act(actor: Actor, context: LabelContext, keys: dict[str, str], request: Request) -> None:
