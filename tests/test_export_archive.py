@@ -7,6 +7,7 @@ import os
 import re
 import zipfile
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
@@ -159,3 +160,36 @@ def test_a_bad_name_or_bad_options_write_nothing(store, settings, project):
         export_to_data_folder(store, settings, project, "hf", ExportOptions(format="hf", cut_clips=False), actor=SYSTEM)
     assert not (settings.data_dir / "exports").exists()
     assert export_destination(settings, project, "ok").folder == settings.data_dir / "exports" / "demo" / "ok"
+
+
+def test_what_a_killed_export_or_zip_left_is_cleared_by_the_next_one(store, settings, project, labeled, tmp_path):  # noqa: F811
+    out = tmp_path / "exports" / "calls"
+    out.parent.mkdir()
+    day_ago = datetime.now(UTC).timestamp() - 24 * 3600
+
+    def left_behind(name: str, *, folder: bool, stale: bool) -> Path:
+        path = out.parent / name
+        if folder:
+            (path / "clips").mkdir(parents=True)
+            (path / "clips" / "a.wav").write_bytes(b"RIFF")
+            for inner in (path / "clips", path):
+                os.utime(inner, (day_ago, day_ago) if stale else None)
+        else:
+            path.write_bytes(b"PK")
+            if stale:
+                os.utime(path, (day_ago, day_ago))
+        return path
+
+    killed = left_behind(".calls.partial-0badc0de", folder=True, stale=True)
+    replaced = left_behind(".calls.previous-0badc0de", folder=True, stale=True)
+    running = left_behind(".calls.partial-12345678", folder=True, stale=False)  # another export, still writing
+    other = left_behind(".other.partial-0badc0de", folder=True, stale=True)  # not this name's
+    export_dataset(store, settings, project, out, actor=SYSTEM)
+    assert not killed.exists() and not replaced.exists()
+    assert running.exists() and other.exists() and (out / "README.md").is_file()
+
+    zip_path = out.parent / "calls.zip"
+    killed_zip = left_behind(".calls.zip.partial-0badc0de", folder=False, stale=True)
+    running_zip = left_behind(".calls.zip.partial-12345678", folder=False, stale=False)
+    zip_folder(out, zip_path)
+    assert not killed_zip.exists() and running_zip.exists() and zipfile.is_zipfile(zip_path)

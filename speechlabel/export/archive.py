@@ -15,6 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..errors import ValidationError
+from .leftovers import remove_stale_leftovers
 
 # Already compressed, or PCM that deflate barely shrinks.
 STORED_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".gz"})
@@ -37,6 +38,7 @@ def zip_folder(folder: str | Path, zip_path: str | Path,
         raise ValidationError(f"the zip {zip_path} would be inside the folder it zips; put it beside the folder",
                               message_key="error.zip_inside", params={"zip_path": zip_path})
     files = folder_files(folder)
+    remove_stale_leftovers(zip_path)
     partial = zip_path.with_name(f".{zip_path.name}.partial-{uuid.uuid4().hex[:8]}")
     try:
         with zipfile.ZipFile(partial, "w", allowZip64=True) as archive:

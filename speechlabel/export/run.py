@@ -24,6 +24,7 @@ from ..store import Store
 from . import hf, kaldi, lhotse_format, nemo
 from .card import CARD_NAME, CARD_SIGNATURE, SplitSummary, summarize, write_card
 from .job import ExportJob
+from .leftovers import remove_stale_leftovers
 from .media import AudioWriter
 from .names import SafeNames, kaldi_speaker_id
 from .options import ExportFormat, ExportOptions
@@ -62,6 +63,7 @@ def export_dataset(
     out_dir = Path(out_dir).resolve()
     _check_destination(out_dir, options.overwrite, settings.data_dir)
     items = select_items(store, project.id, options)
+    remove_stale_leftovers(out_dir)
     staging = out_dir.parent / f".{out_dir.name}.partial-{uuid.uuid4().hex[:8]}"
     staging.mkdir(parents=True)
     try:
