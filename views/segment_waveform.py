@@ -48,7 +48,6 @@ TEXT_KEYS = {
 }
 
 
-
 def waveform_section(actor: Actor, context: LabelContext, keys: dict[str, str]) -> None:
     """The label page's: editable, except in a second labeling (bounds are the first labeler's)."""
     show(actor, context.segment.id, keys["token"], not context.second_labeling, partial(act, actor, context, keys))
