@@ -17,7 +17,6 @@ allocations during one build (tracemalloc, which slows that build, so it is not 
 from __future__ import annotations
 
 import argparse
-import json
 import random
 import statistics
 import subprocess
@@ -36,8 +35,8 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import resource  # noqa: E402
 
 import sqlalchemy  # noqa: E402
-from sqlalchemy import insert  # noqa: E402
 
+from bench.bulk_rows import insert_rows  # noqa: E402
 from bench.metrics_speed import ENGLISH, KOREAN, TAGS, edit  # noqa: E402
 from speechlabel.access import SYSTEM  # noqa: E402
 from speechlabel.dashboard import DashboardFilter, build_dashboard  # noqa: E402
@@ -273,26 +272,9 @@ def insert_tables(store: Store, tables: Tables, chunk: int = 5000) -> None:
         for table, rows in ((schema.recordings, tables.recordings), (schema.segments, segments),
                             (schema.drafts, tables.drafts), (schema.revisions, tables.revisions),
                             (schema.reviews, tables.reviews), (schema.second_labels, tables.second_labels)):
-            if store.dialect == "postgresql":
-                _copy(connection, table, rows)  # INSERT took ten minutes for these rows
-                continue
-            for offset in range(0, len(rows), chunk):
-                connection.execute(insert(table), rows[offset:offset + chunk])
+            insert_rows(connection, table, rows, chunk)
         if store.dialect == "postgresql":
             connection.exec_driver_sql("ANALYZE")  # what autovacuum does soon after a bulk load
-
-
-def _copy(connection, table, rows: list[dict]) -> None:
-    """PostgreSQL's COPY through psycopg; JSON columns as their text."""
-    if not rows:
-        return
-    columns = list(rows[0])
-    names = ", ".join(f'"{name}"' for name in columns)
-    cursor = connection.connection.dbapi_connection.cursor()
-    with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-        for row in rows:
-            copy.write_row([json.dumps(value) if isinstance(value, (dict, list)) else value
-                            for value in (row[name] for name in columns)])
 
 
 def build_project(store: Store, shape: ProjectShape) -> str:

@@ -11,7 +11,6 @@ by a labeler, approved by a reviewer). Rows go in with bulk inserts (COPY on Pos
 
 from __future__ import annotations
 
-import json
 import random
 import shutil
 import uuid
@@ -20,8 +19,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import insert, select
+from sqlalchemy import select
 
+from bench.bulk_rows import insert_rows
 from speechlabel.access import SYSTEM
 from speechlabel.audio import TARGET_RATE, load_mono_16k, wav_bytes
 from speechlabel.config import Settings
@@ -100,10 +100,10 @@ def build_corpus(store: Store, settings: Settings, speech_dir: Path, shape: Corp
             _add_segment(rows, recording, corpus.segments, start, duration, rng.choice(texts), rng)
             corpus.segments += 1
             corpus.audio_seconds += duration
-    for table in ("recordings", "segments", "drafts", "revisions"):
-        insert_rows(store, getattr(schema, table), rows[table])
-    if store.dialect == "postgresql":
-        with store.engine.begin() as connection:
+    with store.engine.begin() as connection:
+        for table in ("recordings", "segments", "drafts", "revisions"):
+            insert_rows(connection, getattr(schema, table), rows[table])
+        if store.dialect == "postgresql":
             connection.exec_driver_sql("ANALYZE")  # what autovacuum does soon after a bulk load
     return corpus
 
@@ -147,21 +147,3 @@ def _add_segment(rows: dict[str, list[dict]], recording: dict, index: int, start
             "segment_id": segment_id, "version": version, "author": author, "created_at": at, "text": text,
             "speaker": speaker, "tags": [], "start": start, "duration": duration, "status": status,
             "comment": None})
-
-
-def insert_rows(store: Store, table, rows: list[dict], chunk: int = 5000) -> None:
-    """Bulk insert: COPY on PostgreSQL (row INSERTs take minutes there), chunked INSERTs on SQLite."""
-    if not rows:
-        return
-    with store.engine.begin() as connection:
-        if store.dialect != "postgresql":
-            for offset in range(0, len(rows), chunk):
-                connection.execute(insert(table), rows[offset:offset + chunk])
-            return
-        columns = list(rows[0])
-        names = ", ".join(f'"{name}"' for name in columns)
-        cursor = connection.connection.dbapi_connection.cursor()
-        with cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
-            for row in rows:
-                copy.write_row([json.dumps(value) if isinstance(value, (dict, list)) else value
-                                for value in (row[name] for name in columns)])
