@@ -9,7 +9,9 @@ bounds are saved through the versioned save of the label page (:func:`labeling.s
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+
+import numpy as np
 
 from .. import labeling
 from ..audio import TARGET_RATE, read_span
@@ -102,6 +104,13 @@ def view_window(segment: Segment, recording_duration: float, context_seconds: fl
 def waveform_view(store: Store, settings: Settings, actor: Actor, segment_id: str,
                   options: WaveformOptions = WaveformOptions()) -> WaveformView:
     """The waveform of a segment the actor may open; reads only the window's audio."""
+    view, samples = _window_view(store, settings, actor, segment_id, options)
+    return replace(view, peaks=tuple(round(float(value), 3) for value in peaks(samples, TARGET_RATE, options.peaks)))
+
+
+def _window_view(store: Store, settings: Settings, actor: Actor, segment_id: str,
+                 options: WaveformOptions) -> tuple[WaveformView, np.ndarray]:
+    """The view without its peaks (what snapping needs), and the window's samples."""
     options.validate()
     segment = labeling.readable_segment(store, actor, segment_id)
     recording = store.get_recording(segment.recording_id)
@@ -111,11 +120,9 @@ def waveform_view(store: Store, settings: Settings, actor: Actor, segment_id: st
                    store.segments_in_span(recording.id, window.start, window.end) if other.id != segment.id)
     pauses = tuple(Span(round(window.start + pause.start, 3), round(window.start + pause.end, 3))
                    for pause in find_pauses(samples, TARGET_RATE, options.pauses))
-    return WaveformView(
-        recording_id=recording.id, segment_id=segment.id, version=segment.version, window=window,
-        segment=Span(segment.start, segment.end), others=others, pauses=pauses,
-        peaks=tuple(round(float(value), 3) for value in peaks(samples, TARGET_RATE, options.peaks)),
-    )
+    view = WaveformView(recording_id=recording.id, segment_id=segment.id, version=segment.version, window=window,
+                        segment=Span(segment.start, segment.end), others=others, pauses=pauses, peaks=())
+    return view, samples
 
 
 def snapped_bounds(view: WaveformView, start: float, end: float, edge: Edge | None,
@@ -144,6 +151,6 @@ def drag_bounds(store: Store, settings: Settings, actor: Actor, segment_id: str,
     edge = Edge.parse(edge)
     labeling.check_seconds("start", start, message_key="error.start_not_seconds")
     labeling.check_seconds("end", end, message_key="error.end_not_seconds")
-    view = waveform_view(store, settings, actor, segment_id, options)
+    view, _ = _window_view(store, settings, actor, segment_id, options)  # no peaks: nothing draws them
     start, end = snapped_bounds(view, float(start), float(end), edge, options.snap)
     return labeling.set_bounds(store, actor, segment_id, expected_version, start, end)
