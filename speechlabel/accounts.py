@@ -62,6 +62,10 @@ EXTERNAL_PREFIX = "external$"
 # --- input rules --------------------------------------------------------------------------------
 
 
+# The cookie that carries the session token in the browser (views/session.py writes it; the
+# app's routes read it).
+SESSION_COOKIE = "speechlabel_session"
+
 def validate_username(value: object) -> str:
     """The username stripped and lower-cased, or ValidationError saying what is allowed (this
     also refuses path tricks such as ``../x``, spaces and control characters)."""

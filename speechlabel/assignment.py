@@ -51,6 +51,15 @@ def next_for(store: Store, actor: Actor, project: Project, after: str | None = N
     return claimed[0] if claimed else None
 
 
+def peek_next(store: Store, actor: Actor, project: Project, after: str | None = None,
+              now: datetime | None = None) -> Segment | None:
+    """What :func:`next_for` would give from the actor's held work, without leasing a batch
+    (None when only ``after`` or nothing is held): what the label page prefetches."""
+    require_role(actor, project, Role.LABELER, action="labeling")
+    mine = _held_work(store, actor, project, now or utc_now())
+    return _after(mine, after) if any(segment.id != after for segment in mine) else None
+
+
 def my_work(store: Store, actor: Actor, project: Project, now: datetime | None = None) -> list[Segment]:
     """The actor's leased segments still to do, second labelings included (as stored: show them
     through ``double_labeling.masked``)."""

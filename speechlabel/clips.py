@@ -14,9 +14,11 @@ from urllib.parse import urlencode
 
 from .audio import TARGET_RATE, read_span, wav_bytes
 from .config import Settings
-from .errors import ValidationError
-from .models import Segment
+from .access import role_in
+from .errors import Forbidden, NotFound, ValidationError
+from .models import Actor, Recording, Role, Segment
 from .store import Store
+from .store.rows import utc_now
 
 # Longer spans are not one utterance; refusing them keeps one request from reading hours of audio.
 MAX_CLIP_SECONDS = 120.0
@@ -75,6 +77,38 @@ def cut_clip(store: Store, settings: Settings, recording_id: str, start: float, 
     _check_span(start, end, recording.duration)
     samples = read_span(settings.data_dir / recording.normalized_path, start, end)
     return Clip(wav=wav_bytes(samples, TARGET_RATE), start=start, end=end)
+
+
+def cut_clip_for(store: Store, settings: Settings, actor: Actor, recording_id: str, start: float,
+                 end: float) -> Clip:
+    """:func:`cut_clip` for a signed-in actor who may hear that span: reviewers and leads any
+    span of their projects' recordings, a labeler only around segments they hold (their batch
+    or a second labeling: the segment with up to ``MAX_CONTEXT_SECONDS`` on each side). An
+    unknown recording is refused exactly like one the actor may not hear (NoSuchClip), so ids
+    cannot be probed."""
+    try:
+        recording = store.get_recording(recording_id)
+    except NotFound:
+        raise NoSuchClip(recording_id) from None
+    project_id = recording.project_id
+    role = role_in(actor, project_id)
+    if role is None or (role == Role.LABELER and not _holds_around(store, actor, recording, start, end)):
+        raise NoSuchClip(recording_id)
+    return cut_clip(store, settings, recording_id, start, end)
+
+
+class NoSuchClip(Forbidden):
+    def __init__(self, recording_id: str):
+        super().__init__(f"no recording {recording_id} that you may hear: it does not exist, or none of its "
+                         "segments is in your work", message_key="error.no_such_clip", params={"recording": recording_id})
+
+
+def _holds_around(store: Store, actor: Actor, recording: Recording, start: float, end: float) -> bool:
+    now = utc_now()
+    held = store.active_leased_segments(recording.project_id, actor.username, None, now)
+    held += store.held_second_labels(recording.project_id, actor.username, now)
+    return any(segment.recording_id == recording.id and segment.start - MAX_CONTEXT_SECONDS - 1e-3 <= start
+               and end <= segment.end + MAX_CONTEXT_SECONDS + 1e-3 for segment in held)
 
 
 def parse_seconds(value: str | None, name: str) -> float:

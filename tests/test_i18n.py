@@ -302,7 +302,7 @@ def test_the_clip_route_answers_in_the_browsers_language(app_data):  # noqa: F81
                  "headers": [(b"accept-language", language.encode())], "path_params": {"recording_id": "nope"}}
         return clip(Request(scope))
 
-    korean, english = get("ko-KR,ko;q=0.9"), get("en-US")
-    assert korean.status_code == english.status_code == 404
-    assert korean.body.decode() == "녹음 'nope'이(가) 없습니다."
-    assert english.body.decode() == "no recording with id 'nope'"
+    korean, english = get("ko-KR,ko;q=0.9"), get("en-US")  # no session cookie: refused, in that language
+    assert korean.status_code == english.status_code == 401
+    assert korean.body.decode() == translate("error.not_signed_in", Lang.KO)
+    assert english.body.decode() == translate("error.not_signed_in", Lang.EN)

@@ -1,5 +1,7 @@
 """HTTP routes the app serves beside its pages (Starlette, mounted by ``st.App`` in
-workbench.py). They run outside any script run, so they take the shared workspace directly."""
+workbench.py): the clip route and the label loop's JSON routes (views/label_api.py). They run
+outside any script run, so they take the shared workspace directly, and every one of them
+checks the session cookie and the user's roles itself."""
 
 from __future__ import annotations
 
@@ -9,27 +11,39 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from speechlabel.clips import CLIP_ROUTE, cut_clip, parse_seconds
-from speechlabel.errors import NotFound, ValidationError
-from speechlabel.i18n import Lang, default_language, error_message
-from speechlabel.workspace import Workspace
+from speechlabel.clips import CLIP_ROUTE, cut_clip_for, parse_seconds
+from speechlabel.errors import Forbidden, NotSignedIn, ValidationError
+from speechlabel.i18n import error_message
+from views import label_api
+from views.label_api import reader_language, signed_in
 
 
 def clip(request: Request) -> Response:
-    """``GET /clip/<recording>.wav?start=1.25&end=3.5``: that span as a 16 kHz mono WAV.
+    """``GET /clip/<recording>.wav?start=1.25&end=3.5``: that span as a 16 kHz mono WAV, for a
+    signed-in session that may hear it (``clips.cut_clip_for``): 401 without a session, 403
+    for a recording that does not exist or is not the user's to hear (the same answer, so ids
+    cannot be probed), 400 for a bad span of one they may hear.
 
     A plain ``def``: Starlette runs it in a worker thread, so disk reads never block the
     server's event loop."""
-    workspace = Workspace.shared()
+    workspace = label_api.loop()
+    lang = reader_language(request)
     try:
+        actor = signed_in(workspace.store, request)
         start = parse_seconds(request.query_params.get("start"), "start")
         end = parse_seconds(request.query_params.get("end"), "end")
-        cut = cut_clip(workspace.store, workspace.settings, request.path_params["recording_id"], start, end)
-    except NotFound as error:
-        return PlainTextResponse(error_message(error, _reader_language(request)), status_code=404)
+        cut = cut_clip_for(workspace.store, workspace.settings, actor, request.path_params["recording_id"],
+                           start, end)
+    except NotSignedIn as error:
+        return PlainTextResponse(error_message(error, lang), status_code=401, headers=_NOT_STORED)
+    except Forbidden as error:
+        return PlainTextResponse(error_message(error, lang), status_code=403, headers=_NOT_STORED)
     except ValidationError as error:
-        return PlainTextResponse(error_message(error, _reader_language(request)), status_code=400)
+        return PlainTextResponse(error_message(error, lang), status_code=400, headers=_NOT_STORED)
     return ranged(cut.wav, request.headers.get("range"))
+
+
+_NOT_STORED = {"Cache-Control": "no-store"}
 
 
 # The bytes of a span never change (edits move the span, so the URL); the browser may keep them.
@@ -57,10 +71,5 @@ def ranged(body: bytes, range_header: str | None) -> Response:
                     headers={**_HEADERS, "Content-Range": f"bytes {start}-{end}/{size}"})
 
 
-def _reader_language(request: Request) -> Lang:
-    # No script run here, so no session language: the browser's Accept-Language decides.
-    return default_language(None, accept_language=request.headers.get("accept-language"))
-
-
 def routes() -> list[Route]:
-    return [Route(CLIP_ROUTE + "/{recording_id}.wav", clip, methods=["GET"])]
+    return [Route(CLIP_ROUTE + "/{recording_id}.wav", clip, methods=["GET"]), *label_api.routes()]

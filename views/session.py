@@ -29,7 +29,7 @@ from views.lang import error_text, label, t
 
 TOKEN_KEY = "session_token"
 ACTOR_KEY = "actor"
-COOKIE_NAME = "speechlabel_session"
+COOKIE_NAME = accounts.SESSION_COOKIE
 _COOKIE_KEY = "session_cookie"  # what the cookie component should do: {"token", "max_age", "forget"}
 _COOKIE_READ_KEY = "session_cookie_read"
 _MESSAGE_KEY = "signin_message"  # views/login.py shows and pops it

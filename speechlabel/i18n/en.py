@@ -929,6 +929,20 @@ MESSAGES = {
     "projects.warning_clipped": "clipped ({ratio:.2%} of samples at full scale)",
     "projects.warning_noisy": "noisy (SNR about {snr:.0f} dB)",
     "projects.warning_quiet": "quiet (peak {dbfs:.0f} dBFS)",
+    "error.segment_not_open": "segment {segment} is not the one open in this tab ({open} is); nothing was changed and your text was kept as that segment's unsaved edit",
+    "error.split_needs_place": "a split needs the playhead's time or the caret's position",
+    "error.caret_position": "caret {caret} is not a position in the text (0–{last})",
+    "error.version_number": "version {version} is not a whole number",
+    "error.transcript_not_text": "the transcript must be text",
+    "error.transcript_too_long": "the transcript has {length} characters; at most {most} are allowed",
+    "error.no_such_clip": "no recording {recording} that you may hear: it does not exist, or none of its segments is in your work",
+    "error.api_no_tab": "the request has no tab id (X-Speechlabel-Tab); only the label page calls these routes",
+    "error.api_too_large": "the request is {size} bytes; at most {most} are allowed",
+    "error.api_not_json": "the request's body is not a JSON object",
+    "error.api_field_text": "{field!r} must be text",
+    "error.api_field_number": "{field!r} must be a number",
+    "error.api_field_tags": "'tags' must be a list of text",
+    "error.api_field_edge": "'edge' must be start, end or null",
 }
 
 # The linter's messages are English already; the catalog names them by rule (ko.py translates).

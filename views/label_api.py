@@ -1,0 +1,315 @@
+"""The label loop's JSON routes (Starlette, mounted by ``st.App`` beside the pages), which the
+label page's browser component calls instead of rerunning the page for every save.
+
+Every route needs the session cookie of a signed-in user (401 otherwise) and the tab header
+``X-Speechlabel-Tab`` (a custom header: a cross-site form or script cannot send it without a
+CORS preflight this app never grants, and the cookie is SameSite=Strict). The domain functions
+check the roles (403). Answers are JSON; an error is ``{"error": message, "kind": ...}`` in the
+reader's language (``X-Speechlabel-Lang``, else Accept-Language), never a traceback.
+
+The body is read on the event loop; the work runs in Starlette's thread pool, so database and
+disk work never blocks the loop that also serves the app's websockets.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import asdict, replace
+from typing import Any
+
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from speechlabel import accounts, label_loop
+from speechlabel.conventions import Problem
+from speechlabel.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    NotSignedIn,
+    SpeechLabelError,
+    StaleVersion,
+    ValidationError,
+)
+from speechlabel.i18n import Lang, default_language, enum_label, error_message
+from speechlabel.i18n.lint_text import problem_message
+from speechlabel.label_loop import Edit, Loop, OpenSegments, SegmentCard, TabKey, actions
+from speechlabel.models import Actor, ReviewReason, SegmentStatus
+from speechlabel.project_conventions import LintRejected, project_scheme
+from speechlabel.store import Store
+from speechlabel.workspace import Workspace
+
+log = logging.getLogger(__name__)
+
+API = "/api/label"
+TAB_HEADER = "x-speechlabel-tab"
+LANG_HEADER = "x-speechlabel-lang"
+MAX_BODY_BYTES = 256 * 1024  # a transcript is at most 20,000 characters (actions.MAX_TEXT_CHARS)
+_TABS = OpenSegments()  # one per server process, like the workspace
+
+
+class BadRequest(ValidationError):
+    pass
+
+
+def loop() -> Loop:
+    workspace = Workspace.shared()
+    return Loop(workspace.store, workspace.settings, _TABS)
+
+
+def signed_in(store: Store, request: Request) -> Actor:
+    """The actor of the request's session cookie (NotSignedIn: 401)."""
+    return accounts.authenticate(store, request.cookies.get(accounts.SESSION_COOKIE))
+
+
+def reader_language(request: Request) -> Lang:
+    chosen = request.headers.get(LANG_HEADER)
+    if chosen in {lang.value for lang in Lang}:
+        return Lang(chosen)
+    return default_language(None, accept_language=request.headers.get("accept-language"))
+
+
+def endpoint(handler):
+    """Wrap a handler ``(loop, actor, tab, body, request, lang) -> payload`` with the session
+    check, the tab header, the JSON body and the mapping of domain errors to HTTP answers."""
+
+    async def route(request: Request) -> Response:
+        lang = reader_language(request)
+        raw = await request.body() if request.method == "POST" else b""
+
+        def work() -> Response:
+            current = loop()
+            actor = signed_in(current.store, request)
+            return _json(handler(current, actor, _tab(request), _body(raw), request, lang))
+
+        try:
+            return await run_in_threadpool(work)
+        except SpeechLabelError as error:
+            return _error(error, lang)
+
+    route.__name__ = handler.__name__
+    route.__doc__ = handler.__doc__
+    return route
+
+
+def _tab(request: Request) -> TabKey:
+    tab = request.headers.get(TAB_HEADER, "")
+    if not 1 <= len(tab) <= 64:
+        raise BadRequest("the request has no tab id (X-Speechlabel-Tab); only the label page calls these routes",
+                         message_key="error.api_no_tab")
+    token = request.cookies.get(accounts.SESSION_COOKIE) or ""
+    return TabKey(accounts.token_hash(token), tab)
+
+
+def _body(raw: bytes) -> dict[str, Any]:
+    if len(raw) > MAX_BODY_BYTES:
+        raise BadRequest(f"the request is {len(raw)} bytes; at most {MAX_BODY_BYTES} are allowed",
+                         message_key="error.api_too_large", params={"size": len(raw), "most": MAX_BODY_BYTES})
+    try:
+        body = json.loads(raw or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        body = None
+    if not isinstance(body, dict):
+        raise BadRequest("the request's body is not a JSON object", message_key="error.api_not_json")
+    return body
+
+
+def _json(payload: Any) -> Response:
+    return JSONResponse(payload, headers={"Cache-Control": "no-store"})
+
+
+def _error(error: SpeechLabelError, lang: Lang) -> Response:
+    status = 401 if isinstance(error, NotSignedIn) else 403 if isinstance(error, Forbidden) else \
+        404 if isinstance(error, NotFound) else 409 if isinstance(error, Conflict) else 422
+    body: dict[str, Any] = {"error": error_message(error, lang), "kind": type(error).__name__}
+    if isinstance(error, StaleVersion):
+        body["current_version"] = error.current_version
+    if isinstance(error, label_loop.NotOpen):
+        body["open"] = error.open_id
+    if isinstance(error, LintRejected):
+        body["problems"] = len(error.problems)
+    return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+# --- what goes out -------------------------------------------------------------------------------
+
+
+def card_json(card: SegmentCard | None, lang: Lang) -> dict[str, Any] | None:
+    """A card as JSON, its error and labels in the reader's language."""
+    if card is None:
+        return None
+    out = asdict(replace(card, wave_error=None))
+    out["wave_error"] = error_message(card.wave_error, lang) if card.wave_error else None
+    out["status_label"] = enum_label(SegmentStatus(card.status), lang)
+    if card.rejection and card.rejection.reason:
+        out["rejection"]["reason"] = enum_label(ReviewReason(card.rejection.reason), lang)
+    return out
+
+
+def problems_json(problems: list[Problem], project, lang: Lang) -> list[dict[str, Any]]:
+    scheme = project_scheme(project)
+    return [{"start": p.start, "end": p.end, "error": p.is_error, "code": p.code,
+             "message": problem_message(p, scheme, lang), "suggestion": p.suggestion} for p in problems]
+
+
+# --- what comes in -------------------------------------------------------------------------------
+
+
+def _text(body: dict, name: str, required: bool = True) -> str | None:
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    if not isinstance(value, str):
+        raise BadRequest(f"{name!r} must be text", message_key="error.api_field_text", params={"field": name})
+    return value
+
+
+def _number(body: dict, name: str, whole: bool = False, required: bool = True):
+    value = body.get(name)
+    if value is None and not required:
+        return None
+    kinds = (int,) if whole else (int, float)
+    if isinstance(value, bool) or not isinstance(value, kinds):
+        raise BadRequest(f"{name!r} must be a number", message_key="error.api_field_number", params={"field": name})
+    return value
+
+
+def _edit(body: dict) -> Edit:
+    tags = body.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+        raise BadRequest("'tags' must be a list of text", message_key="error.api_field_tags")
+    return Edit(segment_id=_text(body, "segment_id"), version=_number(body, "version", whole=True),
+                text=_text(body, "text"), speaker=_text(body, "speaker", required=False), tags=tuple(tags),
+                comment=_text(body, "comment", required=False))
+
+
+def _project(current: Loop, body_or_query: dict):
+    segment_id = _text(body_or_query, "segment_id")
+    return current.store.get_project_by_id(current.store.get_segment_project(segment_id))
+
+
+# --- the routes ----------------------------------------------------------------------------------
+
+
+@endpoint
+def open_segment(current, actor, tab, body, request, lang):
+    """GET /api/label/open/{segment_id}: open it in this tab; its card."""
+    return card_json(actions.open_card(current, actor, tab, request.path_params["segment_id"]), lang)
+
+
+@endpoint
+def peek_segment(current, actor, tab, body, request, lang):
+    """GET /api/label/peek/{segment_id}: its card, not opened (the prefetch)."""
+    return card_json(actions.peek_card(current, actor, request.path_params["segment_id"]), lang)
+
+
+@endpoint
+def save(current, actor, tab, body, request, lang):
+    """POST /api/label/save {segment_id, version, text, speaker, tags, comment, then_open}."""
+    saved = actions.save(current, actor, tab, _edit(body), then_open=_text(body, "then_open", required=False))
+    return {**asdict(replace(saved, next=None)), "next": card_json(saved.next, lang)}
+
+
+@endpoint
+def keep(current, actor, tab, body, request, lang):
+    """POST /api/label/keep {segment_id, version, text, speaker, tags}: the unsaved edit."""
+    actions.keep_edit(current, actor, _edit(body))
+    return {"kept": True}
+
+
+@endpoint
+def previous(current, actor, tab, body, request, lang):
+    """POST /api/label/previous {segment_id}: open the one before."""
+    return {"card": card_json(actions.previous(current, actor, tab, _text(body, "segment_id")), lang)}
+
+
+def _moved(moved: label_loop.Moved, lang: Lang) -> dict[str, Any]:
+    return {"card": card_json(moved.card, lang), **moved.notes}
+
+
+@endpoint
+def set_aside(current, actor, tab, body, request, lang):
+    """POST /api/label/set-aside {segment_id, version, text, reason, untranscribable}."""
+    edit = _edit(body)
+    project = _project(current, body)
+    moved = actions.set_aside(current, actor, tab, edit, _text(body, "reason"),
+                              bool(body.get("untranscribable")), project)
+    return _moved(moved, lang)
+
+
+@endpoint
+def split(current, actor, tab, body, request, lang):
+    """POST /api/label/split {segment_id, version, text, at | caret}."""
+    moved = actions.split(current, actor, tab, _edit(body), at_time=_number(body, "at", required=False),
+                          caret=_number(body, "caret", whole=True, required=False))
+    return _moved(moved, lang)
+
+
+@endpoint
+def merge(current, actor, tab, body, request, lang):
+    """POST /api/label/merge {segment_id, version, text, next_id, next_version}."""
+    moved = actions.merge(current, actor, tab, _edit(body), _text(body, "next_id"),
+                          _number(body, "next_version", whole=True))
+    return _moved(moved, lang)
+
+
+@endpoint
+def bounds(current, actor, tab, body, request, lang):
+    """POST /api/label/bounds {segment_id, version, text, start, end, edge}."""
+    edge = body.get("edge")
+    if edge not in (None, "start", "end"):
+        raise BadRequest("'edge' must be start, end or null", message_key="error.api_field_edge")
+    moved = actions.bounds(current, actor, tab, _edit(body), _number(body, "start"), _number(body, "end"), edge)
+    return _moved(moved, lang)
+
+
+@endpoint
+def discard(current, actor, tab, body, request, lang):
+    """POST /api/label/discard {segment_id}: forget the unsaved edit, show the saved segment."""
+    return _moved(actions.discard(current, actor, tab, _text(body, "segment_id")), lang)
+
+
+@endpoint
+def lint(current, actor, tab, body, request, lang):
+    """POST /api/label/lint {segment_id, text}: the text's problems and, if any fix, the fixed text."""
+    project = _readable_project(current, actor, body)
+    text = _text(body, "text")
+    problems = actions.lint(project, text)
+    fixed = actions.fix(project, text).text if any(p.fix for p in problems) else None
+    return {"problems": problems_json(problems, project, lang), "fixed": fixed}
+
+
+@endpoint
+def insert(current, actor, tab, body, request, lang):
+    """POST /api/label/insert {segment_id, text, tag, start, end}: a scheme tag put at the caret."""
+    project = _readable_project(current, actor, body)
+    inserted = actions.insert(project, _text(body, "text"), _text(body, "tag"),
+                              _number(body, "start", whole=True), _number(body, "end", whole=True, required=False))
+    return {"text": inserted.text, "caret": inserted.caret}
+
+
+def _readable_project(current: Loop, actor: Actor, body: dict):
+    from speechlabel import labeling
+
+    segment = labeling.readable_segment(current.store, actor, _text(body, "segment_id"))
+    return current.store.get_project_by_id(current.store.get_recording(segment.recording_id).project_id)
+
+
+def routes() -> list[Route]:
+    return [
+        Route(f"{API}/open/{{segment_id}}", open_segment, methods=["GET"]),
+        Route(f"{API}/peek/{{segment_id}}", peek_segment, methods=["GET"]),
+        Route(f"{API}/save", save, methods=["POST"]),
+        Route(f"{API}/keep", keep, methods=["POST"]),
+        Route(f"{API}/previous", previous, methods=["POST"]),
+        Route(f"{API}/set-aside", set_aside, methods=["POST"]),
+        Route(f"{API}/split", split, methods=["POST"]),
+        Route(f"{API}/merge", merge, methods=["POST"]),
+        Route(f"{API}/bounds", bounds, methods=["POST"]),
+        Route(f"{API}/discard", discard, methods=["POST"]),
+        Route(f"{API}/lint", lint, methods=["POST"]),
+        Route(f"{API}/insert", insert, methods=["POST"]),
+    ]
