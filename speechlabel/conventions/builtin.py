@@ -33,7 +33,7 @@ KSPON = TagScheme(
         Tag("u/", TagKind.UNINTELLIGIBLE, "speech nobody could make out", hotkey="Alt+U"),
         Tag("/", TagKind.FILLER, "filler word", hotkey="Alt+/"),
         Tag("+", TagKind.REPETITION, "repeated or broken-off word", hotkey="Alt+="),
-        Tag("*", TagKind.UNCERTAIN, "hard-to-hear word", hotkey="Alt+8"),
+        Tag("*", TagKind.UNCERTAIN, "hard-to-hear word", hotkey="Alt+H"),  # hard to hear (Alt+1-9 choose speakers)
     ),
     description="KsponSpeech/ETRI transcription rules as parsed by ESPnet's KsponSpeech recipe.",
 )

@@ -131,6 +131,7 @@ def split(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, at_time: float | No
         raise ValidationError("a split needs the playhead's time or the caret's position",
                               message_key="error.split_needs_place")
     first, _ = labeling.split(loop.store, actor, edit.segment_id, edit.version, at_time, index, text=text)
+    labeling.discard_unsaved_edit(loop.store, actor, first.id)  # the text went into the two parts
     return Moved(open_card(loop, actor, tab, first.id), {"seconds": at_time})
 
 
@@ -149,6 +150,7 @@ def merge(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, next_id: str, next_
     _require_open(loop, actor, tab, edit)
     labeling.merge_with_next(loop.store, actor, edit.segment_id, edit.version, next_version, next_id,
                              text=edit.text)
+    labeling.discard_unsaved_edit(loop.store, actor, edit.segment_id)  # the text went into the merge
     return Moved(open_card(loop, actor, tab, edit.segment_id))
 
 

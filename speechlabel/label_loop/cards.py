@@ -81,6 +81,14 @@ class Conflicting:
 
 
 @dataclass(frozen=True)
+class Neighbour:
+    """Only what a merge must name: a labeler never receives a segment's text it does not hold."""
+
+    id: str
+    version: int
+
+
+@dataclass(frozen=True)
 class SegmentCard:
     id: str
     version: int
@@ -109,6 +117,7 @@ class SegmentCard:
     wave: WaveCard | None
     wave_error: SpeechLabelError | None
     upcoming: str | None  # the segment after this one in the user's work: what to prefetch
+    following: Neighbour | None  # the next segment of the recording (what a merge joins): no text
 
 
 def segment_card(store: Store, settings: Settings, actor: Actor, segment_id: str) -> SegmentCard:
@@ -133,7 +142,13 @@ def card_of(store: Store, settings: Settings, actor: Actor, project: Project, co
         bounds_editable=not context.second_labeling, rejection=_rejection(context), draft=_draft(context.draft),
         clip_url=clip.url, context_clip_url=with_context.url, context_lead_in=with_context.lead_in,
         wave=wave, wave_error=wave_error, upcoming=upcoming_after(store, actor, project, segment.id),
+        following=None if context.second_labeling else _following(store, segment.id),
     )
+
+
+def _following(store: Store, segment_id: str) -> Neighbour | None:
+    after = store.neighbour_segment(segment_id, after=True)
+    return Neighbour(after.id, after.version) if after else None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,103 @@
+"""The label loop component (st.components.v2) of the label page: its bundle is built from
+views/waveform_component/src/loop (committed, so running the app needs no Node.js; nothing is
+loaded from the network). Streamlit mounts it once and hands it the project's settings and the
+texts in the page's language; from then on the component opens, saves and moves between
+segments through the JSON routes of views/label_api.py, without rerunning the page.
+
+``mount.nonce`` changes only when the page around asks for a segment (a pick in the list, a
+project switch): a rerun for anything else hands the same data and the component stays where
+the labeler is.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import streamlit as st
+
+from speechlabel.i18n.lint_text import tag_meaning
+from speechlabel.models import Project
+from speechlabel.project_conventions import DUAL, project_scheme
+from views.label_api import API
+from views.lang import current_lang, t
+
+_FOLDER = Path(__file__).with_name("waveform_component")
+_component = st.components.v2.component(
+    "speechlabel_label_loop",
+    html="",  # the script lays out its own elements
+    css=(_FOLDER / "src/loop/loop.css").read_text(encoding="utf-8"),
+    js=(_FOLDER / "dist/label_loop.js").read_text(encoding="utf-8"),
+)
+
+# The texts the script shows, by the name it reads them under (catalog key "loop.<name>").
+TEXT_NAMES = (
+    "heading", "timing", "saved_by", "second_labeling_state", "second_labeling", "rejected", "no_reason", "restored",
+    "discard", "conflict", "someone", "empty", "theirs", "mine", "continue_mine", "continue_theirs", "draft",
+    "draft_note", "no_draft", "confidence", "transcript", "speaker", "no_speaker", "segment_tags", "comment",
+    "save_next", "previous", "skip", "untranscribable", "reason", "go", "cancel", "split_caret", "merge", "help",
+    "keys_title", "play", "replay", "slower", "faster", "fix", "all_done", "offline", "saved", "no_previous",
+    "split_done", "merged", "set_aside", "bounds_saved",
+)
+# The help list: the keys as printed and what they do (catalog key).
+HELP_ROWS = (
+    ("Ctrl+Enter", "loop.help_save"),
+    ("Alt+P", "loop.help_previous"),
+    ("Esc", "loop.help_play"),
+    ("Alt+1 … 9", "loop.help_speaker"),
+    ("Alt+Shift+1 … 9", "loop.help_segment_tag"),
+    ("Alt+[  Alt+]", "loop.help_start"),
+    ("Alt+{  Alt+}", "loop.help_end"),
+    ("Alt+Shift+S", "loop.help_split_caret"),
+    ("Alt+Shift+A", "loop.help_split_playhead"),
+    ("Alt+Shift+M", "loop.help_merge"),
+    ("Alt+Shift+K / U", "loop.help_skip"),
+    ("Alt+…", "loop.help_tags"),
+    ("↔", "loop.help_drag"),
+    ("F1", "loop.help_keys"),
+)
+
+
+@dataclass(frozen=True)
+class Mount:
+    project_id: int
+    open: str | None  # the segment to open (None: the user's work is done)
+    nonce: int  # changes only when the page asks for another segment
+
+
+@dataclass(frozen=True)
+class LoopData:
+    mount: Mount
+    api: str
+    lang: str
+    autoplay: bool
+    speakers: list[str]
+    tags: list[str]
+    scheme_tags: list[dict[str, str | None]]  # {"text", "label", "hotkey", "meaning"}
+    hotkeys: dict[str, str]  # hotkey -> tag text
+    low_confidence: float
+    texts: dict[str, str]
+    help: list[list[str]]
+
+
+def loop_data(project: Project, mount: Mount, autoplay: bool) -> LoopData:
+    scheme = project_scheme(project)
+    lang = current_lang()
+    scheme_tags = [{"text": tag.text, "label": tag.text, "hotkey": tag.hotkey,
+                    "meaning": tag_meaning(scheme, tag, lang) or None} for tag in scheme.tags]
+    if scheme.dual_transcription:
+        scheme_tags.append({"text": DUAL, "label": t("conventions.dual"), "hotkey": scheme.dual_hotkey,
+                            "meaning": t("conventions.dual_help")})
+    settings = project.label_settings
+    return LoopData(
+        mount=mount, api=API, lang=lang.value, autoplay=autoplay, speakers=list(settings.speakers),
+        tags=list(settings.tags), scheme_tags=scheme_tags,
+        hotkeys={tag["hotkey"]: tag["text"] for tag in scheme_tags if tag["hotkey"]},
+        low_confidence=settings.low_confidence, texts={name: t(f"loop.{name}") for name in TEXT_NAMES},
+        help=[[keys, t(key)] for keys, key in HELP_ROWS],
+    )
+
+
+def show_loop(data: LoopData) -> None:
+    # One key per project: another project mounts a loop of its own.
+    _component(data=asdict(data), key=f"label_loop_{data.mount.project_id}")

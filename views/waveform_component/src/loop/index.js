@@ -1,0 +1,733 @@
+// The label loop: the focused segment (player, waveform, draft with unsure words marked,
+// transcript editor, speaker and tag keys, Save & next) as one component that talks to the
+// app's JSON routes (views/label_api.py) instead of rerunning the Streamlit page per save.
+//
+// Safe by construction: what is typed is kept per segment id (`edits`), the editor names the
+// segment it shows (data-segment), and every request names the segment and version it is
+// about. A switch of segment happens in one synchronous step (store the old text, write the new
+// one, move the caret), so a key typed after Ctrl+Enter lands in the segment that opened.
+// Fast: the upcoming segment's card and audio are fetched while the person works on this one,
+// so Ctrl+Enter shows it at once and the save travels in the background; a refused save brings
+// the person back to that segment with its text and the reason.
+import { ApiError, makeApi } from "./api.js";
+import { composing, hotkeyOf, toPoints, toUnits } from "./keys.js";
+import { Wave } from "./wave.js";
+import { buildView, clock, element, format, renderDraft, renderHelp } from "./view.js";
+
+const SPEEDS = [0.5, 0.75, 1, 1.25, 1.5, 2];
+const SPEED_KEY = "speechlabel.playbackRate"; // shared with the review page's player
+const KEEP_AFTER_MS = 1200; // what is typed reaches the server this long after the last key
+const LINT_AFTER_MS = 500;
+const STEP_SETTLE_MS = 450; // boundary key steps in a row are saved once
+const NUDGE_SECONDS = 0.05;
+const MAX_AUDIO_URLS = 4;
+
+// What must outlive a mount (Streamlit may mount the component afresh): the text typed per
+// segment, and per project the segment open and the last jump applied.
+const edits = new Map();
+const lastOpen = new Map();
+const appliedJump = new Map();
+let active = null;
+
+function storedSpeed() {
+  const value = parseFloat(window.localStorage.getItem(SPEED_KEY) || "1");
+  return SPEEDS.includes(value) ? value : 1;
+}
+
+class LabelLoop {
+  constructor(parent, data) {
+    this.data = data;
+    this.view = buildView(parent, data);
+    this.api = makeApi(data.api, data.lang, (count) => { this.view.root.dataset.pending = String(count); });
+    this.card = null;
+    this.loading = false;
+    this.buffer = "";
+    this.prefetched = new Map(); // id -> Promise<card | null>
+    this.audioUrls = new Map(); // clip URL -> object URL
+    this.timers = {};
+    this.audio = this.view.audio;
+    this.audio.playbackRate = storedSpeed();
+    this.wave = new Wave(this.view.wave, this.audio, (start, end, edge) => this.sendBounds(start, end, edge));
+    this.wire();
+  }
+
+  // --- opening segments ------------------------------------------------------------------------
+
+  applyJump(mount) {
+    const project = mount.project_id;
+    if (appliedJump.get(project) === mount.nonce) {
+      if (!this.card && !this.loading) this.openSegment(lastOpen.get(project) || mount.open);
+      return;
+    }
+    appliedJump.set(project, mount.nonce);
+    if (mount.open) this.openSegment(mount.open);
+    else this.showDone();
+  }
+
+  async openSegment(id) {
+    const before = this.card;
+    this.leave();
+    this.startLoading();
+    try {
+      this.show(await this.api.open(id));
+    } catch (error) {
+      this.failed(error, before);
+    }
+  }
+
+  leave() {
+    const { box } = this.view;
+    if (this.card && this.view.root.contains(document.activeElement)) box.blur(); // ends an IME composition
+    if (this.card) this.flushKeep(this.card.id);
+  }
+
+  startLoading() {
+    this.loading = true;
+    this.buffer = "";
+    const { box, root } = this.view;
+    box.dataset.segment = "";
+    box.readOnly = true;
+    root.dataset.shown = "";
+  }
+
+  // Show a card: one synchronous step from the old segment's editor to this one's.
+  show(card) {
+    const { box, root } = this.view;
+    if (this.card && this.card.id !== card.id) this.flushKeep(this.card.id);
+    this.card = card;
+    this.loading = false;
+    lastOpen.set(card.project_id, card.id);
+    const edit = this.editOf(card);
+    box.readOnly = false;
+    box.value = edit.text;
+    box.dataset.segment = card.id;
+    if (this.buffer) {
+      box.value += this.buffer; // keys typed while the segment was on its way
+      this.buffer = "";
+      this.typed();
+    }
+    this.renderCard();
+    box.focus({ preventScroll: true });
+    box.setSelectionRange(box.value.length, box.value.length);
+    root.dataset.shown = card.id;
+    this.loadAudio(card);
+    this.prefetch(card.upcoming);
+    this.scheduleLint();
+  }
+
+  showDone() {
+    this.card = null;
+    this.loading = false;
+    const { root, box } = this.view;
+    box.value = "";
+    box.dataset.segment = "";
+    box.readOnly = true;
+    root.classList.add("done");
+    this.view.done.textContent = this.data.texts.all_done;
+    root.dataset.shown = "done";
+  }
+
+  // A new version of the open segment after the person's own change (bounds): the editor keeps
+  // its text; the header, waveform and version follow.
+  refresh(card) {
+    if (!this.card || card.id !== this.card.id) return;
+    const edit = edits.get(card.id);
+    if (edit) edit.version = card.version;
+    this.card = card;
+    this.renderCard();
+    this.loadAudio(card);
+  }
+
+  editOf(card) {
+    let edit = edits.get(card.id);
+    if (!edit) {
+      edit = { text: card.text, speaker: card.speaker, tags: [...card.tags], comment: "", version: card.version,
+               dirty: false };
+      edits.set(card.id, edit);
+    }
+    return edit;
+  }
+
+  failed(error, back) {
+    this.message(error instanceof ApiError ? error.message : this.data.texts.offline, "error");
+    if (back) this.show(back);
+    else this.showDone();
+  }
+
+  // --- prefetch and audio ----------------------------------------------------------------------
+
+  prefetch(id) {
+    for (const key of this.prefetched.keys()) if (key !== id) this.prefetched.delete(key);
+    if (!id || this.prefetched.has(id)) return;
+    const fetched = this.api.peek(id).then(async (card) => {
+      await this.audioUrl(card.wave ? card.wave.url : card.clip_url);
+      return card;
+    }).catch(() => null);
+    this.prefetched.set(id, fetched);
+  }
+
+  async audioUrl(url) {
+    if (this.audioUrls.has(url)) return this.audioUrls.get(url);
+    const response = await fetch(url, { credentials: "same-origin" });
+    if (!response.ok) return url;
+    const local = URL.createObjectURL(await response.blob());
+    this.audioUrls.set(url, local);
+    while (this.audioUrls.size > MAX_AUDIO_URLS) {
+      const [oldest, objectUrl] = this.audioUrls.entries().next().value;
+      URL.revokeObjectURL(objectUrl);
+      this.audioUrls.delete(oldest);
+    }
+    return local;
+  }
+
+  loadAudio(card) {
+    const url = card.wave ? card.wave.url : card.clip_url;
+    const source = this.audioUrls.get(url) || url;
+    this.segmentSpan = card.wave ? card.wave.segment : [0, card.end - card.start];
+    if (card.wave) {
+      this.view.wave.hidden = false;
+      this.wave.show(card.wave, source, card.bounds_editable);
+    } else {
+      this.view.wave.hidden = true;
+      this.audio.src = source;
+    }
+    this.audio.playbackRate = storedSpeed();
+    this.audio.currentTime = this.segmentSpan[0];
+    if (this.data.autoplay) this.playSegment();
+  }
+
+  playSegment() {
+    const [start, end] = this.segmentSpan;
+    if (this.audio.currentTime < start || this.audio.currentTime >= end - 0.02) this.audio.currentTime = start;
+    this.audio.play().catch(() => {});
+    const stopAtEnd = () => {
+      if (this.audio.paused) return;
+      if (this.audio.currentTime >= this.segmentSpan[1]) this.audio.pause();
+      else window.requestAnimationFrame(stopAtEnd);
+    };
+    window.requestAnimationFrame(stopAtEnd);
+  }
+
+  playPause() {
+    if (this.audio.paused) this.playSegment();
+    else this.audio.pause();
+  }
+
+  replay() {
+    this.audio.currentTime = this.segmentSpan[0];
+    this.playSegment();
+  }
+
+  stepSpeed(step) {
+    const index = SPEEDS.indexOf(this.audio.playbackRate);
+    const next = SPEEDS[Math.min(SPEEDS.length - 1, Math.max(0, (index < 0 ? 2 : index) + step))];
+    this.audio.playbackRate = next;
+    window.localStorage.setItem(SPEED_KEY, String(next));
+    this.renderSpeed();
+  }
+
+  // --- typing ----------------------------------------------------------------------------------
+
+  typed() {
+    const { box } = this.view;
+    const id = box.dataset.segment;
+    if (!this.card || id !== this.card.id) return; // the editor shows no segment (loading)
+    const edit = this.editOf(this.card);
+    edit.text = box.value;
+    this.changed(id);
+    this.scheduleLint();
+  }
+
+  changed(id) {
+    const edit = edits.get(id);
+    if (!edit) return;
+    edit.dirty = true;
+    window.clearTimeout(this.timers.keep);
+    this.timers.keep = window.setTimeout(() => this.flushKeep(id), KEEP_AFTER_MS);
+  }
+
+  flushKeep(id, keepalive = false) {
+    const edit = edits.get(id);
+    if (!edit || !edit.dirty) return;
+    edit.dirty = false;
+    this.api.change("keep", { segment_id: id, version: edit.version, text: edit.text, speaker: edit.speaker,
+                              tags: edit.tags }, keepalive).catch(() => { edit.dirty = true; });
+  }
+
+  body(card) {
+    const edit = this.editOf(card);
+    return { segment_id: card.id, version: card.version, text: edit.text, speaker: edit.speaker, tags: edit.tags,
+             comment: this.view.comment.value || null };
+  }
+
+  // --- Save & next -----------------------------------------------------------------------------
+
+  async save() {
+    if (!this.card || this.loading) return;
+    const card = this.card;
+    window.clearTimeout(this.timers.keep);
+    const body = this.body(card);
+    edits.get(card.id).dirty = false; // the save carries the text; no keep may follow it
+    const waiting = card.upcoming ? this.prefetched.get(card.upcoming) : undefined;
+    let next = null;
+    this.startLoading();
+    if (waiting) next = await waiting;
+    if (next) {
+      body.then_open = next.id;
+      this.view.comment.value = "";
+      this.show(next);
+    }
+    let saved;
+    try {
+      saved = await this.api.change("save", body);
+    } catch (error) {
+      this.saveRefused(card, error);
+      return;
+    }
+    edits.delete(card.id);
+    this.message(format(this.data.texts.saved, { position: card.position + 1, recording: card.recording }), "ok");
+    if (!next) {
+      this.view.comment.value = "";
+      if (saved.next) this.show(saved.next);
+      else this.showDone();
+    }
+  }
+
+  // The save did not land: back to that segment, its text as typed, and why.
+  async saveRefused(card, error) {
+    if (this.card && this.card.id !== card.id) this.leave();
+    edits.get(card.id).dirty = false; // the server kept it as the unsaved edit
+    this.startLoading();
+    try {
+      this.show(await this.api.open(card.id));
+    } catch (reopen) {
+      this.show(card);
+    }
+    this.message(error instanceof ApiError ? error.message : this.data.texts.offline, "error");
+  }
+
+  async previous() {
+    if (!this.card || this.loading) return;
+    const card = this.card;
+    this.leave();
+    this.startLoading();
+    try {
+      const answer = await this.api.change("previous", { segment_id: card.id });
+      if (answer.card) this.show(answer.card);
+      else {
+        this.show(card);
+        this.message(this.data.texts.no_previous, "info");
+      }
+    } catch (error) {
+      this.failed(error, card);
+    }
+  }
+
+  // --- changes of the open segment -------------------------------------------------------------
+
+  // Split, merge, set aside, discard: the server answers with the card to show next.
+  async move(name, extra, forget) {
+    if (!this.card || this.loading) return;
+    const card = this.card;
+    window.clearTimeout(this.timers.keep);
+    const body = { ...this.body(card), ...extra };
+    this.startLoading();
+    try {
+      const answer = await this.api.change(name, body);
+      for (const id of forget) edits.delete(id);
+      if (answer.card) this.show(answer.card);
+      else this.showDone();
+      return answer;
+    } catch (error) {
+      this.failed(error, card);
+      return null;
+    }
+  }
+
+  async split(atCaret) {
+    if (!this.card || !this.card.bounds_editable) return;
+    const { box } = this.view;
+    const extra = atCaret ? { caret: toPoints(box.value, box.selectionStart) }
+      : { at: Math.round((this.cardStart() + this.audio.currentTime) * 1000) / 1000 };
+    const answer = await this.move("split", extra, [this.card.id]);
+    if (answer) this.message(format(this.data.texts.split_done, { seconds: answer.seconds.toFixed(3) }), "ok");
+  }
+
+  cardStart() {
+    return this.card.wave ? this.card.wave.window_start : this.card.start;
+  }
+
+  async merge() {
+    const following = this.card && this.card.following;
+    if (!following || !this.card.bounds_editable) return;
+    const answer = await this.move("merge", { next_id: following.id, next_version: following.version },
+                                   [this.card.id, following.id]);
+    if (answer) this.message(this.data.texts.merged, "ok");
+  }
+
+  setAside(untranscribable) {
+    if (!this.card || (untranscribable && this.card.second_labeling)) return;
+    const { aside } = this.view;
+    aside.form.hidden = false;
+    aside.form.dataset.kind = untranscribable ? "untranscribable" : "skip";
+    aside.title.textContent = untranscribable ? this.data.texts.untranscribable : this.data.texts.skip;
+    aside.reason.value = "";
+    aside.reason.focus();
+  }
+
+  async confirmAside() {
+    const { aside } = this.view;
+    const untranscribable = aside.form.dataset.kind === "untranscribable";
+    const reason = aside.reason.value;
+    aside.form.hidden = true;
+    const answer = await this.move("set-aside", { reason, untranscribable }, [this.card.id]);
+    if (answer) this.message(format(this.data.texts.set_aside, { reason }), "ok");
+  }
+
+  closeAside() {
+    this.view.aside.form.hidden = true;
+    this.view.box.focus();
+  }
+
+  discard() {
+    return this.move("discard", {}, [this.card.id]);
+  }
+
+  continueMine() {
+    const edit = this.editOf(this.card);
+    edit.version = this.card.version;
+    this.changed(this.card.id);
+    this.flushKeep(this.card.id);
+    this.view.conflict.hidden = true;
+    this.view.box.focus();
+  }
+
+  nudge(edge, seconds) {
+    const bounds = this.card && this.card.wave && this.wave.step(edge, seconds);
+    if (!bounds) return;
+    window.clearTimeout(this.timers.steps);
+    const id = this.card.id;
+    this.timers.steps = window.setTimeout(() => {
+      if (this.card && this.card.id === id) this.sendBounds(bounds[0], bounds[1], null);
+    }, STEP_SETTLE_MS);
+    this.pendingBounds = bounds;
+    this.view.bounds.textContent = `${clock(bounds[0])}–${clock(bounds[1])}`;
+  }
+
+  async sendBounds(start, end, edge) {
+    if (!this.card) return;
+    const card = this.card;
+    try {
+      const answer = await this.api.change("bounds", { ...this.body(card), start, end, edge });
+      this.refresh(answer.card);
+      this.message(format(this.data.texts.bounds_saved, { start: clock(answer.card.start),
+                                                          end: clock(answer.card.end) }), "ok");
+    } catch (error) {
+      this.message(error instanceof ApiError ? error.message : this.data.texts.offline, "error");
+      if (this.card && this.card.id === card.id) this.refresh(card);
+    }
+  }
+
+  // --- conventions -----------------------------------------------------------------------------
+
+  async insertTag(tag) {
+    if (!this.card) return;
+    const { box } = this.view;
+    const id = this.card.id;
+    const text = box.value;
+    const start = toPoints(text, box.selectionStart);
+    const end = toPoints(text, box.selectionEnd);
+    try {
+      const inserted = await this.api.read("insert", { segment_id: id, text, tag, start, end });
+      if (box.dataset.segment !== id || box.value !== text) return; // typed on meanwhile: not applied
+      box.value = inserted.text;
+      const caret = toUnits(inserted.text, inserted.caret);
+      box.focus();
+      box.setSelectionRange(caret, caret);
+      this.typed();
+    } catch (error) {
+      this.message(error.message, "error");
+    }
+  }
+
+  scheduleLint() {
+    window.clearTimeout(this.timers.lint);
+    this.timers.lint = window.setTimeout(() => this.lint(), LINT_AFTER_MS);
+  }
+
+  async lint() {
+    if (!this.card || this.composingNow) return;
+    const { box } = this.view;
+    const id = this.card.id;
+    const text = box.value;
+    try {
+      const found = await this.api.read("lint", { segment_id: id, text });
+      if (box.dataset.segment === id && box.value === text) this.renderLint(found, id, text);
+    } catch (error) {
+      // lint is advice; the save says the same if the project blocks on errors
+    }
+  }
+
+  applyFix(id, text, fixed) {
+    const { box } = this.view;
+    if (box.dataset.segment !== id || box.value !== text) return;
+    box.value = fixed;
+    box.focus();
+    this.typed();
+  }
+
+  toggleSpeaker(name) {
+    if (!this.card) return;
+    const edit = this.editOf(this.card);
+    edit.speaker = edit.speaker === name ? null : name;
+    this.changed(this.card.id);
+    this.renderChoices();
+  }
+
+  toggleTag(name) {
+    if (!this.card) return;
+    const edit = this.editOf(this.card);
+    edit.tags = edit.tags.includes(name) ? edit.tags.filter((tag) => tag !== name) : [...edit.tags, name];
+    this.changed(this.card.id);
+    this.renderChoices();
+  }
+
+  // --- keys ------------------------------------------------------------------------------------
+
+  onKey(event) {
+    if (composing(event)) return; // Enter that confirms an IME candidate never submits
+    const key = hotkeyOf(event);
+    const mine = event.composedPath().includes(this.view.root);
+    if (this.loading && mine && event.key.length === 1 && !event.ctrlKey && !event.altKey && !event.metaKey) {
+      this.buffer += event.key; // for the segment on its way
+      event.preventDefault();
+      return;
+    }
+    const action = this.actionFor(key, event, mine);
+    if (!action) return;
+    event.preventDefault();
+    event.stopPropagation();
+    action();
+  }
+
+  actionFor(key, event, mine) {
+    const inAside = !this.view.aside.form.hidden && event.composedPath().includes(this.view.aside.form);
+    if (key === "Ctrl+Enter" || key === "Meta+Enter" || (inAside && key === "Enter")) {
+      return inAside ? () => this.confirmAside() : () => this.save();
+    }
+    if (key === "Escape" && mine) {
+      if (inAside) return () => this.closeAside();
+      if (!this.view.help.hidden) return () => { this.view.help.hidden = true; };
+      return () => this.playPause();
+    }
+    if (!mine && typingElsewhere(event)) return null; // a field of the page around: its keys are its own
+    const digit = /^Alt\+(Shift\+)?([1-9])$/.exec(key || "");
+    if (digit) {
+      const list = digit[1] ? this.data.tags : this.data.speakers;
+      const name = list[Number(digit[2]) - 1];
+      return name === undefined ? null : () => (digit[1] ? this.toggleTag(name) : this.toggleSpeaker(name));
+    }
+    const tag = this.data.hotkeys[key];
+    if (tag !== undefined) return () => this.insertTag(tag);
+    return this.keyActions()[key] || null;
+  }
+
+  keyActions() {
+    return {
+      "Alt+P": () => this.previous(),
+      "Alt+R": () => this.replay(),
+      "Alt+,": () => this.stepSpeed(-1),
+      "Alt+.": () => this.stepSpeed(1),
+      "Alt+[": () => this.nudge("start", -NUDGE_SECONDS),
+      "Alt+]": () => this.nudge("start", NUDGE_SECONDS),
+      "Alt+Shift+[": () => this.nudge("end", -NUDGE_SECONDS),
+      "Alt+Shift+]": () => this.nudge("end", NUDGE_SECONDS),
+      "Alt+Shift+S": () => this.split(true),
+      "Alt+Shift+A": () => this.split(false),
+      "Alt+Shift+M": () => this.merge(),
+      "Alt+Shift+K": () => this.setAside(false),
+      "Alt+Shift+U": () => this.setAside(true),
+      F1: () => { this.view.help.hidden = !this.view.help.hidden; },
+    };
+  }
+
+  // --- drawing ---------------------------------------------------------------------------------
+
+  renderCard() {
+    const { card, view } = this;
+    const texts = this.data.texts;
+    view.root.classList.remove("done");
+    view.done.textContent = "";
+    view.title.textContent = format(texts.heading, { recording: card.recording, position: card.position + 1,
+                                                   total: card.recording_segments });
+    const savedBy = card.updated_by ? format(texts.saved_by, { user: card.updated_by }) : "";
+    view.caption.textContent = format(texts.timing, {
+      start: clock(card.start), end: clock(card.end), seconds: (card.end - card.start).toFixed(2),
+      status: card.second_labeling ? texts.second_labeling_state : card.status_label, version: card.version,
+      saved_by: savedBy,
+    });
+    view.bounds.textContent = `${clock(card.start)}–${clock(card.end)}`;
+    this.renderNotes();
+    renderDraft(view.draft, card.draft, texts, this.data.low_confidence);
+    view.waveError.textContent = card.wave_error || "";
+    view.waveError.hidden = !card.wave_error;
+    view.box.setAttribute("aria-label", texts.transcript);
+    this.renderChoices();
+    this.renderSpeed();
+    view.lint.replaceChildren();
+    view.merge.disabled = !card.following || !card.bounds_editable;
+    view.splitCaret.disabled = !card.bounds_editable;
+    view.untranscribable.hidden = card.second_labeling;
+  }
+
+  renderNotes() {
+    const { card, view } = this;
+    const texts = this.data.texts;
+    view.notes.replaceChildren();
+    if (card.second_labeling) element("div", "note info", view.notes, texts.second_labeling);
+    if (card.rejection) {
+      const r = card.rejection;
+      element("div", "note error", view.notes, format(texts.rejected, {
+        reviewer: r.reviewer, when: r.when, reason: r.reason || texts.no_reason,
+        note: r.comment ? ` — “${r.comment}”` : "" }));
+    }
+    const edit = edits.get(card.id);
+    const conflict = card.conflict || (edit && edit.version < card.version && edit.text !== card.saved_text
+      ? { theirs_by: card.updated_by, mine_text: edit.text, base_version: edit.version } : null);
+    view.conflict.hidden = !conflict;
+    if (conflict) {
+      view.conflictText.textContent = format(texts.conflict, { who: conflict.theirs_by || texts.someone,
+                                                               version: card.version, base: conflict.base_version });
+      view.theirs.textContent = card.saved_text || texts.empty;
+      view.mine.textContent = (edit ? edit.text : conflict.mine_text) || texts.empty;
+    }
+    if (card.restored_at && !conflict) {
+      const note = element("div", "note info", view.notes, format(texts.restored, { when: card.restored_at.slice(0, 16).replace("T", " ") }));
+      const button = element("button", "inline", note, texts.discard);
+      button.tabIndex = -1;
+      button.onclick = () => this.discard();
+    }
+  }
+
+  renderChoices() {
+    const { view, card } = this;
+    const edit = this.editOf(card);
+    const texts = this.data.texts;
+    view.speakerCaption.textContent = format(texts.speaker, { speaker: edit.speaker || texts.no_speaker });
+    view.speakers.replaceChildren();
+    const speakers = [...this.data.speakers];
+    if (edit.speaker && !speakers.includes(edit.speaker)) speakers.push(edit.speaker);
+    speakers.forEach((name, index) => {
+      const button = element("button", name === edit.speaker ? "chip active" : "chip", view.speakers,
+                             index < 9 ? `${name} · Alt+${index + 1}` : name);
+      button.tabIndex = -1;
+      button.onclick = () => { this.toggleSpeaker(name); view.box.focus(); };
+    });
+    view.tags.replaceChildren();
+    const tags = [...this.data.tags, ...edit.tags.filter((tag) => !this.data.tags.includes(tag))];
+    tags.forEach((name, index) => {
+      const on = edit.tags.includes(name);
+      const button = element("button", on ? "chip active" : "chip", view.tags,
+                             index < 9 ? `${name} · Alt+Shift+${index + 1}` : name);
+      button.tabIndex = -1;
+      button.setAttribute("aria-pressed", String(on));
+      button.onclick = () => { this.toggleTag(name); view.box.focus(); };
+    });
+  }
+
+  renderLint(found, id, text) {
+    const { lint } = this.view;
+    lint.replaceChildren();
+    for (const problem of found.problems) {
+      const line = element("div", problem.error ? "problem error" : "problem warning", lint,
+                           `${problem.start}: ${problem.message}`);
+      if (problem.suggestion) element("span", "suggestion", line, ` → ${problem.suggestion}`);
+    }
+    if (found.fixed !== null && found.fixed !== undefined) {
+      const button = element("button", "inline", lint, this.data.texts.fix);
+      button.tabIndex = -1;
+      button.onclick = () => this.applyFix(id, text, found.fixed);
+    }
+  }
+
+  renderSpeed() {
+    this.view.speed.textContent = `${this.audio.playbackRate}×`;
+  }
+
+  message(text, kind) {
+    const { messages } = this.view;
+    messages.textContent = text;
+    messages.className = `messages ${kind}`;
+  }
+
+  wire() {
+    const { view } = this;
+    view.box.addEventListener("input", () => this.typed());
+    view.box.addEventListener("compositionstart", () => { this.composingNow = true; });
+    view.box.addEventListener("compositionend", () => { this.composingNow = false; this.scheduleLint(); });
+    view.box.addEventListener("blur", () => { if (this.card) this.flushKeep(this.card.id); });
+    view.save.onclick = () => this.save();
+    view.previous.onclick = () => this.previous();
+    view.skip.onclick = () => this.setAside(false);
+    view.untranscribable.onclick = () => this.setAside(true);
+    view.splitCaret.onclick = () => this.split(true);
+    view.merge.onclick = () => this.merge();
+    view.helpButton.onclick = () => { view.help.hidden = !view.help.hidden; };
+    view.play.onclick = () => this.playPause();
+    view.replay.onclick = () => this.replay();
+    view.slower.onclick = () => this.stepSpeed(-1);
+    view.faster.onclick = () => this.stepSpeed(1);
+    view.aside.go.onclick = () => this.confirmAside();
+    view.aside.cancel.onclick = () => this.closeAside();
+    view.continueMine.onclick = () => this.continueMine();
+    view.continueTheirs.onclick = () => { view.conflict.hidden = true; this.discard(); };
+    view.schemeTags.querySelectorAll("button").forEach((node) => {
+      node.onclick = () => this.insertTag(node.dataset.tag);
+    });
+    // A click on a button of the loop leaves the caret (and its selection) in the text box.
+    view.root.addEventListener("mousedown", (event) => {
+      if (event.target instanceof HTMLButtonElement) event.preventDefault();
+    });
+    renderHelp(view.help, this.data);
+  }
+
+  // The page left for good: what is typed goes to the server (a request that outlives the page).
+  unmount() {
+    if (this.card) this.flushKeep(this.card.id, true);
+    this.wave.destroy();
+    for (const objectUrl of this.audioUrls.values()) URL.revokeObjectURL(objectUrl);
+  }
+}
+
+function typingElsewhere(event) {
+  const target = event.composedPath()[0];
+  return target instanceof HTMLElement &&
+    (target.isContentEditable || ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName));
+}
+
+document.addEventListener("keydown", (event) => {
+  if (active && active.view.root.isConnected) active.onKey(event);
+}, true);
+
+function connected(parentElement) {
+  return (parentElement.host || parentElement).isConnected;
+}
+
+export default function (component) {
+  const { data, parentElement } = component;
+  let loop = parentElement.__speechlabelLoop;
+  if (!loop) {
+    loop = new LabelLoop(parentElement, data);
+    parentElement.__speechlabelLoop = loop;
+  }
+  loop.data = { ...loop.data, autoplay: data.autoplay };
+  active = loop;
+  loop.applyJump(data.mount);
+  // Streamlit calls this again after a rerun that keeps the component: only a mount that has
+  // really left the page is taken down.
+  return () => window.setTimeout(() => {
+    if (connected(parentElement)) return;
+    loop.unmount();
+    if (active === loop) active = null;
+  }, 0);
+}
