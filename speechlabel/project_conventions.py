@@ -119,8 +119,9 @@ def lint_transcript(project: Project, text: str) -> list[Problem]:
 class LintRejected(ValidationError):
     """Save & next refused: the project blocks submits with lint errors and this text has some."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], project: Project | None = None):
         self.problems = [problem for problem in problems if problem.is_error]
+        self.project = project  # whose scheme words the problems (for their translated messages)
         first = self.problems[0]
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
         super().__init__(f"the transcript breaks the project's transcription rules and this project does not "
@@ -134,7 +135,7 @@ def check_submittable(project: Project, text: str) -> None:
         return
     problems = lint_transcript(project, text)
     if has_errors(problems):
-        raise LintRejected(problems)
+        raise LintRejected(problems, project)
 
 
 @dataclass(frozen=True)

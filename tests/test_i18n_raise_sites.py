@@ -39,8 +39,8 @@ CLI = [ROOT / "speechlabel" / "cli.py"]
 # Raises that may stay without a key, by (file, enclosing function), and why nobody reads them
 # under the lead-in.
 ALLOWED_UNKEYED = {
-    # The label page renders a refused save itself, with the first lint problem in the reader's
-    # language (views/label_parts.lint_rejected_text); the error's English is for logs, and no
+    # The label loop's save route renders a refused save itself, with the first lint problem in the
+    # reader's language (views/label_api.lint_rejected_message); the error's English is for logs, and no
     # command saves a transcript.
     ("speechlabel/project_conventions.py", "check_submittable"),
 }

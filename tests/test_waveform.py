@@ -325,8 +325,9 @@ def test_requests_are_taken_only_for_the_version_they_were_made_on():
         assert parse_request(name, value, token) is None, (name, value)
 
 
-def test_the_committed_bundle_loads_nothing_from_the_network():
-    bundle = (COMPONENT / "dist" / "waveform.js").read_text(encoding="utf-8")
+@pytest.mark.parametrize("name", ["waveform.js", "label_loop.js"])
+def test_the_committed_bundle_loads_nothing_from_the_network(name):
+    bundle = (COMPONENT / "dist" / name).read_text(encoding="utf-8")
     assert "wavesurfer.js 8.0.1" in bundle[:200] and "BSD 3-Clause License" in bundle[:400]
     assert "export{" in bundle.replace(" ", "")  # one ES module, as st.components.v2 imports it
     urls = set(re.findall(r"https?://[^\s\"'`)]+", bundle))

@@ -34,7 +34,7 @@ from speechlabel.errors import (
     StaleVersion,
     ValidationError,
 )
-from speechlabel.i18n import Lang, default_language, enum_label, error_message
+from speechlabel.i18n import Lang, default_language, enum_label, error_message, translate
 from speechlabel.i18n.lint_text import problem_message
 from speechlabel.label_loop import Edit, Loop, OpenSegments, SegmentCard, TabKey, actions
 from speechlabel.models import Actor, ReviewReason, SegmentStatus
@@ -124,7 +124,7 @@ def _json(payload: Any) -> Response:
 def _error(error: SpeechLabelError, lang: Lang) -> Response:
     status = 401 if isinstance(error, NotSignedIn) else 403 if isinstance(error, Forbidden) else \
         404 if isinstance(error, NotFound) else 409 if isinstance(error, Conflict) else 422
-    body: dict[str, Any] = {"error": error_message(error, lang), "kind": type(error).__name__}
+    body: dict[str, Any] = {"error": _message(error, lang), "kind": type(error).__name__}
     if isinstance(error, StaleVersion):
         body["current_version"] = error.current_version
     if isinstance(error, label_loop.NotOpen):
@@ -132,6 +132,22 @@ def _error(error: SpeechLabelError, lang: Lang) -> Response:
     if isinstance(error, LintRejected):
         body["problems"] = len(error.problems)
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def _message(error: SpeechLabelError, lang: Lang) -> str:
+    if isinstance(error, LintRejected):
+        return lint_rejected_message(error, lang)
+    return error_message(error, lang)
+
+
+def lint_rejected_message(error: LintRejected, lang: Lang) -> str:
+    """Save refused for lint errors: the first error (and how many more) in the reader's
+    language. (LintRejected carries the problems, not a message key: this is its rendering.)"""
+    first = error.problems[0]
+    more = len(error.problems) - 1
+    message = problem_message(first, project_scheme(error.project), lang) if error.project else first.message
+    return translate("label.lint_rejected", lang, position=first.start, message=message,
+                     more=translate("label.lint_rejected_more", lang, count=more) if more else "")
 
 
 # --- what goes out -------------------------------------------------------------------------------

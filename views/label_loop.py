@@ -30,14 +30,16 @@ _component = st.components.v2.component(
     js=(_FOLDER / "dist/label_loop.js").read_text(encoding="utf-8"),
 )
 
-# The texts the script shows, by the name it reads them under (catalog key "loop.<name>").
-TEXT_NAMES = (
-    "heading", "timing", "saved_by", "second_labeling_state", "second_labeling", "rejected", "no_reason", "restored",
-    "discard", "conflict", "someone", "empty", "theirs", "mine", "continue_mine", "continue_theirs", "draft",
-    "draft_note", "no_draft", "confidence", "transcript", "speaker", "no_speaker", "segment_tags", "comment",
-    "save_next", "previous", "skip", "untranscribable", "reason", "go", "cancel", "split_caret", "merge", "help",
-    "keys_title", "play", "replay", "slower", "faster", "fix", "all_done", "offline", "saved", "no_previous",
-    "split_done", "merged", "set_aside", "bounds_saved",
+# The texts the script shows, by catalog key; the script reads each under the part after "loop.".
+TEXT_KEYS = (
+    "loop.heading", "loop.timing", "loop.saved_by", "loop.second_labeling_state", "loop.second_labeling",
+    "loop.rejected", "loop.no_reason", "loop.restored", "loop.discard", "loop.conflict", "loop.someone",
+    "loop.empty", "loop.theirs", "loop.mine", "loop.continue_mine", "loop.continue_theirs", "loop.draft",
+    "loop.draft_note", "loop.no_draft", "loop.confidence", "loop.transcript", "loop.speaker", "loop.no_speaker",
+    "loop.segment_tags", "loop.comment", "loop.save_next", "loop.previous", "loop.skip", "loop.untranscribable",
+    "loop.reason", "loop.go", "loop.cancel", "loop.split_caret", "loop.merge", "loop.help", "loop.keys_title",
+    "loop.play", "loop.replay", "loop.slower", "loop.faster", "loop.fix", "loop.all_done", "loop.offline",
+    "loop.saved", "loop.no_previous", "loop.split_done", "loop.merged", "loop.set_aside", "loop.bounds_saved",
 )
 # The help list: the keys as printed and what they do (catalog key).
 HELP_ROWS = (
@@ -93,7 +95,7 @@ def loop_data(project: Project, mount: Mount, autoplay: bool) -> LoopData:
         mount=mount, api=API, lang=lang.value, autoplay=autoplay, speakers=list(settings.speakers),
         tags=list(settings.tags), scheme_tags=scheme_tags,
         hotkeys={tag["hotkey"]: tag["text"] for tag in scheme_tags if tag["hotkey"]},
-        low_confidence=settings.low_confidence, texts={name: t(f"loop.{name}") for name in TEXT_NAMES},
+        low_confidence=settings.low_confidence, texts={key.removeprefix("loop."): t(key) for key in TEXT_KEYS},
         help=[[keys, t(key)] for keys, key in HELP_ROWS],
     )
 

@@ -1,4 +1,4 @@
-"""The clip player of the label page (an st.components.v2 component shipped as inline JS/CSS:
+"""The clip player of the review page (an st.components.v2 component shipped as inline JS/CSS:
 nothing is loaded from the network). The browser fetches the clip from the app's clip route;
 no audio bytes pass through the Streamlit session."""
 
@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import streamlit as st
+
+from views.lang import t
 
 _ASSETS = Path(__file__).with_name("assets")
 _HTML = """
@@ -37,6 +39,12 @@ class PlayerData:
     # The player's own labels in the page's language (replay, replay_help, speed_help, keys);
     # the HTML above holds the English ones until the script sets these.
     texts: dict[str, str] = field(default_factory=dict)
+
+
+def player_texts() -> dict[str, str]:
+    """The player's labels in the page's language."""
+    return {"replay": t("clip_player.replay"), "replay_help": t("clip_player.replay_help"),
+            "speed_help": t("clip_player.speed_help"), "keys": t("clip_player.keys")}
 
 
 def clip_player(data: PlayerData) -> None:

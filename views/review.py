@@ -17,7 +17,7 @@ from speechlabel.models import Actor, Project, ReviewReason, Role
 from speechlabel.review import DiffPiece, ReviewContext, ReviewOrder, ReviewQuery
 from views import segment_waveform, session
 from views.lang import error_text, label, t, translator
-from views.player import PlayerData, clip_player
+from views.player import PlayerData, clip_player, player_texts
 
 workspace = st.session_state["workspace"]
 store = workspace.store
@@ -235,7 +235,8 @@ def review_page() -> None:
     st.query_params["review"] = chosen
     header(context, review.count_to_review(store, actor, project), project)
     span = segment_clip(context.segment, context.recording.duration, 0.0)
-    clip_player(PlayerData(url=span.url, caption=t("review.clip_caption"), autoplay=True, focus_key="", token=chosen))
+    clip_player(PlayerData(url=span.url, caption=t("review.clip_caption"), autoplay=True, focus_key="", token=chosen,
+                           texts=player_texts()))
     segment_waveform.show(actor, chosen, f"{chosen}:{context.segment.version}", editable=False,
                           on_request=segment_waveform.ignore)
     texts(context, project.language)
