@@ -1,6 +1,8 @@
-"""The label page's transcription convention, driven by AppTest (no browser): the scheme's tag
-buttons, the lint problems of the current text, Fix, and the blocked Save & next. (Insertion at
-the caret and the hotkeys need the browser: tests/e2e/test_label_conventions.py.)"""
+"""The label page's transcription convention (a KsponSpeech project of real audio): the scheme's
+tags with their hotkeys handed to the label loop (AppTest on the real app), and through the loop's
+JSON routes on SQLite and PostgreSQL: a tag put at the caret, the lint problems of the current
+text with their positions, the fixed text, and the save refused while the project blocks on
+errors. (Keys and the caret in a real browser: tests/e2e/test_label_conventions.py.)"""
 
 from __future__ import annotations
 
@@ -15,31 +17,20 @@ from speechlabel.access import SYSTEM
 from speechlabel.config import Settings
 from speechlabel.conventions import KSPON
 from speechlabel.ingest import import_audio
-from speechlabel.models import (
-    ConventionSettings,
-    Draft,
-    LabelSettings,
-    Role,
-    SegmentStatus,
-)
+from speechlabel.models import ConventionSettings, Draft, LabelSettings, Role, SegmentStatus
 from speechlabel.project_conventions import update_convention_settings
 from speechlabel.projects import create_project
 from speechlabel.workspace import Workspace
+from tests.test_label_api import app, client, loop  # noqa: F401 — fixtures
+from tests.test_label_page import loop_data
 
 APP = str(Path(__file__).resolve().parents[1] / "workbench.py")
 PASSWORD = "correct horse battery"
 KSPON_LINE = "b/ 아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 n/"
 
 
-@pytest.fixture
-def kspon_project(tmp_path, monkeypatch, speech_dir):
+def add_kspon_project(store, settings, speech_dir):
     """A KsponSpeech project (language ko) with two drafted segments of real audio; ana labels."""
-    monkeypatch.setenv("SPEECHLABEL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)
-    st.cache_resource.clear()
-    settings = Settings.from_env()
-    workspace = Workspace.shared(settings)
-    store = workspace.store
     project = create_project(store, "kspon", language="ko", actor=SYSTEM,
                              label_settings=LabelSettings(speakers=("A", "B")))
     recording = import_audio(store, settings, project, (speech_dir / "en/LDC93S1.wav").read_bytes(), "a.wav")
@@ -49,8 +40,24 @@ def kspon_project(tmp_path, monkeypatch, speech_dir):
                         "prelabel")
     accounts.create_user(store, SYSTEM, "ana", PASSWORD)
     accounts.set_role(store, SYSTEM, "ana", "kspon", Role.LABELER)
-    yield store, store.get_project("kspon")
+    return store.get_project("kspon")
+
+
+@pytest.fixture
+def kspon_project(tmp_path, monkeypatch, speech_dir):
+    """The KsponSpeech project in the app's own workspace (a SQLite file), for AppTest."""
+    monkeypatch.setenv("SPEECHLABEL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)
     st.cache_resource.clear()
+    workspace = Workspace.shared(Settings.from_env())
+    yield workspace.store, add_kspon_project(workspace.store, workspace.settings, speech_dir)
+    st.cache_resource.clear()
+
+
+@pytest.fixture
+def kspon(store, settings, speech_dir):
+    """The KsponSpeech project in the test's store (SQLite and PostgreSQL), for the routes."""
+    return add_kspon_project(store, settings, speech_dir)
 
 
 def open_label_page() -> AppTest:
@@ -65,75 +72,78 @@ def open_label_page() -> AppTest:
     return app
 
 
-def transcript(app: AppTest):
-    return next(t for t in app.text_area if t.label == "Transcript")
+def ana_on_first(web_app, store, project):
+    """ana's tab with her first segment open, as the page mounts it; (client, card)."""
+    from speechlabel import labeling
+
+    token, actor = accounts.login(store, "ana", PASSWORD)
+    first = labeling.next_segment(store, actor, project)
+    web = client(web_app, token)
+    card = web.get(f"/api/label/open/{first.id}").json()
+    assert card["id"] == first.id, card
+    return web, card
 
 
-def tag_button(app: AppTest, key: str):
-    return next(b for b in app.button if b.key == key)
+def test_the_loop_gets_the_schemes_tags_with_their_hotkeys(kspon_project):
+    data = loop_data(open_label_page())
+    tags = data["scheme_tags"]
+    assert [(tag["text"], tag["hotkey"]) for tag in tags[:-1]] == [(tag.text, tag.hotkey) for tag in KSPON.tags]
+    assert [tag["text"] for tag in tags] == ["b/", "l/", "n/", "o/", "u/", "/", "+", "*", "(@)/(@)"] or \
+        tags[-1]["label"] == "(spelling)/(pronunciation)"
+    assert tags[0]["meaning"] == "breath" and tags[-1]["hotkey"] == "Alt+D"
+    assert data["hotkeys"]["Alt+B"] == "b/" and data["hotkeys"]["Alt+H"] == "*"
+    assert data["speakers"] == ["A", "B"]
 
 
-def markdown(app: AppTest) -> str:
-    return "\n".join(m.value for m in app.markdown)
+def test_a_tag_goes_in_at_the_caret_and_the_text_is_kept(app, store, kspon):  # noqa: F811
+    web, card = ana_on_first(app, store, kspon)
+    text = "모 몬 소리야"
+    put = web.post("/api/label/insert", json={"segment_id": card["id"], "text": text, "tag": "n/",
+                                              "start": len("모 몬"), "end": None}).json()
+    assert put["text"] == "모 몬 n/ 소리야" and put["text"][:put["caret"]].endswith("n/ ")  # caret in code points
+    # o/ goes to the start wherever the caret is.
+    put = web.post("/api/label/insert", json={"segment_id": card["id"], "text": put["text"], "tag": "o/",
+                                              "start": len(put["text"])}).json()
+    assert put["text"].startswith("o/ 모 몬 n/ 소리야")
+    assert web.post("/api/label/keep", json={"segment_id": card["id"], "version": card["version"],
+                                             "text": put["text"], "tags": []}).status_code == 200
+    assert store.get_unsaved_edit("ana", card["id"]).text == put["text"]
 
 
-def test_the_tag_buttons_are_the_schemes_with_their_hotkeys(kspon_project):
-    app = open_label_page()
-    labels = [b.label for b in app.button if (b.key or "").startswith("label_tag_")]
-    assert labels == ["b/ · Alt+B", "l/ · Alt+L", "n/ · Alt+N", "o/ · Alt+O", "u/ · Alt+U", r"/ · Alt+/",
-                      r"\+ · Alt+=", r"\* · Alt+8", r"\(spelling\)/\(pronunciation\) · Alt+D"]
-    assert any("KsponSpeech / ETRI" in c.value for c in app.caption)
-    assert [tag.hotkey for tag in KSPON.tags] == [label.split(" · ")[1] for label in labels[:-1]]
+def test_lint_lists_problems_with_positions_and_suggestions(app, store, kspon):  # noqa: F811
+    web, card = ana_on_first(app, store, kspon)
+    body = web.post("/api/label/lint", json={"segment_id": card["id"], "text": "아/  모+몬 소리야"}).json()
+    problems = {p["code"]: p for p in body["problems"]}
+    joined, spaces = problems["plus-joined"], problems["double-space"]
+    assert (joined["start"], joined["end"], joined["error"], joined["suggestion"]) == (5, 6, True, "모+ 몬")
+    assert joined["message"] == "\\+ is joined to the next word" or "joined to the next word" in joined["message"]
+    assert (spaces["start"], spaces["end"], spaces["error"]) == (2, 4, False)
+    assert "2 spaces between words" in spaces["message"]
+    assert body["fixed"] == "아/ 모+ 몬 소리야"
+    clean = web.post("/api/label/lint", json={"segment_id": card["id"], "text": KSPON_LINE}).json()
+    assert clean == {"problems": [], "fixed": None}
 
 
-def test_a_tag_button_inserts_the_tag_and_the_text_is_kept_as_the_unsaved_edit(kspon_project):
-    store, _ = kspon_project
-    app = open_label_page()
-    transcript(app).input("모 몬 소리야").run()
-    tag_button(app, "label_tag_2").click().run()  # n/; AppTest knows no caret: at the end
-    assert transcript(app).value == "모 몬 소리야 n/"
-    tag_button(app, "label_tag_3").click().run()  # o/ goes to the start wherever the caret is
-    assert transcript(app).value == "o/ 모 몬 소리야 n/"
-    segment_id = app.query_params["segment"]
-    segment_id = segment_id if isinstance(segment_id, str) else segment_id[0]
-    assert store.get_unsaved_edit("ana", segment_id).text == "o/ 모 몬 소리야 n/"
+def test_the_fix_covers_digits_in_the_pronunciation(app, store, kspon):  # noqa: F811
+    web, card = ana_on_first(app, store, kspon)
+    body = web.post("/api/label/lint", json={"segment_id": card["id"], "text": "아/  모+몬 소리야 70%"}).json()
+    assert body["fixed"] == "아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트)"
+    assert len([p for p in body["problems"] if p["suggestion"] is not None]) >= 3
 
 
-def test_lint_problems_of_the_current_text_are_listed_with_position_and_suggestion(kspon_project):
-    app = open_label_page()
-    transcript(app).input("아/  모+몬 소리야").run()
-    shown = markdown(app)
-    assert "1 error(s), 1 warning(s)" in shown
-    assert ":red[error] characters 5–6 `+`: \\+ is joined to the next word" in shown
-    assert "suggestion: `모+ 몬`" in shown
-    assert "characters 2–4: 2 spaces between words" in shown and "suggestion: `␣`" in shown
-    transcript(app).input(KSPON_LINE).run()
-    assert "1 error(s)" not in markdown(app)
-    assert any("No problems with the KsponSpeech / ETRI rules" in c.value for c in app.caption)
-
-
-def test_fix_applies_the_suggestions_to_the_box(kspon_project):
-    app = open_label_page()
-    transcript(app).input("아/  모+몬 소리야 70%").run()
-    tag_button(app, "label_lint_fix").click().run()
-    assert transcript(app).value == "아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트)"
-    assert any("Applied the suggested fixes (3 problem(s) gone)" in s.value for s in app.success)
-    assert not [b for b in app.button if b.key == "label_lint_fix"]
-
-
-def test_save_and_next_is_refused_with_the_error_when_the_project_blocks(kspon_project):
-    store, project = kspon_project
-    update_convention_settings(store, SYSTEM, project, ConventionSettings(KSPON, True))
-    app = open_label_page()
-    first = app.query_params["segment"]
-    transcript(app).input("모+몬 소리야").run()
-    assert any("refuses Save & next while errors are listed" in w.value for w in app.warning)
-    next(b for b in app.button if b.label == "Save & next").click().run()
-    assert any("breaks the project's transcription rules" in e.value for e in app.error)
-    assert store.get_segment(first).status == SegmentStatus.DRAFTED
-    tag_button(app, "label_lint_fix").click().run()
-    next(b for b in app.button if b.label == "Save & next").click().run()
-    assert not app.error
-    saved = store.get_segment(first)
-    assert (saved.text, saved.status) == ("모+ 몬 소리야", SegmentStatus.SUBMITTED)
-    assert app.query_params["segment"] != first
+def test_a_project_blocking_on_lint_errors_refuses_the_save(app, store, kspon):  # noqa: F811
+    project = update_convention_settings(store, SYSTEM, kspon, ConventionSettings(KSPON, True))
+    web, card = ana_on_first(app, store, project)
+    body = {"segment_id": card["id"], "version": card["version"], "text": "모+몬 소리야", "tags": []}
+    refused = web.post("/api/label/save", json=body)
+    assert refused.status_code == 422, refused.text
+    assert "breaks the project's transcription rules" in refused.json()["error"]
+    assert "joined to the next word" in refused.json()["error"] and refused.json()["problems"] == 1
+    unchanged = store.get_segment(card["id"])
+    assert (unchanged.text, unchanged.status, unchanged.version) == ("모 몬 소리야", SegmentStatus.DRAFTED,
+                                                                      card["version"])
+    saved = web.post("/api/label/save", json={**body, "text": "모+ 몬 소리야"})
+    assert saved.status_code == 200, saved.text
+    stored = store.get_segment(card["id"])
+    assert (stored.text, stored.status) == ("모+ 몬 소리야", SegmentStatus.SUBMITTED)
+    assert saved.json()["next_id"] != card["id"]

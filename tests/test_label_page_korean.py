@@ -1,6 +1,7 @@
-"""The label page in Korean (AppTest on the real app, a KsponSpeech project of real audio): tag
-buttons with Korean meanings, lint problems rendered from the Korean rule templates, the
-blocked Save & next and the segment list; and the lint texts themselves, per rule code."""
+"""The label page in Korean (a KsponSpeech project of real audio): the label loop mounted with
+its texts and the scheme's tags in Korean (AppTest on the real app), lint problems in Korean
+through the loop's lint route (SQLite and PostgreSQL), the segment list and the switch back to
+English; and the lint texts themselves, per rule code."""
 
 from __future__ import annotations
 
@@ -24,79 +25,72 @@ from speechlabel.i18n.lint_text import problem_message, rule_key, tag_meaning
 from speechlabel.models import ConventionSettings, SegmentStatus
 from speechlabel.project_conventions import update_convention_settings
 from speechlabel.workspace import Workspace
-from tests.test_label_conventions_page import APP, PASSWORD, kspon_project, tag_button  # noqa: F401 — fixture
+from tests.test_label_api import app, loop  # noqa: F401 — fixtures
+from tests.test_label_conventions_page import APP, PASSWORD, ana_on_first, kspon, kspon_project  # noqa: F401
+from tests.test_label_page import loop_data
 
 HANGUL = re.compile(r"[가-힣]")
 
 
 def open_in_korean() -> AppTest:
     """ana's label page; the project is Korean, so the page opens in Korean without choosing."""
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.session_state["session_token"] = accounts.login(Workspace.shared().store, "ana", PASSWORD)[0]
-    app.run()
-    assert not app.exception, app.exception
-    return app
+    page = AppTest.from_file(APP, default_timeout=60)
+    page.session_state["session_token"] = accounts.login(Workspace.shared().store, "ana", PASSWORD)[0]
+    page.run()
+    assert not page.exception, page.exception
+    return page
 
 
-def lint_box(app: AppTest) -> str:
-    return "\n".join(m.value for m in app.markdown)
-
-
-def test_the_label_page_opens_in_korean_with_the_schemes_tags(kspon_project):  # noqa: F811 — fixture
-    app = open_in_korean()
-    assert app.title[0].value == "라벨링"
-    assert app.radio(key="ui_language").value == "ko"
-    assert "세그먼트 2개 중 1번째" in app.subheader[0].value
-    assert any(c.value.startswith("전사 태그 — KsponSpeech / ETRI") for c in app.caption)
-    assert transcript_ko(app).value == "모 몬 소리야"
-    breath = tag_button(app, "label_tag_0")
-    assert breath.label == "b/ · Alt+B" and breath.help == "숨소리"
-    assert tag_button(app, "label_tag_dual").label.startswith(r"\(철자\)/\(발음\)")
-    labels = {b.label for b in app.button}
-    assert {"저장 후 다음", "이전", "이 세그먼트 건너뛰기", "이 세그먼트를 전사 불가로 표시", "여기서 나누기", "합치기"} <= labels
-
-
-def transcript_ko(app: AppTest):
-    return next(area for area in app.text_area if area.label == "전사")
-
-
-def test_lint_problems_in_korean_fix_and_the_blocked_save(kspon_project):  # noqa: F811 — fixture
+def test_the_label_loop_mounts_in_korean_with_the_schemes_tags(kspon_project):  # noqa: F811 — fixture
     store, project = kspon_project
-    update_convention_settings(store, SYSTEM, project, ConventionSettings(KSPON, True))
-    app = open_in_korean()
-    transcript_ko(app).input("모+몬 소리야  (70%)/(70 퍼센트)").run()
-    text = lint_box(app)
-    assert "KsponSpeech / ETRI 규칙 검사: **오류 2개, 경고 1개**" in text
-    assert "다음 단어에 붙어 있습니다" in text  # plus-joined
-    assert "발음 쪽에는 숫자를 들린 대로 한글로 씁니다" in text and "칠십" in text  # digits-in-pronunciation
-    assert "단어 사이에 공백이 2개 있습니다" in text  # double-space
-    assert ":red[오류]" in text and ":orange[경고]" in text and "제안:" in text
-    assert not re.search(r"is joined|spaces between|pronunciation side", text)
-    assert any("오류가 남아 있으면" in w.value for w in app.warning)
+    page = open_in_korean()
+    assert page.title[0].value == "라벨링"
+    assert page.radio(key="ui_language").value == "ko"
+    data = loop_data(page)
+    assert data["lang"] == "ko" and data["texts"]["save_next"] == "저장 후 다음"
+    assert data["texts"]["transcript"] == "전사"
+    assert data["texts"]["previous"] == "이전"
+    first = store.list_segments(store.list_recordings(project.id)[0].id)[0]
+    assert data["mount"]["open"] == first.id
+    breath = data["scheme_tags"][0]
+    assert (breath["text"], breath["hotkey"], breath["meaning"]) == ("b/", "Alt+B", "숨소리")
+    assert data["scheme_tags"][-1]["label"].startswith("(철자)/(발음)")
 
-    next(b for b in app.button if b.label == "저장 후 다음").click().run()
-    assert app.error[0].value.startswith("이 프로젝트는 검사 오류가 있는 전사를 받지 않습니다: 1번째 글자:")
-    assert "(외 1개)" in app.error[0].value
 
-    next(b for b in app.button if b.label == "고치기").click().run()
-    assert transcript_ko(app).value == "모+ 몬 소리야 (70%)/(칠십 퍼센트)"
-    assert app.success[0].value == "제안된 수정을 적용했습니다 (문제 3개 해결)."
-    assert any("규칙에 어긋난 곳이 없습니다" in c.value for c in app.caption)
-    next(b for b in app.button if b.label == "저장 후 다음").click().run()
-    assert not app.error
-    assert app.success[0].value == "a.wav의 세그먼트 1을(를) 저장했습니다."
+def test_lint_problems_in_korean_and_the_blocked_save(app, store, kspon):  # noqa: F811 — fixture
+    project = update_convention_settings(store, SYSTEM, kspon, ConventionSettings(KSPON, True))
+    web, card = ana_on_first(app, store, project)
+    web.headers["x-speechlabel-lang"] = "ko"
+    body = web.post("/api/label/lint", json={"segment_id": card["id"], "text": "모+몬 소리야  (70%)/(70 퍼센트)"}).json()
+    messages = " ".join(p["message"] for p in body["problems"])
+    assert [p["error"] for p in body["problems"]].count(True) == 2 and len(body["problems"]) == 3
+    assert "다음 단어에 붙어 있습니다" in messages  # plus-joined
+    assert "발음 쪽에는 숫자를 들린 대로 한글로 씁니다" in messages and "칠십" in messages
+    assert "단어 사이에 공백이 2개 있습니다" in messages  # double-space
+    assert not re.search(r"is joined|spaces between|pronunciation side", messages)
+    assert body["fixed"] == "모+ 몬 소리야 (70%)/(칠십 퍼센트)"
+    refused = web.post("/api/label/save", json={"segment_id": card["id"], "version": card["version"],
+                                                "text": "모+몬 소리야  (70%)/(70 퍼센트)", "tags": []})
+    assert refused.status_code == 422
+    assert refused.json()["error"].startswith("이 프로젝트는 검사 오류가 있는 전사를 받지 않습니다: 1번째 글자:")
+    assert "(외 1개)" in refused.json()["error"]
+    assert store.get_segment(card["id"]).status == SegmentStatus.DRAFTED
+    saved = web.post("/api/label/save", json={"segment_id": card["id"], "version": card["version"],
+                                              "text": body["fixed"], "tags": []})
+    assert saved.status_code == 200 and store.get_segment(card["id"]).text == body["fixed"]
 
 
 def test_the_segment_list_and_the_page_switch_back_to_english(kspon_project):  # noqa: F811 — fixture
-    app = open_in_korean()
-    assert app.expander[-1].label == "kspon에서 내 작업 (2)"
-    table = app.dataframe[0].value
+    page = open_in_korean()
+    assert page.expander[-1].label == "kspon에서 내 작업 (2)"
+    table = page.dataframe[0].value
     assert list(table.columns) == ["", "시작", "끝", "화자", "상태", "텍스트"]
     assert set(table["상태"]) == {enum_label(SegmentStatus.DRAFTED, Lang.KO)}
-    app.radio(key="ui_language").set_value("en").run()
-    assert app.title[0].value == "Label"
-    assert next(area for area in app.text_area if area.label == "Transcript").value == "모 몬 소리야"
-    assert tag_button(app, "label_tag_0").help == "breath"
+    page.radio(key="ui_language").set_value("en").run()
+    assert page.title[0].value == "Label"
+    data = loop_data(page)
+    assert data["lang"] == "en" and data["texts"]["save_next"] == "Save & next"
+    assert data["scheme_tags"][0]["meaning"] == "breath"
 
 
 # --- the lint texts ------------------------------------------------------------------------------
