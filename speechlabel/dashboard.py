@@ -7,9 +7,11 @@ Definitions (the tests check each against hand-computed values):
   at* that revision's time; its *final text* and duration are that revision's (the work as the
   labeler handed it in). With a date filter it is the newest labeling within the window.
   Segments never labeled (in the window) are not in ``segments`` nor in the labeler figures.
-- The **draft** is the segment's newest draft. A split segment's second part and a merged
-  segment therefore compare against the newest draft they carry, which may cover only part of
-  their audio; a segment without a draft compares against "" (everything typed, saving 0).
+- The **draft** is the segment's newest draft. Each half of a split segment carries its own
+  part of the drafts, and a merge of two segments with drafts of the same engine and model
+  carries them joined (``draft_cut``); a merge of segments drafted by different engines
+  compares against the newest draft it carries, which may cover only part of its audio. A
+  segment without a draft compares against "" (everything typed, saving 0).
 - Per segment: draft -> final WER and CER from ``metrics.score_segments`` in the project's
   language (Korean: CER on text with tags stripped, punctuation and spaces removed), and
   saving = 1 - character edits / final characters.

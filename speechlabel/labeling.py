@@ -267,8 +267,9 @@ def readable_segment(store: Store, actor: Actor, segment_id: str) -> Segment:
 def split(store: Store, actor: Actor, segment_id: str, expected_version: int, at_time: float, word_index: int,
           text: str | None = None) -> tuple[Segment, Segment]:
     """Cut a segment at ``at_time`` (seconds in the recording) and its text before word
-    ``word_index``; the first part keeps the id, the second is a new segment. ``text`` is what
-    the labeler has in the box (cut instead of the saved text, so their typing goes along)."""
+    ``word_index``; the first part keeps the id, the second is a new segment, and each gets its
+    part of the drafts (``draft_cut``). ``text`` is what the labeler has in the box (cut instead
+    of the saved text, so their typing goes along)."""
     project = _may_edit(store, actor, segment_id)
     check_seconds("split time", at_time, message_key="error.split_time_not_seconds")
     first, second = store.split_segment(segment_id, expected_version, round(at_time, TIME_DECIMALS), word_index,
@@ -279,7 +280,8 @@ def split(store: Store, actor: Actor, segment_id: str, expected_version: int, at
 
 def merge_with_next(store: Store, actor: Actor, segment_id: str, expected_version: int, next_expected_version: int,
                     next_segment_id: str | None = None, text: str | None = None) -> Segment:
-    """Join a segment with the one after it (texts joined); pass ``next_segment_id`` (what the
+    """Join a segment with the one after it (texts joined, and drafts of the same engine and
+    model, so a split followed by a merge gives the draft back); pass ``next_segment_id`` (what the
     editor showed) to refuse the merge if the layout changed since, and ``text`` (what the
     labeler has in the box) to join that instead of the saved text."""
     _may_edit(store, actor, segment_id)

@@ -260,6 +260,11 @@ def comparable_text(text: str, language: str | None, options: ScoreOptions = Sco
     return text.replace(" ", "") if _language_key(language) in _SPACE_FREE else text
 
 
+def writes_without_spaces(language: str | None) -> bool:
+    """Its script puts no spaces between words (Chinese, Japanese, Thai, ...; not Korean)."""
+    return _language_key(language) in _NO_WORD_SPACES
+
+
 def segment_scores(
     draft: str, final: str, language: str | None, options: ScoreOptions = ScoreOptions()
 ) -> SegmentScores:

@@ -8,6 +8,8 @@ bounds or status, which their typing does not conflict with). A stale editor get
 (naming who saved) and nothing is overwritten.
 Changes that depend on neighbouring segments first lock the recording row (PostgreSQL; SQLite's
 BEGIN IMMEDIATE already serialises writers) so two labelers cannot move into the same gap.
+A split gives each half its part of the segment's drafts and a merge joins them (``draft_cut``),
+in the same transaction.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, func, insert, select, tuple_, update
 
+from ..draft_cut import current_drafts, cut_draft, join_drafts
 from ..errors import Conflict, NotFound, StaleVersion, ValidationError
 from ..labeling_rules import (
     TIME_DECIMALS,
@@ -27,10 +30,10 @@ from ..labeling_rules import (
     check_split_time,
     split_words,
 )
-from ..models import Segment, SegmentEdit, SegmentStatus
+from ..models import Draft, Segment, SegmentEdit, SegmentStatus
 from . import schema
 from .base import StoreBase
-from .rows import as_utc, segment_from_row, utc_now
+from .rows import as_utc, draft_from_row, draft_to_row, segment_from_row, utc_now
 from .segments import (
     _edit_values,
     _load_segment,
@@ -122,15 +125,18 @@ class LabelingQueries(StoreBase):
         self, segment_id: str, expected_version: int, at_time: float, word_index: int, author: str,
         text: str | None = None,
     ) -> tuple[Segment, Segment]:
-        """First part keeps the id (new version), the second is a new segment; one transaction.
-        ``text`` (what the editor holds) is cut instead of the saved text when given."""
+        """First part keeps the id (new version), the second is a new segment, each with its part
+        of the segment's drafts; one transaction. ``text`` (what the editor holds) is cut
+        instead of the saved text when given."""
         with self.write() as connection:
             segment = _load_expected(connection, segment_id, expected_version)
             _lock_recording(connection, segment.recording_id)
             check_split_time(at_time, segment.start, segment.end)
-            first_text, second_text = split_words(segment.text if text is None else text, word_index)
+            cut_text = segment.text if text is None else text
+            first_text, second_text = split_words(cut_text, word_index)
             second = _second_part_row(connection, segment, at_time, second_text, author)
             connection.execute(insert(_segments).values(**second))
+            _split_drafts(connection, segment_id, second["id"], at_time, cut_text.split(), word_index)
             connection.execute(insert(_revisions).values(
                 **_revision_row(second, author, second["updated_at"], f"split from {segment_id} at {at_time:.3f} s")))
             values = {"duration": round(at_time - segment.start, TIME_DECIMALS), "text": first_text}
@@ -144,14 +150,17 @@ class LabelingQueries(StoreBase):
         next_segment_id: str | None = None, text: str | None = None,
     ) -> Segment:
         """Join a segment with the next one of its recording; the next row is removed and its
-        revisions and drafts move to the survivor, listed in ``segment_merges``; one transaction.
+        revisions and drafts move to the survivor, listed in ``segment_merges``, and the drafts
+        of one engine and model on both sides are joined into a new one; one transaction.
         ``text`` (what the editor holds for the first segment) replaces its saved text when given."""
         with self.write() as connection:
             first = _load_expected(connection, segment_id, expected_version)
             _lock_recording(connection, first.recording_id)
             second = _neighbour(connection, first, after=True)
             _check_next(first, second, next_segment_id, next_expected_version)
+            joined = _joined_drafts(connection, first, second)
             _absorb(connection, first, second, author)
+            _insert_drafts(connection, first.id, joined)
             values = _merged_values(first if text is None else replace(first, text=text), second)
             comment = f"merged with {second.id} (version {second.version}), which followed it"
             row = _versioned_update(connection, segment_id, expected_version, values, author, comment)
@@ -275,6 +284,38 @@ def _second_part_row(connection: Connection, segment: Segment, at_time: float, t
         "updated_by": author,
         "updated_at": utc_now(),
     }
+
+
+def _split_drafts(connection: Connection, first_id: str, second_id: str, at_time: float, text_words: list[str],
+                  word_index: int) -> None:
+    """Each half gets its part of the segment's current drafts (``draft_cut``), added in the
+    drafts' order so the newest stays the newest; the original rows stay with the first half."""
+    cuts = [cut_draft(draft, at_time, text_words, word_index)
+            for draft in current_drafts(_load_drafts(connection, first_id))]
+    _insert_drafts(connection, first_id, [cut.first for cut in cuts])
+    _insert_drafts(connection, second_id, [cut.second for cut in cuts if cut.second is not None])
+
+
+def _joined_drafts(connection: Connection, first: Segment, second: Segment) -> list[Draft]:
+    """The merged segment's draft of each engine and model both segments have (``join_drafts``),
+    ordered by the newer draft of each pair so the newest draft stays the newest."""
+    mine = {(draft.engine, draft.model): draft for draft in current_drafts(_load_drafts(connection, first.id))}
+    pairs = [(mine[(draft.engine, draft.model)], draft)
+             for draft in current_drafts(_load_drafts(connection, second.id)) if (draft.engine, draft.model) in mine]
+    pairs.sort(key=lambda pair: max(pair[0].id, pair[1].id))
+    return [join_drafts(before, after, (first.duration, second.duration)) for before, after in pairs]
+
+
+def _load_drafts(connection: Connection, segment_id: str) -> list[Draft]:
+    query = select(_drafts).where(_drafts.c.segment_id == segment_id).order_by(_drafts.c.id)
+    return [draft_from_row(row) for row in connection.execute(query)]
+
+
+def _insert_drafts(connection: Connection, segment_id: str, drafts: list[Draft]) -> None:
+    # One statement per draft (a segment has a few): their ids must follow this order, as
+    # "newest" is the highest id, and a multi-row insert does not promise that.
+    for draft in drafts:
+        connection.execute(insert(_drafts).values(**draft_to_row(draft, segment_id)))
 
 
 def _check_next(first: Segment, second: Segment | None, expected_id: str | None, expected_version: int) -> None:
