@@ -97,9 +97,6 @@ def test_a_pick_in_the_list_hands_the_loop_that_segment(labeled_project):
     assert list(app.dataframe[0].value[""]) == ["", "", "▶"] + [""] * (len(rows) - 3)
 
 
-@pytest.mark.xfail(strict=True, reason="views/label.py: the pick is popped from session_state, so any later rerun "
-                   "(e.g. the autoplay toggle) mounts open=<next to do> again and the list marks and lists around "
-                   "that segment, not the picked one (views/label_loop.py promises the same data)")
 def test_a_rerun_after_a_pick_hands_the_same_mount(labeled_project):
     workspace, project = labeled_project
     app = open_label_page("lea")

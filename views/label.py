@@ -18,26 +18,33 @@ from views.lang import error_text, t
 
 workspace = st.session_state["workspace"]
 store = workspace.store
-JUMP = "label_segment"  # a segment the list asked for, handed to the loop once
+JUMP = "label_segment"  # the segment the list asked for last (the loop opens it when the nonce moves)
 NONCE = "label_jump_nonce"
 
 
 def chosen_project(actor: Actor) -> Project | None:
     """A project where the actor may label (labeler or lead), remembered in the page address."""
-    return session.pick_project(store, actor, (Role.LABELER, Role.LEAD), "label_project", _jumped)
+    return session.pick_project(store, actor, (Role.LABELER, Role.LEAD), "label_project", _project_switched)
 
 
 def _jumped() -> None:
     st.session_state[NONCE] = st.session_state.get(NONCE, 0) + 1
 
 
+def _project_switched() -> None:
+    st.session_state.pop(JUMP, None)  # a pick belongs to the project it was made in
+    _jumped()
+
+
 def segment_to_open(actor: Actor, project: Project) -> str | None:
-    """The segment the list asked for (once), else the user's next to do."""
-    chosen = st.session_state.pop(JUMP, None)
+    """The segment the list asked for, else the user's next to do. Kept across reruns, so a rerun
+    for anything else hands the loop the same data (it moves only when the nonce does)."""
+    chosen = st.session_state.get(JUMP)
     if chosen is not None:
         try:
             return labeling.readable_segment(store, actor, chosen).id
         except (NotFound, Forbidden) as error:
+            st.session_state.pop(JUMP, None)
             st.warning(t("label.gone", error=error_text(error)))
     upcoming = labeling.next_segment(store, actor, project)
     return upcoming.id if upcoming else None
