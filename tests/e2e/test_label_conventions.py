@@ -1,21 +1,23 @@
 """The KsponSpeech convention on the label page in headless Chromium: a labeler types a dual
-transcription in Hangul (real IME composition events), inserts tags at the caret with a hotkey
-and a button, sees the lint error of a mistake, is refused Save & next for it (the project
-blocks on lint errors), fixes it with one click and submits; the database holds the fixed text."""
+transcription in Hangul (real IME composition events) in the label loop's editor, inserts tags at
+the caret with a hotkey and a button, sees the lint error of a mistake, is refused Save & next for
+it (the project blocks on lint errors: a message, nothing saved, the text kept), fixes it with one
+click and submits; the database holds the fixed text."""
 
 from __future__ import annotations
 
 import pytest
 from playwright.sync_api import Page, expect
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from speechlabel import accounts
 from speechlabel.access import SYSTEM
 from speechlabel.conventions import KSPON
+from speechlabel.i18n import Lang, translate
 from speechlabel.ingest import import_audio
 from speechlabel.models import ConventionSettings, Draft, Role, SegmentStatus
 from speechlabel.project_conventions import update_convention_settings
 from speechlabel.projects import create_project
+from tests.e2e.loop_page import FIND_LOOP, editor_state, loop_root, wait_for_editor, wait_until_saved, wait_until_shown
 from tests.e2e.steps import open_app, wait_for_app_idle
 from tests.e2e.test_label_page import compose_hangul
 
@@ -25,9 +27,9 @@ LABELER = "ana-kspon"
 
 pytestmark = pytest.mark.e2e
 
-_BOX_STATE = """() => {
-  const box = document.querySelector('.st-key-transcript_box textarea');
-  return box && {value: box.value, caret: box.selectionStart, focused: document.activeElement === box};
+_PUT_CARET = "(at) => {" + FIND_LOOP + """
+  const box = __findLoop(document).querySelector('textarea.sl-editor');
+  box.focus(); box.setSelectionRange(at, at);
 }"""
 
 
@@ -49,9 +51,10 @@ def kspon_segment(app_server, speech_dir):
         store.close()
 
 
-def sign_in_labeler(page: Page, url: str) -> None:
-    """Through the sign-in form. (``steps.sign_in`` checks an English greeting; the sidebar of a
-    Korean project speaks Korean until the switch turns it to English.)"""
+def sign_in_labeler(page: Page, url: str, segment_id: str) -> None:
+    """Through the sign-in form. (``steps.sign_in`` checks an English greeting; a Korean project
+    opens in Korean, and the labeler works in Korean: the label loop keeps the language it was
+    mounted with, so this test reads its Korean texts, from the catalog.)"""
     page.context.clear_cookies()
     open_app(page, url)
     form = page.get_by_test_id("stForm")
@@ -59,30 +62,28 @@ def sign_in_labeler(page: Page, url: str) -> None:
     form.get_by_role("textbox", name="Password").fill(PASSWORD)
     form.get_by_role("button", name="Sign in").click()
     wait_for_app_idle(page)
-    # A Korean project opens in Korean; this test reads the English texts.
-    page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
-    wait_for_app_idle(page)
-    expect(page.get_by_role("textbox", name="Transcript")).to_be_visible()
+    wait_until_shown(page, segment_id, timeout=30_000)
+    expect(transcript_box(page)).to_be_visible()
 
 
-def box_state(page: Page) -> dict:
-    return page.evaluate(_BOX_STATE)
+def ko(key: str, **params) -> str:
+    return translate(key, Lang.KO, **params)
+
+
+def transcript_box(page: Page):
+    return page.get_by_role("textbox", name=ko("loop.transcript"))
 
 
 def wait_for_box(page: Page, value: str, caret: int) -> None:
     """The inserted text is in the box and the caret where the insertion put it, in focus."""
-    try:
-        page.wait_for_function(f"(() => {{ const s = ({_BOX_STATE})(); return s && s.value === {value!r} "
-                               f"&& s.caret === {caret} && s.focused; }})()", timeout=15_000)
-    except PlaywrightTimeout:
-        raise AssertionError(f"the box shows {box_state(page)}, not {value!r} with the caret at {caret}") from None
+    wait_for_editor(page, editor_state(page)["segment"], value, caret)
 
 
 def test_type_a_dual_transcription_in_hangul_fix_the_lint_error_and_submit(page, app_server, speech_dir, screenshot):
     open_app(page, app_server.url)  # the server's first run creates the database
     segment_id = kspon_segment(app_server, speech_dir)
-    sign_in_labeler(page, app_server.url)
-    box = page.get_by_role("textbox", name="Transcript")
+    sign_in_labeler(page, app_server.url, segment_id)
+    box = transcript_box(page)
     expect(box).to_have_value("모 몬 소리야")
     box.click()
     box.press("Control+a")
@@ -101,48 +102,56 @@ def test_type_a_dual_transcription_in_hangul_fix_the_lint_error_and_submit(page,
     compose_hangul(page, [("ㅊ", "치", "칠"), ("ㅅ", "시", "십"), (" ",), ("ㅍ", "퍼"), ("ㅅ", "세", "센"), ("ㅌ", "트")])
     box.press("End")
     compose_hangul(page, [(" ",), ("ㅎ", "화", "확"), ("ㄹ", "류", "률")])
-    assert box_state(page)["value"] == "모+몬 소리야 (70%)/(칠십 퍼센트) 확률"
+    assert editor_state(page)["value"] == "모+몬 소리야 (70%)/(칠십 퍼센트) 확률"
 
     # A hotkey while typing puts the tag at the caret (here the start), not at the end.
     box.press("Home")
     box.press("Alt+b")
     wait_for_box(page, "b/ 모+몬 소리야 (70%)/(칠십 퍼센트) 확률", 3)
     # A button inserts where the caret was when the box lost focus: after "소리야".
-    page.evaluate("() => { const b = document.querySelector('.st-key-transcript_box textarea');"
-                  " b.focus(); b.setSelectionRange(10, 10); }")
-    page.get_by_role("button", name="n/ · Alt+N").click()
+    page.evaluate(_PUT_CARET, 10)
+    page.locator(".scheme-tags button[data-tag='n/']").click()
     wait_for_box(page, "b/ 모+몬 소리야 n/ (70%)/(칠십 퍼센트) 확률", 14)  # after the space that follows
-    wait_for_app_idle(page)
+    expect(page.locator(".scheme-tags button[data-tag='n/']")).to_have_text("n/ · Alt+N")
 
-    lint = page.locator(".st-key-lint_problems")
-    expect(lint).to_contain_text("1 error(s)")
-    expect(lint).to_contain_text("is joined to the next word")
-    expect(lint).to_contain_text("This project refuses Save & next while errors are listed.")
+    lint = loop_root(page).locator(".lint")
+    expect(lint.locator(".problem.error")).to_have_count(1)
+    joined = ko("lint.plus_joined", mark="+").split("ESPnet")[0].strip(" .")  # "+이(가) 다음 단어에 붙어 있습니다"
+    expect(lint.locator(".problem.error")).to_contain_text(joined)
     screenshot(page, "-lint")
 
-    page.get_by_role("button", name="Save & next").click()
-    wait_for_app_idle(page)
-    expect(page.get_by_text("breaks the project's transcription rules")).to_be_visible()
+    save_next = loop_root(page).get_by_role("button", name=f"{ko('loop.save_next')} · Ctrl+Enter")
+    save_next.click()
+    # Refused: the same segment is back with the text as typed, and the reason.
+    refused = ko("label.lint_rejected", position=0, message="", more="").split(":")[0]  # "이 프로젝트는 … 받지 않습니다"
+    expect(loop_root(page).locator(".messages")).to_contain_text(refused)
+    expect(loop_root(page).locator(".messages")).to_contain_text(joined)
+    wait_until_saved(page)
+    wait_until_shown(page, segment_id)
+    expect(box).to_have_value("b/ 모+몬 소리야 n/ (70%)/(칠십 퍼센트) 확률")
     store = app_server.open_store()
     try:
         assert store.get_segment(segment_id).status == SegmentStatus.DRAFTED
     finally:
         store.close()
 
-    lint.get_by_role("button", name="Fix").click()
-    wait_for_app_idle(page)
+    expect(lint.locator(".problem.error")).to_have_count(1)  # linted again after the reopening
+    lint.get_by_role("button", name=ko("loop.fix")).click()
     fixed = "b/ 모+ 몬 소리야 n/ (70%)/(칠십 퍼센트) 확률"
     expect(box).to_have_value(fixed)
-    expect(lint).to_contain_text("No problems with the KsponSpeech / ETRI rules")
+    expect(lint.locator(".problem")).to_have_count(0)
+    expect(lint.get_by_role("button", name=ko("loop.fix"))).to_have_count(0)
     screenshot(page, "-fixed")
 
-    page.get_by_role("button", name="Save & next").click()
-    wait_for_app_idle(page)
+    save_next.click()
+    wait_until_shown(page, "done")
+    wait_until_saved(page)
     store = app_server.open_store()
     try:
         saved = store.get_segment(segment_id)
     finally:
         store.close()
     assert (saved.text, saved.status, saved.updated_by) == (fixed, SegmentStatus.SUBMITTED, LABELER)
-    expect(page.get_by_text(f"Nothing left to label in {PROJECT}")).to_be_visible()
+    expect(loop_root(page).locator(".messages")).to_have_text(ko("loop.saved", recording="LDC93S1.wav", position=1))
+    expect(loop_root(page)).to_contain_text(ko("loop.all_done"))
     screenshot(page)

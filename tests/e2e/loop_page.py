@@ -1,0 +1,63 @@
+"""Browser steps for the label page's label loop component (views/label_loop.py): a `div.sl-loop`
+in an open shadow root whose `data-shown` is the segment displayed (its text in the focused
+`textarea.sl-editor`; "done" when the user's work is done) and whose `data-pending` counts the
+requests in flight. Playwright's CSS locators pierce open shadow roots; page.evaluate does not,
+so the scripts here walk `shadowRoot`s themselves (``FIND_LOOP`` declares ``__findLoop``; put it
+inside a function body: ``"() => {" + FIND_LOOP + "... }"``).
+"""
+
+from __future__ import annotations
+
+from playwright.sync_api import Locator, Page, expect
+
+FIND_LOOP = """function __findLoop(node) {
+  const direct = node.querySelector('div.sl-loop');
+  if (direct) return direct;
+  for (const element of node.querySelectorAll('*')) {
+    if (element.shadowRoot) { const found = __findLoop(element.shadowRoot); if (found) return found; }
+  }
+  return null;
+}"""
+
+# The editor: its text and segment, whether it has the focus (the shadow root's active element
+# in a focused page) and where the caret is.
+_EDITOR = "() => {" + FIND_LOOP + """
+  const root = __findLoop(document);
+  const box = root && root.querySelector('textarea.sl-editor');
+  if (!box) return null;
+  return {value: box.value, segment: box.getAttribute('data-segment'), caret: box.selectionStart,
+          focused: root.getRootNode().activeElement === box && document.hasFocus(),
+          caretAtEnd: box.selectionStart === box.value.length && box.selectionEnd === box.value.length};
+}"""
+
+
+def loop_root(page: Page) -> Locator:
+    return page.locator("div.sl-loop")
+
+
+def wait_until_shown(page: Page, segment_id: str, timeout: float = 15_000) -> None:
+    """Until the component displays ``segment_id`` (or "done": nothing left to label)."""
+    expect(loop_root(page)).to_have_attribute("data-shown", segment_id, timeout=timeout)
+
+
+def wait_until_saved(page: Page, timeout: float = 30_000) -> None:
+    """Until the component has no request in flight."""
+    expect(loop_root(page)).to_have_attribute("data-pending", "0", timeout=timeout)
+
+
+def editor_state(page: Page) -> dict | None:
+    """The editor right now: value, segment, caret, focused, caretAtEnd (None: no component)."""
+    return page.evaluate(_EDITOR)
+
+
+def wait_for_editor(page: Page, segment_id: str, text: str, caret: int | None = None, timeout: float = 15_000) -> None:
+    """The editor shows ``segment_id`` holding ``text`` and has the focus, the caret at ``caret``
+    (None: at the end)."""
+    where = "s.caretAtEnd" if caret is None else f"s.caret === {caret}"
+    try:
+        page.wait_for_function(
+            f"(() => {{ const s = ({_EDITOR})(); return !!s && s.segment === {segment_id!r} && s.value === {text!r} "
+            f"&& s.focused && {where}; }})()", timeout=timeout)
+    except Exception:
+        raise AssertionError(f"the editor shows {editor_state(page)}, not {segment_id} holding {text!r}, focused, "
+                             f"the caret at {'the end' if caret is None else caret}") from None
