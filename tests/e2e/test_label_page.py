@@ -1,7 +1,8 @@
 """The label page in headless Chromium, signed in as a labeler (who sees only this page): the
-clip plays from the server's clip route, a correction typed in English or in Hangul (through IME
-composition events) is saved with Ctrl+Enter, the next segment opens with the caret in its text
-box, typing survives a reload, and the lead then finds the save in the segment's history."""
+label loop component plays the segment's window from the server's clip route, a correction
+typed in English or in Hangul (through IME composition events) is saved with Ctrl+Enter, the
+next segment opens with the caret in its text box, typing survives a reload as the restored
+unsaved edit, and the lead then finds the save in the segment's history."""
 
 from __future__ import annotations
 
@@ -14,19 +15,21 @@ from speechlabel import accounts
 from speechlabel.access import SYSTEM
 from speechlabel.models import LabelSettings, Role, SegmentStatus
 from speechlabel.projects import update_label_settings
+from speechlabel.waveform import waveform_view
+from tests.e2e.loop_page import FIND_LOOP, editor_state, loop_root, wait_for_editor, wait_until_saved, wait_until_shown
 from tests.e2e.steps import open_app, prelabeled_project, sign_in, wait_for_app_idle
 
 LABELER_PASSWORD = "labeler password 1"
 
 pytestmark = pytest.mark.e2e
 
-_AUDIO = """() => {
-  const roots = [...document.querySelectorAll('*')].map((e) => e.shadowRoot).filter(Boolean);
-  const audio = roots.map((r) => r.querySelector('audio')).find(Boolean);
-  return audio && {src: audio.getAttribute('src'), duration: audio.duration, ready: audio.readyState,
-                   rate: audio.playbackRate, error: audio.error && audio.error.code};
+# The loop's one <audio> element (inside the component's shadow root).
+_AUDIO = "() => {" + FIND_LOOP + """
+  const root = __findLoop(document);
+  const audio = root && root.querySelector('audio');
+  return audio && {src: audio.currentSrc || audio.getAttribute('src'), duration: audio.duration,
+                   ready: audio.readyState, rate: audio.playbackRate, error: audio.error && audio.error.code};
 }"""
-_FOCUSED_TEXT = "() => document.activeElement && document.activeElement.tagName === 'TEXTAREA' ? document.activeElement.value : null"
 
 
 def prepared(page: Page, app_server, speech_dir, name: str) -> list:
@@ -52,17 +55,28 @@ def saved(app_server, segment_id: str):
         store.close()
 
 
-def open_label_page(page: Page, app_server, project: str) -> None:
+def window_of(app_server, segment_id: str):
+    """The waveform window the loop plays for a segment: its clip URL and length in seconds."""
+    store = app_server.open_store()
+    try:
+        view = waveform_view(store, app_server.settings, SYSTEM, segment_id)
+        return view.clip_url, view.window.end - view.window.start
+    finally:
+        store.close()
+
+
+def open_label_page(page: Page, app_server, project: str, first_id: str) -> None:
     """Sign in as the project's labeler: the Label page is all they get, and it opens first."""
     sign_in(page, app_server.url, f"ana-{project}", LABELER_PASSWORD)
     # One page only: Streamlit shows no page list at all, and no Projects or Users page exists.
     expect(page.get_by_test_id("stSidebarNav")).to_have_count(0)
-    expect(page.get_by_role("textbox", name="Transcript")).to_be_visible()
+    expect(transcript_box(page)).to_be_visible()
     for other in ("projects", "users"):
         open_app(page, app_server.url, other)
         expect(page.get_by_text("Page not found")).to_be_visible()  # no such page for a labeler
     open_app(page, app_server.url, f"?project={project}")  # their one page is the app's main page
-    expect(page.get_by_role("textbox", name="Transcript")).to_be_visible()
+    expect(transcript_box(page)).to_be_visible()
+    wait_until_shown(page, first_id)
 
 
 def transcript_box(page: Page):
@@ -70,27 +84,46 @@ def transcript_box(page: Page):
 
 
 def wait_for_clip(page: Page) -> dict:
-    page.wait_for_function(f"({_AUDIO})() && ({_AUDIO})().ready >= 1", timeout=15_000)
+    page.wait_for_function(f"(() => {{ const a = ({_AUDIO})(); return !!a && a.ready >= 1; }})()", timeout=15_000)
     return page.evaluate(_AUDIO)
+
+
+def clip_responses(page: Page) -> list:
+    """Every answer of the clip route this page receives, as it arrives: (url path+query, status)."""
+    seen: list = []
+    page.on("response", lambda response: seen.append((response.url.split("://", 1)[1].split("/", 1)[1],
+                                                      response.status))
+            if "/clip/" in response.url else None)
+    return seen
+
+
+def clip_answered(clips: list, url: str) -> bool:
+    """The clip route answered ``url`` (whole, or the byte range the media element asked for)."""
+    return any(path == url.lstrip("/") and status in (200, 206) for path, status in clips)
 
 
 def test_correct_a_word_and_save_with_ctrl_enter(page, app_server, speech_dir, screenshot):
     first, second, *_ = prepared(page, app_server, speech_dir, "label-en")
-    open_label_page(page, app_server, "label-en")
+    clips = clip_responses(page)
+    open_label_page(page, app_server, "label-en", first.id)
 
-    # The clip comes from the clip route, cut to the segment with sub-second bounds.
+    # The clip comes from the clip route: the segment's waveform window with sub-second bounds.
+    first_url, first_length = window_of(app_server, first.id)
     clip = wait_for_clip(page)
-    assert clip["src"] == f"/clip/{first.recording_id}.wav?start={first.start:.3f}&end={first.end:.3f}"
-    assert clip["error"] is None and clip["duration"] == pytest.approx(first.duration, abs=0.01)
+    assert clip["src"].endswith(first_url), (clip["src"], first_url)
+    assert clip_answered(clips, first_url), clips
+    assert clip["error"] is None and clip["duration"] == pytest.approx(first_length, abs=0.01)
     # The caret is already in the text box, holding the draft.
-    assert page.evaluate(_FOCUSED_TEXT) == first.text
-    page.locator("button[data-speed='1.5']").click()
+    wait_for_editor(page, first.id, first.text)
+    # Faster twice: 1 → 1.25 → 1.5.
+    page.get_by_title("Faster (Alt+.)").click()
+    page.get_by_title("Faster (Alt+.)").click()
     assert page.evaluate(_AUDIO)["rate"] == 1.5
-    # Number keys pick speakers outside the text box.
-    page.evaluate("document.activeElement && document.activeElement.blur()")
-    page.keyboard.press("1")
-    wait_for_app_idle(page)
-    expect(page.get_by_text("now: Kennedy")).to_be_visible()
+    expect(loop_root(page).locator(".speed")).to_have_text("1.5×")
+    # Alt+number picks a speaker while typing in the text box.
+    transcript_box(page).press("Alt+1")
+    expect(loop_root(page).get_by_text("Speaker: Kennedy")).to_be_visible()
+    expect(loop_root(page).locator("button.chip.active")).to_have_text("Kennedy · Alt+1")
 
     corrected = first.text.replace("Americans", "Americans,", 1) if "Americans" in first.text else first.text + " (checked)"
     box = transcript_box(page)
@@ -98,17 +131,23 @@ def test_correct_a_word_and_save_with_ctrl_enter(page, app_server, speech_dir, s
     box.press("Control+a")
     box.type(corrected)
     box.press("Control+Enter")
-    wait_for_app_idle(page)
+    # The next segment is open, its text in the box and the caret in it, ready to type.
+    wait_until_shown(page, second.id)
+    wait_for_editor(page, second.id, second.text)
+    expect(loop_root(page).locator("h3.title")).to_contain_text("segment 2 of")
+    wait_until_saved(page)
+    expect(loop_root(page).locator(".messages")).to_have_text("Saved segment 1 of jfk.wav.")
 
     stored = saved(app_server, first.id)
     assert (stored.text, stored.speaker, stored.status, stored.updated_by) == (
         corrected, "Kennedy", SegmentStatus.SUBMITTED, "ana-label-en")
-    # The next segment is open, its text in the box and the caret in it, ready to type.
-    expect(page.get_by_text("segment 2 of")).to_be_visible()
-    page.wait_for_function(f"({_FOCUSED_TEXT})() === {second.text!r}", timeout=10_000)
-    assert wait_for_clip(page)["src"].endswith(f"start={second.start:.3f}&end={second.end:.3f}")
+    # The next clip came from the clip route too (fetched ahead, while the first was worked on).
+    second_url, second_length = window_of(app_server, second.id)
+    assert clip_answered(clips, second_url), clips
+    clip = wait_for_clip(page)
+    assert clip["error"] is None and clip["duration"] == pytest.approx(second_length, abs=0.01)
     # The chosen speed carries over to the next clip.
-    assert page.evaluate(_AUDIO)["rate"] == 1.5
+    assert clip["rate"] == 1.5
     screenshot(page)
 
     # The project's lead (a lead of this project only, not an admin) finds the save in the
@@ -139,7 +178,7 @@ HANGUL = [("ㅎ", "하", "한"), ("ㄱ", "구", "국"), ("ㅇ", "어"), (" ",), 
 
 def test_hangul_typed_with_an_input_method_is_saved_and_survives_a_reload(page, app_server, speech_dir, screenshot):
     first, second, *_ = prepared(page, app_server, speech_dir, "label-ko")
-    open_label_page(page, app_server, "label-ko")
+    open_label_page(page, app_server, "label-ko", first.id)
     box = transcript_box(page)
     box.click()
     box.press("Control+a")
@@ -147,19 +186,24 @@ def test_hangul_typed_with_an_input_method_is_saved_and_survives_a_reload(page, 
     compose_hangul(page, HANGUL)
     assert box.input_value() == "한국어 교정"
     # Leave the box (the edit is kept on the server), then reload: it is offered back.
-    page.get_by_text("Comment (optional)").click()
-    wait_for_app_idle(page)
+    loop_root(page).get_by_role("textbox", name="Comment (optional)").click()
+    wait_until_saved(page)
     page.reload()
     wait_for_app_idle(page)
+    wait_until_shown(page, first.id)
     expect(transcript_box(page)).to_have_value("한국어 교정")
-    expect(page.get_by_text("Your unsaved edit from")).to_be_visible()
+    expect(loop_root(page).locator(".notes")).to_contain_text("Your unsaved edit from")
+    expect(loop_root(page).locator(".notes").get_by_role("button", name="Discard it")).to_be_visible()
 
     box = transcript_box(page)
     box.click()
     box.press("End")
     compose_hangul(page, [(" ",), ("ㄲ", "끄", "끝")])
+    assert editor_state(page)["value"] == "한국어 교정 끝"
     box.press("Control+Enter")
-    wait_for_app_idle(page)
+    wait_until_shown(page, second.id)
+    wait_for_editor(page, second.id, second.text)
+    wait_until_saved(page)
     assert saved(app_server, first.id).text == "한국어 교정 끝"
-    page.wait_for_function(f"({_FOCUSED_TEXT})() === {second.text!r}", timeout=10_000)
+    assert transcript_box(page).input_value() == second.text
     screenshot(page)
