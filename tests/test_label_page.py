@@ -58,6 +58,11 @@ def actor(workspace, name: str):
     return accounts.login(workspace.store, name, PASSWORD)[1]
 
 
+def button(app: AppTest, label: str):
+    """The page's button with that label (the review, dashboard and export page tests use it)."""
+    return next(b for b in app.button if b.label == label)
+
+
 def test_the_loop_opens_the_first_segment_to_do_with_the_projects_speakers_and_tags(labeled_project):
     workspace, project = labeled_project
     first = segments_in_order(workspace.store, project)[0]

@@ -101,5 +101,6 @@ def loop_data(project: Project, mount: Mount, autoplay: bool) -> LoopData:
 
 
 def show_loop(data: LoopData) -> None:
-    # One key per project: another project mounts a loop of its own.
-    _component(data=asdict(data), key=f"label_loop_{data.mount.project_id}")
+    # One key per project and language: another project, or the sidebar's language switch, mounts
+    # a loop of its own (which reopens the segment the old one showed: the script remembers it).
+    _component(data=asdict(data), key=f"label_loop_{data.mount.project_id}_{data.lang}")

@@ -1,7 +1,7 @@
 """The Korean UI in headless Chromium: a browser that prefers Korean gets the sign-in page in
 Korean, signs in through the Korean form, and the sidebar's switch turns the app to English and
 back; on the label page the label loop opens in the Korean project's language, and the switch
-should turn it to English too (it does not yet: a known bug, marked xfail)."""
+turns it to English too."""
 
 from __future__ import annotations
 
@@ -57,11 +57,6 @@ def test_a_korean_browser_signs_in_in_korean_and_switches_to_english(korean_page
     expect(page.get_by_role("heading", name="프로젝트", exact=True)).to_be_visible()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "label loop keeps the language it was mounted with: after the sidebar's switch to English the "
-    "page around is English but the loop's texts (heading, buttons, the editor's aria-label) and the "
-    "language of its route messages stay Korean (views/waveform_component/src/loop/index.js updates "
-    "only `autoplay` from new data)"))
 def test_the_language_switch_turns_the_label_loop_to_english(korean_page, app_server, speech_dir):
     page = korean_page
     open_app(page, app_server.url)  # the server's first run creates the database

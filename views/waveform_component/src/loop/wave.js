@@ -28,9 +28,10 @@ export class Wave {
   show(wave, url, editable) {
     this.wave = wave;
     this.editable = editable;
-    this.ws.load(url, [wave.peaks], wave.duration).catch(() => {});
+    // Regions are drawn once wavesurfer knows the window's duration ("decode": from the peaks
+    // and duration given, no audio decoded); one added before would be held back and land at 0.
     this.ws.once("decode", () => this.draw());
-    this.draw();
+    this.ws.load(url, [wave.peaks], wave.duration).catch(() => {});
   }
 
   draw() {
