@@ -1,7 +1,7 @@
 """Which segment each browser tab has open, so a request about another one is refused.
 
-The label loop's component gives every tab an id of its own (kept in the tab's sessionStorage, so
-a reload keeps it). Opening a segment records it for that tab of that signed-in session; a
+The label loop's component gives every page load an id of its own (a reload or a duplicated tab
+is a new one). Opening a segment records it for that tab of that signed-in session; a
 save, skip, split, merge or bounds change must then name the segment the tab has open. A tab
 the registry does not know (the server restarted, or it was evicted as the oldest) is taken at
 its word: the version check still guards the row, and the registry only refuses a mismatch.

@@ -2,16 +2,10 @@
 // header, which a cross-site page cannot send) and the reader's language; the session cookie
 // goes along by itself. Changes go through one queue, in the order the person made them, so the
 // server always sees a save after the opening of the segment it names.
-const TAB_KEY = "speechlabel.tab";
-
-function tabId() {
-  let id = window.sessionStorage.getItem(TAB_KEY);
-  if (!id) {
-    id = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2)).slice(0, 40);
-    window.sessionStorage.setItem(TAB_KEY, id);
-  }
-  return id;
-}
+//
+// The tab's id is made once per page load, not kept in sessionStorage: a duplicated tab copies
+// sessionStorage, and two tabs under one id would refuse each other's saves.
+const TAB_ID = (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).slice(0, 40);
 
 export class ApiError extends Error {
   constructor(status, body) {
@@ -22,7 +16,7 @@ export class ApiError extends Error {
 }
 
 export function makeApi(base, lang, onBusy) {
-  const tab = tabId();
+  const tab = TAB_ID;
   let queue = Promise.resolve();
   let pending = 0;
 

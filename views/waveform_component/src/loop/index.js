@@ -520,7 +520,9 @@ class LabelLoop {
       if (!this.view.help.hidden) return () => { this.view.help.hidden = true; };
       return () => this.playPause();
     }
-    if (!mine && typingElsewhere(event)) return null; // a field of the page around: its keys are its own
+    const typing = typingElsewhere(event);
+    if (!mine && typing) return null; // a field of the page around: its keys are its own
+    if (key === "Shift+/" && !typing) return () => { this.view.help.hidden = !this.view.help.hidden; };
     const digit = /^Alt\+(Shift\+)?([1-9])$/.exec(key || "");
     if (digit) {
       const list = digit[1] ? this.data.tags : this.data.speakers;
@@ -708,6 +710,10 @@ function typingElsewhere(event) {
 document.addEventListener("keydown", (event) => {
   if (active && active.view.root.isConnected) active.onKey(event);
 }, true);
+// A reload or a closed tab: what is typed goes to the server in a request that outlives the page.
+window.addEventListener("pagehide", () => {
+  if (active && active.card) active.flushKeep(active.card.id, true);
+});
 
 function connected(parentElement) {
   return (parentElement.host || parentElement).isConnected;
