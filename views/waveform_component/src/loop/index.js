@@ -94,6 +94,7 @@ class LabelLoop {
   show(card) {
     const { box, root } = this.view;
     if (this.card && this.card.id !== card.id) this.flushKeep(this.card.id);
+    if (!this.card || this.card.id !== card.id) this.view.comment.value = ""; // a comment goes with one save
     this.card = card;
     this.loading = false;
     lastOpen.set(card.project_id, card.id);
@@ -274,7 +275,6 @@ class LabelLoop {
     if (waiting) next = await waiting;
     if (next) {
       body.then_open = next.id;
-      this.view.comment.value = "";
       this.show(next);
     }
     let saved;
@@ -287,7 +287,6 @@ class LabelLoop {
     edits.delete(card.id);
     this.message(format(this.data.texts.saved, { position: card.position + 1, recording: card.recording }), "ok");
     if (!next) {
-      this.view.comment.value = "";
       if (saved.next) this.show(saved.next);
       else this.showDone();
     }
