@@ -229,3 +229,204 @@ def _poll(page: Page, condition, timeout: float, what, interval: float = 250) ->
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out after {timeout / 1000:.0f} s waiting for {what()}")
         page.wait_for_timeout(interval)
+
+
+# ---------------------------------------------------------------------------------------------
+# The label loop component (views/): a `div.sl-loop` in an open shadow root whose `data-shown` is
+# the segment whose card is displayed, its text in `textarea.sl-editor` and the caret in it, and
+# whose `data-pending` counts requests in flight. Playwright's CSS selectors pierce open shadow
+# roots; page.evaluate does not, so the scripts below walk `shadowRoot`s themselves.
+
+_FIND_LOOP = """function __findLoop(node) {
+  const direct = node.querySelector('div.sl-loop');
+  if (direct) return direct;
+  for (const element of node.querySelectorAll('*')) {
+    if (element.shadowRoot) { const found = __findLoop(element.shadowRoot); if (found) return found; }
+  }
+  return null;
+}"""
+
+# Records in the page, so no Playwright round trip is timed: every Ctrl+Enter keydown (its event
+# timestamp, before any handler of the page) and every change of `data-shown` (the time of the
+# MutationObserver callback, the editor's value, segment, focus and caret at that moment, and one
+# animation frame later). A new `div.sl-loop` (the component mounted anew) is picked up within 50 ms.
+_LOOP_RECORDER = "() => {" + _FIND_LOOP + """
+  if (window.__loopRec) return;
+  const rec = window.__loopRec = {keys: [], shows: [], last: undefined, root: null, observer: null};
+  window.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && event.ctrlKey) {
+      rec.keys.push({t: event.timeStamp, now: performance.now(), composing: event.isComposing || event.keyCode === 229,
+                     shown: rec.root && rec.root.getAttribute('data-shown')});
+    }
+  }, true);
+  const note = (root) => {
+    const id = root.getAttribute('data-shown');
+    if (id === rec.last) return;
+    rec.last = id;
+    const editor = root.querySelector('textarea.sl-editor');
+    const show = {id, at: performance.now(), frame: null, value: editor ? editor.value : null,
+                  segment: editor ? editor.getAttribute('data-segment') : null,
+                  focused: !!editor && root.getRootNode().activeElement === editor,
+                  caretAtEnd: !!editor && editor.selectionStart === editor.value.length
+                              && editor.selectionEnd === editor.value.length,
+                  pending: root.getAttribute('data-pending'), keys: rec.keys.length};
+    rec.shows.push(show);
+    requestAnimationFrame(() => { show.frame = performance.now(); });
+  };
+  const attach = () => {
+    if (rec.root && rec.root.isConnected) return;
+    const root = __findLoop(document);
+    if (!root) return;
+    if (rec.observer) rec.observer.disconnect();
+    rec.root = root;
+    rec.observer = new MutationObserver(() => note(root));
+    rec.observer.observe(root, {attributes: true, attributeFilter: ['data-shown']});
+    note(root);
+  };
+  attach();
+  setInterval(attach, 50);
+}"""
+
+# The old page (a Streamlit st.text_area): Ctrl+Enter keydowns, and the moment the focused TEXTAREA
+# holds `window.__oldRec.expect` (set before the Ctrl+Enter); checked on every DOM mutation, focus
+# and input event, animation frame and every 5 ms, since React sets the value without a mutation.
+OLD_PAGE_RECORDER = """(() => {
+  if (window.__oldRec) return;
+  const rec = window.__oldRec = {keys: [], hits: [], expect: null};
+  const check = () => {
+    if (rec.expect === null) return;
+    const active = document.activeElement;
+    if (active && active.tagName === 'TEXTAREA' && active.value === rec.expect) {
+      rec.hits.push(performance.now());
+      rec.expect = null;
+    }
+  };
+  window.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && event.ctrlKey) rec.keys.push(event.timeStamp);
+  }, true);
+  new MutationObserver(check).observe(document, {subtree: true, childList: true, attributes: true,
+                                                 characterData: true});
+  document.addEventListener('focusin', check, true);
+  document.addEventListener('input', check, true);
+  const tick = () => { check(); requestAnimationFrame(tick); };
+  requestAnimationFrame(tick);
+  setInterval(check, 5);
+})()"""
+
+
+def loop_root(page: Page) -> Locator:
+    return page.locator("div.sl-loop")
+
+
+def loop_editor(page: Page) -> Locator:
+    return page.locator("div.sl-loop textarea.sl-editor")
+
+
+def wait_until_shown(page: Page, segment_id: str, timeout: float = 10_000) -> None:
+    """Until the component displays ``segment_id`` (its text in the editor, the caret in it)."""
+    expect(loop_root(page)).to_have_attribute("data-shown", segment_id, timeout=timeout)
+
+
+def wait_until_saved(page: Page, timeout: float = 30_000) -> None:
+    """Until the component has no request in flight."""
+    expect(loop_root(page)).to_have_attribute("data-pending", "0", timeout=timeout)
+
+
+def install_loop_recorder(page: Page) -> None:
+    page.evaluate(_LOOP_RECORDER)
+
+
+def loop_records(page: Page) -> dict:
+    """What the recorder saw: ``keys`` (Ctrl+Enter keydowns) and ``shows`` (changes of data-shown)."""
+    return page.evaluate("() => ({keys: window.__loopRec.keys, shows: window.__loopRec.shows})")
+
+
+def loop_state(page: Page) -> dict | None:
+    """The component's attributes and editor right now (None: no component on the page)."""
+    return page.evaluate("() => {" + _FIND_LOOP + """
+      const root = __findLoop(document);
+      if (!root) return null;
+      const editor = root.querySelector('textarea.sl-editor');
+      return {shown: root.getAttribute('data-shown'), pending: root.getAttribute('data-pending'),
+              value: editor && editor.value, segment: editor && editor.getAttribute('data-segment'),
+              focused: !!editor && root.getRootNode().activeElement === editor};
+    }""")
+
+
+def save_latencies(records: dict, order: list[str], texts: dict[str, str]) -> tuple[list[dict], list[str]]:
+    """Pair every Ctrl+Enter with the first display after it of another segment: the time from the
+    keydown to that display (``ms``) and to the frame after it (``painted_ms``). Also what went
+    wrong: a Ctrl+Enter while no segment was displayed (loading), a display of another segment
+    than the one after it in ``order``, another text in the editor than ``texts[id]`` (its text
+    before labeling; keys typed while it loaded are said apart), the editor of another segment,
+    no focus, the caret not at the end."""
+    keys, shows, paired, wrong = records["keys"], records["shows"], [], []
+    position = {segment_id: index for index, segment_id in enumerate(order)}
+    for index, key in enumerate(keys):
+        before = key["shown"]
+        if not before:
+            wrong.append(f"Ctrl+Enter {index} came while no segment was displayed (data-shown empty)")
+            continue
+        show = next((s for s in shows if s["at"] >= key["t"] and s["id"] and s["id"] != before), None)
+        if show is None:
+            wrong.append(f"Ctrl+Enter {index} on {_at(position, before)}: no other segment displayed after it")
+            continue
+        frame = show["frame"] if show["frame"] is not None else show["at"]
+        paired.append({"index": index, "id": show["id"], "ms": show["at"] - key["t"], "painted_ms": frame - key["t"]})
+        expected = order[position[before] + 1] if before in position and position[before] + 1 < len(order) else None
+        problems = [f"displayed {_at(position, show['id'])}, not {_at(position, expected)}"
+                    if show["id"] != expected else "",
+                    _held(show, texts),
+                    f"editor is segment {show['segment']}" if show["segment"] != show["id"] else "",
+                    "editor not focused" if not show["focused"] else "",
+                    "caret not at the end" if not show["caretAtEnd"] else ""]
+        if any(problems):
+            wrong.append(f"Ctrl+Enter {index} on {_at(position, before)}: " + "; ".join(p for p in problems if p))
+    return paired, wrong
+
+
+def _held(show: dict, texts: dict[str, str]) -> str:
+    """What the editor held at a display, if not the segment's text: keys typed while it was on
+    its way are appended to it by design (said apart), anything else is wrong."""
+    text = texts.get(show["id"])
+    if text is None or show["value"] == text:
+        return ""
+    if show["value"] is not None and show["value"].startswith(text):
+        return f"keys typed while loading appended: {show['value'][len(text):]!r}"
+    return f"editor holds {show['value']!r}, not {text!r}"
+
+
+def _at(position: dict[str, int], segment_id: str | None) -> str:
+    return f"#{position[segment_id]}" if segment_id in position else repr(segment_id)
+
+
+def pick_list_row(page: Page, row: int, title: str = "Your work") -> None:
+    """Pick row ``row`` (0: the first) of the label page's list below the loop, by its selection
+    box at the left of the grid (rows 35 px high under a 35 px header; only rows scrolled into
+    view can be picked). Opens the expander first if it is closed."""
+    expander = page.get_by_test_id("stExpander").filter(has_text=title)
+    grid = expander.get_by_test_id("stDataFrame")
+    if not grid.is_visible():
+        expander.locator("summary").click()
+        expect(grid).to_be_visible()
+    grid.scroll_into_view_if_needed()
+    box = grid.bounding_box()
+    page.mouse.click(box["x"] + 18, box["y"] + 35 * (row + 1) + 17)
+
+
+def ime_compose(cdp, states: tuple[str, ...], commit: bool = True) -> None:
+    """One syllable as a Korean input method types it: composition states (ㅎ → 하 → 한), then
+    committed with Input.insertText (unless ``commit`` is false: left composing)."""
+    for state in states:
+        cdp.send("Input.imeSetComposition", {"text": state, "selectionStart": len(state), "selectionEnd": len(state)})
+    if commit:
+        cdp.send("Input.insertText", {"text": states[-1]})
+
+
+def ime_enter(cdp, key_code: int = 229) -> None:
+    """Enter pressed while the input method composes: the key the IME takes to confirm the
+    syllable. Windows sends keyCode 229 ("Process"); macOS sends Enter (13) with isComposing.
+    No character event follows (the IME consumes it), so nothing is typed by this key."""
+    for kind in ("rawKeyDown", "keyUp"):
+        cdp.send("Input.dispatchKeyEvent", {"type": kind, "key": "Enter", "code": "Enter",
+                                            "windowsVirtualKeyCode": key_code, "nativeVirtualKeyCode": key_code})

@@ -1,0 +1,237 @@
+"""The label loop component in headless Chromium, driven as fast as the keyboard goes: a labeler
+types a correction, Ctrl+Enter, and the next segment's keys at once, never waiting for the page;
+Alt+P and picks in the list below come in between. Afterwards the database must hold, in every
+segment, exactly what was typed for it (unique per segment), and nothing else may have changed.
+Then the same with Hangul typed through IME composition events, where Enter confirming a
+syllable must never submit.
+
+The projects are built straight in the server's database (real speech tiled into one recording,
+a draft per segment, as bench/label_page.py does), not through the upload page, to keep this fast.
+"""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+import soundfile as sf
+from playwright.sync_api import Page
+
+from bench.label_page import draft_for, load_utterances, tile
+from speechlabel import accounts, assignment, labeling
+from speechlabel.access import SYSTEM
+from speechlabel.audio import TARGET_RATE
+from speechlabel.ingest import import_audio
+from speechlabel.models import AssignmentSettings, LabelSettings, PrelabelState, Role, SegmentStatus
+from speechlabel.projects import create_project, update_assignment_settings
+from speechlabel.store import Store
+from tests.e2e.steps import (
+    ime_compose,
+    ime_enter,
+    install_loop_recorder,
+    loop_records,
+    loop_state,
+    open_app,
+    pick_list_row,
+    sign_in,
+    wait_for_app_idle,
+    wait_until_saved,
+    wait_until_shown,
+)
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "loop labeler password"
+SEGMENT_SECONDS = 1.2  # a dense grid of short segments over tiled real speech
+SAVES = 200
+PREVIOUS_EVERY = 25  # Alt+P, then Ctrl+Enter forward again
+JUMPS = {40: 3, 110: 7, 170: 1}  # at this save, pick that row of the list (a segment done before)
+KOREAN_SAVES = 20
+
+
+def tiled_project(app_server, speech_dir, name: str, language: str, segments: int, batch: int,
+                  labeler: str) -> tuple[list[str], dict]:
+    """A project of ``segments`` drafted segments in one recording; ``labeler`` holds the first
+    ``batch`` of them (leased here, as the page would). Returns the batch in order and every
+    segment of the project as it is now. The server migrates its database on its first page,
+    which has not come yet: migrate here."""
+    store = Store.open(app_server.settings.resolved_database_url)
+    try:
+        project = create_project(store, name, language=language, actor=SYSTEM,
+                                 label_settings=LabelSettings(speakers=("A", "B"), tags=("noise",)))
+        project = update_assignment_settings(store, SYSTEM, name, AssignmentSettings(batch_size=batch,
+                                                                                     lease_minutes=600))
+        utterances = load_utterances(speech_dir)
+        audio = tile(utterances, segments * SEGMENT_SECONDS + 1, rotate=3)
+        wav = io.BytesIO()
+        sf.write(wav, audio.samples, TARGET_RATE, subtype="PCM_16", format="WAV")
+        recording = import_audio(store, app_server.settings, project, wav.getvalue(), f"{name}.wav")
+        bounds = [(round(i * SEGMENT_SECONDS, 3), round((i + 1) * SEGMENT_SECONDS - 0.05, 3)) for i in range(segments)]
+        rows = store.replace_segments(recording.id, project.id, bounds, dict(project.segment_options), "e2e")
+        words = [w for utterance in utterances for w in utterance.words]
+        rng = np.random.default_rng(11)
+        for index, segment in enumerate(rows):
+            chosen = tuple(words[(index * 3 + k) % len(words)] for k in range(1 + index % 3))
+            store.add_draft(segment.id, draft_for(chosen, segment.start, segment.end, rng), "e2e")
+        store.set_prelabel_state(recording.id, PrelabelState.DRAFTED)
+        accounts.create_user(store, SYSTEM, labeler, PASSWORD)
+        accounts.set_role(store, SYSTEM, labeler, name, Role.LABELER)
+        _, actor = accounts.login(store, labeler, PASSWORD)
+        first = labeling.next_segment(store, actor, project)
+        batch_ids = [segment.id for segment in assignment.my_work(store, actor, project)]
+        assert batch_ids[0] == first.id and len(batch_ids) == batch
+        return batch_ids, {segment.id: segment for segment in store.list_segments(recording.id)}
+    finally:
+        store.close()
+
+
+def check_database(app_server, before: dict, typed: dict[str, str], labeler: str) -> None:
+    """Every labeled segment holds exactly its typed text, submitted by ``labeler``; every other
+    segment is as it was."""
+    store = app_server.open_store()
+    try:
+        after = {segment_id: store.get_segment(segment_id) for segment_id in before}
+    finally:
+        store.close()
+    order = list(before)
+    wrong = [f"#{order.index(i)} {i}: holds {after[i].text!r} ({after[i].status.value}, {after[i].updated_by}), "
+             f"typed {text!r}" for i, text in typed.items()
+             if (after[i].text, after[i].status, after[i].updated_by) != (text, SegmentStatus.SUBMITTED, labeler)]
+    changed = [f"#{order.index(i)} {i}: {before[i].text!r} v{before[i].version} -> {after[i].text!r} "
+               f"v{after[i].version} ({after[i].status.value})" for i in before
+               if i not in typed and (after[i].text, after[i].version) != (before[i].text, before[i].version)]
+    assert not wrong and not changed, (
+        f"{len(wrong)} of {len(typed)} labeled segments do not hold what was typed for them, "
+        f"{len(changed)} other segments changed:\n  " + "\n  ".join((wrong + changed)[:25]))
+
+
+class Loop:
+    """What the labeler has done so far, and where the page must be: the segment shown, the text
+    each labeled segment must hold. A save opens the first segment of the batch not yet saved
+    (no segment is ever skipped here, so that is also the browser's prefetched upcoming one)."""
+
+    def __init__(self, batch: list[str], drafts: dict):
+        self.batch, self.drafts = batch, drafts
+        self.done: set[int] = set()
+        self.typed: dict[str, str] = {}
+        self.at = 0
+
+    @property
+    def shown(self) -> str:
+        return self.batch[self.at]
+
+    def type(self, page: Page, text: str) -> None:
+        page.keyboard.type(text)
+        self.typed[self.shown] = self.typed.get(self.shown, self.drafts[self.shown].text) + text
+
+    def save(self, page: Page) -> None:
+        page.keyboard.press("Control+Enter")
+        self.done.add(self.at)
+        self.at = min(set(range(len(self.batch))) - self.done)
+
+    def previous(self, page: Page) -> None:
+        page.keyboard.press("Alt+P")
+        self.at -= 1
+
+
+def loading_keys(page: Page) -> str:
+    """The Ctrl+Enters the page saw while no segment was shown (the next one still loading)."""
+    keys = loop_records(page)["keys"]
+    lost = [index for index, key in enumerate(keys) if not key["shown"]]
+    return f"{len(lost)} of {len(keys)} Ctrl+Enter keydowns came while data-shown was empty (loading): {lost[:20]}"
+
+
+def test_a_fast_typist_labels_200_segments_with_previous_and_list_jumps(page, app_server, speech_dir):
+    batch, before = tiled_project(app_server, speech_dir, "loop-en", "en", SAVES + 40, SAVES + 10, "ana")
+    loop = Loop(batch, before)
+    sign_in(page, app_server.url, "ana", PASSWORD)
+    wait_until_shown(page, batch[0], timeout=30_000)
+    install_loop_recorder(page)
+    for step in range(SAVES):
+        if step in JUMPS:
+            pick_list_row(page, JUMPS[step])
+            loop.at = JUMPS[step]
+            wait_until_shown(page, loop.shown, timeout=20_000)  # a pick reruns the page around
+        loop.type(page, f" a{step:03d}")
+        loop.save(page)
+        if step % PREVIOUS_EVERY == PREVIOUS_EVERY // 2:
+            loop.previous(page)
+            if step % 2:
+                loop.type(page, "!")  # a fix on the way back; even steps only save it again
+            loop.save(page)
+    settled_then_checked(page, app_server, before, loop.typed, "ana", loop.shown)
+
+
+def settled_then_checked(page: Page, app_server, before: dict, typed: dict[str, str], labeler: str,
+                         shown: str, seen: list[str] = ()) -> None:
+    """Once nothing is in flight: the database holds what was typed, and the page shows ``shown``;
+    a failure says both (and ``seen``, what the test saw on the way), and which Ctrl+Enters came
+    while the next segment was still loading."""
+    problems = list(seen)
+    try:
+        wait_until_saved(page, timeout=20_000)
+    except AssertionError:
+        problems.append("requests still in flight after 20 s")
+    state = loop_state(page)
+    if state["shown"] != shown:
+        problems.append(f"the page shows {state}, not #{list(before).index(shown)} {shown}")
+    try:
+        check_database(app_server, before, typed, labeler)
+    except AssertionError as error:
+        problems.append(str(error))
+    assert not problems, "\n".join(problems + [loading_keys(page)])
+
+
+HANGUL = [("ㄱ", "가"), ("ㄴ", "나"), ("ㄷ", "다"), ("ㄹ", "라"), ("ㅁ", "마"), ("ㅂ", "바"), ("ㅅ", "사"),
+          ("ㅇ", "아"), ("ㅈ", "자"), ("ㅊ", "차"), ("ㅋ", "카"), ("ㅌ", "타"), ("ㅍ", "파"), ("ㅎ", "하"),
+          ("ㄱ", "거"), ("ㄴ", "너"), ("ㄷ", "더"), ("ㄹ", "러"), ("ㅁ", "머"), ("ㅂ", "버")]
+WORD = [("ㅎ", "하", "한"), ("ㄱ", "구", "국")]  # 한국, composed before each segment's own syllable
+
+# Every Enter keydown the page sees: was the IME composing, by the event's own account?
+_ENTERS = """() => { window.__enters = [];
+  window.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.keyCode === 229)
+    window.__enters.push({composing: e.isComposing, code: e.keyCode, ctrl: e.ctrlKey}); }, true); }"""
+
+
+def test_b_hangul_through_an_input_method_lands_in_its_segment(page, app_server, speech_dir):
+    batch, before = tiled_project(app_server, speech_dir, "loop-ko", "ko", KOREAN_SAVES + 10, KOREAN_SAVES + 5,
+                                  "min")
+    sign_in_labeler(page, app_server.url, "min")
+    wait_until_shown(page, batch[0], timeout=30_000)
+    install_loop_recorder(page)
+    page.evaluate(_ENTERS)
+    cdp = page.context.new_cdp_session(page)
+    typed, unshown = {}, []
+    for index in range(KOREAN_SAVES):
+        segment = batch[index]
+        page.keyboard.type(" ")
+        for syllable in WORD:
+            ime_compose(cdp, syllable)
+        # The segment's own syllable is confirmed with Enter while composing: never a save.
+        ime_compose(cdp, HANGUL[index], commit=False)
+        composing = loop_state(page)
+        ime_enter(cdp, 229 if index % 2 else 13)
+        state = loop_state(page)
+        if (composing["shown"], composing["segment"]) != (segment, segment):
+            unshown.append(f"#{index} was not shown while its Hangul was typed (the page: {composing})")
+        assert state == composing, f"Enter confirming a syllable in #{index} changed the loop: {composing} -> {state}"
+        cdp.send("Input.insertText", {"text": HANGUL[index][-1]})
+        typed[segment] = before[segment].text + " 한국" + HANGUL[index][-1]
+        page.keyboard.press("Control+Enter")  # and the next syllables at once
+    cdp.detach()
+    enters = page.evaluate("() => window.__enters")
+    confirming = [e for e in enters if not e["ctrl"]]
+    assert len(confirming) == KOREAN_SAVES and all(e["composing"] or e["code"] == 229 for e in confirming), enters
+    settled_then_checked(page, app_server, before, typed, "min", batch[KOREAN_SAVES], unshown)
+
+
+def sign_in_labeler(page: Page, base_url: str, username: str) -> None:
+    """steps.sign_in without its English check: a labeler of a Korean project gets a Korean page."""
+    page.context.clear_cookies()
+    open_app(page, base_url)
+    form = page.get_by_test_id("stForm")
+    form.get_by_role("textbox", name="Username").fill(username)
+    form.get_by_role("textbox", name="Password").fill(PASSWORD)
+    form.get_by_role("button", name="Sign in").click()
+    wait_for_app_idle(page)
