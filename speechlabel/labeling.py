@@ -67,6 +67,7 @@ __all__ = [
     "previous_segment",
     "save_and_next",
     "skip",
+    "submit",
     "split",
     "unsaved_edit",
 ]
@@ -120,10 +121,9 @@ def open_segment(store: Store, actor: Actor, segment_id: str) -> LabelContext:
     threshold), the actor's unsaved edit of it and, for a segment a reviewer rejected, the
     reason and comment (not for a second labeling: that is independent of the first's review).
     Reads one segment's rows only."""
-    project = _may_read(store, actor, segment_id)
+    project, second = _readable(store, actor, segment_id)
     segment = store.get_segment(segment_id)
     draft = draft_view(store.list_drafts(segment_id), segment, project.label_settings.low_confidence)
-    second = double_labeling.holds(store, actor, segment_id)
     rejected = segment.status == SegmentStatus.REJECTED and not second
     return LabelContext(
         segment=double_labeling.masked(segment, draft) if second else segment,
@@ -174,20 +174,26 @@ def save_and_next(
     store: Store, actor: Actor, segment_id: str, expected_version: int, text: str, speaker: str | None,
     tags, comment: str | None,
 ) -> tuple[Segment, Segment | None]:
-    """Submit the transcript and return the actor's next segment (None when all are done). When
-    the project blocks submits on lint errors, a transcript with any is refused (LintRejected,
-    nothing saved). A
-    segment a reviewer rejected (or its rework, saved again) becomes REWORKED, so it is reviewed
-    again; any other becomes SUBMITTED. For the actor's second labeling of a segment, the text
-    is stored as that (the segment stays as its first labeler left it) and the masked segment
-    is returned."""
+    """:func:`submit`, then the actor's next segment (None when all are done)."""
+    saved, project = submit(store, actor, segment_id, expected_version, text, speaker, tags, comment)
+    return saved, next_segment(store, actor, project, after=segment_id)
+
+
+def submit(
+    store: Store, actor: Actor, segment_id: str, expected_version: int, text: str, speaker: str | None,
+    tags, comment: str | None,
+) -> tuple[Segment, Project]:
+    """Submit the transcript; the saved segment and its project. When the project blocks submits
+    on lint errors, a transcript with any is refused (LintRejected, nothing saved). A segment a
+    reviewer rejected (or its rework, saved again) becomes REWORKED, so it is reviewed again; any
+    other becomes SUBMITTED. For the actor's second labeling of a segment, the text is stored as
+    that (the segment stays as its first labeler left it) and the masked segment is returned."""
     if double_labeling.holds(store, actor, segment_id):
         project = _project_of(store, segment_id)
         check_submittable(project, text.strip() if isinstance(text, str) else text)
         double_labeling.save(store, actor, project, segment_id, text, speaker, tags, comment)
         assignment.keep_working(store, actor, project)
-        seen = _as_second_labeler_sees(store, project, store.get_segment(segment_id))
-        return seen, next_segment(store, actor, project, after=segment_id)
+        return _as_second_labeler_sees(store, project, store.get_segment(segment_id)), project
     project = _may_edit(store, actor, segment_id)
     author = actor.username
     cleaned = required_text(text, "the transcript", "type what is said, or use skip / mark untranscribable",
@@ -205,7 +211,7 @@ def save_and_next(
         keep_unsaved_edit(store, actor, segment_id, expected_version, cleaned, edit.speaker, edit.tags)
         raise
     assignment.keep_working(store, actor, project)
-    return saved, next_segment(store, actor, project, after=saved.id)
+    return saved, project
 
 
 def skip(store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str) -> Segment:
@@ -317,11 +323,17 @@ def _project_of(store: Store, segment_id: str) -> Project:
 def _may_read(store: Store, actor: Actor, segment_id: str) -> Project:
     """Reviewers and leads read any segment of their projects; a labeler only their own work
     (their first or their second labelings)."""
+    return _readable(store, actor, segment_id)[0]
+
+
+def _readable(store: Store, actor: Actor, segment_id: str) -> tuple[Project, bool]:
+    """:func:`_may_read`, and whether the segment is the actor's second labeling (read once)."""
     project = _project_of(store, segment_id)
     require_role(actor, project, Role.LABELER, Role.REVIEWER, action="opening a segment")
-    if role_in(actor, project.id) == Role.LABELER and not double_labeling.holds(store, actor, segment_id):
+    second = double_labeling.holds(store, actor, segment_id)
+    if role_in(actor, project.id) == Role.LABELER and not second:
         _require_holder(store, actor, segment_id)
-    return project
+    return project, second
 
 
 def _may_edit(store: Store, actor: Actor, segment_id: str) -> Project:

@@ -938,6 +938,7 @@ MESSAGES = {
     "loop.help_tags": "the scheme's tags, at the caret",
     "loop.help_drag": "drag an edge of the blue segment on the waveform (snaps into a pause within 50 ms)",
     "loop.help_keys": "this list",
+    "error.segment_id": "{segment!r}… is not a segment id",
 }
 
 # The linter's messages are English already; the catalog names them by rule (ko.py translates).

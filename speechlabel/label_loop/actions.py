@@ -24,6 +24,7 @@ from .tabs import OpenSegments, TabKey
 
 # Longest transcript a request may carry: far above any utterance, far below a memory problem.
 MAX_TEXT_CHARS = 20_000
+MAX_ID_CHARS = 100  # segment ids are ~30 characters
 
 
 @dataclass(frozen=True)
@@ -52,7 +53,7 @@ class Saved:
     segment_id: str
     version: int
     status: str
-    next_id: str | None  # where the server would go next (None: the user's work is done)
+    next_id: str | None  # the segment open next (None: the user's work is done)
     next: SegmentCard | None = None  # its card, unless the browser already opened it
 
 
@@ -84,18 +85,21 @@ def keep_edit(loop: Loop, actor: Actor, edit: Edit) -> None:
 
 
 def save(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, then_open: str | None = None) -> Saved:
-    """Save & next. ``then_open``: the segment the browser already shows next (prefetched); it
-    becomes the tab's open segment if the user may open it, else the server's next is sent."""
+    """Save & next. ``then_open``: the segment the browser already shows next (its prefetched
+    card, read with the user's rights); it becomes the tab's open segment and nothing more is
+    read. Without it the server picks the next segment and sends its card."""
     _check_edit(edit)
+    _check_id(then_open)
     _require_open(loop, actor, tab, edit)
-    saved, upcoming = labeling.save_and_next(loop.store, actor, edit.segment_id, edit.version, edit.text,
-                                             edit.speaker, edit.tags, edit.comment)
-    next_id = upcoming.id if upcoming else None
-    if then_open is not None and _may_open(loop, actor, then_open):
+    saved, project = labeling.submit(loop.store, actor, edit.segment_id, edit.version, edit.text, edit.speaker,
+                                     edit.tags, edit.comment)
+    if then_open is not None:
+        # Every request about it checks the user's rights again; the registry only refuses mismatches.
         loop.tabs.opened(tab, then_open)
-        return Saved(saved.id, saved.version, saved.status.value, next_id)
-    card = open_card(loop, actor, tab, next_id) if next_id else None
-    return Saved(saved.id, saved.version, saved.status.value, next_id, card)
+        return Saved(saved.id, saved.version, saved.status.value, then_open)
+    upcoming = labeling.next_segment(loop.store, actor, project, after=edit.segment_id)
+    card = open_card(loop, actor, tab, upcoming.id) if upcoming else None
+    return Saved(saved.id, saved.version, saved.status.value, upcoming.id if upcoming else None, card)
 
 
 def previous(loop: Loop, actor: Actor, tab: TabKey, segment_id: str) -> SegmentCard | None:
@@ -192,19 +196,17 @@ def _require_open(loop: Loop, actor: Actor, tab: TabKey, edit: Edit) -> None:
         raise
 
 
-def _may_open(loop: Loop, actor: Actor, segment_id: str) -> bool:
-    try:
-        labeling.readable_segment(loop.store, actor, segment_id)
-    except SpeechLabelError:
-        return False
-    return True
-
-
 def _check_edit(edit: Edit) -> None:
     _check_text(edit.text)
     if isinstance(edit.version, bool) or not isinstance(edit.version, int):
         raise ValidationError(f"version {edit.version!r} is not a whole number", message_key="error.version_number",
                               params={"version": repr(edit.version)})
+
+
+def _check_id(segment_id: str | None) -> None:
+    if segment_id is not None and not 1 <= len(segment_id) <= MAX_ID_CHARS:
+        raise ValidationError(f"{segment_id[:MAX_ID_CHARS]!r}… is not a segment id", message_key="error.segment_id",
+                              params={"segment": segment_id[:MAX_ID_CHARS]})
 
 
 def _check_text(text: object) -> None:

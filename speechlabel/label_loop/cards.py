@@ -18,7 +18,7 @@ from ..draft_view import DraftView
 from ..errors import SpeechLabelError
 from ..labeling import LabelContext
 from ..labeling_rules import MIN_DURATION
-from ..models import Actor, Project, Role
+from ..models import Actor, Project, Recording, Role, Segment
 from ..store import Store
 from ..waveform import SnapOptions, WaveformView
 
@@ -129,7 +129,7 @@ def segment_card(store: Store, settings: Settings, actor: Actor, segment_id: str
 
 def card_of(store: Store, settings: Settings, actor: Actor, project: Project, context: LabelContext) -> SegmentCard:
     segment, recording = context.segment, context.recording
-    wave, wave_error = _wave(store, settings, actor, segment.id)
+    wave, wave_error = _wave(store, settings, segment, recording)
     clip = segment_clip(segment, recording.duration)
     with_context = segment_clip(segment, recording.duration, PLAYER_CONTEXT_SECONDS)
     start_text, restored_at = _editor_start(context)
@@ -189,9 +189,10 @@ def _draft(draft: DraftView | None) -> DraftCard | None:
     return DraftCard(draft.model, draft.text, words, draft.low_confidence_count)
 
 
-def _wave(store: Store, settings: Settings, actor: Actor, segment_id: str) -> tuple[WaveCard | None, SpeechLabelError | None]:
-    try:
-        view = waveform.waveform_view(store, settings, actor, segment_id)
+def _wave(store: Store, settings: Settings, segment: Segment,
+          recording: Recording) -> tuple[WaveCard | None, SpeechLabelError | None]:
+    try:  # the segment was opened with the actor's rights (labeling.open_segment) just before
+        view = waveform.opened_waveform_view(store, settings, segment, recording)
     except SpeechLabelError as error:  # e.g. a segment too long to draw: the keys still nudge it
         return None, error
     return wave_card(view), None

@@ -10,10 +10,11 @@ from .view import (
     drag_bounds,
     snapped_bounds,
     view_window,
+    opened_waveform_view,
     waveform_view,
 )
 
 __all__ = [
     "Edge", "PauseOptions", "PeakOptions", "SnapOptions", "Span", "WaveformOptions", "WaveformView", "drag_bounds",
-    "find_pauses", "frame_levels", "peaks", "snap", "snapped_bounds", "view_window", "waveform_view",
+    "find_pauses", "frame_levels", "peaks", "snap", "snapped_bounds", "opened_waveform_view", "view_window", "waveform_view",
 ]

@@ -18,7 +18,7 @@ from ..audio import TARGET_RATE, read_span
 from ..clips import MAX_CLIP_SECONDS, ClipSpan
 from ..config import Settings
 from ..errors import ValidationError
-from ..models import Actor, Segment
+from ..models import Actor, Recording, Segment
 from ..store import Store
 from .signal import PauseOptions, PeakOptions, Span, find_pauses, peaks
 from .snapping import SnapOptions, snap
@@ -104,16 +104,28 @@ def view_window(segment: Segment, recording_duration: float, context_seconds: fl
 def waveform_view(store: Store, settings: Settings, actor: Actor, segment_id: str,
                   options: WaveformOptions = WaveformOptions()) -> WaveformView:
     """The waveform of a segment the actor may open; reads only the window's audio."""
-    view, samples = _window_view(store, settings, actor, segment_id, options)
+    segment = labeling.readable_segment(store, actor, segment_id)
+    return opened_waveform_view(store, settings, segment, store.get_recording(segment.recording_id), options)
+
+
+def opened_waveform_view(store: Store, settings: Settings, segment: Segment, recording: Recording,
+                         options: WaveformOptions = WaveformOptions()) -> WaveformView:
+    """:func:`waveform_view` of a segment its caller has already opened with the actor's rights
+    (the label loop's card reads it with the rest of the segment, and checks once)."""
+    view, samples = _window_of(store, settings, segment, recording, options)
     return replace(view, peaks=tuple(round(float(value), 3) for value in peaks(samples, TARGET_RATE, options.peaks)))
 
 
 def _window_view(store: Store, settings: Settings, actor: Actor, segment_id: str,
                  options: WaveformOptions) -> tuple[WaveformView, np.ndarray]:
     """The view without its peaks (what snapping needs), and the window's samples."""
-    options.validate()
     segment = labeling.readable_segment(store, actor, segment_id)
-    recording = store.get_recording(segment.recording_id)
+    return _window_of(store, settings, segment, store.get_recording(segment.recording_id), options)
+
+
+def _window_of(store: Store, settings: Settings, segment: Segment, recording: Recording,
+               options: WaveformOptions) -> tuple[WaveformView, np.ndarray]:
+    options.validate()
     window = view_window(segment, recording.duration, options.context_seconds)
     samples = read_span(settings.data_dir / recording.normalized_path, window.start, window.end)
     others = tuple(Span(other.start, other.end) for other in
