@@ -31,6 +31,8 @@ server is pointed at it through the URL (``?options=-csearch_path=<schema>``), a
   the batch) is saved without ``then_open``: the server's ``next`` card comes back (a fresh
   batch leased). Bounded by ``--seconds`` and ``--max-per-labeler``; ``--think 0`` (default) is
   as fast as possible, ``--think S`` waits U(0.5 S, 1.5 S) before each save (a person working).
+  A request that meets a connection error (the server closes keep-alive connections idle for
+  5 s) is sent once more on a new connection, as a browser does; such resends are counted.
   Printed per N: saves/s, save latency p50/p95/max, the whole per-segment cycle (peek + 2 clips +
   save, no think), server CPU per save (utime+stime of the server process from
   /proc/<pid>/stat, all its threads, before and after the round, divided by the round's saves;
@@ -235,6 +237,7 @@ class RoundResult:
     peek_ms: Timings = field(default_factory=Timings)
     errors: Counter = field(default_factory=Counter)
     out_of_work: int = 0
+    retried: int = 0  # requests sent again after a connection error (once each)
     by_request_ns: Counter = field(default_factory=Counter)  # N = 1 only: server CPU per request kind
     by_request_count: Counter = field(default_factory=Counter)
     lock: threading.Lock = field(default_factory=threading.Lock)
@@ -258,11 +261,23 @@ class Labeler:
 
     def request(self, kind: str, method: str, path: str, **kwargs) -> requests.Response | None:
         before = run_ns(self.server.pid) if self.breakdown else 0
-        try:
-            answer = self.web.request(method, self.server.url + path, timeout=REQUEST_TIMEOUT, **kwargs)
-        except requests.RequestException as error:
-            self.error(kind, type(error).__name__)
-            return None
+        for attempt in (1, 2):
+            try:
+                answer = self.web.request(method, self.server.url + path, timeout=REQUEST_TIMEOUT, **kwargs)
+                break
+            except requests.ConnectionError as error:
+                # The server closed an idle keep-alive connection as the request went out (uvicorn
+                # keeps them 5 s; a think time is longer). A browser sends the request again on a
+                # new connection, so do that once; the database check would catch a double save.
+                if attempt == 1:
+                    with self.result.lock:
+                        self.result.retried += 1
+                    continue
+                self.error(kind, type(error).__name__)
+                return None
+            except requests.RequestException as error:
+                self.error(kind, type(error).__name__)
+                return None
         if self.breakdown:
             with self.result.lock:
                 self.result.by_request_ns[kind] += run_ns(self.server.pid) - before
@@ -730,7 +745,8 @@ def print_run(run: DatabaseRun, args) -> None:
         errors = ", ".join(f"{k}: {v}" for k, v in sorted(r.errors.items())) or "none"
         print(f"{r.labelers:2d} | {saves:5d} | {saves / r.seconds:7.1f} | {save} | {cycle} | {peek}     | "
               f"{r.cpu_ms_per_save:11.1f} |        {cores} | {errors}"
-              + (f"; {r.out_of_work} ran out of work" if r.out_of_work else ""))
+              + (f"; {r.out_of_work} ran out of work" if r.out_of_work else "")
+              + (f"; {r.retried} sent again after a closed connection" if r.retried else ""))
     single = run.breakdown
     if single and single.saves:
         parts = ", ".join(f"{kind} {single.by_request_ns[kind] / 1e6 / single.by_request_count[kind]:.1f} ms"
@@ -739,7 +755,8 @@ def print_run(run: DatabaseRun, args) -> None:
               f"{run.threads} threads summed around each request): {parts}; all: "
               f"{single.cpu_ms_per_save:.1f} ms/save")
     if any(r.errors for r in run.rounds):
-        print("server log, last lines:\n  " + "\n  ".join(run.server_log_tail.splitlines()[-12:]))
+        lines = [line for line in run.server_log_tail.splitlines() if line.strip()][-12:]
+        print("server log, last lines:\n  " + ("\n  ".join(lines) or "(empty)"))
     print(f"database check: {run.check.line()}")
     for example in run.check.examples:
         print(f"  {example}")
