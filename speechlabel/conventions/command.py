@@ -60,7 +60,7 @@ def format_problem(item: Problem, line: int | None = None, scheme: TagScheme | N
     """One problem's line; ``scheme`` (the one linted) renders tag meanings in ``lang``."""
     column = item.start + 1
     position = f"{line}:{column}" if line is not None else str(column)
-    severity = translate("conventions.error" if item.is_error else "conventions.warning", lang)
+    severity = translate("conventions.error", lang) if item.is_error else translate("conventions.warning", lang)
     message = problem_message(item, scheme, lang) if scheme is not None else item.message
     text = f"{position}: {severity}: {message}"
     if item.fix is not None:

@@ -939,6 +939,8 @@ MESSAGES = {
     "loop.help_drag": "drag an edge of the blue segment on the waveform (snaps into a pause within 50 ms)",
     "loop.help_keys": "this list",
     "error.segment_id": "{segment!r}… is not a segment id",
+    "conventions.error": "error",
+    "conventions.warning": "warning",
 }
 
 # The linter's messages are English already; the catalog names them by rule (ko.py translates).

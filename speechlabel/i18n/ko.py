@@ -961,4 +961,6 @@ MESSAGES = {
     "loop.help_drag": "파형에서 파란 세그먼트의 경계를 끌기 (0.05초 안의 쉼에 맞춤)",
     "loop.help_keys": "이 목록",
     "error.segment_id": "{segment}… 은(는) 세그먼트 식별자가 아닙니다.",
+    "conventions.error": "오류",
+    "conventions.warning": "경고",
 }
