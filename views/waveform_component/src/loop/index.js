@@ -20,7 +20,9 @@ const KEEP_AFTER_MS = 1200; // what is typed reaches the server this long after 
 const LINT_AFTER_MS = 500;
 const STEP_SETTLE_MS = 450; // boundary key steps in a row are saved once
 const NUDGE_SECONDS = 0.05;
-const MAX_AUDIO_URLS = 4;
+const MAX_AUDIO_URLS = 6;
+const PREFETCH_DEPTH = 2; // cards fetched ahead of the one shown
+const PREFETCH_FRESH_MS = 120_000; // an older prefetched card is read again
 
 // What must outlive a mount (Streamlit may mount the component afresh): the text typed per
 // segment, and per project the segment open and the last jump applied.
@@ -41,8 +43,10 @@ class LabelLoop {
     this.api = makeApi(data.api, data.lang, (count) => { this.view.root.dataset.pending = String(count); });
     this.card = null;
     this.loading = false;
-    this.buffer = "";
-    this.prefetched = new Map(); // id -> Promise<card | null>
+    // What the person typed while a segment was on its way, in order: text for that segment, and
+    // the keys that act (Ctrl+Enter, Alt+P), replayed on the segments as they open.
+    this.pending = [];
+    this.prefetched = new Map(); // id -> {at, card: Promise<card | null>}
     this.audioUrls = new Map(); // clip URL -> object URL
     this.timers = {};
     this.audio = this.view.audio;
@@ -83,7 +87,6 @@ class LabelLoop {
 
   startLoading() {
     this.loading = true;
-    this.buffer = "";
     const { box, root } = this.view;
     box.dataset.segment = "";
     box.readOnly = true;
@@ -102,18 +105,46 @@ class LabelLoop {
     box.readOnly = false;
     box.value = edit.text;
     box.dataset.segment = card.id;
-    if (this.buffer) {
-      box.value += this.buffer; // keys typed while the segment was on its way
-      this.buffer = "";
-      this.typed();
-    }
+    this.prefetched.delete(card.id); // shown: a later visit reads it afresh
     this.renderCard();
     box.focus({ preventScroll: true });
     box.setSelectionRange(box.value.length, box.value.length);
     root.dataset.shown = card.id;
     this.loadAudio(card);
-    this.prefetch(card.upcoming);
+    this.prefetch(card.upcoming, PREFETCH_DEPTH);
     this.scheduleLint();
+    this.replayPending();
+  }
+
+  // Keys typed while this segment was on its way: its text, then whatever they asked next (a
+  // save starts loading again, and the rest waits for the segment after).
+  replayPending() {
+    const { box } = this.view;
+    while (this.pending.length && !this.loading && this.card) {
+      const item = this.pending.shift();
+      if (item.text !== undefined) {
+        box.value += item.text;
+        box.setSelectionRange(box.value.length, box.value.length);
+        this.typed();
+      } else {
+        item.action();
+      }
+    }
+  }
+
+  // While loading: text goes to the segment on its way, Ctrl+Enter and Alt+P wait their turn.
+  queueKey(event, key) {
+    if (key === "Ctrl+Enter" || key === "Meta+Enter") this.pending.push({ action: () => this.save() });
+    else if (key === "Alt+P") this.pending.push({ action: () => this.previous() });
+    else if (event.key === "Backspace") {
+      const last = this.pending[this.pending.length - 1];
+      if (last && last.text) last.text = last.text.slice(0, -1);
+    } else if (event.key.length === 1 && !event.ctrlKey && !event.altKey && !event.metaKey) {
+      const last = this.pending[this.pending.length - 1];
+      if (last && last.text !== undefined) last.text += event.key;
+      else this.pending.push({ text: event.key });
+    } else return false;
+    return true;
   }
 
   showDone() {
@@ -150,6 +181,7 @@ class LabelLoop {
   }
 
   failed(error, back) {
+    this.pending = []; // typed for a segment that did not open: never into another
     this.message(error instanceof ApiError ? error.message : this.data.texts.offline, "error");
     if (back) this.show(back);
     else this.showDone();
@@ -157,14 +189,27 @@ class LabelLoop {
 
   // --- prefetch and audio ----------------------------------------------------------------------
 
-  prefetch(id) {
-    for (const key of this.prefetched.keys()) if (key !== id) this.prefetched.delete(key);
-    if (!id || this.prefetched.has(id)) return;
-    const fetched = this.api.peek(id).then(async (card) => {
-      await this.audioUrl(card.wave ? card.wave.url : card.clip_url);
-      return card;
+  // The upcoming segments' cards (and, in the background, their audio), `depth` ahead: when
+  // Ctrl+Enter comes, the next one is there to show at once.
+  prefetch(id, depth) {
+    if (!id || depth < 1 || (this.card && id === this.card.id)) return;
+    const known = this.prefetched.get(id);
+    if (known && Date.now() - known.at < PREFETCH_FRESH_MS) {
+      known.card.then((card) => card && this.prefetch(card.upcoming, depth - 1));
+      return;
+    }
+    const card = this.api.peek(id).then((fetched) => {
+      this.audioUrl(fetched.wave ? fetched.wave.url : fetched.clip_url).catch(() => {});
+      this.prefetch(fetched.upcoming, depth - 1);
+      return fetched;
     }).catch(() => null);
-    this.prefetched.set(id, fetched);
+    this.prefetched.set(id, { at: Date.now(), card });
+    while (this.prefetched.size > PREFETCH_DEPTH + 2) this.prefetched.delete(this.prefetched.keys().next().value);
+  }
+
+  upcomingCard(id) {
+    const known = id && this.prefetched.get(id);
+    return known && Date.now() - known.at < PREFETCH_FRESH_MS ? known.card : undefined;
   }
 
   async audioUrl(url) {
@@ -269,33 +314,43 @@ class LabelLoop {
     window.clearTimeout(this.timers.keep);
     const body = this.body(card);
     edits.get(card.id).dirty = false; // the save carries the text; no keep may follow it
-    const waiting = card.upcoming ? this.prefetched.get(card.upcoming) : undefined;
-    let next = null;
+    this.prefetched.delete(card.id); // saved: its card is old now
+    const waiting = this.upcomingCard(card.upcoming);
     this.startLoading();
-    if (waiting) next = await waiting;
-    if (next) {
-      body.then_open = next.id;
-      this.show(next);
-    }
+    const next = waiting ? await waiting : null;
+    if (next) body.then_open = next.id;
+    // Queued before anything the next segment asks for (its keys are replayed by show).
+    const request = this.api.change("save", body);
+    if (next) this.show(next);
     let saved;
     try {
-      saved = await this.api.change("save", body);
+      saved = await request;
     } catch (error) {
       this.saveRefused(card, error);
       return;
     }
-    edits.delete(card.id);
-    this.message(format(this.data.texts.saved, { position: card.position + 1, recording: card.recording }), "ok");
+    this.saved(card, body, saved);
     if (!next) {
       if (saved.next) this.show(saved.next);
       else this.showDone();
     }
   }
 
-  // The save did not land: back to that segment, its text as typed, and why.
+  saved(card, body, saved) {
+    const edit = edits.get(card.id);
+    // Typed on in that segment since (back on it with Alt+P): keep that, on the new version.
+    if (edit && (edit.dirty || edit.text !== body.text)) edit.version = saved.version;
+    else edits.delete(card.id);
+    this.message(format(this.data.texts.saved, { position: card.position + 1, recording: card.recording }), "ok");
+  }
+
+  // The save did not land: back to that segment, its text as typed, and why. Keys typed for
+  // later segments meanwhile are dropped rather than risk them landing in this one.
   async saveRefused(card, error) {
+    this.pending = [];
     if (this.card && this.card.id !== card.id) this.leave();
-    edits.get(card.id).dirty = false; // the server kept it as the unsaved edit
+    const edit = edits.get(card.id);
+    if (edit) edit.dirty = false; // the server kept it as the unsaved edit
     this.startLoading();
     try {
       this.show(await this.api.open(card.id));
@@ -497,9 +552,9 @@ class LabelLoop {
     if (composing(event)) return; // Enter that confirms an IME candidate never submits
     const key = hotkeyOf(event);
     const mine = event.composedPath().includes(this.view.root);
-    if (this.loading && mine && event.key.length === 1 && !event.ctrlKey && !event.altKey && !event.metaKey) {
-      this.buffer += event.key; // for the segment on its way
+    if (this.loading && mine && this.queueKey(event, key)) {
       event.preventDefault();
+      event.stopPropagation();
       return;
     }
     const action = this.actionFor(key, event, mine);
