@@ -26,7 +26,8 @@ server is pointed at it through the URL (``?options=-csearch_path=<schema>``), a
   (``labeling.next_segment`` in this process, which leases their batch), open it
   (``GET /api/label/open/{id}``) and fetch its clip and waveform clip; then, together, each
   loops as the browser component does: ``GET /api/label/peek/{upcoming}``, ``GET`` its
-  ``clip_url`` and its ``wave.url`` (the prefetch), [think], ``POST /api/label/save`` with
+  ``wave.url`` (the window the component plays; ``clip_url`` only without a waveform) (the
+  prefetch), [think], ``POST /api/label/save`` with
   ``then_open=upcoming``, whose card is now shown. A card without an upcoming one (the end of
   the batch) is saved without ``then_open``: the server's ``next`` card comes back (a fresh
   batch leased). Bounded by ``--seconds`` and ``--max-per-labeler``; ``--think 0`` (default) is
@@ -300,9 +301,12 @@ class Labeler:
         return answer.json() if answer is not None else None
 
     def audio(self, card: dict) -> None:
-        self.request("clip", "GET", card["clip_url"])
+        # As the component does: it plays the waveform's window (the segment's clip only when
+        # there is no waveform, e.g. a segment too long to draw).
         if card.get("wave"):
             self.request("wave clip", "GET", card["wave"]["url"])
+        else:
+            self.request("clip", "GET", card["clip_url"])
 
     def first(self, segment_id: str) -> dict | None:
         card = self.card("open", segment_id)
@@ -586,9 +590,10 @@ def profile_cycles(store: Store, settings: Settings, project, name: str, token: 
             return found
 
         peeked = timed("peek_card + card_json + json", peek)
-        timed("cut_clip_for (clip)", lambda: clip(peeked.clip_url))
         if peeked.wave:
             timed("cut_clip_for (wave window)", lambda: clip(peeked.wave.url))
+        else:
+            timed("cut_clip_for (clip)", lambda: clip(peeked.clip_url))
         edit = Edit(card.id, card.version, f"bench {name} {card.id}", "Speaker 1", ())
         timed("save (then_open)", lambda: actions.save(loop, actor, tab, edit, then_open=peeked.id))
         card, done = peeked, done + 1

@@ -104,11 +104,8 @@ class NoSuchClip(Forbidden):
 
 
 def _holds_around(store: Store, actor: Actor, recording: Recording, start: float, end: float) -> bool:
-    now = utc_now()
-    held = store.active_leased_segments(recording.project_id, actor.username, None, now)
-    held += store.held_second_labels(recording.project_id, actor.username, now)
-    return any(segment.recording_id == recording.id and segment.start - MAX_CONTEXT_SECONDS - 1e-3 <= start
-               and end <= segment.end + MAX_CONTEXT_SECONDS + 1e-3 for segment in held)
+    return store.holds_segment_around(recording.project_id, actor.username, recording.id, start, end,
+                                      MAX_CONTEXT_SECONDS, utc_now())
 
 
 def parse_seconds(value: str | None, name: str) -> float:

@@ -89,6 +89,19 @@ class LeaseQueries(StoreBase):
         with self.read() as connection:
             return [segment_from_row(row) for row in connection.execute(query)]
 
+    def holds_segment_around(self, project_id: int, username: str, recording_id: str, start: float, end: float,
+                             margin: float, now: datetime) -> bool:
+        """Whether the user holds (either slot) a segment of the recording whose span, widened by
+        ``margin`` seconds on each side, contains ``start..end``: one EXISTS, not the batch."""
+        tolerance = 1e-3
+        held = exists().where(
+            _leases.c.segment_id == _segments.c.id, _leases.c.project_id == project_id,
+            _leases.c.username == username, _leases.c.expires_at > now, _segments.c.recording_id == recording_id,
+            _segments.c.start - margin - tolerance <= start,
+            _segments.c.start + _segments.c.duration + margin + tolerance >= end)
+        with self.read() as connection:
+            return bool(connection.execute(select(held)).scalar())
+
     def lease_of(self, segment_id: str, now: datetime, slot: int = FIRST_SLOT) -> Lease | None:
         """The active lease of a segment on ``slot`` (first: the labeling), if any."""
         query = select(_leases).where(_leases.c.segment_id == segment_id, _leases.c.slot == slot,
