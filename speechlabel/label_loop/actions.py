@@ -85,8 +85,8 @@ def keep_edit(loop: Loop, actor: Actor, edit: Edit) -> None:
 
 
 def save(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, then_open: str | None = None) -> Saved:
-    """Save & next. ``then_open``: the segment the browser already shows next (its prefetched
-    card, read with the user's rights); it becomes the tab's open segment and nothing more is
+    """Save & next. ``then_open``: the segment the browser opens next (the card's ``upcoming``,
+    prefetched with the user's rights); it becomes the tab's open segment and nothing more is
     read. Without it the server picks the next segment and sends its card."""
     _check_edit(edit)
     _check_id(then_open)

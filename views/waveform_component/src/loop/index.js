@@ -43,6 +43,7 @@ class LabelLoop {
     this.api = makeApi(data.api, data.lang, (count) => { this.view.root.dataset.pending = String(count); });
     this.card = null;
     this.loading = false;
+    this.trip = 0;
     // What the person typed while a segment was on its way, in order: text for that segment, and
     // the keys that act (Ctrl+Enter, Alt+P), replayed on the segments as they open.
     this.pending = [];
@@ -64,18 +65,21 @@ class LabelLoop {
       return;
     }
     appliedJump.set(project, mount.nonce);
-    if (mount.open) this.openSegment(mount.open);
-    else this.showDone();
+    const jump = () => (mount.open ? this.openSegment(mount.open) : this.showDone());
+    // A pick made while a segment is on its way comes after what was typed before it.
+    if (this.loading) this.pending.push({ action: jump });
+    else jump();
   }
 
   async openSegment(id) {
     const before = this.card;
     this.leave();
-    this.startLoading();
+    const trip = this.startLoading();
     try {
-      this.show(await this.api.open(id));
+      const card = await this.api.open(id);
+      if (trip === this.trip) this.show(card);
     } catch (error) {
-      this.failed(error, before);
+      if (trip === this.trip) this.failed(error, before);
     }
   }
 
@@ -85,12 +89,17 @@ class LabelLoop {
     if (this.card) this.flushKeep(this.card.id);
   }
 
+  // Every move to another segment is a trip; an answer that arrives after a later trip began
+  // (a pick in the list while a save was on its way) is not shown: the later one wins, as the
+  // server's open segment does (the requests reach it in the same order).
   startLoading() {
+    this.trip += 1;
     this.loading = true;
     const { box, root } = this.view;
     box.dataset.segment = "";
     box.readOnly = true;
     root.dataset.shown = "";
+    return this.trip;
   }
 
   // Show a card: one synchronous step from the old segment's editor to this one's.
@@ -315,13 +324,15 @@ class LabelLoop {
     const body = this.body(card);
     edits.get(card.id).dirty = false; // the save carries the text; no keep may follow it
     this.prefetched.delete(card.id); // saved: its card is old now
-    const waiting = this.upcomingCard(card.upcoming);
-    this.startLoading();
-    const next = waiting ? await waiting : null;
-    if (next) body.then_open = next.id;
-    // Queued before anything the next segment asks for (its keys are replayed by show).
+    // The upcoming segment is known now (its card may still be on its way): the save names it,
+    // and goes before anything asked later (a pick in the list, the next segment's keys).
+    if (card.upcoming) body.then_open = card.upcoming;
     const request = this.api.change("save", body);
-    if (next) this.show(next);
+    const waiting = this.upcomingCard(card.upcoming);
+    const trip = this.startLoading();
+    let next = null;
+    if (card.upcoming) next = waiting ? await waiting : await this.api.open(card.upcoming).catch(() => null);
+    if (next && trip === this.trip) this.show(next);
     let saved;
     try {
       saved = await request;
@@ -330,9 +341,11 @@ class LabelLoop {
       return;
     }
     this.saved(card, body, saved);
-    if (!next) {
+    if (!card.upcoming && trip === this.trip) {
       if (saved.next) this.show(saved.next);
       else this.showDone();
+    } else if (!next && trip === this.trip) {
+      this.failed(new Error(this.data.texts.offline), card);
     }
   }
 
@@ -364,16 +377,17 @@ class LabelLoop {
     if (!this.card || this.loading) return;
     const card = this.card;
     this.leave();
-    this.startLoading();
+    const trip = this.startLoading();
     try {
       const answer = await this.api.change("previous", { segment_id: card.id });
+      if (trip !== this.trip) return;
       if (answer.card) this.show(answer.card);
       else {
         this.show(card);
         this.message(this.data.texts.no_previous, "info");
       }
     } catch (error) {
-      this.failed(error, card);
+      if (trip === this.trip) this.failed(error, card);
     }
   }
 
@@ -385,15 +399,17 @@ class LabelLoop {
     const card = this.card;
     window.clearTimeout(this.timers.keep);
     const body = { ...this.body(card), ...extra };
-    this.startLoading();
+    const trip = this.startLoading();
     try {
       const answer = await this.api.change(name, body);
       for (const id of forget) edits.delete(id);
+      if (trip !== this.trip) return answer;
       if (answer.card) this.show(answer.card);
       else this.showDone();
       return answer;
     } catch (error) {
-      this.failed(error, card);
+      if (trip === this.trip) this.failed(error, card);
+      else this.message(error instanceof ApiError ? error.message : this.data.texts.offline, "error");
       return null;
     }
   }
