@@ -1,4 +1,7 @@
-"""The label page at scale: a 2-hour recording in a project of 20,000 drafted segments.
+"""The OLD label page (the Streamlit editor, up to e85bbcf) at scale: a 2-hour recording in a
+project of 20,000 drafted segments. Run it from a tree of that page; in this one it says where the
+label loop's figures come from. Its corpus builder (``build_project``, ``tile``, ``draft_for``) is
+shared by bench.label_loop_browser, bench.label_capacity and tests/e2e/test_label_loop.py.
 
     python -m bench.label_page [--database sqlite|postgresql|both] [--saves 200]
                                [--speech-dir ../shared/speech] [--profile]
@@ -909,6 +912,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--speech-dir", type=Path, default=DEFAULT_SPEECH)
     parser.add_argument("--profile", action="store_true", help="cProfile the page round's clicks and print the top")
     args = parser.parse_args(argv)
+    if (ROOT / "views" / "label_loop.py").exists():
+        # This tree's label page is the label loop component, which AppTest cannot drive.
+        raise SystemExit("bench.label_page drives the Streamlit editor that the label loop replaced: run it in a "
+                         "tree of that page (git worktree add /tmp/old-page e85bbcf; cd /tmp/old-page; python -m "
+                         "bench.label_page). The label loop's figures: python -m bench.label_loop_browser (in "
+                         "Chromium) and python -m bench.label_capacity (labelers per server); both build their "
+                         "project with this module's build_project and print the old page beside the new.")
     if args.saves < 1:
         parser.error("--saves must be at least 1")
     # AppTest and cache clearing outside a script run log "missing ScriptRunContext"; it is noise here.
