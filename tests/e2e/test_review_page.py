@@ -10,6 +10,7 @@ from playwright.sync_api import Page, expect
 from speechlabel import accounts, labeling
 from speechlabel.access import SYSTEM
 from speechlabel.models import ReviewReason, Role, SegmentStatus
+from tests.e2e.loop_page import wait_until_saved, wait_until_shown
 from tests.e2e.steps import open_app, prelabeled_project, sign_in, wait_for_app_idle
 
 PASSWORD = "review e2e password"
@@ -75,18 +76,18 @@ def test_reject_with_a_reason_the_labeler_fixes_it_and_the_rework_is_approved(pa
     assert (reviews[-1].reason, reviews[-1].comment, reviews[-1].labeler) == (
         ReviewReason.TEXT_MINOR, "capital A in Americans", f"ana-{PROJECT}")
 
-    # The labeler gets it back first, with the reason shown.
+    # The labeler gets it back first, with the reason shown above the box of the label loop.
     sign_in(page, app_server.url, f"ana-{PROJECT}", PASSWORD)
-    alert = page.get_by_test_id("stAlertContentError")
-    expect(alert).to_contain_text("Text error (minor)")
-    expect(alert).to_contain_text("capital A in Americans")
-    box = page.get_by_role("textbox", name="Transcript")
+    wait_until_shown(page, segment_id, timeout=30_000)
+    note = page.locator("div.sl-loop .notes .note.error")
+    expect(note).to_contain_text("Text error (minor)")
+    expect(note).to_contain_text("capital A in Americans")
+    box = page.locator("textarea.sl-editor")
     expect(box).to_have_value("and so my fellow americans")
-    box.click()
     box.press("Control+a")
     box.type("and so my fellow Americans")
     box.press("Control+Enter")
-    wait_for_app_idle(page)
+    wait_until_saved(page)
     segment, _ = stored(app_server, segment_id)
     assert (segment.text, segment.status) == ("and so my fellow Americans", SegmentStatus.REWORKED)
 
