@@ -3,7 +3,8 @@ types a correction, Ctrl+Enter, and the next segment's keys at once, never waiti
 Alt+P and picks in the list below come in between. Afterwards the database must hold, in every
 segment, exactly what was typed for it (unique per segment), and nothing else may have changed.
 Then the same with Hangul typed through IME composition events, where Enter confirming a
-syllable must never submit.
+syllable must never submit; and, with the prefetch of upcoming segments slowed down, every kind of
+key (text, Backspace, Hangul, Ctrl+Enter, Alt+P) typed while a segment is on its way.
 
 The projects are built straight in the server's database (real speech tiled into one recording,
 a draft per segment, as bench/label_page.py does), not through the upload page, to keep this fast.
@@ -136,10 +137,11 @@ class Loop:
 
 
 def loading_keys(page: Page) -> str:
-    """The Ctrl+Enters the page saw while no segment was shown (the next one still loading)."""
+    """The Ctrl+Enters the page saw while no segment was shown (the next one on its way)."""
     keys = loop_records(page)["keys"]
-    lost = [index for index, key in enumerate(keys) if not key["shown"]]
-    return f"{len(lost)} of {len(keys)} Ctrl+Enter keydowns came while data-shown was empty (loading): {lost[:20]}"
+    waiting = [index for index, key in enumerate(keys) if not key["shown"]]
+    return (f"{len(waiting)} of {len(keys)} Ctrl+Enter keydowns came while data-shown was empty (a segment on its "
+            f"way): {waiting[:20]}")
 
 
 def test_a_fast_typist_labels_200_segments_with_previous_and_list_jumps(page, app_server, speech_dir):
@@ -150,9 +152,7 @@ def test_a_fast_typist_labels_200_segments_with_previous_and_list_jumps(page, ap
     install_loop_recorder(page)
     for step in range(SAVES):
         if step in JUMPS:
-            pick_list_row(page, JUMPS[step])
-            loop.at = JUMPS[step]
-            wait_until_shown(page, loop.shown, timeout=20_000)  # a pick reruns the page around
+            jump(page, loop, JUMPS[step], step)
         loop.type(page, f" a{step:03d}")
         loop.save(page)
         if step % PREVIOUS_EVERY == PREVIOUS_EVERY // 2:
@@ -161,6 +161,20 @@ def test_a_fast_typist_labels_200_segments_with_previous_and_list_jumps(page, ap
                 loop.type(page, "!")  # a fix on the way back; even steps only save it again
             loop.save(page)
     settled_then_checked(page, app_server, before, loop.typed, "ana", loop.shown)
+
+
+def jump(page: Page, loop: Loop, row: int, step: int) -> None:
+    """Pick ``row`` of the list right after a Ctrl+Enter; it opens once the page around has rerun."""
+    frontier = loop.at
+    pick_list_row(page, row)
+    loop.at = row
+    try:
+        wait_until_shown(page, loop.shown, timeout=20_000)
+    except AssertionError:
+        state = loop_state(page)
+        at = loop.batch.index(state["shown"]) if state["shown"] in loop.batch else None
+        raise AssertionError(f"save {step}: picked row {row} of the list with #{frontier} open; after 20 s the "
+                             f"loop shows #{at}: {state}\n{loading_keys(page)}") from None
 
 
 def settled_then_checked(page: Page, app_server, before: dict, typed: dict[str, str], labeler: str,
@@ -235,3 +249,42 @@ def sign_in_labeler(page: Page, base_url: str, username: str) -> None:
     form.get_by_role("textbox", name="Password").fill(PASSWORD)
     form.get_by_role("button", name="Sign in").click()
     wait_for_app_idle(page)
+
+
+# The upcoming segment's card slowed to 1.5 s (the browser's prefetch), so every key below comes
+# while a segment is on its way: the loop must apply them in order to the segments as they open.
+_SLOW_PEEK = """(() => { const fetch = window.fetch;
+  window.fetch = (url, options) => String(url).includes('/api/label/peek/')
+    ? new Promise((resolve) => setTimeout(resolve, 1500)).then(() => fetch(url, options)) : fetch(url, options); })()"""
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "known: while a segment is on its way the loop drops a Backspace that has no queued text before it (#1 keeps "
+    "its last characters), and Hangul composed then is lost (the editor is read-only and composing keys are "
+    "ignored): #2 is saved without it"))
+def test_c_keys_typed_while_the_next_segment_is_on_its_way_apply_in_order(page, app_server, speech_dir):
+    batch, before = tiled_project(app_server, speech_dir, "loop-slow", "en", 20, 15, "kim")
+    page.context.add_init_script(_SLOW_PEEK)
+    sign_in(page, app_server.url, "kim", PASSWORD)
+    wait_until_shown(page, batch[0], timeout=30_000)
+    install_loop_recorder(page)
+    cdp = page.context.new_cdp_session(page)
+    drafts = [before[segment_id].text for segment_id in batch[:4]]
+    page.keyboard.press("Control+Enter")  # #0 as drafted; #1 on its way from here on
+    page.keyboard.press("Backspace")
+    page.keyboard.press("Backspace")
+    page.keyboard.type("xy")
+    page.keyboard.press("Control+Enter")
+    for syllable in WORD:  # 한국, for #2
+        ime_compose(cdp, syllable)
+    page.keyboard.press("Control+Enter")
+    page.keyboard.type(" z")  # for #3, kept unsaved: Alt+P goes back to #2 first
+    page.keyboard.press("Alt+P")
+    page.keyboard.type("!")
+    page.keyboard.press("Control+Enter")  # #2 again; then #3, the first not saved, with its " z"
+    page.keyboard.type(" w")
+    page.keyboard.press("Control+Enter")
+    cdp.detach()
+    typed = {batch[0]: drafts[0], batch[1]: drafts[1][:-2] + "xy", batch[2]: drafts[2] + "한국!",
+             batch[3]: drafts[3] + " z w"}
+    settled_then_checked(page, app_server, before, typed, "kim", batch[4])
