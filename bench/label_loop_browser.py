@@ -483,8 +483,8 @@ def print_runs(runs: list[DatabaseRun], args, old_ref: str) -> None:
                 print(f"  server RSS, {label}, one labeler over {last_count} segments: {first:.0f} -> {last:.0f} MB "
                       f"({last - first:+.1f} MB, {(last - first) * 1024 / max(1, last_count):+.1f} kB per segment; "
                       f"MB after n segments: {steps})")
-                for anomaly in result.anomalies[:4]:
-                    print(f"            ! {anomaly}")
+                if result.anomalies:
+                    print(f"            ! problems seen in the page: {anomaly_counts(result.anomalies)}")
         print(f"  database, new page: {run.new_check}")
         print(f"  database, old page: {run.old_check}")
 
