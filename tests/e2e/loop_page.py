@@ -8,16 +8,11 @@ inside a function body: ``"() => {" + FIND_LOOP + "... }"``).
 
 from __future__ import annotations
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Page
 
-FIND_LOOP = """function __findLoop(node) {
-  const direct = node.querySelector('div.sl-loop');
-  if (direct) return direct;
-  for (const element of node.querySelectorAll('*')) {
-    if (element.shadowRoot) { const found = __findLoop(element.shadowRoot); if (found) return found; }
-  }
-  return null;
-}"""
+# One finder of the component and one set of waits for every e2e test and the browser bench.
+from tests.e2e.steps import FIND_LOOP
+from tests.e2e.steps import loop_root, wait_until_saved, wait_until_shown  # noqa: F401 — re-exported
 
 # The editor: its text and segment, whether it has the focus (the shadow root's active element
 # in a focused page) and where the caret is.
@@ -29,20 +24,6 @@ _EDITOR = "() => {" + FIND_LOOP + """
           focused: root.getRootNode().activeElement === box && document.hasFocus(),
           caretAtEnd: box.selectionStart === box.value.length && box.selectionEnd === box.value.length};
 }"""
-
-
-def loop_root(page: Page) -> Locator:
-    return page.locator("div.sl-loop")
-
-
-def wait_until_shown(page: Page, segment_id: str, timeout: float = 15_000) -> None:
-    """Until the component displays ``segment_id`` (or "done": nothing left to label)."""
-    expect(loop_root(page)).to_have_attribute("data-shown", segment_id, timeout=timeout)
-
-
-def wait_until_saved(page: Page, timeout: float = 30_000) -> None:
-    """Until the component has no request in flight."""
-    expect(loop_root(page)).to_have_attribute("data-pending", "0", timeout=timeout)
 
 
 def editor_state(page: Page) -> dict | None:

@@ -237,7 +237,7 @@ def _poll(page: Page, condition, timeout: float, what, interval: float = 250) ->
 # whose `data-pending` counts requests in flight. Playwright's CSS selectors pierce open shadow
 # roots; page.evaluate does not, so the scripts below walk `shadowRoot`s themselves.
 
-_FIND_LOOP = """function __findLoop(node) {
+FIND_LOOP = """function __findLoop(node) {
   const direct = node.querySelector('div.sl-loop');
   if (direct) return direct;
   for (const element of node.querySelectorAll('*')) {
@@ -250,7 +250,7 @@ _FIND_LOOP = """function __findLoop(node) {
 # timestamp, before any handler of the page) and every change of `data-shown` (the time of the
 # MutationObserver callback, the editor's value, segment, focus and caret at that moment, and one
 # animation frame later). A new `div.sl-loop` (the component mounted anew) is picked up within 50 ms.
-_LOOP_RECORDER = "() => {" + _FIND_LOOP + """
+_LOOP_RECORDER = "() => {" + FIND_LOOP + """
   if (window.__loopRec) return;
   const rec = window.__loopRec = {keys: [], shows: [], last: undefined, root: null, observer: null};
   window.addEventListener('keydown', (event) => {
@@ -322,7 +322,7 @@ def loop_editor(page: Page) -> Locator:
     return page.locator("div.sl-loop textarea.sl-editor")
 
 
-def wait_until_shown(page: Page, segment_id: str, timeout: float = 10_000) -> None:
+def wait_until_shown(page: Page, segment_id: str, timeout: float = 15_000) -> None:
     """Until the component displays ``segment_id`` (its text in the editor, the caret in it)."""
     expect(loop_root(page)).to_have_attribute("data-shown", segment_id, timeout=timeout)
 
@@ -343,7 +343,7 @@ def loop_records(page: Page) -> dict:
 
 def loop_state(page: Page) -> dict | None:
     """The component's attributes and editor right now (None: no component on the page)."""
-    return page.evaluate("() => {" + _FIND_LOOP + """
+    return page.evaluate("() => {" + FIND_LOOP + """
       const root = __findLoop(document);
       if (!root) return null;
       const editor = root.querySelector('textarea.sl-editor');
