@@ -159,3 +159,20 @@ def test_the_clip_route_answers_only_who_may_hear(app, store, settings, project,
     first_segment(store, labeler)  # leases the batch
     assert client(app, labeler).get(url).status_code == 200
 
+
+
+def test_a_body_too_large_or_not_json_is_refused_and_nothing_changes(app, store, project, ldc):
+    token = person(store, project, "ana", Role.LABELER)
+    web = client(app, token)
+    first = first_segment(store, token)
+    web.get(f"/api/label/open/{first.id}")
+    huge = web.post("/api/label/save", content=b'{"text": "' + b"a" * 400_000 + b'"}',
+                    headers={"content-type": "application/json"})
+    assert huge.status_code == 422 and "at most" in huge.json()["error"]
+    for body in (b"not json", b"[1, 2]", b'{"segment_id": 5}'):
+        refused = web.post("/api/label/save", content=body, headers={"content-type": "application/json"})
+        assert refused.status_code == 422, body
+    assert web.post("/api/label/save", json={"segment_id": first.id, "version": first.version,
+                                             "text": "a" * 20_001}).status_code == 422
+    assert store.get_segment(first.id).text == "she had your dark suit"
+    assert client(app, token, tab="").get(f"/api/label/open/{first.id}").status_code == 422  # no tab header

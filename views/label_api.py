@@ -78,14 +78,14 @@ def endpoint(handler):
 
     async def route(request: Request) -> Response:
         lang = reader_language(request)
-        raw = await request.body() if request.method == "POST" else b""
-
-        def work() -> Response:
-            current = loop()
-            actor = signed_in(current.store, request)
-            return _json(handler(current, actor, _tab(request), _body(raw), request, lang))
-
         try:
+            raw = await _read_limited(request) if request.method == "POST" else b""
+
+            def work() -> Response:
+                current = loop()
+                actor = signed_in(current.store, request)
+                return _json(handler(current, actor, _tab(request), _body(raw), request, lang))
+
             return await run_in_threadpool(work)
         except SpeechLabelError as error:
             return _error(error, lang)
@@ -104,10 +104,19 @@ def _tab(request: Request) -> TabKey:
     return TabKey(accounts.token_hash(token), tab)
 
 
+async def _read_limited(request: Request) -> bytes:
+    """The body, refused as soon as it grows past MAX_BODY_BYTES (never read whole into memory)."""
+    chunks, size = [], 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > MAX_BODY_BYTES:
+            raise BadRequest(f"the request is over {MAX_BODY_BYTES} bytes; at most {MAX_BODY_BYTES} are allowed",
+                             message_key="error.api_too_large", params={"size": size, "most": MAX_BODY_BYTES})
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
 def _body(raw: bytes) -> dict[str, Any]:
-    if len(raw) > MAX_BODY_BYTES:
-        raise BadRequest(f"the request is {len(raw)} bytes; at most {MAX_BODY_BYTES} are allowed",
-                         message_key="error.api_too_large", params={"size": len(raw), "most": MAX_BODY_BYTES})
     try:
         body = json.loads(raw or b"{}")
     except (ValueError, UnicodeDecodeError):
