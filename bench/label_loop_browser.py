@@ -254,7 +254,7 @@ def request_times(page: Page) -> dict[str, Timings]:
 
 
 def anomaly_counts(anomalies: list[str]) -> str:
-    kinds = {"Ctrl+Enter while the next segment was loading (dropped)": "while no segment was displayed",
+    kinds = {"Ctrl+Enter while a segment was on its way (queued)": "on its way (queued)",
              "another segment displayed than the next": ": displayed ", "editor held other text": "editor holds",
              "keys typed while loading appended at the display": "keys typed while loading",
              "editor not focused": "not focused", "caret not at the end": "caret not at the end"}
