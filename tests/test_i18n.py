@@ -293,6 +293,7 @@ def test_the_review_page_in_korean(labeled_project):  # noqa: F811 — fixture
 
 
 def test_the_clip_route_answers_in_the_browsers_language(app_data):  # noqa: F811 — fixture
+    import anyio
     from starlette.requests import Request
 
     from views.routes import clip
@@ -300,7 +301,7 @@ def test_the_clip_route_answers_in_the_browsers_language(app_data):  # noqa: F81
     def get(language: str):
         scope = {"type": "http", "method": "GET", "path": "/clip/nope.wav", "query_string": b"start=0&end=1",
                  "headers": [(b"accept-language", language.encode())], "path_params": {"recording_id": "nope"}}
-        return clip(Request(scope))
+        return anyio.run(clip, Request(scope))
 
     korean, english = get("ko-KR,ko;q=0.9"), get("en-US")  # no session cookie: refused, in that language
     assert korean.status_code == english.status_code == 401

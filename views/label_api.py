@@ -16,9 +16,11 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import fields, is_dataclass, replace
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from starlette.concurrency import run_in_threadpool
+import anyio.to_thread
+from anyio.lowlevel import RunVar
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
@@ -43,6 +45,7 @@ from speechlabel.store import Store
 from speechlabel.workspace import Workspace
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 API = "/api/label"
 TAB_HEADER = "x-speechlabel-tab"
@@ -83,16 +86,36 @@ def endpoint(handler):
 
             def work() -> Response:
                 current = loop()
-                actor = signed_in(current.store, request)
-                return _json(handler(current, actor, _tab(request), _body(raw), request, lang))
+                with current.store.shared():  # the request's reads on one connection
+                    actor = signed_in(current.store, request)
+                    return _json(handler(current, actor, _tab(request), _body(raw), request, lang))
 
-            return await run_in_threadpool(work)
+            return await in_worker(work)
         except SpeechLabelError as error:
             return _error(error, lang)
 
     route.__name__ = handler.__name__
     route.__doc__ = handler.__doc__
     return route
+
+
+# How many requests do their work at once. The work is Python holding the GIL on a 2-core
+# machine, so more threads only take turns with it (and each turn costs CPU); a request beyond
+# these waits on the event loop, costing nothing. Waits for SQLite's write lock happen in
+# ``Store.write``'s queue, inside a worker, so a few are enough.
+WORKERS = 4
+_workers: RunVar[anyio.CapacityLimiter] = RunVar("speechlabel_workers")  # one per event loop
+
+
+async def in_worker(work: Callable[[], T]) -> T:
+    """``work()`` in a worker thread (never on the event loop that also serves the app's
+    websockets), at most WORKERS at once."""
+    try:
+        workers = _workers.get()
+    except LookupError:
+        workers = anyio.CapacityLimiter(WORKERS)
+        _workers.set(workers)
+    return await anyio.to_thread.run_sync(work, limiter=workers)
 
 
 def _tab(request: Request) -> TabKey:
@@ -164,7 +187,7 @@ def lint_rejected_message(error: LintRejected, lang: Lang) -> str:
 
 def plain(value: Any) -> Any:
     """A dataclass as dicts and lists for JSON. Unlike ``dataclasses.asdict`` it does not deep-copy
-    lists of numbers (a card's peaks: thousands of floats, ~10 ms a card)."""
+    lists of numbers (a card's draft words' times, its neighbours' spans)."""
     if is_dataclass(value):
         return {item.name: plain(getattr(value, item.name)) for item in fields(value)}
     if isinstance(value, (list, tuple)):

@@ -18,22 +18,26 @@ from views import label_api
 from views.label_api import reader_language, signed_in
 
 
-def clip(request: Request) -> Response:
+async def clip(request: Request) -> Response:
     """``GET /clip/<recording>.wav?start=1.25&end=3.5``: that span as a 16 kHz mono WAV, for a
     signed-in session that may hear it (``clips.cut_clip_for``): 401 without a session, 403
     for a recording that does not exist or is not the user's to hear (the same answer, so ids
     cannot be probed), 400 for a bad span of one they may hear.
 
-    A plain ``def``: Starlette runs it in a worker thread, so disk reads never block the
-    server's event loop."""
+    The work runs in the label loop's workers, so disk reads never block the server's event loop."""
+    return await label_api.in_worker(lambda: _clip(request))
+
+
+def _clip(request: Request) -> Response:
     workspace = label_api.loop()
     lang = reader_language(request)
     try:
-        actor = signed_in(workspace.store, request)
-        start = parse_seconds(request.query_params.get("start"), "start")
-        end = parse_seconds(request.query_params.get("end"), "end")
-        cut = cut_clip_for(workspace.store, workspace.settings, actor, request.path_params["recording_id"],
-                           start, end)
+        with workspace.store.shared():  # the request's reads on one connection
+            actor = signed_in(workspace.store, request)
+            start = parse_seconds(request.query_params.get("start"), "start")
+            end = parse_seconds(request.query_params.get("end"), "end")
+            cut = cut_clip_for(workspace.store, workspace.settings, actor, request.path_params["recording_id"],
+                               start, end)
     except NotSignedIn as error:
         return PlainTextResponse(error_message(error, lang), status_code=401, headers=_NOT_STORED)
     except Forbidden as error:
