@@ -32,9 +32,9 @@ def next_for(store: Store, actor: Actor, project: Project, after: str | None = N
     require_role(actor, project, Role.LABELER, action="labeling")
     now = now or utc_now()
     settings = project.assignment_settings
-    mine = _held_work(store, actor, project, now)
-    if any(segment.id != after for segment in mine):
-        return _after(mine, after)
+    mine = store.held_work_ids(project.id, actor.username, LEASABLE, now)
+    if any(segment_id != after for segment_id in mine):
+        return store.get_segment(_after(mine, after))
     if not _quota_left(store, project.id, actor.username, settings, now):
         return None
     # Waiting second labelings go first: they are few (a share), and agreement is measured sooner.
@@ -52,12 +52,12 @@ def next_for(store: Store, actor: Actor, project: Project, after: str | None = N
 
 
 def peek_next(store: Store, actor: Actor, project: Project, after: str | None = None,
-              now: datetime | None = None) -> Segment | None:
-    """What :func:`next_for` would give from the actor's held work, without leasing a batch
-    (None when only ``after`` or nothing is held): what the label page prefetches."""
+              now: datetime | None = None) -> str | None:
+    """The id of what :func:`next_for` would give from the actor's held work, without leasing
+    a batch (None when only ``after`` or nothing is held): what the label page prefetches."""
     require_role(actor, project, Role.LABELER, action="labeling")
-    mine = _held_work(store, actor, project, now or utc_now())
-    return _after(mine, after) if any(segment.id != after for segment in mine) else None
+    mine = store.held_work_ids(project.id, actor.username, LEASABLE, now or utc_now())
+    return _after(mine, after) if any(segment_id != after for segment_id in mine) else None
 
 
 def my_work(store: Store, actor: Actor, project: Project, now: datetime | None = None) -> list[Segment]:
@@ -167,12 +167,11 @@ def _quota_left(store: Store, project_id: int, username: str, settings: Assignme
     return store.count_leases_since(project_id, username, day_start) < settings.daily_quota
 
 
-def _after(segments: list[Segment], after: str | None) -> Segment:
-    """The segment following ``after`` in ``segments``, wrapping around; never ``after`` itself."""
-    ids = [segment.id for segment in segments]
+def _after(ids: list[str], after: str | None) -> str:
+    """The id following ``after`` in ``ids``, wrapping around; never ``after`` itself."""
     if after in ids and ids.index(after) + 1 < len(ids):
-        return segments[ids.index(after) + 1]
-    return next(segment for segment in segments if segment.id != after)
+        return ids[ids.index(after) + 1]
+    return next(segment_id for segment_id in ids if segment_id != after)
 
 
 def _expiry(settings: AssignmentSettings, now: datetime) -> datetime:

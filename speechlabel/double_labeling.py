@@ -21,7 +21,7 @@ from .labeling_rules import clean_tags, optional_text, required_text
 from .models import Actor, Project, Role, SecondLabel, Segment, SegmentStatus
 from .store import Store
 from .store.audit import AuditNote
-from .store.leases import SECOND_SLOT
+from .store.leases import SegmentAccess
 from .store.rows import utc_now
 
 # Resolution of the pick: shares are honoured to 1 in 10,000.
@@ -56,12 +56,13 @@ def held(store: Store, actor: Actor, project: Project, now: datetime) -> list[Se
 
 def holds(store: Store, actor: Actor, segment_id: str, now: datetime | None = None) -> bool:
     """The actor holds this segment's second labeling (and not its first)."""
-    now = now or utc_now()
-    second = store.lease_of(segment_id, now, slot=SECOND_SLOT)
-    if second is None or second.username != actor.username:
-        return False
-    first = store.lease_of(segment_id, now)
-    return first is None or first.username != actor.username
+    return holds_in(store.segment_access(segment_id, now or utc_now()), actor)
+
+
+def holds_in(access: SegmentAccess, actor: Actor) -> bool:
+    """:func:`holds`, from a segment's access read by the caller."""
+    second = access.second_holder
+    return second is not None and second == actor.username and access.first_holder != actor.username
 
 
 def masked(segment: Segment, draft: DraftView | None) -> Segment:

@@ -37,6 +37,7 @@ from .models import (
 from .project_conventions import check_submittable
 from .store import Store
 from .store.labeling import SegmentMerge
+from .store.leases import SegmentAccess
 from .store.rows import utc_now
 
 log = logging.getLogger(__name__)
@@ -99,6 +100,7 @@ def _as_second_labeler_sees(store: Store, project: Project, segment: Segment) ->
 class LabelContext:
     """Everything the label page shows of one segment, read in one call."""
 
+    project: Project
     segment: Segment
     recording: Recording
     draft: DraftView | None
@@ -121,17 +123,19 @@ def open_segment(store: Store, actor: Actor, segment_id: str) -> LabelContext:
     threshold), the actor's unsaved edit of it and, for a segment a reviewer rejected, the
     reason and comment (not for a second labeling: that is independent of the first's review).
     Reads one segment's rows only."""
-    project, second = _readable(store, actor, segment_id)
-    segment = store.get_segment(segment_id)
-    draft = draft_view(store.list_drafts(segment_id), segment, project.label_settings.low_confidence)
+    allowed = _readable(store, actor, segment_id)
+    segment, second = allowed.segment, allowed.second
+    draft = draft_view(store.list_drafts(segment_id), segment, allowed.project.label_settings.low_confidence)
     rejected = segment.status == SegmentStatus.REJECTED and not second
+    position, recording_segments = store.place_in_recording(segment)
     return LabelContext(
+        project=allowed.project,
         segment=double_labeling.masked(segment, draft) if second else segment,
         recording=store.get_recording(segment.recording_id),
         draft=draft,
         unsaved=store.get_unsaved_edit(actor.username, segment_id),
-        position=store.segment_position(segment_id),
-        recording_segments=store.count_recording_segments(segment.recording_id),
+        position=position,
+        recording_segments=recording_segments,
         second_labeling=second,
         rejection=store.latest_rejection(segment_id) if rejected else None,
     )
@@ -188,19 +192,21 @@ def submit(
     reviewer rejected (or its rework, saved again) becomes REWORKED, so it is reviewed again; any
     other becomes SUBMITTED. For the actor's second labeling of a segment, the text is stored as
     that (the segment stays as its first labeler left it) and the masked segment is returned."""
-    if double_labeling.holds(store, actor, segment_id):
-        project = _project_of(store, segment_id)
+    access = store.segment_access(segment_id, utc_now())
+    if double_labeling.holds_in(access, actor):
+        project = store.get_project_by_id(access.project_id)
         check_submittable(project, text.strip() if isinstance(text, str) else text)
         double_labeling.save(store, actor, project, segment_id, text, speaker, tags, comment)
         assignment.keep_working(store, actor, project)
         return _as_second_labeler_sees(store, project, store.get_segment(segment_id)), project
-    project = _may_edit(store, actor, segment_id)
+    allowed = _editable(store, actor, access)
+    project = allowed.project
     author = actor.username
     cleaned = required_text(text, "the transcript", "type what is said, or use skip / mark untranscribable",
                             message_key="error.transcript_empty")
     check_submittable(project, cleaned)  # the project may refuse transcripts with lint errors
-    # Read at the version being saved: if it changed since, the save below is refused anyway.
-    rework = store.get_segment(segment_id).status in REWORK_STATUSES
+    # Read with the rights above: if the segment changed since, the versioned save below refuses.
+    rework = allowed.segment.status in REWORK_STATUSES
     edit = SegmentEdit(text=cleaned, speaker=optional_text(speaker), tags=clean_tags(tags),
                        status=SegmentStatus.REWORKED if rework else SegmentStatus.SUBMITTED,
                        comment=optional_text(comment))
@@ -266,8 +272,7 @@ def set_bounds(store: Store, actor: Actor, segment_id: str, expected_version: in
 
 def readable_segment(store: Store, actor: Actor, segment_id: str) -> Segment:
     """A segment the actor may open (see :func:`open_segment`), without its label context."""
-    _may_read(store, actor, segment_id)
-    return store.get_segment(segment_id)
+    return _readable(store, actor, segment_id).segment
 
 
 def split(store: Store, actor: Actor, segment_id: str, expected_version: int, at_time: float, word_index: int,
@@ -323,40 +328,56 @@ def _project_of(store: Store, segment_id: str) -> Project:
 def _may_read(store: Store, actor: Actor, segment_id: str) -> Project:
     """Reviewers and leads read any segment of their projects; a labeler only their own work
     (their first or their second labelings)."""
-    return _readable(store, actor, segment_id)[0]
+    return _readable(store, actor, segment_id).project
 
 
-def _readable(store: Store, actor: Actor, segment_id: str) -> tuple[Project, bool]:
-    """:func:`_may_read`, and whether the segment is the actor's second labeling (read once)."""
-    project = _project_of(store, segment_id)
+@dataclass(frozen=True)
+class _Allowed:
+    """A segment the actor may open or change, as stored, with its project; read in two queries."""
+
+    project: Project
+    segment: Segment
+    second: bool  # the actor's own second labeling of it
+
+
+def _readable(store: Store, actor: Actor, segment_id: str) -> _Allowed:
+    """:func:`_may_read`, with the segment and whether it is the actor's second labeling."""
+    access = store.segment_access(segment_id, utc_now())
+    project = store.get_project_by_id(access.project_id)
     require_role(actor, project, Role.LABELER, Role.REVIEWER, action="opening a segment")
-    second = double_labeling.holds(store, actor, segment_id)
+    second = double_labeling.holds_in(access, actor)
     if role_in(actor, project.id) == Role.LABELER and not second:
-        _require_holder(store, actor, segment_id)
-    return project, second
+        _require_holder(access, actor)
+    return _Allowed(project, access.segment, second)
 
 
 def _may_edit(store: Store, actor: Actor, segment_id: str) -> Project:
     """Leads change any segment of their projects; a labeler only segments leased to them. The
     holder of a second labeling changes its text only, never the segment (bounds, status)."""
-    project = _project_of(store, segment_id)
+    return _editable(store, actor, store.segment_access(segment_id, utc_now())).project
+
+
+def _editable(store: Store, actor: Actor, access: SegmentAccess) -> _Allowed:
+    """:func:`_may_edit` of a segment's access, read once by the caller."""
+    segment_id = access.segment.id
+    project = store.get_project_by_id(access.project_id)
     require_role(actor, project, Role.LABELER, action="labeling")
-    if double_labeling.holds(store, actor, segment_id):
+    if double_labeling.holds_in(access, actor):
         raise Forbidden(f"segment {segment_id} is yours for a second, independent labeling: type what you hear "
                         "and save, or skip it; its bounds and status are its first labeler's",
                         message_key="error.second_labeling_text_only", params={"segment": segment_id})
     if role_in(actor, project.id) == Role.LABELER:
-        _require_holder(store, actor, segment_id)
-    return project
+        _require_holder(access, actor)
+    return _Allowed(project, access.segment, second=False)
 
 
-def _require_holder(store: Store, actor: Actor, segment_id: str) -> None:
-    lease = assignment.holder(store, segment_id)
-    if lease is None or lease.username != actor.username:
-        whose = f"it is with {lease.username}" if lease else "it is not assigned to you (or your lease ran out)"
+def _require_holder(access: SegmentAccess, actor: Actor) -> None:
+    holder, segment_id = access.first_holder, access.segment.id
+    if holder != actor.username:
+        whose = f"it is with {holder}" if holder else "it is not assigned to you (or your lease ran out)"
         raise Forbidden(f"segment {segment_id} is not in your work: {whose}; take your next segment from the queue",
-                        message_key="error.not_your_segment" if lease else "error.not_your_segment_unassigned",
-                        params={"segment": segment_id, "holder": lease.username if lease else ""})
+                        message_key="error.not_your_segment" if holder else "error.not_your_segment_unassigned",
+                        params={"segment": segment_id, "holder": holder or ""})
 
 
 def check_seconds(name: str, value: float, message_key: str) -> None:

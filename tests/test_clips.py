@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from speechlabel.audio import load_mono_16k
+from speechlabel.audio import load_mono_16k, read_span, span_wav, wav_bytes
 from speechlabel.clips import MAX_CLIP_SECONDS, cut_clip, parse_seconds, segment_clip
 from speechlabel.errors import NotFound, ValidationError
 from speechlabel.ingest import import_audio
@@ -27,6 +27,17 @@ def test_a_clip_is_exactly_the_requested_sub_second_span(store, settings, jfk):
     whole = load_mono_16k(settings.data_dir / jfk.normalized_path)
     expected = whole[round(1.234 * 16000): round(2.5 * 16000)]
     assert np.max(np.abs(samples - expected)) < 1e-4  # 16-bit PCM rounding only
+
+
+def test_a_clip_copies_a_normalized_recordings_samples_and_converts_any_other_wav(settings, jfk, tmp_path):
+    normalized = settings.data_dir / jfk.normalized_path
+    # The copy of the 16 kHz mono PCM samples is byte for byte what the float round trip wrote.
+    assert span_wav(normalized, 1.234, 7.5) == wav_bytes(read_span(normalized, 1.234, 7.5))
+    assert span_wav(normalized, 10.9, 11.0) == wav_bytes(read_span(normalized, 10.9, 11.0))  # to the last sample
+    # Another 16 kHz WAV (here stereo floats) goes through the float path: mixed down, 16-bit PCM.
+    stereo = tmp_path / "stereo.wav"
+    sf.write(stereo, np.stack([np.linspace(-1, 1, 16000), np.zeros(16000)], axis=1), 16000, subtype="FLOAT")
+    assert span_wav(stereo, 0.25, 0.5) == wav_bytes(read_span(stereo, 0.25, 0.5))
 
 
 @pytest.mark.parametrize("start, end, message", [

@@ -5,13 +5,15 @@ segment and version and lands in that segment only."""
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
+import numpy as np
 import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from speechlabel import accounts, labeling
+from speechlabel import accounts, labeling, waveform
 from speechlabel.access import SYSTEM
 from speechlabel.label_loop import Loop, OpenSegments
 from speechlabel.models import Role, SegmentStatus
@@ -60,13 +62,17 @@ def first_segment(store, token):
     return labeling.next_segment(store, actor, project)
 
 
-def test_a_labeler_opens_saves_and_gets_the_next_segment(app, store, project, ldc):
+def test_a_labeler_opens_saves_and_gets_the_next_segment(app, store, settings, project, ldc):
     token = person(store, project, "ana", Role.LABELER)
     web = client(app, token)
     first = first_segment(store, token)
     card = web.get(f"/api/label/open/{first.id}").json()
     assert (card["id"], card["version"], card["text"]) == (first.id, first.version, "she had your dark suit")
-    assert card["draft"]["text"] == "she had your dark suit" and card["wave"]["peaks"]
+    assert card["draft"]["text"] == "she had your dark suit"
+    # The waveform's peaks: one byte each, those of the window's audio.
+    view = waveform.waveform_view(store, settings, accounts.authenticate(store, token), first.id)
+    levels = np.frombuffer(base64.b64decode(card["wave"]["peaks"]), dtype=np.uint8)
+    assert len(levels) == len(view.peaks) and np.abs(levels / 255 - np.array(view.peaks)).max() <= 0.5 / 255 + 1e-3
     assert card["upcoming"] is not None
     # The clip of their segment plays; it is the segment's span.
     audio = web.get(card["clip_url"])

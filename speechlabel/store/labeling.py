@@ -74,35 +74,37 @@ class LabelingQueries(StoreBase):
         with self.read() as connection:
             return [segment_from_row(row) for row in connection.execute(query)]
 
-    def segments_in_span(self, recording_id: str, start: float, end: float) -> list[Segment]:
-        """The segments of a recording that overlap ``start..end`` seconds, in time order."""
+    def segment_spans_in(self, recording_id: str, start: float, end: float) -> list[tuple[str, float, float]]:
+        """(id, start, end) of the segments of a recording that overlap ``start..end`` seconds,
+        in time order: what a waveform window draws (their columns only, not whole rows)."""
         query = (
-            select(_segments).where(_segments.c.recording_id == recording_id, _segments.c.start < end,
-                                    _segments.c.start + _segments.c.duration > start)
+            select(_segments.c.id, _segments.c.start, _segments.c.duration)
+            .where(_segments.c.recording_id == recording_id, _segments.c.start < end,
+                   _segments.c.start + _segments.c.duration > start)
             .order_by(_segments.c.start, _segments.c.id)
         )
         with self.read() as connection:
-            return [segment_from_row(row) for row in connection.execute(query)]
+            return [(row.id, row.start, row.start + row.duration) for row in connection.execute(query)]  # Segment.end
 
     def neighbour_segment(self, segment_id: str, after: bool) -> Segment | None:
         """The segment just after (or before) this one in its recording, whatever its status."""
         with self.read() as connection:
             return _neighbour(connection, _load_segment(connection, segment_id), after=after)
 
-    def segment_position(self, segment_id: str) -> int:
-        """How many segments of its recording come before this one (its row in the list view)."""
+    def neighbour_of(self, segment: Segment, after: bool) -> Segment | None:
+        """:meth:`neighbour_segment` of a segment already read."""
         with self.read() as connection:
-            segment = _load_segment(connection, segment_id)
-            query = select(func.count()).select_from(_segments).where(
-                _segments.c.recording_id == segment.recording_id,
-                tuple_(_segments.c.start, _segments.c.id) < tuple_(segment.start, segment.id),
-            )
-            return connection.execute(query).scalar_one()
+            return _neighbour(connection, segment, after=after)
 
-    def count_recording_segments(self, recording_id: str) -> int:
-        query = select(func.count()).select_from(_segments).where(_segments.c.recording_id == recording_id)
+    def place_in_recording(self, segment: Segment) -> tuple[int, int]:
+        """How many segments of its recording come before this one (its row in the list view),
+        and how many the recording has: one query."""
+        before = tuple_(_segments.c.start, _segments.c.id) < tuple_(segment.start, segment.id)
+        query = select(func.count().filter(before), func.count()).where(
+            _segments.c.recording_id == segment.recording_id)
         with self.read() as connection:
-            return connection.execute(query).scalar_one()
+            position, count = connection.execute(query).one()
+        return position, count
 
     def save_labeled(self, segment_id: str, expected_version: int, edit: SegmentEdit, author: str) -> Segment:
         """Like ``save_segment``, and the author's unsaved edit of the segment goes with it."""

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, delete, exists, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, exists, func, insert, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, NotFound
@@ -48,7 +48,66 @@ class Lease:
     assigned_by: str | None
 
 
+@dataclass(frozen=True)
+class SegmentAccess:
+    """A segment with what decides who may open or change it, read in one query: its project
+    and who holds its labeling (first slot) and its second labeling right now."""
+
+    segment: Segment
+    project_id: int
+    first_holder: str | None
+    second_holder: str | None
+
+
+# The label loop's reads, built once: a statement built per call cost more than the query
+# (its aliases and union are rebuilt and their cache key recomputed every time).
+def _active_lease(lease, slot: int):
+    return and_(lease.c.segment_id == _segments.c.id, lease.c.slot == slot, lease.c.expires_at > bindparam("now"))
+
+
+_first_lease, _second_lease = _leases.alias("first_lease"), _leases.alias("second_lease")
+_ACCESS = (
+    select(_segments, _first_lease.c.username.label("first_holder"), _second_lease.c.username.label("second_holder"))
+    .outerjoin(_first_lease, _active_lease(_first_lease, FIRST_SLOT))
+    .outerjoin(_second_lease, _active_lease(_second_lease, SECOND_SLOT))
+    .where(_segments.c.id == bindparam("segment_id"))
+)
+_held_firsts = (
+    select(_segments.c.id, _segments.c.recording_id, _segments.c.start)
+    .join(_leases, and_(_leases.c.segment_id == _segments.c.id, _leases.c.slot == FIRST_SLOT))
+    .where(_leases.c.project_id == bindparam("project_id"), _leases.c.username == bindparam("username"),
+           _leases.c.expires_at > bindparam("now"), _segments.c.status.in_(bindparam("statuses", expanding=True)))
+)
+_held_seconds = (
+    select(_segments.c.id, _segments.c.recording_id, _segments.c.start)
+    .join(_leases, and_(_leases.c.segment_id == _segments.c.id, _leases.c.slot == SECOND_SLOT))
+    .join(_second, _second.c.segment_id == _segments.c.id)
+    .where(_leases.c.project_id == bindparam("project_id"), _leases.c.username == bindparam("username"),
+           _leases.c.expires_at > bindparam("now"), _second.c.saved_at.is_(None))
+)
+_held = union_all(_held_firsts, _held_seconds).subquery()
+_HELD_WORK_IDS = select(_held.c.id).order_by(_held.c.recording_id, _held.c.start, _held.c.id)
+
+
 class LeaseQueries(StoreBase):
+    def segment_access(self, segment_id: str, now: datetime) -> SegmentAccess:
+        """The segment, its project and its active leases' holders (NotFound for an unknown id)."""
+        with self.read() as connection:
+            row = connection.execute(_ACCESS, {"segment_id": segment_id, "now": now}).first()
+        if row is None:
+            raise NotFound(f"no segment with id {segment_id!r}", message_key="error.no_segment",
+                           params={"segment": segment_id})
+        return SegmentAccess(segment_from_row(row), row.project_id, row.first_holder, row.second_holder)
+
+    def held_work_ids(self, project_id: int, username: str, statuses: Iterable[SegmentStatus],
+                      now: datetime) -> list[str]:
+        """The ids of what the user holds to do, in recording and time order: their leased
+        segments in ``statuses`` and their unsaved second labelings (one query, ids only)."""
+        values = {"project_id": project_id, "username": username, "now": now,
+                  "statuses": [status.value for status in statuses]}
+        with self.read() as connection:
+            return list(connection.execute(_HELD_WORK_IDS, values).scalars())
+
     def claim_free_segments(
         self, project_id: int, username: str, statuses: Iterable[SegmentStatus], now: datetime, expires_at: datetime,
         limit: int | None, recording_id: str | None = None, assigned_by: str | None = None,

@@ -113,7 +113,7 @@ def opened_waveform_view(store: Store, settings: Settings, segment: Segment, rec
     """:func:`waveform_view` of a segment its caller has already opened with the actor's rights
     (the label loop's card reads it with the rest of the segment, and checks once)."""
     view, samples = _window_of(store, settings, segment, recording, options)
-    return replace(view, peaks=tuple(round(float(value), 3) for value in peaks(samples, TARGET_RATE, options.peaks)))
+    return replace(view, peaks=tuple(np.round(peaks(samples, TARGET_RATE, options.peaks).astype(np.float64), 3).tolist()))
 
 
 def _window_view(store: Store, settings: Settings, actor: Actor, segment_id: str,
@@ -128,8 +128,8 @@ def _window_of(store: Store, settings: Settings, segment: Segment, recording: Re
     options.validate()
     window = view_window(segment, recording.duration, options.context_seconds)
     samples = read_span(settings.data_dir / recording.normalized_path, window.start, window.end)
-    others = tuple(Span(other.start, other.end) for other in
-                   store.segments_in_span(recording.id, window.start, window.end) if other.id != segment.id)
+    others = tuple(Span(start, end) for other_id, start, end in
+                   store.segment_spans_in(recording.id, window.start, window.end) if other_id != segment.id)
     pauses = tuple(Span(round(window.start + pause.start, 3), round(window.start + pause.end, 3))
                    for pause in find_pauses(samples, TARGET_RATE, options.pauses))
     view = WaveformView(recording_id=recording.id, segment_id=segment.id, version=segment.version, window=window,
