@@ -258,10 +258,6 @@ _SLOW_PEEK = """(() => { const fetch = window.fetch;
     ? new Promise((resolve) => setTimeout(resolve, 1500)).then(() => fetch(url, options)) : fetch(url, options); })()"""
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "known: while a segment is on its way the loop drops a Backspace that has no queued text before it (#1 keeps "
-    "its last characters), and Hangul composed then is lost (the editor is read-only and composing keys are "
-    "ignored): #2 is saved without it"))
 def test_c_keys_typed_while_the_next_segment_is_on_its_way_apply_in_order(page, app_server, speech_dir):
     batch, before = tiled_project(app_server, speech_dir, "loop-slow", "en", 20, 15, "kim")
     page.context.add_init_script(_SLOW_PEEK)

@@ -44,9 +44,13 @@ class LabelLoop {
     this.card = null;
     this.loading = false;
     this.trip = 0;
-    // What the person typed while a segment was on its way, in order: text for that segment, and
-    // the keys that act (Ctrl+Enter, Alt+P), replayed on the segments as they open.
+    // What the person did while a segment was on its way, in order: text typed for it, Backspaces
+    // past that text (into the segment's own), and the keys that act (Ctrl+Enter, Alt+P, speaker
+    // keys…), replayed on the segments as they open. Text is typed into the box itself, emptied
+    // while loading, so an input method composes there as usual (Hangul); a key that acts first
+    // takes the box's text into this queue.
     this.pending = [];
+    this.shownAfterComposition = null; // a card that arrived while the person was composing
     this.prefetched = new Map(); // id -> {at, card: Promise<card | null>}
     this.audioUrls = new Map(); // clip URL -> object URL
     this.timers = {};
@@ -67,7 +71,7 @@ class LabelLoop {
     appliedJump.set(project, mount.nonce);
     const jump = () => (mount.open ? this.openSegment(mount.open) : this.showDone());
     // A pick made while a segment is on its way comes after what was typed before it.
-    if (this.loading) this.pending.push({ action: jump });
+    if (this.loading) this.later(jump);
     else jump();
   }
 
@@ -85,7 +89,13 @@ class LabelLoop {
 
   leave() {
     const { box } = this.view;
-    if (this.card && this.view.root.contains(document.activeElement)) box.blur(); // ends an IME composition
+    // A syllable being composed is committed to the segment it was typed in (a blur ends the
+    // composition); the caret stays in the box for what is typed next. (The loop lives in a
+    // shadow root: document.activeElement is its host, not the box.)
+    if (this.card && this.composingNow && box.getRootNode().activeElement === box) {
+      box.blur();
+      box.focus({ preventScroll: true });
+    }
     if (this.card) this.flushKeep(this.card.id);
   }
 
@@ -95,9 +105,11 @@ class LabelLoop {
   startLoading() {
     this.trip += 1;
     this.loading = true;
+    this.shownAfterComposition = null;
     const { box, root } = this.view;
     box.dataset.segment = "";
-    box.readOnly = true;
+    box.value = ""; // from here the box holds what is typed for the segment on its way
+    box.readOnly = false;
     root.dataset.shown = "";
     return this.trip;
   }
@@ -105,6 +117,11 @@ class LabelLoop {
   // Show a card: one synchronous step from the old segment's editor to this one's.
   show(card) {
     const { box, root } = this.view;
+    if (this.composingNow) {
+      this.shownAfterComposition = card; // replacing the box's text would cut the syllable in two
+      return;
+    }
+    if (this.loading) this.takeTyped(); // typed while it was on its way: its text, after the queue
     if (this.card && this.card.id !== card.id) this.flushKeep(this.card.id);
     if (!this.card || this.card.id !== card.id) this.view.comment.value = ""; // a comment goes with one save
     this.card = card;
@@ -131,8 +148,8 @@ class LabelLoop {
     const { box } = this.view;
     while (this.pending.length && !this.loading && this.card) {
       const item = this.pending.shift();
-      if (item.text !== undefined) {
-        box.value += item.text;
+      if (item.text !== undefined || item.backspace) {
+        box.value = item.backspace ? Array.from(box.value).slice(0, -1).join("") : box.value + item.text;
         box.setSelectionRange(box.value.length, box.value.length);
         this.typed();
       } else {
@@ -141,18 +158,23 @@ class LabelLoop {
     }
   }
 
-  // While loading: text goes to the segment on its way, Ctrl+Enter and Alt+P wait their turn.
-  queueKey(event, key) {
-    if (key === "Ctrl+Enter" || key === "Meta+Enter") this.pending.push({ action: () => this.save() });
-    else if (key === "Alt+P") this.pending.push({ action: () => this.previous() });
-    else if (event.key === "Backspace") {
-      const last = this.pending[this.pending.length - 1];
-      if (last && last.text) last.text = last.text.slice(0, -1);
-    } else if (event.key.length === 1 && !event.ctrlKey && !event.altKey && !event.metaKey) {
-      const last = this.pending[this.pending.length - 1];
-      if (last && last.text !== undefined) last.text += event.key;
-      else this.pending.push({ text: event.key });
-    } else return false;
+  // While loading, an action waits its turn, after the text typed before it.
+  later(action) {
+    this.takeTyped();
+    this.pending.push({ action });
+  }
+
+  takeTyped() {
+    const { box } = this.view;
+    if (box.value) this.pending.push({ text: box.value });
+    box.value = "";
+  }
+
+  // While loading, a Backspace in the emptied box deletes from the segment's own text, on arrival.
+  queueBackspace(event) {
+    const { box } = this.view;
+    if (event.key !== "Backspace" || box.value || event.ctrlKey || event.altKey || event.metaKey) return false;
+    this.pending.push({ backspace: true });
     return true;
   }
 
@@ -191,6 +213,7 @@ class LabelLoop {
 
   failed(error, back) {
     this.pending = []; // typed for a segment that did not open: never into another
+    this.view.box.value = "";
     this.message(error instanceof ApiError ? error.message : this.data.texts.offline, "error");
     if (back) this.show(back);
     else this.showDone();
@@ -568,7 +591,7 @@ class LabelLoop {
     if (composing(event)) return; // Enter that confirms an IME candidate never submits
     const key = hotkeyOf(event);
     const mine = event.composedPath().includes(this.view.root);
-    if (this.loading && mine && this.queueKey(event, key)) {
+    if (this.loading && mine && this.queueBackspace(event)) {
       event.preventDefault();
       event.stopPropagation();
       return;
@@ -577,7 +600,8 @@ class LabelLoop {
     if (!action) return;
     event.preventDefault();
     event.stopPropagation();
-    action();
+    if (this.loading && mine) this.later(action); // for the segment on its way
+    else action();
   }
 
   actionFor(key, event, mine) {
@@ -736,7 +760,13 @@ class LabelLoop {
     const { view } = this;
     view.box.addEventListener("input", () => this.typed());
     view.box.addEventListener("compositionstart", () => { this.composingNow = true; });
-    view.box.addEventListener("compositionend", () => { this.composingNow = false; this.scheduleLint(); });
+    view.box.addEventListener("compositionend", () => {
+      this.composingNow = false;
+      const waiting = this.shownAfterComposition;
+      this.shownAfterComposition = null;
+      if (waiting) this.show(waiting);
+      else this.scheduleLint();
+    });
     view.box.addEventListener("blur", () => { if (this.card) this.flushKeep(this.card.id); });
     view.save.onclick = () => this.save();
     view.previous.onclick = () => this.previous();

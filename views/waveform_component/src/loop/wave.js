@@ -9,6 +9,14 @@ import { snap } from "../snap.js";
 const SEGMENT_COLOR = "rgba(37, 99, 235, 0.20)";
 const OTHER_COLOR = "rgba(100, 116, 139, 0.30)";
 
+// The card's peaks: one byte each (0–255 for 0–1), base64.
+export function peakLevels(encoded) {
+  const bytes = atob(encoded);
+  const levels = new Float32Array(bytes.length);
+  for (let i = 0; i < bytes.length; i++) levels[i] = bytes.charCodeAt(i) / 255;
+  return levels;
+}
+
 export class Wave {
   constructor(container, media, onBounds) {
     this.regions = RegionsPlugin.create();
@@ -31,7 +39,7 @@ export class Wave {
     // Regions are drawn once wavesurfer knows the window's duration ("decode": from the peaks
     // and duration given, no audio decoded); one added before would be held back and land at 0.
     this.ws.once("decode", () => this.draw());
-    this.ws.load(url, [wave.peaks], wave.duration).catch(() => {});
+    this.ws.load(url, [peakLevels(wave.peaks)], wave.duration).catch(() => {});
   }
 
   draw() {
