@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, NotFound
@@ -23,6 +23,9 @@ _users = schema.users
 _members = schema.project_members
 _projects = schema.projects
 _sessions = schema.sessions
+
+# Built once: read on every label loop request (a statement built per call costs more than the query).
+_ROLES_OF = select(_members.c.project_id, _members.c.role).where(_members.c.user_id == bindparam("user_id"))
 
 
 class AccountQueries(SessionQueries):
@@ -103,9 +106,8 @@ class AccountQueries(SessionQueries):
 
     def roles_of(self, user_id: int) -> dict[int, Role]:
         """Project id → the user's role there."""
-        query = select(_members.c.project_id, _members.c.role).where(_members.c.user_id == user_id)
         with self.read() as connection:
-            return {project_id: Role(role) for project_id, role in connection.execute(query)}
+            return {project_id: Role(role) for project_id, role in connection.execute(_ROLES_OF, {"user_id": user_id})}
 
     def list_memberships(self, project_ids: Collection[int] | None = None) -> list[Member]:
         """Roles in the given projects (None: in every project), by project name then username."""

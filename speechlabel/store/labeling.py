@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, tuple_, update
 
 from ..draft_cut import current_drafts, cut_draft, join_drafts
 from ..errors import Conflict, NotFound, StaleVersion, ValidationError
@@ -63,6 +63,16 @@ class SegmentMerge:
     draft_ids: tuple[int, ...]
     author: str
     created_at: datetime
+
+
+# Built once: read on many label loop request (a statement built per call costs more than the query).
+_UNSAVED_EDIT = select(_unsaved).where(_unsaved.c.user == bindparam("user"),
+                                       _unsaved.c.segment_id == bindparam("segment_id"))
+_in_recording = select(_segments).where(_segments.c.recording_id == bindparam("recording_id"))
+_key = tuple_(_segments.c.start, _segments.c.id)
+_mine = tuple_(bindparam("start"), bindparam("segment_id"))
+_NEXT = _in_recording.where(_key > _mine).order_by(_segments.c.start, _segments.c.id).limit(1)
+_PREVIOUS = _in_recording.where(_key < _mine).order_by(_segments.c.start.desc(), _segments.c.id.desc()).limit(1)
 
 
 class LabelingQueries(StoreBase):
@@ -185,9 +195,8 @@ class LabelingQueries(StoreBase):
         return edit
 
     def get_unsaved_edit(self, user: str, segment_id: str) -> UnsavedEdit | None:
-        query = select(_unsaved).where(_unsaved.c.user == user, _unsaved.c.segment_id == segment_id)
         with self.read() as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(_UNSAVED_EDIT, {"user": user, "segment_id": segment_id}).first()
         if row is None:
             return None
         return UnsavedEdit(row.user, row.segment_id, row.base_version, row.text, row.speaker,
@@ -243,15 +252,8 @@ def _lock_recording(connection: Connection, recording_id: str) -> float:
 
 
 def _neighbour(connection: Connection, segment: Segment, after: bool) -> Segment | None:
-    order = (_segments.c.start, _segments.c.id)
-    key = tuple_(*order)
-    mine = tuple_(segment.start, segment.id)
-    query = select(_segments).where(_segments.c.recording_id == segment.recording_id)
-    if after:
-        query = query.where(key > mine).order_by(*order)
-    else:
-        query = query.where(key < mine).order_by(_segments.c.start.desc(), _segments.c.id.desc())
-    row = connection.execute(query.limit(1)).first()
+    values = {"recording_id": segment.recording_id, "start": segment.start, "segment_id": segment.id}
+    row = connection.execute(_NEXT if after else _PREVIOUS, values).first()
     return segment_from_row(row) if row else None
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import Conflict, NotFound
@@ -18,6 +18,10 @@ from ..models import (
 from . import schema
 from .base import StoreBase
 from .rows import project_from_row, utc_now
+
+
+# Built once: read on every label loop request (a statement built per call costs more than the query).
+_PROJECT_BY_ID = select(schema.projects).where(schema.projects.c.id == bindparam("project_id"))
 
 
 class ProjectQueries(StoreBase):
@@ -94,7 +98,7 @@ class ProjectQueries(StoreBase):
 
     def get_project_by_id(self, project_id: int) -> Project:
         with self.read() as connection:
-            row = connection.execute(select(schema.projects).where(schema.projects.c.id == project_id)).first()
+            row = connection.execute(_PROJECT_BY_ID, {"project_id": project_id}).first()
         if row is None:
             raise NotFound(f"no project with id {project_id}; `speechlabel project list` shows the projects",
                            message_key="error.no_project_id", params={"project_id": project_id})

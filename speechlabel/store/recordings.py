@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from ..errors import DuplicateRecording, NotFound
@@ -12,6 +12,9 @@ from .base import StoreBase
 from .rows import recording_from_row, recording_to_row
 
 _recordings = schema.recordings
+
+# Built once: read on every label loop request (a statement built per call costs more than the query).
+_RECORDING_BY_ID = select(_recordings).where(_recordings.c.id == bindparam("recording_id"))
 
 
 class RecordingQueries(StoreBase):
@@ -40,7 +43,7 @@ class RecordingQueries(StoreBase):
 
     def get_recording(self, recording_id: str) -> Recording:
         with self.read() as connection:
-            row = connection.execute(select(_recordings).where(_recordings.c.id == recording_id)).first()
+            row = connection.execute(_RECORDING_BY_ID, {"recording_id": recording_id}).first()
         if row is None:
             raise NotFound(f"no recording with id {recording_id!r}", message_key="error.no_recording",
                            params={"recording_id": recording_id})

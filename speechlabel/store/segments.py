@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, delete, func, insert, select, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
 from ..errors import Conflict, NotFound, StaleVersion
 from ..models import Draft, PrelabelState, Revision, Segment, SegmentEdit, SegmentStatus
@@ -27,6 +27,9 @@ _revisions = schema.revisions
 
 def new_segment_id(recording_id: str) -> str:
     return f"{recording_id}-{uuid.uuid4().hex[:10]}"
+
+# Built once: read on every label loop request (a statement built per call costs more than the query).
+_DRAFTS_OF = select(_drafts).where(_drafts.c.segment_id == bindparam("segment_id")).order_by(_drafts.c.id)
 
 
 class SegmentQueries(StoreBase):
@@ -144,9 +147,8 @@ class SegmentQueries(StoreBase):
 
     def list_drafts(self, segment_id: str) -> list[Draft]:
         """All drafts of a segment, oldest first (a merged segment has its partner's too)."""
-        query = select(_drafts).where(_drafts.c.segment_id == segment_id).order_by(_drafts.c.id)
         with self.read() as connection:
-            return [draft_from_row(row) for row in connection.execute(query)]
+            return [draft_from_row(row) for row in connection.execute(_DRAFTS_OF, {"segment_id": segment_id})]
 
     def save_segment(self, segment_id: str, expected_version: int, edit: SegmentEdit, author: str) -> Segment:
         """Apply ``edit`` only if the segment is still at ``expected_version``; append a revision.

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import bindparam, delete, insert, select
 
 from ..models import User
 from . import schema
@@ -14,6 +14,12 @@ from .rows import as_utc, user_from_row
 _sessions = schema.sessions
 _failures = schema.login_failures
 _users = schema.users
+
+# Built once: read on every label loop request (a statement built per call costs more than the query).
+_SESSION_USER = (
+    select(_users, _sessions.c.expires_at).join(_sessions, _sessions.c.user_id == _users.c.id)
+    .where(_sessions.c.token_hash == bindparam("token_hash"))
+)
 
 
 class SessionQueries(AuditQueries):
@@ -48,13 +54,8 @@ class SessionQueries(AuditQueries):
 
     def session_user(self, token_hash: str) -> tuple[User, datetime] | None:
         """The user of a session and when it expires (expired or not); None for an unknown token."""
-        query = (
-            select(_users, _sessions.c.expires_at)
-            .join(_sessions, _sessions.c.user_id == _users.c.id)
-            .where(_sessions.c.token_hash == token_hash)
-        )
         with self.read() as connection:
-            row = connection.execute(query).first()
+            row = connection.execute(_SESSION_USER, {"token_hash": token_hash}).first()
         return None if row is None else (user_from_row(row), as_utc(row.expires_at))
 
     def close_session(self, token_hash: str, at: datetime) -> str | None:
