@@ -66,6 +66,8 @@ __all__ = [
     "nudge",
     "open_segment",
     "previous_segment",
+    "readable_project",
+    "readable_segment",
     "save_and_next",
     "skip",
     "submit",
@@ -268,6 +270,11 @@ def set_bounds(store: Store, actor: Actor, segment_id: str, expected_version: in
     check_seconds("end", end, message_key="error.end_not_seconds")
     return store.resize_segment(segment_id, expected_version, round(start, TIME_DECIMALS), round(end, TIME_DECIMALS),
                                 actor.username)
+
+
+def readable_project(store: Store, actor: Actor, segment_id: str) -> Project:
+    """The project of a segment the actor may open (see :func:`open_segment`)."""
+    return _may_read(store, actor, segment_id)
 
 
 def readable_segment(store: Store, actor: Actor, segment_id: str) -> Segment:

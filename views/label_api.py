@@ -25,7 +25,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from speechlabel import accounts, label_loop
+from speechlabel import accounts, label_loop, labeling
 from speechlabel.conventions import Problem
 from speechlabel.errors import (
     Conflict,
@@ -246,11 +246,6 @@ def _edit(body: dict) -> Edit:
                 comment=_text(body, "comment", required=False))
 
 
-def _project(current: Loop, body_or_query: dict):
-    segment_id = _text(body_or_query, "segment_id")
-    return current.store.get_project_by_id(current.store.get_segment_project(segment_id))
-
-
 # --- the routes ----------------------------------------------------------------------------------
 
 
@@ -293,10 +288,8 @@ def _moved(moved: label_loop.Moved, lang: Lang) -> dict[str, Any]:
 @endpoint
 def set_aside(current, actor, tab, body, request, lang):
     """POST /api/label/set-aside {segment_id, version, text, reason, untranscribable}."""
-    edit = _edit(body)
-    project = _project(current, body)
-    moved = actions.set_aside(current, actor, tab, edit, _text(body, "reason"),
-                              bool(body.get("untranscribable")), project)
+    moved = actions.set_aside(current, actor, tab, _edit(body), _text(body, "reason"),
+                              bool(body.get("untranscribable")))
     return _moved(moved, lang)
 
 
@@ -352,10 +345,7 @@ def insert(current, actor, tab, body, request, lang):
 
 
 def _readable_project(current: Loop, actor: Actor, body: dict):
-    from speechlabel import labeling
-
-    segment = labeling.readable_segment(current.store, actor, _text(body, "segment_id"))
-    return current.store.get_project_by_id(current.store.get_recording(segment.recording_id).project_id)
+    return labeling.readable_project(current.store, actor, _text(body, "segment_id"))
 
 
 def routes() -> list[Route]:

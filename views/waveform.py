@@ -15,7 +15,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from speechlabel.labeling_rules import MIN_DURATION
+from speechlabel.label_loop.cards import wave_card
 from speechlabel.waveform import Edge, SnapOptions, WaveformView
 
 KEY = "label_waveform"
@@ -52,21 +52,14 @@ class WaveformData:
 
 def waveform_data(view: WaveformView, token: str, editable: bool, texts: dict[str, str],
                   help_rows: list[list[str]], snapping: SnapOptions | None = None) -> WaveformData:
-    snapping = snapping or SnapOptions()  # the server's snapping, which the browser previews
-    origin = view.window.start
-
-    def relative(start: float, end: float) -> list[float]:
-        return [round(start - origin, 3), round(end - origin, 3)]
-
-    start, end = relative(view.segment.start, view.segment.end)
+    """The label loop's wave card (the same window, spans and snapping) in this script's shape."""
+    card = wave_card(view, snapping)
+    start, end = card.segment
     return WaveformData(
-        token=token, url=view.clip_url, window_start=origin, duration=round(view.window.duration, 3),
-        peaks=list(view.peaks), segment={"start": start, "end": end},
-        others=[relative(other.start, other.end) for other in view.others],
-        pauses=[relative(pause.start, pause.end) for pause in view.pauses],
-        limits=relative(view.limits.start, view.limits.end), snap_seconds=snapping.tolerance_seconds,
-        inset_seconds=snapping.inset_seconds, min_duration=MIN_DURATION, editable=editable, texts=texts,
-        help=help_rows,
+        token=token, url=card.url, window_start=card.window_start, duration=card.duration, peaks=list(view.peaks),
+        segment={"start": start, "end": end}, others=card.others, pauses=card.pauses, limits=card.limits,
+        snap_seconds=card.snap_seconds, inset_seconds=card.inset_seconds, min_duration=card.min_duration,
+        editable=editable, texts=texts, help=help_rows,
     )
 
 

@@ -108,12 +108,13 @@ def previous(loop: Loop, actor: Actor, tab: TabKey, segment_id: str) -> SegmentC
     return open_card(loop, actor, tab, before.id) if before else None
 
 
-def set_aside(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, reason: str, untranscribable: bool,
-              project: Project) -> Moved:
+def set_aside(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, reason: str, untranscribable: bool) -> Moved:
     """Skip (or mark untranscribable) with a reason, then open the user's next segment."""
     _require_open(loop, actor, tab, edit)
     action = labeling.mark_untranscribable if untranscribable else labeling.skip
     action(loop.store, actor, edit.segment_id, edit.version, reason)
+    # The action checked the user's rights; a second labeling given back is no longer theirs to read.
+    project = loop.store.get_project_by_id(loop.store.get_segment_project(edit.segment_id))
     upcoming = labeling.next_segment(loop.store, actor, project, after=edit.segment_id)
     return Moved(open_card(loop, actor, tab, upcoming.id) if upcoming else None)
 
