@@ -256,7 +256,6 @@ def request_times(page: Page) -> dict[str, Timings]:
 def anomaly_counts(anomalies: list[str]) -> str:
     kinds = {"Ctrl+Enter while a segment was on its way (queued)": "on its way (queued)",
              "another segment displayed than the next": ": displayed ", "editor held other text": "editor holds",
-             "keys typed while loading appended at the display": "keys typed while loading",
              "editor not focused": "not focused", "caret not at the end": "caret not at the end"}
     counts = {label: sum(needle in anomaly for anomaly in anomalies) for label, needle in kinds.items()}
     return "; ".join(f"{label}: {count}" for label, count in counts.items() if count) or "none"
