@@ -12,6 +12,7 @@ import argparse
 import logging
 import os
 import sys
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
@@ -410,7 +411,7 @@ def run_review(workspace: Workspace, args) -> int:
     for item in review_queue(store, SYSTEM, project, query):
         confidence = f"{item.confidence:.2f}" if item.confidence is not None else "-"
         text = " ".join(item.segment.text.split())  # one line per segment, whatever the text holds
-        print(f"{item.segment.id}\t{item.labeler or '-'}\t{confidence}\t{text}")
+        print(f"{item.segment.id}\t{item.labeler or '-'}\t{confidence}\t{terminal_safe(text)}")
     print(f"{count_to_review(store, SYSTEM, project, query)} segments to review", file=sys.stderr)
     return 0
 
@@ -485,6 +486,12 @@ def read_password(stream) -> str:
                               f"use at most {MAX_PASSWORD_LENGTH}", message_key="error.cli_password_too_long",
                               params={"most": MAX_PASSWORD_LENGTH})
     return password
+
+
+def terminal_safe(text: str) -> str:
+    """Text for the terminal: control characters (an escape sequence saved before transcripts
+    refused them) printed as ``\\xNN`` instead of acting on the lead's terminal."""
+    return "".join(f"\\x{ord(char):02x}" if unicodedata.category(char) == "Cc" else char for char in text)
 
 
 def run_user_list(workspace: Workspace, args) -> int:

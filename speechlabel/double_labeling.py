@@ -17,7 +17,7 @@ from datetime import datetime
 
 from .access import require_role
 from .draft_view import DraftView
-from .labeling_rules import clean_tags, optional_text, required_text
+from .labeling_rules import MAX_COMMENT_CHARS, clean_tags, optional_text, required_text
 from .models import Actor, Project, Role, SecondLabel, Segment, SegmentStatus
 from .store import Store
 from .store.audit import AuditNote
@@ -87,7 +87,8 @@ def save(store: Store, actor: Actor, project: Project, segment_id: str, text: st
 def give_back(store: Store, actor: Actor, project: Project, segment_id: str, reason: str) -> None:
     """The actor hands the second labeling back (with a reason); someone else will take it."""
     why = required_text(reason, "the reason to skip it", "say why, e.g. 'another language'",
-                        message_key="error.give_back_reason_empty")
+                        message_key="error.give_back_reason_empty", most=MAX_COMMENT_CHARS,
+                        too_long_key="error.reason_too_long")
     store.give_back_second_label(segment_id, actor.username)
     store.record_audit(AuditNote(actor.username, "second_label_skipped", segment_id, project.id, {"reason": why}))
 

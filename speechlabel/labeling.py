@@ -18,9 +18,11 @@ from .access import require_role, role_in
 from .draft_view import DraftView, draft_view
 from .errors import Forbidden, StaleVersion, ValidationError
 from .labeling_rules import (
+    MAX_COMMENT_CHARS,
     TIME_DECIMALS,
     UnsavedEdit,
     clean_tags,
+    kept_text,
     optional_text,
     required_text,
 )
@@ -243,7 +245,8 @@ def _set_aside(store: Store, actor: Actor, segment_id: str, expected_version: in
     why = required_text(reason, f"the reason to mark it {status.value}",
                         "say why, e.g. 'music only' or 'another language'",
                         message_key="error.skip_reason_empty" if status == SegmentStatus.SKIPPED
-                        else "error.untranscribable_reason_empty")
+                        else "error.untranscribable_reason_empty", most=MAX_COMMENT_CHARS,
+                        too_long_key="error.reason_too_long")
     saved = store.save_labeled(segment_id, expected_version, SegmentEdit(status=status, comment=why), actor.username)
     assignment.keep_working(store, actor, project)
     return saved
@@ -314,7 +317,7 @@ def keep_unsaved_edit(store: Store, actor: Actor, segment_id: str, base_version:
                       speaker: str | None, tags) -> UnsavedEdit:
     """Remember what the actor is typing in a segment, replacing their previous unsaved edit."""
     _may_read(store, actor, segment_id)
-    edit = UnsavedEdit(actor.username, segment_id, base_version, text or "", optional_text(speaker),
+    edit = UnsavedEdit(actor.username, segment_id, base_version, kept_text(text), optional_text(speaker),
                        clean_tags(tags), utc_now())
     return store.put_unsaved_edit(edit)
 

@@ -6,6 +6,7 @@ transaction, against neighbours read in that same transaction, without importing
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -15,6 +16,15 @@ from .errors import ValidationError
 MIN_DURATION = 0.1
 # Times are kept to the millisecond, like segmentation stores them.
 TIME_DECIMALS = 3
+# The most characters a person may type into each kind of text. A transcript far above any
+# utterance (30 s of fast speech is ~600) and far below what slows a page (a 1,000,000-character
+# transcript took 19 s to open); comments and reasons are notes; a tag is a name.
+MAX_TRANSCRIPT_CHARS = 20_000
+MAX_COMMENT_CHARS = 2_000
+MAX_TAG_CHARS = 100
+# A line break or tab in a transcript is a space: Kaldi's `text`, ESPnet and most manifests are
+# one line per segment.
+_SPACES = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
 
 
 @dataclass(frozen=True)
@@ -124,21 +134,53 @@ def clean_tags(tags) -> tuple[str, ...]:
         if not isinstance(tag, str):
             raise ValidationError(f"tag {tag!r} is not text; tags are names such as 'noise' or 'music'",
                                   message_key="error.tag_not_text", params={"tag": repr(tag)})
-        name = tag.strip()
+        name = typed_text(tag, MAX_TAG_CHARS, too_long_key="error.tag_too_long")
         if name and name not in cleaned:
             cleaned.append(name)
     return tuple(cleaned)
 
 
 def required_text(value: str | None, what: str, allowed: str, *, message_key: str | None = None,
-                  params: dict | None = None) -> str:
-    """``message_key``/``params``: the caller's translated form of "``what`` is empty; ``allowed``"."""
-    cleaned = (value or "").strip()
+                  params: dict | None = None, most: int = MAX_TRANSCRIPT_CHARS,
+                  too_long_key: str = "error.transcript_too_long") -> str:
+    """``message_key``/``params``: the caller's translated form of "``what`` is empty; ``allowed``".
+    The text is :func:`typed_text` (at most ``most`` characters)."""
+    cleaned = typed_text(value, most, too_long_key)
     if not cleaned:
         raise ValidationError(f"{what} is empty; {allowed}", message_key=message_key, params=params)
     return cleaned
 
 
-def optional_text(value: str | None) -> str | None:
-    cleaned = (value or "").strip()
-    return cleaned or None
+def optional_text(value: str | None, most: int = MAX_COMMENT_CHARS,
+                  too_long_key: str = "error.comment_too_long") -> str | None:
+    return typed_text(value, most, too_long_key) or None
+
+
+def kept_text(value: str | None) -> str:
+    """An unsaved edit's text: as typed (the save checks it), but never longer than a transcript
+    may be, and without NUL, which PostgreSQL cannot store."""
+    text = (value or "").replace("\x00", "")
+    if len(text) > MAX_TRANSCRIPT_CHARS:
+        raise ValidationError(f"the text has {len(text)} characters; at most {MAX_TRANSCRIPT_CHARS} are allowed",
+                              message_key="error.transcript_too_long",
+                              params={"length": len(text), "most": MAX_TRANSCRIPT_CHARS})
+    return text
+
+
+def typed_text(value: str | None, most: int, too_long_key: str) -> str:
+    """What a person typed, stripped, line breaks and tabs as spaces; refused when it holds a
+    control character (NUL cannot be stored in PostgreSQL; an escape sequence would reach a
+    lead's terminal and the exported files) or is longer than ``most`` characters."""
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(f"{value!r} is not text", message_key="error.transcript_not_text")
+    cleaned = (value or "").replace("\r\n", "\n").translate(_SPACES).strip()
+    control = next((index for index, char in enumerate(cleaned) if unicodedata.category(char) == "Cc"), None)
+    if control is not None:
+        code = f"U+{ord(cleaned[control]):04X}"
+        raise ValidationError(f"the text has a control character ({code}) at character {control + 1}; "
+                              "only printable text is allowed", message_key="error.text_control",
+                              params={"code": code, "position": control + 1})
+    if len(cleaned) > most:
+        raise ValidationError(f"the text has {len(cleaned)} characters; at most {most} are allowed",
+                              message_key=too_long_key, params={"length": len(cleaned), "most": most})
+    return cleaned

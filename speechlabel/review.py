@@ -44,6 +44,7 @@ from difflib import SequenceMatcher
 from .access import require_role
 from .draft_view import DraftView, draft_view
 from .errors import Forbidden, StaleVersion, ValidationError
+from .labeling_rules import MAX_COMMENT_CHARS, optional_text
 from .models import (
     Actor,
     Project,
@@ -70,7 +71,7 @@ from .store.rows import utc_now
 log = logging.getLogger(__name__)
 
 __all__ = [
-    "CHARACTER_DIFF_LANGUAGES", "MAX_COMMENT", "MAX_PAGE", "QUEUE_STATUSES", "REWORK_LEASE", "DiffPiece",
+    "CHARACTER_DIFF_LANGUAGES", "MAX_PAGE", "QUEUE_STATUSES", "REWORK_LEASE", "DiffPiece",
     "LabelerQuality", "ReviewContext", "ReviewItem", "ReviewOrder", "ReviewQuery", "approve", "bulk_approve",
     "count_to_review", "diff_texts", "in_sample", "labeler_quality", "latest_rejection", "next_to_review",
     "open_for_review", "reject", "review_queue", "update_review_settings",
@@ -79,7 +80,6 @@ __all__ = [
 # How long a rejected segment stays with its labeler for the rework before it returns to the pool.
 REWORK_LEASE = timedelta(days=7)
 # A review comment is a note, not an essay; longer ones are refused rather than cut.
-MAX_COMMENT = 2000
 # The largest queue page; the view pages through more.
 MAX_PAGE = 500
 
@@ -369,11 +369,7 @@ def _reason(reason: ReviewReason | str) -> ReviewReason:
 
 
 def _comment(comment: str | None) -> str | None:
-    text = (comment or "").strip()
-    if len(text) > MAX_COMMENT:
-        raise ValidationError(f"the comment has {len(text)} characters; use at most {MAX_COMMENT}",
-                              message_key="error.comment_too_long", params={"length": len(text), "most": MAX_COMMENT})
-    return text or None
+    return optional_text(comment, MAX_COMMENT_CHARS)
 
 
 def _revision_comment(what: str, reason: ReviewReason | None, comment: str | None) -> str:

@@ -102,3 +102,13 @@ def test_assign_leases_segments_or_a_recording_to_a_labeler(data_dir, speech_dir
     holders = {store.lease_of(s.id, utc_now()).username for s in store.list_segments(recording.id)}
     workspace.close()
     assert holders == {"ana"}
+
+
+def test_text_printed_to_the_terminal_shows_control_characters_instead_of_running_them():
+    from speechlabel.cli import terminal_safe
+
+    # A transcript saved before control characters were refused must not recolour or clear the
+    # lead's terminal when `speechlabel review` lists it.
+    assert terminal_safe("she had \x1b[2J\x1b[31myour\x07 dark suit") == \
+        "she had \\x1b[2J\\x1b[31myour\\x07 dark suit"
+    assert terminal_safe("한국어 text") == "한국어 text"

@@ -92,14 +92,31 @@ def used_keys() -> set[str]:
             if name in TRANSLATING_CALLS and call.args and isinstance(call.args[0], ast.Constant):
                 keys.add(call.args[0].value)
             for keyword in call.keywords:
-                if keyword.arg == "message_key":
-                    keys.update(c.value for c in ast.walk(keyword.value)
-                                if isinstance(c, ast.Constant) and isinstance(c.value, str))
+                if keyword.arg == "message_key" or (keyword.arg or "").endswith("_key"):
+                    keys.update(c.value for c in ast.walk(keyword.value) if isinstance(c, ast.Constant)
+                                and isinstance(c.value, str) and (keyword.arg == "message_key"
+                                                                  or KEY_SHAPE.fullmatch(c.value)))
+        keys.update(_key_defaults(tree))
         if path.parent.name == "views" or path.name == "workbench.py":
             keys.update(node.value for node in ast.walk(tree)
                         if isinstance(node, ast.Constant) and isinstance(node.value, str)
                         and KEY_SHAPE.fullmatch(node.value) and node.value.split(".")[0] in namespaces)
     return keys
+
+
+def _key_defaults(tree: ast.AST) -> set[str]:
+    """Message keys given as the default of a parameter named ``*_key`` (``too_long_key=...``)."""
+    found = set()
+    for function in (node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))):
+        arguments = function.args
+        named = arguments.posonlyargs + arguments.args
+        pairs = list(zip(named[len(named) - len(arguments.defaults):], arguments.defaults))
+        pairs += [(argument, default) for argument, default in zip(arguments.kwonlyargs, arguments.kw_defaults)
+                  if default is not None]
+        found.update(default.value for argument, default in pairs if argument.arg.endswith("_key")
+                     and isinstance(default, ast.Constant) and isinstance(default.value, str)
+                     and KEY_SHAPE.fullmatch(default.value))
+    return found
 
 
 def noun_keys() -> set[str]:

@@ -8,6 +8,7 @@ from speechlabel import accounts, labeling
 from speechlabel.access import SYSTEM
 from speechlabel.errors import Conflict, Forbidden, NotFound, NotSignedIn, StaleVersion, ValidationError
 from speechlabel.ingest import import_audio
+from speechlabel.labeling_rules import MAX_TRANSCRIPT_CHARS
 from speechlabel.models import Actor, Draft, Role, SegmentEdit, SegmentStatus
 
 LDC_DURATION = 2.9248125  # en/LDC93S1.wav
@@ -123,6 +124,42 @@ def test_save_and_next_rejects_empty_text_and_missing_author(store, ldc):
     with pytest.raises(ValidationError, match="tags must be a list of names"):
         labeling.save_and_next(store, PEOPLE["ana"], a.id, a.version, "text", None, "noise", None)
     assert store.get_segment(a.id).version == a.version
+
+
+@pytest.mark.parametrize("text, message", [
+    ("a" * (MAX_TRANSCRIPT_CHARS + 1), f"the text has {MAX_TRANSCRIPT_CHARS + 1} characters; at most "
+                                       f"{MAX_TRANSCRIPT_CHARS} are allowed"),
+    ("she had\x00 your", r"a control character \(U\+0000\) at character 8; only printable text"),
+    ("she had \x1b[31myour", r"a control character \(U\+001B\) at character 9"),
+])
+def test_a_transcript_too_long_or_with_control_characters_is_refused_and_nothing_is_saved(store, ldc, text,
+                                                                                           message):
+    _, (a, _) = ldc
+    with pytest.raises(ValidationError, match=message):
+        labeling.save_and_next(store, PEOPLE["ana"], a.id, a.version, text, None, (), None)
+    assert store.get_segment(a.id).version == a.version
+
+
+def test_line_breaks_and_tabs_in_a_transcript_are_spaces_and_notes_and_tags_have_limits(store, ldc):
+    _, (a, b) = ldc
+    saved, _ = labeling.save_and_next(store, PEOPLE["ana"], a.id, a.version, "she had\nyour\tdark\r\nsuit",
+                                      None, (), None)
+    assert saved.text == "she had your dark suit"
+    with pytest.raises(ValidationError, match="2001 characters; at most 2000"):
+        labeling.save_and_next(store, PEOPLE["ana"], b.id, b.version, "text", None, (), "c" * 2001)
+    with pytest.raises(ValidationError, match="101 characters; at most 100"):
+        labeling.save_and_next(store, PEOPLE["ana"], b.id, b.version, "text", None, ("t" * 101,), None)
+    with pytest.raises(ValidationError, match=r"control character \(U\+0007\)"):
+        labeling.skip(store, PEOPLE["ana"], b.id, b.version, "music\x07")
+    assert store.get_segment(b.id).version == b.version
+
+
+def test_an_unsaved_edit_drops_nul_and_has_the_transcripts_limit(store, ldc):
+    _, (a, _) = ldc
+    kept = labeling.keep_unsaved_edit(store, PEOPLE["ana"], a.id, a.version, "half\x00 typed", None, ())
+    assert kept.text == "half typed" and store.get_unsaved_edit("ana", a.id).text == "half typed"
+    with pytest.raises(ValidationError, match="at most 20000 are allowed"):
+        labeling.keep_unsaved_edit(store, PEOPLE["ana"], a.id, a.version, "x" * 20_001, None, ())
 
 
 def test_skip_and_untranscribable_need_a_reason_kept_in_the_history(store, ldc):

@@ -941,6 +941,9 @@ MESSAGES = {
     "error.segment_id": "{segment!r}… is not a segment id",
     "conventions.error": "error",
     "conventions.warning": "warning",
+    "error.text_control": "the text has a control character ({code}) at character {position}; only printable text is allowed",
+    "error.tag_too_long": "a tag has {length} characters; at most {most} are allowed",
+    "error.reason_too_long": "the reason has {length} characters; at most {most} are allowed",
 }
 
 # The linter's messages are English already; the catalog names them by rule (ko.py translates).

@@ -963,4 +963,7 @@ MESSAGES = {
     "error.segment_id": "{segment}… 은(는) 세그먼트 식별자가 아닙니다.",
     "conventions.error": "오류",
     "conventions.warning": "경고",
+    "error.text_control": "글의 {position}번째 글자가 제어 문자({code})입니다. 인쇄 가능한 글자만 쓸 수 있습니다.",
+    "error.tag_too_long": "태그가 {length}자입니다. {most}자까지 쓸 수 있습니다.",
+    "error.reason_too_long": "사유가 {length}자입니다. {most}자까지 쓸 수 있습니다.",
 }

@@ -16,14 +16,14 @@ from ..config import Settings
 from ..conventions import Insertion, Problem
 from ..draft_view import split_time_for, word_index_at
 from ..errors import SpeechLabelError, ValidationError
+from ..labeling_rules import MAX_TRANSCRIPT_CHARS
 from ..models import Actor, Project
 from ..project_conventions import FixResult, fix_transcript, insert_at_caret, lint_transcript, project_scheme
 from ..store import Store
 from .cards import SegmentCard, segment_card
 from .tabs import OpenSegments, TabKey
 
-# Longest transcript a request may carry: far above any utterance, far below a memory problem.
-MAX_TEXT_CHARS = 20_000
+MAX_TEXT_CHARS = MAX_TRANSCRIPT_CHARS  # longest transcript a request may carry (labeling_rules)
 MAX_ID_CHARS = 100  # segment ids are ~30 characters
 
 
