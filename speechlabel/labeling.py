@@ -189,7 +189,7 @@ def save_and_next(
 
 def submit(
     store: Store, actor: Actor, segment_id: str, expected_version: int, text: str, speaker: str | None,
-    tags, comment: str | None,
+    tags, comment: str | None, tab: str | None = None,
 ) -> tuple[Segment, Project]:
     """Submit the transcript; the saved segment and its project. When the project blocks submits
     on lint errors, a transcript with any is refused (LintRejected, nothing saved). A segment a
@@ -215,10 +215,10 @@ def submit(
                        status=SegmentStatus.REWORKED if rework else SegmentStatus.SUBMITTED,
                        comment=optional_text(comment))
     try:
-        saved = store.save_labeled(segment_id, expected_version, edit, author)
+        saved = store.save_labeled(segment_id, expected_version, edit, author, tab)
     except StaleVersion:
         # Keep what this author typed on the server: the other save wins the row, not the words.
-        keep_unsaved_edit(store, actor, segment_id, expected_version, cleaned, edit.speaker, edit.tags)
+        keep_unsaved_edit(store, actor, segment_id, expected_version, cleaned, edit.speaker, edit.tags, tab)
         raise
     assignment.keep_working(store, actor, project)
     return saved, project
@@ -314,11 +314,11 @@ def merge_with_next(store: Store, actor: Actor, segment_id: str, expected_versio
 
 
 def keep_unsaved_edit(store: Store, actor: Actor, segment_id: str, base_version: int, text: str,
-                      speaker: str | None, tags) -> UnsavedEdit:
+                      speaker: str | None, tags, tab: str | None = None) -> UnsavedEdit:
     """Remember what the actor is typing in a segment, replacing their previous unsaved edit."""
     _may_read(store, actor, segment_id)
     edit = UnsavedEdit(actor.username, segment_id, base_version, kept_text(text), optional_text(speaker),
-                       clean_tags(tags), utc_now())
+                       clean_tags(tags), utc_now(), tab)
     return store.put_unsaved_edit(edit)
 
 

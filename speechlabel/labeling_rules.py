@@ -38,6 +38,7 @@ class UnsavedEdit:
     speaker: str | None
     tags: tuple[str, ...]
     updated_at: datetime
+    tab: str | None = None  # the browser tab that kept it (None: not a tab, e.g. the command line)
 
 
 @dataclass(frozen=True)

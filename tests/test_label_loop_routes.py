@@ -303,9 +303,25 @@ def test_a_second_labeling_shows_the_draft_and_saves_beside_the_segment(app, sto
     card = opened(web, first.id)
     draft = labeling.open_segment(store, tom, first.id).draft
     assert card["second_labeling"] and card["text"] == draft.text != "Ana's transcript"
-    assert "Ana's transcript" not in str(card)
+    assert "Ana's transcript" not in str(card) and "Kennedy" not in str(card)  # nothing of the first labeling
     assert (card["speaker"], card["tags"], card["bounds_editable"], card["following"]) == (None, [], False, None)
     saved = web.post("/api/label/save", json=edit(card, "Tom's transcript"))
     assert saved.status_code == 200, saved.text
     assert store.get_segment(first.id).text == "Ana's transcript"
     assert store.get_second_label(first.id).text == "Tom's transcript"
+
+
+def test_two_tabs_of_one_labeler_on_one_segment_lose_nothing(app, store, calls):  # noqa: F811
+    first = first_to_do(store, calls, "ana")
+    one, two = signed_in(app, store, "ana", tab="tab-1"), signed_in(app, store, "ana", tab="tab-2")
+    card_one, card_two = opened(one, first.id), opened(two, first.id)
+    # Tab 2 types (kept), then tab 1 saves other text: tab 2's text stays, as a conflict.
+    assert two.post("/api/label/keep", json=edit(card_two, "typed in tab two")).status_code == 200
+    assert one.post("/api/label/save", json=edit(card_one, "saved in tab one")).status_code == 200
+    reopened = opened(two, first.id)
+    assert reopened["conflict"]["mine_text"] == "typed in tab two" and reopened["saved_text"] == "saved in tab one"
+    # Tab 2 saves on the version it was looking at: refused, its text kept, never "saved" into nothing.
+    refused = two.post("/api/label/save", json=edit(card_two, "typed in tab two, more"))
+    assert refused.status_code == 409 and "saved by ana" in refused.json()["error"]
+    assert store.get_unsaved_edit("ana", first.id).text == "typed in tab two, more"
+    assert store.get_segment(first.id).text == "saved in tab one"

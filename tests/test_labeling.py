@@ -304,6 +304,41 @@ def test_merge_of_different_statuses_needs_a_look(store, ldc):
 
 # --- unsaved edits ------------------------------------------------------------------------
 
+def test_a_save_from_one_tab_leaves_what_another_tab_typed_as_a_conflict(store, ldc):
+    _, (a, b) = ldc
+    ana = PEOPLE["ana"]
+    # The same person has segment a open in two tabs; tab 2 kept other text, then was closed.
+    labeling.keep_unsaved_edit(store, ana, a.id, a.version, "tab two's words", None, (), tab="tab-2")
+    saved, _ = labeling.submit(store, ana, a.id, a.version, "tab one's words", None, (), None, tab="tab-1")
+    kept = store.get_unsaved_edit("ana", a.id)
+    assert (kept.text, kept.base_version, kept.tab) == ("tab two's words", a.version, "tab-2")
+    context = labeling.open_segment(store, ana, a.id)
+    assert context.conflicting_edit and context.segment.text == "tab one's words"
+    # A save from the tab that kept the edit (or of the same text, or without a tab) ends it.
+    labeling.keep_unsaved_edit(store, ana, b.id, b.version, "half", None, (), tab="tab-1")
+    labeling.submit(store, ana, b.id, b.version, "half typed", None, (), None, tab="tab-1")
+    assert store.get_unsaved_edit("ana", b.id) is None
+    labeling.submit(store, ana, a.id, saved.version, "from the command line", None, (), None)
+    assert store.get_unsaved_edit("ana", a.id) is None
+
+
+def test_text_typed_in_a_segment_a_lead_merges_away_moves_to_the_merged_segment(store, ldc):
+    _, (a, b) = ldc
+    labeling.keep_unsaved_edit(store, PEOPLE["ben"], b.id, b.version, "in greasy wash water", "B", ["noise"],
+                               tab="bens-tab")
+    labeling.keep_unsaved_edit(store, PEOPLE["eva"], a.id, a.version, "she had your", None, (), tab="evas-tab")
+    labeling.keep_unsaved_edit(store, PEOPLE["eva"], b.id, b.version, "all year", None, ("music",), tab="evas-tab")
+    merged = labeling.merge_with_next(store, PEOPLE["rita"], a.id, a.version, b.version)
+    bens = store.get_unsaved_edit("ben", a.id)
+    assert (bens.text, bens.base_version, bens.speaker, bens.tags) == (
+        "she had your dark suit in greasy wash water", a.version, "B", ("noise",))
+    evas = store.get_unsaved_edit("eva", a.id)
+    assert (evas.text, evas.tags) == ("she had your all year", ("music",))
+    # Each sees it as their text against the merge, to choose from.
+    context = labeling.open_segment(store, PEOPLE["ben"], merged.id)
+    assert context.conflicting_edit and context.unsaved.text == bens.text
+
+
 def test_unsaved_edits_round_trip_per_user_and_segment(store, ldc):
     _, (a, b) = ldc
     assert labeling.unsaved_edit(store, PEOPLE["ana"], a.id) is None

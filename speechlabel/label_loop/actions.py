@@ -77,11 +77,12 @@ def peek_card(loop: Loop, actor: Actor, segment_id: str) -> SegmentCard:
     return segment_card(loop.store, loop.settings, actor, segment_id)
 
 
-def keep_edit(loop: Loop, actor: Actor, edit: Edit) -> None:
+def keep_edit(loop: Loop, actor: Actor, tab: TabKey, edit: Edit) -> None:
     """The browser's copy of what is typed in one segment, kept as that segment's unsaved edit.
     Allowed for any segment the user may open, open in the tab or not: it names its segment."""
     _check_edit(edit)
-    labeling.keep_unsaved_edit(loop.store, actor, edit.segment_id, edit.version, edit.text, edit.speaker, edit.tags)
+    labeling.keep_unsaved_edit(loop.store, actor, edit.segment_id, edit.version, edit.text, edit.speaker, edit.tags,
+                               tab.tab)
 
 
 def save(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, then_open: str | None = None) -> Saved:
@@ -92,7 +93,7 @@ def save(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, then_open: str | Non
     _check_id(then_open)
     _require_open(loop, actor, tab, edit)
     saved, project = labeling.submit(loop.store, actor, edit.segment_id, edit.version, edit.text, edit.speaker,
-                                     edit.tags, edit.comment)
+                                     edit.tags, edit.comment, tab.tab)
     if then_open is not None:
         # Every request about it checks the user's rights again; the registry only refuses mismatches.
         loop.tabs.opened(tab, then_open)
@@ -193,7 +194,7 @@ def _require_open(loop: Loop, actor: Actor, tab: TabKey, edit: Edit) -> None:
     try:
         loop.tabs.require_open(tab, edit.segment_id)
     except SpeechLabelError:
-        keep_edit(loop, actor, edit)
+        keep_edit(loop, actor, tab, edit)
         raise
 
 

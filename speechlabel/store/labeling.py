@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, tuple_, update
 
 from ..draft_cut import current_drafts, cut_draft, join_drafts
 from ..errors import Conflict, NotFound, StaleVersion, ValidationError
@@ -116,11 +116,13 @@ class LabelingQueries(StoreBase):
             position, count = connection.execute(query).one()
         return position, count
 
-    def save_labeled(self, segment_id: str, expected_version: int, edit: SegmentEdit, author: str) -> Segment:
-        """Like ``save_segment``, and the author's unsaved edit of the segment goes with it."""
+    def save_labeled(self, segment_id: str, expected_version: int, edit: SegmentEdit, author: str,
+                     tab: str | None = None) -> Segment:
+        """Like ``save_segment``, and the author's unsaved edit of the segment goes with it (see
+        ``_drop_unsaved`` for one kept by another of their tabs)."""
         with self.write() as connection:
             row = _versioned_update(connection, segment_id, expected_version, _edit_values(edit), author, edit.comment,
-                                    saves_text=edit.text is not None)
+                                    saves_text=edit.text is not None, tab=tab)
         return segment_from_row(row)
 
     def resize_segment(self, segment_id: str, expected_version: int, start: float, end: float, author: str) -> Segment:
@@ -171,6 +173,7 @@ class LabelingQueries(StoreBase):
             second = _neighbour(connection, first, after=True)
             _check_next(first, second, next_segment_id, next_expected_version)
             joined = _joined_drafts(connection, first, second)
+            _carry_unsaved(connection, first, second)
             _absorb(connection, first, second, author)
             _insert_drafts(connection, first.id, joined)
             values = _merged_values(first if text is None else replace(first, text=text), second)
@@ -190,7 +193,7 @@ class LabelingQueries(StoreBase):
             connection.execute(delete(_unsaved).where(_unsaved.c.user == edit.user, _unsaved.c.segment_id == edit.segment_id))
             connection.execute(insert(_unsaved).values(
                 user=edit.user, segment_id=edit.segment_id, base_version=edit.base_version, text=edit.text,
-                speaker=edit.speaker, tags=list(edit.tags), updated_at=edit.updated_at,
+                speaker=edit.speaker, tags=list(edit.tags), updated_at=edit.updated_at, tab=edit.tab,
             ))
         return edit
 
@@ -200,7 +203,7 @@ class LabelingQueries(StoreBase):
         if row is None:
             return None
         return UnsavedEdit(row.user, row.segment_id, row.base_version, row.text, row.speaker,
-                           tuple(row.tags), as_utc(row.updated_at))
+                           tuple(row.tags), as_utc(row.updated_at), row.tab)
 
     def delete_unsaved_edit(self, user: str, segment_id: str) -> bool:
         with self.write() as connection:
@@ -209,20 +212,32 @@ class LabelingQueries(StoreBase):
 
 def _versioned_update(
     connection: Connection, segment_id: str, expected_version: int, values: dict[str, Any], author: str,
-    comment: str | None, saves_text: bool = True,
+    comment: str | None, saves_text: bool = True, tab: str | None = None,
 ) -> Any:
     """The store's versioned update. A change that saved the author's text ends their unsaved
-    edit; one that did not (bounds, status) carries it over to the new version, so moving a
-    boundary never throws away what they are typing."""
+    edit (``_saved_over``); one that did not (bounds, status) carries it over to the new version,
+    so moving a boundary never throws away what they are typing."""
     row = versioned_update(connection, segment_id, expected_version, values, author, comment)
     if saves_text:
-        _drop_unsaved(connection, author, segment_id)
+        _saved_over(connection, author, segment_id, tab, row.text)
     else:
         connection.execute(update(_unsaved).where(
             _unsaved.c.user == author, _unsaved.c.segment_id == segment_id,
             _unsaved.c.base_version == expected_version,
         ).values(base_version=row.version))
     return row
+
+
+def _saved_over(connection: Connection, user: str, segment_id: str, tab: str | None, saved_text: str) -> None:
+    """A save from ``tab`` ends the author's unsaved edit of the segment, unless another of their
+    tabs kept it with other text: that one stays on the version it was typed on, and the next
+    open shows it as a conflict. (Without a tab, as from the command line, it ends whatever kept it.)"""
+    if tab is None:
+        _drop_unsaved(connection, user, segment_id)
+        return
+    connection.execute(delete(_unsaved).where(
+        _unsaved.c.user == user, _unsaved.c.segment_id == segment_id,
+        or_(_unsaved.c.tab.is_(None), _unsaved.c.tab == tab, _unsaved.c.text == saved_text)))
 
 
 def _drop_unsaved(connection: Connection, user: str, segment_id: str) -> int:
@@ -332,6 +347,22 @@ def _check_next(first: Segment, second: Segment | None, expected_id: str | None,
                        params={"segment": first.id, "next": second.id, "expected": expected_id})
     if second.version != expected_version:
         raise StaleVersion(second.id, expected_version, second.version, second.updated_by)
+
+
+def _carry_unsaved(connection: Connection, first: Segment, second: Segment) -> None:
+    """Someone typing in the absorbed segment when it is merged keeps their text: it moves to the
+    merged segment, after their text of the first (their unsaved edit of it, else its saved
+    text), on the first's version before the merge, so their next open shows it as a conflict
+    with the merge instead of the row's cascade deleting it."""
+    for typed in connection.execute(select(_unsaved).where(_unsaved.c.segment_id == second.id)).all():
+        base = connection.execute(_UNSAVED_EDIT, {"user": typed.user, "segment_id": first.id}).first()
+        text = " ".join(part for part in ((base.text if base else first.text).strip(), typed.text.strip()) if part)
+        connection.execute(delete(_unsaved).where(_unsaved.c.user == typed.user, _unsaved.c.segment_id == first.id))
+        connection.execute(insert(_unsaved).values(
+            user=typed.user, segment_id=first.id, base_version=first.version, text=text,
+            speaker=base.speaker if base else typed.speaker,
+            tags=list(base.tags) + [tag for tag in typed.tags if tag not in base.tags] if base else list(typed.tags),
+            updated_at=max(typed.updated_at, base.updated_at) if base else typed.updated_at, tab=typed.tab))
 
 
 def _absorb(connection: Connection, first: Segment, second: Segment, author: str) -> None:

@@ -137,6 +137,7 @@ unsaved_edits = Table(
     Column("speaker", String(100), nullable=True),
     Column("tags", JSON, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("tab", String(64), nullable=True),  # the browser tab that kept it last (migration 0010)
 )
 
 segment_merges = Table(
