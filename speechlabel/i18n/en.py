@@ -944,6 +944,7 @@ MESSAGES = {
     "error.text_control": "the text has a control character ({code}) at character {position}; only printable text is allowed",
     "error.tag_too_long": "a tag has {length} characters; at most {most} are allowed",
     "error.reason_too_long": "the reason has {length} characters; at most {most} are allowed",
+    "error.database_file_gone": "the database file {path} was deleted or replaced while the app was running, so nothing more can be saved; restore the file (or start afresh) and restart the app",
 }
 
 # The linter's messages are English already; the catalog names them by rule (ko.py translates).

@@ -966,4 +966,5 @@ MESSAGES = {
     "error.text_control": "글의 {position}번째 글자가 제어 문자({code})입니다. 인쇄 가능한 글자만 쓸 수 있습니다.",
     "error.tag_too_long": "태그가 {length}자입니다. {most}자까지 쓸 수 있습니다.",
     "error.reason_too_long": "사유가 {length}자입니다. {most}자까지 쓸 수 있습니다.",
+    "error.database_file_gone": "앱이 실행되는 동안 데이터베이스 파일 {path}이(가) 지워지거나 바뀌어 더 이상 저장할 수 없습니다. 파일을 되살리거나 새로 시작한 뒤 앱을 다시 시작하세요.",
 }

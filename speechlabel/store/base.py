@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine
 
 from .engine import BEGIN_MODE
+from .file_guard import DatabaseFileGuard
 
 
 @dataclass
@@ -39,10 +40,13 @@ class StoreBase:
         # those sleeps. This process's writers queue here instead, and the next one starts as soon
         # as the last commits. (Reentrant: a write nested in a write waits on SQLite, as before.)
         self._write_turn = threading.RLock() if engine.dialect.name == "sqlite" else nullcontext()
+        self._file_guard = DatabaseFileGuard.of(engine)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
         """A transaction that may write; on SQLite it holds the write lock from its first line."""
+        if self._file_guard is not None:
+            self._file_guard.check()
         shared = self._shared()
         if shared is None or shared.reads or shared.writing:
             # Outside a shared block, or nested in one of its reads (whose snapshot must not end
