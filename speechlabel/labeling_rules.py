@@ -24,6 +24,9 @@ MAX_COMMENT_CHARS = 2_000
 MAX_TAG_CHARS = 100
 # A line break or tab in a transcript is a space: Kaldi's `text`, ESPnet and most manifests are
 # one line per segment.
+# The subject of each "too long" message, as its catalog entry says it.
+_SUBJECT = {"error.transcript_too_long": "the transcript", "error.comment_too_long": "the comment",
+            "error.reason_too_long": "the reason", "error.tag_too_long": "a tag"}
 _SPACES = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
 
 
@@ -162,8 +165,8 @@ def kept_text(value: str | None) -> str:
     may be, and without NUL, which PostgreSQL cannot store."""
     text = (value or "").replace("\x00", "")
     if len(text) > MAX_TRANSCRIPT_CHARS:
-        raise ValidationError(f"the text has {len(text)} characters; at most {MAX_TRANSCRIPT_CHARS} are allowed",
-                              message_key="error.transcript_too_long",
+        raise ValidationError(f"the transcript has {len(text)} characters; at most {MAX_TRANSCRIPT_CHARS} are "
+                              "allowed", message_key="error.transcript_too_long",
                               params={"length": len(text), "most": MAX_TRANSCRIPT_CHARS})
     return text
 
@@ -182,6 +185,6 @@ def typed_text(value: str | None, most: int, too_long_key: str) -> str:
                               "only printable text is allowed", message_key="error.text_control",
                               params={"code": code, "position": control + 1})
     if len(cleaned) > most:
-        raise ValidationError(f"the text has {len(cleaned)} characters; at most {most} are allowed",
+        raise ValidationError(f"{_SUBJECT[too_long_key]} has {len(cleaned)} characters; at most {most} are allowed",
                               message_key=too_long_key, params={"length": len(cleaned), "most": most})
     return cleaned

@@ -127,11 +127,11 @@ def test_save_and_next_rejects_empty_text_and_missing_author(store, ldc):
 
 
 @pytest.mark.parametrize("text, message", [
-    ("a" * (MAX_TRANSCRIPT_CHARS + 1), f"the text has {MAX_TRANSCRIPT_CHARS + 1} characters; at most "
+    ("a" * (MAX_TRANSCRIPT_CHARS + 1), f"the transcript has {MAX_TRANSCRIPT_CHARS + 1} characters; at most "
                                        f"{MAX_TRANSCRIPT_CHARS} are allowed"),
     ("she had\x00 your", r"a control character \(U\+0000\) at character 8; only printable text"),
     ("she had \x1b[31myour", r"a control character \(U\+001B\) at character 9"),
-])
+], ids=["too long", "NUL", "escape sequence"])
 def test_a_transcript_too_long_or_with_control_characters_is_refused_and_nothing_is_saved(store, ldc, text,
                                                                                            message):
     _, (a, _) = ldc

@@ -266,7 +266,7 @@ def test_labelers_self_review_wrong_status_and_bad_input_are_refused(store, proj
     assert context.labeler == "lead" and not context.decidable_by(lead) and context.decidable_by(rita)
     with pytest.raises(ValidationError, match="unknown reason 'typo'; allowed: text_minor, text_major, wrong_speaker"):
         review.reject(store, rita, segment_id, version(store, segment_id), "typo")
-    with pytest.raises(ValidationError, match="2001 characters; at most 2000"):
+    with pytest.raises(ValidationError, match="the comment has 2001 characters; at most 2000"):
         review.reject(store, rita, segment_id, version(store, segment_id), "text_minor", "x" * 2001)
     review.approve(store, rita, segment_id, version(store, segment_id))
     with pytest.raises(ValidationError, match="is approved; only submitted or reworked segments can be approved"):

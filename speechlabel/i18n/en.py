@@ -421,7 +421,7 @@ MESSAGES = {
                             "rejected",
     "error.self_review": "you labeled this segment; another reviewer must review it",
     "error.review_reason": "unknown reason {reason}; allowed: {allowed}",
-    "error.comment_too_long": "the comment has {length} characters; use at most {most}",
+    "error.comment_too_long": "the comment has {length} characters; at most {most} are allowed",
     "error.merge_last": "segment {segment} is the last of its recording; only a segment with a next one can be merged",
     "error.merge_next_changed": "the segment after {segment} is now {next}, not {expected}; reload and merge again",
     "error.second_label_gone": "the second labeling of segment {segment} is no longer yours to save (it was saved "
