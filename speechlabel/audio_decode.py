@@ -96,6 +96,9 @@ class _SoundfileSource(AudioSource):
                                   declared)
 
     def blocks(self, frames: int) -> Iterator[np.ndarray]:
+        # Reads of at most 16k frames: libsndfile drops a whole read that meets damage, so
+        # smaller reads keep more of the audio before it.
+        frames = min(frames, 1 << 14)
         while True:
             try:
                 block = self._file.read(frames, dtype="float32", always_2d=True)

@@ -190,7 +190,7 @@ def import_one(store, settings, project, source: str, read: Callable[[], bytes],
     except MemoryError:
         # Decoding is bounded by AudioLimits, but reading a huge file, or a machine short of
         # memory, can still fail: report this file and go on with the next.
-        error = AudioDecodeError(f"{label!r} could not be imported: the server ran out of memory; "
+        error = AudioDecodeError(f"{label!r} could not be imported: there was not enough memory; "
                                  "try it again alone, or split it into shorter files",
                                  message_key="error.audio_out_of_memory", params={"label": label})
         report.failures.append(ImportFailure(source, str(error), error))

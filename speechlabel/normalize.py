@@ -54,7 +54,7 @@ def normalize_to_wav(data: bytes, label: str, limits: AudioLimits, target: Path)
         with open_audio(data, label) as source, os.fdopen(fd, "wb") as handle, \
                 sf.SoundFile(handle, "w", TARGET_RATE, 1, subtype="PCM_16", format="WAV") as out:
             meter = LevelMeter(label)
-            decoded = _Counter()
+            decoded = DecodedFrames()
             for mono in mono_16k_blocks(source, label, limits, meter, decoded):
                 out.write(np.clip(mono, -1.0, 1.0))
             normalized = Normalized(meter.probe(source.header, decoded.frames), _truncation(source, decoded.frames))
@@ -68,17 +68,17 @@ def normalize_to_wav(data: bytes, label: str, limits: AudioLimits, target: Path)
 def decode_mono_16k(data: bytes, label: str, limits: AudioLimits | None = None) -> np.ndarray:
     """The whole file as float32 16 kHz mono in memory (for files known to be short)."""
     with open_audio(data, label) as source:
-        blocks = list(mono_16k_blocks(source, label, limits or AudioLimits(), LevelMeter(label), _Counter()))
+        blocks = list(mono_16k_blocks(source, label, limits or AudioLimits(), LevelMeter(label), DecodedFrames()))
     return np.concatenate(blocks) if blocks else np.zeros(0, dtype=np.float32)
 
 
 @dataclass
-class _Counter:
+class DecodedFrames:
     frames: int = 0
 
 
 def mono_16k_blocks(source: AudioSource, label: str, limits: AudioLimits, meter: LevelMeter,
-                    decoded: _Counter) -> Iterator[np.ndarray]:
+                    decoded: DecodedFrames) -> Iterator[np.ndarray]:
     """Check the header, then yield the file as 16 kHz mono blocks, measuring each on the way;
     ``decoded.frames`` counts the file's own frames. Refuses what breaks ``limits``."""
     header = source.header

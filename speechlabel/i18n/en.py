@@ -484,7 +484,7 @@ MESSAGES = {
     "error.audio_too_short": "{label!r} holds {seconds} s of audio; the least a recording may hold is {least} s",
     "error.audio_not_finite": "{label!r} holds samples that are not numbers (NaN or infinite); accepted: finite "
                               "samples (a float file's samples lie in -1..1); re-export it from the recorder or editor",
-    "error.audio_out_of_memory": "{label!r} could not be imported: the server ran out of memory; try it again "
+    "error.audio_out_of_memory": "{label!r} could not be imported: there was not enough memory; try it again "
                                  "alone, or split it into shorter files",
     "warning.audio_short": "{label!r} is truncated: it declares {declared} s but only the first {decoded} s could be "
                            "decoded; that part was imported; upload the complete file for the rest",

@@ -471,7 +471,7 @@ MESSAGES = {
     "error.audio_too_short": "{label!r}에 든 오디오는 {seconds}초입니다. 녹음은 최소 {least}초 이상이어야 합니다.",
     "error.audio_not_finite": "{label!r}에 숫자가 아닌 값이나 무한대인 샘플이 있습니다. 유한한 샘플만 받습니다"
                               "(부동소수점 파일의 샘플은 -1~1 범위). 녹음기나 편집기에서 다시 내보내세요.",
-    "error.audio_out_of_memory": "{label!r}을(를) 가져오지 못했습니다. 서버의 메모리가 부족합니다. 이 파일만 "
+    "error.audio_out_of_memory": "{label!r}을(를) 가져오지 못했습니다. 메모리가 부족합니다. 이 파일만 "
                                  "다시 올리거나 더 짧은 파일로 나눠서 올리세요.",
     "warning.audio_short": "{label!r}이(가) 잘려 있습니다. 길이가 {declared}초로 적혀 있지만 앞의 {decoded}초만 "
                            "디코딩할 수 있었습니다. 그 부분만 가져왔습니다. 나머지는 온전한 파일을 올려야 합니다.",
