@@ -29,7 +29,7 @@ class AudioLimits:
     - ``max_sample_rate`` (192 kHz, the highest rate studio recorders offer): 384 kHz and up
       serve ultrasound work, not speech, and make decoding 24x the work of 16 kHz.
     - ``max_channels`` (32): a meeting-room microphone array; more is not a speech recording.
-    - ``max_decoded_bytes`` (32 GiB): rate x channels x duration x 4 bytes, the float samples
+    - ``max_decoded_bytes`` (32 GB): rate x channels x duration x 4 bytes, the float samples
       a file decodes to, which is the decoding work (about a minute per 10 GB on one core).
       4 h of 8 channels at 48 kHz is 22 GB.
     - ``memory_budget_bytes`` (64 MiB): the decoder's buffers at any moment; blocks are sized
@@ -41,7 +41,7 @@ class AudioLimits:
     min_sample_rate: int = 8000
     max_sample_rate: int = 192_000
     max_channels: int = 32
-    max_decoded_bytes: int = 32 * 2**30
+    max_decoded_bytes: int = 32 * 10**9
     memory_budget_bytes: int = 64 * 2**20
 
     def block_frames(self, channels: int) -> int:

@@ -63,12 +63,34 @@ def test_too_many_channels_are_refused(store, settings, project):
     assert str(error) == "'array.wav' has 40 channels; accepted: 1 to 32"
 
 
-def test_a_file_that_decodes_to_more_than_the_budget_is_refused(store, project, tmp_path):
-    # 2 s x 8 channels x 96 kHz x 4 bytes = 6.1 MB of float samples, over a 5 MB budget.
-    settings = Settings(data_dir=tmp_path / "data", audio_limits=AudioLimits(max_decoded_bytes=5_000_000))
-    error = refusal(store, settings, project, silent_flac(96_000, 8, 2), "wide.flac")
-    assert str(error) == ("'wide.flac' decodes to 0.0 GB (8 channels at 96000 Hz); the most one file may decode "
-                          "to is 0.0 GB; split it or mix it down to fewer channels")
+def declare_total_samples(flac: bytes, total: int) -> bytes:
+    """``flac`` with its STREAMINFO's 36-bit total sample count replaced (what a hostile file
+    can declare for free): after "fLaC", a 4-byte block header and 10 bytes of frame sizes, 64
+    bits hold the rate (20), channels - 1 (3), bits - 1 (5) and the total (36)."""
+    assert flac[:4] == b"fLaC"
+    packed = int.from_bytes(flac[18:26], "big")
+    packed = (packed & ~((1 << 36) - 1)) | total
+    return flac[:18] + packed.to_bytes(8, "big") + flac[26:]
+
+
+def test_a_3_9_hour_192_khz_8_channel_flac_is_refused_by_its_decoded_size(store, settings, project):
+    """Under the 4 h cap and within the rate and channel limits, but 86 GB once decoded: the
+    default budget (32 GB) refuses it from its header, before one sample is decoded."""
+    seconds = 3.9 * 3600
+    declared = declare_total_samples(silent_flac(192_000, 8, 1), int(seconds * 192_000))
+    assert sf.info(io.BytesIO(declared)).duration == pytest.approx(seconds)
+    error = refusal(store, settings, project, declared, "long.flac")
+    assert str(error) == ("'long.flac' decodes to 86.3 GB (8 channels at 192000 Hz); the most one file may decode "
+                          "to is 32.0 GB; split it or mix it down to fewer channels")
+    assert error_message(error, Lang.KO).startswith("'long.flac'은(는) 디코딩하면 86.3기가바이트입니다")
+
+
+def test_the_decoding_budget_is_an_option(store, project, tmp_path):
+    settings = Settings(data_dir=tmp_path / "data", audio_limits=AudioLimits(max_decoded_bytes=10 * 10**9))
+    declared = declare_total_samples(silent_flac(96_000, 8, 1), 2 * 3600 * 96_000)  # 2 h: 22.1 GB
+    error = refusal(store, settings, project, declared, "wide.flac")
+    assert str(error) == ("'wide.flac' decodes to 22.1 GB (8 channels at 96000 Hz); the most one file may decode "
+                          "to is 10.0 GB; split it or mix it down to fewer channels")
 
 
 def test_a_header_that_understates_the_length_is_caught_while_decoding():
