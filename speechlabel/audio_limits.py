@@ -30,7 +30,7 @@ class AudioLimits:
       serve ultrasound work, not speech, and make decoding 24x the work of 16 kHz.
     - ``max_channels`` (32): a meeting-room microphone array; more is not a speech recording.
     - ``max_decoded_bytes`` (32 GB): rate x channels x duration x 4 bytes, the float samples
-      a file decodes to, which is the decoding work (about a minute per 10 GB on one core).
+      a file decodes to, which is the decoding work (about 10 s per GB on one core here).
       4 h of 8 channels at 48 kHz is 22 GB.
     - ``memory_budget_bytes`` (64 MiB): the decoder's buffers at any moment; blocks are sized
       so one block of every channel and its working copies fit, whatever the file's length.
