@@ -515,6 +515,8 @@ def run_import(workspace: Workspace, args) -> int:
         report = import_paths(workspace.store, workspace.settings, project, args.paths, on_file=advance)
     for recording in report.imported:
         print(f"imported {recording.label} as {recording.id} ({recording.duration:.1f} s)")
+    for warning in report.warnings:
+        print(f"warning {warning.source}: {warning.message}", file=sys.stderr)
     for duplicate in report.duplicates:
         print(f"skipped {duplicate.source}: {duplicate.message}")
     for failure in report.failures:

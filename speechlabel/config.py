@@ -6,9 +6,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .audio_limits import MAX_SECONDS_SETTING, AudioLimits
 from .errors import ValidationError
 
-DEFAULT_MAX_AUDIO_SECONDS = 4 * 3600.0
 DEFAULT_SESSION_HOURS = 12.0
 MAX_SESSION_HOURS = 30 * 24.0
 
@@ -19,7 +19,8 @@ class Settings:
 
     data_dir: Path
     database_url: str | None = None
-    max_audio_seconds: float = DEFAULT_MAX_AUDIO_SECONDS
+    # What an imported file may be (length, rate, channels, decoding budget): AudioLimits.
+    audio_limits: AudioLimits = AudioLimits()
     # How long a sign-in lasts ($SPEECHLABEL_SESSION_HOURS).
     session_hours: float = DEFAULT_SESSION_HOURS
     # The first admin's password ($SPEECHLABEL_ADMIN_PASSWORD; None: generate one and show it
@@ -29,11 +30,11 @@ class Settings:
     @classmethod
     def from_env(cls, data_dir: str | os.PathLike | None = None) -> Settings:
         chosen = data_dir or os.environ.get("SPEECHLABEL_DATA_DIR") or "data"
-        max_seconds = os.environ.get("SPEECHLABEL_MAX_AUDIO_SECONDS")
+        max_seconds = os.environ.get(MAX_SECONDS_SETTING)
         return cls(
             data_dir=Path(chosen).resolve(),
             database_url=os.environ.get("SPEECHLABEL_DATABASE_URL") or None,
-            max_audio_seconds=float(max_seconds) if max_seconds else DEFAULT_MAX_AUDIO_SECONDS,
+            audio_limits=AudioLimits(max_seconds=float(max_seconds)) if max_seconds else AudioLimits(),
             session_hours=_session_hours(os.environ.get("SPEECHLABEL_SESSION_HOURS")),
             admin_password=os.environ.get("SPEECHLABEL_ADMIN_PASSWORD") or None,
         )

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .access import require_role
-from .audio import DecodedAudio, declared_duration, decode_bytes, to_mono_16k, write_wav
 from .config import Settings
 from .errors import AudioDecodeError, DuplicateRecording, SpeechLabelError
+from .leftovers import remove_stale_temporaries
 from .models import Actor, PrelabelState, Project, Recording
-from .probe import probe
+from .normalize import Truncation, normalize_to_wav
 from .store import Store
 from .store.rows import utc_now
 
@@ -51,16 +51,40 @@ class ImportDuplicate:
     error: SpeechLabelError | None = field(default=None, compare=False)  # see ImportFailure
 
 
+@dataclass(frozen=True)
+class ImportWarning:
+    """A file imported with a problem the user should know of (it is truncated)."""
+
+    source: str
+    message: str
+    message_key: str
+    params: dict = field(compare=False)
+
+
 @dataclass
 class ImportReport:
     imported: list[Recording] = field(default_factory=list)
     duplicates: list[ImportDuplicate] = field(default_factory=list)
     failures: list[ImportFailure] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportedRecording:
+    recording: Recording
+    warnings: tuple[ImportWarning, ...] = ()
 
 
 def import_audio(store: Store, settings: Settings, project: Project, data: bytes, label: str, *,
                  insert: Callable[[Recording], object] | None = None) -> Recording:
+    """``import_recording`` for callers that need only the recording."""
+    return import_recording(store, settings, project, data, label, insert=insert).recording
+
+
+def import_recording(store: Store, settings: Settings, project: Project, data: bytes, label: str, *,
+                     insert: Callable[[Recording], object] | None = None) -> ImportedRecording:
     """Import one file's bytes; raise AudioDecodeError / DuplicateRecording with a clear message.
+    A truncated file is imported (what could be decoded) with a warning saying so.
 
     ``insert`` stores the new row (default ``store.insert_recording``); a dataset import passes
     one that stores the recording together with its segments in one transaction. If it raises,
@@ -70,30 +94,46 @@ def import_audio(store: Store, settings: Settings, project: Project, data: bytes
     existing = store.find_recording_by_hash(project.id, sha256)
     if existing is not None:
         raise DuplicateRecording(label, existing.id, existing.label)
-    _refuse_too_long(declared_duration(data) if data else None, label, settings)
-    decoded = decode_bytes(data, label)
-    _refuse_too_long(decoded.duration, label, settings)
-    mono = to_mono_16k(decoded)
     recording_id = f"rec-{uuid.uuid4().hex[:12]}"
+    normalized_path = f"audio/normalized/{recording_id}.wav"
+    normalized = normalize_to_wav(data, label, settings.audio_limits, settings.data_dir / normalized_path)
     recording = Recording(
         id=recording_id,
         project_id=project.id,
         label=label,
         sha256=sha256,
-        original_path=_original_relpath(sha256, decoded),
-        normalized_path=f"audio/normalized/{recording_id}.wav",
-        probe=probe(decoded, mono),
+        original_path=_original_relpath(sha256, normalized.probe.format),
+        normalized_path=normalized_path,
+        probe=normalized.probe,
         prelabel_state=PrelabelState.NEW,
         created_at=utc_now(),
     )
-    created = _write_files(settings, recording, data, mono)
+    created = (None, settings.data_dir / normalized_path)
     try:
+        created = (_write_original(settings, recording, data), created[1])
         (insert or store.insert_recording)(recording)
     except BaseException:
         _remove_files(created, store, sha256)
         raise
     log.info("imported %s as %s (%.1f s)", label, recording.id, recording.duration)
-    return recording
+    warning = truncation_warning(label, normalized.truncation)
+    return ImportedRecording(recording, (warning,) if warning else ())
+
+
+def truncation_warning(label: str, truncation: Truncation | None) -> ImportWarning | None:
+    """What a user is told about a file that decoded to less than it declares."""
+    if truncation is None:
+        return None
+    if truncation.declared_seconds is not None and truncation.decoded_seconds < truncation.declared_seconds:
+        params = {"label": label, "declared": f"{truncation.declared_seconds:.2f}",
+                  "decoded": f"{truncation.decoded_seconds:.2f}"}
+        message = ("{label!r} is truncated: it declares {declared} s but only the first {decoded} s could be "
+                   "decoded; that part was imported; upload the complete file for the rest").format(**params)
+        return ImportWarning(label, message, message_key="warning.audio_short", params=params)
+    params = {"label": label, "decoded": f"{truncation.decoded_seconds:.2f}", "reason": truncation.reason or ""}
+    message = ("{label!r} may be truncated or damaged: the decoder stopped after {decoded} s ({reason}); "
+               "that part was imported; check the file").format(**params)
+    return ImportWarning(label, message, message_key="warning.audio_stopped", params=params)
 
 
 def import_paths(
@@ -104,6 +144,7 @@ def import_paths(
     on_file: Callable[[Path, int, int], None] | None = None,
 ) -> ImportReport:
     """Import files and folders (recursively); one bad file is reported and the others go on."""
+    remove_stale_temporaries(settings)
     report = ImportReport()
     files = find_audio_files(paths, report)
     for index, path in enumerate(files):
@@ -125,6 +166,7 @@ def import_uploads(
     """Import (name, bytes) pairs from a browser upload (leads only); one bad file does not
     stop the others."""
     require_role(actor, project, action="uploading audio")
+    remove_stale_temporaries(settings)
     report = ImportReport()
     for index, (name, data) in enumerate(uploads):
         if on_file:
@@ -137,12 +179,21 @@ def import_one(store, settings, project, source: str, read: Callable[[], bytes],
                report: ImportReport) -> None:
     """Import one file into ``report``: imported, duplicate or failed with the reason."""
     try:
-        report.imported.append(import_audio(store, settings, project, read(), label))
+        imported = import_recording(store, settings, project, read(), label)
+        report.imported.append(imported.recording)
+        report.warnings.extend(imported.warnings)
     except DuplicateRecording as duplicate:
         report.duplicates.append(ImportDuplicate(source, duplicate.existing_id, str(duplicate), duplicate))
     except (SpeechLabelError, OSError) as error:
         report.failures.append(ImportFailure(source, str(error),
                                              error if isinstance(error, SpeechLabelError) else None))
+    except MemoryError:
+        # Decoding is bounded by AudioLimits, but reading a huge file, or a machine short of
+        # memory, can still fail: report this file and go on with the next.
+        error = AudioDecodeError(f"{label!r} could not be imported: there was not enough memory; "
+                                 "try it again alone, or split it into shorter files",
+                                 message_key="error.audio_out_of_memory", params={"label": label})
+        report.failures.append(ImportFailure(source, str(error), error))
 
 
 def find_audio_files(paths: Iterable[str | Path], report: ImportReport) -> list[Path]:
@@ -167,44 +218,27 @@ def clean_label(label: str) -> str:
     return text or "unnamed"
 
 
-def _refuse_too_long(seconds: float | None, label: str, settings: Settings) -> None:
-    if seconds is not None and seconds > settings.max_audio_seconds:
-        params = {"label": label, "hours": f"{seconds / 3600:.2f}",
-                  "limit": f"{settings.max_audio_seconds / 3600:.2f}", "setting": "SPEECHLABEL_MAX_AUDIO_SECONDS"}
-        raise AudioDecodeError(
-            "{label!r} is {hours} h long; the maximum is {limit} h ({setting}); split the recording".format(**params),
-            message_key="error.audio_too_long", params=params,
-        )
-
-
-def _original_relpath(sha256: str, decoded: DecodedAudio) -> str:
-    extension = _EXTENSION_BY_FORMAT.get(decoded.format.upper(), "")
-    if not extension and "MP4" in decoded.format.upper():
+def _original_relpath(sha256: str, audio_format: str) -> str:
+    extension = _EXTENSION_BY_FORMAT.get(audio_format.upper(), "")
+    if not extension and "MP4" in audio_format.upper():
         extension = ".m4a"
     return f"audio/originals/{sha256[:2]}/{sha256}{extension or '.bin'}"
 
 
-def _write_files(settings: Settings, recording: Recording, data: bytes, mono) -> tuple[Path | None, Path]:
-    """Write the original (once per content hash) and the normalised copy.
-
-    Returns the original's path if this call created it (None if it existed) and the copy's path.
-    """
+def _write_original(settings: Settings, recording: Recording, data: bytes) -> Path | None:
+    """Write the original once per content hash; its path if this call created it, else None."""
     original = settings.data_dir / recording.original_path
-    created_original = None
-    if not original.exists():
-        original.parent.mkdir(parents=True, exist_ok=True)
-        temporary = original.with_name(f".tmp-{uuid.uuid4().hex}")
+    if original.exists():
+        return None
+    original.parent.mkdir(parents=True, exist_ok=True)
+    temporary = original.with_name(f".tmp-{uuid.uuid4().hex}")
+    try:
         temporary.write_bytes(data)
         temporary.replace(original)
-        created_original = original
-    normalized = settings.data_dir / recording.normalized_path
-    try:
-        write_wav(normalized, mono)
     except BaseException:
-        if created_original:
-            created_original.unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
-    return created_original, normalized
+    return original
 
 
 def _remove_files(created: tuple[Path | None, Path], store: Store, sha256: str) -> None:

@@ -6,6 +6,7 @@ import threading
 from dataclasses import dataclass
 
 from .config import Settings
+from .leftovers import remove_stale_temporaries
 from .store import Store
 
 
@@ -18,6 +19,7 @@ class Workspace:
     def open(cls, settings: Settings | None = None) -> "Workspace":
         settings = settings or Settings.from_env()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
+        remove_stale_temporaries(settings)  # what imports killed before this start left behind
         return cls(settings, Store.open(settings.resolved_database_url))
 
     @classmethod

@@ -90,6 +90,8 @@ def upload_audio(store, settings, project) -> None:
     if report is not None:
         for recording in report.imported:
             st.success(t("forms.imported", name=recording.label, seconds=recording.duration))
+        for warning in report.warnings:
+            st.warning(t("forms.import_warning", name=warning.source, message=t(warning.message_key, **warning.params)))
         for failure in report.failures:
             st.error(t("forms.import_failed", name=failure.source, message=_reason(failure)))
         for duplicate in report.duplicates:

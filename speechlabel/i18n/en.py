@@ -99,6 +99,7 @@ MESSAGES = {
     "forms.import_done": "done",
     "forms.import_duplicate": "{name}: duplicate — {message}",
     "forms.import_failed": "{name}: failed — {message}",
+    "forms.import_warning": "{name}: imported with a warning — {message}",
     "forms.import_files": "Import {count} file(s)",
     "forms.imported": "{name}: imported — {seconds:.1f} s",
     "forms.importing": "importing {name}",
@@ -473,13 +474,22 @@ MESSAGES = {
     "error.audio_empty": "{label!r} is empty (0 bytes); upload a non-empty audio file",
     "error.audio_no_samples": "{label!r} holds no audio samples (zero length)",
     "error.audio_damaged": "{label!r} is damaged: {reason}",
-    "error.audio_truncated_header": "{label!r} is truncated: its header declares more audio than the file holds; "
-                                    "upload the complete file",
     "error.audio_corrupt": "{label!r} is truncated or corrupt ({reason}); upload the complete file",
     "error.audio_no_stream": "{label!r} has no audio stream; accepted: {formats}",
     "error.audio_unreadable": "{label!r} is not audio we can read; accepted: {formats}",
-    "error.audio_truncated": "{label!r} is truncated: it declares {declared} s but only {decoded} s could be decoded;"
-                             " upload the complete file",
+    "error.audio_sample_rate": "{label!r} has a sample rate of {rate} Hz; accepted: {lowest} to {highest} Hz",
+    "error.audio_channels": "{label!r} has {channels} channels; accepted: 1 to {most}",
+    "error.audio_too_big": "{label!r} decodes to {gb} GB ({channels} channels at {rate} Hz); the most one file may "
+                           "decode to is {limit} GB; split it or mix it down to fewer channels",
+    "error.audio_too_short": "{label!r} holds {seconds} s of audio; the least a recording may hold is {least} s",
+    "error.audio_not_finite": "{label!r} holds samples that are not numbers (NaN or infinite); accepted: finite "
+                              "samples (a float file's samples lie in -1..1); re-export it from the recorder or editor",
+    "error.audio_out_of_memory": "{label!r} could not be imported: there was not enough memory; try it again "
+                                 "alone, or split it into shorter files",
+    "warning.audio_short": "{label!r} is truncated: it declares {declared} s but only the first {decoded} s could be "
+                           "decoded; that part was imported; upload the complete file for the rest",
+    "warning.audio_stopped": "{label!r} may be truncated or damaged: the decoder stopped after {decoded} s "
+                             "({reason}); that part was imported; check the file",
     "error.audio_too_long": "{label!r} is {hours} h long; the maximum is {limit} h ({setting}); "
                             "split the recording",
     # errors: scheme files and the Projects page's convention form

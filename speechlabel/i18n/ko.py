@@ -99,6 +99,7 @@ MESSAGES = {
     "forms.import_done": "완료",
     "forms.import_duplicate": "{name}: 중복 — {message}",
     "forms.import_failed": "{name}: 실패 — {message}",
+    "forms.import_warning": "{name}: 경고와 함께 가져옴 — {message}",
     "forms.import_files": "파일 {count}개 가져오기",
     "forms.imported": "{name}: 가져옴 — {seconds:.1f}초",
     "forms.importing": "{name} 가져오는 중",
@@ -460,11 +461,22 @@ MESSAGES = {
     "error.audio_empty": "{label!r}이(가) 비어 있습니다(0바이트). 내용이 있는 오디오 파일을 올리세요.",
     "error.audio_no_samples": "{label!r}에 오디오 샘플이 없습니다(길이 0).",
     "error.audio_damaged": "{label!r}이(가) 손상되었습니다: {reason}",
-    "error.audio_truncated_header": "{label!r}이(가) 잘려 있습니다. 헤더에 적힌 길이보다 파일에 든 오디오가 짧습니다. 온전한 파일을 올리세요.",
     "error.audio_corrupt": "{label!r}이(가) 잘렸거나 손상되었습니다({reason}). 온전한 파일을 올리세요.",
     "error.audio_no_stream": "{label!r}에 오디오 스트림이 없습니다. 지원 형식: {formats}",
     "error.audio_unreadable": "{label!r}은(는) 읽을 수 있는 오디오가 아닙니다. 지원 형식: {formats}",
-    "error.audio_truncated": "{label!r}이(가) 잘려 있습니다. 길이가 {declared}초로 적혀 있지만 {decoded}초만 디코딩할 수 있었습니다. 온전한 파일을 올리세요.",
+    "error.audio_sample_rate": "{label!r}의 샘플링 레이트는 {rate}Hz입니다. {lowest}~{highest}Hz만 받습니다.",
+    "error.audio_channels": "{label!r}의 채널 수는 {channels}개입니다. 1~{most}개만 받습니다.",
+    "error.audio_too_big": "{label!r}은(는) 디코딩하면 {gb}기가바이트입니다({channels}채널, {rate}Hz). 파일 하나는 "
+                           "디코딩해서 {limit}기가바이트까지만 받습니다. 나누거나 채널 수를 줄여서 올리세요.",
+    "error.audio_too_short": "{label!r}에 든 오디오는 {seconds}초입니다. 녹음은 최소 {least}초 이상이어야 합니다.",
+    "error.audio_not_finite": "{label!r}에 숫자가 아닌 값이나 무한대인 샘플이 있습니다. 유한한 샘플만 받습니다"
+                              "(부동소수점 파일의 샘플은 -1~1 범위). 녹음기나 편집기에서 다시 내보내세요.",
+    "error.audio_out_of_memory": "{label!r}을(를) 가져오지 못했습니다. 메모리가 부족합니다. 이 파일만 "
+                                 "다시 올리거나 더 짧은 파일로 나눠서 올리세요.",
+    "warning.audio_short": "{label!r}이(가) 잘려 있습니다. 길이가 {declared}초로 적혀 있지만 앞의 {decoded}초만 "
+                           "디코딩할 수 있었습니다. 그 부분만 가져왔습니다. 나머지는 온전한 파일을 올려야 합니다.",
+    "warning.audio_stopped": "{label!r}이(가) 잘렸거나 손상되었을 수 있습니다. 디코더가 {decoded}초에서 "
+                             "멈췄습니다({reason}). 그 부분만 가져왔습니다. 파일을 확인하세요.",
     "error.audio_too_long": "{label!r}의 길이는 {hours}시간입니다. 최대 {limit}시간까지 올릴 수 있습니다({setting}). "
                             "녹음을 나눠서 올리세요.",
     # errors: scheme files and the Projects page's convention form

@@ -1,0 +1,39 @@
+"""The Projects page's multi-file upload in headless Chromium (issue 17, points 9 and 10): a
+decompression bomb is refused with its reason, a truncated MP3 goes in with a warning, and the
+file after them is imported; no traceback anywhere."""
+
+from __future__ import annotations
+
+import pytest
+import soundfile as sf
+from playwright.sync_api import expect
+
+from speechlabel.audio import load_mono_16k
+from tests.e2e.steps import create_project, sign_in, upload_audio
+from tests.test_audio_limits import silent_flac
+from tests.test_ingest import encode_with_ffmpeg
+
+pytestmark = pytest.mark.e2e
+
+
+def test_one_bad_upload_does_not_stop_the_others(page, app_server, speech_dir, tmp_path, screenshot):
+    bomb = tmp_path / "bomb.flac"
+    bomb.write_bytes(silent_flac(384_000, 8, 30))  # 30 s of 8 channels at 384 kHz: 370 MB decoded
+    mp3 = encode_with_ffmpeg(load_mono_16k(speech_dir / "en" / "jfk.wav"), 16000, "mp3", "libmp3lame")
+    cut = tmp_path / "cut.mp3"
+    cut.write_bytes(mp3[: len(mp3) // 2])
+    assert sf.info(str(bomb)).samplerate == 384_000
+
+    sign_in(page, app_server.url)
+    create_project(page, "uploads", language="en", model="tiny.en")
+    imported = upload_audio(page, bomb, cut, speech_dir / "en" / "jfk.wav")
+    screenshot(page)
+    assert sorted(imported) == ["cut.mp3: imported — 5.4 s", "jfk.wav: imported — 11.0 s"]
+    refused = page.get_by_test_id("stAlertContentError")
+    expect(refused).to_have_text("bomb.flac: failed — 'bomb.flac' has a sample rate of 384000 Hz; "
+                                 "accepted: 8000 to 192000 Hz")
+    warned = page.get_by_test_id("stAlertContentWarning")
+    expect(warned).to_have_count(1)
+    assert warned.inner_text().startswith("cut.mp3: imported with a warning — 'cut.mp3' is truncated: it declares "
+                                          "11.00 s but only the first 5.")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
