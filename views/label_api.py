@@ -271,7 +271,7 @@ def save(current, actor, tab, body, request, lang):
 @endpoint
 def keep(current, actor, tab, body, request, lang):
     """POST /api/label/keep {segment_id, version, text, speaker, tags}: the unsaved edit."""
-    actions.keep_edit(current, actor, _edit(body))
+    actions.keep_edit(current, actor, tab, _edit(body))
     return {"kept": True}
 
 
