@@ -81,22 +81,31 @@ def test_upload_many_files_then_prelabel_in_the_background(app_data, speech_dir)
     assert "pre-labeling done: 1/1 recordings" in app.get("progress")[0].proto.text
 
 
-def test_streamlit_run_serves_the_app(app_data):
-    """`streamlit run workbench.py` starts a server that answers its health check and the page."""
+def test_streamlit_run_serves_the_app_and_prints_the_first_admin_password(app_data, tmp_path, monkeypatch):
+    """`streamlit run workbench.py` starts a server that answers its health check and the page; on
+    a first start without SPEECHLABEL_ADMIN_PASSWORD it prints the generated admin password on
+    its console (and only there: the sign-in page shows none, tests/e2e/test_first_start.py)."""
+    import os
+    import re
     import socket
     import subprocess
     import sys
     import time
     import urllib.request
 
+    from speechlabel import accounts
+
+    monkeypatch.delenv("SPEECHLABEL_ADMIN_PASSWORD", raising=False)
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", APP, "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
+    console = tmp_path / "console.txt"
+    with console.open("wb") as output:  # a file, not a pipe: a full pipe would block the server
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", APP, "--server.address", "127.0.0.1", "--server.port",
+             str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            stdout=output, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        )
     try:
         deadline = time.monotonic() + 60
         while True:
@@ -105,11 +114,15 @@ def test_streamlit_run_serves_the_app(app_data):
                     assert reply.read() == b"ok"
                     break
             except OSError:
-                assert server.poll() is None, server.stdout.read().decode()
+                assert server.poll() is None, console.read_text()
                 assert time.monotonic() < deadline, "the app did not answer within 60 s"
                 time.sleep(0.5)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as reply:
             assert reply.status == 200 and b"<html" in reply.read().lower()
+        printed = re.findall(r"admin account 'admin', password: (\S+)", console.read_text())
+        assert len(printed) == 1, console.read_text()  # printed once, at the start
+        store = Workspace.shared().store
+        assert accounts.login(store, "admin", printed[0])[1].is_admin
     finally:
         server.terminate()
         server.wait(timeout=20)

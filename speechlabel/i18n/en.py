@@ -67,8 +67,6 @@ MESSAGES = {
     "format.kaldi": "Kaldi / ESPnet data dir",
     "format.jsonl": "JSONL with full provenance",
     # --- sign-in ------------------------------------------------------------------------------
-    "login.first_admin_password": "First start: the admin account is **admin** with password `{password}` — shown "
-                                  "once; keep it safe (or set SPEECHLABEL_ADMIN_PASSWORD before the first start).",
     "login.password": "Password",
     "login.session_expired": "Your session expired; sign in again.",
     "login.submit": "Sign in",

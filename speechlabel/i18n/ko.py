@@ -64,9 +64,6 @@ MESSAGES = {
     "format.kaldi": "Kaldi / ESPnet 데이터 디렉터리",
     "format.jsonl": "JSONL (전체 출처 정보 포함)",
     # --- sign-in ------------------------------------------------------------------------------
-    "login.first_admin_password": "첫 실행: 관리자 계정은 **admin**, 비밀번호는 `{password}`입니다. 이 안내는 한 번만 "
-                                  "표시되니 안전하게 보관하세요. (또는 첫 실행 전에 SPEECHLABEL_ADMIN_PASSWORD를 "
-                                  "설정하세요.)",
     "login.password": "비밀번호",
     "login.session_expired": "세션이 만료되었습니다. 다시 로그인하세요.",
     "login.submit": "로그인",
