@@ -24,7 +24,8 @@ with st.form("sign_in"):
     if st.form_submit_button(t("login.submit"), type="primary"):
         try:
             token, actor = accounts.login(workspace.store, username, password,
-                                          session_seconds=workspace.settings.session_seconds)
+                                          session_seconds=workspace.settings.session_seconds,
+                                          address=st.context.ip_address)
         except SpeechLabelError as error:
             st.error(error_text(error))
         else:

@@ -356,7 +356,9 @@ MESSAGES = {
                        "got {value!r}",
     "error.rate_limit_option": "rate limit {name} is {value!r}; use a number above 0",
     "error.rate_limit_sessions": "rate limit max_sessions is {value!r}; use a whole number from 1",
-    "error.too_many_attempts": "too many failed sign-ins for {username!r}; try again in {minutes} minute(s)",
+    "error.too_many_attempts": "too many failed sign-ins for {username!r} from your address; try again in {minutes} "
+                               "minute(s)",
+    "error.too_many_attempts_address": "too many failed sign-ins from your address; try again in {minutes} minute(s)",
     "error.too_many_requests": "too many requests from this session; wait {seconds} s and try again (a person "
                                "labeling never reaches this limit)",
     "error.too_many_names": "{count} {what}s given; at most {limit} are allowed",

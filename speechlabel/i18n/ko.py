@@ -355,7 +355,8 @@ MESSAGES = {
                        "입력값: {value!r}",
     "error.rate_limit_option": "요청 한도 설정 {name}의 값 {value!r}은(는) 쓸 수 없습니다. 0보다 큰 숫자를 쓰세요.",
     "error.rate_limit_sessions": "요청 한도의 최대 세션 수 {value!r}은(는) 쓸 수 없습니다. 1 이상의 정수를 쓰세요.",
-    "error.too_many_attempts": "{username!r}의 로그인 실패가 너무 많습니다. {minutes}분 뒤에 다시 시도하세요.",
+    "error.too_many_attempts": "이 주소에서 {username!r}의 로그인 실패가 너무 많습니다. {minutes}분 뒤에 다시 시도하세요.",
+    "error.too_many_attempts_address": "이 주소에서 로그인 실패가 너무 많습니다. {minutes}분 뒤에 다시 시도하세요.",
     "error.too_many_requests": "이 세션의 요청이 너무 많습니다. {seconds}초 기다린 뒤 다시 시도하세요. (사람이 "
                                "라벨링하는 속도로는 이 한도에 닿지 않습니다.)",
     "error.too_many_names": "{what}이(가) {count}개입니다. 최대 {limit}개까지 쓸 수 있습니다.",
