@@ -79,7 +79,13 @@ def server_env() -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def app_server(tmp_path_factory, request, server_env):
+def server_address() -> str:
+    """The address the module's server listens on (a module overrides it to be reached otherwise)."""
+    return "127.0.0.1"
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory, request, server_env, server_address):
     """One server per test module, each with an empty SQLite database of its own."""
     root = tmp_path_factory.mktemp("e2e-server")
     data_dir = (root / "data").resolve()
@@ -90,7 +96,7 @@ def app_server(tmp_path_factory, request, server_env):
     env.update(server_env)
     env.pop("SPEECHLABEL_DATABASE_URL", None)  # this server's database is the SQLite file in data_dir
     command = [
-        sys.executable, "-m", "streamlit", "run", "workbench.py", "--server.address", "127.0.0.1",
+        sys.executable, "-m", "streamlit", "run", "workbench.py", "--server.address", server_address,
         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]
     failed_before = request.session.testsfailed
