@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from speechlabel.accounts import ensure_admin
+from speechlabel.errors import SpeechLabelError
 from speechlabel.jobs import PrelabelJobs
 from speechlabel.models import Actor, Role
 from speechlabel.workspace import Workspace
@@ -31,7 +32,11 @@ def announce_first_admin() -> None:
     console only. It is never shown in a browser: whoever opened the sign-in page first would
     have been given the admin account."""
     opened = Workspace.shared()
-    generated = ensure_admin(opened.store, opened.settings.admin_password)
+    try:
+        generated = ensure_admin(opened.store, opened.settings.admin_password)
+    except SpeechLabelError as error:  # e.g. 'admin' taken by a non-admin: say so, serve the app anyway
+        print(f"speechlabel: no first admin was created: {error}", flush=True)
+        return
     if generated:
         print(f"speechlabel: first start — admin account 'admin', password: {generated}", flush=True)
 
