@@ -26,7 +26,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .errors import SpeechLabelError, ValidationError
 
@@ -50,6 +50,13 @@ class RateLimitOptions:
         if isinstance(self.max_sessions, bool) or not isinstance(self.max_sessions, int) or self.max_sessions < 1:
             raise ValidationError(f"rate limit max_sessions is {self.max_sessions!r}; use a whole number from 1",
                                   message_key="error.rate_limit_sessions", params={"value": self.max_sessions})
+
+    def scaled(self, factor: float) -> RateLimitOptions:
+        """Every rate and burst times ``factor`` (Settings.route_budget: load tests)."""
+        return replace(self, requests_per_minute=self.requests_per_minute * factor,
+                       request_burst=self.request_burst * factor,
+                       audio_seconds_per_minute=self.audio_seconds_per_minute * factor,
+                       audio_burst_seconds=self.audio_burst_seconds * factor)
 
     @property
     def idle_seconds(self) -> float:

@@ -159,3 +159,23 @@ def test_the_json_routes_refuse_a_burst_of_requests(app, store, project, ldc, ti
     refused = web.post("/api/label/keep", json={"segment_id": segment.id, "version": segment.version, "text": "x"})
     assert refused.status_code == 429 and refused.json()["kind"] == "TooManyRequests"
     assert refused.json()["retry_after"] >= 1
+
+
+def test_a_deployment_scales_the_budgets_for_load_tests(monkeypatch, tmp_path):
+    """$SPEECHLABEL_ROUTE_BUDGET multiplies every rate and burst (bench/label_capacity.py's clients
+    save as fast as the server answers); the server's limiter is built with it."""
+    from speechlabel.config import Settings
+
+    monkeypatch.setenv("SPEECHLABEL_DATA_DIR", str(tmp_path / "data"))
+    monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)
+    assert Settings.from_env().route_budget == 1.0
+    monkeypatch.setenv("SPEECHLABEL_ROUTE_BUDGET", "100")
+    assert Settings.from_env().route_budget == 100.0
+    monkeypatch.setattr(label_api, "_LIMITS", [])
+    built = label_api.limiter()
+    assert built.options == RateLimitOptions().scaled(100) and built.options.request_burst == 30_000
+    assert built.options.idle_seconds == RateLimitOptions().idle_seconds
+    for bad in ("0", "abc", "1e9", "nan"):
+        monkeypatch.setenv("SPEECHLABEL_ROUTE_BUDGET", bad)
+        with pytest.raises(ValidationError, match="SPEECHLABEL_ROUTE_BUDGET is .*; give a factor from 0.01 to 1000"):
+            Settings.from_env()

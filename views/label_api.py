@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import fields, is_dataclass, replace
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -41,7 +42,7 @@ from speechlabel.i18n.lint_text import problem_message
 from speechlabel.label_loop import Edit, Loop, OpenSegments, SegmentCard, TabKey, actions
 from speechlabel.models import Actor, ReviewReason, SegmentStatus
 from speechlabel.project_conventions import LintRejected, project_scheme
-from speechlabel.rate_limit import RateLimiter, TooManyRequests
+from speechlabel.rate_limit import RateLimiter, RateLimitOptions, TooManyRequests
 from speechlabel.store import Store
 from speechlabel.workspace import Workspace
 
@@ -53,7 +54,8 @@ TAB_HEADER = "x-speechlabel-tab"
 LANG_HEADER = "x-speechlabel-lang"
 MAX_BODY_BYTES = 256 * 1024  # a transcript is at most 20,000 characters (actions.MAX_TEXT_CHARS)
 _TABS = OpenSegments()  # one per server process, like the workspace
-_LIMITS = RateLimiter()  # the sessions' budgets of requests and audio, per server process
+_LIMITS: list[RateLimiter] = []  # the sessions' budgets of requests and audio, one per server process
+_LIMITS_LOCK = threading.Lock()
 
 
 class BadRequest(ValidationError):
@@ -66,7 +68,12 @@ def loop() -> Loop:
 
 
 def limiter() -> RateLimiter:
-    return _LIMITS
+    if not _LIMITS:
+        with _LIMITS_LOCK:
+            if not _LIMITS:
+                factor = Workspace.shared().settings.route_budget
+                _LIMITS.append(RateLimiter(RateLimitOptions().scaled(factor)))
+    return _LIMITS[0]
 
 
 def signed_in(store: Store, request: Request) -> Actor:

@@ -713,6 +713,8 @@ MESSAGES = {
     "error.ct2_key_bias": "the key part of {src} is not zero; openai-whisper's key projection has no bias",
     "error.alignment_head": "alignment head {pair!r} is outside the decoder's {layers} layers x {heads} heads",
     # errors: the command line's own (cli, export and dataset-import options)
+    "error.route_budget": "SPEECHLABEL_ROUTE_BUDGET is {value!r}; give a factor from 0.01 to {most:g} (1: the default "
+                          "budgets)",
     "error.session_hours": "SPEECHLABEL_SESSION_HOURS is {value!r}; give a number of hours from 0.05 to {most:g}",
     "error.cli_reason_alone": "--reason goes with --reject SEGMENT_ID",
     "error.cli_reject_needs_reason": "--reject needs --reason CODE; allowed: {allowed}",

@@ -685,6 +685,8 @@ MESSAGES = {
     "error.ct2_key_bias": "{src}의 키 부분이 0이 아닙니다. openai-whisper의 키 투영에는 편향이 없습니다.",
     "error.alignment_head": "정렬 헤드 {pair!r}이(가) 디코더의 범위({layers}층 × {heads}헤드)를 벗어납니다.",
     # errors: the command line's own (cli, export and dataset-import options)
+    "error.route_budget": "`SPEECHLABEL_ROUTE_BUDGET` 값 {value!r}은(는) 쓸 수 없습니다. 0.01에서 {most:g} 사이의 배수를 "
+                          "주세요. (1은 기본 한도입니다.)",
     "error.session_hours": "`SPEECHLABEL_SESSION_HOURS` 값 {value!r}은(는) 쓸 수 없습니다. 0.05에서 {most:g} 사이의 시간 수를 주세요.",
     "error.cli_reason_alone": "`--reason` 옵션은 `--reject SEGMENT_ID`와 함께 씁니다.",
     "error.cli_reject_needs_reason": "`--reject`에는 `--reason CODE`가 필요합니다. 허용되는 값: {allowed}",
