@@ -2,7 +2,8 @@
 
 Before, five wrong passwords for a username paused it for everyone: anyone could keep the admin
 out for good at the cost of five requests. Now every failure is kept with the client's address
-(what the app saw, ``st.context.ip_address``; "" when unknown, e.g. localhost), and:
+(what the app saw, ``st.context.ip_address``; an IPv6 address counts as its /64 network; "" when
+unknown, e.g. localhost), and:
 
 - **a username at one address** is paused after ``per_user_and_address`` failures within
   ``window`` (the right password too, until the oldest leaves the window): the guesser waits, the
@@ -59,14 +60,21 @@ LOGIN_LIMITS = LoginLimits()
 
 
 def client_address(address: object) -> str:
-    """The client's address as stored: a normalised IP address, "" when unknown; anything else
-    (a proxy's odd value) shortened to MAX_ADDRESS_LENGTH characters."""
+    """The client's address as counted: an IPv4 address, an IPv6 address's /64 network (one
+    subscriber is usually given a whole /64, so counting single IPv6 addresses would give a
+    guesser billions of them), "" when unknown; anything else (a proxy's odd value) shortened to
+    MAX_ADDRESS_LENGTH characters."""
     if not isinstance(address, str) or not address.strip():
         return ""
     try:
-        return str(ipaddress.ip_address(address.strip()))
+        parsed = ipaddress.ip_address(address.strip())
     except ValueError:
         return address.strip()[:MAX_ADDRESS_LENGTH]
+    if isinstance(parsed, ipaddress.IPv6Address):
+        if parsed.ipv4_mapped:
+            return str(parsed.ipv4_mapped)
+        return str(ipaddress.ip_network(f"{parsed}/64", strict=False))
+    return str(parsed)
 
 
 def admit(store: Store, name: str, address: str, now: datetime, limits: LoginLimits) -> None:

@@ -92,13 +92,15 @@ def test_failures_keep_the_address_and_the_audit_line_names_it(store, users):
     fail_as(store, "lee", " 2001:DB8::1 ", T0)
     with store.read() as connection:
         rows = connection.execute(select(schema.login_failures.c.username, schema.login_failures.c.address)).all()
-    assert [tuple(row) for row in rows] == [("lee", "2001:db8::1")]
+    assert [tuple(row) for row in rows] == [("lee", "2001:db8::/64")]
     line = list_audit(store, SYSTEM, target="lee", limit=1)[0]
-    assert dict(line.details) == {"reason": "wrong password", "address": "2001:db8::1"}
+    assert dict(line.details) == {"reason": "wrong password", "address": "2001:db8::/64"}
 
 
-@pytest.mark.parametrize("given, stored", [(None, ""), ("", ""), (" 203.0.113.9 ", "203.0.113.9"),
-                                           ("2001:DB8:0::1", "2001:db8::1"), ("x" * 100, "x" * 64), (42, "")])
+@pytest.mark.parametrize("given, stored", [
+    (None, ""), ("", ""), (" 203.0.113.9 ", "203.0.113.9"), ("::ffff:203.0.113.9", "203.0.113.9"),
+    ("2001:DB8:0::1", "2001:db8::/64"), ("2001:db8::ffff:1:2", "2001:db8::/64"),  # one /64: one client
+    ("2001:db8:0:1::1", "2001:db8:0:1::/64"), ("x" * 100, "x" * 64), (42, "")])
 def test_client_addresses_are_normalised(given, stored):
     assert client_address(given) == stored
 
