@@ -20,9 +20,7 @@ import logging
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
-from functools import cache
 
-from . import passwords
 from .access import project_label, require_admin, require_role, require_signed_in
 from .config import DEFAULT_SESSION_HOURS
 from .errors import (
@@ -36,7 +34,7 @@ from .errors import (
 )
 from .models import Actor, AuditEntry, Member, Project, Role, User, UserRoles
 from .login_limits import LOGIN_LIMITS, LoginLimits, admit, client_address, fail
-from .passwords import hash_password, needs_rehash, verify_password
+from .passwords import hash_password, needs_rehash, verify_nothing, verify_password
 from .store import Store
 from .store.audit import AuditNote
 
@@ -329,11 +327,11 @@ def _checked_user(store: Store, name: str, password: object, address: str, now: 
     counted failure; Forbidden for a disabled account."""
     found = store.user_credentials(name)
     if found is None or not isinstance(password, str):
-        verify_password(password if isinstance(password, str) else "", _dummy_hash())  # same time as a real check
+        verify_nothing(password if isinstance(password, str) else "")  # the time of a real check
         fail(store, name, address, now, "unknown user" if found is None else "wrong password", limits)
     user, stored = found
     if stored.startswith(EXTERNAL_PREFIX):  # signs in through the identity provider only
-        verify_password(password, _dummy_hash())
+        verify_nothing(password)
         fail(store, name, address, now, "external account", limits)
     if not verify_password(password, stored):
         fail(store, name, address, now, "wrong password", limits)
@@ -383,15 +381,6 @@ def _login_name(username: object) -> str | None:
         return validate_username(username)
     except ValidationError:
         return None
-
-
-def _dummy_hash() -> str:
-    return _dummy_hash_at(passwords.COST)
-
-
-@cache
-def _dummy_hash_at(cost: passwords.ScryptCost) -> str:
-    return hash_password(secrets.token_urlsafe(16), cost)
 
 
 def _utc(now: datetime | None) -> datetime:

@@ -18,6 +18,7 @@ import hmac
 import logging
 import secrets
 from dataclasses import dataclass
+from functools import cache
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +50,17 @@ def hash_password(password: str, cost: ScryptCost | None = None) -> str:
     salt = secrets.token_bytes(SALT_BYTES)
     key = _scrypt(password, salt, cost.n, cost.r, cost.p, KEY_BYTES)
     return "$".join((SCHEME, str(cost.n), str(cost.r), str(cost.p), _b64(salt), _b64(key)))
+
+
+def verify_nothing(password: str) -> None:
+    """Spend the time of checking ``password`` against a real hash at today's cost, so that a
+    sign-in for an unknown user takes as long as one with a wrong password."""
+    verify_password(password, _dummy_hash(COST))
+
+
+@cache
+def _dummy_hash(cost: ScryptCost) -> str:
+    return hash_password(secrets.token_urlsafe(16), cost)
 
 
 def needs_rehash(stored: str) -> bool:

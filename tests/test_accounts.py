@@ -56,7 +56,7 @@ from speechlabel.errors import (
 )
 from speechlabel.export import export_jsonl
 from speechlabel.models import Role
-from speechlabel.login_limits import LOGIN_LIMITS, LoginLimits, client_address
+from speechlabel.login_limits import LOGIN_LIMITS
 from speechlabel.passwords import OWASP_COST, ScryptCost, hash_password, needs_rehash, verify_password
 from speechlabel.projects import create_project
 from speechlabel.store import Store, schema
