@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import streamlit as st
 
 from speechlabel.accounts import ensure_admin
+from speechlabel.errors import SpeechLabelError
 from speechlabel.jobs import PrelabelJobs
 from speechlabel.models import Actor, Role
 from speechlabel.workspace import Workspace
@@ -25,16 +26,19 @@ def workspace() -> Workspace:
     return Workspace.shared()
 
 
-@st.cache_resource
-def first_admin_password() -> list[str]:
-    """On the very first start, create the admin (password from SPEECHLABEL_ADMIN_PASSWORD, else
-    generated). A generated password is printed to the server log and kept here to be shown on
-    the sign-in page once; the list is emptied when it has been shown."""
-    opened = workspace()
-    generated = ensure_admin(opened.store, opened.settings.admin_password)
+def announce_first_admin() -> None:
+    """At server start: while no admin exists, create ``admin`` (password from
+    SPEECHLABEL_ADMIN_PASSWORD, else generated) and print a generated password on the server's
+    console only. It is never shown in a browser: whoever opened the sign-in page first would
+    have been given the admin account."""
+    opened = Workspace.shared()
+    try:
+        generated = ensure_admin(opened.store, opened.settings.admin_password)
+    except SpeechLabelError as error:  # e.g. 'admin' taken by a non-admin: say so, serve the app anyway
+        print(f"speechlabel: no first admin was created: {error}", flush=True)
+        return
     if generated:
         print(f"speechlabel: first start — admin account 'admin', password: {generated}", flush=True)
-    return [generated] if generated else []
 
 
 @st.cache_resource
@@ -84,16 +88,12 @@ def run_pages() -> None:
     opened = workspace()
     st.session_state["workspace"] = opened
     st.session_state["prelabel_jobs"] = prelabel_jobs()
-    shown_once = first_admin_password()
     actor = session.current_actor(opened.store)
     session.write_cookie()
     language_switch(opened.store, actor)
     if actor is None:
-        if shown_once:
-            st.session_state["first_admin_password"] = shown_once.pop()
         st.navigation([st.Page("views/login.py", title=t("page.sign_in"), icon=":material/login:")]).run()
         return
-    st.session_state.pop("first_admin_password", None)
     st.session_state["actor"] = actor
     st.sidebar.caption(t("sidebar.signed_in_as", user=actor.username, roles=session.roles_line(opened.store, actor)))
     if st.sidebar.button(t("sidebar.sign_out"), icon=":material/logout:"):
@@ -105,7 +105,9 @@ def run_pages() -> None:
 if __name__ == "__main__":
     run_pages()
 else:
-    # Imported by the server (``streamlit run`` saw an st.App here): serve the pages and the routes.
+    # Imported by the server (``streamlit run`` saw an st.App here) once, when it starts: create
+    # the first admin, then serve the pages and the routes.
     from views.routes import routes
 
+    announce_first_admin()
     app = st.App("workbench.py", routes=routes())

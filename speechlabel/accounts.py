@@ -4,11 +4,12 @@ Every function takes the ``Actor`` doing it and checks their rights first (``acc
 command line passes ``access.SYSTEM``; ``ensure_admin`` is the one function without an actor:
 it runs at start-up, before anyone can sign in, and only does something while no admin exists.
 
-Sign-in: the password is checked with scrypt (``passwords.py``); a session is a random token
-given to the browser, of which the database keeps only the SHA-256. An unknown username and a
-wrong password get the same message; after ``MAX_FAILED_LOGINS`` failures within
-``FAILURE_WINDOW`` a username is paused until the oldest of them leaves the window, even for the
-right password. Passwords appear in no log, audit line or error message.
+Sign-in: the password is checked with scrypt (``passwords.py``; a hash made with older
+parameters is replaced at the next sign-in); a session is a random token given to the browser,
+of which the database keeps only the SHA-256. An unknown username and a wrong password get the
+same message; repeated failures pause a username at the client's address, or the address, and
+slow a username down everywhere (``login_limits.py``). Passwords appear in no log, audit line
+or error message.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ import logging
 import re
 import secrets
 from datetime import UTC, datetime, timedelta
-from functools import cache
 
 from .access import project_label, require_admin, require_role, require_signed_in
 from .config import DEFAULT_SESSION_HOURS
@@ -29,12 +29,12 @@ from .errors import (
     NotFound,
     NotSignedIn,
     SessionExpired,
-    TooManyAttempts,
     ValidationError,
     WrongCredentials,
 )
 from .models import Actor, AuditEntry, Member, Project, Role, User, UserRoles
-from .passwords import hash_password, verify_password
+from .login_limits import LOGIN_LIMITS, LoginLimits, admit, client_address, fail
+from .passwords import hash_password, needs_rehash, verify_nothing, verify_password
 from .store import Store
 from .store.audit import AuditNote
 
@@ -49,8 +49,6 @@ _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 RESERVED_USERNAMES = frozenset({"cli", "system", "anonymous"})
 BOOTSTRAP_ADMIN = "admin"
 SESSION_SECONDS = DEFAULT_SESSION_HOURS * 3600
-MAX_FAILED_LOGINS = 5
-FAILURE_WINDOW = timedelta(minutes=15)
 MAX_TOKEN_LENGTH = 200
 MAX_AUDIT_LIMIT = 1000
 MAX_EMAIL_LENGTH = 254
@@ -297,39 +295,54 @@ def actor_for_external_user(store: Store, email: object, email_verified: object 
 
 
 def login(store: Store, username: str, password: str, now: datetime | None = None,
-          session_seconds: float = SESSION_SECONDS) -> tuple[str, Actor]:
+          session_seconds: float = SESSION_SECONDS, address: str | None = None,
+          limits: LoginLimits = LOGIN_LIMITS) -> tuple[str, Actor]:
     """Check the password and open a session: returns a fresh token (for the browser to keep)
-    and the Actor. WrongCredentials for an unknown user or a wrong password alike,
-    TooManyAttempts while the username is paused, Forbidden for a disabled account."""
+    and the Actor. ``address`` is the client's (``st.context.ip_address``; None when unknown).
+    WrongCredentials for an unknown user or a wrong password alike, TooManyAttempts while the
+    username is paused at that address or the address is paused, Forbidden for a disabled
+    account; a username many addresses failed for is answered after a delay (``login_limits``)."""
     now = _utc(now)
     if isinstance(password, str) and len(password) > MAX_PASSWORD_LENGTH:
         raise ValidationError(f"the password has {len(password)} characters; at most {MAX_PASSWORD_LENGTH} "
                               "are allowed", message_key="error.password_too_long",
                               params={"length": len(password), "most": MAX_PASSWORD_LENGTH})
-    name = _login_name(username)
+    name, address = _login_name(username), client_address(address)
     if name is None:  # cannot be anyone's name: no lookup, no failure count
         store.record_audit(AuditNote("anonymous", "login_failed", details={"reason": "invalid username"}), now)
         raise WrongCredentials()
-    _refuse_while_paused(store, name, now)
+    admit(store, name, address, now, limits)
+    user = _checked_user(store, name, password, address, now, limits)
+    token = secrets.token_urlsafe(32)
+    expires = now + timedelta(seconds=session_seconds)
+    store.open_session(user.id, name, token_hash(token), now, expires, AuditNote(name, "login", target=name),
+                       address)
+    log.info("%s signed in", name)
+    return token, Actor(user, store.roles_of(user.id), expires)
+
+
+def _checked_user(store: Store, name: str, password: object, address: str, now: datetime,
+                  limits: LoginLimits) -> User:
+    """The user whose password this is (its hash renewed if made with older parameters), or a
+    counted failure; Forbidden for a disabled account."""
     found = store.user_credentials(name)
     if found is None or not isinstance(password, str):
-        verify_password(password if isinstance(password, str) else "", _dummy_hash())  # same time as a real check
-        _fail(store, name, now, "unknown user" if found is None else "wrong password")
+        verify_nothing(password if isinstance(password, str) else "")  # the time of a real check
+        fail(store, name, address, now, "unknown user" if found is None else "wrong password", limits)
     user, stored = found
     if stored.startswith(EXTERNAL_PREFIX):  # signs in through the identity provider only
-        verify_password(password, _dummy_hash())
-        _fail(store, name, now, "external account")
+        verify_nothing(password)
+        fail(store, name, address, now, "external account", limits)
     if not verify_password(password, stored):
-        _fail(store, name, now, "wrong password")
+        fail(store, name, address, now, "wrong password", limits)
     if user.disabled:
         store.record_audit(AuditNote(name, "login_refused", target=name, details={"reason": "disabled"}), now)
         raise Forbidden(f"the account {name!r} is disabled; ask an admin to enable it",
                         message_key="error.account_disabled", params={"name": name})
-    token = secrets.token_urlsafe(32)
-    expires = now + timedelta(seconds=session_seconds)
-    store.open_session(user.id, name, token_hash(token), now, expires, AuditNote(name, "login", target=name))
-    log.info("%s signed in", name)
-    return token, Actor(user, store.roles_of(user.id), expires)
+    if needs_rehash(stored):  # the one moment the password is known: store it at today's cost
+        store.set_password_hash(user.id, hash_password(password))
+        log.info("renewed the password hash of %s", name)
+    return user
 
 
 def authenticate(store: Store, token: str | None, now: datetime | None = None) -> Actor:
@@ -368,26 +381,6 @@ def _login_name(username: object) -> str | None:
         return validate_username(username)
     except ValidationError:
         return None
-
-
-def _refuse_while_paused(store: Store, name: str, now: datetime) -> None:
-    failures = store.login_failures_since(name, now - FAILURE_WINDOW)
-    if len(failures) >= MAX_FAILED_LOGINS:
-        until = failures[MAX_FAILED_LOGINS - 1] + FAILURE_WINDOW  # when one fewer is recent enough
-        store.record_audit(AuditNote(name, "login_refused", target=name, details={"reason": "too many failures"}), now)
-        raise TooManyAttempts(name, (until - now).total_seconds())
-
-
-def _fail(store: Store, name: str, now: datetime, reason: str) -> None:
-    note = AuditNote(name, "login_failed", target=name, details={"reason": reason})
-    store.record_login_failure(name, now, now - FAILURE_WINDOW, note)
-    log.info("failed sign-in for %s (%s)", name, reason)
-    raise WrongCredentials()
-
-
-@cache
-def _dummy_hash() -> str:
-    return hash_password(secrets.token_urlsafe(16))
 
 
 def _utc(now: datetime | None) -> datetime:

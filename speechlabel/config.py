@@ -11,6 +11,7 @@ from .errors import ValidationError
 
 DEFAULT_SESSION_HOURS = 12.0
 MAX_SESSION_HOURS = 30 * 24.0
+MAX_ROUTE_BUDGET = 1000.0
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,9 @@ class Settings:
     # The first admin's password ($SPEECHLABEL_ADMIN_PASSWORD; None: generate one and show it
     # once). Kept out of repr, so logging the settings cannot leak it.
     admin_password: str | None = field(default=None, repr=False, compare=False)
+    # A factor on every session's budget of route requests and audio ($SPEECHLABEL_ROUTE_BUDGET;
+    # rate_limit.py): above 1 for load tests whose clients run faster than any person.
+    route_budget: float = 1.0
 
     @classmethod
     def from_env(cls, data_dir: str | os.PathLike | None = None) -> Settings:
@@ -37,6 +41,7 @@ class Settings:
             audio_limits=AudioLimits(max_seconds=float(max_seconds)) if max_seconds else AudioLimits(),
             session_hours=_session_hours(os.environ.get("SPEECHLABEL_SESSION_HOURS")),
             admin_password=os.environ.get("SPEECHLABEL_ADMIN_PASSWORD") or None,
+            route_budget=_route_budget(os.environ.get("SPEECHLABEL_ROUTE_BUDGET")),
         )
 
     @property
@@ -69,3 +74,18 @@ def _session_hours(value: str | None) -> float:
             message_key="error.session_hours", params={"value": value, "most": MAX_SESSION_HOURS},
         )
     return hours
+
+
+def _route_budget(value: str | None) -> float:
+    if not value:
+        return 1.0
+    try:
+        factor = float(value)
+    except ValueError:
+        factor = float("nan")
+    if not 0.01 <= factor <= MAX_ROUTE_BUDGET:  # NaN fails this too
+        raise ValidationError(
+            f"SPEECHLABEL_ROUTE_BUDGET is {value!r}; give a factor from 0.01 to {MAX_ROUTE_BUDGET:g} (1: the default "
+            "budgets)", message_key="error.route_budget", params={"value": value, "most": MAX_ROUTE_BUDGET},
+        )
+    return factor

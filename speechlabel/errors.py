@@ -94,14 +94,19 @@ class WrongCredentials(SpeechLabelError):
 
 
 class TooManyAttempts(SpeechLabelError):
-    """Sign-ins for one username are paused after repeated failures."""
+    """Sign-ins are paused after repeated failures: for one username from the client's address,
+    or (``username`` None) for every username from that address (``login_limits.py``)."""
 
-    def __init__(self, username: str, retry_after_seconds: float):
+    def __init__(self, username: str | None, retry_after_seconds: float):
         self.username = username
         self.retry_after_seconds = retry_after_seconds
         minutes = max(1, math.ceil(retry_after_seconds / 60))  # round up: never "0 minutes"
         unit = "minute" if minutes == 1 else "minutes"
-        super().__init__(f"too many failed sign-ins for {username!r}; try again in {minutes} {unit}",
+        if username is None:
+            super().__init__(f"too many failed sign-ins from your address; try again in {minutes} {unit}",
+                             message_key="error.too_many_attempts_address", params={"minutes": minutes})
+            return
+        super().__init__(f"too many failed sign-ins for {username!r} from your address; try again in {minutes} {unit}",
                          message_key="error.too_many_attempts", params={"username": username, "minutes": minutes})
 
 

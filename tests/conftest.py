@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 
+from speechlabel import passwords
 from speechlabel.access import SYSTEM
 from speechlabel.config import Settings
 from speechlabel.projects import create_project
@@ -25,6 +26,17 @@ def speech_dir() -> Path:
     if not SPEECH_DIR.is_dir():
         pytest.skip(f"real recordings not found at {SPEECH_DIR} (set SPEECHLABEL_SPEECH_DIR)")
     return SPEECH_DIR
+
+
+# Hashes at OWASP's cost take ~0.1–0.5 s and 128 MiB each; the tests sign in hundreds of times.
+TEST_SCRYPT_COST = passwords.ScryptCost(n=2**10, r=8, p=1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashes(monkeypatch):
+    """New hashes at a low cost in this process (tests/test_accounts.py checks the production
+    cost and the renewal of older hashes; servers started by the browser tests use it)."""
+    monkeypatch.setattr(passwords, "COST", TEST_SCRYPT_COST)
 
 
 POSTGRES_URL = os.environ.get("SPEECHLABEL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

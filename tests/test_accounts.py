@@ -25,8 +25,8 @@ from speechlabel.access import (
     role_in,
     visible_projects,
 )
+from speechlabel import passwords
 from speechlabel.accounts import (
-    FAILURE_WINDOW,
     SESSION_SECONDS,
     authenticate,
     create_user,
@@ -56,13 +56,15 @@ from speechlabel.errors import (
 )
 from speechlabel.export import export_jsonl
 from speechlabel.models import Role
-from speechlabel.passwords import hash_password, verify_password
+from speechlabel.login_limits import LOGIN_LIMITS
+from speechlabel.passwords import OWASP_COST, ScryptCost, hash_password, needs_rehash, verify_password
 from speechlabel.projects import create_project
 from speechlabel.store import Store, schema
 from speechlabel.store.engine import _MIGRATIONS, make_engine, upgrade_schema
 from speechlabel.workspace import Workspace
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+FAILURE_WINDOW = LOGIN_LIMITS.window
 PASSWORD = "correct horse battery"
 MEGABYTE = "x" * 1_000_000
 
@@ -90,14 +92,34 @@ def actor(store, name: str, now=T0):
 def test_hash_round_trip_and_stored_format_has_no_clear_password():
     stored = hash_password(PASSWORD)
     scheme, n, r, p, salt, key = stored.split("$")
-    assert (scheme, n, r, p) == ("scrypt", "16384", "8", "1")
+    assert (scheme, n, r, p) == ("scrypt", str(passwords.COST.n), "8", "1")
     assert PASSWORD not in stored and len(key) == 44 and len(salt) == 24  # 32 and 16 bytes, base64
     assert verify_password(PASSWORD, stored)
     assert not verify_password(PASSWORD + "!", stored)
     assert hash_password(PASSWORD) != stored  # a fresh salt every time
-    for broken in ("", "plain text", "bcrypt$1$2$3$4$5", stored.replace("16384", "1000"),
+    for broken in ("", "plain text", "bcrypt$1$2$3$4$5", stored.replace(f"${n}$", "$1000$"),
                    "scrypt$1073741824$8$1$AAAA$" + "A" * 44):  # no gigabyte allocations on a bad row
         assert not verify_password(PASSWORD, broken)
+
+
+def test_production_cost_is_owasps_and_older_hashes_are_renewed_at_sign_in(store, monkeypatch):
+    """OWASP's Password Storage Cheat Sheet: scrypt N=2^17, r=8, p=1. A user whose hash was made
+    at the old cost (N=2^14) signs in as before, and their hash is then stored at the new cost."""
+    monkeypatch.setattr(passwords, "COST", OWASP_COST)  # the tests' conftest lowers it; not here
+    assert OWASP_COST == ScryptCost(n=2**17, r=8, p=1)
+    old_hash = hash_password(PASSWORD, ScryptCost(n=2**14, r=8, p=1))
+    assert old_hash.startswith("scrypt$16384$8$1$") and needs_rehash(old_hash)
+    create_user(store, SYSTEM, "ana", "placeholder password")
+    store.set_password_hash(store.get_user("ana").id, old_hash)  # as the old code stored it
+    assert login(store, "ana", PASSWORD, now=T0)[1].username == "ana"
+    renewed = store.user_credentials("ana")[1]
+    assert renewed.startswith("scrypt$131072$8$1$") and not needs_rehash(renewed)
+    assert verify_password(PASSWORD, renewed)
+    assert login(store, "ana", PASSWORD, now=T0)[1].username == "ana"
+    assert store.user_credentials("ana")[1] == renewed  # a current hash is left alone
+    with pytest.raises(WrongCredentials):  # a wrong password renews nothing
+        login(store, "ana", "wrong password", now=T0)
+    assert store.user_credentials("ana")[1] == renewed
 
 
 # --- input rules --------------------------------------------------------------------------------
@@ -214,7 +236,7 @@ def test_rate_limit_pauses_a_username_even_for_the_right_password(store, team):
             login(store, "ana", "wrong password", now=T0 + timedelta(seconds=second))
     with pytest.raises(TooManyAttempts) as paused:
         login(store, "ana", PASSWORD, now=T0 + timedelta(minutes=1))
-    assert str(paused.value) == "too many failed sign-ins for 'ana'; try again in 14 minutes"
+    assert str(paused.value) == "too many failed sign-ins for 'ana' from your address; try again in 14 minutes"
     assert 13 * 60 < paused.value.retry_after_seconds <= 14 * 60
     with pytest.raises(TooManyAttempts, match="try again in 1 minute$"):
         login(store, "ana", PASSWORD, now=T0 + FAILURE_WINDOW - timedelta(seconds=5))

@@ -218,7 +218,8 @@ def test_sign_in_errors_in_korean_and_english():
     assert error_message(WrongCredentials(), Lang.KO) == "사용자 이름 또는 비밀번호가 올바르지 않습니다."
     assert error_message(WrongCredentials(), Lang.EN) == "wrong username or password"
     paused = TooManyAttempts("ana", 61)
-    assert error_message(paused, Lang.KO) == "'ana'의 로그인 실패가 너무 많습니다. 2분 뒤에 다시 시도하세요."
+    assert error_message(paused, Lang.KO) == "이 주소에서 'ana'의 로그인 실패가 너무 많습니다. 2분 뒤에 다시 시도하세요."
+    assert error_message(TooManyAttempts(None, 61), Lang.KO) == "이 주소에서 로그인 실패가 너무 많습니다. 2분 뒤에 다시 시도하세요."
     assert "2 minutes" in error_message(paused, Lang.EN)
     stale = StaleVersion("seg-1", 3, 4, "ben")
     assert error_message(stale, Lang.KO).startswith("세그먼트 seg-1을(를) 연 뒤(버전 3) ben 님이 먼저 저장했습니다")

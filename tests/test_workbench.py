@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+from speechlabel import accounts
 from speechlabel.access import SYSTEM
 from speechlabel.config import Settings
 from speechlabel.projects import create_project
@@ -81,35 +89,59 @@ def test_upload_many_files_then_prelabel_in_the_background(app_data, speech_dir)
     assert "pre-labeling done: 1/1 recordings" in app.get("progress")[0].proto.text
 
 
-def test_streamlit_run_serves_the_app(app_data):
-    """`streamlit run workbench.py` starts a server that answers its health check and the page."""
-    import socket
-    import subprocess
-    import sys
-    import time
-    import urllib.request
-
+def start_server(console: Path) -> tuple[subprocess.Popen, int]:
+    """`streamlit run workbench.py` on a free port, its output in ``console``; once it answers."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    server = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", APP, "--server.address", "127.0.0.1", "--server.port", str(port),
-         "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-    )
+    with console.open("wb") as output:  # a file, not a pipe: a full pipe would block the server
+        server = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", APP, "--server.address", "127.0.0.1", "--server.port",
+             str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
+            stdout=output, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONUNBUFFERED="1"),
+        )
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
+                assert reply.read() == b"ok"
+                return server, port
+        except OSError:
+            if server.poll() is not None or time.monotonic() > deadline:
+                stop(server)
+                raise AssertionError(f"the app did not answer within 60 s:\n{console.read_text()}") from None
+            time.sleep(0.5)
+
+
+def stop(server: subprocess.Popen) -> None:
+    server.terminate()
+    server.wait(timeout=20)
+
+
+def test_streamlit_run_serves_the_app_and_prints_the_first_admin_password(app_data, tmp_path, monkeypatch):
+    """`streamlit run workbench.py` starts a server that answers its health check and the page; on
+    a first start without SPEECHLABEL_ADMIN_PASSWORD it prints the generated admin password on
+    its console (and only there: the sign-in page shows none, tests/e2e/test_first_start.py)."""
+    monkeypatch.delenv("SPEECHLABEL_ADMIN_PASSWORD", raising=False)
+    console = tmp_path / "console.txt"
+    server, port = start_server(console)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
-                    assert reply.read() == b"ok"
-                    break
-            except OSError:
-                assert server.poll() is None, server.stdout.read().decode()
-                assert time.monotonic() < deadline, "the app did not answer within 60 s"
-                time.sleep(0.5)
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as reply:
             assert reply.status == 200 and b"<html" in reply.read().lower()
+        printed = re.findall(r"admin account 'admin', password: (\S+)", console.read_text())
+        assert len(printed) == 1, console.read_text()  # printed once, at the start
+        assert accounts.login(Workspace.shared().store, "admin", printed[0])[1].is_admin
     finally:
-        server.terminate()
-        server.wait(timeout=20)
+        stop(server)
+
+
+def test_a_first_admin_that_cannot_be_created_is_reported_on_the_console(app_data, tmp_path, monkeypatch):
+    """'admin' taken by a user who is no admin: the server says so on its console and serves the app."""
+    monkeypatch.delenv("SPEECHLABEL_ADMIN_PASSWORD", raising=False)
+    accounts.create_user(Workspace.shared().store, SYSTEM, "admin", "not an admin password")
+    console = tmp_path / "console.txt"
+    server, _ = start_server(console)
+    try:
+        assert "no first admin was created: no admin exists and the username 'admin' is taken" in console.read_text()
+    finally:
+        stop(server)

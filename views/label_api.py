@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 from dataclasses import fields, is_dataclass, replace
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -41,6 +42,7 @@ from speechlabel.i18n.lint_text import problem_message
 from speechlabel.label_loop import Edit, Loop, OpenSegments, SegmentCard, TabKey, actions
 from speechlabel.models import Actor, ReviewReason, SegmentStatus
 from speechlabel.project_conventions import LintRejected, project_scheme
+from speechlabel.rate_limit import RateLimiter, RateLimitOptions, TooManyRequests
 from speechlabel.store import Store
 from speechlabel.workspace import Workspace
 
@@ -52,6 +54,8 @@ TAB_HEADER = "x-speechlabel-tab"
 LANG_HEADER = "x-speechlabel-lang"
 MAX_BODY_BYTES = 256 * 1024  # a transcript is at most 20,000 characters (actions.MAX_TEXT_CHARS)
 _TABS = OpenSegments()  # one per server process, like the workspace
+_LIMITS: list[RateLimiter] = []  # the sessions' budgets of requests and audio, one per server process
+_LIMITS_LOCK = threading.Lock()
 
 
 class BadRequest(ValidationError):
@@ -63,9 +67,30 @@ def loop() -> Loop:
     return Loop(workspace.store, workspace.settings, _TABS)
 
 
+def limiter() -> RateLimiter:
+    if not _LIMITS:
+        with _LIMITS_LOCK:
+            if not _LIMITS:
+                factor = Workspace.shared().settings.route_budget
+                _LIMITS.append(RateLimiter(RateLimitOptions().scaled(factor)))
+    return _LIMITS[0]
+
+
 def signed_in(store: Store, request: Request) -> Actor:
-    """The actor of the request's session cookie (NotSignedIn: 401)."""
-    return accounts.authenticate(store, request.cookies.get(accounts.SESSION_COOKIE))
+    """The actor of the request's session cookie (NotSignedIn: 401), once the session's budget
+    has paid for the request (TooManyRequests: 429)."""
+    actor = accounts.authenticate(store, request.cookies.get(accounts.SESSION_COOKIE))
+    limiter().take(_session_key(request))
+    return actor
+
+
+def charge_audio(request: Request, seconds: float) -> None:
+    """The signed-in session's audio budget pays for ``seconds`` served (TooManyRequests: 429)."""
+    limiter().take(_session_key(request), requests=0, audio_seconds=seconds)
+
+
+def _session_key(request: Request) -> str:
+    return accounts.token_hash(request.cookies.get(accounts.SESSION_COOKIE) or "")
 
 
 def reader_language(request: Request) -> Lang:
@@ -123,8 +148,7 @@ def _tab(request: Request) -> TabKey:
     if not 1 <= len(tab) <= 64:
         raise BadRequest("the request has no tab id (X-Speechlabel-Tab); only the label page calls these routes",
                          message_key="error.api_no_tab")
-    token = request.cookies.get(accounts.SESSION_COOKIE) or ""
-    return TabKey(accounts.token_hash(token), tab)
+    return TabKey(_session_key(request), tab)
 
 
 async def _read_limited(request: Request) -> bytes:
@@ -154,6 +178,8 @@ def _json(payload: Any) -> Response:
 
 
 def _error(error: SpeechLabelError, lang: Lang) -> Response:
+    if isinstance(error, TooManyRequests):
+        return too_many(error, lang)
     status = 401 if isinstance(error, NotSignedIn) else 403 if isinstance(error, Forbidden) else \
         404 if isinstance(error, NotFound) else 409 if isinstance(error, Conflict) else 422
     body: dict[str, Any] = {"error": _message(error, lang), "kind": type(error).__name__}
@@ -164,6 +190,14 @@ def _error(error: SpeechLabelError, lang: Lang) -> Response:
     if isinstance(error, LintRejected):
         body["problems"] = len(error.problems)
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
+
+
+def too_many(error: TooManyRequests, lang: Lang) -> Response:
+    """429 with Retry-After, the message in the reader's language (the clip route's answer too)."""
+    body = {"error": error_message(error, lang), "kind": type(error).__name__,
+            "retry_after": error.params["seconds"]}
+    return JSONResponse(body, status_code=429, headers={"Cache-Control": "no-store",
+                                                         "Retry-After": str(error.params["seconds"])})
 
 
 def _message(error: SpeechLabelError, lang: Lang) -> str:

@@ -18,16 +18,14 @@ if session.oidc_configured():  # the deployment's identity provider signs people
         st.button(t("login.with_provider", provider=provider) if provider else t("login.with_organisation"),
                   on_click=st.login, args=(provider,) if provider else ())
     st.stop()
-first_password = st.session_state.get("first_admin_password")
-if first_password:
-    st.warning(t("login.first_admin_password", password=first_password))
 with st.form("sign_in"):
     username = st.text_input(t("login.username"), max_chars=40, autocomplete="username")
     password = st.text_input(t("login.password"), type="password", max_chars=200, autocomplete="current-password")
     if st.form_submit_button(t("login.submit"), type="primary"):
         try:
             token, actor = accounts.login(workspace.store, username, password,
-                                          session_seconds=workspace.settings.session_seconds)
+                                          session_seconds=workspace.settings.session_seconds,
+                                          address=st.context.ip_address)
         except SpeechLabelError as error:
             st.error(error_text(error))
         else:

@@ -11,16 +11,18 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from speechlabel.clips import CLIP_ROUTE, cut_clip_for, parse_seconds
+from speechlabel.clips import CLIP_ROUTE, MAX_CLIP_SECONDS, cut_clip_for, parse_seconds
 from speechlabel.errors import Forbidden, NotSignedIn, ValidationError
 from speechlabel.i18n import error_message
+from speechlabel.rate_limit import TooManyRequests
 from views import label_api
 from views.label_api import reader_language, signed_in
 
 
 async def clip(request: Request) -> Response:
     """``GET /clip/<recording>.wav?start=1.25&end=3.5``: that span as a 16 kHz mono WAV, for a
-    signed-in session that may hear it (``clips.cut_clip_for``): 401 without a session, 403
+    signed-in session that may hear it (``clips.cut_clip_for``) and has the audio budget for it
+    (``rate_limit``; 429 past it): 401 without a session, 403
     for a recording that does not exist or is not the user's to hear (the same answer, so ids
     cannot be probed), 400 for a bad span of one they may hear.
 
@@ -36,10 +38,14 @@ def _clip(request: Request) -> Response:
             actor = signed_in(workspace.store, request)
             start = parse_seconds(request.query_params.get("start"), "start")
             end = parse_seconds(request.query_params.get("end"), "end")
+            # The span asked for is paid for even when a range of it is sent: it is cut whole.
+            label_api.charge_audio(request, min(max(end - start, 0.0), MAX_CLIP_SECONDS))
             cut = cut_clip_for(workspace.store, workspace.settings, actor, request.path_params["recording_id"],
                                start, end)
     except NotSignedIn as error:
         return PlainTextResponse(error_message(error, lang), status_code=401, headers=_NOT_STORED)
+    except TooManyRequests as error:
+        return label_api.too_many(error, lang)
     except Forbidden as error:
         return PlainTextResponse(error_message(error, lang), status_code=403, headers=_NOT_STORED)
     except ValidationError as error:

@@ -67,8 +67,6 @@ MESSAGES = {
     "format.kaldi": "Kaldi / ESPnet data dir",
     "format.jsonl": "JSONL with full provenance",
     # --- sign-in ------------------------------------------------------------------------------
-    "login.first_admin_password": "First start: the admin account is **admin** with password `{password}` — shown "
-                                  "once; keep it safe (or set SPEECHLABEL_ADMIN_PASSWORD before the first start).",
     "login.password": "Password",
     "login.session_expired": "Your session expired; sign in again.",
     "login.submit": "Sign in",
@@ -356,7 +354,13 @@ MESSAGES = {
                                    "version {expected}; reload it and apply your change again",
     "error.threshold": "low-confidence threshold must be a number from 0 to 1 (words scored below it are marked), "
                        "got {value!r}",
-    "error.too_many_attempts": "too many failed sign-ins for {username!r}; try again in {minutes} minute(s)",
+    "error.rate_limit_option": "rate limit {name} is {value!r}; use a number above 0",
+    "error.rate_limit_sessions": "rate limit max_sessions is {value!r}; use a whole number from 1",
+    "error.too_many_attempts": "too many failed sign-ins for {username!r} from your address; try again in {minutes} "
+                               "minute(s)",
+    "error.too_many_attempts_address": "too many failed sign-ins from your address; try again in {minutes} minute(s)",
+    "error.too_many_requests": "too many requests from this session; wait {seconds} s and try again (a person "
+                               "labeling never reaches this limit)",
     "error.too_many_names": "{count} {what}s given; at most {limit} are allowed",
     "error.unknown_language": "unknown language {language!r}; use a Whisper language code such as ko, en, ja, zh, "
                               "or 'auto'",
@@ -709,6 +713,8 @@ MESSAGES = {
     "error.ct2_key_bias": "the key part of {src} is not zero; openai-whisper's key projection has no bias",
     "error.alignment_head": "alignment head {pair!r} is outside the decoder's {layers} layers x {heads} heads",
     # errors: the command line's own (cli, export and dataset-import options)
+    "error.route_budget": "SPEECHLABEL_ROUTE_BUDGET is {value!r}; give a factor from 0.01 to {most:g} (1: the default "
+                          "budgets)",
     "error.session_hours": "SPEECHLABEL_SESSION_HOURS is {value!r}; give a number of hours from 0.05 to {most:g}",
     "error.cli_reason_alone": "--reason goes with --reject SEGMENT_ID",
     "error.cli_reject_needs_reason": "--reject needs --reason CODE; allowed: {allowed}",

@@ -64,9 +64,6 @@ MESSAGES = {
     "format.kaldi": "Kaldi / ESPnet 데이터 디렉터리",
     "format.jsonl": "JSONL (전체 출처 정보 포함)",
     # --- sign-in ------------------------------------------------------------------------------
-    "login.first_admin_password": "첫 실행: 관리자 계정은 **admin**, 비밀번호는 `{password}`입니다. 이 안내는 한 번만 "
-                                  "표시되니 안전하게 보관하세요. (또는 첫 실행 전에 SPEECHLABEL_ADMIN_PASSWORD를 "
-                                  "설정하세요.)",
     "login.password": "비밀번호",
     "login.session_expired": "세션이 만료되었습니다. 다시 로그인하세요.",
     "login.submit": "로그인",
@@ -356,7 +353,12 @@ MESSAGES = {
                                    "저장했습니다(버전 {current}). 다시 불러온 뒤 변경 사항을 다시 적용하세요.",
     "error.threshold": "낮은 신뢰도 기준값은 0에서 1 사이의 숫자여야 합니다(점수가 이보다 낮은 단어를 표시합니다). "
                        "입력값: {value!r}",
-    "error.too_many_attempts": "{username!r}의 로그인 실패가 너무 많습니다. {minutes}분 뒤에 다시 시도하세요.",
+    "error.rate_limit_option": "요청 한도 설정 {name}의 값 {value!r}은(는) 쓸 수 없습니다. 0보다 큰 숫자를 쓰세요.",
+    "error.rate_limit_sessions": "요청 한도의 최대 세션 수 {value!r}은(는) 쓸 수 없습니다. 1 이상의 정수를 쓰세요.",
+    "error.too_many_attempts": "이 주소에서 {username!r}의 로그인 실패가 너무 많습니다. {minutes}분 뒤에 다시 시도하세요.",
+    "error.too_many_attempts_address": "이 주소에서 로그인 실패가 너무 많습니다. {minutes}분 뒤에 다시 시도하세요.",
+    "error.too_many_requests": "이 세션의 요청이 너무 많습니다. {seconds}초 기다린 뒤 다시 시도하세요. (사람이 "
+                               "라벨링하는 속도로는 이 한도에 닿지 않습니다.)",
     "error.too_many_names": "{what}이(가) {count}개입니다. 최대 {limit}개까지 쓸 수 있습니다.",
     "error.unknown_language": "알 수 없는 언어 {language!r}입니다. ko, en, ja, zh 같은 Whisper 언어 코드나 "
                               "'auto'를 쓰세요.",
@@ -683,6 +685,8 @@ MESSAGES = {
     "error.ct2_key_bias": "{src}의 키 부분이 0이 아닙니다. openai-whisper의 키 투영에는 편향이 없습니다.",
     "error.alignment_head": "정렬 헤드 {pair!r}이(가) 디코더의 범위({layers}층 × {heads}헤드)를 벗어납니다.",
     # errors: the command line's own (cli, export and dataset-import options)
+    "error.route_budget": "`SPEECHLABEL_ROUTE_BUDGET` 값 {value!r}은(는) 쓸 수 없습니다. 0.01에서 {most:g} 사이의 배수를 "
+                          "주세요. (1은 기본 한도입니다.)",
     "error.session_hours": "`SPEECHLABEL_SESSION_HOURS` 값 {value!r}은(는) 쓸 수 없습니다. 0.05에서 {most:g} 사이의 시간 수를 주세요.",
     "error.cli_reason_alone": "`--reason` 옵션은 `--reject SEGMENT_ID`와 함께 씁니다.",
     "error.cli_reject_needs_reason": "`--reject`에는 `--reason CODE`가 필요합니다. 허용되는 값: {allowed}",

@@ -57,6 +57,11 @@ class AccountQueries(SessionQueries):
             row = connection.execute(select(_users).where(_users.c.username == username)).first()
         return None if row is None else (user_from_row(row), row.password_hash)
 
+    def set_password_hash(self, user_id: int, password_hash: str) -> None:
+        """Replace a user's stored hash (the same password hashed at today's cost)."""
+        with self.write() as connection:
+            connection.execute(update(_users).where(_users.c.id == user_id).values(password_hash=password_hash))
+
     def list_users(self) -> list[User]:
         with self.read() as connection:
             rows = connection.execute(select(_users).order_by(_users.c.username)).all()

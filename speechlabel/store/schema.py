@@ -196,7 +196,10 @@ login_failures = Table(
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("username", String(40), nullable=False),
     Column("at", DateTime(timezone=True), nullable=False),
+    # The client's address as the app saw it ("" when unknown, e.g. localhost): migration 0011.
+    Column("address", String(64), nullable=False, server_default=""),
     Index("ix_login_failures_username_at", "username", "at"),
+    Index("ix_login_failures_address_at", "address", "at"),
 )
 
 # No foreign key on project_id: the log outlives what it talks about.

@@ -1,10 +1,12 @@
-"""Sessions (by the SHA-256 of their token) and the failed sign-ins that pause a username."""
+"""Sessions (by the SHA-256 of their token) and the failed sign-ins that pause a username at
+an address, or an address (``login_limits.py``)."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, select
+from sqlalchemy import bindparam, delete, func, insert, or_, select
 
 from ..models import User
 from . import schema
@@ -22,7 +24,29 @@ _SESSION_USER = (
 )
 
 
+@dataclass(frozen=True)
+class RecentFailures:
+    """Failed sign-ins after a moment: times newest first, and how many for the username in all."""
+
+    user_at_address: list[datetime]
+    at_address: list[datetime]
+    for_user: int
+
+
 class SessionQueries(AuditQueries):
+    def recent_login_failures(self, username: str, address: str, since: datetime) -> RecentFailures:
+        """The failures after ``since`` for ``username`` from ``address``, from ``address`` for any
+        username, and the number for ``username`` from anywhere."""
+        recent = _failures.c.at > since
+        newest_first = select(_failures.c.at).where(recent).order_by(_failures.c.at.desc())
+        with self.read() as connection:
+            pair = connection.execute(newest_first.where(_failures.c.username == username,
+                                                         _failures.c.address == address)).scalars().all()
+            everyone = connection.execute(newest_first.where(_failures.c.address == address)).scalars().all()
+            anywhere = connection.execute(select(func.count()).select_from(_failures)
+                                          .where(recent, _failures.c.username == username)).scalar()
+        return RecentFailures([as_utc(at) for at in pair], [as_utc(at) for at in everyone], int(anywhere))
+
     def login_failures_since(self, username: str, since: datetime) -> list[datetime]:
         """When ``username`` failed to sign in after ``since``, newest first."""
         query = (
@@ -33,20 +57,26 @@ class SessionQueries(AuditQueries):
         with self.read() as connection:
             return [as_utc(at) for at in connection.execute(query).scalars()]
 
-    def record_login_failure(self, username: str, at: datetime, forget_before: datetime, note: AuditNote) -> None:
-        """Count one failed sign-in; failures from before ``forget_before`` no longer matter and go."""
+    def record_login_failure(self, username: str, address: str, at: datetime, forget_before: datetime,
+                             note: AuditNote) -> None:
+        """Count one failed sign-in; the username's and the address's failures from before
+        ``forget_before`` no longer matter and go."""
         with self.write() as connection:
-            connection.execute(delete(_failures).where(_failures.c.username == username,
-                                                       _failures.c.at <= forget_before))
-            connection.execute(insert(_failures).values(username=username, at=at))
+            connection.execute(delete(_failures).where(
+                or_(_failures.c.username == username, _failures.c.address == address),
+                _failures.c.at <= forget_before))
+            connection.execute(insert(_failures).values(username=username, address=address, at=at))
             write_audit(connection, note, at)
 
     def open_session(
-        self, user_id: int, username: str, token_hash: str, at: datetime, expires_at: datetime, note: AuditNote
+        self, user_id: int, username: str, token_hash: str, at: datetime, expires_at: datetime, note: AuditNote,
+        address: str = "",
     ) -> None:
-        """Start a session: the user's failed sign-ins are forgiven, their expired sessions dropped."""
+        """Start a session: the user's failed sign-ins from this address are forgiven (not those
+        from elsewhere, which may be someone guessing), their expired sessions dropped."""
         with self.write() as connection:
-            connection.execute(delete(_failures).where(_failures.c.username == username))
+            connection.execute(delete(_failures).where(_failures.c.username == username,
+                                                       _failures.c.address == address))
             connection.execute(delete(_sessions).where(_sessions.c.user_id == user_id, _sessions.c.expires_at <= at))
             connection.execute(insert(_sessions).values(
                 token_hash=token_hash, user_id=user_id, created_at=at, expires_at=expires_at))

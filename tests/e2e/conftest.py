@@ -72,17 +72,31 @@ class AppServer:
 
 
 @pytest.fixture(scope="module")
-def app_server(tmp_path_factory, request):
+def server_env() -> dict[str, str]:
+    """Environment for the module's server beyond the data folder: the first start's admin,
+    known to the tests. A module overrides this fixture to start its server otherwise."""
+    return {"SPEECHLABEL_ADMIN_PASSWORD": ADMIN_PASSWORD}
+
+
+@pytest.fixture(scope="module")
+def server_address() -> str:
+    """The address the module's server listens on (a module overrides it to be reached otherwise)."""
+    return "127.0.0.1"
+
+
+@pytest.fixture(scope="module")
+def app_server(tmp_path_factory, request, server_env, server_address):
     """One server per test module, each with an empty SQLite database of its own."""
     root = tmp_path_factory.mktemp("e2e-server")
     data_dir = (root / "data").resolve()
     log_path = root / "server.log"
     port = _free_port()
-    env = dict(os.environ, SPEECHLABEL_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1",
-               SPEECHLABEL_ADMIN_PASSWORD=ADMIN_PASSWORD)  # the first start's admin, known to the tests
+    env = dict(os.environ, SPEECHLABEL_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
+    env.pop("SPEECHLABEL_ADMIN_PASSWORD", None)
+    env.update(server_env)
     env.pop("SPEECHLABEL_DATABASE_URL", None)  # this server's database is the SQLite file in data_dir
     command = [
-        sys.executable, "-m", "streamlit", "run", "workbench.py", "--server.address", "127.0.0.1",
+        sys.executable, "-m", "streamlit", "run", "workbench.py", "--server.address", server_address,
         "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
     ]
     failed_before = request.session.testsfailed

@@ -28,6 +28,7 @@ from speechlabel.models import AssignmentSettings, LabelSettings, PrelabelState,
 from speechlabel.projects import create_project, update_assignment_settings
 from speechlabel.store import Store
 from tests.e2e.steps import (
+    ADMIN_PASSWORD,
     ime_compose,
     ime_enter,
     install_loop_recorder,
@@ -49,6 +50,14 @@ SAVES = 200
 PREVIOUS_EVERY = 25  # Alt+P, then Ctrl+Enter forward again
 JUMPS = {40: 3, 110: 7, 170: 1}  # at this save, pick that row of the list (a segment done before)
 KOREAN_SAVES = 20
+
+
+@pytest.fixture(scope="module")
+def server_env() -> dict[str, str]:
+    """These tests type as fast as the browser goes (about 9 saves a second, nine times a fast
+    person's pace): the sessions' route budgets (speechlabel/rate_limit.py) are raised so that
+    they test the loop, not the limit (tests/test_rate_limit.py tests that)."""
+    return {"SPEECHLABEL_ADMIN_PASSWORD": ADMIN_PASSWORD, "SPEECHLABEL_ROUTE_BUDGET": "1000"}
 
 
 def tiled_project(app_server, speech_dir, name: str, language: str, segments: int, batch: int,
