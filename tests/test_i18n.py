@@ -278,7 +278,7 @@ def test_the_projects_page_switches_to_korean_and_back(app_data):  # noqa: F811 
     app.text_input[0].input("factory-ko")
     app.selectbox[0].select("ko")
     button(app, "프로젝트 만들기").click().run()
-    assert app.success[0].value == "프로젝트 'factory-ko'을(를) 만들었습니다."
+    assert app.success[0].value == "프로젝트 'factory\\-ko'을(를) 만들었습니다."  # the name escaped (views/plain.py)
     button(app, "프로젝트 만들기").click().run()  # the same name again: the Conflict in Korean
     assert app.error[0].value == "'factory-ko' 프로젝트가 이미 있습니다. 다른 이름을 고르세요."
     app.radio(key="ui_language").set_value("en").run()

@@ -275,7 +275,7 @@ def test_a_lead_creates_a_project_with_speakers_and_tags(page, store):
     app.text_area(key="new_project_tags").input("n/\n(NO:)\n")
     app.slider(key="new_project_low").set_value(0.35)
     click(app, "Create project")
-    assert not app.exception and "Created project 'factory-ko'" in app.success[0].value
+    assert not app.exception and "Created project 'factory\\-ko'" in app.success[0].value
     assert store.get_project("factory-ko").label_settings == LabelSettings(
         ("operator", "supervisor", "운전원"), ("n/", "(NO:)"), 0.35)
 

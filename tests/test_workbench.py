@@ -49,7 +49,7 @@ def test_an_admin_creates_a_project_from_the_page(app_data):
     app.selectbox[0].select("ko")
     app.text_area[0].input("컨베이어\nPLC\n")
     app.button[0].click().run()
-    assert not app.exception and "Created project 'factory-ko'" in app.success[0].value
+    assert not app.exception and "Created project 'factory\\-ko'" in app.success[0].value
     workspace = Workspace.open(app_data)
     project = workspace.store.get_project("factory-ko")
     workspace.close()
