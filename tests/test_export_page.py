@@ -62,7 +62,7 @@ def test_a_lead_exports_nemo_and_kaldi_into_the_data_folder(labeled_project):
     assert app.get("progress")[0].proto.text == f"Done: {len(segments)} segments"
     assert any(m.value.startswith("# calls: speech dataset") for m in app.markdown)  # the card, rendered
     [download] = [b for b in app.get("download_button") if b.key == "export_download"]
-    assert download.proto.label.startswith(f"Download {name}.zip")
+    assert shown(download.proto.label).startswith(f"Download {name}.zip")
     with zipfile.ZipFile(exports / f".{name}.zip") as archive:
         assert "manifest.jsonl" in archive.namelist() and "README.md" in archive.namelist()
 
@@ -87,7 +87,7 @@ def test_a_lead_exports_nemo_and_kaldi_into_the_data_folder(labeled_project):
     app.selectbox(key="export_earlier_name").set_value("calls-kaldi").run()
     button(app, "Make its zip").click().run()
     assert not app.exception, app.exception
-    assert [b.proto.label.split(" (")[0] for b in app.get("download_button") if b.key == "export_earlier_download"] == [
+    assert [shown(b.proto.label).split(" (")[0] for b in app.get("download_button") if b.key == "export_earlier_download"] == [
         "Download calls-kaldi.zip"]
     with zipfile.ZipFile(exports / ".calls-kaldi.zip") as archive:
         assert "wav.scp" in archive.namelist()
@@ -112,7 +112,7 @@ def test_a_bad_or_taken_name_is_refused_and_the_choices_stay(labeled_project):
     app.selectbox(key="export_format").set_value(ExportFormat.JSONL).run()
     app.text_input(key="export_name").input("calls-take-1").run()
     run_export(app)
-    assert "already has an export named 'calls-take-1'" in app.error[0].value
+    assert "already has an export named 'calls-take-1'" in shown(app.error[0].value)
     assert "tick Overwrite" in app.error[0].value
     assert (exports / "calls" / "calls-take-1" / "README.md").read_text(encoding="utf-8") == written
     # Nothing lost: the choices are still there; ticking Overwrite replaces the export.
