@@ -158,7 +158,7 @@ def run_export(actor: Actor, project: Project, name: str, options: ExportOptions
 def show_result(result: SavedExportRun) -> None:
     report = result.report
     st.success(tm("export.exported", segments=report.segments, minutes=report.audio_seconds / 60,
-                 format=label(ExportFormat(result.saved.format)), folder=report.out_dir))
+                  format=label(ExportFormat(result.saved.format)), folder=report.out_dir))
     st.dataframe([{t("export.col.split"): s.name or t("export.all"), t("export.col.segments"): s.segments,
                    t("export.col.audio_min"): round(s.seconds / 60, 2), t("export.col.speakers"): s.speakers,
                    t("export.col.recordings"): s.recordings} for s in report.splits],

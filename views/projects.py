@@ -78,7 +78,7 @@ def convention_form(project):
         project = save_convention_form(store, actor, project, wanted.choice, wanted.block_submit, wanted.upload)
     except SchemeFileError as error:
         st.error(tm("projects.scheme_file_invalid", name=wanted.upload.filename if wanted.upload else "",
-                   detail=error_text(error)))
+                    detail=error_text(error)))
     except SpeechLabelError as error:
         st.error(error_md(error))
     else:

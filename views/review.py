@@ -104,9 +104,9 @@ def diff_html(pieces: tuple[DiffPiece, ...], side: str, language: str | None) ->
 def header(context: ReviewContext, waiting: int, project: Project) -> None:
     segment = context.segment
     st.subheader(tm("review.header", recording=context.recording.label, start=segment.start, end=segment.end,
-                   duration=segment.duration))
-    st.caption(tm("review.header_caption", labeler=context.labeler or t("review.unknown"), status=label(segment.status),
-                 version=segment.version, waiting=waiting, project=project.name))
+                    duration=segment.duration))
+    st.caption(tm("review.header_caption", labeler=context.labeler or t("review.unknown"),
+                  status=label(segment.status), version=segment.version, waiting=waiting, project=project.name))
 
 
 def texts(context: ReviewContext, language: str | None) -> None:
@@ -119,12 +119,12 @@ def texts(context: ReviewContext, language: str | None) -> None:
         st.html(f'<div class="review-final">{diff_html(context.diff, "final", language)}</div>')
     segment = context.segment
     st.caption(tm("review.speaker_tags", speaker=segment.speaker or t("review.none"),
-                 tags=", ".join(segment.tags) or t("review.none")))
+                  tags=", ".join(segment.tags) or t("review.none")))
     for earlier in context.reviews:
         reason = f": {label(earlier.reason)}" if earlier.reason else ""
         note = f" — {earlier.comment}" if earlier.comment else ""
         st.caption(tm("review.earlier", decision=label(earlier.decision), reviewer=earlier.reviewer,
-                     at=f"{earlier.created_at:%Y-%m-%d %H:%M}", reason=reason, note=note))
+                      at=f"{earlier.created_at:%Y-%m-%d %H:%M}", reason=reason, note=note))
 
 
 def decide(actor: Actor, project: Project, context: ReviewContext, query: ReviewQuery) -> None:

@@ -91,7 +91,7 @@ if segment_id:
         second = double_labeling.second_label_of(store, actor, segment_id)
         if second is not None and second.done:
             st.caption(tm("users.second_label", name=second.labeler, at=f"{second.saved_at:%Y-%m-%d %H:%M}",
-                         text=second.text))
+                          text=second.text))
         elif second is not None:
             st.caption(t("users.second_pending"))
 entries = accounts.list_audit(store, actor, project_id=project.id, limit=200)
