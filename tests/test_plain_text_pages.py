@@ -138,3 +138,14 @@ def test_the_projects_and_export_pages_and_the_dataset_card_show_names_literally
     assert markdown_literal(SPEAKER) in card and markdown_literal(TAG) in card
     written = next(Path(workspace.settings.data_dir, "exports").rglob("README.md")).read_text(encoding="utf-8")
     assert written.strip() == card.strip() and not any(raw in written for raw in RAW)
+
+
+def test_the_users_page_shows_the_project_literally_when_a_role_is_given(hostile_project):
+    workspace, project = hostile_project
+    accounts.create_user(workspace.store, SYSTEM, "newcomer", PASSWORD)
+    app = open_page("ben", "views/users.py")
+    app.text_input(key="role_user").input("newcomer")
+    next(b for b in app.button if b.label == "Give role").click().run()
+    assert not app.exception, app.exception
+    assert shown(app.success[0].value) == f"newcomer is now labeler in {PROJECT}."
+    assert_literal(app, PROJECT)
