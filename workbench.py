@@ -8,6 +8,7 @@ opens the workspace once per server process (SQLite in ``data/`` unless
 server, and routes to the pages in ``views/``.
 """
 
+import logging
 from dataclasses import dataclass
 
 import streamlit as st
@@ -19,6 +20,9 @@ from speechlabel.models import Actor, Role
 from speechlabel.workspace import Workspace
 from views import session
 from views.lang import language_switch, t
+from views.plain import error_md, tm
+
+log = logging.getLogger(__name__)
 
 
 @st.cache_resource
@@ -85,6 +89,16 @@ def pages_for(actor: Actor) -> list:
 
 def run_pages() -> None:
     st.set_page_config(page_title="speechlabel", page_icon="🎙️", layout="wide")
+    try:
+        show_pages()
+    except SpeechLabelError as error:
+        # The last resort for an error no page caught (a database failure in a page's reads,
+        # StoreUnavailable): its message, never a traceback (.streamlit/config.toml hides those).
+        log.warning("a page stopped on %s: %s", type(error).__name__, error)
+        st.error(error_md(error))
+
+
+def show_pages() -> None:
     opened = workspace()
     st.session_state["workspace"] = opened
     st.session_state["prelabel_jobs"] = prelabel_jobs()
@@ -95,7 +109,7 @@ def run_pages() -> None:
         st.navigation([st.Page("views/login.py", title=t("page.sign_in"), icon=":material/login:")]).run()
         return
     st.session_state["actor"] = actor
-    st.sidebar.caption(t("sidebar.signed_in_as", user=actor.username, roles=session.roles_line(opened.store, actor)))
+    st.sidebar.caption(tm("sidebar.signed_in_as", user=actor.username, roles=session.roles_line(opened.store, actor)))
     if st.sidebar.button(t("sidebar.sign_out"), icon=":material/logout:"):
         session.sign_out(opened.store)
         st.rerun()

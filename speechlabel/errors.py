@@ -116,3 +116,9 @@ class NotSignedIn(SpeechLabelError):
 
 class SessionExpired(NotSignedIn):
     """The session was valid once but its time is up."""
+
+
+class StoreUnavailable(SpeechLabelError):
+    """The database could not do what was asked (read-only, disk full, locked past the wait,
+    connection lost): nothing was changed. Raised by ``speechlabel.store.failures``, which logs
+    the database's own message on the server; users read only which of these it was."""

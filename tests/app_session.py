@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 from streamlit.testing.v1 import AppTest
 
 from speechlabel import accounts
 from speechlabel.access import SYSTEM
+from speechlabel.markdown_text import WORD_JOINER
 from speechlabel.models import Role
 
 PASSWORD = "correct horse battery"
@@ -23,3 +26,9 @@ def sign_in(app: AppTest, store, username: str, role: Role | None = None, projec
         accounts.set_role(store, SYSTEM, username, project, role)
     app.session_state["session_token"] = accounts.login(store, username, PASSWORD)[0]
     return app
+
+
+def shown(body: str) -> str:
+    """What a reader sees of a Markdown body whose user text went through views/plain.py: the
+    escaping backslashes and the word joiners that break autolinks taken out again."""
+    return re.sub(r"\\([!-/:-@\[-`{-~])", r"\1", body).replace(WORD_JOINER, "")

@@ -17,6 +17,7 @@ from speechlabel.export import ExportFormat
 from speechlabel.models import Role, SegmentStatus
 from speechlabel.workspace import Workspace
 from tests import test_label_page
+from tests.app_session import shown
 from tests.test_label_page import APP, PASSWORD, actor, button
 from workbench import page_specs
 
@@ -57,11 +58,11 @@ def test_a_lead_exports_nemo_and_kaldi_into_the_data_folder(labeled_project):
     lines = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines()]
     assert sorted(line["segment_id"] for line in lines) == sorted(s.id for s in segments)
     assert all((manifest.parent / line["audio_filepath"]).is_file() for line in lines)
-    assert f"Exported {len(segments)} segments" in app.success[0].value and str(exports / name) in app.success[0].value
+    assert f"Exported {len(segments)} segments" in app.success[0].value and str(exports / name) in shown(app.success[0].value)
     assert app.get("progress")[0].proto.text == f"Done: {len(segments)} segments"
     assert any(m.value.startswith("# calls: speech dataset") for m in app.markdown)  # the card, rendered
     [download] = [b for b in app.get("download_button") if b.key == "export_download"]
-    assert download.proto.label.startswith(f"Download {name}.zip")
+    assert shown(download.proto.label).startswith(f"Download {name}.zip")
     with zipfile.ZipFile(exports / f".{name}.zip") as archive:
         assert "manifest.jsonl" in archive.namelist() and "README.md" in archive.namelist()
 
@@ -86,7 +87,7 @@ def test_a_lead_exports_nemo_and_kaldi_into_the_data_folder(labeled_project):
     app.selectbox(key="export_earlier_name").set_value("calls-kaldi").run()
     button(app, "Make its zip").click().run()
     assert not app.exception, app.exception
-    assert [b.proto.label.split(" (")[0] for b in app.get("download_button") if b.key == "export_earlier_download"] == [
+    assert [shown(b.proto.label).split(" (")[0] for b in app.get("download_button") if b.key == "export_earlier_download"] == [
         "Download calls-kaldi.zip"]
     with zipfile.ZipFile(exports / ".calls-kaldi.zip") as archive:
         assert "wav.scp" in archive.namelist()
@@ -98,8 +99,8 @@ def test_a_bad_or_taken_name_is_refused_and_the_choices_stay(labeled_project):
     app = open_export_page()
     app.text_input(key="export_name").input("../../etc").run()
     run_export(app)
-    assert "the export name '../../etc' contains '/'" in app.error[0].value
-    assert "letters, digits, '-', '_' and '.'" in app.error[0].value
+    assert "the export name '../../etc' contains '/'" in shown(app.error[0].value)
+    assert "letters, digits, '-', '_' and '.'" in shown(app.error[0].value)
     assert not exports.exists()
 
     app.selectbox(key="export_format").set_value(ExportFormat.LHOTSE).run()
@@ -111,7 +112,7 @@ def test_a_bad_or_taken_name_is_refused_and_the_choices_stay(labeled_project):
     app.selectbox(key="export_format").set_value(ExportFormat.JSONL).run()
     app.text_input(key="export_name").input("calls-take-1").run()
     run_export(app)
-    assert "already has an export named 'calls-take-1'" in app.error[0].value
+    assert "already has an export named 'calls-take-1'" in shown(app.error[0].value)
     assert "tick Overwrite" in app.error[0].value
     assert (exports / "calls" / "calls-take-1" / "README.md").read_text(encoding="utf-8") == written
     # Nothing lost: the choices are still there; ticking Overwrite replaces the export.

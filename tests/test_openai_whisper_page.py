@@ -26,7 +26,7 @@ def test_an_admin_creates_an_openai_whisper_project_from_the_page(tmp_path, monk
         engine.select("openai-whisper")
         next(box for box in app.selectbox if box.label == "Model").select("tiny.en")
         app.button[0].click().run()
-        assert not app.exception and "Created project 'torch-en'" in app.success[0].value
+        assert not app.exception and "Created project 'torch\\-en'" in app.success[0].value
         workspace = Workspace.open(Settings.from_env())
         project = workspace.store.get_project("torch-en")
         workspace.close()

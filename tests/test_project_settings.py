@@ -16,6 +16,7 @@ from sqlalchemy import insert, inspect
 from streamlit.testing.v1 import AppTest
 
 from speechlabel.access import SYSTEM
+from tests.app_session import shown
 from tests.test_cli import run
 from speechlabel.config import Settings
 from speechlabel.errors import NotFound, ValidationError
@@ -275,7 +276,7 @@ def test_a_lead_creates_a_project_with_speakers_and_tags(page, store):
     app.text_area(key="new_project_tags").input("n/\n(NO:)\n")
     app.slider(key="new_project_low").set_value(0.35)
     click(app, "Create project")
-    assert not app.exception and "Created project 'factory-ko'" in app.success[0].value
+    assert not app.exception and "Created project 'factory\\-ko'" in app.success[0].value
     assert store.get_project("factory-ko").label_settings == LabelSettings(
         ("operator", "supervisor", "운전원"), ("n/", "(NO:)"), 0.35)
 
@@ -295,7 +296,7 @@ def test_a_lead_changes_label_settings_in_the_expander(page, store):
 
     app.text_area(key=f"{key}_speakers").input("A\na")
     click(app, "Save label settings")
-    assert "speaker 'a' is listed twice" in app.error[0].value
+    assert "speaker 'a' is listed twice" in shown(app.error[0].value)
     assert store.get_project("calls").label_settings == wanted
 
 

@@ -17,7 +17,8 @@ from speechlabel.csv_rows import to_csv
 from speechlabel.dashboard import Dashboard, DashboardFilter, build_dashboard
 from speechlabel.errors import SpeechLabelError
 from speechlabel.models import Actor, Project, ReviewSettings, Role
-from views.lang import error_text, label, t
+from views.lang import label, t
+from views.plain import error_md, tm
 
 workspace = st.session_state["workspace"]
 store = workspace.store
@@ -129,7 +130,7 @@ def review_policy(actor: Actor, project: Project) -> None:
     flagged = [q for q in review.labeler_quality(store, actor, project) if q.flagged]
     if flagged:
         st.warning(t("dashboard.flagged", names=t("list.separator").join(
-            t("dashboard.flagged_one", name=q.labeler, rate=percent(q.defect_rate), reviewed=q.reviewed)
+            tm("dashboard.flagged_one", name=q.labeler, rate=percent(q.defect_rate), reviewed=q.reviewed)
             for q in flagged)))
     with st.form("review_policy"):
         sample = st.slider(t("dashboard.sample_share"), 0.0, 1.0, current.sample_share, 0.05)
@@ -144,7 +145,7 @@ def review_policy(actor: Actor, project: Project) -> None:
             try:
                 review.update_review_settings(store, actor, project, wanted)
             except SpeechLabelError as error:
-                st.error(error_text(error))
+                st.error(error_md(error))
             else:
                 st.success(t("common.saved"))
 
@@ -159,7 +160,7 @@ def dashboard_page() -> None:
     try:
         figures = build_dashboard(store, actor, project, chosen_filter())
     except SpeechLabelError as error:
-        st.error(error_text(error))
+        st.error(error_md(error))
         return
     headline(figures)
     progress(figures)

@@ -28,7 +28,8 @@ from speechlabel.export.saved import (
     zip_saved_export,
 )
 from speechlabel.models import Actor, Project, Role, SegmentStatus
-from views.lang import error_text, label, label_format, t, translator
+from views.lang import label, label_format, t, translator
+from views.plain import error_md, tm
 
 workspace = st.session_state["workspace"]
 store, settings = workspace.store, workspace.settings
@@ -147,7 +148,7 @@ def run_export(actor: Actor, project: Project, name: str, options: ExportOptions
                                        make_zip=make_zip)
     except SpeechLabelError as error:  # ValidationError, Forbidden, NotFound: the choices stay as they were
         bar.empty()
-        st.error(error_text(error))
+        st.error(error_md(error))
         return
     bar.progress(1.0, text=t("export.done", segments=result.report.segments))
     st.session_state[RESULT_KEY] = result
@@ -156,8 +157,8 @@ def run_export(actor: Actor, project: Project, name: str, options: ExportOptions
 
 def show_result(result: SavedExportRun) -> None:
     report = result.report
-    st.success(t("export.exported", segments=report.segments, minutes=report.audio_seconds / 60,
-                 format=label(ExportFormat(result.saved.format)), folder=report.out_dir))
+    st.success(tm("export.exported", segments=report.segments, minutes=report.audio_seconds / 60,
+                  format=label(ExportFormat(result.saved.format)), folder=report.out_dir))
     st.dataframe([{t("export.col.split"): s.name or t("export.all"), t("export.col.segments"): s.segments,
                    t("export.col.audio_min"): round(s.seconds / 60, 2), t("export.col.speakers"): s.speakers,
                    t("export.col.recordings"): s.recordings} for s in report.splits],
@@ -178,11 +179,11 @@ def download(zip_path: Path, name: str, key: str) -> None:
     if not zip_path.is_file():  # replaced meanwhile by an export of the same name without a zip
         return
     if zip_path.stat().st_size > MAX_DOWNLOAD_BYTES:
-        st.info(t("export.too_big_to_download", path=zip_path, limit_gb=MAX_DOWNLOAD_BYTES // 1024**3))
+        st.info(tm("export.too_big_to_download", path=zip_path, limit_gb=MAX_DOWNLOAD_BYTES // 1024**3))
         return
     # A callable: the zip is read from disk only when the button is clicked, not on every rerun.
     size = zip_path.stat().st_size / 1e6
-    st.download_button(t("export.download", name=name, size=size), data=lambda: zip_path.read_bytes(),
+    st.download_button(tm("export.download", name=name, size=size), data=lambda: zip_path.read_bytes(),
                        file_name=f"{name}.zip", mime="application/zip", on_click="ignore", key=key,
                        icon=":material/download:")
 
@@ -191,7 +192,7 @@ def earlier_exports(actor: Actor, project: Project) -> None:
     saved = list_exports(settings, project, actor=actor)
     st.subheader(t("export.earlier"))
     if not saved:
-        st.caption(t("export.no_earlier", project=project.name))
+        st.caption(tm("export.no_earlier", project=project.name))
         return
     st.dataframe([{t("export.col.name"): s.name, t("export.col.format"): s.format, t("export.col.segments"): s.segments,
                    t("export.col.size"): round(s.size_bytes / 1e6, 2),
@@ -208,7 +209,7 @@ def earlier_exports(actor: Actor, project: Project) -> None:
         try:
             zip_saved_export(settings, project, name, update, actor=actor)
         except SpeechLabelError as error:
-            st.error(error_text(error))
+            st.error(error_md(error))
         else:
             st.rerun()
 
@@ -220,7 +221,7 @@ def export_page() -> None:
     if project is None:
         st.info(t("common.no_led_project"))
         return
-    st.caption(t("export.where", folder=settings.data_dir / "exports"))
+    st.caption(tm("export.where", folder=settings.data_dir / "exports"))
     options = chosen_options(project)
     name = name_input(project, options.format)
     overwrite = st.checkbox(t("export.overwrite"), key="export_overwrite")

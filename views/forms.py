@@ -28,6 +28,7 @@ from speechlabel.scheme_upload import (
 from speechlabel.segment import SegmentOptions
 from speechlabel.transcribe_options import ENGINES, TranscribeOptions
 from views.lang import error_text, label, t, translator
+from views.plain import md, tm
 
 LANGUAGES = ["auto", "ko", "en", "ja", "zh", "de", "fr", "es"]
 
@@ -81,7 +82,7 @@ def upload_audio(store, settings, project) -> None:
         bar = st.progress(0.0)
         report = import_uploads(store, settings, project, [(f.name, f.getvalue()) for f in files],
                                 actor=st.session_state["actor"],
-                                on_file=lambda name, i, n: bar.progress(i / n, text=t("forms.importing", name=name)))
+                                on_file=lambda name, i, n: bar.progress(i / n, text=tm("forms.importing", name=name)))
         bar.progress(1.0, text=t("forms.import_done"))
         st.session_state["upload_report"] = report
         st.session_state["upload_round"] = counter + 1  # a fresh uploader: the files are in
@@ -89,13 +90,13 @@ def upload_audio(store, settings, project) -> None:
     report = st.session_state.get("upload_report")
     if report is not None:
         for recording in report.imported:
-            st.success(t("forms.imported", name=recording.label, seconds=recording.duration))
+            st.success(tm("forms.imported", name=recording.label, seconds=recording.duration))
         for warning in report.warnings:
-            st.warning(t("forms.import_warning", name=warning.source, message=t(warning.message_key, **warning.params)))
+            st.warning(tm("forms.import_warning", name=warning.source, message=t(warning.message_key, **warning.params)))
         for failure in report.failures:
-            st.error(t("forms.import_failed", name=failure.source, message=_reason(failure)))
+            st.error(tm("forms.import_failed", name=failure.source, message=_reason(failure)))
         for duplicate in report.duplicates:
-            st.warning(t("forms.import_duplicate", name=duplicate.source, message=_reason(duplicate)))
+            st.warning(tm("forms.import_duplicate", name=duplicate.source, message=_reason(duplicate)))
 
 
 def _reason(outcome: ImportFailure | ImportDuplicate) -> str:
@@ -108,7 +109,7 @@ def _reason(outcome: ImportFailure | ImportDuplicate) -> str:
 def show_job(status: JobStatus) -> None:
     progress = status.progress
     if status.state == JobState.FAILED:
-        st.error(t("forms.job_failed", error=error_text(status.failure) if status.failure else status.error))
+        st.error(tm("forms.job_failed", error=error_text(status.failure) if status.failure else status.error))
     if progress is None:
         st.progress(0.0, text=t("forms.job_starting"))
         return
@@ -134,7 +135,7 @@ def convention_fields(project: Project, key: str) -> ConventionFormValues:
     choices = scheme_choices(project)
     custom = current.scheme.title or current.scheme.name if current.scheme is not None else ""
     text = translator()
-    names = {UPLOADED: text("projects.scheme_file"), KEEP_CUSTOM: text("projects.scheme_custom", name=custom)}
+    names = {UPLOADED: text("projects.scheme_file"), KEEP_CUSTOM: text("projects.scheme_custom", name=md(custom))}
     choice = st.radio(t("projects.scheme"), choices, index=choices.index(current_choice(project)),
                       key=f"{key}_scheme", help=t("projects.scheme_help"),
                       format_func=lambda name: names.get(name) or _builtin_title(name))

@@ -15,6 +15,7 @@ from speechlabel.models import Actor, Project, Role
 from views import label_list, session
 from views.label_loop import Mount, loop_data, show_loop
 from views.lang import error_text, t
+from views.plain import tm
 
 workspace = st.session_state["workspace"]
 store = workspace.store
@@ -45,7 +46,7 @@ def segment_to_open(actor: Actor, project: Project) -> str | None:
             return labeling.readable_segment(store, actor, chosen).id
         except (NotFound, Forbidden) as error:
             st.session_state.pop(JUMP, None)
-            st.warning(t("label.gone", error=error_text(error)))
+            st.warning(tm("label.gone", error=error_text(error)))
     upcoming = labeling.next_segment(store, actor, project)
     return upcoming.id if upcoming else None
 

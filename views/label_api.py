@@ -35,6 +35,7 @@ from speechlabel.errors import (
     NotSignedIn,
     SpeechLabelError,
     StaleVersion,
+    StoreUnavailable,
     ValidationError,
 )
 from speechlabel.i18n import Lang, default_language, enum_label, error_message, translate
@@ -181,7 +182,8 @@ def _error(error: SpeechLabelError, lang: Lang) -> Response:
     if isinstance(error, TooManyRequests):
         return too_many(error, lang)
     status = 401 if isinstance(error, NotSignedIn) else 403 if isinstance(error, Forbidden) else \
-        404 if isinstance(error, NotFound) else 409 if isinstance(error, Conflict) else 422
+        404 if isinstance(error, NotFound) else 409 if isinstance(error, Conflict) else \
+        503 if isinstance(error, StoreUnavailable) else 422
     body: dict[str, Any] = {"error": _message(error, lang), "kind": type(error).__name__}
     if isinstance(error, StaleVersion):
         body["current_version"] = error.current_version

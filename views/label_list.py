@@ -14,6 +14,7 @@ from speechlabel.labeling import LabelContext
 from speechlabel.models import Actor, Project, Role, Segment
 from speechlabel.store import Store
 from views.lang import label, t
+from views.plain import tm
 
 PAGE_SIZE = 50
 
@@ -24,12 +25,12 @@ def segment_list(store: Store, actor: Actor, project: Project, context: LabelCon
     ``on_pick`` runs when a row is picked (the label page then hands that segment to its loop)."""
     if role_in(actor, project.id) == Role.LABELER:
         rows = labeling.my_work(store, actor, project)
-        title = t("label_list.yours", project=project.name, count=len(rows))
+        title = tm("label_list.yours", project=project.name, count=len(rows))
         with st.expander(title):
             _table(rows, context, on_pick)
         return
     pages = max(1, -(-context.recording_segments // PAGE_SIZE))
-    with st.expander(t("label_list.all", recording=context.recording.label, count=context.recording_segments)):
+    with st.expander(tm("label_list.all", recording=context.recording.label, count=context.recording_segments)):
         # Opens on the page holding the focused segment (set by the label page when it opens).
         page = st.number_input(t("label_list.page", pages=pages), 1, pages, key="label_list_page")
         offset = (int(page) - 1) * PAGE_SIZE

@@ -5,14 +5,15 @@ import streamlit as st
 from speechlabel import accounts
 from speechlabel.errors import SpeechLabelError
 from views import session
-from views.lang import error_text, t
+from views.lang import t
+from views.plain import error_md, md
 
 workspace = st.session_state["workspace"]
 
 st.title(t("login.title"))
 message = session.login_message()
 if message:
-    st.warning(message)
+    st.warning(md(message))
 if session.oidc_configured():  # the deployment's identity provider signs people in (st.login)
     for provider in session.oidc_providers():
         st.button(t("login.with_provider", provider=provider) if provider else t("login.with_organisation"),
@@ -27,7 +28,7 @@ with st.form("sign_in"):
                                           session_seconds=workspace.settings.session_seconds,
                                           address=st.context.ip_address)
         except SpeechLabelError as error:
-            st.error(error_text(error))
+            st.error(error_md(error))
         else:
             session.signed_in(token, actor)
             st.rerun()

@@ -21,6 +21,7 @@ from speechlabel.segment import SegmentOptions
 from speechlabel.transcribe_options import TranscribeOptions, default_compute_type
 from views import forms
 from views.lang import error_text, label, t
+from views.plain import error_md, tm
 
 workspace = st.session_state["workspace"]
 jobs = st.session_state["prelabel_jobs"]
@@ -43,9 +44,9 @@ def new_project_form() -> None:
                 glossary=values.glossary, label_settings=values.label_settings, actor=actor,
             )
             st.session_state["project_name"] = created.name
-            st.success(t("projects.created", name=created.name))
+            st.success(tm("projects.created", name=created.name))
         except SpeechLabelError as error:
-            st.error(error_text(error))
+            st.error(error_md(error))
 
 
 if actor.is_admin:
@@ -62,7 +63,7 @@ chosen = st.session_state.get("project_name")
 name = st.selectbox(t("common.project"), names, index=names.index(chosen) if chosen in names else 0, key="project_name")
 project = store.get_project(name)
 leads = role_in(actor, project.id) == Role.LEAD
-if leads and st.button(t("projects.label_project", name=project.name), icon=":material/edit_note:"):
+if leads and st.button(tm("projects.label_project", name=project.name), icon=":material/edit_note:"):
     st.switch_page("views/label.py")
 
 def convention_form(project):
@@ -76,13 +77,13 @@ def convention_form(project):
     try:
         project = save_convention_form(store, actor, project, wanted.choice, wanted.block_submit, wanted.upload)
     except SchemeFileError as error:
-        st.error(t("projects.scheme_file_invalid", name=wanted.upload.filename if wanted.upload else "",
-                   detail=error_text(error)))
+        st.error(tm("projects.scheme_file_invalid", name=wanted.upload.filename if wanted.upload else "",
+                    detail=error_text(error)))
     except SpeechLabelError as error:
-        st.error(error_text(error))
+        st.error(error_md(error))
     else:
         scheme = project_scheme(project)
-        st.success(t("projects.conventions_saved", scheme=scheme.title or scheme.name))
+        st.success(tm("projects.conventions_saved", scheme=scheme.title or scheme.name))
     return project
 
 
@@ -95,7 +96,7 @@ if leads:
                 project = update_label_settings(store, actor, project, wanted)
                 st.success(t("projects.label_settings_saved"))
             except SpeechLabelError as error:
-                st.error(error_text(error))
+                st.error(error_md(error))
     with st.expander(t("projects.conventions")), st.form(f"conventions_{project.id}"):
         project = convention_form(project)
     forms.upload_audio(store, settings, project)

@@ -17,6 +17,7 @@ from speechlabel.models import Actor, Project, ReviewReason, Role
 from speechlabel.review import DiffPiece, ReviewContext, ReviewOrder, ReviewQuery
 from views import segment_waveform, session
 from views.lang import error_text, label, t, translator
+from views.plain import error_md, md, tm
 from views.player import PlayerData, clip_player, player_texts
 
 workspace = st.session_state["workspace"]
@@ -102,28 +103,28 @@ def diff_html(pieces: tuple[DiffPiece, ...], side: str, language: str | None) ->
 
 def header(context: ReviewContext, waiting: int, project: Project) -> None:
     segment = context.segment
-    st.subheader(t("review.header", recording=context.recording.label, start=segment.start, end=segment.end,
-                   duration=segment.duration))
-    st.caption(t("review.header_caption", labeler=context.labeler or t("review.unknown"), status=label(segment.status),
-                 version=segment.version, waiting=waiting, project=project.name))
+    st.subheader(tm("review.header", recording=context.recording.label, start=segment.start, end=segment.end,
+                    duration=segment.duration))
+    st.caption(tm("review.header_caption", labeler=context.labeler or t("review.unknown"),
+                  status=label(segment.status), version=segment.version, waiting=waiting, project=project.name))
 
 
 def texts(context: ReviewContext, language: str | None) -> None:
     draft, final = st.columns(2)
     with draft:
-        st.caption(t("review.draft") + (f" · {context.draft.model}" if context.draft else ""))
+        st.caption(t("review.draft") + (f" · {md(context.draft.model)}" if context.draft else ""))
         st.html(f'<div class="review-draft">{diff_html(context.diff, "draft", language)}</div>')
     with final:
         st.caption(t("review.final"))
         st.html(f'<div class="review-final">{diff_html(context.diff, "final", language)}</div>')
     segment = context.segment
-    st.caption(t("review.speaker_tags", speaker=segment.speaker or t("review.none"),
-                 tags=", ".join(segment.tags) or t("review.none")))
+    st.caption(tm("review.speaker_tags", speaker=segment.speaker or t("review.none"),
+                  tags=", ".join(segment.tags) or t("review.none")))
     for earlier in context.reviews:
         reason = f": {label(earlier.reason)}" if earlier.reason else ""
         note = f" — {earlier.comment}" if earlier.comment else ""
-        st.caption(t("review.earlier", decision=label(earlier.decision), reviewer=earlier.reviewer,
-                     at=f"{earlier.created_at:%Y-%m-%d %H:%M}", reason=reason, note=note))
+        st.caption(tm("review.earlier", decision=label(earlier.decision), reviewer=earlier.reviewer,
+                      at=f"{earlier.created_at:%Y-%m-%d %H:%M}", reason=reason, note=note))
 
 
 def decide(actor: Actor, project: Project, context: ReviewContext, query: ReviewQuery) -> None:
@@ -160,10 +161,10 @@ def act(action, project: Project, query: ReviewQuery, segment_id: str, done: str
     try:
         action()
     except StaleVersion as error:
-        st.warning(t("review.stale", error=error_text(error)))
+        st.warning(tm("review.stale", error=error_text(error)))
         go_to(segment_id)
     except SpeechLabelError as error:
-        st.error(error_text(error))
+        st.error(error_md(error))
     else:
         upcoming = review.next_to_review(store, actor, project, query, after=segment_id)
         go_to(upcoming.id if upcoming else None, done)
@@ -198,10 +199,10 @@ def bulk_approve(actor: Actor, project: Project, query: ReviewQuery) -> None:
             try:
                 count = review.bulk_approve(store, actor, project, who.strip(), query.recording_id)
             except SpeechLabelError as error:
-                st.error(error_text(error))
+                st.error(error_md(error))
             else:
                 forget_segment()
-                st.session_state["review_flash"] = t("review.bulk_done", count=count, name=who.strip())
+                st.session_state["review_flash"] = tm("review.bulk_done", count=count, name=who.strip())
                 st.rerun()
 
 
@@ -223,13 +224,13 @@ def review_page() -> None:
         upcoming = review.next_to_review(store, actor, project, query)
         chosen = upcoming.id if upcoming else None
     if chosen is None:
-        st.success(t("review.nothing", project=project.name))
+        st.success(tm("review.nothing", project=project.name))
         queue_table(actor, project, query, None)
         return
     try:
         context = review.open_for_review(store, actor, chosen)
     except (NotFound, Forbidden) as error:
-        st.warning(t("review.gone", error=error_text(error)))
+        st.warning(tm("review.gone", error=error_text(error)))
         forget_segment()
         return
     st.query_params["review"] = chosen

@@ -11,7 +11,8 @@ import streamlit as st
 from speechlabel import waveform
 from speechlabel.errors import SpeechLabelError
 from speechlabel.models import Actor
-from views.lang import error_text, t
+from views.lang import t
+from views.plain import error_md, md
 from views.waveform import Request, show_waveform, waveform_data
 
 ERROR_KEY = "label_waveform_error"
@@ -39,7 +40,7 @@ def show(actor: Actor, segment_id: str, token: str, editable: bool, on_request: 
     try:
         view = waveform.waveform_view(workspace.store, workspace.settings, actor, segment_id)
     except SpeechLabelError as error:
-        st.caption(error_text(error))  # e.g. a segment too long to draw; the nudges still work
+        st.caption(error_md(error))  # e.g. a segment too long to draw; the nudges still work
         return
     texts = {name: t(key) for name, key in TEXT_KEYS.items()}
     help_rows = [[printed, t(key)] for printed, key, changes in HELP_ROWS if editable or not changes]
@@ -47,7 +48,7 @@ def show(actor: Actor, segment_id: str, token: str, editable: bool, on_request: 
     st.caption(t("waveform.caption" if editable else "waveform.caption_read_only"))
     problem = st.session_state.pop(ERROR_KEY, None)
     if problem:
-        st.error(problem)
+        st.error(md(problem))
 
 
 def ignore(request: Request) -> None:

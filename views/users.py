@@ -9,7 +9,8 @@ from speechlabel.errors import SpeechLabelError
 from speechlabel.history import segment_history
 from speechlabel.models import AssignmentSettings, Role
 from speechlabel.projects import update_assignment_settings
-from views.lang import error_text, label, label_format, t
+from views.lang import label, label_format, t
+from views.plain import error_md, tm
 
 workspace = st.session_state["workspace"]
 store = workspace.store
@@ -22,7 +23,7 @@ def attempt(action, success: str) -> None:
     try:
         action()
     except SpeechLabelError as error:
-        st.error(error_text(error))
+        st.error(error_md(error))
     else:
         st.success(success)
 
@@ -41,7 +42,7 @@ if actor.is_admin:
         admin = st.checkbox(t("users.admin"))
         if st.form_submit_button(t("users.add_submit")):
             attempt(lambda: accounts.create_user(store, actor, name, password, is_admin=admin),
-                    t("users.added", name=name))
+                    tm("users.added", name=name))
 
 if not led:
     st.info(t("users.no_project"))
@@ -54,7 +55,7 @@ with st.expander(t("users.give_role")), st.form("give_role", clear_on_submit=Tru
     role = st.selectbox(t("users.role"), list(Role), format_func=label_format())
     if st.form_submit_button(t("users.give_role_submit")):
         attempt(lambda: accounts.set_role(store, actor, who, project, role),
-                t("users.role_given", name=who, role=label(role), project=project.name))
+                tm("users.role_given", name=who, role=label(role), project=project.name))
 
 with st.expander(t("users.hand_out")):
     with st.form("assign", clear_on_submit=True):
@@ -62,7 +63,7 @@ with st.expander(t("users.hand_out")):
         count = st.number_input(t("users.segments"), 1, 100_000, 20)
         if st.form_submit_button(t("users.assign")):
             attempt(lambda: assignment.assign_segments(store, actor, project, to, int(count)),
-                    t("users.assigned", count=int(count), name=to))
+                    tm("users.assigned", count=int(count), name=to))
     current = project.assignment_settings
     with st.form("assignment_settings"):
         batch = st.number_input(t("users.batch_size"), 1, 500, current.batch_size)
@@ -80,7 +81,7 @@ if segment_id:
     try:
         revisions = segment_history(store, actor, segment_id)
     except SpeechLabelError as error:
-        st.error(error_text(error))
+        st.error(error_md(error))
     else:
         st.dataframe([{t("users.col.version"): r.version, t("users.col.by"): r.author, t("users.col.at"): r.created_at,
                        t("users.col.status"): label(r.status), t("users.col.text"): r.text,
@@ -89,8 +90,8 @@ if segment_id:
                       for r in revisions], hide_index=True, width="stretch")
         second = double_labeling.second_label_of(store, actor, segment_id)
         if second is not None and second.done:
-            st.caption(t("users.second_label", name=second.labeler, at=f"{second.saved_at:%Y-%m-%d %H:%M}",
-                         text=second.text))
+            st.caption(tm("users.second_label", name=second.labeler, at=f"{second.saved_at:%Y-%m-%d %H:%M}",
+                          text=second.text))
         elif second is not None:
             st.caption(t("users.second_pending"))
 entries = accounts.list_audit(store, actor, project_id=project.id, limit=200)

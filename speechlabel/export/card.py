@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from ..markdown_text import markdown_literal
 from ..models import Project
 from .options import ExportFormat, ExportOptions
 from .select import ExportItem
@@ -49,7 +50,7 @@ def write_card(root: Path, project: Project, options: ExportOptions, items: list
                splits: list[SplitSummary]) -> Path:
     total = summarize(None, items)
     lines = [
-        f"# {project.name}: speech dataset", "",
+        f"# {_cell(project.name)}: speech dataset", "",
         f"{CARD_SIGNATURE}{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}.", "",
         _HOW_TO_LOAD[options.format], "",
         "## Contents", "",
@@ -57,7 +58,7 @@ def write_card(root: Path, project: Project, options: ExportOptions, items: list
         f"- audio: {total.seconds / 3600:.3f} h ({total.seconds:.1f} s)",
         f"- recordings: {total.recordings}",
         f"- speakers: {total.speakers}",
-        f"- language: {project.language or 'auto'}", "",
+        f"- language: {_cell(project.language or 'auto')}", "",
         *_table("Segments by status", ("status", "segments"), sorted(Counter(
             item.row.segment.status.value for item in items).items())),
         *_table("Speakers", ("speaker", "segments", "hours"), _speaker_rows(items)),
@@ -65,7 +66,7 @@ def write_card(root: Path, project: Project, options: ExportOptions, items: list
         *_table("Splits", ("split", "segments", "hours", "speakers", "recordings"),
                 [(s.name or "(all)", s.segments, f"{s.seconds / 3600:.3f}", s.speakers, s.recordings) for s in splits]),
         "## Export settings", "",
-        *[f"- {name}: {value}" for name, value in _settings(options)], "",
+        *[f"- {name}: {_cell(str(value))}" for name, value in _settings(options)], "",
     ]
     path = root / CARD_NAME
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -100,8 +101,9 @@ def _table(title: str, header: tuple[str, ...], rows: list[tuple]) -> list[str]:
 
 
 def _cell(value: str) -> str:
-    # A speaker or tag name is user input: keep it from breaking the table or the card.
-    return " ".join(value.replace("|", "\\|").split())
+    # A name (project, speaker, tag, labeler) is user input: shown literally, on one line, so it
+    # cannot add a link, an image, HTML or a table cell to the card.
+    return markdown_literal(" ".join(value.split()))
 
 
 def _settings(options: ExportOptions) -> list[tuple[str, object]]:

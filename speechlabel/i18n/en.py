@@ -82,7 +82,7 @@ MESSAGES = {
     "projects.col.recording": "recording",
     "projects.col.warnings": "warnings",
     "projects.create": "Create project",
-    "projects.created": "Created project {name!r}.",
+    "projects.created": "Created project '{name}'.",
     "projects.label_project": "Label {name}",
     "projects.label_settings": "Label settings",
     "projects.label_settings_saved": "Label settings saved.",
@@ -242,7 +242,7 @@ MESSAGES = {
     "export.download": "Download {name}.zip ({size:.1f} MB)",
     "export.earlier": "Earlier exports",
     "export.earlier_pick": "Download an earlier export",
-    "export.exported": "Exported {segments} segments ({minutes:.1f} min of audio) as {format} to `{folder}`",
+    "export.exported": "Exported {segments} segments ({minutes:.1f} min of audio) as {format} to {folder}",
     "export.format": "Format",
     "export.labeler": "Labeler of record (empty: anyone)",
     "export.make_zip": "Make its zip",
@@ -273,7 +273,7 @@ MESSAGES = {
     "export.text": "Text",
     "export.text.clean": "Clean (tags removed)",
     "export.text.verbatim": "Verbatim (with tags)",
-    "export.where": "Exports are written to `{folder}`, one folder per project and name.",
+    "export.where": "Exports are written to {folder}, one folder per project and name.",
     "export.with_tags": "Only with any of the tags",
     "export.without_tags": "Leave out the tags",
     "export.zip_ready": "ready",
@@ -364,6 +364,15 @@ MESSAGES = {
     "error.too_many_names": "{count} {what}s given; at most {limit} are allowed",
     "error.unknown_language": "unknown language {language!r}; use a Whisper language code such as ko, en, ja, zh, "
                               "or 'auto'",
+    "error.database_read_only": "The database is read-only: nothing was saved. Ask the administrator to make it "
+                                "writable.",
+    "error.database_full": "The database's disk is full: nothing was saved. Ask the administrator to free space.",
+    "error.database_busy": "The database stayed locked by other work for too long: nothing was saved. Try again "
+                           "in a moment.",
+    "error.database_unreachable": "The connection to the database was lost: nothing was saved. Try again in a "
+                                  "moment.",
+    "error.database_failed": "The database could not complete the request: nothing was saved. Try again, and tell "
+                             "the administrator if it keeps happening.",
     "error.untranslated": "{message}",
     "error.user_exists": "a user named {name!r} already exists; choose another username",
     "error.username_characters": "username {name!r} is not allowed; use {low} to {high} characters: lowercase "

@@ -80,7 +80,7 @@ MESSAGES = {
     "projects.col.recording": "녹음",
     "projects.col.warnings": "경고",
     "projects.create": "프로젝트 만들기",
-    "projects.created": "프로젝트 {name!r}을(를) 만들었습니다.",
+    "projects.created": "프로젝트 '{name}'을(를) 만들었습니다.",
     "projects.label_project": "{name} 라벨링하기",
     "projects.label_settings": "라벨링 설정",
     "projects.label_settings_saved": "라벨링 설정을 저장했습니다.",
@@ -241,7 +241,7 @@ MESSAGES = {
     "export.download": "{name}.zip 내려받기 ({size:.1f} MB)",
     "export.earlier": "이전 내보내기",
     "export.earlier_pick": "이전 내보내기 내려받기",
-    "export.exported": "세그먼트 {segments}개(오디오 {minutes:.1f}분)를 {format} 형식으로 `{folder}`에 내보냈습니다.",
+    "export.exported": "세그먼트 {segments}개(오디오 {minutes:.1f}분)를 {format} 형식으로 {folder}에 내보냈습니다.",
     "export.format": "형식",
     "export.labeler": "담당 라벨러 (비우면 전체)",
     "export.make_zip": "압축 파일 만들기",
@@ -272,7 +272,7 @@ MESSAGES = {
     "export.text": "텍스트",
     "export.text.clean": "정제 (태그 제거)",
     "export.text.verbatim": "원문 그대로 (태그 포함)",
-    "export.where": "내보내기는 `{folder}`에 프로젝트와 이름별 폴더로 저장됩니다.",
+    "export.where": "내보내기는 {folder}에 프로젝트와 이름별 폴더로 저장됩니다.",
     "export.with_tags": "다음 태그 중 하나라도 있는 것만",
     "export.without_tags": "다음 태그가 있는 것은 제외",
     "export.zip_ready": "준비됨",
@@ -362,6 +362,14 @@ MESSAGES = {
     "error.too_many_names": "{what}이(가) {count}개입니다. 최대 {limit}개까지 쓸 수 있습니다.",
     "error.unknown_language": "알 수 없는 언어 {language!r}입니다. ko, en, ja, zh 같은 Whisper 언어 코드나 "
                               "'auto'를 쓰세요.",
+    "error.database_read_only": "데이터베이스가 읽기 전용이라 아무것도 저장되지 않았습니다. 관리자에게 쓰기 권한을 "
+                                "요청하세요.",
+    "error.database_full": "데이터베이스 디스크가 가득 차서 아무것도 저장되지 않았습니다. 관리자에게 공간 확보를 요청하세요.",
+    "error.database_busy": "다른 작업이 데이터베이스를 너무 오래 잠그고 있어 아무것도 저장되지 않았습니다. 잠시 후 다시 "
+                           "시도하세요.",
+    "error.database_unreachable": "데이터베이스 연결이 끊겨 아무것도 저장되지 않았습니다. 잠시 후 다시 시도하세요.",
+    "error.database_failed": "데이터베이스가 요청을 처리하지 못해 아무것도 저장되지 않았습니다. 다시 시도하고, 계속되면 "
+                             "관리자에게 알리세요.",
     "error.untranslated": "오류가 발생했습니다 (영문 원문): {message}",
     "error.user_exists": "사용자 {name!r}이(가) 이미 있습니다. 다른 사용자 이름을 고르세요.",
     "error.username_characters": "사용자 이름 {name!r}은(는) 쓸 수 없습니다. 영문 소문자 a-z, 숫자, . _ -로 "

@@ -9,8 +9,10 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import InternalError, OperationalError
 
 from .engine import BEGIN_MODE
+from .failures import unavailable
 from .file_guard import DatabaseFileGuard
 
 
@@ -44,57 +46,66 @@ class StoreBase:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """A transaction that may write; on SQLite it holds the write lock from its first line."""
+        """A transaction that may write; on SQLite it holds the write lock from its first line.
+        Here, in ``read`` and in ``shared``, a database failure (read-only, disk full, locked past
+        the busy timeout, connection lost) leaves as ``StoreUnavailable`` (store/failures.py),
+        after the transaction was rolled back."""
         if self._file_guard is not None:
             self._file_guard.check()
-        shared = self._shared()
-        if shared is None or shared.reads or shared.writing:
-            # Outside a shared block, or nested in one of its reads (whose snapshot must not end
-            # under it): a connection of its own, as always.
-            with self._write_turn, self.engine.begin() as connection:
-                yield connection
-            if shared is not None and shared.reads:
-                shared.behind = True
-            return
-        connection = shared.connection
-        if connection.in_transaction():  # the reads so far: end them, so the write starts from now
-            connection.commit()
-        connection.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
-        shared.writing = True
         try:
-            with self._write_turn, connection.begin():
-                yield connection
-        finally:
-            shared.writing = False
+            shared = self._shared()
+            if shared is None or shared.reads or shared.writing:
+                # Outside a shared block, or nested in one of its reads (whose snapshot must not end
+                # under it): a connection of its own, as always.
+                with self._write_turn, self.engine.begin() as connection:
+                    yield connection
+                if shared is not None and shared.reads:
+                    shared.behind = True
+                return
+            connection = shared.connection
+            if connection.in_transaction():  # the reads so far: end them, so the write starts from now
+                connection.commit()
+            connection.execution_options(**{BEGIN_MODE: "IMMEDIATE"})
+            shared.writing = True
+            try:
+                with self._write_turn, connection.begin():
+                    yield connection
+            finally:
+                shared.writing = False
+        except (OperationalError, InternalError) as error:
+            raise unavailable(error) from error
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A read-only transaction: on SQLite a deferred one, so readers never queue behind writers."""
-        shared = self._shared()
-        if shared is not None and shared.behind and shared.reads:
-            shared = None  # see _Shared.behind
-        if shared is None:
-            with self.engine.connect() as connection:
-                connection = connection.execution_options(**{BEGIN_MODE: "DEFERRED"})
-                with connection.begin():
-                    yield connection
-            return
-        connection = shared.connection
-        if shared.behind:  # the read that was open during a nested write has ended: start afresh
-            connection.commit()
-            shared.behind = False
-        if not connection.in_transaction():
-            connection.execution_options(**{BEGIN_MODE: "DEFERRED"})
-            connection.begin()
-        shared.reads += 1
         try:
-            yield connection  # the transaction stays open for the block's next read
-        except BaseException:
-            if shared.reads == 1 and not shared.writing:
-                connection.rollback()  # a failed statement may have spoiled it (PostgreSQL): start afresh
-            raise
-        finally:
-            shared.reads -= 1
+            shared = self._shared()
+            if shared is not None and shared.behind and shared.reads:
+                shared = None  # see _Shared.behind
+            if shared is None:
+                with self.engine.connect() as connection:
+                    connection = connection.execution_options(**{BEGIN_MODE: "DEFERRED"})
+                    with connection.begin():
+                        yield connection
+                return
+            connection = shared.connection
+            if shared.behind:  # the read that was open during a nested write has ended: start afresh
+                connection.commit()
+                shared.behind = False
+            if not connection.in_transaction():
+                connection.execution_options(**{BEGIN_MODE: "DEFERRED"})
+                connection.begin()
+            shared.reads += 1
+            try:
+                yield connection  # the transaction stays open for the block's next read
+            except BaseException:
+                if shared.reads == 1 and not shared.writing:
+                    connection.rollback()  # a failed statement may have spoiled it (PostgreSQL): start afresh
+                raise
+            finally:
+                shared.reads -= 1
+        except (OperationalError, InternalError) as error:
+            raise unavailable(error) from error
 
     @contextmanager
     def shared(self) -> Iterator[None]:
@@ -103,17 +114,20 @@ class StoreBase:
         dozen small reads: their BEGIN/COMMIT pairs cost more than the queries). A write in the
         block first ends that read transaction and runs on the same connection, so the reads
         after it see it, as they would without the block. Nothing is held after the block."""
-        if self._shared() is not None:  # already in one: nothing more to do
-            yield
-            return
-        with self.engine.connect() as connection:
-            token = _SHARED.set(_Shared(self, connection))
-            try:
+        try:
+            if self._shared() is not None:  # already in one: nothing more to do
                 yield
-            finally:
-                _SHARED.reset(token)
-                if connection.in_transaction():
-                    connection.rollback()  # only reads are left open: nothing to keep
+                return
+            with self.engine.connect() as connection:
+                token = _SHARED.set(_Shared(self, connection))
+                try:
+                    yield
+                finally:
+                    _SHARED.reset(token)
+                    if connection.in_transaction():
+                        connection.rollback()  # only reads are left open: nothing to keep
+        except (OperationalError, InternalError) as error:
+            raise unavailable(error) from error
 
     def _shared(self) -> _Shared | None:
         shared = _SHARED.get()

@@ -1,0 +1,128 @@
+"""Issue 17 in headless Chromium: user text named like Markdown (an image beacon, links, a colour
+directive, LaTeX, HTML) shows literally on the review and label pages, loads nothing and links
+nowhere; a labeler sees no Deploy button, no developer items in the menu, and no CSV download in a
+table's toolbar (it would write a transcript like =HYPERLINK(...) raw)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from speechlabel import accounts, labeling, review
+from speechlabel.access import SYSTEM
+from speechlabel.ingest import import_audio
+from speechlabel.markdown_text import WORD_JOINER
+from speechlabel.models import LabelSettings, ReviewReason, Role
+from speechlabel.projects import create_project
+from speechlabel.store import Store
+from tests.e2e.steps import open_app, sign_in, wait_for_app_idle
+
+pytestmark = pytest.mark.e2e
+
+PASSWORD = "content e2e password"
+PROJECT = "![x](http://127.0.0.1:9/beacon) [link](http://evil) :red[red] $x^2$ <b>b</b>"
+SPEAKER = "![s](http://127.0.0.1:9/s) :red[s]"
+TAG = "[t](http://evil) $t^2$ <i>t</i>"
+FILE = "[f](http://evil) <b>f</b>.wav"
+COMMENT = "see ![c](http://127.0.0.1:9/c) and [here](http://evil) :blue[now] $c^2$ <b>c</b>"
+FORMULA = "=HYPERLINK(\"http://evil\",\"click\")"
+LABELER, REVIEWER = "ana-content", "rita-content"
+
+
+def as_read(text: str) -> str:
+    """The text as the page shows it: the same characters, with an invisible word joiner where
+    GitHub's autolinks would start (speechlabel/markdown_text.py)."""
+    return text.replace("://", ":" + WORD_JOINER + "//").replace("www.", "www" + WORD_JOINER + ".")
+
+
+@pytest.fixture(scope="module")
+def reworked(app_server, speech_dir):
+    """The hostile project with jfk.wav in two segments: the labeler saved the first with the
+    hostile speaker and tag, the reviewer rejected it with the hostile comment, the labeler
+    submitted it again (its id is returned); the second waits with a formula for a transcript."""
+    # Migrated here: the server creates its tables on its first page run, which may not have come yet.
+    store = Store.open(app_server.settings.resolved_database_url)
+    try:
+        project = create_project(store, PROJECT, language="en", actor=SYSTEM,
+                                 label_settings=LabelSettings(speakers=(SPEAKER,), tags=(TAG,)))
+        recording = import_audio(store, app_server.settings, project, (speech_dir / "en/jfk.wav").read_bytes(),
+                                 FILE)
+        store.replace_segments(recording.id, project.id, [(0.0, 4.0), (4.0, 8.0), (8.0, 11.0)], {}, "test")
+        for person, role in ((LABELER, Role.LABELER), (REVIEWER, Role.REVIEWER)):
+            accounts.create_user(store, SYSTEM, person, PASSWORD)
+            accounts.set_role(store, SYSTEM, person, PROJECT, role)
+        ana, rita = (accounts.login(store, person, PASSWORD)[1] for person in (LABELER, REVIEWER))
+        first = labeling.next_segment(store, ana, project)
+        labeling.save_and_next(store, ana, first.id, first.version, "and so my fellow americans", SPEAKER, [TAG],
+                               None)
+        review.reject(store, rita, first.id, store.get_segment(first.id).version, ReviewReason.TEXT_MINOR, COMMENT)
+        version = labeling.open_segment(store, ana, first.id).segment.version
+        labeling.save_and_next(store, ana, first.id, version, "and so my fellow americans", SPEAKER, [TAG], None)
+        second = labeling.next_segment(store, ana, project)
+        labeling.save_and_next(store, ana, second.id, second.version, FORMULA, None, (), None)
+        return first.id
+    finally:
+        store.close()
+
+
+def watch_requests(page: Page) -> list[str]:
+    urls: list[str] = []
+    page.on("request", lambda request: urls.append(request.url))
+    return urls
+
+
+def assert_nothing_rendered_from_user_text(page: Page, requested: list[str]) -> None:
+    app = page.get_by_test_id("stApp")
+    # (The navigation's own links carry the project in their query string, URL-encoded.)
+    assert app.locator('a[href^="http://evil"], a[href^="http://127.0.0.1:9/"], a[href*="www.evil"]').count() == 0
+    assert app.locator('img[src*="127.0.0.1:9"]').count() == 0
+    assert app.locator(".katex").count() == 0  # no LaTeX
+    assert app.locator("b, i").filter(has_text=re.compile(r"^[bcfit]$")).count() == 0  # no HTML from names
+    assert app.locator('[class*="red"], [class*="blue"]').filter(has_text=re.compile(r"^(red|s|now)$")).count() == 0
+    assert not [url for url in requested if "127.0.0.1:9/" in url or "evil" in url], requested
+
+
+def test_names_comments_and_file_names_show_literally_and_load_nothing(page, app_server, reworked):
+    requested = watch_requests(page)
+    sign_in(page, app_server.url, REVIEWER, PASSWORD)
+    open_app(page, app_server.url, f"review?review={reworked}")
+    expect(page.get_by_role("heading", name="Review")).to_be_visible()
+    main, sidebar = page.get_by_test_id("stMain"), page.get_by_test_id("stSidebar")
+    expect(sidebar).to_contain_text(as_read(PROJECT))  # "reviewer in <project>"
+    expect(main).to_contain_text(as_read(FILE))  # the header: the recording's file name
+    expect(main).to_contain_text(as_read(SPEAKER))
+    expect(main).to_contain_text(as_read(TAG))
+    expect(main).to_contain_text(as_read(COMMENT))  # the earlier review
+    wait_for_app_idle(page)
+    assert_nothing_rendered_from_user_text(page, requested)
+
+    sign_in(page, app_server.url, LABELER, PASSWORD)  # a labeler lands on the Label page
+    expect(page.get_by_role("heading", name="Label")).to_be_visible()
+    expect(page.get_by_test_id("stSidebar")).to_contain_text(as_read(PROJECT))
+    expect(page.get_by_test_id("stExpander").filter(has_text="Your work")).to_contain_text(as_read(PROJECT))
+    wait_for_app_idle(page)
+    assert_nothing_rendered_from_user_text(page, requested)
+
+
+def test_a_labeler_sees_no_developer_chrome_and_no_table_download(page, app_server, reworked):
+    sign_in(page, app_server.url, LABELER, PASSWORD)
+    expect(page.get_by_role("heading", name="Label")).to_be_visible()
+    expect(page.get_by_test_id("stAppDeployButton")).to_have_count(0)
+    page.get_by_test_id("stMainMenu").click()
+    menu = page.get_by_test_id("stMainMenuList")
+    expect(menu).to_be_visible()
+    expect(menu).to_contain_text("Print")  # the viewer's items stay
+    for developer_item in ("Rerun", "Clear cache", "Deploy", "Developer options"):
+        expect(menu).not_to_contain_text(developer_item)
+    page.keyboard.press("Escape")
+
+    expander = page.get_by_test_id("stExpander").filter(has_text="Your work")
+    expander.locator("summary").click()
+    grid = expander.get_by_test_id("stDataFrame")
+    expect(grid).to_be_visible()
+    grid.hover()
+    toolbar = page.get_by_test_id("stElementToolbar").filter(has=page.get_by_label("Fullscreen"))
+    expect(toolbar.first).to_be_visible()  # the toolbar is there (so its buttons were looked at)...
+    expect(page.get_by_label("Download as CSV")).to_have_count(0)  # ...without the raw CSV download
