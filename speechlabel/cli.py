@@ -578,8 +578,8 @@ def run_export(workspace: Workspace, args) -> int:
     with tqdm(desc="export", unit="segment", file=sys.stderr, disable=None) as bar:
         report = export_dataset(workspace.store, workspace.settings, project, args.out, options,
                                 on_segment=lambda _count: bar.update(1), actor=SYSTEM)
-    print(f"exported {report.segments} segments ({report.audio_seconds / 60:.1f} min) as {options.format.value} "
-          f"to {report.out_dir}")
+    print(f"exported {report.segments} segments ({report.audio_seconds / 60:.1f} min; statuses: "
+          f"{options.included_statuses}) as {options.format.value} to {report.out_dir}")
     for split in report.splits:
         if split.name:
             print(f"  {split.name}: {split.segments} segments, {split.seconds / 60:.1f} min, {split.speakers} speakers")
