@@ -173,7 +173,7 @@ def test_an_import_duplicate_and_failure_on_the_page_in_korean(store, settings, 
     app.session_state["prelabel_jobs"] = PrelabelJobs(store, settings)
     app.session_state["actor"] = SYSTEM
     app.session_state["ui_language"] = "ko"
-    app.session_state["upload_report"] = report
+    app.session_state["upload_reports"] = {project.id: report}
     app.run()
     assert not app.exception, app.exception
     duplicate = app.warning[0].value

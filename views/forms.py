@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import streamlit as st
@@ -74,20 +75,25 @@ def label_settings_fields(current: LabelSettings, key: str) -> LabelSettings:
 
 
 def upload_audio(store, settings, project) -> None:
-    """Upload many files; each is imported on its own, so one bad file does not stop the rest."""
-    counter = st.session_state.setdefault("upload_round", 0)
-    files = st.file_uploader(t("forms.upload"), accept_multiple_files=True, key=f"upload_{counter}",
+    """Upload many files; each is imported on its own, so one bad file does not stop the rest.
+
+    The uploader belongs to ``project`` (its key holds the project id): files chosen for one
+    project are never staged for another after a switch, and the button names where they go."""
+    rounds = st.session_state.setdefault("upload_rounds", {})
+    counter = rounds.get(project.id, 0)
+    files = st.file_uploader(t("forms.upload"), accept_multiple_files=True, key=f"upload_{project.id}_{counter}",
                              type=["wav", "flac", "ogg", "opus", "mp3", "m4a", "aac", "mp4", "webm"])
-    if files and st.button(t("forms.import_files", count=len(files))):
+    if files and st.button(t("forms.import_files", count=len(files), project=markdown_literal(project.name)),
+                           key=f"import_{project.id}_{counter}"):
         bar = st.progress(0.0)
         report = import_uploads(store, settings, project, [(f.name, f.getvalue()) for f in files],
                                 actor=st.session_state["actor"],
                                 on_file=lambda name, i, n: bar.progress(i / n, text=tm("forms.importing", name=name)))
         bar.progress(1.0, text=t("forms.import_done"))
-        st.session_state["upload_report"] = report
-        st.session_state["upload_round"] = counter + 1  # a fresh uploader: the files are in
+        st.session_state.setdefault("upload_reports", {})[project.id] = report
+        rounds[project.id] = counter + 1  # a fresh uploader: the files are in
         st.rerun()
-    report = st.session_state.get("upload_report")
+    report = st.session_state.get("upload_reports", {}).get(project.id)
     if report is not None:
         for recording in report.imported:
             st.success(tm("forms.imported", name=recording.label, seconds=recording.duration))
@@ -97,6 +103,13 @@ def upload_audio(store, settings, project) -> None:
             st.error(tm("forms.import_failed", name=failure.source, message=_reason(failure)))
         for duplicate in report.duplicates:
             st.warning(tm("forms.import_duplicate", name=duplicate.source, message=_reason(duplicate)))
+
+
+def markdown_literal(text: str) -> str:
+    """``text`` shown as itself in a label that Streamlit renders as Markdown: every ASCII
+    punctuation character backslash-escaped (CommonMark allows it for all of them), so a name
+    such as ``*calls*`` or ``:red[x]`` is not turned into formatting."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
 
 
 def _reason(outcome: ImportFailure | ImportDuplicate) -> str:

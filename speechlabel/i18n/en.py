@@ -98,7 +98,7 @@ MESSAGES = {
     "forms.import_duplicate": "{name}: duplicate — {message}",
     "forms.import_failed": "{name}: failed — {message}",
     "forms.import_warning": "{name}: imported with a warning — {message}",
-    "forms.import_files": "Import {count} file(s)",
+    "forms.import_files": "Import {count} file(s) into {project}",
     "forms.imported": "{name}: imported — {seconds:.1f} s",
     "forms.importing": "importing {name}",
     "forms.job_eta": ", about {minutes:.1f} min left",

@@ -97,7 +97,7 @@ MESSAGES = {
     "forms.import_duplicate": "{name}: 중복 — {message}",
     "forms.import_failed": "{name}: 실패 — {message}",
     "forms.import_warning": "{name}: 경고와 함께 가져옴 — {message}",
-    "forms.import_files": "파일 {count}개 가져오기",
+    "forms.import_files": "{project} 프로젝트로 파일 {count}개 가져오기",
     "forms.imported": "{name}: 가져옴 — {seconds:.1f}초",
     "forms.importing": "{name} 가져오는 중",
     "forms.job_eta": ", 약 {minutes:.1f}분 남음",
