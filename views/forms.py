@@ -83,7 +83,7 @@ def upload_audio(store, settings, project) -> None:
     counter = rounds.get(project.id, 0)
     files = st.file_uploader(t("forms.upload"), accept_multiple_files=True, key=f"upload_{project.id}_{counter}",
                              type=["wav", "flac", "ogg", "opus", "mp3", "m4a", "aac", "mp4", "webm"])
-    if files and st.button(t("forms.import_files", count=len(files), project=markdown_literal(project.name)),
+    if files and st.button(tm("forms.import_files", count=len(files), project=project.name),
                            key=f"import_{project.id}_{counter}"):
         bar = st.progress(0.0)
         report = import_uploads(store, settings, project, [(f.name, f.getvalue()) for f in files],
@@ -105,13 +105,6 @@ def upload_audio(store, settings, project) -> None:
             st.warning(tm("forms.import_duplicate", name=duplicate.source, message=_reason(duplicate)))
 
 
-def markdown_literal(text: str) -> str:
-    """``text`` shown as itself in a label that Streamlit renders as Markdown: every ASCII
-    punctuation character backslash-escaped (CommonMark allows it for all of them), so a name
-    such as ``*calls*`` or ``:red[x]`` is not turned into formatting."""
-    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", text)
-
-
 def _reason(outcome: ImportFailure | ImportDuplicate) -> str:
     """Why a file was not imported: translated when the error has a catalog message (a duplicate,
     a refused role); else the English detail, already under the translated "failed" lead-in."""
@@ -123,6 +116,9 @@ def show_job(status: JobStatus) -> None:
     progress = status.progress
     if status.state == JobState.FAILED:
         st.error(tm("forms.job_failed", error=error_text(status.failure) if status.failure else status.error))
+    if status.state == JobState.INTERRUPTED:
+        st.warning(tm("forms.job_interrupted", by=status.started_by or "?",
+                      at=f"{status.last_alive_at:%Y-%m-%d %H:%M:%S}" if status.last_alive_at else "?"))
     if progress is None:
         st.progress(0.0, text=t("forms.job_starting"))
         return
