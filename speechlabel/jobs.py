@@ -122,8 +122,8 @@ def project_job(store: Store, project_id: int) -> JobStatus | None:
 
 
 def status_of(record: JobRecord) -> JobStatus:
-    progress = None
-    if record.recordings_total or record.segments_drafted:
+    progress = None  # "starting" until a running job has counted its work; an ended one shows its figures
+    if record.recordings_total or record.segments_drafted or record.state != JobState.RUNNING.value:
         progress = PrelabelProgress(record.recordings_done, record.recordings_total, record.audio_seconds_done,
                                     record.audio_seconds_total, record.segments_drafted)
     failure = None
