@@ -273,7 +273,7 @@ reviews = Table(
 )
 
 
-# Added by migration 0011: pre-labeling jobs, whichever process runs them (the app's worker thread
+# Added by migration 0012: pre-labeling jobs, whichever process runs them (the app's worker thread
 # or the command line). At most one job per project is ``running`` (the partial unique index): a
 # second run waits for it. The owner (host, pid) beats ``heartbeat_at``; a running job whose owner
 # is gone is shown as interrupted, with the progress it had recorded.

@@ -1,7 +1,7 @@
 """Pre-labeling jobs in the database, whichever process runs them.
 
-Revision ID: 0011
-Revises: 0010
+Revision ID: 0012
+Revises: 0011
 
 A job is running, done, failed or interrupted, with who started it, the process that runs it
 (host, pid), a heartbeat and its progress. At most one job per project is running (a partial
@@ -11,8 +11,8 @@ once; a running job whose process is gone is shown as interrupted and can be sta
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0011"
-down_revision = "0010"
+revision = "0012"
+down_revision = "0011"
 branch_labels = None
 depends_on = None
 
