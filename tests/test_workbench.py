@@ -115,7 +115,7 @@ def test_files_chosen_for_one_project_are_not_staged_for_another(app_data, speec
     app.run()
     assert import_buttons(app) == ["Import 1 file(s) into beta"]
     next(b for b in app.button if b.label.startswith("Import ")).click().run()
-    assert not app.exception and [m.value.split(":")[0] for m in app.success] == ["timit.wav"]
+    assert not app.exception and [m.value.split(":")[0] for m in app.success] == ["timit\\.wav"]
 
     app.selectbox(key="project_name").set_value("alpha").run()
     assert import_buttons(app) == [] and not app.success  # beta's report is not shown on alpha either
