@@ -128,7 +128,7 @@ def _timed_export(task: ExportTask) -> ExportResult:
     store = Store.open(task.url, schema=task.schema, migrate=False)
     try:
         project = store.get_project(task.project)
-        options = ExportOptions(format=task.format, cut_clips=True)
+        options = ExportOptions(format=task.format, cut_clips=True, statuses=None)  # every segment of the corpus
         rss_before = _proc_status_kb("VmRSS") / 1024
         profiler = cProfile.Profile() if task.profile else None
         began = time.perf_counter()

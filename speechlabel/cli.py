@@ -48,6 +48,7 @@ from .export.arguments import (
 )
 from .i18n import Lang, environment_language, error_message, translate
 from .ingest import import_paths
+from .jobs import claim_or_wait, run_claimed
 from .models import (
     DEFAULT_LOW_CONFIDENCE,
     DEFAULT_TAGS,
@@ -58,7 +59,7 @@ from .models import (
     ReviewSettings,
     SegmentStatus,
 )
-from .prelabel import PrelabelProgress, prelabel_project
+from .prelabel import PrelabelProgress
 from .project_conventions import update_convention_settings
 from .projects import (
     create_project,
@@ -554,7 +555,11 @@ def run_prelabel(workspace: Workspace, args) -> int:
                                 f"{progress.segments_drafted} drafts")
             bar.refresh()
 
-        report = prelabel_project(workspace.store, workspace.settings, project, on_progress=advance)
+        job = claim_or_wait(workspace.store, project, "cli", on_wait=lambda holder: print(
+            f"waiting: pre-labeling job {holder.id} (started by {holder.started_by}, process {holder.pid} on "
+            f"{holder.host}) is running on project {project.name!r}; this run continues with what it leaves",
+            file=sys.stderr, flush=True))
+        report = run_claimed(workspace.store, workspace.settings, project, job, on_progress=advance)
     print(f"pre-labeled {report.recordings} recordings: {report.segments_drafted} drafts, "
           f"{report.audio_seconds:.1f} s of audio in {report.wall_seconds:.1f} s "
           f"(RTF {report.real_time_factor:.1f}x real time)")
@@ -578,8 +583,8 @@ def run_export(workspace: Workspace, args) -> int:
     with tqdm(desc="export", unit="segment", file=sys.stderr, disable=None) as bar:
         report = export_dataset(workspace.store, workspace.settings, project, args.out, options,
                                 on_segment=lambda _count: bar.update(1), actor=SYSTEM)
-    print(f"exported {report.segments} segments ({report.audio_seconds / 60:.1f} min) as {options.format.value} "
-          f"to {report.out_dir}")
+    print(f"exported {report.segments} segments ({report.audio_seconds / 60:.1f} min; statuses: "
+          f"{options.included_statuses}) as {options.format.value} to {report.out_dir}")
     for split in report.splits:
         if split.name:
             print(f"  {split.name}: {split.segments} segments, {split.seconds / 60:.1f} min, {split.speakers} speakers")

@@ -71,6 +71,8 @@ def prelabel_project(
     total_seconds = sum(recording.duration for recording in pending)
     started = time.perf_counter()
     done_seconds, drafted = 0.0, 0
+    if on_progress:  # what there is to do, before the model loads
+        on_progress(PrelabelProgress(0, len(pending), 0.0, total_seconds, 0))
     for index, recording in enumerate(pending):
 
         def report_window(seconds_into_recording: float, count: int) -> None:

@@ -50,6 +50,26 @@ def test_create_import_prelabel_status_export(data_dir, tmp_path, speech_dir, ca
     assert word_error_rate(reference, " ".join(line["text"] for line in lines)) <= 0.1
 
 
+def test_export_takes_approved_segments_unless_asked_for_more_and_says_so(data_dir, tmp_path, speech_dir, capsys):
+    assert run(data_dir, "project", "create", "demo", "--language", "en", "--model", "tiny.en") == 0
+    assert run(data_dir, "import", "demo", str(speech_dir / "en" / "LDC93S1.wav")) == 0
+    assert run(data_dir, "prelabel", "demo") == 0
+    capsys.readouterr()
+    # Nothing is approved yet: the default export is empty and says which statuses it took.
+    assert run(data_dir, "export", "demo", "--out", str(tmp_path / "default")) == 0
+    assert "exported 0 segments (0.0 min; statuses: approved)" in capsys.readouterr().out
+    assert (tmp_path / "default" / "manifest.jsonl").read_text() == ""
+    assert run(data_dir, "export", "demo", "--out", str(tmp_path / "all"), "--status", "all") == 0
+    printed = capsys.readouterr().out
+    drafted = (tmp_path / "all" / "manifest.jsonl").read_text().splitlines()
+    assert drafted and f"exported {len(drafted)} segments" in printed and "statuses: every status)" in printed
+    assert run(data_dir, "export", "demo", "--out", str(tmp_path / "two"), "--status", "approved,drafted") == 0
+    assert "statuses: approved, drafted)" in capsys.readouterr().out
+    with pytest.raises(SystemExit):
+        run(data_dir, "export", "--help")
+    assert "(default: approved)" in " ".join(capsys.readouterr().out.split())
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -173,12 +173,13 @@ def test_an_import_duplicate_and_failure_on_the_page_in_korean(store, settings, 
     app.session_state["prelabel_jobs"] = PrelabelJobs(store, settings)
     app.session_state["actor"] = SYSTEM
     app.session_state["ui_language"] = "ko"
-    app.session_state["upload_report"] = report
+    app.session_state["upload_reports"] = {project.id: report}
     app.run()
     assert not app.exception, app.exception
     duplicate = app.warning[0].value
-    assert duplicate.startswith("again.wav: ") and re.search("[가-힣]", duplicate.split(": ", 1)[1])
+    assert duplicate.startswith("again\\.wav: ")  # file names shown literally (escaped Markdown)
+    assert re.search("[가-힣]", duplicate.split(": ", 1)[1])
     assert report.duplicates[0].message not in duplicate  # not the English message
     failed = app.error[0].value
-    assert failed.startswith("notes.wav: 실패 — ") and "읽을 수 있는 오디오가 아닙니다" in failed
+    assert failed.startswith("notes\\.wav: 실패 — ") and "읽을 수 있는 오디오가 아닙니다" in failed
     assert report.failures[0].message not in failed

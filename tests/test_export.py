@@ -15,6 +15,8 @@ from speechlabel.export import MANIFEST_NAME, ExportOptions, export_jsonl
 from speechlabel.ingest import import_audio
 from speechlabel.models import Draft, SegmentEdit, SegmentStatus
 
+EVERY_STATUS = ExportOptions(statuses=None)  # these tests export drafts too; the default is approved only
+
 
 @pytest.fixture
 def labeled(store, settings, project, speech_dir):
@@ -35,7 +37,7 @@ def read_manifest(folder):
 
 def test_clips_are_cut_per_segment_with_nemo_fields_and_provenance(store, settings, project, labeled, tmp_path):
     recording, segments = labeled
-    report = export_jsonl(store, settings, project, tmp_path / "out", actor=SYSTEM)
+    report = export_jsonl(store, settings, project, tmp_path / "out", EVERY_STATUS, actor=SYSTEM)
     lines = read_manifest(tmp_path / "out")
     assert report.segments == len(lines) == 3
     for line, segment in zip(lines, segments):
@@ -54,14 +56,30 @@ def test_clips_are_cut_per_segment_with_nemo_fields_and_provenance(store, settin
 
 
 def test_offsets_reference_the_recording_and_give_the_same_samples(store, settings, project, labeled, tmp_path):
-    export_jsonl(store, settings, project, tmp_path / "clips", actor=SYSTEM)
-    export_jsonl(store, settings, project, tmp_path / "offsets", ExportOptions(cut_clips=False), actor=SYSTEM)
+    export_jsonl(store, settings, project, tmp_path / "clips", EVERY_STATUS, actor=SYSTEM)
+    export_jsonl(store, settings, project, tmp_path / "offsets", ExportOptions(statuses=None, cut_clips=False), actor=SYSTEM)
     for clip_line, offset_line in zip(read_manifest(tmp_path / "clips"), read_manifest(tmp_path / "offsets")):
         clip, _ = sf.read(str(tmp_path / "clips" / clip_line["audio_filepath"]), dtype="float32")
         span = read_span(tmp_path / "offsets" / offset_line["audio_filepath"], offset_line["offset"],
                          offset_line["offset"] + offset_line["duration"])
         assert np.allclose(clip, span, atol=1 / 32768)
     assert len(list((tmp_path / "offsets" / "recordings").iterdir())) == 1
+
+
+def test_by_default_only_approved_segments_are_exported(store, settings, project, labeled, tmp_path):
+    report = export_jsonl(store, settings, project, tmp_path / "out", actor=SYSTEM)
+    assert report.segments == 1
+    assert [(line["text"], line["status"]) for line in read_manifest(tmp_path / "out")] == [("hello there", "approved")]
+    card = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
+    assert "- statuses: approved\n" in card
+    export_jsonl(store, settings, project, tmp_path / "all", EVERY_STATUS, actor=SYSTEM)
+    assert "- statuses: every status\n" in (tmp_path / "all" / "README.md").read_text(encoding="utf-8")
+
+
+def test_no_status_at_all_is_refused_not_an_empty_export(store, settings, project, labeled, tmp_path):
+    with pytest.raises(ValidationError, match="no status is chosen") as refused:
+        export_jsonl(store, settings, project, tmp_path / "out", ExportOptions(statuses=()), actor=SYSTEM)
+    assert refused.value.message_key == "error.export_no_status" and not (tmp_path / "out").exists()
 
 
 def test_status_filter_exports_only_the_chosen_segments(store, settings, project, labeled, tmp_path):
@@ -73,10 +91,10 @@ def test_status_filter_exports_only_the_chosen_segments(store, settings, project
 
 def test_an_existing_export_is_never_overwritten_unless_asked(store, settings, project, labeled, tmp_path):
     out = tmp_path / "exports" / "out"
-    export_jsonl(store, settings, project, out, actor=SYSTEM)
+    export_jsonl(store, settings, project, out, EVERY_STATUS, actor=SYSTEM)
     before = (out / MANIFEST_NAME).read_bytes()
     with pytest.raises(ValidationError, match="already exists and is not empty"):
-        export_jsonl(store, settings, project, out, actor=SYSTEM)
+        export_jsonl(store, settings, project, out, EVERY_STATUS, actor=SYSTEM)
     assert (out / MANIFEST_NAME).read_bytes() == before
     report = export_jsonl(store, settings, project, out, ExportOptions(statuses=(SegmentStatus.APPROVED,), overwrite=True),
                           actor=SYSTEM)
@@ -89,11 +107,11 @@ def test_overwrite_replaces_only_an_earlier_export(store, settings, project, lab
     mine.mkdir()
     (mine / "thesis.txt").write_text("years of work")
     with pytest.raises(ValidationError, match="not a speechlabel export"):
-        export_jsonl(store, settings, project, mine, ExportOptions(overwrite=True), actor=SYSTEM)
+        export_jsonl(store, settings, project, mine, ExportOptions(statuses=None, overwrite=True), actor=SYSTEM)
     assert [p.name for p in mine.iterdir()] == ["thesis.txt"]
     for holder in (settings.data_dir, settings.data_dir.parent):
         with pytest.raises(ValidationError, match="holds the data folder"):
-            export_jsonl(store, settings, project, holder, ExportOptions(overwrite=True), actor=SYSTEM)
+            export_jsonl(store, settings, project, holder, ExportOptions(statuses=None, overwrite=True), actor=SYSTEM)
     assert settings.data_dir.is_dir() and any(settings.data_dir.iterdir())
 
 
@@ -102,7 +120,7 @@ def test_an_export_never_replaces_one_that_took_its_folder_while_it_ran(store, s
 
     def other_export_finishes_first(count):
         if count == 1:  # after this export checked the folder and started writing
-            export_jsonl(store, settings, project, out, actor=SYSTEM)
+            export_jsonl(store, settings, project, out, EVERY_STATUS, actor=SYSTEM)
 
     with pytest.raises(Conflict, match="was filled by another export while this one ran") as refused:
         export_jsonl(store, settings, project, out, ExportOptions(statuses=(SegmentStatus.APPROVED,)),
@@ -114,7 +132,7 @@ def test_an_export_never_replaces_one_that_took_its_folder_while_it_ran(store, s
     # With overwrite, the later export replaces it, as asked.
     def again(count):
         if count == 1:
-            export_jsonl(store, settings, project, out, ExportOptions(overwrite=True), actor=SYSTEM)
+            export_jsonl(store, settings, project, out, ExportOptions(statuses=None, overwrite=True), actor=SYSTEM)
 
     export_jsonl(store, settings, project, out, ExportOptions(statuses=(SegmentStatus.APPROVED,), overwrite=True),
                  on_segment=again, actor=SYSTEM)
@@ -127,5 +145,5 @@ def test_an_interrupted_export_leaves_no_manifest_behind(store, settings, projec
             raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        export_jsonl(store, settings, project, tmp_path / "exports" / "out", on_segment=crash, actor=SYSTEM)
+        export_jsonl(store, settings, project, tmp_path / "exports" / "out", EVERY_STATUS, on_segment=crash, actor=SYSTEM)
     assert list((tmp_path / "exports").iterdir()) == []

@@ -40,7 +40,7 @@ def person(store, name: str, role: Role, project: str = "demo"):
 @pytest.mark.usefixtures("labeled")
 def test_the_zip_holds_every_file_of_the_export_under_relative_names(store, settings, project, tmp_path):
     out = tmp_path / "kaldi-split"
-    export_dataset(store, settings, project, out, ExportOptions(format="kaldi", split_by=SplitBy.SPEAKER,
+    export_dataset(store, settings, project, out, ExportOptions(statuses=None, format="kaldi", split_by=SplitBy.SPEAKER,
                                                                 split_shares=(0.5, 0.5, 0.0)), actor=SYSTEM)
     calls = []
     zip_path = zip_folder(out, tmp_path / "kaldi-split.zip", on_file=lambda done, total: calls.append((done, total)))
@@ -102,7 +102,7 @@ def test_good_names_and_the_default_name_fit_the_rule(store):
 @pytest.mark.usefixtures("labeled")
 def test_exports_go_under_the_data_folder_are_listed_and_never_replaced_unasked(store, settings, project):
     seen = []
-    run = export_to_data_folder(store, settings, project, "calls-v1", ExportOptions(format="nemo"), seen.append,
+    run = export_to_data_folder(store, settings, project, "calls-v1", ExportOptions(statuses=None, format="nemo"), seen.append,
                                 actor=SYSTEM)
     folder = settings.data_dir / "exports" / "demo" / "calls-v1"
     assert run.report.out_dir == folder and (folder / "manifest.jsonl").is_file()
@@ -115,9 +115,9 @@ def test_exports_go_under_the_data_folder_are_listed_and_never_replaced_unasked(
     assert listed.size_bytes == sum(f.stat().st_size for f in folder_files(folder)) and listed.zip_path == run.zip_path
 
     with pytest.raises(ValidationError, match="already has an export named 'calls-v1'.*tick Overwrite"):
-        export_to_data_folder(store, settings, project, "calls-v1", ExportOptions(format="kaldi"), actor=SYSTEM)
+        export_to_data_folder(store, settings, project, "calls-v1", ExportOptions(statuses=None, format="kaldi"), actor=SYSTEM)
     assert (folder / "manifest.jsonl").is_file()
-    again = export_to_data_folder(store, settings, project, "calls-v1", ExportOptions(format="kaldi", overwrite=True),
+    again = export_to_data_folder(store, settings, project, "calls-v1", ExportOptions(statuses=None, format="kaldi", overwrite=True),
                                   actor=SYSTEM, make_zip=False)
     assert (folder / "wav.scp").is_file() and not (folder / "manifest.jsonl").exists()
     assert again.zip_path is None and not run.zip_path.exists()  # the old zip went with the old export
@@ -129,7 +129,7 @@ def test_exports_go_under_the_data_folder_are_listed_and_never_replaced_unasked(
 @pytest.mark.usefixtures("labeled")
 def test_a_folder_without_the_pages_summary_is_listed_from_its_card(store, settings, project):
     export_dataset(store, settings, project, settings.data_dir / "exports" / "demo" / "by-cli",
-                   ExportOptions(format="lhotse"), actor=SYSTEM)
+                   ExportOptions(statuses=None, format="lhotse"), actor=SYSTEM)
     [listed] = list_exports(settings, project, actor=SYSTEM)
     assert (listed.name, listed.format, listed.segments, listed.zip_path) == ("by-cli", "lhotse", 3, None)
     with pytest.raises(NotFound, match="no export named 'nothing'"):
@@ -138,13 +138,13 @@ def test_a_folder_without_the_pages_summary_is_listed_from_its_card(store, setti
 
 @pytest.mark.usefixtures("labeled")
 def test_only_leads_export_list_or_zip(store, settings, project):
-    export_to_data_folder(store, settings, project, "first", ExportOptions(), actor=SYSTEM, make_zip=False)
+    export_to_data_folder(store, settings, project, "first", ExportOptions(statuses=None), actor=SYSTEM, make_zip=False)
     lead = person(store, "lou", Role.LEAD)
     assert [s.name for s in list_exports(settings, project, actor=lead)] == ["first"]
     for name, role in (("rex", Role.REVIEWER), ("ana", Role.LABELER)):
         someone = person(store, name, role)
         with pytest.raises(Forbidden, match="exporting needs the lead role"):
-            export_to_data_folder(store, settings, project, "mine", ExportOptions(), actor=someone)
+            export_to_data_folder(store, settings, project, "mine", ExportOptions(statuses=None), actor=someone)
         with pytest.raises(Forbidden):
             list_exports(settings, project, actor=someone)
         with pytest.raises(Forbidden):
@@ -155,9 +155,9 @@ def test_only_leads_export_list_or_zip(store, settings, project):
 @pytest.mark.usefixtures("labeled")
 def test_a_bad_name_or_bad_options_write_nothing(store, settings, project):
     with pytest.raises(ValidationError, match="contains '/'"):
-        export_to_data_folder(store, settings, project, "../../outside", ExportOptions(), actor=SYSTEM)
+        export_to_data_folder(store, settings, project, "../../outside", ExportOptions(statuses=None), actor=SYSTEM)
     with pytest.raises(ValidationError, match="needs one file per example"):
-        export_to_data_folder(store, settings, project, "hf", ExportOptions(format="hf", cut_clips=False), actor=SYSTEM)
+        export_to_data_folder(store, settings, project, "hf", ExportOptions(statuses=None, format="hf", cut_clips=False), actor=SYSTEM)
     assert not (settings.data_dir / "exports").exists()
     assert export_destination(settings, project, "ok").folder == settings.data_dir / "exports" / "demo" / "ok"
 
@@ -184,7 +184,7 @@ def test_what_a_killed_export_or_zip_left_is_cleared_by_the_next_one(store, sett
     replaced = left_behind(".calls.previous-0badc0de", folder=True, stale=True)
     running = left_behind(".calls.partial-12345678", folder=True, stale=False)  # another export, still writing
     other = left_behind(".other.partial-0badc0de", folder=True, stale=True)  # not this name's
-    export_dataset(store, settings, project, out, actor=SYSTEM)
+    export_dataset(store, settings, project, out, ExportOptions(statuses=None), actor=SYSTEM)
     assert not killed.exists() and not replaced.exists()
     assert running.exists() and other.exists() and (out / "README.md").is_file()
 

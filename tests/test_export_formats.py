@@ -95,6 +95,7 @@ def corpus(store, settings, project, speech_dir):
 
 
 def export(store, settings, project, out, **choices):
+    choices.setdefault("statuses", None)  # every status unless a test chooses: the default is approved only
     return export_dataset(store, settings, project, out, ExportOptions(**choices), actor=SYSTEM)
 
 
@@ -424,7 +425,7 @@ def test_only_leads_export(store, settings, project, corpus, tmp_path):
     with pytest.raises(Forbidden, match="exporting needs the lead role"):
         export_dataset(store, settings, project, tmp_path / "out", ExportOptions(format="kaldi"), actor=labeler)
     lead = Actor(labeler.user, {project.id: Role.LEAD})
-    assert export_dataset(store, settings, project, tmp_path / "out", ExportOptions(format="hf"), actor=lead).segments == 7
+    assert export_dataset(store, settings, project, tmp_path / "out", ExportOptions(format="hf", statuses=None), actor=lead).segments == 7
 
 
 # --- command line -------------------------------------------------------------------------------------
@@ -444,7 +445,7 @@ def test_command_line_export_with_choices(data_dir, speech_dir, tmp_path, capsys
             "--split-by", "speaker", "--split", "0.5,0.5,0", "--seed", "4", "--sample-rate", "8000"]
     assert main(args) == 0
     printed = capsys.readouterr().out
-    assert "exported 5 segments" in printed and "as kaldi" in printed
+    assert "exported 5 segments" in printed and "statuses: approved, submitted)" in printed and "as kaldi" in printed
     for split in ("train", "dev"):
         if (out / split).exists():
             validate_kaldi_data_dir(out / split, out)

@@ -14,13 +14,14 @@ from streamlit.testing.v1 import AppTest
 from speechlabel import accounts
 from speechlabel.access import SYSTEM
 from speechlabel.export import ExportFormat
-from speechlabel.models import Role, SegmentStatus
+from speechlabel.models import Role, SegmentEdit, SegmentStatus
 from speechlabel.workspace import Workspace
 from tests import test_label_page
 from tests.app_session import shown
 from tests.test_label_page import APP, PASSWORD, actor, button
 from workbench import page_specs
 
+EVERY = "Included: every segment, whatever its status, reviewed or not."
 labeled_project = test_label_page.labeled_project  # the fixture: jfk.wav and LDC93S1.wav pre-labeled for real
 
 
@@ -52,6 +53,8 @@ def test_a_lead_exports_nemo_and_kaldi_into_the_data_folder(labeled_project):
     app.selectbox(key="export_format").set_value(ExportFormat.NEMO).run()
     name = app.text_input(key="export_name").value
     assert name.startswith("calls-nemo-") and name.endswith("Z")  # <project>-<format>-<UTC timestamp>
+    app.checkbox(key="export_every_status").check().run()  # the drafts too: approved only by default
+    assert EVERY in [caption.value for caption in app.caption]
 
     run_export(app)
     manifest = exports / name / "manifest.jsonl"
@@ -69,6 +72,7 @@ def test_a_lead_exports_nemo_and_kaldi_into_the_data_folder(labeled_project):
     # Kaldi, whole recordings with offsets, only the drafted segments, under a name of our own.
     app.selectbox(key="export_format").set_value(ExportFormat.KALDI).run()
     app.radio(key="export_clips").set_value(False).run()
+    app.checkbox(key="export_every_status").uncheck().run()
     app.multiselect(key="export_statuses").set_value([SegmentStatus.DRAFTED]).run()
     app.text_input(key="export_name").input("calls-kaldi").run()
     app.checkbox(key="export_make_zip").uncheck().run()
@@ -91,6 +95,36 @@ def test_a_lead_exports_nemo_and_kaldi_into_the_data_folder(labeled_project):
         "Download calls-kaldi.zip"]
     with zipfile.ZipFile(exports / ".calls-kaldi.zip") as archive:
         assert "wav.scp" in archive.namelist()
+
+
+def test_the_page_exports_approved_segments_unless_told_otherwise_and_says_so(labeled_project):
+    workspace, project = labeled_project
+    store = workspace.store
+    first, *others = all_segments(store, project)
+    store.save_segment(first.id, first.version, SegmentEdit(status=SegmentStatus.APPROVED), "rob")
+    app = open_export_page()
+    assert app.multiselect(key="export_statuses").value == [SegmentStatus.APPROVED]
+    assert "Included: approved segments only." in [caption.value for caption in app.caption]
+    app.text_input(key="export_name").input("approved-only").run()
+    run_export(app)
+    manifest = workspace.settings.data_dir / "exports" / "calls" / "approved-only" / "manifest.jsonl"
+    assert [json.loads(line)["segment_id"] for line in manifest.read_text(encoding="utf-8").splitlines()] == [first.id]
+    assert "Exported 1 segments" in app.success[0].value
+
+    # No status at all: the page says nothing would go out, and the export is refused, not written empty.
+    app.multiselect(key="export_statuses").set_value([]).run()
+    assert "no status is chosen" in app.warning[0].value
+    app.text_input(key="export_name").input("nothing").run()
+    run_export(app)
+    assert "no status is chosen" in app.error[0].value
+    assert not (manifest.parent.parent / "nothing").exists()
+
+    app.checkbox(key="export_every_status").check().run()
+    assert EVERY in [caption.value for caption in app.caption]
+    app.text_input(key="export_name").input("everything").run()
+    run_export(app)
+    lines = (manifest.parent.parent / "everything" / "manifest.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(lines) == 1 + len(others)
 
 
 def test_a_bad_or_taken_name_is_refused_and_the_choices_stay(labeled_project):

@@ -65,10 +65,10 @@ def kspon_corpus(store, settings, speech_dir):
 
 def test_an_export_writes_the_variant_by_the_projects_scheme(store, settings, kspon_corpus, tmp_path):
     export_dataset(store, settings, kspon_corpus, tmp_path / "fl", ExportOptions(
-        format="nemo", text="fluent", dual_side="spelling"), actor=SYSTEM)
+        format="nemo", text="fluent", dual_side="spelling", statuses=(SegmentStatus.SUBMITTED,)), actor=SYSTEM)
     lines = [json.loads(line) for line in (tmp_path / "fl" / "manifest.jsonl").read_text().splitlines()]
     assert [line["text"] for line in lines] == ["몬 소리야 70% 확률이라니"]
-    export_dataset(store, settings, kspon_corpus, tmp_path / "all", ExportOptions(format="jsonl", text="disfluent"),
+    export_dataset(store, settings, kspon_corpus, tmp_path / "all", ExportOptions(format="jsonl", text="disfluent", statuses=None),
                    actor=SYSTEM)
     line = json.loads((tmp_path / "all" / "manifest.jsonl").read_text().splitlines()[0])
     assert (line["text"], line["verbatim_text"], line["text_variant"]) == (
@@ -87,6 +87,6 @@ def test_the_command_line_takes_the_variant_and_the_side(data_dir, speech_dir, t
                        "ana")
     out = tmp_path / "cli"
     assert main(base + ["export", "kp", "--out", str(out), "--format", "nemo", "--text", "verbatim",
-                        "--dual-side", "pronunciation"]) == 0
+                        "--dual-side", "pronunciation", "--status", "submitted"]) == 0
     first = json.loads((out / "manifest.jsonl").read_text().splitlines()[0])
     assert first["text"] == "b/ 아/ 모+ 몬 소리야 칠십 퍼센트 확률이라니 n/"

@@ -70,8 +70,7 @@ def test_upload_many_files_then_prelabel_in_the_background(app_data, speech_dir)
     workspace.close()
     app = as_admin()
     jfk = (speech_dir / "en" / "jfk.wav").read_bytes()
-    audio_uploader = next(u for u in app.get("file_uploader") if u.label == "Upload audio")  # not the scheme file's
-    audio_uploader.upload("jfk.wav", jfk).upload("notes.wav", b"not audio").upload("again.wav", jfk)
+    audio_uploader(app).upload("jfk.wav", jfk).upload("notes.wav", b"not audio").upload("again.wav", jfk)
     app.run()
     next(b for b in app.button if b.label.startswith("Import 3")).click().run()
     assert not app.exception
@@ -87,6 +86,45 @@ def test_upload_many_files_then_prelabel_in_the_background(app_data, speech_dir)
     assert list(table["recording"]) == ["jfk.wav"] and list(table["pre-labeling"]) == ["drafted"]
     assert int(table["drafted"].iloc[0]) >= 1
     assert "pre-labeling done: 1/1 recordings" in app.get("progress")[0].proto.text
+
+
+def audio_uploader(app: AppTest):
+    return next(u for u in app.get("file_uploader") if u.label == "Upload audio")  # not the scheme file's
+
+
+def import_buttons(app: AppTest) -> list[str]:
+    return [b.label for b in app.button if b.label.startswith("Import ")]
+
+
+def test_files_chosen_for_one_project_are_not_staged_for_another(app_data, speech_dir):
+    workspace = Workspace.open(app_data)
+    alpha = create_project(workspace.store, "alpha", language="en", actor=SYSTEM)
+    beta = create_project(workspace.store, "beta", language="en", actor=SYSTEM)
+    workspace.close()
+    jfk = (speech_dir / "en" / "jfk.wav").read_bytes()
+    timit = (speech_dir / "en" / "LDC93S1.wav").read_bytes()
+    app = as_admin()
+    app.selectbox(key="project_name").set_value("alpha").run()
+    audio_uploader(app).upload("jfk.wav", jfk).upload("timit.wav", timit)
+    app.run()
+    assert import_buttons(app) == ["Import 2 file(s) into alpha"]
+
+    app.selectbox(key="project_name").set_value("beta").run()
+    assert not app.exception and import_buttons(app) == []  # alpha's files are not staged for beta
+    audio_uploader(app).upload("timit.wav", timit)
+    app.run()
+    assert import_buttons(app) == ["Import 1 file(s) into beta"]
+    next(b for b in app.button if b.label.startswith("Import ")).click().run()
+    assert not app.exception and [m.value.split(":")[0] for m in app.success] == ["timit\\.wav"]
+
+    app.selectbox(key="project_name").set_value("alpha").run()
+    assert import_buttons(app) == [] and not app.success  # beta's report is not shown on alpha either
+    workspace = Workspace.open(app_data)
+    try:
+        assert [r.label for r in workspace.store.list_recordings(beta.id)] == ["timit.wav"]
+        assert workspace.store.list_recordings(alpha.id) == []
+    finally:
+        workspace.close()
 
 
 def start_server(console: Path) -> tuple[subprocess.Popen, int]:

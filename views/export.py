@@ -68,8 +68,7 @@ def chosen_options(project: Project) -> ExportOptions:
     clips = left.radio(t("export.audio"), [True, False], key="export_clips",
                        format_func=lambda cut: fixed("export.audio.clips" if cut else "export.audio.offsets"))
     rate = left.selectbox(t("export.sample_rate"), SAMPLE_RATES, index=SAMPLE_RATES.index(16000), key="export_rate")
-    statuses = middle.multiselect(t("export.statuses"), list(SegmentStatus), format_func=fixed_label,
-                                  key="export_statuses")
+    statuses = status_choice(middle)
     since, until = edited_range(middle.date_input(t("export.dates"), (), key="export_dates"))
     labeler = middle.text_input(t("export.labeler"), max_chars=40, key="export_labeler").strip()
     recordings = {r.id: r.label for r in store.list_recordings(project.id)}
@@ -80,10 +79,26 @@ def chosen_options(project: Project) -> ExportOptions:
     without_tags = right.multiselect(t("export.without_tags"), tags, key="export_without_tags")
     split_by, shares, seed = split_choices(right)
     return ExportOptions(
-        statuses=tuple(statuses) or None, cut_clips=clips, format=export_format, edited_since=since,
+        statuses=statuses, cut_clips=clips, format=export_format, edited_since=since,
         edited_until=until, labeler=labeler or None, recording_ids=tuple(chosen_recordings) or None,
         with_tags=tuple(with_tags), without_tags=tuple(without_tags), text=text, dual_side=dual_side, sample_rate=rate,
         split_by=split_by, split_shares=shares, seed=seed)
+
+
+def status_choice(column) -> tuple[SegmentStatus, ...] | None:
+    """Which statuses go in (None: every status): approved unless the lead chooses otherwise, so
+    unreviewed or reworked text never ships by default; the page says what is included."""
+    every = column.checkbox(t("export.every_status"), key="export_every_status")
+    chosen = column.multiselect(t("export.statuses"), list(SegmentStatus), default=list(ExportOptions().statuses),
+                                format_func=label_format(), key="export_statuses", disabled=every)
+    if every:
+        column.caption(t("export.included_every"))
+        return None
+    if chosen:
+        column.caption(t("export.included", statuses=t("list.separator").join(label(s) for s in chosen)))
+    else:
+        column.warning(t("error.export_no_status"))
+    return tuple(chosen)
 
 
 def edited_range(picked) -> tuple[datetime | None, datetime | None]:

@@ -74,20 +74,25 @@ def label_settings_fields(current: LabelSettings, key: str) -> LabelSettings:
 
 
 def upload_audio(store, settings, project) -> None:
-    """Upload many files; each is imported on its own, so one bad file does not stop the rest."""
-    counter = st.session_state.setdefault("upload_round", 0)
-    files = st.file_uploader(t("forms.upload"), accept_multiple_files=True, key=f"upload_{counter}",
+    """Upload many files; each is imported on its own, so one bad file does not stop the rest.
+
+    The uploader belongs to ``project`` (its key holds the project id): files chosen for one
+    project are never staged for another after a switch, and the button names where they go."""
+    rounds = st.session_state.setdefault("upload_rounds", {})
+    counter = rounds.get(project.id, 0)
+    files = st.file_uploader(t("forms.upload"), accept_multiple_files=True, key=f"upload_{project.id}_{counter}",
                              type=["wav", "flac", "ogg", "opus", "mp3", "m4a", "aac", "mp4", "webm"])
-    if files and st.button(t("forms.import_files", count=len(files))):
+    if files and st.button(tm("forms.import_files", count=len(files), project=project.name),
+                           key=f"import_{project.id}_{counter}"):
         bar = st.progress(0.0)
         report = import_uploads(store, settings, project, [(f.name, f.getvalue()) for f in files],
                                 actor=st.session_state["actor"],
                                 on_file=lambda name, i, n: bar.progress(i / n, text=tm("forms.importing", name=name)))
         bar.progress(1.0, text=t("forms.import_done"))
-        st.session_state["upload_report"] = report
-        st.session_state["upload_round"] = counter + 1  # a fresh uploader: the files are in
+        st.session_state.setdefault("upload_reports", {})[project.id] = report
+        rounds[project.id] = counter + 1  # a fresh uploader: the files are in
         st.rerun()
-    report = st.session_state.get("upload_report")
+    report = st.session_state.get("upload_reports", {}).get(project.id)
     if report is not None:
         for recording in report.imported:
             st.success(tm("forms.imported", name=recording.label, seconds=recording.duration))
@@ -110,6 +115,9 @@ def show_job(status: JobStatus) -> None:
     progress = status.progress
     if status.state == JobState.FAILED:
         st.error(tm("forms.job_failed", error=error_text(status.failure) if status.failure else status.error))
+    if status.state == JobState.INTERRUPTED:
+        st.warning(tm("forms.job_interrupted", by=status.started_by or "?",
+                      at=f"{status.last_alive_at:%Y-%m-%d %H:%M:%S}" if status.last_alive_at else "?"))
     if progress is None:
         st.progress(0.0, text=t("forms.job_starting"))
         return

@@ -48,7 +48,10 @@ if not led:
     st.info(t("users.no_project"))
     st.stop()
 
-project = next(p for p in led if p.name == st.selectbox(t("common.project"), [p.name for p in led], key="users_project"))
+# One selectbox call per run: a widget created inside the generator below was created again for
+# every project passed over (StreamlitDuplicateElementKey for all but the first project).
+chosen_name = st.selectbox(t("common.project"), [p.name for p in led], key="users_project")
+project = next(p for p in led if p.name == chosen_name)
 
 with st.expander(t("users.give_role")), st.form("give_role", clear_on_submit=True):
     who = st.text_input(t("login.username"), max_chars=40, key="role_user")
@@ -65,7 +68,7 @@ with st.expander(t("users.hand_out")):
             attempt(lambda: assignment.assign_segments(store, actor, project, to, int(count)),
                     tm("users.assigned", count=int(count), name=to))
     current = project.assignment_settings
-    with st.form("assignment_settings"):
+    with st.form(f"assignment_settings_{project.id}"):  # per project: its own values
         batch = st.number_input(t("users.batch_size"), 1, 500, current.batch_size)
         minutes = st.number_input(t("users.lease_minutes"), 1.0, 10_080.0, float(current.lease_minutes))
         quota = st.number_input(t("users.daily_quota"), 0, 100_000, current.daily_quota or 0)

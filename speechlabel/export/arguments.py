@@ -16,6 +16,8 @@ from ..store import Store
 from .options import ExportFormat, ExportOptions, SplitBy, TextVariant
 
 EXPORT_FORMATS = tuple(f.value for f in ExportFormat)
+DEFAULT_STATUS = ",".join(status.value for status in ExportOptions().statuses)
+EVERY_STATUS = "all"
 
 
 def add_export_arguments(export: argparse.ArgumentParser) -> None:
@@ -24,7 +26,9 @@ def add_export_arguments(export: argparse.ArgumentParser) -> None:
                         help="nemo manifest, hf audiofolder, lhotse manifests, kaldi data dir, or jsonl "
                              "with full provenance (default)")
     export.add_argument("--out", required=True, type=Path, help="output folder (must not exist or be empty)")
-    export.add_argument("--status", help="comma-separated statuses to include (default: all)")
+    export.add_argument("--status", default=DEFAULT_STATUS,
+                        help="comma-separated statuses to include, or 'all' for every status "
+                             f"(default: {DEFAULT_STATUS})")
     export.add_argument("--since", help="only segments last edited on/after this date or time (ISO, UTC if no zone)")
     export.add_argument("--until", help="only segments last edited before this date or time (ISO, UTC if no zone)")
     export.add_argument("--labeler", help="only segments whose labeler of record (who submitted them) is this user")
@@ -69,8 +73,9 @@ def options_from_args(args, store: Store, project: Project) -> ExportOptions:
     ).validated()
 
 
-def parse_statuses(value: str | None) -> tuple[SegmentStatus, ...] | None:
-    if not value:
+def parse_statuses(value: str) -> tuple[SegmentStatus, ...] | None:
+    """``--status``: a comma-separated list of statuses, or ``all`` (None: every status)."""
+    if value.strip().lower() == EVERY_STATUS:
         return None
     statuses = tuple(SegmentStatus.parse(part) for part in value.split(",") if part.strip())
     if not statuses:

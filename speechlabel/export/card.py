@@ -107,10 +107,9 @@ def _cell(value: str) -> str:
 
 
 def _settings(options: ExportOptions) -> list[tuple[str, object]]:
-    statuses = ", ".join(s.value for s in options.statuses) if options.statuses else "all"
     return [
         ("format", options.format.value),
-        ("statuses", statuses),
+        ("statuses", options.included_statuses),
         ("last edit from", options.edited_since.isoformat() if options.edited_since else "any"),
         ("last edit before", options.edited_until.isoformat() if options.edited_until else "any"),
         ("labeler of record", options.labeler or "any"),

@@ -74,8 +74,9 @@ class SplitBy(str, enum.Enum):
 
 @dataclass(frozen=True)
 class ExportOptions:
-    statuses: tuple[SegmentStatus, ...] | None = None
-    """Only segments in these states; None exports every segment."""
+    statuses: tuple[SegmentStatus, ...] | None = (SegmentStatus.APPROVED,)
+    """Only segments in these states; None exports every segment, whatever its state. Approved
+    only by default: unreviewed or reworked text must be asked for, never shipped by accident."""
     cut_clips: bool = True
     """Cut each segment into its own WAV; otherwise reference whole recordings (NeMo ``offset``,
     Kaldi ``segments``, Lhotse supervisions with ``start``). Hugging Face needs clips."""
@@ -137,10 +138,20 @@ class ExportOptions:
             raise ValidationError(f"the date range {since.isoformat()} – {until.isoformat()} is empty; "
                                   "the end must come after the start", message_key="error.empty_date_range",
                                   params={"since": since.date().isoformat(), "until": until.date().isoformat()})
+        if options.statuses is not None and not options.statuses:
+            raise ValidationError("no status is chosen, so nothing would be exported; choose at least one status "
+                                  "(approved, submitted, ...) or every status",
+                                  message_key="error.export_no_status")
         if options.recording_ids is not None and not options.recording_ids:
             raise ValidationError("the recording filter is empty; name at least one recording or leave it out",
                                   message_key="error.empty_recording_filter")
         return options
+
+    @property
+    def included_statuses(self) -> str:
+        """What the export includes, for reports and the dataset card: "approved",
+        "approved, submitted" or "every status"."""
+        return ", ".join(s.value for s in self.statuses) if self.statuses is not None else "every status"
 
     @property
     def split_names(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ from .dashboard import DashboardQueries
 from .engine import make_engine, upgrade_schema
 from .exports import ExportQueries, ExportRow
 from .imports import ImportQueries
+from .jobs import JobQueries
 from .labeling import LabelingQueries
 from .leases import LeaseQueries
 from .projects import ProjectQueries
@@ -17,7 +18,7 @@ from .segments import SegmentQueries
 
 
 class Store(ProjectQueries, RecordingQueries, SegmentQueries, ExportQueries, LabelingQueries, AccountQueries,
-            LeaseQueries, SecondLabelQueries, ReviewQueries, DashboardQueries, ImportQueries):
+            LeaseQueries, SecondLabelQueries, ReviewQueries, DashboardQueries, ImportQueries, JobQueries):
     """All queries of the app; one instance per process, safe to share between threads."""
 
     @classmethod

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -269,4 +270,34 @@ reviews = Table(
     Column("created_at", DateTime(timezone=True), nullable=False),
     Index("ix_reviews_segment", "segment_id", "id"),
     Index("ix_reviews_project_labeler", "project_id", "labeler", "created_at"),
+)
+
+
+# Added by migration 0012: pre-labeling jobs, whichever process runs them (the app's worker thread
+# or the command line). At most one job per project is ``running`` (the partial unique index): a
+# second run waits for it. The owner (host, pid) beats ``heartbeat_at``; a running job whose owner
+# is gone is shown as interrupted, with the progress it had recorded.
+prelabel_jobs = Table(
+    "prelabel_jobs",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("started_by", String(100), nullable=False),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("heartbeat_at", DateTime(timezone=True), nullable=False),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("recordings_done", Integer, nullable=False),
+    Column("recordings_total", Integer, nullable=False),
+    Column("audio_seconds_done", Float, nullable=False),
+    Column("audio_seconds_total", Float, nullable=False),
+    Column("segments_drafted", Integer, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("error_key", String(100), nullable=True),
+    Column("error_params", JSON, nullable=True),
+    Index("ix_prelabel_jobs_project", "project_id", "id"),
+    Index("uq_prelabel_jobs_one_running", "project_id", unique=True,
+          sqlite_where=text("state = 'running'"), postgresql_where=text("state = 'running'")),
 )

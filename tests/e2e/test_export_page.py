@@ -31,6 +31,11 @@ def test_a_lead_exports_hugging_face_and_downloads_the_zip(page, app_server, spe
     name_box = page.get_by_role("textbox", name=re.compile(r"^Export name"))
     expect(name_box).to_have_value(re.compile(rf"^{PROJECT}-hf-\d{{8}}T\d{{6}}Z$"))  # the default follows the format
     name = name_box.input_value()
+    # Approved segments only unless asked: this project has drafts only, so take every status.
+    expect(page.get_by_text("Included: approved segments only.")).to_be_visible()
+    page.get_by_text("Every status (also unreviewed, rejected and reworked segments)").click()
+    wait_for_app_idle(page)
+    expect(page.get_by_text("Included: every segment, whatever its status, reviewed or not.")).to_be_visible()
 
     page.get_by_role("button", name="Run export").click()
     expect(page.get_by_test_id("stProgress")).to_contain_text(re.compile(r"Done: \d+ segments"), timeout=120_000)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
 from speechlabel.models import PrelabelState, SegmentStatus
-from tests.e2e.steps import create_project, prelabel_and_wait, sign_in, upload_audio
+from tests.e2e.steps import choose, create_project, prelabel_and_wait, sign_in, upload_audio, wait_for_app_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -39,5 +41,30 @@ def test_a_lead_creates_a_project_uploads_and_prelabels(page, app_server, speech
         assert len(segments) == drafted and {s.status for s in segments} == {SegmentStatus.DRAFTED}
         words = "".join(ch for ch in " ".join(s.text for s in segments).lower() if ch.isalpha() or ch == " ").split()
         assert "ask not what your country can do for you" in " ".join(words)
+    finally:
+        store.close()
+
+
+def test_files_chosen_for_one_project_are_not_imported_into_another(page, app_server, speech_dir):
+    sign_in(page, app_server.url)
+    create_project(page, "uploads-a", language="en", model="tiny.en")
+    create_project(page, "uploads-b", language="en", model="tiny.en")
+    choose(page, "Project", "uploads-a")
+    wait_for_app_idle(page)
+    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Upload audio")
+    uploader.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
+        [str(speech_dir / "en" / "jfk.wav"), str(speech_dir / "en" / "LDC93S1.wav")])
+    expect(page.get_by_role("button", name="Import 2 file(s) into uploads-a")).to_be_visible(timeout=30_000)
+
+    choose(page, "Project", "uploads-b")
+    wait_for_app_idle(page)
+    expect(page.get_by_role("button", name=re.compile(r"^Import \d+ file"))).to_have_count(0)
+    assert upload_audio(page, speech_dir / "en" / "LDC93S1.wav") == ["LDC93S1.wav: imported — 2.9 s"]
+    expect(page.get_by_role("button", name="Import 1 file(s) into uploads-b")).to_have_count(0)  # done: a fresh uploader
+
+    store = app_server.open_store()
+    try:
+        assert [r.label for r in store.list_recordings(store.get_project("uploads-b").id)] == ["LDC93S1.wav"]
+        assert store.list_recordings(store.get_project("uploads-a").id) == []
     finally:
         store.close()

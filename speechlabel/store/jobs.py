@@ -1,0 +1,116 @@
+"""Pre-labeling job records: claimed, beaten, advanced and ended by whichever process runs them.
+
+The partial unique index ``uq_prelabel_jobs_one_running`` lets one job per project be running;
+a second insert fails there, and ``claim_job`` answers with the job that holds the project.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from . import schema
+from .base import StoreBase
+from .rows import as_utc, utc_now
+
+_jobs = schema.prelabel_jobs
+RUNNING = "running"
+
+
+@dataclass(frozen=True)
+class JobRecord:
+    """A job as stored; ``state`` is what its owner last wrote (see ``speechlabel.jobs`` for
+    the state shown, which turns a running job with a gone owner into interrupted)."""
+
+    id: int
+    project_id: int
+    state: str
+    started_by: str
+    host: str
+    pid: int
+    started_at: datetime
+    heartbeat_at: datetime
+    finished_at: datetime | None
+    recordings_done: int
+    recordings_total: int
+    audio_seconds_done: float
+    audio_seconds_total: float
+    segments_drafted: int
+    error: str | None
+    error_key: str | None
+    error_params: dict[str, Any] | None
+
+
+@dataclass(frozen=True)
+class JobProgressRow:
+    recordings_done: int
+    recordings_total: int
+    audio_seconds_done: float
+    audio_seconds_total: float
+    segments_drafted: int
+
+
+class JobQueries(StoreBase):
+    def claim_job(self, project_id: int, started_by: str, host: str, pid: int) -> tuple[JobRecord | None, JobRecord | None]:
+        """Insert a running job for the project: (the new job, None), or (None, the running job
+        that holds the project) when there is one. The holder may be gone: the caller decides."""
+        now = utc_now()
+        try:
+            with self.write() as connection:
+                job_id = connection.execute(insert(_jobs).values(
+                    project_id=project_id, state=RUNNING, started_by=started_by, host=host, pid=pid,
+                    started_at=now, heartbeat_at=now, recordings_done=0, recordings_total=0,
+                    audio_seconds_done=0.0, audio_seconds_total=0.0, segments_drafted=0,
+                ).returning(_jobs.c.id)).scalar_one()
+        except IntegrityError:
+            return None, self.running_job(project_id)
+        return self.get_job(job_id), None
+
+    def get_job(self, job_id: int) -> JobRecord | None:
+        with self.read() as connection:
+            row = connection.execute(select(_jobs).where(_jobs.c.id == job_id)).first()
+        return _record(row) if row else None
+
+    def running_job(self, project_id: int) -> JobRecord | None:
+        query = select(_jobs).where(_jobs.c.project_id == project_id, _jobs.c.state == RUNNING)
+        with self.read() as connection:
+            row = connection.execute(query).first()
+        return _record(row) if row else None
+
+    def latest_job(self, project_id: int) -> JobRecord | None:
+        query = select(_jobs).where(_jobs.c.project_id == project_id).order_by(_jobs.c.id.desc()).limit(1)
+        with self.read() as connection:
+            row = connection.execute(query).first()
+        return _record(row) if row else None
+
+    def beat_job(self, job_id: int, progress: JobProgressRow | None = None) -> bool:
+        """The owner is alive (and, with ``progress``, has got this far); False if the job is no
+        longer running (another process found it gone and marked it interrupted)."""
+        values: dict[str, Any] = {"heartbeat_at": utc_now()}
+        if progress is not None:
+            values.update(vars(progress))
+        with self.write() as connection:
+            changed = connection.execute(
+                update(_jobs).where(_jobs.c.id == job_id, _jobs.c.state == RUNNING).values(**values)).rowcount
+        return changed == 1
+
+    def end_job(self, job_id: int, state: str, error: str | None = None, error_key: str | None = None,
+                error_params: dict[str, Any] | None = None) -> bool:
+        """Move a running job to ``state`` (done, failed, interrupted); False if it was not running."""
+        with self.write() as connection:
+            changed = connection.execute(
+                update(_jobs).where(_jobs.c.id == job_id, _jobs.c.state == RUNNING).values(
+                    state=state, finished_at=utc_now(), error=error, error_key=error_key, error_params=error_params)
+            ).rowcount
+        return changed == 1
+
+
+def _record(row) -> JobRecord:
+    values = dict(row._mapping)
+    for name in ("started_at", "heartbeat_at", "finished_at"):
+        values[name] = as_utc(values[name])
+    return JobRecord(**values)
