@@ -17,7 +17,8 @@ batches of 500 segments are leased up front, and copies it for the old page (Pos
   taken in the page: the Ctrl+Enter keydown's timestamp to the MutationObserver callback that
   sees the component's ``data-shown`` become the next id (and one animation frame later: the
   paint). Then a second labeler labels ``--memory-segments`` with the server's RSS read between;
-* the old page: the same from a ``git worktree`` of ``--old-ref`` with its own copy of the data.
+* the old page: the same from a ``git worktree`` of ``--old-ref`` with its own copy of the data,
+  its database taken back to that tree's newest migration (an Alembic downgrade).
   The time runs to the moment the focused TEXTAREA holds the next segment's draft (polled in the
   page every animation frame, 5 ms timer, DOM mutation and focus event). The old page puts text
   typed during its rerun into the wrong segment, so there the typist waits for the next segment
@@ -51,6 +52,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 from playwright.sync_api import Page, sync_playwright
 
 from bench import label_page as corpus
+from bench.label_capacity import old_schema_head
 from bench.label_page import TARGET_MEDIAN_MS, TARGET_P95_MS, Timings, progress, verdict
 from speechlabel import accounts, assignment, labeling
 from speechlabel.access import SYSTEM
@@ -58,6 +60,7 @@ from speechlabel.config import Settings
 from speechlabel.models import AssignmentSettings, Role, SegmentStatus
 from speechlabel.projects import update_assignment_settings
 from speechlabel.store import Store
+from speechlabel.store.engine import downgrade_schema, make_engine
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 from tests.e2e.steps import (
     ADMIN_PASSWORD,
@@ -137,6 +140,16 @@ def copy_data(source: Corpus, data_dir: Path, url: str | None) -> Corpus:
         with _postgres_admin() as admin:
             admin.exec_driver_sql(f'CREATE DATABASE "{_database(url)}" TEMPLATE "{_database(source.url)}"')
     return Corpus(source.name, data_dir, url, source.segments, source.build_seconds, source.batches, source.drafts)
+
+
+def to_old_schema(data: Corpus, old_tree: Path) -> None:
+    """The old page's copy taken back to the old tree's newest migration (it refuses a database
+    newer than it knows); what the new code added since, which the old page never reads, goes."""
+    engine = make_engine(data.url or f"sqlite:///{data.data_dir / 'speechlabel.db'}")
+    try:
+        downgrade_schema(engine, old_schema_head(old_tree))
+    finally:
+        engine.dispose()
 
 
 def _postgres_admin():
@@ -395,6 +408,7 @@ def run_database(name: str, args, utterances, old_tree: Path, browser, tmp: Path
         if name == "postgresql":  # a fresh name: CREATE DATABASE ... TEMPLATE makes it
             urls[1] = f"{urls[0]}_old"
         old_data = copy_data(new_data, tmp / "old", urls[1])
+        to_old_schema(old_data, old_tree)
         progress(f"built {run.segments} segments in {run.build_seconds:.0f} s; copied for the old page")
         if args.pages in ("both", "new"):
             run.new, run.memory, run.new_check = page_rounds(

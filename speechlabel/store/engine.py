@@ -59,8 +59,19 @@ def _tune_sqlite(engine: Engine) -> None:
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (the newest by default); a no-op when it is there.
     An older revision is for tests that need a database as an earlier release left it."""
+    with engine.begin() as connection:
+        command.upgrade(_config(connection), revision)
+
+
+def downgrade_schema(engine: Engine, revision: str) -> None:
+    """Take the database back to ``revision`` (what an earlier release reads: the benchmarks run
+    the old label page on the database the new code built)."""
+    with engine.begin() as connection:
+        command.downgrade(_config(connection), revision)
+
+
+def _config(connection) -> Config:
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, revision)
+    config.attributes["connection"] = connection
+    return config
