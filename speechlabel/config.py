@@ -62,13 +62,8 @@ class Settings:
 
 
 def _session_hours(value: str | None) -> float:
-    if not value:
-        return DEFAULT_SESSION_HOURS
-    try:
-        hours = float(value)
-    except ValueError:
-        hours = float("nan")
-    if not 0.05 <= hours <= MAX_SESSION_HOURS:  # NaN fails this too
+    hours = _number_from_env(value, DEFAULT_SESSION_HOURS, 0.05, MAX_SESSION_HOURS)
+    if hours is None:
         raise ValidationError(
             f"SPEECHLABEL_SESSION_HOURS is {value!r}; give a number of hours from 0.05 to {MAX_SESSION_HOURS:g}",
             message_key="error.session_hours", params={"value": value, "most": MAX_SESSION_HOURS},
@@ -77,15 +72,22 @@ def _session_hours(value: str | None) -> float:
 
 
 def _route_budget(value: str | None) -> float:
-    if not value:
-        return 1.0
-    try:
-        factor = float(value)
-    except ValueError:
-        factor = float("nan")
-    if not 0.01 <= factor <= MAX_ROUTE_BUDGET:  # NaN fails this too
+    factor = _number_from_env(value, 1.0, 0.01, MAX_ROUTE_BUDGET)
+    if factor is None:
         raise ValidationError(
             f"SPEECHLABEL_ROUTE_BUDGET is {value!r}; give a factor from 0.01 to {MAX_ROUTE_BUDGET:g} (1: the default "
             "budgets)", message_key="error.route_budget", params={"value": value, "most": MAX_ROUTE_BUDGET},
         )
     return factor
+
+
+def _number_from_env(value: str | None, default: float, low: float, high: float) -> float | None:
+    """An environment variable's number: ``default`` when unset, None when not a number from
+    ``low`` to ``high`` (the caller says which variable and what is allowed)."""
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if low <= number <= high else None  # NaN fails the comparison too
