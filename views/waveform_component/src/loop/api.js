@@ -7,6 +7,10 @@
 // sessionStorage, and two tabs under one id would refuse each other's saves.
 const TAB_ID = (crypto.randomUUID ? crypto.randomUUID() : `${Date.now()}-${Math.random()}`).slice(0, 40);
 
+// How long after the loop mounted a 401 is retried (see request), and how often.
+const SIGN_IN_GRACE_MS = 5000;
+const RETRY_AFTER_401_MS = 200;
+
 export class ApiError extends Error {
   constructor(status, body) {
     super((body && body.error) || `HTTP ${status}`);
@@ -17,20 +21,32 @@ export class ApiError extends Error {
 
 export function makeApi(base, lang, onBusy) {
   const tab = TAB_ID;
+  const made = performance.now(); // the loop mounts right after a sign-in
   let queue = Promise.resolve();
   let pending = 0;
+
+  function send(method, path, body, keepalive) {
+    return fetch(`${base}${path}`, {
+      method,
+      credentials: "same-origin",
+      keepalive,
+      headers: { "Content-Type": "application/json", "X-Speechlabel-Tab": tab, "X-Speechlabel-Lang": lang },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  }
 
   async function request(method, path, body, keepalive = false) {
     pending += 1;
     onBusy(pending);
     try {
-      const response = await fetch(`${base}${path}`, {
-        method,
-        credentials: "same-origin",
-        keepalive,
-        headers: { "Content-Type": "application/json", "X-Speechlabel-Tab": tab, "X-Speechlabel-Lang": lang },
-        body: body === undefined ? undefined : JSON.stringify(body),
-      });
+      let response = await send(method, path, body, keepalive);
+      // Just after a sign-in, the page's cookie component may write the new session cookie a
+      // moment after this component's first request: a 401 then is that race, not a signed-out
+      // person. The server checks the session before anything else, so a retry repeats nothing.
+      while (response.status === 401 && performance.now() - made < SIGN_IN_GRACE_MS) {
+        await new Promise((resolve) => setTimeout(resolve, RETRY_AFTER_401_MS));
+        response = await send(method, path, body, keepalive);
+      }
       let payload = null;
       try { payload = await response.json(); } catch (error) { payload = null; }
       if (!response.ok) throw new ApiError(response.status, payload);
