@@ -13,11 +13,11 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from speechlabel.accounts import ensure_admin
-from speechlabel.errors import SpeechLabelError
-from speechlabel.jobs import PrelabelJobs
-from speechlabel.models import Actor, Role
-from speechlabel.workspace import Workspace
+from speechlabel.accounts.users import ensure_admin
+from speechlabel.core.errors import SpeechLabelError
+from speechlabel.prelabel.jobs import PrelabelJobs
+from speechlabel.core.models import Actor, Role
+from speechlabel.workspace.workspace import Workspace
 from views import session
 from views.lang import language_switch, t
 from views.plain import error_md, tm

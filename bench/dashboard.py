@@ -38,10 +38,10 @@ import sqlalchemy  # noqa: E402
 
 from bench.bulk_rows import insert_rows  # noqa: E402
 from bench.metrics_speed import ENGLISH, KOREAN, TAGS, edit  # noqa: E402
-from speechlabel.access import SYSTEM  # noqa: E402
-from speechlabel.dashboard import DashboardFilter, build_dashboard  # noqa: E402
-from speechlabel.models import ReviewReason  # noqa: E402
-from speechlabel.projects import create_project  # noqa: E402
+from speechlabel.accounts.access import SYSTEM  # noqa: E402
+from speechlabel.analytics.dashboard import DashboardFilter, build_dashboard  # noqa: E402
+from speechlabel.core.models import ReviewReason  # noqa: E402
+from speechlabel.projects.manage import create_project  # noqa: E402
 from speechlabel.store import Store, schema  # noqa: E402
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"

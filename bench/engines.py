@@ -26,10 +26,10 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from speechlabel.audio import load_mono_16k
-from speechlabel.metrics import word_error_rate
-from speechlabel.transcribe import get_engine
-from speechlabel.transcribe_options import (
+from speechlabel.audio.samples import load_mono_16k
+from speechlabel.analytics.metrics import word_error_rate
+from speechlabel.prelabel.transcribe import get_engine
+from speechlabel.prelabel.engines.options import (
     ENGINES,
     TranscribeOptions,
     default_compute_type,

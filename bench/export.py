@@ -50,8 +50,8 @@ import sqlalchemy
 from sqlalchemy.engine import make_url
 
 from bench.export_corpus import Corpus, CorpusShape, build_corpus
-from speechlabel.access import SYSTEM
-from speechlabel.config import Settings
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.workspace.config import Settings
 from speechlabel.export import ExportFormat, ExportOptions, export_dataset
 from speechlabel.store import Store
 

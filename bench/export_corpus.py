@@ -22,12 +22,12 @@ import numpy as np
 from sqlalchemy import select
 
 from bench.bulk_rows import insert_rows
-from speechlabel.access import SYSTEM
-from speechlabel.audio import TARGET_RATE, load_mono_16k, wav_bytes
-from speechlabel.config import Settings
-from speechlabel.ingest import import_audio
-from speechlabel.models import Project
-from speechlabel.projects import create_project
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.audio.samples import TARGET_RATE, load_mono_16k, wav_bytes
+from speechlabel.workspace.config import Settings
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import Project
+from speechlabel.projects.manage import create_project
 from speechlabel.store import Store, schema
 
 SPEECH_FILES = (

@@ -105,12 +105,13 @@ from sqlalchemy import func, select
 
 from bench import label_page as corpus
 from bench.label_page import POSTGRES_URL, Timings, load_utterances, progress, verdict
-from speechlabel import accounts, labeling
-from speechlabel.access import SYSTEM
-from speechlabel.clips import cut_clip_for
-from speechlabel.config import Settings
-from speechlabel.models import MAX_BATCH, AssignmentSettings, Role, SegmentStatus
-from speechlabel.projects import update_assignment_settings
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import actions as labeling
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.labeling.clips import cut_clip_for
+from speechlabel.workspace.config import Settings
+from speechlabel.core.models import MAX_BATCH, AssignmentSettings, Role, SegmentStatus
+from speechlabel.projects.manage import update_assignment_settings
 from speechlabel.store import Store
 from speechlabel.store import schema as tables
 from speechlabel.store.engine import downgrade_schema, upgrade_schema
@@ -572,7 +573,8 @@ class Profile:
 
 
 def profile_cycles(store: Store, settings: Settings, project, name: str, token: str, cycles: int) -> Profile:
-    from speechlabel.label_loop import Edit, Loop, OpenSegments, TabKey, actions
+    from speechlabel.labeling.loop import Edit, Loop, OpenSegments, TabKey
+    from speechlabel.labeling.loop import actions
     from views.label_api import card_json
     from speechlabel.i18n import Lang
 

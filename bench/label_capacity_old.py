@@ -43,9 +43,9 @@ def main() -> None:
 
     import speechlabel
     from bench import label_page as old  # the old tree's copy: its AppTest helpers and compile timer
-    from speechlabel import accounts
-    from speechlabel.models import SegmentStatus
-    from speechlabel.workspace import Workspace
+    from speechlabel.accounts import users as accounts
+    from speechlabel.core.models import SegmentStatus
+    from speechlabel.workspace.workspace import Workspace
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 
     compile_cpu = [0.0]

@@ -54,11 +54,13 @@ from playwright.sync_api import Page, sync_playwright
 from bench import label_page as corpus
 from bench.label_capacity import old_schema_head
 from bench.label_page import TARGET_MEDIAN_MS, TARGET_P95_MS, Timings, progress, verdict
-from speechlabel import accounts, assignment, labeling
-from speechlabel.access import SYSTEM
-from speechlabel.config import Settings
-from speechlabel.models import AssignmentSettings, Role, SegmentStatus
-from speechlabel.projects import update_assignment_settings
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import assignment
+from speechlabel.labeling import actions as labeling
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.workspace.config import Settings
+from speechlabel.core.models import AssignmentSettings, Role, SegmentStatus
+from speechlabel.projects.manage import update_assignment_settings
 from speechlabel.store import Store
 from speechlabel.store.engine import downgrade_schema, make_engine
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT

@@ -61,13 +61,14 @@ from streamlit.runtime.scriptrunner import script_runner
 from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest
 
-from speechlabel import accounts, labeling
-from speechlabel.access import SYSTEM
-from speechlabel.audio import TARGET_RATE, load_mono_16k
-from speechlabel.clips import cut_clip
-from speechlabel.config import Settings
-from speechlabel.ingest import import_audio
-from speechlabel.models import (
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import actions as labeling
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.audio.samples import TARGET_RATE, load_mono_16k
+from speechlabel.labeling.clips import cut_clip
+from speechlabel.workspace.config import Settings
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import (
     Actor,
     Draft,
     LabelSettings,
@@ -77,11 +78,11 @@ from speechlabel.models import (
     SegmentStatus,
     Word,
 )
-from speechlabel.projects import create_project
+from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
 from speechlabel.store import labeling as store_labeling
 from speechlabel.store import segments as store_segments
-from speechlabel.workspace import Workspace
+from speechlabel.workspace.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "workbench.py"

@@ -22,7 +22,7 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
 import jiwer  # noqa: E402
 
-from speechlabel.metrics import comparable_text, score_segments, summarize_scores  # noqa: E402
+from speechlabel.analytics.metrics import comparable_text, score_segments, summarize_scores  # noqa: E402
 
 ENGLISH = (
     "Turn on the lights in the living room.",

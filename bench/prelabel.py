@@ -23,14 +23,14 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from speechlabel.access import SYSTEM
-from speechlabel.config import Settings  # noqa: E402
-from speechlabel.ingest import import_paths  # noqa: E402
-from speechlabel.metrics import word_error_rate  # noqa: E402
-from speechlabel.prelabel import prelabel_project  # noqa: E402
-from speechlabel.projects import create_project  # noqa: E402
-from speechlabel.transcribe import TranscribeOptions  # noqa: E402
-from speechlabel.workspace import Workspace  # noqa: E402
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.workspace.config import Settings  # noqa: E402
+from speechlabel.ingest.files import import_paths  # noqa: E402
+from speechlabel.analytics.metrics import word_error_rate  # noqa: E402
+from speechlabel.prelabel.pipeline import prelabel_project  # noqa: E402
+from speechlabel.projects.manage import create_project  # noqa: E402
+from speechlabel.prelabel.transcribe import TranscribeOptions  # noqa: E402
+from speechlabel.workspace.workspace import Workspace  # noqa: E402
 
 DEFAULT_SPEECH = ROOT.parent / "shared" / "speech"
 FOLDERS = ("en", "diarization")
@@ -94,9 +94,9 @@ def print_run(run: PipelineRun) -> None:
 
 def compare_windowing(speech_dir: Path, model: str = "base") -> None:
     """Shared-window drafting vs one decode per segment, on the real multi-segment recordings."""
-    from speechlabel.audio import load_mono_16k
-    from speechlabel.segment import segment_speech
-    from speechlabel.transcribe import get_engine
+    from speechlabel.audio.samples import load_mono_16k
+    from speechlabel.prelabel.vad import segment_speech
+    from speechlabel.prelabel.transcribe import get_engine
 
     options = TranscribeOptions(model=model, language="en")
     engine = get_engine(options)

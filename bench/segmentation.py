@@ -25,9 +25,9 @@ from typing import TextIO
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from speechlabel.audio import load_mono_16k  # noqa: E402
-from speechlabel.segment import SegmentOptions, Span, segment_speech, speech_probabilities  # noqa: E402
-from speechlabel.vad_metrics import (  # noqa: E402
+from speechlabel.audio.samples import load_mono_16k  # noqa: E402
+from speechlabel.prelabel.vad import SegmentOptions, Span, segment_speech, speech_probabilities  # noqa: E402
+from speechlabel.prelabel.vad_metrics import (  # noqa: E402
     PurityReport,
     VadScores,
     frame_scores,

@@ -27,14 +27,15 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 import numpy as np
 import sqlalchemy
 
-from speechlabel import accounts, labeling
-from speechlabel.access import SYSTEM
-from speechlabel.audio import write_wav
-from speechlabel.config import Settings
-from speechlabel.errors import Conflict
-from speechlabel.ingest import import_audio
-from speechlabel.models import Actor, AssignmentSettings, Project, Role
-from speechlabel.projects import create_project
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import actions as labeling
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.audio.samples import write_wav
+from speechlabel.workspace.config import Settings
+from speechlabel.core.errors import Conflict
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import Actor, AssignmentSettings, Project, Role
+from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"

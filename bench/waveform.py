@@ -27,14 +27,14 @@ import numpy as np
 if __package__ in (None, ""):  # run as a script: make the project importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from speechlabel.access import SYSTEM
-from speechlabel.audio import TARGET_RATE, load_mono_16k, wav_bytes
-from speechlabel.clips import cut_clip
-from speechlabel.config import Settings
-from speechlabel.ingest import import_audio
-from speechlabel.projects import create_project
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.audio.samples import TARGET_RATE, load_mono_16k, wav_bytes
+from speechlabel.labeling.clips import cut_clip
+from speechlabel.workspace.config import Settings
+from speechlabel.ingest.files import import_audio
+from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
-from speechlabel.waveform import drag_bounds, waveform_view
+from speechlabel.labeling.waveform import drag_bounds, waveform_view
 from views.waveform import waveform_data
 
 SEGMENT_SECONDS = 6.0

@@ -6,10 +6,10 @@ import re
 
 from streamlit.testing.v1 import AppTest
 
-from speechlabel import accounts
-from speechlabel.access import SYSTEM
-from speechlabel.markdown_text import WORD_JOINER
-from speechlabel.models import Role
+from speechlabel.accounts import users as accounts
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.core.markdown_text import WORD_JOINER
+from speechlabel.core.models import Role
 
 PASSWORD = "correct horse battery"
 

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 import sqlalchemy
 
-from speechlabel import passwords
-from speechlabel.access import SYSTEM
-from speechlabel.config import Settings
-from speechlabel.projects import create_project
+from speechlabel.accounts import passwords
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.workspace.config import Settings
+from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
 
 SPEECH_DIR = Path(

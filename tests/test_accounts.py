@@ -17,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect, select
 
-from speechlabel.access import (
+from speechlabel.accounts.access import (
     SYSTEM,
     Forbidden,
     require_admin,
@@ -25,8 +25,8 @@ from speechlabel.access import (
     role_in,
     visible_projects,
 )
-from speechlabel import passwords
-from speechlabel.accounts import (
+from speechlabel.accounts import passwords
+from speechlabel.accounts.users import (
     SESSION_SECONDS,
     authenticate,
     create_user,
@@ -44,8 +44,8 @@ from speechlabel.accounts import (
     validate_username,
 )
 from speechlabel.cli import build_parser, main, read_password
-from speechlabel.config import Settings
-from speechlabel.errors import (
+from speechlabel.workspace.config import Settings
+from speechlabel.core.errors import (
     Conflict,
     NotFound,
     NotSignedIn,
@@ -55,13 +55,13 @@ from speechlabel.errors import (
     WrongCredentials,
 )
 from speechlabel.export import export_jsonl
-from speechlabel.models import Role
-from speechlabel.login_limits import LOGIN_LIMITS
-from speechlabel.passwords import OWASP_COST, ScryptCost, hash_password, needs_rehash, verify_password
-from speechlabel.projects import create_project
+from speechlabel.core.models import Role
+from speechlabel.accounts.login_limits import LOGIN_LIMITS
+from speechlabel.accounts.passwords import OWASP_COST, ScryptCost, hash_password, needs_rehash, verify_password
+from speechlabel.projects.manage import create_project
 from speechlabel.store import Store, schema
 from speechlabel.store.engine import _MIGRATIONS, make_engine, upgrade_schema
-from speechlabel.workspace import Workspace
+from speechlabel.workspace.workspace import Workspace
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
 FAILURE_WINDOW = LOGIN_LIMITS.window

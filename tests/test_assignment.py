@@ -8,11 +8,12 @@ from datetime import timedelta
 
 import pytest
 
-from speechlabel import accounts, assignment
-from speechlabel.access import SYSTEM
-from speechlabel.errors import Forbidden, NotFound, ValidationError
-from speechlabel.ingest import import_audio
-from speechlabel.models import Actor, AssignmentSettings, Role, SegmentEdit, SegmentStatus
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import assignment
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.core.errors import Forbidden, NotFound, ValidationError
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import Actor, AssignmentSettings, Role, SegmentEdit, SegmentStatus
 from speechlabel.store.rows import utc_now
 
 BATCH = AssignmentSettings(batch_size=3, lease_minutes=30)
@@ -147,7 +148,7 @@ def test_twenty_labelers_claiming_at_once_never_share_a_segment(store, project, 
 
 
 def test_assignment_settings_are_kept_per_project_and_old_projects_read_defaults(store, project):
-    from speechlabel.projects import update_assignment_settings
+    from speechlabel.projects.manage import update_assignment_settings
 
     assert store.get_project(project.name).assignment_settings == AssignmentSettings()
     lead = member(store, project, "lead", Role.LEAD)

@@ -10,16 +10,16 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from speechlabel.access import SYSTEM
-from speechlabel.audio import load_mono_16k
-from speechlabel.audio_limits import AudioLimits
-from speechlabel.config import Settings
-from speechlabel.errors import AudioDecodeError
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.audio.samples import load_mono_16k
+from speechlabel.audio.limits import AudioLimits
+from speechlabel.workspace.config import Settings
+from speechlabel.core.errors import AudioDecodeError
 from speechlabel.i18n import Lang, error_message
-from speechlabel.ingest import import_audio, import_recording, import_uploads
-from speechlabel.audio_decode import _PyAVSource
-from speechlabel.normalize import DecodedFrames, mono_16k_blocks, normalize_to_wav
-from speechlabel.probe import LevelMeter
+from speechlabel.ingest.files import import_audio, import_recording, import_uploads
+from speechlabel.audio.decode import _PyAVSource
+from speechlabel.audio.normalize import DecodedFrames, mono_16k_blocks, normalize_to_wav
+from speechlabel.audio.probe import LevelMeter
 from tests.test_ingest import encode_with_ffmpeg, stored_files
 
 

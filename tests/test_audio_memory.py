@@ -20,10 +20,10 @@ IMPORT_IN_A_FRESH_PROCESS = textwrap.dedent("""
     import io, json, resource, sys
     from pathlib import Path
     import numpy as np, soundfile as sf
-    from speechlabel.access import SYSTEM
-    from speechlabel.config import Settings
-    from speechlabel.ingest import import_uploads
-    from speechlabel.projects import create_project
+    from speechlabel.accounts.access import SYSTEM
+    from speechlabel.workspace.config import Settings
+    from speechlabel.ingest.files import import_uploads
+    from speechlabel.projects.manage import create_project
     from speechlabel.store import Store
 
     def silent_flac(rate, channels, seconds):

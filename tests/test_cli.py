@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from speechlabel.cli import main
-from speechlabel.metrics import word_error_rate
+from speechlabel.analytics.metrics import word_error_rate
 
 
 def run(data_dir, *args) -> int:
@@ -100,9 +100,9 @@ def test_installed_command_and_module_entry_point(data_dir):
 def test_assign_leases_segments_or_a_recording_to_a_labeler(data_dir, speech_dir, capsys, monkeypatch):
     import io
 
-    from speechlabel.config import Settings
+    from speechlabel.workspace.config import Settings
     from speechlabel.store.rows import utc_now
-    from speechlabel.workspace import Workspace
+    from speechlabel.workspace.workspace import Workspace
 
     assert run(data_dir, "project", "create", "demo", "--language", "en") == 0
     assert run(data_dir, "import", "demo", str(speech_dir / "en" / "jfk.wav")) == 0

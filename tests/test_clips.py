@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from speechlabel.audio import load_mono_16k, read_span, span_wav, wav_bytes
-from speechlabel.clips import MAX_CLIP_SECONDS, cut_clip, parse_seconds, segment_clip
-from speechlabel.errors import NotFound, ValidationError
-from speechlabel.ingest import import_audio
-from speechlabel.models import Segment, SegmentStatus
+from speechlabel.audio.samples import load_mono_16k, read_span, span_wav, wav_bytes
+from speechlabel.labeling.clips import MAX_CLIP_SECONDS, cut_clip, parse_seconds, segment_clip
+from speechlabel.core.errors import NotFound, ValidationError
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import Segment, SegmentStatus
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 
 from bench.teams import build_pool, check, crowd, simulate
-from speechlabel.models import SegmentStatus
+from speechlabel.core.models import SegmentStatus
 
 SECONDS = float(os.environ.get("SPEECHLABEL_CONCURRENCY_SECONDS", "30"))
 

@@ -13,15 +13,15 @@ import pytest
 import soundfile
 from streamlit.testing.v1 import AppTest
 
-from speechlabel import accounts
-from speechlabel.access import SYSTEM
+from speechlabel.accounts import users as accounts
+from speechlabel.accounts.access import SYSTEM
 from speechlabel.conventions import AIHUB, GENERIC_EN, KSPON, SchemeFileError
-from speechlabel.errors import Forbidden, ValidationError
-from speechlabel.ingest import import_audio, import_uploads
-from speechlabel.jobs import PrelabelJobs
-from speechlabel.models import Role
-from speechlabel.projects import create_project
-from speechlabel.scheme_upload import (
+from speechlabel.core.errors import Forbidden, ValidationError
+from speechlabel.ingest.files import import_audio, import_uploads
+from speechlabel.prelabel.jobs import PrelabelJobs
+from speechlabel.core.models import Role
+from speechlabel.projects.manage import create_project
+from speechlabel.projects.scheme_upload import (
     KEEP_CUSTOM,
     UPLOADED,
     SchemeUpload,
@@ -29,7 +29,7 @@ from speechlabel.scheme_upload import (
     save_convention_form,
     scheme_choices,
 )
-from speechlabel.workspace import Workspace
+from speechlabel.workspace.workspace import Workspace
 
 PAGE = str(Path(__file__).resolve().parents[1] / "views" / "projects.py")
 FACTORY_TOML = b'''

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from speechlabel.conventions import AIHUB, GENERIC_EN, KSPON, convert, lint
-from speechlabel.errors import ValidationError
+from speechlabel.core.errors import ValidationError
 from tests.conventions_lines import AIHUB_GOOD, KSPON_GOOD
 
 LINE = "b/ 아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 n/"

@@ -15,8 +15,8 @@ from speechlabel.conventions import (
     has_errors,
     lint,
 )
-from speechlabel.errors import ValidationError
-from speechlabel.project_conventions import fix_transcript
+from speechlabel.core.errors import ValidationError
+from speechlabel.projects.conventions import fix_transcript
 from tests.conventions_lines import (
     AIHUB_GOOD,
     GENERIC_GOOD,

@@ -27,7 +27,7 @@ from speechlabel.conventions import (
     scheme_to_mapping,
 )
 from speechlabel.conventions.scheme_file import scheme_from_bytes
-from speechlabel.errors import ValidationError
+from speechlabel.core.errors import ValidationError
 
 FACTORY_TOML = """
 name = "factory-ko"

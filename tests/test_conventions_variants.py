@@ -14,8 +14,8 @@ from speechlabel.conventions import (
     TextVariantOptions,
     text_variant,
 )
-from speechlabel.errors import ValidationError
-from speechlabel.metrics import strip_tags
+from speechlabel.core.errors import ValidationError
+from speechlabel.analytics.metrics import strip_tags
 from tests.conventions_lines import AIHUB_GOOD, GENERIC_GOOD, KSPON_GOOD
 
 LINE = "b/ 아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 n/"

@@ -31,10 +31,10 @@ from datetime import UTC, date, datetime
 import pytest
 from sqlalchemy import insert, update
 
-from speechlabel import accounts
-from speechlabel.access import SYSTEM
-from speechlabel.csv_rows import to_csv
-from speechlabel.dashboard import (
+from speechlabel.accounts import users as accounts
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.analytics.csv_rows import to_csv
+from speechlabel.analytics.dashboard import (
     Dashboard,
     DashboardFilter,
     DayThroughput,
@@ -44,8 +44,8 @@ from speechlabel.dashboard import (
     StatusCount,
     build_dashboard,
 )
-from speechlabel.errors import Forbidden, NotSignedIn, ValidationError
-from speechlabel.models import (
+from speechlabel.core.errors import Forbidden, NotSignedIn, ValidationError
+from speechlabel.core.models import (
     AudioProbe,
     Draft,
     PrelabelState,
@@ -55,7 +55,7 @@ from speechlabel.models import (
     SegmentEdit,
     SegmentStatus,
 )
-from speechlabel.projects import create_project
+from speechlabel.projects.manage import create_project
 from speechlabel.store import schema
 
 PASSWORD = "correct horse battery"

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from speechlabel import accounts, review
-from speechlabel.models import ReviewReason
-from speechlabel.workspace import Workspace
+from speechlabel.accounts import users as accounts
+from speechlabel.review import decisions as review
+from speechlabel.core.models import ReviewReason
+from speechlabel.workspace.workspace import Workspace
 from tests.test_label_page import APP, PASSWORD, button, labeled_project  # noqa: F401 — fixture
 from tests.test_review_page import submitted
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from speechlabel.workspace import Workspace
+from speechlabel.workspace.workspace import Workspace
 from tests.app_session import sign_in
 from tests.test_store_failures import read_only_file
 from tests.test_workbench import APP, app_data  # noqa: F401 — fixture

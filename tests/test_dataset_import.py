@@ -24,20 +24,20 @@ import pytest
 from lhotse import Recording, RecordingSet, SupervisionSegment, SupervisionSet
 from lhotse.supervision import AlignmentItem
 
-from speechlabel.access import SYSTEM
+from speechlabel.accounts.access import SYSTEM
 from speechlabel.cli import main
-from speechlabel.config import Settings
-from speechlabel.dataset_import import (
+from speechlabel.workspace.config import Settings
+from speechlabel.ingest.datasets import (
     IMPORT_ENGINE,
     DatasetKind,
     ImportOptions,
     import_dataset,
 )
-from speechlabel.draft_view import draft_view
-from speechlabel.errors import Forbidden
+from speechlabel.labeling.draft_view import draft_view
+from speechlabel.core.errors import Forbidden
 from speechlabel.export import ExportOptions, SplitBy, export_dataset
-from speechlabel.models import Actor, PrelabelState, Role, SegmentStatus, User
-from speechlabel.projects import create_project
+from speechlabel.core.models import Actor, PrelabelState, Role, SegmentStatus, User
+from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
 from tests.test_export_formats import (
     HOSTILE_LABEL,

@@ -10,16 +10,16 @@ from pathlib import Path
 
 import pytest
 
-from speechlabel.dataset_import import DatasetKind, ImportOptions
-from speechlabel.dataset_import.checks import check_segments, fit_to_audio
-from speechlabel.dataset_import.detect import find_dataset
-from speechlabel.dataset_import.fields import JsonLine, read_json_lines
-from speechlabel.dataset_import.model import SourceSegment
-from speechlabel.dataset_import.paths import AudioLocator, AudioPathError
-from speechlabel.dataset_import.srt_vtt import parse_subtitles
-from speechlabel.dataset_import.subtitles import choose_tier, decode_text
-from speechlabel.dataset_import.textgrid import TextGridError, parse_textgrid
-from speechlabel.errors import NotFound, ValidationError
+from speechlabel.ingest.datasets import DatasetKind, ImportOptions
+from speechlabel.ingest.datasets.checks import check_segments, fit_to_audio
+from speechlabel.ingest.datasets.detect import find_dataset
+from speechlabel.ingest.datasets.fields import JsonLine, read_json_lines
+from speechlabel.ingest.datasets.model import SourceSegment
+from speechlabel.ingest.datasets.paths import AudioLocator, AudioPathError
+from speechlabel.ingest.datasets.srt_vtt import parse_subtitles
+from speechlabel.ingest.datasets.subtitles import choose_tier, decode_text
+from speechlabel.ingest.datasets.textgrid import TextGridError, parse_textgrid
+from speechlabel.core.errors import NotFound, ValidationError
 
 # --- SRT / VTT -----------------------------------------------------------------------------------
 

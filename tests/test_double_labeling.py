@@ -9,12 +9,14 @@ from datetime import timedelta
 
 import pytest
 
-from speechlabel import assignment, double_labeling, labeling
-from speechlabel.errors import Forbidden, ValidationError
-from speechlabel.ingest import import_audio
-from speechlabel.models import AssignmentSettings, Role, SegmentStatus
-from speechlabel.prelabel import prelabel_project
-from speechlabel.projects import update_assignment_settings
+from speechlabel.labeling import assignment
+from speechlabel.labeling import double_labeling
+from speechlabel.labeling import actions as labeling
+from speechlabel.core.errors import Forbidden, ValidationError
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import AssignmentSettings, Role, SegmentStatus
+from speechlabel.prelabel.pipeline import prelabel_project
+from speechlabel.projects.manage import update_assignment_settings
 from speechlabel.store.rows import utc_now
 from tests.test_assignment import member, pool, team  # noqa: F401 — fixtures
 from tests.test_cli import run

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from speechlabel.draft_view import draft_view, split_time_for
-from speechlabel.errors import ValidationError
-from speechlabel.models import Draft, Segment, SegmentStatus, Word
+from speechlabel.labeling.draft_view import draft_view, split_time_for
+from speechlabel.core.errors import ValidationError
+from speechlabel.core.models import Draft, Segment, SegmentStatus, Word
 
 
 def a_segment(start: float, end: float, text: str = "") -> Segment:

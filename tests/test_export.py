@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 import soundfile as sf
 
-from speechlabel.access import SYSTEM
-from speechlabel.audio import read_span
-from speechlabel.errors import Conflict, ValidationError
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.audio.samples import read_span
+from speechlabel.core.errors import Conflict, ValidationError
 from speechlabel.export import MANIFEST_NAME, ExportOptions, export_jsonl
-from speechlabel.ingest import import_audio
-from speechlabel.models import Draft, SegmentEdit, SegmentStatus
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import Draft, SegmentEdit, SegmentStatus
 
 EVERY_STATUS = ExportOptions(statuses=None)  # these tests export drafts too; the default is approved only
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from speechlabel import accounts
-from speechlabel.access import SYSTEM
-from speechlabel.errors import Forbidden, NotFound, ValidationError
+from speechlabel.accounts import users as accounts
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.core.errors import Forbidden, NotFound, ValidationError
 from speechlabel.export import ExportOptions, SplitBy, export_dataset
 from speechlabel.export.archive import folder_files, zip_folder
 from speechlabel.export.destinations import (
@@ -24,8 +24,8 @@ from speechlabel.export.destinations import (
     list_exports,
 )
 from speechlabel.export.saved import Stage, export_to_data_folder, zip_saved_export
-from speechlabel.models import Role
-from speechlabel.projects import create_project
+from speechlabel.core.models import Role
+from speechlabel.projects.manage import create_project
 from tests.test_export import labeled  # noqa: F401 — fixture: a real call cut in three segments
 
 PASSWORD = "correct horse battery"

@@ -24,10 +24,10 @@ import lhotse
 import pytest
 import soundfile as sf
 
-from speechlabel.access import SYSTEM
+from speechlabel.accounts.access import SYSTEM
 from speechlabel.cli import main
-from speechlabel.config import Settings
-from speechlabel.errors import Forbidden, ValidationError
+from speechlabel.workspace.config import Settings
+from speechlabel.core.errors import Forbidden, ValidationError
 from speechlabel.export import (
     CARD_NAME,
     ExportOptions,
@@ -36,8 +36,8 @@ from speechlabel.export import (
     export_dataset,
 )
 from speechlabel.export.names import SafeNames, kaldi_speaker_id, safe_id
-from speechlabel.ingest import import_audio
-from speechlabel.models import (
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import (
     Actor,
     Draft,
     Role,
@@ -46,7 +46,7 @@ from speechlabel.models import (
     User,
     Word,
 )
-from speechlabel.projects import create_project
+from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
 
 HOSTILE_LABEL = "../../etc/passwd"

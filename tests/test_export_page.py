@@ -11,11 +11,11 @@ import zipfile
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from speechlabel import accounts
-from speechlabel.access import SYSTEM
+from speechlabel.accounts import users as accounts
+from speechlabel.accounts.access import SYSTEM
 from speechlabel.export import ExportFormat
-from speechlabel.models import Role, SegmentEdit, SegmentStatus
-from speechlabel.workspace import Workspace
+from speechlabel.core.models import Role, SegmentEdit, SegmentStatus
+from speechlabel.workspace.workspace import Workspace
 from tests import test_label_page
 from tests.app_session import shown
 from tests.test_label_page import APP, PASSWORD, actor, button

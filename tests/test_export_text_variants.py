@@ -7,17 +7,17 @@ import json
 
 import pytest
 
-from speechlabel.access import SYSTEM
+from speechlabel.accounts.access import SYSTEM
 from speechlabel.cli import main
-from speechlabel.config import Settings
+from speechlabel.workspace.config import Settings
 from speechlabel.conventions import AIHUB, GENERIC_EN, KSPON, Side
-from speechlabel.errors import ValidationError
+from speechlabel.core.errors import ValidationError
 from speechlabel.export import ExportOptions, TextVariant, export_dataset
 from speechlabel.export.select import export_text
-from speechlabel.ingest import import_audio
-from speechlabel.models import SegmentEdit, SegmentStatus
-from speechlabel.projects import create_project
-from speechlabel.workspace import Workspace
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import SegmentEdit, SegmentStatus
+from speechlabel.projects.manage import create_project
+from speechlabel.workspace.workspace import Workspace
 
 KSPON_LINE = "b/ 아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 n/"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from speechlabel.access import SYSTEM
-from speechlabel.accounts import (
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.accounts.users import (
     actor_for_external_user,
     create_user,
     external_username,
@@ -14,9 +14,9 @@ from speechlabel.accounts import (
     set_disabled,
     set_role,
 )
-from speechlabel.errors import Conflict, Forbidden, ValidationError, WrongCredentials
-from speechlabel.models import Role
-from speechlabel.projects import create_project
+from speechlabel.core.errors import Conflict, Forbidden, ValidationError, WrongCredentials
+from speechlabel.core.models import Role
+from speechlabel.projects.manage import create_project
 
 
 def test_usernames_from_emails():

@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from speechlabel import accounts
-from speechlabel.access import SYSTEM, require_role
-from speechlabel.errors import (
+from speechlabel.accounts import users as accounts
+from speechlabel.accounts.access import SYSTEM, require_role
+from speechlabel.core.errors import (
     NotFound,
     SpeechLabelError,
     StaleVersion,
@@ -42,9 +42,9 @@ from speechlabel.i18n.lint_text import (
     rule_keys,
     word_keys,
 )
-from speechlabel.models import Role, SegmentStatus
-from speechlabel.projects import create_project, validate_name
-from speechlabel.workspace import Workspace
+from speechlabel.core.models import Role, SegmentStatus
+from speechlabel.projects.manage import create_project, validate_name
+from speechlabel.workspace.workspace import Workspace
 from tests.app_session import shown, sign_in
 from tests.test_label_page import button, labeled_project  # noqa: F401 — fixture
 from tests.test_review_page import open_review_page, reviewer, submitted

@@ -12,14 +12,17 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from speechlabel import assignment, bundled_models, labeling, review
-from speechlabel.access import SYSTEM
-from speechlabel.audio import write_wav
-from speechlabel.clips import cut_clip, parse_seconds
-from speechlabel.audio_limits import AudioLimits
-from speechlabel.config import Settings
-from speechlabel.dashboard import DashboardFilter
-from speechlabel.errors import (
+from speechlabel.labeling import assignment
+from speechlabel.prelabel.engines import bundled_models
+from speechlabel.labeling import actions as labeling
+from speechlabel.review import decisions as review
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.audio.samples import write_wav
+from speechlabel.labeling.clips import cut_clip, parse_seconds
+from speechlabel.audio.limits import AudioLimits
+from speechlabel.workspace.config import Settings
+from speechlabel.analytics.dashboard import DashboardFilter
+from speechlabel.core.errors import (
     AudioDecodeError,
     Conflict,
     DuplicateRecording,
@@ -31,9 +34,9 @@ from speechlabel.export import ExportOptions
 from speechlabel.export.saved import export_to_data_folder, zip_saved_export
 from speechlabel.i18n import Lang, catalog, error_message, translate
 from speechlabel.i18n.error_text import _param
-from speechlabel.ingest import import_audio
-from speechlabel.jobs import JobState, PrelabelJobs, unexpected_failure
-from speechlabel.models import AssignmentSettings, ReviewSettings, Role
+from speechlabel.ingest.files import import_audio
+from speechlabel.prelabel.jobs import JobState, PrelabelJobs, unexpected_failure
+from speechlabel.core.models import AssignmentSettings, ReviewSettings, Role
 from tests.test_assignment import team  # noqa: F401 — fixture
 from tests.test_i18n import fields
 from tests.test_ingest import corrupt_inputs, wav_bytes

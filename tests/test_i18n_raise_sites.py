@@ -17,24 +17,24 @@ from pathlib import Path
 
 import pytest
 
-from speechlabel.access import SYSTEM
+from speechlabel.accounts.access import SYSTEM
 from speechlabel.conventions import SchemeFileError, load_scheme_file
-from speechlabel.errors import SpeechLabelError, ValidationError
+from speechlabel.core.errors import SpeechLabelError, ValidationError
 from speechlabel.export.names import SafeNames
 from speechlabel.i18n import Lang, catalog
-from speechlabel.projects import create_project, read_glossary, validate_glossary
-from speechlabel.scheme_upload import (
+from speechlabel.projects.manage import create_project, read_glossary, validate_glossary
+from speechlabel.projects.scheme_upload import (
     SchemeUpload,
     save_convention_form,
     scheme_from_upload,
 )
-from speechlabel.segment import SegmentOptions
-from speechlabel.transcribe_options import TranscribeOptions
+from speechlabel.prelabel.vad import SegmentOptions
+from speechlabel.prelabel.engines.options import TranscribeOptions
 from tests.test_i18n_errors import assert_in_korean
 
 ROOT = Path(__file__).resolve().parents[1]
 PAGES = [ROOT / "workbench.py", *sorted((ROOT / "views").glob("*.py"))]
-CLI = [ROOT / "speechlabel" / "cli.py"]
+CLI = [ROOT / "speechlabel" / "cli" / "__init__.py"]
 
 # Raises that may stay without a key, by (file, enclosing function), and why nobody reads them
 # under the lead-in.
@@ -42,7 +42,7 @@ ALLOWED_UNKEYED = {
     # The label loop's save route renders a refused save itself, with the first lint problem in the
     # reader's language (views/label_api.lint_rejected_message); the error's English is for logs, and no
     # command saves a transcript.
-    ("speechlabel/project_conventions.py", "check_submittable"),
+    ("speechlabel/projects/conventions.py", "check_submittable"),
 }
 
 
@@ -187,11 +187,11 @@ def _has_key(site: RaiseSite) -> bool:
 
 def test_the_scan_sees_the_pages_and_the_command_lines_modules():
     pages, cli = page_modules(), cli_modules()
-    assert {"speechlabel.projects", "speechlabel.conventions.scheme_file", "speechlabel.export.names",
+    assert {"speechlabel.projects.manage", "speechlabel.conventions.scheme_file", "speechlabel.export.names",
             "speechlabel.store.recordings"} <= set(pages)
-    assert "speechlabel.cli" not in pages and "speechlabel.dataset_import" not in pages
-    assert {"speechlabel.dataset_import.detect", "speechlabel.conventions.command", "speechlabel.projects"} <= set(cli)
-    assert not any(name.startswith("speechlabel.migrations") or name == "speechlabel.vad_metrics" for name in cli)
+    assert "speechlabel.cli" not in pages and "speechlabel.ingest.datasets" not in pages
+    assert {"speechlabel.ingest.datasets.detect", "speechlabel.conventions.command", "speechlabel.projects.manage"} <= set(cli)
+    assert not any(name.startswith("speechlabel.migrations") or name == "speechlabel.prelabel.vad_metrics" for name in cli)
 
 
 @pytest.mark.parametrize("reader", ["pages", "cli"])

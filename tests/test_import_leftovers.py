@@ -15,10 +15,10 @@ import numpy as np
 import soundfile as sf
 
 from speechlabel.cli import main
-from speechlabel.config import Settings
-from speechlabel.ingest import import_paths
-from speechlabel.leftovers import STALE_SECONDS
-from speechlabel.workspace import Workspace
+from speechlabel.workspace.config import Settings
+from speechlabel.ingest.files import import_paths
+from speechlabel.core.leftovers import STALE_SECONDS
+from speechlabel.workspace.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -11,13 +11,13 @@ import pytest
 import soundfile as sf
 import soxr
 
-from speechlabel.access import SYSTEM
-from speechlabel.audio import load_mono_16k
-from speechlabel.audio_limits import AudioLimits
-from speechlabel.config import Settings
-from speechlabel.errors import AudioDecodeError, DuplicateRecording
-from speechlabel.ingest import import_audio, import_paths
-from speechlabel.probe import estimate_snr_db
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.audio.samples import load_mono_16k
+from speechlabel.audio.limits import AudioLimits
+from speechlabel.workspace.config import Settings
+from speechlabel.core.errors import AudioDecodeError, DuplicateRecording
+from speechlabel.ingest.files import import_audio, import_paths
+from speechlabel.audio.probe import estimate_snr_db
 
 
 def encode_with_ffmpeg(samples: np.ndarray, rate: int, container: str, codec: str) -> bytes:
@@ -177,7 +177,7 @@ def test_import_paths_recurses_and_reports_each_file(store, settings, project, s
 
 
 def test_import_uploads_reports_each_browser_file(store, settings, project, speech_dir):
-    from speechlabel.ingest import import_uploads
+    from speechlabel.ingest.files import import_uploads
 
     jfk = (speech_dir / "en" / "jfk.wav").read_bytes()
     seen = []

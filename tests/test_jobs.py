@@ -7,12 +7,12 @@ import io
 import numpy as np
 import soundfile as sf
 
-from speechlabel.access import SYSTEM
-from speechlabel.ingest import import_audio
-from speechlabel.jobs import JobState, PrelabelJobs
-from speechlabel.models import SegmentStatus
-from speechlabel.probe import level_warnings
-from speechlabel.projects import recording_overview
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.ingest.files import import_audio
+from speechlabel.prelabel.jobs import JobState, PrelabelJobs
+from speechlabel.core.models import SegmentStatus
+from speechlabel.audio.probe import level_warnings
+from speechlabel.projects.manage import recording_overview
 
 
 def test_a_job_drafts_in_the_background_and_reports_progress(store, settings, project, speech_dir):

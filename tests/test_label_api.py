@@ -13,11 +13,13 @@ import pytest
 from starlette.applications import Starlette
 from starlette.testclient import TestClient
 
-from speechlabel import accounts, labeling, waveform
-from speechlabel.access import SYSTEM
-from speechlabel.label_loop import Loop, OpenSegments
-from speechlabel.models import Role, SegmentStatus
-from speechlabel.projects import create_project
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import actions as labeling
+from speechlabel.labeling import waveform
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.labeling.loop import Loop, OpenSegments
+from speechlabel.core.models import Role, SegmentStatus
+from speechlabel.projects.manage import create_project
 from tests.test_labeling import add_recording
 from views import label_api, routes
 

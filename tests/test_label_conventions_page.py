@@ -12,15 +12,15 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from speechlabel import accounts
-from speechlabel.access import SYSTEM
-from speechlabel.config import Settings
+from speechlabel.accounts import users as accounts
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.workspace.config import Settings
 from speechlabel.conventions import KSPON
-from speechlabel.ingest import import_audio
-from speechlabel.models import ConventionSettings, Draft, LabelSettings, Role, SegmentStatus
-from speechlabel.project_conventions import update_convention_settings
-from speechlabel.projects import create_project
-from speechlabel.workspace import Workspace
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import ConventionSettings, Draft, LabelSettings, Role, SegmentStatus
+from speechlabel.projects.conventions import update_convention_settings
+from speechlabel.projects.manage import create_project
+from speechlabel.workspace.workspace import Workspace
 from tests.test_label_api import app, client, loop  # noqa: F401 — fixtures
 from tests.test_label_page import loop_data
 
@@ -74,7 +74,7 @@ def open_label_page() -> AppTest:
 
 def ana_on_first(web_app, store, project):
     """ana's tab with her first segment open, as the page mounts it; (client, card)."""
-    from speechlabel import labeling
+    from speechlabel.labeling import actions as labeling
 
     token, actor = accounts.login(store, "ana", PASSWORD)
     first = labeling.next_segment(store, actor, project)

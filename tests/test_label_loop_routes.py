@@ -16,15 +16,16 @@ from pathlib import Path
 
 import pytest
 
-from speechlabel import accounts, labeling
-from speechlabel.access import SYSTEM
-from speechlabel.config import Settings
-from speechlabel.ingest import import_audio
-from speechlabel.models import AssignmentSettings, LabelSettings, Role, SegmentStatus
-from speechlabel.projects import create_project
-from speechlabel.segment import SegmentOptions
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import actions as labeling
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.workspace.config import Settings
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import AssignmentSettings, LabelSettings, Role, SegmentStatus
+from speechlabel.projects.manage import create_project
+from speechlabel.prelabel.vad import SegmentOptions
 from speechlabel.store import Store
-from speechlabel.transcribe_options import TranscribeOptions
+from speechlabel.prelabel.engines.options import TranscribeOptions
 from tests.test_label_api import PASSWORD, app, client, loop, person  # noqa: F401 — fixtures
 
 RECORDINGS = ("en/jfk.wav", "en/LDC93S1.wav")
@@ -36,7 +37,7 @@ _WORK = tempfile.TemporaryDirectory(prefix="speechlabel-drafts-")
 def real_drafts(speech_dir: Path) -> dict[str, list]:
     """jfk.wav and LDC93S1.wav segmented and drafted for real (tiny.en), once per process: for
     each recording, its segments' (start, end, draft) in time order."""
-    from speechlabel.prelabel import prelabel_project
+    from speechlabel.prelabel.pipeline import prelabel_project
 
     folder = Path(_WORK.name)
     store = Store.open(f"sqlite:///{folder / 'drafts.db'}")

@@ -14,10 +14,11 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from speechlabel import accounts, labeling
-from speechlabel.access import SYSTEM
-from speechlabel.config import Settings
-from speechlabel.workspace import Workspace
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import actions as labeling
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.workspace.config import Settings
+from speechlabel.workspace.workspace import Workspace
 from tests.test_label_loop_routes import add_calls_project, segments_in_order
 
 APP = str(Path(__file__).resolve().parents[1] / "workbench.py")

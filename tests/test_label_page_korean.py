@@ -10,8 +10,8 @@ import re
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from speechlabel import accounts
-from speechlabel.access import SYSTEM
+from speechlabel.accounts import users as accounts
+from speechlabel.accounts.access import SYSTEM
 from speechlabel.conventions import (
     AIHUB,
     BUILTIN_SCHEMES,
@@ -22,9 +22,9 @@ from speechlabel.conventions import (
 )
 from speechlabel.i18n import Lang, catalog, enum_label
 from speechlabel.i18n.lint_text import problem_message, rule_key, tag_meaning
-from speechlabel.models import ConventionSettings, SegmentStatus
-from speechlabel.project_conventions import update_convention_settings
-from speechlabel.workspace import Workspace
+from speechlabel.core.models import ConventionSettings, SegmentStatus
+from speechlabel.projects.conventions import update_convention_settings
+from speechlabel.workspace.workspace import Workspace
 from tests.test_label_api import app, loop  # noqa: F401 — fixtures
 from tests.test_label_conventions_page import APP, PASSWORD, ana_on_first, kspon, kspon_project  # noqa: F401
 from tests.test_label_page import loop_data
@@ -134,5 +134,5 @@ def test_built_in_tag_meanings_in_korean_and_a_leads_own_as_written():
 
 def project_conventions_generic(names: tuple[str, ...]):
     """The generic scheme with a project's own tag names joined in (project_conventions)."""
-    from speechlabel.project_conventions import _generic_with
+    from speechlabel.projects.conventions import _generic_with
     return _generic_with(names)

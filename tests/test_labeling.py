@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from speechlabel import accounts, labeling
-from speechlabel.access import SYSTEM
-from speechlabel.errors import Conflict, Forbidden, NotFound, NotSignedIn, StaleVersion, ValidationError
-from speechlabel.ingest import import_audio
-from speechlabel.labeling_rules import MAX_TRANSCRIPT_CHARS
-from speechlabel.models import Actor, Draft, Role, SegmentEdit, SegmentStatus
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import actions as labeling
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.core.errors import Conflict, Forbidden, NotFound, NotSignedIn, StaleVersion, ValidationError
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.segment_rules import MAX_TRANSCRIPT_CHARS
+from speechlabel.core.models import Actor, Draft, Role, SegmentEdit, SegmentStatus
 
 LDC_DURATION = 2.9248125  # en/LDC93S1.wav
 # The signed-in people of these tests, by name; leads of the project unless a test says otherwise.

@@ -12,10 +12,10 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect, select, text
 
-from speechlabel.access import SYSTEM
-from speechlabel.accounts import create_user, list_audit, login
-from speechlabel.errors import TooManyAttempts, WrongCredentials
-from speechlabel.login_limits import LOGIN_LIMITS, LoginLimits, client_address
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.accounts.users import create_user, list_audit, login
+from speechlabel.core.errors import TooManyAttempts, WrongCredentials
+from speechlabel.accounts.login_limits import LOGIN_LIMITS, LoginLimits, client_address
 from speechlabel.store import schema
 from speechlabel.store.engine import _MIGRATIONS, make_engine, upgrade_schema
 

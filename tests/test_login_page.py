@@ -10,12 +10,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from speechlabel import accounts
-from speechlabel.access import SYSTEM
-from speechlabel.models import Role
-from speechlabel.projects import create_project
+from speechlabel.accounts import users as accounts
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.core.models import Role
+from speechlabel.projects.manage import create_project
 from speechlabel.store.rows import utc_now
-from speechlabel.workspace import Workspace
+from speechlabel.workspace.workspace import Workspace
 from tests.app_session import PASSWORD, sign_in
 
 APP = str(Path(__file__).resolve().parents[1] / "workbench.py")

@@ -15,8 +15,8 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import jiwer
 import pytest
 
-from speechlabel.errors import ValidationError
-from speechlabel.metrics import (
+from speechlabel.core.errors import ValidationError
+from speechlabel.analytics.metrics import (
     _NORMALIZE_TABLE,
     Agreement,
     ScoreOptions,
@@ -30,7 +30,7 @@ from speechlabel.metrics import (
     strip_tags,
     summarize_scores,
 )
-from speechlabel.worktime import (
+from speechlabel.analytics.worktime import (
     DayCount,
     WorkTime,
     WorkTimeOptions,

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from speechlabel.audio import load_mono_16k
-from speechlabel.bundled_models import resolve_model
-from speechlabel.errors import ValidationError
-from speechlabel.openai_whisper.ct2_model import read_ct2_model
-from speechlabel.openai_whisper.mapping import ConversionError, to_openai_whisper
+from speechlabel.audio.samples import load_mono_16k
+from speechlabel.prelabel.engines.bundled_models import resolve_model
+from speechlabel.core.errors import ValidationError
+from speechlabel.prelabel.engines.openai_whisper.ct2_model import read_ct2_model
+from speechlabel.prelabel.engines.openai_whisper.mapping import ConversionError, to_openai_whisper
 
 MODELS = ("tiny.en", "base")
 LIBRISPEECH = "en/librispeech_2412-153948-0000.flac"
@@ -35,7 +35,7 @@ def model_bin(model: str) -> Path:
 def checkpoints(tmp_path_factory):
     """model -> ConvertedModel, converted once into a cache of this session's own."""
     pytest.importorskip("whisper", reason="openai-whisper is not installed (requirements-openai-whisper.txt)")
-    from speechlabel.openai_whisper.checkpoint import openai_checkpoint
+    from speechlabel.prelabel.engines.openai_whisper.checkpoint import openai_checkpoint
 
     cache = tmp_path_factory.mktemp("model-cache")
     # A directory, not the bundled name, so base is not assembled a second time into this cache.
@@ -101,7 +101,7 @@ def test_a_file_that_is_not_a_model_bin_gives_a_clear_error(tmp_path):
 
 
 def test_the_checkpoint_is_written_once_then_reused(checkpoints):
-    from speechlabel.openai_whisper.checkpoint import openai_checkpoint
+    from speechlabel.prelabel.engines.openai_whisper.checkpoint import openai_checkpoint
 
     first = checkpoints["tiny.en"]
     assert first.converted_now and first.checkpoint.is_file() and first.alignment_heads
@@ -159,8 +159,8 @@ def test_encoder_output_and_decoder_logits_agree_with_ctranslate2(checkpoints, s
 @pytest.mark.parametrize("name", ["en/jfk.wav", LIBRISPEECH])
 def test_greedy_transcripts_are_identical_between_the_engines(speech_dir, model, name):
     pytest.importorskip("whisper", reason="openai-whisper is not installed (requirements-openai-whisper.txt)")
-    from speechlabel.transcribe import get_engine
-    from speechlabel.transcribe_options import TranscribeOptions
+    from speechlabel.prelabel.transcribe import get_engine
+    from speechlabel.prelabel.engines.options import TranscribeOptions
 
     samples = load_mono_16k(speech_dir / name)
     texts = []
@@ -173,7 +173,7 @@ def test_greedy_transcripts_are_identical_between_the_engines(speech_dir, model,
 def test_no_conversion_is_left_half_written(tmp_path):
     """A failed conversion leaves no checkpoint behind for the next call to trust."""
     pytest.importorskip("whisper")
-    from speechlabel.openai_whisper.checkpoint import openai_checkpoint
+    from speechlabel.prelabel.engines.openai_whisper.checkpoint import openai_checkpoint
 
     broken = tmp_path / "broken-model"
     broken.mkdir()

@@ -10,17 +10,17 @@ import sys
 import numpy as np
 import pytest
 
-from speechlabel.access import SYSTEM
-from speechlabel.audio import load_mono_16k
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.audio.samples import load_mono_16k
 from speechlabel.cli import main
-from speechlabel.errors import ValidationError
-from speechlabel.ingest import import_audio
-from speechlabel.metrics import word_error_rate
-from speechlabel.models import SegmentStatus
-from speechlabel.prelabel import prelabel_project
-from speechlabel.projects import create_project, transcribe_options_for
-from speechlabel.transcribe import get_engine
-from speechlabel.transcribe_options import TranscribeOptions
+from speechlabel.core.errors import ValidationError
+from speechlabel.ingest.files import import_audio
+from speechlabel.analytics.metrics import word_error_rate
+from speechlabel.core.models import SegmentStatus
+from speechlabel.prelabel.pipeline import prelabel_project
+from speechlabel.projects.manage import create_project, transcribe_options_for
+from speechlabel.prelabel.transcribe import get_engine
+from speechlabel.prelabel.engines.options import TranscribeOptions
 
 pytest.importorskip("whisper", reason="openai-whisper is not installed (requirements-openai-whisper.txt)")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from speechlabel.config import Settings
-from speechlabel.workspace import Workspace
+from speechlabel.workspace.config import Settings
+from speechlabel.workspace.workspace import Workspace
 from tests.app_session import sign_in
 
 APP = str(Path(__file__).resolve().parents[1] / "workbench.py")

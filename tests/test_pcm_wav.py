@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import soundfile as sf
 
-from speechlabel.access import SYSTEM
-from speechlabel.audio import (
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.audio.samples import (
     load_mono_16k,
     read_span,
     span_frames,
@@ -14,8 +14,8 @@ from speechlabel.audio import (
     write_wav,
 )
 from speechlabel.export import ExportOptions, export_dataset
-from speechlabel.ingest import import_audio
-from speechlabel.pcm_wav import plain_pcm16_mono, wav_header, write_span
+from speechlabel.ingest.files import import_audio
+from speechlabel.audio.pcm_wav import plain_pcm16_mono, wav_header, write_span
 
 # (start, end) in seconds: whole samples, between samples, the very start, past the end, empty,
 # reversed, and a span ending on the last sample of the 30 s call.

@@ -11,16 +11,18 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from speechlabel import accounts, labeling, review
-from speechlabel.access import SYSTEM
-from speechlabel.config import Settings
-from speechlabel.ingest import import_audio
-from speechlabel.markdown_text import markdown_literal
-from speechlabel.models import LabelSettings, ReviewReason, Role
-from speechlabel.projects import create_project
-from speechlabel.segment import SegmentOptions
-from speechlabel.transcribe_options import TranscribeOptions
-from speechlabel.workspace import Workspace
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import actions as labeling
+from speechlabel.review import decisions as review
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.workspace.config import Settings
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.markdown_text import markdown_literal
+from speechlabel.core.models import LabelSettings, ReviewReason, Role
+from speechlabel.projects.manage import create_project
+from speechlabel.prelabel.vad import SegmentOptions
+from speechlabel.prelabel.engines.options import TranscribeOptions
+from speechlabel.workspace.workspace import Workspace
 from tests.app_session import shown
 from tests.test_label_loop_routes import real_drafts
 from tests.test_label_page import APP, PASSWORD, actor, button

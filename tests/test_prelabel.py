@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from speechlabel.access import SYSTEM
-from speechlabel.ingest import import_audio
-from speechlabel.metrics import word_error_rate
-from speechlabel.models import PrelabelState, SegmentStatus
-from speechlabel.prelabel import PRELABEL_AUTHOR, prelabel_project
-from speechlabel.projects import create_project, transcribe_options_for
-from speechlabel.transcribe import get_engine
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.ingest.files import import_audio
+from speechlabel.analytics.metrics import word_error_rate
+from speechlabel.core.models import PrelabelState, SegmentStatus
+from speechlabel.prelabel.pipeline import PRELABEL_AUTHOR, prelabel_project
+from speechlabel.projects.manage import create_project, transcribe_options_for
+from speechlabel.prelabel.transcribe import get_engine
 
 
 class StopAfter:
@@ -83,9 +83,9 @@ def test_noise_only_recording_gets_no_invented_text(store, settings, speech_dir,
 def test_window_drafts_match_per_segment_drafts_on_a_real_call(speech_dir):
     """Drafting the 30 s call's segments in shared windows is as accurate as one by one, and
     every word lands inside its own segment."""
-    from speechlabel.audio import load_mono_16k
-    from speechlabel.segment import segment_speech
-    from speechlabel.transcribe import TranscribeOptions
+    from speechlabel.audio.samples import load_mono_16k
+    from speechlabel.prelabel.vad import segment_speech
+    from speechlabel.prelabel.transcribe import TranscribeOptions
 
     samples = load_mono_16k(speech_dir / "diarization" / "pyannote_sample.wav")
     spans = [(s.start, s.end) for s in segment_speech(samples)]

@@ -17,16 +17,16 @@ import streamlit as st
 from sqlalchemy import func, select, update
 from streamlit.testing.v1 import AppTest
 
-from speechlabel.access import SYSTEM
-from speechlabel.config import Settings
-from speechlabel.ingest import import_audio
-from speechlabel.jobs import JobState, claim, claim_or_wait, project_job, run_claimed
-from speechlabel.models import PrelabelState, SegmentStatus
-from speechlabel.projects import create_project
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.workspace.config import Settings
+from speechlabel.ingest.files import import_audio
+from speechlabel.prelabel.jobs import JobState, claim, claim_or_wait, project_job, run_claimed
+from speechlabel.core.models import PrelabelState, SegmentStatus
+from speechlabel.projects.manage import create_project
 from speechlabel.store import Store, schema
 from speechlabel.store.rows import utc_now
-from speechlabel.transcribe_options import TranscribeOptions
-from speechlabel.workspace import Workspace
+from speechlabel.prelabel.engines.options import TranscribeOptions
+from speechlabel.workspace.workspace import Workspace
 from tests.app_session import sign_in
 from tests.test_workbench import APP
 

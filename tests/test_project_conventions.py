@@ -7,19 +7,20 @@ import json
 
 import pytest
 
-from speechlabel import accounts, labeling
-from speechlabel.access import SYSTEM
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import actions as labeling
+from speechlabel.accounts.access import SYSTEM
 from speechlabel.conventions import AIHUB, GENERIC_EN, KSPON, resolve_scheme
-from speechlabel.errors import Forbidden, ValidationError
-from speechlabel.ingest import import_audio
-from speechlabel.models import (
+from speechlabel.core.errors import Forbidden, ValidationError
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import (
     ConventionSettings,
     Draft,
     LabelSettings,
     Role,
     SegmentStatus,
 )
-from speechlabel.project_conventions import (
+from speechlabel.projects.conventions import (
     DUAL,
     LintRejected,
     check_submittable,
@@ -28,7 +29,7 @@ from speechlabel.project_conventions import (
     project_scheme,
     update_convention_settings,
 )
-from speechlabel.projects import create_project
+from speechlabel.projects.manage import create_project
 from speechlabel.store import schema
 from speechlabel.store.rows import utc_now
 
@@ -128,7 +129,7 @@ def test_the_generic_scheme_takes_the_projects_own_tag_names_as_bracket_tags(sto
 
 
 def labeling_problems(project, text: str) -> list[str]:
-    from speechlabel.project_conventions import lint_transcript
+    from speechlabel.projects.conventions import lint_transcript
 
     return [problem.code for problem in lint_transcript(project, text)]
 

@@ -15,14 +15,14 @@ from alembic.config import Config
 from sqlalchemy import insert, inspect
 from streamlit.testing.v1 import AppTest
 
-from speechlabel.access import SYSTEM
+from speechlabel.accounts.access import SYSTEM
 from tests.app_session import shown
 from tests.test_cli import run
-from speechlabel.config import Settings
-from speechlabel.errors import NotFound, ValidationError
-from speechlabel.jobs import PrelabelJobs
-from speechlabel.models import DEFAULT_TAGS, LabelSettings
-from speechlabel.projects import (
+from speechlabel.workspace.config import Settings
+from speechlabel.core.errors import NotFound, ValidationError
+from speechlabel.prelabel.jobs import PrelabelJobs
+from speechlabel.core.models import DEFAULT_TAGS, LabelSettings
+from speechlabel.projects.manage import (
     MAX_SPEAKERS,
     MAX_TAGS,
     create_project,
@@ -32,7 +32,7 @@ from speechlabel.projects import (
 )
 from speechlabel.store import Store, schema
 from speechlabel.store.engine import _MIGRATIONS, make_engine, upgrade_schema
-from speechlabel.workspace import Workspace
+from speechlabel.workspace.workspace import Workspace
 
 PAGE = str(Path(__file__).resolve().parents[1] / "views" / "projects.py")
 DEFAULTS = LabelSettings(speakers=(), tags=DEFAULT_TAGS, low_confidence=0.5)
@@ -301,11 +301,11 @@ def test_a_lead_changes_label_settings_in_the_expander(page, store):
 
 
 def test_only_leads_change_settings_upload_or_prelabel(store, settings):
-    from speechlabel import accounts
-    from speechlabel.errors import Forbidden
-    from speechlabel.ingest import import_uploads
-    from speechlabel.jobs import PrelabelJobs
-    from speechlabel.models import Role
+    from speechlabel.accounts import users as accounts
+    from speechlabel.core.errors import Forbidden
+    from speechlabel.ingest.files import import_uploads
+    from speechlabel.prelabel.jobs import PrelabelJobs
+    from speechlabel.core.models import Role
 
     project = create_project(store, "calls", actor=SYSTEM)
     accounts.create_user(store, SYSTEM, "lea", "correct horse battery")

@@ -1,4 +1,4 @@
-"""Per-session budgets of requests and audio (speechlabel/rate_limit.py): a labeler's fastest pace
+"""Per-session budgets of requests and audio (speechlabel/accounts/rate_limit.py): a labeler's fastest pace
 never meets them, the audit's burst of long clips does; refusals charge nothing; the buckets are
 safe across threads and their number stays bounded. Then through the routes (Starlette's test
 client, real SQLite and PostgreSQL): 429 with Retry-After in the reader's language, per session."""
@@ -9,9 +9,9 @@ import threading
 
 import pytest
 
-from speechlabel.errors import ValidationError
-from speechlabel.models import Role
-from speechlabel.rate_limit import RateLimiter, RateLimitOptions, TooManyRequests
+from speechlabel.core.errors import ValidationError
+from speechlabel.core.models import Role
+from speechlabel.accounts.rate_limit import RateLimiter, RateLimitOptions, TooManyRequests
 from tests.test_label_api import app, client, first_segment, ldc, loop, person  # noqa: F401 — fixtures
 from views import label_api
 
@@ -164,7 +164,7 @@ def test_the_json_routes_refuse_a_burst_of_requests(app, store, project, ldc, ti
 def test_a_deployment_scales_the_budgets_for_load_tests(monkeypatch, tmp_path):
     """$SPEECHLABEL_ROUTE_BUDGET multiplies every rate and burst (bench/label_capacity.py's clients
     save as fast as the server answers); the server's limiter is built with it."""
-    from speechlabel.config import Settings
+    from speechlabel.workspace.config import Settings
 
     monkeypatch.setenv("SPEECHLABEL_DATA_DIR", str(tmp_path / "data"))
     monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)

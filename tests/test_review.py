@@ -11,11 +11,14 @@ from datetime import timedelta
 
 import pytest
 
-from speechlabel import accounts, assignment, labeling, review
-from speechlabel.access import SYSTEM
-from speechlabel.errors import Forbidden, StaleVersion, ValidationError
-from speechlabel.ingest import import_audio
-from speechlabel.models import (
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import assignment
+from speechlabel.labeling import actions as labeling
+from speechlabel.review import decisions as review
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.core.errors import Forbidden, StaleVersion, ValidationError
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import (
     Draft,
     ReviewDecision,
     ReviewReason,
@@ -24,7 +27,7 @@ from speechlabel.models import (
     SegmentStatus,
     Word,
 )
-from speechlabel.review import DiffPiece, ReviewOrder, ReviewQuery
+from speechlabel.review.decisions import DiffPiece, ReviewOrder, ReviewQuery
 from speechlabel.store.rows import utc_now
 from tests.test_assignment import member, team  # noqa: F401 — fixtures
 from tests.test_cli import run
@@ -378,8 +381,8 @@ def test_open_for_review_shows_the_draft_against_the_final(store, project, work,
 
 
 def test_cli_lists_approves_rejects_and_sets_review_settings(data_dir, speech_dir, capsys, monkeypatch):
-    from speechlabel.config import Settings
-    from speechlabel.workspace import Workspace
+    from speechlabel.workspace.config import Settings
+    from speechlabel.workspace.workspace import Workspace
 
     assert run(data_dir, "project", "create", "demo", "--language", "en") == 0
     workspace = Workspace.open(Settings.from_env(data_dir))

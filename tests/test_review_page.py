@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from speechlabel import accounts, labeling
-from speechlabel.access import SYSTEM
-from speechlabel.models import ReviewReason, Role, SegmentStatus
-from speechlabel.workspace import Workspace
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import actions as labeling
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.core.models import ReviewReason, Role, SegmentStatus
+from speechlabel.workspace.workspace import Workspace
 from workbench import page_specs
 from tests.test_label_page import APP, PASSWORD, actor, button, labeled_project  # noqa: F401 — fixture
 

@@ -15,16 +15,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from speechlabel.audio import load_mono_16k
-from speechlabel.errors import ValidationError
-from speechlabel.segment import (
+from speechlabel.audio.samples import load_mono_16k
+from speechlabel.core.errors import ValidationError
+from speechlabel.prelabel.vad import (
     FRAME_SECONDS,
     SegmentOptions,
     Span,
     segment_speech,
     speech_probabilities,
 )
-from speechlabel.vad_metrics import (
+from speechlabel.prelabel.vad_metrics import (
     Turn,
     UemRegion,
     frame_scores,

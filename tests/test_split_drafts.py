@@ -10,15 +10,17 @@ from dataclasses import replace
 
 import pytest
 
-from speechlabel import accounts, labeling, review
-from speechlabel.access import SYSTEM
-from speechlabel.audio import load_mono_16k
-from speechlabel.dashboard import build_dashboard
-from speechlabel.draft_cut import DraftCut, current_drafts, cut_draft, join_drafts
-from speechlabel.draft_view import split_time_for
-from speechlabel.ingest import import_audio
-from speechlabel.models import Draft, Role, Word
-from speechlabel.transcribe import TranscribeOptions, get_engine
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import actions as labeling
+from speechlabel.review import decisions as review
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.audio.samples import load_mono_16k
+from speechlabel.analytics.dashboard import build_dashboard
+from speechlabel.core.draft_cut import DraftCut, current_drafts, cut_draft, join_drafts
+from speechlabel.labeling.draft_view import split_time_for
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import Draft, Role, Word
+from speechlabel.prelabel.transcribe import TranscribeOptions, get_engine
 
 LDC_TEXT = "She had your dark suit, in greasy wash water all year."
 # Made-up but plausible times of LDC93S1 (2.92 s): "suit," ends at 1.2 s, "in" starts at 1.5 s.

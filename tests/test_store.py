@@ -6,11 +6,11 @@ import threading
 
 import pytest
 
-from speechlabel.access import SYSTEM
-from speechlabel.errors import Conflict, NotFound, StaleVersion
-from speechlabel.ingest import import_audio
-from speechlabel.models import Draft, PrelabelState, SegmentEdit, SegmentStatus, Word
-from speechlabel.projects import create_project
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.core.errors import Conflict, NotFound, StaleVersion
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import Draft, PrelabelState, SegmentEdit, SegmentStatus, Word
+from speechlabel.projects.manage import create_project
 from speechlabel.store import Store, exports
 
 

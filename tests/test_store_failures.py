@@ -13,10 +13,10 @@ import pytest
 import sqlalchemy
 from sqlalchemy.exc import InternalError, OperationalError
 
-from speechlabel.access import SYSTEM
-from speechlabel.errors import StoreUnavailable
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.core.errors import StoreUnavailable
 from speechlabel.i18n import Lang, error_message
-from speechlabel.projects import create_project
+from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
 from speechlabel.store.failures import unavailable
 

@@ -8,9 +8,9 @@ import shutil
 
 import pytest
 
-from speechlabel.access import SYSTEM
+from speechlabel.accounts.access import SYSTEM
 from speechlabel.i18n import Lang, error_message
-from speechlabel.projects import create_project
+from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
 from speechlabel.store.file_guard import DatabaseFileGone
 

@@ -9,9 +9,9 @@ import time
 import pytest
 from sqlalchemy import event, select
 
-from speechlabel.access import SYSTEM
-from speechlabel.models import LabelSettings
-from speechlabel.projects import create_project
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.core.models import LabelSettings
+from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
 from speechlabel.store import schema as tables
 

@@ -14,13 +14,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from speechlabel import bundled_models
-from speechlabel.audio import load_mono_16k
-from speechlabel.bundled_models import BUNDLED_MODELS, resolve_model
-from speechlabel.errors import SpeechLabelError, ValidationError
-from speechlabel.metrics import character_error_rate, normalize_text, word_error_rate
-from speechlabel.models import Draft
-from speechlabel.transcribe import (
+from speechlabel.prelabel.engines import bundled_models
+from speechlabel.audio.samples import load_mono_16k
+from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS, resolve_model
+from speechlabel.core.errors import SpeechLabelError, ValidationError
+from speechlabel.analytics.metrics import character_error_rate, normalize_text, word_error_rate
+from speechlabel.core.models import Draft
+from speechlabel.prelabel.transcribe import (
     FasterWhisperEngine,
     TranscribeOptions,
     get_engine,
@@ -392,7 +392,7 @@ def test_two_racing_assemblies_end_with_one_good_copy(tmp_path, fake_parts, monk
 
 
 def test_other_names_pass_through_or_fail_as_paths(tmp_path, caplog):
-    with caplog.at_level("WARNING", logger="speechlabel.bundled_models"):
+    with caplog.at_level("WARNING", logger="speechlabel.prelabel.engines.bundled_models"):
         assert resolve_model("large-v3") == "large-v3"
         assert resolve_model("Systran/faster-whisper-small") == "Systran/faster-whisper-small"
     assert "download" in caplog.text

@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from speechlabel import labeling
-from speechlabel.audio import load_mono_16k
-from speechlabel.clips import MAX_CLIP_SECONDS
-from speechlabel.draft_view import DraftView, DraftWord, split_time_for, word_index_at
-from speechlabel.errors import Forbidden, StaleVersion, ValidationError
-from speechlabel.models import Role, Segment, SegmentStatus
-from speechlabel.waveform import (
+from speechlabel.labeling import actions as labeling
+from speechlabel.audio.samples import load_mono_16k
+from speechlabel.labeling.clips import MAX_CLIP_SECONDS
+from speechlabel.labeling.draft_view import DraftView, DraftWord, split_time_for, word_index_at
+from speechlabel.core.errors import Forbidden, StaleVersion, ValidationError
+from speechlabel.core.models import Role, Segment, SegmentStatus
+from speechlabel.labeling.waveform import (
     Edge,
     PauseOptions,
     PeakOptions,
@@ -141,7 +141,7 @@ def test_the_nearer_of_two_pauses_wins_and_the_tolerance_is_an_option():
 
 
 def test_the_browser_snaps_like_the_server():
-    """src/snap.js previews where a drop lands; speechlabel.waveform.snap decides. Same answers."""
+    """src/snap.js previews where a drop lands; speechlabel.labeling.waveform.snap decides. Same answers."""
     node = shutil.which("node")
     assert node, "Node.js is needed to check the waveform's JavaScript (.ci/run builds the bundle with it)"
     rng = random.Random(3)

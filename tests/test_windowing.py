@@ -1,6 +1,6 @@
 """Grouping segments into Whisper windows and handing each its words back."""
 
-from speechlabel.windowing import (
+from speechlabel.prelabel.windowing import (
     ScoredStretch,
     TimedWord,
     assign_words,

@@ -15,12 +15,12 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from speechlabel import accounts
-from speechlabel.access import SYSTEM
-from speechlabel.config import Settings
-from speechlabel.projects import create_project
-from speechlabel.transcribe_options import TranscribeOptions
-from speechlabel.workspace import Workspace
+from speechlabel.accounts import users as accounts
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.workspace.config import Settings
+from speechlabel.projects.manage import create_project
+from speechlabel.prelabel.engines.options import TranscribeOptions
+from speechlabel.workspace.workspace import Workspace
 from tests.app_session import sign_in
 
 APP = str(Path(__file__).resolve().parents[1] / "workbench.py")

@@ -1,7 +1,7 @@
 """Quality dashboard (leads): progress, throughput, per-labeler speed and quality, the CER of
 the drafts against the final texts, rejection reasons and what pre-labeling saved; filterable
 by date and labeler, every table downloadable as CSV; and the project's review policy.
-Widgets and domain calls only: the figures come from ``speechlabel.dashboard``."""
+Widgets and domain calls only: the figures come from ``speechlabel.analytics.dashboard``."""
 
 from __future__ import annotations
 
@@ -11,12 +11,12 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from speechlabel import review
-from speechlabel.access import role_in, visible_projects
-from speechlabel.csv_rows import to_csv
-from speechlabel.dashboard import Dashboard, DashboardFilter, build_dashboard
-from speechlabel.errors import SpeechLabelError
-from speechlabel.models import Actor, Project, ReviewSettings, Role
+from speechlabel.review import decisions as review
+from speechlabel.accounts.access import role_in, visible_projects
+from speechlabel.analytics.csv_rows import to_csv
+from speechlabel.analytics.dashboard import Dashboard, DashboardFilter, build_dashboard
+from speechlabel.core.errors import SpeechLabelError
+from speechlabel.core.models import Actor, Project, ReviewSettings, Role
 from views.lang import label, t
 from views.plain import error_md, tm
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import streamlit as st
 
-from speechlabel.access import role_in, visible_projects
+from speechlabel.accounts.access import role_in, visible_projects
 from speechlabel.conventions import Side
-from speechlabel.errors import SpeechLabelError
+from speechlabel.core.errors import SpeechLabelError
 from speechlabel.export import ExportFormat, ExportOptions, SplitBy, TextVariant
 from speechlabel.export.destinations import (
     default_export_name,
@@ -27,7 +27,7 @@ from speechlabel.export.saved import (
     export_to_data_folder,
     zip_saved_export,
 )
-from speechlabel.models import Actor, Project, Role, SegmentStatus
+from speechlabel.core.models import Actor, Project, Role, SegmentStatus
 from views.lang import label, label_format, t, translator
 from views.plain import error_md, tm
 

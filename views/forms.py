@@ -6,27 +6,27 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from speechlabel.bundled_models import BUNDLED_MODELS
+from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS
 from speechlabel.conventions import BUILTIN_SCHEMES
-from speechlabel.ingest import ImportDuplicate, ImportFailure, import_uploads
-from speechlabel.jobs import JobState, JobStatus
-from speechlabel.models import LabelSettings, Project
-from speechlabel.probe import (
+from speechlabel.ingest.files import ImportDuplicate, ImportFailure, import_uploads
+from speechlabel.prelabel.jobs import JobState, JobStatus
+from speechlabel.core.models import LabelSettings, Project
+from speechlabel.audio.probe import (
     CLIPPING_WARNING_RATIO,
     NOISY_WARNING_SNR_DB,
     QUIET_WARNING_DBFS,
     AudioProbe,
 )
-from speechlabel.projects import split_names
-from speechlabel.scheme_upload import (
+from speechlabel.projects.manage import split_names
+from speechlabel.projects.scheme_upload import (
     KEEP_CUSTOM,
     UPLOADED,
     SchemeUpload,
     current_choice,
     scheme_choices,
 )
-from speechlabel.segment import SegmentOptions
-from speechlabel.transcribe_options import ENGINES, TranscribeOptions
+from speechlabel.prelabel.vad import SegmentOptions
+from speechlabel.prelabel.engines.options import ENGINES, TranscribeOptions
 from views.lang import error_text, label, t, translator
 from views.plain import md, tm
 
@@ -132,7 +132,7 @@ def show_job(status: JobStatus) -> None:
 
 @dataclass(frozen=True)
 class ConventionFormValues:
-    choice: str  # a built-in scheme's name, UPLOADED or KEEP_CUSTOM (speechlabel.scheme_upload)
+    choice: str  # a built-in scheme's name, UPLOADED or KEEP_CUSTOM (speechlabel.projects.scheme_upload)
     upload: SchemeUpload | None
     block_submit: bool
 
@@ -161,7 +161,7 @@ def _builtin_title(name: str) -> str:
 
 
 def level_warning_texts(probe: AudioProbe) -> list[str]:
-    """``speechlabel.probe.level_warnings`` in the page's language (same thresholds)."""
+    """``speechlabel.audio.probe.level_warnings`` in the page's language (same thresholds)."""
     warnings = []
     if probe.clipped_ratio > CLIPPING_WARNING_RATIO:
         warnings.append(t("projects.warning_clipped", ratio=probe.clipped_ratio))

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from speechlabel import labeling
-from speechlabel.errors import Forbidden, NotFound
-from speechlabel.models import Actor, Project, Role
+from speechlabel.labeling import actions as labeling
+from speechlabel.core.errors import Forbidden, NotFound
+from speechlabel.core.models import Actor, Project, Role
 from views import label_list, session
 from views.label_loop import Mount, loop_data, show_loop
 from views.lang import error_text, t

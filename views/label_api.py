@@ -26,9 +26,11 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from speechlabel import accounts, label_loop, labeling
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import loop as label_loop
+from speechlabel.labeling import actions as labeling
 from speechlabel.conventions import Problem
-from speechlabel.errors import (
+from speechlabel.core.errors import (
     Conflict,
     Forbidden,
     NotFound,
@@ -40,12 +42,13 @@ from speechlabel.errors import (
 )
 from speechlabel.i18n import Lang, default_language, enum_label, error_message, translate
 from speechlabel.i18n.lint_text import problem_message
-from speechlabel.label_loop import Edit, Loop, OpenSegments, SegmentCard, TabKey, actions
-from speechlabel.models import Actor, ReviewReason, SegmentStatus
-from speechlabel.project_conventions import LintRejected, project_scheme
-from speechlabel.rate_limit import RateLimiter, RateLimitOptions, TooManyRequests
+from speechlabel.labeling.loop import Edit, Loop, OpenSegments, SegmentCard, TabKey
+from speechlabel.labeling.loop import actions
+from speechlabel.core.models import Actor, ReviewReason, SegmentStatus
+from speechlabel.projects.conventions import LintRejected, project_scheme
+from speechlabel.accounts.rate_limit import RateLimiter, RateLimitOptions, TooManyRequests
 from speechlabel.store import Store
-from speechlabel.workspace import Workspace
+from speechlabel.workspace.workspace import Workspace
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

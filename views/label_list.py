@@ -8,10 +8,10 @@ from functools import partial
 
 import streamlit as st
 
-from speechlabel import labeling
-from speechlabel.access import role_in
-from speechlabel.labeling import LabelContext
-from speechlabel.models import Actor, Project, Role, Segment
+from speechlabel.labeling import actions as labeling
+from speechlabel.accounts.access import role_in
+from speechlabel.labeling.actions import LabelContext
+from speechlabel.core.models import Actor, Project, Role, Segment
 from speechlabel.store import Store
 from views.lang import label, t
 from views.plain import tm

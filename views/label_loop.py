@@ -17,8 +17,8 @@ from pathlib import Path
 import streamlit as st
 
 from speechlabel.i18n.lint_text import tag_meaning
-from speechlabel.models import Project
-from speechlabel.project_conventions import DUAL, project_scheme
+from speechlabel.core.models import Project
+from speechlabel.projects.conventions import DUAL, project_scheme
 from views.label_api import API
 from views.lang import current_lang, t
 

@@ -13,8 +13,8 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from speechlabel.access import visible_projects
-from speechlabel.errors import SpeechLabelError
+from speechlabel.accounts.access import visible_projects
+from speechlabel.core.errors import SpeechLabelError
 from speechlabel.i18n import (
     LANGUAGE_NAMES,
     Lang,
@@ -23,7 +23,7 @@ from speechlabel.i18n import (
     error_message,
     translate,
 )
-from speechlabel.models import Actor
+from speechlabel.core.models import Actor
 from speechlabel.store import Store
 
 LANG_KEY = "ui_language"

@@ -2,8 +2,8 @@
 
 import streamlit as st
 
-from speechlabel import accounts
-from speechlabel.errors import SpeechLabelError
+from speechlabel.accounts import users as accounts
+from speechlabel.core.errors import SpeechLabelError
 from views import session
 from views.lang import t
 from views.plain import error_md, md

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import os
 
-from speechlabel.errors import SpeechLabelError
-from speechlabel.markdown_text import markdown_literal
+from speechlabel.core.errors import SpeechLabelError
+from speechlabel.core.markdown_text import markdown_literal
 from views.lang import error_text, t
 
 

@@ -4,21 +4,21 @@ calls only."""
 
 import streamlit as st
 
-from speechlabel.access import role_in, visible_projects
+from speechlabel.accounts.access import role_in, visible_projects
 from speechlabel.conventions import SchemeFileError
-from speechlabel.errors import SpeechLabelError
-from speechlabel.jobs import JobState
-from speechlabel.models import Role, SegmentStatus
-from speechlabel.project_conventions import project_scheme
-from speechlabel.projects import (
+from speechlabel.core.errors import SpeechLabelError
+from speechlabel.prelabel.jobs import JobState
+from speechlabel.core.models import Role, SegmentStatus
+from speechlabel.projects.conventions import project_scheme
+from speechlabel.projects.manage import (
     create_project,
     project_status,
     recording_overview,
     update_label_settings,
 )
-from speechlabel.scheme_upload import UPLOADED, save_convention_form
-from speechlabel.segment import SegmentOptions
-from speechlabel.transcribe_options import TranscribeOptions, default_compute_type
+from speechlabel.projects.scheme_upload import UPLOADED, save_convention_form
+from speechlabel.prelabel.vad import SegmentOptions
+from speechlabel.prelabel.engines.options import TranscribeOptions, default_compute_type
 from views import forms
 from views.lang import error_text, label, t
 from views.plain import error_md, tm

@@ -9,12 +9,12 @@ import html
 
 import streamlit as st
 
-from speechlabel import review
-from speechlabel.access import role_in
-from speechlabel.clips import segment_clip
-from speechlabel.errors import Forbidden, NotFound, SpeechLabelError, StaleVersion
-from speechlabel.models import Actor, Project, ReviewReason, Role
-from speechlabel.review import DiffPiece, ReviewContext, ReviewOrder, ReviewQuery
+from speechlabel.review import decisions as review
+from speechlabel.accounts.access import role_in
+from speechlabel.labeling.clips import segment_clip
+from speechlabel.core.errors import Forbidden, NotFound, SpeechLabelError, StaleVersion
+from speechlabel.core.models import Actor, Project, ReviewReason, Role
+from speechlabel.review.decisions import DiffPiece, ReviewContext, ReviewOrder, ReviewQuery
 from views import segment_waveform, session
 from views.lang import error_text, label, t, translator
 from views.plain import error_md, md, tm

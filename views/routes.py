@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from speechlabel.clips import CLIP_ROUTE, MAX_CLIP_SECONDS, cut_clip_for, parse_seconds
-from speechlabel.errors import Forbidden, NotSignedIn, ValidationError
+from speechlabel.labeling.clips import CLIP_ROUTE, MAX_CLIP_SECONDS, cut_clip_for, parse_seconds
+from speechlabel.core.errors import Forbidden, NotSignedIn, ValidationError
 from speechlabel.i18n import error_message
-from speechlabel.rate_limit import TooManyRequests
+from speechlabel.accounts.rate_limit import TooManyRequests
 from views import label_api
 from views.label_api import reader_language, signed_in
 

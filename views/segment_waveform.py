@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from speechlabel import waveform
-from speechlabel.errors import SpeechLabelError
-from speechlabel.models import Actor
+from speechlabel.labeling import waveform
+from speechlabel.core.errors import SpeechLabelError
+from speechlabel.core.models import Actor
 from views.lang import t
 from views.plain import error_md, md
 from views.waveform import Request, show_waveform, waveform_data

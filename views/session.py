@@ -20,10 +20,10 @@ from datetime import UTC, datetime
 
 import streamlit as st
 
-from speechlabel import accounts
-from speechlabel.access import role_in, visible_projects
-from speechlabel.errors import NotSignedIn, SessionExpired, SpeechLabelError
-from speechlabel.models import Actor, Project, Role
+from speechlabel.accounts import users as accounts
+from speechlabel.accounts.access import role_in, visible_projects
+from speechlabel.core.errors import NotSignedIn, SessionExpired, SpeechLabelError
+from speechlabel.core.models import Actor, Project, Role
 from speechlabel.store import Store
 from views.lang import error_text, label, t
 

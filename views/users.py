@@ -3,12 +3,14 @@ changes. Widgets and domain calls only; the domain functions check every permiss
 
 import streamlit as st
 
-from speechlabel import accounts, assignment, double_labeling
-from speechlabel.access import role_in, visible_projects
-from speechlabel.errors import SpeechLabelError
-from speechlabel.history import segment_history
-from speechlabel.models import AssignmentSettings, Role
-from speechlabel.projects import update_assignment_settings
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import assignment
+from speechlabel.labeling import double_labeling
+from speechlabel.accounts.access import role_in, visible_projects
+from speechlabel.core.errors import SpeechLabelError
+from speechlabel.labeling.history import segment_history
+from speechlabel.core.models import AssignmentSettings, Role
+from speechlabel.projects.manage import update_assignment_settings
 from views.lang import label, label_format, t
 from views.plain import error_md, tm
 

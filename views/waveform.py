@@ -15,8 +15,8 @@ from pathlib import Path
 
 import streamlit as st
 
-from speechlabel.label_loop.cards import wave_card
-from speechlabel.waveform import Edge, SnapOptions, WaveformView
+from speechlabel.labeling.loop.cards import wave_card
+from speechlabel.labeling.waveform import Edge, SnapOptions, WaveformView
 
 KEY = "label_waveform"
 _FOLDER = Path(__file__).with_name("waveform_component")

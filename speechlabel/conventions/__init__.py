@@ -7,22 +7,16 @@ Schemes: ``KSPON``, ``AIHUB``, ``GENERIC_EN`` (``resolve_scheme("kspon" | "aihub
 path)`` for a lead's ``.toml``/``.json`` file). Never imports streamlit.
 """
 
-from .builtin import AIHUB, BUILTIN_SCHEMES, GENERIC_EN, KSPON, builtin_scheme
-from .convert import Conversion, ConversionNote, convert
-from .editing import Insertion, insert_dual, insert_tag
-from .hotkeys import RESERVED_HOTKEYS, normalize_hotkey
-from .lint import lint
-from .problems import RULES, Fix, Problem, Severity, apply_fixes, has_errors
-from .reading import display as display_tag
-from .scheme_file import (
-    SchemeFileError,
-    load_scheme_file,
-    resolve_scheme,
-    scheme_from_mapping,
-    scheme_to_mapping,
-)
-from .schemes import Content, DigitRule, Tag, TagForm, TagKind, TagScheme
-from .variants import Side, Style, TextVariantOptions, text_variant
+from speechlabel.conventions.builtin import AIHUB, BUILTIN_SCHEMES, GENERIC_EN, KSPON, builtin_scheme
+from speechlabel.conventions.convert import Conversion, ConversionNote, convert
+from speechlabel.conventions.editing import Insertion, insert_dual, insert_tag
+from speechlabel.conventions.hotkeys import RESERVED_HOTKEYS, normalize_hotkey
+from speechlabel.conventions.lint import lint
+from speechlabel.conventions.problems import RULES, Fix, Problem, Severity, apply_fixes, has_errors
+from speechlabel.conventions.reading import display as display_tag
+from speechlabel.conventions.scheme_file import SchemeFileError, load_scheme_file, resolve_scheme, scheme_from_mapping, scheme_to_mapping
+from speechlabel.conventions.schemes import Content, DigitRule, Tag, TagForm, TagKind, TagScheme
+from speechlabel.conventions.variants import Side, Style, TextVariantOptions, text_variant
 
 __all__ = [
     "AIHUB",

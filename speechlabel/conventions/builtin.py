@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
-from ..errors import ValidationError
-from .schemes import Content, DigitRule, Tag, TagForm, TagKind, TagScheme
+from speechlabel.core.errors import ValidationError
+from speechlabel.conventions.schemes import Content, DigitRule, Tag, TagForm, TagKind, TagScheme
 
 HANGUL_SYLLABLES = "가-힣"
 

@@ -16,14 +16,14 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import ValidationError
-from ..i18n import Lang, error_message, translate
-from ..i18n.lint_text import problem_message
-from .builtin import BUILTIN_SCHEMES
-from .lint import lint
-from .problems import Problem, Severity
-from .scheme_file import resolve_scheme
-from .schemes import TagScheme
+from speechlabel.core.errors import ValidationError
+from speechlabel.i18n import Lang, error_message, translate
+from speechlabel.i18n.lint_text import problem_message
+from speechlabel.conventions.builtin import BUILTIN_SCHEMES
+from speechlabel.conventions.lint import lint
+from speechlabel.conventions.problems import Problem, Severity
+from speechlabel.conventions.scheme_file import resolve_scheme
+from speechlabel.conventions.schemes import TagScheme
 
 USAGE_ERROR = 2
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import ValidationError
-from .korean_numbers import NUMBER, read_number
-from .reading import content_is_empty, effective_kind, split_text, token_tag
-from .schemes import BROADER, Content, DigitRule, Tag, TagForm, TagKind, TagScheme
-from .syntax import Piece, PieceKind, Word, parse
+from speechlabel.core.errors import ValidationError
+from speechlabel.conventions.korean_numbers import NUMBER, read_number
+from speechlabel.conventions.reading import content_is_empty, effective_kind, split_text, token_tag
+from speechlabel.conventions.schemes import BROADER, Content, DigitRule, Tag, TagForm, TagKind, TagScheme
+from speechlabel.conventions.syntax import Piece, PieceKind, Word, parse
 
 # Why an item could not be written exactly, by note code. The reason's values stay apart
 # (``ConversionNote.params``), so the command line prints it in Korean too (i18n.lint_text).

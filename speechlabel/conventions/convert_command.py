@@ -17,13 +17,13 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from ..errors import ValidationError
-from ..i18n import Lang, error_message, translate
-from ..i18n.lint_text import note_message
-from .builtin import BUILTIN_SCHEMES
-from .command import USAGE_ERROR, read_lines
-from .convert import ConversionNote, convert
-from .scheme_file import resolve_scheme
+from speechlabel.core.errors import ValidationError
+from speechlabel.i18n import Lang, error_message, translate
+from speechlabel.i18n.lint_text import note_message
+from speechlabel.conventions.builtin import BUILTIN_SCHEMES
+from speechlabel.conventions.command import USAGE_ERROR, read_lines
+from speechlabel.conventions.convert import ConversionNote, convert
+from speechlabel.conventions.scheme_file import resolve_scheme
 
 
 def add_convert_arguments(parser: argparse.ArgumentParser) -> None:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..errors import ValidationError
-from .schemes import SENTENCE_PUNCTUATION, Content, Tag, TagForm
+from speechlabel.core.errors import ValidationError
+from speechlabel.conventions.schemes import SENTENCE_PUNCTUATION, Content, Tag, TagForm
 
 
 @dataclass(frozen=True)

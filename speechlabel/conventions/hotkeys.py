@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from ..errors import Phrase, ValidationError
+from speechlabel.core.errors import Phrase, ValidationError
 
 _MODIFIERS = {"ctrl": "Ctrl", "control": "Ctrl", "alt": "Alt", "option": "Alt", "shift": "Shift",
               "meta": "Meta", "cmd": "Meta", "command": "Meta"}

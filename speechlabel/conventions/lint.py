@@ -21,20 +21,13 @@ import unicodedata
 from dataclasses import replace
 from functools import lru_cache
 
-from ..errors import ValidationError
-from .lint_tags import (
-    check_bracket,
-    check_code,
-    check_dual,
-    check_group,
-    speaks,
-    tag_only,
-)
-from .lint_words import Neighbours, check_text_piece
-from .problems import Fix, Problem, problem
-from .reading import TOKEN_TAG, split_text
-from .schemes import TagKind, TagScheme
-from .syntax import PieceKind, Word, parse
+from speechlabel.core.errors import ValidationError
+from speechlabel.conventions.lint_tags import check_bracket, check_code, check_dual, check_group, speaks, tag_only
+from speechlabel.conventions.lint_words import Neighbours, check_text_piece
+from speechlabel.conventions.problems import Fix, Problem, problem
+from speechlabel.conventions.reading import TOKEN_TAG, split_text
+from speechlabel.conventions.schemes import TagKind, TagScheme
+from speechlabel.conventions.syntax import PieceKind, Word, parse
 
 _WHITESPACE = re.compile(r"\s+")
 _PARENTHESES = re.compile(r"[()]")

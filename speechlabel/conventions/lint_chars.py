@@ -7,9 +7,9 @@ import re
 import unicodedata
 from functools import lru_cache
 
-from .korean_numbers import NUMBER, read_number, read_numbers_in
-from .problems import Fix, Problem, problem
-from .schemes import DigitRule, TagScheme
+from speechlabel.conventions.korean_numbers import NUMBER, read_number, read_numbers_in
+from speechlabel.conventions.problems import Fix, Problem, problem
+from speechlabel.conventions.schemes import DigitRule, TagScheme
 
 # ESPnet deletes "*" and "#" everywhere, removes "/" after any run of characters and drops
 # lines with a "+" it cannot place: none of them may sit inside a dual transcription.

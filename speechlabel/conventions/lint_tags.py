@@ -6,13 +6,13 @@ from __future__ import annotations
 import difflib
 import re
 
-from .builtin import BUILTIN_SCHEMES
-from .convert import write_event, write_marked
-from .lint_chars import check_dual_side, check_word_characters
-from .problems import Fix, Problem, problem
-from .reading import content_is_empty, effective_kind, known_tags, token_tag
-from .schemes import Content, TagForm, TagKind, TagScheme
-from .syntax import Piece, PieceKind, Word
+from speechlabel.conventions.builtin import BUILTIN_SCHEMES
+from speechlabel.conventions.convert import write_event, write_marked
+from speechlabel.conventions.lint_chars import check_dual_side, check_word_characters
+from speechlabel.conventions.problems import Fix, Problem, problem
+from speechlabel.conventions.reading import content_is_empty, effective_kind, known_tags, token_tag
+from speechlabel.conventions.schemes import Content, TagForm, TagKind, TagScheme
+from speechlabel.conventions.syntax import Piece, PieceKind, Word
 
 _CODE_WRITTEN = re.compile(r"\(([A-Za-z]+):([^()]*)\)")
 # ESPnet's dual pattern \(([^\)]+)\) needs a character, and a side of only punctuation is

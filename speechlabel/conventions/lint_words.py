@@ -13,12 +13,12 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .lint_chars import check_word_characters
-from .lint_tags import unknown_tag
-from .problems import Fix, Problem, problem
-from .reading import TOKEN_TAG, TextParts, split_text
-from .schemes import TagKind, TagScheme
-from .syntax import Piece, PieceKind, Word
+from speechlabel.conventions.lint_chars import check_word_characters
+from speechlabel.conventions.lint_tags import unknown_tag
+from speechlabel.conventions.problems import Fix, Problem, problem
+from speechlabel.conventions.reading import TOKEN_TAG, TextParts, split_text
+from speechlabel.conventions.schemes import TagKind, TagScheme
+from speechlabel.conventions.syntax import Piece, PieceKind, Word
 
 
 @dataclass(frozen=True)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .schemes import SENTENCE_PUNCTUATION, Tag, TagForm, TagKind, TagScheme
-from .syntax import Piece, PieceKind, Word
+from speechlabel.conventions.schemes import SENTENCE_PUNCTUATION, Tag, TagForm, TagKind, TagScheme
+from speechlabel.conventions.syntax import Piece, PieceKind, Word
 
 # A word of its own made of one ASCII letter and a slash (``n/``, maybe ``n/.``) is a token tag,
 # known or not; a longer word ending in a slash (``아/``) is a filler.

@@ -28,9 +28,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from ..errors import ValidationError
-from .builtin import BUILTIN_SCHEMES
-from .schemes import Tag, TagScheme
+from speechlabel.core.errors import ValidationError
+from speechlabel.conventions.builtin import BUILTIN_SCHEMES
+from speechlabel.conventions.schemes import Tag, TagScheme
 
 SCHEME_FILE_SUFFIXES = (".toml", ".json")
 _SCHEME_KEYS = {"name": str, "base": str, "title": str, "language": str, "dual_transcription": bool,

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..errors import Phrase, ValidationError
-from .hotkeys import check_hotkeys, normalize_hotkey
+from speechlabel.core.errors import Phrase, ValidationError
+from speechlabel.conventions.hotkeys import check_hotkeys, normalize_hotkey
 
 
 class TagForm(str, enum.Enum):

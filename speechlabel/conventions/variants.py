@@ -21,10 +21,10 @@ import enum
 import re
 from dataclasses import dataclass
 
-from ..errors import ValidationError
-from .reading import content_is_empty, effective_kind, split_text, token_tag
-from .schemes import TagForm, TagKind, TagScheme
-from .syntax import Piece, PieceKind, Word, parse
+from speechlabel.core.errors import ValidationError
+from speechlabel.conventions.reading import content_is_empty, effective_kind, split_text, token_tag
+from speechlabel.conventions.schemes import TagForm, TagKind, TagScheme
+from speechlabel.conventions.syntax import Piece, PieceKind, Word, parse
 
 
 class Side(str, enum.Enum):

@@ -8,10 +8,10 @@ train/dev/test split. Modules: ``options`` (the choices), ``select`` (segments, 
 (README), ``run`` (staging, atomic move).
 """
 
-from .card import CARD_NAME, SplitSummary
-from .nemo import MANIFEST_NAME, manifest_line
-from .options import SPLIT_NAMES, ExportFormat, ExportOptions, SplitBy, TextVariant
-from .run import ExportReport, export_dataset, export_jsonl
+from speechlabel.export.card import CARD_NAME, SplitSummary
+from speechlabel.export.nemo import MANIFEST_NAME, manifest_line
+from speechlabel.export.options import SPLIT_NAMES, ExportFormat, ExportOptions, SplitBy, TextVariant
+from speechlabel.export.run import ExportReport, export_dataset, export_jsonl
 
 __all__ = [
     "CARD_NAME", "MANIFEST_NAME", "SPLIT_NAMES", "ExportFormat", "ExportOptions", "ExportReport", "SplitBy",

@@ -14,8 +14,8 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
-from ..errors import ValidationError
-from .leftovers import remove_stale_leftovers
+from speechlabel.core.errors import ValidationError
+from speechlabel.export.leftovers import remove_stale_leftovers
 
 # Already compressed, or PCM that deflate barely shrinks.
 STORED_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".gz"})

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..markdown_text import markdown_literal
-from ..models import Project
-from .options import ExportFormat, ExportOptions
-from .select import ExportItem
+from speechlabel.core.markdown_text import markdown_literal
+from speechlabel.core.models import Project
+from speechlabel.export.options import ExportFormat, ExportOptions
+from speechlabel.export.select import ExportItem
 
 CARD_NAME = "README.md"
 # The card's third line; also how ``--overwrite`` knows a folder is an export it may replace.

@@ -17,14 +17,14 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..access import require_role
-from ..config import Settings
-from ..errors import ValidationError
-from ..models import Actor, Project
-from .archive import folder_files
-from .card import CARD_NAME
-from .names import safe_id
-from .options import ExportFormat
+from speechlabel.accounts.access import require_role
+from speechlabel.workspace.config import Settings
+from speechlabel.core.errors import ValidationError
+from speechlabel.core.models import Actor, Project
+from speechlabel.export.archive import folder_files
+from speechlabel.export.card import CARD_NAME
+from speechlabel.export.names import safe_id
+from speechlabel.export.options import ExportFormat
 
 log = logging.getLogger(__name__)
 

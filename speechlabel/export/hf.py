@@ -11,8 +11,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from .job import ExportJob
-from .select import ExportItem
+from speechlabel.export.job import ExportJob
+from speechlabel.export.select import ExportItem
 
 METADATA_NAME = "metadata.jsonl"
 

@@ -6,11 +6,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..models import Project
-from .media import AudioFile, AudioWriter
-from .names import SafeNames
-from .options import ExportOptions
-from .select import ExportItem
+from speechlabel.core.models import Project
+from speechlabel.export.media import AudioFile, AudioWriter
+from speechlabel.export.names import SafeNames
+from speechlabel.export.options import ExportOptions
+from speechlabel.export.select import ExportItem
 
 
 @dataclass

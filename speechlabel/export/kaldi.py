@@ -19,9 +19,9 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
-from .job import ExportJob
-from .names import SafeNames
-from .select import ExportItem
+from speechlabel.export.job import ExportJob
+from speechlabel.export.names import SafeNames
+from speechlabel.export.select import ExportItem
 
 # Words Kaldi's validate_data_dir.sh refuses in a transcript (they are its own markers).
 _RESERVED_WORDS = frozenset({"<s>", "</s>", "#0"})

@@ -4,14 +4,14 @@ Exports and zips are written under hidden names beside their target (``.NAME.par
 ``.NAME.previous-…`` for a replaced export) and renamed at the end; a crash or ``kill -9`` in
 between leaves those hidden copies, possibly gigabytes of clips. The next export or zip to the
 same target removes the ones nothing has written to for ``STALE_SECONDS`` (the rule all hidden
-partial files follow: speechlabel.leftovers).
+partial files follow: speechlabel.core.leftovers).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from ..leftovers import STALE_SECONDS, remove_stale
+from speechlabel.core.leftovers import STALE_SECONDS, remove_stale
 
 __all__ = ["STALE_SECONDS", "remove_stale_leftovers"]
 

@@ -22,10 +22,10 @@ import gzip
 import json
 from typing import Any
 
-from ..models import Word
-from .job import ExportJob
-from .media import AudioFile
-from .select import ExportItem
+from speechlabel.core.models import Word
+from speechlabel.export.job import ExportJob
+from speechlabel.export.media import AudioFile
+from speechlabel.export.select import ExportItem
 
 RECORDINGS_NAME = "recordings.jsonl.gz"
 SUPERVISIONS_NAME = "supervisions.jsonl.gz"

@@ -17,10 +17,10 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from ..audio import TARGET_RATE, read_span, span_frames, write_wav
-from ..pcm_wav import PcmWav, plain_pcm16_mono, write_span
-from ..store import ExportRow
-from .names import SafeNames
+from speechlabel.audio.samples import TARGET_RATE, read_span, span_frames, write_wav
+from speechlabel.audio.pcm_wav import PcmWav, plain_pcm16_mono, write_span
+from speechlabel.store import ExportRow
+from speechlabel.export.names import SafeNames
 
 
 @dataclass(frozen=True)

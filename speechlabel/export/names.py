@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 import re
 
-from ..errors import ValidationError
+from speechlabel.core.errors import ValidationError
 
 _SAFE_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}\Z")
 _UNSAFE_RUN = re.compile(r"[^A-Za-z0-9_-]+")

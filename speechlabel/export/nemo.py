@@ -12,11 +12,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..models import Project
-from ..store import ExportRow
-from .job import ExportJob
-from .options import TextVariant
-from .select import ExportItem
+from speechlabel.core.models import Project
+from speechlabel.store import ExportRow
+from speechlabel.export.job import ExportJob
+from speechlabel.export.options import TextVariant
+from speechlabel.export.select import ExportItem
 
 MANIFEST_NAME = "manifest.jsonl"
 

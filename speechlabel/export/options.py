@@ -7,9 +7,9 @@ import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
-from ..conventions import Side
-from ..errors import ValidationError
-from ..models import SegmentStatus
+from speechlabel.conventions import Side
+from speechlabel.core.errors import ValidationError
+from speechlabel.core.models import SegmentStatus
 
 MIN_SAMPLE_RATE = 8000
 MAX_SAMPLE_RATE = 48000

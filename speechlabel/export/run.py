@@ -16,19 +16,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..access import require_role
-from ..config import Settings
-from ..errors import Conflict, ValidationError
-from ..models import Actor, Project
-from ..store import Store
-from . import hf, kaldi, lhotse_format, nemo
-from .card import CARD_NAME, CARD_SIGNATURE, SplitSummary, summarize, write_card
-from .job import ExportJob
-from .leftovers import remove_stale_leftovers
-from .media import AudioWriter
-from .names import SafeNames, kaldi_speaker_id
-from .options import ExportFormat, ExportOptions
-from .select import ExportItem, select_items
+from speechlabel.accounts.access import require_role
+from speechlabel.workspace.config import Settings
+from speechlabel.core.errors import Conflict, ValidationError
+from speechlabel.core.models import Actor, Project
+from speechlabel.store import Store
+from speechlabel.export import hf, kaldi, lhotse_format, nemo
+from speechlabel.export.card import CARD_NAME, CARD_SIGNATURE, SplitSummary, summarize, write_card
+from speechlabel.export.job import ExportJob
+from speechlabel.export.leftovers import remove_stale_leftovers
+from speechlabel.export.media import AudioWriter
+from speechlabel.export.names import SafeNames, kaldi_speaker_id
+from speechlabel.export.options import ExportFormat, ExportOptions
+from speechlabel.export.select import ExportItem, select_items
 
 log = logging.getLogger(__name__)
 

@@ -13,22 +13,16 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from ..access import require_role
-from ..config import Settings
-from ..errors import NotFound, ValidationError
-from ..models import Actor, Project
-from ..store import Store
-from .archive import zip_folder
-from .destinations import (
-    ExportDestination,
-    SavedExport,
-    export_destination,
-    folder_size,
-    write_summary,
-)
-from .options import ExportOptions
-from .run import ExportReport, export_dataset
-from .select import select_items
+from speechlabel.accounts.access import require_role
+from speechlabel.workspace.config import Settings
+from speechlabel.core.errors import NotFound, ValidationError
+from speechlabel.core.models import Actor, Project
+from speechlabel.store import Store
+from speechlabel.export.archive import zip_folder
+from speechlabel.export.destinations import ExportDestination, SavedExport, export_destination, folder_size, write_summary
+from speechlabel.export.options import ExportOptions
+from speechlabel.export.run import ExportReport, export_dataset
+from speechlabel.export.select import select_items
 
 
 class Stage(str, enum.Enum):

@@ -7,13 +7,13 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from ..conventions import Side, Style, TagScheme, TextVariantOptions, text_variant
-from ..errors import ValidationError
-from ..metrics import strip_tags
-from ..project_conventions import project_scheme
-from ..store import ExportRow, Store
-from ..store.exports import ExportQuery
-from .options import SPLIT_NAMES, ExportOptions, SplitBy, TextVariant
+from speechlabel.conventions import Side, Style, TagScheme, TextVariantOptions, text_variant
+from speechlabel.core.errors import ValidationError
+from speechlabel.analytics.metrics import strip_tags
+from speechlabel.projects.conventions import project_scheme
+from speechlabel.store import ExportRow, Store
+from speechlabel.store.exports import ExportQuery
+from speechlabel.export.options import SPLIT_NAMES, ExportOptions, SplitBy, TextVariant
 
 
 @dataclass(frozen=True)

@@ -5,10 +5,10 @@ pages, and of the command line's ``--lang``).
 No streamlit here: ``views/lang.py`` keeps the session's choice and gives the pages ``t()``.
 """
 
-from .choice import default_language, environment_language
-from .core import LANGUAGE_NAMES, Lang, MissingMessage, catalog, translate
-from .error_text import error_message
-from .labels import enum_label
+from speechlabel.i18n.choice import default_language, environment_language
+from speechlabel.i18n.core import LANGUAGE_NAMES, Lang, MissingMessage, catalog, translate
+from speechlabel.i18n.error_text import error_message
+from speechlabel.i18n.labels import enum_label
 
 __all__ = ["LANGUAGE_NAMES", "Lang", "MissingMessage", "catalog", "default_language", "enum_label",
            "environment_language", "error_message", "translate"]

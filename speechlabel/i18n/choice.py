@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from .core import Lang
+from speechlabel.i18n.core import Lang
 
 # Project languages whose people read the Korean UI by default.
 _KOREAN_PROJECT_LANGUAGES = ("ko",)

@@ -10,8 +10,8 @@ from __future__ import annotations
 import enum
 from types import MappingProxyType
 
-from ..errors import ValidationError
-from . import en, ko
+from speechlabel.core.errors import ValidationError
+from speechlabel.i18n import en, ko
 
 
 class Lang(str, enum.Enum):

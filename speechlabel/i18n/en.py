@@ -2,8 +2,8 @@
 here must also be in ``ko.py`` with the same ``{fields}`` (tests/test_i18n.py). The lint rules'
 templates (``lint.<code>``) are the linter's own English, so the two never drift apart."""
 
-from ..conventions.convert import NOTE_TEMPLATES
-from ..conventions.problems import RULES
+from speechlabel.conventions.convert import NOTE_TEMPLATES
+from speechlabel.conventions.problems import RULES
 
 MESSAGES = {
     # --- shared -------------------------------------------------------------------------------
@@ -610,7 +610,7 @@ MESSAGES = {
     "error.segment_options_type": "segmentation options must be a mapping, got {type}",
     "error.segment_options_unknown": "unknown segmentation option(s) {unknown}; allowed: {allowed}",
     "error.vad_sample_rate": "sample_rate must be {rate} Hz, got {sample_rate}; resample first "
-                             "(speechlabel.audio.load_mono_16k)",
+                             "(speechlabel.audio.samples.load_mono_16k)",
     "error.samples_shape": "samples must be a 1-D mono array, got shape {shape}",
     "error.samples_dtype": "samples must be floating point in [-1, 1], got dtype {dtype}",
     "error.samples_not_finite": "samples contain NaN or infinite values; only finite values are allowed",
@@ -646,7 +646,7 @@ MESSAGES = {
                                 "multilingual model such as 'base', or language 'en' or None",
     "error.samples_type": "samples must be a numpy array, got {type}",
     "error.samples_format": "samples must be float32 mono (1-D) at 16 kHz, got {dtype} with shape {shape}; decode "
-                            "with speechlabel.audio.load_mono_16k",
+                            "with speechlabel.audio.samples.load_mono_16k",
     "error.samples_not_finite_floats": "samples contain NaN or infinite values; allowed: finite floats in [-1, 1]",
     "error.offset_seconds": "offset must be a finite number of seconds >= 0, got {offset!r}",
     # errors: accounts and the store's lookups

@@ -15,9 +15,9 @@ from __future__ import annotations
 import enum
 import logging
 
-from ..errors import Phrase, SpeechLabelError
-from .core import Lang, MissingMessage, translate
-from .labels import ENUM_PREFIXES, enum_label
+from speechlabel.core.errors import Phrase, SpeechLabelError
+from speechlabel.i18n.core import Lang, MissingMessage, translate
+from speechlabel.i18n.labels import ENUM_PREFIXES, enum_label
 
 log = logging.getLogger(__name__)
 

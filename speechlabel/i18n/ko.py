@@ -590,7 +590,7 @@ MESSAGES = {
     "error.segment_options_type": "분할 설정은 키와 값의 매핑이어야 합니다. 받은 형식: {type}",
     "error.segment_options_unknown": "알 수 없는 분할 설정: {unknown}. 허용되는 설정: {allowed}",
     "error.vad_sample_rate": "샘플링 레이트는 {rate} Hz여야 합니다. 받은 값: {sample_rate}. 먼저 "
-                             "리샘플링하세요(`speechlabel.audio.load_mono_16k`).",
+                             "리샘플링하세요(`speechlabel.audio.samples.load_mono_16k`).",
     "error.samples_shape": "샘플은 1차원 모노 배열이어야 합니다. 받은 모양: {shape}",
     "error.samples_dtype": "샘플은 [-1, 1] 범위의 부동소수점이어야 합니다. 받은 자료형: {dtype}",
     "error.samples_not_finite": "샘플에 숫자가 아닌 값이나 무한대 값이 있습니다. 유한한 값만 쓸 수 있습니다.",
@@ -624,7 +624,7 @@ MESSAGES = {
                                 "언어를 'en'으로 하거나 비워 두세요.",
     "error.samples_type": "샘플은 `numpy` 배열이어야 합니다. 받은 형식: {type}",
     "error.samples_format": "샘플은 16000 Hz의 float32 모노(1차원)여야 합니다. 받은 자료형: {dtype}, 모양: {shape}. "
-                            "`speechlabel.audio.load_mono_16k`로 디코딩하세요.",
+                            "`speechlabel.audio.samples.load_mono_16k`로 디코딩하세요.",
     "error.samples_not_finite_floats": "샘플에 숫자가 아닌 값이나 무한대 값이 있습니다. [-1, 1] 범위의 유한한 실수만 쓸 수 있습니다.",
     "error.offset_seconds": "시작 위치(`offset`)는 0 이상의 유한한 초 값이어야 합니다. 받은 값: {offset!r}",
     # errors: accounts and the store's lookups

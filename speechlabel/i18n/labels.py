@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import enum
 
-from ..export.options import ExportFormat
-from ..jobs import JobState
-from ..models import PrelabelState, ReviewDecision, ReviewReason, Role, SegmentStatus
-from .core import Lang, translate
+from speechlabel.export.options import ExportFormat
+from speechlabel.prelabel.jobs import JobState
+from speechlabel.core.models import PrelabelState, ReviewDecision, ReviewReason, Role, SegmentStatus
+from speechlabel.i18n.core import Lang, translate
 
 ENUM_PREFIXES: dict[type[enum.Enum], str] = {
     SegmentStatus: "status",

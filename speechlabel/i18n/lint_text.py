@@ -11,17 +11,9 @@ from ``convert_note.<code>`` the same way.
 
 from __future__ import annotations
 
-from ..conventions import (
-    BUILTIN_SCHEMES,
-    RULES,
-    ConversionNote,
-    Problem,
-    Tag,
-    TagKind,
-    TagScheme,
-)
-from ..conventions.convert import NOTE_TEMPLATES
-from .core import Lang, translate
+from speechlabel.conventions import BUILTIN_SCHEMES, RULES, ConversionNote, Problem, Tag, TagKind, TagScheme
+from speechlabel.conventions.convert import NOTE_TEMPLATES
+from speechlabel.i18n.core import Lang, translate
 
 # The English hints the character rules append (lint_chars.py) and their catalog keys.
 _HINTS = {"": None, "; write it as it is said, in Hangul": "lint_hint.hangul",

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-from .accounts import AccountQueries
-from .dashboard import DashboardQueries
-from .engine import make_engine, upgrade_schema
-from .exports import ExportQueries, ExportRow
-from .imports import ImportQueries
-from .jobs import JobQueries
-from .labeling import LabelingQueries
-from .leases import LeaseQueries
-from .projects import ProjectQueries
-from .recordings import RecordingQueries
-from .reviews import ReviewQueries
-from .second_labels import SecondLabelQueries
-from .segments import SegmentQueries
+from speechlabel.store.accounts import AccountQueries
+from speechlabel.store.dashboard import DashboardQueries
+from speechlabel.store.engine import make_engine, upgrade_schema
+from speechlabel.store.exports import ExportQueries, ExportRow
+from speechlabel.store.imports import ImportQueries
+from speechlabel.store.jobs import JobQueries
+from speechlabel.store.labeling import LabelingQueries
+from speechlabel.store.leases import LeaseQueries
+from speechlabel.store.projects import ProjectQueries
+from speechlabel.store.recordings import RecordingQueries
+from speechlabel.store.reviews import ReviewQueries
+from speechlabel.store.second_labels import SecondLabelQueries
+from speechlabel.store.segments import SegmentQueries
 
 
 class Store(ProjectQueries, RecordingQueries, SegmentQueries, ExportQueries, LabelingQueries, AccountQueries,

@@ -12,12 +12,12 @@ from datetime import datetime
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict, NotFound
-from ..models import Member, Role, User
-from . import schema
-from .audit import AuditNote, write_audit
-from .rows import user_from_row, utc_now
-from .sessions import SessionQueries
+from speechlabel.core.errors import Conflict, NotFound
+from speechlabel.core.models import Member, Role, User
+from speechlabel.store import schema
+from speechlabel.store.audit import AuditNote, write_audit
+from speechlabel.store.rows import user_from_row, utc_now
+from speechlabel.store.sessions import SessionQueries
 
 _users = schema.users
 _members = schema.project_members

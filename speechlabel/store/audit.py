@@ -10,10 +10,10 @@ from typing import Any
 
 from sqlalchemy import Connection, insert, select
 
-from ..models import AuditEntry
-from . import schema
-from .base import StoreBase
-from .rows import as_utc, utc_now
+from speechlabel.core.models import AuditEntry
+from speechlabel.store import schema
+from speechlabel.store.base import StoreBase
+from speechlabel.store.rows import as_utc, utc_now
 
 _audit = schema.audit_log
 MAX_TARGET_LENGTH = 200

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import InternalError, OperationalError
 
-from .engine import BEGIN_MODE
-from .failures import unavailable
-from .file_guard import DatabaseFileGuard
+from speechlabel.store.engine import BEGIN_MODE
+from speechlabel.store.failures import unavailable
+from speechlabel.store.file_guard import DatabaseFileGuard
 
 
 @dataclass

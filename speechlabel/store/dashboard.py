@@ -21,10 +21,10 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Float, cast, func, literal_column, select
 
-from ..models import SegmentStatus
-from . import schema
-from .base import StoreBase
-from .rows import as_utc
+from speechlabel.core.models import SegmentStatus
+from speechlabel.store import schema
+from speechlabel.store.base import StoreBase
+from speechlabel.store.rows import as_utc
 
 _segments = schema.segments
 _revisions = schema.revisions

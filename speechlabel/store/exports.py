@@ -15,10 +15,10 @@ from functools import cached_property
 
 from sqlalchemy import Text, cast, func, select, tuple_
 
-from ..models import Segment, SegmentStatus, Word
-from . import schema
-from .base import StoreBase
-from .rows import segment_from_row
+from speechlabel.core.models import Segment, SegmentStatus, Word
+from speechlabel.store import schema
+from speechlabel.store.base import StoreBase
+from speechlabel.store.rows import segment_from_row
 
 _segments = schema.segments
 _recordings = schema.recordings

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from sqlalchemy.exc import DBAPIError
 
-from ..errors import StoreUnavailable
+from speechlabel.core.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
 

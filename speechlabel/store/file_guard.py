@@ -14,7 +14,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from ..errors import SpeechLabelError
+from speechlabel.core.errors import SpeechLabelError
 
 log = logging.getLogger(__name__)
 

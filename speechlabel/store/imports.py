@@ -1,6 +1,6 @@
 """Writing an imported recording: the recording, its segments and their drafts in one transaction.
 
-A dataset import (``speechlabel.dataset_import``) brings texts made elsewhere in for correction.
+A dataset import (``speechlabel.ingest.datasets``) brings texts made elsewhere in for correction.
 Each segment is stored exactly as pre-labeling leaves one (a "segmented" revision at version 1,
 then the draft made current at version 2 with status drafted), so the label page, the review
 queue and the exports cannot tell an imported text from a Whisper draft except by the draft's
@@ -16,12 +16,12 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import DuplicateRecording
-from ..models import Draft, PrelabelState, Recording, SegmentStatus
-from . import schema
-from .base import StoreBase
-from .rows import draft_to_row, recording_to_row, utc_now
-from .segments import _revision_row, new_segment_id
+from speechlabel.core.errors import DuplicateRecording
+from speechlabel.core.models import Draft, PrelabelState, Recording, SegmentStatus
+from speechlabel.store import schema
+from speechlabel.store.base import StoreBase
+from speechlabel.store.rows import draft_to_row, recording_to_row, utc_now
+from speechlabel.store.segments import _revision_row, new_segment_id
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,9 @@ from typing import Any
 from sqlalchemy import insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from . import schema
-from .base import StoreBase
-from .rows import as_utc, utc_now
+from speechlabel.store import schema
+from speechlabel.store.base import StoreBase
+from speechlabel.store.rows import as_utc, utc_now
 
 _jobs = schema.prelabel_jobs
 RUNNING = "running"
@@ -23,7 +23,7 @@ RUNNING = "running"
 
 @dataclass(frozen=True)
 class JobRecord:
-    """A job as stored; ``state`` is what its owner last wrote (see ``speechlabel.jobs`` for
+    """A job as stored; ``state`` is what its owner last wrote (see ``speechlabel.prelabel.jobs`` for
     the state shown, which turns a running job with a gone owner into interrupted)."""
 
     id: int

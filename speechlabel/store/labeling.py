@@ -20,27 +20,14 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, tuple_, update
 
-from ..draft_cut import current_drafts, cut_draft, join_drafts
-from ..errors import Conflict, NotFound, StaleVersion, ValidationError
-from ..labeling_rules import (
-    TIME_DECIMALS,
-    Neighbours,
-    UnsavedEdit,
-    check_bounds,
-    check_split_time,
-    split_words,
-)
-from ..models import Draft, Segment, SegmentEdit, SegmentStatus
-from . import schema
-from .base import StoreBase
-from .rows import as_utc, draft_from_row, draft_to_row, segment_from_row, utc_now
-from .segments import (
-    _edit_values,
-    _load_segment,
-    _revision_row,
-    new_segment_id,
-    versioned_update,
-)
+from speechlabel.core.draft_cut import current_drafts, cut_draft, join_drafts
+from speechlabel.core.errors import Conflict, NotFound, StaleVersion, ValidationError
+from speechlabel.core.segment_rules import TIME_DECIMALS, Neighbours, UnsavedEdit, check_bounds, check_split_time, split_words
+from speechlabel.core.models import Draft, Segment, SegmentEdit, SegmentStatus
+from speechlabel.store import schema
+from speechlabel.store.base import StoreBase
+from speechlabel.store.rows import as_utc, draft_from_row, draft_to_row, segment_from_row, utc_now
+from speechlabel.store.segments import _edit_values, _load_segment, _revision_row, new_segment_id, versioned_update
 
 _segments = schema.segments
 _revisions = schema.revisions

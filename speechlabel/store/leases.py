@@ -18,11 +18,11 @@ from datetime import datetime
 from sqlalchemy import Connection, and_, bindparam, delete, exists, func, insert, select, union_all, update
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict, NotFound
-from ..models import Segment, SegmentStatus
-from . import schema
-from .base import StoreBase
-from .rows import as_utc, segment_from_row
+from speechlabel.core.errors import Conflict, NotFound
+from speechlabel.core.models import Segment, SegmentStatus
+from speechlabel.store import schema
+from speechlabel.store.base import StoreBase
+from speechlabel.store.rows import as_utc, segment_from_row
 
 _segments = schema.segments
 _leases = schema.leases

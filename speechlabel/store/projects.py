@@ -7,17 +7,11 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict, NotFound
-from ..models import (
-    AssignmentSettings,
-    ConventionSettings,
-    LabelSettings,
-    Project,
-    ReviewSettings,
-)
-from . import schema
-from .base import StoreBase
-from .rows import project_from_row, utc_now
+from speechlabel.core.errors import Conflict, NotFound
+from speechlabel.core.models import AssignmentSettings, ConventionSettings, LabelSettings, Project, ReviewSettings
+from speechlabel.store import schema
+from speechlabel.store.base import StoreBase
+from speechlabel.store.rows import project_from_row, utc_now
 
 
 # Built once: read on every label loop request (a statement built per call costs more than the query).

@@ -5,11 +5,11 @@ from __future__ import annotations
 from sqlalchemy import bindparam, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import DuplicateRecording, NotFound
-from ..models import PrelabelState, Recording
-from . import schema
-from .base import StoreBase
-from .rows import recording_from_row, recording_to_row
+from speechlabel.core.errors import DuplicateRecording, NotFound
+from speechlabel.core.models import PrelabelState, Recording
+from speechlabel.store import schema
+from speechlabel.store.base import StoreBase
+from speechlabel.store.rows import recording_from_row, recording_to_row
 
 _recordings = schema.recordings
 

@@ -40,13 +40,13 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
-from ..models import Review, ReviewDecision, ReviewReason, Segment, SegmentStatus
-from . import schema
-from .audit import AuditNote, write_audit
-from .base import StoreBase
-from .leases import FIRST_SLOT, _lease
-from .rows import as_utc, segment_from_row, utc_now
-from .segments import _revision_row, versioned_update
+from speechlabel.core.models import Review, ReviewDecision, ReviewReason, Segment, SegmentStatus
+from speechlabel.store import schema
+from speechlabel.store.audit import AuditNote, write_audit
+from speechlabel.store.base import StoreBase
+from speechlabel.store.leases import FIRST_SLOT, _lease
+from speechlabel.store.rows import as_utc, segment_from_row, utc_now
+from speechlabel.store.segments import _revision_row, versioned_update
 
 _segments = schema.segments
 _revisions = schema.revisions

@@ -5,22 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from ..models import (
-    AssignmentSettings,
-    AudioProbe,
-    ConventionSettings,
-    Draft,
-    LabelSettings,
-    PrelabelState,
-    Project,
-    Recording,
-    ReviewSettings,
-    Revision,
-    Segment,
-    SegmentStatus,
-    User,
-    Word,
-)
+from speechlabel.core.models import AssignmentSettings, AudioProbe, ConventionSettings, Draft, LabelSettings, PrelabelState, Project, Recording, ReviewSettings, Revision, Segment, SegmentStatus, User, Word
 
 
 def utc_now() -> datetime:

@@ -14,19 +14,12 @@ from datetime import datetime
 from sqlalchemy import and_, delete, exists, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from ..errors import Conflict
-from ..models import SecondLabel, Segment
-from . import schema
-from .base import StoreBase
-from .leases import (
-    _ORDER,
-    CLAIM_ATTEMPTS,
-    FIRST_SLOT,
-    SECOND_SLOT,
-    _lease,
-    _serialise_claims,
-)
-from .rows import as_utc, segment_from_row
+from speechlabel.core.errors import Conflict
+from speechlabel.core.models import SecondLabel, Segment
+from speechlabel.store import schema
+from speechlabel.store.base import StoreBase
+from speechlabel.store.leases import _ORDER, CLAIM_ATTEMPTS, FIRST_SLOT, SECOND_SLOT, _lease, _serialise_claims
+from speechlabel.store.rows import as_utc, segment_from_row
 
 _segments = schema.segments
 _leases = schema.leases

@@ -8,17 +8,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
-from ..errors import Conflict, NotFound, StaleVersion
-from ..models import Draft, PrelabelState, Revision, Segment, SegmentEdit, SegmentStatus
-from . import schema
-from .base import StoreBase
-from .rows import (
-    draft_from_row,
-    draft_to_row,
-    revision_from_row,
-    segment_from_row,
-    utc_now,
-)
+from speechlabel.core.errors import Conflict, NotFound, StaleVersion
+from speechlabel.core.models import Draft, PrelabelState, Revision, Segment, SegmentEdit, SegmentStatus
+from speechlabel.store import schema
+from speechlabel.store.base import StoreBase
+from speechlabel.store.rows import draft_from_row, draft_to_row, revision_from_row, segment_from_row, utc_now
 
 _segments = schema.segments
 _drafts = schema.drafts

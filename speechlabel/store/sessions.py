@@ -8,10 +8,10 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select
 
-from ..models import User
-from . import schema
-from .audit import AuditNote, AuditQueries, write_audit
-from .rows import as_utc, user_from_row
+from speechlabel.core.models import User
+from speechlabel.store import schema
+from speechlabel.store.audit import AuditNote, AuditQueries, write_audit
+from speechlabel.store.rows import as_utc, user_from_row
 
 _sessions = schema.sessions
 _failures = schema.login_failures

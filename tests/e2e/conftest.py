@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from speechlabel.config import Settings
+from speechlabel.workspace.config import Settings
 from speechlabel.store import Store
 from tests.e2e.steps import ADMIN_PASSWORD, ARTIFACTS_DIR, REPO_ROOT, artifact_name, save_screenshot
 

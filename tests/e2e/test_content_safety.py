@@ -10,12 +10,14 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from speechlabel import accounts, labeling, review
-from speechlabel.access import SYSTEM
-from speechlabel.ingest import import_audio
-from speechlabel.markdown_text import WORD_JOINER
-from speechlabel.models import LabelSettings, ReviewReason, Role
-from speechlabel.projects import create_project
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import actions as labeling
+from speechlabel.review import decisions as review
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.markdown_text import WORD_JOINER
+from speechlabel.core.models import LabelSettings, ReviewReason, Role
+from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
 from tests.e2e.steps import open_app, sign_in, wait_for_app_idle
 
@@ -33,7 +35,7 @@ LABELER, REVIEWER = "ana-content", "rita-content"
 
 def as_read(text: str) -> str:
     """The text as the page shows it: the same characters, with an invisible word joiner where
-    GitHub's autolinks would start (speechlabel/markdown_text.py)."""
+    GitHub's autolinks would start (speechlabel/core/markdown_text.py)."""
     return text.replace("://", ":" + WORD_JOINER + "//").replace("www.", "www" + WORD_JOINER + ".")
 
 

@@ -14,14 +14,15 @@ from urllib.parse import urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from speechlabel import accounts, labeling
-from speechlabel.access import SYSTEM
-from speechlabel.ingest import import_audio
-from speechlabel.models import Role
-from speechlabel.prelabel import prelabel_project
-from speechlabel.projects import create_project
-from speechlabel.transcribe_options import TranscribeOptions
-from speechlabel.workspace import Workspace
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import actions as labeling
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import Role
+from speechlabel.prelabel.pipeline import prelabel_project
+from speechlabel.projects.manage import create_project
+from speechlabel.prelabel.engines.options import TranscribeOptions
+from speechlabel.workspace.workspace import Workspace
 from tests.e2e.steps import choose, open_app, sign_in, wait_for_app_idle
 
 pytestmark = pytest.mark.e2e

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from speechlabel.models import PrelabelState
+from speechlabel.core.models import PrelabelState
 from speechlabel.store import schema
 from tests.e2e.conftest import AppServer, _free_port, _stop, _wait_until_healthy
 from tests.e2e.steps import ADMIN_PASSWORD, REPO_ROOT, create_project, prelabel_and_wait, sign_in, upload_audio

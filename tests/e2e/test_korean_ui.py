@@ -8,11 +8,11 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from speechlabel import accounts
-from speechlabel.access import SYSTEM
-from speechlabel.ingest import import_audio
-from speechlabel.models import Draft, Role
-from speechlabel.projects import create_project
+from speechlabel.accounts import users as accounts
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import Draft, Role
+from speechlabel.projects.manage import create_project
 from tests.e2e.conftest import VIEWPORT
 from tests.e2e.loop_page import wait_until_shown
 from tests.e2e.steps import ADMIN_PASSWORD, open_app, wait_for_app_idle

@@ -9,14 +9,14 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from speechlabel import accounts
-from speechlabel.access import SYSTEM
+from speechlabel.accounts import users as accounts
+from speechlabel.accounts.access import SYSTEM
 from speechlabel.conventions import KSPON
 from speechlabel.i18n import Lang, translate
-from speechlabel.ingest import import_audio
-from speechlabel.models import ConventionSettings, Draft, Role, SegmentStatus
-from speechlabel.project_conventions import update_convention_settings
-from speechlabel.projects import create_project
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import ConventionSettings, Draft, Role, SegmentStatus
+from speechlabel.projects.conventions import update_convention_settings
+from speechlabel.projects.manage import create_project
 from tests.e2e.loop_page import FIND_LOOP, editor_state, loop_root, wait_for_editor, wait_until_saved, wait_until_shown
 from tests.e2e.steps import open_app, wait_for_app_idle
 from tests.e2e.test_label_page import compose_hangul

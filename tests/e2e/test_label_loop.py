@@ -20,12 +20,14 @@ import soundfile as sf
 from playwright.sync_api import Page
 
 from bench.label_page import draft_for, load_utterances, tile
-from speechlabel import accounts, assignment, labeling
-from speechlabel.access import SYSTEM
-from speechlabel.audio import TARGET_RATE
-from speechlabel.ingest import import_audio
-from speechlabel.models import AssignmentSettings, LabelSettings, PrelabelState, Role, SegmentStatus
-from speechlabel.projects import create_project, update_assignment_settings
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import assignment
+from speechlabel.labeling import actions as labeling
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.audio.samples import TARGET_RATE
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import AssignmentSettings, LabelSettings, PrelabelState, Role, SegmentStatus
+from speechlabel.projects.manage import create_project, update_assignment_settings
 from speechlabel.store import Store
 from tests.e2e.steps import (
     ADMIN_PASSWORD,
@@ -55,7 +57,7 @@ KOREAN_SAVES = 20
 @pytest.fixture(scope="module")
 def server_env() -> dict[str, str]:
     """These tests type as fast as the browser goes (about 9 saves a second, nine times a fast
-    person's pace): the sessions' route budgets (speechlabel/rate_limit.py) are raised so that
+    person's pace): the sessions' route budgets (speechlabel/accounts/rate_limit.py) are raised so that
     they test the loop, not the limit (tests/test_rate_limit.py tests that)."""
     return {"SPEECHLABEL_ADMIN_PASSWORD": ADMIN_PASSWORD, "SPEECHLABEL_ROUTE_BUDGET": "1000"}
 

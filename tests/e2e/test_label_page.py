@@ -11,11 +11,11 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from speechlabel import accounts
-from speechlabel.access import SYSTEM
-from speechlabel.models import LabelSettings, Role, SegmentStatus
-from speechlabel.projects import update_label_settings
-from speechlabel.waveform import waveform_view
+from speechlabel.accounts import users as accounts
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.core.models import LabelSettings, Role, SegmentStatus
+from speechlabel.projects.manage import update_label_settings
+from speechlabel.labeling.waveform import waveform_view
 from tests.e2e.loop_page import FIND_LOOP, editor_state, loop_root, wait_for_editor, wait_until_saved, wait_until_shown
 from tests.e2e.steps import open_app, prelabeled_project, sign_in, wait_for_app_idle
 

@@ -7,7 +7,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from speechlabel.models import PrelabelState, SegmentStatus
+from speechlabel.core.models import PrelabelState, SegmentStatus
 from tests.e2e.steps import choose, create_project, prelabel_and_wait, sign_in, upload_audio, wait_for_app_idle
 
 pytestmark = pytest.mark.e2e

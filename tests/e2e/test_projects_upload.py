@@ -8,7 +8,7 @@ import pytest
 import soundfile as sf
 from playwright.sync_api import expect
 
-from speechlabel.audio import load_mono_16k
+from speechlabel.audio.samples import load_mono_16k
 from tests.e2e.steps import create_project, sign_in, upload_audio
 from tests.test_audio_limits import silent_flac
 from tests.test_ingest import encode_with_ffmpeg

@@ -7,9 +7,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from speechlabel import accounts, labeling
-from speechlabel.access import SYSTEM
-from speechlabel.models import ReviewReason, Role, SegmentStatus
+from speechlabel.accounts import users as accounts
+from speechlabel.labeling import actions as labeling
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.core.models import ReviewReason, Role, SegmentStatus
 from tests.e2e.loop_page import wait_until_saved, wait_until_shown
 from tests.e2e.steps import open_app, prelabeled_project, sign_in, wait_for_app_idle
 

@@ -12,12 +12,12 @@ import time
 import pytest
 from playwright.sync_api import Page, expect
 
-from speechlabel import accounts
-from speechlabel.access import SYSTEM
-from speechlabel.ingest import import_audio
-from speechlabel.models import Draft, Role
-from speechlabel.projects import create_project
-from speechlabel.waveform import Span, snap, waveform_view
+from speechlabel.accounts import users as accounts
+from speechlabel.accounts.access import SYSTEM
+from speechlabel.ingest.files import import_audio
+from speechlabel.core.models import Draft, Role
+from speechlabel.projects.manage import create_project
+from speechlabel.labeling.waveform import Span, snap, waveform_view
 from tests.e2e.loop_page import FIND_LOOP, loop_root, wait_until_saved, wait_until_shown
 from tests.e2e.steps import open_app, sign_in
 

@@ -1,0 +1,190 @@
+"""Pure rules of the label page: bounds, split points, text cuts, and the unsaved-edit value.
+
+Kept apart from ``labeling.py`` (the actions) so the store can check the rules inside its write
+transaction, against neighbours read in that same transaction, without importing the actions.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from datetime import datetime
+
+from speechlabel.core.errors import ValidationError
+
+# The shortest segment a labeler may produce (nudge, split); shorter clips carry no usable speech.
+MIN_DURATION = 0.1
+# Times are kept to the millisecond, like segmentation stores them.
+TIME_DECIMALS = 3
+# The most characters a person may type into each kind of text. A transcript far above any
+# utterance (30 s of fast speech is ~600) and far below what slows a page (a 1,000,000-character
+# transcript took 19 s to open); comments and reasons are notes; a tag is a name.
+MAX_TRANSCRIPT_CHARS = 20_000
+MAX_COMMENT_CHARS = 2_000
+MAX_TAG_CHARS = 100
+# A line break or tab in a transcript is a space: Kaldi's `text`, ESPnet and most manifests are
+# one line per segment.
+# The subject of each "too long" message, as its catalog entry says it.
+_SUBJECT = {"error.transcript_too_long": "the transcript", "error.comment_too_long": "the comment",
+            "error.reason_too_long": "the reason", "error.tag_too_long": "a tag"}
+_SPACES = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
+
+
+@dataclass(frozen=True)
+class UnsavedEdit:
+    """What one user typed into one segment and has not saved yet (survives a browser reload)."""
+
+    user: str
+    segment_id: str
+    base_version: int
+    text: str
+    speaker: str | None
+    tags: tuple[str, ...]
+    updated_at: datetime
+    tab: str | None = None  # the browser tab that kept it (None: not a tab, e.g. the command line)
+
+
+@dataclass(frozen=True)
+class Neighbours:
+    """Where a segment may extend to: the end of the one before, the start of the one after."""
+
+    previous_end: float | None
+    next_start: float | None
+    recording_duration: float
+
+    @property
+    def low(self) -> float:
+        return self.previous_end if self.previous_end is not None else 0.0
+
+    @property
+    def high(self) -> float:
+        return self.next_start if self.next_start is not None else self.recording_duration
+
+
+def check_bounds(start: float, end: float, around: Neighbours) -> None:
+    """Raise ValidationError unless ``start..end`` fits the recording and its neighbours."""
+    low, high = around.low, around.high
+    if start < 0:
+        raise ValidationError(f"start {start:.3f} s is before the recording begins; allowed start: {low:.3f}–{end - MIN_DURATION:.3f} s",
+                              message_key="error.start_before_recording",
+                              params=_seconds(start=start, low=low, high=end - MIN_DURATION))
+    if end > around.recording_duration:
+        raise ValidationError(
+            f"end {end:.3f} s is past the end of the recording ({around.recording_duration:.3f} s); "
+            f"allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s",
+            message_key="error.end_past_recording",
+            params=_seconds(end=end, duration=around.recording_duration, low=start + MIN_DURATION, high=high),
+        )
+    if end - start < MIN_DURATION - 1e-9:
+        raise ValidationError(
+            f"segment {start:.3f}–{end:.3f} s would last {end - start:.3f} s; a segment must last at least "
+            f"{MIN_DURATION} s (allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s)",
+            message_key="error.segment_too_short",
+            params={**_seconds(start=start, end=end, length=end - start, low=start + MIN_DURATION, high=high),
+                    "minimum": MIN_DURATION},
+        )
+    if around.previous_end is not None and start < around.previous_end:
+        raise ValidationError(
+            f"start {start:.3f} s overlaps the previous segment, which ends at {around.previous_end:.3f} s; "
+            f"allowed start: {low:.3f}–{end - MIN_DURATION:.3f} s",
+            message_key="error.start_overlaps_previous",
+            params=_seconds(start=start, previous_end=around.previous_end, low=low, high=end - MIN_DURATION),
+        )
+    if around.next_start is not None and end > around.next_start:
+        raise ValidationError(
+            f"end {end:.3f} s overlaps the next segment, which starts at {around.next_start:.3f} s; "
+            f"allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s",
+            message_key="error.end_overlaps_next",
+            params=_seconds(end=end, next_start=around.next_start, low=start + MIN_DURATION, high=high),
+        )
+
+
+def _seconds(**values: float) -> dict[str, str]:
+    """Times as the messages print them (milliseconds), for the translated message's params."""
+    return {name: f"{value:.3f}" for name, value in values.items()}
+
+
+def check_split_time(at_time: float, start: float, end: float) -> None:
+    """A split must leave both parts at least MIN_DURATION long."""
+    low, high = round(start + MIN_DURATION, TIME_DECIMALS), round(end - MIN_DURATION, TIME_DECIMALS)
+    if high < low:
+        raise ValidationError(
+            f"segment {start:.3f}–{end:.3f} s is too short to split; both parts must last at least {MIN_DURATION} s",
+            message_key="error.too_short_to_split", params={**_seconds(start=start, end=end), "minimum": MIN_DURATION},
+        )
+    if not low <= at_time <= high:
+        raise ValidationError(f"split time {at_time:.3f} s is not inside the segment; allowed: {low:.3f}–{high:.3f} s",
+                              message_key="error.split_outside", params=_seconds(at=at_time, low=low, high=high))
+
+
+def split_words(text: str, word_index: int) -> tuple[str, str]:
+    """Cut ``text`` before word ``word_index`` (0 = everything goes to the second part)."""
+    words = text.split()
+    if isinstance(word_index, bool) or not isinstance(word_index, int) or not 0 <= word_index <= len(words):
+        raise ValidationError(
+            f"word index {word_index!r} is not a position in a text of {len(words)} words; allowed: 0–{len(words)}",
+            message_key="error.word_index", params={"index": repr(word_index), "words": len(words)},
+        )
+    return " ".join(words[:word_index]), " ".join(words[word_index:])
+
+
+def clean_tags(tags) -> tuple[str, ...]:
+    """Stripped, non-empty, first occurrence kept: the same tag twice means nothing more."""
+    if isinstance(tags, str):
+        raise ValidationError(f"tags must be a list of names, not the single string {tags!r}",
+                              message_key="error.tags_not_list", params={"tags": tags})
+    cleaned: list[str] = []
+    for tag in tags or ():
+        if not isinstance(tag, str):
+            raise ValidationError(f"tag {tag!r} is not text; tags are names such as 'noise' or 'music'",
+                                  message_key="error.tag_not_text", params={"tag": repr(tag)})
+        name = typed_text(tag, MAX_TAG_CHARS, too_long_key="error.tag_too_long")
+        if name and name not in cleaned:
+            cleaned.append(name)
+    return tuple(cleaned)
+
+
+def required_text(value: str | None, what: str, allowed: str, *, message_key: str | None = None,
+                  params: dict | None = None, most: int = MAX_TRANSCRIPT_CHARS,
+                  too_long_key: str = "error.transcript_too_long") -> str:
+    """``message_key``/``params``: the caller's translated form of "``what`` is empty; ``allowed``".
+    The text is :func:`typed_text` (at most ``most`` characters)."""
+    cleaned = typed_text(value, most, too_long_key)
+    if not cleaned:
+        raise ValidationError(f"{what} is empty; {allowed}", message_key=message_key, params=params)
+    return cleaned
+
+
+def optional_text(value: str | None, most: int = MAX_COMMENT_CHARS,
+                  too_long_key: str = "error.comment_too_long") -> str | None:
+    return typed_text(value, most, too_long_key) or None
+
+
+def kept_text(value: str | None) -> str:
+    """An unsaved edit's text: as typed (the save checks it), but never longer than a transcript
+    may be, and without NUL, which PostgreSQL cannot store."""
+    text = (value or "").replace("\x00", "")
+    if len(text) > MAX_TRANSCRIPT_CHARS:
+        raise ValidationError(f"the transcript has {len(text)} characters; at most {MAX_TRANSCRIPT_CHARS} are "
+                              "allowed", message_key="error.transcript_too_long",
+                              params={"length": len(text), "most": MAX_TRANSCRIPT_CHARS})
+    return text
+
+
+def typed_text(value: str | None, most: int, too_long_key: str) -> str:
+    """What a person typed, stripped, line breaks and tabs as spaces; refused when it holds a
+    control character (NUL cannot be stored in PostgreSQL; an escape sequence would reach a
+    lead's terminal and the exported files) or is longer than ``most`` characters."""
+    if value is not None and not isinstance(value, str):
+        raise ValidationError(f"{value!r} is not text", message_key="error.transcript_not_text")
+    cleaned = (value or "").replace("\r\n", "\n").translate(_SPACES).strip()
+    control = next((index for index, char in enumerate(cleaned) if unicodedata.category(char) == "Cc"), None)
+    if control is not None:
+        code = f"U+{ord(cleaned[control]):04X}"
+        raise ValidationError(f"the text has a control character ({code}) at character {control + 1}; "
+                              "only printable text is allowed", message_key="error.text_control",
+                              params={"code": code, "position": control + 1})
+    if len(cleaned) > most:
+        raise ValidationError(f"{_SUBJECT[too_long_key]} has {len(cleaned)} characters; at most {most} are allowed",
+                              message_key=too_long_key, params={"length": len(cleaned), "most": most})
+    return cleaned

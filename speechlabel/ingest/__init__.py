@@ -1,0 +1,3 @@
+"""Audio and datasets into a project: files and folders (``files``), NeMo, Lhotse and
+subtitled datasets (``datasets``). Imports core, audio, store.
+"""

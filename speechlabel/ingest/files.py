@@ -1,0 +1,249 @@
+"""Import audio into a project: keep the original bytes, a 16 kHz mono copy and probe figures.
+
+Stored file names are generated (content hash, recording id); the name a user gave is only a
+label, so odd or hostile names can never reach the file system. Nothing is left half-written:
+files are written atomically and removed again if the database refuses the row.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from speechlabel.accounts.access import require_role
+from speechlabel.workspace.config import Settings
+from speechlabel.core.errors import AudioDecodeError, DuplicateRecording, SpeechLabelError
+from speechlabel.core.leftovers import remove_stale_temporaries
+from speechlabel.core.models import Actor, PrelabelState, Project, Recording
+from speechlabel.audio.normalize import Truncation, normalize_to_wav
+from speechlabel.store import Store
+from speechlabel.store.rows import utc_now
+
+log = logging.getLogger(__name__)
+
+AUDIO_EXTENSIONS = frozenset(
+    {".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".mp4", ".webm", ".mka"}
+)
+MAX_LABEL_LENGTH = 255
+# Container names as decoders report them -> the extension the stored original gets.
+_EXTENSION_BY_FORMAT = {"WAV": ".wav", "FLAC": ".flac", "OGG": ".ogg", "MP3": ".mp3", "MPEG": ".mp3",
+                        "AAC": ".aac", "MATROSKA,WEBM": ".webm"}
+
+
+@dataclass(frozen=True)
+class ImportFailure:
+    source: str
+    message: str
+    # The error itself, so a page can show it in the reader's language (its message_key).
+    error: SpeechLabelError | None = field(default=None, compare=False)
+
+
+@dataclass(frozen=True)
+class ImportDuplicate:
+    source: str
+    existing_id: str
+    message: str
+    error: SpeechLabelError | None = field(default=None, compare=False)  # see ImportFailure
+
+
+@dataclass(frozen=True)
+class ImportWarning:
+    """A file imported with a problem the user should know of (it is truncated)."""
+
+    source: str
+    message: str
+    message_key: str
+    params: dict = field(compare=False)
+
+
+@dataclass
+class ImportReport:
+    imported: list[Recording] = field(default_factory=list)
+    duplicates: list[ImportDuplicate] = field(default_factory=list)
+    failures: list[ImportFailure] = field(default_factory=list)
+    warnings: list[ImportWarning] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ImportedRecording:
+    recording: Recording
+    warnings: tuple[ImportWarning, ...] = ()
+
+
+def import_audio(store: Store, settings: Settings, project: Project, data: bytes, label: str, *,
+                 insert: Callable[[Recording], object] | None = None) -> Recording:
+    """``import_recording`` for callers that need only the recording."""
+    return import_recording(store, settings, project, data, label, insert=insert).recording
+
+
+def import_recording(store: Store, settings: Settings, project: Project, data: bytes, label: str, *,
+                     insert: Callable[[Recording], object] | None = None) -> ImportedRecording:
+    """Import one file's bytes; raise AudioDecodeError / DuplicateRecording with a clear message.
+    A truncated file is imported (what could be decoded) with a warning saying so.
+
+    ``insert`` stores the new row (default ``store.insert_recording``); a dataset import passes
+    one that stores the recording together with its segments in one transaction. If it raises,
+    the files written are removed again."""
+    label = clean_label(label)
+    sha256 = hashlib.sha256(data).hexdigest()
+    existing = store.find_recording_by_hash(project.id, sha256)
+    if existing is not None:
+        raise DuplicateRecording(label, existing.id, existing.label)
+    recording_id = f"rec-{uuid.uuid4().hex[:12]}"
+    normalized_path = f"audio/normalized/{recording_id}.wav"
+    normalized = normalize_to_wav(data, label, settings.audio_limits, settings.data_dir / normalized_path)
+    recording = Recording(
+        id=recording_id,
+        project_id=project.id,
+        label=label,
+        sha256=sha256,
+        original_path=_original_relpath(sha256, normalized.probe.format),
+        normalized_path=normalized_path,
+        probe=normalized.probe,
+        prelabel_state=PrelabelState.NEW,
+        created_at=utc_now(),
+    )
+    created = (None, settings.data_dir / normalized_path)
+    try:
+        created = (_write_original(settings, recording, data), created[1])
+        (insert or store.insert_recording)(recording)
+    except BaseException:
+        _remove_files(created, store, sha256)
+        raise
+    log.info("imported %s as %s (%.1f s)", label, recording.id, recording.duration)
+    warning = truncation_warning(label, normalized.truncation)
+    return ImportedRecording(recording, (warning,) if warning else ())
+
+
+def truncation_warning(label: str, truncation: Truncation | None) -> ImportWarning | None:
+    """What a user is told about a file that decoded to less than it declares."""
+    if truncation is None:
+        return None
+    if truncation.declared_seconds is not None and truncation.decoded_seconds < truncation.declared_seconds:
+        params = {"label": label, "declared": f"{truncation.declared_seconds:.2f}",
+                  "decoded": f"{truncation.decoded_seconds:.2f}"}
+        message = ("{label!r} is truncated: it declares {declared} s but only the first {decoded} s could be "
+                   "decoded; that part was imported; upload the complete file for the rest").format(**params)
+        return ImportWarning(label, message, message_key="warning.audio_short", params=params)
+    params = {"label": label, "decoded": f"{truncation.decoded_seconds:.2f}", "reason": truncation.reason or ""}
+    message = ("{label!r} may be truncated or damaged: the decoder stopped after {decoded} s ({reason}); "
+               "that part was imported; check the file").format(**params)
+    return ImportWarning(label, message, message_key="warning.audio_stopped", params=params)
+
+
+def import_paths(
+    store: Store,
+    settings: Settings,
+    project: Project,
+    paths: Iterable[str | Path],
+    on_file: Callable[[Path, int, int], None] | None = None,
+) -> ImportReport:
+    """Import files and folders (recursively); one bad file is reported and the others go on."""
+    remove_stale_temporaries(settings)
+    report = ImportReport()
+    files = find_audio_files(paths, report)
+    for index, path in enumerate(files):
+        if on_file:
+            on_file(path, index, len(files))
+        import_one(store, settings, project, str(path), path.read_bytes, path.name, report)
+    return report
+
+
+def import_uploads(
+    store: Store,
+    settings: Settings,
+    project: Project,
+    uploads: Sequence[tuple[str, bytes]],
+    on_file: Callable[[str, int, int], None] | None = None,
+    *,
+    actor: Actor,
+) -> ImportReport:
+    """Import (name, bytes) pairs from a browser upload (leads only); one bad file does not
+    stop the others."""
+    require_role(actor, project, action="uploading audio")
+    remove_stale_temporaries(settings)
+    report = ImportReport()
+    for index, (name, data) in enumerate(uploads):
+        if on_file:
+            on_file(name, index, len(uploads))
+        import_one(store, settings, project, name, lambda data=data: data, name, report)
+    return report
+
+
+def import_one(store, settings, project, source: str, read: Callable[[], bytes], label: str,
+               report: ImportReport) -> None:
+    """Import one file into ``report``: imported, duplicate or failed with the reason."""
+    try:
+        imported = import_recording(store, settings, project, read(), label)
+        report.imported.append(imported.recording)
+        report.warnings.extend(imported.warnings)
+    except DuplicateRecording as duplicate:
+        report.duplicates.append(ImportDuplicate(source, duplicate.existing_id, str(duplicate), duplicate))
+    except (SpeechLabelError, OSError) as error:
+        report.failures.append(ImportFailure(source, str(error),
+                                             error if isinstance(error, SpeechLabelError) else None))
+    except MemoryError:
+        # Decoding is bounded by AudioLimits, but reading a huge file, or a machine short of
+        # memory, can still fail: report this file and go on with the next.
+        error = AudioDecodeError(f"{label!r} could not be imported: there was not enough memory; "
+                                 "try it again alone, or split it into shorter files",
+                                 message_key="error.audio_out_of_memory", params={"label": label})
+        report.failures.append(ImportFailure(source, str(error), error))
+
+
+def find_audio_files(paths: Iterable[str | Path], report: ImportReport) -> list[Path]:
+    """Files named directly are always tried; inside folders only audio extensions are taken."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIO_EXTENSIONS))
+        elif path.is_file():
+            found.append(path)
+        else:
+            report.failures.append(ImportFailure(str(path), f"{str(path)!r} does not exist"))
+    return found
+
+
+def clean_label(label: str) -> str:
+    """Keep a user's name as a label only: control characters dropped, length bounded."""
+    text = "".join(ch for ch in (label or "") if not unicodedata.category(ch).startswith("C")).strip()
+    if len(text) > MAX_LABEL_LENGTH:
+        text = text[: MAX_LABEL_LENGTH - 1] + "…"
+    return text or "unnamed"
+
+
+def _original_relpath(sha256: str, audio_format: str) -> str:
+    extension = _EXTENSION_BY_FORMAT.get(audio_format.upper(), "")
+    if not extension and "MP4" in audio_format.upper():
+        extension = ".m4a"
+    return f"audio/originals/{sha256[:2]}/{sha256}{extension or '.bin'}"
+
+
+def _write_original(settings: Settings, recording: Recording, data: bytes) -> Path | None:
+    """Write the original once per content hash; its path if this call created it, else None."""
+    original = settings.data_dir / recording.original_path
+    if original.exists():
+        return None
+    original.parent.mkdir(parents=True, exist_ok=True)
+    temporary = original.with_name(f".tmp-{uuid.uuid4().hex}")
+    try:
+        temporary.write_bytes(data)
+        temporary.replace(original)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return original
+
+
+def _remove_files(created: tuple[Path | None, Path], store: Store, sha256: str) -> None:
+    created_original, normalized = created
+    normalized.unlink(missing_ok=True)
+    # Another project may have stored the same bytes meanwhile; keep an original still referenced.
+    if created_original and store.count_recordings_with_hash(sha256) == 0:
+        created_original.unlink(missing_ok=True)

@@ -1,0 +1,93 @@
+"""What the label page shows of a segment's drafts: the words inside the segment's current
+bounds, each flagged when the engine was unsure of it, and where to cut when splitting.
+
+A segment can carry several drafts: a merge brings the absorbed segment's draft along, and a
+nudge or split changes the bounds the drafts were made for. So the words shown are taken by
+time, not by draft: the newest draft wins where drafts overlap, older ones fill the gaps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from speechlabel.core.errors import ValidationError
+from speechlabel.core.models import Draft, Segment, Word
+
+
+@dataclass(frozen=True)
+class DraftWord:
+    symbol: str
+    start: float
+    end: float
+    score: float
+    low_confidence: bool
+
+
+@dataclass(frozen=True)
+class DraftView:
+    words: tuple[DraftWord, ...]
+    text: str
+    engine: str
+    model: str
+
+    @property
+    def low_confidence_count(self) -> int:
+        return sum(word.low_confidence for word in self.words)
+
+
+def draft_view(drafts: Sequence[Draft], segment: Segment, threshold: float) -> DraftView | None:
+    """The words of ``drafts`` (oldest first) inside ``segment``, flagged below ``threshold``."""
+    if not drafts:
+        return None
+    newest = drafts[-1]
+    words = _words_by_time(drafts, segment.start, segment.end)
+    flagged = tuple(DraftWord(w.symbol, w.start, w.end, w.score, w.score < threshold) for w in words)
+    # A draft without word timings (or whose words all fell outside) still shows its text.
+    text = " ".join(w.symbol for w in flagged) if flagged else newest.text.strip()
+    return DraftView(flagged, text, newest.engine, newest.model)
+
+
+def _words_by_time(drafts: Sequence[Draft], start: float, end: float) -> list[Word]:
+    chosen: list[Word] = []
+    covered: list[tuple[float, float]] = []
+    for draft in reversed(drafts):  # newest first
+        inside = [w for w in draft.words if start <= (w.start + w.end) / 2 <= end]
+        free = [w for w in inside if not any(low <= (w.start + w.end) / 2 <= high for low, high in covered)]
+        chosen.extend(free)
+        if inside:
+            covered.append((inside[0].start, inside[-1].end))
+    return sorted(chosen, key=lambda w: w.start)
+
+
+def split_time_for(segment: Segment, text: str, word_index: int, draft: DraftView | None) -> float:
+    """Where to cut the audio when the text is cut before word ``word_index``.
+
+    If the draft's words line up one to one with the text's, cut in the pause between the two
+    words; otherwise (the labeler rewrote the text) cut in proportion to the characters before."""
+    words = text.split()
+    if not 1 <= word_index < len(words):
+        raise ValidationError(f"split before word {word_index} of {len(words)}; allowed: 1–{len(words) - 1}",
+                              message_key="error.split_word",
+                              params={"word_index": word_index, "words": len(words), "last": len(words) - 1})
+    if draft is not None and len(draft.words) == len(words):
+        before, after = draft.words[word_index - 1], draft.words[word_index]
+        return round((before.end + after.start) / 2, 3)
+    share = len(" ".join(words[:word_index])) / len(" ".join(words))
+    return round(segment.start + share * segment.duration, 3)
+
+
+def word_index_at(segment: Segment, text: str, at_time: float, draft: DraftView | None) -> int:
+    """Where to cut the text when the audio is cut at ``at_time`` (the inverse of
+    :func:`split_time_for`): before the first word whose middle comes after the cut when the
+    draft's words line up one to one with the text's; otherwise at the word boundary whose
+    share of the characters is nearest the cut's share of the time."""
+    words = text.split()
+    if draft is not None and len(draft.words) == len(words):
+        return sum(1 for word in draft.words if (word.start + word.end) / 2 < at_time)
+    if not words:
+        return 0
+    share = (at_time - segment.start) / segment.duration if segment.duration > 0 else 0.0
+    total = len(" ".join(words))
+    shares = [len(" ".join(words[:index])) / total for index in range(len(words) + 1)]
+    return min(range(len(shares)), key=lambda index: abs(shares[index] - share))

@@ -1,0 +1,193 @@
+"""How to draft a transcript: ``TranscribeOptions`` and its validation.
+
+Kept apart from the engines so that projects, the CLI and the app can build and check options
+without loading a model.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Any
+
+from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS
+from speechlabel.core.errors import ValidationError
+
+# Types CTranslate2 runs on a CPU ("default"/"auto" let it choose).
+COMPUTE_TYPES = ("int8", "int8_float32", "int16", "float32", "default", "auto")
+# The engines that can draft: the default (CTranslate2) and the optional openai-whisper
+# (requirements-openai-whisper.txt), which runs the same bundled weights in torch.
+ENGINES = ("faster-whisper", "openai-whisper")
+# torch has no int8 Whisper: openai-whisper runs float32 on the CPU, and only that.
+OPENAI_WHISPER_COMPUTE_TYPES = ("float32",)
+MAX_BEAM_SIZE = 16
+MAX_GLOSSARY_TERM_CHARS = 100
+
+
+def _language_codes() -> tuple[str, ...]:
+    from faster_whisper.tokenizer import _LANGUAGE_CODES  # the codes Whisper was trained on
+
+    return tuple(_LANGUAGE_CODES)
+
+
+@dataclass(frozen=True)
+class TranscribeOptions:
+    """How to draft a transcript. Recorded with every Draft as provenance (``to_dict``)."""
+
+    # A bundled model ("base": multilingual incl. Korean; "tiny.en": English only, 2-3x faster),
+    # a local faster-whisper model directory, or a hub name (downloads; needs a network).
+    model: str = "base"
+    # int8: ~1.5x faster than float32 on 2 cores (JFK RTF 9.4 vs 6.0) with the same WER on
+    # JFK, LibriSpeech and Harvard.
+    compute_type: str = "int8"
+    # Beam 1 (greedy), measured with bench/transcribe.py on base: beam 5 gave the same WER on
+    # JFK, LibriSpeech and the 10 Harvard sentences (0, 0, 0.039), won one word on the AMI clip
+    # ("Claflin"; a glossary fixes that with beam 1 too), lost one on TIMIT, tied on the 30 s
+    # call and the Russian clip, and took ~1.4x the time (forced en: Harvard RTF 3.1 vs 2.2,
+    # JFK 11 vs 8). No quality to buy, so take the speed. Not measured on Korean: re-check there.
+    beam_size: int = 1
+    # None = auto-detect per segment; when set, that language is forced. Projects should set
+    # it: detection on short or noisy segments picks wrong languages, and it costs a second
+    # encoder pass in faster-whisper 1.2.1 (short segments draft ~2x faster when forced).
+    language: str | None = None
+    # Domain words, names, device names and commands. Sent to Whisper as "hotwords": a prompt
+    # "term, term, term." before every 30 s window (see glossary_prompt).
+    glossary: tuple[str, ...] = ()
+    # Silero VAD drops non-speech first; stops hallucinated text over silence and noise.
+    vad_filter: bool = True
+    # Per-word start/end/probability (decoder confidence), needed for word-level review.
+    word_timestamps: bool = True
+    # 0 = all cores of this machine.
+    cpu_threads: int = 0
+    # Consecutive segments spanning at most this many seconds are drafted in one Whisper window
+    # and split back by word times (see ``windowing``): Whisper encodes 30 s whatever the input
+    # length, so one decode per segment wastes most of it. 0 drafts every segment on its own.
+    window_seconds: float = 28.0
+    # A 30 s window is dropped as "no speech" when Whisper's no-speech probability is above
+    # this AND its decode failed (avg log-prob < -1 even after temperature fallback). Whisper's
+    # 0.6 let through invented tails after short utterances ("Thank you.", "I'm sorry.": 0.38-
+    # 0.58) and, with a glossary, invented sentences over pure noise. 0.3 removed those, and
+    # its pooled WER on 19 English recordings was never worse than 0.6's (base beam 1 and 5,
+    # tiny.en beam 1; no glossary and two glossaries).
+    no_speech_threshold: float = 0.3
+    # Which engine drafts (see ENGINES). Last, so positional construction keeps its meaning.
+    engine: str = "faster-whisper"
+
+    def __post_init__(self) -> None:
+        # Lists arrive from JSON and from callers; store a tuple so the options stay hashable.
+        if isinstance(self.glossary, list):
+            object.__setattr__(self, "glossary", tuple(self.glossary))
+        self.validate()
+
+    def validate(self) -> None:
+        """Raise ValidationError naming the first option that breaks its rule."""
+        if not isinstance(self.model, str) or not self.model.strip():
+            raise ValidationError(
+                f"model must be a non-empty name or directory, got {self.model!r}; "
+                f"bundled: {', '.join(BUNDLED_MODELS)}",
+                message_key="error.model_name_empty",
+                params={"model": self.model, "bundled": ", ".join(BUNDLED_MODELS)},
+            )
+        if self.engine not in ENGINES:
+            raise ValidationError(f"engine {self.engine!r} is unknown; allowed: {', '.join(ENGINES)}",
+                                  message_key="error.engine_unknown",
+                                  params={"engine": self.engine, "allowed": ", ".join(ENGINES)})
+        if self.engine == "openai-whisper" and self.compute_type not in OPENAI_WHISPER_COMPUTE_TYPES:
+            raise ValidationError(
+                f"compute_type {self.compute_type!r} is not available with openai-whisper (torch has no "
+                f"int8 Whisper); allowed: {', '.join(OPENAI_WHISPER_COMPUTE_TYPES)}",
+                message_key="error.compute_type_openai_whisper",
+                params={"compute_type": self.compute_type, "allowed": ", ".join(OPENAI_WHISPER_COMPUTE_TYPES)},
+            )
+        if self.compute_type not in COMPUTE_TYPES:
+            raise ValidationError(
+                f"compute_type {self.compute_type!r} is not supported on CPU; "
+                f"allowed: {', '.join(COMPUTE_TYPES)}",
+                message_key="error.compute_type",
+                params={"compute_type": self.compute_type, "allowed": ", ".join(COMPUTE_TYPES)},
+            )
+        _check_int("beam_size", self.beam_size, 1, MAX_BEAM_SIZE)
+        _check_int("cpu_threads", self.cpu_threads, 0, 1024)
+        _check_probability("no_speech_threshold", self.no_speech_threshold)
+        if isinstance(self.window_seconds, bool) or not isinstance(self.window_seconds, (int, float)) \
+                or not (self.window_seconds == 0 or 1 <= self.window_seconds <= 30):
+            raise ValidationError(f"window_seconds must be 0 (off) or from 1 to 30, got {self.window_seconds!r}",
+                                  message_key="error.window_seconds", params={"value": self.window_seconds})
+        _check_language(self.language)
+        _check_glossary(self.glossary)
+        for name in ("vad_filter", "word_timestamps"):
+            if not isinstance(getattr(self, name), bool):
+                raise ValidationError(f"{name} must be true or false, got {getattr(self, name)!r}",
+                                      message_key="error.option_not_bool",
+                                      params={"name": name, "value": getattr(self, name)})
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready: the glossary becomes a list."""
+        data = asdict(self)
+        data["glossary"] = list(self.glossary)
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "TranscribeOptions":
+        """Build from stored or user-given settings; missing keys take the defaults."""
+        if not isinstance(data, dict):
+            raise ValidationError(f"transcribe options must be a mapping, got {type(data).__name__}",
+                                  message_key="error.transcribe_options_type", params={"type": type(data).__name__})
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise ValidationError(
+                f"unknown transcribe option(s) {', '.join(map(repr, unknown))}; "
+                f"allowed: {', '.join(sorted(known))}",
+                message_key="error.transcribe_options_unknown",
+                params={"unknown": ", ".join(map(repr, unknown)), "allowed": ", ".join(sorted(known))},
+            )
+        values = dict(data)
+        if isinstance(values.get("glossary"), list):
+            values["glossary"] = tuple(values["glossary"])
+        return cls(**values)
+
+
+def default_compute_type(engine: str) -> str:
+    """What an engine runs when the user names no compute type."""
+    return OPENAI_WHISPER_COMPUTE_TYPES[0] if engine == "openai-whisper" else TranscribeOptions.compute_type
+
+
+def _check_int(name: str, value: Any, low: int, high: int) -> None:
+    # bool is an int in Python; True as a beam size is a mistake, not 1.
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        raise ValidationError(f"{name} must be a whole number from {low} to {high}, got {value!r}",
+                              message_key="error.option_whole_number",
+                              params={"name": name, "low": low, "high": high, "value": value})
+
+
+def _check_probability(name: str, value: Any) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
+        raise ValidationError(f"{name} must be a number from 0 to 1, got {value!r}",
+                              message_key="error.option_probability", params={"name": name, "value": value})
+
+
+def _check_language(language: Any) -> None:
+    if language is None:
+        return
+    if not isinstance(language, str) or language not in _language_codes():
+        raise ValidationError(
+            f"language {language!r} is not a Whisper language code; use a lowercase code such "
+            "as 'en', 'ko', 'ja', 'de', or None to detect it",
+            message_key="error.whisper_language", params={"language": language},
+        )
+
+
+def _check_glossary(glossary: Any) -> None:
+    if not isinstance(glossary, tuple):
+        raise ValidationError(f"glossary must be a list of terms, got {type(glossary).__name__}",
+                              message_key="error.glossary_type", params={"type": type(glossary).__name__})
+    for term in glossary:
+        if not isinstance(term, str) or not term.strip():
+            raise ValidationError(f"glossary terms must be non-empty text, got {term!r}",
+                                  message_key="error.glossary_term_empty", params={"term": term})
+        if "\n" in term or len(term) > MAX_GLOSSARY_TERM_CHARS:
+            raise ValidationError(
+                f"glossary term {term[:40]!r} must be one line of at most "
+                f"{MAX_GLOSSARY_TERM_CHARS} characters",
+                message_key="error.glossary_term_long", params={"term": term[:40], "most": MAX_GLOSSARY_TERM_CHARS},
+            )

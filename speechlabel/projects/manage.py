@@ -1,0 +1,261 @@
+"""Projects: a language, segmentation and engine settings, a glossary of domain words, and the
+label settings (speakers, tags, low-confidence threshold) the label page offers."""
+
+from __future__ import annotations
+
+import math
+import numbers
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from faster_whisper.tokenizer import _LANGUAGE_CODES as WHISPER_LANGUAGES
+
+from speechlabel.accounts.access import require_admin, require_role
+from speechlabel.core.errors import ValidationError
+from speechlabel.core.models import Actor, AssignmentSettings, ConventionSettings, LabelSettings, PrelabelState, Project, Recording, SegmentStatus
+from speechlabel.audio.probe import level_warnings
+from speechlabel.projects.conventions import default_convention_settings, validate_convention_settings
+from speechlabel.prelabel.vad import SegmentOptions
+from speechlabel.store import Store
+from speechlabel.store.audit import AuditNote
+from speechlabel.prelabel.transcribe import TranscribeOptions
+
+MAX_NAME_LENGTH = 100
+MAX_GLOSSARY_TERMS = 500
+AUTO_LANGUAGE = "auto"
+# Per-project engine settings; language and glossary are project fields of their own.
+ENGINE_FIELDS = ("engine", "model", "compute_type", "beam_size")
+# Label settings. Names stay short enough for a button on the label page; the label page gives
+# number keys 1-9 to the first nine speakers, the rest are picked from the list.
+MAX_LABEL_NAME_LENGTH = 40
+MAX_SPEAKERS = 30
+MAX_TAGS = 50
+# Lists are typed as "A, B" (CLI) or one per line (app), so a comma cannot be part of a name.
+_NAME_SEPARATORS = re.compile(r"[,\n]")
+
+
+def create_project(
+    store: Store,
+    name: str,
+    language: str | None = None,
+    segment_options: SegmentOptions | None = None,
+    transcribe_options: TranscribeOptions | None = None,
+    glossary: tuple[str, ...] = (),
+    label_settings: LabelSettings | None = None,
+    *,
+    actor: Actor,
+    convention_settings: ConventionSettings | None = None,
+) -> Project:
+    """Create a project (admins only); ``language`` None or "auto" lets Whisper detect it per segment.
+    Without ``convention_settings`` the scheme follows the language (ko: KsponSpeech, else generic)."""
+    require_admin(actor, "creating projects")
+    name = validate_name(name, "project name")
+    language = validate_language(language)
+    segment_options = segment_options or SegmentOptions()
+    segment_options.validate()
+    engine = transcribe_options or TranscribeOptions()
+    engine.validate()
+    engine_dict = {key: value for key, value in engine.to_dict().items() if key in ENGINE_FIELDS}
+    terms = validate_glossary(glossary)
+    labels = validate_label_settings(label_settings or LabelSettings())
+    conventions = validate_convention_settings(convention_settings or ConventionSettings())
+    if conventions.scheme is None:
+        conventions = ConventionSettings(default_convention_settings(language).scheme,
+                                         conventions.block_submit_on_lint_errors)
+    return store.insert_project(name, language, segment_options.to_dict(), engine_dict, terms, labels, conventions)
+
+
+def update_label_settings(store: Store, actor: Actor, project: Project | str, settings: LabelSettings) -> Project:
+    """Store new label settings for an existing project (given by name or as a Project); leads only."""
+    target = store.get_project(project) if isinstance(project, str) else project
+    require_role(actor, target, action="changing label settings")
+    return store.update_label_settings(target.id, validate_label_settings(settings))
+
+
+def update_assignment_settings(store: Store, actor: Actor, project: Project | str,
+                               settings: AssignmentSettings) -> Project:
+    """How work is handed out (batch size, lease minutes, optional daily quota per labeler);
+    a lead's decision, recorded in the audit log."""
+    target = store.get_project(project) if isinstance(project, str) else project
+    require_role(actor, target, action="changing how work is handed out")
+    changed = store.update_assignment_settings(target.id, settings.validate())
+    store.record_audit(AuditNote(actor.username, "assignment_settings", target.name, target.id, settings.to_dict()))
+    return changed
+
+
+def validate_label_settings(settings: LabelSettings) -> LabelSettings:
+    """The settings cleaned (names stripped, blanks dropped), or ValidationError for the first
+    thing that breaks a rule."""
+    return LabelSettings(
+        speakers=_validate_names(settings.speakers, "speaker", MAX_SPEAKERS),
+        tags=_validate_names(settings.tags, "tag", MAX_TAGS),
+        low_confidence=_validate_threshold(settings.low_confidence),
+    )
+
+
+def split_names(text: str) -> tuple[str, ...]:
+    """Names typed comma-separated or one per line; blanks dropped (validation does the rest)."""
+    return tuple(part.strip() for part in _NAME_SEPARATORS.split(text or "") if part.strip())
+
+
+def _validate_names(names: tuple[str, ...], what: str, limit: int) -> tuple[str, ...]:
+    if isinstance(names, str):  # a tuple of letters would pass every other check
+        raise ValidationError(f"{what}s must be a list of names, got the text {names!r}; split it with split_names",
+                              message_key="error.names_not_list", params={"what": what, "names": names})
+    cleaned: list[str] = []
+    seen: dict[str, str] = {}
+    for raw in names:
+        name = _clean_label_name(raw, what)
+        if not name:
+            continue
+        # Refused rather than dropped: dropping would shift the speakers' number keys unnoticed.
+        key = name.casefold()
+        if key in seen:
+            raise ValidationError(
+                f"{what} {name!r} is listed twice (as {seen[key]!r} and {name!r}); "
+                f"list each {what} once (names differing only in case count as the same)",
+                message_key="error.name_twice", params={"what": what, "first": seen[key], "name": name},
+            )
+        seen[key] = name
+        cleaned.append(name)
+    if len(cleaned) > limit:
+        raise ValidationError(f"{len(cleaned)} {what}s given; at most {limit} are allowed",
+                              message_key="error.too_many_names",
+                              params={"what": what, "count": len(cleaned), "limit": limit})
+    return tuple(cleaned)
+
+
+def _clean_label_name(raw: object, what: str) -> str:
+    if not isinstance(raw, str):
+        raise ValidationError(f"{what} name {raw!r} is not text; give each {what} as text",
+                              message_key="error.name_not_text", params={"what": what, "raw": raw})
+    # NFC: the same Korean name typed on macOS (decomposed) and Windows must compare equal.
+    name = unicodedata.normalize("NFC", raw.strip())
+    if any(unicodedata.category(ch).startswith("C") for ch in name):
+        raise ValidationError(f"{what} {name!r} contains control characters; use printable text",
+                              message_key="error.name_control", params={"what": what, "name": name})
+    if "," in name:
+        raise ValidationError(f"{what} {name!r} contains a comma; commas separate names, use another character",
+                              message_key="error.name_comma", params={"what": what, "name": name})
+    if len(name) > MAX_LABEL_NAME_LENGTH:
+        raise ValidationError(
+            f"{what} {name!r} has {len(name)} characters; at most {MAX_LABEL_NAME_LENGTH} are allowed",
+            message_key="error.name_too_long",
+            params={"what": what, "name": name, "length": len(name), "limit": MAX_LABEL_NAME_LENGTH},
+        )
+    return name
+
+
+def _validate_threshold(value: object) -> float:
+    # bool is an int to Python, but True as a threshold is a mistake, not 1.0.
+    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    if not is_number or math.isnan(value) or not 0.0 <= value <= 1.0:
+        raise ValidationError(
+            f"low-confidence threshold must be a number from 0 to 1 (words scored below it are marked), got {value!r}",
+            message_key="error.threshold", params={"value": value},
+        )
+    return float(value)
+
+
+def segment_options_for(project: Project) -> SegmentOptions:
+    return SegmentOptions.from_dict(project.segment_options)
+
+
+def transcribe_options_for(project: Project) -> TranscribeOptions:
+    return TranscribeOptions.from_dict(
+        dict(project.engine_options, language=project.language, glossary=tuple(project.glossary))
+    )
+
+
+def validate_name(value: str, what: str) -> str:
+    cleaned = (value or "").strip()
+    if not cleaned:
+        raise ValidationError(f"{what} is empty; give 1 to {MAX_NAME_LENGTH} characters",
+                              message_key="error.name_empty", params={"what": what, "limit": MAX_NAME_LENGTH})
+    if len(cleaned) > MAX_NAME_LENGTH:
+        raise ValidationError(f"{what} {cleaned!r} has {len(cleaned)} characters; at most {MAX_NAME_LENGTH} "
+                              "are allowed",
+                              message_key="error.name_too_long",
+                              params={"what": what, "name": cleaned, "length": len(cleaned), "limit": MAX_NAME_LENGTH})
+    if any(unicodedata.category(ch).startswith("C") for ch in cleaned):
+        raise ValidationError(f"{what} {cleaned!r} contains control characters; use printable text",
+                              message_key="error.name_control", params={"what": what, "name": cleaned})
+    return cleaned
+
+
+def validate_language(language: str | None) -> str | None:
+    if language is None or language.strip().lower() in ("", AUTO_LANGUAGE):
+        return None
+    code = language.strip().lower()
+    if code not in WHISPER_LANGUAGES:
+        raise ValidationError(
+            f"unknown language {language!r}; use a Whisper language code such as ko, en, ja, zh, or 'auto'",
+            message_key="error.unknown_language", params={"language": language},
+        )
+    return code
+
+
+def validate_glossary(terms: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    cleaned = tuple(dict.fromkeys(term.strip() for term in terms if term and term.strip()))
+    if len(cleaned) > MAX_GLOSSARY_TERMS:
+        raise ValidationError(f"the glossary has {len(cleaned)} terms; at most {MAX_GLOSSARY_TERMS} are allowed",
+                              message_key="error.glossary_too_many",
+                              params={"count": len(cleaned), "most": MAX_GLOSSARY_TERMS})
+    return cleaned
+
+
+def read_glossary(path: str | Path) -> tuple[str, ...]:
+    """One term per line; blank lines and lines starting with '#' are ignored."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ValidationError(f"glossary file {str(path)!r} does not exist", message_key="error.glossary_file_missing",
+                              params={"path": str(path)}) from None
+    except UnicodeDecodeError:
+        raise ValidationError(f"glossary file {str(path)!r} is not UTF-8 text; save it as UTF-8",
+                              message_key="error.glossary_file_not_utf8", params={"path": str(path)}) from None
+    lines = (line.strip() for line in text.splitlines())
+    return validate_glossary([line for line in lines if line and not line.startswith("#")])
+
+
+@dataclass(frozen=True)
+class ProjectStatus:
+    project: Project
+    recordings: int
+    recordings_pending: int
+    audio_seconds: float
+    segments_by_status: dict[SegmentStatus, int]
+
+    @property
+    def segments(self) -> int:
+        return sum(self.segments_by_status.values())
+
+
+def project_status(store: Store, project: Project) -> ProjectStatus:
+    recordings = store.list_recordings(project.id)
+    return ProjectStatus(
+        project=project,
+        recordings=len(recordings),
+        recordings_pending=sum(r.prelabel_state != PrelabelState.DRAFTED for r in recordings),
+        audio_seconds=sum(r.duration for r in recordings),
+        segments_by_status=store.count_segments_by_status(project.id),
+    )
+
+
+@dataclass(frozen=True)
+class RecordingOverview:
+    recording: Recording
+    warnings: tuple[str, ...]
+    segments_by_status: dict[SegmentStatus, int]
+
+
+def recording_overview(store: Store, project: Project) -> list[RecordingOverview]:
+    """Each recording with its level warnings and segment counts, in two queries."""
+    counts = store.count_segments_by_recording(project.id)
+    return [
+        RecordingOverview(recording, tuple(level_warnings(recording.probe)), counts.get(recording.id, {}))
+        for recording in store.list_recordings(project.id)
+    ]

@@ -1,0 +1,3 @@
+"""Review: approve and reject with reasons, the queue, rework. Imports labeling's
+leases and below.
+"""

@@ -1,0 +1,93 @@
+"""Where data lives and which limits apply; read from the environment, overridable by callers."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from speechlabel.audio.limits import MAX_SECONDS_SETTING, AudioLimits
+from speechlabel.core.errors import ValidationError
+
+DEFAULT_SESSION_HOURS = 12.0
+MAX_SESSION_HOURS = 30 * 24.0
+MAX_ROUTE_BUDGET = 1000.0
+
+
+@dataclass(frozen=True)
+class Settings:
+    """``data_dir`` holds the SQLite database (unless ``database_url`` points elsewhere) and audio."""
+
+    data_dir: Path
+    database_url: str | None = None
+    # What an imported file may be (length, rate, channels, decoding budget): AudioLimits.
+    audio_limits: AudioLimits = AudioLimits()
+    # How long a sign-in lasts ($SPEECHLABEL_SESSION_HOURS).
+    session_hours: float = DEFAULT_SESSION_HOURS
+    # The first admin's password ($SPEECHLABEL_ADMIN_PASSWORD; None: generate one and show it
+    # once). Kept out of repr, so logging the settings cannot leak it.
+    admin_password: str | None = field(default=None, repr=False, compare=False)
+    # A factor on every session's budget of route requests and audio ($SPEECHLABEL_ROUTE_BUDGET;
+    # rate_limit.py): above 1 for load tests whose clients run faster than any person.
+    route_budget: float = 1.0
+
+    @classmethod
+    def from_env(cls, data_dir: str | os.PathLike | None = None) -> Settings:
+        chosen = data_dir or os.environ.get("SPEECHLABEL_DATA_DIR") or "data"
+        max_seconds = os.environ.get(MAX_SECONDS_SETTING)
+        return cls(
+            data_dir=Path(chosen).resolve(),
+            database_url=os.environ.get("SPEECHLABEL_DATABASE_URL") or None,
+            audio_limits=AudioLimits(max_seconds=float(max_seconds)) if max_seconds else AudioLimits(),
+            session_hours=_session_hours(os.environ.get("SPEECHLABEL_SESSION_HOURS")),
+            admin_password=os.environ.get("SPEECHLABEL_ADMIN_PASSWORD") or None,
+            route_budget=_route_budget(os.environ.get("SPEECHLABEL_ROUTE_BUDGET")),
+        )
+
+    @property
+    def session_seconds(self) -> float:
+        return self.session_hours * 3600.0
+
+    @property
+    def resolved_database_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.data_dir / 'speechlabel.db'}"
+
+    @property
+    def originals_dir(self) -> Path:
+        return self.data_dir / "audio" / "originals"
+
+    @property
+    def normalized_dir(self) -> Path:
+        return self.data_dir / "audio" / "normalized"
+
+
+def _session_hours(value: str | None) -> float:
+    hours = _number_from_env(value, DEFAULT_SESSION_HOURS, 0.05, MAX_SESSION_HOURS)
+    if hours is None:
+        raise ValidationError(
+            f"SPEECHLABEL_SESSION_HOURS is {value!r}; give a number of hours from 0.05 to {MAX_SESSION_HOURS:g}",
+            message_key="error.session_hours", params={"value": value, "most": MAX_SESSION_HOURS},
+        )
+    return hours
+
+
+def _route_budget(value: str | None) -> float:
+    factor = _number_from_env(value, 1.0, 0.01, MAX_ROUTE_BUDGET)
+    if factor is None:
+        raise ValidationError(
+            f"SPEECHLABEL_ROUTE_BUDGET is {value!r}; give a factor from 0.01 to {MAX_ROUTE_BUDGET:g} (1: the default "
+            "budgets)", message_key="error.route_budget", params={"value": value, "most": MAX_ROUTE_BUDGET},
+        )
+    return factor
+
+
+def _number_from_env(value: str | None, default: float, low: float, high: float) -> float | None:
+    """An environment variable's number: ``default`` when unset, None when not a number from
+    ``low`` to ``high`` (the caller says which variable and what is allowed)."""
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if low <= number <= high else None  # NaN fails the comparison too
