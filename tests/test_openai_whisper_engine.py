@@ -18,7 +18,8 @@ from speechlabel.ingest.files import import_audio
 from speechlabel.analytics.metrics import word_error_rate
 from speechlabel.core.models import SegmentStatus
 from speechlabel.prelabel.pipeline import prelabel_project
-from speechlabel.projects.manage import create_project, transcribe_options_for
+from speechlabel.projects.manage import create_project
+from speechlabel.prelabel.project_options import transcribe_options_for
 from speechlabel.prelabel.transcribe import get_engine
 from speechlabel.prelabel.engines.options import TranscribeOptions
 

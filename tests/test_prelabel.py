@@ -9,7 +9,8 @@ from speechlabel.ingest.files import import_audio
 from speechlabel.analytics.metrics import word_error_rate
 from speechlabel.core.models import PrelabelState, SegmentStatus
 from speechlabel.prelabel.pipeline import PRELABEL_AUTHOR, prelabel_project
-from speechlabel.projects.manage import create_project, transcribe_options_for
+from speechlabel.projects.manage import create_project
+from speechlabel.prelabel.project_options import transcribe_options_for
 from speechlabel.prelabel.transcribe import get_engine
 
 

@@ -22,6 +22,7 @@ import jiwer
 from rapidfuzz.distance import Levenshtein
 
 from speechlabel.core.errors import ValidationError
+from speechlabel.core.languages import NO_WORD_SPACES, SPACE_FREE, language_key
 
 log = logging.getLogger(__name__)
 
@@ -205,12 +206,6 @@ def _remove_tags(text: str, dual_side: DualSide) -> str:
 
 # --- draft -> final scores --------------------------------------------------------------------
 
-# Scripts written without spaces between words: a word error rate means nothing there.
-_NO_WORD_SPACES = frozenset({"zh", "ja", "th", "lo", "km", "my", "bo", "yue"})
-# Compared with spaces removed: Korean spacing varies between writers and is not an error.
-_SPACE_FREE = _NO_WORD_SPACES | {"ko"}
-
-
 @dataclass(frozen=True)
 class ScoreOptions:
     """How texts are made comparable. ``dual_side``: which side of a KsponSpeech ``(A)/(B)``
@@ -257,12 +252,7 @@ def comparable_text(text: str, language: str | None, options: ScoreOptions = Sco
     """The text as it is compared: tags stripped, normalised, spaces removed where they do not
     count (``language`` "ko", "ko-KR", "zh", "ja", ...; None or any other is space-delimited)."""
     text = normalize_text(strip_tags(text, dual_side=options.dual_side))
-    return text.replace(" ", "") if _language_key(language) in _SPACE_FREE else text
-
-
-def writes_without_spaces(language: str | None) -> bool:
-    """Its script puts no spaces between words (Chinese, Japanese, Thai, ...; not Korean)."""
-    return _language_key(language) in _NO_WORD_SPACES
+    return text.replace(" ", "") if language_key(language) in SPACE_FREE else text
 
 
 def segment_scores(
@@ -284,8 +274,8 @@ def score_segments(
     draft only once; 100,000 pairs take about 0.5 s on one core here
     (``python -m bench.metrics_speed``).
     """
-    key = _language_key(language)
-    space_free, words = key in _SPACE_FREE, key not in _NO_WORD_SPACES
+    key = language_key(language)
+    space_free, words = key in SPACE_FREE, key not in NO_WORD_SPACES
     dual_side, distance, rate = options.dual_side, Levenshtein.distance, _rate
     scores: list[SegmentScores] = []
     for draft, final in pairs:
@@ -368,11 +358,6 @@ def _rate(edits: int, length: int) -> float | None:
 
 def _saving(edits: int, final_chars: int) -> float | None:
     return max(0.0, 1.0 - edits / final_chars) if final_chars else None
-
-
-def _language_key(language: str | None) -> str:
-    """"ko-KR", "ko_KR", "KO" -> "ko"; None -> ""."""
-    return re.split(r"[-_]", language.strip().lower())[0] if language else ""
 
 
 # --- agreement between labelers ---------------------------------------------------------------

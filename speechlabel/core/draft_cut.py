@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
-from speechlabel.analytics.metrics import writes_without_spaces
+from speechlabel.core.languages import writes_without_spaces
 from speechlabel.core.models import Draft, Word
 
 

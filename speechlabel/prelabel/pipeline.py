@@ -20,7 +20,7 @@ from speechlabel.audio.samples import TARGET_RATE
 from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import NotFound
 from speechlabel.core.models import PrelabelState, Project, Recording, SegmentStatus
-from speechlabel.projects.manage import segment_options_for, transcribe_options_for
+from speechlabel.prelabel.project_options import segment_options_for, transcribe_options_for
 from speechlabel.prelabel.vad import SegmentOptions, segment_speech
 from speechlabel.store import Store
 from speechlabel.prelabel.transcribe import Engine, TranscribeOptions, get_engine

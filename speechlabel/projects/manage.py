@@ -159,16 +159,6 @@ def _validate_threshold(value: object) -> float:
     return float(value)
 
 
-def segment_options_for(project: Project) -> SegmentOptions:
-    return SegmentOptions.from_dict(project.segment_options)
-
-
-def transcribe_options_for(project: Project) -> TranscribeOptions:
-    return TranscribeOptions.from_dict(
-        dict(project.engine_options, language=project.language, glossary=tuple(project.glossary))
-    )
-
-
 def validate_name(value: str, what: str) -> str:
     cleaned = (value or "").strip()
     if not cleaned:
