@@ -190,7 +190,7 @@ def test_the_scan_sees_the_pages_and_the_command_lines_modules():
     assert {"speechlabel.projects.manage", "speechlabel.conventions.scheme_file", "speechlabel.export.names",
             "speechlabel.store.recordings"} <= set(pages)
     assert "speechlabel.cli" not in pages and "speechlabel.ingest.datasets" not in pages
-    assert {"speechlabel.ingest.datasets.detect", "speechlabel.conventions.command", "speechlabel.projects.manage"} <= set(cli)
+    assert {"speechlabel.ingest.datasets.detect", "speechlabel.cli.lint", "speechlabel.projects.manage"} <= set(cli)
     assert not any(name.startswith("speechlabel.migrations") or name == "speechlabel.prelabel.vad_metrics" for name in cli)
 
 

@@ -24,8 +24,8 @@ from speechlabel.accounts.users import MAX_PASSWORD_LENGTH, create_user, generat
 from speechlabel.labeling.assignment import assign_recording, assign_segments
 from speechlabel.workspace.config import Settings
 from speechlabel.cli.conventions import add_convention_options, convention_settings_from_args, format_convention_settings
-from speechlabel.conventions.command import add_lint_arguments, run_lint_command
-from speechlabel.conventions.convert_command import add_convert_arguments, run_convert_command
+from speechlabel.cli.lint import add_lint_arguments, run_lint_command
+from speechlabel.cli.convert_text import add_convert_arguments, run_convert_command
 from speechlabel.ingest.datasets import import_dataset
 from speechlabel.cli.datasets import add_import_dataset_arguments, report_lines
 from speechlabel.cli.datasets import options_from_args as import_options_from_args

@@ -21,7 +21,7 @@ from speechlabel.core.errors import ValidationError
 from speechlabel.i18n import Lang, error_message, translate
 from speechlabel.i18n.lint_text import note_message
 from speechlabel.conventions.builtin import BUILTIN_SCHEMES
-from speechlabel.conventions.command import USAGE_ERROR, read_lines
+from speechlabel.cli.lint import USAGE_ERROR, read_lines
 from speechlabel.conventions.convert import ConversionNote, convert
 from speechlabel.conventions.scheme_file import resolve_scheme
 
