@@ -24,6 +24,8 @@ def test_an_admin_creates_an_openai_whisper_project_from_the_page(tmp_path, monk
         engine = next(box for box in app.selectbox if box.label == "Engine")
         assert engine.options == ["faster-whisper", "openai-whisper"] and engine.value == "faster-whisper"
         engine.select("openai-whisper")
+        device = next(box for box in app.selectbox if box.label == "Device")
+        assert device.options == ["cpu", "cuda", "auto"] and device.value == "cpu"
         next(box for box in app.selectbox if box.label == "Model").select("tiny.en")
         app.button[0].click().run()
         assert not app.exception and "Created project 'torch\\-en'" in app.success[0].value
@@ -33,4 +35,4 @@ def test_an_admin_creates_an_openai_whisper_project_from_the_page(tmp_path, monk
     finally:
         st.cache_resource.clear()
     assert project.engine_options == {"engine": "openai-whisper", "model": "tiny.en", "compute_type": "float32",
-                                      "beam_size": 1}
+                                      "beam_size": 1, "device": "cpu"}

@@ -8,6 +8,7 @@ import streamlit as st
 
 from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS
 from speechlabel.conventions import BUILTIN_SCHEMES
+from speechlabel.prelabel.engines.registry import engine_names
 from speechlabel.ingest.files import ImportDuplicate, ImportFailure, import_uploads
 from speechlabel.prelabel.jobs import JobState, JobStatus
 from speechlabel.core.models import LabelSettings, Project
@@ -26,7 +27,7 @@ from speechlabel.projects.scheme_upload import (
     scheme_choices,
 )
 from speechlabel.prelabel.vad import SegmentOptions
-from speechlabel.prelabel.engines.options import ENGINES, TranscribeOptions
+from speechlabel.prelabel.engines.options import DEVICES, TranscribeOptions
 from views.lang import error_text, label, t, translator
 from views.plain import md, tm
 
@@ -43,6 +44,7 @@ class ProjectFormValues:
     glossary: tuple[str, ...]
     label_settings: LabelSettings
     engine: str = TranscribeOptions.engine
+    device: str = TranscribeOptions.device
 
 
 def project_fields() -> ProjectFormValues:
@@ -51,12 +53,14 @@ def project_fields() -> ProjectFormValues:
     language = left.selectbox(t("forms.language"), LANGUAGES, help=t("forms.language_help"))
     model = middle.selectbox(t("forms.model"), list(BUNDLED_MODELS), help=t("forms.model_help"))
     beam_size = right.number_input(t("forms.beam_size"), 1, 16, TranscribeOptions.beam_size)
-    engine = st.selectbox(t("forms.engine"), list(ENGINES), help=t("forms.engine_help"))
+    engine = st.selectbox(t("forms.engine"), list(engine_names()), help=t("forms.engine_help"))
+    device = st.selectbox(t("forms.device"), list(DEVICES), help=t("forms.device_help"))
     max_duration = st.slider(t("forms.max_duration"), 2.0, 30.0, SegmentOptions.max_duration, 0.5)
     glossary = st.text_area(t("forms.glossary"), placeholder="컨베이어\nPLC\nOK Nova")
     terms = tuple(line.strip() for line in glossary.splitlines() if line.strip())
     labels = label_settings_fields(LabelSettings(), key="new_project")
-    return ProjectFormValues(name, language, model, int(beam_size), float(max_duration), terms, labels, engine)
+    return ProjectFormValues(name, language, model, int(beam_size), float(max_duration), terms, labels, engine,
+                             device)
 
 
 def label_settings_fields(current: LabelSettings, key: str) -> LabelSettings:

@@ -40,7 +40,8 @@ def new_project_form() -> None:
                 segment_options=SegmentOptions(max_duration=values.max_duration),
                 transcribe_options=TranscribeOptions(engine=values.engine, model=values.model,
                                                      beam_size=values.beam_size,
-                                                     compute_type=default_compute_type(values.engine)),
+                                                     compute_type=default_compute_type(values.engine),
+                                                     device=values.device),
                 glossary=values.glossary, label_settings=values.label_settings, actor=actor,
             )
             st.session_state["project_name"] = created.name

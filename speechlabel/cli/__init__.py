@@ -29,9 +29,11 @@ from speechlabel.cli.convert_text import add_convert_arguments, run_convert_comm
 from speechlabel.ingest.datasets import import_dataset
 from speechlabel.cli.datasets import add_import_dataset_arguments, report_lines
 from speechlabel.cli.datasets import options_from_args as import_options_from_args
+from speechlabel.prelabel.engines.registry import engine_names
 from speechlabel.core.errors import Conflict, NotFound, SpeechLabelError, ValidationError
 from speechlabel.export import export_dataset
 from speechlabel.cli.export import add_export_arguments, options_from_args
+from speechlabel.export.formats import format_name
 from speechlabel.i18n import Lang, environment_language, error_message, translate
 from speechlabel.ingest.files import import_paths
 from speechlabel.prelabel.jobs import claim_or_wait, run_claimed
@@ -42,7 +44,7 @@ from speechlabel.projects.manage import create_project, project_status, read_glo
 from speechlabel.review.decisions import ReviewOrder, ReviewQuery, approve, bulk_approve, count_to_review, reject, review_queue, update_review_settings
 from speechlabel.prelabel.vad import SegmentOptions
 from speechlabel.prelabel.transcribe import TranscribeOptions
-from speechlabel.prelabel.engines.options import ENGINES, default_compute_type
+from speechlabel.prelabel.engines.options import DEVICES, default_compute_type
 from speechlabel.workspace.workspace import Workspace
 
 USER_ROLES = ("admin", "lead", "reviewer", "labeler")
@@ -132,10 +134,13 @@ def _add_project_commands(commands) -> None:
     create.add_argument("--language", help="ko, en, … or auto (default: auto)")
     create.add_argument("--model", default=TranscribeOptions.model,
                         help="bundled 'base' (multilingual) or 'tiny.en', or a faster-whisper model name/path")
-    create.add_argument("--engine", choices=ENGINES, default=TranscribeOptions.engine,
+    create.add_argument("--engine", choices=engine_names(), default=TranscribeOptions.engine,
                         help="openai-whisper needs requirements-openai-whisper.txt (default: faster-whisper)")
     create.add_argument("--compute-type",
                         help="default: int8 for faster-whisper, float32 (the only choice) for openai-whisper")
+    create.add_argument("--device", choices=DEVICES, default=TranscribeOptions.device,
+                        help="where the engine runs: cpu (default), cuda (an NVIDIA GPU) or auto (cuda when the "
+                             "engine finds a CUDA device, else cpu)")
     create.add_argument("--beam-size", type=int, default=TranscribeOptions.beam_size)
     create.add_argument("--max-duration", type=float, default=SegmentOptions.max_duration,
                         help="longest segment in seconds")
@@ -184,7 +189,7 @@ def run_project_create(workspace: Workspace, args) -> int:
         segment_options=SegmentOptions(max_duration=args.max_duration),
         transcribe_options=TranscribeOptions(
             engine=args.engine, model=args.model, beam_size=args.beam_size,
-            compute_type=args.compute_type or default_compute_type(args.engine)),
+            compute_type=args.compute_type or default_compute_type(args.engine), device=args.device),
         glossary=glossary,
         label_settings=label_settings_from_args(args, LabelSettings()),
         actor=SYSTEM,
@@ -545,7 +550,7 @@ def run_export(workspace: Workspace, args) -> int:
         report = export_dataset(workspace.store, workspace.settings, project, args.out, options,
                                 on_segment=lambda _count: bar.update(1), actor=SYSTEM)
     print(f"exported {report.segments} segments ({report.audio_seconds / 60:.1f} min; statuses: "
-          f"{options.included_statuses}) as {options.format.value} to {report.out_dir}")
+          f"{options.included_statuses}) as {format_name(options.format)} to {report.out_dir}")
     for split in report.splits:
         if split.name:
             print(f"  {split.name}: {split.segments} segments, {split.seconds / 60:.1f} min, {split.speakers} speakers")

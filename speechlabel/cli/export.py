@@ -13,16 +13,16 @@ from speechlabel.conventions import Side
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.models import Project, SegmentStatus
 from speechlabel.store import Store
-from speechlabel.export.options import ExportFormat, ExportOptions, SplitBy, TextVariant
+from speechlabel.export.formats import format_names
+from speechlabel.export.options import ExportOptions, SplitBy, TextVariant, parse_format
 
-EXPORT_FORMATS = tuple(f.value for f in ExportFormat)
 DEFAULT_STATUS = ",".join(status.value for status in ExportOptions().statuses)
 EVERY_STATUS = "all"
 
 
 def add_export_arguments(export: argparse.ArgumentParser) -> None:
     export.add_argument("name")
-    export.add_argument("--format", choices=EXPORT_FORMATS, default="jsonl",
+    export.add_argument("--format", choices=format_names(), default="jsonl",
                         help="nemo manifest, hf audiofolder, lhotse manifests, kaldi data dir, or jsonl "
                              "with full provenance (default)")
     export.add_argument("--out", required=True, type=Path, help="output folder (must not exist or be empty)")
@@ -57,7 +57,7 @@ def options_from_args(args, store: Store, project: Project) -> ExportOptions:
         statuses=parse_statuses(args.status),
         cut_clips=not args.offsets,
         overwrite=args.overwrite,
-        format=ExportFormat.parse(args.format),
+        format=parse_format(args.format),
         edited_since=parse_moment(args.since, "--since"),
         edited_until=parse_moment(args.until, "--until"),
         labeler=args.labeler,

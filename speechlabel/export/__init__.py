@@ -6,8 +6,12 @@ an :class:`ExportOptions`: format, which segments, text variant, clips or offset
 train/dev/test split. Modules: ``options`` (the choices), ``select`` (segments, text, splits),
 ``media`` (audio), ``names`` (safe ids and file names), one module per format, ``card``
 (README), ``run`` (staging, atomic move).
+
+Formats are chosen by name from a registry (``formats``): each format module registers its
+writer when imported, and this package imports them, so they are registered whenever it is used.
 """
 
+from speechlabel.export import hf, kaldi, lhotse_format, nemo  # noqa: F401 - each registers its format
 from speechlabel.export.card import CARD_NAME, SplitSummary
 from speechlabel.export.nemo import MANIFEST_NAME, manifest_line
 from speechlabel.export.options import SPLIT_NAMES, ExportFormat, ExportOptions, SplitBy, TextVariant

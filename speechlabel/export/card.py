@@ -9,26 +9,13 @@ from pathlib import Path
 
 from speechlabel.core.markdown_text import markdown_literal
 from speechlabel.core.models import Project
-from speechlabel.export.options import ExportFormat, ExportOptions
+from speechlabel.export.formats import format_name, format_writer_class
+from speechlabel.export.options import ExportOptions
 from speechlabel.export.select import ExportItem
 
 CARD_NAME = "README.md"
 # The card's third line; also how ``--overwrite`` knows a folder is an export it may replace.
 CARD_SIGNATURE = "Exported by speechlabel on "
-
-_HOW_TO_LOAD = {
-    ExportFormat.JSONL: "One JSON object per line (`manifest.jsonl` or `<split>_manifest.jsonl`): NeMo's fields "
-                        "plus tags, labeler of record and the draft's confidences and word timings.",
-    ExportFormat.NEMO: "NeMo: pass `manifest.jsonl` (or `<split>_manifest.jsonl`) as `manifest_filepath`; audio "
-                       "paths are relative to the manifest.",
-    ExportFormat.HF: "Hugging Face: `datasets.load_dataset(\"audiofolder\", data_dir=\"<this folder>\")`.",
-    ExportFormat.LHOTSE: "Lhotse: `load_manifest(\"recordings.jsonl.gz\").with_path_prefix(\"<this folder>\")` and "
-                         "`load_manifest(\"supervisions.jsonl.gz\")`, then `CutSet.from_manifests(...)`. Audio paths "
-                         "are relative to this folder.",
-    ExportFormat.KALDI: "Kaldi/ESPnet: a data directory (per split) with wav.scp, text, utt2spk, spk2utt (and "
-                        "segments when recordings are referenced with offsets); audio paths are relative to this "
-                        "folder, so run from here or prefix them.",
-}
 
 
 @dataclass(frozen=True)
@@ -52,7 +39,7 @@ def write_card(root: Path, project: Project, options: ExportOptions, items: list
     lines = [
         f"# {_cell(project.name)}: speech dataset", "",
         f"{CARD_SIGNATURE}{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}.", "",
-        _HOW_TO_LOAD[options.format], "",
+        format_writer_class(options.format).how_to_load, "",
         "## Contents", "",
         f"- segments: {total.segments}",
         f"- audio: {total.seconds / 3600:.3f} h ({total.seconds:.1f} s)",
@@ -108,7 +95,7 @@ def _cell(value: str) -> str:
 
 def _settings(options: ExportOptions) -> list[tuple[str, object]]:
     return [
-        ("format", options.format.value),
+        ("format", format_name(options.format)),
         ("statuses", options.included_statuses),
         ("last edit from", options.edited_since.isoformat() if options.edited_since else "any"),
         ("last edit before", options.edited_until.isoformat() if options.edited_until else "any"),

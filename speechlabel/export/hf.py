@@ -9,9 +9,13 @@ a column that is null throughout one split would not match the same column of an
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
+from speechlabel.core.errors import ValidationError
+from speechlabel.export.formats import FormatWriter, register_format
 from speechlabel.export.job import ExportJob
+from speechlabel.export.options import ExportOptions
 from speechlabel.export.select import ExportItem
 
 METADATA_NAME = "metadata.jsonl"
@@ -26,6 +30,24 @@ def write_audiofolder(job: ExportJob, split: str | None, items: list[ExportItem]
             metadata.write(json.dumps(_columns(job, item, audio.path), ensure_ascii=False) + "\n")
             job.advance()
     return job.wrote(path)
+
+
+class AudiofolderWriter(FormatWriter):
+    """``hf``: a Hugging Face audiofolder."""
+
+    how_to_load = "Hugging Face: `datasets.load_dataset(\"audiofolder\", data_dir=\"<this folder>\")`."
+
+    @classmethod
+    def check_options(cls, options: ExportOptions) -> None:
+        if not options.cut_clips:
+            raise ValidationError("the Hugging Face audiofolder format needs one file per example; "
+                                  "export clips (leave out --offsets)", message_key="error.hf_needs_clips")
+
+    def write(self, job: ExportJob, split: str | None, items: list[ExportItem]) -> Path:
+        return write_audiofolder(job, split, items)
+
+
+register_format("hf", AudiofolderWriter)
 
 
 def _columns(job: ExportJob, item: ExportItem, file_name: str) -> dict[str, Any]:

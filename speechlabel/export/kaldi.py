@@ -19,8 +19,9 @@ from __future__ import annotations
 from collections import defaultdict
 from pathlib import Path
 
+from speechlabel.export.formats import FormatWriter, register_format
 from speechlabel.export.job import ExportJob
-from speechlabel.export.names import SafeNames
+from speechlabel.export.names import SafeNames, kaldi_speaker_id
 from speechlabel.export.select import ExportItem
 
 # Words Kaldi's validate_data_dir.sh refuses in a transcript (they are its own markers).
@@ -51,6 +52,23 @@ def write_data_dir(job: ExportJob, split: str | None, items: list[ExportItem], s
     _write_table(folder / "utt2spk", utt2spk)
     _write_table(folder / "spk2utt", _inverse(utt2spk))
     return job.wrote(folder / "text")
+
+
+class KaldiWriter(FormatWriter):
+    """``kaldi``: a Kaldi/ESPnet data directory per split."""
+
+    how_to_load = ("Kaldi/ESPnet: a data directory (per split) with wav.scp, text, utt2spk, spk2utt (and "
+                   "segments when recordings are referenced with offsets); audio paths are relative to this "
+                   "folder, so run from here or prefix them.")
+
+    def __init__(self) -> None:
+        self.speakers = SafeNames(kaldi_speaker_id, what="speaker")  # one mapping for every split
+
+    def write(self, job: ExportJob, split: str | None, items: list[ExportItem]) -> Path:
+        return write_data_dir(job, split, items, self.speakers)
+
+
+register_format("kaldi", KaldiWriter)
 
 
 def kaldi_text(text: str) -> str:

@@ -20,9 +20,11 @@ from __future__ import annotations
 
 import gzip
 import json
+from pathlib import Path
 from typing import Any
 
 from speechlabel.core.models import Word
+from speechlabel.export.formats import FormatWriter, register_format
 from speechlabel.export.job import ExportJob
 from speechlabel.export.media import AudioFile
 from speechlabel.export.select import ExportItem
@@ -46,6 +48,20 @@ def write_manifests(job: ExportJob, split: str | None, items: list[ExportItem]):
         job.advance()
     _write_gzip_jsonl(folder / RECORDINGS_NAME, recordings.values())
     return job.wrote(_write_gzip_jsonl(folder / SUPERVISIONS_NAME, supervisions))
+
+
+class LhotseWriter(FormatWriter):
+    """``lhotse``: recordings and supervisions manifests."""
+
+    how_to_load = ("Lhotse: `load_manifest(\"recordings.jsonl.gz\").with_path_prefix(\"<this folder>\")` and "
+                   "`load_manifest(\"supervisions.jsonl.gz\")`, then `CutSet.from_manifests(...)`. Audio paths "
+                   "are relative to this folder.")
+
+    def write(self, job: ExportJob, split: str | None, items: list[ExportItem]) -> Path:
+        return write_manifests(job, split, items)
+
+
+register_format("lhotse", LhotseWriter)
 
 
 def recording_line(recording_id: str, audio: AudioFile) -> dict[str, Any]:

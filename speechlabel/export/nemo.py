@@ -10,10 +10,12 @@ draft's confidences and word timings.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 from speechlabel.core.models import Project
 from speechlabel.store import ExportRow
+from speechlabel.export.formats import FormatWriter, register_format
 from speechlabel.export.job import ExportJob
 from speechlabel.export.options import TextVariant
 from speechlabel.export.select import ExportItem
@@ -40,6 +42,29 @@ def write_manifest(job: ExportJob, split: str | None, items: list[ExportItem], f
             manifest.write(json.dumps(line, ensure_ascii=False) + "\n")
             job.advance()
     return job.wrote(path)
+
+
+class NemoWriter(FormatWriter):
+    """``nemo``: NeMo manifests."""
+
+    full = False  # the generic JSONL's provenance fields too
+    how_to_load = ("NeMo: pass `manifest.jsonl` (or `<split>_manifest.jsonl`) as `manifest_filepath`; audio "
+                   "paths are relative to the manifest.")
+
+    def write(self, job: ExportJob, split: str | None, items: list[ExportItem]) -> Path:
+        return write_manifest(job, split, items, full=self.full)
+
+
+class JsonlWriter(NemoWriter):
+    """``jsonl``: the generic JSONL, NeMo's lines with full provenance."""
+
+    full = True
+    how_to_load = ("One JSON object per line (`manifest.jsonl` or `<split>_manifest.jsonl`): NeMo's fields "
+                   "plus tags, labeler of record and the draft's confidences and word timings.")
+
+
+register_format("jsonl", JsonlWriter)
+register_format("nemo", NemoWriter)
 
 
 def manifest_line(row: ExportRow, audio_filepath: str, project: Project, with_offset: bool) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from speechlabel.conventions import Side
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.models import SegmentStatus
+from speechlabel.export.formats import format_name, format_writer_class
 
 MIN_SAMPLE_RATE = 8000
 MAX_SAMPLE_RATE = 48000
@@ -17,6 +18,9 @@ SPLIT_NAMES = ("train", "dev", "test")
 
 
 class ExportFormat(str, enum.Enum):
+    """The formats that ship with speechlabel (each module registers its writer, see ``formats``).
+    ``ExportOptions.format`` may also name another registered format (see ``parse_format``)."""
+
     JSONL = "jsonl"
     """Generic JSONL with full provenance (NeMo-compatible lines plus tags, labeler, draft words)."""
     NEMO = "nemo"
@@ -82,7 +86,8 @@ class ExportOptions:
     Kaldi ``segments``, Lhotse supervisions with ``start``). Hugging Face needs clips."""
     overwrite: bool = False
     """Replace an existing, non-empty output folder instead of refusing."""
-    format: ExportFormat = ExportFormat.JSONL
+    format: ExportFormat | str = ExportFormat.JSONL
+    """A built-in format, or the name of another registered one (``formats.register_format``)."""
     edited_since: datetime | None = None
     """Only segments last edited at or after this moment (naive: UTC)."""
     edited_until: datetime | None = None
@@ -113,7 +118,7 @@ class ExportOptions:
         """Check every choice and return the options with enums for names and tuples for
         lists (so ``format="nemo"`` works). Raises ValidationError saying what is allowed."""
         options = replace(
-            self, format=ExportFormat.parse(self.format), text=TextVariant.parse(self.text),
+            self, format=parse_format(self.format), text=TextVariant.parse(self.text),
             dual_side=_side(self.dual_side),
             split_by=SplitBy.parse(self.split_by) if self.split_by is not None else None,
             split_shares=tuple(self.split_shares) if isinstance(self.split_shares, list) else self.split_shares,
@@ -130,9 +135,7 @@ class ExportOptions:
         if isinstance(options.seed, bool) or not isinstance(options.seed, int):
             raise ValidationError(f"seed {options.seed!r} is not allowed; use a whole number",
                                   message_key="error.export_seed", params={"seed": repr(options.seed)})
-        if options.format == ExportFormat.HF and not options.cut_clips:
-            raise ValidationError("the Hugging Face audiofolder format needs one file per example; "
-                                  "export clips (leave out --offsets)", message_key="error.hf_needs_clips")
+        format_writer_class(options.format).check_options(options)  # e.g. Hugging Face needs clips
         since, until = _utc(options.edited_since), _utc(options.edited_until)
         if since is not None and until is not None and until <= since:
             raise ValidationError(f"the date range {since.isoformat()} – {until.isoformat()} is empty; "
@@ -159,6 +162,17 @@ class ExportOptions:
         if self.split_by is None:
             return ()
         return tuple(name for name, share in zip(SPLIT_NAMES, self.split_shares) if share > 0)
+
+
+def parse_format(value: str | ExportFormat) -> ExportFormat | str:
+    """A registered format: the ExportFormat member for a built-in one, else its name. Raises a
+    ValidationError naming the registered formats."""
+    format_writer_class(value)
+    name = format_name(value)
+    try:
+        return ExportFormat(name)
+    except ValueError:
+        return name
 
 
 def _check_rate(rate: object) -> None:

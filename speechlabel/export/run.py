@@ -1,5 +1,7 @@
 """Run an export: check who asks, select, write the chosen format per split, move into place.
 
+The format's writer comes from the registry (``formats``) by the format's name.
+
 The export is built in a hidden sibling folder and renamed into place at the end, so an
 interrupted export never leaves files that look complete, and an existing export is replaced
 only when asked: also when another export took the same folder while this one ran (the rename
@@ -21,13 +23,14 @@ from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import Conflict, ValidationError
 from speechlabel.core.models import Actor, Project
 from speechlabel.store import Store
-from speechlabel.export import hf, kaldi, lhotse_format, nemo
 from speechlabel.export.card import CARD_NAME, CARD_SIGNATURE, SplitSummary, summarize, write_card
+from speechlabel.export.formats import format_name, new_format_writer
 from speechlabel.export.job import ExportJob
 from speechlabel.export.leftovers import remove_stale_leftovers
 from speechlabel.export.media import AudioWriter
-from speechlabel.export.names import SafeNames, kaldi_speaker_id
-from speechlabel.export.options import ExportFormat, ExportOptions
+from speechlabel.export.names import SafeNames
+from speechlabel.export.nemo import MANIFEST_NAME
+from speechlabel.export.options import ExportOptions
 from speechlabel.export.select import ExportItem, select_items
 
 log = logging.getLogger(__name__)
@@ -75,8 +78,8 @@ def export_dataset(
         shutil.rmtree(staging, ignore_errors=True)
         raise
     seconds = sum(item.seconds for item in items)
-    log.info("exported %d segments (%.1f s) as %s to %s", len(items), seconds, options.format.value, out_dir)
-    manifest = out_dir / job.files[0] if job.files else out_dir / nemo.MANIFEST_NAME
+    log.info("exported %d segments (%.1f s) as %s to %s", len(items), seconds, format_name(options.format), out_dir)
+    manifest = out_dir / job.files[0] if job.files else out_dir / MANIFEST_NAME
     return ExportReport(out_dir, manifest, len(items), seconds, tuple(splits), out_dir / card.name,
                         tuple(job.files))
 
@@ -93,26 +96,14 @@ def _new_job(staging: Path, settings: Settings, project: Project, options: Expor
 
 def _write_splits(job: ExportJob, items: list[ExportItem]) -> list[SplitSummary]:
     names: tuple[str | None, ...] = job.options.split_names or (None,)
-    write = _writer(job.options.format)
+    writer = new_format_writer(job.options.format)  # one per export: it may keep what the splits share
     summaries = []
     for name in names:
         chosen = [item for item in items if item.split == name]
         if chosen or name is None:  # an empty split is left out; an empty export still gets its files
-            write(job, name, chosen)
+            writer.write(job, name, chosen)
         summaries.append(summarize(name, chosen))
     return summaries
-
-
-def _writer(export_format: ExportFormat):
-    if export_format in (ExportFormat.JSONL, ExportFormat.NEMO):
-        full = export_format == ExportFormat.JSONL
-        return lambda job, split, items: nemo.write_manifest(job, split, items, full=full)
-    if export_format == ExportFormat.HF:
-        return hf.write_audiofolder
-    if export_format == ExportFormat.LHOTSE:
-        return lhotse_format.write_manifests
-    speakers = SafeNames(kaldi_speaker_id, what="speaker")  # one mapping for every split
-    return lambda job, split, items: kaldi.write_data_dir(job, split, items, speakers)
 
 
 def _check_destination(out_dir: Path, overwrite: bool, data_dir: Path) -> None:

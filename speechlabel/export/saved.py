@@ -20,6 +20,7 @@ from speechlabel.core.models import Actor, Project
 from speechlabel.store import Store
 from speechlabel.export.archive import zip_folder
 from speechlabel.export.destinations import ExportDestination, SavedExport, export_destination, folder_size, write_summary
+from speechlabel.export.formats import format_name
 from speechlabel.export.options import ExportOptions
 from speechlabel.export.run import ExportReport, export_dataset
 from speechlabel.export.select import select_items
@@ -75,7 +76,7 @@ def export_to_data_folder(store: Store, settings: Settings, project: Project, na
     report = export_dataset(store, settings, project, destination.folder, options,
                             _stage(on_progress, Stage.SEGMENTS, total), actor=actor)
     destination.zip_path.unlink(missing_ok=True)  # a zip of the export it replaced is stale
-    saved = SavedExport(destination.name, options.format.value, report.segments, round(report.audio_seconds, 3),
+    saved = SavedExport(destination.name, format_name(options.format), report.segments, round(report.audio_seconds, 3),
                         folder_size(destination.folder), datetime.now(UTC), actor.username, destination.folder, None)
     write_summary(destination, saved)
     if make_zip:

@@ -640,7 +640,7 @@ MESSAGES = {
     "error.model_load": "could not load Whisper model {model!r} from {path!r}: {error}; use a bundled model "
                         "({bundled}) or a faster-whisper model directory",
     "error.options_type": "options must be TranscribeOptions, got {type}",
-    "error.engine_mismatch": "options ask for engine/model/compute_type/cpu_threads {asked} but this engine holds "
+    "error.engine_mismatch": "options ask for engine/model/compute_type/cpu_threads/device {asked} but this engine holds "
                              "{mine}; get the right engine with get_engine(options)",
     "error.model_english_only": "model {model!r} is English-only, so language {language!r} cannot be forced; use a "
                                 "multilingual model such as 'base', or language 'en' or None",
@@ -978,6 +978,11 @@ MESSAGES = {
     "error.tag_too_long": "a tag has {length} characters; at most {most} are allowed",
     "error.reason_too_long": "the reason has {length} characters; at most {most} are allowed",
     "error.database_file_gone": "the database file {path} was deleted or replaced while the app was running, so nothing more can be saved; restore the file (or start afresh) and restart the app",
+    "error.device": "device {device!r} is unknown; allowed: {allowed}",
+    "error.device_no_cuda": "device 'cuda' is asked for but {engine} finds no CUDA device here; use device cpu or auto",
+    "forms.device": "Device",
+    "forms.device_help": "Where the engine runs: cpu (default), cuda (an NVIDIA GPU) or auto (cuda when the engine finds "
+                         "a CUDA device, else cpu).",
 }
 
 # The linter's messages are English already; the catalog names them by rule (ko.py translates).

@@ -618,7 +618,7 @@ MESSAGES = {
     "error.model_load": "Whisper 모델 {model!r}을(를) {path!r}에서 불러오지 못했습니다: {error}. 내장 모델({bundled})이나 "
                         "faster-whisper 모델 디렉터리를 쓰세요.",
     "error.options_type": "설정은 `TranscribeOptions`여야 합니다. 받은 형식: {type}",
-    "error.engine_mismatch": "설정은 엔진·모델·연산 형식·스레드 수로 {asked}을(를) 요구하지만 이 엔진은 {mine}입니다. `get_engine(options)`로 맞는 "
+    "error.engine_mismatch": "설정은 엔진·모델·연산 형식·스레드 수·장치로 {asked}을(를) 요구하지만 이 엔진은 {mine}입니다. `get_engine(options)`로 맞는 "
                              "엔진을 받으세요.",
     "error.model_english_only": "모델 {model!r}은(는) 영어 전용이라 언어 {language!r}을(를) 지정할 수 없습니다. 'base' 같은 다국어 모델을 쓰거나, "
                                 "언어를 'en'으로 하거나 비워 두세요.",
@@ -999,4 +999,10 @@ MESSAGES = {
     "error.tag_too_long": "태그가 {length}자입니다. {most}자까지 쓸 수 있습니다.",
     "error.reason_too_long": "사유가 {length}자입니다. {most}자까지 쓸 수 있습니다.",
     "error.database_file_gone": "앱이 실행되는 동안 데이터베이스 파일 {path}이(가) 지워지거나 바뀌어 더 이상 저장할 수 없습니다. 파일을 되살리거나 새로 시작한 뒤 앱을 다시 시작하세요.",
+    "error.device": "알 수 없는 장치 {device!r}입니다. 허용되는 값: {allowed}",
+    "error.device_no_cuda": "장치 `cuda`를 요청했지만 {engine}이(가) 이 컴퓨터에서 `CUDA` 장치를 찾지 못했습니다. 장치를 `cpu` 또는 "
+                            "`auto`로 쓰세요.",
+    "forms.device": "장치",
+    "forms.device_help": "엔진이 실행되는 곳: `cpu`(기본), `cuda`(`NVIDIA` 그래픽 카드) 또는 `auto`(엔진이 `CUDA` 장치를 찾으면 "
+                         "`cuda`, 아니면 `cpu`).",
 }

@@ -26,7 +26,7 @@ MAX_NAME_LENGTH = 100
 MAX_GLOSSARY_TERMS = 500
 AUTO_LANGUAGE = "auto"
 # Per-project engine settings; language and glossary are project fields of their own.
-ENGINE_FIELDS = ("engine", "model", "compute_type", "beam_size")
+ENGINE_FIELDS = ("engine", "model", "compute_type", "beam_size", "device")
 # Label settings. Names stay short enough for a button on the label page; the label page gives
 # number keys 1-9 to the first nine speakers, the rest are picked from the list.
 MAX_LABEL_NAME_LENGTH = 40

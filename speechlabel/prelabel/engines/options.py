@@ -10,15 +10,20 @@ from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS
+from speechlabel.prelabel.engines.registry import BUILTIN_ENGINES, engine_kind
 from speechlabel.core.errors import ValidationError
 
 # Types CTranslate2 runs on a CPU ("default"/"auto" let it choose).
 COMPUTE_TYPES = ("int8", "int8_float32", "int16", "float32", "default", "auto")
-# The engines that can draft: the default (CTranslate2) and the optional openai-whisper
-# (requirements-openai-whisper.txt), which runs the same bundled weights in torch.
-ENGINES = ("faster-whisper", "openai-whisper")
+# The engines that ship with speechlabel: the default (CTranslate2) and the optional
+# openai-whisper (requirements-openai-whisper.txt), which runs the same bundled weights in torch.
+# Which engines can draft is the registry's answer (``engine_registry.engine_names``): these
+# and any other registered one.
+ENGINES = tuple(BUILTIN_ENGINES)
 # torch has no int8 Whisper: openai-whisper runs float32 on the CPU, and only that.
 OPENAI_WHISPER_COMPUTE_TYPES = ("float32",)
+# Where an engine runs: "auto" is cuda when the engine's library finds a CUDA device, else cpu.
+DEVICES = ("cpu", "cuda", "auto")
 MAX_BEAM_SIZE = 16
 MAX_GLOSSARY_TERM_CHARS = 100
 
@@ -69,8 +74,10 @@ class TranscribeOptions:
     # its pooled WER on 19 English recordings was never worse than 0.6's (base beam 1 and 5,
     # tiny.en beam 1; no glossary and two glossaries).
     no_speech_threshold: float = 0.3
-    # Which engine drafts (see ENGINES). Last, so positional construction keeps its meaning.
+    # Which engine drafts (see ENGINES). After the others, so positional construction keeps its meaning.
     engine: str = "faster-whisper"
+    # Where the engine runs (see DEVICES). CPU by default: the bundled models are sized for it.
+    device: str = "cpu"
 
     def __post_init__(self) -> None:
         # Lists arrive from JSON and from callers; store a tuple so the options stay hashable.
@@ -87,24 +94,20 @@ class TranscribeOptions:
                 message_key="error.model_name_empty",
                 params={"model": self.model, "bundled": ", ".join(BUNDLED_MODELS)},
             )
-        if self.engine not in ENGINES:
-            raise ValidationError(f"engine {self.engine!r} is unknown; allowed: {', '.join(ENGINES)}",
-                                  message_key="error.engine_unknown",
-                                  params={"engine": self.engine, "allowed": ", ".join(ENGINES)})
-        if self.engine == "openai-whisper" and self.compute_type not in OPENAI_WHISPER_COMPUTE_TYPES:
-            raise ValidationError(
-                f"compute_type {self.compute_type!r} is not available with openai-whisper (torch has no "
-                f"int8 Whisper); allowed: {', '.join(OPENAI_WHISPER_COMPUTE_TYPES)}",
-                message_key="error.compute_type_openai_whisper",
-                params={"compute_type": self.compute_type, "allowed": ", ".join(OPENAI_WHISPER_COMPUTE_TYPES)},
-            )
-        if self.compute_type not in COMPUTE_TYPES:
+        kind = engine_kind(self.engine)  # the registered engine, or an error naming them
+        if kind.check_options is not None:
+            kind.check_options(self)
+        if self.compute_type not in kind.compute_types:
             raise ValidationError(
                 f"compute_type {self.compute_type!r} is not supported on CPU; "
-                f"allowed: {', '.join(COMPUTE_TYPES)}",
+                f"allowed: {', '.join(kind.compute_types)}",
                 message_key="error.compute_type",
-                params={"compute_type": self.compute_type, "allowed": ", ".join(COMPUTE_TYPES)},
+                params={"compute_type": self.compute_type, "allowed": ", ".join(kind.compute_types)},
             )
+        if self.device not in DEVICES:
+            raise ValidationError(f"device {self.device!r} is unknown; allowed: {', '.join(DEVICES)}",
+                                  message_key="error.device",
+                                  params={"device": self.device, "allowed": ", ".join(DEVICES)})
         _check_int("beam_size", self.beam_size, 1, MAX_BEAM_SIZE)
         _check_int("cpu_threads", self.cpu_threads, 0, 1024)
         _check_probability("no_speech_threshold", self.no_speech_threshold)
@@ -148,8 +151,12 @@ class TranscribeOptions:
 
 
 def default_compute_type(engine: str) -> str:
-    """What an engine runs when the user names no compute type."""
-    return OPENAI_WHISPER_COMPUTE_TYPES[0] if engine == "openai-whisper" else TranscribeOptions.compute_type
+    """What an engine runs when the user names no compute type (the options' default for a name
+    that is no engine: checking the options then says so)."""
+    try:
+        return engine_kind(engine).default_compute_type
+    except ValidationError:
+        return TranscribeOptions.compute_type
 
 
 def _check_int(name: str, value: Any, low: int, high: int) -> None:

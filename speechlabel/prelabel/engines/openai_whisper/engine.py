@@ -1,10 +1,14 @@
 """openai-whisper behind the same ``Engine`` interface as the default faster-whisper engine.
 
 It runs the bundled weights, converted once into an openai-whisper checkpoint (``checkpoint``),
-in float32 on the CPU (torch has no int8 Whisper). Audio goes in as float32 arrays, so the
+in float32 on the CPU unless the options ask for CUDA (torch has no int8 Whisper). Audio goes in as float32 arrays, so the
 ffmpeg program is never needed. Its Whisper segments are turned into faster-whisper's
 ``Segment``/``Word`` objects so both engines share one Draft builder and one VAD (the Silero
 model faster-whisper ships): the drafts differ only where the decoders do.
+
+Importing this module registers the engine (``engine_registry``) without importing torch or
+openai-whisper: they are imported when the engine is built, which explains how to install them
+where they are missing.
 """
 
 from __future__ import annotations
@@ -12,15 +16,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
+from speechlabel.prelabel.engines.base import SAMPLE_RATE, EngineBase, all_cores, glossary_prompt
+from speechlabel.prelabel.engines.registry import register_engine, resolve_device
 from speechlabel.core.errors import ValidationError
-from speechlabel.core.models import Draft
-from speechlabel.prelabel.transcribe import SAMPLE_RATE, _all_cores, _check_offset, _check_samples, _draft_from_segments, _empty_draft, check_engine_options, draft_window, glossary_prompt
-from speechlabel.prelabel.engines.options import TranscribeOptions
+from speechlabel.prelabel.engines.options import OPENAI_WHISPER_COMPUTE_TYPES, TranscribeOptions
 from speechlabel.prelabel.engines.openai_whisper.checkpoint import openai_checkpoint
 
 log = logging.getLogger(__name__)
@@ -49,8 +52,9 @@ def import_whisper():
 
 
 @dataclass(eq=False)  # engines are compared by identity (one per cache key)
-class OpenAIWhisperEngine:
-    """openai-whisper on CPU. Load once (``get_engine``), then call ``transcribe`` many times.
+class OpenAIWhisperEngine(EngineBase):
+    """openai-whisper (on CPU unless the options ask for CUDA). Load once (``get_engine``), then
+    call ``transcribe`` many times.
 
     Calls are serialised by a lock: openai-whisper installs its key/value-cache and
     cross-attention hooks on the shared model for each decode, so two decodes at once would
@@ -60,9 +64,11 @@ class OpenAIWhisperEngine:
     model: str = "base"
     compute_type: str = "float32"
     cpu_threads: int = 0
+    device: str = "cpu"
     name: str = field(default="openai-whisper", init=False)
     model_path: str = field(default="", init=False)  # the converted checkpoint
     load_seconds: float = field(default=0.0, init=False)
+    runs_on: str = field(default="cpu", init=False)
 
     def __post_init__(self) -> None:
         whisper = import_whisper()
@@ -73,18 +79,19 @@ class OpenAIWhisperEngine:
                 f"compute_type {self.compute_type!r} is not available in openai-whisper on CPU; allowed: float32",
                 message_key="error.openai_whisper_compute_type", params={"compute_type": self.compute_type},
             )
+        self.runs_on = resolve_device(self.name, self.device)
         started = time.perf_counter()
         converted = openai_checkpoint(self.model)
         self.model_path = str(converted.checkpoint)
-        self._threads = self.cpu_threads or _all_cores()
+        self._threads = self.cpu_threads or all_cores()
         torch.set_num_threads(self._threads)
-        self._whisper = whisper.load_model(self.model_path, device="cpu")
+        self._whisper = whisper.load_model(self.model_path, device=self.runs_on)
         if converted.alignment_heads:
             self._whisper.set_alignment_heads(converted.alignment_heads)
         self._lock = threading.Lock()
         self.load_seconds = time.perf_counter() - started
-        log.info("loaded %s %s (float32, %d threads) in %.2f s", self.name, self.model, self._threads,
-                 self.load_seconds)
+        log.info("loaded %s %s (float32, %s, %d threads) in %.2f s", self.name, self.model, self.runs_on,
+                 self._threads, self.load_seconds)
 
     @property
     def multilingual(self) -> bool:
@@ -95,23 +102,7 @@ class OpenAIWhisperEngine:
         """The loaded ``whisper.model.Whisper`` (for checks that compare engines layer by layer)."""
         return self._whisper
 
-    def transcribe(self, samples: np.ndarray, options: TranscribeOptions, offset: float = 0.0) -> Draft:
-        """Draft one segment; empty or silent audio gives an empty Draft, not an error."""
-        self._check_options(options)
-        _check_samples(samples)
-        _check_offset(offset)
-        if samples.shape[0] == 0:
-            return _empty_draft(self, options)
-        segments, info = self._decode(samples, options, options.word_timestamps)
-        return _draft_from_segments(self, options, segments, info, offset, samples.shape[0] / SAMPLE_RATE)
-
-    def transcribe_window(
-        self, samples: np.ndarray, spans: Sequence[tuple[float, float]], options: TranscribeOptions, offset: float = 0.0
-    ) -> list[Draft]:
-        """Draft consecutive segments from one decode of ``samples`` (see ``windowing``)."""
-        return draft_window(self, samples, spans, options, offset)
-
-    def _decode(self, samples: np.ndarray, options: TranscribeOptions, word_timestamps: bool):
+    def decode(self, samples: np.ndarray, options: TranscribeOptions, word_timestamps: bool) -> tuple[list, _Info]:
         from faster_whisper.transcribe import restore_speech_timestamps
 
         audio, speech_chunks = _keep_speech(samples) if options.vad_filter else (samples, None)
@@ -154,13 +145,12 @@ class OpenAIWhisperEngine:
         if not self.multilingual:
             return _Info("en", 1.0)
         whisper = import_whisper()
-        mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(audio), self._whisper.dims.n_mels)
+        mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(audio), self._whisper.dims.n_mels,
+                                          device=self._whisper.device)
         _, probabilities = self._whisper.detect_language(mel)
         language = max(probabilities, key=probabilities.get)
         return _Info(language, float(probabilities[language]))
 
-    def _check_options(self, options: TranscribeOptions) -> None:
-        check_engine_options(self, options)
 
 def _keep_speech(samples: np.ndarray) -> tuple[np.ndarray, list[dict]]:
     """The speech parts only (faster-whisper's Silero VAD with its default settings)."""
@@ -188,3 +178,33 @@ def _segment(data: dict):
         ],
         temperature=float(data["temperature"]),
     )
+
+
+def cuda_available() -> bool:
+    """Whether torch finds a CUDA device (False where torch is not installed)."""
+    try:
+        import torch
+    except ImportError:
+        return False
+    return bool(torch.cuda.is_available())
+
+
+def check_compute_type(options: TranscribeOptions) -> None:
+    """The openai-whisper rule of ``TranscribeOptions``: float32 only, said as such."""
+    if options.compute_type not in OPENAI_WHISPER_COMPUTE_TYPES:
+        raise ValidationError(
+            f"compute_type {options.compute_type!r} is not available with openai-whisper (torch has no "
+            f"int8 Whisper); allowed: {', '.join(OPENAI_WHISPER_COMPUTE_TYPES)}",
+            message_key="error.compute_type_openai_whisper",
+            params={"compute_type": options.compute_type, "allowed": ", ".join(OPENAI_WHISPER_COMPUTE_TYPES)},
+        )
+
+
+register_engine(
+    "openai-whisper",
+    lambda options: OpenAIWhisperEngine(options.model, options.compute_type, options.cpu_threads, options.device),
+    compute_types=OPENAI_WHISPER_COMPUTE_TYPES,
+    default_compute_type=OPENAI_WHISPER_COMPUTE_TYPES[0],
+    cuda_available=cuda_available,
+    check_options=check_compute_type,
+)
