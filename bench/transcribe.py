@@ -23,12 +23,12 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 import numpy as np  # noqa: E402
 
+from speechlabel.audio.samples import TARGET_RATE as SAMPLE_RATE  # noqa: E402
 from speechlabel.audio.samples import load_mono_16k  # noqa: E402
 from speechlabel.prelabel.engines.bundled_models import resolve_model  # noqa: E402
 from speechlabel.analytics.metrics import word_error_rate  # noqa: E402
 from speechlabel.prelabel.transcribe import TranscribeOptions, get_engine  # noqa: E402
 
-SAMPLE_RATE = 16000
 SETS = {
     "jfk": ("en/jfk.wav",),
     "librispeech": ("en/librispeech_2412-153948-0000.flac",),

@@ -17,6 +17,8 @@ from speechlabel.analytics.csv_rows import to_csv
 from speechlabel.analytics.dashboard import Dashboard, DashboardFilter, build_dashboard
 from speechlabel.core.errors import SpeechLabelError
 from speechlabel.core.models import Actor, Project, ReviewSettings, Role
+from speechlabel.core.project_settings import REVIEW
+from views.forms import setting_fields
 from views.lang import label, t
 from views.plain import error_md, tm
 
@@ -133,15 +135,9 @@ def review_policy(actor: Actor, project: Project) -> None:
             tm("dashboard.flagged_one", name=q.labeler, rate=percent(q.defect_rate), reviewed=q.reviewed)
             for q in flagged)))
     with st.form("review_policy"):
-        sample = st.slider(t("dashboard.sample_share"), 0.0, 1.0, current.sample_share, 0.05)
-        use_policy = st.checkbox(t("dashboard.use_policy"), value=current.defect_threshold is not None)
-        threshold = st.slider(t("dashboard.threshold"), 0.0, 1.0,
-                              current.defect_threshold if current.defect_threshold is not None else 0.1, 0.01)
-        minimum = st.number_input(t("dashboard.min_reviews"), 1, 10_000, current.min_reviews)
-        flagged_share = st.slider(t("dashboard.flagged_share"), 0.0, 1.0,
-                                  current.flagged_share, 0.05)
+        values = setting_fields(current, REVIEW)
         if st.form_submit_button(t("dashboard.save_policy")):
-            wanted = ReviewSettings(sample, threshold if use_policy else None, int(minimum), flagged_share)
+            wanted = ReviewSettings(**values)
             try:
                 review.update_review_settings(store, actor, project, wanted)
             except SpeechLabelError as error:

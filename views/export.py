@@ -67,7 +67,7 @@ def chosen_options(project: Project) -> ExportOptions:
                                format_func=lambda side: fixed(DUAL_SIDE_KEYS[side]))
     clips = left.radio(t("export.audio"), [True, False], key="export_clips",
                        format_func=lambda cut: fixed("export.audio.clips" if cut else "export.audio.offsets"))
-    rate = left.selectbox(t("export.sample_rate"), SAMPLE_RATES, index=SAMPLE_RATES.index(16000), key="export_rate")
+    rate = left.selectbox(t("export.sample_rate"), SAMPLE_RATES, index=SAMPLE_RATES.index(ExportOptions().sample_rate), key="export_rate")
     statuses = status_choice(middle)
     since, until = edited_range(middle.date_input(t("export.dates"), (), key="export_dates"))
     labeler = middle.text_input(t("export.labeler"), max_chars=40, key="export_labeler").strip()

@@ -18,6 +18,7 @@ from speechlabel.audio.probe import (
     QUIET_WARNING_DBFS,
     AudioProbe,
 )
+from speechlabel.core.project_settings import ProjectSetting, group
 from speechlabel.projects.manage import split_names
 from speechlabel.projects.scheme_upload import (
     KEEP_CUSTOM,
@@ -75,6 +76,33 @@ def label_settings_fields(current: LabelSettings, key: str) -> LabelSettings:
                     help=t("forms.low_confidence_help"))
     # The slider's float steps drift (0.35000000000000003); keep the value people chose.
     return LabelSettings(split_names(speakers), split_names(tags), round(low, 4))
+
+
+def setting_fields(current, group_name: str) -> dict[str, object]:
+    """A field for each setting of a group of ``speechlabel.core.project_settings`` (its form field:
+    label, widget, range), in the table's order, prefilled with ``current`` (the group's
+    settings dataclass); the values by name, None for an optional setting switched off. Checked
+    by the domain call."""
+    return {setting.name: _setting_field(setting, getattr(current, setting.name)) for setting in group(group_name)}
+
+
+def _setting_field(setting: ProjectSetting, value: object) -> object:
+    form, kind = setting.form, setting.kind
+    on = value is not None
+    if form.off_toggle_key is not None:
+        on = st.checkbox(t(form.off_toggle_key), value=on)
+    shown = kind(value if value is not None else form.off_value)
+    low = kind(form.low if form.low is not None else setting.low)
+    high = kind(form.high if form.high is not None else setting.high)
+    if form.widget == "slider":
+        chosen = kind(st.slider(t(form.label_key), low, high, shown, form.step))
+    else:
+        chosen = kind(st.number_input(t(form.label_key), low, high, shown))
+    if not setting.optional:
+        return chosen
+    if form.off_toggle_key is not None:
+        return chosen if on else None
+    return None if chosen == form.off_value else chosen
 
 
 def upload_audio(store, settings, project) -> None:

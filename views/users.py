@@ -10,7 +10,9 @@ from speechlabel.accounts.access import role_in, visible_projects
 from speechlabel.core.errors import SpeechLabelError
 from speechlabel.labeling.history import segment_history
 from speechlabel.core.models import AssignmentSettings, Role
+from speechlabel.core.project_settings import ASSIGNMENT
 from speechlabel.projects.manage import update_assignment_settings
+from views.forms import setting_fields
 from views.lang import label, label_format, t
 from views.plain import error_md, tm
 
@@ -69,15 +71,10 @@ with st.expander(t("users.hand_out")):
         if st.form_submit_button(t("users.assign")):
             attempt(lambda: assignment.assign_segments(store, actor, project, to, int(count)),
                     tm("users.assigned", count=int(count), name=to))
-    current = project.assignment_settings
     with st.form(f"assignment_settings_{project.id}"):  # per project: its own values
-        batch = st.number_input(t("users.batch_size"), 1, 500, current.batch_size)
-        minutes = st.number_input(t("users.lease_minutes"), 1.0, 10_080.0, float(current.lease_minutes))
-        quota = st.number_input(t("users.daily_quota"), 0, 100_000, current.daily_quota or 0)
-        double = st.slider(t("users.double_share"),
-                           0.0, 1.0, float(current.double_share), 0.05)
+        values = setting_fields(project.assignment_settings, ASSIGNMENT)
         if st.form_submit_button(t("common.save")):
-            wanted = AssignmentSettings(int(batch), float(minutes), int(quota) or None, float(double))
+            wanted = AssignmentSettings(**values)
             attempt(lambda: update_assignment_settings(store, actor, project, wanted), t("common.saved"))
 
 st.subheader(t("users.history"))

@@ -52,15 +52,17 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from speechlabel.accounts.access import require_role
+from speechlabel.core.bounds import same_bounds
 from speechlabel.core.errors import ValidationError
+from speechlabel.core.lifecycle import DONE, SET_ASIDE
 from speechlabel.analytics.metrics import Agreement, ScoreOptions, SegmentScores, labeler_agreement, score_segments, summarize_scores
 from speechlabel.core.models import Actor, Project, ReviewDecision, ReviewReason, SegmentStatus
 from speechlabel.store import Store
 from speechlabel.store.dashboard import LABELING_STATUSES, PairRow, ReviewCountRow, WorkRow
 from speechlabel.analytics.worktime import WorkTime, WorkTimeOptions, day_range, per_hour, utc_day, working_time_of_seconds
 
-DONE_STATUSES = frozenset({SegmentStatus.SUBMITTED, SegmentStatus.REWORKED, SegmentStatus.APPROVED})
-SET_ASIDE_STATUSES = frozenset({SegmentStatus.SKIPPED, SegmentStatus.UNTRANSCRIBABLE})
+DONE_STATUSES = frozenset(DONE)
+SET_ASIDE_STATUSES = frozenset(SET_ASIDE)
 _LABELING = frozenset(LABELING_STATUSES)
 _DAY_SECONDS = 86_400
 
@@ -327,13 +329,9 @@ def _pairs_in_window(pairs: Iterable[PairRow], start: datetime | None, end: date
             continue
         if labelers and pair.first_by not in labelers and pair.second_by not in labelers:
             continue
-        if _bounds(pair.first_start, pair.first_duration) == _bounds(pair.second_start, pair.second_duration):
+        if same_bounds(pair.first_start, pair.first_duration, pair.second_start, pair.second_duration):
             kept.append(pair)
     return kept
-
-
-def _bounds(start: float | None, duration: float | None) -> tuple[float, float]:
-    return round(start or 0.0, 3), round(duration or 0.0, 3)
 
 
 def _pooled_agreement(agreements: Sequence[Agreement]) -> float | None:

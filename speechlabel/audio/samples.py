@@ -19,6 +19,8 @@ import soundfile as sf
 
 log = logging.getLogger(__name__)
 
+# The one sample rate of the app: every normalised copy, the VAD and the engines work at 16 kHz.
+# Other modules import it (segment and transcribe as SAMPLE_RATE); none states the number again.
 TARGET_RATE = 16000
 
 

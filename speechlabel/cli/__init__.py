@@ -39,10 +39,12 @@ from speechlabel.ingest.files import import_paths
 from speechlabel.prelabel.jobs import claim_or_wait, run_claimed
 from speechlabel.core.models import DEFAULT_LOW_CONFIDENCE, DEFAULT_TAGS, AssignmentSettings, ConventionSettings, LabelSettings, ReviewReason, ReviewSettings, SegmentStatus
 from speechlabel.prelabel.pipeline import PrelabelProgress
+from speechlabel.core.project_settings import ASSIGNMENT, REVIEW
 from speechlabel.projects.conventions import update_convention_settings
 from speechlabel.projects.manage import create_project, project_status, read_glossary, split_names, update_assignment_settings, update_label_settings
 from speechlabel.review.decisions import ReviewOrder, ReviewQuery, approve, bulk_approve, count_to_review, reject, review_queue, update_review_settings
 from speechlabel.prelabel.vad import SegmentOptions
+from speechlabel.cli.project_settings import add_setting_options, settings_from_args
 from speechlabel.prelabel.transcribe import TranscribeOptions
 from speechlabel.prelabel.engines.options import DEVICES, default_compute_type
 from speechlabel.workspace.workspace import Workspace
@@ -155,8 +157,8 @@ def _add_project_commands(commands) -> None:
     settings.add_argument("name")
     _add_label_options(settings)
     add_convention_options(settings)
-    _add_assignment_options(settings)
-    _add_review_options(settings)
+    add_setting_options(settings, ASSIGNMENT)
+    add_setting_options(settings, REVIEW)
     settings.set_defaults(handler=run_project_settings)
 
 
@@ -168,16 +170,6 @@ def _add_label_options(parser: argparse.ArgumentParser) -> None:
                         "'' for none")
     parser.add_argument("--low-confidence", type=float, help="draft words scored below this (0 to 1) are "
                         f"marked for checking (default {DEFAULT_LOW_CONFIDENCE})")
-
-
-def _add_assignment_options(parser: argparse.ArgumentParser) -> None:
-    defaults = AssignmentSettings()
-    parser.add_argument("--batch-size", type=int, help=f"segments per claim (default {defaults.batch_size})")
-    parser.add_argument("--lease-minutes", type=float,
-                        help=f"a lease returns to the pool after this long without a save (default {defaults.lease_minutes:g})")
-    parser.add_argument("--daily-quota", type=int, help="segments one labeler may take per day; 0 for no cap")
-    parser.add_argument("--double-share", type=float,
-                        help="share of segments (0 to 1) a second labeler also transcribes, independently (default 0)")
 
 
 def run_project_create(workspace: Workspace, args) -> int:
@@ -229,12 +221,7 @@ def run_project_settings(workspace: Workspace, args) -> int:
 
 def assignment_settings_from_args(args, base: AssignmentSettings) -> AssignmentSettings:
     """``base`` with only the options given on the command line replaced (quota 0: no cap)."""
-    given = {"batch_size": args.batch_size, "lease_minutes": args.lease_minutes,
-             "daily_quota": args.daily_quota, "double_share": args.double_share}
-    changes = {name: value for name, value in given.items() if value is not None}
-    if changes.get("daily_quota") == 0:
-        changes["daily_quota"] = None
-    return replace(base, **changes)
+    return settings_from_args(args, base, ASSIGNMENT)
 
 
 def format_assignment_settings(settings: AssignmentSettings) -> list[str]:
@@ -246,36 +233,9 @@ def format_assignment_settings(settings: AssignmentSettings) -> list[str]:
     ]
 
 
-def _add_review_options(parser: argparse.ArgumentParser) -> None:
-    defaults = ReviewSettings()
-    parser.add_argument("--sample-share", type=float,
-                        help=f"share (0 to 1) of each labeler's work the sample review order draws (default {defaults.sample_share:g})")
-    parser.add_argument("--defect-threshold", type=_optional_share, metavar="X|none",
-                        help="flag a labeler whose rejected/reviewed share exceeds X (0 to 1); 'none' for no quality policy")
-    parser.add_argument("--min-reviews", type=int,
-                        help=f"reviews of a labeler before the threshold applies (default {defaults.min_reviews})")
-    parser.add_argument("--flagged-share", type=float,
-                        help=f"share of a flagged labeler's work the sample draws (default {defaults.flagged_share:g})")
-
-
-def _optional_share(value: str) -> float | str:
-    """A number, or "none" (kept as the string: it clears the threshold)."""
-    if value.strip().lower() == "none":
-        return "none"
-    try:
-        return float(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number from 0 to 1 or 'none'") from None
-
-
 def review_settings_from_args(args, base: ReviewSettings) -> ReviewSettings:
     """``base`` with only the options given on the command line replaced (threshold "none": off)."""
-    given = {"sample_share": args.sample_share, "defect_threshold": args.defect_threshold,
-             "min_reviews": args.min_reviews, "flagged_share": args.flagged_share}
-    changes = {name: value for name, value in given.items() if value is not None}
-    if changes.get("defect_threshold") == "none":
-        changes["defect_threshold"] = None
-    return replace(base, **changes)
+    return settings_from_args(args, base, REVIEW)
 
 
 def format_review_settings(settings: ReviewSettings) -> list[str]:

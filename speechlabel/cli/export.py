@@ -44,7 +44,7 @@ def add_export_arguments(export: argparse.ArgumentParser) -> None:
                         help="which side of each dual transcription (70%%)/(칠십 퍼센트) stays (default: both for "
                              "verbatim, pronunciation for the others)")
     export.add_argument("--offsets", action="store_true", help="reference whole recordings with offset instead of cutting clips")
-    export.add_argument("--sample-rate", type=int, default=16000, help="sample rate of the audio written (Hz)")
+    export.add_argument("--sample-rate", type=int, default=ExportOptions().sample_rate, help="sample rate of the audio written (Hz)")
     export.add_argument("--split-by", choices=[v.value for v in SplitBy],
                         help="write train/dev/test with no recording (or speaker) in two splits")
     export.add_argument("--split", default="0.8,0.1,0.1", help="train,dev,test shares of audio (default 0.8,0.1,0.1)")

@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from speechlabel.core import project_settings
+from speechlabel.core.choices import parse_choice
 from speechlabel.conventions import BUILTIN_SCHEMES, TagScheme, scheme_from_mapping, scheme_to_mapping
-from speechlabel.core.errors import ValidationError
+from speechlabel.core.project_settings import MAX_BATCH  # noqa: F401 — read from here by the benches
 
 
 class SegmentStatus(str, enum.Enum):
@@ -31,14 +33,7 @@ class SegmentStatus(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: str) -> SegmentStatus:
-        try:
-            return cls(value.strip().lower())
-        except ValueError:
-            allowed = ", ".join(s.value for s in cls)
-            from speechlabel.core.errors import ValidationError
-
-            raise ValidationError(f"unknown status {value!r}; allowed: {allowed}", message_key="error.unknown_status",
-                                  params={"value": value, "allowed": allowed}) from None
+        return parse_choice(cls, value, message_key="error.unknown_status", what="status")
 
 
 class PrelabelState(str, enum.Enum):
@@ -170,46 +165,32 @@ class ConventionSettings:
         return cls(scheme=scheme, block_submit_on_lint_errors=bool(values.get("block_submit_on_lint_errors", False)))
 
 
-# The largest batch one claim may take; more is a reassignment, not a batch.
-MAX_BATCH = 500
+_WORK = project_settings.by_name(project_settings.ASSIGNMENT)
+_REVIEW = project_settings.by_name(project_settings.REVIEW)
 
 
 @dataclass(frozen=True)
 class AssignmentSettings:
     """Per project: how much work one claim takes, how long a lease lasts, an optional cap on
     how many segments one labeler may take per day (None: no cap), and the share of segments
-    that a second labeler also transcribes, independently, to measure agreement (0: none)."""
+    that a second labeler also transcribes, independently, to measure agreement (0: none).
+    Defaults, allowed values, command-line options and form fields: ``project_settings``."""
 
-    batch_size: int = 20
-    lease_minutes: float = 30.0
-    daily_quota: int | None = None
-    double_share: float = 0.0
+    batch_size: int = _WORK["batch_size"].default
+    lease_minutes: float = _WORK["lease_minutes"].default
+    daily_quota: int | None = _WORK["daily_quota"].default
+    double_share: float = _WORK["double_share"].default
 
     def validate(self) -> AssignmentSettings:
-        if isinstance(self.batch_size, bool) or not isinstance(self.batch_size, int) or not 1 <= self.batch_size <= MAX_BATCH:
-            raise ValidationError(f"batch size {self.batch_size!r} is not allowed; use 1–{MAX_BATCH} segments",
-                                  message_key="error.batch_size", params={"value": repr(self.batch_size), "most": MAX_BATCH})
-        if isinstance(self.lease_minutes, bool) or not isinstance(self.lease_minutes, (int, float)) \
-                or not 1 <= self.lease_minutes <= 7 * 24 * 60:
-            raise ValidationError(f"lease time {self.lease_minutes!r} min is not allowed; use 1 minute to 7 days",
-                                  message_key="error.lease_minutes", params={"value": repr(self.lease_minutes)})
-        quota = self.daily_quota
-        if quota is not None and (isinstance(quota, bool) or not isinstance(quota, int) or quota < 1):
-            raise ValidationError(f"daily quota {quota!r} is not allowed; use a whole number from 1, or none",
-                                  message_key="error.daily_quota", params={"value": repr(quota)})
-        share = self.double_share
-        if isinstance(share, bool) or not isinstance(share, (int, float)) or not 0 <= share <= 1:
-            raise ValidationError(f"double-labeling share {share!r} is not allowed; use 0 (none) to 1 (every segment)",
-                                  message_key="error.double_share", params={"value": repr(share)})
+        project_settings.check_all(self, project_settings.ASSIGNMENT)
         return self
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return project_settings.stored(self, project_settings.ASSIGNMENT)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any] | None) -> AssignmentSettings:
-        known = {key: value for key, value in (values or {}).items() if key in cls.__dataclass_fields__}
-        return cls(**known)
+        return cls(**project_settings.from_stored(values, project_settings.ASSIGNMENT))
 
 
 @dataclass(frozen=True)
@@ -217,37 +198,24 @@ class ReviewSettings:
     """Per project: the share of each labeler's submitted work that the "sample" review order
     draws, and the optional quality policy: a labeler whose defect rate (rejected / reviewed,
     once at least ``min_reviews`` of their segments were reviewed) exceeds ``defect_threshold``
-    is flagged, and then ``flagged_share`` of their work goes to review instead."""
+    is flagged, and then ``flagged_share`` of their work goes to review instead. Defaults,
+    allowed values, command-line options and form fields: ``project_settings``."""
 
-    sample_share: float = 0.1
-    defect_threshold: float | None = None
-    min_reviews: int = 20
-    flagged_share: float = 0.5
+    sample_share: float = _REVIEW["sample_share"].default
+    defect_threshold: float | None = _REVIEW["defect_threshold"].default
+    min_reviews: int = _REVIEW["min_reviews"].default
+    flagged_share: float = _REVIEW["flagged_share"].default
 
     def validate(self) -> ReviewSettings:
-        _check_share(self.sample_share, "sample share", message_key="error.sample_share")
-        _check_share(self.flagged_share, "flagged share", message_key="error.flagged_share")
-        if self.defect_threshold is not None:
-            _check_share(self.defect_threshold, "defect threshold", message_key="error.defect_threshold")
-        if isinstance(self.min_reviews, bool) or not isinstance(self.min_reviews, int) or not 1 <= self.min_reviews <= 10_000:
-            raise ValidationError(f"minimum reviews {self.min_reviews!r} is not allowed; use a whole number 1–10000",
-                                  message_key="error.min_reviews", params={"value": repr(self.min_reviews)})
+        project_settings.check_all(self, project_settings.REVIEW)
         return self
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        return project_settings.stored(self, project_settings.REVIEW)
 
     @classmethod
     def from_dict(cls, values: dict[str, Any] | None) -> ReviewSettings:
-        known = {key: value for key, value in (values or {}).items() if key in cls.__dataclass_fields__}
-        return cls(**known)
-
-
-def _check_share(value: object, what: str, message_key: str) -> None:
-    """``message_key``: the translated message for this ``what`` (its only param is ``value``)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ValidationError(f"{what} {value!r} is not allowed; use a number from 0 to 1", message_key=message_key,
-                              params={"value": repr(value)})
+        return cls(**project_settings.from_stored(values, project_settings.REVIEW))
 
 
 class ReviewReason(str, enum.Enum):
@@ -424,14 +392,7 @@ class Role(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: str) -> Role:
-        try:
-            return cls(str(value).strip().lower())
-        except ValueError:
-            allowed = ", ".join(r.value for r in cls)
-            from speechlabel.core.errors import ValidationError
-
-            raise ValidationError(f"unknown role {value!r}; allowed: {allowed}", message_key="error.unknown_role",
-                                  params={"value": value, "allowed": allowed}) from None
+        return parse_choice(cls, value, message_key="error.unknown_role", what="role")
 
 
 @dataclass(frozen=True)

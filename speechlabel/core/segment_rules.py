@@ -1,4 +1,5 @@
-"""Pure rules of the label page: bounds, split points, text cuts, and the unsaved-edit value.
+"""Pure rules of the label page: its refusals of bounds and split points (the rules themselves
+are ``bounds``), text cuts, and the unsaved-edit value.
 
 Kept apart from ``labeling.py`` (the actions) so the store can check the rules inside its write
 transaction, against neighbours read in that same transaction, without importing the actions.
@@ -10,12 +11,11 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
+from speechlabel.core.bounds import MIN_DURATION, TIME_DECIMALS, before_recording, overlaps_next, overlaps_previous, past_end, split_range, too_short
 from speechlabel.core.errors import ValidationError
 
-# The shortest segment a labeler may produce (nudge, split); shorter clips carry no usable speech.
-MIN_DURATION = 0.1
-# Times are kept to the millisecond, like segmentation stores them.
-TIME_DECIMALS = 3
+# The rules of segment times are the ``bounds`` module's (MIN_DURATION and TIME_DECIMALS stay
+# importable from here too); this module has the label page's words for breaking them.
 # The most characters a person may type into each kind of text. A transcript far above any
 # utterance (30 s of fast speech is ~600) and far below what slows a page (a 1,000,000-character
 # transcript took 19 s to open); comments and reasons are notes; a tag is a name.
@@ -64,18 +64,18 @@ class Neighbours:
 def check_bounds(start: float, end: float, around: Neighbours) -> None:
     """Raise ValidationError unless ``start..end`` fits the recording and its neighbours."""
     low, high = around.low, around.high
-    if start < 0:
+    if before_recording(start):
         raise ValidationError(f"start {start:.3f} s is before the recording begins; allowed start: {low:.3f}–{end - MIN_DURATION:.3f} s",
                               message_key="error.start_before_recording",
                               params=_seconds(start=start, low=low, high=end - MIN_DURATION))
-    if end > around.recording_duration:
+    if past_end(end, around.recording_duration):
         raise ValidationError(
             f"end {end:.3f} s is past the end of the recording ({around.recording_duration:.3f} s); "
             f"allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s",
             message_key="error.end_past_recording",
             params=_seconds(end=end, duration=around.recording_duration, low=start + MIN_DURATION, high=high),
         )
-    if end - start < MIN_DURATION - 1e-9:
+    if too_short(start, end):
         raise ValidationError(
             f"segment {start:.3f}–{end:.3f} s would last {end - start:.3f} s; a segment must last at least "
             f"{MIN_DURATION} s (allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s)",
@@ -83,14 +83,14 @@ def check_bounds(start: float, end: float, around: Neighbours) -> None:
             params={**_seconds(start=start, end=end, length=end - start, low=start + MIN_DURATION, high=high),
                     "minimum": MIN_DURATION},
         )
-    if around.previous_end is not None and start < around.previous_end:
+    if overlaps_previous(start, around.previous_end):
         raise ValidationError(
             f"start {start:.3f} s overlaps the previous segment, which ends at {around.previous_end:.3f} s; "
             f"allowed start: {low:.3f}–{end - MIN_DURATION:.3f} s",
             message_key="error.start_overlaps_previous",
             params=_seconds(start=start, previous_end=around.previous_end, low=low, high=end - MIN_DURATION),
         )
-    if around.next_start is not None and end > around.next_start:
+    if overlaps_next(end, around.next_start):
         raise ValidationError(
             f"end {end:.3f} s overlaps the next segment, which starts at {around.next_start:.3f} s; "
             f"allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s",
@@ -106,7 +106,7 @@ def _seconds(**values: float) -> dict[str, str]:
 
 def check_split_time(at_time: float, start: float, end: float) -> None:
     """A split must leave both parts at least MIN_DURATION long."""
-    low, high = round(start + MIN_DURATION, TIME_DECIMALS), round(end - MIN_DURATION, TIME_DECIMALS)
+    low, high = split_range(start, end)
     if high < low:
         raise ValidationError(
             f"segment {start:.3f}–{end:.3f} s is too short to split; both parts must last at least {MIN_DURATION} s",

@@ -7,8 +7,11 @@ import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from speechlabel.audio.samples import TARGET_RATE
+from speechlabel.core.choices import parse_choice
 from speechlabel.conventions import Side
 from speechlabel.core.errors import ValidationError
+from speechlabel.core.lifecycle import ACCEPTED
 from speechlabel.core.models import SegmentStatus
 from speechlabel.export.formats import format_name, format_writer_class
 
@@ -30,12 +33,7 @@ class ExportFormat(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: str | ExportFormat) -> ExportFormat:
-        try:
-            return cls(str(value.value if isinstance(value, ExportFormat) else value).strip().lower())
-        except ValueError:
-            raise ValidationError(f"unknown export format {value!r}; allowed: {_names(cls)}",
-                                  message_key="error.export_format",
-                                  params={"value": repr(value), "allowed": _names(cls)}) from None
+        return parse_choice(cls, value, message_key="error.export_format", what="export format")
 
 
 class TextVariant(str, enum.Enum):
@@ -52,12 +50,7 @@ class TextVariant(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: str | TextVariant) -> TextVariant:
-        try:
-            return cls(str(value.value if isinstance(value, TextVariant) else value).strip().lower())
-        except ValueError:
-            raise ValidationError(f"unknown text variant {value!r}; allowed: {_names(cls)}",
-                                  message_key="error.text_variant",
-                                  params={"value": repr(value), "allowed": _names(cls)}) from None
+        return parse_choice(cls, value, message_key="error.text_variant", what="text variant")
 
 
 class SplitBy(str, enum.Enum):
@@ -68,17 +61,12 @@ class SplitBy(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: str | SplitBy) -> SplitBy:
-        try:
-            return cls(str(value.value if isinstance(value, SplitBy) else value).strip().lower())
-        except ValueError:
-            raise ValidationError(f"unknown split {value!r}; allowed: {_names(cls)}",
-                                  message_key="error.split_by",
-                                  params={"value": repr(value), "allowed": _names(cls)}) from None
+        return parse_choice(cls, value, message_key="error.split_by", what="split")
 
 
 @dataclass(frozen=True)
 class ExportOptions:
-    statuses: tuple[SegmentStatus, ...] | None = (SegmentStatus.APPROVED,)
+    statuses: tuple[SegmentStatus, ...] | None = ACCEPTED
     """Only segments in these states; None exports every segment, whatever its state. Approved
     only by default: unreviewed or reworked text must be asked for, never shipped by accident."""
     cut_clips: bool = True
@@ -104,7 +92,7 @@ class ExportOptions:
     dual_side: Side | None = None
     """Which side of each dual transcription ``(70%)/(칠십 퍼센트)`` stays: spelling, pronunciation or
     both (as typed). None: both for verbatim, pronunciation (what was said) for the others."""
-    sample_rate: int = 16000
+    sample_rate: int = TARGET_RATE
     """Sample rate of the exported audio. The stored audio is 16 kHz mono, so other rates are
     resampled from it (soxr): a higher rate adds no bandwidth."""
     split_by: SplitBy | None = None
@@ -196,19 +184,10 @@ def _check_shares(shares: object) -> None:
 def _side(value: str | Side | None) -> Side | None:
     if value is None:
         return None
-    try:
-        return Side(str(value.value if isinstance(value, Side) else value).strip().lower())
-    except ValueError:
-        raise ValidationError(f"unknown dual side {value!r}; allowed: {_names(Side)}",
-                              message_key="error.dual_side",
-                              params={"value": repr(value), "allowed": _names(Side)}) from None
+    return parse_choice(Side, value, message_key="error.dual_side", what="dual side")
 
 
 def _utc(moment: datetime | None) -> datetime | None:
     if moment is None:
         return None
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
-
-
-def _names(enum_class) -> str:
-    return ", ".join(member.value for member in enum_class)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import enum
 from types import MappingProxyType
 
-from speechlabel.core.errors import ValidationError
+from speechlabel.core.choices import parse_choice
 from speechlabel.i18n import en, ko
 
 
@@ -20,13 +20,7 @@ class Lang(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: str) -> Lang:
-        try:
-            return cls(str(value).strip().lower())
-        except ValueError:
-            allowed = ", ".join(lang.value for lang in cls)
-            raise ValidationError(f"unknown UI language {value!r}; allowed: {allowed}",
-                                  message_key="error.ui_language",
-                                  params={"value": value, "allowed": allowed}) from None
+        return parse_choice(cls, value, message_key="error.ui_language", what="UI language")
 
 
 # Each language named in itself: the switch shows these, whatever the current language.

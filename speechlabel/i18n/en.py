@@ -434,7 +434,7 @@ MESSAGES = {
     "error.lease_minutes": "lease time {value} min is not allowed; use 1 minute to 7 days",
     "error.daily_quota": "daily quota {value} is not allowed; use a whole number from 1, or none",
     "error.double_share": "double-labeling share {value} is not allowed; use 0 (none) to 1 (every segment)",
-    "error.review_order": "unknown review order {order}; allowed: {allowed}",
+    "error.review_order": "unknown review order {value}; allowed: {allowed}",
     "error.bulk_needs_labeler": "name the labeler whose work to approve",
     "error.self_review_bulk": "you labeled these segments; another reviewer must review them",
     "error.recording_elsewhere": "recording {recording} belongs to another project than {project!r}",
@@ -442,7 +442,7 @@ MESSAGES = {
     "error.not_reviewable": "segment {segment} is {status}; only submitted or reworked segments can be approved or "
                             "rejected",
     "error.self_review": "you labeled this segment; another reviewer must review it",
-    "error.review_reason": "unknown reason {reason}; allowed: {allowed}",
+    "error.review_reason": "unknown reason {value}; allowed: {allowed}",
     "error.comment_too_long": "the comment has {length} characters; at most {most} are allowed",
     "error.merge_last": "segment {segment} is the last of its recording; only a segment with a next one can be merged",
     "error.merge_next_changed": "the segment after {segment} is now {next}, not {expected}; reload and merge again",
@@ -690,8 +690,8 @@ MESSAGES = {
                                 "only an earlier export, so choose a new or empty folder",
     "error.variant_needs_scheme": "the {variant} text is read by a tag scheme; give the project's",
     # errors: other checks the pages rely on (models, dashboard, label page helpers, languages)
-    "error.unknown_status": "unknown status {value!r}; allowed: {allowed}",
-    "error.unknown_role": "unknown role {value!r}; allowed: {allowed}",
+    "error.unknown_status": "unknown status {value}; allowed: {allowed}",
+    "error.unknown_role": "unknown role {value}; allowed: {allowed}",
     "error.csv_rows_type": "CSV rows must be dataclasses, got {type}",
     "error.csv_rows_mixed": "CSV rows must all be {kind}, got a {type}",
     "error.split_word": "split before word {word_index} of {words}; allowed: 1–{last}",
@@ -699,7 +699,7 @@ MESSAGES = {
     "error.session_start": "session_start_seconds must be 0 or more, got {value}",
     "error.rate_amount": "amount must be 0 or more, got {amount}",
     "error.timestamp_type": "a timestamp must be a datetime, got {type}",
-    "error.ui_language": "unknown UI language {value!r}; allowed: {allowed}",
+    "error.ui_language": "unknown UI language {value}; allowed: {allowed}",
     # errors: the openai-whisper engine and its model conversion
     "error.openai_whisper_missing": "the openai-whisper engine is not installed; install it with: pip install -r "
                                     "requirements-openai-whisper.txt && pip install --no-deps -r "
@@ -759,7 +759,7 @@ MESSAGES = {
     "error.dataset_lonely_supervisions": "supervisions {files} have no recordings file beside them; give both",
     "error.dataset_no_partner": "{name} is a Lhotse {role} file but its partner {expected} is not beside it; a "
                                 "Lhotse dataset needs both",
-    "error.dataset_kind": "unknown dataset kind {value!r}; allowed: {allowed}",
+    "error.dataset_kind": "unknown dataset kind {value}; allowed: {allowed}",
     "error.dataset_tier": "tier {tier!r} is not allowed; give a tier name, or none for the first interval tier",
     "error.dataset_end_tolerance": "end tolerance {tolerance!r} is not allowed; use 0 to {most} seconds",
     "error.dataset_no_segment_fits": "none of its segments lies inside the audio",
@@ -983,6 +983,15 @@ MESSAGES = {
     "forms.device": "Device",
     "forms.device_help": "Where the engine runs: cpu (default), cuda (an NVIDIA GPU) or auto (cuda when the engine finds "
                          "a CUDA device, else cpu).",
+    # --- the status lifecycle (speechlabel/core/lifecycle.py) -----------------------------------------
+    "status_action.draft": "draft",
+    "status_action.submit": "submit",
+    "status_action.skip": "skip",
+    "status_action.mark_untranscribable": "mark_untranscribable",
+    "status_action.approve": "approve",
+    "status_action.reject": "reject",
+    "status_action.merge": "merge",
+    "error.status_transition": "segment {segment} is {status}; {action} is allowed only from {allowed}",
 }
 
 # The linter's messages are English already; the catalog names them by rule (ko.py translates).

@@ -427,14 +427,14 @@ MESSAGES = {
     "error.lease_minutes": "배정 시간 {value}분은 쓸 수 없습니다. 1분에서 7일 사이로 정하세요.",
     "error.daily_quota": "일일 할당량 {value}은(는) 쓸 수 없습니다. 1 이상의 정수를 입력하거나 비워 두세요.",
     "error.double_share": "이중 라벨링 비율 {value}은(는) 쓸 수 없습니다. 0(없음)에서 1(모든 세그먼트) 사이로 정하세요.",
-    "error.review_order": "알 수 없는 검수 순서 {order}입니다. 허용되는 값: {allowed}",
+    "error.review_order": "알 수 없는 검수 순서 {value}입니다. 허용되는 값: {allowed}",
     "error.bulk_needs_labeler": "승인할 작업의 라벨러를 지정하세요.",
     "error.self_review_bulk": "내가 라벨링한 세그먼트입니다. 다른 검수자가 검수해야 합니다.",
     "error.recording_elsewhere": "녹음 {recording}은(는) {project!r}이(가) 아닌 다른 프로젝트의 녹음입니다.",
     "error.review_not_yours": "세그먼트 {segment}은(는) 내 작업이 아닙니다. 검수 결과는 그 라벨러와 검수자만 볼 수 있습니다.",
     "error.not_reviewable": "세그먼트 {segment}은(는) '{status}' 상태입니다. 제출됨 또는 재작업됨 상태의 세그먼트만 승인하거나 반려할 수 있습니다.",
     "error.self_review": "내가 라벨링한 세그먼트입니다. 다른 검수자가 검수해야 합니다.",
-    "error.review_reason": "알 수 없는 반려 사유 {reason}입니다. 허용되는 값: {allowed}",
+    "error.review_reason": "알 수 없는 반려 사유 {value}입니다. 허용되는 값: {allowed}",
     "error.comment_too_long": "코멘트가 {length}자입니다. {most}자 이하로 줄이세요.",
     "error.merge_last": "세그먼트 {segment}은(는) 녹음의 마지막 세그먼트입니다. 다음 세그먼트가 있어야 합칠 수 있습니다.",
     "error.merge_next_changed": "{segment} 다음 세그먼트가 {expected}에서 {next}(으)로 바뀌었습니다. 다시 불러와서 합치세요.",
@@ -662,8 +662,8 @@ MESSAGES = {
     "error.export_dir_foreign": "{out_dir}에 내보내기가 아닌 파일이 있습니다. `--overwrite`는 이전 내보내기만 바꾸므로 새 폴더나 빈 폴더를 고르세요.",
     "error.variant_needs_scheme": "`{variant}` 텍스트는 태그 규칙으로 읽습니다. 프로젝트의 규칙을 주세요.",
     # errors: other checks the pages rely on (models, dashboard, label page helpers, languages)
-    "error.unknown_status": "알 수 없는 상태 {value!r}입니다. 허용되는 값: {allowed}",
-    "error.unknown_role": "알 수 없는 역할 {value!r}입니다. 허용되는 값: {allowed}",
+    "error.unknown_status": "알 수 없는 상태 {value}입니다. 허용되는 값: {allowed}",
+    "error.unknown_role": "알 수 없는 역할 {value}입니다. 허용되는 값: {allowed}",
     "error.csv_rows_type": "CSV 행은 데이터클래스여야 합니다. 받은 형식: {type}",
     "error.csv_rows_mixed": "CSV 행은 모두 {kind} 형식이어야 합니다. 받은 형식: {type}",
     "error.split_word": "{words}단어 가운데 {word_index}번째 단어 앞에서는 나눌 수 없습니다. 허용 범위: 1–{last}",
@@ -671,7 +671,7 @@ MESSAGES = {
     "error.session_start": "작업 시작 시간(`session_start_seconds`)은 0 이상이어야 합니다. 받은 값: {value}",
     "error.rate_amount": "양은 0 이상이어야 합니다. 받은 값: {amount}",
     "error.timestamp_type": "시각은 `datetime`이어야 합니다. 받은 형식: {type}",
-    "error.ui_language": "알 수 없는 화면 언어 {value!r}입니다. 허용되는 값: {allowed}",
+    "error.ui_language": "알 수 없는 화면 언어 {value}입니다. 허용되는 값: {allowed}",
     # errors: the openai-whisper engine and its model conversion
     "error.openai_whisper_missing": "openai-whisper 엔진이 설치되어 있지 않습니다. 다음 명령으로 설치하세요: `pip install -r "
                                     "requirements-openai-whisper.txt && pip install --no-deps -r "
@@ -728,7 +728,7 @@ MESSAGES = {
     "error.dataset_lonely_supervisions": "구간 파일 {files} 옆에 녹음 파일이 없습니다. 둘 다 주세요.",
     "error.dataset_no_partner": "{name}은(는) Lhotse {role} 파일이지만 짝이 되는 {expected}이(가) 옆에 없습니다. Lhotse 데이터셋에는 둘 다 "
                                 "필요합니다.",
-    "error.dataset_kind": "알 수 없는 데이터셋 종류 {value!r}입니다. 허용되는 값: {allowed}",
+    "error.dataset_kind": "알 수 없는 데이터셋 종류 {value}입니다. 허용되는 값: {allowed}",
     "error.dataset_tier": "계층(`tier`) {tier!r}은(는) 쓸 수 없습니다. 계층 이름을 주거나, 첫 구간 계층을 쓰려면 비워 두세요.",
     "error.dataset_end_tolerance": "끝 허용 오차 {tolerance!r}은(는) 쓸 수 없습니다. 0에서 {most}초 사이로 정하세요.",
     "error.dataset_no_segment_fits": "구간 중 오디오 안에 드는 것이 하나도 없습니다.",
@@ -1005,4 +1005,13 @@ MESSAGES = {
     "forms.device": "장치",
     "forms.device_help": "엔진이 실행되는 곳: `cpu`(기본), `cuda`(`NVIDIA` 그래픽 카드) 또는 `auto`(엔진이 `CUDA` 장치를 찾으면 "
                          "`cuda`, 아니면 `cpu`).",
+    # --- the status lifecycle (speechlabel/core/lifecycle.py) -----------------------------------------
+    "status_action.draft": "초안 작성",
+    "status_action.submit": "제출",
+    "status_action.skip": "건너뛰기",
+    "status_action.mark_untranscribable": "전사 불가 표시",
+    "status_action.approve": "승인",
+    "status_action.reject": "반려",
+    "status_action.merge": "병합",
+    "error.status_transition": "세그먼트 {segment}은(는) '{status}' 상태입니다. '{action}'은(는) 다음 상태에서만 할 수 있습니다: {allowed}",
 }

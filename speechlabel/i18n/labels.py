@@ -11,6 +11,7 @@ import enum
 
 from speechlabel.export.options import ExportFormat
 from speechlabel.prelabel.jobs import JobState
+from speechlabel.core.lifecycle import Action
 from speechlabel.core.models import PrelabelState, ReviewDecision, ReviewReason, Role, SegmentStatus
 from speechlabel.i18n.core import Lang, translate
 
@@ -22,6 +23,7 @@ ENUM_PREFIXES: dict[type[enum.Enum], str] = {
     PrelabelState: "prelabel_state",
     JobState: "job_state",
     ExportFormat: "format",
+    Action: "status_action",
 }
 
 

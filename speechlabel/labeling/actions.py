@@ -16,9 +16,11 @@ from dataclasses import dataclass
 from speechlabel.labeling import assignment
 from speechlabel.labeling import double_labeling
 from speechlabel.accounts.access import require_role, role_in
+from speechlabel.core.bounds import in_ms
 from speechlabel.labeling.draft_view import DraftView, draft_view
 from speechlabel.core.errors import Forbidden, StaleVersion, ValidationError
-from speechlabel.core.segment_rules import MAX_COMMENT_CHARS, TIME_DECIMALS, UnsavedEdit, clean_tags, kept_text, optional_text, required_text
+from speechlabel.core.segment_rules import MAX_COMMENT_CHARS, UnsavedEdit, clean_tags, kept_text, optional_text, required_text
+from speechlabel.core.lifecycle import TO_DO, Action, transition
 from speechlabel.core.models import Actor, Project, Recording, Review, Role, Segment, SegmentEdit, SegmentStatus
 from speechlabel.projects.conventions import check_submittable
 from speechlabel.store import Store
@@ -28,13 +30,10 @@ from speechlabel.store.rows import utc_now
 
 log = logging.getLogger(__name__)
 
-# What the queue offers (and leases hand out): not yet done, or sent back by a reviewer.
-TODO_STATUSES = assignment.LEASABLE
+# What the queue offers (and leases hand out): the lifecycle's to-do statuses.
+TODO_STATUSES = TO_DO
 # A page of the list view; more than this is slow to render and nobody reads it at once.
 MAX_PAGE = 500
-# A save of a segment in these statuses is a rework of a reviewer's rejection: it is REWORKED,
-# not SUBMITTED, so the review queue shows it again as a fix.
-REWORK_STATUSES = (SegmentStatus.REJECTED, SegmentStatus.REWORKED)
 
 __all__ = [
     "MAX_PAGE",
@@ -194,9 +193,9 @@ def submit(
                             message_key="error.transcript_empty")
     check_submittable(project, cleaned)  # the project may refuse transcripts with lint errors
     # Read with the rights above: if the segment changed since, the versioned save below refuses.
-    rework = allowed.segment.status in REWORK_STATUSES
-    edit = SegmentEdit(text=cleaned, speaker=optional_text(speaker), tags=clean_tags(tags),
-                       status=SegmentStatus.REWORKED if rework else SegmentStatus.SUBMITTED,
+    # A rejected segment (or its rework, saved again) becomes REWORKED, any other SUBMITTED.
+    status = transition(Action.SUBMIT, segment_id, allowed.segment.status)
+    edit = SegmentEdit(text=cleaned, speaker=optional_text(speaker), tags=clean_tags(tags), status=status,
                        comment=optional_text(comment))
     try:
         saved = store.save_labeled(segment_id, expected_version, edit, author, tab)
@@ -215,17 +214,19 @@ def skip(store: Store, actor: Actor, segment_id: str, expected_version: int, rea
         project = _project_of(store, segment_id)
         double_labeling.give_back(store, actor, project, segment_id, reason)
         return store.get_segment(segment_id)
-    return _set_aside(store, actor, segment_id, expected_version, reason, SegmentStatus.SKIPPED)
+    return _set_aside(store, actor, segment_id, expected_version, reason, Action.SKIP)
 
 
 def mark_untranscribable(store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str) -> Segment:
     """Mark a segment as impossible to transcribe (noise, no speech, unintelligible) with a reason."""
-    return _set_aside(store, actor, segment_id, expected_version, reason, SegmentStatus.UNTRANSCRIBABLE)
+    return _set_aside(store, actor, segment_id, expected_version, reason, Action.MARK_UNTRANSCRIBABLE)
 
 
 def _set_aside(store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str,
-               status: SegmentStatus) -> Segment:
-    project = _may_edit(store, actor, segment_id)
+               action: Action) -> Segment:
+    allowed = _editable(store, actor, store.segment_access(segment_id, utc_now()))
+    project = allowed.project
+    status = transition(action, segment_id, allowed.segment.status)
     why = required_text(reason, f"the reason to mark it {status.value}",
                         "say why, e.g. 'music only' or 'another language'",
                         message_key="error.skip_reason_empty" if status == SegmentStatus.SKIPPED
@@ -243,8 +244,8 @@ def nudge(store: Store, actor: Actor, segment_id: str, expected_version: int, st
     check_seconds("start change", start_delta, message_key="error.start_change_not_seconds")
     check_seconds("end change", end_delta, message_key="error.end_change_not_seconds")
     segment = store.get_segment(segment_id)
-    start = round(segment.start + start_delta, TIME_DECIMALS)
-    end = round(segment.end + end_delta, TIME_DECIMALS)
+    start = in_ms(segment.start + start_delta)
+    end = in_ms(segment.end + end_delta)
     return store.resize_segment(segment_id, expected_version, start, end, actor.username)
 
 
@@ -255,8 +256,7 @@ def set_bounds(store: Store, actor: Actor, segment_id: str, expected_version: in
     _may_edit(store, actor, segment_id)
     check_seconds("start", start, message_key="error.start_not_seconds")
     check_seconds("end", end, message_key="error.end_not_seconds")
-    return store.resize_segment(segment_id, expected_version, round(start, TIME_DECIMALS), round(end, TIME_DECIMALS),
-                                actor.username)
+    return store.resize_segment(segment_id, expected_version, in_ms(start), in_ms(end), actor.username)
 
 
 def readable_project(store: Store, actor: Actor, segment_id: str) -> Project:
@@ -277,7 +277,7 @@ def split(store: Store, actor: Actor, segment_id: str, expected_version: int, at
     of the saved text, so their typing goes along)."""
     project = _may_edit(store, actor, segment_id)
     check_seconds("split time", at_time, message_key="error.split_time_not_seconds")
-    first, second = store.split_segment(segment_id, expected_version, round(at_time, TIME_DECIMALS), word_index,
+    first, second = store.split_segment(segment_id, expected_version, in_ms(at_time), word_index,
                                         actor.username, None if text is None else text.strip())
     assignment.take_over(store, actor, second.id, project)  # the new part stays in the splitter's work
     return first, second

@@ -14,14 +14,15 @@ from datetime import datetime, timedelta
 from speechlabel.labeling import double_labeling
 from speechlabel.accounts.access import require_role
 from speechlabel.core.errors import ValidationError
-from speechlabel.core.models import Actor, AssignmentSettings, Project, Role, Segment, SegmentStatus
+from speechlabel.core.lifecycle import TO_DO
+from speechlabel.core.models import Actor, AssignmentSettings, Project, Role, Segment
 from speechlabel.store import Store
 from speechlabel.store.audit import AuditNote
 from speechlabel.store.leases import Lease
 from speechlabel.store.rows import utc_now
 
-# What can be leased: not yet done, or sent back by a reviewer.
-LEASABLE = (SegmentStatus.DRAFTED, SegmentStatus.NEW, SegmentStatus.IN_PROGRESS, SegmentStatus.REJECTED)
+# What can be leased: the lifecycle's to-do statuses.
+LEASABLE = TO_DO
 MAX_ASSIGN = 100_000
 
 

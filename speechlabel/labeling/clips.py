@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from urllib.parse import urlencode
 
 from speechlabel.audio.samples import span_wav
+from speechlabel.core.bounds import before_recording, empty, in_ms, past_end
 from speechlabel.workspace.config import Settings
 from speechlabel.accounts.access import role_in
 from speechlabel.core.errors import Forbidden, NotFound, ValidationError
@@ -24,6 +25,9 @@ from speechlabel.store.rows import utc_now
 MAX_CLIP_SECONDS = 120.0
 # The context a labeler may ask for on each side of a segment.
 MAX_CONTEXT_SECONDS = 5.0
+# A clip may end this far past the recording's end (a segment's end and the duration are each
+# rounded to the millisecond).
+CLIP_END_TOLERANCE = 1e-3
 CLIP_ROUTE = "/clip"
 
 
@@ -41,7 +45,7 @@ class ClipSpan:
     @property
     def lead_in(self) -> float:
         """Seconds of context before the segment begins (where the segment starts in the clip)."""
-        return round(self.segment_start - self.start, 3)
+        return in_ms(self.segment_start - self.start)
 
     @property
     def url(self) -> str:
@@ -64,8 +68,8 @@ def segment_clip(segment: Segment, recording_duration: float, context: float = 0
                               params={"context": repr(context), "most": f"{MAX_CONTEXT_SECONDS:g}"})
     return ClipSpan(
         recording_id=segment.recording_id,
-        start=round(max(0.0, segment.start - context), 3),
-        end=round(min(recording_duration, segment.end + context), 3),
+        start=in_ms(max(0.0, segment.start - context)),
+        end=in_ms(min(recording_duration, segment.end + context)),
         segment_start=segment.start,
         segment_end=segment.end,
     )
@@ -123,11 +127,11 @@ def parse_seconds(value: str | None, name: str) -> float:
 
 
 def _check_span(start: float, end: float, duration: float) -> None:
-    if start < 0 or end > duration + 1e-3:
+    if before_recording(start) or past_end(end, duration, CLIP_END_TOLERANCE):
         raise ValidationError(
             f"clip {start:.3f}–{end:.3f} s is outside the recording; allowed: 0–{duration:.3f} s",
             message_key="error.clip_outside", params=_seconds(start=start, end=end, duration=duration))
-    if end <= start:
+    if empty(start, end):
         raise ValidationError(f"clip {start:.3f}–{end:.3f} s is empty; the end must come after the start",
                               message_key="error.clip_empty", params=_seconds(start=start, end=end))
     if end - start > MAX_CLIP_SECONDS:

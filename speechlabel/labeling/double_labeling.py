@@ -16,6 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 
 from speechlabel.accounts.access import require_role
+from speechlabel.core.bounds import same_bounds
 from speechlabel.labeling.draft_view import DraftView
 from speechlabel.core.segment_rules import MAX_COMMENT_CHARS, clean_tags, optional_text, required_text
 from speechlabel.core.models import Actor, Project, Role, SecondLabel, Segment, SegmentStatus
@@ -119,10 +120,6 @@ def label_pairs(store: Store, actor: Actor, project: Project) -> list[LabelPair]
     require_role(actor, project, Role.REVIEWER, action="reading double labelings")
     return [
         LabelPair(segment.id, segment.text, segment.updated_by, segment.status, second.text or "", second.labeler or "",
-                  same_bounds=_bounds(segment.start, segment.duration) == _bounds(second.start, second.duration))
+                  same_bounds=same_bounds(segment.start, segment.duration, second.start, second.duration))
         for second, segment in store.saved_second_labels(project.id)
     ]
-
-
-def _bounds(start: float | None, duration: float | None) -> tuple[float, float]:
-    return round(start or 0.0, 3), round(duration or 0.0, 3)

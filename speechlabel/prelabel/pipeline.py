@@ -19,7 +19,8 @@ import soundfile as sf
 from speechlabel.audio.samples import TARGET_RATE
 from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import NotFound
-from speechlabel.core.models import PrelabelState, Project, Recording, SegmentStatus
+from speechlabel.core.lifecycle import Action, allowed_from
+from speechlabel.core.models import PrelabelState, Project, Recording
 from speechlabel.prelabel.project_options import segment_options_for, transcribe_options_for
 from speechlabel.prelabel.vad import SegmentOptions, segment_speech
 from speechlabel.store import Store
@@ -104,7 +105,7 @@ def prelabel_recording(
         store.replace_segments(recording.id, recording.project_id, [(s.start, s.end) for s in spans],
                                segment_options.to_dict(), PRELABEL_AUTHOR)
         log.info("%s: %d segments", recording.id, len(spans))
-    pending = store.list_segments(recording.id, [SegmentStatus.NEW])
+    pending = store.list_segments(recording.id, allowed_from(Action.DRAFT))
     count = 0
     for group in group_into_windows([(s.start, s.end) for s in pending], transcribe_options.window_seconds):
         window = [pending[i] for i in group]

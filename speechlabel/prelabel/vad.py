@@ -32,11 +32,11 @@ from dataclasses import asdict, dataclass, fields
 
 import numpy as np
 
+from speechlabel.audio.samples import TARGET_RATE as SAMPLE_RATE
 from speechlabel.core.errors import ValidationError
 
 log = logging.getLogger(__name__)
 
-SAMPLE_RATE = 16000
 FRAME_SAMPLES = 512  # the window Silero VAD v5/v6 takes at 16 kHz
 FRAME_SECONDS = FRAME_SAMPLES / SAMPLE_RATE  # 0.032 s
 

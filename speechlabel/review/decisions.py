@@ -42,16 +42,21 @@ from datetime import datetime, timedelta
 from difflib import SequenceMatcher
 
 from speechlabel.accounts.access import require_role
+from speechlabel.core.choices import parse_choice
 from speechlabel.labeling.draft_view import DraftView, draft_view
 from speechlabel.core.errors import Forbidden, StaleVersion, ValidationError
 from speechlabel.core.segment_rules import MAX_COMMENT_CHARS, optional_text
+from speechlabel.core.lifecycle import REVIEWABLE, Action, can, transition
 from speechlabel.core.models import Actor, Project, Recording, Review, ReviewDecision, ReviewReason, ReviewSettings, Role, Segment
 from speechlabel.store import Store
 from speechlabel.store.audit import AuditNote
-from speechlabel.store.reviews import QUEUE_STATUSES, SAMPLE_SCALE, Decision, QueueRow, QueueSpec, sample_bucket
+from speechlabel.store.reviews import SAMPLE_SCALE, Decision, QueueRow, QueueSpec, sample_bucket
 from speechlabel.store.rows import utc_now
 
 log = logging.getLogger(__name__)
+
+# What the queue holds: the lifecycle's reviewable statuses (approve and reject accept only these).
+QUEUE_STATUSES = REVIEWABLE
 
 __all__ = [
     "CHARACTER_DIFF_LANGUAGES", "MAX_PAGE", "QUEUE_STATUSES", "REWORK_LEASE", "DiffPiece",
@@ -77,13 +82,7 @@ class ReviewOrder(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: str | ReviewOrder) -> ReviewOrder:
-        try:
-            return cls(value.strip().lower() if isinstance(value, str) else value)
-        except ValueError:
-            allowed = ", ".join(o.value for o in cls)
-            raise ValidationError(f"unknown review order {value!r}; allowed: {allowed}",
-                                  message_key="error.review_order",
-                                  params={"order": repr(value), "allowed": allowed}) from None
+        return parse_choice(cls, value, message_key="error.review_order", what="review order")
 
 
 @dataclass(frozen=True)
@@ -232,7 +231,7 @@ class ReviewContext:
     def decidable_by(self, actor: Actor) -> bool:
         """A reviewer or lead may approve or reject it now: its status allows it and it is not
         their work (the view's hint; ``approve`` and ``reject`` check again)."""
-        return self.segment.status in QUEUE_STATUSES and self.labeler != actor.username
+        return can(Action.APPROVE, self.segment.status) and self.labeler != actor.username
 
 
 def open_for_review(store: Store, actor: Actor, segment_id: str) -> ReviewContext:
@@ -256,7 +255,7 @@ def open_for_review(store: Store, actor: Actor, segment_id: str) -> ReviewContex
 
 def approve(store: Store, actor: Actor, segment_id: str, expected_version: int, comment: str | None = None) -> Segment:
     """Accept the labeler's work as it is at ``expected_version``; status APPROVED."""
-    project, labeler = _decidable(store, actor, segment_id, expected_version)
+    project, labeler = _decidable(store, actor, segment_id, expected_version, Action.APPROVE)
     note = _comment(comment)
     decision = Decision(segment_id, expected_version, project.id, actor.username, labeler, ReviewDecision.APPROVED,
                         None, note, _revision_comment("approved", None, note))
@@ -269,7 +268,7 @@ def reject(store: Store, actor: Actor, segment_id: str, expected_version: int, r
     """Send the work back with a reason code (``ReviewReason`` or its value) and an optional
     comment; status REJECTED, leased back to its labeler (see the module rules)."""
     why = _reason(reason)
-    project, labeler = _decidable(store, actor, segment_id, expected_version)
+    project, labeler = _decidable(store, actor, segment_id, expected_version, Action.REJECT)
     note = _comment(comment)
     now = utc_now()
     back_to = labeler if _still_labels(store, project, labeler) else None
@@ -323,17 +322,16 @@ def _project_of(store: Store, actor: Actor, segment_id: str) -> Project:
     return project
 
 
-def _decidable(store: Store, actor: Actor, segment_id: str, expected_version: int) -> tuple[Project, str | None]:
-    """The checks before a decision, version first (a stale reviewer hears "reload", not a
-    status error about a change they never saw). Returns the project and the labeler."""
+def _decidable(store: Store, actor: Actor, segment_id: str, expected_version: int,
+               action: Action) -> tuple[Project, str | None]:
+    """The checks before a decision (``action``: approve or reject), version first (a stale
+    reviewer hears "reload", not a status error about a change they never saw), then the
+    lifecycle's. Returns the project and the labeler."""
     project = _project_of(store, actor, segment_id)
     segment = store.get_segment(segment_id)
     if segment.version != expected_version:
         raise StaleVersion(segment_id, expected_version, segment.version, segment.updated_by)
-    if segment.status not in QUEUE_STATUSES:
-        raise ValidationError(f"segment {segment_id} is {segment.status.value}; only submitted or reworked "
-                              "segments can be approved or rejected",
-                              message_key="error.not_reviewable", params={"segment": segment_id, "status": segment.status})
+    transition(action, segment_id, segment.status)
     labeler, _ = store.labeler_of_record(segment_id)
     if labeler == actor.username:
         raise Forbidden("you labeled this segment; another reviewer must review it", message_key="error.self_review")
@@ -341,14 +339,7 @@ def _decidable(store: Store, actor: Actor, segment_id: str, expected_version: in
 
 
 def _reason(reason: ReviewReason | str) -> ReviewReason:
-    if isinstance(reason, ReviewReason):
-        return reason
-    try:
-        return ReviewReason(str(reason).strip().lower())
-    except ValueError:
-        allowed = ", ".join(r.value for r in ReviewReason)
-        raise ValidationError(f"unknown reason {reason!r}; allowed: {allowed}", message_key="error.review_reason",
-                              params={"reason": repr(reason), "allowed": allowed}) from None
+    return parse_choice(ReviewReason, reason, message_key="error.review_reason", what="reason")
 
 
 def _comment(comment: str | None) -> str | None:

@@ -21,7 +21,7 @@ from typing import Any, NamedTuple
 
 from sqlalchemy import Connection, Float, cast, func, literal_column, select
 
-from speechlabel.core.models import SegmentStatus
+from speechlabel.core.lifecycle import NOT_LABELER_WORK, SUBMITTED_WORK, status_values
 from speechlabel.store import schema
 from speechlabel.store.base import StoreBase
 from speechlabel.store.rows import as_utc
@@ -33,12 +33,10 @@ _reviews = schema.reviews
 _second = schema.second_labels
 
 # A labeler's save of the text for review writes a revision with one of these statuses.
-LABELING_STATUSES = (SegmentStatus.SUBMITTED.value, SegmentStatus.REWORKED.value)
-# Revisions that are not a labeler's work: pre-labeling's (segmented, drafted) and a reviewer's
-# decisions. Every other revision (in progress, submitted, reworked, skipped, untranscribable) is.
-# Written as NOT IN: SQLite then reads each segment's revisions with one index probe, not five.
-NOT_WORK_STATUSES = (SegmentStatus.NEW.value, SegmentStatus.DRAFTED.value, SegmentStatus.APPROVED.value,
-                     SegmentStatus.REJECTED.value)
+LABELING_STATUSES = status_values(SUBMITTED_WORK)
+# Revisions that are not a labeler's work (``lifecycle.NOT_LABELER_WORK``). Written as NOT IN:
+# SQLite then reads each segment's revisions with one index probe, not five.
+NOT_WORK_STATUSES = status_values(NOT_LABELER_WORK)
 
 
 class StatusRow(NamedTuple):

@@ -15,6 +15,7 @@ from functools import cached_property
 
 from sqlalchemy import Text, cast, func, select, tuple_
 
+from speechlabel.core.lifecycle import SUBMITTED_WORK, status_values
 from speechlabel.core.models import Segment, SegmentStatus, Word
 from speechlabel.store import schema
 from speechlabel.store.base import StoreBase
@@ -25,7 +26,7 @@ _recordings = schema.recordings
 _drafts = schema.drafts
 _revisions = schema.revisions
 PAGE_SIZE = 1000
-_LABELER_STATUSES = (SegmentStatus.SUBMITTED.value, SegmentStatus.REWORKED.value)
+_LABELER_STATUSES = status_values(SUBMITTED_WORK)
 
 
 @dataclass(frozen=True)

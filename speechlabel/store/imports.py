@@ -17,7 +17,8 @@ from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
 
 from speechlabel.core.errors import DuplicateRecording
-from speechlabel.core.models import Draft, PrelabelState, Recording, SegmentStatus
+from speechlabel.core.lifecycle import INITIAL, Action, landing
+from speechlabel.core.models import Draft, PrelabelState, Recording
 from speechlabel.store import schema
 from speechlabel.store.base import StoreBase
 from speechlabel.store.rows import draft_to_row, recording_to_row, utc_now
@@ -76,7 +77,7 @@ def _segment_row(recording: Recording, segment: ImportedSegment, author: str, no
         "speaker": segment.speaker,
         "tags": [],
         "custom": {},
-        "status": SegmentStatus.DRAFTED.value,
+        "status": landing(Action.DRAFT).value,
         "version": 2,
         "updated_by": author,
         "updated_at": now,
@@ -85,5 +86,5 @@ def _segment_row(recording: Recording, segment: ImportedSegment, author: str, no
 
 def _segmented_revision(row: dict[str, Any], now) -> dict[str, Any]:
     """Version 1 as segmentation writes it: no text, no speaker, status new."""
-    first = row | {"version": 1, "text": "", "speaker": None, "status": SegmentStatus.NEW.value}
+    first = row | {"version": 1, "text": "", "speaker": None, "status": INITIAL.value}
     return _revision_row(first, row["updated_by"], now, "segmented")

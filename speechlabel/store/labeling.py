@@ -20,10 +20,12 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, tuple_, update
 
+from speechlabel.core.bounds import in_ms
 from speechlabel.core.draft_cut import current_drafts, cut_draft, join_drafts
 from speechlabel.core.errors import Conflict, NotFound, StaleVersion, ValidationError
-from speechlabel.core.segment_rules import TIME_DECIMALS, Neighbours, UnsavedEdit, check_bounds, check_split_time, split_words
-from speechlabel.core.models import Draft, Segment, SegmentEdit, SegmentStatus
+from speechlabel.core.segment_rules import Neighbours, UnsavedEdit, check_bounds, check_split_time, split_words
+from speechlabel.core.lifecycle import merged_status
+from speechlabel.core.models import Draft, Segment, SegmentEdit
 from speechlabel.store import schema
 from speechlabel.store.base import StoreBase
 from speechlabel.store.rows import as_utc, draft_from_row, draft_to_row, segment_from_row, utc_now
@@ -117,7 +119,7 @@ class LabelingQueries(StoreBase):
             segment = _load_expected(connection, segment_id, expected_version)
             duration = _lock_recording(connection, segment.recording_id)
             check_bounds(start, end, _neighbours(connection, segment, duration))
-            values = {"start": start, "duration": round(end - start, TIME_DECIMALS)}
+            values = {"start": start, "duration": in_ms(end - start)}
             comment = f"bounds {segment.start:.3f}–{segment.end:.3f} s → {start:.3f}–{end:.3f} s"
             row = _versioned_update(connection, segment_id, expected_version, values, author, comment, saves_text=False)
         return segment_from_row(row)
@@ -140,7 +142,7 @@ class LabelingQueries(StoreBase):
             _split_drafts(connection, segment_id, second["id"], at_time, cut_text.split(), word_index)
             connection.execute(insert(_revisions).values(
                 **_revision_row(second, author, second["updated_at"], f"split from {segment_id} at {at_time:.3f} s")))
-            values = {"duration": round(at_time - segment.start, TIME_DECIMALS), "text": first_text}
+            values = {"duration": in_ms(at_time - segment.start), "text": first_text}
             comment = f"split at {at_time:.3f} s; the second part is {second['id']}"
             row = _versioned_update(connection, segment_id, expected_version, values, author, comment)
             second_segment = _load_segment(connection, second["id"])
@@ -278,7 +280,7 @@ def _second_part_row(connection: Connection, segment: Segment, at_time: float, t
         "project_id": project_id,
         "recording_id": segment.recording_id,
         "start": at_time,
-        "duration": round(segment.end - at_time, TIME_DECIMALS),
+        "duration": in_ms(segment.end - at_time),
         "channel": segment.channel,
         "text": text,
         "language": segment.language,
@@ -373,11 +375,10 @@ def _absorb(connection: Connection, first: Segment, second: Segment, author: str
 
 def _merged_values(first: Segment, second: Segment) -> dict[str, Any]:
     tags = list(first.tags) + [tag for tag in second.tags if tag not in first.tags]
-    # Two different statuses mean neither describes the joined text; it needs a person's look.
-    status = first.status if first.status == second.status else SegmentStatus.IN_PROGRESS
+    status = merged_status(first.status, second.status)
     return {
         "text": " ".join(part for part in (first.text.strip(), second.text.strip()) if part),
-        "duration": round(second.end - first.start, TIME_DECIMALS),
+        "duration": in_ms(second.end - first.start),
         "tags": tags,
         "speaker": first.speaker or second.speaker,
         "status": status.value,

@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
+from speechlabel.core.lifecycle import REVIEWABLE, SUBMITTED_WORK, Action, landing, status_values
 from speechlabel.core.models import Review, ReviewDecision, ReviewReason, Segment, SegmentStatus
 from speechlabel.store import schema
 from speechlabel.store.audit import AuditNote, write_audit
@@ -55,8 +56,10 @@ _reviews = schema.reviews
 _leases = schema.leases
 
 # What waits for a reviewer: first submissions and reworks of rejected segments.
-QUEUE_STATUSES = (SegmentStatus.SUBMITTED, SegmentStatus.REWORKED)
-_QUEUE_VALUES = tuple(status.value for status in QUEUE_STATUSES)
+QUEUE_STATUSES = REVIEWABLE
+_QUEUE_VALUES = status_values(QUEUE_STATUSES)
+# The newest revision with one of these names a segment's labeler of record.
+_LABELER_VALUES = status_values(SUBMITTED_WORK)
 # The low-confidence order's key of a segment without a draft: log-probabilities are at most 0,
 # so these sort after every drafted segment.
 NO_DRAFT_KEY = 1.0
@@ -180,7 +183,7 @@ class ReviewQueries(StoreBase):
         """Who submitted (or reworked) the segment's current text, and when: the newest revision
         with a queue status. (None, None) when it was never submitted."""
         query = (select(_revisions.c.author, _revisions.c.created_at)
-                 .where(_revisions.c.segment_id == segment_id, _revisions.c.status.in_(_QUEUE_VALUES))
+                 .where(_revisions.c.segment_id == segment_id, _revisions.c.status.in_(_LABELER_VALUES))
                  .order_by(_revisions.c.id.desc()).limit(1))
         with self.read() as connection:
             row = connection.execute(query).first()
@@ -188,8 +191,7 @@ class ReviewQueries(StoreBase):
 
     def record_decision(self, decision: Decision) -> tuple[Segment, Review]:
         """Write an approval or rejection in one transaction (see the module docstring)."""
-        status = (SegmentStatus.APPROVED if decision.decision == ReviewDecision.APPROVED
-                  else SegmentStatus.REJECTED)
+        status = landing(Action.APPROVE if decision.decision == ReviewDecision.APPROVED else Action.REJECT)
         now = utc_now()
         with self.write() as connection:
             row = versioned_update(connection, decision.segment_id, decision.expected_version,
@@ -264,7 +266,7 @@ def _keys(spec: QueueSpec, dialect: str, only: str | None = None, ordered: bool 
         query, lowest = _per_segment(query, _drafts, func.min(_drafts.c.avg_logprob), (), spec, only, grouped)
         query = query.add_columns(func.coalesce(lowest, NO_DRAFT_KEY).label("logprob_key"))
     if by_labeler or (ordered and spec.order in ("sample", "labeler")):
-        submitting = (_revisions.c.status.in_(_QUEUE_VALUES),)
+        submitting = (_revisions.c.status.in_(_LABELER_VALUES),)
         query, newest = _per_segment(query, _revisions, func.max(_revisions.c.id), submitting, spec, only, grouped)
         query = query.add_columns(newest.label("revision_id"))
     if not by_labeler:
@@ -307,7 +309,7 @@ def _per_segment(query: Select, table, aggregate, where, spec: QueueSpec, only: 
 def _submitting_revision(segment_id):
     """The id of the segment's newest revision with a queue status (one index probe)."""
     return (select(func.max(_revisions.c.id))
-            .where(_revisions.c.segment_id == segment_id, _revisions.c.status.in_(_QUEUE_VALUES))
+            .where(_revisions.c.segment_id == segment_id, _revisions.c.status.in_(_LABELER_VALUES))
             .scalar_subquery())
 
 
@@ -442,7 +444,7 @@ def _approve_chunk(connection: Connection, spec: QueueSpec, reviewer: str, comme
     now = utc_now()
     rows = connection.execute(
         update(_segments).where(_segments.c.id.in_(unchanged), _segments.c.status.in_(_QUEUE_VALUES))
-        .values(status=SegmentStatus.APPROVED.value, version=_segments.c.version + 1, updated_by=reviewer,
+        .values(status=landing(Action.APPROVE).value, version=_segments.c.version + 1, updated_by=reviewer,
                 updated_at=now)
         .returning(*_segments.c)).all()
     if not rows:

@@ -8,7 +8,9 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, func, insert, select, update
 
+from speechlabel.core.bounds import in_ms
 from speechlabel.core.errors import Conflict, NotFound, StaleVersion
+from speechlabel.core.lifecycle import INITIAL, Action, allowed_from, landing, status_values
 from speechlabel.core.models import Draft, PrelabelState, Revision, Segment, SegmentEdit, SegmentStatus
 from speechlabel.store import schema
 from speechlabel.store.base import StoreBase
@@ -44,7 +46,7 @@ class SegmentQueries(StoreBase):
         with self.write() as connection:
             touched = connection.execute(
                 select(func.count()).select_from(_segments).where(
-                    _segments.c.recording_id == recording_id, _segments.c.status != SegmentStatus.NEW.value
+                    _segments.c.recording_id == recording_id, _segments.c.status != INITIAL.value
                 )
             ).scalar_one()
             if touched:
@@ -115,13 +117,13 @@ class SegmentQueries(StoreBase):
                 update(_segments)
                 .where(
                     _segments.c.id == segment_id,
-                    _segments.c.status == SegmentStatus.NEW.value,
+                    _segments.c.status.in_(status_values(allowed_from(Action.DRAFT))),
                     _segments.c.version == 1,
                 )
                 .values(
                     text=draft.text,
                     language=draft.language,
-                    status=SegmentStatus.DRAFTED.value,
+                    status=landing(Action.DRAFT).value,
                     version=_segments.c.version + 1,
                     updated_by=author,
                     updated_at=now,
@@ -194,15 +196,15 @@ def _new_segment_row(recording_id: str, project_id: int, start: float, end: floa
         "id": new_segment_id(recording_id),
         "project_id": project_id,
         "recording_id": recording_id,
-        "start": round(start, 3),
-        "duration": round(end - start, 3),
+        "start": in_ms(start),
+        "duration": in_ms(end - start),
         "channel": 0,
         "text": "",
         "language": None,
         "speaker": None,
         "tags": [],
         "custom": {},
-        "status": SegmentStatus.NEW.value,
+        "status": INITIAL.value,
         "version": 1,
         "updated_by": None,
         "updated_at": now,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from speechlabel.core.segment_rules import TIME_DECIMALS
+from speechlabel.core.bounds import after_recording, before_recording, empty, in_ms, overlaps_previous, past_end
 from speechlabel.ingest.datasets.model import ImportProblem, SourceSegment
 
 
@@ -34,15 +34,15 @@ def fit_to_audio(segments: Sequence[SourceSegment], duration: float,
     end is cut at the end (durations in manifests are rounded), one further out is left out."""
     fitted, problems = [], []
     for segment in segments:
-        if segment.start >= duration:
+        if after_recording(segment.start, duration):
             message = (f"the segment starts at {segment.start:.3f} s, after the audio ends ({duration:.3f} s); "
                        "segments must lie inside their audio")
-        elif segment.end > duration + tolerance:
+        elif past_end(segment.end, duration, tolerance):
             message = (f"the segment ends at {segment.end:.3f} s, past the end of the audio ({duration:.3f} s); "
                        f"segments must end inside their audio (at most {tolerance:g} s later)")
         else:
-            end = round(min(segment.end, duration), TIME_DECIMALS)
-            if end > segment.start:
+            end = in_ms(min(segment.end, duration))
+            if not empty(segment.start, end):
                 fitted.append(replace(segment, end=end))
                 continue
             message = f"the segment is empty once cut to the end of the audio ({duration:.3f} s)"
@@ -53,16 +53,16 @@ def fit_to_audio(segments: Sequence[SourceSegment], duration: float,
 def _problem(segment: SourceSegment) -> str | None:
     if not segment.text.strip():
         return "the text is empty; every segment needs a transcript to correct"
-    if segment.start < 0:
+    if before_recording(segment.start):
         return f"the segment starts at {segment.start:.3f} s, before the audio begins; use 0 or more"
-    if round(segment.end, TIME_DECIMALS) <= round(segment.start, TIME_DECIMALS):
+    if empty(in_ms(segment.start), in_ms(segment.end)):
         return (f"the segment ends ({segment.end:.3f} s) at or before its start ({segment.start:.3f} s); "
                 "the end must come after the start (times are kept to the millisecond)")
     return None
 
 
 def _overlap(segment: SourceSegment, previous: SourceSegment | None) -> str | None:
-    if previous is None or round(segment.start, TIME_DECIMALS) >= previous.end:
+    if previous is None or not overlaps_previous(in_ms(segment.start), previous.end):
         return None
     where = f"line {previous.line}" if previous.source == segment.source else f"{previous.source}:{previous.line}"
     return (f"the segment ({segment.start:.3f}–{segment.end:.3f} s) overlaps the one from {where} "
@@ -71,5 +71,5 @@ def _overlap(segment: SourceSegment, previous: SourceSegment | None) -> str | No
 
 def _rounded(segment: SourceSegment) -> SourceSegment:
     """Times to the millisecond, as segmentation stores them; the text without outer blanks."""
-    return replace(segment, start=round(segment.start, TIME_DECIMALS), end=round(segment.end, TIME_DECIMALS),
+    return replace(segment, start=in_ms(segment.start), end=in_ms(segment.end),
                    text=segment.text.strip())

@@ -6,6 +6,7 @@ import enum
 import math
 from dataclasses import dataclass, replace
 
+from speechlabel.core.choices import parse_choice
 from speechlabel.core.errors import ValidationError
 
 MAX_END_TOLERANCE = 1.0
@@ -21,13 +22,7 @@ class DatasetKind(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: str | DatasetKind) -> DatasetKind:
-        try:
-            return cls(str(value.value if isinstance(value, DatasetKind) else value).strip().lower())
-        except ValueError:
-            allowed = ", ".join(kind.value for kind in cls)
-            raise ValidationError(f"unknown dataset kind {value!r}; allowed: {allowed}",
-                                  message_key="error.dataset_kind",
-                                  params={"value": value, "allowed": allowed}) from None
+        return parse_choice(cls, value, message_key="error.dataset_kind", what="dataset kind")
 
 
 @dataclass(frozen=True)

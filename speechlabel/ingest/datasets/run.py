@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from speechlabel.accounts.access import require_role
+from speechlabel.core.bounds import in_ms
 from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import DuplicateRecording, SpeechLabelError, ValidationError
 from speechlabel.ingest.files import ImportDuplicate, import_audio
@@ -142,7 +143,7 @@ class _RecordingWriter:
             raise ValidationError("none of its segments lies inside the audio",
                                   message_key="error.dataset_no_segment_fits")
         model, language = self._source.model, self._project.language
-        segments = [ImportedSegment(s.start, round(s.end - s.start, 3), s.speaker, imported_draft(s, model, language))
+        segments = [ImportedSegment(s.start, in_ms(s.end - s.start), s.speaker, imported_draft(s, model, language))
                     for s in fitted]
         self.stored = self._store.insert_imported_recording(recording, segments, IMPORT_AUTHOR,
                                                             {"imported_from": model})

@@ -17,12 +17,12 @@ from speechlabel.labeling import assignment
 from speechlabel.labeling import actions as labeling
 from speechlabel.labeling import waveform
 from speechlabel.accounts.access import role_in
+from speechlabel.core.bounds import MIN_DURATION
 from speechlabel.labeling.clips import segment_clip
 from speechlabel.workspace.config import Settings
 from speechlabel.labeling.draft_view import DraftView
 from speechlabel.core.errors import SpeechLabelError
 from speechlabel.labeling.actions import LabelContext
-from speechlabel.core.segment_rules import MIN_DURATION
 from speechlabel.core.models import Actor, Project, Recording, Role, Segment
 from speechlabel.store import Store
 from speechlabel.labeling.waveform import SnapOptions, WaveformView

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from speechlabel.core.bounds import in_ms
 from speechlabel.core.errors import ValidationError
 from speechlabel.labeling.waveform.signal import Span
 
@@ -39,4 +40,4 @@ def snap(time: float, pauses: Sequence[Span], options: SnapOptions = SnapOptions
         target = low if time < low else high
         if abs(target - time) <= best_distance:
             best, best_distance = target, abs(target - time)
-    return round(best, 3)
+    return in_ms(best)

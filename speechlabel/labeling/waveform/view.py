@@ -15,6 +15,7 @@ import numpy as np
 
 from speechlabel.labeling import actions as labeling
 from speechlabel.audio.samples import TARGET_RATE, read_span
+from speechlabel.core.choices import parse_choice
 from speechlabel.labeling.clips import MAX_CLIP_SECONDS, ClipSpan
 from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import ValidationError
@@ -31,13 +32,10 @@ class Edge(str, enum.Enum):
     @classmethod
     def parse(cls, value: object) -> Edge | None:
         """``None`` (nothing dragged: keys moved the bounds, no snapping) or an edge."""
-        if value is None or isinstance(value, Edge):
-            return value
-        try:
-            return cls(str(value))
-        except ValueError:
-            raise ValidationError(f"edge {value!r} is not start or end", message_key="error.waveform_edge",
-                                  params={"value": repr(value)}) from None
+        if value is None:
+            return None
+        return parse_choice(cls, value, message_key="error.waveform_edge", what="edge",
+                            english="edge {value} is not start or end", fold=False)
 
 
 @dataclass(frozen=True)

@@ -25,8 +25,7 @@ from speechlabel.core.errors import ValidationError
 from speechlabel.core.models import Draft, Word
 from speechlabel.prelabel.engines.options import TranscribeOptions
 from speechlabel.prelabel.windowing import ScoredStretch, TimedWord, assign_words, compression_ratio, join_words, overlapping_scores
-
-SAMPLE_RATE = 16000
+from speechlabel.audio.samples import TARGET_RATE as SAMPLE_RATE
 
 
 @runtime_checkable

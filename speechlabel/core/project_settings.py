@@ -1,0 +1,175 @@
+"""Project settings, declared once: one ``ProjectSetting`` row per setting says its name, type,
+default, allowed values (and its refusal), its command-line option and its form field.
+
+Read by the settings dataclasses in ``models`` (their defaults, ``validate``, and the JSON the
+store keeps: ``stored`` / ``from_stored``), by the command line (``settings_arguments``: the
+options of ``speechlabel project settings`` and reading them back) and by the pages
+(``views.forms.setting_fields``: the Users page's assignment form, the Dashboard's review
+policy). Adding a setting to one of these groups is one row here, a field in its dataclass, and
+its texts in the catalogs (form label, refusal).
+
+In the table: the assignment settings (how work is handed out) and the review settings (the
+review sample and the quality policy). Not yet: the label settings (speakers, tags,
+low-confidence threshold), the convention settings (tag scheme, blocking submits) and the
+create-time engine and segmentation options, whose values are lists, files and choices that
+this table's scalar rows do not describe.
+
+Imports only ``errors``: ``models`` reads it.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from speechlabel.core.errors import ValidationError
+
+# The largest batch one claim may take; more is a reassignment, not a batch.
+MAX_BATCH = 500
+
+
+@dataclass(frozen=True)
+class FormField:
+    """How a page asks for a setting: a number box or a slider from ``low`` to ``high`` (None:
+    the setting's own bounds) in ``step``s, labelled by the catalog's ``label_key``. An optional
+    setting is off (None) when the checkbox labelled ``off_toggle_key`` is cleared, or, without
+    such a checkbox, when the widget is set to ``off_value``; while it is off the widget shows
+    ``off_value``."""
+
+    widget: str  # "number" | "slider"
+    label_key: str
+    low: float | None = None
+    high: float | None = None
+    step: float | None = None
+    off_toggle_key: str | None = None
+    off_value: float | None = None
+
+
+@dataclass(frozen=True)
+class CliOption:
+    """The setting's option of ``speechlabel project settings``: ``flag``, its English ``help``
+    (``{default}`` is filled with the default), and for an optional setting the value that
+    switches it off (``off``: a number of the setting's type, or a word such as "none")."""
+
+    flag: str
+    help: str
+    off: int | float | str | None = None
+
+
+@dataclass(frozen=True)
+class ProjectSetting:
+    """One setting. ``kind`` int takes whole numbers only; float takes any real number (ints
+    too); neither takes True/False. Allowed: ``low`` to ``high`` inclusive (``high`` None: no
+    upper bound), or None when ``optional``. A refused value raises ValidationError with
+    ``error_key``; ``refusal`` is that catalog entry's English, filled with ``value`` (the repr)
+    and ``refusal_params``."""
+
+    group: str  # the settings dataclass: "assignment" (AssignmentSettings), "review" (ReviewSettings)
+    name: str  # the dataclass field, the stored JSON key
+    kind: type
+    default: int | float | None
+    low: float
+    high: float | None
+    error_key: str
+    refusal: str
+    cli: CliOption
+    form: FormField
+    optional: bool = False
+    refusal_params: Mapping[str, Any] = field(default_factory=dict)
+
+    def check(self, value: object) -> None:
+        """ValidationError unless ``value`` is allowed (NaN never is)."""
+        if value is None and self.optional:
+            return
+        typed = isinstance(value, int if self.kind is int else (int, float)) and not isinstance(value, bool)
+        high = math.inf if self.high is None else self.high
+        if not typed or not self.low <= value <= high:
+            params = {"value": repr(value), **self.refusal_params}
+            raise ValidationError(self.refusal.format(**params), message_key=self.error_key, params=params)
+
+
+def _share(group: str, name: str, default: float | None, *, error_key: str, what: str, cli: CliOption,
+           form: FormField, optional: bool = False) -> ProjectSetting:
+    """A share: a number from 0 to 1."""
+    return ProjectSetting(group, name, float, default, 0.0, 1.0, error_key,
+                          what + " {value} is not allowed; use a number from 0 to 1", cli, form, optional)
+
+
+ASSIGNMENT = "assignment"
+REVIEW = "review"
+
+SETTINGS: tuple[ProjectSetting, ...] = (
+    # --- how work is handed out (AssignmentSettings; the Users page) ---------------------------
+    ProjectSetting(
+        ASSIGNMENT, "batch_size", int, 20, 1, MAX_BATCH, error_key="error.batch_size",
+        refusal="batch size {value} is not allowed; use 1–{most} segments", refusal_params={"most": MAX_BATCH},
+        cli=CliOption("--batch-size", "segments per claim (default {default})"),
+        form=FormField("number", label_key="users.batch_size")),
+    ProjectSetting(
+        ASSIGNMENT, "lease_minutes", float, 30.0, 1, 7 * 24 * 60, error_key="error.lease_minutes",
+        refusal="lease time {value} min is not allowed; use 1 minute to 7 days",
+        cli=CliOption("--lease-minutes", "a lease returns to the pool after this long without a save "
+                                         "(default {default:g})"),
+        form=FormField("number", label_key="users.lease_minutes")),
+    ProjectSetting(
+        ASSIGNMENT, "daily_quota", int, None, 1, None, optional=True, error_key="error.daily_quota",
+        refusal="daily quota {value} is not allowed; use a whole number from 1, or none",
+        cli=CliOption("--daily-quota", "segments one labeler may take per day; 0 for no cap", off=0),
+        form=FormField("number", label_key="users.daily_quota", low=0, high=100_000, off_value=0)),
+    ProjectSetting(
+        ASSIGNMENT, "double_share", float, 0.0, 0.0, 1.0, error_key="error.double_share",
+        refusal="double-labeling share {value} is not allowed; use 0 (none) to 1 (every segment)",
+        cli=CliOption("--double-share", "share of segments (0 to 1) a second labeler also transcribes, "
+                                        "independently (default {default:g})"),
+        form=FormField("slider", label_key="users.double_share", step=0.05)),
+    # --- the review sample and the quality policy (ReviewSettings; the Dashboard page) ---------
+    _share(REVIEW, "sample_share", 0.1, error_key="error.sample_share", what="sample share",
+           cli=CliOption("--sample-share", "share (0 to 1) of each labeler's work the sample review order draws "
+                                           "(default {default:g})"),
+           form=FormField("slider", label_key="dashboard.sample_share", step=0.05)),
+    _share(REVIEW, "defect_threshold", None, error_key="error.defect_threshold", what="defect threshold",
+           cli=CliOption("--defect-threshold", "flag a labeler whose rejected/reviewed share exceeds X (0 to 1); "
+                                               "'none' for no quality policy", off="none"),
+           form=FormField("slider", label_key="dashboard.threshold", step=0.01,
+                          off_toggle_key="dashboard.use_policy", off_value=0.1),
+           optional=True),
+    ProjectSetting(
+        REVIEW, "min_reviews", int, 20, 1, 10_000, error_key="error.min_reviews",
+        refusal="minimum reviews {value} is not allowed; use a whole number 1–10000",
+        cli=CliOption("--min-reviews", "reviews of a labeler before the threshold applies (default {default})"),
+        form=FormField("number", label_key="dashboard.min_reviews")),
+    _share(REVIEW, "flagged_share", 0.5, error_key="error.flagged_share", what="flagged share",
+           cli=CliOption("--flagged-share", "share of a flagged labeler's work the sample draws (default {default:g})"),
+           form=FormField("slider", label_key="dashboard.flagged_share", step=0.05)),
+)
+
+
+def group(name: str) -> tuple[ProjectSetting, ...]:
+    """The rows of one group, in the table's order (the dataclass's field order)."""
+    return tuple(setting for setting in SETTINGS if setting.group == name)
+
+
+def by_name(name: str) -> Mapping[str, ProjectSetting]:
+    """One group's rows by setting name."""
+    return MappingProxyType({setting.name: setting for setting in group(name)})
+
+
+def check_all(settings: object, name: str) -> None:
+    """Refuse the first setting of the group that is not allowed, in the table's order."""
+    for setting in group(name):
+        setting.check(getattr(settings, setting.name))
+
+
+def stored(settings: object, name: str) -> dict[str, Any]:
+    """The group's values as the store keeps them (a JSON object: name -> value)."""
+    return {setting.name: getattr(settings, setting.name) for setting in group(name)}
+
+
+def from_stored(values: Mapping[str, Any] | None, name: str) -> dict[str, Any]:
+    """The stored values the group knows (NULL: projects from before its migration), for the
+    dataclass; names it does not know are left out and missing ones take their defaults."""
+    known = {setting.name for setting in group(name)}
+    return {key: value for key, value in (values or {}).items() if key in known}
