@@ -110,8 +110,8 @@ def prelabel_recording(
         window = [pending[i] for i in group]
         start = window[0].start
         audio = samples[int(round(start * TARGET_RATE)): int(round(window[-1].end * TARGET_RATE))]
-        spans = [(s.start - start, s.end - start) for s in window]
-        drafts = engine.transcribe_window(audio, spans, transcribe_options, offset=start)
+        window_spans = [(s.start - start, s.end - start) for s in window]
+        drafts = engine.transcribe_window(audio, window_spans, transcribe_options, offset=start)
         for segment, draft in zip(window, drafts):
             store.add_draft(segment.id, draft, PRELABEL_AUTHOR)
             count += 1

@@ -227,7 +227,7 @@ def _check_offset(offset: Any) -> None:
                               message_key="error.offset_seconds", params={"offset": offset})
 
 
-def _empty_draft(engine: FasterWhisperEngine, options: TranscribeOptions) -> Draft:
+def _empty_draft(engine: Engine, options: TranscribeOptions) -> Draft:
     """Nothing heard: no text, no words. Scores say "no speech" with full confidence in that.
 
     Without speech a detected language means nothing, so it is "" (probability 0) unless the

@@ -27,8 +27,10 @@ log = logging.getLogger(__name__)
 
 
 class _Interval(Protocol):
-    start: float
-    end: float
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
 
 
 @dataclass(frozen=True)
