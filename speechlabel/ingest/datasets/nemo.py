@@ -32,7 +32,7 @@ def read_nemo(manifests: tuple[Path, ...], root: Path) -> ReadResult:
         locator = AudioLocator(root, (manifest.parent,), is_absolute_style([p for p in written if isinstance(p, str)]))
         for line in lines:
             if line.value is None:
-                result.problem(source, line.number, line.error, segments_skipped=1)
+                result.problem(source, line.number, line.error or "", segments_skipped=1)  # a line without its object has its error
                 continue
             try:
                 _add_line(groups, locator, source, line.number, line.value)
