@@ -160,7 +160,7 @@ def import_uploads(
     settings: Settings,
     project: Project,
     uploads: Sequence[tuple[str, bytes]],
-    on_file: Callable[[str, int, int], None] | None = None,
+    on_file: Callable[[str, int, int], object] | None = None,
     *,
     actor: Actor,
 ) -> ImportReport:
