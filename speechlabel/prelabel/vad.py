@@ -120,7 +120,7 @@ class SegmentOptions:
         return {key: float(value) for key, value in asdict(self).items()}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "SegmentOptions":
+    def from_dict(cls, data: dict) -> SegmentOptions:
         """Options from stored or user-supplied values; missing keys take their defaults."""
         if not isinstance(data, dict):
             raise ValidationError(f"segmentation options must be a mapping, got {type(data).__name__}",
