@@ -57,8 +57,8 @@ def _read_recordings(path: Path, root: Path, result: ReadResult) -> dict[str, So
     locator = AudioLocator(root, tuple(dict.fromkeys((root, path.parent))), is_absolute_style(written))
     recordings: dict[str, SourceRecording] = {}
     for line in lines:
-        if line.value is None:
-            result.problem(source, line.number, line.error or "")  # a line without its object has its error
+        if line.value is None:  # then line.error says why
+            result.problem(source, line.number, line.error or "")
             continue
         try:
             recording_id = _recording_id(line.value, "id")
@@ -123,8 +123,8 @@ def _read_supervisions(path: Path, root: Path, recordings: dict[str, SourceRecor
     source = relative_name(path, root)
     used: set[str] = set()
     for line in read_json_lines(path):
-        if line.value is None:
-            result.problem(source, line.number, line.error or "", segments_skipped=1)  # a line without its object has its error
+        if line.value is None:  # then line.error says why
+            result.problem(source, line.number, line.error or "", segments_skipped=1)
             continue
         try:
             recording_id = _recording_id(line.value, "recording_id")
