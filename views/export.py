@@ -61,7 +61,7 @@ def chosen_options(project: Project) -> ExportOptions:
     left, middle, right = st.columns(3)
     fixed, fixed_label = translator(), label_format()
     export_format = left.selectbox(t("export.format"), FORMATS, format_func=fixed_label, key="export_format")
-    variants = list(TextVariant)  # not inline: mypy would type list(TextVariant) there by Streamlit's empty-options overload (None)
+    variants = list(TextVariant)  # not inline: there mypy picks Streamlit's empty-options overload (None)
     text = left.radio(t("export.text"), variants, key="export_text", horizontal=True,
                       format_func=lambda v: fixed(TEXT_KEYS[v]))
     dual_side = left.selectbox(t("export.dual_side"), list(DUAL_SIDE_KEYS), key="export_dual_side",
