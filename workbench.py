@@ -82,8 +82,7 @@ def page_specs(actor: Actor) -> list[PageSpec]:
 
 
 def pages_for(actor: Actor) -> list:
-    return [st.Page(spec.path, title=spec.title, icon=spec.icon, default=index == 0,
-                    **({"url_path": spec.url_path} if spec.url_path else {}))
+    return [st.Page(spec.path, title=spec.title, icon=spec.icon, default=index == 0, url_path=spec.url_path or None)
             for index, spec in enumerate(page_specs(actor))]
 
 

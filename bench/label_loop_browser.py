@@ -463,7 +463,7 @@ def with_page(browser, work):
 
 
 def print_runs(runs: list[DatabaseRun], args, old_ref: str) -> None:
-    print(f"\n== label loop in headless Chromium: Ctrl+Enter -> the next segment's editor focused with its draft")
+    print("\n== label loop in headless Chromium: Ctrl+Enter -> the next segment's editor focused with its draft")
     print(f"   a typist appending ~5 characters per segment ({args.key_delay} ms per key), "
           f"{args.segments_labeled} saves per page; targets median <= {TARGET_MEDIAN_MS:.0f} ms, "
           f"p95 <= {TARGET_P95_MS:.0f} ms")

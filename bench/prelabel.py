@@ -23,7 +23,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from speechlabel.accounts.access import SYSTEM
+from speechlabel.accounts.access import SYSTEM  # noqa: E402
 from speechlabel.workspace.config import Settings  # noqa: E402
 from speechlabel.ingest.files import import_paths  # noqa: E402
 from speechlabel.analytics.metrics import word_error_rate  # noqa: E402

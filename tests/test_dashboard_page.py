@@ -22,7 +22,7 @@ def open_dashboard(user: str = "ben") -> AppTest:
     return app
 
 
-def test_the_lead_sees_progress_quality_and_sets_the_review_policy(labeled_project):
+def test_the_lead_sees_progress_quality_and_sets_the_review_policy(labeled_project):  # noqa: F811
     workspace, project = labeled_project
     store = workspace.store
     segment = submitted(workspace, project)

@@ -183,7 +183,10 @@ def test_a_labeler_outside_their_work_is_told_in_korean(store, project, ldc):  #
 
 def test_review_refusals_in_korean(store, project, work, rita, team):  # noqa: F811 — fixture
     lead, segment_id = team["lead"], work.ids[6]
-    current = lambda: store.get_segment(segment_id).version  # read at each call
+
+    def current() -> int:  # read at each call
+        return store.get_segment(segment_id).version
+
     labeling.save_and_next(store, lead, segment_id, current(), "lead's words", None, [], None)
     assert refused(lambda: review.approve(store, lead, segment_id, current()), Forbidden) == (
         "내가 라벨링한 세그먼트입니다. 다른 검수자가 검수해야 합니다.")

@@ -61,15 +61,15 @@ def kspon(store, settings, speech_dir):
 
 
 def open_label_page() -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.session_state["session_token"] = accounts.login(Workspace.shared().store, "ana", PASSWORD)[0]
+    page = AppTest.from_file(APP, default_timeout=60)
+    page.session_state["session_token"] = accounts.login(Workspace.shared().store, "ana", PASSWORD)[0]
     # The project is Korean, so the page would open in Korean; these tests read the English texts
     # (tests/test_label_page_korean.py reads the Korean ones).
-    app.session_state["ui_language"], app.session_state["ui_language_chosen"] = "en", True
-    app.run()
-    assert not app.exception, app.exception
-    assert app.title[0].value == "Label"
-    return app
+    page.session_state["ui_language"], page.session_state["ui_language_chosen"] = "en", True
+    page.run()
+    assert not page.exception, page.exception
+    assert page.title[0].value == "Label"
+    return page
 
 
 def ana_on_first(web_app, store, project):

@@ -16,7 +16,6 @@ from streamlit.testing.v1 import AppTest
 
 from speechlabel.accounts import users as accounts
 from speechlabel.labeling import actions as labeling
-from speechlabel.accounts.access import SYSTEM
 from speechlabel.workspace.config import Settings
 from speechlabel.workspace.workspace import Workspace
 from tests.test_label_loop_routes import add_calls_project, segments_in_order

@@ -88,7 +88,7 @@ def test_two_command_lines_at_once_give_one_draft_per_segment_and_no_error(data_
         import_audio(workspace.store, settings, project, (speech_dir / "en" / "jfk.wav").read_bytes(), "jfk.wav")
         runs = [cli(data_dir, "prelabel", "calls") for _ in range(2)]
         results = [run.communicate(timeout=300) for run in runs]
-        for run, (out, err) in zip(runs, results):
+        for run, (_out, err) in zip(runs, results):
             assert run.returncode == 0, err
             assert "Error" not in err and "Traceback" not in err, err
         assert sorted(out.count("pre-labeled 1 recordings") for out, _ in results) == [0, 1]

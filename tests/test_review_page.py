@@ -36,7 +36,7 @@ def reviewer(workspace) -> None:
     accounts.set_role(workspace.store, SYSTEM, "rita", "calls", Role.REVIEWER)
 
 
-def test_reject_with_a_reason_then_approve_the_rework(labeled_project):
+def test_reject_with_a_reason_then_approve_the_rework(labeled_project):  # noqa: F811
     workspace, project = labeled_project
     store = workspace.store
     reviewer(workspace)
@@ -69,7 +69,7 @@ def test_reject_with_a_reason_then_approve_the_rework(labeled_project):
     assert store.get_segment(segment.id).status == SegmentStatus.APPROVED
 
 
-def test_a_lead_bulk_approves_a_labelers_work_and_a_labeler_has_no_review_page(labeled_project):
+def test_a_lead_bulk_approves_a_labelers_work_and_a_labeler_has_no_review_page(labeled_project):  # noqa: F811
     workspace, project = labeled_project
     segment = submitted(workspace, project)
     app = open_review_page("ben")  # a lead

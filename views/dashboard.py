@@ -35,7 +35,7 @@ def chosen_project(actor: Actor) -> Project | None:
 
 
 def chosen_filter() -> DashboardFilter:
-    picked = st.sidebar.date_input(t("dashboard.dates"), (), key="dashboard_dates")
+    picked = st.sidebar.date_input(t("dashboard.dates"), [], key="dashboard_dates")
     chosen = picked if isinstance(picked, tuple) else (picked,)
     since = chosen[0] if chosen else None
     until = chosen[1] if len(chosen) > 1 else None

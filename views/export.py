@@ -61,7 +61,8 @@ def chosen_options(project: Project) -> ExportOptions:
     left, middle, right = st.columns(3)
     fixed, fixed_label = translator(), label_format()
     export_format = left.selectbox(t("export.format"), FORMATS, format_func=fixed_label, key="export_format")
-    text = left.radio(t("export.text"), list(TextVariant), key="export_text", horizontal=True,
+    variants = list(TextVariant)  # not inline: there mypy picks Streamlit's empty-options overload (None)
+    text = left.radio(t("export.text"), variants, key="export_text", horizontal=True,
                       format_func=lambda v: fixed(TEXT_KEYS[v]))
     dual_side = left.selectbox(t("export.dual_side"), list(DUAL_SIDE_KEYS), key="export_dual_side",
                                format_func=lambda side: fixed(DUAL_SIDE_KEYS[side]))
@@ -69,10 +70,10 @@ def chosen_options(project: Project) -> ExportOptions:
                        format_func=lambda cut: fixed("export.audio.clips" if cut else "export.audio.offsets"))
     rate = left.selectbox(t("export.sample_rate"), SAMPLE_RATES, index=SAMPLE_RATES.index(ExportOptions().sample_rate), key="export_rate")
     statuses = status_choice(middle)
-    since, until = edited_range(middle.date_input(t("export.dates"), (), key="export_dates"))
+    since, until = edited_range(middle.date_input(t("export.dates"), [], key="export_dates"))
     labeler = middle.text_input(t("export.labeler"), max_chars=40, key="export_labeler").strip()
     recordings = {r.id: r.label for r in store.list_recordings(project.id)}
-    chosen_recordings = middle.multiselect(t("export.recordings"), list(recordings), format_func=recordings.get,
+    chosen_recordings = middle.multiselect(t("export.recordings"), list(recordings), format_func=recordings.__getitem__,
                                            key="export_recordings")
     tags = list(project.label_settings.tags)
     with_tags = right.multiselect(t("export.with_tags"), tags, key="export_with_tags")
@@ -89,7 +90,7 @@ def status_choice(column) -> tuple[SegmentStatus, ...] | None:
     """Which statuses go in (None: every status): approved unless the lead chooses otherwise, so
     unreviewed or reworked text never ships by default; the page says what is included."""
     every = column.checkbox(t("export.every_status"), key="export_every_status")
-    chosen = column.multiselect(t("export.statuses"), list(SegmentStatus), default=list(ExportOptions().statuses),
+    chosen = column.multiselect(t("export.statuses"), list(SegmentStatus), default=list(ExportOptions().statuses or ()),
                                 format_func=label_format(), key="export_statuses", disabled=every)
     if every:
         column.caption(t("export.included_every"))

@@ -18,7 +18,7 @@ import logging
 import threading
 from dataclasses import fields, is_dataclass, replace
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar, overload
 
 import anyio.to_thread
 from anyio.lowlevel import RunVar
@@ -257,6 +257,10 @@ def problems_json(problems: list[Problem], project, lang: Lang) -> list[dict[str
 # --- what comes in -------------------------------------------------------------------------------
 
 
+@overload
+def _text(body: dict, name: str, required: Literal[True] = True) -> str: ...
+@overload
+def _text(body: dict, name: str, required: bool) -> str | None: ...
 def _text(body: dict, name: str, required: bool = True) -> str | None:
     value = body.get(name)
     if value is None and not required:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import TypedDict
 
 import streamlit as st
 
@@ -67,6 +68,13 @@ class Mount:
     nonce: int  # changes only when the page asks for another segment
 
 
+class SchemeTag(TypedDict):
+    text: str
+    label: str
+    hotkey: str | None
+    meaning: str | None
+
+
 @dataclass(frozen=True)
 class LoopData:
     mount: Mount
@@ -75,7 +83,7 @@ class LoopData:
     autoplay: bool
     speakers: list[str]
     tags: list[str]
-    scheme_tags: list[dict[str, str | None]]  # {"text", "label", "hotkey", "meaning"}
+    scheme_tags: list[SchemeTag]
     hotkeys: dict[str, str]  # hotkey -> tag text
     low_confidence: float
     texts: dict[str, str]
@@ -85,7 +93,7 @@ class LoopData:
 def loop_data(project: Project, mount: Mount, autoplay: bool) -> LoopData:
     scheme = project_scheme(project)
     lang = current_lang()
-    scheme_tags = [{"text": tag.text, "label": tag.text, "hotkey": tag.hotkey,
+    scheme_tags: list[SchemeTag] = [{"text": tag.text, "label": tag.text, "hotkey": tag.hotkey,
                     "meaning": tag_meaning(scheme, tag, lang) or None} for tag in scheme.tags]
     if scheme.dual_transcription:
         scheme_tags.append({"text": DUAL, "label": t("conventions.dual"), "hotkey": scheme.dual_hotkey,

@@ -89,7 +89,7 @@ def _project_language(store: Store, actor: Actor | None) -> str | None:
     projects = visible_projects(store, actor)
     by_name = {project.name: project for project in projects}
     for key in _PROJECT_KEYS:
-        chosen = by_name.get(st.session_state.get(key))
+        chosen = by_name.get(st.session_state.get(key, ""))  # project names are never empty
         if chosen is not None:
             return chosen.language
     return projects[0].language if projects else None

@@ -59,7 +59,8 @@ project = next(p for p in led if p.name == chosen_name)
 
 with st.expander(t("users.give_role")), st.form("give_role", clear_on_submit=True):
     who = st.text_input(t("login.username"), max_chars=40, key="role_user")
-    role = st.selectbox(t("users.role"), list(Role), format_func=label_format())
+    roles = list(Role)  # not inline: there mypy picks Streamlit's empty-options overload (None)
+    role = st.selectbox(t("users.role"), roles, format_func=label_format())
     if st.form_submit_button(t("users.give_role_submit")):
         attempt(lambda: accounts.set_role(store, actor, who, project, role),
                 tm("users.role_given", name=who, role=label(role), project=project.name))

@@ -106,7 +106,7 @@ def parse_request(name: str, value: object, token: str) -> Request | None:
         return None
     if name == "merge":
         return MergeRequest()
-    numbers = {field: value.get(field) for field in ("start", "end", "at") if field in value}
+    numbers = {field: value[field] for field in ("start", "end", "at") if field in value}
     if not all(isinstance(number, (int, float)) and not isinstance(number, bool) for number in numbers.values()):
         return None
     if name == "split" and "at" in numbers:

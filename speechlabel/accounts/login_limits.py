@@ -27,6 +27,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NoReturn
 
 from speechlabel.core.errors import TooManyAttempts, WrongCredentials
 from speechlabel.store import Store
@@ -94,7 +95,7 @@ def admit(store: Store, name: str, address: str, now: datetime, limits: LoginLim
         time.sleep(delay)
 
 
-def fail(store: Store, name: str, address: str, now: datetime, reason: str, limits: LoginLimits) -> None:
+def fail(store: Store, name: str, address: str, now: datetime, reason: str, limits: LoginLimits) -> NoReturn:
     """Count a failed sign-in, log it, and raise WrongCredentials (the same for every reason)."""
     note = AuditNote(name, "login_failed", target=name, details=_details(reason, address))
     store.record_login_failure(name, address, now, now - limits.window, note)

@@ -272,6 +272,7 @@ def actor_for_external_user(store: Store, email: object, email_verified: object 
         except Conflict:
             pass  # created by a parallel first visit; checked below like any existing user
         found = store.user_credentials(name)
+        assert found is not None  # just created, here or by that parallel visit
     user, stored = found
     if not hmac.compare_digest(stored, marker):
         raise Conflict(f"the username {name!r} for {_shown(address)} belongs to another account; "

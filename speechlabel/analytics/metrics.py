@@ -39,6 +39,7 @@ class _NormalizeTable(dict):
 
     def __missing__(self, ordinal: int) -> int | str | None:
         char = chr(ordinal)
+        value: int | str | None
         if char in _APOSTROPHES:
             value = None  # deleted
         elif unicodedata.category(char)[0] in "LNM":
@@ -293,7 +294,7 @@ def score_segments(
             draft, final = draft.replace(" ", ""), final.replace(" ", "")
         edits = 0 if same else distance(draft, final)
         final_chars = len(final)
-        wer = None if word_edits is None else rate(word_edits, final_words)
+        wer = None if word_edits is None or final_words is None else rate(word_edits, final_words)
         scores.append(SegmentScores(wer, rate(edits, final_chars), edits, final_chars, word_edits, final_words))
     return scores
 

@@ -16,6 +16,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from tqdm import tqdm
 
@@ -40,7 +41,7 @@ from speechlabel.prelabel.jobs import claim_or_wait, run_claimed
 from speechlabel.core.models import DEFAULT_LOW_CONFIDENCE, DEFAULT_TAGS, AssignmentSettings, ConventionSettings, LabelSettings, ReviewReason, ReviewSettings, SegmentStatus
 from speechlabel.prelabel.pipeline import PrelabelProgress
 from speechlabel.core.project_settings import ASSIGNMENT, REVIEW
-from speechlabel.projects.conventions import update_convention_settings
+from speechlabel.projects.conventions import project_scheme, update_convention_settings
 from speechlabel.projects.manage import create_project, project_status, read_glossary, split_names, update_assignment_settings, update_label_settings
 from speechlabel.review.decisions import ReviewOrder, ReviewQuery, approve, bulk_approve, count_to_review, reject, review_queue, update_review_settings
 from speechlabel.prelabel.vad import SegmentOptions
@@ -192,7 +193,7 @@ def run_project_create(workspace: Workspace, args) -> int:
           f"{project.engine_options.get('engine', 'faster-whisper')} model {project.engine_options['model']}, "
           f"{len(project.glossary)} glossary terms, "
           f"{len(labels.speakers)} speakers, {len(labels.tags)} tags, "
-          f"tag scheme {project.convention_settings.scheme.name})")
+          f"tag scheme {project_scheme(project).name})")
     return 0
 
 
@@ -246,7 +247,7 @@ def format_review_settings(settings: ReviewSettings) -> list[str]:
 
 def label_settings_from_args(args, base: LabelSettings) -> LabelSettings:
     """``base`` with only the options given on the command line replaced."""
-    changes = {}
+    changes: dict[str, Any] = {}
     if args.speakers is not None:
         changes["speakers"] = split_names(args.speakers)
     if args.tags is not None:
@@ -382,6 +383,7 @@ def run_user_add(workspace: Workspace, args) -> int:
             raise Conflict(f"a user named {name!r} already exists and keeps their password; to give them a role "
                            "in a project, leave out --password-stdin and give --role and --project",
                            message_key="error.cli_user_exists", params={"name": name})
+        assert project is not None  # not an admin (refused above), so --project was given
         set_role(store, SYSTEM, name, project, args.role)
         print(f"user {name!r} is now {args.role} in project {project.name!r}")
         return 0
@@ -389,7 +391,7 @@ def run_user_add(workspace: Workspace, args) -> int:
     create_user(store, SYSTEM, name, password, is_admin=is_admin)
     if project is not None:
         set_role(store, SYSTEM, name, project, args.role)
-    print(f"created user {name!r} ({'admin' if is_admin else f'{args.role} in project {project.name!r}'})")
+    print(f"created user {name!r} ({'admin' if project is None else f'{args.role} in project {project.name!r}'})")
     if not args.password_stdin:
         print(f"password (shown once, only its hash is stored): {password}")
     return 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
+from typing import Any
 
 from speechlabel.core.models import ConventionSettings, Project
 from speechlabel.projects.conventions import project_scheme, scheme_option
@@ -23,7 +24,7 @@ def add_convention_options(parser: argparse.ArgumentParser) -> None:
 def convention_settings_from_args(args, base: ConventionSettings) -> ConventionSettings:
     """``base`` with only the options given replaced; a scheme file is read here, so a bad one
     is reported before anything changes."""
-    changes = {}
+    changes: dict[str, Any] = {}
     if args.scheme is not None:
         changes["scheme"] = scheme_option(args.scheme)
     if args.block_on_lint_errors is not None:

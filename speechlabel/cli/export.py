@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import cast
 
 from speechlabel.conventions import Side
 from speechlabel.core.errors import ValidationError
@@ -16,7 +17,7 @@ from speechlabel.store import Store
 from speechlabel.export.formats import format_names
 from speechlabel.export.options import ExportOptions, SplitBy, TextVariant, parse_format
 
-DEFAULT_STATUS = ",".join(status.value for status in ExportOptions().statuses)
+DEFAULT_STATUS = ",".join(status.value for status in ExportOptions().statuses or ())
 EVERY_STATUS = "all"
 
 
@@ -68,7 +69,8 @@ def options_from_args(args, store: Store, project: Project) -> ExportOptions:
         dual_side=args.dual_side,
         sample_rate=args.sample_rate,
         split_by=SplitBy.parse(args.split_by) if args.split_by else None,
-        split_shares=parse_shares(args.split),
+        # Any count of numbers: validated() refuses all but three, with the message a user needs.
+        split_shares=cast(tuple[float, float, float], parse_shares(args.split)),
         seed=args.seed,
     ).validated()
 

@@ -35,8 +35,8 @@ def _glued_pattern(letters: str) -> re.Pattern:
 
 
 def check_text_piece(piece: Piece, word: Word, around: Neighbours, scheme: TagScheme, out: list[Problem]) -> None:
-    if len(word.pieces) == 1 and TOKEN_TAG.fullmatch(piece.text):
-        written = TOKEN_TAG.fullmatch(piece.text)[1]
+    if len(word.pieces) == 1 and (token := TOKEN_TAG.fullmatch(piece.text)):
+        written = token[1]
         if written not in scheme.by_text:
             out.append(unknown_tag(written, piece.start, piece.start + 2, scheme))
         return

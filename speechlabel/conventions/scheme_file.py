@@ -94,6 +94,7 @@ def scheme_to_mapping(scheme: TagScheme) -> dict[str, Any]:
     """JSON-ready mapping; ``scheme_from_mapping`` gives the same scheme back."""
     tags = []
     for tag in scheme.tags:
+        assert tag.form is not None  # Tag.__post_init__ always infers it
         entry: dict[str, Any] = {"tag": tag.text, "kind": tag.kind.value, "meaning": tag.meaning,
                                  "time_ranged": tag.time_ranged, "at_start": tag.at_start, "form": tag.form.value}
         if tag.hotkey:

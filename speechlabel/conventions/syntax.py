@@ -69,6 +69,7 @@ def parse(text: str) -> tuple[Word, ...]:
     current: list[Piece] = []
     for match in _PIECES.finditer(text):
         kind = match.lastgroup
+        assert kind is not None  # every alternative of _PIECES is a named group
         if kind == "space":
             if current:
                 words.append(Word(tuple(current)))

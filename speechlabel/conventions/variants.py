@@ -141,7 +141,7 @@ def _event(kind: TagKind, options: TextVariantOptions) -> str:
 def _disfluent(word: Word, scheme: TagScheme) -> bool:
     """Whether the word carries a filler or repetition mark (``음/``, ``모+``, ``%um``)."""
     first, last = word.pieces[0], word.pieces[-1]
-    kinds = set()
+    kinds: set[TagKind] = set()
     if first.kind == PieceKind.TEXT:
         kinds.update(tag.kind for tag in split_text(first, scheme).marks(scheme) if tag.form == TagForm.PREFIX)
     if last.kind == PieceKind.TEXT:

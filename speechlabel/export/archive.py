@@ -55,7 +55,7 @@ def zip_folder(folder: str | Path, zip_path: str | Path,
 
 def folder_files(folder: Path) -> list[Path]:
     """The regular files under ``folder`` in a stable order, without following links."""
-    found = []
+    found: list[Path] = []
     for root, directories, names in os.walk(folder, followlinks=False):
         directories.sort()
         found.extend(Path(root) / name for name in sorted(names) if not (Path(root) / name).is_symlink())

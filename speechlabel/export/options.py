@@ -6,6 +6,7 @@ import enum
 import math
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import TypeGuard
 
 from speechlabel.audio.samples import TARGET_RATE
 from speechlabel.core.choices import parse_choice
@@ -171,10 +172,13 @@ def _check_rate(rate: object) -> None:
             params={"rate": repr(rate), "low": MIN_SAMPLE_RATE, "high": MAX_SAMPLE_RATE})
 
 
-def _check_shares(shares: object) -> None:
-    ok = isinstance(shares, tuple) and len(shares) == len(SPLIT_NAMES) and all(
+def _are_shares(shares: object) -> TypeGuard[tuple[float, ...]]:
+    return isinstance(shares, tuple) and len(shares) == len(SPLIT_NAMES) and all(
         not isinstance(s, bool) and isinstance(s, (int, float)) and math.isfinite(s) and s >= 0 for s in shares)
-    if not ok or abs(sum(shares) - 1.0) > 1e-6 or shares[0] <= 0:
+
+
+def _check_shares(shares: object) -> None:
+    if not _are_shares(shares) or abs(sum(shares) - 1.0) > 1e-6 or shares[0] <= 0:
         raise ValidationError(
             f"split shares {shares!r} are not allowed; give three shares (train, dev, test) from 0 to 1 "
             "that sum to 1, train above 0, e.g. 0.8,0.1,0.1",

@@ -6,10 +6,11 @@ import random
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import cast
 
 from speechlabel.conventions import Side, Style, TagScheme, TextVariantOptions, text_variant
 from speechlabel.core.errors import ValidationError
-from speechlabel.analytics.metrics import strip_tags
+from speechlabel.analytics.metrics import DualSide, strip_tags
 from speechlabel.projects.conventions import project_scheme
 from speechlabel.store import ExportRow, Store
 from speechlabel.store.exports import ExportQuery
@@ -52,7 +53,8 @@ def export_text(text: str, variant: TextVariant, scheme: TagScheme | None = None
     """The text of ``variant``; the disfluent and fluent variants (and a side of verbatim) read
     the text by ``scheme``, the project's (``project_conventions.project_scheme``)."""
     if variant == TextVariant.CLEAN:
-        return strip_tags(text, dual_side=(side or Side.PRONUNCIATION).value)
+        # Side.BOTH's "both" is no DualSide: strip_tags refuses it with a ValidationError, as before.
+        return strip_tags(text, dual_side=cast(DualSide, (side or Side.PRONUNCIATION).value))
     if variant == TextVariant.VERBATIM and side in (None, Side.BOTH):
         return text
     if scheme is None:

@@ -13,6 +13,7 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from speechlabel.accounts.access import require_role
@@ -108,7 +109,7 @@ def import_recording(store: Store, settings: Settings, project: Project, data: b
         prelabel_state=PrelabelState.NEW,
         created_at=utc_now(),
     )
-    created = (None, settings.data_dir / normalized_path)
+    created: tuple[Path | None, Path] = (None, settings.data_dir / normalized_path)
     try:
         created = (_write_original(settings, recording, data), created[1])
         (insert or store.insert_recording)(recording)
@@ -159,7 +160,7 @@ def import_uploads(
     settings: Settings,
     project: Project,
     uploads: Sequence[tuple[str, bytes]],
-    on_file: Callable[[str, int, int], None] | None = None,
+    on_file: Callable[[str, int, int], object] | None = None,
     *,
     actor: Actor,
 ) -> ImportReport:
@@ -171,8 +172,13 @@ def import_uploads(
     for index, (name, data) in enumerate(uploads):
         if on_file:
             on_file(name, index, len(uploads))
-        import_one(store, settings, project, name, lambda data=data: data, name, report)
+        import_one(store, settings, project, name, partial(_as_read, data), name, report)
     return report
+
+
+def _as_read(data: bytes) -> bytes:
+    """An upload's bytes, already in memory: what ``import_one`` reads for it."""
+    return data
 
 
 def import_one(store, settings, project, source: str, read: Callable[[], bytes], label: str,
@@ -190,10 +196,10 @@ def import_one(store, settings, project, source: str, read: Callable[[], bytes],
     except MemoryError:
         # Decoding is bounded by AudioLimits, but reading a huge file, or a machine short of
         # memory, can still fail: report this file and go on with the next.
-        error = AudioDecodeError(f"{label!r} could not be imported: there was not enough memory; "
-                                 "try it again alone, or split it into shorter files",
-                                 message_key="error.audio_out_of_memory", params={"label": label})
-        report.failures.append(ImportFailure(source, str(error), error))
+        failure = AudioDecodeError(f"{label!r} could not be imported: there was not enough memory; "
+                                   "try it again alone, or split it into shorter files",
+                                   message_key="error.audio_out_of_memory", params={"label": label})
+        report.failures.append(ImportFailure(source, str(failure), failure))
 
 
 def find_audio_files(paths: Iterable[str | Path], report: ImportReport) -> list[Path]:

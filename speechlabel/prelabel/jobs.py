@@ -118,7 +118,7 @@ def project_job(store: Store, project_id: int) -> JobStatus | None:
     if record.state == JobState.RUNNING.value and not owner_alive(record):
         store.end_job(record.id, JobState.INTERRUPTED.value)
         record = store.get_job(record.id)
-    return status_of(record)
+    return None if record is None else status_of(record)  # None: the project was deleted meanwhile
 
 
 def status_of(record: JobRecord) -> JobStatus:
@@ -159,6 +159,7 @@ def claim_or_wait(store: Store, project: Project, started_by: str,
         mine, holder = claim(store, project, started_by)
         if mine is not None:
             return mine
+        assert holder is not None  # claim gives the holder when it does not give ours
         if on_wait is not None and not told:
             on_wait(holder)
             told = True
@@ -235,6 +236,7 @@ class PrelabelJobs:
         require_role(actor, project, action="pre-labeling")
         mine, holder = claim(self._store, project, actor.username)
         if mine is None:
+            assert holder is not None  # claim gives the holder when it does not give ours
             return status_of(holder)
         thread = threading.Thread(target=self._run, args=(project, mine), name=f"prelabel-{project.id}", daemon=True)
         self._threads[project.id] = thread

@@ -78,8 +78,8 @@ def prelabel_project(
 
         def report_window(seconds_into_recording: float, count: int) -> None:
             if on_progress:  # called while this recording is being drafted, so the loop values hold
-                on_progress(PrelabelProgress(index, len(pending), done_seconds + seconds_into_recording,
-                                             total_seconds, drafted + count))
+                on_progress(PrelabelProgress(index, len(pending), done_seconds + seconds_into_recording,  # noqa: B023
+                                             total_seconds, drafted + count))  # noqa: B023
 
         drafted += prelabel_recording(store, settings, recording, segment_options, transcribe_options,
                                       engine, report_window)

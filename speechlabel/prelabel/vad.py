@@ -120,7 +120,7 @@ class SegmentOptions:
         return {key: float(value) for key, value in asdict(self).items()}
 
     @classmethod
-    def from_dict(cls, data: dict) -> "SegmentOptions":
+    def from_dict(cls, data: dict) -> SegmentOptions:
         """Options from stored or user-supplied values; missing keys take their defaults."""
         if not isinstance(data, dict):
             raise ValidationError(f"segmentation options must be a mapping, got {type(data).__name__}",
@@ -398,7 +398,7 @@ def _to_spans(groups: list[list[Run]], duration: float, options: SegmentOptions)
     """Pad each group, widen short ones, round to ms; never cross the midpoint between groups."""
     speech = [(g[0][0] * FRAME_SECONDS, min(g[-1][1] * FRAME_SECONDS, duration)) for g in groups]
     limit_end = math.floor(duration * 1000) / 1000
-    spans = []
+    spans: list[Span] = []
     for index, (start, end) in enumerate(speech):
         left = (speech[index - 1][1] + start) / 2 if index else 0.0
         right = (end + speech[index + 1][0]) / 2 if index + 1 < len(speech) else limit_end

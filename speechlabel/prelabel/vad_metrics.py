@@ -15,9 +15,10 @@ import logging
 import math
 import os
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Protocol, Sequence
+from typing import Protocol
 
 import numpy as np
 
@@ -27,8 +28,10 @@ log = logging.getLogger(__name__)
 
 
 class _Interval(Protocol):
-    start: float
-    end: float
+    @property
+    def start(self) -> float: ...
+    @property
+    def end(self) -> float: ...
 
 
 @dataclass(frozen=True)

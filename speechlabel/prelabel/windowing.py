@@ -41,7 +41,7 @@ def group_into_windows(bounds: Sequence[tuple[float, float]], window_seconds: fl
     ``window_seconds`` of 0 puts every segment in a window of its own.
     """
     windows: list[list[int]] = []
-    for index, (start, end) in enumerate(bounds):
+    for index, (_start, end) in enumerate(bounds):
         if windows and window_seconds > 0 and end - bounds[windows[-1][0]][0] <= window_seconds:
             windows[-1].append(index)
         else:

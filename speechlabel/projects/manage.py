@@ -150,8 +150,9 @@ def _clean_label_name(raw: object, what: str) -> str:
 
 def _validate_threshold(value: object) -> float:
     # bool is an int to Python, but True as a threshold is a mistake, not 1.0.
-    is_number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    if not is_number or math.isnan(value) or not 0.0 <= value <= 1.0:
+    # Compared by Real's own < and <= (typeshed gives numbers.Real no >= for 0.0 <= value).
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value)
+            or value < 0.0 or not value <= 1.0):
         raise ValidationError(
             f"low-confidence threshold must be a number from 0 to 1 (words scored below it are marked), got {value!r}",
             message_key="error.threshold", params={"value": value},

@@ -57,6 +57,7 @@ def save_convention_form(store: Store, actor: Actor, project: Project, choice: s
                          upload: SchemeUpload | None = None) -> Project:
     """The form's Save: the chosen scheme (a built-in name, ``UPLOADED`` with ``upload``, or
     ``KEEP_CUSTOM``) and the submit rule, through ``update_convention_settings`` (leads only)."""
+    scheme: TagScheme | None
     if choice in BUILTIN_SCHEMES:
         scheme = BUILTIN_SCHEMES[choice]
     elif choice == UPLOADED:

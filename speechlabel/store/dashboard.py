@@ -118,7 +118,7 @@ class DashboardQueries(StoreBase):
         return DashboardRows(statuses, work, drafts, reviews, pairs, second)
 
 
-def _all(connection: Connection, query) -> list[Any]:
+def _all(connection: Connection, query) -> Sequence[Any]:
     return connection.execute(query).all()  # one fetchall: fetching row by row costs twice as much
 
 
@@ -206,7 +206,7 @@ def _pair_query(project_id: int):
 
 def _newest_pairs(rows: Sequence[Any]) -> tuple[PairRow, ...]:
     newest = {row[0]: row for row in rows}  # rows in id order: the last one per segment stays
-    return tuple(PairRow(*row[:3], as_utc(row[3]), *row[4:8], as_utc(row[8]), *row[9:])
+    return tuple(PairRow._make((*row[:3], as_utc(row[3]), *row[4:8], as_utc(row[8]), *row[9:]))
                  for _, row in sorted(newest.items()))
 
 

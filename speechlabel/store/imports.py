@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import insert
 from sqlalchemy.exc import IntegrityError
@@ -37,6 +37,9 @@ class ImportedSegment:
 
 
 class ImportQueries(StoreBase):
+    if TYPE_CHECKING:  # from RecordingQueries, beside this mixin in Store
+        def find_recording_by_hash(self, project_id: int, sha256: str) -> Recording | None: ...
+
     def insert_imported_recording(self, recording: Recording, segments: Sequence[ImportedSegment],
                                   author: str, segment_options: dict[str, Any]) -> Recording:
         """Store ``recording`` as drafted (pre-labeling leaves it alone) with ``segments``; return

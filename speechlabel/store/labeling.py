@@ -16,9 +16,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, literal, or_, select, tuple_, update
 
 from speechlabel.core.bounds import in_ms
 from speechlabel.core.draft_cut import current_drafts, cut_draft, join_drafts
@@ -98,7 +98,7 @@ class LabelingQueries(StoreBase):
     def place_in_recording(self, segment: Segment) -> tuple[int, int]:
         """How many segments of its recording come before this one (its row in the list view),
         and how many the recording has: one query."""
-        before = tuple_(_segments.c.start, _segments.c.id) < tuple_(segment.start, segment.id)
+        before = tuple_(_segments.c.start, _segments.c.id) < tuple_(literal(segment.start), literal(segment.id))
         query = select(func.count().filter(before), func.count()).where(
             _segments.c.recording_id == segment.recording_id)
         with self.read() as connection:
@@ -160,7 +160,7 @@ class LabelingQueries(StoreBase):
             first = _load_expected(connection, segment_id, expected_version)
             _lock_recording(connection, first.recording_id)
             second = _neighbour(connection, first, after=True)
-            _check_next(first, second, next_segment_id, next_expected_version)
+            second = _check_next(first, second, next_segment_id, next_expected_version)
             joined = _joined_drafts(connection, first, second)
             _carry_unsaved(connection, first, second)
             _absorb(connection, first, second, author)
@@ -310,7 +310,8 @@ def _joined_drafts(connection: Connection, first: Segment, second: Segment) -> l
     mine = {(draft.engine, draft.model): draft for draft in current_drafts(_load_drafts(connection, first.id))}
     pairs = [(mine[(draft.engine, draft.model)], draft)
              for draft in current_drafts(_load_drafts(connection, second.id)) if (draft.engine, draft.model) in mine]
-    pairs.sort(key=lambda pair: max(pair[0].id, pair[1].id))
+    # Drafts read back from the store always have their id (``Draft.id`` is None only before the insert).
+    pairs.sort(key=lambda pair: max(cast(int, pair[0].id), cast(int, pair[1].id)))
     return [join_drafts(before, after, (first.duration, second.duration)) for before, after in pairs]
 
 
@@ -326,7 +327,8 @@ def _insert_drafts(connection: Connection, segment_id: str, drafts: list[Draft])
         connection.execute(insert(_drafts).values(**draft_to_row(draft, segment_id)))
 
 
-def _check_next(first: Segment, second: Segment | None, expected_id: str | None, expected_version: int) -> None:
+def _check_next(first: Segment, second: Segment | None, expected_id: str | None, expected_version: int) -> Segment:
+    """``second``, once it is there and the one the caller expects."""
     if second is None:
         raise ValidationError(f"segment {first.id} is the last of its recording; only a segment with a next one can be merged",
                               message_key="error.merge_last", params={"segment": first.id})
@@ -336,6 +338,7 @@ def _check_next(first: Segment, second: Segment | None, expected_id: str | None,
                        params={"segment": first.id, "next": second.id, "expected": expected_id})
     if second.version != expected_version:
         raise StaleVersion(second.id, expected_version, second.version, second.updated_by)
+    return second
 
 
 def _carry_unsaved(connection: Connection, first: Segment, second: Segment) -> None:

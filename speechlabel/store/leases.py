@@ -170,7 +170,7 @@ class LeaseQueries(StoreBase):
         return _lease_from_row(row) if row else None
 
     def reassign_leases(self, segment_ids: Sequence[str], username: str, now: datetime, expires_at: datetime,
-                        assigned_by: str) -> int:
+                        assigned_by: str | None) -> int:
         """Give these segments to ``username`` whoever held them (a lead's decision); returns how many."""
         with self.write() as connection:
             found = connection.execute(

@@ -24,6 +24,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    ColumnElement,
     Connection,
     Integer,
     Select,
@@ -323,7 +324,7 @@ def _filtered(query: Select, spec: QueueSpec, segment_id, status, labeler) -> Se
     if spec.not_labeled_by is not None:
         query = query.where(or_(labeler.is_(None), labeler != spec.not_labeled_by))
     if spec.order == "sample":
-        share = literal(spec.sample_share)
+        share: ColumnElement[Any] = literal(spec.sample_share)
         if spec.flagged:
             share = case((labeler.in_(sorted(spec.flagged)), literal(spec.flagged_share)), else_=share)
         # A rework is always checked again, whatever its bucket.
@@ -393,6 +394,7 @@ def _bucket_postgresql(element, compiler, **kw) -> str:
 def _prepare(connection: Connection, spec: QueueSpec) -> None:
     if spec.order == "sample" and connection.dialect.name == "sqlite":
         driver = connection.connection.driver_connection
+        assert driver is not None  # None only once the pooled connection is invalidated; this one is in use
         driver.create_function(_SQLITE_BUCKET, 1, sample_bucket, deterministic=True)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, overload
 
 from speechlabel.core.models import AssignmentSettings, AudioProbe, ConventionSettings, Draft, LabelSettings, PrelabelState, Project, Recording, ReviewSettings, Revision, Segment, SegmentStatus, User, Word
 
@@ -12,6 +12,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+@overload
+def as_utc(value: datetime) -> datetime: ...
+@overload
+def as_utc(value: None) -> None: ...
 def as_utc(value: datetime | None) -> datetime | None:
     """SQLite hands datetimes back without a zone; everything we store is UTC."""
     if value is None or value.tzinfo is not None:

@@ -44,7 +44,7 @@ class SessionQueries(AuditQueries):
                                                          _failures.c.address == address)).scalars().all()
             everyone = connection.execute(newest_first.where(_failures.c.address == address)).scalars().all()
             anywhere = connection.execute(select(func.count()).select_from(_failures)
-                                          .where(recent, _failures.c.username == username)).scalar()
+                                          .where(recent, _failures.c.username == username)).scalar_one()
         return RecentFailures([as_utc(at) for at in pair], [as_utc(at) for at in everyone], int(anywhere))
 
     def login_failures_since(self, username: str, since: datetime) -> list[datetime]:

@@ -16,14 +16,14 @@ class Workspace:
     store: Store
 
     @classmethod
-    def open(cls, settings: Settings | None = None) -> "Workspace":
+    def open(cls, settings: Settings | None = None) -> Workspace:
         settings = settings or Settings.from_env()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(settings)  # what imports killed before this start left behind
         return cls(settings, Store.open(settings.resolved_database_url))
 
     @classmethod
-    def shared(cls, settings: Settings | None = None) -> "Workspace":
+    def shared(cls, settings: Settings | None = None) -> Workspace:
         """One workspace per settings for the whole server process: the app's script runs and
         its clip route (which Streamlit serves outside any script run) use the same store."""
         settings = settings or Settings.from_env()

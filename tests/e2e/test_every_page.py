@@ -12,7 +12,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page
 
 from speechlabel.accounts import users as accounts
 from speechlabel.labeling import actions as labeling

@@ -18,7 +18,8 @@ from speechlabel.ingest.datasets.model import ImportProblem, SourceSegment
 
 def check_segments(segments: Sequence[SourceSegment]) -> tuple[list[SourceSegment], list[ImportProblem]]:
     """The usable segments in time order, and a problem for each one left out."""
-    usable, problems = [], []
+    usable: list[SourceSegment] = []
+    problems: list[ImportProblem] = []
     for segment in sorted(segments, key=lambda s: (s.start, s.line)):
         problem = _problem(segment) or _overlap(segment, usable[-1] if usable else None)
         if problem:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from speechlabel.core.models import Word
 from speechlabel.ingest.datasets import fields
@@ -57,8 +57,8 @@ def _read_recordings(path: Path, root: Path, result: ReadResult) -> dict[str, So
     locator = AudioLocator(root, tuple(dict.fromkeys((root, path.parent))), is_absolute_style(written))
     recordings: dict[str, SourceRecording] = {}
     for line in lines:
-        if line.value is None:
-            result.problem(source, line.number, line.error)
+        if line.value is None:  # then line.error says why
+            result.problem(source, line.number, line.error or "")
             continue
         try:
             recording_id = _recording_id(line.value, "id")
@@ -123,8 +123,8 @@ def _read_supervisions(path: Path, root: Path, recordings: dict[str, SourceRecor
     source = relative_name(path, root)
     used: set[str] = set()
     for line in read_json_lines(path):
-        if line.value is None:
-            result.problem(source, line.number, line.error, segments_skipped=1)
+        if line.value is None:  # then line.error says why
+            result.problem(source, line.number, line.error or "", segments_skipped=1)
             continue
         try:
             recording_id = _recording_id(line.value, "recording_id")
@@ -192,7 +192,8 @@ def _word(item: Any) -> Word:
     if start is None or duration is None:
         raise BadField(f"word {symbol!r} has no start or duration")
     values = {"start": start, "duration": duration, "score": 1.0 if score is None else score}
-    numbers = {key: fields.number(values, key) for key in values}
+    # Every value is there (checked above), so number() gives a float, never its None default.
+    numbers = {key: cast(float, fields.number(values, key)) for key in values}
     if numbers["score"] > 1:
         raise BadField(f"word score {score!r} is above 1; scores are 0 to 1")
     return Word(symbol.strip(), round(numbers["start"], 3), round(numbers["duration"], 3), numbers["score"])

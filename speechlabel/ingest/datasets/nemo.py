@@ -31,8 +31,8 @@ def read_nemo(manifests: tuple[Path, ...], root: Path) -> ReadResult:
         written = [line.value.get("audio_filepath") for line in lines if line.value is not None]
         locator = AudioLocator(root, (manifest.parent,), is_absolute_style([p for p in written if isinstance(p, str)]))
         for line in lines:
-            if line.value is None:
-                result.problem(source, line.number, line.error, segments_skipped=1)
+            if line.value is None:  # then line.error says why
+                result.problem(source, line.number, line.error or "", segments_skipped=1)
                 continue
             try:
                 _add_line(groups, locator, source, line.number, line.value)

@@ -121,6 +121,7 @@ def _import_recording(store: Store, settings: Settings, project: Project, source
                                              left))
         return
     report.problems.extend(writer.problems)
+    assert writer.stored is not None  # import_audio ran writer.insert, or raised
     report.recordings.append(writer.stored)
     report.segments += writer.segments
 

@@ -171,9 +171,9 @@ def _editor_start(context: LabelContext) -> tuple[_Start, str | None]:
 
 
 def _conflict(context: LabelContext) -> Conflicting | None:
-    if not context.conflicting_edit:
-        return None
     mine = context.unsaved
+    if mine is None or not context.conflicting_edit:  # conflicting_edit implies an unsaved edit
+        return None
     return Conflicting(context.segment.updated_by, mine.text, mine.speaker, list(mine.tags), mine.base_version)
 
 

@@ -130,7 +130,7 @@ class TranscribeOptions:
         return data
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TranscribeOptions":
+    def from_dict(cls, data: dict[str, Any]) -> TranscribeOptions:
         """Build from stored or user-given settings; missing keys take the defaults."""
         if not isinstance(data, dict):
             raise ValidationError(f"transcribe options must be a mapping, got {type(data).__name__}",
