@@ -43,7 +43,8 @@ from speechlabel.accounts.users import (
     validate_password,
     validate_username,
 )
-from speechlabel.cli import build_parser, main, read_password
+from speechlabel.cli import build_parser, main
+from speechlabel.cli.users import read_password
 from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import (
     Conflict,

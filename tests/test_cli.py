@@ -125,7 +125,7 @@ def test_assign_leases_segments_or_a_recording_to_a_labeler(data_dir, speech_dir
 
 
 def test_text_printed_to_the_terminal_shows_control_characters_instead_of_running_them():
-    from speechlabel.cli import terminal_safe
+    from speechlabel.cli.users import terminal_safe
 
     # A transcript saved before control characters were refused must not recolour or clear the
     # lead's terminal when `speechlabel review` lists it.

@@ -1,10 +1,9 @@
-"""No page (and no ``speechlabel --lang ko`` command) shows an error in English under the Korean
-lead-in: every ``raise`` of a SpeechLabelError in the modules the pages or the command line
-import carries a ``message_key`` (itself, through its class, or through a helper that every
-caller gives a key), except a short allow-list of errors nobody reads that way. Keyed raises
-whose English message is an f-string must build the same text as their English catalog entry.
-Then real failures of the forms that took keys last: a bad scheme file, bad project options, a
-bad export name."""
+"""Errors carry a message key and params, never English of their own: every raise of a
+SpeechLabelError in speechlabel/ and views/ names a key (itself or through its class), that key is
+in both catalogs with the fields its params fill, and no call writes English beside a key -- the
+English of ``str(error)`` is the English catalog's (``speechlabel.core.errors.english_message``). Then
+real failures of the forms that took keys last: a bad scheme file, bad project options, a bad
+export name."""
 
 from __future__ import annotations
 
@@ -12,16 +11,16 @@ import ast
 import importlib
 import inspect
 import textwrap
-from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.conventions import SchemeFileError, load_scheme_file
+from speechlabel.conventions.schemes import MARK_CHARACTERS
 from speechlabel.core.errors import SpeechLabelError, ValidationError
 from speechlabel.export.names import SafeNames
-from speechlabel.i18n import Lang, catalog
+from speechlabel.i18n import Lang, catalog, translate
 from speechlabel.projects.manage import create_project, read_glossary, validate_glossary
 from speechlabel.projects.scheme_upload import (
     SchemeUpload,
@@ -30,143 +29,70 @@ from speechlabel.projects.scheme_upload import (
 )
 from speechlabel.prelabel.vad import SegmentOptions
 from speechlabel.prelabel.engines.options import TranscribeOptions
+from tests.test_i18n import DIFFERENT_FIELDS, fields
 from tests.test_i18n_errors import assert_in_korean
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGES = [ROOT / "workbench.py", *sorted((ROOT / "views").glob("*.py"))]
-CLI = [ROOT / "speechlabel" / "cli" / "__init__.py"]
+SOURCES = sorted([*(ROOT / "speechlabel").rglob("*.py"), *(ROOT / "views").glob("*.py")])
 
-# Raises that may stay without a key, by (file, enclosing function), and why nobody reads them
-# under the lead-in.
+# Raises that stay without a key (by file and function, "*" for any), and why nobody reads them
+# translated.
 ALLOWED_UNKEYED = {
     # The label loop's save route renders a refused save itself, with the first lint problem in the
-    # reader's language (views/label_api.lint_rejected_message); the error's English is for logs, and no
-    # command saves a transcript.
+    # reader's language (views/label_api.lint_rejected_message); no command saves a transcript.
     ("speechlabel/projects/conventions.py", "check_submittable"),
+    # Checks of a bench's inputs (bench/segmentation.py): no page or command reaches them.
+    ("speechlabel/prelabel/vad_metrics.py", "*"),
+}
+# Calls that pass English with a key: English rendered before, not written here.
+ALLOWED_ENGLISH = {
+    ("speechlabel/prelabel/jobs.py", "status_of"),  # a job's failure read back from the database as it was stored
+}
+# Calls whose key is a row's of a declarative table; the table's own test checks its keys.
+KEYS_FROM_TABLES = {
+    ("speechlabel/core/project_settings.py", "check"),  # tests/test_project_settings_table.py
 }
 
 
-# --- which modules the pages import -----------------------------------------------------------------
-
-
-def _module_file(name: str) -> Path | None:
-    path = ROOT.joinpath(*name.split("."))
-    for candidate in (path / "__init__.py", path.with_suffix(".py")):
-        if candidate.is_file():
-            return candidate
-    return None
-
-
-def _imported(name: str, path: Path) -> set[str]:
-    """The speechlabel modules ``path`` imports (``from x import y`` counts ``x`` and ``x.y``)."""
-    package = name if path.name == "__init__.py" else name.rpartition(".")[0]
-    found = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parts = package.split(".")[: len(package.split(".")) - node.level + 1]
-                base = ".".join(parts + ([node.module] if node.module else []))
-            found.add(base)
-            found.update(f"{base}.{alias.name}" for alias in node.names)
-    modules = set()
-    for dotted in found:
-        parts = dotted.split(".")
-        if parts[0] == "speechlabel":
-            modules.update(".".join(parts[:end]) for end in range(1, len(parts) + 1)
-                           if _module_file(".".join(parts[:end])))
-    return modules
-
-
-def page_modules() -> dict[str, Path]:
-    """Every speechlabel module the pages (workbench.py, views/) import, directly or not. The
-    rest (cli, dataset_import, export.arguments, convention commands, migrations, vad_metrics)
-    is reached only from the command line or the test benches."""
-    return _imported_from([(f"views.{path.stem}" if path.parent.name == "views" else path.stem, path)
-                           for path in PAGES])
-
-
-def cli_modules() -> dict[str, Path]:
-    """Every speechlabel module ``speechlabel`` (cli.py) imports, directly or not: its errors
-    print in the language of ``--lang``. Not migrations (Alembic's) nor vad_metrics (a bench)."""
-    return _imported_from([("speechlabel.cli", path) for path in CLI])
-
-
-def _imported_from(todo: list[tuple[str, Path]]) -> dict[str, Path]:
-    seen: dict[str, Path] = {}
-    while todo:
-        name, path = todo.pop()
-        if name not in seen:
-            seen[name] = path
-            todo.extend((module, _module_file(module)) for module in _imported(name, path) if module not in seen)
-    return {name: path for name, path in seen.items() if name.startswith("speechlabel")}
-
-
-# --- the raises ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RaiseSite:
-    where: str  # file:line
-    file: str
-    function: str  # the enclosing function's name ("" at module level)
-    error: type[SpeechLabelError]
-    call: ast.Call
-    helper_parameter: str | None  # message_key=<this parameter of the enclosing function>
-
-
-def _functions(tree: ast.AST):
-    """(function node, its name) for every function, and the module itself as ("", tree)."""
-    yield tree, ""
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            yield node, node.name
-
-
-def _raised_class(module, call: ast.Call):
-    target = call.func
-    chain = []
+def _error_class(module, call: ast.Call, classes: list[str]) -> type[SpeechLabelError] | None:
+    """The SpeechLabelError class ``call`` makes (``super().__init__`` in one's ``__init__`` too)."""
+    target, chain = call.func, []
+    if isinstance(target, ast.Attribute) and target.attr == "__init__" and isinstance(target.value, ast.Call) \
+            and getattr(target.value.func, "id", None) == "super" and classes:
+        target, chain = ast.Name(classes[-1]), []
     while isinstance(target, ast.Attribute):
         chain.insert(0, target.attr)
         target = target.value
-    if not isinstance(target, ast.Name):
-        return None
-    found = getattr(module, target.id, None)
+    found = getattr(module, target.id, None) if isinstance(target, ast.Name) else None
     for attribute in chain:
         found = getattr(found, attribute, None)
     return found if isinstance(found, type) and issubclass(found, SpeechLabelError) else None
 
 
-def _own_raises(function: ast.AST):
-    """Raises in ``function`` itself, not in functions nested inside it."""
-    todo = list(ast.iter_child_nodes(function))
-    while todo:
-        node = todo.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda)):
+def calls():
+    """(file, enclosing function, error class or None, call, whether it is raised, the enclosing
+    function's node) for every call in the sources."""
+    for path in SOURCES:
+        source = path.read_text(encoding="utf-8")
+        if "raise" not in source and "message_key" not in source:
             continue
-        if isinstance(node, ast.Raise) and isinstance(node.exc, ast.Call):
-            yield node
-        todo.extend(ast.iter_child_nodes(node))
-
-
-def raise_sites(modules: dict[str, Path] | None = None) -> list[RaiseSite]:
-    """The raises of SpeechLabelErrors in ``modules`` (the pages' and the command line's)."""
-    sites = []
-    for name, path in sorted((modules or {**page_modules(), **cli_modules()}).items()):
-        module = importlib.import_module(name)
         relative = str(path.relative_to(ROOT))
-        for function, function_name in _functions(ast.parse(path.read_text(encoding="utf-8"))):
-            parameters = set() if not function_name else {a.arg for a in function.args.args + function.args.kwonlyargs}
-            for node in _own_raises(function):
-                error = _raised_class(module, node.exc)
-                if error is None:
-                    continue
-                key = next((k.value for k in node.exc.keywords if k.arg == "message_key"), None)
-                helper = key.id if isinstance(key, ast.Name) and key.id in parameters else None
-                sites.append(RaiseSite(f"{relative}:{node.lineno}", relative, function_name, error, node.exc, helper))
-    return sites
+        tree = ast.parse(source)
+        module = importlib.import_module(".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"))
+        todo = [(tree, [], [], None)]
+        while todo:
+            node, functions, classes, raised = todo.pop()
+            if isinstance(node, ast.Call):
+                yield relative, functions[-1].name if functions else "", \
+                    _error_class(module, node, classes), node, raised is node, functions[-1] if functions else None
+            inner_functions = functions + [node] if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)) else functions
+            inner_classes = classes + [node.name] if isinstance(node, ast.ClassDef) else classes
+            for child in ast.iter_child_nodes(node):
+                todo.append((child, inner_functions, inner_classes, node.exc if isinstance(node, ast.Raise) else raised))
+
+
+def _keyword(call: ast.Call, name: str) -> ast.expr | None:
+    return next((keyword.value for keyword in call.keywords if keyword.arg == name), None)
 
 
 def _keyed_by_class(error: type[SpeechLabelError]) -> bool:
@@ -176,127 +102,69 @@ def _keyed_by_class(error: type[SpeechLabelError]) -> bool:
             return False
         if "__init__" in vars(klass):
             source = textwrap.dedent(inspect.getsource(vars(klass)["__init__"]))
-            return any(isinstance(node, ast.keyword) and node.arg == "message_key"
-                       for node in ast.walk(ast.parse(source)))
+            return any(isinstance(node, ast.keyword) and node.arg == "message_key" for node in ast.walk(ast.parse(source)))
     return False
 
 
-def _has_key(site: RaiseSite) -> bool:
-    return any(keyword.arg == "message_key" for keyword in site.call.keywords) or _keyed_by_class(site.error)
+def keys_named(call: ast.Call) -> list[str]:
+    """The keys a ``message_key=`` can be: its constants (both sides of a conditional, ...)."""
+    return [node.value for node in ast.walk(_keyword(call, "message_key"))
+            if isinstance(node, ast.Constant) and isinstance(node.value, str)]
 
 
-def test_the_scan_sees_the_pages_and_the_command_lines_modules():
-    pages, cli = page_modules(), cli_modules()
-    assert {"speechlabel.projects.manage", "speechlabel.conventions.scheme_file", "speechlabel.export.names",
-            "speechlabel.store.recordings"} <= set(pages)
-    assert "speechlabel.cli" not in pages and "speechlabel.ingest.datasets" not in pages
-    assert {"speechlabel.ingest.datasets.detect", "speechlabel.cli.lint", "speechlabel.projects.manage"} <= set(cli)
-    assert not any(name.startswith("speechlabel.migrations") or name == "speechlabel.prelabel.vad_metrics" for name in cli)
+def test_every_error_raised_has_a_message_key():
+    raised = [(path, function, error, call) for path, function, error, call, is_raised, _ in calls()
+              if error is not None and is_raised]
+    assert len(raised) > 300  # the scan sees the raise sites, not nothing
+    unkeyed = {(path, function if (path, "*") not in ALLOWED_UNKEYED else "*") for path, function, error, call in raised
+               if _keyword(call, "message_key") is None and not _keyed_by_class(error)}
+    assert unkeyed == ALLOWED_UNKEYED
 
 
-@pytest.mark.parametrize("reader", ["pages", "cli"])
-def test_every_error_a_page_or_a_command_can_show_has_a_message_key(reader):
-    sites = raise_sites(page_modules() if reader == "pages" else cli_modules())
-    assert len(sites) > 250  # the scan sees the raise sites, not nothing
-    unkeyed = [site.where for site in sites if not _has_key(site) and (site.file, site.function) not in ALLOWED_UNKEYED]
-    assert not unkeyed, f"raises shown in English only: {unkeyed}"
+def test_no_call_writes_english_beside_its_key():
+    english = {(path, function) for path, function, error, call, _, _ in calls()
+               if error is not None and call.args and _keyword(call, "message_key") is not None}
+    assert english == ALLOWED_ENGLISH
 
 
-def test_the_allowed_raises_are_still_there_and_still_unkeyed():
-    unkeyed = {(site.file, site.function) for site in raise_sites() if not _has_key(site)}
-    assert ALLOWED_UNKEYED <= unkeyed, f"allowed but no longer unkeyed: {ALLOWED_UNKEYED - unkeyed}"
-
-
-def _calls_to(name: str):
-    for path in page_modules().values():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Call):
-                called = node.func.id if isinstance(node.func, ast.Name) else getattr(node.func, "attr", None)
-                if called == name:
-                    yield f"{path.relative_to(ROOT)}:{node.lineno}", node
-
-
-def test_helpers_that_raise_with_the_callers_key_always_get_one():
-    helpers = {}
-    for site in raise_sites():
-        if site.helper_parameter:
-            module = importlib.import_module(site.file.removesuffix(".py").replace("/", "."))
-            parameters = list(inspect.signature(getattr(module, site.function, None) or _method(module, site.function)
-                                                ).parameters)
-            helpers[site.function] = (site.helper_parameter, parameters.index(site.helper_parameter))
-    assert len(helpers) >= 5
-    for function, (parameter, position) in helpers.items():
-        for where, call in _calls_to(function):
-            given = any(k.arg == parameter for k in call.keywords) or len(call.args) > position - _bound(call)
-            assert given, f"{where}: {function}(...) is called without its {parameter}"
-
-
-def _method(module, name: str):
-    return next(getattr(value, name) for value in vars(module).values()
-                if isinstance(value, type) and name in vars(value))
-
-
-def _bound(call: ast.Call) -> int:
-    """``self.helper(...)``: the call's first argument is the parameter after ``self``."""
-    return 1 if isinstance(call.func, ast.Attribute) and isinstance(call.func.value, ast.Name) \
-        and call.func.value.id in ("self", "cls") else 0
-
-
-# --- the English catalog entry says what the raise site says -------------------------------------------
-
-
-def english_template(call: ast.Call) -> str | None:
-    """The raise site's message as a catalog template: each ``{expression}`` of the f-string
-    replaced by the params entry that has the same expression. None when it cannot be read so."""
-    if not call.args:
-        return None
-    params = next((k.value for k in call.keywords if k.arg == "params"), None)
-    names = {}
-    if isinstance(params, ast.Dict):
-        names = {ast.dump(value): key.value for key, value in zip(params.keys, params.values)
-                 if isinstance(key, ast.Constant)}
-    message = call.args[0]
-    if isinstance(message, ast.Constant) and isinstance(message.value, str):
-        return _escaped(message.value)
-    if not isinstance(message, ast.JoinedStr):
-        return None
-    template = []
-    for part in message.values:
-        if isinstance(part, ast.Constant):
-            template.append(_escaped(part.value))
+def test_every_key_is_in_both_catalogs_with_the_fields_its_params_fill():
+    checked = 0
+    for path, name, error, call, _, function in calls():
+        if _keyword(call, "message_key") is None or (path, name) in ALLOWED_ENGLISH:
             continue
-        name = names.get(ast.dump(part.value))
-        if name is None or (part.format_spec is not None and not _constant_spec(part.format_spec)):
-            return None
-        conversion = "" if part.conversion == -1 else "!" + chr(part.conversion)
-        spec = "" if part.format_spec is None else ":" + part.format_spec.values[0].value
-        template.append("{" + name + conversion + spec + "}")
-    return "".join(template)
-
-
-def _constant_spec(spec: ast.JoinedStr) -> bool:
-    return len(spec.values) == 1 and isinstance(spec.values[0], ast.Constant)
-
-
-def _escaped(text: str) -> str:
-    return text.replace("{", "{{").replace("}", "}}")
-
-
-def test_keyed_raise_sites_say_what_their_english_catalog_entry_says():
-    checked, different = 0, []
-    for site in raise_sites():
-        key = next((k.value for k in site.call.keywords if k.arg == "message_key"), None)
-        if not (isinstance(key, ast.Constant) and isinstance(key.value, str)):
-            continue  # a conditional or a helper's key: tests/test_i18n_errors.py renders those
-        template = english_template(site.call)
-        if template is None:
+        params = _keyword(call, "params")
+        given = None  # the params' names, when the call spells them out
+        if isinstance(params, ast.Dict) and None not in params.keys:
+            given = {key.value for key in params.keys}
+        elif params is None and error is not None:
+            given = set()
+        keys = keys_named(call)
+        for key in keys:
+            assert key in catalog(Lang.EN) and key in catalog(Lang.KO), f"{path}:{call.lineno}: {key} is not in both"
+            english, korean = fields(catalog(Lang.EN)[key]), fields(catalog(Lang.KO)[key])
+            assert (english - korean, korean - english) == DIFFERENT_FIELDS.get(key, (set(), set())), (
+                f"{path}:{call.lineno}: {key} fills {english} in English but {korean} in Korean")
+            if given is not None:
+                # Keys chosen by a conditional share one params dict: a branch may use fewer.
+                filled = english | korean
+                assert filled <= given if len(keys) > 1 else filled == given, (
+                    f"{path}:{call.lineno}: {key} fills {filled}, the call passes {given}")
+            checked += 1
+        if not keys and (path, name) in KEYS_FROM_TABLES:
             continue
-        checked += 1
-        if template != catalog(Lang.EN)[key.value]:
-            different.append(f"{site.where}: {key.value}\n  raise site: {template}\n  catalog:    "
-                             f"{catalog(Lang.EN)[key.value]}")
-    assert checked > 200
-    assert not different, "\n".join(different)
+        if not keys:  # a helper's key: a parameter the helper's every caller must give
+            name = _keyword(call, "message_key")
+            assert isinstance(name, ast.Name) and function is not None, f"{path}:{call.lineno}: where is the key from?"
+            arguments = function.args
+            required = [a.arg for a in (arguments.posonlyargs + arguments.args)[:len(arguments.posonlyargs + arguments.args)
+                                                                               - len(arguments.defaults)]]
+            required += [a.arg for a, default in zip(arguments.kwonlyargs, arguments.kw_defaults) if default is None]
+            assert name.id in required, f"{path}:{call.lineno}: {function.name}'s {name.id} may be left out"
+    assert checked > 300
+
+
+def test_phrases_that_name_constants_say_them():
+    assert MARK_CHARACTERS in translate("phrase.tag_forms", Lang.EN)
 
 
 # --- real failures of the forms that took keys last ---------------------------------------------------

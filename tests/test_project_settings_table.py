@@ -43,9 +43,9 @@ def test_names_flags_and_labels_are_unique():
 
 
 @pytest.mark.parametrize("row", SETTINGS, ids=lambda row: row.name)
-def test_each_refusal_is_its_catalog_entry_and_reads_in_korean(row):
-    assert row.refusal == catalog(Lang.EN)[row.error_key]
-    assert template_fields(row.refusal) == {"value", *row.refusal_params}
+def test_each_refusal_is_a_catalog_entry_in_both_languages_and_reads_in_korean(row):
+    for lang in Lang:
+        assert template_fields(catalog(lang)[row.error_key]) == {"value", *row.refusal_params}
     for label_key in filter(None, (row.form.label_key, row.form.off_toggle_key)):
         assert label_key in catalog(Lang.EN) and label_key in catalog(Lang.KO)
     above = (row.high + 1) if row.high is not None else None

@@ -150,8 +150,7 @@ async def in_worker(work: Callable[[], T]) -> T:
 def _tab(request: Request) -> TabKey:
     tab = request.headers.get(TAB_HEADER, "")
     if not 1 <= len(tab) <= 64:
-        raise BadRequest("the request has no tab id (X-Speechlabel-Tab); only the label page calls these routes",
-                         message_key="error.api_no_tab")
+        raise BadRequest(message_key="error.api_no_tab")
     return TabKey(_session_key(request), tab)
 
 
@@ -161,8 +160,7 @@ async def _read_limited(request: Request) -> bytes:
     async for chunk in request.stream():
         size += len(chunk)
         if size > MAX_BODY_BYTES:
-            raise BadRequest(f"the request is over {MAX_BODY_BYTES} bytes; at most {MAX_BODY_BYTES} are allowed",
-                             message_key="error.api_too_large", params={"size": size, "most": MAX_BODY_BYTES})
+            raise BadRequest(message_key="error.api_too_large", params={"size": size, "most": MAX_BODY_BYTES})
         chunks.append(chunk)
     return b"".join(chunks)
 
@@ -173,7 +171,7 @@ def _body(raw: bytes) -> dict[str, Any]:
     except (ValueError, UnicodeDecodeError):
         body = None
     if not isinstance(body, dict):
-        raise BadRequest("the request's body is not a JSON object", message_key="error.api_not_json")
+        raise BadRequest(message_key="error.api_not_json")
     return body
 
 
@@ -266,7 +264,7 @@ def _text(body: dict, name: str, required: bool = True) -> str | None:
     if value is None and not required:
         return None
     if not isinstance(value, str):
-        raise BadRequest(f"{name!r} must be text", message_key="error.api_field_text", params={"field": name})
+        raise BadRequest(message_key="error.api_field_text", params={"field": name})
     return value
 
 
@@ -276,14 +274,14 @@ def _number(body: dict, name: str, whole: bool = False, required: bool = True):
         return None
     kinds = (int,) if whole else (int, float)
     if isinstance(value, bool) or not isinstance(value, kinds):
-        raise BadRequest(f"{name!r} must be a number", message_key="error.api_field_number", params={"field": name})
+        raise BadRequest(message_key="error.api_field_number", params={"field": name})
     return value
 
 
 def _edit(body: dict) -> Edit:
     tags = body.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-        raise BadRequest("'tags' must be a list of text", message_key="error.api_field_tags")
+        raise BadRequest(message_key="error.api_field_tags")
     return Edit(segment_id=_text(body, "segment_id"), version=_number(body, "version", whole=True),
                 text=_text(body, "text"), speaker=_text(body, "speaker", required=False), tags=tuple(tags),
                 comment=_text(body, "comment", required=False))
@@ -357,7 +355,7 @@ def bounds(current, actor, tab, body, request, lang):
     """POST /api/label/bounds {segment_id, version, text, start, end, edge}."""
     edge = body.get("edge")
     if edge not in (None, "start", "end"):
-        raise BadRequest("'edge' must be start, end or null", message_key="error.api_field_edge")
+        raise BadRequest(message_key="error.api_field_edge")
     moved = actions.bounds(current, actor, tab, _edit(body), _number(body, "start"), _number(body, "end"), edge)
     return _moved(moved, lang)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from speechlabel.core.errors import Forbidden, NotSignedIn
+from speechlabel.core.errors import AnyOf, Forbidden, NotSignedIn, Phrase
 from speechlabel.core.models import Actor, Project, Role, User
 from speechlabel.store import Store
 
@@ -31,36 +31,34 @@ SYSTEM = Actor(
 
 def require_signed_in(actor: Actor | None) -> Actor:
     if not isinstance(actor, Actor):
-        raise NotSignedIn("you are not signed in; sign in again", message_key="error.not_signed_in")
+        raise NotSignedIn(message_key="error.not_signed_in")
     return actor
 
 
-def require_admin(actor: Actor | None, action: str = "this") -> Actor:
-    """Refuse anyone but an admin; ``action`` names what was tried ("creating users")."""
+def require_admin(actor: Actor | None, action: str | None = None) -> Actor:
+    """Refuse anyone but an admin; ``action`` names what was tried ("creating users"; the English
+    message says it, other languages say "this")."""
     actor = require_signed_in(actor)
     if not actor.is_admin:
-        raise Forbidden(f"{actor.username} is not an admin; {action} needs an admin",
-                        message_key="error.needs_admin", params={"user": actor.username})
+        raise Forbidden(message_key="error.needs_admin",
+                        params={"user": actor.username, "action": Phrase("phrase.this_action", action)})
     return actor
 
 
-def require_role(actor: Actor | None, project: Project | int, *roles: Role, action: str = "this") -> Actor:
+def require_role(actor: Actor | None, project: Project | int, *roles: Role, action: str | None = None) -> Actor:
     """Refuse unless the actor holds one of ``roles`` in ``project``. Admins pass everywhere and a
     lead passes anything within their project. The message names the user, the project and the
-    role needed: "ana is a labeler in 'calls'; exporting needs the lead role"."""
+    role needed: "ana is a labeler in 'calls'; exporting needs the lead role" (``action``, as in
+    ``require_admin``)."""
     actor = require_signed_in(actor)
     project_id = project.id if isinstance(project, Project) else project
     held = actor.roles.get(project_id)
     if actor.is_admin or held == Role.LEAD or held in roles:
         return actor
-    needed = " or ".join(dict.fromkeys(role.value for role in (*roles, Role.LEAD)))
-    where = project_label(project)
-    has = f"is a {held.value} in {where}" if held else f"has no role in {where}"
-    # The translated message leaves out ``action`` (English words from the caller) and names the roles.
-    raise Forbidden(f"{actor.username} {has}; {action} needs the {needed} role",
-                    message_key="error.needs_role" if held else "error.needs_role_none",
-                    params={"user": actor.username, "project": where, "held": held,
-                            "needed": tuple(dict.fromkeys((*roles, Role.LEAD)))})
+    raise Forbidden(message_key="error.needs_role" if held else "error.needs_role_none",
+                    params={"user": actor.username, "project": project_label(project), "held": held,
+                            "action": Phrase("phrase.this_action", action),
+                            "needed": AnyOf(dict.fromkeys((*roles, Role.LEAD)))})
 
 
 def role_in(actor: Actor | None, project_id: int) -> Role | None:

@@ -45,11 +45,9 @@ class RateLimitOptions:
         for name in ("requests_per_minute", "request_burst", "audio_seconds_per_minute", "audio_burst_seconds"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
-                raise ValidationError(f"rate limit {name} is {value!r}; use a number above 0",
-                                      message_key="error.rate_limit_option", params={"name": name, "value": value})
+                raise ValidationError(message_key="error.rate_limit_option", params={"name": name, "value": value})
         if isinstance(self.max_sessions, bool) or not isinstance(self.max_sessions, int) or self.max_sessions < 1:
-            raise ValidationError(f"rate limit max_sessions is {self.max_sessions!r}; use a whole number from 1",
-                                  message_key="error.rate_limit_sessions", params={"value": self.max_sessions})
+            raise ValidationError(message_key="error.rate_limit_sessions", params={"value": self.max_sessions})
 
     def scaled(self, factor: float) -> RateLimitOptions:
         """Every rate and burst times ``factor`` (Settings.route_budget: load tests)."""
@@ -71,8 +69,7 @@ class TooManyRequests(SpeechLabelError):
     def __init__(self, retry_after_seconds: float):
         self.retry_after_seconds = retry_after_seconds
         seconds = max(1, math.ceil(retry_after_seconds))  # round up: never "0 seconds"
-        super().__init__(f"too many requests from this session; wait {seconds} s and try again (a person "
-                         "labeling never reaches this limit)", message_key="error.too_many_requests",
+        super().__init__(message_key="error.too_many_requests",
                          params={"seconds": seconds})
 
 

@@ -23,7 +23,7 @@ from datetime import UTC, datetime, timedelta
 
 from speechlabel.accounts.access import project_label, require_admin, require_role, require_signed_in
 from speechlabel.workspace.config import DEFAULT_SESSION_HOURS
-from speechlabel.core.errors import Conflict, Forbidden, NotFound, NotSignedIn, SessionExpired, ValidationError, WrongCredentials
+from speechlabel.core.errors import Conflict, Forbidden, NotFound, NotSignedIn, Phrase, SessionExpired, ValidationError, WrongCredentials
 from speechlabel.core.models import Actor, AuditEntry, Member, Project, Role, User, UserRoles
 from speechlabel.accounts.login_limits import LOGIN_LIMITS, LoginLimits, admit, client_address, fail
 from speechlabel.accounts.passwords import hash_password, needs_rehash, verify_nothing, verify_password
@@ -60,37 +60,34 @@ def validate_username(value: object) -> str:
     """The username stripped and lower-cased, or ValidationError saying what is allowed (this
     also refuses path tricks such as ``../x``, spaces and control characters)."""
     if not isinstance(value, str):
-        raise ValidationError(f"a username must be text, got {type(value).__name__}; {USERNAME_RULE}",
-                              message_key="error.username_not_text",
+        raise ValidationError(message_key="error.username_not_text",
                               params={"type": type(value).__name__, "low": MIN_USERNAME_LENGTH,
                                       "high": MAX_USERNAME_LENGTH})
     name = value.strip().lower()
     if not MIN_USERNAME_LENGTH <= len(name) <= MAX_USERNAME_LENGTH:
-        raise ValidationError(f"username {_shown(name)} has {len(name)} characters; {USERNAME_RULE}",
-                              message_key="error.username_length",
-                              params={"name": name, "length": len(name), "low": MIN_USERNAME_LENGTH,
+        raise ValidationError(message_key="error.username_length",
+                              params={"name": _shown(name), "length": len(name), "low": MIN_USERNAME_LENGTH,
                                       "high": MAX_USERNAME_LENGTH})
     if not _USERNAME.fullmatch(name):
-        raise ValidationError(f"username {_shown(name)} is not allowed; {USERNAME_RULE}",
-                              message_key="error.username_characters",
-                              params={"name": name, "low": MIN_USERNAME_LENGTH, "high": MAX_USERNAME_LENGTH})
+        raise ValidationError(message_key="error.username_characters",
+                              params={"name": _shown(name), "low": MIN_USERNAME_LENGTH, "high": MAX_USERNAME_LENGTH})
     if name in RESERVED_USERNAMES:
-        raise ValidationError(f"username {name!r} is reserved for the audit log; choose another username",
-                              message_key="error.username_reserved", params={"name": name})
+        raise ValidationError(message_key="error.username_reserved", params={"name": name})
     return name
 
 
-def validate_password(value: object, what: str = "the password") -> str:
+def validate_password(value: object, what: str | None = None) -> str:
     """Length rules only, checked before hashing: a megabyte of input never reaches scrypt.
-    The message gives the length, never the password."""
+    The message gives the length, never the password; ``what`` names it in English (default
+    "the password", which other languages say)."""
+    subject = Phrase("phrase.the_password", what)
     if not isinstance(value, str):
-        raise ValidationError(f"{what} must be text; use {MIN_PASSWORD_LENGTH} to {MAX_PASSWORD_LENGTH} characters",
-                              message_key="error.password_not_text",
-                              params={"low": MIN_PASSWORD_LENGTH, "high": MAX_PASSWORD_LENGTH})
+        raise ValidationError(message_key="error.password_not_text",
+                              params={"subject": subject, "low": MIN_PASSWORD_LENGTH, "high": MAX_PASSWORD_LENGTH})
     if not MIN_PASSWORD_LENGTH <= len(value) <= MAX_PASSWORD_LENGTH:
-        raise ValidationError(f"{what} has {len(value)} characters; use {MIN_PASSWORD_LENGTH} to "
-                              f"{MAX_PASSWORD_LENGTH} characters", message_key="error.password_length",
-                              params={"length": len(value), "low": MIN_PASSWORD_LENGTH, "high": MAX_PASSWORD_LENGTH})
+        raise ValidationError(message_key="error.password_length",
+                              params={"subject": subject, "length": len(value), "low": MIN_PASSWORD_LENGTH,
+                                      "high": MAX_PASSWORD_LENGTH})
     return value
 
 
@@ -128,8 +125,7 @@ def set_disabled(store: Store, actor: Actor | None, username: str, disabled: boo
     actor = require_admin(actor, "disabling users" if disabled else "enabling users")
     user = store.get_user(validate_username(username))
     if disabled and user.id == actor.user.id:
-        raise Forbidden(f"{actor.username} cannot disable their own account; ask another admin",
-                        message_key="error.disable_self", params={"user": actor.username})
+        raise Forbidden(message_key="error.disable_self", params={"user": actor.username})
     note = AuditNote(actor.username, "user_disabled" if disabled else "user_enabled", target=user.username)
     store.set_user_disabled(user.id, disabled, note)
     return store.get_user(user.username)
@@ -159,8 +155,7 @@ def remove_role(store: Store, actor: Actor | None, username: str, project: Proje
     note = AuditNote(actor.username, "role_removed", target=user.username, project_id=target.id)
     removed = store.delete_membership(target.id, user.id, note)
     if removed is None:
-        raise NotFound(f"{user.username} has no role in {project_label(target)}; there is nothing to remove",
-                       message_key="error.no_role_to_remove",
+        raise NotFound(message_key="error.no_role_to_remove",
                        params={"user": user.username, "project": project_label(target)})
     return removed
 
@@ -171,8 +166,7 @@ def list_users(store: Store, actor: Actor | None) -> list[UserRoles]:
     actor = require_signed_in(actor)
     led = _led_projects(actor)
     if not actor.is_admin and not led:
-        raise Forbidden(f"{actor.username} is not an admin or a lead; listing users needs an admin or a lead",
-                        message_key="error.needs_admin_or_lead", params={"user": actor.username})
+        raise Forbidden(message_key="error.needs_admin_or_lead", params={"user": actor.username})
     roles: dict[int, dict[str, Role]] = {}
     for member in store.list_memberships(None if actor.is_admin else led):
         roles.setdefault(member.user.id, {})[member.project_name] = member.role
@@ -194,17 +188,14 @@ def resolve_project(store: Store, project: Project | str | int) -> Project:
         return store.get_project_by_id(project)
     if isinstance(project, str):
         return store.get_project(project.strip())
-    raise ValidationError(f"a project is given by name or id, got {type(project).__name__}",
-                          message_key="error.project_reference", params={"type": type(project).__name__})
+    raise ValidationError(message_key="error.project_reference", params={"type": type(project).__name__})
 
 
 def _project_role(role: Role | str) -> Role:
     if isinstance(role, Role):
         return role
     if isinstance(role, str) and role.strip().lower() == "admin":
-        raise ValidationError("admin is not a project role; allowed: labeler, reviewer, lead "
-                              "(only an admin can create admins: `speechlabel user add NAME --role admin`)",
-                              message_key="error.admin_not_project_role")
+        raise ValidationError(message_key="error.admin_not_project_role")
     return Role.parse(role)
 
 
@@ -225,9 +216,7 @@ def ensure_admin(store: Store, password_from_env: str | None) -> str | None:
     except Conflict:
         if store.has_admin():  # another process started at the same moment and made it
             return None
-        raise Conflict(f"no admin exists and the username {BOOTSTRAP_ADMIN!r} is taken by a user who is not "
-                       "one; create an admin with `speechlabel user add NAME --role admin`",
-                       message_key="error.bootstrap_admin_taken", params={"name": BOOTSTRAP_ADMIN}) from None
+        raise Conflict(message_key="error.bootstrap_admin_taken", params={"name": BOOTSTRAP_ADMIN}) from None
     log.warning("created the first admin user %r", BOOTSTRAP_ADMIN)
     return generated
 
@@ -254,12 +243,9 @@ def actor_for_external_user(store: Store, email: object, email_verified: object 
     password account or to another email is a Conflict, never a takeover; an email the provider
     marks unverified is refused."""
     if not isinstance(email, str) or "@" not in email or not 3 <= len(email.strip()) <= MAX_EMAIL_LENGTH:
-        raise ValidationError("the identity provider gave no usable email address; an email of at most "
-                              f"{MAX_EMAIL_LENGTH} characters is needed to sign in",
-                              message_key="error.external_no_email", params={"most": MAX_EMAIL_LENGTH})
+        raise ValidationError(message_key="error.external_no_email", params={"most": MAX_EMAIL_LENGTH})
     if email_verified is False:
-        raise Forbidden(f"the identity provider has not verified {_shown(email.strip())}; verify it there first",
-                        message_key="error.external_unverified", params={"email": _shown(email.strip())})
+        raise Forbidden(message_key="error.external_unverified", params={"email": _shown(email.strip())})
     address = email.strip().lower()
     name = external_username(address)
     marker = EXTERNAL_PREFIX + hashlib.sha256(address.encode("utf-8")).hexdigest()
@@ -275,12 +261,10 @@ def actor_for_external_user(store: Store, email: object, email_verified: object 
         assert found is not None  # just created, here or by that parallel visit
     user, stored = found
     if not hmac.compare_digest(stored, marker):
-        raise Conflict(f"the username {name!r} for {_shown(address)} belongs to another account; "
-                       "ask an admin to rename or remove that account", message_key="error.external_name_taken",
+        raise Conflict(message_key="error.external_name_taken",
                        params={"name": name, "email": _shown(address)})
     if user.disabled:
-        raise Forbidden(f"the account {name!r} is disabled; ask an admin to enable it",
-                        message_key="error.account_disabled", params={"name": name})
+        raise Forbidden(message_key="error.account_disabled", params={"name": name})
     return Actor(user, store.roles_of(user.id), None)
 
 
@@ -297,8 +281,7 @@ def login(store: Store, username: str, password: str, now: datetime | None = Non
     account; a username many addresses failed for is answered after a delay (``login_limits``)."""
     now = _utc(now)
     if isinstance(password, str) and len(password) > MAX_PASSWORD_LENGTH:
-        raise ValidationError(f"the password has {len(password)} characters; at most {MAX_PASSWORD_LENGTH} "
-                              "are allowed", message_key="error.password_too_long",
+        raise ValidationError(message_key="error.password_too_long",
                               params={"length": len(password), "most": MAX_PASSWORD_LENGTH})
     name, address = _login_name(username), client_address(address)
     if name is None:  # cannot be anyone's name: no lookup, no failure count
@@ -330,8 +313,7 @@ def _checked_user(store: Store, name: str, password: object, address: str, now: 
         fail(store, name, address, now, "wrong password", limits)
     if user.disabled:
         store.record_audit(AuditNote(name, "login_refused", target=name, details={"reason": "disabled"}), now)
-        raise Forbidden(f"the account {name!r} is disabled; ask an admin to enable it",
-                        message_key="error.account_disabled", params={"name": name})
+        raise Forbidden(message_key="error.account_disabled", params={"name": name})
     if needs_rehash(stored):  # the one moment the password is known: store it at today's cost
         store.set_password_hash(user.id, hash_password(password))
         log.info("renewed the password hash of %s", name)
@@ -343,18 +325,15 @@ def authenticate(store: Store, token: str | None, now: datetime | None = None) -
     signed-out token or a disabled user; SessionExpired once the session's time is up."""
     now = _utc(now)
     if not isinstance(token, str) or not token or len(token) > MAX_TOKEN_LENGTH:
-        raise NotSignedIn("you are not signed in; sign in again", message_key="error.not_signed_in")
+        raise NotSignedIn(message_key="error.not_signed_in")
     found = store.session_user(token_hash(token))
     if found is None:
-        raise NotSignedIn("your session is not known (you signed out, or it was ended); sign in again",
-                          message_key="error.session_unknown")
+        raise NotSignedIn(message_key="error.session_unknown")
     user, expires = found
     if expires <= now:
-        raise SessionExpired(f"your session expired at {expires:%Y-%m-%d %H:%M} UTC; sign in again",
-                             message_key="error.session_expired", params={"at": f"{expires:%Y-%m-%d %H:%M}"})
+        raise SessionExpired(message_key="error.session_expired", params={"at": f"{expires:%Y-%m-%d %H:%M}"})
     if user.disabled:
-        raise NotSignedIn(f"the account {user.username!r} is disabled; ask an admin to enable it",
-                          message_key="error.account_disabled", params={"name": user.username})
+        raise NotSignedIn(message_key="error.account_disabled", params={"name": user.username})
     return Actor(user, store.roles_of(user.id), expires)
 
 
@@ -391,8 +370,7 @@ def list_audit(store: Store, actor: Actor | None, project_id: int | None = None,
     they lead (with ``project_id``: about that one project)."""
     actor = require_signed_in(actor)
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_AUDIT_LIMIT:
-        raise ValidationError(f"limit {limit!r} is not allowed; use 1 to {MAX_AUDIT_LIMIT} lines",
-                              message_key="error.audit_limit", params={"limit": limit, "most": MAX_AUDIT_LIMIT})
+        raise ValidationError(message_key="error.audit_limit", params={"limit": limit, "most": MAX_AUDIT_LIMIT})
     if project_id is not None:
         require_role(actor, resolve_project(store, project_id), Role.LEAD, action="reading the audit log")
         scope = [project_id]
@@ -401,6 +379,5 @@ def list_audit(store: Store, actor: Actor | None, project_id: int | None = None,
     else:
         scope = _led_projects(actor)
         if not scope:
-            raise Forbidden(f"{actor.username} is not an admin or a lead; reading the audit log needs one of those",
-                            message_key="error.audit_needs_admin_or_lead", params={"user": actor.username})
+            raise Forbidden(message_key="error.audit_needs_admin_or_lead", params={"user": actor.username})
     return store.list_audit(scope, target, limit)

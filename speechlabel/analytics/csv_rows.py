@@ -30,7 +30,7 @@ def to_csv(rows: Sequence[Any], row_type: type | None = None) -> str:
     if kind is None:
         return ""
     if not is_dataclass(kind):
-        raise ValidationError(f"CSV rows must be dataclasses, got {kind.__name__}", message_key="error.csv_rows_type",
+        raise ValidationError(message_key="error.csv_rows_type",
                               params={"type": kind.__name__})
     names = [field.name for field in fields(kind)]
     out = io.StringIO()
@@ -38,8 +38,7 @@ def to_csv(rows: Sequence[Any], row_type: type | None = None) -> str:
     writer.writerow(names)
     for row in rows:
         if type(row) is not kind:
-            raise ValidationError(f"CSV rows must all be {kind.__name__}, got a {type(row).__name__}",
-                                  message_key="error.csv_rows_mixed",
+            raise ValidationError(message_key="error.csv_rows_mixed",
                                   params={"kind": kind.__name__, "type": type(row).__name__})
         writer.writerow([_cell(getattr(row, name)) for name in names])
     return out.getvalue()

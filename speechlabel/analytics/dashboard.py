@@ -78,16 +78,13 @@ class DashboardFilter:
 
     def validate(self) -> DashboardFilter:
         """The filter with labelers trimmed and de-duplicated; refuses impossible ranges."""
-        _check_date("since", self.since, message_key="error.since_not_date")
-        _check_date("until", self.until, message_key="error.until_not_date")
+        _check_date(self.since, message_key="error.since_not_date")
+        _check_date(self.until, message_key="error.until_not_date")
         if self.since and self.until and self.since > self.until:
-            raise ValidationError(f"the date range {self.since} to {self.until} is empty; "
-                                  "choose a start on or before the end",
-                                  message_key="error.dashboard_date_range",
+            raise ValidationError(message_key="error.dashboard_date_range",
                                   params={"since": str(self.since), "until": str(self.until)})
         if isinstance(self.labelers, str) or not all(isinstance(name, str) for name in self.labelers):
-            raise ValidationError(f"labelers must be a list of usernames, got {self.labelers!r}",
-                                  message_key="error.labelers_not_list", params={"value": repr(self.labelers)})
+            raise ValidationError(message_key="error.labelers_not_list", params={"value": repr(self.labelers)})
         names = tuple(dict.fromkeys(name.strip() for name in self.labelers if name.strip()))
         return replace(self, labelers=names)
 
@@ -98,11 +95,10 @@ class DashboardFilter:
         return start, end
 
 
-def _check_date(name: str, value: object, message_key: str) -> None:
-    """``message_key``: the translated message for this ``name`` (its only param is ``value``)."""
+def _check_date(value: object, message_key: str) -> None:
+    """``message_key``: the message naming what ``value`` is (its only param is ``value``)."""
     if value is not None and (not isinstance(value, date) or isinstance(value, datetime)):
-        raise ValidationError(f"{name} must be a date or none, got {value!r}", message_key=message_key,
-                              params={"value": repr(value)})
+        raise ValidationError(message_key=message_key, params={"value": repr(value)})
 
 
 @dataclass(frozen=True)

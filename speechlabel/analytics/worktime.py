@@ -35,11 +35,9 @@ class WorkTimeOptions:
 
     def __post_init__(self) -> None:
         if not self.idle_gap_seconds > 0:
-            raise ValidationError(f"idle_gap_seconds must be above 0, got {self.idle_gap_seconds}",
-                                  message_key="error.idle_gap", params={"value": self.idle_gap_seconds})
+            raise ValidationError(message_key="error.idle_gap", params={"value": self.idle_gap_seconds})
         if not self.session_start_seconds >= 0:
             raise ValidationError(
-                f"session_start_seconds must be 0 or more, got {self.session_start_seconds}",
                 message_key="error.session_start", params={"value": self.session_start_seconds},
             )
 
@@ -81,7 +79,7 @@ def working_time_of_seconds(
 def per_hour(amount: float, working_seconds: float) -> float | None:
     """A rate per working hour (segments, audio minutes, ...); None without working time."""
     if amount < 0:
-        raise ValidationError(f"amount must be 0 or more, got {amount}", message_key="error.rate_amount",
+        raise ValidationError(message_key="error.rate_amount",
                               params={"amount": amount})
     return amount * 3600.0 / working_seconds if working_seconds > 0 else None
 
@@ -118,6 +116,5 @@ def utc_day(seconds: float) -> date:
 
 def _as_utc(stamp: datetime) -> datetime:
     if not isinstance(stamp, datetime):
-        raise ValidationError(f"a timestamp must be a datetime, got {type(stamp).__name__}",
-                              message_key="error.timestamp_type", params={"type": type(stamp).__name__})
+        raise ValidationError(message_key="error.timestamp_type", params={"type": type(stamp).__name__})
     return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)

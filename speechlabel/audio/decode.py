@@ -46,8 +46,7 @@ class AudioSource:
     def nothing_decoded(self, label: str) -> AudioDecodeError:
         """The error for a file that gave no samples at all."""
         if self.stopped_by is None:
-            return AudioDecodeError(f"{label!r} holds no audio samples (zero length)",
-                                    message_key="error.audio_no_samples", params={"label": label})
+            return AudioDecodeError(message_key="error.audio_no_samples", params={"label": label})
         return self._unusable(label)
 
     def _unusable(self, label: str) -> AudioDecodeError:
@@ -63,8 +62,7 @@ class AudioSource:
 def open_audio(data: bytes, label: str) -> AudioSource:
     """Open a whole file held in memory; raise AudioDecodeError saying what is wrong."""
     if not data:
-        raise AudioDecodeError(f"{label!r} is empty (0 bytes); upload a non-empty audio file",
-                               message_key="error.audio_empty", params={"label": label})
+        raise AudioDecodeError(message_key="error.audio_empty", params={"label": label})
     try:
         return _SoundfileSource(data, label)
     except _NotForThisDecoder:
@@ -83,7 +81,7 @@ class _SoundfileSource(AudioSource):
             if "Format not recognised" in str(error) or "unknown format" in str(error).lower():
                 raise _NotForThisDecoder() from error
             reason = _libsndfile_reason(error)
-            raise AudioDecodeError(f"{label!r} is damaged: {reason}", message_key="error.audio_damaged",
+            raise AudioDecodeError(message_key="error.audio_damaged",
                                    params={"label": label, "reason": reason}) from error
         handle = self._file
         declared = handle.frames / handle.samplerate if handle.samplerate else None
@@ -114,8 +112,7 @@ class _SoundfileSource(AudioSource):
 
     def _unusable(self, label: str) -> AudioDecodeError:
         reason = self.stopped_by or "unreadable"
-        return AudioDecodeError(f"{label!r} is truncated or corrupt ({reason}); upload the complete file",
-                                message_key="error.audio_corrupt", params={"label": label, "reason": reason})
+        return AudioDecodeError(message_key="error.audio_corrupt", params={"label": label, "reason": reason})
 
 
 def _libsndfile_reason(error: Exception) -> str:
@@ -133,7 +130,7 @@ class _PyAVSource(AudioSource):
             raise _unreadable(label) from error
         if not self._container.streams.audio:
             self._container.close()
-            raise AudioDecodeError(f"{label!r} has no audio stream; {_ACCEPTED}", message_key="error.audio_no_stream",
+            raise AudioDecodeError(message_key="error.audio_no_stream",
                                    params={"label": label, "formats": FORMATS})
         self._label = label
         self._stream = stream = self._container.streams.audio[0]
@@ -170,7 +167,7 @@ class _PyAVSource(AudioSource):
 
 
 def _unreadable(label: str) -> AudioDecodeError:
-    return AudioDecodeError(f"{label!r} is not audio we can read; {_ACCEPTED}", message_key="error.audio_unreadable",
+    return AudioDecodeError(message_key="error.audio_unreadable",
                             params={"label": label, "formats": FORMATS})
 
 

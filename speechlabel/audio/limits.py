@@ -71,12 +71,10 @@ def check_header(header: AudioHeader, limits: AudioLimits, label: str) -> None:
     if not limits.min_sample_rate <= rate <= limits.max_sample_rate:
         params = {"label": label, "rate": rate, "lowest": limits.min_sample_rate, "highest": limits.max_sample_rate}
         raise AudioDecodeError(
-            "{label!r} has a sample rate of {rate} Hz; accepted: {lowest} to {highest} Hz".format(**params),
             message_key="error.audio_sample_rate", params=params)
     if not 1 <= channels <= limits.max_channels:
         params = {"label": label, "channels": channels, "most": limits.max_channels}
         raise AudioDecodeError(
-            "{label!r} has {channels} channels; accepted: 1 to {most}".format(**params),
             message_key="error.audio_channels", params=params)
     if header.declared_seconds is None:
         return
@@ -86,8 +84,6 @@ def check_header(header: AudioHeader, limits: AudioLimits, label: str) -> None:
         params = {"label": label, "gb": f"{decoded_gb:.1f}", "limit": f"{limits.max_decoded_bytes / 1e9:.1f}",
                   "channels": channels, "rate": rate}
         raise AudioDecodeError(
-            "{label!r} decodes to {gb} GB ({channels} channels at {rate} Hz); the most one file may "
-            "decode to is {limit} GB; split it or mix it down to fewer channels".format(**params),
             message_key="error.audio_too_big", params=params)
 
 
@@ -96,7 +92,6 @@ def refuse_too_long(seconds: float, label: str, limits: AudioLimits) -> None:
         params = {"label": label, "hours": f"{seconds / 3600:.2f}", "limit": f"{limits.max_seconds / 3600:.2f}",
                   "setting": MAX_SECONDS_SETTING}
         raise AudioDecodeError(
-            "{label!r} is {hours} h long; the maximum is {limit} h ({setting}); split the recording".format(**params),
             message_key="error.audio_too_long", params=params,
         )
 
@@ -105,5 +100,4 @@ def refuse_too_short(seconds: float, label: str, limits: AudioLimits) -> None:
     if seconds < limits.min_seconds:
         params = {"label": label, "seconds": f"{seconds:.3f}", "least": f"{limits.min_seconds:g}"}
         raise AudioDecodeError(
-            "{label!r} holds {seconds} s of audio; the least a recording may hold is {least} s".format(**params),
             message_key="error.audio_too_short", params=params)

@@ -36,8 +36,6 @@ class LevelMeter:
         peak = float(magnitude.max()) if magnitude.size else 0.0
         if not math.isfinite(peak):  # max() propagates NaN and inf
             raise AudioDecodeError(
-                f"{self._label!r} holds samples that are not numbers (NaN or infinite); accepted: finite "
-                "samples (a float file's samples lie in -1..1); re-export it from the recorder or editor",
                 message_key="error.audio_not_finite", params={"label": self._label})
         self._peak = max(self._peak, peak)
         self._clipped += int(np.count_nonzero(magnitude >= CLIP_LEVEL))

@@ -62,3 +62,16 @@ def format_note(note: ConversionNote, kind: str, line: int | None = None, lang: 
     position = f"{line}:{column}" if line is not None else str(column)
     written = note.written if note.written is not None else translate("cli.left_out", lang)
     return f"{position}: {kind}: {note.source} -> {written} ({note_message(note, lang)})"
+
+
+def add_convert_text_command(convert_text: argparse.ArgumentParser) -> None:
+    from speechlabel.cli.convert_text import add_convert_arguments
+
+    add_convert_arguments(convert_text)
+    convert_text.set_defaults(handler=run_convert_text, needs_workspace=False)
+
+
+def run_convert_text(_workspace: None, args) -> int:
+    from speechlabel.cli.convert_text import run_convert_command
+
+    return run_convert_command(args)

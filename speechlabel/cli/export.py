@@ -6,16 +6,20 @@ Kept here rather than in ``cli.py`` so the command line and the options grow tog
 from __future__ import annotations
 
 import argparse
+import sys
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 from speechlabel.conventions import Side
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.models import Project, SegmentStatus
 from speechlabel.store import Store
-from speechlabel.export.formats import format_names
+from speechlabel.export.formats import format_name, format_names
 from speechlabel.export.options import ExportOptions, SplitBy, TextVariant, parse_format
+
+if TYPE_CHECKING:
+    from speechlabel.workspace.workspace import Workspace
 
 DEFAULT_STATUS = ",".join(status.value for status in ExportOptions().statuses or ())
 EVERY_STATUS = "all"
@@ -81,8 +85,7 @@ def parse_statuses(value: str) -> tuple[SegmentStatus, ...] | None:
         return None
     statuses = tuple(SegmentStatus.parse(part) for part in value.split(",") if part.strip())
     if not statuses:
-        raise ValidationError("--status is empty; give statuses such as approved,submitted",
-                              message_key="error.cli_status_empty")
+        raise ValidationError(message_key="error.cli_status_empty")
     return statuses
 
 
@@ -93,8 +96,7 @@ def parse_moment(value: str | None, option: str) -> datetime | None:
     try:
         moment = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise ValidationError(f"{option} {value!r} is not a date; give e.g. 2026-05-01 or 2026-05-01T14:30",
-                              message_key="error.cli_not_a_date", params={"option": option, "value": value}) from None
+        raise ValidationError(message_key="error.cli_not_a_date", params={"option": option, "value": value}) from None
     if len(value.strip()) == 10:  # a bare date
         moment = datetime.combine(date.fromisoformat(value.strip()), datetime.min.time())
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
@@ -104,8 +106,7 @@ def parse_shares(value: str) -> tuple[float, ...]:
     try:
         return tuple(float(part) for part in value.split(","))
     except ValueError:
-        raise ValidationError(f"--split {value!r} is not three numbers; give train,dev,test shares such as 0.8,0.1,0.1",
-                              message_key="error.cli_split_shares", params={"value": value}) from None
+        raise ValidationError(message_key="error.cli_split_shares", params={"value": value}) from None
 
 
 def resolve_recordings(store: Store, project: Project, names: list[str]) -> tuple[str, ...]:
@@ -122,6 +123,32 @@ def resolve_recordings(store: Store, project: Project, names: list[str]) -> tupl
         elif name in by_label:
             chosen.extend(by_label[name])
         else:
-            raise ValidationError(f"no recording {name!r} in project {project.name!r}; give a recording id or file name",
-                                  message_key="error.cli_no_recording", params={"name": name, "project": project.name})
+            raise ValidationError(message_key="error.cli_no_recording", params={"name": name, "project": project.name})
     return tuple(dict.fromkeys(chosen))
+
+
+def add_export_command(export: argparse.ArgumentParser) -> None:
+    from speechlabel.cli.export import add_export_arguments
+
+    add_export_arguments(export)
+    export.set_defaults(handler=run_export)
+
+
+def run_export(workspace: Workspace, args) -> int:
+    from tqdm import tqdm
+
+    from speechlabel.accounts.access import SYSTEM
+    from speechlabel.export import export_dataset
+    from speechlabel.cli.export import options_from_args
+
+    project = workspace.store.get_project(args.name)
+    options = options_from_args(args, workspace.store, project)
+    with tqdm(desc="export", unit="segment", file=sys.stderr, disable=None) as bar:
+        report = export_dataset(workspace.store, workspace.settings, project, args.out, options,
+                                on_segment=lambda _count: bar.update(1), actor=SYSTEM)
+    print(f"exported {report.segments} segments ({report.audio_seconds / 60:.1f} min; statuses: "
+          f"{options.included_statuses}) as {format_name(options.format)} to {report.out_dir}")
+    for split in report.splits:
+        if split.name:
+            print(f"  {split.name}: {split.segments} segments, {split.seconds / 60:.1f} min, {split.speakers} speakers")
+    return 0

@@ -89,11 +89,11 @@ def read_lines(path: Path, keep_empty: bool = False) -> list[tuple[int, str]]:
     try:
         content = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError(f"{path} is not UTF-8 text", message_key="error.file_not_utf8",
+        raise ValidationError(message_key="error.file_not_utf8",
                               params={"path": path}) from None
     except OSError as error:
         reason = error.strerror or str(error)
-        raise ValidationError(f"cannot read {path}: {reason}", message_key="error.file_unreadable",
+        raise ValidationError(message_key="error.file_unreadable",
                               params={"path": path, "reason": reason}) from None
     lines = (line.removesuffix("\r") for line in content.split("\n"))
     numbered = list(enumerate(lines, start=1))
@@ -101,3 +101,15 @@ def read_lines(path: Path, keep_empty: bool = False) -> list[tuple[int, str]]:
         numbered.pop()  # the newline that ends the last line does not start another
     return [(number, line) for number, line in numbered if line or keep_empty]
 
+
+def add_lint_command(lint: argparse.ArgumentParser) -> None:
+    from speechlabel.cli.lint import add_lint_arguments
+
+    add_lint_arguments(lint)
+    lint.set_defaults(handler=run_lint, needs_workspace=False)  # checks text only: no data folder
+
+
+def run_lint(_workspace: None, args) -> int:
+    from speechlabel.cli.lint import run_lint_command
+
+    return run_lint_command(args)

@@ -81,6 +81,5 @@ def builtin_scheme(name: str) -> TagScheme:
     try:
         return BUILTIN_SCHEMES[name]
     except (KeyError, TypeError):
-        raise ValidationError(f"unknown tag scheme {name!r}; built-in schemes: {', '.join(BUILTIN_SCHEMES)}",
-                              message_key="error.scheme_builtin_unknown",
+        raise ValidationError(message_key="error.scheme_builtin_unknown",
                               params={"name": name, "builtin": ", ".join(BUILTIN_SCHEMES)}) from None

@@ -15,23 +15,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from speechlabel.core.errors import ValidationError
+from speechlabel.i18n.core import Lang, catalog
+from speechlabel.i18n.lint_text import note_key
 from speechlabel.conventions.korean_numbers import NUMBER, read_number
 from speechlabel.conventions.reading import content_is_empty, effective_kind, split_text, token_tag
 from speechlabel.conventions.schemes import BROADER, Content, DigitRule, Tag, TagForm, TagKind, TagScheme
 from speechlabel.conventions.syntax import Piece, PieceKind, Word, parse
 
-# Why an item could not be written exactly, by note code. The reason's values stay apart
-# (``ConversionNote.params``), so the command line prints it in Korean too (i18n.lint_text).
-NOTE_TEMPLATES: dict[str, str] = {
-    "numbers-dual": "{target} writes numbers as dual transcriptions; check the reading",
-    "unknown-token": "{tag} is not a tag of {source}; kept as typed",
-    "no-tag": "{target} has no tag for {kind}; left out",
-    "broader-tag": "{target} has no tag for {kind}; written as the broader {broader}",
-    "no-dual": "{target} has no dual transcription; the pronunciation side is kept",
-    "not-in-scheme": "not part of the {source} scheme; kept as typed",
-    "no-mark-for-words": "{target} has no mark for {kind}; the words are kept without it",
-    "no-mark": "{target} has no mark for {kind} ({mark}); the word is kept without it",
-}
+# Why an item could not be written exactly, by note code: the catalog's ``convert_note.<code>``
+# (speechlabel/i18n/en.py), its values kept apart (``ConversionNote.params``), so the command line
+# prints it in Korean too (i18n.lint_text).
+NOTE_CODES = ("numbers-dual", "unknown-token", "no-tag", "broader-tag", "no-dual", "not-in-scheme", "no-mark-for-words",
+              "no-mark")
+NOTE_TEMPLATES: dict[str, str] = {code: catalog(Lang.EN)[note_key(code)] for code in NOTE_CODES}
 
 
 @dataclass(frozen=True)
@@ -63,7 +59,7 @@ class Conversion:
 
 def convert(text: str, source: TagScheme, target: TagScheme) -> Conversion:
     if not isinstance(text, str):
-        raise ValidationError(f"text must be a string, got {type(text).__name__}", message_key="error.text_not_string",
+        raise ValidationError(message_key="error.text_not_string",
                               params={"type": type(text).__name__})
     converter = _Converter(source, target)
     words = [converter.word(word) for word in parse(text)]

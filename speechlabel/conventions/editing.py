@@ -56,11 +56,10 @@ def insert_dual(text: str, start: int, end: int | None = None) -> Insertion:
 
 def _check_selection(text: str, start: int, end: int) -> None:
     if not isinstance(text, str):
-        raise ValidationError(f"text must be a string, got {type(text).__name__}", message_key="error.text_not_string",
+        raise ValidationError(message_key="error.text_not_string",
                               params={"type": type(text).__name__})
     if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
-        raise ValidationError(f"selection {start}..{end} is outside the text (0..{len(text)})",
-                              message_key="error.selection_outside",
+        raise ValidationError(message_key="error.selection_outside",
                               params={"start": start, "end": end, "length": len(text)})
 
 

@@ -19,41 +19,40 @@ _FUNCTION_KEY = re.compile(r"F([1-9]|1[0-2])", re.IGNORECASE)
 # The label page's own shortcuts (README, "Label"): a tag may not take them. Phrases: the
 # refusal names the action in the reader's language.
 RESERVED_HOTKEYS: dict[str, Phrase] = {
-    "Ctrl+Enter": Phrase("phrase.hotkey_save_next", "Save & next"),
-    "Alt+P": Phrase("phrase.hotkey_previous", "Previous"),
-    "Alt+R": Phrase("phrase.hotkey_replay", "replay"),
-    "Alt+,": Phrase("phrase.hotkey_slower", "slower playback"),
-    "Alt+.": Phrase("phrase.hotkey_faster", "faster playback"),
+    "Ctrl+Enter": Phrase("phrase.hotkey_save_next"),
+    "Alt+P": Phrase("phrase.hotkey_previous"),
+    "Alt+R": Phrase("phrase.hotkey_replay"),
+    "Alt+,": Phrase("phrase.hotkey_slower"),
+    "Alt+.": Phrase("phrase.hotkey_faster"),
     # The label loop's keys that work from the transcript box (views/waveform_component/src/loop).
-    **{f"Alt+{digit}": Phrase("phrase.hotkey_speaker", "choose a speaker") for digit in range(1, 10)},
-    **{f"Alt+Shift+{digit}": Phrase("phrase.hotkey_segment_tag", "toggle a segment tag") for digit in range(1, 10)},
-    "Alt+[": Phrase("phrase.hotkey_bounds", "move a bound"),
-    "Alt+]": Phrase("phrase.hotkey_bounds", "move a bound"),
-    "Alt+Shift+[": Phrase("phrase.hotkey_bounds", "move a bound"),
-    "Alt+Shift+]": Phrase("phrase.hotkey_bounds", "move a bound"),
-    "Alt+Shift+S": Phrase("phrase.hotkey_split", "split"),
-    "Alt+Shift+A": Phrase("phrase.hotkey_split", "split"),
-    "Alt+Shift+M": Phrase("phrase.hotkey_merge", "merge with next"),
-    "Alt+Shift+K": Phrase("phrase.hotkey_skip", "skip"),
-    "Alt+Shift+U": Phrase("phrase.hotkey_untranscribable", "untranscribable"),
-    "F1": Phrase("phrase.hotkey_keys", "the list of keys"),
+    **{f"Alt+{digit}": Phrase("phrase.hotkey_speaker") for digit in range(1, 10)},
+    **{f"Alt+Shift+{digit}": Phrase("phrase.hotkey_segment_tag") for digit in range(1, 10)},
+    "Alt+[": Phrase("phrase.hotkey_bounds"),
+    "Alt+]": Phrase("phrase.hotkey_bounds"),
+    "Alt+Shift+[": Phrase("phrase.hotkey_bounds"),
+    "Alt+Shift+]": Phrase("phrase.hotkey_bounds"),
+    "Alt+Shift+S": Phrase("phrase.hotkey_split"),
+    "Alt+Shift+A": Phrase("phrase.hotkey_split"),
+    "Alt+Shift+M": Phrase("phrase.hotkey_merge"),
+    "Alt+Shift+K": Phrase("phrase.hotkey_skip"),
+    "Alt+Shift+U": Phrase("phrase.hotkey_untranscribable"),
+    "F1": Phrase("phrase.hotkey_keys"),
     # The browser's editing keys, which labelers use in the transcript box all the time.
-    "Ctrl+A": Phrase("phrase.hotkey_select_all", "select all"),
-    "Ctrl+C": Phrase("phrase.hotkey_copy", "copy"),
-    "Ctrl+V": Phrase("phrase.hotkey_paste", "paste"),
-    "Ctrl+X": Phrase("phrase.hotkey_cut", "cut"),
-    "Ctrl+Z": Phrase("phrase.hotkey_undo", "undo"),
-    "Ctrl+Y": Phrase("phrase.hotkey_redo", "redo"),
-    "Ctrl+Shift+Z": Phrase("phrase.hotkey_redo", "redo"),
+    "Ctrl+A": Phrase("phrase.hotkey_select_all"),
+    "Ctrl+C": Phrase("phrase.hotkey_copy"),
+    "Ctrl+V": Phrase("phrase.hotkey_paste"),
+    "Ctrl+X": Phrase("phrase.hotkey_cut"),
+    "Ctrl+Z": Phrase("phrase.hotkey_undo"),
+    "Ctrl+Y": Phrase("phrase.hotkey_redo"),
+    "Ctrl+Shift+Z": Phrase("phrase.hotkey_redo"),
 }
-HOTKEY_HELP = Phrase("phrase.hotkey_help", "modifiers Ctrl, Alt, Shift or Meta joined by '+' to one key, "
-                                           "e.g. Alt+N or Ctrl+Shift+1, or F1-F12")
+HOTKEY_HELP = Phrase("phrase.hotkey_help")
 
 
 def normalize_hotkey(hotkey: str) -> str:
     """``"alt+n"`` -> ``"Alt+N"``: modifiers in a fixed order, the key upper-cased."""
     if not isinstance(hotkey, str) or not hotkey.strip():
-        raise ValidationError(f"hotkey {hotkey!r} is empty; write {HOTKEY_HELP}", message_key="error.hotkey_empty",
+        raise ValidationError(message_key="error.hotkey_empty",
                               params={"hotkey": hotkey, "help": HOTKEY_HELP})
     text = hotkey.strip()
     # "Alt++" means the plus key; split off the key first so its "+" is not taken as a separator.
@@ -62,8 +61,7 @@ def normalize_hotkey(hotkey: str) -> str:
     for part in filter(None, head.split("+")):
         name = _MODIFIERS.get(part.strip().casefold())
         if name is None:
-            raise ValidationError(f"hotkey {hotkey!r}: {part!r} is not a modifier; write {HOTKEY_HELP}",
-                                  message_key="error.hotkey_modifier",
+            raise ValidationError(message_key="error.hotkey_modifier",
                                   params={"hotkey": hotkey, "part": part, "help": HOTKEY_HELP})
         if name not in modifiers:
             modifiers.append(name)
@@ -75,12 +73,10 @@ def normalize_hotkey(hotkey: str) -> str:
     elif len(key) == 1 and key.isprintable() and not key.isspace():
         key = key.upper()
         if not set(modifiers) & {"Ctrl", "Alt", "Meta"}:
-            raise ValidationError(f"hotkey {hotkey!r} would type a character into the transcript; add Ctrl, "
-                                  f"Alt or Meta (e.g. Alt+{key})", message_key="error.hotkey_types",
+            raise ValidationError(message_key="error.hotkey_types",
                                   params={"hotkey": hotkey, "key": key})
     else:
-        raise ValidationError(f"hotkey {hotkey!r}: {key!r} is not a key; write {HOTKEY_HELP}",
-                              message_key="error.hotkey_key",
+        raise ValidationError(message_key="error.hotkey_key",
                               params={"hotkey": hotkey, "key": key, "help": HOTKEY_HELP})
     modifiers.sort(key=_ORDER.index)
     return "+".join([*modifiers, key])
@@ -93,11 +89,9 @@ def check_hotkeys(assigned: Iterable[tuple[str, str | None]]) -> None:
         if hotkey is None:
             continue
         if hotkey in RESERVED_HOTKEYS:
-            raise ValidationError(f"hotkey {hotkey} of {owner!r} is the label page's "
-                                  f"'{RESERVED_HOTKEYS[hotkey]}'; choose another", message_key="error.hotkey_reserved",
+            raise ValidationError(message_key="error.hotkey_reserved",
                                   params={"hotkey": hotkey, "owner": owner, "action": RESERVED_HOTKEYS[hotkey]})
         if hotkey in owners:
-            raise ValidationError(f"hotkey {hotkey} is given to both {owners[hotkey]!r} and {owner!r}; "
-                                  "one tag per hotkey", message_key="error.hotkey_twice",
+            raise ValidationError(message_key="error.hotkey_twice",
                                   params={"hotkey": hotkey, "first": owners[hotkey], "owner": owner})
         owners[hotkey] = owner

@@ -38,11 +38,10 @@ _SLASH_BETWEEN_PARENTHESES = re.compile(r"\)[\s*]*/[\s*+]*\(")
 def lint(text: str, scheme: TagScheme) -> list[Problem]:
     """Problems of ``text`` under ``scheme``, in text order."""
     if not isinstance(text, str):
-        raise ValidationError(f"text must be a string, got {type(text).__name__}", message_key="error.text_not_string",
+        raise ValidationError(message_key="error.text_not_string",
                               params={"type": type(text).__name__})
     if not isinstance(scheme, TagScheme):
-        raise ValidationError(f"scheme must be a TagScheme, got {type(scheme).__name__}",
-                              message_key="error.scheme_not_scheme", params={"type": type(scheme).__name__})
+        raise ValidationError(message_key="error.scheme_not_scheme", params={"type": type(scheme).__name__})
     return _without_harmful_fixes(text, scheme, _problems(text, scheme))
 
 

@@ -10,6 +10,9 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from speechlabel.i18n.core import Lang, catalog
+from speechlabel.i18n.lint_text import rule_key
+
 
 class Severity(str, enum.Enum):
     ERROR = "error"  # breaks the scheme or a parser (ESPnet drops or mangles the line)
@@ -23,59 +26,19 @@ class Rule:
 
 
 E, W = Severity.ERROR, Severity.WARNING
-RULES: dict[str, Rule] = {
-    "empty-transcript": Rule(E, "the transcript is empty; write what was said, or mark the segment untranscribable"),
-    "no-words": Rule(E, "the transcript has tags but no words, and ESPnet drops such a line; write the words "
-                        "or mark the segment untranscribable"),
-    "unknown-tag": Rule(E, "{tag} is not a tag of this scheme ({scheme}); its tags are {known}"),
-    "tag-content-missing": Rule(E, "{tag} needs the words that were said inside it, like {example}"),
-    "tag-content-not-allowed": Rule(E, "{tag} holds no words; write it as {bare}"),
-    "tag-not-at-start": Rule(E, "{tag} ({meaning}) belongs at the start of the transcript, before the first word"),
-    "tag-glued": Rule(E, "{tag} touches the text around it: ESPnet reads {tag} as a tag wherever it appears "
-                         "and deletes it from the word; put spaces around a tag"),
-    "unbalanced-parenthesis": Rule(E, "this {char} has no matching {other}"),
-    "nested-parentheses": Rule(E, "parentheses inside parentheses; a dual transcription is "
-                                  "(spelling)/(pronunciation), each side without parentheses"),
-    "malformed-dual": Rule(E, "{text} is half a dual transcription; write (spelling)/(pronunciation) with both "
-                              "sides in parentheses and a slash between them"),
-    "dual-not-allowed": Rule(E, "this scheme ({scheme}) has no dual transcription (spelling)/(pronunciation); "
-                                "write what was said"),
-    "slash-between-parentheses": Rule(E, "ESPnet reads this / between ')' and '(' as the slash of a dual "
-                                         "transcription and joins what is on either side; leave the mark out or "
-                                         "put a word between"),
-    "empty-dual-side": Rule(E, "the {side} side of this dual transcription has no words"),
-    "mark-in-dual": Rule(E, "{char} inside a dual transcription: ESPnet deletes it or drops the line; "
-                            "put marks after the closing parenthesis"),
-    "stray-character-in-dual": Rule(E, "{char} ({name}) is not allowed on the {side} side of a dual "
-                                       "transcription{hint}"),
-    "digits-in-pronunciation": Rule(E, "the pronunciation side spells numbers out as they were said: "
-                                       "{number} -> {reading}"),
-    "digits-outside-dual": Rule(E, "this scheme writes numbers as a dual transcription "
-                                   "(digits)/(as said): {suggestion}"),
-    "latin-outside-dual": Rule(E, "{text}: this scheme writes foreign words as a dual transcription "
-                                  "(spelling)/(pronunciation in Hangul), e.g. (LTE)/(엘티이)"),
-    "stray-character": Rule(E, "{char} ({name}) is not allowed in a word in this scheme ({scheme})"),
-    "control-character": Rule(E, "invisible control character {name}; delete it"),
-    "plus-joined": Rule(E, "{mark} is joined to the next word: ESPnet drops the whole line; "
-                           "a repetition mark ends a word, so put a space after it"),
-    "mark-at-word-start": Rule(E, "{mark} ({meaning}) goes at the end of a word, not the start"),
-    "mark-alone": Rule(E, "{mark} ({meaning}) stands alone; it belongs at the end of the word it marks"),
-    "mark-in-word": Rule(E, "{mark} ({meaning}) in the middle of a word; it belongs at the end of a word"),
-    "repeated-mark": Rule(E, "{mark} twice; once is enough"),
-    "mark-order": Rule(E, "{mark} must be the last mark of a word (ESPnet drops the line otherwise): write {fixed}"),
-    "repetition-before-punctuation": Rule(W, "{text}: punctuation right after a repetition mark makes ESPnet's "
-                                             "fluent (fl) text drop the line; put a space before the punctuation "
-                                             "or leave it out"),
-    "disfluency-mark-on-dual": Rule(W, "a {kind} mark on a dual transcription: ESPnet's fluent (fl) text removes "
-                                       "only part of it; write the filler or repetition as a word of its own"),
-    "dual-spacing": Rule(W, "spaces around the slash or inside the parentheses of a dual transcription: "
-                            "write {fixed}"),
-    "identical-dual-sides": Rule(W, "both sides of this dual transcription are {text}; write the word alone"),
-    "leading-space": Rule(W, "space at the start of the transcript"),
-    "trailing-space": Rule(W, "space at the end of the transcript"),
-    "double-space": Rule(W, "{count} spaces between words; one is enough"),
-    "whitespace-character": Rule(W, "{name} instead of a plain space"),
+# Each rule's English template is the catalog's ``lint.<code>`` (speechlabel/i18n/en.py; ko.py
+# translates it), so a problem reads the same from the CLI, a page and the catalog.
+_SEVERITIES: dict[str, Severity] = {
+    "empty-transcript": E, "no-words": E, "unknown-tag": E, "tag-content-missing": E, "tag-content-not-allowed": E,
+    "tag-not-at-start": E, "tag-glued": E, "unbalanced-parenthesis": E, "nested-parentheses": E,
+    "malformed-dual": E, "dual-not-allowed": E, "slash-between-parentheses": E, "empty-dual-side": E,
+    "mark-in-dual": E, "stray-character-in-dual": E, "digits-in-pronunciation": E, "digits-outside-dual": E,
+    "latin-outside-dual": E, "stray-character": E, "control-character": E, "plus-joined": E,
+    "mark-at-word-start": E, "mark-alone": E, "mark-in-word": E, "repeated-mark": E, "mark-order": E,
+    "repetition-before-punctuation": W, "disfluency-mark-on-dual": W, "dual-spacing": W, "identical-dual-sides": W,
+    "leading-space": W, "trailing-space": W, "double-space": W, "whitespace-character": W,
 }
+RULES: dict[str, Rule] = {code: Rule(severity, catalog(Lang.EN)[rule_key(code)]) for code, severity in _SEVERITIES.items()}
 
 
 @dataclass(frozen=True)

@@ -49,8 +49,7 @@ def resolve_scheme(name_or_path: str | Path) -> TagScheme:
         return BUILTIN_SCHEMES[name_or_path]
     path = Path(name_or_path)
     if path.suffix.lower() not in SCHEME_FILE_SUFFIXES:
-        raise SchemeFileError(f"unknown tag scheme {str(name_or_path)!r}; give {', '.join(BUILTIN_SCHEMES)} "
-                              "or a scheme file ending in .toml or .json", message_key="error.scheme_unknown",
+        raise SchemeFileError(message_key="error.scheme_unknown",
                               params={"name": str(name_or_path), "builtin": ", ".join(BUILTIN_SCHEMES)})
     return load_scheme_file(path)
 
@@ -58,13 +57,13 @@ def resolve_scheme(name_or_path: str | Path) -> TagScheme:
 def load_scheme_file(path: str | Path) -> TagScheme:
     path = Path(path)
     if path.suffix.lower() not in SCHEME_FILE_SUFFIXES:
-        raise SchemeFileError(f"{path}: a scheme file ends in .toml or .json", message_key="error.scheme_file_suffix",
+        raise SchemeFileError(message_key="error.scheme_file_suffix",
                               params={"file": path})
     try:
         raw = path.read_bytes()
     except OSError as error:
         reason = error.strerror or str(error)
-        raise SchemeFileError(f"cannot read scheme file {path}: {reason}", message_key="error.scheme_file_unreadable",
+        raise SchemeFileError(message_key="error.scheme_file_unreadable",
                               params={"path": path, "reason": reason}) from None
     return scheme_from_bytes(raw, str(path), path.suffix.lower())
 
@@ -72,17 +71,15 @@ def load_scheme_file(path: str | Path) -> TagScheme:
 def scheme_from_mapping(data: Any) -> TagScheme:
     """A scheme from the mapping a scheme file holds (or ``scheme_to_mapping`` wrote)."""
     if not isinstance(data, dict):
-        raise ValidationError(f"a scheme is a table of keys ({', '.join(_SCHEME_KEYS)}), not {type(data).__name__}",
-                              message_key="error.scheme_not_table",
+        raise ValidationError(message_key="error.scheme_not_table",
                               params={"keys": ", ".join(_SCHEME_KEYS), "type": type(data).__name__})
     _check_keys(data, _SCHEME_KEYS)
     if "name" not in data:
-        raise ValidationError("the scheme has no name; add name = \"...\"", message_key="error.scheme_no_name")
+        raise ValidationError(message_key="error.scheme_no_name")
     base = _base(data.get("base"))
     fields = {key: data[key] for key in _SCHEME_KEYS if key in data and key not in ("base", "tags")}
     if "tags" not in data and base is None:
-        raise ValidationError("the scheme has no tags; add [[tags]] entries or a base scheme",
-                              message_key="error.scheme_no_tags")
+        raise ValidationError(message_key="error.scheme_no_tags")
     tags = _tags(data.get("tags", []), base)
     inherited = {} if base is None else {
         "title": base.title, "language": base.language, "dual_transcription": base.dual_transcription,
@@ -115,8 +112,7 @@ def _base(name: Any) -> TagScheme | None:
     if name is None:
         return None
     if name not in BUILTIN_SCHEMES:
-        raise ValidationError(f"base {name!r} is not a built-in scheme; allowed: {', '.join(BUILTIN_SCHEMES)}",
-                              message_key="error.scheme_base",
+        raise ValidationError(message_key="error.scheme_base",
                               params={"name": name, "allowed": ", ".join(BUILTIN_SCHEMES)})
     return BUILTIN_SCHEMES[name]
 
@@ -131,34 +127,31 @@ def _tags(entries: list, base: TagScheme | None) -> tuple[Tag, ...]:
 
 def _tag(entry: Any, number: int) -> Tag:
     if not isinstance(entry, dict):
-        raise ValidationError(f"tag {number} is a {type(entry).__name__}; each tag is a table with "
-                              "tag = \"...\" and kind = \"...\"", message_key="error.scheme_tag_not_table",
+        raise ValidationError(message_key="error.scheme_tag_not_table",
                               params={"number": number, "type": type(entry).__name__})
     _check_keys(entry, _TAG_KEYS, number)
     for required in ("tag", "kind"):
         if required not in entry:
-            raise ValidationError(f"tag {number} has no {required!r}", message_key="error.scheme_tag_missing",
+            raise ValidationError(message_key="error.scheme_tag_missing",
                                   params={"number": number, "required": required})
     try:
         return Tag(text=entry["tag"], kind=entry["kind"], meaning=entry.get("meaning", ""),
                    hotkey=entry.get("hotkey"), time_ranged=entry.get("time_ranged", False),
                    at_start=entry.get("at_start", False), content=entry.get("content"), form=entry.get("form"))
     except ValidationError as error:
-        raise ValidationError(f"tag {number}: {error}", message_key="error.scheme_tag_problem",
+        raise ValidationError(message_key="error.scheme_tag_problem",
                               params={"number": number, "error": error}) from None
 
 
 def _check_keys(data: dict, allowed: dict[str, type], tag_number: int | None = None) -> None:
     """The scheme's own keys (``tag_number`` None) or those of its tag ``tag_number``."""
-    where, scheme = ("scheme", True) if tag_number is None else (f"tag {tag_number}", False)
+    scheme = tag_number is None
     for key, value in data.items():
         if key not in allowed:
-            raise ValidationError(f"{where}: unknown key {key!r}; allowed: {', '.join(allowed)}",
-                                  message_key="error.scheme_key_unknown" if scheme else "error.scheme_tag_key_unknown",
+            raise ValidationError(message_key="error.scheme_key_unknown" if scheme else "error.scheme_tag_key_unknown",
                                   params={"number": tag_number, "key": key, "allowed": ", ".join(allowed)})
         if not isinstance(value, allowed[key]):
-            raise ValidationError(f"{where}: {key} must be a {allowed[key].__name__}, not {value!r}",
-                                  message_key="error.scheme_key_type" if scheme else "error.scheme_tag_key_type",
+            raise ValidationError(message_key="error.scheme_key_type" if scheme else "error.scheme_tag_key_type",
                                   params={"number": tag_number, "key": key, "type": allowed[key].__name__,
                                           "value": value})
 
@@ -170,23 +163,22 @@ def scheme_from_bytes(raw: bytes, name: str, suffix: str) -> TagScheme:
         text = raw.decode("utf-8-sig")
         data = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
     except UnicodeDecodeError:
-        raise SchemeFileError(f"{name}: not UTF-8 text", message_key="error.scheme_file_not_utf8",
+        raise SchemeFileError(message_key="error.scheme_file_not_utf8",
                               params={"file": name}) from None
     except tomllib.TOMLDecodeError as error:
         # The parser's own words (what it expected, where) stay English in every language.
-        raise SchemeFileError(f"{name}: not valid TOML: {error}", message_key="error.scheme_file_toml",
+        raise SchemeFileError(message_key="error.scheme_file_toml",
                               params={"file": name, "detail": error}) from None
     except json.JSONDecodeError as error:
-        raise SchemeFileError(f"{name}: not valid JSON: {error.msg} at line {error.lineno}, column {error.colno}",
-                              message_key="error.scheme_file_json",
+        raise SchemeFileError(message_key="error.scheme_file_json",
                               params={"file": name, "detail": error.msg, "line": error.lineno,
                                       "column": error.colno}) from None
     except RecursionError:
-        raise SchemeFileError(f"{name}: nested too deeply to be a scheme file", message_key="error.scheme_file_nested",
+        raise SchemeFileError(message_key="error.scheme_file_nested",
                               params={"file": name}) from None
     try:
         return scheme_from_mapping(data)
     except ValidationError as error:
         # The problem in the reader's language too (i18n.error_text renders an error param).
-        raise SchemeFileError(f"{name}: {error}", message_key="error.scheme_file_problem",
+        raise SchemeFileError(message_key="error.scheme_file_problem",
                               params={"file": name, "error": error}) from None

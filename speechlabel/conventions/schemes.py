@@ -99,9 +99,7 @@ SENTENCE_PUNCTUATION = ",.?!"
 _TOKEN = re.compile(r"[A-Za-z]/")
 _CODE = re.compile(r"\(([A-Z]{2,4}):\)")
 _BRACKET = re.compile(r"\[[\w-]+(?: [\w-]+)*\]|<[\w-]+>")
-FORM_HELP = Phrase("phrase.tag_forms", "x/ (one letter and a slash), [name] or <name>, (CODE:) with an upper-case "
-                   f"code of 2-4 letters, or a one-character mark from {MARK_CHARACTERS} (form = \"suffix\" or "
-                   "\"prefix\")")
+FORM_HELP = Phrase("phrase.tag_forms")  # its text lists MARK_CHARACTERS (tests/test_i18n_raise_sites.py)
 
 
 def infer_form(text: str, declared: TagForm | None) -> TagForm:
@@ -115,11 +113,9 @@ def infer_form(text: str, declared: TagForm | None) -> TagForm:
     elif len(text) == 1 and text in MARK_CHARACTERS:
         found = declared if declared in (TagForm.SUFFIX, TagForm.PREFIX) else TagForm.SUFFIX
     else:
-        raise ValidationError(f"tag {text!r} is not written in a form the linter knows; write it as {FORM_HELP}",
-                              message_key="error.tag_form_unknown", params={"text": text, "help": FORM_HELP})
+        raise ValidationError(message_key="error.tag_form_unknown", params={"text": text, "help": FORM_HELP})
     if declared is not None and declared != found:
-        raise ValidationError(f"tag {text!r} is a {found.value} tag, not {declared.value}",
-                              message_key="error.tag_form_declared",
+        raise ValidationError(message_key="error.tag_form_declared",
                               params={"text": text, "found": found.value, "declared": declared.value})
     return found
 
@@ -141,8 +137,7 @@ class Tag:
 
     def __post_init__(self) -> None:
         if not isinstance(self.text, str) or not self.text:
-            raise ValidationError("a tag needs its text, e.g. 'n/', '(NO:)' or '[noise]'",
-                                  message_key="error.tag_no_text")
+            raise ValidationError(message_key="error.tag_no_text")
         object.__setattr__(self, "kind", _enum(TagKind, self.kind, message_key="error.tag_kind", tag=self.text))
         declared = _enum(TagForm, self.form, message_key="error.tag_form", tag=self.text) if self.form else None
         form = infer_form(self.text, declared)
@@ -152,27 +147,22 @@ class Tag:
             object.__setattr__(self, "hotkey", normalize_hotkey(self.hotkey))
         word_form = form in (TagForm.SUFFIX, TagForm.PREFIX)
         if word_form and not self.kind.marks_words:
-            raise ValidationError(f"tag {self.text!r} is a mark on a word, so its kind must be filler, repetition "
-                                  f"or uncertain, not {self.kind.value}", message_key="error.tag_mark_kind",
+            raise ValidationError(message_key="error.tag_mark_kind",
                                   params={"text": self.text, "kind": self.kind.value})
         if form in (TagForm.TOKEN, TagForm.BRACKET) and self.kind.marks_words:
-            raise ValidationError(f"tag {self.text!r} stands alone and holds no words, so it cannot be a "
-                                  f"{self.kind.value}; use a mark (word/) or a code tag ((FP:…)) for that",
-                                  message_key="error.tag_alone_kind",
+            raise ValidationError(message_key="error.tag_alone_kind",
                                   params={"text": self.text, "kind": self.kind.value})
 
     def _checked_content(self) -> Content | None:
         if self.form != TagForm.CODE:
             if self.content not in (None, Content.NONE, "none"):
-                raise ValidationError(f"only code tags like (FP:) hold words; {self.text!r} cannot have content",
-                                      message_key="error.tag_content_not_code", params={"text": self.text})
+                raise ValidationError(message_key="error.tag_content_not_code", params={"text": self.text})
             return None
         if self.content is None:
             return Content.REQUIRED if self.kind.marks_words else Content.NONE
         content = _enum(Content, self.content, message_key="error.tag_content", tag=self.text)
         if self.kind.marks_words and content == Content.NONE:
-            raise ValidationError(f"{self.text!r} is a {self.kind.value} tag, so it must hold words "
-                                  "(content optional or required)", message_key="error.tag_content_none",
+            raise ValidationError(message_key="error.tag_content_none",
                                   params={"text": self.text, "kind": self.kind.value})
         return content
 
@@ -204,16 +194,14 @@ class TagScheme:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.-]{0,39}", self.name):
-            raise ValidationError(f"scheme name {self.name!r} must be 1-40 letters, digits, '_', '-' or '.', "
-                                  "starting with a letter or digit", message_key="error.scheme_name",
+            raise ValidationError(message_key="error.scheme_name",
                                   params={"name": self.name})
         object.__setattr__(self, "tags", tuple(self.tags))
         object.__setattr__(self, "digits", _enum(DigitRule, self.digits, message_key="error.scheme_digits"))
         if self.dual_hotkey is not None:
             object.__setattr__(self, "dual_hotkey", normalize_hotkey(self.dual_hotkey))
         if not self.tags:
-            raise ValidationError(f"scheme {self.name!r} has no tags; give at least one",
-                                  message_key="error.scheme_empty", params={"name": self.name})
+            raise ValidationError(message_key="error.scheme_empty", params={"name": self.name})
         _check_unique_tags(self.tags)
         check_hotkeys([(tag.text, tag.hotkey) for tag in self.tags] + [("()/()", self.dual_hotkey)])
         _check_word_characters(self.word_characters)
@@ -257,38 +245,30 @@ def _check_unique_tags(tags: tuple[Tag, ...]) -> None:
     seen: dict[str, int] = {}
     for number, tag in enumerate(tags, start=1):
         if not isinstance(tag, Tag):
-            raise ValidationError(f"tag {number} is a {type(tag).__name__}, not a Tag", message_key="error.tag_not_tag",
+            raise ValidationError(message_key="error.tag_not_tag",
                                   params={"number": number, "type": type(tag).__name__})
         key = tag.text.casefold() if tag.form == TagForm.BRACKET else tag.text
         if key in seen:
-            raise ValidationError(f"tag {tag.text!r} is defined twice (tags {seen[key]} and {number}); "
-                                  "each tag once", message_key="error.tag_twice",
+            raise ValidationError(message_key="error.tag_twice",
                                   params={"text": tag.text, "first": seen[key], "number": number})
         seen[key] = number
 
 
 def _check_word_characters(body: str) -> None:
     if not isinstance(body, str) or not body:
-        raise ValidationError("word_characters must be a non-empty character class body, like 가-힣.,?!",
-                              message_key="error.word_characters_empty")
+        raise ValidationError(message_key="error.word_characters_empty")
     if _unescaped_bracket(body):
         # A bare ] would close the class and let the rest be any pattern (one that backtracks
         # for seconds per line, or one that matches everything and turns the linter off).
-        raise ValidationError(f"word_characters {body!r} contains ']', which would end the character class; "
-                              "write only the characters and ranges words may contain",
-                              message_key="error.word_characters_bracket", params={"body": body})
+        raise ValidationError(message_key="error.word_characters_bracket", params={"body": body})
     try:
         allowed = re.compile(f"[{body}]")
     except re.error as error:
-        raise ValidationError(f"word_characters {body!r} is not a valid character class body ({error}); "
-                              r"write it like 가-힣a-zA-Z.,?! (escape - and ] with a backslash)",
-                              message_key="error.word_characters_invalid",
+        raise ValidationError(message_key="error.word_characters_invalid",
                               params={"body": body, "error": error}) from None
     structural = [char for char in "()[]<> " if allowed.match(char)]
     if structural:
-        raise ValidationError(f"word_characters {body!r} lets words contain {''.join(structural)!r}; parentheses, "
-                              "brackets and spaces write tags and separate words, so they cannot be word characters",
-                              message_key="error.word_characters_structural",
+        raise ValidationError(message_key="error.word_characters_structural",
                               params={"body": body, "characters": "".join(structural)})
 
 
@@ -301,20 +281,13 @@ def _unescaped_bracket(body: str) -> bool:
     return False
 
 
-# What ``_enum`` checked, in the English message, by its message key.
-_ENUM_SUBJECTS = {"error.tag_kind": "kind of tag {tag!r}", "error.tag_form": "form of tag {tag!r}",
-                  "error.tag_content": "content of tag {tag!r}", "error.scheme_digits": "digits"}
-
-
 def _enum(cls, value, message_key: str, tag: str | None = None):
     """``value`` as a member of ``cls``; a clear error listing the allowed values otherwise
-    (``message_key``: one of ``_ENUM_SUBJECTS``, about the tag ``tag`` or the scheme)."""
+    (``message_key``: the message naming what was checked, of the tag ``tag`` or of the scheme)."""
     if isinstance(value, cls):
         return value
     try:
         return cls(value)
     except ValueError:
         allowed = ", ".join(member.value for member in cls)
-        what = _ENUM_SUBJECTS[message_key].format(tag=tag)
-        raise ValidationError(f"{what} is {value!r}; allowed: {allowed}", message_key=message_key,
-                              params={"tag": tag, "value": value, "allowed": allowed}) from None
+        raise ValidationError(message_key=message_key, params={"tag": tag, "value": value, "allowed": allowed}) from None

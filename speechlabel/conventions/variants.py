@@ -52,19 +52,17 @@ class TextVariantOptions:
                 object.__setattr__(self, name, cls(value))
             except ValueError:
                 allowed = ", ".join(member.value for member in cls)
-                raise ValidationError(f"{name} is {value!r}; allowed: {allowed}",
-                                      message_key="error.variant_side" if cls is Side else "error.variant_style",
+                raise ValidationError(message_key="error.variant_side" if cls is Side else "error.variant_style",
                                       params={"value": value, "allowed": allowed}) from None
         if not isinstance(self.unintelligible, str) or len(self.unintelligible.split()) > 1:
-            raise ValidationError(f"unintelligible is {self.unintelligible!r}; give one token such as [unk], "
-                                  "or '' to remove unintelligible tags", message_key="error.variant_unintelligible",
+            raise ValidationError(message_key="error.variant_unintelligible",
                                   params={"value": self.unintelligible})
 
 
 def text_variant(text: str, scheme: TagScheme, options: TextVariantOptions = TextVariantOptions()) -> str:
     """``text`` in the variant ``options`` asks for, spaces collapsed."""
     if not isinstance(text, str):
-        raise ValidationError(f"text must be a string, got {type(text).__name__}", message_key="error.text_not_string",
+        raise ValidationError(message_key="error.text_not_string",
                               params={"type": type(text).__name__})
     if options.style != Style.VERBATIM and scheme.token_letters:
         text = _unglued(text, scheme.token_letters)

@@ -17,16 +17,9 @@ from speechlabel.core.errors import ValidationError
 
 Choice = TypeVar("Choice", bound=enum.Enum)
 
-# The English message of a refused choice: "unknown status 'aproved'; allowed: new, drafted, ...".
-UNKNOWN = "unknown {what} {value}; allowed: {allowed}"
-
-
-def parse_choice(choices: type[Choice], value: object, message_key: str, what: str, *, english: str = UNKNOWN,
-                 fold: bool = True) -> Choice:
-    """``value`` as a member of ``choices``. ``what`` names the choice in the English message
-    ("status", "export format"); ``english`` replaces the whole English template when a choice
-    has always been refused in other words (its catalog entry says the same). ``fold`` False:
-    the value must be spelled exactly (no trimming, no case folding)."""
+def parse_choice(choices: type[Choice], value: object, message_key: str, *, fold: bool = True) -> Choice:
+    """``value`` as a member of ``choices``; ``message_key`` names the refusal's catalog entry.
+    ``fold`` False: the value must be spelled exactly (no trimming, no case folding)."""
     if isinstance(value, choices):
         return value
     text = str(value)
@@ -34,8 +27,7 @@ def parse_choice(choices: type[Choice], value: object, message_key: str, what: s
         return choices(text.strip().lower() if fold else text)
     except ValueError:
         allowed = allowed_values(choices)
-        raise ValidationError(english.format(what=what, value=repr(value), allowed=allowed), message_key=message_key,
-                              params={"value": repr(value), "allowed": allowed}) from None
+        raise ValidationError(message_key=message_key, params={"value": repr(value), "allowed": allowed}) from None
 
 
 def allowed_values(choices: type[enum.Enum]) -> str:

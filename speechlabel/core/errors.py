@@ -3,36 +3,77 @@
 The UI shows these with ``st.error``; the CLI prints the message and exits non-zero.
 """
 
+import logging
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
+
+log = logging.getLogger(__name__)
 
 
 class SpeechLabelError(Exception):
     """Base of every error a user can cause and should read.
 
-    The English message is built where the error is raised (logs, the CLI). Errors a page can
-    show also carry ``message_key`` and ``params`` (tests/test_i18n_raise_sites.py checks that):
-    ``speechlabel.i18n.error_message`` renders them in the reader's language. Errors without a
-    key are shown in English under a translated lead-in.
+    Raised with a ``message_key`` (a key of the message catalogs, ``speechlabel/i18n/en.py`` and
+    ``ko.py``) and the ``params`` its template names: ``str(error)`` (logs, the CLI) is the English
+    template filled with the params, and ``speechlabel.i18n.error_message`` renders the same key in
+    the reader's language, so each message's English is written once, in the catalog
+    (tests/test_i18n_raise_sites.py checks every raise site's key is in both catalogs and that none
+    writes English beside its key). An error raised with only a ``message`` (no key) is shown in
+    English under a translated lead-in. ``message`` together with a key is English rendered
+    earlier, e.g. a job's failure read back from the database.
     """
 
-    def __init__(self, message: str = "", *, message_key: str | None = None, params: dict | None = None):
-        super().__init__(message)
+    def __init__(self, message: str | None = None, *, message_key: str | None = None,
+                 params: Mapping[str, object] | None = None):
         self.message_key = message_key
         self.params = dict(params or {})
+        if message is None:
+            message = english_message(message_key, self.params) if message_key else ""
+        super().__init__(message)
+
+
+def english_message(key: str, params: Mapping[str, object]) -> str:
+    """The English catalog's ``key`` filled with ``params``, as ``str(error)`` says it."""
+    # Imported here, not above: the catalogs' module imports this one.
+    from speechlabel.i18n.core import Lang, translate
+
+    try:
+        return translate(key, Lang.EN, **params)
+    except (KeyError, IndexError, ValueError) as problem:  # a key or a field the catalog lacks: a bug
+        log.error("cannot build the English message %r from %r: %r", key, params, problem)
+        return f"{key} {dict(params)!r}"
 
 
 @dataclass(frozen=True)
 class Phrase:
-    """Fixed English words inside a message (a hint, the name of a label-page action) that the
-    catalogs translate: a param holding one renders as ``key`` in the reader's language, and
-    as ``english`` in the raise site's f-string."""
+    """Fixed words inside a message (a hint, the name of a label-page action) that the catalogs
+    translate: a param holding one renders as ``key`` in the reader's language. In English it is
+    the English catalog's ``key``, unless ``english`` gives other words: words a caller chose
+    (the action a role check refused, "exporting") that other languages render as the generic
+    ``key`` ("this")."""
 
     key: str
-    english: str
+    english: str | None = None
 
     def __str__(self) -> str:
-        return self.english
+        return self.english if self.english is not None else english_message(self.key, {})
+
+
+class AnyOf(tuple):
+    """Enum members any one of which would do, as a param: English says "reviewer or lead";
+    other languages list their translated labels (``speechlabel.i18n.error_text``)."""
+
+    def __format__(self, spec: str) -> str:
+        return format(" or ".join(str(member.value) for member in self), spec)
+
+
+class Listed(tuple):
+    """Enum members listed as a param: English says "new, drafted"; other languages list their
+    translated labels (``speechlabel.i18n.error_text``)."""
+
+    def __format__(self, spec: str) -> str:
+        return format(", ".join(str(member.value) for member in self), spec)
 
 
 class AudioDecodeError(SpeechLabelError):
@@ -57,8 +98,6 @@ class DuplicateRecording(Conflict):
     def __init__(self, label: str, existing_id: str, existing_label: str):
         self.existing_id = existing_id
         super().__init__(
-            f"{label!r} is already in this project as recording {existing_id} "
-            f"({existing_label!r}); identical audio is stored once",
             message_key="error.duplicate_recording",
             params={"label": label, "existing_id": existing_id, "existing_label": existing_label},
         )
@@ -72,10 +111,7 @@ class StaleVersion(Conflict):
         self.expected_version = expected
         self.current_version = current
         self.saved_by = saved_by
-        who = saved_by or "someone"
         super().__init__(
-            f"segment {segment_id} was saved by {who} (version {current}) after you opened "
-            f"version {expected}; reload it and apply your change again",
             message_key="error.stale_version" if saved_by else "error.stale_version_unknown",
             params={"segment": segment_id, "who": saved_by or "", "current": current, "expected": expected},
         )
@@ -90,7 +126,7 @@ class WrongCredentials(SpeechLabelError):
     usernames cannot be probed."""
 
     def __init__(self) -> None:
-        super().__init__("wrong username or password", message_key="error.wrong_credentials")
+        super().__init__(message_key="error.wrong_credentials")
 
 
 class TooManyAttempts(SpeechLabelError):
@@ -101,13 +137,10 @@ class TooManyAttempts(SpeechLabelError):
         self.username = username
         self.retry_after_seconds = retry_after_seconds
         minutes = max(1, math.ceil(retry_after_seconds / 60))  # round up: never "0 minutes"
-        unit = "minute" if minutes == 1 else "minutes"
         if username is None:
-            super().__init__(f"too many failed sign-ins from your address; try again in {minutes} {unit}",
-                             message_key="error.too_many_attempts_address", params={"minutes": minutes})
+            super().__init__(message_key="error.too_many_attempts_address", params={"minutes": minutes})
             return
-        super().__init__(f"too many failed sign-ins for {username!r} from your address; try again in {minutes} {unit}",
-                         message_key="error.too_many_attempts", params={"username": username, "minutes": minutes})
+        super().__init__(message_key="error.too_many_attempts", params={"username": username, "minutes": minutes})
 
 
 class NotSignedIn(SpeechLabelError):

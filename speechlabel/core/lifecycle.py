@@ -26,12 +26,14 @@ import enum
 from collections.abc import Iterable, Mapping
 from types import MappingProxyType
 
-from speechlabel.core.errors import ValidationError
+from speechlabel.core.errors import Listed, ValidationError
 from speechlabel.core.models import SegmentStatus
+from speechlabel.i18n.labels import labeled
 
 _S = SegmentStatus
 
 
+@labeled("status_action")
 class Action(str, enum.Enum):
     """What changes a segment's status (``TRANSITIONS``)."""
 
@@ -119,14 +121,10 @@ def transition(action: Action, segment_id: str, current: SegmentStatus) -> Segme
     if target is not None:
         return target
     if action in (Action.APPROVE, Action.REJECT):
-        raise ValidationError(f"segment {segment_id} is {current.value}; only submitted or reworked "
-                              "segments can be approved or rejected",
-                              message_key="error.not_reviewable", params={"segment": segment_id, "status": current})
+        raise ValidationError(message_key="error.not_reviewable", params={"segment": segment_id, "status": current})
     allowed = allowed_from(action)
-    raise ValidationError(f"segment {segment_id} is {current.value}; {action.value} is allowed only from "
-                          f"{', '.join(status.value for status in allowed)}",
-                          message_key="error.status_transition",
-                          params={"segment": segment_id, "status": current, "action": action, "allowed": allowed})
+    raise ValidationError(message_key="error.status_transition",
+                          params={"segment": segment_id, "status": current, "action": action, "allowed": Listed(allowed)})
 
 
 def merged_status(first: SegmentStatus, second: SegmentStatus) -> SegmentStatus:

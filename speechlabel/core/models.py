@@ -12,14 +12,18 @@ import enum
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from speechlabel.core import project_settings
 from speechlabel.core.choices import parse_choice
-from speechlabel.conventions import BUILTIN_SCHEMES, TagScheme, scheme_from_mapping, scheme_to_mapping
 from speechlabel.core.project_settings import MAX_BATCH  # noqa: F401 — read from here by the benches
+from speechlabel.i18n.labels import labeled
+
+if TYPE_CHECKING:  # the conventions package (the linter, scheme files) only where a scheme is read or written
+    from speechlabel.conventions import TagScheme
 
 
+@labeled("status")
 class SegmentStatus(str, enum.Enum):
     NEW = "new"
     DRAFTED = "drafted"
@@ -33,9 +37,10 @@ class SegmentStatus(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: str) -> SegmentStatus:
-        return parse_choice(cls, value, message_key="error.unknown_status", what="status")
+        return parse_choice(cls, value, message_key="error.unknown_status")
 
 
+@labeled("prelabel_state")
 class PrelabelState(str, enum.Enum):
     """How far pre-labeling got for one recording; lets an interrupted run continue."""
 
@@ -145,6 +150,8 @@ class ConventionSettings:
 
     def to_dict(self) -> dict[str, Any]:
         """A built-in scheme by name (so a fix to it reaches every project), a lead's as its mapping."""
+        from speechlabel.conventions import BUILTIN_SCHEMES, scheme_to_mapping
+
         scheme = self.scheme
         if scheme is not None and BUILTIN_SCHEMES.get(scheme.name) == scheme:
             stored: str | dict[str, Any] | None = scheme.name
@@ -154,6 +161,8 @@ class ConventionSettings:
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any] | None) -> ConventionSettings:
+        from speechlabel.conventions import BUILTIN_SCHEMES, scheme_from_mapping
+
         values = values or {}
         stored = values.get("scheme")
         if isinstance(stored, str):
@@ -218,6 +227,7 @@ class ReviewSettings:
         return cls(**project_settings.from_stored(values, project_settings.REVIEW))
 
 
+@labeled("reason")
 class ReviewReason(str, enum.Enum):
     """Why a reviewer rejected a segment (the codes labeling companies report defects by)."""
 
@@ -240,6 +250,7 @@ class ReviewReason(str, enum.Enum):
         }[self.value]
 
 
+@labeled("decision")
 class ReviewDecision(str, enum.Enum):
     APPROVED = "approved"
     REJECTED = "rejected"
@@ -382,6 +393,7 @@ class Revision:
     comment: str | None
 
 
+@labeled("role")
 class Role(str, enum.Enum):
     """A user's role in one project. A lead may do everything within the project; an admin
     (``User.is_admin``) everything everywhere."""
@@ -392,7 +404,7 @@ class Role(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: str) -> Role:
-        return parse_choice(cls, value, message_key="error.unknown_role", what="role")
+        return parse_choice(cls, value, message_key="error.unknown_role")
 
 
 @dataclass(frozen=True)

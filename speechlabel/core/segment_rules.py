@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from speechlabel.core.bounds import MIN_DURATION, TIME_DECIMALS, before_recording, overlaps_next, overlaps_previous, past_end, split_range, too_short
+from speechlabel.core.bounds import MIN_DURATION, before_recording, overlaps_next, overlaps_previous, past_end, split_range, too_short
 from speechlabel.core.errors import ValidationError
 
 # The rules of segment times are the ``bounds`` module's (MIN_DURATION and TIME_DECIMALS stay
@@ -24,9 +24,6 @@ MAX_COMMENT_CHARS = 2_000
 MAX_TAG_CHARS = 100
 # A line break or tab in a transcript is a space: Kaldi's `text`, ESPnet and most manifests are
 # one line per segment.
-# The subject of each "too long" message, as its catalog entry says it.
-_SUBJECT = {"error.transcript_too_long": "the transcript", "error.comment_too_long": "the comment",
-            "error.reason_too_long": "the reason", "error.tag_too_long": "a tag"}
 _SPACES = str.maketrans({"\t": " ", "\n": " ", "\r": " "})
 
 
@@ -65,35 +62,26 @@ def check_bounds(start: float, end: float, around: Neighbours) -> None:
     """Raise ValidationError unless ``start..end`` fits the recording and its neighbours."""
     low, high = around.low, around.high
     if before_recording(start):
-        raise ValidationError(f"start {start:.3f} s is before the recording begins; allowed start: {low:.3f}–{end - MIN_DURATION:.3f} s",
-                              message_key="error.start_before_recording",
+        raise ValidationError(message_key="error.start_before_recording",
                               params=_seconds(start=start, low=low, high=end - MIN_DURATION))
     if past_end(end, around.recording_duration):
         raise ValidationError(
-            f"end {end:.3f} s is past the end of the recording ({around.recording_duration:.3f} s); "
-            f"allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s",
             message_key="error.end_past_recording",
             params=_seconds(end=end, duration=around.recording_duration, low=start + MIN_DURATION, high=high),
         )
     if too_short(start, end):
         raise ValidationError(
-            f"segment {start:.3f}–{end:.3f} s would last {end - start:.3f} s; a segment must last at least "
-            f"{MIN_DURATION} s (allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s)",
             message_key="error.segment_too_short",
             params={**_seconds(start=start, end=end, length=end - start, low=start + MIN_DURATION, high=high),
                     "minimum": MIN_DURATION},
         )
     if overlaps_previous(start, around.previous_end):
         raise ValidationError(
-            f"start {start:.3f} s overlaps the previous segment, which ends at {around.previous_end:.3f} s; "
-            f"allowed start: {low:.3f}–{end - MIN_DURATION:.3f} s",
             message_key="error.start_overlaps_previous",
             params=_seconds(start=start, previous_end=around.previous_end, low=low, high=end - MIN_DURATION),
         )
     if overlaps_next(end, around.next_start):
         raise ValidationError(
-            f"end {end:.3f} s overlaps the next segment, which starts at {around.next_start:.3f} s; "
-            f"allowed end: {start + MIN_DURATION:.3f}–{high:.3f} s",
             message_key="error.end_overlaps_next",
             params=_seconds(end=end, next_start=around.next_start, low=start + MIN_DURATION, high=high),
         )
@@ -109,12 +97,10 @@ def check_split_time(at_time: float, start: float, end: float) -> None:
     low, high = split_range(start, end)
     if high < low:
         raise ValidationError(
-            f"segment {start:.3f}–{end:.3f} s is too short to split; both parts must last at least {MIN_DURATION} s",
             message_key="error.too_short_to_split", params={**_seconds(start=start, end=end), "minimum": MIN_DURATION},
         )
     if not low <= at_time <= high:
-        raise ValidationError(f"split time {at_time:.3f} s is not inside the segment; allowed: {low:.3f}–{high:.3f} s",
-                              message_key="error.split_outside", params=_seconds(at=at_time, low=low, high=high))
+        raise ValidationError(message_key="error.split_outside", params=_seconds(at=at_time, low=low, high=high))
 
 
 def split_words(text: str, word_index: int) -> tuple[str, str]:
@@ -122,7 +108,6 @@ def split_words(text: str, word_index: int) -> tuple[str, str]:
     words = text.split()
     if isinstance(word_index, bool) or not isinstance(word_index, int) or not 0 <= word_index <= len(words):
         raise ValidationError(
-            f"word index {word_index!r} is not a position in a text of {len(words)} words; allowed: 0–{len(words)}",
             message_key="error.word_index", params={"index": repr(word_index), "words": len(words)},
         )
     return " ".join(words[:word_index]), " ".join(words[word_index:])
@@ -131,27 +116,24 @@ def split_words(text: str, word_index: int) -> tuple[str, str]:
 def clean_tags(tags) -> tuple[str, ...]:
     """Stripped, non-empty, first occurrence kept: the same tag twice means nothing more."""
     if isinstance(tags, str):
-        raise ValidationError(f"tags must be a list of names, not the single string {tags!r}",
-                              message_key="error.tags_not_list", params={"tags": tags})
+        raise ValidationError(message_key="error.tags_not_list", params={"tags": tags})
     cleaned: list[str] = []
     for tag in tags or ():
         if not isinstance(tag, str):
-            raise ValidationError(f"tag {tag!r} is not text; tags are names such as 'noise' or 'music'",
-                                  message_key="error.tag_not_text", params={"tag": repr(tag)})
+            raise ValidationError(message_key="error.tag_not_text", params={"tag": repr(tag)})
         name = typed_text(tag, MAX_TAG_CHARS, too_long_key="error.tag_too_long")
         if name and name not in cleaned:
             cleaned.append(name)
     return tuple(cleaned)
 
 
-def required_text(value: str | None, what: str, allowed: str, *, message_key: str | None = None,
-                  params: dict | None = None, most: int = MAX_TRANSCRIPT_CHARS,
-                  too_long_key: str = "error.transcript_too_long") -> str:
-    """``message_key``/``params``: the caller's translated form of "``what`` is empty; ``allowed``".
-    The text is :func:`typed_text` (at most ``most`` characters)."""
+def required_text(value: str | None, *, message_key: str, params: dict | None = None,
+                  most: int = MAX_TRANSCRIPT_CHARS, too_long_key: str = "error.transcript_too_long") -> str:
+    """``message_key``/``params``: the caller's message for an empty text ("the transcript is
+    empty; type what is said, ..."). The text is :func:`typed_text` (at most ``most`` characters)."""
     cleaned = typed_text(value, most, too_long_key)
     if not cleaned:
-        raise ValidationError(f"{what} is empty; {allowed}", message_key=message_key, params=params)
+        raise ValidationError(message_key=message_key, params=params)
     return cleaned
 
 
@@ -165,8 +147,7 @@ def kept_text(value: str | None) -> str:
     may be, and without NUL, which PostgreSQL cannot store."""
     text = (value or "").replace("\x00", "")
     if len(text) > MAX_TRANSCRIPT_CHARS:
-        raise ValidationError(f"the transcript has {len(text)} characters; at most {MAX_TRANSCRIPT_CHARS} are "
-                              "allowed", message_key="error.transcript_too_long",
+        raise ValidationError(message_key="error.transcript_too_long",
                               params={"length": len(text), "most": MAX_TRANSCRIPT_CHARS})
     return text
 
@@ -176,15 +157,14 @@ def typed_text(value: str | None, most: int, too_long_key: str) -> str:
     control character (NUL cannot be stored in PostgreSQL; an escape sequence would reach a
     lead's terminal and the exported files) or is longer than ``most`` characters."""
     if value is not None and not isinstance(value, str):
-        raise ValidationError(f"{value!r} is not text", message_key="error.transcript_not_text")
+        raise ValidationError(message_key="error.not_text",
+                              params={"value": value})
     cleaned = (value or "").replace("\r\n", "\n").translate(_SPACES).strip()
     control = next((index for index, char in enumerate(cleaned) if unicodedata.category(char) == "Cc"), None)
     if control is not None:
         code = f"U+{ord(cleaned[control]):04X}"
-        raise ValidationError(f"the text has a control character ({code}) at character {control + 1}; "
-                              "only printable text is allowed", message_key="error.text_control",
+        raise ValidationError(message_key="error.text_control",
                               params={"code": code, "position": control + 1})
     if len(cleaned) > most:
-        raise ValidationError(f"{_SUBJECT[too_long_key]} has {len(cleaned)} characters; at most {most} are allowed",
-                              message_key=too_long_key, params={"length": len(cleaned), "most": most})
+        raise ValidationError(message_key=too_long_key, params={"length": len(cleaned), "most": most})
     return cleaned

@@ -32,11 +32,9 @@ def zip_folder(folder: str | Path, zip_path: str | Path,
     """
     folder, zip_path = Path(folder).resolve(), Path(zip_path).resolve()
     if not folder.is_dir():
-        raise ValidationError(f"{folder} is not a folder; give the export folder to zip",
-                              message_key="error.zip_not_folder", params={"folder": folder})
+        raise ValidationError(message_key="error.zip_not_folder", params={"folder": folder})
     if zip_path.is_relative_to(folder):
-        raise ValidationError(f"the zip {zip_path} would be inside the folder it zips; put it beside the folder",
-                              message_key="error.zip_inside", params={"zip_path": zip_path})
+        raise ValidationError(message_key="error.zip_inside", params={"zip_path": zip_path})
     files = folder_files(folder)
     remove_stale_leftovers(zip_path)
     partial = zip_path.with_name(f".{zip_path.name}.partial-{uuid.uuid4().hex[:8]}")

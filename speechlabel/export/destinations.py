@@ -75,22 +75,17 @@ class SavedExport:
 def check_export_name(name: object) -> str:
     """The name, trimmed; ValidationError saying what is wrong and what is allowed."""
     if not isinstance(name, str) or not name.strip():
-        raise ValidationError("the export name is empty; give a name such as calls-nemo-2026-05",
-                              message_key="error.export_name_empty")
+        raise ValidationError(message_key="error.export_name_empty")
     name = name.strip()
-    rule = f"use up to {MAX_NAME_LENGTH} ASCII letters, digits, '-', '_' and '.', not starting with a dot"
     if len(name) > MAX_NAME_LENGTH:
-        raise ValidationError(f"the export name {name!r} has {len(name)} characters; {rule}",
-                              message_key="error.export_name_length",
+        raise ValidationError(message_key="error.export_name_length",
                               params={"name": name, "length": len(name), "limit": MAX_NAME_LENGTH})
     if not _NAME.match(name):
         bad = "".join(dict.fromkeys(char for char in name if not _NAME.match(char)))
-        raise ValidationError(f"the export name {name!r} contains {bad!r}; {rule}",
-                              message_key="error.export_name_characters",
+        raise ValidationError(message_key="error.export_name_characters",
                               params={"name": name, "bad": bad, "limit": MAX_NAME_LENGTH})
     if name.startswith("."):  # hidden, and "." / ".." are no folder of their own
-        raise ValidationError(f"the export name {name!r} starts with a dot; {rule}",
-                              message_key="error.export_name_dot", params={"name": name, "limit": MAX_NAME_LENGTH})
+        raise ValidationError(message_key="error.export_name_dot", params={"name": name, "limit": MAX_NAME_LENGTH})
     return name
 
 

@@ -84,8 +84,7 @@ def format_writer_class(value: object) -> type[FormatWriter]:
         writer = _FORMATS.get(format_name(value))
     if writer is None:
         allowed = ", ".join(format_names())
-        raise ValidationError(f"unknown export format {value!r}; allowed: {allowed}",
-                              message_key="error.export_format", params={"value": repr(value), "allowed": allowed})
+        raise ValidationError(message_key="error.export_format", params={"value": repr(value), "allowed": allowed})
     return writer
 
 

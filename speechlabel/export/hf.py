@@ -40,8 +40,7 @@ class AudiofolderWriter(FormatWriter):
     @classmethod
     def check_options(cls, options: ExportOptions) -> None:
         if not options.cut_clips:
-            raise ValidationError("the Hugging Face audiofolder format needs one file per example; "
-                                  "export clips (leave out --offsets)", message_key="error.hf_needs_clips")
+            raise ValidationError(message_key="error.hf_needs_clips")
 
     def write(self, job: ExportJob, split: str | None, items: list[ExportItem]) -> Path:
         return write_audiofolder(job, split, items)

@@ -59,8 +59,7 @@ class SafeNames:
             name = self._make(value)
             owner = self._owners.setdefault(name.lower(), value)
             if owner != value:  # lower(): case-insensitive file systems would merge them too
-                raise ValidationError(f"{self._what}s {owner!r} and {value!r} would share the name {name!r} "
-                                      "in the export; rename one of them", message_key="error.export_names_clash",
+                raise ValidationError(message_key="error.export_names_clash",
                                       params={"what": self._what, "owner": owner, "value": value, "name": name})
             self._names[value] = name
         return name

@@ -13,6 +13,7 @@ from speechlabel.core.choices import parse_choice
 from speechlabel.conventions import Side
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.lifecycle import ACCEPTED
+from speechlabel.i18n.labels import labeled
 from speechlabel.core.models import SegmentStatus
 from speechlabel.export.formats import format_name, format_writer_class
 
@@ -21,6 +22,7 @@ MAX_SAMPLE_RATE = 48000
 SPLIT_NAMES = ("train", "dev", "test")
 
 
+@labeled("format")
 class ExportFormat(str, enum.Enum):
     """The formats that ship with speechlabel (each module registers its writer, see ``formats``).
     ``ExportOptions.format`` may also name another registered format (see ``parse_format``)."""
@@ -34,7 +36,7 @@ class ExportFormat(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: str | ExportFormat) -> ExportFormat:
-        return parse_choice(cls, value, message_key="error.export_format", what="export format")
+        return parse_choice(cls, value, message_key="error.export_format")
 
 
 class TextVariant(str, enum.Enum):
@@ -51,7 +53,7 @@ class TextVariant(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: str | TextVariant) -> TextVariant:
-        return parse_choice(cls, value, message_key="error.text_variant", what="text variant")
+        return parse_choice(cls, value, message_key="error.text_variant")
 
 
 class SplitBy(str, enum.Enum):
@@ -62,7 +64,7 @@ class SplitBy(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: str | SplitBy) -> SplitBy:
-        return parse_choice(cls, value, message_key="error.split_by", what="split")
+        return parse_choice(cls, value, message_key="error.split_by")
 
 
 @dataclass(frozen=True)
@@ -116,27 +118,21 @@ class ExportOptions:
             recording_ids=tuple(self.recording_ids) if self.recording_ids is not None else None,
             statuses=tuple(self.statuses) if self.statuses is not None else None)
         if options.text == TextVariant.CLEAN and options.dual_side == Side.BOTH:
-            raise ValidationError("the clean text keeps one side of each dual transcription; choose spelling or "
-                                  "pronunciation, or the disfluent text to keep both",
-                                  message_key="error.clean_text_both_sides")
+            raise ValidationError(message_key="error.clean_text_both_sides")
         _check_rate(options.sample_rate)
         _check_shares(options.split_shares)
         if isinstance(options.seed, bool) or not isinstance(options.seed, int):
-            raise ValidationError(f"seed {options.seed!r} is not allowed; use a whole number",
-                                  message_key="error.export_seed", params={"seed": repr(options.seed)})
+            raise ValidationError(message_key="error.export_seed", params={"seed": repr(options.seed)})
         format_writer_class(options.format).check_options(options)  # e.g. Hugging Face needs clips
         since, until = _utc(options.edited_since), _utc(options.edited_until)
         if since is not None and until is not None and until <= since:
-            raise ValidationError(f"the date range {since.isoformat()} – {until.isoformat()} is empty; "
-                                  "the end must come after the start", message_key="error.empty_date_range",
-                                  params={"since": since.date().isoformat(), "until": until.date().isoformat()})
+            raise ValidationError(message_key="error.empty_date_range",
+                                  params={"since": since.date().isoformat(), "until": until.date().isoformat(),
+                                          "since_time": since.isoformat(), "until_time": until.isoformat()})
         if options.statuses is not None and not options.statuses:
-            raise ValidationError("no status is chosen, so nothing would be exported; choose at least one status "
-                                  "(approved, submitted, ...) or every status",
-                                  message_key="error.export_no_status")
+            raise ValidationError(message_key="error.export_no_status")
         if options.recording_ids is not None and not options.recording_ids:
-            raise ValidationError("the recording filter is empty; name at least one recording or leave it out",
-                                  message_key="error.empty_recording_filter")
+            raise ValidationError(message_key="error.empty_recording_filter")
         return options
 
     @property
@@ -167,7 +163,6 @@ def parse_format(value: str | ExportFormat) -> ExportFormat | str:
 def _check_rate(rate: object) -> None:
     if isinstance(rate, bool) or not isinstance(rate, int) or not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
         raise ValidationError(
-            f"sample rate {rate!r} is not allowed; use a whole number of Hz from {MIN_SAMPLE_RATE} to {MAX_SAMPLE_RATE}",
             message_key="error.export_sample_rate",
             params={"rate": repr(rate), "low": MIN_SAMPLE_RATE, "high": MAX_SAMPLE_RATE})
 
@@ -180,15 +175,13 @@ def _are_shares(shares: object) -> TypeGuard[tuple[float, ...]]:
 def _check_shares(shares: object) -> None:
     if not _are_shares(shares) or abs(sum(shares) - 1.0) > 1e-6 or shares[0] <= 0:
         raise ValidationError(
-            f"split shares {shares!r} are not allowed; give three shares (train, dev, test) from 0 to 1 "
-            "that sum to 1, train above 0, e.g. 0.8,0.1,0.1",
             message_key="error.export_split_shares", params={"shares": repr(shares)})
 
 
 def _side(value: str | Side | None) -> Side | None:
     if value is None:
         return None
-    return parse_choice(Side, value, message_key="error.dual_side", what="dual side")
+    return parse_choice(Side, value, message_key="error.dual_side")
 
 
 def _utc(moment: datetime | None) -> datetime | None:

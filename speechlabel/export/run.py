@@ -111,21 +111,16 @@ def _check_destination(out_dir: Path, overwrite: bool, data_dir: Path) -> None:
     (a folder with our dataset card), never a folder of other files, and never the data folder
     or a folder holding it: the old folder is deleted once the new one is in place."""
     if out_dir.exists() and not out_dir.is_dir():
-        raise ValidationError(f"{out_dir} exists and is not a folder; choose a folder path",
-                              message_key="error.export_dir_not_folder", params={"out_dir": out_dir})
+        raise ValidationError(message_key="error.export_dir_not_folder", params={"out_dir": out_dir})
     data_dir = Path(data_dir).resolve()
     if out_dir == data_dir or out_dir in data_dir.parents:
-        raise ValidationError(f"{out_dir} is or holds the data folder {data_dir}; choose a folder of its own",
-                              message_key="error.export_dir_data", params={"out_dir": out_dir, "data_dir": data_dir})
+        raise ValidationError(message_key="error.export_dir_data", params={"out_dir": out_dir, "data_dir": data_dir})
     if not out_dir.is_dir() or not any(out_dir.iterdir()):
         return
     if not overwrite:
-        raise ValidationError(f"{out_dir} already exists and is not empty; choose a new folder or pass --overwrite",
-                              message_key="error.export_dir_not_empty", params={"out_dir": out_dir})
+        raise ValidationError(message_key="error.export_dir_not_empty", params={"out_dir": out_dir})
     if not is_export_folder(out_dir):
-        raise ValidationError(f"{out_dir} holds files that are not a speechlabel export; --overwrite replaces only "
-                              "an earlier export, so choose a new or empty folder",
-                              message_key="error.export_dir_foreign", params={"out_dir": out_dir})
+        raise ValidationError(message_key="error.export_dir_foreign", params={"out_dir": out_dir})
 
 
 def is_export_folder(folder: Path) -> bool:
@@ -152,9 +147,7 @@ def _move_into_place(staging: Path, out_dir: Path, overwrite: bool) -> None:
         if previous is not None:
             previous.rename(out_dir)  # put the earlier export back
         if error.errno in (errno.ENOTEMPTY, errno.EEXIST):
-            raise Conflict(f"{out_dir} was filled by another export while this one ran; it was left as it is and "
-                           "this export was dropped: run it again to a new folder, or with --overwrite",
-                           message_key="error.export_dir_taken", params={"out_dir": out_dir}) from None
+            raise Conflict(message_key="error.export_dir_taken", params={"out_dir": out_dir}) from None
         raise
     if previous is not None:
         shutil.rmtree(previous, ignore_errors=True)

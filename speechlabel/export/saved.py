@@ -90,9 +90,7 @@ def zip_saved_export(settings: Settings, project: Project, name: str, on_progres
     require_role(actor, project, action="downloading exports")
     destination = export_destination(settings, project, name)
     if not destination.folder.is_dir():
-        raise NotFound(f"project {project.name!r} has no export named {destination.name!r}; "
-                       "pick one from the list of earlier exports",
-                       message_key="error.no_export", params={"project": project.name, "name": destination.name})
+        raise NotFound(message_key="error.no_export", params={"project": project.name, "name": destination.name})
     if destination.zip_path.is_file():
         return destination.zip_path
     return zip_folder(destination.folder, destination.zip_path, _files_stage(on_progress))
@@ -101,9 +99,8 @@ def zip_saved_export(settings: Settings, project: Project, name: str, on_progres
 def _refuse_existing(destination: ExportDestination, project: Project, overwrite: bool) -> None:
     folder = destination.folder
     if folder.exists() and not overwrite and (not folder.is_dir() or any(folder.iterdir())):
-        raise ValidationError(f"project {project.name!r} already has an export named {destination.name!r}; "
-                              "choose another name or tick Overwrite to replace it",
-                              message_key="error.export_exists", params={"project": project.name, "name": destination.name})
+        raise ValidationError(
+            message_key="error.export_exists", params={"project": project.name, "name": destination.name})
 
 
 def _stage(on_progress: ProgressCallback | None, stage: Stage, total: int) -> Callable[[int], None] | None:

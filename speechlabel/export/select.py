@@ -58,8 +58,7 @@ def export_text(text: str, variant: TextVariant, scheme: TagScheme | None = None
     if variant == TextVariant.VERBATIM and side in (None, Side.BOTH):
         return text
     if scheme is None:
-        raise ValidationError(f"the {variant.value} text is read by a tag scheme; give the project's",
-                              message_key="error.variant_needs_scheme", params={"variant": variant.value})
+        raise ValidationError(message_key="error.variant_needs_scheme", params={"variant": variant.value})
     style = _STYLES[variant]
     default_side = Side.BOTH if variant == TextVariant.VERBATIM else Side.PRONUNCIATION
     return text_variant(text, scheme, TextVariantOptions(side=side or default_side, style=style))

@@ -8,19 +8,15 @@ the code uses is in both catalogs), not a page that quietly mixes languages.
 from __future__ import annotations
 
 import enum
+import string
 from types import MappingProxyType
 
-from speechlabel.core.choices import parse_choice
 from speechlabel.i18n import en, ko
 
 
 class Lang(str, enum.Enum):
     EN = "en"
     KO = "ko"
-
-    @classmethod
-    def parse(cls, value: str) -> Lang:
-        return parse_choice(cls, value, message_key="error.ui_language", what="UI language")
 
 
 # Each language named in itself: the switch shows these, whatever the current language.
@@ -51,4 +47,21 @@ def translate(key: str, lang: Lang, /, **params: object) -> str:
         template = _CATALOGS[lang][key]
     except KeyError:
         raise MissingMessage(key, lang) from None
-    return template.format(**params) if params else template
+    if not params:
+        return template
+    return _FORMATTER.vformat(template, (), params) if "|" in template else template.format(**params)
+
+
+class _Formatter(string.Formatter):
+    """``str.format`` plus the one-or-other form of a count: ``{minutes:minute|minutes}`` is
+    "minute" when ``minutes`` is 1, else "minutes" (English's two plural forms; a language without
+    them writes its one word, ``{minutes}분``)."""
+
+    def format_field(self, value: object, format_spec: str) -> str:
+        if "|" in format_spec:
+            one, _, other = format_spec.partition("|")
+            return one if value == 1 else other
+        return super().format_field(value, format_spec)
+
+
+_FORMATTER = _Formatter()

@@ -1,9 +1,8 @@
 """English messages: key -> ``str.format`` template. Keep keys sorted by namespace; every key
-here must also be in ``ko.py`` with the same ``{fields}`` (tests/test_i18n.py). The lint rules'
-templates (``lint.<code>``) are the linter's own English, so the two never drift apart."""
-
-from speechlabel.conventions.convert import NOTE_TEMPLATES
-from speechlabel.conventions.problems import RULES
+here must also be in ``ko.py`` with the same ``{fields}`` (tests/test_i18n.py). The one place
+English is written: errors (``str(error)``), the linter's problems (``lint.<code>``) and
+convert-text's notes (``convert_note.<code>``) are these templates filled with their params.
+Imports nothing: the modules that use it sit above it."""
 
 MESSAGES = {
     # --- shared -------------------------------------------------------------------------------
@@ -327,7 +326,7 @@ MESSAGES = {
     "error.account_disabled": "the account {name!r} is disabled; ask an admin to enable it",
     "error.duplicate_recording": "{label!r} is already in this project as recording {existing_id} "
                                  "({existing_label!r}); identical audio is stored once",
-    "error.empty_date_range": "the date range {since} – {until} is empty; the end must come after the start",
+    "error.empty_date_range": "the date range {since_time} – {until_time} is empty; the end must come after the start",
     "error.empty_recording_filter": "the recording filter is empty; name at least one recording or leave it out",
     "error.export_name_characters": "the export name {name!r} contains {bad!r}; use up to {limit} ASCII letters, "
                                     "digits, '-', '_' and '.', not starting with a dot",
@@ -344,13 +343,13 @@ MESSAGES = {
     "error.name_too_long": "{what} {name!r} has {length} characters; at most {limit} are allowed",
     "error.name_twice": "{what} {name!r} is listed twice (as {first!r} and {name!r}); list each {what} once "
                         "(names differing only in case count as the same)",
-    "error.needs_admin": "{user} is not an admin; this needs an admin",
+    "error.needs_admin": "{user} is not an admin; {action} needs an admin",
     "error.needs_admin_or_lead": "{user} is not an admin or a lead; listing users needs an admin or a lead",
-    "error.needs_role": "{user} is a {held} in {project}; this needs the {needed} role",
-    "error.needs_role_none": "{user} has no role in {project}; this needs the {needed} role",
+    "error.needs_role": "{user} is a {held.value} in {project}; {action} needs the {needed} role",
+    "error.needs_role_none": "{user} has no role in {project}; {action} needs the {needed} role",
     "error.no_project": "no project named {name!r}; `speechlabel project list` shows the projects",
     "error.not_signed_in": "you are not signed in; sign in again",
-    "error.password_length": "the password has {length} characters; use {low} to {high} characters",
+    "error.password_length": "{subject} has {length} characters; use {low} to {high} characters",
     "error.project_exists": "a project named {name!r} already exists; choose another name",
     "error.session_expired": "your session expired at {at} UTC; sign in again",
     "error.session_unknown": "your session is not known (you signed out, or it was ended); sign in again",
@@ -363,27 +362,28 @@ MESSAGES = {
     "error.rate_limit_option": "rate limit {name} is {value!r}; use a number above 0",
     "error.rate_limit_sessions": "rate limit max_sessions is {value!r}; use a whole number from 1",
     "error.too_many_attempts": "too many failed sign-ins for {username!r} from your address; try again in {minutes} "
-                               "minute(s)",
-    "error.too_many_attempts_address": "too many failed sign-ins from your address; try again in {minutes} minute(s)",
+                               "{minutes:minute|minutes}",
+    "error.too_many_attempts_address": "too many failed sign-ins from your address; try again in {minutes} "
+                                       "{minutes:minute|minutes}",
     "error.too_many_requests": "too many requests from this session; wait {seconds} s and try again (a person "
                                "labeling never reaches this limit)",
     "error.too_many_names": "{count} {what}s given; at most {limit} are allowed",
     "error.unknown_language": "unknown language {language!r}; use a Whisper language code such as ko, en, ja, zh, "
                               "or 'auto'",
-    "error.database_read_only": "The database is read-only: nothing was saved. Ask the administrator to make it "
-                                "writable.",
-    "error.database_full": "The database's disk is full: nothing was saved. Ask the administrator to free space.",
-    "error.database_busy": "The database stayed locked by other work for too long: nothing was saved. Try again "
-                           "in a moment.",
-    "error.database_unreachable": "The connection to the database was lost: nothing was saved. Try again in a "
-                                  "moment.",
-    "error.database_failed": "The database could not complete the request: nothing was saved. Try again, and tell "
-                             "the administrator if it keeps happening.",
+    "error.database_read_only": "the database is read-only: nothing was saved; ask the administrator to make it "
+                                "writable",
+    "error.database_full": "the database's disk is full: nothing was saved; ask the administrator to free space",
+    "error.database_busy": "the database stayed locked by other work for too long: nothing was saved; try again "
+                           "in a moment",
+    "error.database_unreachable": "the connection to the database was lost: nothing was saved; try again in a "
+                                  "moment",
+    "error.database_failed": "the database could not complete the request: nothing was saved; try again, and tell "
+                             "the administrator if it keeps happening",
     "error.untranslated": "{message}",
     "error.user_exists": "a user named {name!r} already exists; choose another username",
-    "error.username_characters": "username {name!r} is not allowed; use {low} to {high} characters: lowercase "
+    "error.username_characters": "username {name} is not allowed; use {low} to {high} characters: lowercase "
                                  "letters a-z, digits and . _ -, starting with a letter or digit",
-    "error.username_length": "username {name!r} has {length} characters; use {low} to {high} characters: "
+    "error.username_length": "username {name} has {length} characters; use {low} to {high} characters: "
                              "lowercase letters a-z, digits and . _ -, starting with a letter or digit",
     "error.username_reserved": "username {name!r} is reserved for the audit log; choose another username",
     "error.wrong_credentials": "wrong username or password",
@@ -428,7 +428,7 @@ MESSAGES = {
     "error.assign_count": "{count} segments cannot be assigned; give a whole number from 1 to {most}",
     "error.reassign_none": "no segments given to reassign; pick at least one",
     "error.segment_elsewhere": "segment {segment} belongs to another project than {project!r}",
-    "error.not_a_worker": "{name!r} is a {role} in {project!r}; work goes to labelers and leads of the project",
+    "error.not_a_worker": "{name!r} is a {role.value} in {project!r}; work goes to labelers and leads of the project",
     "error.not_a_worker_none": "{name!r} has no role in {project!r}; work goes to labelers and leads of the project",
     "error.batch_size": "batch size {value} is not allowed; use 1–{most} segments",
     "error.lease_minutes": "lease time {value} min is not allowed; use 1 minute to 7 days",
@@ -439,7 +439,7 @@ MESSAGES = {
     "error.self_review_bulk": "you labeled these segments; another reviewer must review them",
     "error.recording_elsewhere": "recording {recording} belongs to another project than {project!r}",
     "error.review_not_yours": "segment {segment} is not in your work; only its labeler and reviewers read its reviews",
-    "error.not_reviewable": "segment {segment} is {status}; only submitted or reworked segments can be approved or "
+    "error.not_reviewable": "segment {segment} is {status.value}; only submitted or reworked segments can be approved or "
                             "rejected",
     "error.self_review": "you labeled this segment; another reviewer must review it",
     "error.review_reason": "unknown reason {value}; allowed: {allowed}",
@@ -652,7 +652,7 @@ MESSAGES = {
     # errors: accounts and the store's lookups
     "error.username_not_text": "a username must be text, got {type}; use {low} to {high} characters: lowercase "
                                "letters a-z, digits and . _ -, starting with a letter or digit",
-    "error.password_not_text": "the password must be text; use {low} to {high} characters",
+    "error.password_not_text": "{subject} must be text; use {low} to {high} characters",
     "error.password_too_long": "the password has {length} characters; at most {most} are allowed",
     "error.disable_self": "{user} cannot disable their own account; ask another admin",
     "error.no_role_to_remove": "{user} has no role in {project}; there is nothing to remove",
@@ -699,7 +699,6 @@ MESSAGES = {
     "error.session_start": "session_start_seconds must be 0 or more, got {value}",
     "error.rate_amount": "amount must be 0 or more, got {amount}",
     "error.timestamp_type": "a timestamp must be a datetime, got {type}",
-    "error.ui_language": "unknown UI language {value}; allowed: {allowed}",
     # errors: the openai-whisper engine and its model conversion
     "error.openai_whisper_missing": "the openai-whisper engine is not installed; install it with: pip install -r "
                                     "requirements-openai-whisper.txt && pip install --no-deps -r "
@@ -764,6 +763,8 @@ MESSAGES = {
     "error.dataset_end_tolerance": "end tolerance {tolerance!r} is not allowed; use 0 to {most} seconds",
     "error.dataset_no_segment_fits": "none of its segments lies inside the audio",
     # --- fixed words inside error messages (errors.Phrase) ------------------------------------
+    "phrase.this_action": "this",
+    "phrase.the_password": "the password",
     "phrase.scheme_choices": "kspon, aihub, generic or a scheme file (.toml/.json)",
     "phrase.tag_forms": "x/ (one letter and a slash), [name] or <name>, (CODE:) with an upper-case code of 2-4 "
                         "letters, or a one-character mark from +/*%~#@^&= (form = \"suffix\" or \"prefix\")",
@@ -823,6 +824,54 @@ MESSAGES = {
     "conventions.dual": "(spelling)/(pronunciation)",
     "conventions.dual_help": "Dual transcription: select the written form first to wrap it",
     # --- lint problems (one per rule code of speechlabel.conventions.problems.RULES) ------------
+    "lint.empty_transcript": "the transcript is empty; write what was said, or mark the segment untranscribable",
+    "lint.no_words": "the transcript has tags but no words, and ESPnet drops such a line; write the words or mark "
+                     "the segment untranscribable",
+    "lint.unknown_tag": "{tag} is not a tag of this scheme ({scheme}); its tags are {known}",
+    "lint.tag_content_missing": "{tag} needs the words that were said inside it, like {example}",
+    "lint.tag_content_not_allowed": "{tag} holds no words; write it as {bare}",
+    "lint.tag_not_at_start": "{tag} ({meaning}) belongs at the start of the transcript, before the first word",
+    "lint.tag_glued": "{tag} touches the text around it: ESPnet reads {tag} as a tag wherever it appears and "
+                      "deletes it from the word; put spaces around a tag",
+    "lint.unbalanced_parenthesis": "this {char} has no matching {other}",
+    "lint.nested_parentheses": "parentheses inside parentheses; a dual transcription is "
+                               "(spelling)/(pronunciation), each side without parentheses",
+    "lint.malformed_dual": "{text} is half a dual transcription; write (spelling)/(pronunciation) with both sides "
+                           "in parentheses and a slash between them",
+    "lint.dual_not_allowed": "this scheme ({scheme}) has no dual transcription (spelling)/(pronunciation); write "
+                             "what was said",
+    "lint.slash_between_parentheses": "ESPnet reads this / between ')' and '(' as the slash of a dual "
+                                      "transcription and joins what is on either side; leave the mark out or put a "
+                                      "word between",
+    "lint.empty_dual_side": "the {side} side of this dual transcription has no words",
+    "lint.mark_in_dual": "{char} inside a dual transcription: ESPnet deletes it or drops the line; put marks after "
+                         "the closing parenthesis",
+    "lint.stray_character_in_dual": "{char} ({name}) is not allowed on the {side} side of a dual transcription{hint}",
+    "lint.digits_in_pronunciation": "the pronunciation side spells numbers out as they were said: {number} -> "
+                                    "{reading}",
+    "lint.digits_outside_dual": "this scheme writes numbers as a dual transcription (digits)/(as said): {suggestion}",
+    "lint.latin_outside_dual": "{text}: this scheme writes foreign words as a dual transcription "
+                               "(spelling)/(pronunciation in Hangul), e.g. (LTE)/(엘티이)",
+    "lint.stray_character": "{char} ({name}) is not allowed in a word in this scheme ({scheme})",
+    "lint.control_character": "invisible control character {name}; delete it",
+    "lint.plus_joined": "{mark} is joined to the next word: ESPnet drops the whole line; a repetition mark ends a "
+                        "word, so put a space after it",
+    "lint.mark_at_word_start": "{mark} ({meaning}) goes at the end of a word, not the start",
+    "lint.mark_alone": "{mark} ({meaning}) stands alone; it belongs at the end of the word it marks",
+    "lint.mark_in_word": "{mark} ({meaning}) in the middle of a word; it belongs at the end of a word",
+    "lint.repeated_mark": "{mark} twice; once is enough",
+    "lint.mark_order": "{mark} must be the last mark of a word (ESPnet drops the line otherwise): write {fixed}",
+    "lint.repetition_before_punctuation": "{text}: punctuation right after a repetition mark makes ESPnet's fluent "
+                                          "(fl) text drop the line; put a space before the punctuation or leave it "
+                                          "out",
+    "lint.disfluency_mark_on_dual": "a {kind} mark on a dual transcription: ESPnet's fluent (fl) text removes only "
+                                    "part of it; write the filler or repetition as a word of its own",
+    "lint.dual_spacing": "spaces around the slash or inside the parentheses of a dual transcription: write {fixed}",
+    "lint.identical_dual_sides": "both sides of this dual transcription are {text}; write the word alone",
+    "lint.leading_space": "space at the start of the transcript",
+    "lint.trailing_space": "space at the end of the transcript",
+    "lint.double_space": "{count} spaces between words; one is enough",
+    "lint.whitespace_character": "{name} instead of a plain space",
     "lint_hint.espnet_deletes": "; ESPnet deletes it",
     "lint_hint.hangul": "; write it as it is said, in Hangul",
     "lint_word.filler": "filler",
@@ -891,10 +940,11 @@ MESSAGES = {
     "error.caret_position": "caret {caret} is not a position in the text (0–{last})",
     "error.version_number": "version {version} is not a whole number",
     "error.transcript_not_text": "the transcript must be text",
+    "error.not_text": "{value!r} is not text",
     "error.transcript_too_long": "the transcript has {length} characters; at most {most} are allowed",
     "error.no_such_clip": "no recording {recording} that you may hear: it does not exist, or none of its segments is in your work",
     "error.api_no_tab": "the request has no tab id (X-Speechlabel-Tab); only the label page calls these routes",
-    "error.api_too_large": "the request is {size} bytes; at most {most} are allowed",
+    "error.api_too_large": "the request is over {most} bytes; at most {most} are allowed",
     "error.api_not_json": "the request's body is not a JSON object",
     "error.api_field_text": "{field!r} must be text",
     "error.api_field_number": "{field!r} must be a number",
@@ -991,10 +1041,14 @@ MESSAGES = {
     "status_action.approve": "approve",
     "status_action.reject": "reject",
     "status_action.merge": "merge",
-    "error.status_transition": "segment {segment} is {status}; {action} is allowed only from {allowed}",
+    "error.status_transition": "segment {segment} is {status.value}; {action.value} is allowed only from {allowed}",
+    # --- convert-text notes (one per note code of speechlabel.conventions.convert.NOTE_TEMPLATES) -
+    "convert_note.numbers_dual": "{target} writes numbers as dual transcriptions; check the reading",
+    "convert_note.unknown_token": "{tag} is not a tag of {source}; kept as typed",
+    "convert_note.no_tag": "{target} has no tag for {kind}; left out",
+    "convert_note.broader_tag": "{target} has no tag for {kind}; written as the broader {broader}",
+    "convert_note.no_dual": "{target} has no dual transcription; the pronunciation side is kept",
+    "convert_note.not_in_scheme": "not part of the {source} scheme; kept as typed",
+    "convert_note.no_mark_for_words": "{target} has no mark for {kind}; the words are kept without it",
+    "convert_note.no_mark": "{target} has no mark for {kind} ({mark}); the word is kept without it",
 }
-
-# The linter's messages are English already; the catalog names them by rule (ko.py translates).
-MESSAGES.update({"lint." + code.replace("-", "_"): rule.template for code, rule in RULES.items()})
-# So are convert-text's notes (``convert_note.<code>``), which the command line prints.
-MESSAGES.update({"convert_note." + code.replace("-", "_"): template for code, template in NOTE_TEMPLATES.items()})

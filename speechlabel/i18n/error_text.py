@@ -4,10 +4,10 @@ An error raised with a ``message_key`` is rendered from the catalog with its par
 params become their translated labels, tuples of enums a list, the ``what`` param (the noun a
 name check was about: "project name", "speaker", "tag") its translated noun, an error param (a
 scheme file's problem inside "<file>: <problem>") its own message in the same language, and a
-``Phrase`` (fixed English words such as a hint) its catalog text. An error without a key
+``Phrase`` (fixed words such as a hint) its catalog text. An error without a key
 (tests/test_i18n_raise_sites.py allows only a few, none a page shows) is shown as its English
-message under a translated lead-in ("error.untranslated"), so nothing is hidden. In English
-the raise site's message is shown as it is.
+message under a translated lead-in ("error.untranslated"), so nothing is hidden. In English it
+is ``str(error)``: the English template filled with the params as they are, when it was raised.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ log = logging.getLogger(__name__)
 
 def error_message(error: SpeechLabelError, lang: Lang) -> str:
     if lang == Lang.EN:
-        # The raise site's own English message: it has details the generic catalog form leaves
-        # out (the action that was refused, plural forms), and the CLI prints the same words.
+        # The English catalog's template, filled when the error was raised with the params as
+        # they are (a Phrase's own English words, an AnyOf's "or"); the CLI prints the same words.
         return str(error)
     key = getattr(error, "message_key", None)
     if key:

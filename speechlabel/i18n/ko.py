@@ -343,13 +343,13 @@ MESSAGES = {
     "error.name_too_long": "{what} {name!r}이(가) {length}자입니다. 최대 {limit}자까지 쓸 수 있습니다.",
     "error.name_twice": "{what} {name!r}이(가) 두 번 있습니다({first!r}, {name!r}). {what}은(는) 한 번씩만 "
                         "적으세요. (대소문자만 다른 이름은 같은 이름으로 봅니다.)",
-    "error.needs_admin": "{user} 님은 관리자가 아닙니다. 이 작업은 관리자만 할 수 있습니다.",
+    "error.needs_admin": "{user} 님은 관리자가 아닙니다. {action}은 관리자만 할 수 있습니다.",
     "error.needs_admin_or_lead": "{user} 님은 관리자나 리드가 아닙니다. 사용자 목록은 관리자나 리드만 볼 수 있습니다.",
-    "error.needs_role": "{user} 님은 {project}에서 {held}입니다. 이 작업에는 {needed} 역할이 필요합니다.",
-    "error.needs_role_none": "{user} 님은 {project}에서 역할이 없습니다. 이 작업에는 {needed} 역할이 필요합니다.",
+    "error.needs_role": "{user} 님은 {project}에서 {held}입니다. {action}에는 {needed} 역할이 필요합니다.",
+    "error.needs_role_none": "{user} 님은 {project}에서 역할이 없습니다. {action}에는 {needed} 역할이 필요합니다.",
     "error.no_project": "{name!r} 프로젝트가 없습니다. `speechlabel project list`로 프로젝트를 확인하세요.",
     "error.not_signed_in": "로그인되어 있지 않습니다. 다시 로그인하세요.",
-    "error.password_length": "비밀번호가 {length}자입니다. {low}자에서 {high}자까지 입력하세요.",
+    "error.password_length": "{subject}가 {length}자입니다. {low}자에서 {high}자까지 입력하세요.",
     "error.project_exists": "{name!r} 프로젝트가 이미 있습니다. 다른 이름을 고르세요.",
     "error.session_expired": "세션이 {at} UTC에 만료되었습니다. 다시 로그인하세요.",
     "error.session_unknown": "알 수 없는 세션입니다(로그아웃했거나 세션이 종료됨). 다시 로그인하세요.",
@@ -378,9 +378,9 @@ MESSAGES = {
                              "관리자에게 알리세요.",
     "error.untranslated": "오류가 발생했습니다 (영문 원문): {message}",
     "error.user_exists": "사용자 {name!r}이(가) 이미 있습니다. 다른 사용자 이름을 고르세요.",
-    "error.username_characters": "사용자 이름 {name!r}은(는) 쓸 수 없습니다. 영문 소문자 a-z, 숫자, . _ -로 "
+    "error.username_characters": "사용자 이름 {name}은(는) 쓸 수 없습니다. 영문 소문자 a-z, 숫자, . _ -로 "
                                  "{low}자에서 {high}자까지, 영문자나 숫자로 시작하게 입력하세요.",
-    "error.username_length": "사용자 이름 {name!r}이(가) {length}자입니다. 영문 소문자 a-z, 숫자, . _ -로 "
+    "error.username_length": "사용자 이름 {name}이(가) {length}자입니다. 영문 소문자 a-z, 숫자, . _ -로 "
                              "{low}자에서 {high}자까지, 영문자나 숫자로 시작하게 입력하세요.",
     "error.username_reserved": "사용자 이름 {name!r}은(는) 감사 로그용으로 예약되어 있습니다. 다른 이름을 고르세요.",
     "error.wrong_credentials": "사용자 이름 또는 비밀번호가 올바르지 않습니다.",
@@ -630,7 +630,7 @@ MESSAGES = {
     # errors: accounts and the store's lookups
     "error.username_not_text": "사용자 이름은 텍스트여야 합니다. 받은 형식: {type}. 영문 소문자 a-z, 숫자, . _ -로 {low}자에서 {high}자까지, 영문자나 "
                                "숫자로 시작하게 입력하세요.",
-    "error.password_not_text": "비밀번호는 텍스트여야 합니다. {low}자에서 {high}자까지 입력하세요.",
+    "error.password_not_text": "{subject}는 텍스트여야 합니다. {low}자에서 {high}자까지 입력하세요.",
     "error.password_too_long": "비밀번호가 {length}자입니다. 최대 {most}자까지 쓸 수 있습니다.",
     "error.disable_self": "{user} 님은 자기 계정을 비활성화할 수 없습니다. 다른 관리자에게 요청하세요.",
     "error.no_role_to_remove": "{user} 님은 {project}에서 역할이 없습니다. 없앨 역할이 없습니다.",
@@ -671,7 +671,6 @@ MESSAGES = {
     "error.session_start": "작업 시작 시간(`session_start_seconds`)은 0 이상이어야 합니다. 받은 값: {value}",
     "error.rate_amount": "양은 0 이상이어야 합니다. 받은 값: {amount}",
     "error.timestamp_type": "시각은 `datetime`이어야 합니다. 받은 형식: {type}",
-    "error.ui_language": "알 수 없는 화면 언어 {value}입니다. 허용되는 값: {allowed}",
     # errors: the openai-whisper engine and its model conversion
     "error.openai_whisper_missing": "openai-whisper 엔진이 설치되어 있지 않습니다. 다음 명령으로 설치하세요: `pip install -r "
                                     "requirements-openai-whisper.txt && pip install --no-deps -r "
@@ -733,6 +732,8 @@ MESSAGES = {
     "error.dataset_end_tolerance": "끝 허용 오차 {tolerance!r}은(는) 쓸 수 없습니다. 0에서 {most}초 사이로 정하세요.",
     "error.dataset_no_segment_fits": "구간 중 오디오 안에 드는 것이 하나도 없습니다.",
     # --- fixed words inside error messages (errors.Phrase) ------------------------------------
+    "phrase.this_action": "이 작업",
+    "phrase.the_password": "비밀번호",
     "phrase.scheme_choices": "`kspon`, `aihub`, `generic` 또는 규칙 파일(`.toml`/`.json`)",
     "phrase.tag_forms": "`x/`(영문자 하나와 슬래시), `[name]` 또는 `<name>`, 대문자 2–4자 코드의 `(CODE:)`, 또는 +/*%~#@^&= 중 한 글자 "
                         "표시(`form = \"suffix\"` 또는 `\"prefix\"`)",
@@ -912,6 +913,7 @@ MESSAGES = {
     "error.caret_position": "커서 {caret}은(는) 글 안의 위치가 아닙니다(0–{last}).",
     "error.version_number": "버전 {version}은(는) 정수가 아닙니다.",
     "error.transcript_not_text": "전사는 글이어야 합니다.",
+    "error.not_text": "전사는 글이어야 합니다.",
     "error.transcript_too_long": "전사가 {length}자입니다. 최대 {most}자까지 쓸 수 있습니다.",
     "error.no_such_clip": "들을 수 있는 녹음 {recording}이(가) 없습니다. 없는 녹음이거나, 그 녹음의 세그먼트 중 내 작업에 든 것이 없습니다.",
     "error.api_no_tab": "요청에 탭 식별자가 없습니다. 이 경로는 레이블 페이지만 부릅니다.",

@@ -1,30 +1,29 @@
 """Translated labels of the enums the pages show (statuses, review reasons, roles, ...).
 
-The models keep their codes; a label is ``translate(f"{prefix}.{member.value}")``. Both the
-pages and ``error_text`` (for enum params) use this, and tests/test_i18n.py checks every member
-of every enum here has a label in both catalogs.
+The models keep their codes; a label is ``translate(f"{prefix}.{member.value}")``. Each such
+enum registers its prefix where it is defined (``@labeled("status")``), so this module imports
+nothing that has enums: both the pages and ``error_text`` (for enum params) use it, and
+tests/test_i18n.py checks every member of every registered enum has a label in both catalogs.
 """
 
 from __future__ import annotations
 
 import enum
+from collections.abc import Callable
+from typing import TypeVar
 
-from speechlabel.export.options import ExportFormat
-from speechlabel.prelabel.jobs import JobState
-from speechlabel.core.lifecycle import Action
-from speechlabel.core.models import PrelabelState, ReviewDecision, ReviewReason, Role, SegmentStatus
 from speechlabel.i18n.core import Lang, translate
 
-ENUM_PREFIXES: dict[type[enum.Enum], str] = {
-    SegmentStatus: "status",
-    ReviewReason: "reason",
-    ReviewDecision: "decision",
-    Role: "role",
-    PrelabelState: "prelabel_state",
-    JobState: "job_state",
-    ExportFormat: "format",
-    Action: "status_action",
-}
+ENUM_PREFIXES: dict[type[enum.Enum], str] = {}
+_Kind = TypeVar("_Kind", bound=type[enum.Enum])
+
+
+def labeled(prefix: str) -> Callable[[_Kind], _Kind]:
+    """Class decorator: the enum's members are labeled ``<prefix>.<value>`` in the catalogs."""
+    def register(kind: _Kind) -> _Kind:
+        ENUM_PREFIXES[kind] = prefix
+        return kind
+    return register
 
 
 def enum_label(member: enum.Enum, lang: Lang) -> str:

@@ -11,9 +11,12 @@ from ``convert_note.<code>`` the same way.
 
 from __future__ import annotations
 
-from speechlabel.conventions import BUILTIN_SCHEMES, RULES, ConversionNote, Problem, Tag, TagKind, TagScheme
-from speechlabel.conventions.convert import NOTE_TEMPLATES
-from speechlabel.i18n.core import Lang, translate
+from typing import TYPE_CHECKING
+
+from speechlabel.i18n.core import Lang, catalog, translate
+
+if TYPE_CHECKING:  # the conventions package imports this module (problems.RULES, convert.NOTE_TEMPLATES)
+    from speechlabel.conventions import ConversionNote, Problem, Tag, TagScheme
 
 # The English hints the character rules append (lint_chars.py) and their catalog keys.
 _HINTS = {"": None, "; write it as it is said, in Hangul": "lint_hint.hangul",
@@ -27,7 +30,8 @@ def rule_key(code: str) -> str:
 
 
 def rule_keys() -> set[str]:
-    return {rule_key(code) for code in RULES}
+    """The lint rules' keys (one per code of ``conventions.problems.RULES``, which reads them)."""
+    return _keys("lint.")
 
 
 def note_key(code: str) -> str:
@@ -35,11 +39,17 @@ def note_key(code: str) -> str:
 
 
 def note_keys() -> set[str]:
-    return {note_key(code) for code in NOTE_TEMPLATES}
+    """Convert-text's notes' keys (one per code of ``conventions.convert.NOTE_TEMPLATES``)."""
+    return _keys("convert_note.")
 
 
 def builtin_meaning_keys() -> set[str]:
-    return {_meaning_key(scheme, tag) for scheme in BUILTIN_SCHEMES.values() for tag in scheme.tags}
+    """The built-in schemes' tags' meanings (``tag_meaning.<scheme>.<kind>``)."""
+    return _keys("tag_meaning.") - {"tag_meaning.project_tag"}
+
+
+def _keys(prefix: str) -> set[str]:
+    return {key for key in catalog(Lang.EN) if key.startswith(prefix)}
 
 
 def word_keys() -> set[str]:
@@ -55,6 +65,9 @@ def tag_meaning(scheme: TagScheme, tag: Tag, lang: Lang) -> str:
     """What ``tag`` means, in ``lang`` for the built-in schemes' tags; a lead's text as written."""
     if lang == Lang.EN:
         return tag.meaning
+    # Here, not at the top: the conventions package imports this module.
+    from speechlabel.conventions import BUILTIN_SCHEMES, TagKind
+
     # A built-in tag, also when a lead's scheme takes it over from its base scheme unchanged.
     own = BUILTIN_SCHEMES.get(scheme.name)
     for builtin in ([own] if own is not None else []) + list(BUILTIN_SCHEMES.values()):

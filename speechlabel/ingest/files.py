@@ -18,7 +18,7 @@ from pathlib import Path
 
 from speechlabel.accounts.access import require_role
 from speechlabel.workspace.config import Settings
-from speechlabel.core.errors import AudioDecodeError, DuplicateRecording, SpeechLabelError
+from speechlabel.core.errors import AudioDecodeError, DuplicateRecording, SpeechLabelError, english_message
 from speechlabel.core.leftovers import remove_stale_temporaries
 from speechlabel.core.models import Actor, PrelabelState, Project, Recording
 from speechlabel.audio.normalize import Truncation, normalize_to_wav
@@ -128,13 +128,13 @@ def truncation_warning(label: str, truncation: Truncation | None) -> ImportWarni
     if truncation.declared_seconds is not None and truncation.decoded_seconds < truncation.declared_seconds:
         params = {"label": label, "declared": f"{truncation.declared_seconds:.2f}",
                   "decoded": f"{truncation.decoded_seconds:.2f}"}
-        message = ("{label!r} is truncated: it declares {declared} s but only the first {decoded} s could be "
-                   "decoded; that part was imported; upload the complete file for the rest").format(**params)
-        return ImportWarning(label, message, message_key="warning.audio_short", params=params)
+        return _warning(label, message_key="warning.audio_short", params=params)
     params = {"label": label, "decoded": f"{truncation.decoded_seconds:.2f}", "reason": truncation.reason or ""}
-    message = ("{label!r} may be truncated or damaged: the decoder stopped after {decoded} s ({reason}); "
-               "that part was imported; check the file").format(**params)
-    return ImportWarning(label, message, message_key="warning.audio_stopped", params=params)
+    return _warning(label, message_key="warning.audio_stopped", params=params)
+
+
+def _warning(label: str, *, message_key: str, params: dict) -> ImportWarning:
+    return ImportWarning(label, english_message(message_key, params), message_key=message_key, params=params)
 
 
 def import_paths(
@@ -196,9 +196,7 @@ def import_one(store, settings, project, source: str, read: Callable[[], bytes],
     except MemoryError:
         # Decoding is bounded by AudioLimits, but reading a huge file, or a machine short of
         # memory, can still fail: report this file and go on with the next.
-        failure = AudioDecodeError(f"{label!r} could not be imported: there was not enough memory; "
-                                   "try it again alone, or split it into shorter files",
-                                   message_key="error.audio_out_of_memory", params={"label": label})
+        failure = AudioDecodeError(message_key="error.audio_out_of_memory", params={"label": label})
         report.failures.append(ImportFailure(source, str(failure), failure))
 
 

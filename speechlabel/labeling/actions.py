@@ -150,11 +150,9 @@ def list_recording_segments(store: Store, actor: Actor, recording_id: str, offse
     """One page of a recording's segments in time order (reviewers and leads: labelers see
     only their own work, ``my_work``)."""
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
-        raise ValidationError(f"offset {offset!r} is not allowed; use a whole number from 0",
-                              message_key="error.page_offset", params={"offset": repr(offset)})
+        raise ValidationError(message_key="error.page_offset", params={"offset": repr(offset)})
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
-        raise ValidationError(f"page size {limit!r} is not allowed; use 1–{MAX_PAGE}",
-                              message_key="error.page_size", params={"limit": repr(limit), "most": MAX_PAGE})
+        raise ValidationError(message_key="error.page_size", params={"limit": repr(limit), "most": MAX_PAGE})
     recording = store.get_recording(recording_id)  # an unknown id is a NotFound, not an empty page
     require_role(actor, store.get_project_by_id(recording.project_id), Role.REVIEWER,
                  action="listing a whole recording")
@@ -189,8 +187,7 @@ def submit(
     allowed = _editable(store, actor, access)
     project = allowed.project
     author = actor.username
-    cleaned = required_text(text, "the transcript", "type what is said, or use skip / mark untranscribable",
-                            message_key="error.transcript_empty")
+    cleaned = required_text(text, message_key="error.transcript_empty")
     check_submittable(project, cleaned)  # the project may refuse transcripts with lint errors
     # Read with the rights above: if the segment changed since, the versioned save below refuses.
     # A rejected segment (or its rework, saved again) becomes REWORKED, any other SUBMITTED.
@@ -227,9 +224,7 @@ def _set_aside(store: Store, actor: Actor, segment_id: str, expected_version: in
     allowed = _editable(store, actor, store.segment_access(segment_id, utc_now()))
     project = allowed.project
     status = transition(action, segment_id, allowed.segment.status)
-    why = required_text(reason, f"the reason to mark it {status.value}",
-                        "say why, e.g. 'music only' or 'another language'",
-                        message_key="error.skip_reason_empty" if status == SegmentStatus.SKIPPED
+    why = required_text(reason, message_key="error.skip_reason_empty" if status == SegmentStatus.SKIPPED
                         else "error.untranscribable_reason_empty", most=MAX_COMMENT_CHARS,
                         too_long_key="error.reason_too_long")
     saved = store.save_labeled(segment_id, expected_version, SegmentEdit(status=status, comment=why), actor.username)
@@ -241,8 +236,8 @@ def nudge(store: Store, actor: Actor, segment_id: str, expected_version: int, st
           end_delta: float) -> Segment:
     """Move a segment's start and end by the given seconds (negative = earlier)."""
     _may_edit(store, actor, segment_id)
-    check_seconds("start change", start_delta, message_key="error.start_change_not_seconds")
-    check_seconds("end change", end_delta, message_key="error.end_change_not_seconds")
+    check_seconds(start_delta, message_key="error.start_change_not_seconds")
+    check_seconds(end_delta, message_key="error.end_change_not_seconds")
     segment = store.get_segment(segment_id)
     start = in_ms(segment.start + start_delta)
     end = in_ms(segment.end + end_delta)
@@ -254,8 +249,8 @@ def set_bounds(store: Store, actor: Actor, segment_id: str, expected_version: in
     """Give a segment new start and end times (seconds in the recording), as the waveform's
     drag does; the same checks and versioned save as :func:`nudge`."""
     _may_edit(store, actor, segment_id)
-    check_seconds("start", start, message_key="error.start_not_seconds")
-    check_seconds("end", end, message_key="error.end_not_seconds")
+    check_seconds(start, message_key="error.start_not_seconds")
+    check_seconds(end, message_key="error.end_not_seconds")
     return store.resize_segment(segment_id, expected_version, in_ms(start), in_ms(end), actor.username)
 
 
@@ -276,7 +271,7 @@ def split(store: Store, actor: Actor, segment_id: str, expected_version: int, at
     part of the drafts (``draft_cut``). ``text`` is what the labeler has in the box (cut instead
     of the saved text, so their typing goes along)."""
     project = _may_edit(store, actor, segment_id)
-    check_seconds("split time", at_time, message_key="error.split_time_not_seconds")
+    check_seconds(at_time, message_key="error.split_time_not_seconds")
     first, second = store.split_segment(segment_id, expected_version, in_ms(at_time), word_index,
                                         actor.username, None if text is None else text.strip())
     assignment.take_over(store, actor, second.id, project)  # the new part stays in the splitter's work
@@ -357,9 +352,7 @@ def _editable(store: Store, actor: Actor, access: SegmentAccess) -> _Allowed:
     project = store.get_project_by_id(access.project_id)
     require_role(actor, project, Role.LABELER, action="labeling")
     if double_labeling.holds_in(access, actor):
-        raise Forbidden(f"segment {segment_id} is yours for a second, independent labeling: type what you hear "
-                        "and save, or skip it; its bounds and status are its first labeler's",
-                        message_key="error.second_labeling_text_only", params={"segment": segment_id})
+        raise Forbidden(message_key="error.second_labeling_text_only", params={"segment": segment_id})
     if role_in(actor, project.id) == Role.LABELER:
         _require_holder(access, actor)
     return _Allowed(project, access.segment, second=False)
@@ -368,16 +361,13 @@ def _editable(store: Store, actor: Actor, access: SegmentAccess) -> _Allowed:
 def _require_holder(access: SegmentAccess, actor: Actor) -> None:
     holder, segment_id = access.first_holder, access.segment.id
     if holder != actor.username:
-        whose = f"it is with {holder}" if holder else "it is not assigned to you (or your lease ran out)"
-        raise Forbidden(f"segment {segment_id} is not in your work: {whose}; take your next segment from the queue",
-                        message_key="error.not_your_segment" if holder else "error.not_your_segment_unassigned",
+        raise Forbidden(message_key="error.not_your_segment" if holder else "error.not_your_segment_unassigned",
                         params={"segment": segment_id, "holder": holder or ""})
 
 
-def check_seconds(name: str, value: float, message_key: str) -> None:
-    """``message_key``: the translated message for this ``name`` (its only param is ``value``)."""
+def check_seconds(value: float, message_key: str) -> None:
+    """``message_key``: the message naming what ``value`` is (its only param is ``value``)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
-        raise ValidationError(f"{name} {value!r} is not a number of seconds; give a number such as 0.05",
-                              message_key=message_key, params={"value": repr(value)})
+        raise ValidationError(message_key=message_key, params={"value": repr(value)})
 
 

@@ -79,8 +79,7 @@ def assign_segments(store: Store, actor: Actor, project: Project, username: str,
     """A lead leases ``count`` free segments to ``username``."""
     require_role(actor, project, action="assigning work")
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_ASSIGN:
-        raise ValidationError(f"{count!r} segments cannot be assigned; give a whole number from 1 to {MAX_ASSIGN}",
-                              message_key="error.assign_count", params={"count": repr(count), "most": MAX_ASSIGN})
+        raise ValidationError(message_key="error.assign_count", params={"count": repr(count), "most": MAX_ASSIGN})
     _require_worker(store, project, username)
     now = now or utc_now()
     given = store.claim_free_segments(project.id, username, LEASABLE, now, _expiry(project.assignment_settings, now),
@@ -95,8 +94,7 @@ def assign_recording(store: Store, actor: Actor, project: Project, username: str
     """A lead leases every free to-do segment of one recording to ``username``."""
     require_role(actor, project, action="assigning work")
     if store.get_recording(recording_id).project_id != project.id:
-        raise ValidationError(f"recording {recording_id} belongs to another project than {project.name!r}",
-                              message_key="error.recording_elsewhere",
+        raise ValidationError(message_key="error.recording_elsewhere",
                               params={"recording": recording_id, "project": project.name})
     _require_worker(store, project, username)
     now = now or utc_now()
@@ -112,13 +110,12 @@ def reassign(store: Store, actor: Actor, project: Project, segment_ids: list[str
     """A lead moves segments to ``username`` whoever holds them now (e.g. a labeler who left)."""
     require_role(actor, project, action="reassigning work")
     if not segment_ids:
-        raise ValidationError("no segments given to reassign; pick at least one", message_key="error.reassign_none")
+        raise ValidationError(message_key="error.reassign_none")
     _require_worker(store, project, username)
     now = now or utc_now()
     for segment_id in segment_ids:
         if store.get_segment_project(segment_id) != project.id:
-            raise ValidationError(f"segment {segment_id} belongs to another project than {project.name!r}",
-                                  message_key="error.segment_elsewhere",
+            raise ValidationError(message_key="error.segment_elsewhere",
                                   params={"segment": segment_id, "project": project.name})
     moved = store.reassign_leases(segment_ids, username, now, _expiry(project.assignment_settings, now),
                                   actor.username)
@@ -149,9 +146,7 @@ def _require_worker(store: Store, project: Project, username: str) -> None:
     members = {m.user.username: m.role for m in store.list_memberships([project.id])}
     if members.get(username) not in (Role.LABELER, Role.LEAD):
         role = members.get(username)
-        has = f"is a {role.value}" if role else "has no role"
-        raise ValidationError(f"{username!r} {has} in {project.name!r}; work goes to labelers and leads of the project",
-                              message_key="error.not_a_worker" if role else "error.not_a_worker_none",
+        raise ValidationError(message_key="error.not_a_worker" if role else "error.not_a_worker_none",
                               params={"name": username, "role": role, "project": project.name})
 
 

@@ -63,8 +63,7 @@ class Clip:
 def segment_clip(segment: Segment, recording_duration: float, context: float = 0.0) -> ClipSpan:
     """The clip of a segment with ``context`` seconds around it, kept inside the recording."""
     if isinstance(context, bool) or not isinstance(context, (int, float)) or not 0 <= context <= MAX_CONTEXT_SECONDS:
-        raise ValidationError(f"context {context!r} is not allowed; use 0–{MAX_CONTEXT_SECONDS:g} seconds",
-                              message_key="error.clip_context",
+        raise ValidationError(message_key="error.clip_context",
                               params={"context": repr(context), "most": f"{MAX_CONTEXT_SECONDS:g}"})
     return ClipSpan(
         recording_id=segment.recording_id,
@@ -105,8 +104,7 @@ def cut_clip_for(store: Store, settings: Settings, actor: Actor, recording_id: s
 
 class NoSuchClip(Forbidden):
     def __init__(self, recording_id: str):
-        super().__init__(f"no recording {recording_id} that you may hear: it does not exist, or none of its "
-                         "segments is in your work", message_key="error.no_such_clip", params={"recording": recording_id})
+        super().__init__(message_key="error.no_such_clip", params={"recording": recording_id})
 
 
 def _holds_around(store: Store, actor: Actor, recording: Recording, start: float, end: float) -> bool:
@@ -121,22 +119,18 @@ def parse_seconds(value: str | None, name: str) -> float:
     except ValueError:
         seconds = float("nan")
     if not math.isfinite(seconds):
-        raise ValidationError(f"{name}={value!r} is not a time; give seconds such as {name}=1.25",
-                              message_key="error.clip_time", params={"name": name, "value": repr(value)})
+        raise ValidationError(message_key="error.clip_time", params={"name": name, "value": repr(value)})
     return seconds
 
 
 def _check_span(start: float, end: float, duration: float) -> None:
     if before_recording(start) or past_end(end, duration, CLIP_END_TOLERANCE):
         raise ValidationError(
-            f"clip {start:.3f}–{end:.3f} s is outside the recording; allowed: 0–{duration:.3f} s",
             message_key="error.clip_outside", params=_seconds(start=start, end=end, duration=duration))
     if empty(start, end):
-        raise ValidationError(f"clip {start:.3f}–{end:.3f} s is empty; the end must come after the start",
-                              message_key="error.clip_empty", params=_seconds(start=start, end=end))
+        raise ValidationError(message_key="error.clip_empty", params=_seconds(start=start, end=end))
     if end - start > MAX_CLIP_SECONDS:
         raise ValidationError(
-            f"clip {start:.3f}–{end:.3f} s lasts {end - start:.1f} s; at most {MAX_CLIP_SECONDS:g} s can be cut at once",
             message_key="error.clip_too_long",
             params={**_seconds(start=start, end=end), "length": f"{end - start:.1f}", "most": f"{MAX_CLIP_SECONDS:g}"})
 

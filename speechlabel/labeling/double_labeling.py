@@ -75,8 +75,7 @@ def masked(segment: Segment, draft: DraftView | None) -> Segment:
 def save(store: Store, actor: Actor, project: Project, segment_id: str, text: str, speaker: str | None,
          tags, comment: str | None) -> SecondLabel:
     """Store the actor's second transcription (once; they must hold its lease)."""
-    cleaned = required_text(text, "the transcript", "type what is said, or skip it to give it back",
-                            message_key="error.second_transcript_empty")
+    cleaned = required_text(text, message_key="error.second_transcript_empty")
     saved = store.save_second_label(segment_id, actor.username, cleaned, optional_text(speaker), clean_tags(tags),
                                     optional_text(comment), utc_now())
     store.delete_unsaved_edit(actor.username, segment_id)
@@ -87,8 +86,7 @@ def save(store: Store, actor: Actor, project: Project, segment_id: str, text: st
 
 def give_back(store: Store, actor: Actor, project: Project, segment_id: str, reason: str) -> None:
     """The actor hands the second labeling back (with a reason); someone else will take it."""
-    why = required_text(reason, "the reason to skip it", "say why, e.g. 'another language'",
-                        message_key="error.give_back_reason_empty", most=MAX_COMMENT_CHARS,
+    why = required_text(reason, message_key="error.give_back_reason_empty", most=MAX_COMMENT_CHARS,
                         too_long_key="error.reason_too_long")
     store.give_back_second_label(segment_id, actor.username)
     store.record_audit(AuditNote(actor.username, "second_label_skipped", segment_id, project.id, {"reason": why}))

@@ -28,6 +28,7 @@ from datetime import datetime
 from speechlabel.accounts.access import require_role
 from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import SpeechLabelError
+from speechlabel.i18n.labels import labeled
 from speechlabel.core.models import Actor, Project
 from speechlabel.prelabel.pipeline import PrelabelProgress, PrelabelReport, prelabel_project
 from speechlabel.store import Store
@@ -44,6 +45,7 @@ STALE_SECONDS = 60.0
 WAIT_POLL_SECONDS = 1.0
 
 
+@labeled("job_state")
 class JobState(str, enum.Enum):
     RUNNING = "running"
     DONE = "done"
@@ -147,8 +149,7 @@ def claim(store: Store, project: Project, started_by: str) -> tuple[JobRecord | 
             return None, holder
         if holder is not None:
             store.end_job(holder.id, JobState.INTERRUPTED.value)
-    raise SpeechLabelError(f"project {project.name!r} could not be claimed for pre-labeling; try again",
-                           message_key="error.job_claim", params={"project": project.name})
+    raise SpeechLabelError(message_key="error.job_claim", params={"project": project.name})
 
 
 def claim_or_wait(store: Store, project: Project, started_by: str,
@@ -178,8 +179,7 @@ def run_claimed(store: Store, settings: Settings, project: Project, job: JobReco
         if not store.beat_job(job.id, JobProgressRow(progress.recordings_done, progress.recordings_total,
                                                      progress.audio_seconds_done, progress.audio_seconds_total,
                                                      progress.segments_drafted)):
-            raise JobTakenOver(f"pre-labeling job {job.id} was marked interrupted by another process; stopped",
-                               message_key="error.job_taken_over", params={"job": job.id})
+            raise JobTakenOver(message_key="error.job_taken_over", params={"job": job.id})
         if on_progress:
             on_progress(progress)
 
@@ -266,7 +266,7 @@ def unexpected_failure(error: Exception) -> SpeechLabelError:
     text. The English message is the same "Type: text" as before, for logs and the CLI."""
     message = f"{type(error).__name__}: {error}"
     if isinstance(error, MemoryError):
-        return SpeechLabelError(message, message_key="error.job_out_of_memory", params={"detail": message})
+        return SpeechLabelError(message_key="error.job_out_of_memory", params={"detail": message})
     if isinstance(error, OSError):
-        return SpeechLabelError(message, message_key="error.job_file_problem", params={"detail": message})
-    return SpeechLabelError(message, message_key="error.job_crashed", params={"detail": message})
+        return SpeechLabelError(message_key="error.job_file_problem", params={"detail": message})
+    return SpeechLabelError(message_key="error.job_crashed", params={"detail": message})

@@ -126,8 +126,6 @@ def load_normalized(settings: Settings, recording: Recording) -> np.ndarray:
     path = settings.data_dir / recording.normalized_path
     if not path.is_file():
         raise NotFound(
-            f"the 16 kHz copy of recording {recording.id} ({recording.label!r}) is missing at {path}; "
-            "restore the data folder or import the file again",
             message_key="error.job_audio_missing",
             params={"recording": recording.id, "label": recording.label, "path": str(path)},
         )

@@ -66,8 +66,6 @@ class FasterWhisperEngine(EngineBase):
             )
         except (RuntimeError, OSError, ValueError) as error:
             raise ValidationError(
-                f"could not load Whisper model {self.model!r} from {self.model_path!r}: {error}; "
-                f"use a bundled model ({', '.join(BUNDLED_MODELS)}) or a faster-whisper model directory",
                 message_key="error.model_load",
                 params={"model": self.model, "path": self.model_path, "error": error,
                         "bundled": ", ".join(BUNDLED_MODELS)},

@@ -80,37 +80,29 @@ class SegmentOptions:
         for item in fields(self):
             value = getattr(self, item.name)
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-                raise ValidationError(f"{item.name} must be a finite number, got {value!r}",
-                                      message_key="error.segment_option_number",
+                raise ValidationError(message_key="error.segment_option_number",
                                       params={"name": item.name, "value": value})
         if not 0 < self.threshold < 1:
-            raise ValidationError(f"threshold must be between 0 and 1 (exclusive), got {self.threshold}",
-                                  message_key="error.vad_threshold", params={"threshold": self.threshold})
+            raise ValidationError(message_key="error.vad_threshold", params={"threshold": self.threshold})
         if not 0 <= self.hysteresis < self.threshold:
             raise ValidationError(
-                f"hysteresis must be >= 0 and below threshold ({self.threshold}), got {self.hysteresis}",
                 message_key="error.vad_hysteresis",
                 params={"threshold": self.threshold, "hysteresis": self.hysteresis},
             )
         for name in ("min_speech", "min_silence", "split_pause", "speech_pad", "min_duration",
                      "target_duration"):
             if getattr(self, name) < 0:
-                raise ValidationError(f"{name} must be >= 0 seconds, got {getattr(self, name)}",
-                                      message_key="error.segment_option_negative",
+                raise ValidationError(message_key="error.segment_option_negative",
                                       params={"name": name, "value": getattr(self, name)})
         if self.max_duration < 1.0:
-            raise ValidationError(f"max_duration must be at least 1 second, got {self.max_duration}",
-                                  message_key="error.max_duration", params={"max_duration": self.max_duration})
+            raise ValidationError(message_key="error.max_duration", params={"max_duration": self.max_duration})
         if self.min_duration > self.max_duration / 2:
             raise ValidationError(
-                f"min_duration ({self.min_duration} s) must be at most half of max_duration "
-                f"({self.max_duration} s), so a too-long segment can always be split",
                 message_key="error.min_duration",
                 params={"min_duration": self.min_duration, "max_duration": self.max_duration},
             )
         if self.split_pause > self.min_silence:
             raise ValidationError(
-                f"split_pause ({self.split_pause} s) must not exceed min_silence ({self.min_silence} s)",
                 message_key="error.split_pause",
                 params={"split_pause": self.split_pause, "min_silence": self.min_silence},
             )
@@ -123,13 +115,11 @@ class SegmentOptions:
     def from_dict(cls, data: dict) -> SegmentOptions:
         """Options from stored or user-supplied values; missing keys take their defaults."""
         if not isinstance(data, dict):
-            raise ValidationError(f"segmentation options must be a mapping, got {type(data).__name__}",
-                                  message_key="error.segment_options_type", params={"type": type(data).__name__})
+            raise ValidationError(message_key="error.segment_options_type", params={"type": type(data).__name__})
         allowed = [f.name for f in fields(cls)]
         unknown = sorted(set(data) - set(allowed))
         if unknown:
             raise ValidationError(
-                f"unknown segmentation option(s) {', '.join(unknown)}; allowed: {', '.join(allowed)}",
                 message_key="error.segment_options_unknown",
                 params={"unknown": ", ".join(unknown), "allowed": ", ".join(allowed)},
             )
@@ -173,22 +163,17 @@ def _vad_model():
 def _checked(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     if sample_rate != SAMPLE_RATE:
         raise ValidationError(
-            f"sample_rate must be {SAMPLE_RATE} Hz, got {sample_rate}; resample first "
-            "(speechlabel.audio.samples.load_mono_16k)",
             message_key="error.vad_sample_rate", params={"rate": SAMPLE_RATE, "sample_rate": sample_rate},
         )
     samples = np.asarray(samples)
     if samples.ndim != 1:
-        raise ValidationError(f"samples must be a 1-D mono array, got shape {samples.shape}",
-                              message_key="error.samples_shape", params={"shape": samples.shape})
+        raise ValidationError(message_key="error.samples_shape", params={"shape": samples.shape})
     if not np.issubdtype(samples.dtype, np.floating):
         raise ValidationError(
-            f"samples must be floating point in [-1, 1], got dtype {samples.dtype}",
             message_key="error.samples_dtype", params={"dtype": samples.dtype},
         )
     if samples.size and not np.isfinite(samples).all():
-        raise ValidationError("samples contain NaN or infinite values; only finite values are allowed",
-                              message_key="error.samples_not_finite")
+        raise ValidationError(message_key="error.samples_not_finite")
     return samples.astype(np.float32, copy=False)
 
 

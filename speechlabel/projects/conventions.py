@@ -29,7 +29,7 @@ DUAL = "()/()"
 # Fixes can uncover or overlap other problems (apply_fixes skips overlaps); a few passes settle
 # every line the linter's tests know; more would only loop on a fix that does not converge.
 MAX_FIX_PASSES = 5
-SCHEME_CHOICES = Phrase("phrase.scheme_choices", "kspon, aihub, generic or a scheme file (.toml/.json)")
+SCHEME_CHOICES = Phrase("phrase.scheme_choices")
 _BRACKET_NAME = re.compile(r"[\w-]+(?: [\w-]+)*")
 
 
@@ -64,22 +64,19 @@ def _generic_with(names: tuple[str, ...]) -> TagScheme:
 def scheme_option(value: str) -> TagScheme:
     """``--scheme`` of the command line: a built-in name or a lead's scheme file."""
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(f"tag scheme is empty; give {SCHEME_CHOICES}", message_key="error.scheme_option_empty",
+        raise ValidationError(message_key="error.scheme_option_empty",
                               params={"choices": SCHEME_CHOICES})
     return resolve_scheme(value.strip())
 
 
 def validate_convention_settings(settings: ConventionSettings) -> ConventionSettings:
     if not isinstance(settings, ConventionSettings):
-        raise ValidationError(f"convention settings must be ConventionSettings, got {type(settings).__name__}",
-                              message_key="error.convention_settings_type", params={"type": type(settings).__name__})
+        raise ValidationError(message_key="error.convention_settings_type", params={"type": type(settings).__name__})
     if settings.scheme is not None and not isinstance(settings.scheme, TagScheme):
-        raise ValidationError(f"the tag scheme must be a TagScheme (resolve_scheme gives one: {SCHEME_CHOICES}), "
-                              f"got {type(settings.scheme).__name__}", message_key="error.convention_scheme_type",
+        raise ValidationError(message_key="error.convention_scheme_type",
                               params={"choices": SCHEME_CHOICES, "type": type(settings.scheme).__name__})
     if not isinstance(settings.block_submit_on_lint_errors, bool):
-        raise ValidationError("block_submit_on_lint_errors must be true or false, got "
-                              f"{settings.block_submit_on_lint_errors!r}", message_key="error.block_submit_type",
+        raise ValidationError(message_key="error.block_submit_type",
                               params={"value": settings.block_submit_on_lint_errors})
     return settings
 
@@ -159,13 +156,11 @@ def insert_at_caret(scheme: TagScheme, text: str, tag_text: str, start: int, end
     or around the selection ``start..end`` (character offsets); the new text and caret."""
     if tag_text == DUAL:
         if not scheme.dual_transcription:
-            raise ValidationError(f"the {scheme.title or scheme.name} scheme has no dual transcription",
-                                  message_key="error.scheme_no_dual", params={"scheme": scheme.title or scheme.name})
+            raise ValidationError(message_key="error.scheme_no_dual", params={"scheme": scheme.title or scheme.name})
         return insert_dual(text, start, end)
     tag = scheme.by_text.get(tag_text)
     if tag is None:
         known = ", ".join(t.text for t in scheme.tags)
-        raise ValidationError(f"{tag_text!r} is not a tag of the {scheme.title or scheme.name} scheme; its tags: {known}",
-                              message_key="error.not_a_scheme_tag",
+        raise ValidationError(message_key="error.not_a_scheme_tag",
                               params={"tag_text": tag_text, "scheme": scheme.title or scheme.name, "known": known})
     return insert_tag(text, tag, start, end)

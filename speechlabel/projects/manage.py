@@ -102,8 +102,7 @@ def split_names(text: str) -> tuple[str, ...]:
 
 def _validate_names(names: tuple[str, ...], what: str, limit: int) -> tuple[str, ...]:
     if isinstance(names, str):  # a tuple of letters would pass every other check
-        raise ValidationError(f"{what}s must be a list of names, got the text {names!r}; split it with split_names",
-                              message_key="error.names_not_list", params={"what": what, "names": names})
+        raise ValidationError(message_key="error.names_not_list", params={"what": what, "names": names})
     cleaned: list[str] = []
     seen: dict[str, str] = {}
     for raw in names:
@@ -114,34 +113,27 @@ def _validate_names(names: tuple[str, ...], what: str, limit: int) -> tuple[str,
         key = name.casefold()
         if key in seen:
             raise ValidationError(
-                f"{what} {name!r} is listed twice (as {seen[key]!r} and {name!r}); "
-                f"list each {what} once (names differing only in case count as the same)",
                 message_key="error.name_twice", params={"what": what, "first": seen[key], "name": name},
             )
         seen[key] = name
         cleaned.append(name)
     if len(cleaned) > limit:
-        raise ValidationError(f"{len(cleaned)} {what}s given; at most {limit} are allowed",
-                              message_key="error.too_many_names",
+        raise ValidationError(message_key="error.too_many_names",
                               params={"what": what, "count": len(cleaned), "limit": limit})
     return tuple(cleaned)
 
 
 def _clean_label_name(raw: object, what: str) -> str:
     if not isinstance(raw, str):
-        raise ValidationError(f"{what} name {raw!r} is not text; give each {what} as text",
-                              message_key="error.name_not_text", params={"what": what, "raw": raw})
+        raise ValidationError(message_key="error.name_not_text", params={"what": what, "raw": raw})
     # NFC: the same Korean name typed on macOS (decomposed) and Windows must compare equal.
     name = unicodedata.normalize("NFC", raw.strip())
     if any(unicodedata.category(ch).startswith("C") for ch in name):
-        raise ValidationError(f"{what} {name!r} contains control characters; use printable text",
-                              message_key="error.name_control", params={"what": what, "name": name})
+        raise ValidationError(message_key="error.name_control", params={"what": what, "name": name})
     if "," in name:
-        raise ValidationError(f"{what} {name!r} contains a comma; commas separate names, use another character",
-                              message_key="error.name_comma", params={"what": what, "name": name})
+        raise ValidationError(message_key="error.name_comma", params={"what": what, "name": name})
     if len(name) > MAX_LABEL_NAME_LENGTH:
         raise ValidationError(
-            f"{what} {name!r} has {len(name)} characters; at most {MAX_LABEL_NAME_LENGTH} are allowed",
             message_key="error.name_too_long",
             params={"what": what, "name": name, "length": len(name), "limit": MAX_LABEL_NAME_LENGTH},
         )
@@ -154,7 +146,6 @@ def _validate_threshold(value: object) -> float:
     if (isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value)
             or value < 0.0 or not value <= 1.0):
         raise ValidationError(
-            f"low-confidence threshold must be a number from 0 to 1 (words scored below it are marked), got {value!r}",
             message_key="error.threshold", params={"value": value},
         )
     return float(value)
@@ -163,16 +154,12 @@ def _validate_threshold(value: object) -> float:
 def validate_name(value: str, what: str) -> str:
     cleaned = (value or "").strip()
     if not cleaned:
-        raise ValidationError(f"{what} is empty; give 1 to {MAX_NAME_LENGTH} characters",
-                              message_key="error.name_empty", params={"what": what, "limit": MAX_NAME_LENGTH})
+        raise ValidationError(message_key="error.name_empty", params={"what": what, "limit": MAX_NAME_LENGTH})
     if len(cleaned) > MAX_NAME_LENGTH:
-        raise ValidationError(f"{what} {cleaned!r} has {len(cleaned)} characters; at most {MAX_NAME_LENGTH} "
-                              "are allowed",
-                              message_key="error.name_too_long",
+        raise ValidationError(message_key="error.name_too_long",
                               params={"what": what, "name": cleaned, "length": len(cleaned), "limit": MAX_NAME_LENGTH})
     if any(unicodedata.category(ch).startswith("C") for ch in cleaned):
-        raise ValidationError(f"{what} {cleaned!r} contains control characters; use printable text",
-                              message_key="error.name_control", params={"what": what, "name": cleaned})
+        raise ValidationError(message_key="error.name_control", params={"what": what, "name": cleaned})
     return cleaned
 
 
@@ -182,7 +169,6 @@ def validate_language(language: str | None) -> str | None:
     code = language.strip().lower()
     if code not in WHISPER_LANGUAGES:
         raise ValidationError(
-            f"unknown language {language!r}; use a Whisper language code such as ko, en, ja, zh, or 'auto'",
             message_key="error.unknown_language", params={"language": language},
         )
     return code
@@ -191,8 +177,7 @@ def validate_language(language: str | None) -> str | None:
 def validate_glossary(terms: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     cleaned = tuple(dict.fromkeys(term.strip() for term in terms if term and term.strip()))
     if len(cleaned) > MAX_GLOSSARY_TERMS:
-        raise ValidationError(f"the glossary has {len(cleaned)} terms; at most {MAX_GLOSSARY_TERMS} are allowed",
-                              message_key="error.glossary_too_many",
+        raise ValidationError(message_key="error.glossary_too_many",
                               params={"count": len(cleaned), "most": MAX_GLOSSARY_TERMS})
     return cleaned
 
@@ -203,11 +188,10 @@ def read_glossary(path: str | Path) -> tuple[str, ...]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ValidationError(f"glossary file {str(path)!r} does not exist", message_key="error.glossary_file_missing",
+        raise ValidationError(message_key="error.glossary_file_missing",
                               params={"path": str(path)}) from None
     except UnicodeDecodeError:
-        raise ValidationError(f"glossary file {str(path)!r} is not UTF-8 text; save it as UTF-8",
-                              message_key="error.glossary_file_not_utf8", params={"path": str(path)}) from None
+        raise ValidationError(message_key="error.glossary_file_not_utf8", params={"path": str(path)}) from None
     lines = (line.strip() for line in text.splitlines())
     return validate_glossary([line for line in lines if line and not line.startswith("#")])
 

@@ -44,11 +44,10 @@ def scheme_from_upload(upload: SchemeUpload) -> TagScheme:
     name = upload.filename
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in SCHEME_FILE_SUFFIXES:
-        raise SchemeFileError(f"{name}: a scheme file ends in .toml or .json", message_key="error.scheme_file_suffix",
+        raise SchemeFileError(message_key="error.scheme_file_suffix",
                               params={"file": name})
     if len(upload.data) > MAX_SCHEME_FILE_BYTES:
-        raise SchemeFileError(f"{name}: {len(upload.data)} bytes; a scheme file is at most "
-                              f"{MAX_SCHEME_FILE_BYTES // 1024} kB", message_key="error.scheme_file_size",
+        raise SchemeFileError(message_key="error.scheme_file_size",
                               params={"file": name, "size": len(upload.data), "limit": MAX_SCHEME_FILE_BYTES // 1024})
     return scheme_from_bytes(upload.data, name, suffix)
 
@@ -62,15 +61,12 @@ def save_convention_form(store: Store, actor: Actor, project: Project, choice: s
         scheme = BUILTIN_SCHEMES[choice]
     elif choice == UPLOADED:
         if upload is None:
-            raise ValidationError("no scheme file uploaded; upload a .toml or .json scheme file, "
-                                  f"or choose one of {', '.join(BUILTIN_SCHEMES)}",
-                                  message_key="error.scheme_not_uploaded",
+            raise ValidationError(message_key="error.scheme_not_uploaded",
                                   params={"builtin": ", ".join(BUILTIN_SCHEMES)})
         scheme = scheme_from_upload(upload)
     elif choice == KEEP_CUSTOM and current_choice(project) == KEEP_CUSTOM:
         scheme = project.convention_settings.scheme
     else:
-        raise ValidationError(f"unknown tag scheme choice {choice!r}; allowed: {', '.join(scheme_choices(project))}",
-                              message_key="error.scheme_choice",
+        raise ValidationError(message_key="error.scheme_choice",
                               params={"choice": choice, "allowed": ", ".join(scheme_choices(project))})
     return update_convention_settings(store, actor, project, ConventionSettings(scheme, bool(block_submit)))

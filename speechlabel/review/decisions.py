@@ -82,7 +82,7 @@ class ReviewOrder(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: str | ReviewOrder) -> ReviewOrder:
-        return parse_choice(cls, value, message_key="error.review_order", what="review order")
+        return parse_choice(cls, value, message_key="error.review_order")
 
 
 @dataclass(frozen=True)
@@ -99,11 +99,9 @@ class ReviewQuery:
     def validate(self) -> ReviewQuery:
         order = ReviewOrder.parse(self.order)
         if isinstance(self.offset, bool) or not isinstance(self.offset, int) or self.offset < 0:
-            raise ValidationError(f"offset {self.offset!r} is not allowed; use a whole number from 0",
-                                  message_key="error.page_offset", params={"offset": repr(self.offset)})
+            raise ValidationError(message_key="error.page_offset", params={"offset": repr(self.offset)})
         if isinstance(self.limit, bool) or not isinstance(self.limit, int) or not 1 <= self.limit <= MAX_PAGE:
-            raise ValidationError(f"page size {self.limit!r} is not allowed; use 1–{MAX_PAGE}",
-                                  message_key="error.page_size", params={"limit": repr(self.limit), "most": MAX_PAGE})
+            raise ValidationError(message_key="error.page_size", params={"limit": repr(self.limit), "most": MAX_PAGE})
         labeler = (self.labeler or "").strip() or None
         recording = (self.recording_id or "").strip() or None
         return replace(self, order=order, labeler=labeler, recording_id=recording)
@@ -288,13 +286,11 @@ def bulk_approve(store: Store, actor: Actor, project: Project, labeler: str, rec
     require_role(actor, project, action="approving in bulk")
     who = (labeler or "").strip()
     if not who:
-        raise ValidationError("name the labeler whose work to approve", message_key="error.bulk_needs_labeler")
+        raise ValidationError(message_key="error.bulk_needs_labeler")
     if who == actor.username:
-        raise Forbidden("you labeled these segments; another reviewer must review them",
-                        message_key="error.self_review_bulk")
+        raise Forbidden(message_key="error.self_review_bulk")
     if recording_id is not None and store.get_recording(recording_id).project_id != project.id:
-        raise ValidationError(f"recording {recording_id} belongs to another project than {project.name!r}",
-                              message_key="error.recording_elsewhere",
+        raise ValidationError(message_key="error.recording_elsewhere",
                               params={"recording": recording_id, "project": project.name})
     note = _comment(comment)
     spec = QueueSpec(project_id=project.id, labeler=who, recording_id=recording_id)
@@ -312,8 +308,7 @@ def latest_rejection(store: Store, actor: Actor, segment_id: str) -> Review | No
     lease = store.lease_of(segment_id, utc_now())
     if (rejection is not None and rejection.labeler == actor.username) or (lease and lease.username == actor.username):
         return rejection
-    raise Forbidden(f"segment {segment_id} is not in your work; only its labeler and reviewers read its reviews",
-                    message_key="error.review_not_yours", params={"segment": segment_id})
+    raise Forbidden(message_key="error.review_not_yours", params={"segment": segment_id})
 
 
 def _project_of(store: Store, actor: Actor, segment_id: str) -> Project:
@@ -334,12 +329,12 @@ def _decidable(store: Store, actor: Actor, segment_id: str, expected_version: in
     transition(action, segment_id, segment.status)
     labeler, _ = store.labeler_of_record(segment_id)
     if labeler == actor.username:
-        raise Forbidden("you labeled this segment; another reviewer must review it", message_key="error.self_review")
+        raise Forbidden(message_key="error.self_review")
     return project, labeler
 
 
 def _reason(reason: ReviewReason | str) -> ReviewReason:
-    return parse_choice(ReviewReason, reason, message_key="error.review_reason", what="reason")
+    return parse_choice(ReviewReason, reason, message_key="error.review_reason")
 
 
 def _comment(comment: str | None) -> str | None:

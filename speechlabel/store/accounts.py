@@ -39,16 +39,14 @@ class AccountQueries(SessionQueries):
                     created_at=at))
                 write_audit(connection, note, at)
         except IntegrityError:
-            raise Conflict(f"a user named {username!r} already exists; choose another username",
-                           message_key="error.user_exists", params={"name": username}) from None
+            raise Conflict(message_key="error.user_exists", params={"name": username}) from None
         return self.get_user(username)
 
     def get_user(self, username: str) -> User:
         with self.read() as connection:
             row = connection.execute(select(_users).where(_users.c.username == username)).first()
         if row is None:
-            raise NotFound(f"no user named {username!r}; `speechlabel user list` shows the users",
-                           message_key="error.no_user", params={"username": username})
+            raise NotFound(message_key="error.no_user", params={"username": username})
         return user_from_row(row)
 
     def user_credentials(self, username: str) -> tuple[User, str] | None:
@@ -93,8 +91,7 @@ class AccountQueries(SessionQueries):
                     connection.execute(update(_members).where(key).values(role=role.value))
                 write_audit(connection, note, previous=previous)
         except IntegrityError:  # PostgreSQL: someone gave the same user a role in the same instant
-            raise Conflict(f"the role of {note.target!r} was changed by someone else at the same moment; "
-                           "look at the members and try again", message_key="error.role_race",
+            raise Conflict(message_key="error.role_race",
                            params={"target": note.target}) from None
         return Role(previous) if previous else None
 

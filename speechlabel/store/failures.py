@@ -25,14 +25,6 @@ _KINDS = (
     (("unable to open database", "connection"), ("08", "57P")),
 )
 _UNREACHABLE, _FAILED = 3, 4
-_ENGLISH = (
-    "the database is read-only: nothing was saved; ask the administrator to make it writable",
-    "the database's disk is full: nothing was saved; ask the administrator to free space",
-    "the database stayed locked by other work for too long: nothing was saved; try again in a moment",
-    "the connection to the database was lost: nothing was saved; try again in a moment",
-    "the database could not complete the request: nothing was saved; try again, and tell the administrator if it "
-    "keeps happening",
-)
 
 
 def unavailable(error: DBAPIError) -> StoreUnavailable:
@@ -40,7 +32,7 @@ def unavailable(error: DBAPIError) -> StoreUnavailable:
     which can hold user data) goes to the server's log."""
     kind = _classify(error)
     log.error("database failure: %s: %s; statement: %s", type(error.orig).__name__, error.orig, error.statement)
-    return StoreUnavailable(_ENGLISH[kind], message_key=(
+    return StoreUnavailable(message_key=(
         "error.database_read_only", "error.database_full", "error.database_busy", "error.database_unreachable",
         "error.database_failed")[kind])
 

@@ -46,8 +46,6 @@ class DatabaseFileGuard:
             log.error("the database file %s was deleted or replaced while the app was running; refusing writes",
                       self.path)
             raise DatabaseFileGone(
-                f"the database file {self.path} was deleted or replaced while the app was running, so nothing "
-                "more can be saved; restore the file (or start afresh) and restart the app",
                 message_key="error.database_file_gone", params={"path": str(self.path)})
 
 

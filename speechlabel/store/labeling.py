@@ -250,7 +250,7 @@ def _lock_recording(connection: Connection, recording_id: str) -> float:
     query = select(schema.recordings.c.duration).where(schema.recordings.c.id == recording_id).with_for_update()
     duration = connection.execute(query).scalar_one_or_none()
     if duration is None:
-        raise NotFound(f"no recording with id {recording_id!r}", message_key="error.no_recording",
+        raise NotFound(message_key="error.no_recording",
                        params={"recording_id": recording_id})
     return duration
 
@@ -330,11 +330,9 @@ def _insert_drafts(connection: Connection, segment_id: str, drafts: list[Draft])
 def _check_next(first: Segment, second: Segment | None, expected_id: str | None, expected_version: int) -> Segment:
     """``second``, once it is there and the one the caller expects."""
     if second is None:
-        raise ValidationError(f"segment {first.id} is the last of its recording; only a segment with a next one can be merged",
-                              message_key="error.merge_last", params={"segment": first.id})
+        raise ValidationError(message_key="error.merge_last", params={"segment": first.id})
     if expected_id is not None and second.id != expected_id:
-        raise Conflict(f"the segment after {first.id} is now {second.id}, not {expected_id}; reload and merge again",
-                       message_key="error.merge_next_changed",
+        raise Conflict(message_key="error.merge_next_changed",
                        params={"segment": first.id, "next": second.id, "expected": expected_id})
     if second.version != expected_version:
         raise StaleVersion(second.id, expected_version, second.version, second.updated_by)

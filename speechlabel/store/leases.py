@@ -95,7 +95,7 @@ class LeaseQueries(StoreBase):
         with self.read() as connection:
             row = connection.execute(_ACCESS, {"segment_id": segment_id, "now": now}).first()
         if row is None:
-            raise NotFound(f"no segment with id {segment_id!r}", message_key="error.no_segment",
+            raise NotFound(message_key="error.no_segment",
                            params={"segment": segment_id})
         return SegmentAccess(segment_from_row(row), row.project_id, row.first_holder, row.second_holder)
 
@@ -131,8 +131,7 @@ class LeaseQueries(StoreBase):
                 # PostgreSQL: another claim committed a lease on one of these rows between this
                 # statement's snapshot and its insert; the key refused the second lease. Try again.
                 continue
-        raise Conflict("too many people are taking work at this moment; try again in a second",
-                       message_key="error.busy_taking_work")
+        raise Conflict(message_key="error.busy_taking_work")
 
     def active_leased_segments(self, project_id: int, username: str, statuses: Iterable[SegmentStatus] | None,
                                now: datetime) -> list[Segment]:
@@ -177,7 +176,7 @@ class LeaseQueries(StoreBase):
                 select(_segments.c.id, _segments.c.project_id).where(_segments.c.id.in_(list(segment_ids)))).all()
             missing = set(segment_ids) - {row.id for row in found}
             if missing:
-                raise NotFound(f"no segment with id {min(missing)!r}", message_key="error.no_segment",
+                raise NotFound(message_key="error.no_segment",
                                params={"segment": min(missing)})
             connection.execute(delete(_leases).where(_leases.c.segment_id.in_(list(segment_ids)),
                                                      _leases.c.slot == FIRST_SLOT))

@@ -43,8 +43,7 @@ class ProjectQueries(StoreBase):
             with self.write() as connection:
                 connection.execute(insert(schema.projects).values(**values))
         except IntegrityError:
-            raise Conflict(f"a project named {name!r} already exists; choose another name",
-                           message_key="error.project_exists", params={"name": name}) from None
+            raise Conflict(message_key="error.project_exists", params={"name": name}) from None
         return self.get_project(name)
 
     def update_label_settings(self, project_id: int, label_settings: LabelSettings) -> Project:
@@ -56,8 +55,7 @@ class ProjectQueries(StoreBase):
             ).rowcount
             row = connection.execute(select(projects).where(projects.c.id == project_id)).first()
         if not changed or row is None:
-            raise NotFound(f"no project with id {project_id}; `speechlabel project list` shows the projects",
-                           message_key="error.no_project_id", params={"project_id": project_id})
+            raise NotFound(message_key="error.no_project_id", params={"project_id": project_id})
         return project_from_row(row)
 
     def update_assignment_settings(self, project_id: int, settings: AssignmentSettings) -> Project:
@@ -78,24 +76,21 @@ class ProjectQueries(StoreBase):
             connection.execute(update(projects).where(projects.c.id == project_id).values(**values))
             row = connection.execute(select(projects).where(projects.c.id == project_id)).first()
         if row is None:
-            raise NotFound(f"no project with id {project_id}; `speechlabel project list` shows the projects",
-                           message_key="error.no_project_id", params={"project_id": project_id})
+            raise NotFound(message_key="error.no_project_id", params={"project_id": project_id})
         return project_from_row(row)
 
     def get_project(self, name: str) -> Project:
         with self.read() as connection:
             row = connection.execute(select(schema.projects).where(schema.projects.c.name == name)).first()
         if row is None:
-            raise NotFound(f"no project named {name!r}; `speechlabel project list` shows the projects",
-                           message_key="error.no_project", params={"name": name})
+            raise NotFound(message_key="error.no_project", params={"name": name})
         return project_from_row(row)
 
     def get_project_by_id(self, project_id: int) -> Project:
         with self.read() as connection:
             row = connection.execute(_PROJECT_BY_ID, {"project_id": project_id}).first()
         if row is None:
-            raise NotFound(f"no project with id {project_id}; `speechlabel project list` shows the projects",
-                           message_key="error.no_project_id", params={"project_id": project_id})
+            raise NotFound(message_key="error.no_project_id", params={"project_id": project_id})
         return project_from_row(row)
 
     def list_projects(self) -> list[Project]:

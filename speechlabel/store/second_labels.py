@@ -71,8 +71,7 @@ class SecondLabelQueries(StoreBase):
                 return [segment_from_row(row) for row in rows]
             except IntegrityError:
                 continue  # see claim_free_segments: another claim won a row; try again
-        raise Conflict("too many people are taking work at this moment; try again in a second",
-                       message_key="error.busy_taking_work")
+        raise Conflict(message_key="error.busy_taking_work")
 
     def held_second_labels(self, project_id: int, username: str, now: datetime) -> list[Segment]:
         """The segments whose unsaved second labeling ``username`` holds, in recording and time order."""
@@ -108,9 +107,7 @@ class SecondLabelQueries(StoreBase):
                         start=segment.start if segment else None, duration=segment.duration if segment else None)
             ).rowcount
             if not changed:
-                raise Conflict(f"the second labeling of segment {segment_id} is no longer yours to save "
-                               "(it was saved already or your lease ran out); take your next segment",
-                               message_key="error.second_label_gone", params={"segment": segment_id})
+                raise Conflict(message_key="error.second_label_gone", params={"segment": segment_id})
             connection.execute(delete(_leases).where(_leases.c.segment_id == segment_id,
                                                      _leases.c.slot == SECOND_SLOT))
             row = connection.execute(select(_second).where(_second.c.segment_id == segment_id)).one()

@@ -50,8 +50,7 @@ class SegmentQueries(StoreBase):
                 )
             ).scalar_one()
             if touched:
-                raise Conflict(f"recording {recording_id} has {touched} drafted or edited segments; "
-                               "it cannot be segmented again", message_key="error.resegment_touched",
+                raise Conflict(message_key="error.resegment_touched",
                                params={"recording_id": recording_id, "touched": touched})
             connection.execute(delete(_segments).where(_segments.c.recording_id == recording_id))
             if rows:
@@ -78,7 +77,7 @@ class SegmentQueries(StoreBase):
             project_id = connection.execute(
                 select(_segments.c.project_id).where(_segments.c.id == segment_id)).scalar_one_or_none()
         if project_id is None:
-            raise NotFound(f"no segment with id {segment_id!r}", message_key="error.no_segment",
+            raise NotFound(message_key="error.no_segment",
                            params={"segment": segment_id})
         return project_id
 
@@ -186,7 +185,7 @@ def versioned_update(
 def _load_segment(connection: Connection, segment_id: str) -> Segment:
     row = connection.execute(select(_segments).where(_segments.c.id == segment_id)).first()
     if row is None:
-        raise NotFound(f"no segment with id {segment_id!r}", message_key="error.no_segment",
+        raise NotFound(message_key="error.no_segment",
                        params={"segment": segment_id})
     return segment_from_row(row)
 

@@ -42,8 +42,7 @@ class DatasetSource:
 def find_dataset(path: str | os.PathLike, kind: DatasetKind | None) -> DatasetSource:
     path = Path(os.path.abspath(path))
     if not path.exists():
-        raise NotFound(f"{path} does not exist; give a manifest file or a dataset folder",
-                       message_key="error.dataset_missing", params={"path": path})
+        raise NotFound(message_key="error.dataset_missing", params={"path": path})
     if path.is_file():
         return _from_file(path, kind)
     if kind is None:
@@ -57,18 +56,14 @@ def find_dataset(path: str | os.PathLike, kind: DatasetKind | None) -> DatasetSo
 
 def _from_file(path: Path, kind: DatasetKind | None) -> DatasetSource:
     if kind == DatasetKind.SUBTITLES:
-        raise ValidationError(f"{path} is a file; a subtitles import reads a folder of audio files with .srt, .vtt "
-                              "or .TextGrid transcripts beside them", message_key="error.dataset_subtitles_file",
+        raise ValidationError(message_key="error.dataset_subtitles_file",
                               params={"path": path})
     if not _JSON_NAME.match(path.name):
-        raise ValidationError(f"{path.name!r} is not a manifest; give a NeMo manifest (.json, .jsonl), a Lhotse "
-                              "recordings or supervisions file (.jsonl, .jsonl.gz) or a dataset folder",
-                              message_key="error.dataset_not_manifest", params={"name": path.name})
+        raise ValidationError(message_key="error.dataset_not_manifest", params={"name": path.name})
     lhotse_role = _lhotse_role(path)
     if kind == DatasetKind.LHOTSE or (kind is None and lhotse_role):
         if not lhotse_role:
-            raise ValidationError(f"{path.name!r} is neither a Lhotse recordings nor a supervisions file",
-                                  message_key="error.dataset_not_lhotse", params={"name": path.name})
+            raise ValidationError(message_key="error.dataset_not_lhotse", params={"name": path.name})
         return DatasetSource(DatasetKind.LHOTSE, path.parent, pairs=(_pair_of(path, lhotse_role),))
     return DatasetSource(DatasetKind.NEMO, path.parent, manifests=(path,))
 
@@ -88,8 +83,7 @@ def _nemo_files(folder: Path) -> list[Path]:
 def _nemo_manifests(folder: Path) -> tuple[Path, ...]:
     manifests = _nemo_files(folder)
     if not manifests:
-        raise ValidationError(f"{folder} holds no NeMo manifest; expected manifest.jsonl or <split>_manifest.jsonl "
-                              "(or give the manifest file itself)", message_key="error.dataset_no_nemo",
+        raise ValidationError(message_key="error.dataset_no_nemo",
                               params={"folder": folder})
     return tuple(manifests)
 
@@ -106,15 +100,13 @@ def _lhotse_pairs(folder: Path) -> tuple[LhotsePair, ...]:
     files = _lhotse_files(folder)
     recordings = [path for path in files if _lhotse_role(path) == "recordings"]
     if not recordings:
-        raise ValidationError(f"{folder} holds no Lhotse recordings manifest; expected recordings.jsonl(.gz) "
-                              "with supervisions.jsonl(.gz) beside it", message_key="error.dataset_no_lhotse",
+        raise ValidationError(message_key="error.dataset_no_lhotse",
                               params={"folder": folder})
     pairs = tuple(_pair_of(path, "recordings") for path in recordings)
     paired = {pair.supervisions for pair in pairs}
     lonely = [path.name for path in files if _lhotse_role(path) == "supervisions" and path not in paired]
     if lonely:
-        raise ValidationError(f"supervisions {', '.join(lonely)} have no recordings file beside them; give both",
-                              message_key="error.dataset_lonely_supervisions", params={"files": ", ".join(lonely)})
+        raise ValidationError(message_key="error.dataset_lonely_supervisions", params={"files": ", ".join(lonely)})
     return pairs
 
 
@@ -141,7 +133,6 @@ def _pair_of(path: Path, role: str) -> LhotsePair:
     partner = path.with_name(path.name[:index] + other + path.name[index + len(role):]) if index >= 0 else None
     if partner is None or not partner.is_file():
         expected = partner.name if partner is not None else f"a {other} file"
-        raise ValidationError(f"{path.name} is a Lhotse {role} file but its partner {expected} is not beside it; "
-                              "a Lhotse dataset needs both", message_key="error.dataset_no_partner",
+        raise ValidationError(message_key="error.dataset_no_partner",
                               params={"name": path.name, "role": role, "expected": expected})
     return LhotsePair(path, partner) if role == "recordings" else LhotsePair(partner, path)

@@ -44,7 +44,7 @@ def read_json_lines(path: Path) -> Iterator[JsonLine]:
         handle = opener(path, "rb")
     except OSError as error:
         reason = error.strerror or str(error)
-        raise ValidationError(f"cannot read {path}: {reason}", message_key="error.file_unreadable",
+        raise ValidationError(message_key="error.file_unreadable",
                               params={"path": path, "reason": reason}) from None
     number = 0
     with handle:

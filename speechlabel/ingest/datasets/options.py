@@ -22,7 +22,7 @@ class DatasetKind(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: str | DatasetKind) -> DatasetKind:
-        return parse_choice(cls, value, message_key="error.dataset_kind", what="dataset kind")
+        return parse_choice(cls, value, message_key="error.dataset_kind")
 
 
 @dataclass(frozen=True)
@@ -41,12 +41,10 @@ class ImportOptions:
         kind = DatasetKind.parse(self.kind) if self.kind is not None else None
         tier = self.tier.strip() if isinstance(self.tier, str) else self.tier
         if tier is not None and (not isinstance(tier, str) or not tier):
-            raise ValidationError(f"tier {self.tier!r} is not allowed; give a tier name, or none for the first "
-                                  "interval tier", message_key="error.dataset_tier", params={"tier": self.tier})
+            raise ValidationError(message_key="error.dataset_tier", params={"tier": self.tier})
         tolerance = self.end_tolerance
         if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not math.isfinite(tolerance) \
                 or not 0 <= tolerance <= MAX_END_TOLERANCE:
-            raise ValidationError(f"end tolerance {tolerance!r} is not allowed; use 0 to {MAX_END_TOLERANCE} seconds",
-                                  message_key="error.dataset_end_tolerance",
+            raise ValidationError(message_key="error.dataset_end_tolerance",
                                   params={"tolerance": tolerance, "most": MAX_END_TOLERANCE})
         return replace(self, kind=kind, tier=tier)

@@ -141,8 +141,7 @@ class _RecordingWriter:
     def insert(self, recording: Recording) -> None:
         fitted, self.problems = fit_to_audio(self._usable, recording.duration, self._tolerance)
         if not fitted:
-            raise ValidationError("none of its segments lies inside the audio",
-                                  message_key="error.dataset_no_segment_fits")
+            raise ValidationError(message_key="error.dataset_no_segment_fits")
         model, language = self._source.model, self._project.language
         segments = [ImportedSegment(s.start, in_ms(s.end - s.start), s.speaker, imported_draft(s, model, language))
                     for s in fitted]

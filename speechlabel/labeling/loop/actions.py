@@ -132,11 +132,10 @@ def split(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, at_time: float | No
         index = _word_index_at_caret(edit.text, caret)
         at_time = split_time_for(context.segment, text, index, context.draft)
     elif at_time is not None:
-        labeling.check_seconds("split time", at_time, message_key="error.split_time_not_seconds")
+        labeling.check_seconds(at_time, message_key="error.split_time_not_seconds")
         index = word_index_at(context.segment, text, at_time, context.draft)
     else:
-        raise ValidationError("a split needs the playhead's time or the caret's position",
-                              message_key="error.split_needs_place")
+        raise ValidationError(message_key="error.split_needs_place")
     first, _ = labeling.split(loop.store, actor, edit.segment_id, edit.version, at_time, index, text=text)
     labeling.discard_unsaved_edit(loop.store, actor, first.id)  # the text went into the two parts
     return Moved(open_card(loop, actor, tab, first.id), {"seconds": at_time})
@@ -145,8 +144,7 @@ def split(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, at_time: float | No
 def _word_index_at_caret(text: str, caret: int) -> int:
     """How many words of ``text`` end before the caret (a caret inside a word cuts before it)."""
     if isinstance(caret, bool) or not isinstance(caret, int) or not 0 <= caret <= len(text):
-        raise ValidationError(f"caret {caret!r} is not a position in the text (0–{len(text)})",
-                              message_key="error.caret_position", params={"caret": repr(caret), "last": len(text)})
+        raise ValidationError(message_key="error.caret_position", params={"caret": repr(caret), "last": len(text)})
     before, after = text[:caret], text[caret:]
     inside_word = bool(before[-1:].strip() and after[:1].strip())
     return len(before.split()) - inside_word
@@ -202,20 +200,19 @@ def _require_open(loop: Loop, actor: Actor, tab: TabKey, edit: Edit) -> None:
 def _check_edit(edit: Edit) -> None:
     _check_text(edit.text)
     if isinstance(edit.version, bool) or not isinstance(edit.version, int):
-        raise ValidationError(f"version {edit.version!r} is not a whole number", message_key="error.version_number",
+        raise ValidationError(message_key="error.version_number",
                               params={"version": repr(edit.version)})
 
 
 def _check_id(segment_id: str | None) -> None:
     if segment_id is not None and not 1 <= len(segment_id) <= MAX_ID_CHARS:
-        raise ValidationError(f"{segment_id[:MAX_ID_CHARS]!r}… is not a segment id", message_key="error.segment_id",
+        raise ValidationError(message_key="error.segment_id",
                               params={"segment": segment_id[:MAX_ID_CHARS]})
 
 
 def _check_text(text: object) -> None:
     if not isinstance(text, str):
-        raise ValidationError("the transcript must be text", message_key="error.transcript_not_text")
+        raise ValidationError(message_key="error.transcript_not_text")
     if len(text) > MAX_TEXT_CHARS:
-        raise ValidationError(f"the transcript has {len(text)} characters; at most {MAX_TEXT_CHARS} are allowed",
-                              message_key="error.transcript_too_long",
+        raise ValidationError(message_key="error.transcript_too_long",
                               params={"length": len(text), "most": MAX_TEXT_CHARS})

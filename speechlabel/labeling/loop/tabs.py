@@ -32,9 +32,7 @@ class NotOpen(Conflict):
     """A request named a segment other than the one its tab has open."""
 
     def __init__(self, segment_id: str, open_id: str):
-        super().__init__(f"segment {segment_id} is not the one open in this tab ({open_id} is); nothing was "
-                         "changed and your text was kept as that segment's unsaved edit",
-                         message_key="error.segment_not_open", params={"segment": segment_id, "open": open_id})
+        super().__init__(message_key="error.segment_not_open", params={"segment": segment_id, "open": open_id})
         self.segment_id = segment_id
         self.open_id = open_id
 

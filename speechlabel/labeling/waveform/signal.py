@@ -30,8 +30,7 @@ class PeakOptions:
     def validate(self) -> None:
         if isinstance(self.bins_per_second, bool) or not isinstance(self.bins_per_second, int) \
                 or not 10 <= self.bins_per_second <= 1000:
-            raise ValidationError(f"bins_per_second {self.bins_per_second!r} is not allowed; use a whole number "
-                                  "from 10 to 1000", message_key="error.waveform_bins",
+            raise ValidationError(message_key="error.waveform_bins",
                                   params={"value": self.bins_per_second})
 
 
@@ -72,8 +71,7 @@ class PauseOptions:
                                 ("bridge_seconds", 0.0, 1.0)):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-                raise ValidationError(f"{name} {value!r} is not allowed; use {low:g}–{high:g}",
-                                      message_key="error.waveform_pause_option",
+                raise ValidationError(message_key="error.waveform_pause_option",
                                       params={"name": name, "value": value, "low": low, "high": high})
 
 

@@ -23,8 +23,7 @@ class SnapOptions:
         for name in ("tolerance_seconds", "inset_seconds"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-                raise ValidationError(f"{name} {value!r} is not allowed; use 0–1 seconds",
-                                      message_key="error.waveform_snap_option", params={"name": name, "value": value})
+                raise ValidationError(message_key="error.waveform_snap_option", params={"name": name, "value": value})
 
 
 def snap(time: float, pauses: Sequence[Span], options: SnapOptions = SnapOptions()) -> float:

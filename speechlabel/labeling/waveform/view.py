@@ -34,8 +34,7 @@ class Edge(str, enum.Enum):
         """``None`` (nothing dragged: keys moved the bounds, no snapping) or an edge."""
         if value is None:
             return None
-        return parse_choice(cls, value, message_key="error.waveform_edge", what="edge",
-                            english="edge {value} is not start or end", fold=False)
+        return parse_choice(cls, value, message_key="error.waveform_edge", fold=False)
 
 
 @dataclass(frozen=True)
@@ -51,8 +50,7 @@ class WaveformOptions:
     def validate(self) -> None:
         value = self.context_seconds
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 30:
-            raise ValidationError(f"context_seconds {value!r} is not allowed; use 0–30",
-                                  message_key="error.waveform_context", params={"value": value})
+            raise ValidationError(message_key="error.waveform_context", params={"value": value})
         self.peaks.validate()
         self.pauses.validate()
         self.snap.validate()
@@ -90,8 +88,6 @@ def view_window(segment: Segment, recording_duration: float, context_seconds: fl
     longer than the clip route cuts."""
     if segment.duration > MAX_CLIP_SECONDS:
         raise ValidationError(
-            f"segment {segment.start:.3f}–{segment.end:.3f} s lasts {segment.duration:.1f} s; the waveform shows "
-            f"segments up to {MAX_CLIP_SECONDS:g} s (split it, or use the nudge buttons)",
             message_key="error.waveform_segment_too_long",
             params={"start": f"{segment.start:.3f}", "end": f"{segment.end:.3f}",
                     "length": f"{segment.duration:.1f}", "most": f"{MAX_CLIP_SECONDS:g}"})
@@ -159,8 +155,8 @@ def drag_bounds(store: Store, settings: Settings, actor: Actor, segment_id: str,
     The pauses are those of the window the labeler saw (the segment's current version), so the
     save lands where the browser showed the edge landing."""
     edge = Edge.parse(edge)
-    labeling.check_seconds("start", start, message_key="error.start_not_seconds")
-    labeling.check_seconds("end", end, message_key="error.end_not_seconds")
+    labeling.check_seconds(start, message_key="error.start_not_seconds")
+    labeling.check_seconds(end, message_key="error.end_not_seconds")
     view, _ = _window_view(store, settings, actor, segment_id, options)  # no peaks: nothing draws them
     start, end = snapped_bounds(view, float(start), float(end), edge, options.snap)
     return labeling.set_bounds(store, actor, segment_id, expected_version, start, end)

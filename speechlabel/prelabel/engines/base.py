@@ -131,22 +131,17 @@ def check_engine_options(engine: EngineBase, options: TranscribeOptions) -> None
     """Every engine: ``options`` must ask for what ``engine`` holds (name, model, compute type,
     threads, device), and an English-only model cannot be forced to another language."""
     if not isinstance(options, TranscribeOptions):
-        raise ValidationError(f"options must be TranscribeOptions, got {type(options).__name__}",
-                              message_key="error.options_type", params={"type": type(options).__name__})
+        raise ValidationError(message_key="error.options_type", params={"type": type(options).__name__})
     mine = (engine.name, engine.model, engine.compute_type, engine.cpu_threads, engine.device)
     asked = engine_key(options)
     if mine != asked:
         # Otherwise the Draft's provenance would name a model that did not produce it.
         raise ValidationError(
-            f"options ask for engine/model/compute_type/cpu_threads/device {asked} but this engine holds "
-            f"{mine}; get the right engine with get_engine(options)",
             message_key="error.engine_mismatch", params={"asked": asked, "mine": mine},
         )
     if options.language not in (None, "en") and not engine.multilingual:
         # faster-whisper would quietly transcribe as English instead.
         raise ValidationError(
-            f"model {engine.model!r} is English-only, so language {options.language!r} cannot "
-            "be forced; use a multilingual model such as 'base', or language 'en' or None",
             message_key="error.model_english_only", params={"model": engine.model, "language": options.language},
         )
 
@@ -180,23 +175,18 @@ def all_cores() -> int:
 
 def check_samples(samples: Any) -> None:
     if not isinstance(samples, np.ndarray):
-        raise ValidationError(f"samples must be a numpy array, got {type(samples).__name__}",
-                              message_key="error.samples_type", params={"type": type(samples).__name__})
+        raise ValidationError(message_key="error.samples_type", params={"type": type(samples).__name__})
     if samples.dtype != np.float32 or samples.ndim != 1:
         raise ValidationError(
-            f"samples must be float32 mono (1-D) at 16 kHz, got {samples.dtype} with shape "
-            f"{samples.shape}; decode with speechlabel.audio.samples.load_mono_16k",
             message_key="error.samples_format", params={"dtype": samples.dtype, "shape": samples.shape},
         )
     if samples.size and not np.isfinite(samples).all():
-        raise ValidationError("samples contain NaN or infinite values; allowed: finite floats in [-1, 1]",
-                              message_key="error.samples_not_finite_floats")
+        raise ValidationError(message_key="error.samples_not_finite_floats")
 
 
 def check_offset(offset: Any) -> None:
     if isinstance(offset, bool) or not isinstance(offset, (int, float)) or not math.isfinite(offset) or offset < 0:
-        raise ValidationError(f"offset must be a finite number of seconds >= 0, got {offset!r}",
-                              message_key="error.offset_seconds", params={"offset": offset})
+        raise ValidationError(message_key="error.offset_seconds", params={"offset": offset})
 
 
 def empty_draft(engine: EngineBase, options: TranscribeOptions) -> Draft:
@@ -318,8 +308,7 @@ def get_engine(options: TranscribeOptions) -> Engine:
     Building takes the lock, so two threads asking at once load the model once.
     """
     if not isinstance(options, TranscribeOptions):
-        raise ValidationError(f"options must be TranscribeOptions, got {type(options).__name__}",
-                              message_key="error.options_type", params={"type": type(options).__name__})
+        raise ValidationError(message_key="error.options_type", params={"type": type(options).__name__})
     kind = engine_kind(options.engine)
     _, model, compute_type, cpu_threads, device = engine_key(options)
     key = (kind, model, compute_type, cpu_threads, device)

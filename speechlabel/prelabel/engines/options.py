@@ -89,8 +89,6 @@ class TranscribeOptions:
         """Raise ValidationError naming the first option that breaks its rule."""
         if not isinstance(self.model, str) or not self.model.strip():
             raise ValidationError(
-                f"model must be a non-empty name or directory, got {self.model!r}; "
-                f"bundled: {', '.join(BUNDLED_MODELS)}",
                 message_key="error.model_name_empty",
                 params={"model": self.model, "bundled": ", ".join(BUNDLED_MODELS)},
             )
@@ -99,28 +97,23 @@ class TranscribeOptions:
             kind.check_options(self)
         if self.compute_type not in kind.compute_types:
             raise ValidationError(
-                f"compute_type {self.compute_type!r} is not supported on CPU; "
-                f"allowed: {', '.join(kind.compute_types)}",
                 message_key="error.compute_type",
                 params={"compute_type": self.compute_type, "allowed": ", ".join(kind.compute_types)},
             )
         if self.device not in DEVICES:
-            raise ValidationError(f"device {self.device!r} is unknown; allowed: {', '.join(DEVICES)}",
-                                  message_key="error.device",
+            raise ValidationError(message_key="error.device",
                                   params={"device": self.device, "allowed": ", ".join(DEVICES)})
         _check_int("beam_size", self.beam_size, 1, MAX_BEAM_SIZE)
         _check_int("cpu_threads", self.cpu_threads, 0, 1024)
         _check_probability("no_speech_threshold", self.no_speech_threshold)
         if isinstance(self.window_seconds, bool) or not isinstance(self.window_seconds, (int, float)) \
                 or not (self.window_seconds == 0 or 1 <= self.window_seconds <= 30):
-            raise ValidationError(f"window_seconds must be 0 (off) or from 1 to 30, got {self.window_seconds!r}",
-                                  message_key="error.window_seconds", params={"value": self.window_seconds})
+            raise ValidationError(message_key="error.window_seconds", params={"value": self.window_seconds})
         _check_language(self.language)
         _check_glossary(self.glossary)
         for name in ("vad_filter", "word_timestamps"):
             if not isinstance(getattr(self, name), bool):
-                raise ValidationError(f"{name} must be true or false, got {getattr(self, name)!r}",
-                                      message_key="error.option_not_bool",
+                raise ValidationError(message_key="error.option_not_bool",
                                       params={"name": name, "value": getattr(self, name)})
 
     def to_dict(self) -> dict[str, Any]:
@@ -133,14 +126,11 @@ class TranscribeOptions:
     def from_dict(cls, data: dict[str, Any]) -> TranscribeOptions:
         """Build from stored or user-given settings; missing keys take the defaults."""
         if not isinstance(data, dict):
-            raise ValidationError(f"transcribe options must be a mapping, got {type(data).__name__}",
-                                  message_key="error.transcribe_options_type", params={"type": type(data).__name__})
+            raise ValidationError(message_key="error.transcribe_options_type", params={"type": type(data).__name__})
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(data) - known)
         if unknown:
             raise ValidationError(
-                f"unknown transcribe option(s) {', '.join(map(repr, unknown))}; "
-                f"allowed: {', '.join(sorted(known))}",
                 message_key="error.transcribe_options_unknown",
                 params={"unknown": ", ".join(map(repr, unknown)), "allowed": ", ".join(sorted(known))},
             )
@@ -162,15 +152,13 @@ def default_compute_type(engine: str) -> str:
 def _check_int(name: str, value: Any, low: int, high: int) -> None:
     # bool is an int in Python; True as a beam size is a mistake, not 1.
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(f"{name} must be a whole number from {low} to {high}, got {value!r}",
-                              message_key="error.option_whole_number",
+        raise ValidationError(message_key="error.option_whole_number",
                               params={"name": name, "low": low, "high": high, "value": value})
 
 
 def _check_probability(name: str, value: Any) -> None:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0.0 <= value <= 1.0:
-        raise ValidationError(f"{name} must be a number from 0 to 1, got {value!r}",
-                              message_key="error.option_probability", params={"name": name, "value": value})
+        raise ValidationError(message_key="error.option_probability", params={"name": name, "value": value})
 
 
 def _check_language(language: Any) -> None:
@@ -178,23 +166,17 @@ def _check_language(language: Any) -> None:
         return
     if not isinstance(language, str) or language not in _language_codes():
         raise ValidationError(
-            f"language {language!r} is not a Whisper language code; use a lowercase code such "
-            "as 'en', 'ko', 'ja', 'de', or None to detect it",
             message_key="error.whisper_language", params={"language": language},
         )
 
 
 def _check_glossary(glossary: Any) -> None:
     if not isinstance(glossary, tuple):
-        raise ValidationError(f"glossary must be a list of terms, got {type(glossary).__name__}",
-                              message_key="error.glossary_type", params={"type": type(glossary).__name__})
+        raise ValidationError(message_key="error.glossary_type", params={"type": type(glossary).__name__})
     for term in glossary:
         if not isinstance(term, str) or not term.strip():
-            raise ValidationError(f"glossary terms must be non-empty text, got {term!r}",
-                                  message_key="error.glossary_term_empty", params={"term": term})
+            raise ValidationError(message_key="error.glossary_term_empty", params={"term": term})
         if "\n" in term or len(term) > MAX_GLOSSARY_TERM_CHARS:
             raise ValidationError(
-                f"glossary term {term[:40]!r} must be one line of at most "
-                f"{MAX_GLOSSARY_TERM_CHARS} characters",
                 message_key="error.glossary_term_long", params={"term": term[:40], "most": MAX_GLOSSARY_TERM_CHARS},
             )

@@ -99,8 +99,7 @@ def engine_kind(name: object) -> EngineKind:
         if kind is not None:
             return kind
     allowed = ", ".join(engine_names())
-    raise ValidationError(f"engine {name!r} is unknown; allowed: {allowed}",
-                          message_key="error.engine_unknown", params={"engine": name, "allowed": allowed})
+    raise ValidationError(message_key="error.engine_unknown", params={"engine": name, "allowed": allowed})
 
 
 def resolve_device(engine: str, device: str) -> str:
@@ -111,9 +110,7 @@ def resolve_device(engine: str, device: str) -> str:
         return "cpu"
     usable = engine_kind(engine).cuda_available()
     if device == "cuda" and not usable:
-        raise ValidationError(f"device 'cuda' is asked for but {engine} finds no CUDA device here; use device cpu "
-                              "or auto",
-                              message_key="error.device_no_cuda", params={"engine": engine})
+        raise ValidationError(message_key="error.device_no_cuda", params={"engine": engine})
     return "cuda" if usable else "cpu"
 
 

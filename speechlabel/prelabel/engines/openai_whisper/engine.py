@@ -47,7 +47,7 @@ def import_whisper():
     try:
         import whisper
     except ImportError as error:
-        raise ValidationError(INSTALL_HINT, message_key="error.openai_whisper_missing") from error
+        raise ValidationError(message_key="error.openai_whisper_missing") from error
     return whisper
 
 
@@ -76,7 +76,6 @@ class OpenAIWhisperEngine(EngineBase):
 
         if self.compute_type != "float32":
             raise ValidationError(
-                f"compute_type {self.compute_type!r} is not available in openai-whisper on CPU; allowed: float32",
                 message_key="error.openai_whisper_compute_type", params={"compute_type": self.compute_type},
             )
         self.runs_on = resolve_device(self.name, self.device)
@@ -193,8 +192,6 @@ def check_compute_type(options: TranscribeOptions) -> None:
     """The openai-whisper rule of ``TranscribeOptions``: float32 only, said as such."""
     if options.compute_type not in OPENAI_WHISPER_COMPUTE_TYPES:
         raise ValidationError(
-            f"compute_type {options.compute_type!r} is not available with openai-whisper (torch has no "
-            f"int8 Whisper); allowed: {', '.join(OPENAI_WHISPER_COMPUTE_TYPES)}",
             message_key="error.compute_type_openai_whisper",
             params={"compute_type": options.compute_type, "allowed": ", ".join(OPENAI_WHISPER_COMPUTE_TYPES)},
         )

@@ -62,8 +62,7 @@ class _Source:
 
     def take(self, name: str) -> np.ndarray:
         if name in self.used:
-            raise ConversionError(f"CTranslate2 variable {name} would be used twice; the name mapping is wrong",
-                                  message_key="error.ct2_variable_twice", params={"name": name})
+            raise ConversionError(message_key="error.ct2_variable_twice", params={"name": name})
         if name not in self.variables:
             self.missing.append(name)
             return np.zeros(0, dtype=np.float32)
@@ -80,8 +79,7 @@ class _Source:
 def to_openai_whisper(model: Ct2Model) -> tuple[ModelDims, dict[str, np.ndarray]]:
     """(dims, state dict) for ``whisper.model.Whisper``; raises ConversionError on any mismatch."""
     if model.spec != "WhisperSpec":
-        raise ConversionError(f"model.bin holds a {model.spec!r}; only WhisperSpec models can be converted",
-                              message_key="error.ct2_not_whisper", params={"spec": model.spec})
+        raise ConversionError(message_key="error.ct2_not_whisper", params={"spec": model.spec})
     _check_aliases(model)
     source = _Source(model)
     dims = _dims(model)
@@ -95,8 +93,7 @@ def to_openai_whisper(model: Ct2Model) -> tuple[ModelDims, dict[str, np.ndarray]
     if source.unused():
         problems.append(f"unused: {', '.join(source.unused())}")
     if problems:
-        raise ConversionError(f"CTranslate2 variables do not map one-to-one onto openai-whisper: {'; '.join(problems)}",
-                              message_key="error.ct2_unmapped", params={"problems": "; ".join(problems)})
+        raise ConversionError(message_key="error.ct2_unmapped", params={"problems": "; ".join(problems)})
     return dims, state
 
 
@@ -104,8 +101,7 @@ def _check_aliases(model: Ct2Model) -> None:
     """The output projection must be the token embeddings (tied), as openai-whisper has it."""
     unexpected = {a: t for a, t in model.aliases.items() if (a, t) != _TIED_PROJECTION}
     if unexpected:
-        raise ConversionError(f"model.bin has aliases openai-whisper cannot express: {unexpected}",
-                              message_key="error.ct2_aliases", params={"unexpected": unexpected})
+        raise ConversionError(message_key="error.ct2_aliases", params={"unexpected": unexpected})
 
 
 def _dims(model: Ct2Model) -> ModelDims:
@@ -126,15 +122,13 @@ def _dims(model: Ct2Model) -> ModelDims:
             n_text_layer=_count_layers(variables, "decoder"),
         )
     except KeyError as error:
-        raise ConversionError(f"model.bin lacks {error.args[0]}, which every Whisper model has",
-                              message_key="error.ct2_lacks", params={"name": error.args[0]}) from error
+        raise ConversionError(message_key="error.ct2_lacks", params={"name": error.args[0]}) from error
 
 
 def _count_layers(variables: dict[str, np.ndarray], stack: str) -> int:
     indices = {int(m.group(2)) for name in variables if (m := _LAYER.match(name)) and m.group(1) == stack}
     if indices != set(range(len(indices))):
-        raise ConversionError(f"{stack} layers are not numbered 0..n-1: {sorted(indices)}",
-                              message_key="error.ct2_layers", params={"stack": stack, "indices": sorted(indices)})
+        raise ConversionError(message_key="error.ct2_layers", params={"stack": stack, "indices": sorted(indices)})
     return len(indices)
 
 
@@ -142,8 +136,7 @@ def _check_settings(source: _Source) -> None:
     for name, expected in _FIXED_SETTINGS.items():
         value = source.take(name)
         if value.size and int(value) != expected:
-            raise ConversionError(f"{name} is {int(value)}; openai-whisper's architecture needs {expected}",
-                                  message_key="error.ct2_setting",
+            raise ConversionError(message_key="error.ct2_setting",
                                   params={"name": name, "value": int(value), "expected": expected})
     for name in _UNUSED_BY_DESIGN:
         source.take(name)
@@ -200,8 +193,7 @@ def _cross_attention(source: _Source, state, src: str, dst: str, ln: str) -> Non
 def _set_bias(state, dst: str, bias: np.ndarray, src: str) -> None:
     if dst.endswith(".key"):
         if bias.size and np.any(bias != 0):
-            raise ConversionError(f"the key part of {src} is not zero; openai-whisper's key projection has no bias",
-                                  message_key="error.ct2_key_bias", params={"src": src})
+            raise ConversionError(message_key="error.ct2_key_bias", params={"src": src})
         return
     state[f"{dst}.bias"] = np.ascontiguousarray(bias)
 
@@ -232,8 +224,6 @@ def alignment_heads_dump(heads: list[list[int]], dims: ModelDims) -> bytes:
     for pair in heads:
         if len(pair) != 2 or not (0 <= pair[0] < dims.n_text_layer and 0 <= pair[1] < dims.n_text_head):
             raise ConversionError(
-                f"alignment head {pair!r} is outside the decoder's {dims.n_text_layer} layers x "
-                f"{dims.n_text_head} heads",
                 message_key="error.alignment_head",
                 params={"pair": pair, "layers": dims.n_text_layer, "heads": dims.n_text_head},
             )
