@@ -39,7 +39,7 @@ from speechlabel.i18n import (
     translate,
 )
 from speechlabel.i18n.labels import ENUM_PREFIXES
-from speechlabel.i18n.lint_text import (
+from speechlabel.conventions.lint_text import (
     builtin_meaning_keys,
     note_key,
     note_keys,

@@ -21,7 +21,7 @@ from speechlabel.conventions import (
     scheme_from_mapping,
 )
 from speechlabel.i18n import Lang, catalog, enum_label
-from speechlabel.i18n.lint_text import problem_message, rule_key, tag_meaning
+from speechlabel.conventions.lint_text import problem_message, rule_key, tag_meaning
 from speechlabel.core.models import ConventionSettings, SegmentStatus
 from speechlabel.projects.conventions import update_convention_settings
 from speechlabel.workspace.workspace import Workspace

@@ -41,7 +41,7 @@ from speechlabel.core.errors import (
     ValidationError,
 )
 from speechlabel.i18n import Lang, default_language, enum_label, error_message, translate
-from speechlabel.i18n.lint_text import problem_message
+from speechlabel.conventions.lint_text import problem_message
 from speechlabel.labeling.loop import Edit, Loop, OpenSegments, SegmentCard, TabKey
 from speechlabel.labeling.loop import actions
 from speechlabel.core.models import Actor, ReviewReason, SegmentStatus

@@ -17,7 +17,7 @@ from typing import TypedDict
 
 import streamlit as st
 
-from speechlabel.i18n.lint_text import tag_meaning
+from speechlabel.conventions.lint_text import tag_meaning
 from speechlabel.core.models import Project
 from speechlabel.projects.conventions import DUAL, project_scheme
 from views.label_api import API

@@ -19,7 +19,7 @@ from typing import TextIO
 
 from speechlabel.core.errors import ValidationError
 from speechlabel.i18n import Lang, error_message, translate
-from speechlabel.i18n.lint_text import note_message
+from speechlabel.conventions.lint_text import note_message
 from speechlabel.conventions.builtin import BUILTIN_SCHEMES
 from speechlabel.cli.lint import USAGE_ERROR, read_lines
 from speechlabel.conventions.convert import ConversionNote, convert

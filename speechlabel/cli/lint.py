@@ -18,7 +18,7 @@ from typing import TextIO
 
 from speechlabel.core.errors import ValidationError
 from speechlabel.i18n import Lang, error_message, translate
-from speechlabel.i18n.lint_text import problem_message
+from speechlabel.conventions.lint_text import problem_message
 from speechlabel.conventions.builtin import BUILTIN_SCHEMES
 from speechlabel.conventions.lint import lint
 from speechlabel.conventions.problems import Problem, Severity

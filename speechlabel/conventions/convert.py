@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from speechlabel.core.errors import ValidationError
 from speechlabel.i18n.core import Lang, catalog
-from speechlabel.i18n.lint_text import note_key
+from speechlabel.conventions.lint_text import note_key
 from speechlabel.conventions.korean_numbers import NUMBER, read_number
 from speechlabel.conventions.reading import content_is_empty, effective_kind, split_text, token_tag
 from speechlabel.conventions.schemes import BROADER, Content, DigitRule, Tag, TagForm, TagKind, TagScheme

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from speechlabel.i18n.core import Lang, catalog
-from speechlabel.i18n.lint_text import rule_key
+from speechlabel.conventions.lint_text import rule_key
 
 
 class Severity(str, enum.Enum):
