@@ -127,7 +127,7 @@ def split_choices(column) -> tuple[SplitBy | None, tuple[float, float, float], i
     return split_by, shares, int(seed)
 
 
-def name_input(project: Project, export_format: ExportFormat) -> str:
+def name_input(project: Project, export_format: ExportFormat | str) -> str:
     """The export name, defaulting to ``<project>-<format>-<UTC timestamp>``; the default
     follows the format and project until the lead types a name of their own."""
     state = st.session_state

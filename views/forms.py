@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import streamlit as st
 
@@ -78,7 +79,7 @@ def label_settings_fields(current: LabelSettings, key: str) -> LabelSettings:
     return LabelSettings(split_names(speakers), split_names(tags), round(low, 4))
 
 
-def setting_fields(current, group_name: str) -> dict[str, object]:
+def setting_fields(current, group_name: str) -> dict[str, Any]:
     """A field for each setting of a group of ``speechlabel.core.project_settings`` (its form field:
     label, widget, range), in the table's order, prefilled with ``current`` (the group's
     settings dataclass); the values by name, None for an optional setting switched off. Checked

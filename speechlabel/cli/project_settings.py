@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import argparse
 from dataclasses import replace
-from typing import TypeVar
+from typing import Any, TypeVar
 
+from speechlabel.core.models import AssignmentSettings, ReviewSettings
 from speechlabel.core.project_settings import ProjectSetting, group
 
-Settings = TypeVar("Settings")
+Settings = TypeVar("Settings", AssignmentSettings, ReviewSettings)
 
 
 def add_setting_options(parser: argparse.ArgumentParser, name: str) -> None:
@@ -17,7 +18,7 @@ def add_setting_options(parser: argparse.ArgumentParser, name: str) -> None:
     ``project settings`` changes only what is given (the help says the default)."""
     for setting in group(name):
         option = setting.cli
-        extra = {"type": setting.kind}
+        extra: dict[str, Any] = {"type": setting.kind}
         if isinstance(option.off, str):
             extra = {"type": _number_or(setting, option.off), "metavar": f"X|{option.off}"}
         parser.add_argument(option.flag, help=option.help.format(default=setting.default), **extra)
@@ -26,7 +27,7 @@ def add_setting_options(parser: argparse.ArgumentParser, name: str) -> None:
 def settings_from_args(args: argparse.Namespace, base: Settings, name: str) -> Settings:
     """``base`` with only the options given on the command line replaced; an optional setting's
     ``off`` value (quota 0, threshold "none") switches it off (None)."""
-    changes = {}
+    changes: dict[str, Any] = {}
     for setting in group(name):
         value = getattr(args, _dest(setting))
         if value is None:

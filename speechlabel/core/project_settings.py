@@ -69,7 +69,9 @@ class ProjectSetting:
     group: str  # the settings dataclass: "assignment" (AssignmentSettings), "review" (ReviewSettings)
     name: str  # the dataclass field, the stored JSON key
     kind: type
-    default: int | float | None
+    # Of ``kind`` (None only when optional); Any so that the settings dataclasses take it as their
+    # fields' defaults (tests/test_project_settings_table.py checks each default is allowed).
+    default: Any
     low: float
     high: float | None
     error_key: str
@@ -82,9 +84,10 @@ class ProjectSetting:
         """ValidationError unless ``value`` is allowed (NaN never is)."""
         if value is None and self.optional:
             return
-        typed = isinstance(value, int if self.kind is int else (int, float)) and not isinstance(value, bool)
         high = math.inf if self.high is None else self.high
-        if not typed or not self.low <= value <= high:
+        allowed = (isinstance(value, (int, float)) and not isinstance(value, bool)
+                   and (self.kind is not int or isinstance(value, int)) and self.low <= value <= high)
+        if not allowed:
             params = {"value": repr(value), **self.refusal_params}
             raise ValidationError(message_key=self.error_key, params=params)
 

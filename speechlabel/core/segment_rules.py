@@ -75,12 +75,12 @@ def check_bounds(start: float, end: float, around: Neighbours) -> None:
             params={**_seconds(start=start, end=end, length=end - start, low=start + MIN_DURATION, high=high),
                     "minimum": MIN_DURATION},
         )
-    if overlaps_previous(start, around.previous_end):
+    if around.previous_end is not None and overlaps_previous(start, around.previous_end):
         raise ValidationError(
             message_key="error.start_overlaps_previous",
             params=_seconds(start=start, previous_end=around.previous_end, low=low, high=end - MIN_DURATION),
         )
-    if overlaps_next(end, around.next_start):
+    if around.next_start is not None and overlaps_next(end, around.next_start):
         raise ValidationError(
             message_key="error.end_overlaps_next",
             params=_seconds(end=end, next_start=around.next_start, low=start + MIN_DURATION, high=high),
