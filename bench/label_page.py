@@ -1,7 +1,8 @@
 """The OLD label page (the Streamlit editor, up to e85bbcf) at scale: a 2-hour recording in a
 project of 20,000 drafted segments. Run it from a tree of that page; in this one it says where the
-label loop's figures come from. Its corpus builder (``build_project``, ``tile``, ``draft_for``) is
-shared by bench.label_loop_browser, bench.label_capacity and tests/e2e/test_label_loop.py.
+label loop's figures come from. Its corpus builder (``build_project``, over tests/tiled_speech.py's
+``tile`` and ``draft_for``, which tests/e2e/test_label_loop.py uses too) is shared by
+bench.label_loop_browser and bench.label_capacity.
 
     python -m bench.label_page [--database sqlite|postgresql|both] [--saves 200]
                                [--speech-dir ../shared/speech] [--profile]
@@ -64,25 +65,25 @@ from streamlit.testing.v1 import AppTest
 from speechlabel.accounts import users as accounts
 from speechlabel.labeling import actions as labeling
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.audio.samples import TARGET_RATE, load_mono_16k
+from speechlabel.audio.samples import TARGET_RATE
 from speechlabel.labeling.clips import cut_clip
 from speechlabel.workspace.config import Settings
 from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import (
     Actor,
-    Draft,
     LabelSettings,
     PrelabelState,
     Project,
     Role,
     SegmentStatus,
-    Word,
 )
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
 from speechlabel.store import labeling as store_labeling
 from speechlabel.store import segments as store_segments
 from speechlabel.workspace.workspace import Workspace
+from tests import tiled_speech
+from tests.tiled_speech import Utterance, draft_for, tile
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "workbench.py"
@@ -95,7 +96,6 @@ LONG_SECONDS = 2 * 3600.0
 OTHER_RECORDINGS = 9
 OTHER_SECONDS = 20 * 60.0
 OTHER_SEGMENTS = 2000  # per 20-minute recording: 9 x 2,000 + ~2,000 in the 2-hour one = ~20,000
-GAP_SECONDS = 0.25  # silence between tiled utterances
 DRAFT_THREADS = 4  # add_draft callers while building on PostgreSQL
 LABEL_SETTINGS = LabelSettings(speakers=("Speaker 1", "Speaker 2"), tags=("noise", "music", "overlap"),
                                low_confidence=0.6)
@@ -239,56 +239,11 @@ COMPILING = CompileTimer()
 # The project: real speech tiled into long recordings
 
 
-@dataclass(frozen=True)
-class Utterance:
-    samples: np.ndarray
-    words: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class Tiled:
-    samples: np.ndarray
-    spans: list[tuple[float, float, tuple[str, ...]]]  # start, end, reference words
-
-
 def load_utterances(speech_dir: Path) -> list[Utterance]:
-    found = []
-    for path in sorted((speech_dir / "en").glob("*.wav")):
-        reference = path.with_suffix(".txt")
-        if reference.exists():
-            found.append(Utterance(load_mono_16k(path), tuple(reference.read_text().split())))
-    if not found:
-        raise SystemExit(f"no .wav with a .txt reference in {speech_dir / 'en'}; pass --speech-dir")
-    return found
-
-
-def tile(utterances: list[Utterance], seconds: float, rotate: int) -> Tiled:
-    """``seconds`` of audio: the utterances one after another (starting at ``rotate``, so every
-    recording has different bytes) with a short silence between them."""
-    total = int(seconds * TARGET_RATE)
-    gap = np.zeros(int(GAP_SECONDS * TARGET_RATE), dtype=np.float32)
-    samples = np.zeros(total, dtype=np.float32)
-    spans = []
-    at, index = 0, rotate
-    while True:
-        utterance = utterances[index % len(utterances)]
-        end = at + len(utterance.samples)
-        if end > total:
-            break
-        samples[at:end] = utterance.samples
-        spans.append((at / TARGET_RATE, end / TARGET_RATE, utterance.words))
-        at = end + len(gap)
-        index += 1
-    return Tiled(samples, spans)
-
-
-def draft_for(words: tuple[str, ...], start: float, end: float, rng: np.random.Generator) -> Draft:
-    """A draft whose words are spread over the segment, with scores of which some are unsure."""
-    step = (end - start) / len(words)
-    timed = tuple(Word(symbol, round(start + i * step, 3), round(step * 0.9, 3), round(float(rng.uniform(0.3, 1.0)), 3))
-                  for i, symbol in enumerate(words))
-    return Draft(text=" ".join(words), words=timed, avg_logprob=-0.3, no_speech_prob=0.01, compression_ratio=1.4,
-                 language="en", language_probability=0.99, engine="bench", model="tiled-references", options={})
+    try:
+        return tiled_speech.load_utterances(speech_dir)
+    except FileNotFoundError as error:
+        raise SystemExit(f"{error}; pass --speech-dir") from None
 
 
 @dataclass

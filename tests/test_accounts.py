@@ -9,6 +9,8 @@ import hashlib
 import io
 import json
 import logging
+import subprocess
+import sys
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -101,6 +103,18 @@ def test_hash_round_trip_and_stored_format_has_no_clear_password():
     for broken in ("", "plain text", "bcrypt$1$2$3$4$5", stored.replace(f"${n}$", "$1000$"),
                    "scrypt$1073741824$8$1$AAAA$" + "A" * 44):  # no gigabyte allocations on a bad row
         assert not verify_password(PASSWORD, broken)
+
+
+def test_outside_the_tests_new_hashes_are_made_at_owasps_cost():
+    """tests/conftest.py lowers the cost of new hashes in this process; the app, started afresh,
+    makes them at OWASP's (and a hash records its cost, so it verifies whatever COST is later)."""
+    code = ("from speechlabel.accounts import passwords; stored = passwords.hash_password('correct horse battery'); "
+            "print(passwords.COST == passwords.OWASP_COST, stored.split('$')[1:4], "
+            "passwords.verify_password('correct horse battery', stored))")
+    shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert shown.split() == ["True", "['131072',", "'8',", "'1']", "True"]
+    assert passwords.COST != OWASP_COST  # and here it is lowered
+    assert verify_password(PASSWORD, hash_password(PASSWORD, OWASP_COST))
 
 
 def test_production_cost_is_owasps_and_older_hashes_are_renewed_at_sign_in(store, monkeypatch):

@@ -10,41 +10,16 @@ import pytest
 
 from speechlabel.accounts import users as accounts
 from speechlabel.labeling import assignment
-from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.errors import Forbidden, NotFound, ValidationError
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import Actor, AssignmentSettings, Role, SegmentEdit, SegmentStatus
 from speechlabel.store.rows import utc_now
+from tests.sample_projects import member
 
 BATCH = AssignmentSettings(batch_size=3, lease_minutes=30)
 
 
-def member(store, project, name: str, role: Role = Role.LABELER) -> Actor:
-    accounts.create_user(store, SYSTEM, name, "correct horse battery")
-    accounts.set_role(store, SYSTEM, name, project.name, role)
-    return accounts.login(store, name, "correct horse battery")[1]
-
-
 def with_settings(store, project, settings: AssignmentSettings):
     return store.update_assignment_settings(project.id, settings)
-
-
-@pytest.fixture
-def team(store, project):
-    people = {name: member(store, project, name) for name in ("ana", "ben", "eva")}
-    people["lead"] = member(store, project, "lead", Role.LEAD)
-    return people
-
-
-@pytest.fixture
-def pool(store, settings, project, speech_dir):
-    """jfk.wav cut into 12 drafted segments of ~0.9 s."""
-    recording = import_audio(store, settings, project, (speech_dir / "en" / "jfk.wav").read_bytes(), "jfk.wav")
-    bounds = [(round(i * 0.9, 3), round(i * 0.9 + 0.8, 3)) for i in range(12)]
-    segments = store.replace_segments(recording.id, project.id, bounds, {}, "prelabel")
-    for segment in segments:
-        store.save_segment(segment.id, segment.version, SegmentEdit(status=SegmentStatus.DRAFTED), "prelabel")
-    return recording, [store.get_segment(s.id) for s in segments]
 
 
 def test_a_labeler_gets_a_batch_and_works_through_it_before_taking_more(store, project, pool, team):

@@ -20,17 +20,7 @@ from speechlabel.ingest.files import import_audio, import_recording, import_uplo
 from speechlabel.audio.decode import _PyAVSource
 from speechlabel.audio.normalize import DecodedFrames, mono_16k_blocks, normalize_to_wav
 from speechlabel.audio.probe import LevelMeter
-from tests.test_ingest import encode_with_ffmpeg, stored_files
-
-
-def silent_flac(rate: int, channels: int, seconds: float) -> bytes:
-    """Silence in FLAC, written a second at a time (a few kB whatever the length)."""
-    buffer = io.BytesIO()
-    second = np.zeros((rate, channels), dtype=np.int16)
-    with sf.SoundFile(buffer, "w", rate, channels, format="FLAC", subtype="PCM_16") as out:
-        for _ in range(int(seconds)):
-            out.write(second)
-    return buffer.getvalue()
+from tests.audio_samples import encode_with_ffmpeg, silent_flac, stored_files
 
 
 def float_wav(samples: np.ndarray, rate: int) -> bytes:

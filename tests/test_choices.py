@@ -16,7 +16,7 @@ from speechlabel.export.options import ExportFormat, ExportOptions, SplitBy, Tex
 from speechlabel.core.models import Role, SegmentStatus
 from speechlabel.review.decisions import ReviewOrder, _reason
 from speechlabel.labeling.waveform.view import Edge
-from tests.test_i18n_errors import assert_in_korean
+from tests.korean_errors import assert_in_korean
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -9,12 +9,8 @@ import sys
 
 import pytest
 
-from speechlabel.cli import main
 from speechlabel.analytics.metrics import word_error_rate
-
-
-def run(data_dir, *args) -> int:
-    return main(["--data-dir", str(data_dir), *args])
+from tests.command_line import run
 
 
 def test_create_import_prelabel_status_export(data_dir, tmp_path, speech_dir, capsys):

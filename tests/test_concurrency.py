@@ -1,14 +1,19 @@
 """Twenty labelers pulling work and saving at once for 30 s, on SQLite and on PostgreSQL: no
 segment is given to two of them (outside double labeling: a tenth of the segments is labeled
 once more, independently, by someone else), no update is lost, and nobody sees an error other
-than a clear conflict. The simulation is bench/teams.py's (which prints saves per second)."""
+than a clear conflict. The simulation is tests/labeler_crowd.py's (bench/teams.py runs it too and
+prints saves per second)."""
 
 from __future__ import annotations
 
 import os
 
-from bench.teams import build_pool, check, crowd, simulate
+import pytest
+
 from speechlabel.core.models import SegmentStatus
+from tests.labeler_crowd import build_pool, check, crowd, simulate
+
+pytestmark = pytest.mark.slow  # a soak: 30 s per database
 
 SECONDS = float(os.environ.get("SPEECHLABEL_CONCURRENCY_SECONDS", "30"))
 

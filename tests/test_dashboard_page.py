@@ -9,8 +9,8 @@ from speechlabel.accounts import users as accounts
 from speechlabel.review import decisions as review
 from speechlabel.core.models import ReviewReason
 from speechlabel.workspace.workspace import Workspace
-from tests.test_label_page import APP, PASSWORD, button, labeled_project  # noqa: F401 — fixture
-from tests.test_review_page import submitted
+from tests.app_pages import APP, button, submitted
+from tests.app_session import PASSWORD
 
 
 def open_dashboard(user: str = "ben") -> AppTest:
@@ -22,7 +22,7 @@ def open_dashboard(user: str = "ben") -> AppTest:
     return app
 
 
-def test_the_lead_sees_progress_quality_and_sets_the_review_policy(labeled_project):  # noqa: F811
+def test_the_lead_sees_progress_quality_and_sets_the_review_policy(labeled_project):
     workspace, project = labeled_project
     store = workspace.store
     segment = submitted(workspace, project)

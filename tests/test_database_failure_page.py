@@ -6,12 +6,12 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from speechlabel.workspace.workspace import Workspace
+from tests.app_pages import APP
 from tests.app_session import sign_in
-from tests.test_store_failures import read_only_file
-from tests.test_workbench import APP, app_data  # noqa: F401 — fixture
+from tests.read_only import read_only_file
 
 
-def test_a_project_created_on_a_read_only_database_shows_the_reason_not_a_traceback(app_data):  # noqa: F811
+def test_a_project_created_on_a_read_only_database_shows_the_reason_not_a_traceback(app_data):
     store = Workspace.shared().store
     app = sign_in(AppTest.from_file(APP, default_timeout=60), store, "boss", admin=True).run()
     with read_only_file(app_data.data_dir / "speechlabel.db"):
@@ -26,7 +26,7 @@ def test_a_project_created_on_a_read_only_database_shows_the_reason_not_a_traceb
     assert [p.name for p in store.list_projects()] == []
 
 
-def test_a_page_whose_reads_fail_shows_the_reason_in_korean(app_data, tmp_path):  # noqa: F811
+def test_a_page_whose_reads_fail_shows_the_reason_in_korean(app_data, tmp_path):
     store = Workspace.shared().store
     app = sign_in(AppTest.from_file(APP, default_timeout=60), store, "boss", admin=True).run()
     app.sidebar.radio[0].set_value("ko").run()

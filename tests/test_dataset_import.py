@@ -39,7 +39,7 @@ from speechlabel.export import ExportOptions, SplitBy, export_dataset
 from speechlabel.core.models import Actor, PrelabelState, Role, SegmentStatus, User
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
-from tests.test_export_formats import (
+from tests.export_corpus import (
     HOSTILE_LABEL,
     LONG_HANGUL_LABEL,
     build_corpus,

@@ -18,8 +18,8 @@ from speechlabel.core.models import AssignmentSettings, Role, SegmentStatus
 from speechlabel.prelabel.pipeline import prelabel_project
 from speechlabel.projects.manage import update_assignment_settings
 from speechlabel.store.rows import utc_now
-from tests.test_assignment import member, pool, team  # noqa: F401 — fixtures
-from tests.test_cli import run
+from tests.command_line import run
+from tests.sample_projects import member
 
 EVERY = AssignmentSettings(batch_size=3, lease_minutes=30, double_share=1.0)
 
@@ -32,7 +32,7 @@ def test_the_pick_is_stable_and_honours_the_share():
     assert [double_labeling.picked(i, 0.3) for i in ids[:100]] == [double_labeling.picked(i, 0.3) for i in ids[:100]]
 
 
-def test_a_share_outside_zero_to_one_is_refused(store, project, team):  # noqa: F811
+def test_a_share_outside_zero_to_one_is_refused(store, project, team):
     for share in (-0.1, 1.5, "half", True):
         with pytest.raises(ValidationError, match="double-labeling share"):
             update_assignment_settings(store, team["lead"], project, AssignmentSettings(double_share=share))
@@ -41,7 +41,7 @@ def test_a_share_outside_zero_to_one_is_refused(store, project, team):  # noqa: 
 
 
 def test_second_labeler_works_from_the_draft_and_the_segment_keeps_the_first_labeling(store, settings, project,
-                                                                                     speech_dir, team):  # noqa: F811
+                                                                                     speech_dir, team):
     project = store.update_assignment_settings(project.id, EVERY)
     import_audio(store, settings, project, (speech_dir / "en" / "jfk.wav").read_bytes(), "jfk.wav")
     prelabel_project(store, settings, project)
@@ -83,7 +83,7 @@ def test_second_labeler_works_from_the_draft_and_the_segment_keeps_the_first_lab
         double_labeling.label_pairs(store, ben, project)
 
 
-def test_the_second_labeler_cannot_change_bounds_or_status(store, project, pool, team):  # noqa: F811
+def test_the_second_labeler_cannot_change_bounds_or_status(store, project, pool, team):
     _, segments = pool
     project = store.update_assignment_settings(project.id, EVERY)
     assignment.next_for(store, team["ana"], project)
@@ -97,7 +97,7 @@ def test_the_second_labeler_cannot_change_bounds_or_status(store, project, pool,
     assert store.get_segment(mine.id).version == version
 
 
-def test_nobody_gets_both_labelings_of_a_segment(store, project, pool, team):  # noqa: F811
+def test_nobody_gets_both_labelings_of_a_segment(store, project, pool, team):
     _, segments = pool
     project = store.update_assignment_settings(project.id, EVERY)
     ana, ben = team["ana"], team["ben"]
@@ -122,7 +122,7 @@ def test_nobody_gets_both_labelings_of_a_segment(store, project, pool, team):  #
     assert held and not held & {s.id for s in claimed}
 
 
-def test_a_skipped_second_labeling_goes_to_someone_else(store, project, pool, team):  # noqa: F811
+def test_a_skipped_second_labeling_goes_to_someone_else(store, project, pool, team):
     project = store.update_assignment_settings(project.id, EVERY)
     assignment.next_for(store, team["ana"], project)
     mine = assignment.next_for(store, team["ben"], project)
@@ -135,7 +135,7 @@ def test_a_skipped_second_labeling_goes_to_someone_else(store, project, pool, te
     assert assignment.next_for(store, team["eva"], project).id == mine.id
 
 
-def test_an_expired_second_labeling_cannot_be_saved(store, project, pool, team):  # noqa: F811
+def test_an_expired_second_labeling_cannot_be_saved(store, project, pool, team):
     project = store.update_assignment_settings(project.id, EVERY)
     assignment.next_for(store, team["ana"], project)
     start = utc_now()
@@ -144,7 +144,7 @@ def test_an_expired_second_labeling_cannot_be_saved(store, project, pool, team):
     assert not double_labeling.holds(store, team["ben"], mine.id, now=start + timedelta(minutes=31))
 
 
-def test_no_share_no_second_labeling(store, project, pool, team):  # noqa: F811
+def test_no_share_no_second_labeling(store, project, pool, team):
     project = store.update_assignment_settings(project.id, AssignmentSettings(batch_size=3))
     first = assignment.next_for(store, team["ana"], project)
     assert double_labeling.second_label_of(store, team["lead"], first.id) is None
@@ -163,7 +163,7 @@ def test_cli_sets_the_assignment_settings(data_dir, capsys):
     assert "double-labeled share: 0.2" in capsys.readouterr().out
 
 
-def test_roles_read_second_labelings(store, project, pool, team):  # noqa: F811
+def test_roles_read_second_labelings(store, project, pool, team):
     project = store.update_assignment_settings(project.id, EVERY)
     first = assignment.next_for(store, team["ana"], project)
     reviewer = member(store, project, "rita", Role.REVIEWER)

@@ -32,7 +32,7 @@ from speechlabel.core.errors import ValidationError
 from speechlabel.analytics.metrics import word_error_rate
 from speechlabel.prelabel.transcribe import FasterWhisperEngine, get_engine
 from speechlabel.prelabel.engines.options import TranscribeOptions, default_compute_type
-from tests.test_i18n_errors import assert_in_korean
+from tests.korean_errors import assert_in_korean
 
 ROOT = Path(__file__).resolve().parents[1]
 TINY = TranscribeOptions(model="tiny.en")

@@ -12,23 +12,9 @@ from speechlabel.accounts.access import SYSTEM
 from speechlabel.audio.samples import read_span
 from speechlabel.core.errors import Conflict, ValidationError
 from speechlabel.export import MANIFEST_NAME, ExportOptions, export_jsonl
-from speechlabel.ingest.files import import_audio
-from speechlabel.core.models import Draft, SegmentEdit, SegmentStatus
+from speechlabel.core.models import SegmentStatus
 
 EVERY_STATUS = ExportOptions(statuses=None)  # these tests export drafts too; the default is approved only
-
-
-@pytest.fixture
-def labeled(store, settings, project, speech_dir):
-    """The pyannote call cut in three segments: one approved by a person, two drafted."""
-    data = (speech_dir / "diarization" / "pyannote_sample.wav").read_bytes()
-    recording = import_audio(store, settings, project, data, "call 01.wav")
-    segments = store.replace_segments(recording.id, project.id, [(6.69, 7.12), (8.32, 10.02), (10.57, 14.7)], {}, "prelabel")
-    for segment in segments:
-        draft = Draft(f"draft {segment.start}", (), -0.3, 0.02, 1.2, "en", 0.99, "faster-whisper", "base", {})
-        store.add_draft(segment.id, draft, "prelabel")
-    store.save_segment(segments[1].id, 2, SegmentEdit(text="hello there", speaker="A", status=SegmentStatus.APPROVED), "ana")
-    return recording, [store.get_segment(s.id) for s in segments]
 
 
 def read_manifest(folder):

@@ -26,7 +26,6 @@ from speechlabel.export.destinations import (
 from speechlabel.export.saved import Stage, export_to_data_folder, zip_saved_export
 from speechlabel.core.models import Role
 from speechlabel.projects.manage import create_project
-from tests.test_export import labeled  # noqa: F401 — fixture: a real call cut in three segments
 
 PASSWORD = "correct horse battery"
 
@@ -162,7 +161,7 @@ def test_a_bad_name_or_bad_options_write_nothing(store, settings, project):
     assert export_destination(settings, project, "ok").folder == settings.data_dir / "exports" / "demo" / "ok"
 
 
-def test_what_a_killed_export_or_zip_left_is_cleared_by_the_next_one(store, settings, project, labeled, tmp_path):  # noqa: F811
+def test_what_a_killed_export_or_zip_left_is_cleared_by_the_next_one(store, settings, project, labeled, tmp_path):
     out = tmp_path / "exports" / "calls"
     out.parent.mkdir()
     day_ago = datetime.now(UTC).timestamp() - 24 * 3600

@@ -16,13 +16,11 @@ from speechlabel.accounts.access import SYSTEM
 from speechlabel.export import ExportFormat
 from speechlabel.core.models import Role, SegmentEdit, SegmentStatus
 from speechlabel.workspace.workspace import Workspace
-from tests import test_label_page
-from tests.app_session import shown
-from tests.test_label_page import APP, PASSWORD, actor, button
+from tests.app_pages import APP, actor, button
+from tests.app_session import PASSWORD, shown
 from workbench import page_specs
 
 EVERY = "Included: every segment, whatever its status, reviewed or not."
-labeled_project = test_label_page.labeled_project  # the fixture: jfk.wav and LDC93S1.wav pre-labeled for real
 
 
 def open_export_page(user: str = "ben") -> AppTest:

@@ -33,8 +33,8 @@ from speechlabel.export.saved import export_to_data_folder
 from speechlabel.export.select import ExportItem
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
-from tests.test_export_formats import build_corpus
-from tests.test_i18n_errors import assert_in_korean
+from tests.export_corpus import build_corpus
+from tests.korean_errors import assert_in_korean
 
 
 @pytest.fixture

@@ -8,7 +8,6 @@ from __future__ import annotations
 import ast
 import inspect
 import re
-import string
 from pathlib import Path
 
 import pytest
@@ -58,10 +57,9 @@ from speechlabel.core.models import (
 from speechlabel.projects.manage import create_project, validate_name
 from speechlabel.workspace.workspace import Workspace
 from speechlabel.core.lifecycle import Action
+from tests.app_pages import APP, button, open_review_page, reviewer, submitted
 from tests.app_session import shown, sign_in
-from tests.test_label_page import button, labeled_project  # noqa: F401 — fixture
-from tests.test_review_page import open_review_page, reviewer, submitted
-from tests.test_workbench import APP, app_data  # noqa: F401 — fixture
+from tests.korean_errors import DIFFERENT_FIELDS, fields
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = [ROOT / "workbench.py", *sorted((ROOT / "views").glob("*.py")), *sorted((ROOT / "speechlabel").rglob("*.py"))]
@@ -159,20 +157,6 @@ def test_the_catalog_only_keys_are_those_of_the_rules_notes_and_built_in_tags():
     assert note_keys() == {note_key(code) for code in NOTE_TEMPLATES}
     assert builtin_meaning_keys() == {f"tag_meaning.{scheme.name}.{tag.kind.value}"
                                       for scheme in BUILTIN_SCHEMES.values() for tag in scheme.tags}
-
-
-# Keys whose English fills a field the other languages leave out, or the reverse: (English only,
-# Korean only). The English says what the raise site always said; the Korean was written shorter.
-DIFFERENT_FIELDS = {
-    "error.api_too_large": (set(), {"size"}),  # English "over 262144 bytes"; Korean the bytes read when refused
-    "error.empty_date_range": ({"since_time", "until_time"}, {"since", "until"}),  # English times; Korean dates
-    "error.not_text": ({"value"}, set()),  # English repeats the value; Korean says "the transcript"
-}
-
-
-def fields(template: str) -> set[str]:
-    """The params a template reads (``{status.value}`` reads ``status``)."""
-    return {re.split(r"[.\[]", name)[0] for _, name, _, _ in string.Formatter().parse(template) if name is not None}
 
 
 # --- the catalogs --------------------------------------------------------------------------------
@@ -299,7 +283,7 @@ def switch_to_korean(app: AppTest) -> AppTest:
     return app
 
 
-def test_the_projects_page_switches_to_korean_and_back(app_data):  # noqa: F811 — fixture
+def test_the_projects_page_switches_to_korean_and_back(app_data):
     app = sign_in(AppTest.from_file(APP, default_timeout=60), Workspace.shared().store, "boss", admin=True).run()
     assert app.title[0].value == "Projects" and "No projects yet" in app.info[0].value  # English by default
     switch_to_korean(app)
@@ -316,7 +300,7 @@ def test_the_projects_page_switches_to_korean_and_back(app_data):  # noqa: F811 
     assert app.title[0].value == "Projects"  # a chosen language stays, even in a Korean project
 
 
-def test_a_korean_project_opens_in_korean_without_choosing(app_data):  # noqa: F811 — fixture
+def test_a_korean_project_opens_in_korean_without_choosing(app_data):
     workspace = Workspace.shared()
     create_project(workspace.store, "factory-ko", language="ko", actor=SYSTEM)
     app = sign_in(AppTest.from_file(APP, default_timeout=60), workspace.store, "boss", admin=True).run()
@@ -325,7 +309,7 @@ def test_a_korean_project_opens_in_korean_without_choosing(app_data):  # noqa: F
     assert app.radio(key="ui_language").value == "ko"
 
 
-def test_the_review_page_in_korean(labeled_project):  # noqa: F811 — fixture
+def test_the_review_page_in_korean(labeled_project):
     workspace, project = labeled_project
     reviewer(workspace)
     submitted(workspace, project)
@@ -341,7 +325,7 @@ def test_the_review_page_in_korean(labeled_project):  # noqa: F811 — fixture
     assert app.success[-1].value == "calls에서 이 조건으로 검수를 기다리는 세그먼트가 없습니다. 🎉"
 
 
-def test_the_clip_route_answers_in_the_browsers_language(app_data):  # noqa: F811 — fixture
+def test_the_clip_route_answers_in_the_browsers_language(app_data):
     import anyio
     from starlette.requests import Request
 

@@ -5,7 +5,6 @@ the raise site passes.)"""
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from pathlib import Path
 
@@ -32,28 +31,15 @@ from speechlabel.core.errors import (
 )
 from speechlabel.export import ExportOptions
 from speechlabel.export.saved import export_to_data_folder, zip_saved_export
-from speechlabel.i18n import Lang, error_message, translate
 from speechlabel.ingest.files import import_audio
 from speechlabel.prelabel.jobs import JobState, PrelabelJobs, unexpected_failure
 from speechlabel.core.models import AssignmentSettings, ReviewSettings, Role
-from tests.test_assignment import team  # noqa: F401 — fixture
-from tests.test_ingest import corrupt_inputs, wav_bytes
-from tests.test_labeling import ldc, signed_in  # noqa: F401 — fixture
-from tests.test_review import rita, work  # noqa: F401 — fixture
+from tests.audio_samples import corrupt_inputs, wav_bytes
+from tests.korean_errors import assert_in_korean
+from tests.sample_projects import signed_in
 
 ROOT = Path(__file__).resolve().parents[1]
-LEAD_IN = translate("error.untranslated", Lang.KO, message="")
-HANGUL = re.compile(r"[가-힣]")
 
-
-def assert_in_korean(error: SpeechLabelError) -> str:
-    """The Korean text comes from the error's own catalog entry, as the English one does
-    (``str(error)``, which the CLI and logs print)."""
-    assert error.message_key, f"no message_key on {type(error).__name__}: {error}"
-    korean = error_message(error, Lang.KO)
-    assert not korean.startswith(LEAD_IN.strip()) and HANGUL.search(korean), korean
-    assert translate(error.message_key, Lang.EN, **error.params) == str(error)
-    return korean
 
 
 # --- uploads (audio, ingest) ---------------------------------------------------------------------------
@@ -88,7 +74,7 @@ def refused(action, error=SpeechLabelError) -> str:
     return assert_in_korean(caught.value)
 
 
-def test_label_page_refusals_in_korean(store, project, ldc):  # noqa: F811 — fixture
+def test_label_page_refusals_in_korean(store, project, ldc):
     ana = signed_in(store, project, "ana", Role.LEAD)
     _, (a, b) = ldc  # LDC93S1: 0.1–1.2 s and 1.5–2.8 s of 2.9 s
     nudge = labeling.nudge
@@ -115,7 +101,7 @@ def test_label_page_refusals_in_korean(store, project, ldc):  # noqa: F811 — f
         lambda: labeling.save_and_next(store, ana, a.id, a.version, "she had", None, "noise", None))
 
 
-def test_a_labeler_outside_their_work_is_told_in_korean(store, project, ldc):  # noqa: F811 — fixture
+def test_a_labeler_outside_their_work_is_told_in_korean(store, project, ldc):
     lee = signed_in(store, project, "lee", Role.LABELER)
     _, (a, _) = ldc
     assert "나에게 배정되지 않았거나" in refused(
@@ -125,7 +111,7 @@ def test_a_labeler_outside_their_work_is_told_in_korean(store, project, ldc):  #
 # --- the review page --------------------------------------------------------------------------------
 
 
-def test_review_refusals_in_korean(store, project, work, rita, team):  # noqa: F811 — fixture
+def test_review_refusals_in_korean(store, project, work, rita, team):
     lead, segment_id = team["lead"], work.ids[6]
 
     def current() -> int:  # read at each call
@@ -148,7 +134,7 @@ def test_review_refusals_in_korean(store, project, work, rita, team):  # noqa: F
 # --- handing out work (assignment, its settings) ----------------------------------------------------
 
 
-def test_assignment_refusals_in_korean(store, project, work, rita, team):  # noqa: F811 — fixture
+def test_assignment_refusals_in_korean(store, project, work, rita, team):
     lead = team["lead"]
     assert refused(lambda: assignment.assign_segments(store, lead, project, "ana", 0)).startswith(
         "세그먼트 0개는 배정할 수 없습니다.")

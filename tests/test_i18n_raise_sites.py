@@ -29,8 +29,7 @@ from speechlabel.projects.scheme_upload import (
 )
 from speechlabel.prelabel.vad import SegmentOptions
 from speechlabel.prelabel.engines.options import TranscribeOptions
-from tests.test_i18n import DIFFERENT_FIELDS, fields
-from tests.test_i18n_errors import assert_in_korean
+from tests.korean_errors import DIFFERENT_FIELDS, assert_in_korean, fields
 
 ROOT = Path(__file__).resolve().parents[1]
 SOURCES = sorted([*(ROOT / "speechlabel").rglob("*.py"), *(ROOT / "views").glob("*.py")])

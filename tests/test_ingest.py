@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-import av
 import numpy as np
 import pytest
 import soundfile as sf
@@ -18,40 +16,12 @@ from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import AudioDecodeError, DuplicateRecording
 from speechlabel.ingest.files import import_audio, import_paths
 from speechlabel.audio.probe import estimate_snr_db
-
-
-def encode_with_ffmpeg(samples: np.ndarray, rate: int, container: str, codec: str) -> bytes:
-    """Encode mono float samples with PyAV's bundled FFmpeg (no ffmpeg program needed)."""
-    buffer = io.BytesIO()
-    with av.open(buffer, "w", format=container) as output:
-        stream = output.add_stream(codec, rate=48000 if codec == "libopus" else rate)
-        stream.layout = "mono"
-        frame = av.AudioFrame.from_ndarray((samples * 32767).astype(np.int16)[None, :], format="s16", layout="mono")
-        frame.sample_rate = rate
-        resampler = av.AudioResampler(format=stream.codec_context.format.name, layout="mono",
-                                      rate=stream.codec_context.sample_rate)
-        for chunk in [*resampler.resample(frame), *resampler.resample(None)]:
-            for packet in stream.encode(chunk):
-                output.mux(packet)
-        for packet in stream.encode(None):
-            output.mux(packet)
-    return buffer.getvalue()
-
-
-def wav_bytes(samples: np.ndarray, rate: int, subtype: str = "PCM_16") -> bytes:
-    buffer = io.BytesIO()
-    sf.write(buffer, samples, rate, subtype=subtype, format="WAV")
-    return buffer.getvalue()
+from tests.audio_samples import corrupt_inputs, encode_with_ffmpeg, stored_files, wav_bytes
 
 
 @pytest.fixture(scope="module")
 def jfk(speech_dir) -> np.ndarray:
     return load_mono_16k(speech_dir / "en" / "jfk.wav")
-
-
-def stored_files(settings: Settings) -> list[Path]:
-    audio = settings.data_dir / "audio"
-    return sorted(p for p in audio.rglob("*") if p.is_file()) if audio.exists() else []
 
 
 @pytest.mark.parametrize(
@@ -122,18 +92,6 @@ def test_duplicate_upload_is_reported_and_stored_once(store, settings, project, 
         import_audio(store, settings, project, data, "copy of jfk.wav")
     assert stored_files(settings) == files
     assert len(store.list_recordings(project.id)) == 1
-
-
-def corrupt_inputs(speech_dir) -> dict[str, tuple[bytes, str]]:
-    wav = (speech_dir / "en" / "jfk.wav").read_bytes()
-    flac = (speech_dir / "en" / "jfk_44k_24bit_stereo.flac").read_bytes()
-    return {
-        "empty": (b"", "is empty"),
-        "text": ("这不是音频 — not audio at all\n".encode() * 50, "not audio we can read"),
-        "cut in its header": (flac[:200], "is damaged"),
-        "zero-length wav": (wav_bytes(np.zeros(0, dtype=np.float32), 16000), "no audio samples"),
-        "header only": (wav[:44], "damaged"),
-    }
 
 
 @pytest.mark.parametrize("case", ["empty", "text", "cut in its header", "zero-length wav", "header only"])

@@ -10,58 +10,15 @@ from datetime import timedelta
 
 import numpy as np
 import pytest
-from starlette.applications import Starlette
-from starlette.testclient import TestClient
 
 from speechlabel.accounts import users as accounts
 from speechlabel.labeling import actions as labeling
 from speechlabel.labeling import waveform
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.labeling.loop import Loop, OpenSegments
 from speechlabel.core.models import Role, SegmentStatus
 from speechlabel.projects.manage import create_project
-from tests.test_labeling import add_recording
-from views import label_api, routes
-
-PASSWORD = "correct horse battery"
-
-
-@pytest.fixture
-def loop(store, settings, monkeypatch):
-    current = Loop(store, settings, OpenSegments())
-    monkeypatch.setattr(label_api, "loop", lambda: current)
-    return current
-
-
-@pytest.fixture
-def app(loop):
-    return Starlette(routes=routes.routes())
-
-
-@pytest.fixture
-def ldc(store, settings, project, speech_dir):
-    return add_recording(store, settings, project, speech_dir, "en/LDC93S1.wav", [(0.1, 1.2), (1.5, 2.8)],
-                         ["she had your dark suit", "in greasy wash water all year"])
-
-
-def person(store, project, name: str, role: Role) -> str:
-    """A user with ``role`` in ``project``; their session token."""
-    accounts.create_user(store, SYSTEM, name, PASSWORD)
-    accounts.set_role(store, SYSTEM, name, project.name, role)
-    return accounts.login(store, name, PASSWORD)[0]
-
-
-def client(app, token: str | None, tab: str = "tab-1") -> TestClient:
-    opened = TestClient(app, headers={"x-speechlabel-tab": tab, "x-speechlabel-lang": "en"})
-    if token:
-        opened.cookies.set(accounts.SESSION_COOKIE, token)
-    return opened
-
-
-def first_segment(store, token):
-    actor = accounts.authenticate(store, token)
-    project = store.get_project_by_id(next(iter(actor.roles)))
-    return labeling.next_segment(store, actor, project)
+from tests.app_session import PASSWORD
+from tests.label_routes_client import client, first_segment, person
 
 
 def test_a_labeler_opens_saves_and_gets_the_next_segment(app, store, settings, project, ldc):

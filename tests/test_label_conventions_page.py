@@ -6,58 +6,19 @@ errors. (Keys and the caret in a real browser: tests/e2e/test_label_conventions.
 
 from __future__ import annotations
 
-from pathlib import Path
-
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.workspace.config import Settings
 from speechlabel.conventions import KSPON
-from speechlabel.ingest.files import import_audio
-from speechlabel.core.models import ConventionSettings, Draft, LabelSettings, Role, SegmentStatus
+from speechlabel.core.models import ConventionSettings, SegmentStatus
 from speechlabel.projects.conventions import update_convention_settings
-from speechlabel.projects.manage import create_project
 from speechlabel.workspace.workspace import Workspace
-from tests.test_label_api import app, client, loop  # noqa: F401 — fixtures
-from tests.test_label_page import loop_data
+from tests.app_pages import APP, loop_data
+from tests.app_session import PASSWORD
+from tests.label_routes_client import ana_on_first
 
-APP = str(Path(__file__).resolve().parents[1] / "workbench.py")
-PASSWORD = "correct horse battery"
 KSPON_LINE = "b/ 아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 n/"
-
-
-def add_kspon_project(store, settings, speech_dir):
-    """A KsponSpeech project (language ko) with two drafted segments of real audio; ana labels."""
-    project = create_project(store, "kspon", language="ko", actor=SYSTEM,
-                             label_settings=LabelSettings(speakers=("A", "B")))
-    recording = import_audio(store, settings, project, (speech_dir / "en/LDC93S1.wav").read_bytes(), "a.wav")
-    for segment, text in zip(store.replace_segments(recording.id, project.id, [(0.1, 1.2), (1.5, 2.8)], {},
-                                                    "prelabel"), ("모 몬 소리야", "확률이라니")):
-        store.add_draft(segment.id, Draft(text, (), -0.3, 0.02, 1.2, "ko", 0.99, "faster-whisper", "base", {}),
-                        "prelabel")
-    accounts.create_user(store, SYSTEM, "ana", PASSWORD)
-    accounts.set_role(store, SYSTEM, "ana", "kspon", Role.LABELER)
-    return store.get_project("kspon")
-
-
-@pytest.fixture
-def kspon_project(tmp_path, monkeypatch, speech_dir):
-    """The KsponSpeech project in the app's own workspace (a SQLite file), for AppTest."""
-    monkeypatch.setenv("SPEECHLABEL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)
-    st.cache_resource.clear()
-    workspace = Workspace.shared(Settings.from_env())
-    yield workspace.store, add_kspon_project(workspace.store, workspace.settings, speech_dir)
-    st.cache_resource.clear()
-
-
-@pytest.fixture
-def kspon(store, settings, speech_dir):
-    """The KsponSpeech project in the test's store (SQLite and PostgreSQL), for the routes."""
-    return add_kspon_project(store, settings, speech_dir)
 
 
 def open_label_page() -> AppTest:
@@ -72,18 +33,6 @@ def open_label_page() -> AppTest:
     return page
 
 
-def ana_on_first(web_app, store, project):
-    """ana's tab with her first segment open, as the page mounts it; (client, card)."""
-    from speechlabel.labeling import actions as labeling
-
-    token, actor = accounts.login(store, "ana", PASSWORD)
-    first = labeling.next_segment(store, actor, project)
-    web = client(web_app, token)
-    card = web.get(f"/api/label/open/{first.id}").json()
-    assert card["id"] == first.id, card
-    return web, card
-
-
 def test_the_loop_gets_the_schemes_tags_with_their_hotkeys(kspon_project):
     data = loop_data(open_label_page())
     tags = data["scheme_tags"]
@@ -95,7 +44,7 @@ def test_the_loop_gets_the_schemes_tags_with_their_hotkeys(kspon_project):
     assert data["speakers"] == ["A", "B"]
 
 
-def test_a_tag_goes_in_at_the_caret_and_the_text_is_kept(app, store, kspon):  # noqa: F811
+def test_a_tag_goes_in_at_the_caret_and_the_text_is_kept(app, store, kspon):
     web, card = ana_on_first(app, store, kspon)
     text = "모 몬 소리야"
     put = web.post("/api/label/insert", json={"segment_id": card["id"], "text": text, "tag": "n/",
@@ -110,7 +59,7 @@ def test_a_tag_goes_in_at_the_caret_and_the_text_is_kept(app, store, kspon):  # 
     assert store.get_unsaved_edit("ana", card["id"]).text == put["text"]
 
 
-def test_lint_lists_problems_with_positions_and_suggestions(app, store, kspon):  # noqa: F811
+def test_lint_lists_problems_with_positions_and_suggestions(app, store, kspon):
     web, card = ana_on_first(app, store, kspon)
     body = web.post("/api/label/lint", json={"segment_id": card["id"], "text": "아/  모+몬 소리야"}).json()
     problems = {p["code"]: p for p in body["problems"]}
@@ -124,14 +73,14 @@ def test_lint_lists_problems_with_positions_and_suggestions(app, store, kspon): 
     assert clean == {"problems": [], "fixed": None}
 
 
-def test_the_fix_covers_digits_in_the_pronunciation(app, store, kspon):  # noqa: F811
+def test_the_fix_covers_digits_in_the_pronunciation(app, store, kspon):
     web, card = ana_on_first(app, store, kspon)
     body = web.post("/api/label/lint", json={"segment_id": card["id"], "text": "아/  모+몬 소리야 70%"}).json()
     assert body["fixed"] == "아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트)"
     assert len([p for p in body["problems"] if p["suggestion"] is not None]) >= 3
 
 
-def test_a_project_blocking_on_lint_errors_refuses_the_save(app, store, kspon):  # noqa: F811
+def test_a_project_blocking_on_lint_errors_refuses_the_save(app, store, kspon):
     project = update_convention_settings(store, SYSTEM, kspon, ConventionSettings(KSPON, True))
     web, card = ana_on_first(app, store, project)
     body = {"segment_id": card["id"], "version": card["version"], "text": "모+몬 소리야", "tags": []}

@@ -4,117 +4,20 @@ SQLite and PostgreSQL: the first card with its unsure words flagged, Save & next
 transcript, typing kept across a reopen, a conflicting save, previous and set-aside, bounds,
 split and merge, who may open what, the end of the work and a second labeling.
 
-Pre-labeling takes ~20 s, so it runs once per test process (``real_drafts``); each test's store
-gets the same segments and the same real drafts."""
+Pre-labeling takes ~20 s, so it runs once per test process (``real_drafts`` in
+tests/sample_projects.py); each test's store gets the same segments and the same real drafts."""
 
 from __future__ import annotations
 
-import functools
-import tempfile
-from dataclasses import replace
-from pathlib import Path
-
 import pytest
 
-from speechlabel.accounts import users as accounts
 from speechlabel.labeling import actions as labeling
-from speechlabel.accounts.access import SYSTEM
-from speechlabel.workspace.config import Settings
-from speechlabel.ingest.files import import_audio
-from speechlabel.core.models import AssignmentSettings, LabelSettings, Role, SegmentStatus
-from speechlabel.projects.manage import create_project
-from speechlabel.prelabel.vad import SegmentOptions
-from speechlabel.store import Store
-from speechlabel.prelabel.engines.options import TranscribeOptions
-from tests.test_label_api import PASSWORD, app, client, loop, person  # noqa: F401 — fixtures
-
-RECORDINGS = ("en/jfk.wav", "en/LDC93S1.wav")
-CALLS_LABEL_SETTINGS = LabelSettings(speakers=("Kennedy", "Reporter"), tags=("noise", "music"), low_confidence=0.9)
-_WORK = tempfile.TemporaryDirectory(prefix="speechlabel-drafts-")
+from speechlabel.core.models import AssignmentSettings, SegmentStatus
+from tests.label_routes_client import edit, first_to_do, opened, signed_in, who
+from tests.sample_projects import segments_in_order
 
 
-@functools.cache
-def real_drafts(speech_dir: Path) -> dict[str, list]:
-    """jfk.wav and LDC93S1.wav segmented and drafted for real (tiny.en), once per process: for
-    each recording, its segments' (start, end, draft) in time order."""
-    from speechlabel.prelabel.pipeline import prelabel_project
-
-    folder = Path(_WORK.name)
-    store = Store.open(f"sqlite:///{folder / 'drafts.db'}")
-    settings = Settings(data_dir=folder / "data")
-    project = create_project(store, "calls", language="en", actor=SYSTEM,
-                             segment_options=SegmentOptions(target_duration=0.0, min_silence=0.3),
-                             transcribe_options=TranscribeOptions(model="tiny.en"),
-                             label_settings=CALLS_LABEL_SETTINGS)
-    for name in RECORDINGS:
-        import_audio(store, settings, project, (speech_dir / name).read_bytes(), Path(name).name)
-    prelabel_project(store, settings, project)
-    drafted = {}
-    for recording in store.list_recordings(project.id):
-        drafted[recording.label] = [(s.start, s.end, store.latest_draft(s.id))
-                                    for s in store.list_segments(recording.id)]
-    store.close()
-    return drafted
-
-
-def add_calls_project(store, settings, speech_dir):
-    """The project "calls" of the real drafts in ``store``; ana and tom label, ben and lea lead."""
-    project = create_project(store, "calls", language="en", actor=SYSTEM,
-                             segment_options=SegmentOptions(target_duration=0.0, min_silence=0.3),
-                             transcribe_options=TranscribeOptions(model="tiny.en"),
-                             label_settings=CALLS_LABEL_SETTINGS)
-    drafted = real_drafts(speech_dir)
-    for name in RECORDINGS:
-        label = Path(name).name
-        recording = import_audio(store, settings, project, (speech_dir / name).read_bytes(), label)
-        spans = drafted[label]
-        segments = store.replace_segments(recording.id, project.id, [(start, end) for start, end, _ in spans], {},
-                                          "prelabel")
-        for segment, (_, _, draft) in zip(segments, spans):
-            store.add_draft(segment.id, replace(draft, id=None, segment_id=None, created_at=None), "prelabel")
-    for name, role in (("ana", Role.LABELER), ("tom", Role.LABELER), ("ben", Role.LEAD), ("lea", Role.LEAD)):
-        accounts.create_user(store, SYSTEM, name, PASSWORD)
-        accounts.set_role(store, SYSTEM, name, "calls", role)
-    return store.get_project("calls")
-
-
-@pytest.fixture
-def calls(store, settings, speech_dir):
-    return add_calls_project(store, settings, speech_dir)
-
-
-def segments_in_order(store, project):
-    recordings = sorted(store.list_recordings(project.id), key=lambda r: r.id)
-    return [s for r in recordings for s in store.list_segments(r.id)]
-
-
-def signed_in(app, store, name: str, tab: str = "tab-1"):  # noqa: F811 — ``app`` is the fixture's value
-    """A browser tab of ``name`` (who exists in "calls")."""
-    return client(app, accounts.login(store, name, PASSWORD)[0], tab=tab)
-
-
-def who(store, name: str):
-    return accounts.login(store, name, PASSWORD)[1]
-
-
-def edit(card: dict, text: str | None = None, **more) -> dict:
-    """A request body about the card's segment, as the component sends it."""
-    return {"segment_id": card["id"], "version": card["version"], "text": card["text"] if text is None else text,
-            "speaker": card["speaker"], "tags": card["tags"], **more}
-
-
-def first_to_do(store, project, name: str):
-    """What the label page mounts the loop with: the user's next segment (a labeler leases a batch)."""
-    return labeling.next_segment(store, who(store, name), project)
-
-
-def opened(web, segment_id: str) -> dict:
-    answer = web.get(f"/api/label/open/{segment_id}")
-    assert answer.status_code == 200, answer.text
-    return answer.json()
-
-
-def test_the_first_segment_to_do_opens_with_its_draft_and_unsure_words_flagged(app, store, calls):  # noqa: F811
+def test_the_first_segment_to_do_opens_with_its_draft_and_unsure_words_flagged(app, store, calls):
     first = segments_in_order(store, calls)[0]
     assert first_to_do(store, calls, "ana").id == first.id
     card = opened(signed_in(app, store, "ana"), first.id)
@@ -128,7 +31,7 @@ def test_the_first_segment_to_do_opens_with_its_draft_and_unsure_words_flagged(a
     assert card["bounds_editable"] and not card["second_labeling"] and card["conflict"] is None
 
 
-def test_save_stores_text_speaker_tags_and_comment_and_returns_the_next(app, store, calls):  # noqa: F811
+def test_save_stores_text_speaker_tags_and_comment_and_returns_the_next(app, store, calls):
     first, second = segments_in_order(store, calls)[:2]
     web = signed_in(app, store, "ana")
     assert first_to_do(store, calls, "ana").id == first.id
@@ -145,7 +48,7 @@ def test_save_stores_text_speaker_tags_and_comment_and_returns_the_next(app, sto
     assert body["next_id"] == second.id and (body["next"]["id"], body["next"]["text"]) == (second.id, second.text)
 
 
-def test_an_empty_transcript_is_refused_and_nothing_changes(app, store, calls):  # noqa: F811
+def test_an_empty_transcript_is_refused_and_nothing_changes(app, store, calls):
     first = segments_in_order(store, calls)[0]
     web = signed_in(app, store, "ana")
     assert first_to_do(store, calls, "ana").id == first.id
@@ -155,7 +58,7 @@ def test_an_empty_transcript_is_refused_and_nothing_changes(app, store, calls): 
     assert store.get_segment(first.id) == first
 
 
-def test_typed_text_kept_comes_back_after_a_reopen_and_can_be_discarded(app, store, calls):  # noqa: F811
+def test_typed_text_kept_comes_back_after_a_reopen_and_can_be_discarded(app, store, calls):
     first = segments_in_order(store, calls)[0]
     web = signed_in(app, store, "ben")
     card = opened(web, first.id)
@@ -171,7 +74,7 @@ def test_typed_text_kept_comes_back_after_a_reopen_and_can_be_discarded(app, sto
     assert store.get_segment(first.id).version == first.version
 
 
-def test_a_conflicting_save_is_refused_and_the_card_shows_both_texts(app, store, calls):  # noqa: F811
+def test_a_conflicting_save_is_refused_and_the_card_shows_both_texts(app, store, calls):
     first = segments_in_order(store, calls)[0]
     web = signed_in(app, store, "ana")
     assert first_to_do(store, calls, "ana").id == first.id
@@ -190,7 +93,7 @@ def test_a_conflicting_save_is_refused_and_the_card_shows_both_texts(app, store,
     assert "ben's words" in history and history[-1] == "ana's words"
 
 
-def test_previous_skip_and_untranscribable(app, store, calls):  # noqa: F811
+def test_previous_skip_and_untranscribable(app, store, calls):
     first, second, third = segments_in_order(store, calls)[:3]
     web = signed_in(app, store, "ana")
     assert first_to_do(store, calls, "ana").id == first.id
@@ -212,7 +115,7 @@ def test_previous_skip_and_untranscribable(app, store, calls):  # noqa: F811
     assert back["id"] == second.id
 
 
-def test_moving_the_start_earlier_recuts_the_clip_and_keeps_the_typing(app, store, calls):  # noqa: F811
+def test_moving_the_start_earlier_recuts_the_clip_and_keeps_the_typing(app, store, calls):
     first = segments_in_order(store, calls)[0]
     web = signed_in(app, store, "ana")
     assert first_to_do(store, calls, "ana").id == first.id
@@ -235,7 +138,7 @@ def test_moving_the_start_earlier_recuts_the_clip_and_keeps_the_typing(app, stor
     assert store.get_segment(first.id).version == stored.version
 
 
-def test_split_at_the_caret_and_at_a_time_then_merge(app, store, calls):  # noqa: F811
+def test_split_at_the_caret_and_at_a_time_then_merge(app, store, calls):
     first = segments_in_order(store, calls)[0]
     count = len(store.list_segments(first.recording_id))
     web = signed_in(app, store, "ana")
@@ -268,7 +171,7 @@ def test_split_at_the_caret_and_at_a_time_then_merge(app, store, calls):  # noqa
     assert f"{halves[0].text} {halves[1].text}" == "one two three four"
 
 
-def test_a_lead_opens_any_segment_a_labeler_only_their_own(app, store, calls):  # noqa: F811
+def test_a_lead_opens_any_segment_a_labeler_only_their_own(app, store, calls):
     segments = segments_in_order(store, calls)
     first_to_do(store, calls, "ana")  # ana's batch holds every segment
     lea = signed_in(app, store, "lea")
@@ -278,7 +181,7 @@ def test_a_lead_opens_any_segment_a_labeler_only_their_own(app, store, calls):  
     assert first_to_do(store, calls, "tom") is None  # nothing left for him
 
 
-def test_saving_the_last_segment_returns_no_next(app, store, calls):  # noqa: F811
+def test_saving_the_last_segment_returns_no_next(app, store, calls):
     *earlier, last = segments_in_order(store, calls)
     ana = who(store, "ana")
     labeling.next_segment(store, ana, calls)  # ana's batch holds every segment
@@ -292,7 +195,7 @@ def test_saving_the_last_segment_returns_no_next(app, store, calls):  # noqa: F8
     assert body["next_id"] is None and body["next"] is None
 
 
-def test_a_second_labeling_shows_the_draft_and_saves_beside_the_segment(app, store, calls):  # noqa: F811
+def test_a_second_labeling_shows_the_draft_and_saves_beside_the_segment(app, store, calls):
     project = store.update_assignment_settings(calls.id, AssignmentSettings(batch_size=2, double_share=1.0))
     first = segments_in_order(store, project)[0]
     ana = who(store, "ana")
@@ -312,7 +215,7 @@ def test_a_second_labeling_shows_the_draft_and_saves_beside_the_segment(app, sto
     assert store.get_second_label(first.id).text == "Tom's transcript"
 
 
-def test_two_tabs_of_one_labeler_on_one_segment_lose_nothing(app, store, calls):  # noqa: F811
+def test_two_tabs_of_one_labeler_on_one_segment_lose_nothing(app, store, calls):
     first = first_to_do(store, calls, "ana")
     one, two = signed_in(app, store, "ana", tab="tab-1"), signed_in(app, store, "ana", tab="tab-2")
     card_one, card_two = opened(one, first.id), opened(two, first.id)

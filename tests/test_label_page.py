@@ -7,60 +7,9 @@ tests/test_label_loop_routes.py.
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
-import pytest
-import streamlit as st
-from streamlit.testing.v1 import AppTest
-
-from speechlabel.accounts import users as accounts
 from speechlabel.labeling import actions as labeling
-from speechlabel.workspace.config import Settings
-from speechlabel.workspace.workspace import Workspace
-from tests.test_label_loop_routes import add_calls_project, segments_in_order
-
-APP = str(Path(__file__).resolve().parents[1] / "workbench.py")
-PASSWORD = "correct horse battery"
-LOOP = "speechlabel_label_loop"
-
-
-@pytest.fixture
-def labeled_project(tmp_path, monkeypatch, speech_dir):
-    """jfk.wav and LDC93S1.wav with tiny.en's real drafts, in small segments, in the app's workspace."""
-    monkeypatch.setenv("SPEECHLABEL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)
-    st.cache_resource.clear()
-    workspace = Workspace.shared(Settings.from_env())
-    yield workspace, add_calls_project(workspace.store, workspace.settings, speech_dir)
-    st.cache_resource.clear()
-
-
-def open_label_page(user: str = "ana") -> AppTest:
-    """A new browser session signed in as ``user`` on the label page."""
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.session_state["session_token"] = accounts.login(Workspace.shared().store, user, PASSWORD)[0]
-    app.run()
-    if app.title[0].value != "Label":  # a lead lands on Projects; a labeler has only the Label page
-        app.switch_page("views/label.py").run()
-    assert not app.exception, app.exception
-    return app
-
-
-def loop_data(app: AppTest) -> dict:
-    """The data the page handed the label loop component."""
-    mounted = [e for e in app.get("bidi_component") if e.proto.component_name == LOOP]
-    assert len(mounted) == 1, [e.proto.component_name for e in app.get("bidi_component")]
-    return json.loads(mounted[0].proto.json)
-
-
-def actor(workspace, name: str):
-    return accounts.login(workspace.store, name, PASSWORD)[1]
-
-
-def button(app: AppTest, label: str):
-    """The page's button with that label (the review, dashboard and export page tests use it)."""
-    return next(b for b in app.button if b.label == label)
+from tests.app_pages import actor, loop_data, open_label_page
+from tests.sample_projects import segments_in_order
 
 
 def test_the_loop_opens_the_first_segment_to_do_with_the_projects_speakers_and_tags(labeled_project):

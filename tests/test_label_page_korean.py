@@ -25,9 +25,9 @@ from speechlabel.conventions.lint_text import problem_message, rule_key, tag_mea
 from speechlabel.core.models import ConventionSettings, SegmentStatus
 from speechlabel.projects.conventions import update_convention_settings
 from speechlabel.workspace.workspace import Workspace
-from tests.test_label_api import app, loop  # noqa: F401 — fixtures
-from tests.test_label_conventions_page import APP, PASSWORD, ana_on_first, kspon, kspon_project  # noqa: F401
-from tests.test_label_page import loop_data
+from tests.app_pages import APP, loop_data
+from tests.app_session import PASSWORD
+from tests.label_routes_client import ana_on_first
 
 HANGUL = re.compile(r"[가-힣]")
 
@@ -41,7 +41,7 @@ def open_in_korean() -> AppTest:
     return page
 
 
-def test_the_label_loop_mounts_in_korean_with_the_schemes_tags(kspon_project):  # noqa: F811 — fixture
+def test_the_label_loop_mounts_in_korean_with_the_schemes_tags(kspon_project):
     store, project = kspon_project
     page = open_in_korean()
     assert page.title[0].value == "라벨링"
@@ -57,7 +57,7 @@ def test_the_label_loop_mounts_in_korean_with_the_schemes_tags(kspon_project):  
     assert data["scheme_tags"][-1]["label"].startswith("(철자)/(발음)")
 
 
-def test_lint_problems_in_korean_and_the_blocked_save(app, store, kspon):  # noqa: F811 — fixture
+def test_lint_problems_in_korean_and_the_blocked_save(app, store, kspon):
     project = update_convention_settings(store, SYSTEM, kspon, ConventionSettings(KSPON, True))
     web, card = ana_on_first(app, store, project)
     web.headers["x-speechlabel-lang"] = "ko"
@@ -80,7 +80,7 @@ def test_lint_problems_in_korean_and_the_blocked_save(app, store, kspon):  # noq
     assert saved.status_code == 200 and store.get_segment(card["id"]).text == body["fixed"]
 
 
-def test_the_segment_list_and_the_page_switch_back_to_english(kspon_project):  # noqa: F811 — fixture
+def test_the_segment_list_and_the_page_switch_back_to_english(kspon_project):
     page = open_in_korean()
     assert page.expander[-1].label == "kspon에서 내 작업 (2)"
     table = page.dataframe[0].value

@@ -11,9 +11,8 @@ import sqlalchemy
 
 from speechlabel.store import Store
 from views.label_api import LANG_HEADER
-from tests.test_label_api import app, loop  # noqa: F401 — fixtures
-from tests.test_label_loop_routes import calls, edit, first_to_do, opened, signed_in  # noqa: F401 — fixtures
-from tests.test_store_failures import read_only_file
+from tests.label_routes_client import edit, first_to_do, opened, signed_in
+from tests.read_only import read_only_file
 
 
 @contextmanager
@@ -38,7 +37,7 @@ def refusing_writes(store: Store):
         store.engine.dispose()
 
 
-def test_a_save_on_a_read_only_database_answers_503_with_the_reason(app, store, calls):  # noqa: F811
+def test_a_save_on_a_read_only_database_answers_503_with_the_reason(app, store, calls):
     first = first_to_do(store, calls, "ana")
     web = signed_in(app, store, "ana")
     card = opened(web, first.id)

@@ -8,9 +8,9 @@ from speechlabel.accounts import users as accounts
 from speechlabel.labeling import actions as labeling
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.errors import Conflict, Forbidden, NotFound, NotSignedIn, StaleVersion, ValidationError
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.segment_rules import MAX_TRANSCRIPT_CHARS
-from speechlabel.core.models import Actor, Draft, Role, SegmentEdit, SegmentStatus
+from speechlabel.core.models import Actor, Role, SegmentEdit, SegmentStatus
+from tests.sample_projects import add_recording, signed_in
 
 LDC_DURATION = 2.9248125  # en/LDC93S1.wav
 # The signed-in people of these tests, by name; leads of the project unless a test says otherwise.
@@ -24,30 +24,6 @@ def people(store, project):
         PEOPLE[name] = signed_in(store, project, name, Role.LEAD)
     yield PEOPLE
     PEOPLE.clear()
-
-
-def signed_in(store, project, name: str, role: Role) -> Actor:
-    accounts.create_user(store, SYSTEM, name, "correct horse battery")
-    accounts.set_role(store, SYSTEM, name, project.name, role)
-    return accounts.login(store, name, "correct horse battery")[1]
-
-
-def a_draft(text: str) -> Draft:
-    return Draft(text, (), -0.3, 0.02, 1.2, "en", 0.99, "faster-whisper", "base", {})
-
-
-def add_recording(store, settings, project, speech_dir, name, bounds, texts):
-    data = (speech_dir / name).read_bytes()
-    recording = import_audio(store, settings, project, data, name)
-    segments = store.replace_segments(recording.id, project.id, bounds, {}, "prelabel")
-    return recording, [store.add_draft(s.id, a_draft(t), "prelabel") for s, t in zip(segments, texts)]
-
-
-@pytest.fixture
-def ldc(store, settings, project, speech_dir):
-    """LDC93S1 in two drafted segments (version 2 each)."""
-    return add_recording(store, settings, project, speech_dir, "en/LDC93S1.wav", [(0.1, 1.2), (1.5, 2.8)],
-                         ["she had your dark suit", "in greasy wash water all year"])
 
 
 # --- the queue and the list ---------------------------------------------------------------

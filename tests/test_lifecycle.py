@@ -24,8 +24,8 @@ from speechlabel.core.lifecycle import TRANSITIONS, Action, allowed_from, can, c
 from speechlabel.core.models import Draft, ReviewReason, Role, SegmentEdit, SegmentStatus
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store, schema
-from tests.test_assignment import member
-from tests.test_i18n_errors import assert_in_korean
+from tests.sample_projects import member
+from tests.korean_errors import assert_in_korean
 
 ROOT = Path(__file__).resolve().parents[1]
 S = SegmentStatus

@@ -7,7 +7,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from speechlabel.accounts import users as accounts
@@ -15,20 +14,9 @@ from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.models import Role
 from speechlabel.projects.manage import create_project
 from speechlabel.store.rows import utc_now
-from speechlabel.workspace.workspace import Workspace
 from tests.app_session import PASSWORD, sign_in
 
 APP = str(Path(__file__).resolve().parents[1] / "workbench.py")
-
-
-@pytest.fixture
-def app_data(tmp_path, monkeypatch):
-    monkeypatch.setenv("SPEECHLABEL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)
-    monkeypatch.delenv("SPEECHLABEL_ADMIN_PASSWORD", raising=False)
-    st.cache_resource.clear()
-    yield Workspace.shared().store
-    st.cache_resource.clear()
 
 
 def known_pages(app: AppTest) -> str:
@@ -38,7 +26,7 @@ def known_pages(app: AppTest) -> str:
     return str(refused.value)
 
 
-def test_the_sign_in_page_of_a_first_start_shows_no_password(app_data):
+def test_the_sign_in_page_of_a_first_start_shows_no_password(app_store):
     """The first admin's password goes to the server's console (tests/test_workbench.py), never to
     whoever opens the sign-in page first."""
     first = AppTest.from_file(APP, default_timeout=60).run()
@@ -48,8 +36,8 @@ def test_the_sign_in_page_of_a_first_start_shows_no_password(app_data):
     assert "password" not in shown.lower()  # before: "First start: ... password `...`"
 
 
-def test_a_wrong_password_is_refused_and_the_right_one_signs_in(app_data):
-    accounts.create_user(app_data, SYSTEM, "boss", PASSWORD, is_admin=True)
+def test_a_wrong_password_is_refused_and_the_right_one_signs_in(app_store):
+    accounts.create_user(app_store, SYSTEM, "boss", PASSWORD, is_admin=True)
     app = AppTest.from_file(APP, default_timeout=60).run()
     app.text_input[0].input("boss")
     app.text_input[1].input("wrong password")
@@ -61,26 +49,26 @@ def test_a_wrong_password_is_refused_and_the_right_one_signs_in(app_data):
     assert "Signed in as **boss** (admin)" in app.sidebar.caption[0].value
 
 
-def test_each_role_gets_its_pages(app_data):
-    create_project(app_data, "calls", actor=SYSTEM)
-    labeler = sign_in(AppTest.from_file(APP, default_timeout=60), app_data, "lea", Role.LABELER, "calls").run()
+def test_each_role_gets_its_pages(app_store):
+    create_project(app_store, "calls", actor=SYSTEM)
+    labeler = sign_in(AppTest.from_file(APP, default_timeout=60), app_store, "lea", Role.LABELER, "calls").run()
     assert labeler.title[0].value == "Label"
     assert "views/label.py" in known_pages(labeler) and "views/projects.py" not in known_pages(labeler)
-    reviewer = sign_in(AppTest.from_file(APP, default_timeout=60), app_data, "rex", Role.REVIEWER, "calls").run()
+    reviewer = sign_in(AppTest.from_file(APP, default_timeout=60), app_store, "rex", Role.REVIEWER, "calls").run()
     assert reviewer.title[0].value == "Projects"
     assert "views/label.py" not in known_pages(reviewer) and "views/users.py" not in known_pages(reviewer)
     labels = [b.label for b in reviewer.button]
     assert "Pre-label new recordings" not in labels and "Create project" not in labels
     assert not reviewer.get("file_uploader")
-    lead = sign_in(AppTest.from_file(APP, default_timeout=60), app_data, "lou", Role.LEAD, "calls").run()
+    lead = sign_in(AppTest.from_file(APP, default_timeout=60), app_store, "lou", Role.LEAD, "calls").run()
     assert all(page in known_pages(lead) for page in ("views/projects.py", "views/label.py", "views/users.py"))
-    nobody = sign_in(AppTest.from_file(APP, default_timeout=60), app_data, "new").run()
+    nobody = sign_in(AppTest.from_file(APP, default_timeout=60), app_store, "new").run()
     assert nobody.title[0].value == "Waiting for a role"
 
 
-def test_an_expired_session_goes_back_to_sign_in_with_the_reason(app_data):
-    accounts.create_user(app_data, SYSTEM, "lea", PASSWORD)
-    token, _ = accounts.login(app_data, "lea", PASSWORD, now=utc_now() - timedelta(days=2), session_seconds=3600)
+def test_an_expired_session_goes_back_to_sign_in_with_the_reason(app_store):
+    accounts.create_user(app_store, SYSTEM, "lea", PASSWORD)
+    token, _ = accounts.login(app_store, "lea", PASSWORD, now=utc_now() - timedelta(days=2), session_seconds=3600)
     app = AppTest.from_file(APP, default_timeout=60)
     app.session_state["session_token"] = token
     app.run()
@@ -88,26 +76,26 @@ def test_an_expired_session_goes_back_to_sign_in_with_the_reason(app_data):
     assert "expired" in app.warning[0].value.lower()
 
 
-def test_admin_adds_a_user_and_a_lead_gives_a_role_on_the_users_page(app_data):
-    create_project(app_data, "calls", actor=SYSTEM)
-    admin = sign_in(AppTest.from_file(APP, default_timeout=60), app_data, "boss", admin=True).run()
+def test_admin_adds_a_user_and_a_lead_gives_a_role_on_the_users_page(app_store):
+    create_project(app_store, "calls", actor=SYSTEM)
+    admin = sign_in(AppTest.from_file(APP, default_timeout=60), app_store, "boss", admin=True).run()
     admin.switch_page("views/users.py").run()
     form_inputs = [t for t in admin.text_input if t.label in ("Username", "Password (8–200 characters)")]
     form_inputs[0].input("nina")
     form_inputs[1].input("nina password 1")
     next(b for b in admin.button if b.label == "Add user").click().run()
     assert "Added nina." in admin.success[0].value
-    lead = sign_in(AppTest.from_file(APP, default_timeout=60), app_data, "lou", Role.LEAD, "calls").run()
+    lead = sign_in(AppTest.from_file(APP, default_timeout=60), app_store, "lou", Role.LEAD, "calls").run()
     lead.switch_page("views/users.py").run()
     assert not [b for b in lead.button if b.label == "Add user"]  # only admins create users
     lead.text_input(key="role_user").input("nina")
     next(b for b in lead.button if b.label == "Give role").click().run()
     assert "nina is now labeler in calls." in lead.success[0].value
-    entries = accounts.list_audit(app_data, SYSTEM, project_id=app_data.get_project("calls").id)
+    entries = accounts.list_audit(app_store, SYSTEM, project_id=app_store.get_project("calls").id)
     assert any(e.action == "role_set" and e.actor == "lou" and e.target == "nina" for e in entries)
 
 
-def test_with_oidc_configured_the_page_offers_the_provider_instead_of_a_password(app_data):
+def test_with_oidc_configured_the_page_offers_the_provider_instead_of_a_password(app_store):
     app = AppTest.from_file(APP, default_timeout=60)
     app.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
                            "client_id": "speechlabel", "client_secret": "s",

@@ -125,6 +125,7 @@ def test_alignment_heads_come_from_config_json(checkpoints):
 # --- the numbers agree with faster-whisper's -----------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", MODELS)
 def test_encoder_output_and_decoder_logits_agree_with_ctranslate2(checkpoints, speech_dir, model):
     import ctranslate2
@@ -155,6 +156,7 @@ def test_encoder_output_and_decoder_logits_agree_with_ctranslate2(checkpoints, s
     assert np.abs(logits - expected_logits).max() < LOGIT_TOLERANCE
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("model", MODELS)
 @pytest.mark.parametrize("name", ["en/jfk.wav", LIBRISPEECH])
 def test_greedy_transcripts_are_identical_between_the_engines(speech_dir, model, name):

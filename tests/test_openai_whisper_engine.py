@@ -56,6 +56,7 @@ def test_draft_has_scored_words_inside_the_segment(engine, jfk, speech_dir):
     assert draft.language == "en" and draft.language_probability == 1.0 and draft.compression_ratio > 1.0
 
 
+@pytest.mark.slow
 def test_beam_five_with_a_glossary_decodes_cleanly(jfk, speech_dir):
     options = TranscribeOptions(engine="openai-whisper", model="tiny.en", compute_type="float32", beam_size=5,
                                 glossary=("Americans",))
@@ -103,6 +104,7 @@ def test_a_missing_install_is_explained(monkeypatch):
         get_engine(options)
 
 
+@pytest.mark.slow
 def test_a_project_on_openai_whisper_prelabels_real_audio(store, settings, speech_dir):
     options = TranscribeOptions(engine="openai-whisper", model="tiny.en", compute_type="float32")
     project = create_project(store, "ow", language="en", transcribe_options=options, actor=SYSTEM)

@@ -23,9 +23,9 @@ from speechlabel.projects.manage import create_project
 from speechlabel.prelabel.vad import SegmentOptions
 from speechlabel.prelabel.engines.options import TranscribeOptions
 from speechlabel.workspace.workspace import Workspace
-from tests.app_session import shown
-from tests.test_label_loop_routes import real_drafts
-from tests.test_label_page import APP, PASSWORD, actor, button
+from tests.app_pages import APP, actor, button
+from tests.app_session import PASSWORD, shown
+from tests.sample_projects import real_drafts
 
 # 72 characters: a project name may have up to 100; speaker and tag names up to 40 each.
 PROJECT = "![x](http://127.0.0.1:9/beacon) [link](http://evil) :red[red] $x^2$ <b>b</b>"

@@ -81,6 +81,7 @@ def test_noise_only_recording_gets_no_invented_text(store, settings, speech_dir,
     assert all(len(s.text.split()) <= 3 for s in segments)
 
 
+@pytest.mark.slow
 def test_window_drafts_match_per_segment_drafts_on_a_real_call(speech_dir):
     """Drafting the 30 s call's segments in shared windows is as accurate as one by one, and
     every word lands inside its own segment."""

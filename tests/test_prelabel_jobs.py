@@ -13,6 +13,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import streamlit as st
 from sqlalchemy import func, select, update
 from streamlit.testing.v1 import AppTest
@@ -27,8 +28,8 @@ from speechlabel.store import Store, schema
 from speechlabel.store.rows import utc_now
 from speechlabel.prelabel.engines.options import TranscribeOptions
 from speechlabel.workspace.workspace import Workspace
+from tests.app_pages import APP
 from tests.app_session import sign_in
-from tests.test_workbench import APP
 
 REPO = Path(__file__).resolve().parents[1]
 HARVARD = [f"en/speechbrain_harvard_spk{speaker}_snt{n}.wav" for speaker in (1, 2) for n in range(1, 6)]
@@ -80,6 +81,7 @@ def test_two_runs_at_once_draft_each_segment_once(store, settings, speech_dir):
     assert project_job(store, project.id).state == JobState.DONE
 
 
+@pytest.mark.slow
 def test_two_command_lines_at_once_give_one_draft_per_segment_and_no_error(data_dir, speech_dir):
     settings = Settings(data_dir=data_dir)
     workspace = Workspace.open(settings)
@@ -98,6 +100,7 @@ def test_two_command_lines_at_once_give_one_draft_per_segment_and_no_error(data_
         workspace.close()
 
 
+@pytest.mark.slow
 def test_a_killed_run_is_shown_as_interrupted_and_a_new_run_finishes(data_dir, speech_dir, monkeypatch):
     monkeypatch.setenv("SPEECHLABEL_DATA_DIR", str(data_dir))
     settings = Settings(data_dir=data_dir)

@@ -67,8 +67,7 @@ def test_migration_0009_adds_the_setting_to_older_projects_and_downgrades(databa
     from sqlalchemy import inspect
 
     from speechlabel.store import Store
-    from speechlabel.store.engine import make_engine, upgrade_schema
-    from tests.test_project_settings import _downgrade
+    from speechlabel.store.engine import downgrade_schema, make_engine, upgrade_schema
 
     url, schema_name = database_url
     engine = make_engine(url, schema=schema_name)
@@ -83,7 +82,7 @@ def test_migration_0009_adds_the_setting_to_older_projects_and_downgrades(databa
         assert store.get_project("old").convention_settings == ConventionSettings()
         update_convention_settings(store, SYSTEM, "old", ConventionSettings(AIHUB, True))
         assert store.get_project("old").convention_settings == ConventionSettings(AIHUB, True)
-        _downgrade(engine, "0008")
+        downgrade_schema(engine, "0008")
         assert "convention_settings" not in {c["name"] for c in inspect(engine).get_columns("projects")}
     finally:
         engine.dispose()

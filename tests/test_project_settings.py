@@ -10,14 +10,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from alembic import command
-from alembic.config import Config
 from sqlalchemy import insert, inspect
 from streamlit.testing.v1 import AppTest
 
 from speechlabel.accounts.access import SYSTEM
 from tests.app_session import shown
-from tests.test_cli import run
+from tests.command_line import run
 from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import NotFound, ValidationError
 from speechlabel.prelabel.jobs import PrelabelJobs
@@ -31,7 +29,7 @@ from speechlabel.projects.manage import (
     validate_label_settings,
 )
 from speechlabel.store import Store, schema
-from speechlabel.store.engine import _MIGRATIONS, make_engine, upgrade_schema
+from speechlabel.store.engine import downgrade_schema, make_engine, upgrade_schema
 from speechlabel.workspace.workspace import Workspace
 
 PAGE = str(Path(__file__).resolve().parents[1] / "views" / "projects.py")
@@ -170,20 +168,12 @@ def test_migration_0003_keeps_older_projects_and_downgrades(database_url):
         assert (old.label_settings, old.glossary) == (DEFAULTS, ("PLC",))
         assert update_label_settings(store, SYSTEM, old, LabelSettings(("A",))).label_settings.speakers == ("A",)
 
-        _downgrade(engine, "0002")
+        downgrade_schema(engine, "0002")
         assert "label_settings" not in {c["name"] for c in inspect(engine).get_columns("projects")}
         upgrade_schema(engine)
         assert store.get_project("old").label_settings == DEFAULTS  # the column came back empty
     finally:
         engine.dispose()
-
-
-def _downgrade(engine, revision: str) -> None:
-    config = Config()
-    config.set_main_option("script_location", str(_MIGRATIONS))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.downgrade(config, revision)
 
 
 # --- the command line ---------------------------------------------------------------------------

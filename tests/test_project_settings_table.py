@@ -20,9 +20,9 @@ from speechlabel.core.project_settings import ASSIGNMENT, REVIEW, SETTINGS, grou
 from speechlabel.projects.manage import create_project
 from speechlabel.cli.project_settings import settings_from_args
 from tests.app_session import sign_in
-from tests.test_i18n import fields as template_fields
-from tests.test_i18n_errors import assert_in_korean
-from tests.test_login_page import APP, app_data  # noqa: F401 — fixture
+from tests.app_pages import APP
+from tests.korean_errors import assert_in_korean
+from tests.korean_errors import fields as template_fields
 
 GROUPS = {ASSIGNMENT: AssignmentSettings, REVIEW: ReviewSettings}
 
@@ -138,9 +138,9 @@ def test_the_form_fields_come_from_the_table_and_give_the_settings_back():
     assert app.session_state["work"]["daily_quota"] is None
 
 
-def test_a_lead_sets_how_work_is_handed_out_on_the_users_page(app_data):  # noqa: F811 — fixture
-    create_project(app_data, "calls", actor=SYSTEM)
-    lead = sign_in(AppTest.from_file(APP, default_timeout=60), app_data, "lou", Role.LEAD, "calls").run()
+def test_a_lead_sets_how_work_is_handed_out_on_the_users_page(app_store):
+    create_project(app_store, "calls", actor=SYSTEM)
+    lead = sign_in(AppTest.from_file(APP, default_timeout=60), app_store, "lou", Role.LEAD, "calls").run()
     lead.switch_page("views/users.py").run()
     assert not lead.exception, lead.exception
     batch = next(w for w in lead.number_input if w.label == "Batch size (segments per claim)")
@@ -149,4 +149,4 @@ def test_a_lead_sets_how_work_is_handed_out_on_the_users_page(app_data):  # noqa
     quota.set_value(40)
     next(b for b in lead.button if b.label == "Save").click().run()
     assert not lead.exception, lead.exception
-    assert app_data.get_project("calls").assignment_settings == AssignmentSettings(batch_size=8, daily_quota=40)
+    assert app_store.get_project("calls").assignment_settings == AssignmentSettings(batch_size=8, daily_quota=40)

@@ -12,7 +12,7 @@ import pytest
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.models import Role
 from speechlabel.accounts.rate_limit import RateLimiter, RateLimitOptions, TooManyRequests
-from tests.test_label_api import app, client, first_segment, ldc, loop, person  # noqa: F401 — fixtures
+from tests.label_routes_client import client, first_segment, person
 from views import label_api
 
 
@@ -131,7 +131,7 @@ def tight(monkeypatch):
     return limiter
 
 
-def test_the_clip_route_refuses_a_session_over_its_audio_budget_in_its_language(app, store, project, ldc, tight):  # noqa: F811
+def test_the_clip_route_refuses_a_session_over_its_audio_budget_in_its_language(app, store, project, ldc, tight):
     token = person(store, project, "ana", Role.LEAD)
     recording = ldc[0].id
     web = client(app, token)
@@ -150,7 +150,7 @@ def test_the_clip_route_refuses_a_session_over_its_audio_budget_in_its_language(
     assert client(app, None).get(f"/clip/{recording}.wav?start=0&end=1").status_code == 401
 
 
-def test_the_json_routes_refuse_a_burst_of_requests(app, store, project, ldc, tight):  # noqa: F811
+def test_the_json_routes_refuse_a_burst_of_requests(app, store, project, ldc, tight):
     token = person(store, project, "ana", Role.LABELER)
     web = client(app, token)
     segment = first_segment(store, token)

@@ -4,9 +4,7 @@ bulk approval, the quality policy, the draft/final diff, and the command line.""
 
 from __future__ import annotations
 
-import math
 import uuid
-from dataclasses import dataclass
 from datetime import timedelta
 
 import pytest
@@ -17,71 +15,17 @@ from speechlabel.labeling import actions as labeling
 from speechlabel.review import decisions as review
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.errors import Forbidden, StaleVersion, ValidationError
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import (
-    Draft,
     ReviewDecision,
     ReviewReason,
     ReviewSettings,
-    Role,
     SegmentStatus,
-    Word,
 )
 from speechlabel.review.decisions import DiffPiece, ReviewOrder, ReviewQuery
 from speechlabel.store.rows import utc_now
-from tests.test_assignment import member, team  # noqa: F401 — fixtures
-from tests.test_cli import run
-
-# Draft confidence of each of the 12 segments (None: no draft); the first six are Ana's work.
-CONFIDENCES = [0.9, 0.3, 0.6, 0.1, 0.8, 0.5, 0.2, 0.7, 0.4, 0.95, None, None]
-
-
-def a_draft(text: str, confidence: float, start: float) -> Draft:
-    """A draft whose words all score ``confidence`` and whose avg_logprob is its log."""
-    words = tuple(Word(symbol, round(start + 0.2 * i, 3), 0.15, confidence) for i, symbol in enumerate(text.split()))
-    return Draft(text, words, math.log(confidence), 0.01, 1.1, "en", 0.99, "faster-whisper", "base", {})
-
-
-@dataclass
-class Work:
-    recording_id: str
-    ids: list[str]  # in time order; ana labeled ids[:6], ben ids[6:]
-
-    def of(self, labeler: str) -> list[str]:
-        return self.ids[:6] if labeler == "ana" else self.ids[6:]
-
-
-def load_segments(store, settings, project, speech_dir):
-    recording = import_audio(store, settings, project, (speech_dir / "en" / "jfk.wav").read_bytes(), "jfk.wav")
-    bounds = [(round(i * 0.9, 3), round(i * 0.9 + 0.8, 3)) for i in range(len(CONFIDENCES))]
-    segments = store.replace_segments(recording.id, project.id, bounds, {}, "prelabel")
-    for segment, confidence in zip(segments, CONFIDENCES):
-        if confidence is not None:
-            store.add_draft(segment.id, a_draft("and so my fellow", confidence, segment.start), "prelabel")
-    return recording, segments
-
-
-def label_all(store, actor, ids: list[str], text: str = "words") -> None:
-    for segment_id in ids:
-        version = store.get_segment(segment_id).version
-        labeling.save_and_next(store, actor, segment_id, version, f"{text} {segment_id[-4:]}", None, [], None)
-
-
-@pytest.fixture
-def rita(store, project):
-    return member(store, project, "rita", Role.REVIEWER)
-
-
-@pytest.fixture
-def work(store, settings, project, speech_dir, team):  # noqa: F811
-    """12 drafted segments: Ana labeled the first six, Ben the other six, all submitted."""
-    recording, segments = load_segments(store, settings, project, speech_dir)
-    ids = [segment.id for segment in segments]
-    assignment.assign_segments(store, team["lead"], project, "ana", 6)
-    assignment.assign_segments(store, team["lead"], project, "ben", 6)
-    label_all(store, team["ana"], ids[:6])
-    label_all(store, team["ben"], ids[6:])
-    return Work(recording.id, ids)
+from tests.command_line import run
+from tests.review_work import CONFIDENCES, label_all, load_segments
+from tests.sample_projects import member
 
 
 def queue_ids(store, actor, project, **query) -> list[str]:
@@ -112,7 +56,7 @@ def test_low_confidence_order_puts_the_least_sure_drafts_first_and_undrafted_las
     assert queue_ids(store, rita, project, labeler="ben") == [work.ids[i] for i in (6, 8, 7, 9)] + sorted(work.ids[10:])
 
 
-def test_labeler_and_recording_orders_and_filters(store, project, work, rita, team):  # noqa: F811
+def test_labeler_and_recording_orders_and_filters(store, project, work, rita, team):
     # By labeler, each labeler's work in submission order (they saved in time order).
     assert queue_ids(store, rita, project, order=ReviewOrder.LABELER) == work.ids
     assert queue_ids(store, rita, project, order="labeler", labeler="ben") == work.of("ben")
@@ -138,7 +82,7 @@ def test_the_sample_is_stable_and_honours_the_share():
 
 
 def test_sample_order_draws_each_labelers_share_and_more_of_a_flagged_labeler(store, project, work, rita,
-                                                                               team):  # noqa: F811
+                                                                               team):
     lead = team["lead"]
     half = review.update_review_settings(store, lead, project, ReviewSettings(sample_share=0.5))
     # The database computes the same hash as Python (PostgreSQL in SQL, SQLite via the function).
@@ -161,7 +105,7 @@ def test_sample_order_draws_each_labelers_share_and_more_of_a_flagged_labeler(st
     assert queue_ids(store, rita, project, order="sample") == work.ids[1:7]
 
 
-def test_next_to_review_walks_the_order_and_skips_the_reviewers_own_work(store, project, work, rita, team,  # noqa: F811
+def test_next_to_review_walks_the_order_and_skips_the_reviewers_own_work(store, project, work, rita, team,
                                                                          monkeypatch):
     # One unfiltered look ahead, so skipping the lead's own work takes the filtered query.
     monkeypatch.setattr("speechlabel.store.reviews.NEXT_BATCH", 1)
@@ -203,7 +147,7 @@ def test_approve_writes_revision_review_and_audit(store, project, work, rita):
 
 
 def test_each_reason_rejects_back_to_the_labeler_and_the_rework_is_reviewed_again(store, project, work, rita,
-                                                                                   team):  # noqa: F811
+                                                                                   team):
     ana = team["ana"]
     for index, (reason, segment_id) in enumerate(zip(ReviewReason, work.of("ana"))):
         given = reason.value.upper() if index % 2 else reason  # the code as text is accepted too
@@ -239,7 +183,7 @@ def test_each_reason_rejects_back_to_the_labeler_and_the_rework_is_reviewed_agai
     assert (ana_quality.reviewed, ana_quality.rejected) == (7, 6)
 
 
-def test_rejected_work_of_someone_who_left_goes_to_the_pool(store, project, work, rita, team):  # noqa: F811
+def test_rejected_work_of_someone_who_left_goes_to_the_pool(store, project, work, rita, team):
     accounts.remove_role(store, SYSTEM, "ben", project)
     segment_id = work.ids[7]
     review.reject(store, rita, segment_id, version(store, segment_id), ReviewReason.BAD_BOUNDARIES)
@@ -252,7 +196,7 @@ def test_rejected_work_of_someone_who_left_goes_to_the_pool(store, project, work
 
 
 def test_labelers_self_review_wrong_status_and_bad_input_are_refused(store, project, work, rita,
-                                                                     team):  # noqa: F811
+                                                                     team):
     ana, lead = team["ana"], team["lead"]
     segment_id = work.ids[6]
     with pytest.raises(Forbidden, match="ana is a labeler in 'demo'; reviewing needs the reviewer or lead role"):
@@ -280,7 +224,7 @@ def test_labelers_self_review_wrong_status_and_bad_input_are_refused(store, proj
 
 
 def test_two_reviewers_deciding_the_same_version_the_second_hears_who_was_first(store, project, work, rita,
-                                                                                team):  # noqa: F811
+                                                                                team):
     segment_id = work.ids[1]
     seen = version(store, segment_id)
     review.approve(store, team["lead"], segment_id, seen)
@@ -290,7 +234,7 @@ def test_two_reviewers_deciding_the_same_version_the_second_hears_who_was_first(
     assert len(store.list_reviews(segment_id)) == 1
 
 
-def test_bulk_approve_takes_a_labelers_work_and_refuses_the_rest(store, project, work, rita, team,  # noqa: F811
+def test_bulk_approve_takes_a_labelers_work_and_refuses_the_rest(store, project, work, rita, team,
                                                                  monkeypatch):
     lead = team["lead"]
     monkeypatch.setattr("speechlabel.store.reviews.BULK_CHUNK", 4)  # several transactions
@@ -315,7 +259,7 @@ def test_bulk_approve_takes_a_labelers_work_and_refuses_the_rest(store, project,
 
 
 def test_labeler_quality_flags_above_the_threshold_after_enough_reviews(store, project, work, rita,
-                                                                        team):  # noqa: F811
+                                                                        team):
     project = review.update_review_settings(store, team["lead"], project,
                                             ReviewSettings(defect_threshold=0.5, min_reviews=4))
     ana = work.of("ana")
@@ -335,7 +279,7 @@ def test_labeler_quality_flags_above_the_threshold_after_enough_reviews(store, p
     assert quality()["ana"] == (5, 3, 0.6, True)
 
 
-def test_review_settings_are_for_leads_and_validated(store, project, rita, team):  # noqa: F811
+def test_review_settings_are_for_leads_and_validated(store, project, rita, team):
     changed = review.update_review_settings(store, team["lead"], project, ReviewSettings(sample_share=0.25))
     assert store.get_project(project.name).review_settings == changed.review_settings == ReviewSettings(sample_share=0.25)
     with pytest.raises(Forbidden, match="rita is a reviewer in 'demo'; changing the review settings needs the lead"):

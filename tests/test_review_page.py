@@ -4,39 +4,13 @@ approves, and a labeler has no Review page."""
 
 from __future__ import annotations
 
-from streamlit.testing.v1 import AppTest
-
-from speechlabel.accounts import users as accounts
 from speechlabel.labeling import actions as labeling
-from speechlabel.accounts.access import SYSTEM
-from speechlabel.core.models import ReviewReason, Role, SegmentStatus
-from speechlabel.workspace.workspace import Workspace
+from speechlabel.core.models import ReviewReason, SegmentStatus
 from workbench import page_specs
-from tests.test_label_page import APP, PASSWORD, actor, button, labeled_project  # noqa: F401 — fixture
+from tests.app_pages import actor, button, open_review_page, reviewer, submitted
 
 
-def open_review_page(user: str) -> AppTest:
-    app = AppTest.from_file(APP, default_timeout=60)
-    app.session_state["session_token"] = accounts.login(Workspace.shared().store, user, PASSWORD)[0]
-    app.run()
-    app.switch_page("views/review.py").run()
-    assert not app.exception, app.exception
-    return app
-
-
-def submitted(workspace, project, text: str = "And so my fellow Americans, ask"):
-    ana = actor(workspace, "ana")
-    first = labeling.next_segment(workspace.store, ana, project)
-    labeling.save_and_next(workspace.store, ana, first.id, first.version, text, "Kennedy", ["noise"], None)
-    return workspace.store.get_segment(first.id)
-
-
-def reviewer(workspace) -> None:
-    accounts.create_user(workspace.store, SYSTEM, "rita", PASSWORD)
-    accounts.set_role(workspace.store, SYSTEM, "rita", "calls", Role.REVIEWER)
-
-
-def test_reject_with_a_reason_then_approve_the_rework(labeled_project):  # noqa: F811
+def test_reject_with_a_reason_then_approve_the_rework(labeled_project):
     workspace, project = labeled_project
     store = workspace.store
     reviewer(workspace)
@@ -69,7 +43,7 @@ def test_reject_with_a_reason_then_approve_the_rework(labeled_project):  # noqa:
     assert store.get_segment(segment.id).status == SegmentStatus.APPROVED
 
 
-def test_a_lead_bulk_approves_a_labelers_work_and_a_labeler_has_no_review_page(labeled_project):  # noqa: F811
+def test_a_lead_bulk_approves_a_labelers_work_and_a_labeler_has_no_review_page(labeled_project):
     workspace, project = labeled_project
     segment = submitted(workspace, project)
     app = open_review_page("ben")  # a lead

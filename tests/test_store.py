@@ -5,13 +5,16 @@ from __future__ import annotations
 import threading
 
 import pytest
+import sqlalchemy
+from alembic.script import ScriptDirectory
 
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.errors import Conflict, NotFound, StaleVersion
 from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import Draft, PrelabelState, SegmentEdit, SegmentStatus, Word
 from speechlabel.projects.manage import create_project
-from speechlabel.store import Store, exports
+from speechlabel.store import Store, exports, schema
+from speechlabel.store.engine import _MIGRATIONS
 
 
 @pytest.fixture
@@ -51,14 +54,52 @@ def test_projects_are_unique_by_name_and_listed(store):
         store.get_project("nope")
 
 
-def test_opening_twice_keeps_the_schema_and_data(database_url, store):
+def test_opening_twice_keeps_the_schema_and_data(migrated_database_url, store):
     create_project(store, "kept", actor=SYSTEM)
-    url, schema = database_url
+    url, schema = migrated_database_url
     again = Store.open(url, schema=schema)
     try:
         assert [p.name for p in again.list_projects()] == ["kept"]
     finally:
         again.close()
+
+
+def schema_shape(engine) -> dict:
+    """Everything a migration decides, as the database reports it: tables, columns (type,
+    nullability, default), keys, indexes, constraints, sequences, and the recorded revision."""
+    inspector = sqlalchemy.inspect(engine)
+    shape: dict = {"sequences": sorted(inspector.get_sequence_names())} if engine.dialect.name != "sqlite" else {}
+    for table in sorted(inspector.get_table_names()):
+        shape[table] = {
+            "columns": [(c["name"], str(c["type"]), c["nullable"], str(c.get("default"))) for c in inspector.get_columns(table)],
+            "primary_key": inspector.get_pk_constraint(table)["constrained_columns"],
+            "foreign_keys": sorted((fk["constrained_columns"], fk["referred_table"], fk["referred_columns"],
+                                    sorted(fk.get("options", {}).items())) for fk in inspector.get_foreign_keys(table)),
+            "indexes": sorted((i["name"], i["column_names"], i["unique"]) for i in inspector.get_indexes(table)),
+            "unique": sorted((u["name"], u["column_names"]) for u in inspector.get_unique_constraints(table)),
+            "checks": sorted((c["name"], c["sqltext"]) for c in inspector.get_check_constraints(table)),
+        }
+    with engine.connect() as connection:
+        shape["revision"] = connection.exec_driver_sql("SELECT version_num FROM alembic_version").scalars().all()
+    return shape
+
+
+@pytest.mark.parametrize(("database_url", "migrated_database_url"), [("sqlite",) * 2, ("postgresql",) * 2],
+                         indirect=True, ids=["sqlite", "postgresql"])
+def test_the_tests_migrated_copies_are_what_migrating_makes(database_url, migrated_database_url):
+    """The store's tests run on copies of one database migrated per session (tests/conftest.py):
+    a copy must be exactly what migrating an empty database makes, and hold no rows."""
+    fresh = Store.open(*database_url)
+    copy = Store.open(*migrated_database_url, migrate=False)
+    try:
+        assert schema_shape(copy.engine) == schema_shape(fresh.engine)
+        assert schema_shape(copy.engine)["revision"] == [ScriptDirectory(str(_MIGRATIONS)).get_current_head()]
+        with copy.engine.connect() as connection:
+            for table in schema.metadata.sorted_tables:
+                assert connection.execute(sqlalchemy.select(sqlalchemy.func.count()).select_from(table)).scalar() == 0
+    finally:
+        fresh.close()
+        copy.close()
 
 
 def test_segmentation_is_stored_in_order_and_marks_the_recording(store, recording, segments):

@@ -5,9 +5,6 @@ classification of the failures we cannot cause on demand (disk full, locked, con
 from __future__ import annotations
 
 import sqlite3
-import subprocess
-from contextlib import contextmanager
-from pathlib import Path
 
 import pytest
 import sqlalchemy
@@ -19,25 +16,7 @@ from speechlabel.i18n import Lang, error_message
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
 from speechlabel.store.failures import unavailable
-
-
-@contextmanager
-def read_only_file(path: Path):
-    """``path`` (a file, or a folder nothing can be added to) cannot be written while the block
-    runs: mode 0444 (0555 for a folder) and, since the tests may run as root (whom modes do not
-    stop), the immutable attribute where chattr can set it."""
-    folder = path.is_dir()
-    path.chmod(0o555 if folder else 0o444)
-    immutable = subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode == 0
-    try:
-        with pytest.raises(PermissionError):
-            # It really is read-only, for whoever runs this.
-            (path / "probe").touch() if folder else path.open("ab").close()
-        yield
-    finally:
-        if immutable:
-            subprocess.run(["chattr", "-i", str(path)], check=True)
-        path.chmod(0o755 if folder else 0o644)
+from tests.read_only import read_only_file
 
 
 def test_a_write_to_a_read_only_sqlite_file_is_refused_with_a_clear_error(tmp_path, caplog):

@@ -68,6 +68,7 @@ def test_base_librispeech_wer_at_most_10_percent(speech_dir, base_engine):
     assert word_error_rate(reference(speech_dir, name), draft.text) <= 0.10, draft.text
 
 
+@pytest.mark.slow
 def test_base_harvard_mean_wer_at_most_10_percent(speech_dir, base_engine):
     wers = []
     for name in HARVARD:

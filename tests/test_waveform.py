@@ -37,7 +37,7 @@ from speechlabel.labeling.waveform import (
     view_window,
     waveform_view,
 )
-from tests.test_labeling import add_recording, signed_in
+from tests.sample_projects import add_recording, signed_in
 
 RATE = 16000
 COMPONENT = Path(__file__).resolve().parents[1] / "views" / "waveform_component"

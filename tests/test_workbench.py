@@ -11,28 +11,15 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.workspace.config import Settings
 from speechlabel.projects.manage import create_project
 from speechlabel.prelabel.engines.options import TranscribeOptions
 from speechlabel.workspace.workspace import Workspace
+from tests.app_pages import APP
 from tests.app_session import sign_in
-
-APP = str(Path(__file__).resolve().parents[1] / "workbench.py")
-
-
-@pytest.fixture
-def app_data(tmp_path, monkeypatch):
-    monkeypatch.setenv("SPEECHLABEL_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)
-    st.cache_resource.clear()  # the app caches its workspace per process
-    yield Settings.from_env()
-    st.cache_resource.clear()
 
 
 def as_admin() -> AppTest:

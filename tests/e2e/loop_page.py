@@ -8,6 +8,8 @@ inside a function body: ``"() => {" + FIND_LOOP + "... }"``).
 
 from __future__ import annotations
 
+import time
+
 from playwright.sync_api import Page
 
 # One finder of the component and one set of waits for every e2e test and the browser bench.
@@ -42,3 +44,15 @@ def wait_for_editor(page: Page, segment_id: str, text: str, caret: int | None = 
     except Exception:
         raise AssertionError(f"the editor shows {editor_state(page)}, not {segment_id} holding {text!r}, focused, "
                              f"the caret at {'the end' if caret is None else caret}") from None
+
+
+def compose_hangul(page: Page, syllables: list[tuple[str, ...]]) -> None:
+    """Type like a Korean input method: each syllable goes through composition states
+    (ㅎ → 하 → 한) before it is committed, as Chromium sees it from a real IME."""
+    cdp = page.context.new_cdp_session(page)
+    for states in syllables:
+        for state in states:
+            cdp.send("Input.imeSetComposition", {"text": state, "selectionStart": len(state), "selectionEnd": len(state)})
+            time.sleep(0.05)
+        cdp.send("Input.insertText", {"text": states[-1]})
+    cdp.detach()

@@ -17,9 +17,8 @@ from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import ConventionSettings, Draft, Role, SegmentStatus
 from speechlabel.projects.conventions import update_convention_settings
 from speechlabel.projects.manage import create_project
-from tests.e2e.loop_page import FIND_LOOP, editor_state, loop_root, wait_for_editor, wait_until_saved, wait_until_shown
+from tests.e2e.loop_page import FIND_LOOP, compose_hangul, editor_state, loop_root, wait_for_editor, wait_until_saved, wait_until_shown
 from tests.e2e.steps import open_app, wait_for_app_idle
-from tests.e2e.test_label_page import compose_hangul
 
 PASSWORD = "labeler password 1"
 PROJECT = "kspon-e2e"

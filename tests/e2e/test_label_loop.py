@@ -7,7 +7,7 @@ syllable must never submit; and, with the prefetch of upcoming segments slowed d
 key (text, Backspace, Hangul, Ctrl+Enter, Alt+P) typed while a segment is on its way.
 
 The projects are built straight in the server's database (real speech tiled into one recording,
-a draft per segment, as bench/label_page.py does), not through the upload page, to keep this fast.
+a draft per segment: tests/tiled_speech.py, as bench/label_page.py builds its project), not through the upload page, to keep this fast.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ import pytest
 import soundfile as sf
 from playwright.sync_api import Page
 
-from bench.label_page import draft_for, load_utterances, tile
 from speechlabel.accounts import users as accounts
 from speechlabel.labeling import assignment
 from speechlabel.labeling import actions as labeling
@@ -43,6 +42,7 @@ from tests.e2e.steps import (
     wait_until_saved,
     wait_until_shown,
 )
+from tests.tiled_speech import draft_for, load_utterances, tile
 
 pytestmark = pytest.mark.e2e
 

@@ -6,8 +6,6 @@ unsaved edit, and the lead then finds the save in the segment's history."""
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from playwright.sync_api import Page, expect
 
@@ -16,7 +14,15 @@ from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.models import LabelSettings, Role, SegmentStatus
 from speechlabel.projects.manage import update_label_settings
 from speechlabel.labeling.waveform import waveform_view
-from tests.e2e.loop_page import FIND_LOOP, editor_state, loop_root, wait_for_editor, wait_until_saved, wait_until_shown
+from tests.e2e.loop_page import (
+    FIND_LOOP,
+    compose_hangul,
+    editor_state,
+    loop_root,
+    wait_for_editor,
+    wait_until_saved,
+    wait_until_shown,
+)
 from tests.e2e.steps import open_app, prelabeled_project, sign_in, wait_for_app_idle
 
 LABELER_PASSWORD = "labeler password 1"
@@ -159,18 +165,6 @@ def test_correct_a_word_and_save_with_ctrl_enter(page, app_server, speech_dir, s
     wait_for_app_idle(page)
     expect(page.get_by_test_id("stDataFrame").nth(1)).to_contain_text("ana-label-en")
     screenshot(page, "-history")
-
-
-def compose_hangul(page: Page, syllables: list[tuple[str, ...]]) -> None:
-    """Type like a Korean input method: each syllable goes through composition states
-    (ㅎ → 하 → 한) before it is committed, as Chromium sees it from a real IME."""
-    cdp = page.context.new_cdp_session(page)
-    for states in syllables:
-        for state in states:
-            cdp.send("Input.imeSetComposition", {"text": state, "selectionStart": len(state), "selectionEnd": len(state)})
-            time.sleep(0.05)
-        cdp.send("Input.insertText", {"text": states[-1]})
-    cdp.detach()
 
 
 HANGUL = [("ㅎ", "하", "한"), ("ㄱ", "구", "국"), ("ㅇ", "어"), (" ",), ("ㄱ", "교"), ("ㅈ", "저", "정")]

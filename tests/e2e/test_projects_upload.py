@@ -9,9 +9,8 @@ import soundfile as sf
 from playwright.sync_api import expect
 
 from speechlabel.audio.samples import load_mono_16k
+from tests.audio_samples import encode_with_ffmpeg, silent_flac
 from tests.e2e.steps import create_project, sign_in, upload_audio
-from tests.test_audio_limits import silent_flac
-from tests.test_ingest import encode_with_ffmpeg
 
 pytestmark = pytest.mark.e2e
 
