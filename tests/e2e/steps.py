@@ -90,8 +90,9 @@ def open_app(page: Page, base_url: str, path: str = "") -> None:
     wait_for_app_idle(page)
 
 
-def sign_in(page: Page, base_url: str, username: str = "admin", password: str = ADMIN_PASSWORD,
-            expect_error: str | None = None) -> None:
+def sign_in(
+    page: Page, base_url: str, username: str = "admin", password: str = ADMIN_PASSWORD, expect_error: str | None = None
+) -> None:
     """Open the app signed out (cookies of this browser context dropped) and sign in through the
     page; with ``expect_error``, check that the sign-in is refused with that message instead."""
     page.context.clear_cookies()
@@ -182,19 +183,22 @@ def prelabel_and_wait(page: Page, recordings: int = 1, timeout: float = 120_000)
         seen["progress"] = next(iter(progress.all_inner_texts()), "")
         seen["summary"] = next(iter(summary.all_inner_texts()), "")
         seen["rows"] = read_dataframe(table.first) if table.count() else []
-        return (seen["progress"].startswith("pre-labeling done:")
-                and seen["summary"].startswith(f"{recordings} recordings ·")
-                and seen["summary"].endswith(" 0 not pre-labeled yet")
-                and len(seen["rows"]) == recordings
-                and all(row.get("pre-labeling") == "drafted" for row in seen["rows"]))
+        return (
+            seen["progress"].startswith("pre-labeling done:")
+            and seen["summary"].startswith(f"{recordings} recordings ·")
+            and seen["summary"].endswith(" 0 not pre-labeled yet")
+            and len(seen["rows"]) == recordings
+            and all(row.get("pre-labeling") == "drafted" for row in seen["rows"])
+        )
 
     _poll(page, done, timeout=timeout, what=lambda: f"pre-labeling to finish; the page shows {seen}")
     wait_for_app_idle(page)
     return PrelabelResult(seen["progress"], seen["summary"], seen["rows"])
 
 
-def prelabeled_project(page: Page, base_url: str, name: str, *files: Path, language: str = "en",
-                       model: str = "tiny.en") -> PrelabelResult:
+def prelabeled_project(
+    page: Page, base_url: str, name: str, *files: Path, language: str = "en", model: str = "tiny.en"
+) -> PrelabelResult:
     """From a fresh page: sign in as the admin, create project ``name``, import ``files``,
     pre-label them and wait."""
     sign_in(page, base_url)
@@ -250,7 +254,10 @@ FIND_LOOP = """function __findLoop(node) {
 # timestamp, before any handler of the page) and every change of `data-shown` (the time of the
 # MutationObserver callback, the editor's value, segment, focus and caret at that moment, and one
 # animation frame later). A new `div.sl-loop` (the component mounted anew) is picked up within 50 ms.
-_LOOP_RECORDER = "() => {" + FIND_LOOP + """
+_LOOP_RECORDER = (
+    "() => {"
+    + FIND_LOOP
+    + """
   if (window.__loopRec) return;
   const rec = window.__loopRec = {keys: [], shows: [], last: undefined, root: null, observer: null};
   window.addEventListener('keydown', (event) => {
@@ -299,6 +306,7 @@ _LOOP_RECORDER = "() => {" + FIND_LOOP + """
   attach();
   setInterval(attach, 50);
 }"""
+)
 
 # The old page (a Streamlit st.text_area): Ctrl+Enter keydowns, and the moment the focused TEXTAREA
 # holds `window.__oldRec.expect` (set before the Ctrl+Enter); checked on every DOM mutation, focus
@@ -356,14 +364,18 @@ def loop_records(page: Page) -> dict:
 
 def loop_state(page: Page) -> dict | None:
     """The component's attributes and editor right now (None: no component on the page)."""
-    return page.evaluate("() => {" + FIND_LOOP + """
+    return page.evaluate(
+        "() => {"
+        + FIND_LOOP
+        + """
       const root = __findLoop(document);
       if (!root) return null;
       const editor = root.querySelector('textarea.sl-editor');
       return {shown: root.getAttribute('data-shown'), pending: root.getAttribute('data-pending'),
               value: editor && editor.value, segment: editor && editor.getAttribute('data-segment'),
               focused: !!editor && root.getRootNode().activeElement === editor};
-    }""")
+    }"""
+    )
 
 
 def save_latencies(records: dict, order: list[str], texts: dict[str, str]) -> tuple[list[dict], list[str]]:
@@ -392,13 +404,18 @@ def save_latencies(records: dict, order: list[str], texts: dict[str, str]) -> tu
         paired.append({"index": index, "id": show["id"], "ms": show["at"] - key["t"], "painted_ms": frame - key["t"]})
         expected = order[position[before] + 1] if before in position and position[before] + 1 < len(order) else None
         # Past the end of ``order`` (the last save of a batch) any segment may come next.
-        problems = [f"displayed {_at(position, show['id'])}, not {_at(position, expected)}"
-                    if expected is not None and show["id"] != expected else ""]
+        problems = [
+            f"displayed {_at(position, show['id'])}, not {_at(position, expected)}"
+            if expected is not None and show["id"] != expected
+            else ""
+        ]
         if not show.get("passing"):
-            problems += [_held(show, texts),
-                         f"editor is segment {show['segment']}" if show["segment"] != show["id"] else "",
-                         "editor not focused" if not show["focused"] else "",
-                         "caret not at the end" if not show["caretAtEnd"] else ""]
+            problems += [
+                _held(show, texts),
+                f"editor is segment {show['segment']}" if show["segment"] != show["id"] else "",
+                "editor not focused" if not show["focused"] else "",
+                "caret not at the end" if not show["caretAtEnd"] else "",
+            ]
         if any(problems):
             wrong.append(f"Ctrl+Enter {index} on {_at(position, before)}: " + "; ".join(p for p in problems if p))
     return paired, wrong
@@ -428,8 +445,22 @@ def pick_list_row(page: Page, row: int, title: str = "Your work") -> None:
         expander.locator("summary").click()
         expect(grid).to_be_visible()
     grid.scroll_into_view_if_needed()
-    box = grid.bounding_box()
+    box = steady_box(page, grid)
     page.mouse.click(box["x"] + 18, box["y"] + 35 * (row + 1) + 17)
+
+
+def steady_box(page: Page, locator: Locator, settle_ms: int = 60, attempts: int = 40) -> dict:
+    """``locator``'s bounding box once it stays put for ``settle_ms``: a click by coordinates
+    aims where a person would, not where the element was before the next segment's card (taller
+    or shorter) pushed it down or up."""
+    box = locator.bounding_box()
+    for _ in range(attempts):
+        page.wait_for_timeout(settle_ms)
+        again = locator.bounding_box()
+        if again == box:
+            break
+        box = again
+    return box
 
 
 def ime_compose(cdp, states: tuple[str, ...], commit: bool = True) -> None:
@@ -446,5 +477,13 @@ def ime_enter(cdp, key_code: int = 229) -> None:
     syllable. Windows sends keyCode 229 ("Process"); macOS sends Enter (13) with isComposing.
     No character event follows (the IME consumes it), so nothing is typed by this key."""
     for kind in ("rawKeyDown", "keyUp"):
-        cdp.send("Input.dispatchKeyEvent", {"type": kind, "key": "Enter", "code": "Enter",
-                                            "windowsVirtualKeyCode": key_code, "nativeVirtualKeyCode": key_code})
+        cdp.send(
+            "Input.dispatchKeyEvent",
+            {
+                "type": kind,
+                "key": "Enter",
+                "code": "Enter",
+                "windowsVirtualKeyCode": key_code,
+                "nativeVirtualKeyCode": key_code,
+            },
+        )
