@@ -15,8 +15,8 @@ import streamlit as st
 
 from speechlabel.accounts.users import ensure_admin
 from speechlabel.core.errors import SpeechLabelError
-from speechlabel.prelabel.jobs import PrelabelJobs
 from speechlabel.core.models import Actor, Role
+from speechlabel.prelabel.jobs import PrelabelJobs
 from speechlabel.workspace.workspace import Workspace
 from views import session
 from views.lang import language_switch, t
@@ -82,8 +82,10 @@ def page_specs(actor: Actor) -> list[PageSpec]:
 
 
 def pages_for(actor: Actor) -> list:
-    return [st.Page(spec.path, title=spec.title, icon=spec.icon, default=index == 0, url_path=spec.url_path or None)
-            for index, spec in enumerate(page_specs(actor))]
+    return [
+        st.Page(spec.path, title=spec.title, icon=spec.icon, default=index == 0, url_path=spec.url_path or None)
+        for index, spec in enumerate(page_specs(actor))
+    ]
 
 
 def run_pages() -> None:

@@ -49,10 +49,30 @@ START = datetime(2024, 5, 6, tzinfo=UTC)  # a Monday
 SEGMENTS_PER_RECORDING = 50
 REVIEWERS = ("rev-kim", "rev-lee", "rev-park")
 # Extra sentence parts, so texts are varied (a cache of normalised texts must not look good).
-ENGLISH_TAILS = ("", " right now", " please", " on line two", " before the shift ends", " again", " in hall B",
-                 " for the night crew", " at three fifteen", " when the alarm stops")
-KOREAN_TAILS = ("", " 지금", " 빨리", " 이번에는", " 이 라인에서", " 오후에", " 다시 한번", " 창고 쪽에서",
-                " 야간 조에", " 세 시 반에")
+ENGLISH_TAILS = (
+    "",
+    " right now",
+    " please",
+    " on line two",
+    " before the shift ends",
+    " again",
+    " in hall B",
+    " for the night crew",
+    " at three fifteen",
+    " when the alarm stops",
+)
+KOREAN_TAILS = (
+    "",
+    " 지금",
+    " 빨리",
+    " 이번에는",
+    " 이 라인에서",
+    " 오후에",
+    " 다시 한번",
+    " 창고 쪽에서",
+    " 야간 조에",
+    " 세 시 반에",
+)
 
 
 @dataclass(frozen=True)
@@ -154,11 +174,27 @@ def build_tables(project_id: int, shape: ProjectShape) -> Tables:
 
 
 def _recording(project_id: int, number: int) -> dict:
-    return {"id": f"rec{number:05d}", "project_id": project_id, "label": f"call-{number:05d}.wav",
-            "sha256": uuid.uuid4().hex * 2, "original_path": "original.wav", "normalized_path": "normalized.wav",
-            "format": "WAV", "subtype": "PCM_16", "sampling_rate": 16000, "channels": 1, "num_samples": 16000 * 300,
-            "duration": 300.0, "peak_dbfs": -3.0, "rms_dbfs": -20.0, "clipped_ratio": 0.0, "snr_db": 25.0,
-            "prelabel_state": "drafted", "segment_options": {}, "created_at": START - timedelta(days=3)}
+    return {
+        "id": f"rec{number:05d}",
+        "project_id": project_id,
+        "label": f"call-{number:05d}.wav",
+        "sha256": uuid.uuid4().hex * 2,
+        "original_path": "original.wav",
+        "normalized_path": "normalized.wav",
+        "format": "WAV",
+        "subtype": "PCM_16",
+        "sampling_rate": 16000,
+        "channels": 1,
+        "num_samples": 16000 * 300,
+        "duration": 300.0,
+        "peak_dbfs": -3.0,
+        "rms_dbfs": -20.0,
+        "clipped_ratio": 0.0,
+        "snr_db": 25.0,
+        "prelabel_state": "drafted",
+        "segment_options": {},
+        "created_at": START - timedelta(days=3),
+    }
 
 
 def _segment_and_draft(tables: Tables, project_id: int, index: int, rng: random.Random) -> None:
@@ -168,12 +204,27 @@ def _segment_and_draft(tables: Tables, project_id: int, index: int, rng: random.
     start, duration = (index % SEGMENTS_PER_RECORDING) * 6.0, round(rng.uniform(1.2, 5.8), 3)
     segment_id = f"{recording}-{index:07d}"
     created = START - timedelta(days=2, seconds=-index * 0.5)
-    tables.segments.append({
-        "id": segment_id, "project_id": project_id, "recording_id": recording, "start": start,
-        "duration": duration, "channel": 0, "text": draft, "language": "ko" if korean else "en", "speaker": None,
-        "tags": [], "custom": {}, "status": "drafted", "version": 2, "updated_by": "prelabel", "updated_at": created,
-        "_final": final, "_times": {},
-    })
+    tables.segments.append(
+        {
+            "id": segment_id,
+            "project_id": project_id,
+            "recording_id": recording,
+            "start": start,
+            "duration": duration,
+            "channel": 0,
+            "text": draft,
+            "language": "ko" if korean else "en",
+            "speaker": None,
+            "tags": [],
+            "custom": {},
+            "status": "drafted",
+            "version": 2,
+            "updated_by": "prelabel",
+            "updated_at": created,
+            "_final": final,
+            "_times": {},
+        }
+    )
     if rng.random() < 0.01:  # pre-labeled twice (a new model): the newer draft is the one compared
         tables.drafts.append(_draft(segment_id, edit(draft, rng), korean, created - timedelta(days=1), rng))
     tables.drafts.append(_draft(segment_id, draft, korean, created, rng))
@@ -184,30 +235,60 @@ def _segment_and_draft(tables: Tables, project_id: int, index: int, rng: random.
 def _draft(segment_id: str, text: str, korean: bool, created: datetime, rng: random.Random) -> dict:
     words = text.split()
     return {
-        "segment_id": segment_id, "engine": "faster-whisper", "model": "base", "options": {"beam_size": 1},
-        "text": text, "words": [[word, round(n * 0.4, 2), 0.38, round(rng.uniform(0.3, 1.0), 3)]
-                                for n, word in enumerate(words)],
-        "avg_logprob": -0.3, "no_speech_prob": 0.02, "compression_ratio": 1.2,
-        "language": "ko" if korean else "en", "language_probability": 0.97, "created_at": created}
+        "segment_id": segment_id,
+        "engine": "faster-whisper",
+        "model": "base",
+        "options": {"beam_size": 1},
+        "text": text,
+        "words": [[word, round(n * 0.4, 2), 0.38, round(rng.uniform(0.3, 1.0), 3)] for n, word in enumerate(words)],
+        "avg_logprob": -0.3,
+        "no_speech_prob": 0.02,
+        "compression_ratio": 1.2,
+        "language": "ko" if korean else "en",
+        "language_probability": 0.97,
+        "created_at": created,
+    }
 
 
-def _revision(segment: dict, version: int, author: str, at: datetime, text: str, status: str,
-              comment: str | None) -> dict:
-    return {"segment_id": segment["id"], "version": version, "author": author, "created_at": at, "text": text,
-            "speaker": None, "tags": [], "start": segment["start"], "duration": segment["duration"],
-            "status": status, "comment": comment}
+def _revision(
+    segment: dict, version: int, author: str, at: datetime, text: str, status: str, comment: str | None
+) -> dict:
+    return {
+        "segment_id": segment["id"],
+        "version": version,
+        "author": author,
+        "created_at": at,
+        "text": text,
+        "speaker": None,
+        "tags": [],
+        "start": segment["start"],
+        "duration": segment["duration"],
+        "status": status,
+        "comment": comment,
+    }
 
 
-def _do(tables: Tables, kind: str, index: int, person: str, at: datetime, rng: random.Random,
-        shape: ProjectShape) -> None:
+def _do(
+    tables: Tables, kind: str, index: int, person: str, at: datetime, rng: random.Random, shape: ProjectShape
+) -> None:
     """Apply one save of ``person`` at ``at`` to the segment's row and history."""
     segment = tables.segments[index]
     if kind == "second":
-        tables.second_labels.append({
-            "segment_id": segment["id"], "project_id": segment["project_id"], "picked_at": at - timedelta(hours=1),
-            "labeler": person, "text": edit(segment["_final"], rng) if rng.random() < 0.5 else segment["_final"],
-            "speaker": None, "tags": [], "comment": None, "start": segment["start"],
-            "duration": segment["duration"] if rng.random() < 0.95 else segment["duration"] + 0.5, "saved_at": at})
+        tables.second_labels.append(
+            {
+                "segment_id": segment["id"],
+                "project_id": segment["project_id"],
+                "picked_at": at - timedelta(hours=1),
+                "labeler": person,
+                "text": edit(segment["_final"], rng) if rng.random() < 0.5 else segment["_final"],
+                "speaker": None,
+                "tags": [],
+                "comment": None,
+                "start": segment["start"],
+                "duration": segment["duration"] if rng.random() < 0.95 else segment["duration"] + 0.5,
+                "saved_at": at,
+            }
+        )
         return
     if kind == "aside":
         _save(tables, segment, person, at, segment["text"], rng.choice(("skipped", "untranscribable")), "music only")
@@ -222,8 +303,9 @@ def _do(tables: Tables, kind: str, index: int, person: str, at: datetime, rng: r
     segment["_labeler"] = person
 
 
-def _save(tables: Tables, segment: dict, author: str, at: datetime, text: str, status: str,
-          comment: str | None) -> None:
+def _save(
+    tables: Tables, segment: dict, author: str, at: datetime, text: str, status: str, comment: str | None
+) -> None:
     segment.update(version=segment["version"] + 1, text=text, status=status, updated_by=author, updated_at=at)
     tables.revisions.append(_revision(segment, segment["version"], author, at, text, status, comment))
 
@@ -239,8 +321,11 @@ def _review_all(tables: Tables, rng: random.Random) -> None:
         submitted = times["label"]
         if decision == "rejected":
             rework = times.get("rework")
-            at = submitted + (rework - submitted) * rng.uniform(0.2, 0.8) if rework else \
-                submitted + timedelta(hours=rng.uniform(1, 30))
+            at = (
+                submitted + (rework - submitted) * rng.uniform(0.2, 0.8)
+                if rework
+                else submitted + timedelta(hours=rng.uniform(1, 30))
+            )
             _review(tables, segment, at, "rejected", rng.choice(reasons).value, rng)
             if rework and rng.random() < 0.8:  # the rest still waits for its second review
                 _review(tables, segment, rework + timedelta(hours=rng.uniform(1, 30)), "approved", None, rng)
@@ -248,13 +333,21 @@ def _review_all(tables: Tables, rng: random.Random) -> None:
             _review(tables, segment, submitted + timedelta(hours=rng.uniform(0.5, 30)), "approved", None, rng)
 
 
-def _review(tables: Tables, segment: dict, at: datetime, decision: str, reason: str | None,
-            rng: random.Random) -> None:
+def _review(tables: Tables, segment: dict, at: datetime, decision: str, reason: str | None, rng: random.Random) -> None:
     reviewer = rng.choice(REVIEWERS)
-    tables.reviews.append({
-        "segment_id": segment["id"], "project_id": segment["project_id"], "segment_version": segment["version"],
-        "labeler": segment["_labeler"], "reviewer": reviewer, "decision": decision, "reason": reason,
-        "comment": "check the ending" if reason else None, "created_at": at})
+    tables.reviews.append(
+        {
+            "segment_id": segment["id"],
+            "project_id": segment["project_id"],
+            "segment_version": segment["version"],
+            "labeler": segment["_labeler"],
+            "reviewer": reviewer,
+            "decision": decision,
+            "reason": reason,
+            "comment": "check the ending" if reason else None,
+            "created_at": at,
+        }
+    )
     # The rework (if any) was saved before this approval: keep the history in time order.
     _save(tables, segment, reviewer, at, segment["text"], decision, None)
 
@@ -269,9 +362,14 @@ def insert_tables(store: Store, tables: Tables, chunk: int = 5000) -> None:
     for row in segments:
         row["version"] = versions[row["id"]]
     with store.engine.begin() as connection:
-        for table, rows in ((schema.recordings, tables.recordings), (schema.segments, segments),
-                            (schema.drafts, tables.drafts), (schema.revisions, tables.revisions),
-                            (schema.reviews, tables.reviews), (schema.second_labels, tables.second_labels)):
+        for table, rows in (
+            (schema.recordings, tables.recordings),
+            (schema.segments, segments),
+            (schema.drafts, tables.drafts),
+            (schema.revisions, tables.revisions),
+            (schema.reviews, tables.reviews),
+            (schema.second_labels, tables.second_labels),
+        ):
             insert_rows(connection, table, rows, chunk)
         if store.dialect == "postgresql":
             connection.exec_driver_sql("ANALYZE")  # what autovacuum does soon after a bulk load
@@ -284,10 +382,13 @@ def build_project(store: Store, shape: ProjectShape) -> str:
     tables = build_tables(project.id, shape)
     generated = time.perf_counter() - began
     insert_tables(store, tables)
-    print(f"  built {len(tables.segments):,} segments, {len(tables.drafts):,} drafts, "
-          f"{len(tables.revisions):,} revisions, {len(tables.reviews):,} reviews, "
-          f"{len(tables.second_labels):,} second labelings in {generated:.1f} s + inserted in "
-          f"{time.perf_counter() - began - generated:.1f} s", flush=True)
+    print(
+        f"  built {len(tables.segments):,} segments, {len(tables.drafts):,} drafts, "
+        f"{len(tables.revisions):,} revisions, {len(tables.reviews):,} reviews, "
+        f"{len(tables.second_labels):,} second labelings in {generated:.1f} s + inserted in "
+        f"{time.perf_counter() - began - generated:.1f} s",
+        flush=True,
+    )
     return project.name
 
 
@@ -301,26 +402,33 @@ def measure(url: str, schema_name: str | None, project_name: str, repeat: int) -
     first = build_dashboard(store, SYSTEM, project)  # also warms the driver and the caches
     peak_mb = (_peak_rss_kb() - before_kb) / 1024
     one = first.labelers[0].labeler
-    narrow = DashboardFilter(since=START.date() + timedelta(days=2), until=START.date() + timedelta(days=4),
-                             labelers=(one,))
+    narrow = DashboardFilter(
+        since=START.date() + timedelta(days=2), until=START.date() + timedelta(days=4), labelers=(one,)
+    )
     for label, chosen in (("all", DashboardFilter()), (f"{one}, 3 days", narrow)):
         times = []
         for _ in range(repeat):
             began = time.perf_counter()
             dashboard = build_dashboard(store, SYSTEM, project, chosen)
             times.append(time.perf_counter() - began)
-        print(f"  build_dashboard ({label}): best {min(times):.3f} s, median {statistics.median(times):.3f} s "
-              f"({len(dashboard.segments):,} segments, labelers: {len(dashboard.labelers)})")
+        print(
+            f"  build_dashboard ({label}): best {min(times):.3f} s, median {statistics.median(times):.3f} s "
+            f"({len(dashboard.segments):,} segments, labelers: {len(dashboard.labelers)})"
+        )
     del dashboard, first
     tracemalloc.start()
     kept = build_dashboard(store, SYSTEM, project)
     current, peak = tracemalloc.get_traced_memory()
     tracemalloc.stop()
-    print(f"  memory: resident set grew by at most {peak_mb:.0f} MB during the first build; Python allocations "
-          f"peaked at {peak / 2**20:.0f} MB (tracemalloc), of which the result keeps {current / 2**20:.0f} MB")
-    print(f"  figures: saving {kept.saving:.3f}, CER {kept.cer:.4f}, WER {kept.wer:.4f}, audio done "
-          f"{kept.audio_hours_done:.1f} of {kept.audio_hours_total:.1f} h, {len(kept.throughput)} days, "
-          f"agreement CER {kept.agreement_cer:.4f} over {kept.agreement_pairs} pairs")
+    print(
+        f"  memory: resident set grew by at most {peak_mb:.0f} MB during the first build; Python allocations "
+        f"peaked at {peak / 2**20:.0f} MB (tracemalloc), of which the result keeps {current / 2**20:.0f} MB"
+    )
+    print(
+        f"  figures: saving {kept.saving:.3f}, CER {kept.cer:.4f}, WER {kept.wer:.4f}, audio done "
+        f"{kept.audio_hours_done:.1f} of {kept.audio_hours_total:.1f} h, {len(kept.throughput)} days, "
+        f"agreement CER {kept.agreement_cer:.4f} over {kept.agreement_pairs} pairs"
+    )
     store.close()
 
 
@@ -392,7 +500,7 @@ def main(argv: list[str] | None = None) -> None:
         return
     shape = ProjectShape(segments=args.segments, labelers=args.labelers)
     print(f"dashboard of {shape.segments:,} segments, {shape.labelers} labelers")
-    for database in (("sqlite", "postgresql") if args.database == "both" else (args.database,)):
+    for database in ("sqlite", "postgresql") if args.database == "both" else (args.database,):
         run(database, shape, args.repeat)
 
 

@@ -26,14 +26,14 @@ from pathlib import Path
 if __package__ in (None, ""):  # run as a script: make the repository importable
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from speechlabel.audio.samples import load_mono_16k
 from speechlabel.analytics.metrics import word_error_rate
-from speechlabel.prelabel.transcribe import get_engine
+from speechlabel.audio.samples import load_mono_16k
 from speechlabel.prelabel.engines.options import (
     ENGINES,
     TranscribeOptions,
     default_compute_type,
 )
+from speechlabel.prelabel.transcribe import get_engine
 
 FILES = (
     "en/jfk.wav",
@@ -64,10 +64,18 @@ class RunResult:
 
 def run_one(engine: str, model: str, beam: int, threads: int) -> RunResult:
     """Load one engine and transcribe every file; called inside the worker subprocess."""
-    files = [(load_mono_16k(SPEECH_DIR / name), (SPEECH_DIR / name).with_suffix(".txt").read_text().strip())
-             for name in FILES]
-    options = TranscribeOptions(engine=engine, model=model, compute_type=default_compute_type(engine),
-                                beam_size=beam, language="en", cpu_threads=threads)
+    files = [
+        (load_mono_16k(SPEECH_DIR / name), (SPEECH_DIR / name).with_suffix(".txt").read_text().strip())
+        for name in FILES
+    ]
+    options = TranscribeOptions(
+        engine=engine,
+        model=model,
+        compute_type=default_compute_type(engine),
+        beam_size=beam,
+        language="en",
+        cpu_threads=threads,
+    )
     started = time.perf_counter()
     whisper = get_engine(options)
     load_seconds = time.perf_counter() - started
@@ -94,8 +102,10 @@ def in_subprocess(engine: str, model: str, beam: int, threads: int) -> RunResult
 def print_table(results: list[RunResult]) -> None:
     print(f"{'engine':<15} {'model':<8} {'beam':>4} {'RTF':>6} {'WER':>6} {'peak RSS':>9} {'load s':>7}")
     for r in results:
-        print(f"{r.engine:<15} {r.model:<8} {r.beam_size:>4} {r.rtf:>6.1f} {r.wer:>6.3f} "
-              f"{r.peak_rss_mb:>6.0f} MB {r.load_seconds:>7.1f}")
+        print(
+            f"{r.engine:<15} {r.model:<8} {r.beam_size:>4} {r.rtf:>6.1f} {r.wer:>6.3f} "
+            f"{r.peak_rss_mb:>6.0f} MB {r.load_seconds:>7.1f}"
+        )
     print("\nspeed ratio (faster-whisper RTF / openai-whisper RTF):")
     by_key = {(r.engine, r.model, r.beam_size): r for r in results}
     for (engine, model, beam), fast in by_key.items():
@@ -117,8 +127,12 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     audio = sum(load_mono_16k(SPEECH_DIR / name).shape[0] for name in FILES) / 16000
     print(f"{len(FILES)} English files, {audio:.1f} s of audio; one subprocess per row\n")
-    results = [in_subprocess(engine, model, beam, args.threads)
-               for model in args.models for beam in args.beams for engine in ENGINES]
+    results = [
+        in_subprocess(engine, model, beam, args.threads)
+        for model in args.models
+        for beam in args.beams
+        for engine in ENGINES
+    ]
     print_table(results)
     return 0
 

@@ -51,9 +51,9 @@ from sqlalchemy.engine import make_url
 
 from bench.export_corpus import Corpus, CorpusShape, build_corpus
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.workspace.config import Settings
 from speechlabel.export import ExportFormat, ExportOptions, export_dataset
 from speechlabel.store import Store
+from speechlabel.workspace.config import Settings
 
 SPEECH_DIR = Path(__file__).resolve().parents[2] / "shared" / "speech"
 BYTES_PER_AUDIO_SECOND = 2 * 16000  # 16-bit mono at 16 kHz
@@ -78,8 +78,10 @@ class Run:
         return self.bytes / MB / self.total_seconds
 
     def describe(self) -> str:
-        return (f"{self.files:,} files, {self.bytes / MB:,.0f} MB in {self.seconds:.1f} s + {self.flush_seconds:.1f} s "
-                f"flush = {self.total_seconds:.1f} s: {self.mb_per_second:,.0f} MB/s")
+        return (
+            f"{self.files:,} files, {self.bytes / MB:,.0f} MB in {self.seconds:.1f} s + {self.flush_seconds:.1f} s "
+            f"flush = {self.total_seconds:.1f} s: {self.mb_per_second:,.0f} MB/s"
+        )
 
 
 @dataclass(frozen=True)
@@ -148,8 +150,9 @@ def _timed_export(task: ExportTask) -> ExportResult:
     if report.segments != task.segments:
         raise SystemExit(f"exported {report.segments} segments, expected {task.segments}")
     written = files_under(task.out)
-    return ExportResult(Run(len(written), sum(path.stat().st_size for path in written), seconds, flush_seconds),
-                        rss_before, peak)
+    return ExportResult(
+        Run(len(written), sum(path.stat().st_size for path in written), seconds, flush_seconds), rss_before, peak
+    )
 
 
 def timed_copy(files: list[Path], source: Path, target: Path) -> Run:
@@ -170,8 +173,9 @@ def timed_copy(files: list[Path], source: Path, target: Path) -> Run:
     return run
 
 
-def run(url: str | None, shape: CorpusShape, export_format: ExportFormat, work: Path, profile: Path | None,
-        keep: bool) -> None:
+def run(
+    url: str | None, shape: CorpusShape, export_format: ExportFormat, work: Path, profile: Path | None, keep: bool
+) -> None:
     settings = Settings(data_dir=work / "data")
     url = url or f"sqlite:///{work}/export-bench.db"
     schema_name = _new_schema(url)
@@ -180,14 +184,25 @@ def run(url: str | None, shape: CorpusShape, export_format: ExportFormat, work: 
         try:
             began = time.perf_counter()
             corpus = build_corpus(store, settings, SPEECH_DIR, shape)
-            print(f"built {corpus.segments:,} segments over {len(corpus.sources):,} recordings "
-                  f"({corpus.session_seconds:.0f} s each, copies of a real session) on {store.dialect} "
-                  f"in {time.perf_counter() - began:.0f} s", flush=True)
+            print(
+                f"built {corpus.segments:,} segments over {len(corpus.sources):,} recordings "
+                f"({corpus.session_seconds:.0f} s each, copies of a real session) on {store.dialect} "
+                f"in {time.perf_counter() - began:.0f} s",
+                flush=True,
+            )
         finally:
             store.close()
         drop_from_cache(corpus.sources)
-        task = ExportTask(url, schema_name, settings.data_dir, corpus.project.name, work / "export", export_format,
-                          corpus.segments, profile)
+        task = ExportTask(
+            url,
+            schema_name,
+            settings.data_dir,
+            corpus.project.name,
+            work / "export",
+            export_format,
+            corpus.segments,
+            profile,
+        )
         exported = export_in_fresh_process(task)
     finally:
         if schema_name and keep:
@@ -199,18 +214,23 @@ def run(url: str | None, shape: CorpusShape, export_format: ExportFormat, work: 
 
 def report(corpus: Corpus, export_format: ExportFormat, exported: ExportResult, work: Path, data_dir: Path) -> None:
     run_ = exported.run
-    print(f"export ({export_format.value}, clips cut): {corpus.segments:,} segments, "
-          f"{corpus.audio_seconds / 3600:.1f} h of audio, {run_.describe()}, "
-          f"{corpus.segments / run_.total_seconds:,.0f} segments/s; peak RSS of the exporting process "
-          f"{exported.peak_rss_mb:,.0f} MB ({exported.rss_before_mb:,.0f} MB before it began)", flush=True)
+    print(
+        f"export ({export_format.value}, clips cut): {corpus.segments:,} segments, "
+        f"{corpus.audio_seconds / 3600:.1f} h of audio, {run_.describe()}, "
+        f"{corpus.segments / run_.total_seconds:,.0f} segments/s; peak RSS of the exporting process "
+        f"{exported.peak_rss_mb:,.0f} MB ({exported.rss_before_mb:,.0f} MB before it began)",
+        flush=True,
+    )
     same_files = timed_copy(files_under(work / "export"), work / "export", work / "copy-export")
     print(f"plain copy of the files it wrote (same count and sizes): {same_files.describe()}", flush=True)
     sources = timed_copy(corpus.sources, data_dir, work / "copy-sources")
     print(f"plain copy of the recordings it read (large files): {sources.describe()}")
     ratio = run_.mb_per_second / same_files.mb_per_second
-    print(f"export speed / copy speed of the same files: {ratio:.0%} "
-          f"(target >= 50 %: {'met' if ratio >= 0.5 else 'NOT met'}); "
-          f"/ copy speed of the large recordings: {run_.mb_per_second / sources.mb_per_second:.0%}")
+    print(
+        f"export speed / copy speed of the same files: {ratio:.0%} "
+        f"(target >= 50 %: {'met' if ratio >= 0.5 else 'NOT met'}); "
+        f"/ copy speed of the large recordings: {run_.mb_per_second / sources.mb_per_second:.0%}"
+    )
 
 
 def _new_schema(url: str) -> str | None:
@@ -246,8 +266,10 @@ def _check_space(work: Path, shape: CorpusShape) -> None:
     needed = 3 * shape.segments * mean * BYTES_PER_AUDIO_SECOND * 1.1
     free = shutil.disk_usage(work).free
     if free < needed:
-        raise SystemExit(f"{work} has {free / 1e9:.1f} GB free; {shape.segments:,} segments need about "
-                         f"{needed / 1e9:.1f} GB; pass fewer --segments or another --work-dir")
+        raise SystemExit(
+            f"{work} has {free / 1e9:.1f} GB free; {shape.segments:,} segments need about "
+            f"{needed / 1e9:.1f} GB; pass fewer --segments or another --work-dir"
+        )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -24,17 +24,25 @@ from sqlalchemy import select
 from bench.bulk_rows import insert_rows
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.audio.samples import TARGET_RATE, load_mono_16k, wav_bytes
-from speechlabel.workspace.config import Settings
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import Project
+from speechlabel.ingest.files import import_audio
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store, schema
+from speechlabel.workspace.config import Settings
 
 SPEECH_FILES = (
-    "en/jfk.wav", "en/librispeech_2412-153948-0000.flac", "en/ami_ES2011a_Headset-0_40s-46s.wav",
-    "en/LDC93S1.wav", "en/speech_recognition_english.wav", "en/speechbrain_harvard_spk1_snt1.wav",
-    "en/speechbrain_harvard_spk2_snt3.wav", "en/stereo_diarization.wav", "diarization/pyannote_sample.wav",
-    "diarization/ami_pyannote_tst00.wav", "noise/librispeech_1088-134315-0000_dry.wav", "other/deepspeech_ru.wav",
+    "en/jfk.wav",
+    "en/librispeech_2412-153948-0000.flac",
+    "en/ami_ES2011a_Headset-0_40s-46s.wav",
+    "en/LDC93S1.wav",
+    "en/speech_recognition_english.wav",
+    "en/speechbrain_harvard_spk1_snt1.wav",
+    "en/speechbrain_harvard_spk2_snt3.wav",
+    "en/stereo_diarization.wav",
+    "diarization/pyannote_sample.wav",
+    "diarization/ami_pyannote_tst00.wav",
+    "noise/librispeech_1088-134315-0000_dry.wav",
+    "other/deepspeech_ru.wav",
 )
 PAUSE_SECONDS = 0.4
 SPEAKERS = ("spk1", "spk2", "spk3")
@@ -82,8 +90,9 @@ def build_corpus(store: Store, settings: Settings, speech_dir: Path, shape: Corp
     session, texts = real_session(speech_dir)
     imported = import_audio(store, settings, project, session, "session.wav")
     with store.engine.connect() as connection:
-        template = dict(connection.execute(
-            select(schema.recordings).where(schema.recordings.c.id == imported.id)).one()._mapping)
+        template = dict(
+            connection.execute(select(schema.recordings).where(schema.recordings.c.id == imported.id)).one()._mapping
+        )
     corpus = Corpus(project, template["duration"])
     rng = random.Random(shape.seed)
     rows: dict[str, list[dict]] = {"recordings": [], "segments": [], "drafts": [], "revisions": []}
@@ -110,8 +119,14 @@ def build_corpus(store: Store, settings: Settings, speech_dir: Path, shape: Corp
 
 def _repeat(template: dict, number: int) -> dict:
     recording_id = f"rec-{number:06d}-{uuid.uuid4().hex[:6]}"
-    return {**template, "id": recording_id, "label": f"session-{number:06d}.wav", "sha256": uuid.uuid4().hex * 2,
-            "normalized_path": f"audio/normalized/{recording_id}.wav", "prelabel_state": "drafted"}
+    return {
+        **template,
+        "id": recording_id,
+        "label": f"session-{number:06d}.wav",
+        "sha256": uuid.uuid4().hex * 2,
+        "normalized_path": f"audio/normalized/{recording_id}.wav",
+        "prelabel_state": "drafted",
+    }
 
 
 def _tiles(rng: random.Random, shape: CorpusShape, seconds: float):
@@ -124,26 +139,77 @@ def _tiles(rng: random.Random, shape: CorpusShape, seconds: float):
         start = round(start + duration + rng.uniform(shape.min_pause, shape.max_pause), 3)
 
 
-def _add_segment(rows: dict[str, list[dict]], recording: dict, index: int, start: float, duration: float,
-                 text: str, rng: random.Random) -> None:
+def _add_segment(
+    rows: dict[str, list[dict]],
+    recording: dict,
+    index: int,
+    start: float,
+    duration: float,
+    text: str,
+    rng: random.Random,
+) -> None:
     segment_id = f"{recording['id']}-{index:07d}"
     labeler, reviewer = rng.choice(LABELERS), "reviewer01"
     submitted = EDITED + timedelta(seconds=index * 7)
     approved = submitted + timedelta(hours=2)
     speaker = rng.choice(SPEAKERS)
-    rows["segments"].append({
-        "id": segment_id, "project_id": recording["project_id"], "recording_id": recording["id"], "start": start,
-        "duration": duration, "channel": 0, "text": text, "language": "en", "speaker": speaker, "tags": [],
-        "custom": {}, "status": "approved", "version": 4, "updated_by": reviewer, "updated_at": approved})
-    words = [[word, round(start + n * duration / len(text.split()), 3), 0.3, round(rng.uniform(0.4, 1.0), 3)]
-             for n, word in enumerate(text.split())]
-    rows["drafts"].append({
-        "segment_id": segment_id, "engine": "faster-whisper", "model": "base", "options": {"beam_size": 1},
-        "text": text.lower(), "words": words, "avg_logprob": -0.3, "no_speech_prob": 0.02,
-        "compression_ratio": 1.2, "language": "en", "language_probability": 0.98, "created_at": EDITED})
-    for version, author, at, status in ((1, "prelabel", EDITED, "new"), (2, "prelabel", EDITED, "drafted"),
-                                        (3, labeler, submitted, "submitted"), (4, reviewer, approved, "approved")):
-        rows["revisions"].append({
-            "segment_id": segment_id, "version": version, "author": author, "created_at": at, "text": text,
-            "speaker": speaker, "tags": [], "start": start, "duration": duration, "status": status,
-            "comment": None})
+    rows["segments"].append(
+        {
+            "id": segment_id,
+            "project_id": recording["project_id"],
+            "recording_id": recording["id"],
+            "start": start,
+            "duration": duration,
+            "channel": 0,
+            "text": text,
+            "language": "en",
+            "speaker": speaker,
+            "tags": [],
+            "custom": {},
+            "status": "approved",
+            "version": 4,
+            "updated_by": reviewer,
+            "updated_at": approved,
+        }
+    )
+    words = [
+        [word, round(start + n * duration / len(text.split()), 3), 0.3, round(rng.uniform(0.4, 1.0), 3)]
+        for n, word in enumerate(text.split())
+    ]
+    rows["drafts"].append(
+        {
+            "segment_id": segment_id,
+            "engine": "faster-whisper",
+            "model": "base",
+            "options": {"beam_size": 1},
+            "text": text.lower(),
+            "words": words,
+            "avg_logprob": -0.3,
+            "no_speech_prob": 0.02,
+            "compression_ratio": 1.2,
+            "language": "en",
+            "language_probability": 0.98,
+            "created_at": EDITED,
+        }
+    )
+    for version, author, at, status in (
+        (1, "prelabel", EDITED, "new"),
+        (2, "prelabel", EDITED, "drafted"),
+        (3, labeler, submitted, "submitted"),
+        (4, reviewer, approved, "approved"),
+    ):
+        rows["revisions"].append(
+            {
+                "segment_id": segment_id,
+                "version": version,
+                "author": author,
+                "created_at": at,
+                "text": text,
+                "speaker": speaker,
+                "tags": [],
+                "start": start,
+                "duration": duration,
+                "status": status,
+                "comment": None,
+            }
+        )

@@ -106,15 +106,15 @@ from sqlalchemy import func, select
 from bench import label_page as corpus
 from bench.label_page import POSTGRES_URL, Timings, load_utterances, progress, verdict
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import actions as labeling
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.labeling.clips import cut_clip_for
-from speechlabel.workspace.config import Settings
 from speechlabel.core.models import MAX_BATCH, AssignmentSettings, Role, SegmentStatus
+from speechlabel.labeling import actions as labeling
+from speechlabel.labeling.clips import cut_clip_for
 from speechlabel.projects.manage import update_assignment_settings
 from speechlabel.store import Store
 from speechlabel.store import schema as tables
 from speechlabel.store.engine import downgrade_schema, upgrade_schema
+from speechlabel.workspace.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
 OLD_HELPER = Path(__file__).resolve().with_name("label_capacity_old.py")
@@ -158,13 +158,31 @@ def start_server(data_dir: Path, database_url: str | None, log_path: Path) -> Se
     port = free_port()
     # The clients save as fast as the server answers (--think 0), faster than any person: the
     # sessions' route budgets (rate_limit.py) are raised so that they measure the server, not it.
-    env = dict(os.environ, SPEECHLABEL_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1",
-               SPEECHLABEL_ADMIN_PASSWORD="bench admin password", SPEECHLABEL_ROUTE_BUDGET="1000")
+    env = dict(
+        os.environ,
+        SPEECHLABEL_DATA_DIR=str(data_dir),
+        PYTHONUNBUFFERED="1",
+        SPEECHLABEL_ADMIN_PASSWORD="bench admin password",
+        SPEECHLABEL_ROUTE_BUDGET="1000",
+    )
     env.pop("SPEECHLABEL_DATABASE_URL", None)
     if database_url:
         env["SPEECHLABEL_DATABASE_URL"] = database_url
-    command = [sys.executable, "-m", "streamlit", "run", "workbench.py", "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "workbench.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     with log_path.open("wb") as log:  # a file, not a pipe: a full pipe would block the server
         process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = Server(process, f"http://127.0.0.1:{port}", log_path)
@@ -179,8 +197,9 @@ def start_server(data_dir: Path, database_url: str | None, log_path: Path) -> Se
             pass
         if time.monotonic() > deadline:
             stop_server(server)
-            raise SystemExit(f"streamlit did not answer /_stcore/health in {SERVER_START_SECONDS} s:\n"
-                             f"{server.log_tail()}")
+            raise SystemExit(
+                f"streamlit did not answer /_stcore/health in {SERVER_START_SECONDS} s:\n{server.log_tail()}"
+            )
         time.sleep(0.25)
 
 
@@ -257,8 +276,17 @@ class RoundResult:
 class Labeler:
     """One browser tab of one signed-in labeler, doing what the label loop's component does."""
 
-    def __init__(self, server: Server, name: str, token: str, tab: str, result: RoundResult,
-                 breakdown: bool, think: float, seed: int):
+    def __init__(
+        self,
+        server: Server,
+        name: str,
+        token: str,
+        tab: str,
+        result: RoundResult,
+        breakdown: bool,
+        think: float,
+        seed: int,
+    ):
         self.server, self.name, self.result, self.breakdown, self.think = server, name, result, breakdown, think
         self.web = requests.Session()
         self.web.headers.update({"X-Speechlabel-Tab": tab, "X-Speechlabel-Lang": "en"})
@@ -336,8 +364,15 @@ class Labeler:
             if thought:
                 time.sleep(thought)
             text = f"bench {self.name} {card['id']}"
-            body = {"segment_id": card["id"], "version": card["version"], "text": text, "speaker": "Speaker 1",
-                    "tags": [], "comment": None, "then_open": peeked["id"] if peeked else None}
+            body = {
+                "segment_id": card["id"],
+                "version": card["version"],
+                "text": text,
+                "speaker": "Speaker 1",
+                "tags": [],
+                "comment": None,
+                "then_open": peeked["id"] if peeked else None,
+            }
             started = time.perf_counter()
             answer = self.request("save", "POST", "/api/label/save", json=body)
             ended = time.perf_counter()
@@ -357,16 +392,35 @@ class Labeler:
                     self.result.out_of_work += 1
 
 
-def run_round(server: Server, store: Store, project, people: list[tuple[str, str]], seconds: float, most: int,
-              think: float, number: int, breakdown: bool = False) -> RoundResult:
+def run_round(
+    server: Server,
+    store: Store,
+    project,
+    people: list[tuple[str, str]],
+    seconds: float,
+    most: int,
+    think: float,
+    number: int,
+    breakdown: bool = False,
+) -> RoundResult:
     """N labelers at once: each takes and opens their segment, then all loop for ``seconds``.
     ``breakdown``: also the server's CPU per request (reading /proc around each one slows the
     clients, so such a round is not one of the measured ones)."""
     result = RoundResult(len(people))
     start, deadline = threading.Event(), [0.0]
-    labelers = [Labeler(server, name, token, f"bench-{number}-{index}-{uuid.uuid4().hex[:6]}", result,
-                        breakdown=breakdown, think=think, seed=number * 1000 + index)
-                for index, (name, token) in enumerate(people)]
+    labelers = [
+        Labeler(
+            server,
+            name,
+            token,
+            f"bench-{number}-{index}-{uuid.uuid4().hex[:6]}",
+            result,
+            breakdown=breakdown,
+            think=think,
+            seed=number * 1000 + index,
+        )
+        for index, (name, token) in enumerate(people)
+    ]
 
     def prepare(labeler: Labeler) -> dict | None:
         actor = accounts.authenticate(store, labeler.web.cookies.get(accounts.SESSION_COOKIE))
@@ -375,12 +429,13 @@ def run_round(server: Server, store: Store, project, people: list[tuple[str, str
 
     with ThreadPoolExecutor(max_workers=min(8, len(labelers))) as pool:
         cards = list(pool.map(prepare, labelers))
-    threads = [threading.Thread(target=labeler.loop, args=(card, start, deadline, most), daemon=True)
-               for labeler, card in zip(labelers, cards)]
+    threads = [
+        threading.Thread(target=labeler.loop, args=(card, start, deadline, most), daemon=True)
+        for labeler, card in zip(labelers, cards)
+    ]
     for thread in threads:
         thread.start()
-    cpu_before, bench_before, machine_before = cpu_seconds(server.pid), cpu_seconds(os.getpid()), \
-        machine_busy_seconds()
+    cpu_before, bench_before, machine_before = cpu_seconds(server.pid), cpu_seconds(os.getpid()), machine_busy_seconds()
     began = time.monotonic()
     deadline[0] = began + seconds
     start.set()
@@ -389,10 +444,12 @@ def run_round(server: Server, store: Store, project, people: list[tuple[str, str
     result.seconds = time.monotonic() - began
     result.cpu_seconds = cpu_seconds(server.pid) - cpu_before
     result.bench_cpu_seconds = cpu_seconds(os.getpid()) - bench_before
-    result.other_cpu_seconds = machine_busy_seconds() - machine_before - result.cpu_seconds - \
-        result.bench_cpu_seconds
-    result.errors.update({"(first segment) none to open": sum(card is None for card in cards)}
-                         if any(card is None for card in cards) else {})
+    result.other_cpu_seconds = machine_busy_seconds() - machine_before - result.cpu_seconds - result.bench_cpu_seconds
+    result.errors.update(
+        {"(first segment) none to open": sum(card is None for card in cards)}
+        if any(card is None for card in cards)
+        else {}
+    )
     return result
 
 
@@ -452,11 +509,13 @@ class Check:
         return self.wrong_text + self.wrong_labeler + self.wrong_status + self.overwritten
 
     def line(self) -> str:
-        return (f"{self.acknowledged} acknowledged saves: wrong text {self.wrong_text}, wrong labeler "
-                f"{self.wrong_labeler}, wrong status {self.wrong_status}, overwritten since {self.overwritten} "
-                f"=> lost updates {self.lost_updates}; acknowledged twice {self.acknowledged_twice}; segments "
-                f"submitted twice {self.submitted_twice}; 'bench' revisions by another labeler {self.foreign_author}; "
-                f"submitted without an acknowledgement {self.unacknowledged}")
+        return (
+            f"{self.acknowledged} acknowledged saves: wrong text {self.wrong_text}, wrong labeler "
+            f"{self.wrong_labeler}, wrong status {self.wrong_status}, overwritten since {self.overwritten} "
+            f"=> lost updates {self.lost_updates}; acknowledged twice {self.acknowledged_twice}; segments "
+            f"submitted twice {self.submitted_twice}; 'bench' revisions by another labeler {self.foreign_author}; "
+            f"submitted without an acknowledgement {self.unacknowledged}"
+        )
 
 
 def check_database(store: Store, acks: list[Ack], labelers: set[str]) -> Check:
@@ -465,27 +524,45 @@ def check_database(store: Store, acks: list[Ack], labelers: set[str]) -> Check:
     check.acknowledged_twice = sum(1 for count in seen.values() if count > 1)
     for ack in acks:
         segment = store.get_segment(ack.segment_id)
-        problems = [(segment.text != ack.text, "wrong_text"), (segment.updated_by != ack.labeler, "wrong_labeler"),
-                    (segment.status != SegmentStatus.SUBMITTED, "wrong_status"),
-                    (segment.version != ack.version, "overwritten")]
+        problems = [
+            (segment.text != ack.text, "wrong_text"),
+            (segment.updated_by != ack.labeler, "wrong_labeler"),
+            (segment.status != SegmentStatus.SUBMITTED, "wrong_status"),
+            (segment.version != ack.version, "overwritten"),
+        ]
         for bad, name in problems:
             if bad:
                 setattr(check, name, getattr(check, name) + 1)
                 if len(check.examples) < 5:
-                    check.examples.append(f"{name}: {ack.segment_id} sent {ack.text!r} by {ack.labeler} "
-                                          f"v{ack.version}, holds {segment.text!r} by {segment.updated_by} "
-                                          f"v{segment.version}")
+                    check.examples.append(
+                        f"{name}: {ack.segment_id} sent {ack.text!r} by {ack.labeler} "
+                        f"v{ack.version}, holds {segment.text!r} by {segment.updated_by} "
+                        f"v{segment.version}"
+                    )
     revisions = tables.revisions
     submitted = SegmentStatus.SUBMITTED.value
     with store.engine.connect() as connection:
         check.submitted_twice = connection.execute(
             select(func.count()).select_from(
-                select(revisions.c.segment_id).where(revisions.c.status == submitted)
-                .group_by(revisions.c.segment_id).having(func.count() > 1).subquery())).scalar_one()
-        rows = connection.execute(select(revisions.c.segment_id, revisions.c.author, revisions.c.text)
-                                  .where(revisions.c.text.like("bench %"))).all()
-        by_bench = connection.execute(select(revisions.c.segment_id).where(
-            revisions.c.status == submitted, revisions.c.author.in_(sorted(labelers)))).scalars().all()
+                select(revisions.c.segment_id)
+                .where(revisions.c.status == submitted)
+                .group_by(revisions.c.segment_id)
+                .having(func.count() > 1)
+                .subquery()
+            )
+        ).scalar_one()
+        rows = connection.execute(
+            select(revisions.c.segment_id, revisions.c.author, revisions.c.text).where(revisions.c.text.like("bench %"))
+        ).all()
+        by_bench = (
+            connection.execute(
+                select(revisions.c.segment_id).where(
+                    revisions.c.status == submitted, revisions.c.author.in_(sorted(labelers))
+                )
+            )
+            .scalars()
+            .all()
+        )
     check.foreign_author = sum(1 for _, author, text in rows if text.split()[1] != author)
     check.unacknowledged = len(set(by_bench) - set(seen))
     return check
@@ -499,8 +576,7 @@ def check_database(store: Store, acks: list[Ack], labelers: set[str]) -> Check:
 def old_tree(ref: str, parent: Path):
     """A detached ``git worktree`` of ``ref``, removed afterwards."""
     path = parent / f"old-{ref}"
-    subprocess.run(["git", "worktree", "add", "--detach", str(path), ref], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(["git", "worktree", "add", "--detach", str(path), ref], cwd=ROOT, check=True, capture_output=True)
     try:
         yield path
     finally:
@@ -546,18 +622,39 @@ def old_page(tree: Path, data_dir: Path, database_url: str | None, username: str
     env.pop("SPEECHLABEL_DATABASE_URL", None)
     if database_url:
         env["SPEECHLABEL_DATABASE_URL"] = database_url
-    done = subprocess.run([sys.executable, str(OLD_HELPER), "--tree", str(tree), "--username", username,
-                           "--password", PASSWORD, "--clicks", str(clicks)], cwd=tree, env=env,
-                          capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(OLD_HELPER),
+            "--tree",
+            str(tree),
+            "--username",
+            username,
+            "--password",
+            PASSWORD,
+            "--clicks",
+            str(clicks),
+        ],
+        cwd=tree,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if done.returncode != 0:
         raise SystemExit(f"the old page failed ({done.returncode}):\n{done.stderr[-3000:]}")
     found = json.loads(done.stdout.strip().splitlines()[-1])
     if not Path(found["speechlabel"]).resolve().is_relative_to(tree.resolve()):
         raise SystemExit(f"the old page ran {found['speechlabel']}, not the old tree's code")
     ms = lambda values: Timings([value * 1000 for value in values])  # noqa: E731
-    return OldPage(ms(found["wall"]), ms(found["cpu"]),
-                   ms([cpu - compiled for cpu, compiled in zip(found["cpu"], found["compiling"])]),
-                   found["saved"], found["expected"], found["last_text_ok"], found["speechlabel"])
+    return OldPage(
+        ms(found["wall"]),
+        ms(found["cpu"]),
+        ms([cpu - compiled for cpu, compiled in zip(found["cpu"], found["compiling"])]),
+        found["saved"],
+        found["expected"],
+        found["last_text_ok"],
+        found["speechlabel"],
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -573,18 +670,24 @@ class Profile:
 
 
 def profile_cycles(store: Store, settings: Settings, project, name: str, token: str, cycles: int) -> Profile:
-    from speechlabel.labeling.loop import Edit, Loop, OpenSegments, TabKey
-    from speechlabel.labeling.loop import actions
-    from views.label_api import card_json
     from speechlabel.i18n import Lang
+    from speechlabel.labeling.loop import Edit, Loop, OpenSegments, TabKey, actions
+    from views.label_api import card_json
 
     counter = corpus.SqlCounter(store.engine)
     loop = Loop(store, settings, OpenSegments())
     actor = accounts.authenticate(store, token)
     tab = TabKey(accounts.token_hash(token), "profile")
     card = actions.open_card(loop, actor, tab, labeling.next_segment(store, actor, project).id)
-    parts = {name: Timings() for name in ("peek_card + card_json + json", "cut_clip_for (clip)",
-                                          "cut_clip_for (wave window)", "save (then_open)")}
+    parts = {
+        name: Timings()
+        for name in (
+            "peek_card + card_json + json",
+            "cut_clip_for (clip)",
+            "cut_clip_for (wave window)",
+            "save (then_open)",
+        )
+    }
     statements = {name: [] for name in parts}
     profiler = cProfile.Profile()
 
@@ -607,6 +710,7 @@ def profile_cycles(store: Store, settings: Settings, project, name: str, token: 
 
     done = 0
     while done < cycles and card.upcoming:
+
         def peek(upcoming=card.upcoming):
             found = actions.peek_card(loop, actor, upcoming)
             json.dumps(card_json(found, Lang.EN))  # what the route sends
@@ -691,10 +795,13 @@ def run_database(name: str, args, utterances, tree: Path | None) -> DatabaseRun:
             extra = ["old-page", "profiled"]
             fitting = built.segments // (2 * (len(names) + len(extra)))  # every batch fits twice
             run.batch_size = args.batch_size or max(5, min(MAX_BATCH, fitting))
-            project = update_assignment_settings(store, SYSTEM, project, AssignmentSettings(
-                batch_size=run.batch_size, lease_minutes=24 * 60.0))
-            progress(f"built {built.segments} segments in {run.build_seconds:.0f} s; {len(names) + len(extra)} "
-                     f"labelers, batch size {run.batch_size}: creating and signing them in")
+            project = update_assignment_settings(
+                store, SYSTEM, project, AssignmentSettings(batch_size=run.batch_size, lease_minutes=24 * 60.0)
+            )
+            progress(
+                f"built {built.segments} segments in {run.build_seconds:.0f} s; {len(names) + len(extra)} "
+                f"labelers, batch size {run.batch_size}: creating and signing them in"
+            )
             tokens = make_people(store, project, names + extra)
 
             run.code = code_state()
@@ -704,17 +811,36 @@ def run_database(name: str, args, utterances, tree: Path | None) -> DatabaseRun:
             run.idle_cpu_ms_per_s = idle_cpu_ms_per_second(server)
             run.threads = len(list(Path(f"/proc/{server.pid}/task").iterdir()))
             progress("one labeler with the server's CPU read around each request (not in the table)")
-            run.breakdown = run_round(server, store, project, [(names[0], tokens[names[0]])], min(10.0, args.seconds),
-                                      200, 0.0, 0, breakdown=True)
+            run.breakdown = run_round(
+                server,
+                store,
+                project,
+                [(names[0], tokens[names[0]])],
+                min(10.0, args.seconds),
+                200,
+                0.0,
+                0,
+                breakdown=True,
+            )
             acks = list(warm.saves) + run.breakdown.saves
             for number, count in enumerate(counts, 1):
                 progress(f"round N={count}: {args.seconds:g} s, think {args.think:g} s")
-                result = run_round(server, store, project, [(n, tokens[n]) for n in names[:count]], args.seconds,
-                                   args.max_per_labeler, args.think, number)
+                result = run_round(
+                    server,
+                    store,
+                    project,
+                    [(n, tokens[n]) for n in names[:count]],
+                    args.seconds,
+                    args.max_per_labeler,
+                    args.think,
+                    number,
+                )
                 run.rounds.append(result)
                 acks += result.saves
-                progress(f"  {len(result.saves)} saves, {len(result.saves) / result.seconds:.1f}/s, "
-                         f"{result.cpu_ms_per_save:.1f} ms server CPU per save, errors {sum(result.errors.values())}")
+                progress(
+                    f"  {len(result.saves)} saves, {len(result.saves) / result.seconds:.1f}/s, "
+                    f"{result.cpu_ms_per_save:.1f} ms server CPU per save, errors {sum(result.errors.values())}"
+                )
             run.server_log_tail = server.log_tail(1500)
             stop_server(server)
             server = None
@@ -732,8 +858,9 @@ def run_database(name: str, args, utterances, tree: Path | None) -> DatabaseRun:
             first = run.rounds[0] if run.rounds else None
             if args.profile == "yes" or (args.profile == "auto" and first and first.cpu_ms_per_save > TARGET_CPU_MS):
                 progress(f"profiling {args.profile_cycles} cycles in this process")
-                run.profile = profile_cycles(store, settings, project, "profiled", tokens["profiled"],
-                                             args.profile_cycles)
+                run.profile = profile_cycles(
+                    store, settings, project, "profiled", tokens["profiled"], args.profile_cycles
+                )
         finally:
             if server is not None:
                 stop_server(server)
@@ -747,42 +874,62 @@ def run_database(name: str, args, utterances, tree: Path | None) -> DatabaseRun:
 
 def code_state() -> str:
     head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
-    dirty = subprocess.run(["git", "status", "--porcelain", "--", "workbench.py", "views", "speechlabel"], cwd=ROOT,
-                           capture_output=True, text=True).stdout.split("\n")
+    dirty = subprocess.run(
+        ["git", "status", "--porcelain", "--", "workbench.py", "views", "speechlabel"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    ).stdout.split("\n")
     changed = [line[3:] for line in dirty if line.strip()]
     return f"server code: this working tree at {head.strip()}" + (
-        f", with uncommitted changes in {', '.join(changed)}" if changed else " (clean)")
+        f", with uncommitted changes in {', '.join(changed)}" if changed else " (clean)"
+    )
 
 
 def print_run(run: DatabaseRun, args) -> None:
-    print(f"\n== {run.name}: {run.segments} segments (built in {run.build_seconds:.0f} s), batch size "
-          f"{run.batch_size}, think {args.think:g} s, {args.seconds:g} s per round")
+    print(
+        f"\n== {run.name}: {run.segments} segments (built in {run.build_seconds:.0f} s), batch size "
+        f"{run.batch_size}, think {args.think:g} s, {args.seconds:g} s per round"
+    )
     print(f"server idle: {run.idle_cpu_ms_per_s:.1f} ms CPU per second (in the figures below, not subtracted)")
     print(f"{run.code}")
-    print("cores busy = CPU seconds / wall seconds of the round: the server, the bench's clients, all other "
-          "processes of the machine (2 cores)")
-    print(" N | saves | saves/s | save p50 / p95 / max ms   | cycle p50 / p95 ms | peek p50 ms | CPU/save ms | "
-          "cores: server clients others | errors")
+    print(
+        "cores busy = CPU seconds / wall seconds of the round: the server, the bench's clients, all other "
+        "processes of the machine (2 cores)"
+    )
+    print(
+        " N | saves | saves/s | save p50 / p95 / max ms   | cycle p50 / p95 ms | peek p50 ms | CPU/save ms | "
+        "cores: server clients others | errors"
+    )
     for r in run.rounds:
         s, c = r.save_ms, r.cycle_ms
         saves = len(r.saves)
         save = f"{s.median:7.1f} / {s.p95:7.1f} / {s.max:7.1f}" if saves else "       -"
         cycle = f"{c.median:7.1f} / {c.p95:7.1f}" if saves else "       -"
         peek = f"{r.peek_ms.median:7.1f}" if r.peek_ms.values_ms else "      -"
-        cores = f"{r.cpu_seconds / r.seconds:6.2f} {r.bench_cpu_seconds / r.seconds:7.2f} " \
-                f"{r.other_cpu_seconds / r.seconds:6.2f}"
+        cores = (
+            f"{r.cpu_seconds / r.seconds:6.2f} {r.bench_cpu_seconds / r.seconds:7.2f} "
+            f"{r.other_cpu_seconds / r.seconds:6.2f}"
+        )
         errors = ", ".join(f"{k}: {v}" for k, v in sorted(r.errors.items())) or "none"
-        print(f"{r.labelers:2d} | {saves:5d} | {saves / r.seconds:7.1f} | {save} | {cycle} | {peek}     | "
-              f"{r.cpu_ms_per_save:11.1f} |        {cores} | {errors}"
-              + (f"; {r.out_of_work} ran out of work" if r.out_of_work else "")
-              + (f"; {r.retried} sent again after a closed connection" if r.retried else ""))
+        print(
+            f"{r.labelers:2d} | {saves:5d} | {saves / r.seconds:7.1f} | {save} | {cycle} | {peek}     | "
+            f"{r.cpu_ms_per_save:11.1f} |        {cores} | {errors}"
+            + (f"; {r.out_of_work} ran out of work" if r.out_of_work else "")
+            + (f"; {r.retried} sent again after a closed connection" if r.retried else "")
+        )
     single = run.breakdown
     if single and single.saves:
-        parts = ", ".join(f"{kind} {single.by_request_ns[kind] / 1e6 / single.by_request_count[kind]:.1f} ms"
-                          for kind in ("peek", "clip", "wave clip", "save") if single.by_request_count[kind])
-        print(f"server CPU per request, one labeler ({len(single.saves)} cycles; run time of the server's "
-              f"{run.threads} threads summed around each request): {parts}; all: "
-              f"{single.cpu_ms_per_save:.1f} ms/save")
+        parts = ", ".join(
+            f"{kind} {single.by_request_ns[kind] / 1e6 / single.by_request_count[kind]:.1f} ms"
+            for kind in ("peek", "clip", "wave clip", "save")
+            if single.by_request_count[kind]
+        )
+        print(
+            f"server CPU per request, one labeler ({len(single.saves)} cycles; run time of the server's "
+            f"{run.threads} threads summed around each request): {parts}; all: "
+            f"{single.cpu_ms_per_save:.1f} ms/save"
+        )
     if any(r.errors for r in run.rounds):
         lines = [line for line in run.server_log_tail.splitlines() if line.strip()][-12:]
         print("server log, last lines:\n  " + ("\n  ".join(lines) or "(empty)"))
@@ -791,27 +938,35 @@ def print_run(run: DatabaseRun, args) -> None:
         print(f"  {example}")
     if run.old:
         o = run.old
-        print(f"old page ({args.old_ref}, AppTest, {len(o.cpu_ms.values_ms)} clicks after 5 warm-up; code from "
-              f"{Path(o.source).parent.parent}): CPU per Save & next median {o.cpu_ms.median:.0f} ms, "
-              f"p95 {o.cpu_ms.p95:.0f} ms; less AppTest's recompiling median {o.cpu_less_compiling_ms.median:.0f} ms; "
-              f"wall median {o.wall_ms.median:.0f} ms; submitted {o.saved}/{o.expected}, last text stored: "
-              f"{'yes' if o.text_ok else 'NO'}")
+        print(
+            f"old page ({args.old_ref}, AppTest, {len(o.cpu_ms.values_ms)} clicks after 5 warm-up; code from "
+            f"{Path(o.source).parent.parent}): CPU per Save & next median {o.cpu_ms.median:.0f} ms, "
+            f"p95 {o.cpu_ms.p95:.0f} ms; less AppTest's recompiling median {o.cpu_less_compiling_ms.median:.0f} ms; "
+            f"wall median {o.wall_ms.median:.0f} ms; submitted {o.saved}/{o.expected}, last text stored: "
+            f"{'yes' if o.text_ok else 'NO'}"
+        )
     elif run.old_error:
         print(f"old page: failed: {run.old_error.splitlines()[0]}")
     if run.profile:
         p = run.profile
-        print(f"profile of {p.cycles} cycles in-process (the domain functions the routes call), per part "
-              "(CPU of this thread, with cProfile on, which about doubles it; SQL statements):")
+        print(
+            f"profile of {p.cycles} cycles in-process (the domain functions the routes call), per part "
+            "(CPU of this thread, with cProfile on, which about doubles it; SQL statements):"
+        )
         for part, timings in p.parts_ms.items():
             if timings.values_ms:
-                print(f"  {part:30s} median {timings.median:6.1f} ms, p95 {timings.p95:6.1f} ms, "
-                      f"{p.statements[part]:.0f} statements")
+                print(
+                    f"  {part:30s} median {timings.median:6.1f} ms, p95 {timings.p95:6.1f} ms, "
+                    f"{p.statements[part]:.0f} statements"
+                )
         print(p.report)
 
 
 def print_summary(runs: list[DatabaseRun], skipped: dict[str, str], args) -> None:
-    print(f"\n== summary: targets with {TARGET_LABELERS} labelers: server CPU per save <= {TARGET_CPU_MS:.0f} ms, "
-          f"save p95 <= {TARGET_P95_MS:.0f} ms (think {args.think:g} s)")
+    print(
+        f"\n== summary: targets with {TARGET_LABELERS} labelers: server CPU per save <= {TARGET_CPU_MS:.0f} ms, "
+        f"save p95 <= {TARGET_P95_MS:.0f} ms (think {args.think:g} s)"
+    )
     for run in runs:
         target = next((r for r in run.rounds if r.labelers == TARGET_LABELERS), None)
         for r in run.rounds:
@@ -820,23 +975,30 @@ def print_summary(runs: list[DatabaseRun], skipped: dict[str, str], args) -> Non
                 continue
             mark = ""
             if r is target:
-                mark = (f"  <- CPU {verdict(r.cpu_ms_per_save, TARGET_CPU_MS)}, "
-                        f"p95 {verdict(r.save_ms.p95, TARGET_P95_MS)}")
-            print(f"[{run.name}] N={r.labelers:2d}: {len(r.saves) / r.seconds:6.1f} saves/s, save p50 "
-                  f"{r.save_ms.median:6.1f} ms p95 {r.save_ms.p95:6.1f} ms max {r.save_ms.max:6.1f} ms, server CPU "
-                  f"{r.cpu_ms_per_save:5.1f} ms/save, errors {sum(r.errors.values())}, other processes "
-                  f"{r.other_cpu_seconds / r.seconds:.2f} cores{mark}")
+                mark = (
+                    f"  <- CPU {verdict(r.cpu_ms_per_save, TARGET_CPU_MS)}, p95 {verdict(r.save_ms.p95, TARGET_P95_MS)}"
+                )
+            print(
+                f"[{run.name}] N={r.labelers:2d}: {len(r.saves) / r.seconds:6.1f} saves/s, save p50 "
+                f"{r.save_ms.median:6.1f} ms p95 {r.save_ms.p95:6.1f} ms max {r.save_ms.max:6.1f} ms, server CPU "
+                f"{r.cpu_ms_per_save:5.1f} ms/save, errors {sum(r.errors.values())}, other processes "
+                f"{r.other_cpu_seconds / r.seconds:.2f} cores{mark}"
+            )
         if target is None:
             print(f"[{run.name}] no round with {TARGET_LABELERS} labelers: targets not judged")
-        print(f"[{run.name}] lost updates {run.check.lost_updates}, segments submitted twice "
-              f"{run.check.submitted_twice}, by another labeler {run.check.foreign_author}")
+        print(
+            f"[{run.name}] lost updates {run.check.lost_updates}, segments submitted twice "
+            f"{run.check.submitted_twice}, by another labeler {run.check.foreign_author}"
+        )
         new = run.rounds[0].cpu_ms_per_save if run.rounds else float("nan")
         if run.old:
-            print(f"[{run.name}] old page: {run.old.cpu_ms.median:.0f} ms server CPU per save "
-                  f"({run.old.cpu_less_compiling_ms.median:.0f} ms less AppTest's recompiling) | new route: "
-                  f"{new:.1f} ms at N={run.rounds[0].labelers}" +
-                  (f", {target.cpu_ms_per_save:.1f} ms at N={TARGET_LABELERS}" if target else "") +
-                  " (with the prefetch's peek and clips)")
+            print(
+                f"[{run.name}] old page: {run.old.cpu_ms.median:.0f} ms server CPU per save "
+                f"({run.old.cpu_less_compiling_ms.median:.0f} ms less AppTest's recompiling) | new route: "
+                f"{new:.1f} ms at N={run.rounds[0].labelers}"
+                + (f", {target.cpu_ms_per_save:.1f} ms at N={TARGET_LABELERS}" if target else "")
+                + " (with the prefetch's peek and clips)"
+            )
     for name, reason in skipped.items():
         print(f"[{name}] skipped: {reason}")
 
@@ -848,9 +1010,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each round")
     parser.add_argument("--max-per-labeler", type=int, default=1000, help="saves per labeler and round, at most")
     parser.add_argument("--segments", type=int, default=FULL_SEGMENTS, help="project size (default 20,000)")
-    parser.add_argument("--batch-size", type=int, default=0,
-                        help="the project's batch size (default: as large as lets every labeler's batch fit twice "
-                             "in the pool, at most 500)")
+    parser.add_argument(
+        "--batch-size",
+        type=int,
+        default=0,
+        help="the project's batch size (default: as large as lets every labeler's batch fit twice "
+        "in the pool, at most 500)",
+    )
     parser.add_argument("--think", type=float, default=0.0, help="mean think time before each save (s)")
     parser.add_argument("--old-ref", default=OLD_REF, help="the commit of the old label page")
     parser.add_argument("--old-clicks", type=int, default=40, help="Save & next on the old page (0: skip it)")
@@ -870,7 +1036,7 @@ def main(argv: list[str] | None = None) -> None:
     runs, skipped = [], {}
     work = Path(tempfile.mkdtemp(prefix="bench-capacity-tree-"))
     try:
-        with (old_tree(args.old_ref, work) if args.old_clicks > 0 else _nothing()) as tree:
+        with old_tree(args.old_ref, work) if args.old_clicks > 0 else _nothing() as tree:
             for name in names:
                 if name == "postgresql":
                     reason = _postgres_missing()

@@ -41,12 +41,13 @@ def main() -> None:
     os.chdir(tree)
     logging.getLogger("streamlit.runtime.scriptrunner_utils.script_run_context").setLevel(logging.ERROR)
 
+    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
+
     import speechlabel
     from bench import label_page as old  # the old tree's copy: its AppTest helpers and compile timer
     from speechlabel.accounts import users as accounts
     from speechlabel.core.models import SegmentStatus
     from speechlabel.workspace.workspace import Workspace
-    from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 
     compile_cpu = [0.0]
     counted = ScriptCache.get_bytecode  # the old bench's compile timer (wall time) wrapped once more
@@ -86,12 +87,22 @@ def main() -> None:
             compiling.append(compiled)
     saved = store.count_segments_by_status(project_id).get(SegmentStatus.SUBMITTED, 0) - before
     revision = store.list_revisions(last_id)[-1]
-    print(json.dumps({
-        "speechlabel": speechlabel.__file__, "label_page": old.__file__, "open_seconds": open_seconds,
-        "wall": wall, "cpu": cpu, "compiling": compiling, "saved": saved,
-        "expected": args.warmup + args.clicks,
-        "last_text_ok": (revision.text, revision.author) == (last_typed.strip(), args.username),
-    }), flush=True)
+    print(
+        json.dumps(
+            {
+                "speechlabel": speechlabel.__file__,
+                "label_page": old.__file__,
+                "open_seconds": open_seconds,
+                "wall": wall,
+                "cpu": cpu,
+                "compiling": compiling,
+                "saved": saved,
+                "expected": args.warmup + args.clicks,
+                "last_text_ok": (revision.text, revision.author) == (last_typed.strip(), args.username),
+            }
+        ),
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -55,14 +55,14 @@ from bench import label_page as corpus
 from bench.label_capacity import old_schema_head
 from bench.label_page import TARGET_MEDIAN_MS, TARGET_P95_MS, Timings, progress, verdict
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import assignment
-from speechlabel.labeling import actions as labeling
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.workspace.config import Settings
 from speechlabel.core.models import AssignmentSettings, Role, SegmentStatus
+from speechlabel.labeling import actions as labeling
+from speechlabel.labeling import assignment
 from speechlabel.projects.manage import update_assignment_settings
 from speechlabel.store import Store
 from speechlabel.store.engine import downgrade_schema, make_engine
+from speechlabel.workspace.config import Settings
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, VIEWPORT
 from tests.e2e.steps import (
     ADMIN_PASSWORD,
@@ -112,8 +112,9 @@ def build_corpus(name: str, data_dir: Path, url: str | None, size: int, utteranc
     corpus.OTHER_SEGMENTS = max(1, round(kept[2] * scale))
     try:
         built = corpus.build_project(store, settings, utterances, tmp)
-        project = update_assignment_settings(store, SYSTEM, built.project.name,
-                                             AssignmentSettings(batch_size=BATCH, lease_minutes=LEASE_MINUTES))
+        project = update_assignment_settings(
+            store, SYSTEM, built.project.name, AssignmentSettings(batch_size=BATCH, lease_minutes=LEASE_MINUTES)
+        )
         batches, drafts = {}, {}
         for username in (TYPIST, STEADY):
             accounts.create_user(store, SYSTEM, username, PASSWORD)
@@ -133,8 +134,7 @@ def build_corpus(name: str, data_dir: Path, url: str | None, size: int, utteranc
 
 def copy_data(source: Corpus, data_dir: Path, url: str | None) -> Corpus:
     """The same data for the other server: audio hard-linked, the database copied."""
-    shutil.copytree(source.data_dir, data_dir, copy_function=os.link,
-                    ignore=shutil.ignore_patterns("speechlabel.db*"))
+    shutil.copytree(source.data_dir, data_dir, copy_function=os.link, ignore=shutil.ignore_patterns("speechlabel.db*"))
     if url is None:
         with sqlalchemy.create_engine(f"sqlite:///{source.data_dir / 'speechlabel.db'}").connect() as connection:
             connection.exec_driver_sql(f"VACUUM INTO '{data_dir / 'speechlabel.db'}'")
@@ -155,8 +155,9 @@ def to_old_schema(data: Corpus, old_tree: Path) -> None:
 
 
 def _postgres_admin():
-    engine = sqlalchemy.create_engine(corpus.POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1),
-                                      isolation_level="AUTOCOMMIT")
+    engine = sqlalchemy.create_engine(
+        corpus.POSTGRES_URL.replace("postgresql://", "postgresql+psycopg://", 1), isolation_level="AUTOCOMMIT"
+    )
     return engine.connect()
 
 
@@ -209,13 +210,32 @@ def start_server(tree: Path, data: Corpus, log_path: Path) -> Server:
     # PYTHONPATH: the tree's own speechlabel, not the editable install's (the old tree's server).
     # SPEECHLABEL_ROUTE_BUDGET: the typist saves several times a second, faster than the per-session
     # route budgets allow a person (the old tree ignores it).
-    env = dict(os.environ, SPEECHLABEL_DATA_DIR=str(data.data_dir), PYTHONUNBUFFERED="1", PYTHONPATH=str(tree),
-               SPEECHLABEL_ADMIN_PASSWORD=ADMIN_PASSWORD, SPEECHLABEL_ROUTE_BUDGET="1000")
+    env = dict(
+        os.environ,
+        SPEECHLABEL_DATA_DIR=str(data.data_dir),
+        PYTHONUNBUFFERED="1",
+        PYTHONPATH=str(tree),
+        SPEECHLABEL_ADMIN_PASSWORD=ADMIN_PASSWORD,
+        SPEECHLABEL_ROUTE_BUDGET="1000",
+    )
     env.pop("SPEECHLABEL_DATABASE_URL", None)
     if data.url:
         env["SPEECHLABEL_DATABASE_URL"] = data.url
-    command = [sys.executable, "-m", "streamlit", "run", "workbench.py", "--server.address", "127.0.0.1",
-               "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "workbench.py",
+        "--server.address",
+        "127.0.0.1",
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     with log_path.open("wb") as log:
         process = subprocess.Popen(command, cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT)
     server = Server(process, f"http://127.0.0.1:{port}", log_path)
@@ -271,15 +291,20 @@ def request_times(page: Page) -> dict[str, Timings]:
 
 
 def anomaly_counts(anomalies: list[str]) -> str:
-    kinds = {"Ctrl+Enter while a segment was on its way (queued)": "on its way (queued)",
-             "another segment displayed than the next": ": displayed ", "editor held other text": "editor holds",
-             "editor not focused": "not focused", "caret not at the end": "caret not at the end"}
+    kinds = {
+        "Ctrl+Enter while a segment was on its way (queued)": "on its way (queued)",
+        "another segment displayed than the next": ": displayed ",
+        "editor held other text": "editor holds",
+        "editor not focused": "not focused",
+        "caret not at the end": "caret not at the end",
+    }
     counts = {label: sum(needle in anomaly for anomaly in anomalies) for label, needle in kinds.items()}
     return "; ".join(f"{label}: {count}" for label, count in counts.items() if count) or "none"
 
 
-def new_page_round(page: Page, server: Server, data: Corpus, username: str, count: int,
-                   key_delay: int, rss: bool = False) -> Round:
+def new_page_round(
+    page: Page, server: Server, data: Corpus, username: str, count: int, key_delay: int, rss: bool = False
+) -> Round:
     """Type, Ctrl+Enter, type on: never wait for the page; the times come from the page."""
     result, order = Round("new"), data.batches[username]
     sign_in(page, server.url, username, PASSWORD)
@@ -322,13 +347,18 @@ def _settle(page: Page, shown: str | None, result: Round) -> None:
     wait_until_saved(page, timeout=60_000)
 
 
-def old_page_round(page: Page, server: Server, data: Corpus, username: str, count: int, key_delay: int,
-                   rss: bool = False) -> Round:
+def old_page_round(
+    page: Page, server: Server, data: Corpus, username: str, count: int, key_delay: int, rss: bool = False
+) -> Round:
     """The Streamlit page: type, Ctrl+Enter, then wait for the next segment before typing on."""
     result, order = Round("old"), data.batches[username]
     sign_in(page, server.url, username, PASSWORD)
-    page.wait_for_function("(text) => document.activeElement && document.activeElement.tagName === 'TEXTAREA'"
-                           " && document.activeElement.value === text", arg=data.drafts[order[0]], timeout=30_000)
+    page.wait_for_function(
+        "(text) => document.activeElement && document.activeElement.tagName === 'TEXTAREA'"
+        " && document.activeElement.value === text",
+        arg=data.drafts[order[0]],
+        timeout=30_000,
+    )
     page.evaluate(OLD_PAGE_RECORDER)
     started, load = time.perf_counter(), os.getloadavg()[0]
     for index in range(count):
@@ -349,8 +379,10 @@ def old_page_round(page: Page, server: Server, data: Corpus, username: str, coun
         result.rss_mb.append((count, server.rss_mb()))
     recorded = page.evaluate("() => window.__oldRec")
     if len(recorded["keys"]) != count or len(recorded["hits"]) != count:
-        result.anomalies.append(f"{len(recorded['keys'])} Ctrl+Enter keydowns and {len(recorded['hits'])} next "
-                                f"segments seen for {count} saves")
+        result.anomalies.append(
+            f"{len(recorded['keys'])} Ctrl+Enter keydowns and {len(recorded['hits'])} next "
+            f"segments seen for {count} saves"
+        )
     for key, hit in zip(recorded["keys"], recorded["hits"]):
         result.saves.add((hit - key) / 1000)
     return result
@@ -368,15 +400,18 @@ def check_database(data: Corpus, rounds: list[tuple[str, Round]]) -> str:
             for segment_id, text in run.typed.items():
                 segment = store.get_segment(segment_id)
                 if (segment.text, segment.status, segment.updated_by) != (text, SegmentStatus.SUBMITTED, username):
-                    wrong.append(f"{segment_id}: {segment.text!r} ({segment.status.value}, {segment.updated_by}), "
-                                 f"typed {text!r}")
+                    wrong.append(
+                        f"{segment_id}: {segment.text!r} ({segment.status.value}, {segment.updated_by}), typed {text!r}"
+                    )
         project = store.get_project("bench-label")
         submitted = store.count_segments_by_status(project.id).get(SegmentStatus.SUBMITTED, 0)
     finally:
         store.close()
     expected = sum(len(run.typed) for _, run in rounds)
-    line = (f"{expected - len(wrong)}/{expected} labeled segments hold exactly the text typed for them; "
-            f"{submitted} submitted in the project (expected {expected})")
+    line = (
+        f"{expected - len(wrong)}/{expected} labeled segments hold exactly the text typed for them; "
+        f"{submitted} submitted in the project (expected {expected})"
+    )
     if wrong or submitted != expected:
         line += " — MISMATCH:\n      " + "\n      ".join(wrong[:10])
     return line
@@ -414,11 +449,20 @@ def run_database(name: str, args, utterances, old_tree: Path, browser, tmp: Path
         progress(f"built {run.segments} segments in {run.build_seconds:.0f} s; copied for the old page")
         if args.pages in ("both", "new"):
             run.new, run.memory, run.new_check = page_rounds(
-                "new", ROOT, new_data, new_page_round, args.segments_labeled, args.memory_segments, args, browser, tmp)
+                "new", ROOT, new_data, new_page_round, args.segments_labeled, args.memory_segments, args, browser, tmp
+            )
         if args.pages in ("both", "old"):
             run.old, run.old_memory, run.old_check = page_rounds(
-                "old", old_tree, old_data, old_page_round, args.segments_labeled, args.old_memory_segments, args,
-                browser, tmp)
+                "old",
+                old_tree,
+                old_data,
+                old_page_round,
+                args.segments_labeled,
+                args.old_memory_segments,
+                args,
+                browser,
+                tmp,
+            )
     finally:
         for url in urls:
             if url:
@@ -430,8 +474,9 @@ def run_database(name: str, args, utterances, old_tree: Path, browser, tmp: Path
     return run
 
 
-def page_rounds(which: str, tree: Path, data: Corpus, labeler, count: int, memory_count: int, args, browser,
-                tmp: Path) -> tuple[Round, Round | None, str]:
+def page_rounds(
+    which: str, tree: Path, data: Corpus, labeler, count: int, memory_count: int, args, browser, tmp: Path
+) -> tuple[Round, Round | None, str]:
     """One server of ``tree``: the typist's timed round, then the RSS round; the database check."""
     server = start_server(tree, data, tmp / f"{data.name}-{which}-server.log")
     memory = None
@@ -441,8 +486,9 @@ def page_rounds(which: str, tree: Path, data: Corpus, labeler, count: int, memor
         progress(f"{which} page: {timed.saves.line()}")
         if memory_count:
             progress(f"{which} page: {STEADY} labels {memory_count}, the server's RSS read every {RSS_EVERY}")
-            memory = with_page(browser, lambda page: labeler(page, server, data, STEADY, memory_count, args.key_delay,
-                                                             rss=True))
+            memory = with_page(
+                browser, lambda page: labeler(page, server, data, STEADY, memory_count, args.key_delay, rss=True)
+            )
     finally:
         server.stop()
     return timed, memory, check_database(data, [(TYPIST, timed)] + ([(STEADY, memory)] if memory else []))
@@ -464,9 +510,11 @@ def with_page(browser, work):
 
 def print_runs(runs: list[DatabaseRun], args, old_ref: str) -> None:
     print("\n== label loop in headless Chromium: Ctrl+Enter -> the next segment's editor focused with its draft")
-    print(f"   a typist appending ~5 characters per segment ({args.key_delay} ms per key), "
-          f"{args.segments_labeled} saves per page; targets median <= {TARGET_MEDIAN_MS:.0f} ms, "
-          f"p95 <= {TARGET_P95_MS:.0f} ms")
+    print(
+        f"   a typist appending ~5 characters per segment ({args.key_delay} ms per key), "
+        f"{args.segments_labeled} saves per page; targets median <= {TARGET_MEDIAN_MS:.0f} ms, "
+        f"p95 <= {TARGET_P95_MS:.0f} ms"
+    )
     print(f"   old: the Streamlit page at {old_ref} (whole-page rerun); new: the label loop component")
     for run in runs:
         print(f"[{run.name}] {run.segments} segments, built in {run.build_seconds:.0f} s; runtime {run.seconds:.0f} s")
@@ -475,31 +523,43 @@ def print_runs(runs: list[DatabaseRun], args, old_ref: str) -> None:
                 print(f"  {label}: no figures")
                 continue
             t = result.saves
-            print(f"  {label}  median {t.median:7.1f} ms {verdict(t.median, TARGET_MEDIAN_MS)} | "
-                  f"p95 {t.p95:7.1f} ms {verdict(t.p95, TARGET_P95_MS)} | max {t.max:7.1f} ms "
-                  f"(n={len(t.values_ms)}; {result.seconds / max(1, len(t.values_ms)):.2f} s per segment overall; "
-                  f"load average {result.load[0]:.1f} -> {result.load[1]:.1f} on {os.cpu_count()} cores)")
+            print(
+                f"  {label}  median {t.median:7.1f} ms {verdict(t.median, TARGET_MEDIAN_MS)} | "
+                f"p95 {t.p95:7.1f} ms {verdict(t.p95, TARGET_P95_MS)} | max {t.max:7.1f} ms "
+                f"(n={len(t.values_ms)}; {result.seconds / max(1, len(t.values_ms)):.2f} s per segment overall; "
+                f"load average {result.load[0]:.1f} -> {result.load[1]:.1f} on {os.cpu_count()} cores)"
+            )
             if result.painted.values_ms:
-                print(f"            to the next frame: median {result.painted.median:.1f} ms, "
-                      f"p95 {result.painted.p95:.1f} ms")
+                print(
+                    f"            to the next frame: median {result.painted.median:.1f} ms, "
+                    f"p95 {result.painted.p95:.1f} ms"
+                )
             if result.requests:
-                print("            the page's requests (resource timing): " + ", ".join(
-                    f"{route} median {t.median:.0f} ms p95 {t.p95:.0f} ms (n={len(t.values_ms)})"
-                    for route, t in sorted(result.requests.items())))
+                print(
+                    "            the page's requests (resource timing): "
+                    + ", ".join(
+                        f"{route} median {t.median:.0f} ms p95 {t.p95:.0f} ms (n={len(t.values_ms)})"
+                        for route, t in sorted(result.requests.items())
+                    )
+                )
             if result.anomalies:
                 print(f"            ! problems seen in the page: {anomaly_counts(result.anomalies)}; the first:")
             for anomaly in result.anomalies[:6]:
                 print(f"            ! {anomaly}")
         if run.old and run.new and run.new.saves.values_ms and run.old.saves.values_ms:
-            print(f"  median {run.old.saves.median:.0f} -> {run.new.saves.median:.0f} ms, "
-                  f"p95 {run.old.saves.p95:.0f} -> {run.new.saves.p95:.0f} ms")
+            print(
+                f"  median {run.old.saves.median:.0f} -> {run.new.saves.median:.0f} ms, "
+                f"p95 {run.old.saves.p95:.0f} -> {run.new.saves.p95:.0f} ms"
+            )
         for label, result in (("new page", run.memory), ("old page", run.old_memory)):
             if result and result.rss_mb:
                 (_, first), (last_count, last) = result.rss_mb[0], result.rss_mb[-1]
                 steps = ", ".join(f"{n}: {mb:.0f}" for n, mb in result.rss_mb)
-                print(f"  server RSS, {label}, one labeler over {last_count} segments: {first:.0f} -> {last:.0f} MB "
-                      f"({last - first:+.1f} MB, {(last - first) * 1024 / max(1, last_count):+.1f} kB per segment; "
-                      f"MB after n segments: {steps})")
+                print(
+                    f"  server RSS, {label}, one labeler over {last_count} segments: {first:.0f} -> {last:.0f} MB "
+                    f"({last - first:+.1f} MB, {(last - first) * 1024 / max(1, last_count):+.1f} kB per segment; "
+                    f"MB after n segments: {steps})"
+                )
                 if result.anomalies:
                     print(f"            ! problems seen in the page: {anomaly_counts(result.anomalies)}")
         print(f"  database, new page: {run.new_check}")
@@ -520,8 +580,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder (logs, data)")
     args = parser.parse_args(argv)
     most = BATCH - 1
-    if not 1 <= args.segments_labeled <= most or not 0 <= args.memory_segments <= BATCH \
-            or not 0 <= args.old_memory_segments <= most:
+    if (
+        not 1 <= args.segments_labeled <= most
+        or not 0 <= args.memory_segments <= BATCH
+        or not 0 <= args.old_memory_segments <= most
+    ):
         parser.error(f"--segments-labeled 1–{most}, --memory-segments 0–{BATCH}, --old-memory-segments 0–{most}")
     if args.corpus < 2 * BATCH + 2:
         parser.error(f"--corpus must hold two batches of {BATCH}")
@@ -531,10 +594,12 @@ def main(argv: list[str] | None = None) -> None:
     utterances = corpus.load_utterances(args.speech_dir)
     tmp = Path(tempfile.mkdtemp(prefix="bench-loop-"))
     old_tree = tmp / "old-tree"
-    subprocess.run(["git", "worktree", "add", "--detach", str(old_tree), args.old_ref], cwd=ROOT, check=True,
-                   capture_output=True)
-    old_ref = subprocess.run(["git", "log", "-1", "--format=%h %s", args.old_ref], cwd=ROOT, check=True,
-                             capture_output=True, text=True).stdout.strip()[:70]
+    subprocess.run(
+        ["git", "worktree", "add", "--detach", str(old_tree), args.old_ref], cwd=ROOT, check=True, capture_output=True
+    )
+    old_ref = subprocess.run(
+        ["git", "log", "-1", "--format=%h %s", args.old_ref], cwd=ROOT, check=True, capture_output=True, text=True
+    ).stdout.strip()[:70]
     runs = []
     try:
         with sync_playwright() as playwright:

@@ -63,12 +63,8 @@ from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 from streamlit.testing.v1 import AppTest
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import actions as labeling
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.audio.samples import TARGET_RATE
-from speechlabel.labeling.clips import cut_clip
-from speechlabel.workspace.config import Settings
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import (
     Actor,
     LabelSettings,
@@ -77,10 +73,14 @@ from speechlabel.core.models import (
     Role,
     SegmentStatus,
 )
+from speechlabel.ingest.files import import_audio
+from speechlabel.labeling import actions as labeling
+from speechlabel.labeling.clips import cut_clip
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
 from speechlabel.store import labeling as store_labeling
 from speechlabel.store import segments as store_segments
+from speechlabel.workspace.config import Settings
 from speechlabel.workspace.workspace import Workspace
 from tests import tiled_speech
 from tests.tiled_speech import Utterance, draft_for, tile
@@ -97,8 +97,9 @@ OTHER_RECORDINGS = 9
 OTHER_SECONDS = 20 * 60.0
 OTHER_SEGMENTS = 2000  # per 20-minute recording: 9 x 2,000 + ~2,000 in the 2-hour one = ~20,000
 DRAFT_THREADS = 4  # add_draft callers while building on PostgreSQL
-LABEL_SETTINGS = LabelSettings(speakers=("Speaker 1", "Speaker 2"), tags=("noise", "music", "overlap"),
-                               low_confidence=0.6)
+LABEL_SETTINGS = LabelSettings(
+    speakers=("Speaker 1", "Speaker 2"), tags=("noise", "music", "overlap"), low_confidence=0.6
+)
 _STARTED = time.perf_counter()
 
 
@@ -132,10 +133,14 @@ class Timings:
     def drift(self, count: int = 50) -> str:
         """Median of the first and of the last ``count`` values: does a long session get slower?"""
         first, last = self.values_ms[:count], self.values_ms[-count:]
-        return f"first {len(first)}: median {np.median(first):.1f} ms, last {len(last)}: median {np.median(last):.1f} ms"
+        return (
+            f"first {len(first)}: median {np.median(first):.1f} ms, last {len(last)}: median {np.median(last):.1f} ms"
+        )
 
     def line(self) -> str:
-        return f"median {self.median:7.1f} ms | p95 {self.p95:7.1f} ms | max {self.max:7.1f} ms (n={len(self.values_ms)})"
+        return (
+            f"median {self.median:7.1f} ms | p95 {self.p95:7.1f} ms | max {self.max:7.1f} ms (n={len(self.values_ms)})"
+        )
 
 
 def verdict(value: float, target: float) -> str:
@@ -172,7 +177,9 @@ class SqlCounter:
 
     def slowest(self, count: int = 6) -> list[str]:
         ranked = sorted(self.by_statement.items(), key=lambda item: -item[1][1])[:count]
-        return [f"{seconds * 1000 / calls:6.2f} ms x {calls:4d}  {_short_sql(text)}" for text, (calls, seconds) in ranked]
+        return [
+            f"{seconds * 1000 / calls:6.2f} ms x {calls:4d}  {_short_sql(text)}" for text, (calls, seconds) in ranked
+        ]
 
     def take(self) -> tuple[int, float]:
         taken = (self.statements, self.seconds * 1000)
@@ -183,7 +190,7 @@ class SqlCounter:
 def _short_sql(text: str) -> str:
     """The statement's verb and table, then its WHERE/GROUP/ORDER part (the columns are noise)."""
     head = text.split(" FROM ")[0][:40] + (" FROM " + text.split(" FROM ")[1].split(" ")[0] if " FROM " in text else "")
-    tail = next((text[text.find(word):] for word in (" WHERE ", " GROUP ", " ORDER ") if word in text), "")
+    tail = next((text[text.find(word) :] for word in (" WHERE ", " GROUP ", " ORDER ") if word in text), "")
     return (head + ("…" if tail else "") + tail)[:200]
 
 
@@ -318,10 +325,17 @@ def build_project(store: Store, settings: Settings, utterances: list[Utterance],
             done = sum(len(r) for _, r, _ in segmented[:number])
             progress(f"  {done}/{total} drafts ({done / (time.perf_counter() - clock):.0f}/s, {workers} thread(s))")
     draft_seconds = time.perf_counter() - clock
-    return Built(project=store.get_project(project.name), long_id=long_recording.id,
-                 long_segments=store.list_segments(long_recording.id), segments=total,
-                 import_long_seconds=import_long, import_other_seconds=import_other, segment_seconds=segment_seconds,
-                 draft_seconds=draft_seconds, total_seconds=time.perf_counter() - started)
+    return Built(
+        project=store.get_project(project.name),
+        long_id=long_recording.id,
+        long_segments=store.list_segments(long_recording.id),
+        segments=total,
+        import_long_seconds=import_long,
+        import_other_seconds=import_other,
+        segment_seconds=segment_seconds,
+        draft_seconds=draft_seconds,
+        total_seconds=time.perf_counter() - started,
+    )
 
 
 def submitted(store: Store, project: Project) -> int:
@@ -370,8 +384,16 @@ def domain_round(store: Store, counter: SqlCounter, project: Project, first_id: 
     counter.take()
     for index in range(saves):
         started = time.perf_counter()
-        _, upcoming = labeling.save_and_next(store, person(store, project, "bench-domain"), segment.id,
-                                             segment.version, f"{segment.text} checked {index}", None, (), None)
+        _, upcoming = labeling.save_and_next(
+            store,
+            person(store, project, "bench-domain"),
+            segment.id,
+            segment.version,
+            f"{segment.text} checked {index}",
+            None,
+            (),
+            None,
+        )
         saved = time.perf_counter()
         context = labeling.open_segment(store, person(store, project, "bench-domain"), upcoming.id)
         opened = time.perf_counter()
@@ -387,28 +409,33 @@ def domain_round(store: Store, counter: SqlCounter, project: Project, first_id: 
     for index in range(min(saves, 50)):
         started = time.perf_counter()
         text = f"{segment.text} page {index}"
-        labeling.keep_unsaved_edit(store, person(store, project, "bench-domain"), segment.id, segment.version, text,
-                                   None, ())
+        labeling.keep_unsaved_edit(
+            store, person(store, project, "bench-domain"), segment.id, segment.version, text, None, ()
+        )
         for rerun in (False, True):
             store.list_projects()
             current = store.get_project(project.name)
-            context = labeling.open_segment(store, person(store, project, "bench-domain"),
-                                            upcoming.id if rerun else segment.id)
+            context = labeling.open_segment(
+                store, person(store, project, "bench-domain"), upcoming.id if rerun else segment.id
+            )
             labeling.count_todo(store, current.id)
             if not rerun:
-                _, upcoming = labeling.save_and_next(store, person(store, project, "bench-domain"), segment.id,
-                                                     segment.version, text, None, (), None)
+                _, upcoming = labeling.save_and_next(
+                    store, person(store, project, "bench-domain"), segment.id, segment.version, text, None, (), None
+                )
         store.neighbour_segment(upcoming.id, after=True)
-        labeling.list_recording_segments(store, person(store, project, "bench-domain"), context.recording.id,
-                                         context.position // 50 * 50, 50)
+        labeling.list_recording_segments(
+            store, person(store, project, "bench-domain"), context.recording.id, context.position // 50 * 50, 50
+        )
         page_calls.add(time.perf_counter() - started)
         segment = context.segment
     saved_count = submitted(store, project) - before
     expected = saves + min(saves, 50)
     if saved_count != expected:
         raise SystemExit(f"domain round: {saved_count} segments submitted, expected {expected}")
-    return DomainResult(save_and_open, save_only, open_only, page_calls, float(np.median(statements)), saves,
-                        segment.id)
+    return DomainResult(
+        save_and_open, save_only, open_only, page_calls, float(np.median(statements)), saves, segment.id
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -459,8 +486,9 @@ class PageResult:
     slowest_sql: list[str]
 
 
-def click_saves(app: AppTest, saves: int, tag: str,
-                counter: SqlCounter | None = None) -> tuple[Timings, Timings, list[int], list[float], list[int], str, str]:
+def click_saves(
+    app: AppTest, saves: int, tag: str, counter: SqlCounter | None = None
+) -> tuple[Timings, Timings, list[int], list[float], list[int], str, str]:
     """Type a correction and click Save & next ``saves`` times; every click must open a new segment."""
     clicks, compiled, statements, sql_ms, rows = Timings(), Timings(), [], [], []
     typed = before = ""
@@ -491,8 +519,9 @@ def click_saves(app: AppTest, saves: int, tag: str,
     return clicks, without_compiling, statements, sql_ms, rows, typed, before
 
 
-def page_round(store: Store, project: Project, counter: SqlCounter, first_id: str, saves: int,
-               profiler: ScriptProfiler | None) -> tuple[PageResult, str]:
+def page_round(
+    store: Store, project: Project, counter: SqlCounter, first_id: str, saves: int, profiler: ScriptProfiler | None
+) -> tuple[PageResult, str]:
     before = submitted(store, project)
     person(store, project, "bench-page")
     app, _ = open_label_page("bench-page", first_id)
@@ -514,10 +543,23 @@ def page_round(store: Store, project: Project, counter: SqlCounter, first_id: st
     if saved != saves:
         raise SystemExit(f"page round: {saved} segments submitted in the database, expected {saves}")
     revision = store.list_revisions(last_id)[-1]
-    last_text_ok = (revision.text, revision.author, revision.status) == (typed.strip(), "bench-page",
-                                                                       SegmentStatus.SUBMITTED)
-    return PageResult(clicks, uncompiled, float(np.median(statements)), float(np.median(sql_ms)), float(np.median(rows)),
-                      int(max(rows)), saved, last_text_ok, rss_after - rss_before, counter.slowest()), focused_id(app)
+    last_text_ok = (revision.text, revision.author, revision.status) == (
+        typed.strip(),
+        "bench-page",
+        SegmentStatus.SUBMITTED,
+    )
+    return PageResult(
+        clicks,
+        uncompiled,
+        float(np.median(statements)),
+        float(np.median(sql_ms)),
+        float(np.median(rows)),
+        int(max(rows)),
+        saved,
+        last_text_ok,
+        rss_after - rss_before,
+        counter.slowest(),
+    ), focused_id(app)
 
 
 @dataclass
@@ -599,17 +641,34 @@ def memory_round(store: Store, project: Project, first_id: str, saves: int) -> M
     internal = len(app._session_state._state._old_state)
     growth = snapshot.compare_to(base_snapshot, "lineno")
     top = [f"{stat.size_diff / 1e6:+7.2f} MB {stat.count_diff:+7d} blocks  {stat.traceback[0]}" for stat in growth[:6]]
-    compiled = sum(stat.size_diff for stat in growth
-                   if stat.traceback[0].filename.endswith(("scriptrunner/script_cache.py", "/ast.py")))
+    compiled = sum(
+        stat.size_diff
+        for stat in growth
+        if stat.traceback[0].filename.endswith(("scriptrunner/script_cache.py", "/ast.py"))
+    )
     saved = submitted(store, project) - before_saved
     if saved != saves:
         raise SystemExit(f"memory round: {saved} segments submitted, expected {saves}")
     mb = 1024 * 1024
     second_half = (after_traced - half_traced) / 1024 / max(1, saves - half)
-    return MemoryResult((open_traced - base_traced) / mb, (after_traced - open_traced) / mb, second_half,
-                        open_rss - base_rss,
-                        after_rss - open_rss, keys_open, keys_after, bytes_open, bytes_after, internal, kinds,
-                        (metadata_open, metadata_after), compiled / mb, unpicklable, top, saved)
+    return MemoryResult(
+        (open_traced - base_traced) / mb,
+        (after_traced - open_traced) / mb,
+        second_half,
+        open_rss - base_rss,
+        after_rss - open_rss,
+        keys_open,
+        keys_after,
+        bytes_open,
+        bytes_after,
+        internal,
+        kinds,
+        (metadata_open, metadata_after),
+        compiled / mb,
+        unpicklable,
+        top,
+        saved,
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -630,8 +689,11 @@ def long_recording_round(store: Store, settings: Settings, built: Built) -> Long
     recording = store.get_recording(built.long_id)
     segments = built.long_segments
     clips = []
-    for where, segment in (("near start", segments[1]), ("middle", segments[len(segments) // 2]),
-                           ("near end", segments[-2])):
+    for where, segment in (
+        ("near start", segments[1]),
+        ("middle", segments[len(segments) // 2]),
+        ("near end", segments[-2]),
+    ):
         cut_clip(store, settings, recording.id, segment.start, segment.end)  # warm the page cache
         times = Timings()
         for _ in range(20):
@@ -712,8 +774,9 @@ def run_database(name: str, utterances: list[Utterance], saves: int, profile: bo
             app_settings = Settings.from_env()
             app_workspace = Workspace.shared(app_settings)  # the very workspace the app's runs use
             app_counter = SqlCounter(app_workspace.store.engine)
-            page_first = labeling.next_segment(store, person(store, built.project, "bench-domain"), built.project,
-                                               after=run.domain.last_id).id
+            page_first = labeling.next_segment(
+                store, person(store, built.project, "bench-domain"), built.project, after=run.domain.last_id
+            ).id
             progress(f"page round: {saves} x Save & next clicked in AppTest")
             profiler = ScriptProfiler() if profile else None
             run.page, after_page = page_round(store, built.project, app_counter, page_first, saves, profiler)
@@ -767,12 +830,17 @@ class ScriptProfiler:
     def print(self, name: str, clicks: Timings) -> None:
         out = io.StringIO()
         stats = pstats.Stats(self.profile, stream=out)
-        stats.sort_stats("cumulative").print_stats(r"speechlabel|views|sqlalchemy/engine/base|streamlit/elements"
-                                                   r"|streamlit/runtime/state|widgets|script_cache", 28)
+        stats.sort_stats("cumulative").print_stats(
+            r"speechlabel|views|sqlalchemy/engine/base|streamlit/elements"
+            r"|streamlit/runtime/state|widgets|script_cache",
+            28,
+        )
         stats.sort_stats("tottime").print_stats(12)
         total = sum(clicks.values_ms) / 1000
-        print(f"\n== {name}: cProfile of the script runs of the page round ({len(clicks.values_ms)} clicks, "
-              f"{total:.2f} s clicking, of which {self.seconds:.2f} s in script runs; the rest is AppTest)")
+        print(
+            f"\n== {name}: cProfile of the script runs of the page round ({len(clicks.values_ms)} clicks, "
+            f"{total:.2f} s clicking, of which {self.seconds:.2f} s in script runs; the rest is AppTest)"
+        )
         print("\n".join(line for line in out.getvalue().splitlines() if line.strip()))
 
 
@@ -783,11 +851,15 @@ class ScriptProfiler:
 def print_run(run: DatabaseRun) -> None:
     b, d, p, long, m = run.built, run.domain, run.page, run.long, run.memory
     print(f"\n== {run.name}")
-    print(f"project: {b.segments} segments in {OTHER_RECORDINGS + 1} recordings "
-          f"(2 h: {len(b.long_segments)} segments; {OTHER_RECORDINGS} x 20 min: {OTHER_SEGMENTS} each)")
-    print(f"build: {b.total_seconds:.1f} s = import 2 h {b.import_long_seconds:.1f} s + import "
-          f"{OTHER_RECORDINGS} x 20 min {b.import_other_seconds:.1f} s + segments {b.segment_seconds:.1f} s + "
-          f"{b.segments} drafts via add_draft {b.draft_seconds:.1f} s ({b.segments / b.draft_seconds:.0f}/s) + rest")
+    print(
+        f"project: {b.segments} segments in {OTHER_RECORDINGS + 1} recordings "
+        f"(2 h: {len(b.long_segments)} segments; {OTHER_RECORDINGS} x 20 min: {OTHER_SEGMENTS} each)"
+    )
+    print(
+        f"build: {b.total_seconds:.1f} s = import 2 h {b.import_long_seconds:.1f} s + import "
+        f"{OTHER_RECORDINGS} x 20 min {b.import_other_seconds:.1f} s + segments {b.segment_seconds:.1f} s + "
+        f"{b.segments} drafts via add_draft {b.draft_seconds:.1f} s ({b.segments / b.draft_seconds:.0f}/s) + rest"
+    )
     print(f"domain save_and_next + open_segment: {d.save_and_open.line()} | {d.statements:.0f} SQL statements")
     print(f"  save_and_next alone:               {d.save_only.line()}")
     print(f"  open_segment alone:                {d.open_only.line()}")
@@ -796,33 +868,49 @@ def print_run(run: DatabaseRun) -> None:
     print(f"  {p.clicks.line()}")
     print(f"  without AppTest's compiling of the scripts on every run: {p.without_compiling.line()}")
     print(f"  one session getting older: {p.clicks.drift()}")
-    print(f"  per click: {p.statements:.0f} SQL statements, {p.sql_ms:.1f} ms in SQL (median); segment rows read "
-          f"median {p.segment_rows_median:.0f}, max {p.segment_rows_max} (of {b.segments})")
-    print(f"  submitted in the database: {p.saved}/{len(p.clicks.values_ms)}; last typed text in the last revision: "
-          f"{'yes' if p.last_text_ok else 'NO'}; RSS growth over the round {p.rss_growth_mb:+.1f} MB")
+    print(
+        f"  per click: {p.statements:.0f} SQL statements, {p.sql_ms:.1f} ms in SQL (median); segment rows read "
+        f"median {p.segment_rows_median:.0f}, max {p.segment_rows_max} (of {b.segments})"
+    )
+    print(
+        f"  submitted in the database: {p.saved}/{len(p.clicks.values_ms)}; last typed text in the last revision: "
+        f"{'yes' if p.last_text_ok else 'NO'}; RSS growth over the round {p.rss_growth_mb:+.1f} MB"
+    )
     print("  SQL statements of the round by total time (mean per call x calls):")
     for line in p.slowest_sql:
         print(f"    {line}")
     print(f"2-hour recording ({long.duration / 3600:.2f} h, {long.duration * TARGET_RATE * 2 / 1e6:.0f} MB as 16-bit):")
     for where, start, end, ms, size, peak in long.clips:
-        print(f"  cut_clip {where:10s} {start:8.2f}-{end:8.2f} s: {ms:6.2f} ms median of 20, clip {size / 1e3:6.1f} kB, "
-              f"peak traced memory {peak:.2f} MB")
-    print(f"  label page opened near the start: {long.open_start_ms:.0f} ms; near the end: {long.open_end_ms:.0f} ms "
-          f"({long.open_end_header!r}; {long.open_end_rows} segment rows read)")
+        print(
+            f"  cut_clip {where:10s} {start:8.2f}-{end:8.2f} s: {ms:6.2f} ms median of 20, clip {size / 1e3:6.1f} kB, "
+            f"peak traced memory {peak:.2f} MB"
+        )
+    print(
+        f"  label page opened near the start: {long.open_start_ms:.0f} ms; near the end: {long.open_end_ms:.0f} ms "
+        f"({long.open_end_header!r}; {long.open_end_rows} segment rows read)"
+    )
     print(f"memory of one session over {m.saved} labeled segments (after gc):")
     print(f"  opening the page: tracemalloc {m.tracemalloc_open_mb:+.2f} MB, RSS {m.rss_open_mb:+.1f} MB")
-    print(f"  {m.saved} Save & next: tracemalloc {m.tracemalloc_growth_mb:+.2f} MB, RSS {m.rss_growth_mb:+.1f} MB; "
-          f"from save {m.saved // 2} to {m.saved}: {m.second_half_kb_per_save:+.1f} kB per save")
-    print(f"  session state: {m.state_keys_open} keys / {m.state_bytes_open / 1e3:.1f} kB pickled after opening, "
-          f"{m.state_keys_after} keys / {m.state_bytes_after / 1e3:.1f} kB after {m.saved} saves "
-          f"({m.internal_keys_after} entries in Streamlit's internal state)")
+    print(
+        f"  {m.saved} Save & next: tracemalloc {m.tracemalloc_growth_mb:+.2f} MB, RSS {m.rss_growth_mb:+.1f} MB; "
+        f"from save {m.saved // 2} to {m.saved}: {m.second_half_kb_per_save:+.1f} kB per save"
+    )
+    print(
+        f"  session state: {m.state_keys_open} keys / {m.state_bytes_open / 1e3:.1f} kB pickled after opening, "
+        f"{m.state_keys_after} keys / {m.state_bytes_after / 1e3:.1f} kB after {m.saved} saves "
+        f"({m.internal_keys_after} entries in Streamlit's internal state)"
+    )
     grown = sorted(((kind, a, b) for kind, (a, b) in m.key_kinds.items() if b > a), key=lambda k: k[1] - k[2])
     print("  keys that grew: " + (", ".join(f"{kind} {a} -> {b}" for kind, a, b in grown) or "none"))
     print(f"  unpicklable (not counted): {', '.join(m.unpicklable) or 'none'}")
-    print(f"  of the tracemalloc growth, {m.compiled_mb:.2f} MB is compiled page code (AppTest compiles the scripts "
-          "on every run; a server compiles them once), kept alive by what the session keeps")
-    print(f"  Streamlit's widget metadata entries: {m.widget_metadata[0]} after opening, {m.widget_metadata[1]} after "
-          f"{m.saved} saves ({(m.widget_metadata[1] - m.widget_metadata[0]) / max(1, m.saved):.1f} per save)")
+    print(
+        f"  of the tracemalloc growth, {m.compiled_mb:.2f} MB is compiled page code (AppTest compiles the scripts "
+        "on every run; a server compiles them once), kept alive by what the session keeps"
+    )
+    print(
+        f"  Streamlit's widget metadata entries: {m.widget_metadata[0]} after opening, {m.widget_metadata[1]} after "
+        f"{m.saved} saves ({(m.widget_metadata[1] - m.widget_metadata[0]) / max(1, m.saved):.1f} per save)"
+    )
     print("  largest tracemalloc growth over the whole session:")
     for line in m.top_growth:
         print(f"    {line}")
@@ -830,33 +918,51 @@ def print_run(run: DatabaseRun) -> None:
 
 
 def print_summary(runs: list[DatabaseRun], skipped: dict[str, str]) -> None:
-    print(f"\n== summary: targets Save & next median <= {TARGET_MEDIAN_MS:.0f} ms, p95 <= {TARGET_P95_MS:.0f} ms "
-          "(server side)")
+    print(
+        f"\n== summary: targets Save & next median <= {TARGET_MEDIAN_MS:.0f} ms, p95 <= {TARGET_P95_MS:.0f} ms "
+        "(server side)"
+    )
     for run in runs:
         d, p, long, m, b = run.domain, run.page, run.long, run.memory, run.built
-        print(f"[{run.name}] {b.segments} segments, 2 h recording of {len(b.long_segments)} segments; "
-              f"built in {b.total_seconds:.0f} s (import of 2 h: {b.import_long_seconds:.1f} s)")
-        for label, timings in (("domain save_and_next+open_segment", d.save_and_open),
-                               ("domain, all calls of the page     ", d.page_calls),
-                               ("page Save & next (AppTest click)  ", p.clicks),
-                               ("  same, less AppTest's recompiling", p.without_compiling)):
-            print(f"  {label}  median {timings.median:6.1f} ms {verdict(timings.median, TARGET_MEDIAN_MS)} | "
-                  f"p95 {timings.p95:6.1f} ms {verdict(timings.p95, TARGET_P95_MS)} | max {timings.max:6.1f} ms")
+        print(
+            f"[{run.name}] {b.segments} segments, 2 h recording of {len(b.long_segments)} segments; "
+            f"built in {b.total_seconds:.0f} s (import of 2 h: {b.import_long_seconds:.1f} s)"
+        )
+        for label, timings in (
+            ("domain save_and_next+open_segment", d.save_and_open),
+            ("domain, all calls of the page     ", d.page_calls),
+            ("page Save & next (AppTest click)  ", p.clicks),
+            ("  same, less AppTest's recompiling", p.without_compiling),
+        ):
+            print(
+                f"  {label}  median {timings.median:6.1f} ms {verdict(timings.median, TARGET_MEDIAN_MS)} | "
+                f"p95 {timings.p95:6.1f} ms {verdict(timings.p95, TARGET_P95_MS)} | max {timings.max:6.1f} ms"
+            )
         print(f"  page clicks, {p.clicks.drift()}")
-        print(f"  submitted in DB: domain {d.saved + min(d.saved, 50)}, page {p.saved}, memory round {m.saved} "
-              f"(all as expected)")
-        print(f"  segment rows read per click: median {p.segment_rows_median:.0f}, max {p.segment_rows_max} "
-              f"of {b.segments}")
+        print(
+            f"  submitted in DB: domain {d.saved + min(d.saved, 50)}, page {p.saved}, memory round {m.saved} "
+            f"(all as expected)"
+        )
+        print(
+            f"  segment rows read per click: median {p.segment_rows_median:.0f}, max {p.segment_rows_max} "
+            f"of {b.segments}"
+        )
         near_start, near_end = long.clips[0], long.clips[-1]
-        print(f"  cut_clip 2 h: near start {near_start[3]:.2f} ms ({near_start[4] / 1e3:.0f} kB), "
-              f"near end {near_end[3]:.2f} ms ({near_end[4] / 1e3:.0f} kB); page open near start "
-              f"{long.open_start_ms:.0f} ms, near end {long.open_end_ms:.0f} ms")
-        print(f"  memory per session after {m.saved} labeled: tracemalloc {m.tracemalloc_growth_mb:+.2f} MB "
-              f"({m.second_half_kb_per_save:+.1f} kB per save in the second half), "
-              f"RSS {m.rss_growth_mb:+.1f} MB; session state {m.state_bytes_after / 1e3:.1f} kB in "
-              f"{m.state_keys_after} keys (was {m.state_keys_open})")
-        print(f"  runtime {run.seconds:.0f} s" + (" (with --profile: page timings include the profiler)"
-                                                  if run.profiled else ""))
+        print(
+            f"  cut_clip 2 h: near start {near_start[3]:.2f} ms ({near_start[4] / 1e3:.0f} kB), "
+            f"near end {near_end[3]:.2f} ms ({near_end[4] / 1e3:.0f} kB); page open near start "
+            f"{long.open_start_ms:.0f} ms, near end {long.open_end_ms:.0f} ms"
+        )
+        print(
+            f"  memory per session after {m.saved} labeled: tracemalloc {m.tracemalloc_growth_mb:+.2f} MB "
+            f"({m.second_half_kb_per_save:+.1f} kB per save in the second half), "
+            f"RSS {m.rss_growth_mb:+.1f} MB; session state {m.state_bytes_after / 1e3:.1f} kB in "
+            f"{m.state_keys_after} keys (was {m.state_keys_open})"
+        )
+        print(
+            f"  runtime {run.seconds:.0f} s"
+            + (" (with --profile: page timings include the profiler)" if run.profiled else "")
+        )
     for name, reason in skipped.items():
         print(f"[{name}] skipped: {reason}")
 
@@ -870,11 +976,13 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if (ROOT / "views" / "label_loop.py").exists():
         # This tree's label page is the label loop component, which AppTest cannot drive.
-        raise SystemExit("bench.label_page drives the Streamlit editor that the label loop replaced: run it in a "
-                         "tree of that page (git worktree add /tmp/old-page e85bbcf; cd /tmp/old-page; python -m "
-                         "bench.label_page). The label loop's figures: python -m bench.label_loop_browser (in "
-                         "Chromium) and python -m bench.label_capacity (labelers per server); both build their "
-                         "project with this module's build_project and print the old page beside the new.")
+        raise SystemExit(
+            "bench.label_page drives the Streamlit editor that the label loop replaced: run it in a "
+            "tree of that page (git worktree add /tmp/old-page e85bbcf; cd /tmp/old-page; python -m "
+            "bench.label_page). The label loop's figures: python -m bench.label_loop_browser (in "
+            "Chromium) and python -m bench.label_capacity (labelers per server); both build their "
+            "project with this module's build_project and print the old page beside the new."
+        )
     if args.saves < 1:
         parser.error("--saves must be at least 1")
     # AppTest and cache clearing outside a script run log "missing ScriptRunContext"; it is noise here.

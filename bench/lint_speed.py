@@ -27,13 +27,83 @@ from speechlabel.conventions import (
     text_variant,
 )
 
-KSPON_WORDS = ("아/", "모+", "몬", "소리야", "(70%)/(칠십 퍼센트)", "확률이라니", "b/", "n/", "그게", "(1시)/(한 시)에",
-               "닫는", "게", "쫌", "아쉽긴", "한데", "거기", "진짜", "괜찮은데", "돔*", "먹+", "먹,", "음식", "거리",
-               "(3G)/(쓰리 쥐)*", "하나도", "안", "봤음.", "어.", "모+몬", "70%", "LTE", "그래서  뭐", "o/")
-AIHUB_WORDS = ("(NO:)", "그래서", "(FP:음)", "제가", "(SP:그렇게)", "말했잖아요", "(SN:)", "(10시)/(열 시)에",
-               "70%", "회의가", "있어서", "(FP:어)", "b/", "(SP:)", "내일", "다시", "연락", "드릴게요.")
-ENGLISH_WORDS = ("[noise]", "so", "%um", "I", "was", "like", "[laughter]", "going", "to", "the", "store",
-                 "[unintelligible]", "and", "then", "(laughs)", "[nosie]", "machine", "number", "7", "stopped.")
+KSPON_WORDS = (
+    "아/",
+    "모+",
+    "몬",
+    "소리야",
+    "(70%)/(칠십 퍼센트)",
+    "확률이라니",
+    "b/",
+    "n/",
+    "그게",
+    "(1시)/(한 시)에",
+    "닫는",
+    "게",
+    "쫌",
+    "아쉽긴",
+    "한데",
+    "거기",
+    "진짜",
+    "괜찮은데",
+    "돔*",
+    "먹+",
+    "먹,",
+    "음식",
+    "거리",
+    "(3G)/(쓰리 쥐)*",
+    "하나도",
+    "안",
+    "봤음.",
+    "어.",
+    "모+몬",
+    "70%",
+    "LTE",
+    "그래서  뭐",
+    "o/",
+)
+AIHUB_WORDS = (
+    "(NO:)",
+    "그래서",
+    "(FP:음)",
+    "제가",
+    "(SP:그렇게)",
+    "말했잖아요",
+    "(SN:)",
+    "(10시)/(열 시)에",
+    "70%",
+    "회의가",
+    "있어서",
+    "(FP:어)",
+    "b/",
+    "(SP:)",
+    "내일",
+    "다시",
+    "연락",
+    "드릴게요.",
+)
+ENGLISH_WORDS = (
+    "[noise]",
+    "so",
+    "%um",
+    "I",
+    "was",
+    "like",
+    "[laughter]",
+    "going",
+    "to",
+    "the",
+    "store",
+    "[unintelligible]",
+    "and",
+    "then",
+    "(laughs)",
+    "[nosie]",
+    "machine",
+    "number",
+    "7",
+    "stopped.",
+)
 
 
 def make_lines(words: tuple[str, ...], count: int, seed: int, length: int = 200) -> list[str]:
@@ -77,11 +147,14 @@ def main(argv: list[str] | None = None) -> None:
         problems = sum(len(lint(line, scheme)) for line in lines)
         per_line = best_per_line(lambda line, scheme=scheme: lint(line, scheme), lines, args.repeat)
         worst, worst_line = slowest_line(lambda line, scheme=scheme: lint(line, scheme), lines)
-        variant = best_per_line(lambda line, scheme=scheme: text_variant(line, scheme, TextVariantOptions()),
-                                lines, args.repeat)
-        print(f"{scheme.name:8} {len(lines):,} lines of {sum(map(len, lines)) / len(lines):.0f} chars, "
-              f"{problems / len(lines):.1f} problems per line: lint {per_line:.0f} µs/line "
-              f"(slowest {worst:.0f} µs), text_variant {variant:.0f} µs/line")
+        variant = best_per_line(
+            lambda line, scheme=scheme: text_variant(line, scheme, TextVariantOptions()), lines, args.repeat
+        )
+        print(
+            f"{scheme.name:8} {len(lines):,} lines of {sum(map(len, lines)) / len(lines):.0f} chars, "
+            f"{problems / len(lines):.1f} problems per line: lint {per_line:.0f} µs/line "
+            f"(slowest {worst:.0f} µs), text_variant {variant:.0f} µs/line"
+        )
         if worst > 5000:
             print(f"  slowest line: {worst_line!r}")
 

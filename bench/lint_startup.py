@@ -39,15 +39,21 @@ PROBE = (
 def one_run(tree: Path) -> float:
     env = dict(os.environ, PYTHONPATH=str(tree))
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "speechlabel", "lint", "--scheme", "generic", "hello world"],
-                   cwd=tree, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "speechlabel", "lint", "--scheme", "generic", "hello world"],
+        cwd=tree,
+        env=env,
+        check=True,
+        capture_output=True,
+    )
     return time.perf_counter() - started
 
 
 def loaded(tree: Path) -> str:
     env = dict(os.environ, PYTHONPATH=str(tree))
-    result = subprocess.run([sys.executable, "-c", PROBE], cwd=tree, env=env, check=True, capture_output=True,
-                            text=True)
+    result = subprocess.run(
+        [sys.executable, "-c", PROBE], cwd=tree, env=env, check=True, capture_output=True, text=True
+    )
     line = next(line for line in result.stderr.splitlines() if line.startswith("LOADED"))
     _, count, heavy = (line.split(" ") + [""])[:3]
     return f"{count} speechlabel modules; heavy: {heavy or 'none'}"
@@ -69,8 +75,10 @@ def main() -> None:
         print(f"speechlabel lint --scheme generic 'hello world': median of {args.runs} fresh processes")
         for name, tree in trees.items():
             runs = sorted(times[name])
-            print(f"  {name:<16} {statistics.median(runs) * 1000:7.0f} ms  (min {runs[0] * 1000:.0f}, "
-                  f"max {runs[-1] * 1000:.0f})  {loaded(tree)}")
+            print(
+                f"  {name:<16} {statistics.median(runs) * 1000:7.0f} ms  (min {runs[0] * 1000:.0f}, "
+                f"max {runs[-1] * 1000:.0f})  {loaded(tree)}"
+            )
 
 
 if __name__ == "__main__":

@@ -109,14 +109,15 @@ def main(argv: list[str] | None = None) -> None:
         en, ko = score_all(english, korean)
         times.append(time.perf_counter() - start)
     print(f"pairs: {en.segments + ko.segments:,} (English {len(english):,}, Korean {len(korean):,})")
-    print(f"score_segments + summarize_scores: best {min(times):.3f} s, runs "
-          + ", ".join(f"{t:.3f}" for t in times))
+    print(f"score_segments + summarize_scores: best {min(times):.3f} s, runs " + ", ".join(f"{t:.3f}" for t in times))
     print(f"English: pooled CER {en.cer:.4f}, WER {en.wer:.4f}, saving {en.saving:.4f}")
     print(f"Korean:  pooled CER {ko.cer:.4f} (spaces removed), saving {ko.saving:.4f}")
     sample = min(10_000, args.pairs)
     seconds = jiwer_sample(english, korean, sample)
-    print(f"jiwer per call (for comparison): {seconds:.3f} s for {sample:,} pairs "
-          f"= {seconds * args.pairs / sample:.2f} s extrapolated to {args.pairs:,}")
+    print(
+        f"jiwer per call (for comparison): {seconds:.3f} s for {sample:,} pairs "
+        f"= {seconds * args.pairs / sample:.2f} s extrapolated to {args.pairs:,}"
+    )
 
 
 if __name__ == "__main__":

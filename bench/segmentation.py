@@ -83,7 +83,10 @@ def evaluate_file(path: Path, options: SegmentOptions | None = None) -> FileResu
     uem_path = path.with_suffix(".uem")
     uem = read_uem(uem_path) if uem_path.is_file() else None
     return FileResult(
-        path.stem, duration, spans, seconds,
+        path.stem,
+        duration,
+        spans,
+        seconds,
         scores=frame_scores(spans, turns, duration, uem=uem),
         purity=purity_report(spans, turns),
         purity_no_overlap=purity_report(spans, turns, count_overlap=False),
@@ -109,12 +112,15 @@ def _row(result: FileResult) -> str:
     scores, purity = result.scores, result.purity
     purity_text = "-"
     if purity is not None:
-        purity_text = (f"{_fmt(purity.purity, 2)} ({purity.pure}/{purity.scored}) "
-                       f"[{_fmt(result.purity_no_overlap.purity, 2)}]")
-    return (f"{result.name[:34]:34} {result.duration:6.1f} {len(durations):4d} "
-            f"{_fmt(mean, 2):>5} {_fmt(max(durations) if durations else None, 2):>5} "
-            f"{_fmt(scores.recall if scores else None):>6} {_fmt(scores.precision if scores else None):>6} "
-            f"{purity_text:22} {result.speech_seconds:6.2f} {result.seconds:6.3f} {result.rtf:6.0f}")
+        purity_text = (
+            f"{_fmt(purity.purity, 2)} ({purity.pure}/{purity.scored}) [{_fmt(result.purity_no_overlap.purity, 2)}]"
+        )
+    return (
+        f"{result.name[:34]:34} {result.duration:6.1f} {len(durations):4d} "
+        f"{_fmt(mean, 2):>5} {_fmt(max(durations) if durations else None, 2):>5} "
+        f"{_fmt(scores.recall if scores else None):>6} {_fmt(scores.precision if scores else None):>6} "
+        f"{purity_text:22} {result.speech_seconds:6.2f} {result.seconds:6.3f} {result.rtf:6.0f}"
+    )
 
 
 def _overall(results: list[FileResult]) -> str:
@@ -137,8 +143,10 @@ def _overall(results: list[FileResult]) -> str:
 
 
 def print_segmentation_results(results: list[FileResult], out: TextIO = sys.stdout) -> None:
-    header = (f"{'file':34} {'dur':>6} {'segs':>4} {'mean':>5} {'max':>5} {'recall':>6} {'prec':>6} "
-              f"{'purity (pure/n) [no-ovl]':22} {'speech':>6} {'wall':>6} {'RTF':>6}")
+    header = (
+        f"{'file':34} {'dur':>6} {'segs':>4} {'mean':>5} {'max':>5} {'recall':>6} {'prec':>6} "
+        f"{'purity (pure/n) [no-ovl]':22} {'speech':>6} {'wall':>6} {'RTF':>6}"
+    )
     print(header, file=out)
     print("-" * len(header), file=out)
     for result in results:
@@ -147,8 +155,11 @@ def print_segmentation_results(results: list[FileResult], out: TextIO = sys.stdo
     print(_overall(results), file=out)
     noise = [r for r in results if r.name == Path(NOISE_FILE).stem]
     if noise:
-        print(f"speech found on {Path(NOISE_FILE).name} (no speech): "
-              f"{noise[0].speech_seconds:.2f} s of {noise[0].duration:.1f} s", file=out)
+        print(
+            f"speech found on {Path(NOISE_FILE).name} (no speech): "
+            f"{noise[0].speech_seconds:.2f} s of {noise[0].duration:.1f} s",
+            file=out,
+        )
 
 
 @dataclass(frozen=True)
@@ -179,23 +190,31 @@ def run_target_sweep(
         reference = sum(r.scores.reference_seconds for r in results)
         hits = sum(r.scores.recall * r.scores.reference_seconds for r in results)
         found = sum(r.scores.speech_seconds_found for r in results)
-        rows.append(SweepRow(
-            target, hits / reference, hits / found,
-            sum(r.purity.pure for r in results), sum(r.purity.scored for r in results),
-            len(spans), sum(s.duration for s in spans) / max(1, len(spans)),
-            len(segment_speech(jfk, 16000, options)),
-        ))
+        rows.append(
+            SweepRow(
+                target,
+                hits / reference,
+                hits / found,
+                sum(r.purity.pure for r in results),
+                sum(r.purity.scored for r in results),
+                len(spans),
+                sum(s.duration for s in spans) / max(1, len(spans)),
+                len(segment_speech(jfk, 16000, options)),
+            )
+        )
     return rows
 
 
 def print_target_sweep(rows: list[SweepRow], out: TextIO = sys.stdout) -> None:
     print("target_duration sweep (RTTM files pooled; default 6 s):", file=out)
-    print(f"{'target':>6} {'recall':>6} {'prec':>6} {'purity':>14} {'segs':>4} {'mean':>5} {'jfk segs':>8}",
-          file=out)
+    print(f"{'target':>6} {'recall':>6} {'prec':>6} {'purity':>14} {'segs':>4} {'mean':>5} {'jfk segs':>8}", file=out)
     for row in rows:
         purity = f"{row.pure / row.scored:.2f} ({row.pure}/{row.scored})" if row.scored else "-"
-        print(f"{row.target_duration:6.1f} {row.recall:6.3f} {row.precision:6.3f} {purity:>14} "
-              f"{row.segments:4d} {row.mean_duration:5.2f} {row.jfk_segments:8d}", file=out)
+        print(
+            f"{row.target_duration:6.1f} {row.recall:6.3f} {row.precision:6.3f} {purity:>14} "
+            f"{row.segments:4d} {row.mean_duration:5.2f} {row.jfk_segments:8d}",
+            file=out,
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,15 +23,16 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 import sqlalchemy
 
-from speechlabel.workspace.config import Settings
 from speechlabel.store import Store
+from speechlabel.workspace.config import Settings
 from tests.labeler_crowd import SimulationResult, build_pool, check, crowd, simulate
 
 POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 
 
-def run(url: str, schema: str | None, labelers: int, seconds: float, segments: int,
-        double_share: float) -> SimulationResult:
+def run(
+    url: str, schema: str | None, labelers: int, seconds: float, segments: int, double_share: float
+) -> SimulationResult:
     data = Path(tempfile.mkdtemp())
     store = Store.open(url, schema=schema)
     try:
@@ -64,16 +65,17 @@ def main() -> None:
             with admin.begin() as connection:
                 connection.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
             try:
-                result = run(POSTGRES_URL, schema, args.labelers, args.seconds, args.segments,
-                             args.double_share)
+                result = run(POSTGRES_URL, schema, args.labelers, args.seconds, args.segments, args.double_share)
             finally:
                 with admin.begin() as connection:
                     connection.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
                 admin.dispose()
-        print(f"[{database}] {args.labelers} labelers for {result.seconds:.1f} s: {len(result.saves)} saves "
-              f"+ {len(result.second_saves)} second labelings, "
-              f"{result.saves_per_second:.1f} saves/s, {result.conflicts} conflicts, 0 errors, "
-              f"no segment shared, no lost update")
+        print(
+            f"[{database}] {args.labelers} labelers for {result.seconds:.1f} s: {len(result.saves)} saves "
+            f"+ {len(result.second_saves)} second labelings, "
+            f"{result.saves_per_second:.1f} saves/s, {result.conflicts} conflicts, 0 errors, "
+            f"no segment shared, no lost update"
+        )
 
 
 if __name__ == "__main__":

@@ -23,18 +23,16 @@ if __package__ in (None, ""):  # run as a script: make the repository importable
 
 import numpy as np  # noqa: E402
 
+from speechlabel.analytics.metrics import word_error_rate  # noqa: E402
 from speechlabel.audio.samples import TARGET_RATE as SAMPLE_RATE  # noqa: E402
 from speechlabel.audio.samples import load_mono_16k  # noqa: E402
 from speechlabel.prelabel.engines.bundled_models import resolve_model  # noqa: E402
-from speechlabel.analytics.metrics import word_error_rate  # noqa: E402
 from speechlabel.prelabel.transcribe import TranscribeOptions, get_engine  # noqa: E402
 
 SETS = {
     "jfk": ("en/jfk.wav",),
     "librispeech": ("en/librispeech_2412-153948-0000.flac",),
-    "harvard": tuple(
-        f"en/speechbrain_harvard_spk{spk}_snt{n}.wav" for spk in (1, 2) for n in range(1, 6)
-    ),
+    "harvard": tuple(f"en/speechbrain_harvard_spk{spk}_snt{n}.wav" for spk in (1, 2) for n in range(1, 6)),
     # Beyond the acceptance sets: a meeting headset clip with names (where beam size and the
     # glossary matter) and the TIMIT sample.
     "ami": ("en/ami_ES2011a_Headset-0_40s-46s.wav",),
@@ -148,9 +146,7 @@ def format_results(results: list[ModelResult]) -> str:
             )
     lines.append("")
     for model in results:
-        lines.append(
-            f"{model.model}: load {model.load_seconds:.2f} s (prepare/assemble {model.prepare_seconds:.2f} s)"
-        )
+        lines.append(f"{model.model}: load {model.load_seconds:.2f} s (prepare/assemble {model.prepare_seconds:.2f} s)")
     return "\n".join(lines)
 
 

@@ -29,12 +29,12 @@ if __package__ in (None, ""):  # run as a script: make the project importable
 
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.audio.samples import TARGET_RATE, load_mono_16k, wav_bytes
-from speechlabel.labeling.clips import cut_clip
-from speechlabel.workspace.config import Settings
 from speechlabel.ingest.files import import_audio
+from speechlabel.labeling.clips import cut_clip
+from speechlabel.labeling.waveform import drag_bounds, waveform_view
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
-from speechlabel.labeling.waveform import drag_bounds, waveform_view
+from speechlabel.workspace.config import Settings
 from views.waveform import waveform_data
 
 SEGMENT_SECONDS = 6.0
@@ -103,16 +103,24 @@ def run(store: Store, settings: Settings, args: argparse.Namespace) -> None:
         drag_bounds(store, settings, SYSTEM, segment.id, segment.version, segment.start, segment.end - 0.2, "end")
         save_ms.append((time.perf_counter() - began) * 1000)
     whole = (settings.data_dir / recording.normalized_path).stat().st_size
-    print(f"recording: {recording.duration / 3600:.2f} h, {whole / 1e6:.1f} MB normalized WAV, {len(segments)} segments")
-    print(f"waveform_view (window read by seeking, peaks, pauses, neighbours), {len(view_ms)} segments over the "
-          f"recording: median {statistics.median(view_ms):.1f} ms, p95 {percentile(view_ms, 0.95):.1f} ms, "
-          f"max {max(view_ms):.1f} ms")
-    print(f"drag_bounds (view, snap, versioned save): median {statistics.median(save_ms):.1f} ms, "
-          f"p95 {percentile(save_ms, 0.95):.1f} ms")
-    print(f"sent to the browser per segment: component data median {statistics.median(payloads) / 1e3:.1f} kB "
-          f"(max {max(payloads) / 1e3:.1f} kB) + window clip median {statistics.median(clips) / 1e3:.0f} kB; "
-          f"the whole recording would be {whole / 1e6:.1f} MB "
-          f"({whole / (statistics.median(payloads) + statistics.median(clips)):.0f}× more)")
+    print(
+        f"recording: {recording.duration / 3600:.2f} h, {whole / 1e6:.1f} MB normalized WAV, {len(segments)} segments"
+    )
+    print(
+        f"waveform_view (window read by seeking, peaks, pauses, neighbours), {len(view_ms)} segments over the "
+        f"recording: median {statistics.median(view_ms):.1f} ms, p95 {percentile(view_ms, 0.95):.1f} ms, "
+        f"max {max(view_ms):.1f} ms"
+    )
+    print(
+        f"drag_bounds (view, snap, versioned save): median {statistics.median(save_ms):.1f} ms, "
+        f"p95 {percentile(save_ms, 0.95):.1f} ms"
+    )
+    print(
+        f"sent to the browser per segment: component data median {statistics.median(payloads) / 1e3:.1f} kB "
+        f"(max {max(payloads) / 1e3:.1f} kB) + window clip median {statistics.median(clips) / 1e3:.0f} kB; "
+        f"the whole recording would be {whole / 1e6:.1f} MB "
+        f"({whole / (statistics.median(payloads) + statistics.median(clips)):.0f}× more)"
+    )
 
 
 if __name__ == "__main__":

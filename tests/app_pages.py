@@ -9,9 +9,9 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import actions as labeling
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.models import Role
+from speechlabel.labeling import actions as labeling
 from speechlabel.workspace.workspace import Workspace
 from tests.app_session import PASSWORD
 

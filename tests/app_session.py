@@ -14,8 +14,9 @@ from speechlabel.core.models import Role
 PASSWORD = "correct horse battery"
 
 
-def sign_in(app: AppTest, store, username: str, role: Role | None = None, project: str | None = None,
-            admin: bool = False) -> AppTest:
+def sign_in(
+    app: AppTest, store, username: str, role: Role | None = None, project: str | None = None, admin: bool = False
+) -> AppTest:
     """Create ``username`` (an admin, or ``role`` in ``project``) unless they exist, log in, and
     give the session the token; returns the app, not yet run."""
     try:

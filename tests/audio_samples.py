@@ -21,8 +21,9 @@ def encode_with_ffmpeg(samples: np.ndarray, rate: int, container: str, codec: st
         stream.layout = "mono"
         frame = av.AudioFrame.from_ndarray((samples * 32767).astype(np.int16)[None, :], format="s16", layout="mono")
         frame.sample_rate = rate
-        resampler = av.AudioResampler(format=stream.codec_context.format.name, layout="mono",
-                                      rate=stream.codec_context.sample_rate)
+        resampler = av.AudioResampler(
+            format=stream.codec_context.format.name, layout="mono", rate=stream.codec_context.sample_rate
+        )
         for chunk in [*resampler.resample(frame), *resampler.resample(None)]:
             for packet in stream.encode(chunk):
                 output.mux(packet)

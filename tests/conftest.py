@@ -18,23 +18,21 @@ import sqlalchemy
 import streamlit as st
 from starlette.applications import Starlette
 
-from speechlabel.labeling import assignment
 from speechlabel.accounts import passwords
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.workspace.config import Settings
-from speechlabel.ingest.files import import_audio
-from speechlabel.labeling.loop import Loop, OpenSegments
 from speechlabel.core.models import Draft, Role, SegmentEdit, SegmentStatus
+from speechlabel.ingest.files import import_audio
+from speechlabel.labeling import assignment
+from speechlabel.labeling.loop import Loop, OpenSegments
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
+from speechlabel.workspace.config import Settings
 from speechlabel.workspace.workspace import Workspace
 from tests.review_work import Work, label_all, load_segments
 from tests.sample_projects import add_calls_project, add_kspon_project, add_recording, member
 from views import label_api, routes
 
-SPEECH_DIR = Path(
-    os.environ.get("SPEECHLABEL_SPEECH_DIR", Path(__file__).resolve().parents[2] / "shared" / "speech")
-)
+SPEECH_DIR = Path(os.environ.get("SPEECHLABEL_SPEECH_DIR", Path(__file__).resolve().parents[2] / "shared" / "speech"))
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -169,8 +167,11 @@ def _dump_schema(name: str) -> str | None:
         dumped = subprocess.run(command, capture_output=True, text=True, check=True, timeout=120).stdout
     except (OSError, subprocess.SubprocessError) as error:
         details = getattr(error, "stderr", None) or error
-        warnings.warn(f"pg_dump could not copy the migrated schema ({details}); every PostgreSQL test "
-                      "migrates a schema of its own instead (slower, as thorough)", stacklevel=1)
+        warnings.warn(
+            f"pg_dump could not copy the migrated schema ({details}); every PostgreSQL test "
+            "migrates a schema of its own instead (slower, as thorough)",
+            stacklevel=1,
+        )
         return None
     # psql's meta-commands (\restrict...) are not SQL; the rest names the schema in full everywhere.
     statements = "\n".join(line for line in dumped.splitlines() if not line.startswith("\\"))
@@ -233,8 +234,15 @@ def project(store):
 @pytest.fixture
 def ldc(store, settings, project, speech_dir):
     """LDC93S1 in two drafted segments (version 2 each)."""
-    return add_recording(store, settings, project, speech_dir, "en/LDC93S1.wav", [(0.1, 1.2), (1.5, 2.8)],
-                         ["she had your dark suit", "in greasy wash water all year"])
+    return add_recording(
+        store,
+        settings,
+        project,
+        speech_dir,
+        "en/LDC93S1.wav",
+        [(0.1, 1.2), (1.5, 2.8)],
+        ["she had your dark suit", "in greasy wash water all year"],
+    )
 
 
 @pytest.fixture
@@ -279,11 +287,15 @@ def labeled(store, settings, project, speech_dir):
     """The pyannote call cut in three segments: one approved by a person, two drafted."""
     data = (speech_dir / "diarization" / "pyannote_sample.wav").read_bytes()
     recording = import_audio(store, settings, project, data, "call 01.wav")
-    segments = store.replace_segments(recording.id, project.id, [(6.69, 7.12), (8.32, 10.02), (10.57, 14.7)], {}, "prelabel")
+    segments = store.replace_segments(
+        recording.id, project.id, [(6.69, 7.12), (8.32, 10.02), (10.57, 14.7)], {}, "prelabel"
+    )
     for segment in segments:
         draft = Draft(f"draft {segment.start}", (), -0.3, 0.02, 1.2, "en", 0.99, "faster-whisper", "base", {})
         store.add_draft(segment.id, draft, "prelabel")
-    store.save_segment(segments[1].id, 2, SegmentEdit(text="hello there", speaker="A", status=SegmentStatus.APPROVED), "ana")
+    store.save_segment(
+        segments[1].id, 2, SegmentEdit(text="hello there", speaker="A", status=SegmentStatus.APPROVED), "ana"
+    )
     return recording, [store.get_segment(s.id) for s in segments]
 
 

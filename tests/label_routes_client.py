@@ -6,9 +6,9 @@ from __future__ import annotations
 from starlette.testclient import TestClient
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import actions as labeling
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.models import Role
+from speechlabel.labeling import actions as labeling
 from tests.app_session import PASSWORD
 
 
@@ -43,8 +43,14 @@ def who(store, name: str):
 
 def edit(card: dict, text: str | None = None, **more) -> dict:
     """A request body about the card's segment, as the component sends it."""
-    return {"segment_id": card["id"], "version": card["version"], "text": card["text"] if text is None else text,
-            "speaker": card["speaker"], "tags": card["tags"], **more}
+    return {
+        "segment_id": card["id"],
+        "version": card["version"],
+        "text": card["text"] if text is None else text,
+        "speaker": card["speaker"],
+        "tags": card["tags"],
+        **more,
+    }
 
 
 def first_to_do(store, project, name: str):

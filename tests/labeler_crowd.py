@@ -16,15 +16,15 @@ from pathlib import Path
 import numpy as np
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import actions as labeling
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.audio.samples import write_wav
-from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import Conflict
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import Actor, AssignmentSettings, Project, Role
+from speechlabel.ingest.files import import_audio
+from speechlabel.labeling import actions as labeling
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
+from speechlabel.workspace.config import Settings
 
 PASSWORD = "correct horse battery"
 
@@ -42,13 +42,15 @@ class SimulationResult:
         return (len(self.saves) + len(self.second_saves)) / self.seconds if self.seconds else 0.0
 
 
-def build_pool(store: Store, settings: Settings, segments: int, batch_size: int = 5,
-               double_share: float = 0.0) -> Project:
+def build_pool(
+    store: Store, settings: Settings, segments: int, batch_size: int = 5, double_share: float = 0.0
+) -> Project:
     """A project with ``segments`` to-do segments over one recording (a tone: the audio is not
     what is measured here) and small batches, so labelers keep coming back to the pool."""
     project = create_project(store, f"crowd-{uuid.uuid4().hex[:6]}", language="en", actor=SYSTEM)
     project = store.update_assignment_settings(
-        project.id, AssignmentSettings(batch_size=batch_size, lease_minutes=5, double_share=double_share))
+        project.id, AssignmentSettings(batch_size=batch_size, lease_minutes=5, double_share=double_share)
+    )
     seconds = segments * 0.2 + 1
     path = Path(tempfile.mkdtemp()) / "tone.wav"
     write_wav(path, (0.1 * np.sin(np.arange(int(seconds * 16000)) * 0.05)).astype(np.float32))
@@ -89,7 +91,8 @@ def simulate(store: Store, project: Project, people: list[Actor], seconds: float
                 _, upcoming = labeling.save_and_next(store, actor, opened.id, opened.version, text, None, (), None)
                 with lock:
                     (result.second_saves if context.second_labeling else result.saves).append(
-                        (opened.id, actor.username, text))
+                        (opened.id, actor.username, text)
+                    )
             except Conflict:
                 with lock:
                     result.conflicts += 1

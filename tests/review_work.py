@@ -6,9 +6,9 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from speechlabel.labeling import actions as labeling
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import Draft, Word
+from speechlabel.ingest.files import import_audio
+from speechlabel.labeling import actions as labeling
 
 # Draft confidence of each of the 12 segments (None: no draft); the first six are Ana's work.
 CONFIDENCES = [0.9, 0.3, 0.6, 0.1, 0.8, 0.5, 0.2, 0.7, 0.4, 0.95, None, None]

@@ -10,13 +10,13 @@ from pathlib import Path
 
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.workspace.config import Settings
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import Actor, Draft, LabelSettings, Role
-from speechlabel.projects.manage import create_project
-from speechlabel.prelabel.vad import SegmentOptions
-from speechlabel.store import Store
+from speechlabel.ingest.files import import_audio
 from speechlabel.prelabel.engines.options import TranscribeOptions
+from speechlabel.prelabel.vad import SegmentOptions
+from speechlabel.projects.manage import create_project
+from speechlabel.store import Store
+from speechlabel.workspace.config import Settings
 from tests.app_session import PASSWORD
 
 # --- people -------------------------------------------------------------------------------------
@@ -54,13 +54,17 @@ def add_recording(store, settings, project, speech_dir, name, bounds, texts):
 
 def add_kspon_project(store, settings, speech_dir):
     """A KsponSpeech project (language ko) with two drafted segments of real audio; ana labels."""
-    project = create_project(store, "kspon", language="ko", actor=SYSTEM,
-                             label_settings=LabelSettings(speakers=("A", "B")))
+    project = create_project(
+        store, "kspon", language="ko", actor=SYSTEM, label_settings=LabelSettings(speakers=("A", "B"))
+    )
     recording = import_audio(store, settings, project, (speech_dir / "en/LDC93S1.wav").read_bytes(), "a.wav")
-    for segment, text in zip(store.replace_segments(recording.id, project.id, [(0.1, 1.2), (1.5, 2.8)], {},
-                                                    "prelabel"), ("모 몬 소리야", "확률이라니")):
-        store.add_draft(segment.id, Draft(text, (), -0.3, 0.02, 1.2, "ko", 0.99, "faster-whisper", "base", {}),
-                        "prelabel")
+    for segment, text in zip(
+        store.replace_segments(recording.id, project.id, [(0.1, 1.2), (1.5, 2.8)], {}, "prelabel"),
+        ("모 몬 소리야", "확률이라니"),
+    ):
+        store.add_draft(
+            segment.id, Draft(text, (), -0.3, 0.02, 1.2, "ko", 0.99, "faster-whisper", "base", {}), "prelabel"
+        )
     accounts.create_user(store, SYSTEM, "ana", PASSWORD)
     accounts.set_role(store, SYSTEM, "ana", "kspon", Role.LABELER)
     return store.get_project("kspon")
@@ -82,34 +86,46 @@ def real_drafts(speech_dir: Path) -> dict[str, list]:
     folder = Path(_WORK.name)
     store = Store.open(f"sqlite:///{folder / 'drafts.db'}")
     settings = Settings(data_dir=folder / "data")
-    project = create_project(store, "calls", language="en", actor=SYSTEM,
-                             segment_options=SegmentOptions(target_duration=0.0, min_silence=0.3),
-                             transcribe_options=TranscribeOptions(model="tiny.en"),
-                             label_settings=CALLS_LABEL_SETTINGS)
+    project = create_project(
+        store,
+        "calls",
+        language="en",
+        actor=SYSTEM,
+        segment_options=SegmentOptions(target_duration=0.0, min_silence=0.3),
+        transcribe_options=TranscribeOptions(model="tiny.en"),
+        label_settings=CALLS_LABEL_SETTINGS,
+    )
     for name in RECORDINGS:
         import_audio(store, settings, project, (speech_dir / name).read_bytes(), Path(name).name)
     prelabel_project(store, settings, project)
     drafted = {}
     for recording in store.list_recordings(project.id):
-        drafted[recording.label] = [(s.start, s.end, store.latest_draft(s.id))
-                                    for s in store.list_segments(recording.id)]
+        drafted[recording.label] = [
+            (s.start, s.end, store.latest_draft(s.id)) for s in store.list_segments(recording.id)
+        ]
     store.close()
     return drafted
 
 
 def add_calls_project(store, settings, speech_dir):
     """The project "calls" of the real drafts in ``store``; ana and tom label, ben and lea lead."""
-    project = create_project(store, "calls", language="en", actor=SYSTEM,
-                             segment_options=SegmentOptions(target_duration=0.0, min_silence=0.3),
-                             transcribe_options=TranscribeOptions(model="tiny.en"),
-                             label_settings=CALLS_LABEL_SETTINGS)
+    project = create_project(
+        store,
+        "calls",
+        language="en",
+        actor=SYSTEM,
+        segment_options=SegmentOptions(target_duration=0.0, min_silence=0.3),
+        transcribe_options=TranscribeOptions(model="tiny.en"),
+        label_settings=CALLS_LABEL_SETTINGS,
+    )
     drafted = real_drafts(speech_dir)
     for name in RECORDINGS:
         label = Path(name).name
         recording = import_audio(store, settings, project, (speech_dir / name).read_bytes(), label)
         spans = drafted[label]
-        segments = store.replace_segments(recording.id, project.id, [(start, end) for start, end, _ in spans], {},
-                                          "prelabel")
+        segments = store.replace_segments(
+            recording.id, project.id, [(start, end) for start, end, _ in spans], {}, "prelabel"
+        )
         for segment, (_, _, draft) in zip(segments, spans):
             store.add_draft(segment.id, replace(draft, id=None, segment_id=None, created_at=None), "prelabel")
     for name, role in (("ana", Role.LABELER), ("tom", Role.LABELER), ("ben", Role.LEAD), ("lea", Role.LEAD)):

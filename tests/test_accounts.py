@@ -19,6 +19,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy import inspect, select
 
+from speechlabel.accounts import passwords
 from speechlabel.accounts.access import (
     SYSTEM,
     Forbidden,
@@ -27,7 +28,8 @@ from speechlabel.accounts.access import (
     role_in,
     visible_projects,
 )
-from speechlabel.accounts import passwords
+from speechlabel.accounts.login_limits import LOGIN_LIMITS
+from speechlabel.accounts.passwords import OWASP_COST, ScryptCost, hash_password, needs_rehash, verify_password
 from speechlabel.accounts.users import (
     SESSION_SECONDS,
     authenticate,
@@ -47,7 +49,6 @@ from speechlabel.accounts.users import (
 )
 from speechlabel.cli import build_parser, main
 from speechlabel.cli.users import read_password
-from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import (
     Conflict,
     NotFound,
@@ -57,13 +58,12 @@ from speechlabel.core.errors import (
     ValidationError,
     WrongCredentials,
 )
-from speechlabel.export import export_jsonl
 from speechlabel.core.models import Role
-from speechlabel.accounts.login_limits import LOGIN_LIMITS
-from speechlabel.accounts.passwords import OWASP_COST, ScryptCost, hash_password, needs_rehash, verify_password
+from speechlabel.export import export_jsonl
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store, schema
 from speechlabel.store.engine import _MIGRATIONS, make_engine, upgrade_schema
+from speechlabel.workspace.config import Settings
 from speechlabel.workspace.workspace import Workspace
 
 T0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -100,17 +100,24 @@ def test_hash_round_trip_and_stored_format_has_no_clear_password():
     assert verify_password(PASSWORD, stored)
     assert not verify_password(PASSWORD + "!", stored)
     assert hash_password(PASSWORD) != stored  # a fresh salt every time
-    for broken in ("", "plain text", "bcrypt$1$2$3$4$5", stored.replace(f"${n}$", "$1000$"),
-                   "scrypt$1073741824$8$1$AAAA$" + "A" * 44):  # no gigabyte allocations on a bad row
+    for broken in (
+        "",
+        "plain text",
+        "bcrypt$1$2$3$4$5",
+        stored.replace(f"${n}$", "$1000$"),
+        "scrypt$1073741824$8$1$AAAA$" + "A" * 44,
+    ):  # no gigabyte allocations on a bad row
         assert not verify_password(PASSWORD, broken)
 
 
 def test_outside_the_tests_new_hashes_are_made_at_owasps_cost():
     """tests/conftest.py lowers the cost of new hashes in this process; the app, started afresh,
     makes them at OWASP's (and a hash records its cost, so it verifies whatever COST is later)."""
-    code = ("from speechlabel.accounts import passwords; stored = passwords.hash_password('correct horse battery'); "
-            "print(passwords.COST == passwords.OWASP_COST, stored.split('$')[1:4], "
-            "passwords.verify_password('correct horse battery', stored))")
+    code = (
+        "from speechlabel.accounts import passwords; stored = passwords.hash_password('correct horse battery'); "
+        "print(passwords.COST == passwords.OWASP_COST, stored.split('$')[1:4], "
+        "passwords.verify_password('correct horse battery', stored))"
+    )
     shown = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert shown.split() == ["True", "['131072',", "'8',", "'1']", "True"]
     assert passwords.COST != OWASP_COST  # and here it is lowered
@@ -145,23 +152,26 @@ def test_usernames_are_lowercased_and_the_rules_are_stated():
     assert validate_username("7x") == "7x" and validate_username("a" * 40) == "a" * 40
 
 
-@pytest.mark.parametrize("name, message", [
-    ("../x", r"username '\.\./x' is not allowed; use 2 to 40 characters: lowercase letters a-z, digits"),
-    ("a/b", "is not allowed"),
-    ("a b", "is not allowed"),
-    ("a\x00b", "is not allowed"),
-    ("a\nb", "is not allowed"),
-    ("-ab", "starting with a letter or digit"),
-    (".hidden", "is not allowed"),
-    ("ana@example.com", "is not allowed"),
-    ("한국", "is not allowed"),
-    ("a", "has 1 characters; use 2 to 40"),
-    ("", "has 0 characters"),
-    ("x" * 41, "has 41 characters"),
-    ("cli", "reserved for the audit log"),
-    ("system", "reserved"),
-    (None, "a username must be text, got NoneType"),
-])
+@pytest.mark.parametrize(
+    "name, message",
+    [
+        ("../x", r"username '\.\./x' is not allowed; use 2 to 40 characters: lowercase letters a-z, digits"),
+        ("a/b", "is not allowed"),
+        ("a b", "is not allowed"),
+        ("a\x00b", "is not allowed"),
+        ("a\nb", "is not allowed"),
+        ("-ab", "starting with a letter or digit"),
+        (".hidden", "is not allowed"),
+        ("ana@example.com", "is not allowed"),
+        ("한국", "is not allowed"),
+        ("a", "has 1 characters; use 2 to 40"),
+        ("", "has 0 characters"),
+        ("x" * 41, "has 41 characters"),
+        ("cli", "reserved for the audit log"),
+        ("system", "reserved"),
+        (None, "a username must be text, got NoneType"),
+    ],
+)
 def test_bad_usernames_are_refused(name, message):
     with pytest.raises(ValidationError, match=message):
         validate_username(name)
@@ -177,12 +187,15 @@ def test_a_megabyte_username_is_refused_fast_and_not_echoed(store):
     assert time.perf_counter() - started < 0.5
 
 
-@pytest.mark.parametrize("password, message", [
-    ("short", "the password has 5 characters; use 8 to 200 characters"),
-    ("", "has 0 characters"),
-    ("p" * 201, "has 201 characters; use 8 to 200"),
-    (None, "must be text"),
-])
+@pytest.mark.parametrize(
+    "password, message",
+    [
+        ("short", "the password has 5 characters; use 8 to 200 characters"),
+        ("", "has 0 characters"),
+        ("p" * 201, "has 201 characters; use 8 to 200"),
+        (None, "must be text"),
+    ],
+)
 def test_bad_passwords_are_refused_without_echoing_them(store, password, message):
     with pytest.raises(ValidationError, match=message) as refused:
         create_user(store, SYSTEM, "ana", password)
@@ -213,8 +226,11 @@ def test_login_opens_a_session_kept_only_as_a_hash(store, team):
     assert signed_in.roles == {calls.id: Role.LABELER}
     assert signed_in.session_expires_at == T0 + timedelta(seconds=SESSION_SECONDS) == T0 + timedelta(hours=12)
     again = authenticate(store, token, now=T0 + timedelta(hours=1))
-    assert (again.user, again.roles, again.session_expires_at) == (signed_in.user, signed_in.roles,
-                                                                   signed_in.session_expires_at)
+    assert (again.user, again.roles, again.session_expires_at) == (
+        signed_in.user,
+        signed_in.roles,
+        signed_in.session_expires_at,
+    )
     with store.read() as connection:
         sessions = connection.execute(select(schema.sessions)).all()
         users = connection.execute(select(schema.users)).all()
@@ -237,8 +253,13 @@ def test_roles_are_read_fresh_on_every_request(store, team):
 
 def test_unknown_user_and_wrong_password_get_the_identical_message(store, team):
     messages = set()
-    for username, password in (("ana", "wrong password"), ("nobody", PASSWORD), ("../etc", PASSWORD),
-                               ("ana", "short"), ("ana", None)):
+    for username, password in (
+        ("ana", "wrong password"),
+        ("nobody", PASSWORD),
+        ("../etc", PASSWORD),
+        ("ana", "short"),
+        ("ana", None),
+    ):
         with pytest.raises(WrongCredentials) as refused:
             login(store, username, password, now=T0)
         messages.add(str(refused.value))
@@ -380,7 +401,11 @@ def test_require_role_names_user_project_and_role(store, team):
     with pytest.raises(Forbidden, match="lee is not an admin; this needs an admin"):
         require_admin(lee)
     assert (role_in(ana, calls.id), role_in(ana, other.id), role_in(SYSTEM, other.id), role_in(None, 1)) == (
-        Role.LABELER, None, Role.LEAD, None)
+        Role.LABELER,
+        None,
+        Role.LEAD,
+        None,
+    )
     assert [p.name for p in visible_projects(store, ana)] == ["calls"]
     assert [p.name for p in visible_projects(store, actor(store, "zoe"))] == []
     assert [p.name for p in visible_projects(store, SYSTEM)] == ["calls", "other"]
@@ -406,7 +431,11 @@ def test_a_lead_manages_their_project_only_and_makes_no_admins(store, team):
         set_role(store, lee, "zoe", "nope", Role.LABELER)
 
     assert [(m.user.username, m.role) for m in project_members(store, lee, calls)] == [
-        ("ana", Role.LABELER), ("lee", Role.LEAD), ("rob", Role.REVIEWER), ("zoe", Role.REVIEWER)]
+        ("ana", Role.LABELER),
+        ("lee", Role.LEAD),
+        ("rob", Role.REVIEWER),
+        ("zoe", Role.REVIEWER),
+    ]
     assert remove_role(store, lee, "zoe", calls) == Role.REVIEWER
     with pytest.raises(NotFound, match="zoe has no role in 'calls'; there is nothing to remove"):
         remove_role(store, lee, "zoe", calls)
@@ -459,7 +488,9 @@ def test_every_account_action_is_in_the_audit_log_without_passwords(store, team,
     entries = list_audit(store, SYSTEM, limit=1000)
     assert [e.id for e in entries] == sorted((e.id for e in entries), reverse=True)  # newest first
     lines = [(e.actor, e.action, e.target, e.project_id, dict(e.details)) for e in reversed(entries)]
-    assert lines[:4] == [("cli", "user_created", name, None, {"is_admin": False}) for name in ("lee", "ana", "rob", "zoe")]
+    assert lines[:4] == [
+        ("cli", "user_created", name, None, {"is_admin": False}) for name in ("lee", "ana", "rob", "zoe")
+    ]
     assert ("cli", "role_set", "lee", calls.id, {"role": "lead", "previous": None}) in lines
     assert lines[7:] == [
         ("lee", "login", "lee", None, {}),
@@ -483,7 +514,10 @@ def test_every_account_action_is_in_the_audit_log_without_passwords(store, team,
     led = list_audit(store, lee)
     assert {e.project_id for e in led} == {calls.id} and len(led) == 6
     assert [e.action for e in list_audit(store, lee, project_id=calls.id, target="zoe")] == [
-        "role_removed", "role_set", "role_set"]
+        "role_removed",
+        "role_set",
+        "role_set",
+    ]
     assert len(list_audit(store, SYSTEM, limit=2)) == 2
     with pytest.raises(Forbidden, match="lee has no role in 'other'; reading the audit log needs the lead role"):
         list_audit(store, lee, project_id=other.id)
@@ -500,9 +534,11 @@ def test_refused_and_invalid_sign_ins_are_logged(store, team):
     with pytest.raises(WrongCredentials):
         login(store, "../../etc/passwd", PASSWORD, now=T0)
     actions = [(e.actor, e.action, dict(e.details)) for e in list_audit(store, SYSTEM, limit=3)]
-    assert actions == [("anonymous", "login_failed", {"reason": "invalid username"}),
-                       ("ana", "login_refused", {"reason": "too many failures"}),
-                       ("ana", "login_failed", {"reason": "wrong password"})]
+    assert actions == [
+        ("anonymous", "login_failed", {"reason": "invalid username"}),
+        ("ana", "login_refused", {"reason": "too many failures"}),
+        ("ana", "login_failed", {"reason": "wrong password"}),
+    ]
 
 
 # --- the first admin ----------------------------------------------------------------------------
@@ -612,23 +648,31 @@ def test_cli_user_add_and_list(workspace, store, capsys, monkeypatch):
     assert {("cli", "user_created", "boss"), ("cli", "user_created", "ana"), ("cli", "role_set", "ana")} <= actors
 
 
-@pytest.mark.parametrize("args, stdin, message", [
-    (["ana", "--role", "labeler"], "", "--role labeler is a role in one project; add --project NAME"),
-    (["ana", "--role", "admin", "--project", "calls"], "", "an admin has every project; leave out --project"),
-    (["ana", "--role", "lead", "--project", "nope"], "", "no project named 'nope'"),
-    (["../ana", "--role", "admin"], "", "username '../ana' is not allowed"),
-    (["ana", "--role", "admin", "--password-stdin"], "short\n", "the password has 5 characters; use 8 to 200"),
-    (["ana", "--role", "admin", "--password-stdin"], MEGABYTE, "the password on stdin is longer than 200"),
-    (["zoe", "--role", "admin"], "", "a user named 'zoe' already exists"),
-    (["zoe", "--role", "labeler", "--project", "calls", "--password-stdin"], "new password\n",
-     "a user named 'zoe' already exists and keeps their password"),
-])
+@pytest.mark.parametrize(
+    "args, stdin, message",
+    [
+        (["ana", "--role", "labeler"], "", "--role labeler is a role in one project; add --project NAME"),
+        (["ana", "--role", "admin", "--project", "calls"], "", "an admin has every project; leave out --project"),
+        (["ana", "--role", "lead", "--project", "nope"], "", "no project named 'nope'"),
+        (["../ana", "--role", "admin"], "", "username '../ana' is not allowed"),
+        (["ana", "--role", "admin", "--password-stdin"], "short\n", "the password has 5 characters; use 8 to 200"),
+        (["ana", "--role", "admin", "--password-stdin"], MEGABYTE, "the password on stdin is longer than 200"),
+        (["zoe", "--role", "admin"], "", "a user named 'zoe' already exists"),
+        (
+            ["zoe", "--role", "labeler", "--project", "calls", "--password-stdin"],
+            "new password\n",
+            "a user named 'zoe' already exists and keeps their password",
+        ),
+    ],
+)
 def test_cli_user_add_refusals(workspace, store, capsys, monkeypatch, args, stdin, message):
     create_project(store, "calls", actor=SYSTEM)
     create_user(store, SYSTEM, "zoe", PASSWORD)
     monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
-    with pytest.raises(ValidationError if "exists" not in message and "no project" not in message
-                       else (Conflict, NotFound), match=message):
+    with pytest.raises(
+        ValidationError if "exists" not in message and "no project" not in message else (Conflict, NotFound),
+        match=message,
+    ):
         cli(workspace, "user", "add", *args)
     assert [u.username for u in store.list_users()] == ["zoe"]
     assert login(store, "zoe", PASSWORD, now=T0)[1].roles == {}

@@ -9,9 +9,9 @@ from datetime import timedelta
 import pytest
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import assignment
 from speechlabel.core.errors import Forbidden, NotFound, ValidationError
 from speechlabel.core.models import Actor, AssignmentSettings, Role, SegmentEdit, SegmentStatus
+from speechlabel.labeling import assignment
 from speechlabel.store.rows import utc_now
 from tests.sample_projects import member
 
@@ -90,11 +90,14 @@ def test_a_daily_quota_stops_new_batches(store, project, pool, team):
     assert assignment.next_for(store, team["ben"], project).id == segments[2].id
 
 
-@pytest.mark.parametrize("settings, message", [
-    (AssignmentSettings(batch_size=0), "batch size 0"),
-    (AssignmentSettings(lease_minutes=0.5), "lease time 0.5 min"),
-    (AssignmentSettings(daily_quota=0), "daily quota 0"),
-])
+@pytest.mark.parametrize(
+    "settings, message",
+    [
+        (AssignmentSettings(batch_size=0), "batch size 0"),
+        (AssignmentSettings(lease_minutes=0.5), "lease time 0.5 min"),
+        (AssignmentSettings(daily_quota=0), "daily quota 0"),
+    ],
+)
 def test_bad_assignment_settings_are_refused(settings, message):
     with pytest.raises(ValidationError, match=message):
         settings.validate()
@@ -127,10 +130,14 @@ def test_assignment_settings_are_kept_per_project_and_old_projects_read_defaults
 
     assert store.get_project(project.name).assignment_settings == AssignmentSettings()
     lead = member(store, project, "lead", Role.LEAD)
-    changed = update_assignment_settings(store, lead, project.name, AssignmentSettings(batch_size=5, lease_minutes=10,
-                                                                                       daily_quota=300))
-    assert store.get_project(project.name).assignment_settings == changed.assignment_settings == AssignmentSettings(
-        5, 10, 300)
+    changed = update_assignment_settings(
+        store, lead, project.name, AssignmentSettings(batch_size=5, lease_minutes=10, daily_quota=300)
+    )
+    assert (
+        store.get_project(project.name).assignment_settings
+        == changed.assignment_settings
+        == AssignmentSettings(5, 10, 300)
+    )
     with pytest.raises(ValidationError, match="batch size 9999"):
         update_assignment_settings(store, lead, project.name, AssignmentSettings(batch_size=9999))
     labeler = member(store, project, "lea")

@@ -11,15 +11,15 @@ import pytest
 import soundfile as sf
 
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.audio.samples import load_mono_16k
+from speechlabel.audio.decode import _PyAVSource
 from speechlabel.audio.limits import AudioLimits
-from speechlabel.workspace.config import Settings
+from speechlabel.audio.normalize import DecodedFrames, mono_16k_blocks, normalize_to_wav
+from speechlabel.audio.probe import LevelMeter
+from speechlabel.audio.samples import load_mono_16k
 from speechlabel.core.errors import AudioDecodeError
 from speechlabel.i18n import Lang, error_message
 from speechlabel.ingest.files import import_audio, import_recording, import_uploads
-from speechlabel.audio.decode import _PyAVSource
-from speechlabel.audio.normalize import DecodedFrames, mono_16k_blocks, normalize_to_wav
-from speechlabel.audio.probe import LevelMeter
+from speechlabel.workspace.config import Settings
 from tests.audio_samples import encode_with_ffmpeg, silent_flac, stored_files
 
 
@@ -70,8 +70,10 @@ def test_a_3_9_hour_192_khz_8_channel_flac_is_refused_by_its_decoded_size(store,
     declared = declare_total_samples(silent_flac(192_000, 8, 1), int(seconds * 192_000))
     assert sf.info(io.BytesIO(declared)).duration == pytest.approx(seconds)
     error = refusal(store, settings, project, declared, "long.flac")
-    assert str(error) == ("'long.flac' decodes to 86.3 GB (8 channels at 192000 Hz); the most one file may decode "
-                          "to is 32.0 GB; split it or mix it down to fewer channels")
+    assert str(error) == (
+        "'long.flac' decodes to 86.3 GB (8 channels at 192000 Hz); the most one file may decode "
+        "to is 32.0 GB; split it or mix it down to fewer channels"
+    )
     assert error_message(error, Lang.KO).startswith("'long.flac'은(는) 디코딩하면 86.3기가바이트입니다")
 
 
@@ -79,8 +81,10 @@ def test_the_decoding_budget_is_an_option(store, project, tmp_path):
     settings = Settings(data_dir=tmp_path / "data", audio_limits=AudioLimits(max_decoded_bytes=10 * 10**9))
     declared = declare_total_samples(silent_flac(96_000, 8, 1), 2 * 3600 * 96_000)  # 2 h: 22.1 GB
     error = refusal(store, settings, project, declared, "wide.flac")
-    assert str(error) == ("'wide.flac' decodes to 22.1 GB (8 channels at 96000 Hz); the most one file may decode "
-                          "to is 10.0 GB; split it or mix it down to fewer channels")
+    assert str(error) == (
+        "'wide.flac' decodes to 22.1 GB (8 channels at 96000 Hz); the most one file may decode "
+        "to is 10.0 GB; split it or mix it down to fewer channels"
+    )
 
 
 def test_a_header_that_understates_the_length_is_caught_while_decoding():
@@ -118,8 +122,9 @@ def test_blocks_give_the_same_copy_and_figures_as_one_pass(tmp_path, speech_dir)
 
 def test_one_refused_file_does_not_stop_the_batch(store, settings, project, speech_dir):
     jfk = (speech_dir / "en" / "jfk.wav").read_bytes()
-    report = import_uploads(store, settings, project,
-                            [("bomb.flac", silent_flac(384_000, 8, 1)), ("jfk.wav", jfk)], actor=SYSTEM)
+    report = import_uploads(
+        store, settings, project, [("bomb.flac", silent_flac(384_000, 8, 1)), ("jfk.wav", jfk)], actor=SYSTEM
+    )
     assert [r.label for r in report.imported] == ["jfk.wav"]
     assert [(f.source, f.error.message_key) for f in report.failures] == [("bomb.flac", "error.audio_sample_rate")]
 
@@ -144,7 +149,9 @@ def test_a_1_hz_wav_is_refused(store, settings, project):
 def test_a_1_sample_file_is_refused(store, settings, project):
     error = refusal(store, settings, project, float_wav(np.full(1, 0.5, dtype=np.float32), 16000), "blip.wav")
     assert str(error) == "'blip.wav' holds 0.000 s of audio; the least a recording may hold is 0.1 s"
-    assert error_message(error, Lang.KO) == "'blip.wav'에 든 오디오는 0.000초입니다. 녹음은 최소 0.1초 이상이어야 합니다."
+    assert (
+        error_message(error, Lang.KO) == "'blip.wav'에 든 오디오는 0.000초입니다. 녹음은 최소 0.1초 이상이어야 합니다."
+    )
 
 
 def test_a_tenth_of_a_second_is_enough(store, settings, project):
@@ -174,9 +181,11 @@ def test_a_truncated_file_is_imported_with_a_warning(store, settings, project, s
 
 def test_complete_files_have_no_warning(store, settings, project, speech_dir):
     jfk = load_mono_16k(speech_dir / "en" / "jfk.wav")
-    for name, data in [("jfk.mp3", encode_with_ffmpeg(jfk, 16000, "mp3", "libmp3lame")),
-                       ("jfk.wav", (speech_dir / "en" / "jfk.wav").read_bytes()),
-                       ("jfk.m4a", encode_with_ffmpeg(jfk, 16000, "ipod", "aac"))]:
+    for name, data in [
+        ("jfk.mp3", encode_with_ffmpeg(jfk, 16000, "mp3", "libmp3lame")),
+        ("jfk.wav", (speech_dir / "en" / "jfk.wav").read_bytes()),
+        ("jfk.m4a", encode_with_ffmpeg(jfk, 16000, "ipod", "aac")),
+    ]:
         assert import_recording(store, settings, project, data, name).warnings == ()
 
 

@@ -46,9 +46,14 @@ IMPORT_IN_A_FRESH_PROCESS = textwrap.dedent("""
 
 
 def test_a_30_minute_8_channel_flac_imports_in_bounded_memory(tmp_path):
-    run = subprocess.run([sys.executable, "-c", IMPORT_IN_A_FRESH_PROCESS, str(tmp_path / "data")],
-                         capture_output=True, text=True, timeout=300, cwd=ROOT,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    run = subprocess.run(
+        [sys.executable, "-c", IMPORT_IN_A_FRESH_PROCESS, str(tmp_path / "data")],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert run.returncode == 0, run.stderr
     result = json.loads(run.stdout.splitlines()[-1])
     assert result["failed"] == ["error.audio_sample_rate"]  # the 384 kHz one, refused before decoding
@@ -61,6 +66,7 @@ def test_a_30_minute_8_channel_flac_imports_in_bounded_memory(tmp_path):
 def limit_address_space(megabytes: int):
     def apply() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (megabytes * 2**20, megabytes * 2**20))
+
     return apply
 
 
@@ -70,15 +76,32 @@ def test_out_of_memory_fails_one_file_and_the_cli_goes_on(data_dir, tmp_path, sp
     huge = tmp_path / "huge.wav"
     with open(huge, "wb") as handle:
         handle.truncate(3 * 2**30)  # sparse: costs no disk
-    assert main(["--data-dir", str(data_dir), "project", "create", "demo", "--language", "en",
-                 "--model", "tiny.en"]) == 0
-    run = subprocess.run([sys.executable, "-m", "speechlabel", "--data-dir", str(data_dir), "import", "demo",
-                          str(huge), str(speech_dir / "en" / "jfk.wav")],
-                         capture_output=True, text=True, timeout=300, cwd=ROOT, preexec_fn=limit_address_space(2000),
-                         env={**os.environ, "PYTHONPATH": str(ROOT)})
+    assert (
+        main(["--data-dir", str(data_dir), "project", "create", "demo", "--language", "en", "--model", "tiny.en"]) == 0
+    )
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "speechlabel",
+            "--data-dir",
+            str(data_dir),
+            "import",
+            "demo",
+            str(huge),
+            str(speech_dir / "en" / "jfk.wav"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=ROOT,
+        preexec_fn=limit_address_space(2000),
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    )
     assert run.returncode == 1
     assert "1 imported, 0 duplicates, 1 failed" in run.stdout
-    assert ("failed " + str(huge) + ": 'huge.wav' could not be imported: there was not enough memory; "
-            "try it again alone, or split it into shorter files") in run.stderr
+    assert (
+        "failed " + str(huge) + ": 'huge.wav' could not be imported: there was not enough memory; "
+        "try it again alone, or split it into shorter files"
+    ) in run.stderr
     assert "Traceback" not in run.stderr
-

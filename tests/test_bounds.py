@@ -11,10 +11,16 @@ def test_times_are_kept_to_the_millisecond():
     assert bounds.in_ms(1.23456) == 1.235 and bounds.in_ms(0.0004) == 0.0
 
 
-@pytest.mark.parametrize(("start", "end", "empty", "too_short"), [
-    (1.0, 1.0, True, True), (1.0, 0.9, True, True), (1.0, 1.05, False, True),
-    (1.0, 1.1, False, False), (0.7, 0.8, False, False),  # 0.8 - 0.7 is a hair under 0.1 in floats
-])
+@pytest.mark.parametrize(
+    ("start", "end", "empty", "too_short"),
+    [
+        (1.0, 1.0, True, True),
+        (1.0, 0.9, True, True),
+        (1.0, 1.05, False, True),
+        (1.0, 1.1, False, False),
+        (0.7, 0.8, False, False),  # 0.8 - 0.7 is a hair under 0.1 in floats
+    ],
+)
 def test_empty_and_too_short(start, end, empty, too_short):
     assert bounds.empty(start, end) is empty
     assert bounds.too_short(start, end) is too_short

@@ -10,33 +10,63 @@ from pathlib import Path
 import pytest
 
 from speechlabel.core.choices import parse_choice
-from speechlabel.ingest.datasets.options import DatasetKind
 from speechlabel.core.errors import ValidationError
-from speechlabel.export.options import ExportFormat, ExportOptions, SplitBy, TextVariant
 from speechlabel.core.models import Role, SegmentStatus
-from speechlabel.review.decisions import ReviewOrder, _reason
+from speechlabel.export.options import ExportFormat, ExportOptions, SplitBy, TextVariant
+from speechlabel.ingest.datasets.options import DatasetKind
 from speechlabel.labeling.waveform.view import Edge
+from speechlabel.review.decisions import ReviewOrder, _reason
 from tests.korean_errors import assert_in_korean
 
 ROOT = Path(__file__).resolve().parents[1]
 
 PARSERS = [
-    (SegmentStatus.parse, " Approved ", SegmentStatus.APPROVED, "aproved",
-     "unknown status 'aproved'; allowed: new, drafted, in_progress, submitted, approved, rejected, reworked, "
-     "skipped, untranscribable"),
+    (
+        SegmentStatus.parse,
+        " Approved ",
+        SegmentStatus.APPROVED,
+        "aproved",
+        "unknown status 'aproved'; allowed: new, drafted, in_progress, submitted, approved, rejected, reworked, "
+        "skipped, untranscribable",
+    ),
     (Role.parse, "LEAD", Role.LEAD, "boss", "unknown role 'boss'; allowed: labeler, reviewer, lead"),
-    (ReviewOrder.parse, "Sample", ReviewOrder.SAMPLE, "random",
-     "unknown review order 'random'; allowed: low_confidence, sample, labeler, recording"),
-    (ExportFormat.parse, "NeMo ", ExportFormat.NEMO, "csv",
-     "unknown export format 'csv'; allowed: jsonl, nemo, hf, lhotse, kaldi"),
-    (TextVariant.parse, "CLEAN", TextVariant.CLEAN, "pretty",
-     "unknown text variant 'pretty'; allowed: verbatim, clean, disfluent, fluent"),
+    (
+        ReviewOrder.parse,
+        "Sample",
+        ReviewOrder.SAMPLE,
+        "random",
+        "unknown review order 'random'; allowed: low_confidence, sample, labeler, recording",
+    ),
+    (
+        ExportFormat.parse,
+        "NeMo ",
+        ExportFormat.NEMO,
+        "csv",
+        "unknown export format 'csv'; allowed: jsonl, nemo, hf, lhotse, kaldi",
+    ),
+    (
+        TextVariant.parse,
+        "CLEAN",
+        TextVariant.CLEAN,
+        "pretty",
+        "unknown text variant 'pretty'; allowed: verbatim, clean, disfluent, fluent",
+    ),
     (SplitBy.parse, "speaker", SplitBy.SPEAKER, "day", "unknown split 'day'; allowed: recording, speaker"),
-    (DatasetKind.parse, "Lhotse", DatasetKind.LHOTSE, "kaldi",
-     "unknown dataset kind 'kaldi'; allowed: nemo, lhotse, subtitles"),
-    (_reason, "Wrong_Speaker", _reason("wrong_speaker"), "typo",
-     "unknown reason 'typo'; allowed: text_minor, text_major, wrong_speaker, wrong_tags, bad_boundaries, "
-     "should_be_untranscribable"),
+    (
+        DatasetKind.parse,
+        "Lhotse",
+        DatasetKind.LHOTSE,
+        "kaldi",
+        "unknown dataset kind 'kaldi'; allowed: nemo, lhotse, subtitles",
+    ),
+    (
+        _reason,
+        "Wrong_Speaker",
+        _reason("wrong_speaker"),
+        "typo",
+        "unknown reason 'typo'; allowed: text_minor, text_major, wrong_speaker, wrong_tags, bad_boundaries, "
+        "should_be_untranscribable",
+    ),
     (Edge.parse, "end", Edge.END, "START", "edge 'START' is not start or end"),
 ]
 
@@ -76,7 +106,9 @@ def test_no_module_keeps_an_enum_parse_of_its_own():
             if isinstance(node, ast.ClassDef):
                 for item in node.body:
                     if isinstance(item, ast.FunctionDef) and item.name == "parse":
-                        calls = {getattr(call.func, "id", None) for call in ast.walk(item) if isinstance(call, ast.Call)}
+                        calls = {
+                            getattr(call.func, "id", None) for call in ast.walk(item) if isinstance(call, ast.Call)
+                        }
                         if "parse_choice" not in calls:
                             copies.append(f"{path.relative_to(ROOT)}:{item.lineno} {node.name}.parse")
     assert not copies, copies

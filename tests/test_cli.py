@@ -21,8 +21,23 @@ def test_create_import_prelabel_status_export(data_dir, tmp_path, speech_dir, ca
     shutil.copy(speech_dir / "en" / "LDC93S1.wav", upload / "timit sample.wav")
     (upload / "broken.wav").write_bytes(b"not audio")
 
-    assert run(data_dir, "project", "create", "demo", "--language", "en", "--model", "tiny.en",
-               "--beam-size", "1", "--glossary", str(glossary)) == 0
+    assert (
+        run(
+            data_dir,
+            "project",
+            "create",
+            "demo",
+            "--language",
+            "en",
+            "--model",
+            "tiny.en",
+            "--beam-size",
+            "1",
+            "--glossary",
+            str(glossary),
+        )
+        == 0
+    )
     assert "1 glossary terms" in capsys.readouterr().out
     assert run(data_dir, "import", "demo", str(upload)) == 1  # one file failed, the other went in
     captured = capsys.readouterr()
@@ -88,16 +103,17 @@ def test_errors_print_one_line_and_exit_non_zero(data_dir, capsys, args, message
 
 def test_installed_command_and_module_entry_point(data_dir):
     for command in (["speechlabel"], [sys.executable, "-m", "speechlabel"]):
-        result = subprocess.run([*command, "--data-dir", str(data_dir), "project", "list"],
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            [*command, "--data-dir", str(data_dir), "project", "list"], capture_output=True, text=True, timeout=120
+        )
         assert result.returncode == 0, result.stderr
 
 
 def test_assign_leases_segments_or_a_recording_to_a_labeler(data_dir, speech_dir, capsys, monkeypatch):
     import io
 
-    from speechlabel.workspace.config import Settings
     from speechlabel.store.rows import utc_now
+    from speechlabel.workspace.config import Settings
     from speechlabel.workspace.workspace import Workspace
 
     assert run(data_dir, "project", "create", "demo", "--language", "en") == 0
@@ -125,6 +141,5 @@ def test_text_printed_to_the_terminal_shows_control_characters_instead_of_runnin
 
     # A transcript saved before control characters were refused must not recolour or clear the
     # lead's terminal when `speechlabel review` lists it.
-    assert terminal_safe("she had \x1b[2J\x1b[31myour\x07 dark suit") == \
-        "she had \\x1b[2J\\x1b[31myour\\x07 dark suit"
+    assert terminal_safe("she had \x1b[2J\x1b[31myour\x07 dark suit") == "she had \\x1b[2J\\x1b[31myour\\x07 dark suit"
     assert terminal_safe("한국어 text") == "한국어 text"

@@ -10,16 +10,19 @@ from views.routes import ranged
 BODY = bytes(range(100))
 
 
-@pytest.mark.parametrize("header, status, first, last", [
-    ("bytes=0-", 206, 0, 99),
-    ("bytes=10-19", 206, 10, 19),
-    ("bytes=-5", 206, 95, 99),  # the last five bytes
-    ("bytes=90-200", 206, 90, 99),  # an end past the body stops at the body's end
-])
+@pytest.mark.parametrize(
+    "header, status, first, last",
+    [
+        ("bytes=0-", 206, 0, 99),
+        ("bytes=10-19", 206, 10, 19),
+        ("bytes=-5", 206, 95, 99),  # the last five bytes
+        ("bytes=90-200", 206, 90, 99),  # an end past the body stops at the body's end
+    ],
+)
 def test_one_range_is_answered_with_those_bytes(header, status, first, last):
     response = ranged(BODY, header)
     assert response.status_code == status
-    assert response.body == BODY[first:last + 1]
+    assert response.body == BODY[first : last + 1]
     assert response.headers["content-range"] == f"bytes {first}-{last}/100"
     assert response.headers["accept-ranges"] == "bytes" and response.media_type == "audio/wav"
 

@@ -9,10 +9,10 @@ import pytest
 import soundfile as sf
 
 from speechlabel.audio.samples import load_mono_16k, read_span, span_wav, wav_bytes
-from speechlabel.labeling.clips import MAX_CLIP_SECONDS, cut_clip, parse_seconds, segment_clip
 from speechlabel.core.errors import NotFound, ValidationError
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import Segment, SegmentStatus
+from speechlabel.ingest.files import import_audio
+from speechlabel.labeling.clips import MAX_CLIP_SECONDS, cut_clip, parse_seconds, segment_clip
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def test_a_clip_is_exactly_the_requested_sub_second_span(store, settings, jfk):
     samples, rate = sf.read(io.BytesIO(clip.wav), dtype="float32")
     assert rate == 16000 and len(samples) == round(2.5 * 16000) - round(1.234 * 16000)
     whole = load_mono_16k(settings.data_dir / jfk.normalized_path)
-    expected = whole[round(1.234 * 16000): round(2.5 * 16000)]
+    expected = whole[round(1.234 * 16000) : round(2.5 * 16000)]
     assert np.max(np.abs(samples - expected)) < 1e-4  # 16-bit PCM rounding only
 
 
@@ -40,11 +40,14 @@ def test_a_clip_copies_a_normalized_recordings_samples_and_converts_any_other_wa
     assert span_wav(stereo, 0.25, 0.5) == wav_bytes(read_span(stereo, 0.25, 0.5))
 
 
-@pytest.mark.parametrize("start, end, message", [
-    (-0.5, 1.0, "outside the recording; allowed: 0–11.000"),
-    (10.0, 12.0, "outside the recording"),
-    (2.0, 2.0, "is empty"),
-])
+@pytest.mark.parametrize(
+    "start, end, message",
+    [
+        (-0.5, 1.0, "outside the recording; allowed: 0–11.000"),
+        (10.0, 12.0, "outside the recording"),
+        (2.0, 2.0, "is empty"),
+    ],
+)
 def test_spans_outside_the_recording_are_refused(store, settings, jfk, start, end, message):
     with pytest.raises(ValidationError, match=message):
         cut_clip(store, settings, jfk.id, start, end)

@@ -17,9 +17,9 @@ from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.conventions import AIHUB, GENERIC_EN, KSPON, SchemeFileError
 from speechlabel.core.errors import Forbidden, ValidationError
+from speechlabel.core.models import Role
 from speechlabel.ingest.files import import_audio, import_uploads
 from speechlabel.prelabel.jobs import PrelabelJobs
-from speechlabel.core.models import Role
 from speechlabel.projects.manage import create_project
 from speechlabel.projects.scheme_upload import (
     KEEP_CUSTOM,
@@ -32,7 +32,7 @@ from speechlabel.projects.scheme_upload import (
 from speechlabel.workspace.workspace import Workspace
 
 PAGE = str(Path(__file__).resolve().parents[1] / "views" / "projects.py")
-FACTORY_TOML = b'''
+FACTORY_TOML = b"""
 name = "factory-ko"
 base = "kspon"
 title = "Factory floor"
@@ -42,7 +42,7 @@ tag = "[machine]"
 kind = "noise"
 meaning = "machine noise"
 hotkey = "Alt+M"
-'''
+"""
 
 
 def test_a_built_in_scheme_and_the_submit_rule(store):
@@ -63,18 +63,23 @@ def test_a_leads_scheme_file_is_validated_stored_and_kept(store):
     kept = save_convention_form(store, SYSTEM, saved, KEEP_CUSTOM, True)
     assert kept.convention_settings.scheme == scheme and kept.convention_settings.block_submit_on_lint_errors
     as_json = SchemeUpload("f.json", b'{"name": "plain", "tags": [{"tag": "[beep]", "kind": "noise"}]}')
-    assert save_convention_form(store, SYSTEM, kept, UPLOADED, False, as_json).convention_settings.scheme.name == "plain"
+    assert (
+        save_convention_form(store, SYSTEM, kept, UPLOADED, False, as_json).convention_settings.scheme.name == "plain"
+    )
 
 
-@pytest.mark.parametrize(("upload", "message"), [
-    (SchemeUpload("factory.txt", FACTORY_TOML), "factory.txt: a scheme file ends in .toml or .json"),
-    (SchemeUpload("bad.toml", b"name = \n"), "bad.toml: not valid TOML"),
-    (SchemeUpload("bad.json", b"{"), "bad.json: not valid JSON"),
-    (SchemeUpload("latin1.toml", "name = 'café'".encode("latin-1")), "latin1.toml: not UTF-8 text"),
-    (SchemeUpload("x.toml", b'name = "x"\n[[tags]]\ntag = "[a]"\nkind = "loud"\n'), "x.toml: tag 1: "),
-    (SchemeUpload("x.toml", b'name = "x"\ncolour = "red"\nbase = "kspon"\n'), "unknown key 'colour'; allowed:"),
-    (SchemeUpload("big.json", b" " * 300_000), "a scheme file is at most 256 kB"),
-])
+@pytest.mark.parametrize(
+    ("upload", "message"),
+    [
+        (SchemeUpload("factory.txt", FACTORY_TOML), "factory.txt: a scheme file ends in .toml or .json"),
+        (SchemeUpload("bad.toml", b"name = \n"), "bad.toml: not valid TOML"),
+        (SchemeUpload("bad.json", b"{"), "bad.json: not valid JSON"),
+        (SchemeUpload("latin1.toml", "name = 'café'".encode("latin-1")), "latin1.toml: not UTF-8 text"),
+        (SchemeUpload("x.toml", b'name = "x"\n[[tags]]\ntag = "[a]"\nkind = "loud"\n'), "x.toml: tag 1: "),
+        (SchemeUpload("x.toml", b'name = "x"\ncolour = "red"\nbase = "kspon"\n'), "unknown key 'colour'; allowed:"),
+        (SchemeUpload("big.json", b" " * 300_000), "a scheme file is at most 256 kB"),
+    ],
+)
 def test_a_broken_scheme_file_is_refused_saying_what_is_wrong(store, upload, message):
     project = create_project(store, "calls", language="ko", actor=SYSTEM)
     with pytest.raises(SchemeFileError, match=message.replace("(", r"\(").replace(".", r"\.")):
@@ -86,7 +91,9 @@ def test_no_file_an_unknown_choice_and_a_labeler_are_refused(store):
     project = create_project(store, "calls", language="en", actor=SYSTEM)
     with pytest.raises(ValidationError, match="no scheme file uploaded; upload a .toml or .json"):
         save_convention_form(store, SYSTEM, project, UPLOADED, False)
-    with pytest.raises(ValidationError, match="unknown tag scheme choice 'custom'; allowed: kspon, aihub, generic, file"):
+    with pytest.raises(
+        ValidationError, match="unknown tag scheme choice 'custom'; allowed: kspon, aihub, generic, file"
+    ):
         save_convention_form(store, SYSTEM, project, KEEP_CUSTOM, False)
     accounts.create_user(store, SYSTEM, "lea", "correct horse battery")
     accounts.set_role(store, SYSTEM, "lea", "calls", Role.LABELER)
@@ -120,8 +127,11 @@ def test_the_form_saves_a_scheme_and_the_submit_rule(store, settings):
     key = f"conventions_{project.id}"
     scheme = app.radio(key=f"{key}_scheme")
     assert scheme.value == "kspon" and scheme.options == [
-        "KsponSpeech / ETRI (kspon)", "AI Hub conversational (aihub)", "Generic English (generic)",
-        "a scheme file (upload below)"]
+        "KsponSpeech / ETRI (kspon)",
+        "AI Hub conversational (aihub)",
+        "Generic English (generic)",
+        "a scheme file (upload below)",
+    ]
     scheme.set_value("aihub")
     app.checkbox(key=f"{key}_block").check()
     click(app, "Save transcription convention")
@@ -165,8 +175,9 @@ def test_an_import_duplicate_and_failure_on_the_page_in_korean(store, settings, 
     audio, both errors with catalog messages, so neither shows the English text."""
     project = create_project(store, "calls", language="ko", actor=SYSTEM)
     wav = (speech_dir / "en" / "LDC93S1.wav").read_bytes()
-    report = import_uploads(store, settings, project, [("a.wav", wav), ("again.wav", wav), ("notes.wav", b"hello")],
-                            actor=SYSTEM)
+    report = import_uploads(
+        store, settings, project, [("a.wav", wav), ("again.wav", wav), ("notes.wav", b"hello")], actor=SYSTEM
+    )
     assert len(report.imported) == len(report.duplicates) == len(report.failures) == 1
     app = AppTest.from_file(PAGE, default_timeout=60)
     app.session_state["workspace"] = Workspace(settings, store)

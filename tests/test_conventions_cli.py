@@ -48,11 +48,15 @@ def test_lint_needs_no_data_folder(tmp_path, capsys):
 def test_errors_print_column_message_and_suggestion(data_dir, capsys):
     assert lint(data_dir, "--scheme", "kspon", "모+몬 소리야  70% 확률") == 1
     assert capsys.readouterr().out.splitlines() == [
-        ("2: error: + is joined to the next word: ESPnet drops the whole line; a repetition mark ends a word, "
-         "so put a space after it (suggestion: 모+ 몬)"),
+        (
+            "2: error: + is joined to the next word: ESPnet drops the whole line; a repetition mark ends a word, "
+            "so put a space after it (suggestion: 모+ 몬)"
+        ),
         "8: warning: 2 spaces between words; one is enough (suggestion: one space)",
-        ("10: error: this scheme writes numbers as a dual transcription (digits)/(as said): (70%)/(칠십 퍼센트) "
-         "(suggestion: (70%)/(칠십 퍼센트))"),
+        (
+            "10: error: this scheme writes numbers as a dual transcription (digits)/(as said): (70%)/(칠십 퍼센트) "
+            "(suggestion: (70%)/(칠십 퍼센트))"
+        ),
         "2 errors, 1 warning (kspon)",
     ]
 
@@ -81,10 +85,13 @@ def test_a_scheme_file(data_dir, tmp_path, capsys):
     assert capsys.readouterr().out == "0 errors, 0 warnings (factory-ko)\n"
 
 
-@pytest.mark.parametrize("scheme_text, message", [
-    (None, "cannot read scheme file"),
-    ('name = "x"\n[[tags]]\ntag = "n/"\nkind = "noise"\n[[tags]]\ntag = "n/"\nkind = "noise"', "defined twice"),
-])
+@pytest.mark.parametrize(
+    "scheme_text, message",
+    [
+        (None, "cannot read scheme file"),
+        ('name = "x"\n[[tags]]\ntag = "n/"\nkind = "noise"\n[[tags]]\ntag = "n/"\nkind = "noise"', "defined twice"),
+    ],
+)
 def test_an_unusable_scheme_file_exits_two(data_dir, tmp_path, capsys, scheme_text, message):
     scheme = tmp_path / "scheme.toml"
     if scheme_text is not None:
@@ -104,7 +111,9 @@ def test_unknown_scheme_and_unreadable_file_exit_two(data_dir, tmp_path, capsys)
     assert "is not UTF-8 text" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("args", [["--scheme", "kspon"], ["--scheme", "kspon", "그래서", "--file", "x.txt"], ["그래서"]])
+@pytest.mark.parametrize(
+    "args", [["--scheme", "kspon"], ["--scheme", "kspon", "그래서", "--file", "x.txt"], ["그래서"]]
+)
 def test_bad_usage_exits_two(data_dir, args):
     with pytest.raises(SystemExit) as exited:
         lint(data_dir, *args)
@@ -144,10 +153,14 @@ def test_convert_text_with_an_unknown_scheme_exits_two(tmp_path, capsys):
 
 
 def test_lint_with_lang_ko_prints_problems_and_the_count_in_korean(data_dir, capsys):
-    assert main(["--lang", "ko", "--data-dir", str(data_dir), "lint", "--scheme", "kspon", "모+몬 소리야  70% 확률"]) == 1
+    assert (
+        main(["--lang", "ko", "--data-dir", str(data_dir), "lint", "--scheme", "kspon", "모+몬 소리야  70% 확률"]) == 1
+    )
     assert capsys.readouterr().out.splitlines() == [
-        ("2: 오류: +이(가) 다음 단어에 붙어 있습니다. ESPnet은 이 줄 전체를 버립니다. 반복 표시는 단어 끝에 오므로 뒤에 "
-         "띄어쓰기를 넣으세요. (제안: 모+ 몬)"),
+        (
+            "2: 오류: +이(가) 다음 단어에 붙어 있습니다. ESPnet은 이 줄 전체를 버립니다. 반복 표시는 단어 끝에 오므로 뒤에 "
+            "띄어쓰기를 넣으세요. (제안: 모+ 몬)"
+        ),
         "8: 경고: 단어 사이에 공백이 2개 있습니다. 하나면 됩니다. (제안: 공백 하나)",
         "10: 오류: 이 규칙은 숫자를 이중 전사 (숫자)/(읽은 대로)로 씁니다: (70%)/(칠십 퍼센트) (제안: (70%)/(칠십 퍼센트))",
         "검사 결과: 오류 2개, 경고 1개 (kspon)",
@@ -160,11 +173,15 @@ def test_a_korean_locale_alone_makes_errors_and_problems_korean(data_dir, tmp_pa
     transcripts.write_text("그래서 o/ 뭐\n", encoding="utf-8")
     assert lint(data_dir, "--scheme", "kspon", "--file", str(transcripts)) == 1
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("1:5: 오류: o/(다른 화자 또는 겹친 말소리") and out[-1] == "검사 결과: 오류 1개, 경고 0개, 1줄 (kspon)"
+    assert (
+        out[0].startswith("1:5: 오류: o/(다른 화자 또는 겹친 말소리")
+        and out[-1] == "검사 결과: 오류 1개, 경고 0개, 1줄 (kspon)"
+    )
     assert lint(data_dir, "--scheme", "ksponspeech", "그래서") == 2
     assert capsys.readouterr().err == (
         "오류: 알 수 없는 태그 규칙 'ksponspeech'입니다. kspon, aihub, generic 중 하나나 `.toml` 또는 `.json`으로 끝나는 "
-        "규칙 파일을 지정하세요.\n")
+        "규칙 파일을 지정하세요.\n"
+    )
     assert main(["--data-dir", str(data_dir), "status", "nope"]) == 1  # any command's error
     assert capsys.readouterr().err.startswith("오류: 'nope' 프로젝트가 없습니다.")
 
@@ -178,14 +195,17 @@ def test_convert_text_notes_in_korean(data_dir, capsys):
     ]
 
 
-@pytest.mark.parametrize(("environment", "option", "korean"), [
-    ({"LANG": "ko_KR.UTF-8"}, [], True),
-    ({"LC_MESSAGES": "ko_KR.UTF-8", "LANG": "en_US.UTF-8"}, [], True),  # LC_MESSAGES outranks LANG
-    ({"LC_ALL": "C", "LANG": "ko_KR.UTF-8"}, [], False),  # and LC_ALL outranks both
-    ({"LANG": "ko_KR.UTF-8"}, ["--lang", "en"], False),  # --lang outranks the locale
-    ({}, ["--lang", "ko"], True),
-    ({}, [], False),
-])
+@pytest.mark.parametrize(
+    ("environment", "option", "korean"),
+    [
+        ({"LANG": "ko_KR.UTF-8"}, [], True),
+        ({"LC_MESSAGES": "ko_KR.UTF-8", "LANG": "en_US.UTF-8"}, [], True),  # LC_MESSAGES outranks LANG
+        ({"LC_ALL": "C", "LANG": "ko_KR.UTF-8"}, [], False),  # and LC_ALL outranks both
+        ({"LANG": "ko_KR.UTF-8"}, ["--lang", "en"], False),  # --lang outranks the locale
+        ({}, ["--lang", "ko"], True),
+        ({}, [], False),
+    ],
+)
 def test_the_language_comes_from_lang_or_the_locale(data_dir, capsys, monkeypatch, environment, option, korean):
     for name, value in environment.items():
         monkeypatch.setenv(name, value)

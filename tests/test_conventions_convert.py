@@ -18,7 +18,7 @@ def test_kspon_to_aihub():
     # AI Hub has no repetition mark: the word stays, the mark is reported where it was.
     [unmapped] = result.unmapped
     assert (unmapped.start, unmapped.end, unmapped.source, unmapped.written) == (6, 8, "모+", None)
-    assert LINE[unmapped.start:unmapped.end] == "모+"
+    assert LINE[unmapped.start : unmapped.end] == "모+"
     assert "no mark for repetition" in unmapped.reason
     # Breath has no AI Hub tag of its own: speaker noise is the broader one.
     [approximate] = result.approximate
@@ -42,7 +42,7 @@ def test_what_the_target_cannot_write_is_reported_with_its_position():
     line = "o/ 나도 몰라. 나 그/ (3G)/(쓰리 쥐)* 하나도 안 봤음. 어."
     result = convert(line, KSPON, AIHUB)
     assert result.text == "나도 몰라. 나 (FP:그) (3G)/(쓰리 쥐) 하나도 안 봤음. 어."
-    assert [(line[note.start:note.end], note.written) for note in result.unmapped] == [
+    assert [(line[note.start : note.end], note.written) for note in result.unmapped] == [
         ("o/", None),  # AI Hub has no overlap tag: left out
         ("(3G)/(쓰리 쥐)*", None),  # a code tag cannot hold a dual transcription: the mark goes
     ]
@@ -75,7 +75,8 @@ def test_to_and_from_generic_english():
     back = convert("b/ 아/ (70%)/(칠십 퍼센트) u/", KSPON, GENERIC_EN)
     assert back.text == "[breath] %아 칠십 퍼센트 [unintelligible]"
     assert [note.reason for note in back.approximate] == [
-        "generic has no dual transcription; the pronunciation side is kept"]
+        "generic has no dual transcription; the pronunciation side is kept"
+    ]
 
 
 def test_convert_checks_its_text():

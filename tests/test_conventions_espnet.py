@@ -33,14 +33,18 @@ def expected(line: str, side: str, style: str) -> str:
 
 # --- the port itself, on the examples in the recipe's own comments ------------------------------
 
-@pytest.mark.parametrize("line, notation, out", [
-    ("b/ 아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 n/", "char", "아 모 몬 소리야 70% 확률이라니"),
-    ("b/ 아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 n/", "pron", "아 모 몬 소리야 칠십 퍼센트 확률이라니"),
-    ("w1 +w2", "char", "W1 W2"),  # 'w1 +w2' -> 'w1+ w2', then the repetition mark goes
-    ("w1+, w2", "char", "W1, W2"),
-    ("u/ 뭐라고", "char", "[UNK] 뭐라고"),
-    (". 아/ 그래 .", "char", "아 그래"),
-])
+
+@pytest.mark.parametrize(
+    "line, notation, out",
+    [
+        ("b/ 아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 n/", "char", "아 모 몬 소리야 70% 확률이라니"),
+        ("b/ 아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 n/", "pron", "아 모 몬 소리야 칠십 퍼센트 확률이라니"),
+        ("w1 +w2", "char", "W1 W2"),  # 'w1 +w2' -> 'w1+ w2', then the repetition mark goes
+        ("w1+, w2", "char", "W1, W2"),
+        ("u/ 뭐라고", "char", "[UNK] 뭐라고"),
+        (". 아/ 그래 .", "char", "아 그래"),
+    ],
+)
 def test_port_reproduces_the_recipe(line, notation, out):
     assert parse_transcript(line, "df", notation) == out
 
@@ -51,6 +55,7 @@ def test_port_drops_what_the_recipe_drops(line):
 
 
 # --- realistic lines ---------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("line", KSPON_GOOD)
 @pytest.mark.parametrize("notation, side", NOTATION_SIDES)
@@ -68,29 +73,35 @@ def test_accepted_lines_come_through_the_fluent_parse_as_the_fluent_variant(line
     assert comparable(parse_transcript(line, "fl", notation) or "") == expected(line, side, "fluent")
 
 
-@pytest.mark.parametrize("line, code", [
-    ("모+몬 소리야", "plus-joined"),
-    ("+몬 소리야", "mark-at-word-start"),
-    ("모++ 몬", "repeated-mark"),
-    ("모+/ 몬", "mark-order"),
-    ("(1+1)/(일 더하기 일)은 이", "mark-in-dual"),
-    ("n/", "no-words"),
-    ("b/ n/ .", "no-words"),
-])
+@pytest.mark.parametrize(
+    "line, code",
+    [
+        ("모+몬 소리야", "plus-joined"),
+        ("+몬 소리야", "mark-at-word-start"),
+        ("모++ 몬", "repeated-mark"),
+        ("모+/ 몬", "mark-order"),
+        ("(1+1)/(일 더하기 일)은 이", "mark-in-dual"),
+        ("n/", "no-words"),
+        ("b/ n/ .", "no-words"),
+    ],
+)
 def test_lines_the_recipe_drops_are_errors(line, code):
     assert parse_transcript(line) is None
     assert code in {problem.code for problem in lint(line, KSPON) if problem.is_error}
 
 
-@pytest.mark.parametrize("line, mangled, code", [
-    ("아n/ 그래", "아 그래", "tag-glued"),  # the tag letters are cut out of the word
-    ("(a/s)/(에이에스) 받았어", "AS 받았어", "mark-in-dual"),
-    ("아/그래서", "아그래서", "mark-in-word"),
-    ("()/(칠십) 퍼센트", "()(칠십) 퍼센트", "empty-dual-side"),
-    ("(LTE)/(엘티이)/ (3G)/(쓰리 쥐) 근데", "LTE3G 근데", "slash-between-parentheses"),
-    ("(#1)/(샵 일) 버튼", "1 버튼", "stray-character-in-dual"),
-    ("N/ 그래서", "N 그래서", "unknown-tag"),
-])
+@pytest.mark.parametrize(
+    "line, mangled, code",
+    [
+        ("아n/ 그래", "아 그래", "tag-glued"),  # the tag letters are cut out of the word
+        ("(a/s)/(에이에스) 받았어", "AS 받았어", "mark-in-dual"),
+        ("아/그래서", "아그래서", "mark-in-word"),
+        ("()/(칠십) 퍼센트", "()(칠십) 퍼센트", "empty-dual-side"),
+        ("(LTE)/(엘티이)/ (3G)/(쓰리 쥐) 근데", "LTE3G 근데", "slash-between-parentheses"),
+        ("(#1)/(샵 일) 버튼", "1 버튼", "stray-character-in-dual"),
+        ("N/ 그래서", "N 그래서", "unknown-tag"),
+    ],
+)
 def test_lines_the_recipe_mangles_are_errors(line, mangled, code):
     assert parse_transcript(line) == mangled
     assert code in {problem.code for problem in lint(line, KSPON) if problem.is_error}

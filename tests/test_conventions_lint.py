@@ -105,7 +105,7 @@ def test_rule(scheme, line, code, flagged, suggestion):
     problems = [problem for problem in lint(line, SCHEMES[scheme]) if problem.code == code]
     assert len(problems) == 1, lint(line, SCHEMES[scheme])
     problem = problems[0]
-    assert line[problem.start:problem.end] == flagged
+    assert line[problem.start : problem.end] == flagged
     assert problem.severity == RULES[code].severity
     assert problem.suggestion == suggestion
     assert problem.message and "{" not in problem.message  # every template value was filled in
@@ -115,16 +115,22 @@ def test_every_rule_has_a_case():
     assert {case[2] for case in CASES} == set(RULES)
 
 
-@pytest.mark.parametrize("scheme, line, code, flagged, suggestion",
-                         [case for case in CASES if case[4] is not None], ids=[_ids(c) for c in CASES if c[4] is not None])
+@pytest.mark.parametrize(
+    "scheme, line, code, flagged, suggestion",
+    [case for case in CASES if case[4] is not None],
+    ids=[_ids(c) for c in CASES if c[4] is not None],
+)
 def test_applying_the_fix_removes_the_problem(scheme, line, code, flagged, suggestion):
     fixed = apply_fixes(line, [problem for problem in lint(line, SCHEMES[scheme]) if problem.code == code])
     assert fixed != line
     assert code not in {problem.code for problem in lint(fixed, SCHEMES[scheme])}
 
 
-@pytest.mark.parametrize("scheme, lines", [(KSPON, KSPON_GOOD), (AIHUB, AIHUB_GOOD), (GENERIC_EN, GENERIC_GOOD)],
-                         ids=["kspon", "aihub", "generic"])
+@pytest.mark.parametrize(
+    "scheme, lines",
+    [(KSPON, KSPON_GOOD), (AIHUB, AIHUB_GOOD), (GENERIC_EN, GENERIC_GOOD)],
+    ids=["kspon", "aihub", "generic"],
+)
 def test_good_lines_have_no_problems(scheme, lines):
     for line in lines:
         assert lint(line, scheme) == [], line
@@ -135,8 +141,12 @@ def test_the_issue_example_line_is_clean_and_a_broken_copy_is_fixed_in_one_go():
     assert lint(line, KSPON) == []
     broken = "b/  아/ 모+몬 소리야 70% 확률이라니 n/ "
     problems = lint(broken, KSPON)
-    assert [problem.code for problem in problems] == ["double-space", "plus-joined", "digits-outside-dual",
-                                                      "trailing-space"]
+    assert [problem.code for problem in problems] == [
+        "double-space",
+        "plus-joined",
+        "digits-outside-dual",
+        "trailing-space",
+    ]
     assert has_errors(problems)
     assert apply_fixes(broken, problems) == line
 
@@ -172,8 +182,20 @@ def test_bad_arguments_are_refused():
 
 # A parenthesis left open (the labeler is still typing a dual transcription) with a number, a tag
 # or a mark after it: wrapping the number as (1)/(일) used to nest it in the open parenthesis.
-OPEN_PARENTHESIS_LINES = ("(가 1", "(가 1 나", "가 (1", "( 1", "(70%)/(칠십 1", "(가 o/", "가 (b/ 1", "(3G 몬+소리",
-                          "그게 (0.1프로 가정의", "(LTE 요금제가 5만 원", "b/ (아/ 모+몬 70%", "1 (2 3")
+OPEN_PARENTHESIS_LINES = (
+    "(가 1",
+    "(가 1 나",
+    "가 (1",
+    "( 1",
+    "(70%)/(칠십 1",
+    "(가 o/",
+    "가 (b/ 1",
+    "(3G 몬+소리",
+    "그게 (0.1프로 가정의",
+    "(LTE 요금제가 5만 원",
+    "b/ (아/ 모+몬 70%",
+    "1 (2 3",
+)
 
 
 def _errors(text: str, scheme) -> int:
@@ -182,8 +204,14 @@ def _errors(text: str, scheme) -> int:
 
 @pytest.mark.parametrize("scheme", [KSPON, AIHUB, GENERIC_EN], ids=["kspon", "aihub", "generic"])
 def test_applying_any_one_fix_never_adds_errors(scheme):
-    lines = [*KSPON_GOOD, *AIHUB_GOOD, *GENERIC_GOOD, *(case[1] for case in CASES), *OPEN_PARENTHESIS_LINES,
-             *generated_kspon_lines(1500, seed=7)]
+    lines = [
+        *KSPON_GOOD,
+        *AIHUB_GOOD,
+        *GENERIC_GOOD,
+        *(case[1] for case in CASES),
+        *OPEN_PARENTHESIS_LINES,
+        *generated_kspon_lines(1500, seed=7),
+    ]
     checked = 0
     for line in lines:
         before = _errors(line, scheme)
@@ -212,17 +240,27 @@ def test_fixing_a_whole_line_never_leaves_more_errors():
 # --- slashes in the generic scheme ---------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("line", ["press and/or hold the button", "a 50/50 split", "open 24/7", "set it to km/h",
-                                  "n/a for now", "%um and/or [noise]"])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "press and/or hold the button",
+        "a 50/50 split",
+        "open 24/7",
+        "set it to km/h",
+        "n/a for now",
+        "%um and/or [noise]",
+    ],
+)
 def test_a_slash_joining_two_words_or_numbers_is_ordinary_text_in_the_generic_scheme(line):
     assert lint(line, GENERIC_EN) == []
 
 
-@pytest.mark.parametrize(("line", "flagged"), [("and / or", "/"), ("word/ next", "/"), ("/word", "/"),
-                                               ("and//or", "//"), ("[noise]/x", "/")])
+@pytest.mark.parametrize(
+    ("line", "flagged"), [("and / or", "/"), ("word/ next", "/"), ("/word", "/"), ("and//or", "//"), ("[noise]/x", "/")]
+)
 def test_a_slash_that_joins_nothing_is_still_flagged_in_the_generic_scheme(line, flagged):
     problems = lint(line, GENERIC_EN)
-    assert [(problem.code, line[problem.start:problem.end]) for problem in problems] == [("stray-character", flagged)]
+    assert [(problem.code, line[problem.start : problem.end]) for problem in problems] == [("stray-character", flagged)]
 
 
 def test_kspon_and_aihub_keep_their_slash_rules():

@@ -56,23 +56,42 @@ def test_builtin_schemes():
     assert [tag.text for tag in AIHUB.tags] == ["(NO:)", "(SN:)", "(FP:)", "(SP:)"]
     assert AIHUB.by_code["FP"].kind == TagKind.FILLER
     assert GENERIC_EN.prefix_marks["%"].form == TagForm.PREFIX
-    assert {tag.text for tag in GENERIC_EN.tags} >= {"[noise]", "[laughter]", "[cough]", "[music]",
-                                                    "[unintelligible]", "[crosstalk]"}
+    assert {tag.text for tag in GENERIC_EN.tags} >= {
+        "[noise]",
+        "[laughter]",
+        "[cough]",
+        "[music]",
+        "[unintelligible]",
+        "[crosstalk]",
+    }
     assert KSPON.by_text["o/"].at_start and GENERIC_EN.by_text["[music]"].time_ranged
 
 
-@pytest.mark.parametrize("written, normal", [
-    ("alt+n", "Alt+N"), ("Shift+Ctrl+1", "Ctrl+Shift+1"), ("Alt++", "Alt++"), ("Option+/", "Alt+/"),
-    ("Cmd+k", "Meta+K"), ("f2", "F2"),
-])
+@pytest.mark.parametrize(
+    "written, normal",
+    [
+        ("alt+n", "Alt+N"),
+        ("Shift+Ctrl+1", "Ctrl+Shift+1"),
+        ("Alt++", "Alt++"),
+        ("Option+/", "Alt+/"),
+        ("Cmd+k", "Meta+K"),
+        ("f2", "F2"),
+    ],
+)
 def test_hotkeys_are_normalised(written, normal):
     assert normalize_hotkey(written) == normal
 
 
-@pytest.mark.parametrize("written, message", [
-    ("N", "would type a character"), ("Shift+N", "would type a character"), ("Hyper+N", "not a modifier"),
-    ("Alt+Home", "not a key"), ("", "empty"),
-])
+@pytest.mark.parametrize(
+    "written, message",
+    [
+        ("N", "would type a character"),
+        ("Shift+N", "would type a character"),
+        ("Hyper+N", "not a modifier"),
+        ("Alt+Home", "not a key"),
+        ("", "empty"),
+    ],
+)
 def test_bad_hotkeys(written, message):
     with pytest.raises(ValidationError, match=message):
         normalize_hotkey(written)
@@ -92,12 +111,16 @@ def test_a_scheme_file_extends_a_builtin(tmp_path):
 
 
 def test_a_json_scheme_file_without_base(tmp_path):
-    data = {"name": "meeting-en", "language": "en", "tags": [
-        {"tag": "[door]", "kind": "noise", "meaning": "door slam", "hotkey": "Alt+D"},
-        {"tag": "<sil>", "kind": "silence"},
-        {"tag": "~", "kind": "filler", "form": "prefix", "hotkey": "Alt+F"},
-        {"tag": "(INT:)", "kind": "other", "content": "optional"},
-    ]}
+    data = {
+        "name": "meeting-en",
+        "language": "en",
+        "tags": [
+            {"tag": "[door]", "kind": "noise", "meaning": "door slam", "hotkey": "Alt+D"},
+            {"tag": "<sil>", "kind": "silence"},
+            {"tag": "~", "kind": "filler", "form": "prefix", "hotkey": "Alt+F"},
+            {"tag": "(INT:)", "kind": "other", "content": "optional"},
+        ],
+    }
     path = tmp_path / "meeting.json"
     path.write_text(json.dumps(data), encoding="utf-8")
     scheme = load_scheme_file(path)
@@ -105,29 +128,39 @@ def test_a_json_scheme_file_without_base(tmp_path):
     assert lint("[door] ~um we start <sil> now", scheme) == []
 
 
-@pytest.mark.parametrize("content, message", [
-    ('name = "x"\n[[tags]]\ntag = "n/"\nkind = "noise"\n[[tags]]\ntag = "n/"\nkind = "breath"',
-     "tag 'n/' is defined twice"),
-    (('name = "x"\n[[tags]]\ntag = "n/"\nkind = "noise"\nhotkey = "Alt+N"\n[[tags]]\ntag = "b/"\n'
-      'kind = "breath"\nhotkey = "alt+n"'), r"hotkey Alt\+N is given to both 'n/' and 'b/'"),
-    ('name = "x"\n[[tags]]\ntag = "n/"\nkind = "noise"\nhotkey = "Ctrl+Enter"', "the label page's 'Save & next'"),
-    ('name = "x"\n[[tags]]\ntag = "noise"\nkind = "noise"', "tag 'noise' is not written in a form"),
-    ('name = "x"\n[[tags]]\ntag = "(fp:)"\nkind = "filler"', "is not written in a form"),
-    ('name = "x"\nword_characters = "힣-가"\n[[tags]]\ntag = "n/"\nkind = "noise"', "not a valid character class"),
-    ('name = "x"\nword_characters = "가-힣()"\n[[tags]]\ntag = "n/"\nkind = "noise"', "cannot be word characters"),
-    ('name = "x"\n[[tags]]\ntag = "n/"\nkind = "hum"', "kind of tag 'n/' is 'hum'; allowed: noise"),
-    ('name = "x"\n[[tags]]\ntag = "[um]"\nkind = "filler"', "cannot be a filler"),
-    ('name = "x"\n[[tags]]\ntag = "+"\nkind = "noise"', "kind must be filler, repetition or uncertain"),
-    ('name = "x"\n[[tags]]\ntag = "(NO:)"\nkind = "filler"\ncontent = "none"', "must hold words"),
-    ('name = "x"\n[[tags]]\ntag = "n/"\nkind = "noise"\ncolour = "red"', "tag 1: unknown key 'colour'"),
-    ('name = "x"\n[[tags]]\ntag = "n/"\nkind = "noise"\ntime_ranged = "yes"', "time_ranged must be a bool"),
-    ('name = "x"\nbase = "espnet"', "base 'espnet' is not a built-in scheme"),
-    ('name = "x"', "has no tags"),
-    ('title = "x"\nbase = "kspon"', "has no name"),
-    ('name = "a b"\nbase = "kspon"', "scheme name 'a b'"),
-    ('name = "x"\ndigits = "roman"\nbase = "kspon"', "digits is 'roman'; allowed: anywhere"),
-    ('name = "x"\n[[tags]\n', "not valid TOML"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (
+            'name = "x"\n[[tags]]\ntag = "n/"\nkind = "noise"\n[[tags]]\ntag = "n/"\nkind = "breath"',
+            "tag 'n/' is defined twice",
+        ),
+        (
+            (
+                'name = "x"\n[[tags]]\ntag = "n/"\nkind = "noise"\nhotkey = "Alt+N"\n[[tags]]\ntag = "b/"\n'
+                'kind = "breath"\nhotkey = "alt+n"'
+            ),
+            r"hotkey Alt\+N is given to both 'n/' and 'b/'",
+        ),
+        ('name = "x"\n[[tags]]\ntag = "n/"\nkind = "noise"\nhotkey = "Ctrl+Enter"', "the label page's 'Save & next'"),
+        ('name = "x"\n[[tags]]\ntag = "noise"\nkind = "noise"', "tag 'noise' is not written in a form"),
+        ('name = "x"\n[[tags]]\ntag = "(fp:)"\nkind = "filler"', "is not written in a form"),
+        ('name = "x"\nword_characters = "힣-가"\n[[tags]]\ntag = "n/"\nkind = "noise"', "not a valid character class"),
+        ('name = "x"\nword_characters = "가-힣()"\n[[tags]]\ntag = "n/"\nkind = "noise"', "cannot be word characters"),
+        ('name = "x"\n[[tags]]\ntag = "n/"\nkind = "hum"', "kind of tag 'n/' is 'hum'; allowed: noise"),
+        ('name = "x"\n[[tags]]\ntag = "[um]"\nkind = "filler"', "cannot be a filler"),
+        ('name = "x"\n[[tags]]\ntag = "+"\nkind = "noise"', "kind must be filler, repetition or uncertain"),
+        ('name = "x"\n[[tags]]\ntag = "(NO:)"\nkind = "filler"\ncontent = "none"', "must hold words"),
+        ('name = "x"\n[[tags]]\ntag = "n/"\nkind = "noise"\ncolour = "red"', "tag 1: unknown key 'colour'"),
+        ('name = "x"\n[[tags]]\ntag = "n/"\nkind = "noise"\ntime_ranged = "yes"', "time_ranged must be a bool"),
+        ('name = "x"\nbase = "espnet"', "base 'espnet' is not a built-in scheme"),
+        ('name = "x"', "has no tags"),
+        ('title = "x"\nbase = "kspon"', "has no name"),
+        ('name = "a b"\nbase = "kspon"', "scheme name 'a b'"),
+        ('name = "x"\ndigits = "roman"\nbase = "kspon"', "digits is 'roman'; allowed: anywhere"),
+        ('name = "x"\n[[tags]\n', "not valid TOML"),
+    ],
+)
 def test_bad_scheme_files_say_what_is_wrong(tmp_path, content, message):
     path = tmp_path / "bad.toml"
     path.write_text(content, encoding="utf-8")
@@ -163,17 +196,21 @@ def test_schemes_are_checked_when_built_in_code_too():
 
 # --- inserting tags at the caret ---------------------------------------------------------------
 
-@pytest.mark.parametrize("text, tag, start, end, expected, caret", [
-    ("아 모 몬 소리야", "n/", 4, 4, "아 모 n/ 몬 소리야", 7),  # caret after "모 ": a word of its own
-    ("아 모 몬 소리야", "n/", 3, 3, "아 모 n/ 몬 소리야", 7),  # caret at the end of "모"
-    ("아 모 몬 소리야", "n/", 7, 7, "아 모 몬 소리야 n/", 12),  # inside "소리야": not cut in half
-    ("아 모 몬 소리야", "+", 3, 3, "아 모+ 몬 소리야", 4),  # the mark goes on the word at the caret
-    ("아 모 몬 소리야", "+", 4, 4, "아 모 몬+ 소리야", 6),  # at the start of "몬": that word
-    ("아 모 ", "+", 4, 4, "아 모+ ", 4),  # typed a space after the word: the word before
-    ("소리야, 그래", "/", 2, 2, "소리야/, 그래", 5),  # before the punctuation
-    ("모+ 몬", "+", 1, 1, "모+ 몬", 2),  # already marked: unchanged
-    ("아 모 몬 소리야", "o/", 6, 6, "o/ 아 모 몬 소리야", 9),  # o/ always at the start
-])
+
+@pytest.mark.parametrize(
+    "text, tag, start, end, expected, caret",
+    [
+        ("아 모 몬 소리야", "n/", 4, 4, "아 모 n/ 몬 소리야", 7),  # caret after "모 ": a word of its own
+        ("아 모 몬 소리야", "n/", 3, 3, "아 모 n/ 몬 소리야", 7),  # caret at the end of "모"
+        ("아 모 몬 소리야", "n/", 7, 7, "아 모 몬 소리야 n/", 12),  # inside "소리야": not cut in half
+        ("아 모 몬 소리야", "+", 3, 3, "아 모+ 몬 소리야", 4),  # the mark goes on the word at the caret
+        ("아 모 몬 소리야", "+", 4, 4, "아 모 몬+ 소리야", 6),  # at the start of "몬": that word
+        ("아 모 ", "+", 4, 4, "아 모+ ", 4),  # typed a space after the word: the word before
+        ("소리야, 그래", "/", 2, 2, "소리야/, 그래", 5),  # before the punctuation
+        ("모+ 몬", "+", 1, 1, "모+ 몬", 2),  # already marked: unchanged
+        ("아 모 몬 소리야", "o/", 6, 6, "o/ 아 모 몬 소리야", 9),  # o/ always at the start
+    ],
+)
 def test_insert_kspon_tags(text, tag, start, end, expected, caret):
     inserted = insert_tag(text, KSPON.by_text[tag], start, end)
     assert (inserted.text, inserted.caret) == (expected, caret)
@@ -215,5 +252,10 @@ def test_a_deeply_nested_scheme_file_is_a_clear_error():
 def test_editing_shortcuts_are_not_tag_hotkeys():
     for key in ("Ctrl+C", "Ctrl+V", "Ctrl+Z"):
         with pytest.raises(ValidationError, match="hotkey"):
-            scheme_from_mapping({"name": "x", "base": "generic",
-                                 "tags": [{"tag": "[hum]", "kind": "noise", "meaning": "hum", "hotkey": key}]})
+            scheme_from_mapping(
+                {
+                    "name": "x",
+                    "base": "generic",
+                    "tags": [{"tag": "[hum]", "kind": "noise", "meaning": "hum", "hotkey": key}],
+                }
+            )

@@ -67,18 +67,50 @@ def at(day: int, hour: int, minute: int = 0) -> datetime:
 
 
 def recording(store, project, number: int = 1) -> Recording:
-    probe = AudioProbe(format="WAV", subtype="PCM_16", sampling_rate=16000, channels=1, num_samples=16000 * 15,
-                       duration=15.0, peak_dbfs=-3.0, rms_dbfs=-20.0, clipped_ratio=0.0, snr_db=30.0)
-    return store.insert_recording(Recording(
-        id=f"rec-{project.id}-{number}", project_id=project.id, label=f"call-{number}.wav", sha256=f"{number:064d}",
-        original_path="call.wav", normalized_path="call.wav", probe=probe, prelabel_state=PrelabelState.DRAFTED,
-        created_at=at(1, 8)))
+    probe = AudioProbe(
+        format="WAV",
+        subtype="PCM_16",
+        sampling_rate=16000,
+        channels=1,
+        num_samples=16000 * 15,
+        duration=15.0,
+        peak_dbfs=-3.0,
+        rms_dbfs=-20.0,
+        clipped_ratio=0.0,
+        snr_db=30.0,
+    )
+    return store.insert_recording(
+        Recording(
+            id=f"rec-{project.id}-{number}",
+            project_id=project.id,
+            label=f"call-{number}.wav",
+            sha256=f"{number:064d}",
+            original_path="call.wav",
+            normalized_path="call.wav",
+            probe=probe,
+            prelabel_state=PrelabelState.DRAFTED,
+            created_at=at(1, 8),
+        )
+    )
 
 
 def draft(store, segment_id: str, text: str, language: str = "en") -> None:
-    store.add_draft(segment_id, Draft(text=text, words=(), avg_logprob=-0.3, no_speech_prob=0.01,
-                                      compression_ratio=1.2, language=language, language_probability=0.99,
-                                      engine="faster-whisper", model="base", options={}), "prelabel")
+    store.add_draft(
+        segment_id,
+        Draft(
+            text=text,
+            words=(),
+            avg_logprob=-0.3,
+            no_speech_prob=0.01,
+            compression_ratio=1.2,
+            language=language,
+            language_probability=0.99,
+            engine="faster-whisper",
+            model="base",
+            options={},
+        ),
+        "prelabel",
+    )
 
 
 def save(store, segment_id: str, author: str, when: datetime, **edit) -> None:
@@ -86,8 +118,11 @@ def save(store, segment_id: str, author: str, when: datetime, **edit) -> None:
     current = store.get_segment(segment_id)
     saved = store.save_segment(segment_id, current.version, SegmentEdit(**edit), author)
     with store.write() as connection:
-        connection.execute(update(schema.revisions).values(created_at=when).where(
-            schema.revisions.c.segment_id == segment_id, schema.revisions.c.version == saved.version))
+        connection.execute(
+            update(schema.revisions)
+            .values(created_at=when)
+            .where(schema.revisions.c.segment_id == segment_id, schema.revisions.c.version == saved.version)
+        )
 
 
 def review(store, project, segment_id: str, labeler: str, when: datetime, reason: ReviewReason | None = None) -> None:
@@ -95,18 +130,40 @@ def review(store, project, segment_id: str, labeler: str, when: datetime, reason
     decision = SegmentStatus.REJECTED if reason else SegmentStatus.APPROVED
     save(store, segment_id, "rev", when, status=decision)
     with store.write() as connection:
-        connection.execute(insert(schema.reviews).values(
-            segment_id=segment_id, project_id=project.id, segment_version=store.get_segment(segment_id).version,
-            labeler=labeler, reviewer="rev", decision=decision.value, reason=reason.value if reason else None,
-            comment=None, created_at=when))
+        connection.execute(
+            insert(schema.reviews).values(
+                segment_id=segment_id,
+                project_id=project.id,
+                segment_version=store.get_segment(segment_id).version,
+                labeler=labeler,
+                reviewer="rev",
+                decision=decision.value,
+                reason=reason.value if reason else None,
+                comment=None,
+                created_at=when,
+            )
+        )
 
 
-def second_label(store, project, segment_id: str, labeler: str, text: str, when: datetime,
-                 start: float, duration: float) -> None:
+def second_label(
+    store, project, segment_id: str, labeler: str, text: str, when: datetime, start: float, duration: float
+) -> None:
     with store.write() as connection:
-        connection.execute(insert(schema.second_labels).values(
-            segment_id=segment_id, project_id=project.id, picked_at=at(1, 8), labeler=labeler, text=text,
-            speaker=None, tags=[], comment=None, start=start, duration=duration, saved_at=when))
+        connection.execute(
+            insert(schema.second_labels).values(
+                segment_id=segment_id,
+                project_id=project.id,
+                picked_at=at(1, 8),
+                labeler=labeler,
+                text=text,
+                speaker=None,
+                tags=[],
+                comment=None,
+                start=start,
+                duration=duration,
+                saved_at=when,
+            )
+        )
 
 
 @pytest.fixture
@@ -147,13 +204,26 @@ def by_name(dashboard: Dashboard) -> dict:
 
 def test_progress_is_the_current_state_of_every_segment(store, project, story):
     dashboard = build_dashboard(store, lead_of(store, project), project)
-    seconds = {SegmentStatus.APPROVED: 2.0 + 1.5, SegmentStatus.REJECTED: 3.0, SegmentStatus.SUBMITTED: 2.5,
-               SegmentStatus.SKIPPED: 4.0, SegmentStatus.DRAFTED: 1.0, SegmentStatus.NEW: 0.5}
-    counts = {SegmentStatus.APPROVED: 2, SegmentStatus.REJECTED: 1, SegmentStatus.SUBMITTED: 1,
-              SegmentStatus.SKIPPED: 1, SegmentStatus.DRAFTED: 1, SegmentStatus.NEW: 1}
+    seconds = {
+        SegmentStatus.APPROVED: 2.0 + 1.5,
+        SegmentStatus.REJECTED: 3.0,
+        SegmentStatus.SUBMITTED: 2.5,
+        SegmentStatus.SKIPPED: 4.0,
+        SegmentStatus.DRAFTED: 1.0,
+        SegmentStatus.NEW: 0.5,
+    }
+    counts = {
+        SegmentStatus.APPROVED: 2,
+        SegmentStatus.REJECTED: 1,
+        SegmentStatus.SUBMITTED: 1,
+        SegmentStatus.SKIPPED: 1,
+        SegmentStatus.DRAFTED: 1,
+        SegmentStatus.NEW: 1,
+    }
     assert dashboard.progress == tuple(
         StatusCount(status, counts.get(status, 0), pytest.approx(seconds.get(status, 0.0) / 3600))
-        for status in SegmentStatus)
+        for status in SegmentStatus
+    )
     assert dashboard.audio_hours_total == pytest.approx(14.5 / 3600)
     assert dashboard.audio_hours_done == pytest.approx((3.5 + 2.5) / 3600)  # approved + submitted
     assert dashboard.audio_hours_set_aside == pytest.approx(4.0 / 3600)  # skipped
@@ -190,14 +260,20 @@ def test_project_figures_pool_edits_over_lengths(store, project, story):
     assert dashboard.wer == pytest.approx(6 / 23)
     reasons = {count.reason: count.count for count in dashboard.rejections}
     assert list(reasons) == list(ReviewReason)  # every reason, zeros included, for the chart
-    assert reasons == {reason: 0 for reason in ReviewReason} | {ReviewReason.TEXT_MINOR: 1,
-                                                                ReviewReason.WRONG_SPEAKER: 1}
+    assert reasons == {reason: 0 for reason in ReviewReason} | {
+        ReviewReason.TEXT_MINOR: 1,
+        ReviewReason.WRONG_SPEAKER: 1,
+    }
     # ana submitted s1, s2, s3, s4 on 5-01 (s3's in-progress save is no submission); ben reworked
     # s3 on 5-02. Audio: 2 + 3 + 1.5 + 2.5 = 9 s, and 1.5 s.
-    assert dashboard.throughput == (DayThroughput(date(2024, 5, 1), 4, pytest.approx(9 / 60)),
-                                    DayThroughput(date(2024, 5, 2), 1, pytest.approx(1.5 / 60)))
-    assert dashboard.throughput_by_labeler == (LabelerDay(date(2024, 5, 1), "ana", 4, pytest.approx(9 / 60)),
-                                               LabelerDay(date(2024, 5, 2), "ben", 1, pytest.approx(1.5 / 60)))
+    assert dashboard.throughput == (
+        DayThroughput(date(2024, 5, 1), 4, pytest.approx(9 / 60)),
+        DayThroughput(date(2024, 5, 2), 1, pytest.approx(1.5 / 60)),
+    )
+    assert dashboard.throughput_by_labeler == (
+        LabelerDay(date(2024, 5, 1), "ana", 4, pytest.approx(9 / 60)),
+        LabelerDay(date(2024, 5, 2), "ben", 1, pytest.approx(1.5 / 60)),
+    )
     # Only s1's pair counts (s2's second labeling was made on other bounds): "turn on the kitchen
     # lights please" (33) against "... light please" (32): 1 edit over the longer text.
     assert (dashboard.agreement_cer, dashboard.agreement_pairs) == (pytest.approx(1 / 33), 1)
@@ -237,8 +313,11 @@ def test_a_date_filter_takes_the_newest_labeling_within_it(store, project, story
     # On 5-01 s3 was still ana's "Machine seven is grinding." (no edit against the draft, 25 chars).
     segments = {quality.segment_id: quality for quality in first_day.segments}
     assert set(segments) == {s1, s2, s3, s4}
-    assert (segments[s3].labeler, segments[s3].final_text, segments[s3].cer) == ("ana", "Machine seven is grinding.",
-                                                                                 0.0)
+    assert (segments[s3].labeler, segments[s3].final_text, segments[s3].cer) == (
+        "ana",
+        "Machine seven is grinding.",
+        0.0,
+    )
     assert first_day.cer == pytest.approx(21 / (86 + 25))
     assert [stats.labeler for stats in first_day.labelers] == ["ana"]  # ben's work was all on 5-02
     ana = first_day.labelers[0]
@@ -272,14 +351,21 @@ def test_a_labeler_filter_keeps_only_their_work(store, project, story):
 
 def test_korean_segments_compare_without_tags_spaces_and_punctuation(store):
     korean = create_project(store, "korean", language="ko", actor=SYSTEM)
-    segments = store.replace_segments(recording(store, korean, 2).id, korean.id, [(0.0, 3.0), (3.0, 5.0)], {},
-                                      "prelabel")
+    segments = store.replace_segments(
+        recording(store, korean, 2).id, korean.id, [(0.0, 3.0), (3.0, 5.0)], {}, "prelabel"
+    )
     first, second = (segment.id for segment in segments)
     draft(store, first, "아 모 몬 소리야 칠십 퍼센트 확률이라니", "ko")
     draft(store, second, "엉뚱한 초안", "ko")
     draft(store, second, "오늘 날씨가 정말 좋내요", "ko")  # the newest draft is the one compared
-    save(store, first, "ana", at(1, 9), text="b/ 아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 n/",
-         status=SegmentStatus.SUBMITTED)
+    save(
+        store,
+        first,
+        "ana",
+        at(1, 9),
+        text="b/ 아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 n/",
+        status=SegmentStatus.SUBMITTED,
+    )
     save(store, second, "ana", at(1, 9, 1), text="오늘 날씨가 정말 좋네요.", status=SegmentStatus.SUBMITTED)
     dashboard = build_dashboard(store, SYSTEM, korean)
     kspon, weather = dashboard.segments
@@ -306,12 +392,15 @@ def test_only_leads_and_admins_read_the_dashboard(store, project, story):
         build_dashboard(store, None, project)
 
 
-@pytest.mark.parametrize(("chosen", "message"), [
-    (DashboardFilter(since=date(2024, 5, 3), until=date(2024, 5, 1)), "2024-05-03 to 2024-05-01 is empty"),
-    (DashboardFilter(since="2024-05-01"), "since must be a date"),  # type: ignore[arg-type]
-    (DashboardFilter(until=datetime(2024, 5, 1)), "until must be a date"),
-    (DashboardFilter(labelers="ana"), "labelers must be a list"),  # type: ignore[arg-type]
-])
+@pytest.mark.parametrize(
+    ("chosen", "message"),
+    [
+        (DashboardFilter(since=date(2024, 5, 3), until=date(2024, 5, 1)), "2024-05-03 to 2024-05-01 is empty"),
+        (DashboardFilter(since="2024-05-01"), "since must be a date"),  # type: ignore[arg-type]
+        (DashboardFilter(until=datetime(2024, 5, 1)), "until must be a date"),
+        (DashboardFilter(labelers="ana"), "labelers must be a list"),  # type: ignore[arg-type]
+    ],
+)
 def test_impossible_filters_are_refused(chosen, message):
     with pytest.raises(ValidationError, match=message):
         chosen.validate()
@@ -333,9 +422,22 @@ def read_csv(text: str) -> list[dict[str, str]]:
 def test_csv_of_the_labelers_and_segments(store, project, story):
     dashboard = build_dashboard(store, SYSTEM, project)
     labelers = read_csv(to_csv(dashboard.labelers))
-    assert list(labelers[0]) == ["labeler", "segments", "audio_minutes", "working_hours", "segments_per_hour",
-                                 "audio_minutes_per_hour", "reviewed", "rejected", "rejection_rate", "rejections",
-                                 "agreement_cer", "agreement_pairs", "saving", "cer"]
+    assert list(labelers[0]) == [
+        "labeler",
+        "segments",
+        "audio_minutes",
+        "working_hours",
+        "segments_per_hour",
+        "audio_minutes_per_hour",
+        "reviewed",
+        "rejected",
+        "rejection_rate",
+        "rejections",
+        "agreement_cer",
+        "agreement_pairs",
+        "saving",
+        "cer",
+    ]
     ana = labelers[0]
     assert (ana["labeler"], ana["segments"], ana["rejections"]) == ("ana", "3", "text_minor:1;wrong_speaker:1")
     assert float(ana["working_hours"]) == pytest.approx(240 / 3600)
@@ -349,10 +451,11 @@ def test_csv_of_the_labelers_and_segments(store, project, story):
 
 
 def test_csv_cells_a_spreadsheet_would_run_are_quoted_and_empty_values_are_empty():
-    row = SegmentQuality("s", "r", "ana", SegmentStatus.SUBMITTED, at(1, 9), 1.0, "", "=HYPERLINK(\"x\")",
-                         None, None, None)
+    row = SegmentQuality(
+        "s", "r", "ana", SegmentStatus.SUBMITTED, at(1, 9), 1.0, "", '=HYPERLINK("x")', None, None, None
+    )
     written = read_csv(to_csv([row]))[0]
-    assert written["final_text"] == "'=HYPERLINK(\"x\")"
+    assert written["final_text"] == '\'=HYPERLINK("x")'
     assert (written["draft_text"], written["wer"], written["saving"]) == ("", "", "")
     assert to_csv([]) == ""
     assert to_csv([], row_type=DayThroughput) == "day,segments,audio_minutes\n"
@@ -365,8 +468,9 @@ def test_csv_cells_a_spreadsheet_would_run_are_quoted_and_empty_values_are_empty
 def test_other_projects_in_the_database_change_nothing(store, project, story):
     alone = build_dashboard(store, SYSTEM, project)
     other = create_project(store, "other", actor=SYSTEM)
-    crowd = store.replace_segments(recording(store, other, 3).id, other.id, [(i, i + 0.5) for i in range(30)], {},
-                                   "prelabel")
+    crowd = store.replace_segments(
+        recording(store, other, 3).id, other.id, [(i, i + 0.5) for i in range(30)], {}, "prelabel"
+    )
     for segment in crowd[:10]:
         save(store, segment.id, "ana", at(1, 9, 30), text="other work", status=SegmentStatus.SUBMITTED)
     # "demo" is now 7 of 37 segments: SQLite reads it through the project's index instead of

@@ -6,8 +6,8 @@ from __future__ import annotations
 from streamlit.testing.v1 import AppTest
 
 from speechlabel.accounts import users as accounts
-from speechlabel.review import decisions as review
 from speechlabel.core.models import ReviewReason
+from speechlabel.review import decisions as review
 from speechlabel.workspace.workspace import Workspace
 from tests.app_pages import APP, button, submitted
 from tests.app_session import PASSWORD

@@ -38,7 +38,9 @@ def test_a_page_whose_reads_fail_shows_the_reason_in_korean(app_data, tmp_path):
             app.run()
             assert not app.exception
             # Shown by the app's last resort (workbench.run_pages), escaped like every error text.
-            assert [e.value for e in app.error] == ["데이터베이스 연결이 끊겨 아무것도 저장되지 않았습니다\\. 잠시 후 다시 시도하세요\\."]
+            assert [e.value for e in app.error] == [
+                "데이터베이스 연결이 끊겨 아무것도 저장되지 않았습니다\\. 잠시 후 다시 시도하세요\\."
+            ]
     finally:
         (tmp_path / "moved.db").rename(database)
         store.engine.dispose()

@@ -26,7 +26,9 @@ from lhotse.supervision import AlignmentItem
 
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.cli import main
-from speechlabel.workspace.config import Settings
+from speechlabel.core.errors import Forbidden
+from speechlabel.core.models import Actor, PrelabelState, Role, SegmentStatus, User
+from speechlabel.export import ExportOptions, SplitBy, export_dataset
 from speechlabel.ingest.datasets import (
     IMPORT_ENGINE,
     DatasetKind,
@@ -34,11 +36,9 @@ from speechlabel.ingest.datasets import (
     import_dataset,
 )
 from speechlabel.labeling.draft_view import draft_view
-from speechlabel.core.errors import Forbidden
-from speechlabel.export import ExportOptions, SplitBy, export_dataset
-from speechlabel.core.models import Actor, PrelabelState, Role, SegmentStatus, User
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
+from speechlabel.workspace.config import Settings
 from tests.export_corpus import (
     HOSTILE_LABEL,
     LONG_HANGUL_LABEL,
@@ -46,8 +46,7 @@ from tests.export_corpus import (
     read_jsonl,
 )
 
-NEMO_PROVENANCE = {"segment_id", "recording_id", "status", "draft_text", "model", "engine", "last_editor",
-                   "edited_at"}
+NEMO_PROVENANCE = {"segment_id", "recording_id", "status", "draft_text", "model", "engine", "last_editor", "edited_at"}
 
 
 def sha256(path: Path) -> str:
@@ -74,6 +73,7 @@ def fresh(store):
 
 
 # --- round trips -----------------------------------------------------------------------------------
+
 
 def nemo_identity(line: dict, root: Path, clips: bool) -> dict:
     """What a NeMo line says about the data. With clips, start/end are the clip's own (0…) after an
@@ -114,16 +114,20 @@ def lhotse_identity(root: Path) -> tuple[list[dict], list[dict]]:
     kept_custom = {"recording_label", "source_start", "alignment_source", "text_variant"}
     supervisions = []
     for line in read_jsonl(root / "supervisions.jsonl.gz"):
-        line = line | {"recording_id": audio[line["recording_id"]],
-                       "custom": {k: v for k, v in line["custom"].items() if k in kept_custom}}
+        line = line | {
+            "recording_id": audio[line["recording_id"]],
+            "custom": {k: v for k, v in line["custom"].items() if k in kept_custom},
+        }
         del line["id"]
         supervisions.append(line)
-    recording_lines = [line | {"id": audio[key], "sources": [source | {"source": audio[key]}
-                                                            for source in line["sources"]]}
-                       for key, line in recordings.items()]
-    return (sorted(recording_lines, key=lambda line: line["id"]),
-            sorted(supervisions, key=lambda line: (line["custom"]["recording_label"], line["start"],
-                                                   line["recording_id"])))
+    recording_lines = [
+        line | {"id": audio[key], "sources": [source | {"source": audio[key]} for source in line["sources"]]}
+        for key, line in recordings.items()
+    ]
+    return (
+        sorted(recording_lines, key=lambda line: line["id"]),
+        sorted(supervisions, key=lambda line: (line["custom"]["recording_label"], line["start"], line["recording_id"])),
+    )
 
 
 def test_lhotse_round_trip_gives_the_same_manifests(store, settings, project, corpus, fresh, tmp_path):
@@ -142,8 +146,16 @@ def test_lhotse_round_trip_gives_the_same_manifests(store, settings, project, co
 def test_a_split_export_comes_back_as_one_dataset(store, settings, project, corpus, fresh, tmp_path):
     """Split by speaker, one recording's segments land in several manifests: they are grouped
     back into one recording."""
-    export(store, settings, project, tmp_path / "split", format="nemo", cut_clips=False, split_by=SplitBy.SPEAKER,
-           split_shares=(0.4, 0.3, 0.3))
+    export(
+        store,
+        settings,
+        project,
+        tmp_path / "split",
+        format="nemo",
+        cut_clips=False,
+        split_by=SplitBy.SPEAKER,
+        split_shares=(0.4, 0.3, 0.3),
+    )
     assert len(list((tmp_path / "split").glob("*_manifest.jsonl"))) >= 2
     report = run_import(store, settings, fresh, tmp_path / "split")
     assert (len(report.recordings), report.segments, report.problems) == (3, 7, [])
@@ -164,6 +176,7 @@ def test_reimport_duplicates_nothing(store, settings, project, corpus, fresh, tm
 
 # --- what the labeler sees -------------------------------------------------------------------------
 
+
 def test_imported_segments_look_like_whisper_drafts(store, settings, project, corpus, fresh, tmp_path):
     export(store, settings, project, tmp_path / "first", format="lhotse", cut_clips=False)
     report = run_import(store, settings, fresh, tmp_path / "first")
@@ -183,34 +196,76 @@ def test_imported_segments_look_like_whisper_drafts(store, settings, project, co
             assert [w.low_confidence for w in view.words] == [False, True]  # the source's scores, 0.91 and 0.42
 
 
-def test_lhotse_written_by_lhotse_with_alignment_and_bad_lines(store, settings, fresh, speech_dir, tmp_path,
-                                                                monkeypatch):
+def test_lhotse_written_by_lhotse_with_alignment_and_bad_lines(
+    store, settings, fresh, speech_dir, tmp_path, monkeypatch
+):
     dataset = tmp_path / "lhotse"
     (dataset / "wav").mkdir(parents=True)
     for name in ("jfk.wav", "LDC93S1.wav"):
         shutil.copy(speech_dir / "en" / name, dataset / "wav" / name)
     monkeypatch.chdir(dataset)  # lhotse keeps the path as given: relative to the dataset folder
-    recordings = RecordingSet.from_recordings([Recording.from_file("wav/jfk.wav", recording_id="jfk"),
-                                               Recording.from_file("wav/LDC93S1.wav", recording_id="timit")])
-    words = [AlignmentItem("and", 0.35, 0.2, 0.93), AlignmentItem("so", 0.6, 0.3, 0.31),
-             AlignmentItem("my", 1.0, 0.2, None)]
-    supervisions = SupervisionSet.from_segments([
-        SupervisionSegment("jfk-1", "jfk", 0.3, 2.0, channel=0, text="and so my fellow americans", language="en",
-                           speaker="kennedy", alignment={"word": words}),
-        SupervisionSegment("jfk-2", "jfk", 2.5, 2.5, channel=0, text="묻지 마십시오", language="ko", speaker="통역"),
-        SupervisionSegment("jfk-3", "jfk", 6.0, 1.0, channel=1, text="other channel"),
-        SupervisionSegment("timit-1", "timit", 0.1, 2.7, channel=0, text="she had your dark suit"),
-    ])
+    recordings = RecordingSet.from_recordings(
+        [
+            Recording.from_file("wav/jfk.wav", recording_id="jfk"),
+            Recording.from_file("wav/LDC93S1.wav", recording_id="timit"),
+        ]
+    )
+    words = [
+        AlignmentItem("and", 0.35, 0.2, 0.93),
+        AlignmentItem("so", 0.6, 0.3, 0.31),
+        AlignmentItem("my", 1.0, 0.2, None),
+    ]
+    supervisions = SupervisionSet.from_segments(
+        [
+            SupervisionSegment(
+                "jfk-1",
+                "jfk",
+                0.3,
+                2.0,
+                channel=0,
+                text="and so my fellow americans",
+                language="en",
+                speaker="kennedy",
+                alignment={"word": words},
+            ),
+            SupervisionSegment(
+                "jfk-2", "jfk", 2.5, 2.5, channel=0, text="묻지 마십시오", language="ko", speaker="통역"
+            ),
+            SupervisionSegment("jfk-3", "jfk", 6.0, 1.0, channel=1, text="other channel"),
+            SupervisionSegment("timit-1", "timit", 0.1, 2.7, channel=0, text="she had your dark suit"),
+        ]
+    )
     recordings.to_file("recordings.jsonl.gz")
     supervisions.to_file("supervisions.jsonl.gz")
     with gzip.open("supervisions.jsonl.gz", "at", encoding="utf-8") as more:  # a second gzip member
         more.write(json.dumps({"id": "x", "recording_id": "nobody", "start": 0, "duration": 1, "text": "t"}) + "\n")
-        more.write(json.dumps({"id": "y", "recording_id": "timit", "start": 2.8, "duration": 0.1, "text": "z",
-                               "alignment": {"word": [["z", "late"]]}}) + "\n")
+        more.write(
+            json.dumps(
+                {
+                    "id": "y",
+                    "recording_id": "timit",
+                    "start": 2.8,
+                    "duration": 0.1,
+                    "text": "z",
+                    "alignment": {"word": [["z", "late"]]},
+                }
+            )
+            + "\n"
+        )
         more.write(json.dumps({"id": "w", "recording_id": "web", "start": 0, "duration": 1, "text": "remote"}) + "\n")
     with gzip.open("recordings.jsonl.gz", "at", encoding="utf-8") as more:
-        more.write(json.dumps({"id": "web", "sources": [{"type": "url", "channels": [0], "source": "https://x/a.wav"}],
-                               "sampling_rate": 16000, "num_samples": 16000, "duration": 1.0}) + "\n")
+        more.write(
+            json.dumps(
+                {
+                    "id": "web",
+                    "sources": [{"type": "url", "channels": [0], "source": "https://x/a.wav"}],
+                    "sampling_rate": 16000,
+                    "num_samples": 16000,
+                    "duration": 1.0,
+                }
+            )
+            + "\n"
+        )
     monkeypatch.chdir(tmp_path)
 
     report = run_import(store, settings, fresh, dataset)
@@ -222,30 +277,45 @@ def test_lhotse_written_by_lhotse_with_alignment_and_bad_lines(store, settings, 
     assert "word alignment is malformed" in problems[("supervisions.jsonl.gz", 6)]  # a warning: the segment went in
     assert problems[("recordings.jsonl.gz", 3)] == (
         "source type 'url' is not supported; only 'file' sources (audio files on disk) are imported; its segment "
-        "was not imported (supervisions.jsonl.gz line 7)")
+        "was not imported (supervisions.jsonl.gz line 7)"
+    )
     assert report.skipped_segments == 3
     by_label = {r.label: store.list_segments(r.id) for r in report.recordings}
     jfk = by_label["jfk"]
     assert [(s.start, s.duration, s.speaker, s.language, s.text) for s in jfk] == [
-        (0.3, 2.0, "kennedy", "en", "and so my fellow americans"), (2.5, 2.5, "통역", "ko", "묻지 마십시오")]
+        (0.3, 2.0, "kennedy", "en", "and so my fellow americans"),
+        (2.5, 2.5, "통역", "ko", "묻지 마십시오"),
+    ]
     draft = store.latest_draft(jfk[0].id)
     assert [(w.symbol, w.start, w.duration, w.score) for w in draft.words] == [
-        ("and", 0.35, 0.2, 0.93), ("so", 0.6, 0.3, 0.31), ("my", 1.0, 0.2, 1.0)]  # no score: a transcript's 1.0
+        ("and", 0.35, 0.2, 0.93),
+        ("so", 0.6, 0.3, 0.31),
+        ("my", 1.0, 0.2, 1.0),
+    ]  # no score: a transcript's 1.0
     assert [s.text for s in by_label["timit"]] == ["she had your dark suit", "z"]
 
 
 # --- subtitles -------------------------------------------------------------------------------------
 
-SRT = "\ufeff1\r\n00:00:00,300 --> 00:00:02,300\r\nAnd so my <i>fellow</i>\r\nAmericans\r\n\r\n" \
-      "2\r\n00:00:02,500 --> 00:00:05,000\r\nask not\r\n\r\n3\r\n00:00:05,000 --> 00:00:12,000\r\npast the end\r\n"
-VTT = "WEBVTT\n\nNOTE from the TIMIT transcript\n\n00:00.100 --> 00:02.800 line:0\n<v 화자 1>She had your dark " \
-      "suit</v>\n\n00:02.000 --> 00:02.900\noverlapping\n"
-STM_TIMES = [(6.68, 7.16, "Diane", "Hello?"), (7.634, 8.155, "Sheila", "Hello?"),
-             (8.436, 8.876, "Diane", "Oh, hello."), (8.916, 9.798, "Diane", "I didn't know you were there.")]
+SRT = (
+    "\ufeff1\r\n00:00:00,300 --> 00:00:02,300\r\nAnd so my <i>fellow</i>\r\nAmericans\r\n\r\n"
+    "2\r\n00:00:02,500 --> 00:00:05,000\r\nask not\r\n\r\n3\r\n00:00:05,000 --> 00:00:12,000\r\npast the end\r\n"
+)
+VTT = (
+    "WEBVTT\n\nNOTE from the TIMIT transcript\n\n00:00.100 --> 00:02.800 line:0\n<v 화자 1>She had your dark "
+    "suit</v>\n\n00:02.000 --> 00:02.900\noverlapping\n"
+)
+STM_TIMES = [
+    (6.68, 7.16, "Diane", "Hello?"),
+    (7.634, 8.155, "Sheila", "Hello?"),
+    (8.436, 8.876, "Diane", "Oh, hello."),
+    (8.916, 9.798, "Diane", "I didn't know you were there."),
+]
 
 
 def textgrid_for(turns: list[tuple[float, float, str, str]], duration: float) -> str:
     """A long-format TextGrid: a "speaker" tier and a "words" tier with gaps as empty intervals."""
+
     def tier(name: str, column: int) -> list[str]:
         intervals, time = [], 0.0
         for start, end, *labels in turns:
@@ -254,14 +324,32 @@ def textgrid_for(turns: list[tuple[float, float, str, str]], duration: float) ->
             intervals.append((start, end, labels[column]))
             time = end
         intervals.append((time, duration, ""))
-        lines = ['        class = "IntervalTier"', f'        name = "{name}"', "        xmin = 0",
-                 f"        xmax = {duration}", f"        intervals: size = {len(intervals)}"]
+        lines = [
+            '        class = "IntervalTier"',
+            f'        name = "{name}"',
+            "        xmin = 0",
+            f"        xmax = {duration}",
+            f"        intervals: size = {len(intervals)}",
+        ]
         for number, (start, end, text) in enumerate(intervals, start=1):
-            lines += [f"        intervals [{number}]:", f"            xmin = {start}", f"            xmax = {end}",
-                      f'            text = "{text}"']
+            lines += [
+                f"        intervals [{number}]:",
+                f"            xmin = {start}",
+                f"            xmax = {end}",
+                f'            text = "{text}"',
+            ]
         return lines
-    header = ['File type = "ooTextFile"', 'Object class = "TextGrid"', "", "xmin = 0", f"xmax = {duration}",
-              "tiers? <exists>", "size = 2", "item []:"]
+
+    header = [
+        'File type = "ooTextFile"',
+        'Object class = "TextGrid"',
+        "",
+        "xmin = 0",
+        f"xmax = {duration}",
+        "tiers? <exists>",
+        "size = 2",
+        "item []:",
+    ]
     return "\n".join(header + ["    item [1]:"] + tier("speaker", 0) + ["    item [2]:"] + tier("words", 1)) + "\n"
 
 
@@ -286,9 +374,12 @@ def test_subtitled_folder(store, settings, fresh, subtitled):
     segments = {r.label: store.list_segments(r.id) for r in report.recordings}
     assert sorted(segments) == ["call.wav", "jfk.wav", "talks/timit.wav"]
     assert [(s.start, s.end, s.text) for s in segments["jfk.wav"]] == [
-        (0.3, 2.3, "And so my fellow Americans"), (2.5, 5.0, "ask not")]
+        (0.3, 2.3, "And so my fellow Americans"),
+        (2.5, 5.0, "ask not"),
+    ]
     assert [(s.start, s.end, s.text, s.speaker) for s in segments["talks/timit.wav"]] == [
-        (0.1, 2.8, "She had your dark suit", "화자 1")]
+        (0.1, 2.8, "She had your dark suit", "화자 1")
+    ]
     assert [(s.start, s.end, s.text) for s in segments["call.wav"]] == [(a, b, text) for a, b, _, text in STM_TIMES]
     assert store.latest_draft(segments["call.wav"][0].id).model == "textgrid"
     assert store.latest_draft(segments["talks/timit.wav"][0].id).model == "vtt"
@@ -308,17 +399,23 @@ def test_textgrid_tier_by_name_or_the_first(store, settings, fresh, subtitled):
     other = create_project(store, "other", actor=SYSTEM)
     missing = run_import(store, settings, other, subtitled, tier="turns")
     assert "call.wav" not in {r.label for r in missing.recordings}
-    assert any(p.source == "call.TextGrid" and "no tier named 'turns'; its tiers: 'speaker', 'words'" in p.message
-               for p in missing.problems)
+    assert any(
+        p.source == "call.TextGrid" and "no tier named 'turns'; its tiers: 'speaker', 'words'" in p.message
+        for p in missing.problems
+    )
 
 
 # --- bad input -------------------------------------------------------------------------------------
 
+
 def test_bad_nemo_lines_are_reported_and_the_rest_imported(store, settings, fresh, speech_dir, tmp_path):
     dataset = tmp_path / "dataset"
     (dataset / "audio").mkdir(parents=True)
-    for source, name in [("en/jfk.wav", "jfk.wav"), ("en/LDC93S1.wav", "timit.wav"), ("other/deepspeech_ru.wav",
-                                                                                     "ru.wav")]:
+    for source, name in [
+        ("en/jfk.wav", "jfk.wav"),
+        ("en/LDC93S1.wav", "timit.wav"),
+        ("other/deepspeech_ru.wav", "ru.wav"),
+    ]:
         shutil.copy(speech_dir / source, dataset / "audio" / name)
     shutil.copy(speech_dir / "en" / "jfk_44k_24bit_stereo.flac", tmp_path / "outside.flac")
     (dataset / "audio" / "broken.wav").write_bytes(b"RIFF not really audio")
@@ -344,19 +441,31 @@ def test_bad_nemo_lines_are_reported_and_the_rest_imported(store, settings, fres
         jfk | {"offset": "0.5", "duration": 1.0, "text": "offset as text"},
     ]
     manifest = dataset / "manifest.jsonl"
-    manifest.write_text("".join((line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n"
-                                for line in lines), encoding="utf-8")
+    manifest.write_text(
+        "".join((line if isinstance(line, str) else json.dumps(line, ensure_ascii=False)) + "\n" for line in lines),
+        encoding="utf-8",
+    )
 
     report = run_import(store, settings, fresh, dataset)
     assert (len(report.recordings), report.segments) == (2, 3)
     expected = [
-        (2, "not JSON"), (3, "overlaps the one from line 1"), (4, "text is empty"), (5, "past the end of the audio"),
-        (6, "'duration' field is missing"), (7, "'text' field is missing"), (8, "'audio/missing.wav' not found"),
-        (9, "leads out of the dataset folder"), (10, "points outside the dataset folder"),
-        (11, "audio 'audio/broken.wav':"), (13, "not an object"), (14, "offset -1 is not allowed"),
-        (15, "101 characters long; at most 100"), (17, "after the audio ends"),
+        (2, "not JSON"),
+        (3, "overlaps the one from line 1"),
+        (4, "text is empty"),
+        (5, "past the end of the audio"),
+        (6, "'duration' field is missing"),
+        (7, "'text' field is missing"),
+        (8, "'audio/missing.wav' not found"),
+        (9, "leads out of the dataset folder"),
+        (10, "points outside the dataset folder"),
+        (11, "audio 'audio/broken.wav':"),
+        (13, "not an object"),
+        (14, "offset -1 is not allowed"),
+        (15, "101 characters long; at most 100"),
+        (17, "after the audio ends"),
         (17, "audio 'audio/ru.wav': none of its segments lies inside the audio; it was not imported"),
-        (18, "offset '0.5' is not a number")]
+        (18, "offset '0.5' is not a number"),
+    ]
     problems = [(p.line, p.message) for p in report.problems]
     assert len(problems) == len(expected)
     for line, message in expected:
@@ -365,23 +474,31 @@ def test_bad_nemo_lines_are_reported_and_the_rest_imported(store, settings, fres
     assert report.skipped_segments == 15
     by_label = {r.label: store.list_segments(r.id) for r in report.recordings}
     assert [(s.start, s.end, s.speaker, s.text) for s in by_label["audio/jfk.wav"]] == [
-        (0.3, 2.3, "화자 1", "and so my fellow americans"), (5.5, 7.5, "7", "what your country can do")]
+        (0.3, 2.3, "화자 1", "and so my fellow americans"),
+        (5.5, 7.5, "7", "what your country can do"),
+    ]
     assert [(s.end, s.text) for s in by_label["audio/timit.wav"]] == [(2.92, "she had your dark suit 한국어")]
     # Nothing half-written: only the two imported recordings left files in the data folder.
     stored = sorted(p.name for p in (settings.data_dir / "audio").rglob("*") if p.is_file())
     assert len(stored) == 4 and sorted(f"{r.id}.wav" for r in report.recordings) == sorted(
-        name for name in stored if name.startswith("rec-"))
+        name for name in stored if name.startswith("rec-")
+    )
 
 
 def test_an_absolute_path_manifest_may_point_anywhere(store, settings, fresh, speech_dir, tmp_path):
     manifest = tmp_path / "made-here" / "train_manifest.json"
     manifest.parent.mkdir()
-    lines = [{"audio_filepath": str(speech_dir / "en" / "LDC93S1.wav"), "duration": 2.9248, "text": "she had"},
-             {"audio_filepath": str(speech_dir / "en" / "jfk.wav"), "duration": 11.0, "text": "and so", "lang": "en"}]
+    lines = [
+        {"audio_filepath": str(speech_dir / "en" / "LDC93S1.wav"), "duration": 2.9248, "text": "she had"},
+        {"audio_filepath": str(speech_dir / "en" / "jfk.wav"), "duration": 11.0, "text": "and so", "lang": "en"},
+    ]
     manifest.write_text("\n".join(json.dumps(line) for line in lines) + "\n", encoding="utf-8")
     report = run_import(store, settings, fresh, manifest)
     assert (sorted(r.label for r in report.recordings), report.segments, report.problems) == (
-        ["LDC93S1.wav", "jfk.wav"], 2, [])
+        ["LDC93S1.wav", "jfk.wav"],
+        2,
+        [],
+    )
     durations = {r.label: store.list_segments(r.id)[0].duration for r in report.recordings}
     assert durations == {"LDC93S1.wav": 2.925, "jfk.wav": 11.0}
     languages = {r.label: store.list_segments(r.id)[0].language for r in report.recordings}
@@ -402,6 +519,7 @@ def test_only_leads_import(store, settings, project, speech_dir, tmp_path):
 
 # --- command line ----------------------------------------------------------------------------------
 
+
 def test_command_line_import_dataset(data_dir, speech_dir, tmp_path, capsys):
     settings = Settings(data_dir=data_dir)
     store = Store.open(settings.resolved_database_url)
@@ -418,8 +536,10 @@ def test_command_line_import_dataset(data_dir, speech_dir, tmp_path, capsys):
     printed = capsys.readouterr().out
     assert "lhotse dataset" in printed and "7 recordings and 7 segments imported as drafts" in printed
     assert main([*base, "import-dataset", "target", str(tmp_path / "lhotse")]) == 0
-    assert "0 recordings and 0 segments imported as drafts; 7 recordings already in the project (7 segments)" in \
-        capsys.readouterr().out
+    assert (
+        "0 recordings and 0 segments imported as drafts; 7 recordings already in the project (7 segments)"
+        in capsys.readouterr().out
+    )
 
     broken = tmp_path / "broken" / "manifest.jsonl"
     broken.parent.mkdir()

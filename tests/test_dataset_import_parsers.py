@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from speechlabel.core.errors import NotFound, ValidationError
 from speechlabel.ingest.datasets import DatasetKind, ImportOptions
 from speechlabel.ingest.datasets.checks import check_segments, fit_to_audio
 from speechlabel.ingest.datasets.detect import find_dataset
@@ -19,7 +20,6 @@ from speechlabel.ingest.datasets.paths import AudioLocator, AudioPathError
 from speechlabel.ingest.datasets.srt_vtt import parse_subtitles
 from speechlabel.ingest.datasets.subtitles import choose_tier, decode_text
 from speechlabel.ingest.datasets.textgrid import TextGridError, parse_textgrid
-from speechlabel.core.errors import NotFound, ValidationError
 
 # --- SRT / VTT -----------------------------------------------------------------------------------
 
@@ -31,7 +31,7 @@ SRT = (
     "\r\n"
     "2\r\n"
     "00:00:02,500 --> 00:00:05,000 X1:100 X2:600 Y1:20 Y2:80\r\n"
-    "{\\an8}<font color=\"#ffff00\">ask not</font>\r\n"
+    '{\\an8}<font color="#ffff00">ask not</font>\r\n'
     "\r\n"
     "3\r\n"
     "00:00:05,500 --> 00:00:08,000\r\n"
@@ -63,8 +63,9 @@ def test_srt_cues_with_bom_crlf_settings_tags_and_multiline_text():
 
 
 def test_srt_with_lone_cr_line_ends_and_dot_milliseconds():
-    cues, problems = parse_subtitles("1\r00:00:01.5 --> 00:00:02.25\rone\r\r2\r00:00:03,000-->00:00:04,000\rtwo\r",
-                                     "a.srt", vtt=False)
+    cues, problems = parse_subtitles(
+        "1\r00:00:01.5 --> 00:00:02.25\rone\r\r2\r00:00:03,000-->00:00:04,000\rtwo\r", "a.srt", vtt=False
+    )
     assert not problems
     assert [(c.start, c.end, c.text) for c in cues] == [(1.5, 2.25, "one"), (3.0, 4.0, "two")]
 
@@ -108,7 +109,7 @@ def test_a_vtt_file_must_start_with_webvtt():
 
 
 def test_text_files_decode_from_utf8_with_bom_and_utf16():
-    text = "File type = \"ooTextFile\" 한국어"
+    text = 'File type = "ooTextFile" 한국어'
     assert decode_text(text.encode("utf-8")) == text
     assert decode_text(b"\xef\xbb\xbf" + text.encode("utf-8")) == text
     assert decode_text(text.encode("utf-16")) == text  # with its byte-order mark, as Praat writes
@@ -118,7 +119,7 @@ def test_text_files_decode_from_utf8_with_bom_and_utf16():
 
 # --- TextGrid ------------------------------------------------------------------------------------
 
-LONG_TEXTGRID = '''File type = "ooTextFile"
+LONG_TEXTGRID = """File type = "ooTextFile"
 Object class = "TextGrid"
 
 xmin = 0
@@ -158,9 +159,9 @@ and left"
             xmin = 9.798
             xmax = 30
             text = "   "
-'''
+"""
 
-SHORT_TEXTGRID = '''File type = "ooTextFile"
+SHORT_TEXTGRID = """File type = "ooTextFile"
 Object class = "TextGrid"
 
 0
@@ -192,7 +193,7 @@ and left"
 9.798
 30
 "   "
-'''
+"""
 
 
 @pytest.mark.parametrize("content", [LONG_TEXTGRID, SHORT_TEXTGRID], ids=["long", "short"])
@@ -201,8 +202,11 @@ def test_textgrid_long_and_short_formats_read_the_same(content):
     assert [(t.kind, t.name) for t in tiers] == [("TextTier", "events"), ("IntervalTier", "utterances")]
     intervals = tiers[1].intervals
     assert [(i.start, i.end, i.text) for i in intervals] == [
-        (0.0, 6.68, ""), (6.68, 7.16, "Hello? ! not a comment inside a string"),
-        (7.16, 9.798, 'She said "hi"\nand left'), (9.798, 30.0, "   ")]
+        (0.0, 6.68, ""),
+        (6.68, 7.16, "Hello? ! not a comment inside a string"),
+        (7.16, 9.798, 'She said "hi"\nand left'),
+        (9.798, 30.0, "   "),
+    ]
     texts = content.splitlines()
     assert "Hello?" in texts[intervals[1].line - 1] and "She said" in texts[intervals[2].line - 1]
 
@@ -225,13 +229,16 @@ def test_textgrid_tier_choice():
         choose_tier(tiers[:1], None)
 
 
-@pytest.mark.parametrize("content, message", [
-    ("ooBinaryFile\x00\x01", "binary TextGrid"),
-    ('File type = "ooTextFile"\nObject class = "Sound"\n', "not a TextGrid"),
-    (LONG_TEXTGRID.split("intervals [3]")[0], "the file ends where an interval's start should come"),
-    (LONG_TEXTGRID.replace('"She said', '"She said unclosed').replace('and left"', "and left"), "never closed"),
-    (LONG_TEXTGRID.replace('"IntervalTier"', '"WordTier"'), "tier class 'WordTier' is unknown"),
-])
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        ("ooBinaryFile\x00\x01", "binary TextGrid"),
+        ('File type = "ooTextFile"\nObject class = "Sound"\n', "not a TextGrid"),
+        (LONG_TEXTGRID.split("intervals [3]")[0], "the file ends where an interval's start should come"),
+        (LONG_TEXTGRID.replace('"She said', '"She said unclosed').replace('and left"', "and left"), "never closed"),
+        (LONG_TEXTGRID.replace('"IntervalTier"', '"WordTier"'), "tier class 'WordTier' is unknown"),
+    ],
+)
 def test_broken_textgrids_say_what_is_wrong(content, message):
     with pytest.raises(TextGridError, match=message):
         parse_textgrid(content)
@@ -239,14 +246,23 @@ def test_broken_textgrids_say_what_is_wrong(content, message):
 
 # --- segment rules -------------------------------------------------------------------------------
 
+
 def segment(line: int, start: float, end: float, text: str = "words") -> SourceSegment:
     return SourceSegment("m.jsonl", line, start, end, text)
 
 
 def test_segments_sorted_with_empty_backwards_and_overlapping_ones_left_out():
-    usable, problems = check_segments([
-        segment(1, 5.0, 6.0), segment(2, 0.0, 2.0), segment(3, 1.5, 3.0), segment(4, 2.0, 2.0004),
-        segment(5, 3.0, 4.0, " \n "), segment(6, 2.0, 3.0), segment(7, -1.0, 1.0)])
+    usable, problems = check_segments(
+        [
+            segment(1, 5.0, 6.0),
+            segment(2, 0.0, 2.0),
+            segment(3, 1.5, 3.0),
+            segment(4, 2.0, 2.0004),
+            segment(5, 3.0, 4.0, " \n "),
+            segment(6, 2.0, 3.0),
+            segment(7, -1.0, 1.0),
+        ]
+    )
     assert [(s.line, s.start, s.end) for s in usable] == [(2, 0.0, 2.0), (6, 2.0, 3.0), (1, 5.0, 6.0)]
     reasons = {p.line: p.message for p in problems}
     assert "before the audio begins" in reasons[7]
@@ -257,24 +273,31 @@ def test_segments_sorted_with_empty_backwards_and_overlapping_ones_left_out():
 
 
 def test_segments_fit_to_the_audio_within_the_tolerance():
-    fitted, problems = fit_to_audio([segment(1, 0.0, 2.0), segment(2, 9.0, 11.04), segment(3, 10.0, 11.2),
-                                     segment(4, 11.0, 12.0)], duration=11.0, tolerance=0.05)
+    fitted, problems = fit_to_audio(
+        [segment(1, 0.0, 2.0), segment(2, 9.0, 11.04), segment(3, 10.0, 11.2), segment(4, 11.0, 12.0)],
+        duration=11.0,
+        tolerance=0.05,
+    )
     assert [(s.line, s.end) for s in fitted] == [(1, 2.0), (2, 11.0)]  # cut to the end of the audio
     assert "ends at 11.200 s, past the end of the audio (11.000 s)" in problems[0].message
     assert "starts at 11.000 s, after the audio ends" in problems[1].message
 
 
-@pytest.mark.parametrize("options, message", [
-    (ImportOptions(kind="kaldi"), "unknown dataset kind 'kaldi'; allowed: nemo, lhotse, subtitles"),
-    (ImportOptions(tier="  "), "give a tier name"),
-    (ImportOptions(end_tolerance=5), "end tolerance 5 is not allowed"),
-])
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (ImportOptions(kind="kaldi"), "unknown dataset kind 'kaldi'; allowed: nemo, lhotse, subtitles"),
+        (ImportOptions(tier="  "), "give a tier name"),
+        (ImportOptions(end_tolerance=5), "end tolerance 5 is not allowed"),
+    ],
+)
 def test_bad_options_say_what_is_allowed(options, message):
     with pytest.raises(ValidationError, match=message):
         options.validated()
 
 
 # --- audio paths ---------------------------------------------------------------------------------
+
 
 def test_audio_paths_stay_in_the_dataset_unless_the_manifest_is_absolute_style(tmp_path):
     root = tmp_path / "dataset"
@@ -298,6 +321,7 @@ def test_audio_paths_stay_in_the_dataset_unless_the_manifest_is_absolute_style(t
 
 # --- detection -----------------------------------------------------------------------------------
 
+
 def write_jsonl(path: Path, lines: list[dict]) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     data = "".join(json.dumps(line) + "\n" for line in lines).encode()
@@ -305,8 +329,14 @@ def write_jsonl(path: Path, lines: list[dict]) -> Path:
     return path
 
 
-RECORDING = {"id": "r1", "sources": [{"type": "file", "channels": [0], "source": "a.wav"}],
-             "sampling_rate": 16000, "num_samples": 16000, "duration": 1.0, "channel_ids": [0]}
+RECORDING = {
+    "id": "r1",
+    "sources": [{"type": "file", "channels": [0], "source": "a.wav"}],
+    "sampling_rate": 16000,
+    "num_samples": 16000,
+    "duration": 1.0,
+    "channel_ids": [0],
+}
 SUPERVISION = {"id": "s1", "recording_id": "r1", "start": 0.0, "duration": 1.0, "channel": 0, "text": "hi"}
 
 
@@ -315,7 +345,9 @@ def test_detects_nemo_lhotse_and_subtitles(tmp_path):
     write_jsonl(tmp_path / "nemo" / "test_manifest.json", [{"audio_filepath": "a.wav"}])
     found = find_dataset(nemo.parent, None)
     assert found.kind == DatasetKind.NEMO and [p.name for p in found.manifests] == [
-        "test_manifest.json", "train_manifest.jsonl"]
+        "test_manifest.json",
+        "train_manifest.jsonl",
+    ]
     assert find_dataset(nemo, None).manifests == (nemo,)
 
     recordings = write_jsonl(tmp_path / "lhotse" / "train" / "cuts_recordings_train.jsonl.gz", [RECORDING])
@@ -338,14 +370,17 @@ def test_lhotse_files_are_recognised_by_their_lines_too(tmp_path):
     assert find_dataset(recordings, DatasetKind.NEMO).kind == DatasetKind.NEMO  # the override wins
 
 
-@pytest.mark.parametrize("layout, kind, message", [
-    ({"notes.txt": ""}, None, "'notes.txt' is not a manifest"),
-    ({"m.jsonl": ""}, DatasetKind.SUBTITLES, "is a file; a subtitles import reads a folder"),
-    ({"recordings.jsonl": RECORDING}, None, "its partner supervisions.jsonl is not beside it"),
-    ({"supervisions.jsonl": SUPERVISION}, DatasetKind.LHOTSE, "holds no Lhotse recordings manifest"),
-    ({"audio.wav": ""}, DatasetKind.NEMO, "holds no NeMo manifest"),
-    ({"manifest.jsonl": {"audio_filepath": "a.wav"}}, DatasetKind.LHOTSE, "holds no Lhotse recordings"),
-])
+@pytest.mark.parametrize(
+    "layout, kind, message",
+    [
+        ({"notes.txt": ""}, None, "'notes.txt' is not a manifest"),
+        ({"m.jsonl": ""}, DatasetKind.SUBTITLES, "is a file; a subtitles import reads a folder"),
+        ({"recordings.jsonl": RECORDING}, None, "its partner supervisions.jsonl is not beside it"),
+        ({"supervisions.jsonl": SUPERVISION}, DatasetKind.LHOTSE, "holds no Lhotse recordings manifest"),
+        ({"audio.wav": ""}, DatasetKind.NEMO, "holds no NeMo manifest"),
+        ({"manifest.jsonl": {"audio_filepath": "a.wav"}}, DatasetKind.LHOTSE, "holds no Lhotse recordings"),
+    ],
+)
 def test_detection_refuses_what_it_cannot_read(tmp_path, layout, kind, message):
     for name, content in layout.items():
         path = tmp_path / "d" / name
@@ -366,6 +401,7 @@ def test_a_missing_path_is_not_found(tmp_path):
 
 # --- JSON lines ----------------------------------------------------------------------------------
 
+
 def test_json_lines_report_lines_that_are_not_json_objects(tmp_path):
     good = "\ufeff" + json.dumps({"text": "첫 줄"}) + "\n\n" + json.dumps({"text": "two"}) + "\n"
     raw = good.encode("utf-8") + b'{"text": "\xff"}\n' + b'"a string"\n' + "\ufeff{}\n".encode()
@@ -381,12 +417,14 @@ def test_json_lines_report_lines_that_are_not_json_objects(tmp_path):
 
 
 def test_a_damaged_gzip_manifest_keeps_the_lines_before_the_damage(tmp_path):
-    raw = "".join(json.dumps({"line": n, "noise": hashlib.sha256(str(n).encode()).hexdigest()}) + "\n"
-                  for n in range(20000)).encode()
+    raw = "".join(
+        json.dumps({"line": n, "noise": hashlib.sha256(str(n).encode()).hexdigest()}) + "\n" for n in range(20000)
+    ).encode()
     packed = gzip.compress(raw)
     path = tmp_path / "m.jsonl.gz"
     path.write_bytes(packed[: len(packed) // 2])  # cut off half way
     lines = list(read_json_lines(path))
-    assert len(lines) > 1000 and all(line.value == {"line": line.number - 1, "noise": line.value["noise"]}
-                                     for line in lines[:-1])
+    assert len(lines) > 1000 and all(
+        line.value == {"line": line.number - 1, "noise": line.value["noise"]} for line in lines[:-1]
+    )
     assert lines[-1].value is None and f"cannot be read from line {lines[-1].number} on" in lines[-1].error

@@ -9,12 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from speechlabel.labeling import assignment
-from speechlabel.labeling import double_labeling
-from speechlabel.labeling import actions as labeling
 from speechlabel.core.errors import Forbidden, ValidationError
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import AssignmentSettings, Role, SegmentStatus
+from speechlabel.ingest.files import import_audio
+from speechlabel.labeling import actions as labeling
+from speechlabel.labeling import assignment, double_labeling
 from speechlabel.prelabel.pipeline import prelabel_project
 from speechlabel.projects.manage import update_assignment_settings
 from speechlabel.store.rows import utc_now
@@ -40,8 +39,9 @@ def test_a_share_outside_zero_to_one_is_refused(store, project, team):
         update_assignment_settings(store, team["ana"], project, EVERY)
 
 
-def test_second_labeler_works_from_the_draft_and_the_segment_keeps_the_first_labeling(store, settings, project,
-                                                                                     speech_dir, team):
+def test_second_labeler_works_from_the_draft_and_the_segment_keeps_the_first_labeling(
+    store, settings, project, speech_dir, team
+):
     project = store.update_assignment_settings(project.id, EVERY)
     import_audio(store, settings, project, (speech_dir / "en" / "jfk.wav").read_bytes(), "jfk.wav")
     prelabel_project(store, settings, project)
@@ -75,7 +75,12 @@ def test_second_labeler_works_from_the_draft_and_the_segment_keeps_the_first_lab
     assert labeling.unsaved_edit(store, ben, first.id) is None
     [pair] = double_labeling.label_pairs(store, team["lead"], project)
     assert (pair.first_text, pair.first_by, pair.second_text, pair.second_by, pair.same_bounds) == (
-        "Ana's words", "ana", "Ben's words", "ben", True)
+        "Ana's words",
+        "ana",
+        "Ben's words",
+        "ben",
+        True,
+    )
     # A second save, and reading pairs as a labeler, are refused.
     with pytest.raises(Forbidden):
         labeling.save_and_next(store, ben, first.id, again.segment.version, "again", None, [], None)
@@ -89,9 +94,11 @@ def test_the_second_labeler_cannot_change_bounds_or_status(store, project, pool,
     assignment.next_for(store, team["ana"], project)
     mine = assignment.next_for(store, team["ben"], project)
     version = store.get_segment(mine.id).version
-    for action in (lambda: labeling.nudge(store, team["ben"], mine.id, version, 0.05, 0),
-                   lambda: labeling.mark_untranscribable(store, team["ben"], mine.id, version, "noise"),
-                   lambda: labeling.split(store, team["ben"], mine.id, version, mine.start + 0.3, 1)):
+    for action in (
+        lambda: labeling.nudge(store, team["ben"], mine.id, version, 0.05, 0),
+        lambda: labeling.mark_untranscribable(store, team["ben"], mine.id, version, "noise"),
+        lambda: labeling.split(store, team["ben"], mine.id, version, mine.start + 0.3, 1),
+    ):
         with pytest.raises(Forbidden, match="second, independent labeling"):
             action()
     assert store.get_segment(mine.id).version == version
@@ -107,8 +114,7 @@ def test_nobody_gets_both_labelings_of_a_segment(store, project, pool, team):
         version = store.get_segment(segment_id).version
         labeling.save_and_next(store, ana, segment_id, version, "ana", None, [], None)
     # Her batch is done; the waiting second labelings are of her own segments: she gets new work.
-    now_hers = [s.id for s in labeling.my_work(store, ana, project)
-                if s.status != SegmentStatus.SUBMITTED]
+    now_hers = [s.id for s in labeling.my_work(store, ana, project) if s.status != SegmentStatus.SUBMITTED]
     assert now_hers and not set(now_hers) & set(hers)
     # Ben takes the second labelings of the first batch; Ana's lease on her second batch runs out.
     later = utc_now() + timedelta(minutes=31)
@@ -117,8 +123,9 @@ def test_nobody_gets_both_labelings_of_a_segment(store, project, pool, team):
     # When Ben next claims first work (after his second labelings), the segments of which he
     # holds the second labeling are not among it.
     held = {s.id for s in double_labeling.held(store, ben, project, later)}
-    claimed = store.claim_free_segments(project.id, "ben", assignment.LEASABLE, later, later + timedelta(minutes=30),
-                                        limit=100)
+    claimed = store.claim_free_segments(
+        project.id, "ben", assignment.LEASABLE, later, later + timedelta(minutes=30), limit=100
+    )
     assert held and not held & {s.id for s in claimed}
 
 
@@ -153,8 +160,21 @@ def test_no_share_no_second_labeling(store, project, pool, team):
 
 def test_cli_sets_the_assignment_settings(data_dir, capsys):
     assert run(data_dir, "project", "create", "calls", "--language", "en") == 0
-    assert run(data_dir, "project", "settings", "calls", "--double-share", "0.2", "--batch-size", "10",
-               "--daily-quota", "0") == 0
+    assert (
+        run(
+            data_dir,
+            "project",
+            "settings",
+            "calls",
+            "--double-share",
+            "0.2",
+            "--batch-size",
+            "10",
+            "--daily-quota",
+            "0",
+        )
+        == 0
+    )
     shown = capsys.readouterr().out
     assert "double-labeled share: 0.2" in shown and "batch size: 10" in shown and "daily quota: (none)" in shown
     assert run(data_dir, "project", "settings", "calls", "--double-share", "1.5") != 0

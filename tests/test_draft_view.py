@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from speechlabel.labeling.draft_view import draft_view, split_time_for
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.models import Draft, Segment, SegmentStatus, Word
+from speechlabel.labeling.draft_view import draft_view, split_time_for
 
 
 def a_segment(start: float, end: float, text: str = "") -> Segment:
@@ -15,7 +15,9 @@ def a_segment(start: float, end: float, text: str = "") -> Segment:
 
 def a_draft(*words: tuple[str, float, float, float], text: str = "") -> Draft:
     timed = tuple(Word(symbol, start, round(end - start, 3), score) for symbol, start, end, score in words)
-    return Draft(text or " ".join(w[0] for w in words), timed, -0.3, 0.02, 1.2, "en", 0.99, "faster-whisper", "base", {})
+    return Draft(
+        text or " ".join(w[0] for w in words), timed, -0.3, 0.02, 1.2, "en", 0.99, "faster-whisper", "base", {}
+    )
 
 
 def test_words_below_the_threshold_are_flagged():

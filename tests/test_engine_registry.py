@@ -17,9 +17,12 @@ from typing import ClassVar
 import numpy as np
 import pytest
 
+from speechlabel.analytics.metrics import word_error_rate
 from speechlabel.audio.samples import load_mono_16k
 from speechlabel.cli import main
+from speechlabel.core.errors import ValidationError
 from speechlabel.prelabel.engines.base import EngineBase
+from speechlabel.prelabel.engines.options import TranscribeOptions, default_compute_type
 from speechlabel.prelabel.engines.registry import (
     BUILTIN_ENGINES,
     engine_kind,
@@ -28,10 +31,7 @@ from speechlabel.prelabel.engines.registry import (
     resolve_device,
     unregister_engine,
 )
-from speechlabel.core.errors import ValidationError
-from speechlabel.analytics.metrics import word_error_rate
 from speechlabel.prelabel.transcribe import FasterWhisperEngine, get_engine
-from speechlabel.prelabel.engines.options import TranscribeOptions, default_compute_type
 from tests.korean_errors import assert_in_korean
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -76,10 +76,19 @@ class EchoEngine(EngineBase):
     def decode(self, samples, options, word_timestamps):
         numbers = ("one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten")
         seconds = samples.shape[0] / 16000
-        words = [SimpleNamespace(word=" " + numbers[i % 10], start=i + 0.1, end=i + 0.6, probability=0.75)
-                 for i in range(int(np.ceil(seconds)))]
-        segment = SimpleNamespace(start=0.0, end=seconds, text="".join(w.word for w in words), words=words,
-                                  avg_logprob=-0.2, no_speech_prob=0.1, compression_ratio=1.0)
+        words = [
+            SimpleNamespace(word=" " + numbers[i % 10], start=i + 0.1, end=i + 0.6, probability=0.75)
+            for i in range(int(np.ceil(seconds)))
+        ]
+        segment = SimpleNamespace(
+            start=0.0,
+            end=seconds,
+            text="".join(w.word for w in words),
+            words=words,
+            avg_logprob=-0.2,
+            no_speech_prob=0.1,
+            compression_ratio=1.0,
+        )
         return [segment], SimpleNamespace(language="en", language_probability=1.0)
 
 
@@ -88,8 +97,14 @@ def echo():
     """The third engine, registered for one test only (its module would call this when imported)."""
     checked = []
     EchoEngine.built.clear()
-    kind = register_engine("echo", EchoEngine, compute_types=("float16", "int8"), default_compute_type="float16",
-                           cuda_available=lambda: False, check_options=checked.append)
+    kind = register_engine(
+        "echo",
+        EchoEngine,
+        compute_types=("float16", "int8"),
+        default_compute_type="float16",
+        cuda_available=lambda: False,
+        check_options=checked.append,
+    )
     yield SimpleNamespace(kind=kind, checked=checked)
     unregister_engine("echo")
     assert "echo" not in engine_names()
@@ -107,10 +122,13 @@ def test_a_third_engine_is_chosen_by_name_and_drafts_like_the_others(echo):
     assert get_engine(TranscribeOptions(engine="echo", model="none", compute_type="float16", beam_size=3)) is engine
     draft = engine.transcribe(np.zeros(16000 * 2, dtype=np.float32), options, offset=10.0)
     assert (draft.text, draft.engine, draft.model, draft.options) == ("one two", "echo", "none", options.to_dict())
-    assert [(w.symbol, w.start, w.duration, w.score) for w in draft.words] == [("one", 10.1, 0.5, 0.75),
-                                                                             ("two", 11.1, 0.5, 0.75)]
-    first, second = engine.transcribe_window(np.zeros(16000 * 3, dtype=np.float32), [(0.0, 1.5), (1.5, 3.0)],
-                                             options, offset=4.0)
+    assert [(w.symbol, w.start, w.duration, w.score) for w in draft.words] == [
+        ("one", 10.1, 0.5, 0.75),
+        ("two", 11.1, 0.5, 0.75),
+    ]
+    first, second = engine.transcribe_window(
+        np.zeros(16000 * 3, dtype=np.float32), [(0.0, 1.5), (1.5, 3.0)], options, offset=4.0
+    )
     assert (first.text, second.text) == ("one two", "three")
     with pytest.raises(ValidationError, match="engine/model/compute_type/cpu_threads/device"):
         engine.transcribe(np.zeros(160, dtype=np.float32), TINY)
@@ -119,15 +137,17 @@ def test_a_third_engine_is_chosen_by_name_and_drafts_like_the_others(echo):
 def test_an_engine_registered_again_is_built_anew(echo):
     options = TranscribeOptions(engine="echo", model="none", compute_type="float16")
     first = get_engine(options)
-    register_engine("echo", EchoEngine, compute_types=("float16",), default_compute_type="float16",
-                    cuda_available=lambda: False)
+    register_engine(
+        "echo", EchoEngine, compute_types=("float16",), default_compute_type="float16", cuda_available=lambda: False
+    )
     assert get_engine(options) is not first and get_engine(options) is EchoEngine.built[-1]
 
 
 def test_a_default_compute_type_outside_the_engines_own_is_a_programming_error():
     with pytest.raises(ValueError, match="not one of its compute types"):
-        register_engine("broken", EchoEngine, compute_types=("int8",), default_compute_type="float16",
-                        cuda_available=lambda: False)
+        register_engine(
+            "broken", EchoEngine, compute_types=("int8",), default_compute_type="float16", cuda_available=lambda: False
+        )
     assert "broken" not in engine_names()
 
 
@@ -150,15 +170,18 @@ def test_the_command_line_and_prelabeling_use_a_registered_engine(echo, data_dir
 
 
 def test_registering_the_optional_engine_imports_neither_torch_nor_openai_whisper():
-    code = ("import sys\n"
-            "from speechlabel.prelabel.engines.registry import engine_names\n"
-            "from speechlabel.prelabel.engines.options import TranscribeOptions\n"
-            "TranscribeOptions(engine='openai-whisper', compute_type='float32')\n"
-            "assert engine_names() == ('faster-whisper', 'openai-whisper')\n"
-            "print(sorted(name for name in ('torch', 'whisper') if name in sys.modules))\n")
+    code = (
+        "import sys\n"
+        "from speechlabel.prelabel.engines.registry import engine_names\n"
+        "from speechlabel.prelabel.engines.options import TranscribeOptions\n"
+        "TranscribeOptions(engine='openai-whisper', compute_type='float32')\n"
+        "assert engine_names() == ('faster-whisper', 'openai-whisper')\n"
+        "print(sorted(name for name in ('torch', 'whisper') if name in sys.modules))\n"
+    )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300,
-                          check=False)
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=300, check=False
+    )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
 
@@ -198,9 +221,13 @@ def test_neither_engine_module_imports_the_other():
     assert not any(name.startswith("speechlabel.prelabel.engines.openai_whisper") for name in transcribe), transcribe
     for path in (PRELABEL / "engines" / "openai_whisper").glob("*.py"):
         taken = imports_of(path)
-        assert not any(name == "speechlabel.prelabel.transcribe" or name.startswith("speechlabel.prelabel.transcribe.")
-                       for name in taken), (path.name, taken)
-    assert "speechlabel.prelabel.engines.base.EngineBase" in imports_of(PRELABEL / "engines" / "openai_whisper" / "engine.py")
+        assert not any(
+            name == "speechlabel.prelabel.transcribe" or name.startswith("speechlabel.prelabel.transcribe.")
+            for name in taken
+        ), (path.name, taken)
+    assert "speechlabel.prelabel.engines.base.EngineBase" in imports_of(
+        PRELABEL / "engines" / "openai_whisper" / "engine.py"
+    )
 
 
 # --- device ----------------------------------------------------------------------------------------
@@ -248,12 +275,14 @@ def test_cuda_without_a_cuda_device_is_refused_before_any_model_loads(engine, mo
 
     monkeypatch.setattr(ctranslate2, "get_cuda_device_count", lambda: 0)
     monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
-    options = TranscribeOptions(engine=engine, model="tiny.en", compute_type=default_compute_type(engine),
-                                device="cuda", cpu_threads=5)
+    options = TranscribeOptions(
+        engine=engine, model="tiny.en", compute_type=default_compute_type(engine), device="cuda", cpu_threads=5
+    )
     with pytest.raises(ValidationError) as refused:
         get_engine(options)
-    assert str(refused.value) == (f"device 'cuda' is asked for but {engine} finds no CUDA device here; use device "
-                                  "cpu or auto")
+    assert str(refused.value) == (
+        f"device 'cuda' is asked for but {engine} finds no CUDA device here; use device cpu or auto"
+    )
     assert "`cuda`" in assert_in_korean(refused.value)
 
 

@@ -11,8 +11,8 @@ import soundfile as sf
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.audio.samples import read_span
 from speechlabel.core.errors import Conflict, ValidationError
-from speechlabel.export import MANIFEST_NAME, ExportOptions, export_jsonl
 from speechlabel.core.models import SegmentStatus
+from speechlabel.export import MANIFEST_NAME, ExportOptions, export_jsonl
 
 EVERY_STATUS = ExportOptions(statuses=None)  # these tests export drafts too; the default is approved only
 
@@ -43,11 +43,16 @@ def test_clips_are_cut_per_segment_with_nemo_fields_and_provenance(store, settin
 
 def test_offsets_reference_the_recording_and_give_the_same_samples(store, settings, project, labeled, tmp_path):
     export_jsonl(store, settings, project, tmp_path / "clips", EVERY_STATUS, actor=SYSTEM)
-    export_jsonl(store, settings, project, tmp_path / "offsets", ExportOptions(statuses=None, cut_clips=False), actor=SYSTEM)
+    export_jsonl(
+        store, settings, project, tmp_path / "offsets", ExportOptions(statuses=None, cut_clips=False), actor=SYSTEM
+    )
     for clip_line, offset_line in zip(read_manifest(tmp_path / "clips"), read_manifest(tmp_path / "offsets")):
         clip, _ = sf.read(str(tmp_path / "clips" / clip_line["audio_filepath"]), dtype="float32")
-        span = read_span(tmp_path / "offsets" / offset_line["audio_filepath"], offset_line["offset"],
-                         offset_line["offset"] + offset_line["duration"])
+        span = read_span(
+            tmp_path / "offsets" / offset_line["audio_filepath"],
+            offset_line["offset"],
+            offset_line["offset"] + offset_line["duration"],
+        )
         assert np.allclose(clip, span, atol=1 / 32768)
     assert len(list((tmp_path / "offsets" / "recordings").iterdir())) == 1
 
@@ -69,8 +74,9 @@ def test_no_status_at_all_is_refused_not_an_empty_export(store, settings, projec
 
 
 def test_status_filter_exports_only_the_chosen_segments(store, settings, project, labeled, tmp_path):
-    report = export_jsonl(store, settings, project, tmp_path / "out", ExportOptions(statuses=(SegmentStatus.APPROVED,)),
-                          actor=SYSTEM)
+    report = export_jsonl(
+        store, settings, project, tmp_path / "out", ExportOptions(statuses=(SegmentStatus.APPROVED,)), actor=SYSTEM
+    )
     assert report.segments == 1
     assert [line["text"] for line in read_manifest(tmp_path / "out")] == ["hello there"]
 
@@ -82,8 +88,9 @@ def test_an_existing_export_is_never_overwritten_unless_asked(store, settings, p
     with pytest.raises(ValidationError, match="already exists and is not empty"):
         export_jsonl(store, settings, project, out, EVERY_STATUS, actor=SYSTEM)
     assert (out / MANIFEST_NAME).read_bytes() == before
-    report = export_jsonl(store, settings, project, out, ExportOptions(statuses=(SegmentStatus.APPROVED,), overwrite=True),
-                          actor=SYSTEM)
+    report = export_jsonl(
+        store, settings, project, out, ExportOptions(statuses=(SegmentStatus.APPROVED,), overwrite=True), actor=SYSTEM
+    )
     assert report.segments == 1 and len(read_manifest(out)) == 1
     assert [p.name for p in out.parent.iterdir()] == ["out"]  # no staging or previous copy left
 
@@ -109,8 +116,15 @@ def test_an_export_never_replaces_one_that_took_its_folder_while_it_ran(store, s
             export_jsonl(store, settings, project, out, EVERY_STATUS, actor=SYSTEM)
 
     with pytest.raises(Conflict, match="was filled by another export while this one ran") as refused:
-        export_jsonl(store, settings, project, out, ExportOptions(statuses=(SegmentStatus.APPROVED,)),
-                     on_segment=other_export_finishes_first, actor=SYSTEM)
+        export_jsonl(
+            store,
+            settings,
+            project,
+            out,
+            ExportOptions(statuses=(SegmentStatus.APPROVED,)),
+            on_segment=other_export_finishes_first,
+            actor=SYSTEM,
+        )
     assert refused.value.message_key == "error.export_dir_taken"
     assert len(read_manifest(out)) == 3  # the other export's (all segments), not this one's single approved one
     assert [p.name for p in out.parent.iterdir()] == ["out"]  # this export's staging is gone
@@ -120,8 +134,15 @@ def test_an_export_never_replaces_one_that_took_its_folder_while_it_ran(store, s
         if count == 1:
             export_jsonl(store, settings, project, out, ExportOptions(statuses=None, overwrite=True), actor=SYSTEM)
 
-    export_jsonl(store, settings, project, out, ExportOptions(statuses=(SegmentStatus.APPROVED,), overwrite=True),
-                 on_segment=again, actor=SYSTEM)
+    export_jsonl(
+        store,
+        settings,
+        project,
+        out,
+        ExportOptions(statuses=(SegmentStatus.APPROVED,), overwrite=True),
+        on_segment=again,
+        actor=SYSTEM,
+    )
     assert len(read_manifest(out)) == 1 and [p.name for p in out.parent.iterdir()] == ["out"]
 
 
@@ -131,5 +152,7 @@ def test_an_interrupted_export_leaves_no_manifest_behind(store, settings, projec
             raise OSError("disk full")
 
     with pytest.raises(OSError, match="disk full"):
-        export_jsonl(store, settings, project, tmp_path / "exports" / "out", EVERY_STATUS, on_segment=crash, actor=SYSTEM)
+        export_jsonl(
+            store, settings, project, tmp_path / "exports" / "out", EVERY_STATUS, on_segment=crash, actor=SYSTEM
+        )
     assert list((tmp_path / "exports").iterdir()) == []

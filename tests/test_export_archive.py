@@ -14,6 +14,7 @@ import pytest
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.errors import Forbidden, NotFound, ValidationError
+from speechlabel.core.models import Role
 from speechlabel.export import ExportOptions, SplitBy, export_dataset
 from speechlabel.export.archive import folder_files, zip_folder
 from speechlabel.export.destinations import (
@@ -24,7 +25,6 @@ from speechlabel.export.destinations import (
     list_exports,
 )
 from speechlabel.export.saved import Stage, export_to_data_folder, zip_saved_export
-from speechlabel.core.models import Role
 from speechlabel.projects.manage import create_project
 
 PASSWORD = "correct horse battery"
@@ -39,8 +39,14 @@ def person(store, name: str, role: Role, project: str = "demo"):
 @pytest.mark.usefixtures("labeled")
 def test_the_zip_holds_every_file_of_the_export_under_relative_names(store, settings, project, tmp_path):
     out = tmp_path / "kaldi-split"
-    export_dataset(store, settings, project, out, ExportOptions(statuses=None, format="kaldi", split_by=SplitBy.SPEAKER,
-                                                                split_shares=(0.5, 0.5, 0.0)), actor=SYSTEM)
+    export_dataset(
+        store,
+        settings,
+        project,
+        out,
+        ExportOptions(statuses=None, format="kaldi", split_by=SplitBy.SPEAKER, split_shares=(0.5, 0.5, 0.0)),
+        actor=SYSTEM,
+    )
     calls = []
     zip_path = zip_folder(out, tmp_path / "kaldi-split.zip", on_file=lambda done, total: calls.append((done, total)))
     files = folder_files(out)
@@ -75,11 +81,21 @@ def test_a_zip_is_never_written_inside_the_folder_and_links_are_left_out(tmp_pat
         assert archive.namelist() == ["manifest.jsonl", "audio/a.wav"]  # no leak.txt
 
 
-@pytest.mark.parametrize("name, problem", [
-    ("", "is empty"), ("   ", "is empty"), ("../etc", "contains '/'"), ("/tmp/x", "contains '/'"),
-    (".hidden", "starts with a dot"), ("..", "starts with a dot"), ("a" * (MAX_NAME_LENGTH + 1), "has 65 characters"),
-    ("calls v1", "contains ' '"), ("통화", "contains '통화'"), ("a\\b", r"contains '\\'"),
-])
+@pytest.mark.parametrize(
+    "name, problem",
+    [
+        ("", "is empty"),
+        ("   ", "is empty"),
+        ("../etc", "contains '/'"),
+        ("/tmp/x", "contains '/'"),
+        (".hidden", "starts with a dot"),
+        ("..", "starts with a dot"),
+        ("a" * (MAX_NAME_LENGTH + 1), "has 65 characters"),
+        ("calls v1", "contains ' '"),
+        ("통화", "contains '통화'"),
+        ("a\\b", r"contains '\\'"),
+    ],
+)
 def test_bad_export_names_are_refused_with_the_rule(name, problem):
     with pytest.raises(ValidationError, match=re.escape(problem)) as refused:
         check_export_name(name)
@@ -101,8 +117,9 @@ def test_good_names_and_the_default_name_fit_the_rule(store):
 @pytest.mark.usefixtures("labeled")
 def test_exports_go_under_the_data_folder_are_listed_and_never_replaced_unasked(store, settings, project):
     seen = []
-    run = export_to_data_folder(store, settings, project, "calls-v1", ExportOptions(statuses=None, format="nemo"), seen.append,
-                                actor=SYSTEM)
+    run = export_to_data_folder(
+        store, settings, project, "calls-v1", ExportOptions(statuses=None, format="nemo"), seen.append, actor=SYSTEM
+    )
     folder = settings.data_dir / "exports" / "demo" / "calls-v1"
     assert run.report.out_dir == folder and (folder / "manifest.jsonl").is_file()
     assert [p.done for p in seen if p.stage == Stage.SEGMENTS] == [1, 2, 3]
@@ -114,10 +131,19 @@ def test_exports_go_under_the_data_folder_are_listed_and_never_replaced_unasked(
     assert listed.size_bytes == sum(f.stat().st_size for f in folder_files(folder)) and listed.zip_path == run.zip_path
 
     with pytest.raises(ValidationError, match="already has an export named 'calls-v1'.*tick Overwrite"):
-        export_to_data_folder(store, settings, project, "calls-v1", ExportOptions(statuses=None, format="kaldi"), actor=SYSTEM)
+        export_to_data_folder(
+            store, settings, project, "calls-v1", ExportOptions(statuses=None, format="kaldi"), actor=SYSTEM
+        )
     assert (folder / "manifest.jsonl").is_file()
-    again = export_to_data_folder(store, settings, project, "calls-v1", ExportOptions(statuses=None, format="kaldi", overwrite=True),
-                                  actor=SYSTEM, make_zip=False)
+    again = export_to_data_folder(
+        store,
+        settings,
+        project,
+        "calls-v1",
+        ExportOptions(statuses=None, format="kaldi", overwrite=True),
+        actor=SYSTEM,
+        make_zip=False,
+    )
     assert (folder / "wav.scp").is_file() and not (folder / "manifest.jsonl").exists()
     assert again.zip_path is None and not run.zip_path.exists()  # the old zip went with the old export
     [listed] = list_exports(settings, project, actor=SYSTEM)
@@ -127,8 +153,14 @@ def test_exports_go_under_the_data_folder_are_listed_and_never_replaced_unasked(
 
 @pytest.mark.usefixtures("labeled")
 def test_a_folder_without_the_pages_summary_is_listed_from_its_card(store, settings, project):
-    export_dataset(store, settings, project, settings.data_dir / "exports" / "demo" / "by-cli",
-                   ExportOptions(statuses=None, format="lhotse"), actor=SYSTEM)
+    export_dataset(
+        store,
+        settings,
+        project,
+        settings.data_dir / "exports" / "demo" / "by-cli",
+        ExportOptions(statuses=None, format="lhotse"),
+        actor=SYSTEM,
+    )
     [listed] = list_exports(settings, project, actor=SYSTEM)
     assert (listed.name, listed.format, listed.segments, listed.zip_path) == ("by-cli", "lhotse", 3, None)
     with pytest.raises(NotFound, match="no export named 'nothing'"):
@@ -156,7 +188,9 @@ def test_a_bad_name_or_bad_options_write_nothing(store, settings, project):
     with pytest.raises(ValidationError, match="contains '/'"):
         export_to_data_folder(store, settings, project, "../../outside", ExportOptions(statuses=None), actor=SYSTEM)
     with pytest.raises(ValidationError, match="needs one file per example"):
-        export_to_data_folder(store, settings, project, "hf", ExportOptions(statuses=None, format="hf", cut_clips=False), actor=SYSTEM)
+        export_to_data_folder(
+            store, settings, project, "hf", ExportOptions(statuses=None, format="hf", cut_clips=False), actor=SYSTEM
+        )
     assert not (settings.data_dir / "exports").exists()
     assert export_destination(settings, project, "ok").folder == settings.data_dir / "exports" / "demo" / "ok"
 

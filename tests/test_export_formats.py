@@ -24,8 +24,13 @@ import soundfile as sf
 
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.cli import main
-from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import Forbidden, ValidationError
+from speechlabel.core.models import (
+    Actor,
+    Role,
+    SegmentStatus,
+    User,
+)
 from speechlabel.export import (
     CARD_NAME,
     ExportOptions,
@@ -34,14 +39,9 @@ from speechlabel.export import (
     export_dataset,
 )
 from speechlabel.export.names import SafeNames, kaldi_speaker_id, safe_id
-from speechlabel.core.models import (
-    Actor,
-    Role,
-    SegmentStatus,
-    User,
-)
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
+from speechlabel.workspace.config import Settings
 from tests.export_corpus import CORPUS, HOSTILE_LABEL, LONG_HANGUL_LABEL, build_corpus, read_jsonl
 
 
@@ -60,6 +60,7 @@ def files_under(folder: Path) -> list[Path]:
 
 
 # --- Kaldi: the checks of utils/validate_data_dir.sh --no-feats -------------------------------------
+
 
 def validate_kaldi_data_dir(data: Path, root: Path) -> None:
     """Raise AssertionError where Kaldi's validate_data_dir.sh --no-feats would fail. Also checks
@@ -116,11 +117,21 @@ def _check_text(path: Path, utts: list[str]) -> None:
 
 # --- formats ------------------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("cut_clips", [False, True], ids=["recordings+segments", "clips"])
 def test_kaldi_data_dirs_pass_validate_data_dir_in_every_split(store, settings, project, corpus, tmp_path, cut_clips):
     out = tmp_path / "kaldi"
-    report = export(store, settings, project, out, format="kaldi", cut_clips=cut_clips, split_by="speaker",
-                    split_shares=(0.5, 0.25, 0.25), seed=3)
+    report = export(
+        store,
+        settings,
+        project,
+        out,
+        format="kaldi",
+        cut_clips=cut_clips,
+        split_by="speaker",
+        split_shares=(0.5, 0.25, 0.25),
+        seed=3,
+    )
     written = [s for s in report.splits if s.segments]
     assert sum(s.segments for s in written) == report.segments == 7
     speakers_per_split = []
@@ -128,7 +139,7 @@ def test_kaldi_data_dirs_pass_validate_data_dir_in_every_split(store, settings, 
         validate_kaldi_data_dir(out / split.name, out)
         speakers_per_split.append({line.split()[0] for line in _kaldi_lines(out / split.name / "spk2utt")})
     for i, first in enumerate(speakers_per_split):  # splitting by speaker: no speaker in two splits
-        for second in speakers_per_split[i + 1:]:
+        for second in speakers_per_split[i + 1 :]:
             assert not first & second
     assert (out / "segments").exists() is False
     assert any((out / s.name / "segments").exists() for s in written) is (not cut_clips)
@@ -137,20 +148,38 @@ def test_kaldi_data_dirs_pass_validate_data_dir_in_every_split(store, settings, 
 def test_kaldi_texts_are_one_line_of_plain_spaces_and_clean_text_drops_tags(store, settings, project, corpus, tmp_path):
     export(store, settings, project, tmp_path / "k", format="kaldi", text="clean")
     texts = dict(line.split(" ", 1) for line in _kaldi_lines(tmp_path / "k" / "text"))
-    assert sorted(texts.values()) == sorted(["okay computer", "turn on the light", "음 hello world",
-                                             "and so my fellow americans", "ask not", "what your country can do",
-                                             "she had your dark suit"])
+    assert sorted(texts.values()) == sorted(
+        [
+            "okay computer",
+            "turn on the light",
+            "음 hello world",
+            "and so my fellow americans",
+            "ask not",
+            "what your country can do",
+            "she had your dark suit",
+        ]
+    )
     validate_kaldi_data_dir(tmp_path / "k", tmp_path / "k")
 
 
 def test_hugging_face_audiofolder_loads_with_datasets(store, settings, project, corpus, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     out = tmp_path / "hf"
-    report = export(store, settings, project, out, format="hf", split_by="recording", split_shares=(0.6, 0.2, 0.2),
-                    seed=1, text="clean")
+    report = export(
+        store,
+        settings,
+        project,
+        out,
+        format="hf",
+        split_by="recording",
+        split_shares=(0.6, 0.2, 0.2),
+        seed=1,
+        text="clean",
+    )
     loaded = datasets.load_dataset("audiofolder", data_dir=str(out), cache_dir=str(tmp_path / "hf-cache"))
-    expected = {{"train": "train", "dev": "validation", "test": "test"}[s.name]: s.segments
-                for s in report.splits if s.segments}
+    expected = {
+        {"train": "train", "dev": "validation", "test": "test"}[s.name]: s.segments for s in report.splits if s.segments
+    }
     assert {name: len(split) for name, split in loaded.items()} == expected
     # datasets 4+ decodes audio with torchcodec (which needs torch): read the file references
     # undecoded and check them with soundfile instead.
@@ -172,8 +201,19 @@ def test_hugging_face_needs_clips(store, settings, project, corpus, tmp_path):
 
 
 LHOTSE_RECORDING_KEYS = {"id", "sources", "sampling_rate", "num_samples", "duration", "channel_ids", "transforms"}
-LHOTSE_SUPERVISION_KEYS = {"id", "recording_id", "start", "duration", "channel", "text", "language", "speaker",
-                           "gender", "custom", "alignment"}
+LHOTSE_SUPERVISION_KEYS = {
+    "id",
+    "recording_id",
+    "start",
+    "duration",
+    "channel",
+    "text",
+    "language",
+    "speaker",
+    "gender",
+    "custom",
+    "alignment",
+}
 
 
 @pytest.mark.parametrize("cut_clips", [False, True], ids=["recordings", "clips"])
@@ -228,8 +268,16 @@ def test_lhotse_loads_the_manifests_and_builds_cuts(store, settings, project, co
 @pytest.mark.parametrize("export_format", ["nemo", "jsonl"])
 def test_nemo_and_jsonl_manifests_per_split_with_offsets(store, settings, project, corpus, tmp_path, export_format):
     out = tmp_path / export_format
-    report = export(store, settings, project, out, format=export_format, cut_clips=False, split_by="recording",
-                    split_shares=(0.5, 0.5, 0.0))
+    report = export(
+        store,
+        settings,
+        project,
+        out,
+        format=export_format,
+        cut_clips=False,
+        split_by="recording",
+        split_shares=(0.5, 0.5, 0.0),
+    )
     assert [str(f) for f in report.files] == [f"{s.name}_manifest.jsonl" for s in report.splits if s.segments]
     lines = [line for name in report.files for line in read_jsonl(out / name)]
     assert len(lines) == 7
@@ -242,9 +290,12 @@ def test_nemo_and_jsonl_manifests_per_split_with_offsets(store, settings, projec
 
 # --- choices ------------------------------------------------------------------------------------------
 
+
 def _segment_texts(out: Path) -> list[str]:
-    return sorted(line["verbatim_text"] if "verbatim_text" in line else line["text"]
-                  for line in read_jsonl(out / "manifest.jsonl"))
+    return sorted(
+        line["verbatim_text"] if "verbatim_text" in line else line["text"]
+        for line in read_jsonl(out / "manifest.jsonl")
+    )
 
 
 def test_filters_by_status_labeler_of_record_recording_tags_and_date(store, settings, project, corpus, tmp_path):
@@ -255,7 +306,10 @@ def test_filters_by_status_labeler_of_record_recording_tags_and_date(store, sett
     assert texts("ben", labeler="ben") == ["and so my fellow americans", "turn on the light"]  # one approved by rob
     assert texts("rob", labeler="rob") == []  # the reviewer is nobody's labeler of record
     assert texts("approved", statuses=(SegmentStatus.APPROVED,), labeler="ana") == [
-        "[noise] okay computer", "b/ 음 hello/ world*", "she had your dark suit"]
+        "[noise] okay computer",
+        "b/ 음 hello/ world*",
+        "she had your dark suit",
+    ]
     assert texts("rec", recording_ids=(corpus[2].id,)) == ["she had your dark suit"]
     assert texts("noise", with_tags=("noise", "music")) == ["[noise] okay computer", "ask not"]
     assert len(texts("quiet", without_tags=("noise",))) == 5
@@ -270,17 +324,32 @@ def test_text_variant_clean_removes_tags_and_keeps_the_verbatim_in_jsonl(store, 
     export(store, settings, project, tmp_path / "clean", text=TextVariant.CLEAN, with_tags=("noise",))
     lines = read_jsonl(tmp_path / "clean" / "manifest.jsonl")
     assert sorted((line["text"], line["verbatim_text"]) for line in lines) == [
-        ("ask not", "ask not"), ("okay computer", "[noise] okay computer")]
+        ("ask not", "ask not"),
+        ("okay computer", "[noise] okay computer"),
+    ]
 
 
 @pytest.mark.parametrize("split_by", list(SplitBy))
 def test_splits_keep_groups_together_and_repeat_with_the_seed(store, settings, project, corpus, tmp_path, split_by):
     def split_of(name, seed):
-        export(store, settings, project, tmp_path / name, format="jsonl", split_by=split_by,
-               split_shares=(0.4, 0.3, 0.3), seed=seed)
-        return {line["segment_id"]: (line["split"], line["recording_id"] if split_by == SplitBy.RECORDING
-                                     else line["speaker"] or line["recording_id"])
-                for path in (tmp_path / name).glob("*_manifest.jsonl") for line in read_jsonl(path)}
+        export(
+            store,
+            settings,
+            project,
+            tmp_path / name,
+            format="jsonl",
+            split_by=split_by,
+            split_shares=(0.4, 0.3, 0.3),
+            seed=seed,
+        )
+        return {
+            line["segment_id"]: (
+                line["split"],
+                line["recording_id"] if split_by == SplitBy.RECORDING else line["speaker"] or line["recording_id"],
+            )
+            for path in (tmp_path / name).glob("*_manifest.jsonl")
+            for line in read_jsonl(path)
+        }
 
     first, again = split_of("a", 7), split_of("b", 7)
     assert first == again and len(first) == 7
@@ -298,29 +367,47 @@ def test_sample_rate_resamples_clips_and_recordings(store, settings, project, co
         for recording in read_jsonl(out / "recordings.jsonl.gz"):
             info = sf.info(str(out / recording["sources"][0]["source"]))
             assert info.samplerate == recording["sampling_rate"] == 8000 and info.frames == recording["num_samples"]
-    (clip,) = [s for s in read_jsonl(tmp_path / "8k-True" / "supervisions.jsonl.gz") if s.get("speaker") == "A"
-               and s["custom"]["source_start"] == 6.69]
+    (clip,) = [
+        s
+        for s in read_jsonl(tmp_path / "8k-True" / "supervisions.jsonl.gz")
+        if s.get("speaker") == "A" and s["custom"]["source_start"] == 6.69
+    ]
     assert clip["duration"] == pytest.approx(0.43, abs=1 / 8000)
 
 
-@pytest.mark.parametrize("choices, message", [
-    ({"sample_rate": 4000}, "sample rate 4000 is not allowed"),
-    ({"split_by": "speaker", "split_shares": (0.5, 0.6, 0.1)}, "split shares"),
-    ({"format": "wav2vec"}, "unknown export format 'wav2vec'"),
-    ({"text": "shouting"}, "unknown text variant"),
-    ({"edited_since": datetime(2026, 5, 2, tzinfo=UTC), "edited_until": datetime(2026, 5, 1, tzinfo=UTC)},
-     "date range"),
-])
+@pytest.mark.parametrize(
+    "choices, message",
+    [
+        ({"sample_rate": 4000}, "sample rate 4000 is not allowed"),
+        ({"split_by": "speaker", "split_shares": (0.5, 0.6, 0.1)}, "split shares"),
+        ({"format": "wav2vec"}, "unknown export format 'wav2vec'"),
+        ({"text": "shouting"}, "unknown text variant"),
+        (
+            {"edited_since": datetime(2026, 5, 2, tzinfo=UTC), "edited_until": datetime(2026, 5, 1, tzinfo=UTC)},
+            "date range",
+        ),
+    ],
+)
 def test_choices_are_checked_before_anything_is_written(store, settings, project, tmp_path, choices, message):
     with pytest.raises(ValidationError, match=message):
         export(store, settings, project, tmp_path / "out", **choices)
     assert not (tmp_path / "out").exists()
 
 
-def test_the_dataset_card_gives_counts_hours_speakers_tags_splits_and_settings(store, settings, project, corpus,
-                                                                              tmp_path):
-    report = export(store, settings, project, tmp_path / "card", format="nemo", split_by="speaker", seed=2,
-                    with_tags=(), text="clean")
+def test_the_dataset_card_gives_counts_hours_speakers_tags_splits_and_settings(
+    store, settings, project, corpus, tmp_path
+):
+    report = export(
+        store,
+        settings,
+        project,
+        tmp_path / "card",
+        format="nemo",
+        split_by="speaker",
+        seed=2,
+        with_tags=(),
+        text="clean",
+    )
     card = (tmp_path / "card" / CARD_NAME).read_text(encoding="utf-8")
     assert report.card == tmp_path / "card" / CARD_NAME
     hours = sum(e - s for _, _, spans in CORPUS for s, e, *_ in spans) / 3600
@@ -337,13 +424,21 @@ HOSTILE_IDS = ["../../etc/passwd", "a/b", "with space", "녹음-한글", "." * 3
 def test_hostile_ids_and_labels_never_leave_the_output_folder(store, settings, project, corpus, tmp_path):
     normalized = corpus[0].normalized_path
     for number, hostile in enumerate(HOSTILE_IDS):
-        recording = replace(corpus[0], id=hostile, label=hostile + " label", sha256=f"{number:064d}",
-                            normalized_path=normalized)
+        recording = replace(
+            corpus[0], id=hostile, label=hostile + " label", sha256=f"{number:064d}", normalized_path=normalized
+        )
         store.insert_recording(recording)
         store.replace_segments(hostile, project.id, [(1.0, 2.0)], {}, "prelabel")
     before = set(tmp_path.parent.iterdir())
-    for export_format, cut_clips in [("jsonl", True), ("nemo", False), ("hf", True), ("lhotse", True),
-                                     ("lhotse", False), ("kaldi", True), ("kaldi", False)]:
+    for export_format, cut_clips in [
+        ("jsonl", True),
+        ("nemo", False),
+        ("hf", True),
+        ("lhotse", True),
+        ("lhotse", False),
+        ("kaldi", True),
+        ("kaldi", False),
+    ]:
         out = tmp_path / "exports" / f"{export_format}-{cut_clips}"
         report = export(store, settings, project, out, format=export_format, cut_clips=cut_clips)
         assert report.segments == 7 + len(HOSTILE_IDS)
@@ -354,7 +449,8 @@ def test_hostile_ids_and_labels_never_leave_the_output_folder(store, settings, p
             validate_kaldi_data_dir(out, out)
     assert set(tmp_path.parent.iterdir()) == before
     assert sorted(p.name for p in (tmp_path / "exports").iterdir()) == sorted(
-        ["jsonl-True", "nemo-False", "hf-True", "lhotse-True", "lhotse-False", "kaldi-True", "kaldi-False"])
+        ["jsonl-True", "nemo-False", "hf-True", "lhotse-True", "lhotse-False", "kaldi-True", "kaldi-False"]
+    )
 
 
 def test_safe_names_are_plain_unique_and_kaldi_speakers_sort_consistently():
@@ -375,10 +471,16 @@ def test_only_leads_export(store, settings, project, corpus, tmp_path):
     with pytest.raises(Forbidden, match="exporting needs the lead role"):
         export_dataset(store, settings, project, tmp_path / "out", ExportOptions(format="kaldi"), actor=labeler)
     lead = Actor(labeler.user, {project.id: Role.LEAD})
-    assert export_dataset(store, settings, project, tmp_path / "out", ExportOptions(format="hf", statuses=None), actor=lead).segments == 7
+    assert (
+        export_dataset(
+            store, settings, project, tmp_path / "out", ExportOptions(format="hf", statuses=None), actor=lead
+        ).segments
+        == 7
+    )
 
 
 # --- command line -------------------------------------------------------------------------------------
+
 
 def test_command_line_export_with_choices(data_dir, speech_dir, tmp_path, capsys):
     settings = Settings(data_dir=data_dir)
@@ -389,10 +491,37 @@ def test_command_line_export_with_choices(data_dir, speech_dir, tmp_path, capsys
     finally:
         store.close()
     out = tmp_path / "kaldi"
-    args = ["--data-dir", str(data_dir), "export", "demo", "--format", "kaldi", "--out", str(out), "--offsets",
-            "--status", "approved,submitted", "--since", "2000-01-01", "--without-tag", "laughter",
-            "--recording", "call 01.wav", "--recording", recordings[1].id, "--text", "clean",
-            "--split-by", "speaker", "--split", "0.5,0.5,0", "--seed", "4", "--sample-rate", "8000"]
+    args = [
+        "--data-dir",
+        str(data_dir),
+        "export",
+        "demo",
+        "--format",
+        "kaldi",
+        "--out",
+        str(out),
+        "--offsets",
+        "--status",
+        "approved,submitted",
+        "--since",
+        "2000-01-01",
+        "--without-tag",
+        "laughter",
+        "--recording",
+        "call 01.wav",
+        "--recording",
+        recordings[1].id,
+        "--text",
+        "clean",
+        "--split-by",
+        "speaker",
+        "--split",
+        "0.5,0.5,0",
+        "--seed",
+        "4",
+        "--sample-rate",
+        "8000",
+    ]
     assert main(args) == 0
     printed = capsys.readouterr().out
     assert "exported 5 segments" in printed and "statuses: approved, submitted)" in printed and "as kaldi" in printed

@@ -13,8 +13,8 @@ from streamlit.testing.v1 import AppTest
 
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.export import ExportFormat
 from speechlabel.core.models import Role, SegmentEdit, SegmentStatus
+from speechlabel.export import ExportFormat
 from speechlabel.workspace.workspace import Workspace
 from tests.app_pages import APP, actor, button
 from tests.app_session import PASSWORD, shown
@@ -59,7 +59,9 @@ def test_a_lead_exports_nemo_and_kaldi_into_the_data_folder(labeled_project):
     lines = [json.loads(line) for line in manifest.read_text(encoding="utf-8").splitlines()]
     assert sorted(line["segment_id"] for line in lines) == sorted(s.id for s in segments)
     assert all((manifest.parent / line["audio_filepath"]).is_file() for line in lines)
-    assert f"Exported {len(segments)} segments" in app.success[0].value and str(exports / name) in shown(app.success[0].value)
+    assert f"Exported {len(segments)} segments" in app.success[0].value and str(exports / name) in shown(
+        app.success[0].value
+    )
     assert app.get("progress")[0].proto.text == f"Done: {len(segments)} segments"
     assert any(m.value.startswith("# calls: speech dataset") for m in app.markdown)  # the card, rendered
     [download] = [b for b in app.get("download_button") if b.key == "export_download"]
@@ -89,8 +91,9 @@ def test_a_lead_exports_nemo_and_kaldi_into_the_data_folder(labeled_project):
     app.selectbox(key="export_earlier_name").set_value("calls-kaldi").run()
     button(app, "Make its zip").click().run()
     assert not app.exception, app.exception
-    assert [shown(b.proto.label).split(" (")[0] for b in app.get("download_button") if b.key == "export_earlier_download"] == [
-        "Download calls-kaldi.zip"]
+    assert [
+        shown(b.proto.label).split(" (")[0] for b in app.get("download_button") if b.key == "export_earlier_download"
+    ] == ["Download calls-kaldi.zip"]
     with zipfile.ZipFile(exports / ".calls-kaldi.zip") as archive:
         assert "wav.scp" in archive.namelist()
 

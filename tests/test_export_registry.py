@@ -11,7 +11,6 @@ import pytest
 
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.cli import main
-from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import ValidationError
 from speechlabel.export import CARD_NAME, ExportFormat, ExportOptions, export_dataset
 from speechlabel.export.destinations import list_exports
@@ -33,6 +32,7 @@ from speechlabel.export.saved import export_to_data_folder
 from speechlabel.export.select import ExportItem
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
+from speechlabel.workspace.config import Settings
 from tests.export_corpus import build_corpus
 from tests.korean_errors import assert_in_korean
 
@@ -49,8 +49,15 @@ def test_the_built_in_formats_are_registered_in_their_order():
     assert all(writer.how_to_load for writer in writers)
 
 
-@pytest.mark.parametrize("value, parsed", [("nemo", ExportFormat.NEMO), (" NeMo ", ExportFormat.NEMO),
-                                           (ExportFormat.KALDI, ExportFormat.KALDI), ("JSONL", ExportFormat.JSONL)])
+@pytest.mark.parametrize(
+    "value, parsed",
+    [
+        ("nemo", ExportFormat.NEMO),
+        (" NeMo ", ExportFormat.NEMO),
+        (ExportFormat.KALDI, ExportFormat.KALDI),
+        ("JSONL", ExportFormat.JSONL),
+    ],
+)
 def test_a_built_in_format_is_its_enum_member(value, parsed):
     assert parse_format(value) is parsed
     assert ExportOptions(format=value).validated().format is parsed
@@ -74,7 +81,7 @@ def test_a_format_with_rules_of_its_own_says_so_in_both_languages():
 class CsvWriter(FormatWriter):
     """A third format for the tests: ``segments.csv`` (id, text) per split; clips only."""
 
-    how_to_load = "CSV: `pandas.read_csv(\"segments.csv\")`."
+    how_to_load = 'CSV: `pandas.read_csv("segments.csv")`.'
     made: ClassVar[list[CsvWriter]] = []
 
     def __init__(self) -> None:
@@ -123,29 +130,36 @@ def test_a_third_format_is_exported_by_name_with_its_card(store, settings, proje
     assert writer.splits == ["train", "dev"] and seen == list(range(1, 8))
     assert report.files == (Path("train/segments.csv"), Path("dev/segments.csv"))
     assert report.manifest == tmp_path / "out" / "train" / "segments.csv"
-    rows = [row for split in ("train", "dev")
-            for row in csv.reader((tmp_path / "out" / split / "segments.csv").read_text(encoding="utf-8").splitlines())]
+    rows = [
+        row
+        for split in ("train", "dev")
+        for row in csv.reader((tmp_path / "out" / split / "segments.csv").read_text(encoding="utf-8").splitlines())
+    ]
     assert len(rows) == report.segments == 7 and all((tmp_path / "out" / row[2]).is_file() for row in rows)
     card = (tmp_path / "out" / CARD_NAME).read_text(encoding="utf-8")
     assert CsvWriter.how_to_load in card and "- format: csv" in card
     with pytest.raises(ValidationError, match="the CSV format needs clips"):
-        export_dataset(store, settings, project, tmp_path / "offsets", ExportOptions(format="csv", cut_clips=False),
-                       actor=SYSTEM)
+        export_dataset(
+            store, settings, project, tmp_path / "offsets", ExportOptions(format="csv", cut_clips=False), actor=SYSTEM
+        )
     assert not (tmp_path / "offsets").exists()
 
 
-def test_a_third_format_is_saved_listed_and_chosen_on_the_command_line(data_dir, speech_dir, tmp_path, capsys,
-                                                                       csv_format):
+def test_a_third_format_is_saved_listed_and_chosen_on_the_command_line(
+    data_dir, speech_dir, tmp_path, capsys, csv_format
+):
     settings = Settings(data_dir=data_dir)
     store = Store.open(settings.resolved_database_url)
     try:
         project = create_project(store, "demo", language="en", actor=SYSTEM)
         build_corpus(store, settings, project, speech_dir)
-        run = export_to_data_folder(store, settings, project, "as-csv", ExportOptions(format="csv"), actor=SYSTEM,
-                                    make_zip=False)
+        run = export_to_data_folder(
+            store, settings, project, "as-csv", ExportOptions(format="csv"), actor=SYSTEM, make_zip=False
+        )
         assert run.saved.format == "csv" and run.report.segments == 4  # the approved ones
         assert [(saved.name, saved.format) for saved in list_exports(settings, project, actor=SYSTEM)] == [
-            ("as-csv", "csv")]
+            ("as-csv", "csv")
+        ]
     finally:
         store.close()
     out = tmp_path / "cli"

@@ -30,14 +30,17 @@ def test_usernames_from_emails():
 def test_first_visit_creates_a_user_without_roles_then_finds_them(store):
     first = actor_for_external_user(store, " Ana.Kim@Example.com ", email_verified=True)
     assert (first.username, first.is_admin, first.roles, first.session_expires_at) == (
-        "ana.kim_example.com", False, {}, None)
+        "ana.kim_example.com",
+        False,
+        {},
+        None,
+    )
     calls = create_project(store, "calls", actor=SYSTEM)
     set_role(store, SYSTEM, first.username, calls, Role.LABELER)  # an admin gives the role
     again = actor_for_external_user(store, "ana.kim@example.com")
     assert again.user.id == first.user.id and again.roles == {calls.id: Role.LABELER}
     created = [e for e in list_audit(store, SYSTEM) if e.action == "user_created"]
-    assert [(e.actor, e.target, e.details["external"]) for e in created] == [
-        ("system", "ana.kim_example.com", True)]
+    assert [(e.actor, e.target, e.details["external"]) for e in created] == [("system", "ana.kim_example.com", True)]
     with pytest.raises(WrongCredentials):  # no password opens an external account
         login(store, "ana.kim_example.com", "external$" + "0" * 64)
 
@@ -51,12 +54,15 @@ def test_a_username_held_by_another_account_is_never_taken_over(store):
         actor_for_external_user(store, "a@b_c.d")  # the same username, another email
 
 
-@pytest.mark.parametrize("email, verified, error, message", [
-    (None, None, ValidationError, "no usable email"),
-    ("no-at-sign", None, ValidationError, "no usable email"),
-    ("x" * 300 + "@a.b", None, ValidationError, "at most 254"),
-    ("ana@example.com", False, Forbidden, "has not verified 'ana@example.com'"),
-])
+@pytest.mark.parametrize(
+    "email, verified, error, message",
+    [
+        (None, None, ValidationError, "no usable email"),
+        ("no-at-sign", None, ValidationError, "no usable email"),
+        ("x" * 300 + "@a.b", None, ValidationError, "at most 254"),
+        ("ana@example.com", False, Forbidden, "has not verified 'ana@example.com'"),
+    ],
+)
 def test_unusable_emails_are_refused(store, email, verified, error, message):
     with pytest.raises(error, match=message):
         actor_for_external_user(store, email, verified)

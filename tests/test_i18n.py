@@ -17,6 +17,14 @@ from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM, require_role
 from speechlabel.conventions import BUILTIN_SCHEMES, RULES
 from speechlabel.conventions.convert import NOTE_TEMPLATES
+from speechlabel.conventions.lint_text import (
+    builtin_meaning_keys,
+    note_key,
+    note_keys,
+    rule_key,
+    rule_keys,
+    word_keys,
+)
 from speechlabel.core.errors import (
     NotFound,
     SpeechLabelError,
@@ -24,6 +32,14 @@ from speechlabel.core.errors import (
     TooManyAttempts,
     ValidationError,
     WrongCredentials,
+)
+from speechlabel.core.lifecycle import Action
+from speechlabel.core.models import (
+    PrelabelState,
+    ReviewDecision,
+    ReviewReason,
+    Role,
+    SegmentStatus,
 )
 from speechlabel.export.destinations import check_export_name
 from speechlabel.export.names import SafeNames
@@ -38,25 +54,9 @@ from speechlabel.i18n import (
     translate,
 )
 from speechlabel.i18n.labels import ENUM_PREFIXES
-from speechlabel.conventions.lint_text import (
-    builtin_meaning_keys,
-    note_key,
-    note_keys,
-    rule_key,
-    rule_keys,
-    word_keys,
-)
 from speechlabel.prelabel.jobs import JobState
-from speechlabel.core.models import (
-    PrelabelState,
-    ReviewDecision,
-    ReviewReason,
-    Role,
-    SegmentStatus,
-)
 from speechlabel.projects.manage import create_project, validate_name
 from speechlabel.workspace.workspace import Workspace
-from speechlabel.core.lifecycle import Action
 from tests.app_pages import APP, button, open_review_page, reviewer, submitted
 from tests.app_session import shown, sign_in
 from tests.korean_errors import DIFFERENT_FIELDS, fields
@@ -78,7 +78,8 @@ KOREAN_WHITELIST = re.compile(
     r"\bko\b|\ben\b|\bja\b|\bzh\b|"
     # Transcription tags and the names the lint messages keep: AI Hub's codes, ESPnet's fluent
     # text (fl), the example foreign word, the generic filler, key names, level units.
-    r"\((?:NO|SN|FP|SP):|\bfl\b|\bLTE\b|%um|Esc|Alt\+[A-Z,.]|Ctrl\+Enter|dBFS|\bdB\b")
+    r"\((?:NO|SN|FP|SP):|\bfl\b|\bLTE\b|%um|Esc|Alt\+[A-Z,.]|Ctrl\+Enter|dBFS|\bdB\b"
+)
 
 
 def _namespaces() -> set[str]:
@@ -104,14 +105,23 @@ def used_keys() -> set[str]:
                 keys.add(call.args[0].value)
             for keyword in call.keywords:
                 if keyword.arg == "message_key" or (keyword.arg or "").endswith("_key"):
-                    keys.update(c.value for c in ast.walk(keyword.value) if isinstance(c, ast.Constant)
-                                and isinstance(c.value, str) and (keyword.arg == "message_key"
-                                                                  or KEY_SHAPE.fullmatch(c.value)))
+                    keys.update(
+                        c.value
+                        for c in ast.walk(keyword.value)
+                        if isinstance(c, ast.Constant)
+                        and isinstance(c.value, str)
+                        and (keyword.arg == "message_key" or KEY_SHAPE.fullmatch(c.value))
+                    )
         keys.update(_key_defaults(tree))
         if path.parent.name == "views" or path.name == "workbench.py":
-            keys.update(node.value for node in ast.walk(tree)
-                        if isinstance(node, ast.Constant) and isinstance(node.value, str)
-                        and KEY_SHAPE.fullmatch(node.value) and node.value.split(".")[0] in namespaces)
+            keys.update(
+                node.value
+                for node in ast.walk(tree)
+                if isinstance(node, ast.Constant)
+                and isinstance(node.value, str)
+                and KEY_SHAPE.fullmatch(node.value)
+                and node.value.split(".")[0] in namespaces
+            )
     return keys
 
 
@@ -121,12 +131,20 @@ def _key_defaults(tree: ast.AST) -> set[str]:
     for function in (node for node in ast.walk(tree) if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))):
         arguments = function.args
         named = arguments.posonlyargs + arguments.args
-        pairs = list(zip(named[len(named) - len(arguments.defaults):], arguments.defaults))
-        pairs += [(argument, default) for argument, default in zip(arguments.kwonlyargs, arguments.kw_defaults)
-                  if default is not None]
-        found.update(default.value for argument, default in pairs if argument.arg.endswith("_key")
-                     and isinstance(default, ast.Constant) and isinstance(default.value, str)
-                     and KEY_SHAPE.fullmatch(default.value))
+        pairs = list(zip(named[len(named) - len(arguments.defaults) :], arguments.defaults))
+        pairs += [
+            (argument, default)
+            for argument, default in zip(arguments.kwonlyargs, arguments.kw_defaults)
+            if default is not None
+        ]
+        found.update(
+            default.value
+            for argument, default in pairs
+            if argument.arg.endswith("_key")
+            and isinstance(default, ast.Constant)
+            and isinstance(default.value, str)
+            and KEY_SHAPE.fullmatch(default.value)
+        )
     return found
 
 
@@ -155,8 +173,9 @@ def catalog_only_keys() -> set[str]:
 def test_the_catalog_only_keys_are_those_of_the_rules_notes_and_built_in_tags():
     assert rule_keys() == {rule_key(code) for code in RULES}
     assert note_keys() == {note_key(code) for code in NOTE_TEMPLATES}
-    assert builtin_meaning_keys() == {f"tag_meaning.{scheme.name}.{tag.kind.value}"
-                                      for scheme in BUILTIN_SCHEMES.values() for tag in scheme.tags}
+    assert builtin_meaning_keys() == {
+        f"tag_meaning.{scheme.name}.{tag.kind.value}" for scheme in BUILTIN_SCHEMES.values() for tag in scheme.tags
+    }
 
 
 # --- the catalogs --------------------------------------------------------------------------------
@@ -177,8 +196,11 @@ def test_no_catalog_key_is_unused_and_both_catalogs_have_the_same_keys():
 
 
 def test_both_languages_fill_the_same_fields():
-    different = {key: (fields(text) - fields(catalog(Lang.KO)[key]), fields(catalog(Lang.KO)[key]) - fields(text))
-                 for key, text in catalog(Lang.EN).items() if fields(text) != fields(catalog(Lang.KO)[key])}
+    different = {
+        key: (fields(text) - fields(catalog(Lang.KO)[key]), fields(catalog(Lang.KO)[key]) - fields(text))
+        for key, text in catalog(Lang.EN).items()
+        if fields(text) != fields(catalog(Lang.KO)[key])
+    }
     assert different == DIFFERENT_FIELDS
 
 
@@ -200,8 +222,16 @@ def test_every_status_reason_and_role_has_a_label_in_both_languages():
     assert enum_label(SegmentStatus.SUBMITTED, Lang.KO) == "제출됨"
     assert enum_label(Role.REVIEWER, Lang.KO) == "검수자"
     # Each enum registers its labels where it is defined (@labeled): all of them are imported here.
-    assert set(ENUM_PREFIXES) == {SegmentStatus, ReviewReason, ReviewDecision, Role, PrelabelState, JobState,
-                                  ExportFormat, Action}
+    assert set(ENUM_PREFIXES) == {
+        SegmentStatus,
+        ReviewReason,
+        ReviewDecision,
+        Role,
+        PrelabelState,
+        JobState,
+        ExportFormat,
+        Action,
+    }
     for kind in ENUM_PREFIXES:
         for member in kind:
             labels = {enum_label(member, lang) for lang in Lang}
@@ -211,17 +241,20 @@ def test_every_status_reason_and_role_has_a_label_in_both_languages():
 # --- the default language ------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("project", "locale", "header", "expected"), [
-    ("ko", "en-US", "en", Lang.KO),        # a Korean project wins over the browser
-    ("en", "ko-KR", "ko", Lang.EN),        # so does any other project language
-    ("ja", None, None, Lang.EN),
-    (None, "ko-KR", None, Lang.KO),         # no project: the browser's navigator.language
-    (None, None, "fr-FR,ko;q=0.8,en;q=0.5", Lang.KO),  # else the first supported Accept-Language
-    (None, None, "en;q=0.4, ko_KR;q=0.9", Lang.KO),
-    (None, None, "ko;q=0, en", Lang.EN),    # q=0 means "not this one"
-    (None, "de-DE", "*", Lang.EN),
-    (None, None, None, Lang.EN),
-])
+@pytest.mark.parametrize(
+    ("project", "locale", "header", "expected"),
+    [
+        ("ko", "en-US", "en", Lang.KO),  # a Korean project wins over the browser
+        ("en", "ko-KR", "ko", Lang.EN),  # so does any other project language
+        ("ja", None, None, Lang.EN),
+        (None, "ko-KR", None, Lang.KO),  # no project: the browser's navigator.language
+        (None, None, "fr-FR,ko;q=0.8,en;q=0.5", Lang.KO),  # else the first supported Accept-Language
+        (None, None, "en;q=0.4, ko_KR;q=0.9", Lang.KO),
+        (None, None, "ko;q=0, en", Lang.EN),  # q=0 means "not this one"
+        (None, "de-DE", "*", Lang.EN),
+        (None, None, None, Lang.EN),
+    ],
+)
 def test_default_language(project, locale, header, expected):
     assert default_language(project, locale, header) == expected
 
@@ -233,8 +266,13 @@ def test_sign_in_errors_in_korean_and_english():
     assert error_message(WrongCredentials(), Lang.KO) == "사용자 이름 또는 비밀번호가 올바르지 않습니다."
     assert error_message(WrongCredentials(), Lang.EN) == "wrong username or password"
     paused = TooManyAttempts("ana", 61)
-    assert error_message(paused, Lang.KO) == "이 주소에서 'ana'의 로그인 실패가 너무 많습니다. 2분 뒤에 다시 시도하세요."
-    assert error_message(TooManyAttempts(None, 61), Lang.KO) == "이 주소에서 로그인 실패가 너무 많습니다. 2분 뒤에 다시 시도하세요."
+    assert (
+        error_message(paused, Lang.KO) == "이 주소에서 'ana'의 로그인 실패가 너무 많습니다. 2분 뒤에 다시 시도하세요."
+    )
+    assert (
+        error_message(TooManyAttempts(None, 61), Lang.KO)
+        == "이 주소에서 로그인 실패가 너무 많습니다. 2분 뒤에 다시 시도하세요."
+    )
     assert "2 minutes" in error_message(paused, Lang.EN)
     stale = StaleVersion("seg-1", 3, 4, "ben")
     assert error_message(stale, Lang.KO).startswith("세그먼트 seg-1을(를) 연 뒤(버전 3) ben 님이 먼저 저장했습니다")
@@ -263,7 +301,8 @@ def test_conflicts_and_refusals_from_the_store_in_korean(store):
     with pytest.raises(SpeechLabelError) as refused:
         require_role(ana, store.get_project("calls"), Role.REVIEWER, action="reviewing")
     assert error_message(refused.value, Lang.KO) == (
-        "ana 님은 'calls'에서 라벨러입니다. 이 작업에는 검수자, 리드 역할이 필요합니다.")
+        "ana 님은 'calls'에서 라벨러입니다. 이 작업에는 검수자, 리드 역할이 필요합니다."
+    )
     assert error_message(refused.value, Lang.EN) == str(refused.value)  # English keeps the action
     assert "reviewing needs the reviewer or lead role" in str(refused.value)
 
@@ -332,8 +371,14 @@ def test_the_clip_route_answers_in_the_browsers_language(app_data):
     from views.routes import clip
 
     def get(language: str):
-        scope = {"type": "http", "method": "GET", "path": "/clip/nope.wav", "query_string": b"start=0&end=1",
-                 "headers": [(b"accept-language", language.encode())], "path_params": {"recording_id": "nope"}}
+        scope = {
+            "type": "http",
+            "method": "GET",
+            "path": "/clip/nope.wav",
+            "query_string": b"start=0&end=1",
+            "headers": [(b"accept-language", language.encode())],
+            "path_params": {"recording_id": "nope"},
+        }
         return anyio.run(clip, Request(scope))
 
     korean, english = get("ko-KR,ko;q=0.9"), get("en-US")  # no session cookie: refused, in that language

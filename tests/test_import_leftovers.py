@@ -15,9 +15,9 @@ import numpy as np
 import soundfile as sf
 
 from speechlabel.cli import main
-from speechlabel.workspace.config import Settings
-from speechlabel.ingest.files import import_paths
 from speechlabel.core.leftovers import STALE_SECONDS
+from speechlabel.ingest.files import import_paths
+from speechlabel.workspace.config import Settings
 from speechlabel.workspace.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -40,8 +40,10 @@ def leftover(settings: Settings, relative: str, *, seconds_old: float) -> Path:
 
 def test_the_next_workspace_start_removes_stale_import_temporaries(tmp_path):
     settings = Settings(data_dir=tmp_path / "data")
-    stale = [leftover(settings, "audio/normalized/.tmp-k2j3h4.wav", seconds_old=STALE_SECONDS + 60),
-             leftover(settings, "audio/originals/ab/.tmp-0123abcd", seconds_old=STALE_SECONDS + 60)]
+    stale = [
+        leftover(settings, "audio/normalized/.tmp-k2j3h4.wav", seconds_old=STALE_SECONDS + 60),
+        leftover(settings, "audio/originals/ab/.tmp-0123abcd", seconds_old=STALE_SECONDS + 60),
+    ]
     being_written = leftover(settings, "audio/normalized/.tmp-live.wav", seconds_old=5)
     finished = leftover(settings, "audio/normalized/rec-0123456789ab.wav", seconds_old=10 * STALE_SECONDS)
     Workspace.open(settings).close()
@@ -64,11 +66,16 @@ def test_a_killed_import_leaves_nothing_after_the_next_start(data_dir, tmp_path)
         noise = (np.random.default_rng(0).standard_normal((8000, 8)) * 300).astype(np.int16)
         for _ in range(1800):
             out.write(noise)
-    assert main(["--data-dir", str(data_dir), "project", "create", "demo", "--language", "en",
-                 "--model", "tiny.en"]) == 0
-    importing = subprocess.Popen([sys.executable, "-m", "speechlabel", "--data-dir", str(data_dir), "import",
-                                  "demo", str(long)], cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
-                                 stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    assert (
+        main(["--data-dir", str(data_dir), "project", "create", "demo", "--language", "en", "--model", "tiny.en"]) == 0
+    )
+    importing = subprocess.Popen(
+        [sys.executable, "-m", "speechlabel", "--data-dir", str(data_dir), "import", "demo", str(long)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     normalized = data_dir / "audio" / "normalized"
     deadline = time.monotonic() + 120
     while not list(normalized.glob(".tmp-*")) and importing.poll() is None and time.monotonic() < deadline:

@@ -10,12 +10,12 @@ import soundfile as sf
 import soxr
 
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.audio.samples import load_mono_16k
 from speechlabel.audio.limits import AudioLimits
-from speechlabel.workspace.config import Settings
+from speechlabel.audio.probe import estimate_snr_db
+from speechlabel.audio.samples import load_mono_16k
 from speechlabel.core.errors import AudioDecodeError, DuplicateRecording
 from speechlabel.ingest.files import import_audio, import_paths
-from speechlabel.audio.probe import estimate_snr_db
+from speechlabel.workspace.config import Settings
 from tests.audio_samples import corrupt_inputs, encode_with_ffmpeg, stored_files, wav_bytes
 
 
@@ -34,7 +34,9 @@ def jfk(speech_dir) -> np.ndarray:
         ("en/stereo_diarization.wav", 16000, 2),
     ],
 )
-def test_real_files_are_kept_and_normalised(store, settings, project, speech_dir, name, expected_rate, expected_channels):
+def test_real_files_are_kept_and_normalised(
+    store, settings, project, speech_dir, name, expected_rate, expected_channels
+):
     data = (speech_dir / name).read_bytes()
     recording = import_audio(store, settings, project, data, Path(name).name)
     assert (recording.sampling_rate, len(recording.channel_ids)) == (expected_rate, expected_channels)
@@ -60,6 +62,7 @@ def test_compressed_formats_decode_to_the_same_speech(store, settings, project, 
 def best_envelope_correlation(decoded: np.ndarray, original: np.ndarray) -> float:
     """Correlation of 10 ms loudness envelopes at the best lag within ±100 ms: lossy codecs may
     prepend their encoder delay (AAC priming, 64 ms here), which is not a decoding error."""
+
     def envelope(x):
         return np.abs(x[: 16000 * 10]).reshape(-1, 160).mean(axis=1)
 
@@ -139,9 +142,14 @@ def test_import_uploads_reports_each_browser_file(store, settings, project, spee
 
     jfk = (speech_dir / "en" / "jfk.wav").read_bytes()
     seen = []
-    report = import_uploads(store, settings, project, [("jfk.wav", jfk), ("x.wav", b""), ("again.wav", jfk)],
-                            actor=SYSTEM,
-                            on_file=lambda name, index, total: seen.append((name, index, total)))
+    report = import_uploads(
+        store,
+        settings,
+        project,
+        [("jfk.wav", jfk), ("x.wav", b""), ("again.wav", jfk)],
+        actor=SYSTEM,
+        on_file=lambda name, index, total: seen.append((name, index, total)),
+    )
     assert [r.label for r in report.imported] == ["jfk.wav"]
     assert [(f.source, "is empty" in f.message) for f in report.failures] == [("x.wav", True)]
     assert [d.source for d in report.duplicates] == ["again.wav"]

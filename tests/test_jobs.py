@@ -8,10 +8,10 @@ import numpy as np
 import soundfile as sf
 
 from speechlabel.accounts.access import SYSTEM
+from speechlabel.audio.probe import level_warnings
+from speechlabel.core.models import SegmentStatus
 from speechlabel.ingest.files import import_audio
 from speechlabel.prelabel.jobs import JobState, PrelabelJobs
-from speechlabel.core.models import SegmentStatus
-from speechlabel.audio.probe import level_warnings
 from speechlabel.projects.manage import recording_overview
 
 
@@ -36,7 +36,9 @@ def test_a_failing_job_says_why_and_can_be_started_again(store, settings, projec
     jobs = PrelabelJobs(store, settings)
     jobs.start(project, SYSTEM)
     failed = jobs.wait(project.id, timeout=120)
-    assert failed.state == JobState.FAILED and "16 kHz copy of recording" in failed.error and "is missing" in failed.error
+    assert (
+        failed.state == JobState.FAILED and "16 kHz copy of recording" in failed.error and "is missing" in failed.error
+    )
     normalized.write_bytes(kept)
     jobs.start(project, SYSTEM)
     assert jobs.wait(project.id, timeout=300).state == JobState.DONE
@@ -63,6 +65,7 @@ def test_level_warnings_name_quiet_and_noisy_audio(store, settings, project, spe
     sf.write(quiet, speech * 0.01, rate, format="WAV", subtype="FLOAT")
     probe = import_audio(store, settings, project, quiet.getvalue(), "quiet.wav").probe
     assert any(w.startswith("quiet") for w in level_warnings(probe))
-    noise = import_audio(store, settings, project,
-                         (speech_dir / "noise" / "speechbrain_noise5_stationary.wav").read_bytes(), "noise.wav")
+    noise = import_audio(
+        store, settings, project, (speech_dir / "noise" / "speechbrain_noise5_stationary.wav").read_bytes(), "noise.wav"
+    )
     assert any(w.startswith("noisy") for w in level_warnings(noise.probe))

@@ -12,10 +12,10 @@ import numpy as np
 import pytest
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import actions as labeling
-from speechlabel.labeling import waveform
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.models import Role, SegmentStatus
+from speechlabel.labeling import actions as labeling
+from speechlabel.labeling import waveform
 from speechlabel.projects.manage import create_project
 from tests.app_session import PASSWORD
 from tests.label_routes_client import client, first_segment, person
@@ -36,8 +36,16 @@ def test_a_labeler_opens_saves_and_gets_the_next_segment(app, store, settings, p
     # The clip of their segment plays; it is the segment's span.
     audio = web.get(card["clip_url"])
     assert audio.status_code == 200 and audio.headers["content-type"] == "audio/wav"
-    saved = web.post("/api/label/save", json={"segment_id": first.id, "version": first.version,
-                                              "text": "she had your dark suit.", "speaker": None, "tags": []})
+    saved = web.post(
+        "/api/label/save",
+        json={
+            "segment_id": first.id,
+            "version": first.version,
+            "text": "she had your dark suit.",
+            "speaker": None,
+            "tags": [],
+        },
+    )
     assert saved.status_code == 200, saved.text
     body = saved.json()
     assert body["segment_id"] == first.id and body["next"]["id"] == card["upcoming"]
@@ -52,8 +60,10 @@ def test_a_save_for_a_segment_the_tab_does_not_have_open_is_refused_and_kept(app
     card = web.get(f"/api/label/open/{first.id}").json()
     second = store.get_segment(card["upcoming"])
     web.get(f"/api/label/open/{second.id}")  # the tab moved on
-    refused = web.post("/api/label/save", json={"segment_id": first.id, "version": first.version,
-                                                "text": "typed for the first", "tags": []})
+    refused = web.post(
+        "/api/label/save",
+        json={"segment_id": first.id, "version": first.version, "text": "typed for the first", "tags": []},
+    )
     assert refused.status_code == 409 and refused.json()["open"] == second.id
     assert store.get_segment(first.id).text == "she had your dark suit"  # nothing saved
     assert store.get_segment(second.id).text == "in greasy wash water all year"
@@ -61,8 +71,13 @@ def test_a_save_for_a_segment_the_tab_does_not_have_open_is_refused_and_kept(app
     assert labeling.unsaved_edit(store, actor, first.id).text == "typed for the first"  # kept for its segment
     # Another tab of the same session has its own open segment.
     other_tab = client(app, token, tab="tab-2")
-    assert other_tab.post("/api/label/save", json={"segment_id": first.id, "version": first.version,
-                                                   "text": "from tab two", "tags": []}).status_code == 200
+    assert (
+        other_tab.post(
+            "/api/label/save",
+            json={"segment_id": first.id, "version": first.version, "text": "from tab two", "tags": []},
+        ).status_code
+        == 200
+    )
 
 
 def test_a_stale_version_is_refused_with_the_current_one(app, store, project, ldc):
@@ -87,6 +102,7 @@ def test_routes_refuse_no_cookie_an_unknown_and_an_expired_session(app, store, p
     accounts.create_user(store, SYSTEM, "old", PASSWORD)
     accounts.set_role(store, SYSTEM, "old", project.name, Role.LEAD)
     from speechlabel.store.rows import utc_now
+
     token, _ = accounts.login(store, "old", PASSWORD, now=utc_now() - timedelta(days=2))
     expired = client(app, token).get(url)
     assert expired.status_code == 401 and "expired" in expired.json()["error"]
@@ -125,19 +141,23 @@ def test_the_clip_route_answers_only_who_may_hear(app, store, settings, project,
     assert client(app, labeler).get(url).status_code == 200
 
 
-
 def test_a_body_too_large_or_not_json_is_refused_and_nothing_changes(app, store, project, ldc):
     token = person(store, project, "ana", Role.LABELER)
     web = client(app, token)
     first = first_segment(store, token)
     web.get(f"/api/label/open/{first.id}")
-    huge = web.post("/api/label/save", content=b'{"text": "' + b"a" * 400_000 + b'"}',
-                    headers={"content-type": "application/json"})
+    huge = web.post(
+        "/api/label/save", content=b'{"text": "' + b"a" * 400_000 + b'"}', headers={"content-type": "application/json"}
+    )
     assert huge.status_code == 422 and "at most" in huge.json()["error"]
     for body in (b"not json", b"[1, 2]", b'{"segment_id": 5}'):
         refused = web.post("/api/label/save", content=body, headers={"content-type": "application/json"})
         assert refused.status_code == 422, body
-    assert web.post("/api/label/save", json={"segment_id": first.id, "version": first.version,
-                                             "text": "a" * 20_001}).status_code == 422
+    assert (
+        web.post(
+            "/api/label/save", json={"segment_id": first.id, "version": first.version, "text": "a" * 20_001}
+        ).status_code
+        == 422
+    )
     assert store.get_segment(first.id).text == "she had your dark suit"
     assert client(app, token, tab="").get(f"/api/label/open/{first.id}").status_code == 422  # no tab header

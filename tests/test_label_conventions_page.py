@@ -37,8 +37,9 @@ def test_the_loop_gets_the_schemes_tags_with_their_hotkeys(kspon_project):
     data = loop_data(open_label_page())
     tags = data["scheme_tags"]
     assert [(tag["text"], tag["hotkey"]) for tag in tags[:-1]] == [(tag.text, tag.hotkey) for tag in KSPON.tags]
-    assert [tag["text"] for tag in tags] == ["b/", "l/", "n/", "o/", "u/", "/", "+", "*", "(@)/(@)"] or \
-        tags[-1]["label"] == "(spelling)/(pronunciation)"
+    assert [tag["text"] for tag in tags] == ["b/", "l/", "n/", "o/", "u/", "/", "+", "*", "(@)/(@)"] or tags[-1][
+        "label"
+    ] == "(spelling)/(pronunciation)"
     assert tags[0]["meaning"] == "breath" and tags[-1]["hotkey"] == "Alt+D"
     assert data["hotkeys"]["Alt+B"] == "b/" and data["hotkeys"]["Alt+H"] == "*"
     assert data["speakers"] == ["A", "B"]
@@ -47,15 +48,24 @@ def test_the_loop_gets_the_schemes_tags_with_their_hotkeys(kspon_project):
 def test_a_tag_goes_in_at_the_caret_and_the_text_is_kept(app, store, kspon):
     web, card = ana_on_first(app, store, kspon)
     text = "모 몬 소리야"
-    put = web.post("/api/label/insert", json={"segment_id": card["id"], "text": text, "tag": "n/",
-                                              "start": len("모 몬"), "end": None}).json()
-    assert put["text"] == "모 몬 n/ 소리야" and put["text"][:put["caret"]].endswith("n/ ")  # caret in code points
+    put = web.post(
+        "/api/label/insert",
+        json={"segment_id": card["id"], "text": text, "tag": "n/", "start": len("모 몬"), "end": None},
+    ).json()
+    assert put["text"] == "모 몬 n/ 소리야" and put["text"][: put["caret"]].endswith("n/ ")  # caret in code points
     # o/ goes to the start wherever the caret is.
-    put = web.post("/api/label/insert", json={"segment_id": card["id"], "text": put["text"], "tag": "o/",
-                                              "start": len(put["text"])}).json()
+    put = web.post(
+        "/api/label/insert",
+        json={"segment_id": card["id"], "text": put["text"], "tag": "o/", "start": len(put["text"])},
+    ).json()
     assert put["text"].startswith("o/ 모 몬 n/ 소리야")
-    assert web.post("/api/label/keep", json={"segment_id": card["id"], "version": card["version"],
-                                             "text": put["text"], "tags": []}).status_code == 200
+    assert (
+        web.post(
+            "/api/label/keep",
+            json={"segment_id": card["id"], "version": card["version"], "text": put["text"], "tags": []},
+        ).status_code
+        == 200
+    )
     assert store.get_unsaved_edit("ana", card["id"]).text == put["text"]
 
 
@@ -89,8 +99,11 @@ def test_a_project_blocking_on_lint_errors_refuses_the_save(app, store, kspon):
     assert "breaks the project's transcription rules" in refused.json()["error"]
     assert "joined to the next word" in refused.json()["error"] and refused.json()["problems"] == 1
     unchanged = store.get_segment(card["id"])
-    assert (unchanged.text, unchanged.status, unchanged.version) == ("모 몬 소리야", SegmentStatus.DRAFTED,
-                                                                      card["version"])
+    assert (unchanged.text, unchanged.status, unchanged.version) == (
+        "모 몬 소리야",
+        SegmentStatus.DRAFTED,
+        card["version"],
+    )
     saved = web.post("/api/label/save", json={**body, "text": "모+ 몬 소리야"})
     assert saved.status_code == 200, saved.text
     stored = store.get_segment(card["id"])

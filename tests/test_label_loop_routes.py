@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import pytest
 
-from speechlabel.labeling import actions as labeling
 from speechlabel.core.models import AssignmentSettings, SegmentStatus
+from speechlabel.labeling import actions as labeling
 from tests.label_routes_client import edit, first_to_do, opened, signed_in, who
 from tests.sample_projects import segments_in_order
 
@@ -36,13 +36,21 @@ def test_save_stores_text_speaker_tags_and_comment_and_returns_the_next(app, sto
     web = signed_in(app, store, "ana")
     assert first_to_do(store, calls, "ana").id == first.id
     card = opened(web, first.id)
-    saved = web.post("/api/label/save", json=edit(card, "and so my fellow Americans, corrected", speaker="Kennedy",
-                                                  tags=["noise"], comment="checked twice"))
+    saved = web.post(
+        "/api/label/save",
+        json=edit(
+            card, "and so my fellow Americans, corrected", speaker="Kennedy", tags=["noise"], comment="checked twice"
+        ),
+    )
     assert saved.status_code == 200, saved.text
     body = saved.json()
     stored = store.get_segment(first.id)
     assert (stored.text, stored.speaker, stored.tags, stored.status) == (
-        "and so my fellow Americans, corrected", "Kennedy", ("noise",), SegmentStatus.SUBMITTED)
+        "and so my fellow Americans, corrected",
+        "Kennedy",
+        ("noise",),
+        SegmentStatus.SUBMITTED,
+    )
     assert store.list_revisions(first.id)[-1].comment == "checked twice"
     assert (body["segment_id"], body["version"], body["status"]) == (first.id, stored.version, "submitted")
     assert body["next_id"] == second.id and (body["next"]["id"], body["next"]["text"]) == (second.id, second.text)
@@ -122,8 +130,9 @@ def test_moving_the_start_earlier_recuts_the_clip_and_keeps_the_typing(app, stor
     card = opened(web, first.id)
     assert card["clip_url"] == f"/clip/{first.recording_id}.wav?start={first.start:.3f}&end={first.end:.3f}"
     web.post("/api/label/keep", json=edit(card, "still typing"))
-    moved = web.post("/api/label/bounds", json=edit(card, "still typing", start=first.start - 0.05, end=first.end,
-                                                    edge=None))
+    moved = web.post(
+        "/api/label/bounds", json=edit(card, "still typing", start=first.start - 0.05, end=first.end, edge=None)
+    )
     assert moved.status_code == 200, moved.text
     stored = store.get_segment(first.id)
     assert stored.start == pytest.approx(first.start - 0.05, abs=1e-3) and stored.version > first.version
@@ -199,8 +208,16 @@ def test_a_second_labeling_shows_the_draft_and_saves_beside_the_segment(app, sto
     project = store.update_assignment_settings(calls.id, AssignmentSettings(batch_size=2, double_share=1.0))
     first = segments_in_order(store, project)[0]
     ana = who(store, "ana")
-    labeling.save_and_next(store, ana, first.id, labeling.next_segment(store, ana, project).version,
-                           "Ana's transcript", "Kennedy", ["noise"], None)
+    labeling.save_and_next(
+        store,
+        ana,
+        first.id,
+        labeling.next_segment(store, ana, project).version,
+        "Ana's transcript",
+        "Kennedy",
+        ["noise"],
+        None,
+    )
     tom = who(store, "tom")
     assert labeling.next_segment(store, tom, project).id == first.id  # his first work is the second labeling
     web = signed_in(app, store, "tom")

@@ -10,9 +10,9 @@ from pathlib import Path
 import sqlalchemy
 
 from speechlabel.store import Store
-from views.label_api import LANG_HEADER
 from tests.label_routes_client import edit, first_to_do, opened, signed_in
 from tests.read_only import read_only_file
+from views.label_api import LANG_HEADER
 
 
 @contextmanager
@@ -28,6 +28,7 @@ def refusing_writes(store: Store):
             with dbapi_connection.cursor() as cursor:
                 cursor.execute("SET default_transaction_read_only = on")
             dbapi_connection.commit()
+
     store.engine.dispose()  # connections opened before could still write
     with guard:
         yield
@@ -42,8 +43,9 @@ def test_a_save_on_a_read_only_database_answers_503_with_the_reason(app, store, 
     web = signed_in(app, store, "ana")
     card = opened(web, first.id)
     with refusing_writes(store):
-        refused = web.post("/api/label/save", json=edit(card, "and so my fellow Americans, corrected"),
-                           headers={LANG_HEADER: "ko"})
+        refused = web.post(
+            "/api/label/save", json=edit(card, "and so my fellow Americans, corrected"), headers={LANG_HEADER: "ko"}
+        )
     assert refused.status_code == 503, refused.text
     body = refused.json()
     assert body["kind"] == "StoreUnavailable"

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import actions as labeling
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.errors import Conflict, Forbidden, NotFound, NotSignedIn, StaleVersion, ValidationError
-from speechlabel.core.segment_rules import MAX_TRANSCRIPT_CHARS
 from speechlabel.core.models import Actor, Role, SegmentEdit, SegmentStatus
+from speechlabel.core.segment_rules import MAX_TRANSCRIPT_CHARS
+from speechlabel.labeling import actions as labeling
 from tests.sample_projects import add_recording, signed_in
 
 LDC_DURATION = 2.9248125  # en/LDC93S1.wav
@@ -28,10 +28,18 @@ def people(store, project):
 
 # --- the queue and the list ---------------------------------------------------------------
 
+
 def test_next_segment_follows_recording_then_start_and_skips_done_work(store, settings, project, speech_dir, ldc):
     _, (a, b) = ldc
-    _, (c, d, e) = add_recording(store, settings, project, speech_dir, "diarization/pyannote_sample.wav",
-                                 [(6.69, 7.12), (8.32, 10.02), (10.57, 14.7)], ["one", "two", "three"])
+    _, (c, d, e) = add_recording(
+        store,
+        settings,
+        project,
+        speech_dir,
+        "diarization/pyannote_sample.wav",
+        [(6.69, 7.12), (8.32, 10.02), (10.57, 14.7)],
+        ["one", "two", "three"],
+    )
     expected = sorted([a, b, c, d, e], key=lambda s: (s.recording_id, s.start))
     order = [labeling.next_segment(store, PEOPLE["ana"], project).id]
     while len(order) < 5:
@@ -67,10 +75,20 @@ def test_list_recording_segments_pages_in_time_order(store, ldc):
 
 # --- saving -------------------------------------------------------------------------------
 
+
 def test_save_and_next_submits_cleans_input_and_returns_the_next(store, ldc):
     _, (a, b) = ldc
     labeling.keep_unsaved_edit(store, PEOPLE["ana"], a.id, a.version, "she had", None, ())
-    saved, following = labeling.save_and_next(store, PEOPLE["ana"], a.id, a.version, "  she had your dark suit ", " A ", ["noise", " noise", "", "music"], "fixed 'suit'")
+    saved, following = labeling.save_and_next(
+        store,
+        PEOPLE["ana"],
+        a.id,
+        a.version,
+        "  she had your dark suit ",
+        " A ",
+        ["noise", " noise", "", "music"],
+        "fixed 'suit'",
+    )
     assert (saved.text, saved.speaker, saved.tags) == ("she had your dark suit", "A", ("noise", "music"))
     assert (saved.status, saved.version, saved.updated_by) == (SegmentStatus.SUBMITTED, 3, "ana")
     assert following.id == b.id
@@ -103,14 +121,19 @@ def test_save_and_next_rejects_empty_text_and_missing_author(store, ldc):
     assert store.get_segment(a.id).version == a.version
 
 
-@pytest.mark.parametrize("text, message", [
-    ("a" * (MAX_TRANSCRIPT_CHARS + 1), f"the transcript has {MAX_TRANSCRIPT_CHARS + 1} characters; at most "
-                                       f"{MAX_TRANSCRIPT_CHARS} are allowed"),
-    ("she had\x00 your", r"a control character \(U\+0000\) at character 8; only printable text"),
-    ("she had \x1b[31myour", r"a control character \(U\+001B\) at character 9"),
-], ids=["too long", "NUL", "escape sequence"])
-def test_a_transcript_too_long_or_with_control_characters_is_refused_and_nothing_is_saved(store, ldc, text,
-                                                                                           message):
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        (
+            "a" * (MAX_TRANSCRIPT_CHARS + 1),
+            f"the transcript has {MAX_TRANSCRIPT_CHARS + 1} characters; at most {MAX_TRANSCRIPT_CHARS} are allowed",
+        ),
+        ("she had\x00 your", r"a control character \(U\+0000\) at character 8; only printable text"),
+        ("she had \x1b[31myour", r"a control character \(U\+001B\) at character 9"),
+    ],
+    ids=["too long", "NUL", "escape sequence"],
+)
+def test_a_transcript_too_long_or_with_control_characters_is_refused_and_nothing_is_saved(store, ldc, text, message):
     _, (a, _) = ldc
     with pytest.raises(ValidationError, match=message):
         labeling.save_and_next(store, PEOPLE["ana"], a.id, a.version, text, None, (), None)
@@ -119,8 +142,9 @@ def test_a_transcript_too_long_or_with_control_characters_is_refused_and_nothing
 
 def test_line_breaks_and_tabs_in_a_transcript_are_spaces_and_notes_and_tags_have_limits(store, ldc):
     _, (a, b) = ldc
-    saved, _ = labeling.save_and_next(store, PEOPLE["ana"], a.id, a.version, "she had\nyour\tdark\r\nsuit",
-                                      None, (), None)
+    saved, _ = labeling.save_and_next(
+        store, PEOPLE["ana"], a.id, a.version, "she had\nyour\tdark\r\nsuit", None, (), None
+    )
     assert saved.text == "she had your dark suit"
     with pytest.raises(ValidationError, match="2001 characters; at most 2000"):
         labeling.save_and_next(store, PEOPLE["ana"], b.id, b.version, "text", None, (), "c" * 2001)
@@ -157,6 +181,7 @@ def test_skip_and_untranscribable_need_a_reason_kept_in_the_history(store, ldc):
 
 # --- nudging bounds -----------------------------------------------------------------------
 
+
 def test_nudge_moves_bounds_and_records_them(store, ldc):
     _, (a, b) = ldc
     moved = labeling.nudge(store, PEOPLE["ana"], a.id, a.version, -0.05, 0.25)
@@ -173,7 +198,12 @@ def test_nudge_moves_bounds_and_records_them(store, ldc):
         (1, 0, 0.2, r"end 3.000 s is past the end of the recording \(2.925 s\); allowed end: 1.600–2.925 s"),
         (0, 0, -1.05, r"would last 0.050 s; a segment must last at least 0.1 s \(allowed end: 0.200–1.500 s\)"),
         (0, 0, 0.35, r"end 1.550 s overlaps the next segment, which starts at 1.500 s; allowed end: 0.200–1.500 s"),
-        (1, -0.4, 0, r"start 1.100 s overlaps the previous segment, which ends at 1.200 s; allowed start: 1.200–2.700 s"),
+        (
+            1,
+            -0.4,
+            0,
+            r"start 1.100 s overlaps the previous segment, which ends at 1.200 s; allowed start: 1.200–2.700 s",
+        ),
     ],
 )
 def test_nudge_refuses_bounds_out_of_range(store, ldc, which, start_delta, end_delta, message):
@@ -194,6 +224,7 @@ def test_nudge_on_a_stale_version_names_who_saved(store, ldc):
 
 # --- split --------------------------------------------------------------------------------
 
+
 def test_split_cuts_time_and_text_and_keeps_both_histories(store, ldc):
     recording, (a, _) = ldc
     store.save_segment(a.id, a.version, SegmentEdit(speaker="A", tags=("noise",)), "ana")
@@ -203,7 +234,9 @@ def test_split_cuts_time_and_text_and_keeps_both_histories(store, ldc):
     assert (second.start, second.end, second.text, second.version) == (0.6, 1.2, "your dark suit", 1)
     assert (second.status, second.speaker, second.tags) == (SegmentStatus.DRAFTED, "A", ("noise",))
     assert store.list_revisions(a.id)[-1].comment == f"split at 0.600 s; the second part is {second.id}"
-    assert [(r.author, r.comment) for r in store.list_revisions(second.id)] == [("ben", f"split from {a.id} at 0.600 s")]
+    assert [(r.author, r.comment) for r in store.list_revisions(second.id)] == [
+        ("ben", f"split from {a.id} at 0.600 s")
+    ]
     assert len(store.list_revisions(a.id)) == 4  # segmented, draft, ana, split: nothing dropped
     assert [s.id for s in store.list_segments(recording.id)][:2] == [a.id, second.id]
 
@@ -237,6 +270,7 @@ def test_split_of_a_short_or_stale_segment_is_refused_whole(store, ldc):
 
 # --- merge --------------------------------------------------------------------------------
 
+
 def test_merge_joins_text_span_and_tags_and_keeps_the_absorbed_history(store, ldc):
     recording, (a, b) = ldc
     a = store.save_segment(a.id, a.version, SegmentEdit(tags=("noise", "music")), "ana")
@@ -253,7 +287,12 @@ def test_merge_joins_text_span_and_tags_and_keeps_the_absorbed_history(store, ld
     assert [r.author for r in history].count("ben") == 1 and "in greasy water" in [r.text for r in history]
     assert history[-1].comment == f"merged with {b.id} (version {b.version}), which followed it"
     (log,) = store.list_merges(a.id)
-    assert (log.absorbed_id, log.absorbed_version, log.absorbed_text, log.author) == (b.id, b.version, "in greasy water", "rita")
+    assert (log.absorbed_id, log.absorbed_version, log.absorbed_text, log.author) == (
+        b.id,
+        b.version,
+        "in greasy water",
+        "rita",
+    )
     assert len(log.revision_ids) == 3 and set(log.revision_ids) <= {r.id for r in history}
     assert len(log.draft_ids) == 1 and store.latest_draft(a.id) is not None
 
@@ -281,6 +320,7 @@ def test_merge_of_different_statuses_needs_a_look(store, ldc):
 
 # --- unsaved edits ------------------------------------------------------------------------
 
+
 def test_a_save_from_one_tab_leaves_what_another_tab_typed_as_a_conflict(store, ldc):
     _, (a, b) = ldc
     ana = PEOPLE["ana"]
@@ -301,14 +341,19 @@ def test_a_save_from_one_tab_leaves_what_another_tab_typed_as_a_conflict(store, 
 
 def test_text_typed_in_a_segment_a_lead_merges_away_moves_to_the_merged_segment(store, ldc):
     _, (a, b) = ldc
-    labeling.keep_unsaved_edit(store, PEOPLE["ben"], b.id, b.version, "in greasy wash water", "B", ["noise"],
-                               tab="bens-tab")
+    labeling.keep_unsaved_edit(
+        store, PEOPLE["ben"], b.id, b.version, "in greasy wash water", "B", ["noise"], tab="bens-tab"
+    )
     labeling.keep_unsaved_edit(store, PEOPLE["eva"], a.id, a.version, "she had your", None, (), tab="evas-tab")
     labeling.keep_unsaved_edit(store, PEOPLE["eva"], b.id, b.version, "all year", None, ("music",), tab="evas-tab")
     merged = labeling.merge_with_next(store, PEOPLE["rita"], a.id, a.version, b.version)
     bens = store.get_unsaved_edit("ben", a.id)
     assert (bens.text, bens.base_version, bens.speaker, bens.tags) == (
-        "she had your dark suit in greasy wash water", a.version, "B", ("noise",))
+        "she had your dark suit in greasy wash water",
+        a.version,
+        "B",
+        ("noise",),
+    )
     evas = store.get_unsaved_edit("eva", a.id)
     assert (evas.text, evas.tags) == ("she had your all year", ("music",))
     # Each sees it as their text against the merge, to choose from.
@@ -341,8 +386,10 @@ def test_a_text_save_drops_the_savers_edit_and_a_bounds_or_status_change_carries
         labeling.keep_unsaved_edit(store, PEOPLE[user], a.id, a.version, f"{user} typing", None, ())
     a = labeling.nudge(store, PEOPLE["ana"], a.id, a.version, 0, 0.05)
     # Moving a boundary does not conflict with what ana types: her edit follows the new version.
-    assert (labeling.unsaved_edit(store, PEOPLE["ana"], a.id).text, labeling.unsaved_edit(store, PEOPLE["ana"], a.id).base_version) == (
-        "ana typing", a.version)
+    assert (
+        labeling.unsaved_edit(store, PEOPLE["ana"], a.id).text,
+        labeling.unsaved_edit(store, PEOPLE["ana"], a.id).base_version,
+    ) == ("ana typing", a.version)
     # ben's edit stays on the version he saw: he is shown the conflict.
     assert labeling.unsaved_edit(store, PEOPLE["ben"], a.id).base_version == a.version - 1
     labeling.keep_unsaved_edit(store, PEOPLE["ben"], b.id, b.version, "ben on b", None, ())
@@ -355,9 +402,13 @@ def test_a_text_save_drops_the_savers_edit_and_a_bounds_or_status_change_carries
 
 def test_split_and_merge_take_the_text_in_the_box(store, ldc):
     _, (a, b) = ldc
-    first, second = labeling.split(store, PEOPLE["ana"], a.id, a.version, round(a.start + a.duration / 2, 3), 2, text=" typed one two three ")
+    first, second = labeling.split(
+        store, PEOPLE["ana"], a.id, a.version, round(a.start + a.duration / 2, 3), 2, text=" typed one two three "
+    )
     assert (first.text, second.text) == ("typed one", "two three")
-    merged = labeling.merge_with_next(store, PEOPLE["ana"], first.id, first.version, second.version, second.id, text="typed one,")
+    merged = labeling.merge_with_next(
+        store, PEOPLE["ana"], first.id, first.version, second.version, second.id, text="typed one,"
+    )
     assert merged.text == "typed one, two three"
 
 
@@ -417,8 +468,10 @@ def test_two_nudges_into_the_same_gap_at_once_cannot_both_win(store, ldc):
         except ValidationError as error:
             outcomes[name] = str(error)
 
-    threads = [threading.Thread(target=move, args=("ana", a, 0.0, 0.25)),
-               threading.Thread(target=move, args=("ben", b, -0.25, 0.0))]
+    threads = [
+        threading.Thread(target=move, args=("ana", a, 0.0, 0.25)),
+        threading.Thread(target=move, args=("ben", b, -0.25, 0.0)),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -430,6 +483,7 @@ def test_two_nudges_into_the_same_gap_at_once_cannot_both_win(store, ldc):
 
 
 # --- who may do what ------------------------------------------------------------------------
+
 
 def test_labelers_work_only_on_what_is_leased_to_them(store, project, ldc):
     _, (a, b) = ldc

@@ -11,21 +11,21 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from speechlabel.labeling import assignment
-from speechlabel.labeling import actions as labeling
-from speechlabel.core import lifecycle
-from speechlabel.review import decisions as review
 from speechlabel.accounts.access import SYSTEM
+from speechlabel.core import lifecycle
 from speechlabel.core.errors import ValidationError
+from speechlabel.core.lifecycle import TRANSITIONS, Action, allowed_from, can, can_transition, landing, transition
+from speechlabel.core.models import Draft, ReviewReason, Role, SegmentEdit, SegmentStatus
 from speechlabel.export import ExportOptions
 from speechlabel.i18n import Lang, error_message
 from speechlabel.ingest.files import import_audio
-from speechlabel.core.lifecycle import TRANSITIONS, Action, allowed_from, can, can_transition, landing, transition
-from speechlabel.core.models import Draft, ReviewReason, Role, SegmentEdit, SegmentStatus
+from speechlabel.labeling import actions as labeling
+from speechlabel.labeling import assignment
 from speechlabel.projects.manage import create_project
+from speechlabel.review import decisions as review
 from speechlabel.store import Store, schema
-from tests.sample_projects import member
 from tests.korean_errors import assert_in_korean
+from tests.sample_projects import member
 
 ROOT = Path(__file__).resolve().parents[1]
 S = SegmentStatus
@@ -58,10 +58,15 @@ def test_no_status_is_terminal_a_lead_can_always_move_a_segment_on():
 def test_the_moves_as_the_module_docstring_lists_them():
     assert dict(TRANSITIONS[Action.DRAFT]) == {S.NEW: S.DRAFTED}
     assert {status for status, target in TRANSITIONS[Action.SUBMIT].items() if target == S.REWORKED} == {
-        S.REJECTED, S.REWORKED}
+        S.REJECTED,
+        S.REWORKED,
+    }
     assert set(TRANSITIONS[Action.SUBMIT]) == set(SegmentStatus)
-    for action, target in ((Action.SKIP, S.SKIPPED), (Action.MARK_UNTRANSCRIBABLE, S.UNTRANSCRIBABLE),
-                           (Action.MERGE, S.IN_PROGRESS)):
+    for action, target in (
+        (Action.SKIP, S.SKIPPED),
+        (Action.MARK_UNTRANSCRIBABLE, S.UNTRANSCRIBABLE),
+        (Action.MERGE, S.IN_PROGRESS),
+    ):
         assert set(TRANSITIONS[action]) == set(SegmentStatus) and landing(action) == target
     for action, target in ((Action.APPROVE, S.APPROVED), (Action.REJECT, S.REJECTED)):
         assert allowed_from(action) == (S.SUBMITTED, S.REWORKED) and landing(action) == target
@@ -78,8 +83,12 @@ def test_the_groups_follow_from_the_moves():
     assert set(lifecycle.SET_ASIDE) == {landing(Action.SKIP), landing(Action.MARK_UNTRANSCRIBABLE)}
     assert set(lifecycle.ACCEPTED) == {landing(Action.APPROVE)}
     assert set(lifecycle.DONE) == set(lifecycle.SUBMITTED_WORK) | set(lifecycle.ACCEPTED)
-    assert set(lifecycle.NOT_LABELER_WORK) == {lifecycle.INITIAL, landing(Action.DRAFT), landing(Action.APPROVE),
-                                               landing(Action.REJECT)}
+    assert set(lifecycle.NOT_LABELER_WORK) == {
+        lifecycle.INITIAL,
+        landing(Action.DRAFT),
+        landing(Action.APPROVE),
+        landing(Action.REJECT),
+    }
     # Every segment is to do, done or set aside, and only one of them.
     groups = [set(lifecycle.TO_DO), set(lifecycle.DONE), set(lifecycle.SET_ASIDE)]
     assert sum(len(group) for group in groups) == len(SegmentStatus) and set().union(*groups) == set(SegmentStatus)
@@ -107,8 +116,9 @@ def test_a_refused_move_says_what_is_allowed_in_both_languages():
     assert "'초안 작성'" in assert_in_korean(caught.value)
     with pytest.raises(ValidationError) as caught:
         transition(Action.APPROVE, "rec-1-0001", S.DRAFTED)
-    assert str(caught.value) == ("segment rec-1-0001 is drafted; only submitted or reworked segments can be "
-                                 "approved or rejected")
+    assert str(caught.value) == (
+        "segment rec-1-0001 is drafted; only submitted or reworked segments can be approved or rejected"
+    )
     assert "초안 있음" in error_message(caught.value, Lang.KO)
 
 
@@ -159,8 +169,9 @@ def _act(store, lead, action: Action, segment_id: str):
     return review.reject(store, lead, segment_id, version, ReviewReason.TEXT_MINOR)
 
 
-@pytest.mark.parametrize("action", [Action.SUBMIT, Action.SKIP, Action.MARK_UNTRANSCRIBABLE, Action.APPROVE,
-                                    Action.REJECT])
+@pytest.mark.parametrize(
+    "action", [Action.SUBMIT, Action.SKIP, Action.MARK_UNTRANSCRIBABLE, Action.APPROVE, Action.REJECT]
+)
 def test_each_action_accepts_exactly_the_statuses_the_table_lists(segments, action):
     store, _, lead, ids = segments
     for index, status in enumerate(SegmentStatus):
@@ -198,8 +209,11 @@ def test_a_merge_keeps_a_shared_status_and_else_needs_a_look(segments):
     merged_ids = [ids[2 * index] for index in range(len(SegmentStatus))]
     first, second = store.get_segment(merged_ids[0]), store.get_segment(merged_ids[1])
     assert (first.status, second.status) == (S.NEW, S.DRAFTED)
-    assert labeling.merge_with_next(store, lead, first.id, first.version, second.version, second.id).status \
-        == lifecycle.merged_status(S.NEW, S.DRAFTED) == S.IN_PROGRESS
+    assert (
+        labeling.merge_with_next(store, lead, first.id, first.version, second.version, second.id).status
+        == lifecycle.merged_status(S.NEW, S.DRAFTED)
+        == S.IN_PROGRESS
+    )
 
 
 def test_leases_hand_out_only_the_to_do_statuses(segments):
@@ -217,8 +231,11 @@ def _status_members(node: ast.AST) -> list[str]:
     for element in getattr(node, "elts", []):
         if isinstance(element, ast.Attribute) and element.attr == "value":
             element = element.value
-        if isinstance(element, ast.Attribute) and isinstance(element.value, ast.Name) \
-                and element.value.id in ("SegmentStatus", "_S", "S"):
+        if (
+            isinstance(element, ast.Attribute)
+            and isinstance(element.value, ast.Name)
+            and element.value.id in ("SegmentStatus", "_S", "S")
+        ):
             found.append(element.attr)
     return found
 

@@ -13,9 +13,9 @@ from alembic.config import Config
 from sqlalchemy import inspect, select, text
 
 from speechlabel.accounts.access import SYSTEM
+from speechlabel.accounts.login_limits import LOGIN_LIMITS, LoginLimits, client_address
 from speechlabel.accounts.users import create_user, list_audit, login
 from speechlabel.core.errors import TooManyAttempts, WrongCredentials
-from speechlabel.accounts.login_limits import LOGIN_LIMITS, LoginLimits, client_address
 from speechlabel.store import schema
 from speechlabel.store.engine import _MIGRATIONS, make_engine, upgrade_schema
 
@@ -62,7 +62,9 @@ def test_an_address_guessing_across_usernames_is_paused_for_all_of_them(store, u
     assert login(store, "lee", PASSWORD, now=T0 + timedelta(minutes=1), address=ADMINS_DESK)[1].username == "lee"
     refused = list_audit(store, SYSTEM, target="lee", limit=2)[1]
     assert (refused.action, dict(refused.details)) == (
-        "login_refused", {"reason": "too many failures from the address", "address": ATTACKER})
+        "login_refused",
+        {"reason": "too many failures from the address", "address": ATTACKER},
+    )
 
 
 def test_a_username_guessed_from_many_addresses_is_slowed_not_locked(store, users):
@@ -74,8 +76,9 @@ def test_a_username_guessed_from_many_addresses_is_slowed_not_locked(store, user
     fail_as(store, "admin", "203.0.113.200", T0 + timedelta(seconds=20))  # a wrong guess waits as long
     assert time.perf_counter() - started >= delay
     started = time.perf_counter()
-    assert login(store, "admin", PASSWORD, now=T0 + timedelta(seconds=21), address=ADMINS_DESK,
-                 limits=QUICK)[1].is_admin
+    assert login(store, "admin", PASSWORD, now=T0 + timedelta(seconds=21), address=ADMINS_DESK, limits=QUICK)[
+        1
+    ].is_admin
     assert time.perf_counter() - started >= QUICK.slowdown(11)
     # Another username is not slowed.
     started = time.perf_counter()
@@ -85,7 +88,16 @@ def test_a_username_guessed_from_many_addresses_is_slowed_not_locked(store, user
 
 def test_the_slowdown_doubles_and_stops_at_its_maximum():
     assert [LOGIN_LIMITS.slowdown(count) for count in (0, 4, 5, 9, 10, 15, 20, 25, 10_000)] == [
-        0, 0, 1, 1, 2, 4, 8, 8, 8]
+        0,
+        0,
+        1,
+        1,
+        2,
+        4,
+        8,
+        8,
+        8,
+    ]
 
 
 def test_failures_keep_the_address_and_the_audit_line_names_it(store, users):
@@ -97,10 +109,20 @@ def test_failures_keep_the_address_and_the_audit_line_names_it(store, users):
     assert dict(line.details) == {"reason": "wrong password", "address": "2001:db8::/64"}
 
 
-@pytest.mark.parametrize("given, stored", [
-    (None, ""), ("", ""), (" 203.0.113.9 ", "203.0.113.9"), ("::ffff:203.0.113.9", "203.0.113.9"),
-    ("2001:DB8:0::1", "2001:db8::/64"), ("2001:db8::ffff:1:2", "2001:db8::/64"),  # one /64: one client
-    ("2001:db8:0:1::1", "2001:db8:0:1::/64"), ("x" * 100, "x" * 64), (42, "")])
+@pytest.mark.parametrize(
+    "given, stored",
+    [
+        (None, ""),
+        ("", ""),
+        (" 203.0.113.9 ", "203.0.113.9"),
+        ("::ffff:203.0.113.9", "203.0.113.9"),
+        ("2001:DB8:0::1", "2001:db8::/64"),
+        ("2001:db8::ffff:1:2", "2001:db8::/64"),  # one /64: one client
+        ("2001:db8:0:1::1", "2001:db8:0:1::/64"),
+        ("x" * 100, "x" * 64),
+        (42, ""),
+    ],
+)
 def test_client_addresses_are_normalised(given, stored):
     assert client_address(given) == stored
 

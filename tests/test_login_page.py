@@ -31,8 +31,9 @@ def test_the_sign_in_page_of_a_first_start_shows_no_password(app_store):
     whoever opens the sign-in page first."""
     first = AppTest.from_file(APP, default_timeout=60).run()
     assert not first.exception and first.title[0].value == "Sign in"
-    shown = " ".join(element.value for kind in (first.warning, first.info, first.markdown, first.caption)
-                     for element in kind)
+    shown = " ".join(
+        element.value for kind in (first.warning, first.info, first.markdown, first.caption) for element in kind
+    )
     assert "password" not in shown.lower()  # before: "First start: ... password `...`"
 
 
@@ -97,9 +98,13 @@ def test_admin_adds_a_user_and_a_lead_gives_a_role_on_the_users_page(app_store):
 
 def test_with_oidc_configured_the_page_offers_the_provider_instead_of_a_password(app_store):
     app = AppTest.from_file(APP, default_timeout=60)
-    app.secrets["auth"] = {"redirect_uri": "http://127.0.0.1:8501/oauth2callback", "cookie_secret": "x" * 32,
-                           "client_id": "speechlabel", "client_secret": "s",
-                           "server_metadata_url": "https://id.example.com/.well-known/openid-configuration"}
+    app.secrets["auth"] = {
+        "redirect_uri": "http://127.0.0.1:8501/oauth2callback",
+        "cookie_secret": "x" * 32,
+        "client_id": "speechlabel",
+        "client_secret": "s",
+        "server_metadata_url": "https://id.example.com/.well-known/openid-configuration",
+    }
     app.run()
     assert not app.exception
     assert [b.label for b in app.button] == ["Sign in with your organisation"]

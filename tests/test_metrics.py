@@ -15,7 +15,6 @@ from datetime import UTC, date, datetime, timedelta, timezone
 import jiwer
 import pytest
 
-from speechlabel.core.errors import ValidationError
 from speechlabel.analytics.metrics import (
     _NORMALIZE_TABLE,
     Agreement,
@@ -41,6 +40,7 @@ from speechlabel.analytics.worktime import (
     working_time,
     working_time_of_seconds,
 )
+from speechlabel.core.errors import ValidationError
 
 KSPON_DRAFT = "아 모 몬 소리야 칠십 퍼센트 확률이라니"
 KSPON_FINAL = "b/ 아/ 모+ 몬 소리야 (70%)/(칠십 퍼센트) 확률이라니 n/"
@@ -123,8 +123,9 @@ def test_normalize_text_matches_the_per_character_rule_on_every_bmp_character():
 def test_plain_words_skip_the_table_and_still_follow_the_rule():
     # The fast path trusts str.isalnum: every character it accepts must be one the table keeps,
     # except the modifier letter apostrophe (a letter to Unicode, dropped here: "ŉ" -> "ʼn" -> "n").
-    kept_by_isalnum = [c for c in map(chr, range(sys.maxunicode + 1))
-                       if c.isalnum() and c.translate(_NORMALIZE_TABLE) != c]
+    kept_by_isalnum = [
+        c for c in map(chr, range(sys.maxunicode + 1)) if c.isalnum() and c.translate(_NORMALIZE_TABLE) != c
+    ]
     assert kept_by_isalnum == ["\u02bc"]
     rng = random.Random(9)
     alphabet = "abcXYZ가나다ÀéßİŉΣς٣३ⅷ한국어0123\u02bc"
@@ -220,8 +221,21 @@ def test_score_segments_matches_segment_scores_in_order():
 def test_scoring_prepares_texts_exactly_like_comparable_text():
     # score_segments prepares texts on a faster path (one whitespace pass, NFKC skipped for
     # ASCII, an unchanged draft prepared once); it must give comparable_text's texts.
-    pieces = [KSPON_FINAL, "(NO:) 그러니까 (FP:음) 내일", "[noise] Turn ON", "don't", "（70%）/（칠십 퍼센트）",
-              "가*\u11a8", "Ｈｅｌｌｏ", "e\u0301", "n/ then/ okay+", "<unk> ok", "ß Straße", "\u00a0x\t y", "3/4"]
+    pieces = [
+        KSPON_FINAL,
+        "(NO:) 그러니까 (FP:음) 내일",
+        "[noise] Turn ON",
+        "don't",
+        "（70%）/（칠십 퍼센트）",
+        "가*\u11a8",
+        "Ｈｅｌｌｏ",
+        "e\u0301",
+        "n/ then/ okay+",
+        "<unk> ok",
+        "ß Straße",
+        "\u00a0x\t y",
+        "3/4",
+    ]
     rng = random.Random(5)
     for _ in range(300):
         text = " ".join(rng.choice(pieces) for _ in range(rng.randint(1, 4)))

@@ -14,8 +14,8 @@ import numpy as np
 import pytest
 
 from speechlabel.audio.samples import load_mono_16k
-from speechlabel.prelabel.engines.bundled_models import resolve_model
 from speechlabel.core.errors import ValidationError
+from speechlabel.prelabel.engines.bundled_models import resolve_model
 from speechlabel.prelabel.engines.openai_whisper.ct2_model import read_ct2_model
 from speechlabel.prelabel.engines.openai_whisper.mapping import ConversionError, to_openai_whisper
 
@@ -145,13 +145,20 @@ def test_encoder_output_and_decoder_logits_agree_with_ctranslate2(checkpoints, s
 
     tokenizer = whisper.tokenizer.get_tokenizer(converted.is_multilingual, language="en", task="transcribe")
     prompt = list(tokenizer.sot_sequence_including_notimestamps)
-    result = ct2.generate(ctranslate2.StorageView.from_array(expected_audio), [prompt], beam_size=1,
-                          max_length=40, return_logits_vocab=True, suppress_blank=False, suppress_tokens=[])[0]
+    result = ct2.generate(
+        ctranslate2.StorageView.from_array(expected_audio),
+        [prompt],
+        beam_size=1,
+        max_length=40,
+        return_logits_vocab=True,
+        suppress_blank=False,
+        suppress_tokens=[],
+    )[0]
     expected_logits = np.stack([np.array(step).reshape(-1) for step in result.logits[0]])
     tokens = torch.tensor([prompt + result.sequences_ids[0]])
     with torch.no_grad():
         logits = converted.decoder(tokens, audio_features).numpy()[0]
-    logits = logits[len(prompt) - 1: len(prompt) - 1 + len(expected_logits)]
+    logits = logits[len(prompt) - 1 : len(prompt) - 1 + len(expected_logits)]
     assert len(expected_logits) >= 10  # JFK's sentence, not an empty decode
     assert np.abs(logits - expected_logits).max() < LOGIT_TOLERANCE
 
@@ -161,8 +168,8 @@ def test_encoder_output_and_decoder_logits_agree_with_ctranslate2(checkpoints, s
 @pytest.mark.parametrize("name", ["en/jfk.wav", LIBRISPEECH])
 def test_greedy_transcripts_are_identical_between_the_engines(speech_dir, model, name):
     pytest.importorskip("whisper", reason="openai-whisper is not installed (requirements-openai-whisper.txt)")
-    from speechlabel.prelabel.transcribe import get_engine
     from speechlabel.prelabel.engines.options import TranscribeOptions
+    from speechlabel.prelabel.transcribe import get_engine
 
     samples = load_mono_16k(speech_dir / name)
     texts = []

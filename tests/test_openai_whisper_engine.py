@@ -11,17 +11,17 @@ import numpy as np
 import pytest
 
 from speechlabel.accounts.access import SYSTEM
+from speechlabel.analytics.metrics import word_error_rate
 from speechlabel.audio.samples import load_mono_16k
 from speechlabel.cli import main
 from speechlabel.core.errors import ValidationError
-from speechlabel.ingest.files import import_audio
-from speechlabel.analytics.metrics import word_error_rate
 from speechlabel.core.models import SegmentStatus
+from speechlabel.ingest.files import import_audio
+from speechlabel.prelabel.engines.options import TranscribeOptions
 from speechlabel.prelabel.pipeline import prelabel_project
-from speechlabel.projects.manage import create_project
 from speechlabel.prelabel.project_options import transcribe_options_for
 from speechlabel.prelabel.transcribe import get_engine
-from speechlabel.prelabel.engines.options import TranscribeOptions
+from speechlabel.projects.manage import create_project
 
 pytest.importorskip("whisper", reason="openai-whisper is not installed (requirements-openai-whisper.txt)")
 
@@ -58,8 +58,9 @@ def test_draft_has_scored_words_inside_the_segment(engine, jfk, speech_dir):
 
 @pytest.mark.slow
 def test_beam_five_with_a_glossary_decodes_cleanly(jfk, speech_dir):
-    options = TranscribeOptions(engine="openai-whisper", model="tiny.en", compute_type="float32", beam_size=5,
-                                glossary=("Americans",))
+    options = TranscribeOptions(
+        engine="openai-whisper", model="tiny.en", compute_type="float32", beam_size=5, glossary=("Americans",)
+    )
     draft = get_engine(options).transcribe(jfk, options)
     assert draft.options["beam_size"] == 5 and draft.options["glossary"] == ["Americans"]
     # The prompt goes before the audio, never into the text: no echoed terms, no extra words.
@@ -90,11 +91,14 @@ def test_options_for_another_engine_or_int8_are_refused(engine, jfk):
         engine.transcribe(jfk, TranscribeOptions(model="tiny.en"))
     with pytest.raises(ValidationError, match="not available with openai-whisper .* allowed: float32"):
         TranscribeOptions(engine="openai-whisper", model="tiny.en")
-    with pytest.raises(ValidationError, match="engine 'whisper.cpp' is unknown; allowed: faster-whisper, openai-whisper"):
+    with pytest.raises(
+        ValidationError, match="engine 'whisper.cpp' is unknown; allowed: faster-whisper, openai-whisper"
+    ):
         TranscribeOptions(engine="whisper.cpp")
     with pytest.raises(ValidationError, match="English-only"):
-        engine.transcribe(jfk, TranscribeOptions(engine="openai-whisper", model="tiny.en", compute_type="float32",
-                                                 language="ko"))
+        engine.transcribe(
+            jfk, TranscribeOptions(engine="openai-whisper", model="tiny.en", compute_type="float32", language="ko")
+        )
 
 
 def test_a_missing_install_is_explained(monkeypatch):

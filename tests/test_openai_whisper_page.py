@@ -34,5 +34,10 @@ def test_an_admin_creates_an_openai_whisper_project_from_the_page(tmp_path, monk
         workspace.close()
     finally:
         st.cache_resource.clear()
-    assert project.engine_options == {"engine": "openai-whisper", "model": "tiny.en", "compute_type": "float32",
-                                      "beam_size": 1, "device": "cpu"}
+    assert project.engine_options == {
+        "engine": "openai-whisper",
+        "model": "tiny.en",
+        "compute_type": "float32",
+        "beam_size": 1,
+        "device": "cpu",
+    }

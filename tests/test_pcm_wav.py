@@ -6,6 +6,7 @@ import pytest
 import soundfile as sf
 
 from speechlabel.accounts.access import SYSTEM
+from speechlabel.audio.pcm_wav import plain_pcm16_mono, wav_header, write_span
 from speechlabel.audio.samples import (
     load_mono_16k,
     read_span,
@@ -15,12 +16,19 @@ from speechlabel.audio.samples import (
 )
 from speechlabel.export import ExportOptions, export_dataset
 from speechlabel.ingest.files import import_audio
-from speechlabel.audio.pcm_wav import plain_pcm16_mono, wav_header, write_span
 
 # (start, end) in seconds: whole samples, between samples, the very start, past the end, empty,
 # reversed, and a span ending on the last sample of the 30 s call.
-SPANS = [(6.69, 7.12), (8.3203, 10.02031), (0.0, 0.5), (29.5, 31.0), (3.0, 3.0), (5.0, 4.0), (29.99, 30.0),
-         (0.00003, 0.00009)]
+SPANS = [
+    (6.69, 7.12),
+    (8.3203, 10.02031),
+    (0.0, 0.5),
+    (29.5, 31.0),
+    (3.0, 3.0),
+    (5.0, 4.0),
+    (29.99, 30.0),
+    (0.00003, 0.00009),
+]
 
 
 @pytest.fixture
@@ -61,14 +69,20 @@ def test_anything_but_a_complete_16_bit_mono_wav_is_left_to_the_decoder(speech_d
     not_audio.write_text("not a wav at all, but long enough to hold a header")
     empty = tmp_path / "empty.wav"
     empty.write_bytes(b"")
-    for path in (speech_dir / "diarization" / "ami_pyannote_tst00.wav",  # 32-bit float
-                 speech_dir / "en" / "stereo_diarization.wav",  # two channels
-                 speech_dir / "en" / "jfk_44k_24bit_stereo.flac", truncated, not_audio, empty):
+    for path in (
+        speech_dir / "diarization" / "ami_pyannote_tst00.wav",  # 32-bit float
+        speech_dir / "en" / "stereo_diarization.wav",  # two channels
+        speech_dir / "en" / "jfk_44k_24bit_stereo.flac",
+        truncated,
+        not_audio,
+        empty,
+    ):
         assert plain_pcm16_mono(path) is None, path.name
 
 
-def test_exported_clips_are_byte_identical_and_a_float_source_is_decoded(store, settings, project, speech_dir,
-                                                                          tmp_path):
+def test_exported_clips_are_byte_identical_and_a_float_source_is_decoded(
+    store, settings, project, speech_dir, tmp_path
+):
     bounds = [(0.5, 2.25), (6.69, 7.12), (8.3203, 10.02031), (28.9, 30.0)]
     recordings = []
     for name in ("diarization/pyannote_sample.wav", "en/jfk.wav"):
@@ -80,7 +94,9 @@ def test_exported_clips_are_byte_identical_and_a_float_source_is_decoded(store, 
     samples, _ = sf.read(str(jfk), dtype="float32")
     sf.write(str(jfk), samples, 16000, subtype="FLOAT")
     assert plain_pcm16_mono(jfk) is None
-    export_dataset(store, settings, project, tmp_path / "out", ExportOptions(format="nemo", statuses=None), actor=SYSTEM)
+    export_dataset(
+        store, settings, project, tmp_path / "out", ExportOptions(format="nemo", statuses=None), actor=SYSTEM
+    )
     clips = 0
     for recording in recordings:
         normalized = settings.data_dir / recording.normalized_path

@@ -12,16 +12,16 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import actions as labeling
-from speechlabel.review import decisions as review
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.workspace.config import Settings
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.markdown_text import markdown_literal
 from speechlabel.core.models import LabelSettings, ReviewReason, Role
-from speechlabel.projects.manage import create_project
-from speechlabel.prelabel.vad import SegmentOptions
+from speechlabel.ingest.files import import_audio
+from speechlabel.labeling import actions as labeling
 from speechlabel.prelabel.engines.options import TranscribeOptions
+from speechlabel.prelabel.vad import SegmentOptions
+from speechlabel.projects.manage import create_project
+from speechlabel.review import decisions as review
+from speechlabel.workspace.config import Settings
 from speechlabel.workspace.workspace import Workspace
 from tests.app_pages import APP, actor, button
 from tests.app_session import PASSWORD, shown
@@ -46,14 +46,20 @@ def hostile_project(tmp_path, monkeypatch, speech_dir):
     st.cache_resource.clear()
     workspace = Workspace.shared(Settings.from_env())
     store = workspace.store
-    project = create_project(store, PROJECT, language="en", actor=SYSTEM,
-                             segment_options=SegmentOptions(target_duration=0.0, min_silence=0.3),
-                             transcribe_options=TranscribeOptions(model="tiny.en"),
-                             label_settings=LabelSettings(speakers=(SPEAKER, "Reporter"), tags=(TAG, "noise")))
+    project = create_project(
+        store,
+        PROJECT,
+        language="en",
+        actor=SYSTEM,
+        segment_options=SegmentOptions(target_duration=0.0, min_silence=0.3),
+        transcribe_options=TranscribeOptions(model="tiny.en"),
+        label_settings=LabelSettings(speakers=(SPEAKER, "Reporter"), tags=(TAG, "noise")),
+    )
     recording = import_audio(store, workspace.settings, project, (speech_dir / "en/jfk.wav").read_bytes(), FILE)
     spans = real_drafts(speech_dir)["jfk.wav"]
-    segments = store.replace_segments(recording.id, project.id, [(start, end) for start, end, _ in spans], {},
-                                      "prelabel")
+    segments = store.replace_segments(
+        recording.id, project.id, [(start, end) for start, end, _ in spans], {}, "prelabel"
+    )
     for segment, (_, _, draft) in zip(segments, spans):
         store.add_draft(segment.id, replace(draft, id=None, segment_id=None, created_at=None), "prelabel")
     for name, role in (("ana", Role.LABELER), ("rita", Role.REVIEWER), ("ben", Role.LEAD)):
@@ -88,10 +94,28 @@ def open_page(user: str, page: str | None) -> AppTest:
 def markdown_bodies(app: AppTest) -> list[str]:
     """Every text of the page Streamlit renders as Markdown: the texts, alerts and captions, the
     titles, the expanders', buttons' and widgets' labels, the radio options."""
-    bodies = [e.value for kind in ("title", "header", "subheader", "markdown", "caption", "success", "info",
-                                   "warning", "error") for e in getattr(app, kind)]
-    bodies += [e.label for kind in ("expander", "button", "text_input", "text_area", "selectbox", "multiselect",
-                                    "radio", "checkbox", "toggle", "number_input", "slider") for e in getattr(app, kind)]
+    bodies = [
+        e.value
+        for kind in ("title", "header", "subheader", "markdown", "caption", "success", "info", "warning", "error")
+        for e in getattr(app, kind)
+    ]
+    bodies += [
+        e.label
+        for kind in (
+            "expander",
+            "button",
+            "text_input",
+            "text_area",
+            "selectbox",
+            "multiselect",
+            "radio",
+            "checkbox",
+            "toggle",
+            "number_input",
+            "slider",
+        )
+        for e in getattr(app, kind)
+    ]
     bodies += [option for radio in app.radio for option in radio.options]
     return bodies
 

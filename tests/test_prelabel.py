@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.ingest.files import import_audio
 from speechlabel.analytics.metrics import word_error_rate
 from speechlabel.core.models import PrelabelState, SegmentStatus
+from speechlabel.ingest.files import import_audio
 from speechlabel.prelabel.pipeline import PRELABEL_AUTHOR, prelabel_project
-from speechlabel.projects.manage import create_project
 from speechlabel.prelabel.project_options import transcribe_options_for
 from speechlabel.prelabel.transcribe import get_engine
+from speechlabel.projects.manage import create_project
 
 
 class StopAfter:
@@ -59,7 +59,9 @@ def test_an_interrupted_run_continues_where_it_stopped(store, settings, speech_d
     engine = get_engine(transcribe_options_for(project))
     with pytest.raises(KeyboardInterrupt):
         prelabel_project(store, settings, project, engine=StopAfter(engine, 1))
-    first_pass = [store.latest_draft(s.id) for r in store.list_recordings(project.id) for s in store.list_segments(r.id)]
+    first_pass = [
+        store.latest_draft(s.id) for r in store.list_recordings(project.id) for s in store.list_segments(r.id)
+    ]
     drafted_before = sum(draft is not None for draft in first_pass)
     assert 0 < drafted_before < len(first_pass)  # the 30 s call needs two 28 s windows
 
@@ -86,8 +88,8 @@ def test_window_drafts_match_per_segment_drafts_on_a_real_call(speech_dir):
     """Drafting the 30 s call's segments in shared windows is as accurate as one by one, and
     every word lands inside its own segment."""
     from speechlabel.audio.samples import load_mono_16k
-    from speechlabel.prelabel.vad import segment_speech
     from speechlabel.prelabel.transcribe import TranscribeOptions
+    from speechlabel.prelabel.vad import segment_speech
 
     samples = load_mono_16k(speech_dir / "diarization" / "pyannote_sample.wav")
     spans = [(s.start, s.end) for s in segment_speech(samples)]
@@ -96,7 +98,7 @@ def test_window_drafts_match_per_segment_drafts_on_a_real_call(speech_dir):
     reference = (speech_dir / "diarization" / "pyannote_sample.txt").read_text()
     window = samples[: int(spans[-1][1] * 16000)]
     windowed = engine.transcribe_window(window, spans, options)
-    alone = [engine.transcribe(samples[int(a * 16000): int(b * 16000)], options, offset=a) for a, b in spans]
+    alone = [engine.transcribe(samples[int(a * 16000) : int(b * 16000)], options, offset=a) for a, b in spans]
     assert len(windowed) == len(spans)
     windowed_wer = word_error_rate(reference, " ".join(d.text for d in windowed))
     alone_wer = word_error_rate(reference, " ".join(d.text for d in alone))

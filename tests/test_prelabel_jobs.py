@@ -19,14 +19,14 @@ from sqlalchemy import func, select, update
 from streamlit.testing.v1 import AppTest
 
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.workspace.config import Settings
-from speechlabel.ingest.files import import_audio
-from speechlabel.prelabel.jobs import JobState, claim, claim_or_wait, project_job, run_claimed
 from speechlabel.core.models import PrelabelState, SegmentStatus
+from speechlabel.ingest.files import import_audio
+from speechlabel.prelabel.engines.options import TranscribeOptions
+from speechlabel.prelabel.jobs import JobState, claim, claim_or_wait, project_job, run_claimed
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store, schema
 from speechlabel.store.rows import utc_now
-from speechlabel.prelabel.engines.options import TranscribeOptions
+from speechlabel.workspace.config import Settings
 from speechlabel.workspace.workspace import Workspace
 from tests.app_pages import APP
 from tests.app_session import sign_in
@@ -36,23 +36,32 @@ HARVARD = [f"en/speechbrain_harvard_spk{speaker}_snt{n}.wav" for speaker in (1, 
 
 
 def english_project(store, name="calls"):
-    return create_project(store, name, language="en", transcribe_options=TranscribeOptions(model="tiny.en"),
-                          actor=SYSTEM)
+    return create_project(
+        store, name, language="en", transcribe_options=TranscribeOptions(model="tiny.en"), actor=SYSTEM
+    )
 
 
 def drafts_per_segment(store, project) -> dict[str, int]:
     drafts = schema.drafts
     segment_ids = [s.id for r in store.list_recordings(project.id) for s in store.list_segments(r.id)]
     with store.read() as connection:
-        counted = dict(connection.execute(select(drafts.c.segment_id, func.count()).group_by(drafts.c.segment_id)).all())
+        counted = dict(
+            connection.execute(select(drafts.c.segment_id, func.count()).group_by(drafts.c.segment_id)).all()
+        )
     return {segment_id: counted.get(segment_id, 0) for segment_id in segment_ids}
 
 
 def cli(data_dir: Path, *args: str) -> subprocess.Popen:
     env = dict(os.environ, PYTHONPATH=str(REPO))
     env.pop("SPEECHLABEL_DATABASE_URL", None)
-    return subprocess.Popen([sys.executable, "-m", "speechlabel", "--data-dir", str(data_dir), *args], cwd=REPO,
-                            env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "speechlabel", "--data-dir", str(data_dir), *args],
+        cwd=REPO,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def test_two_runs_at_once_draft_each_segment_once(store, settings, speech_dir):
@@ -157,10 +166,12 @@ def test_a_job_on_another_machine_is_running_until_its_heartbeat_stops(store, pr
     assert mine is None and holder.id == other.id  # alive: its heartbeat is fresh
     assert project_job(store, project.id).state == JobState.RUNNING
     with store.write() as connection:
-        connection.execute(update(schema.prelabel_jobs).where(schema.prelabel_jobs.c.id == other.id)
-                           .values(heartbeat_at=utc_now() - timedelta(minutes=5)))
+        connection.execute(
+            update(schema.prelabel_jobs)
+            .where(schema.prelabel_jobs.c.id == other.id)
+            .values(heartbeat_at=utc_now() - timedelta(minutes=5))
+        )
     assert project_job(store, project.id).state == JobState.INTERRUPTED
     mine, holder = claim(store, project, "cli")
     assert holder is None and mine.state == "running"
     store.end_job(mine.id, "done")
-

@@ -8,11 +8,9 @@ import json
 import pytest
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import actions as labeling
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.conventions import AIHUB, GENERIC_EN, KSPON, resolve_scheme
 from speechlabel.core.errors import Forbidden, ValidationError
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import (
     ConventionSettings,
     Draft,
@@ -20,6 +18,8 @@ from speechlabel.core.models import (
     Role,
     SegmentStatus,
 )
+from speechlabel.ingest.files import import_audio
+from speechlabel.labeling import actions as labeling
 from speechlabel.projects.conventions import (
     DUAL,
     LintRejected,
@@ -74,9 +74,16 @@ def test_migration_0009_adds_the_setting_to_older_projects_and_downgrades(databa
     try:
         upgrade_schema(engine, "0008")
         with engine.begin() as connection:  # only columns that exist at 0008
-            connection.execute(schema.projects.insert().values(
-                name="old", language="ko", segment_options={}, engine_options={"model": "base"}, glossary=[],
-                created_at=utc_now()))
+            connection.execute(
+                schema.projects.insert().values(
+                    name="old",
+                    language="ko",
+                    segment_options={},
+                    engine_options={"model": "base"},
+                    glossary=[],
+                    created_at=utc_now(),
+                )
+            )
         upgrade_schema(engine)
         store = Store(engine)
         assert store.get_project("old").convention_settings == ConventionSettings()
@@ -92,11 +99,20 @@ def test_a_lead_sets_a_builtin_or_custom_scheme_and_blocking_and_it_round_trips(
     project = create_project(store, "calls", language="ko", actor=SYSTEM)
     lead = signed_in(store, project, "lea", Role.LEAD)
     changed = update_convention_settings(store, lead, project, ConventionSettings(AIHUB, True))
-    assert store.get_project("calls").convention_settings == ConventionSettings(AIHUB, True) == \
-        changed.convention_settings
+    assert (
+        store.get_project("calls").convention_settings == ConventionSettings(AIHUB, True) == changed.convention_settings
+    )
     scheme_file = tmp_path / "factory.json"
-    scheme_file.write_text(json.dumps({"name": "factory-ko", "base": "kspon", "tags": [
-        {"tag": "m/", "kind": "noise", "meaning": "machine noise", "hotkey": "Alt+M"}]}), encoding="utf-8")
+    scheme_file.write_text(
+        json.dumps(
+            {
+                "name": "factory-ko",
+                "base": "kspon",
+                "tags": [{"tag": "m/", "kind": "noise", "meaning": "machine noise", "hotkey": "Alt+M"}],
+            }
+        ),
+        encoding="utf-8",
+    )
     custom = resolve_scheme(str(scheme_file))
     update_convention_settings(store, lead, "calls", ConventionSettings(custom, False))
     stored = store.get_project("calls")
@@ -118,8 +134,13 @@ def test_only_a_lead_changes_the_convention_and_bad_values_are_refused(store):
 
 
 def test_the_generic_scheme_takes_the_projects_own_tag_names_as_bracket_tags(store):
-    project = create_project(store, "factory", language="en", actor=SYSTEM,
-                             label_settings=LabelSettings(tags=("noise", "machine hum", "beep")))
+    project = create_project(
+        store,
+        "factory",
+        language="en",
+        actor=SYSTEM,
+        label_settings=LabelSettings(tags=("noise", "machine hum", "beep")),
+    )
     scheme = project_scheme(project)
     assert "[machine hum]" in scheme.by_text and "[beep]" in scheme.by_text
     assert len([tag for tag in scheme.tags if tag.text == "[noise]"]) == 1  # already the scheme's own
@@ -134,6 +155,7 @@ def labeling_problems(project, text: str) -> list[str]:
 
 
 # --- the submit rule ---------------------------------------------------------------------------
+
 
 @pytest.fixture
 def korean_segment(store, settings, speech_dir):
@@ -172,6 +194,7 @@ def test_warnings_never_block_and_a_project_that_does_not_block_saves_errors(sto
 
 # --- fixes and insertion at the caret ------------------------------------------------------------
 
+
 def test_fix_applies_every_suggested_fix_until_the_line_is_clean():
     result = fix_transcript(KSPON, "아/  모+몬 소리야 n/")
     assert result.text == "아/ 모+ 몬 소리야 n/"
@@ -185,14 +208,17 @@ def test_fix_leaves_what_has_no_fix():
     assert result.fixed == 2
 
 
-@pytest.mark.parametrize(("text", "tag", "start", "end", "expected", "caret"), [
-    ("아 모 몬 소리야", "n/", 2, 2, "아 n/ 모 몬 소리야", 5),  # between words, at the caret
-    ("아 모 몬 소리야", "n/", 3, 3, "아 모 n/ 몬 소리야", 7),  # inside a word: after it, never splitting
-    ("아 모 몬 소리야", "+", 3, 3, "아 모+ 몬 소리야", 4),  # a mark goes on the word at the caret
-    ("아 모 몬 소리야", "o/", 6, 6, "o/ 아 모 몬 소리야", 9),  # o/ only at the start
-    ("칠십 퍼센트 확률", DUAL, 0, 6, "(칠십 퍼센트)/() 확률", 10),  # the selection is the spelling
-    ("확률", DUAL, 0, 0, "()/()확률", 1),
-])
+@pytest.mark.parametrize(
+    ("text", "tag", "start", "end", "expected", "caret"),
+    [
+        ("아 모 몬 소리야", "n/", 2, 2, "아 n/ 모 몬 소리야", 5),  # between words, at the caret
+        ("아 모 몬 소리야", "n/", 3, 3, "아 모 n/ 몬 소리야", 7),  # inside a word: after it, never splitting
+        ("아 모 몬 소리야", "+", 3, 3, "아 모+ 몬 소리야", 4),  # a mark goes on the word at the caret
+        ("아 모 몬 소리야", "o/", 6, 6, "o/ 아 모 몬 소리야", 9),  # o/ only at the start
+        ("칠십 퍼센트 확률", DUAL, 0, 6, "(칠십 퍼센트)/() 확률", 10),  # the selection is the spelling
+        ("확률", DUAL, 0, 0, "()/()확률", 1),
+    ],
+)
 def test_insert_at_caret_puts_each_kind_of_tag_where_it_belongs(text, tag, start, end, expected, caret):
     inserted = insert_at_caret(KSPON, text, tag, start, end)
     assert (inserted.text, inserted.caret) == (expected, caret)
@@ -209,6 +235,7 @@ def test_insert_at_caret_refuses_what_the_scheme_does_not_have():
 
 # --- the command line ------------------------------------------------------------------------------
 
+
 def test_project_create_and_settings_take_the_scheme_and_the_blocking(data_dir, tmp_path, capsys):
     from speechlabel.cli import main
 
@@ -220,8 +247,7 @@ def test_project_create_and_settings_take_the_scheme_and_the_blocking(data_dir, 
     assert "tag scheme: kspon — KsponSpeech / ETRI" in shown and "block submit on lint errors: yes" in shown
     scheme_file = tmp_path / "factory.toml"
     scheme_file.write_text('name = "factory"\nbase = "aihub"\n', encoding="utf-8")
-    assert main(base + ["project", "settings", "calls", "--scheme", str(scheme_file),
-                        "--no-block-on-lint-errors"]) == 0
+    assert main(base + ["project", "settings", "calls", "--scheme", str(scheme_file), "--no-block-on-lint-errors"]) == 0
     shown = capsys.readouterr().out
     assert "tag scheme: factory — AI Hub conversational" in shown and "block submit on lint errors: no" in shown
     assert main(base + ["project", "settings", "calls", "--scheme", "espnet"]) != 0

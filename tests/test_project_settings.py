@@ -14,12 +14,9 @@ from sqlalchemy import insert, inspect
 from streamlit.testing.v1 import AppTest
 
 from speechlabel.accounts.access import SYSTEM
-from tests.app_session import shown
-from tests.command_line import run
-from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import NotFound, ValidationError
-from speechlabel.prelabel.jobs import PrelabelJobs
 from speechlabel.core.models import DEFAULT_TAGS, LabelSettings
+from speechlabel.prelabel.jobs import PrelabelJobs
 from speechlabel.projects.manage import (
     MAX_SPEAKERS,
     MAX_TAGS,
@@ -30,7 +27,10 @@ from speechlabel.projects.manage import (
 )
 from speechlabel.store import Store, schema
 from speechlabel.store.engine import downgrade_schema, make_engine, upgrade_schema
+from speechlabel.workspace.config import Settings
 from speechlabel.workspace.workspace import Workspace
+from tests.app_session import shown
+from tests.command_line import run
 
 PAGE = str(Path(__file__).resolve().parents[1] / "views" / "projects.py")
 DEFAULTS = LabelSettings(speakers=(), tags=DEFAULT_TAGS, low_confidence=0.5)
@@ -128,7 +128,11 @@ def test_settings_round_trip_through_create_and_update(store):
     again = store.get_project("factory")
     assert again.label_settings == by_project.label_settings == LabelSettings(tags=("cough",))
     assert (again.id, again.language, again.glossary, again.created_at) == (
-        created.id, "ko", ("PLC",), created.created_at)
+        created.id,
+        "ko",
+        ("PLC",),
+        created.created_at,
+    )
 
 
 def test_a_refused_update_leaves_the_settings_alone(store):
@@ -147,9 +151,16 @@ def test_a_refused_update_leaves_the_settings_alone(store):
 def test_project_without_stored_settings_reads_defaults(store):
     assert create_project(store, "plain", actor=SYSTEM).label_settings == DEFAULTS
     with store.write() as connection:  # a row as written before migration 0003: no value at all
-        connection.execute(insert(schema.projects).values(
-            name="legacy", language=None, segment_options={}, engine_options={}, glossary=[],
-            created_at=datetime.now(UTC)))
+        connection.execute(
+            insert(schema.projects).values(
+                name="legacy",
+                language=None,
+                segment_options={},
+                engine_options={},
+                glossary=[],
+                created_at=datetime.now(UTC),
+            )
+        )
     assert store.get_project("legacy").label_settings == DEFAULTS
 
 
@@ -159,9 +170,16 @@ def test_migration_0003_keeps_older_projects_and_downgrades(database_url):
     try:
         upgrade_schema(engine, "0002")
         with engine.begin() as connection:  # only columns that exist at 0002
-            connection.execute(insert(schema.projects).values(
-                name="old", language="en", segment_options={}, engine_options={"model": "base"},
-                glossary=["PLC"], created_at=datetime.now(UTC)))
+            connection.execute(
+                insert(schema.projects).values(
+                    name="old",
+                    language="en",
+                    segment_options={},
+                    engine_options={"model": "base"},
+                    glossary=["PLC"],
+                    created_at=datetime.now(UTC),
+                )
+            )
         upgrade_schema(engine)
         store = Store(engine)
         old = store.get_project("old")
@@ -179,8 +197,6 @@ def test_migration_0003_keeps_older_projects_and_downgrades(database_url):
 # --- the command line ---------------------------------------------------------------------------
 
 
-
-
 def stored(data_dir, name: str) -> LabelSettings:
     workspace = Workspace.open(Settings.from_env(data_dir))
     try:
@@ -190,15 +206,32 @@ def stored(data_dir, name: str) -> LabelSettings:
 
 
 def test_cli_create_with_settings_then_change_only_what_is_given(data_dir, capsys):
-    assert run(data_dir, "project", "create", "demo", "--speakers", "A, B", "--tags", "noise,music",
-               "--low-confidence", "0.4") == 0
+    assert (
+        run(
+            data_dir,
+            "project",
+            "create",
+            "demo",
+            "--speakers",
+            "A, B",
+            "--tags",
+            "noise,music",
+            "--low-confidence",
+            "0.4",
+        )
+        == 0
+    )
     assert "2 speakers, 2 tags" in capsys.readouterr().out
     assert stored(data_dir, "demo") == LabelSettings(("A", "B"), ("noise", "music"), 0.4)
 
     assert run(data_dir, "project", "settings", "demo", "--low-confidence", "0.25") == 0
     out = capsys.readouterr().out
-    assert out.splitlines()[:4] == ["settings of project 'demo':", "  speakers: A, B",
-                                    "  tags: noise, music", "  low-confidence: 0.25"]
+    assert out.splitlines()[:4] == [
+        "settings of project 'demo':",
+        "  speakers: A, B",
+        "  tags: noise, music",
+        "  low-confidence: 0.25",
+    ]
     assert "  double-labeled share: 0" in out.splitlines()  # assignment settings follow, unchanged
     assert run(data_dir, "project", "settings", "demo", "--speakers", "C,D,E") == 0
     assert stored(data_dir, "demo") == LabelSettings(("C", "D", "E"), ("noise", "music"), 0.25)
@@ -244,12 +277,14 @@ def test_cli_refuses_a_threshold_that_is_not_a_number(data_dir, capsys):
 @pytest.fixture
 def page(store, settings):
     """The projects page with the workspace and job registry workbench.py would put in place."""
+
     def open_page() -> AppTest:
         app = AppTest.from_file(PAGE, default_timeout=60)
         app.session_state["workspace"] = Workspace(settings, store)
         app.session_state["prelabel_jobs"] = PrelabelJobs(store, settings)
         app.session_state["actor"] = SYSTEM  # an admin, as workbench.py puts the signed-in actor
         return app.run()
+
     return open_page
 
 
@@ -268,7 +303,8 @@ def test_a_lead_creates_a_project_with_speakers_and_tags(page, store):
     click(app, "Create project")
     assert not app.exception and "Created project 'factory\\-ko'" in app.success[0].value
     assert store.get_project("factory-ko").label_settings == LabelSettings(
-        ("operator", "supervisor", "운전원"), ("n/", "(NO:)"), 0.35)
+        ("operator", "supervisor", "운전원"), ("n/", "(NO:)"), 0.35
+    )
 
 
 def test_a_lead_changes_label_settings_in_the_expander(page, store):
@@ -293,9 +329,9 @@ def test_a_lead_changes_label_settings_in_the_expander(page, store):
 def test_only_leads_change_settings_upload_or_prelabel(store, settings):
     from speechlabel.accounts import users as accounts
     from speechlabel.core.errors import Forbidden
+    from speechlabel.core.models import Role
     from speechlabel.ingest.files import import_uploads
     from speechlabel.prelabel.jobs import PrelabelJobs
-    from speechlabel.core.models import Role
 
     project = create_project(store, "calls", actor=SYSTEM)
     accounts.create_user(store, SYSTEM, "lea", "correct horse battery")

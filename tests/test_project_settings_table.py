@@ -10,17 +10,17 @@ from dataclasses import fields
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from speechlabel.core import project_settings
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.cli import build_parser
+from speechlabel.cli.project_settings import settings_from_args
+from speechlabel.core import project_settings
 from speechlabel.core.errors import ValidationError
-from speechlabel.i18n import Lang, catalog
 from speechlabel.core.models import MAX_BATCH, AssignmentSettings, ReviewSettings, Role
 from speechlabel.core.project_settings import ASSIGNMENT, REVIEW, SETTINGS, group
+from speechlabel.i18n import Lang, catalog
 from speechlabel.projects.manage import create_project
-from speechlabel.cli.project_settings import settings_from_args
-from tests.app_session import sign_in
 from tests.app_pages import APP
+from tests.app_session import sign_in
 from tests.korean_errors import assert_in_korean
 from tests.korean_errors import fields as template_fields
 
@@ -92,13 +92,24 @@ def test_the_command_line_has_one_option_per_setting_and_reads_them_back():
     every = _settings_args()
     for row in SETTINGS:
         assert getattr(every, row.cli.flag[2:].replace("-", "_")) is None  # not given: not changed
-    args = _settings_args("--batch-size", "10", "--daily-quota", "0", "--lease-minutes", "45",
-                          "--defect-threshold", "none", "--min-reviews", "5")
+    args = _settings_args(
+        "--batch-size",
+        "10",
+        "--daily-quota",
+        "0",
+        "--lease-minutes",
+        "45",
+        "--defect-threshold",
+        "none",
+        "--min-reviews",
+        "5",
+    )
     base = AssignmentSettings(daily_quota=7)
     assert settings_from_args(args, base, ASSIGNMENT) == AssignmentSettings(batch_size=10, lease_minutes=45.0)
     assert settings_from_args(args, ReviewSettings(defect_threshold=0.2), REVIEW) == ReviewSettings(min_reviews=5)
-    assert settings_from_args(_settings_args("--defect-threshold", "0.3"), ReviewSettings(), REVIEW) \
-        == ReviewSettings(defect_threshold=0.3)
+    assert settings_from_args(_settings_args("--defect-threshold", "0.3"), ReviewSettings(), REVIEW) == ReviewSettings(
+        defect_threshold=0.3
+    )
     with pytest.raises(SystemExit):
         _settings_args("--defect-threshold", "lots")
 
@@ -123,8 +134,12 @@ def test_the_form_fields_come_from_the_table_and_give_the_settings_back():
     english = catalog(Lang.EN)
     assert set(labels) == {english[row.form.label_key] for row in SETTINGS} | {english["dashboard.use_policy"]}
     # The widgets the pages showed before the table: same ranges, steps and order.
-    assert [(w.min, w.max, w.step) for w in app.number_input] == [(1, 500, 1), (1, 10_080, 0.01), (0, 100_000, 1),
-                                                                  (1, 10_000, 1)]
+    assert [(w.min, w.max, w.step) for w in app.number_input] == [
+        (1, 500, 1),
+        (1, 10_080, 0.01),
+        (0, 100_000, 1),
+        (1, 10_000, 1),
+    ]
     assert [(w.min, w.max, w.step) for w in app.slider] == [(0, 1, 0.05), (0, 1, 0.05), (0, 1, 0.01), (0, 1, 0.05)]
     # Quota 0 is "none"; a number is a cap. The policy's checkbox switches the threshold on.
     app.number_input[2].set_value(12)

@@ -9,9 +9,9 @@ import threading
 
 import pytest
 
+from speechlabel.accounts.rate_limit import RateLimiter, RateLimitOptions, TooManyRequests
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.models import Role
-from speechlabel.accounts.rate_limit import RateLimiter, RateLimitOptions, TooManyRequests
 from tests.label_routes_client import client, first_segment, person
 from views import label_api
 
@@ -112,8 +112,10 @@ def test_memory_is_bounded_and_idle_sessions_are_forgotten():
     assert len(limiter) == 1  # the idle ones are dropped: a full bucket is the same as none
 
 
-@pytest.mark.parametrize("field, value", [("requests_per_minute", 0), ("audio_burst_seconds", -1),
-                                          ("request_burst", True), ("max_sessions", 0)])
+@pytest.mark.parametrize(
+    "field, value",
+    [("requests_per_minute", 0), ("audio_burst_seconds", -1), ("request_burst", True), ("max_sessions", 0)],
+)
 def test_options_are_checked(field, value):
     with pytest.raises(ValidationError, match=field):
         RateLimitOptions(**{field: value})
@@ -125,8 +127,9 @@ def test_options_are_checked(field, value):
 @pytest.fixture
 def tight(monkeypatch):
     """A server whose sessions may fetch 5 s of audio and 6 requests before refills (2 a minute)."""
-    limiter = RateLimiter(RateLimitOptions(requests_per_minute=2, request_burst=6, audio_seconds_per_minute=2,
-                                           audio_burst_seconds=5))
+    limiter = RateLimiter(
+        RateLimitOptions(requests_per_minute=2, request_burst=6, audio_seconds_per_minute=2, audio_burst_seconds=5)
+    )
     monkeypatch.setattr(label_api, "limiter", lambda: limiter)
     return limiter
 

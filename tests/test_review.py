@@ -10,9 +10,6 @@ from datetime import timedelta
 import pytest
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import assignment
-from speechlabel.labeling import actions as labeling
-from speechlabel.review import decisions as review
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.errors import Forbidden, StaleVersion, ValidationError
 from speechlabel.core.models import (
@@ -21,6 +18,9 @@ from speechlabel.core.models import (
     ReviewSettings,
     SegmentStatus,
 )
+from speechlabel.labeling import actions as labeling
+from speechlabel.labeling import assignment
+from speechlabel.review import decisions as review
 from speechlabel.review.decisions import DiffPiece, ReviewOrder, ReviewQuery
 from speechlabel.store.rows import utc_now
 from tests.command_line import run
@@ -68,8 +68,11 @@ def test_labeler_and_recording_orders_and_filters(store, project, work, rita, te
     # By recording: time order within it, whoever labeled.
     assert queue_ids(store, rita, project, order="recording", recording_id=work.recording_id) == work.ids
     assert queue_ids(store, rita, project, order="recording", recording_id="nope") == []
-    for bad, message in (({"order": "random"}, "unknown review order 'random'"),
-                         ({"limit": 0}, "page size 0"), ({"offset": -1}, "offset -1")):
+    for bad, message in (
+        ({"order": "random"}, "unknown review order 'random'"),
+        ({"limit": 0}, "page size 0"),
+        ({"offset": -1}, "offset -1"),
+    ):
         with pytest.raises(ValidationError, match=message):
             review.review_queue(store, rita, project, ReviewQuery(**bad))
 
@@ -81,8 +84,7 @@ def test_the_sample_is_stable_and_honours_the_share():
     assert [review.in_sample(i, 0.3) for i in ids[:200]] == [review.in_sample(i, 0.3) for i in ids[:200]]
 
 
-def test_sample_order_draws_each_labelers_share_and_more_of_a_flagged_labeler(store, project, work, rita,
-                                                                               team):
+def test_sample_order_draws_each_labelers_share_and_more_of_a_flagged_labeler(store, project, work, rita, team):
     lead = team["lead"]
     half = review.update_review_settings(store, lead, project, ReviewSettings(sample_share=0.5))
     # The database computes the same hash as Python (PostgreSQL in SQL, SQLite via the function).
@@ -105,8 +107,7 @@ def test_sample_order_draws_each_labelers_share_and_more_of_a_flagged_labeler(st
     assert queue_ids(store, rita, project, order="sample") == work.ids[1:7]
 
 
-def test_next_to_review_walks_the_order_and_skips_the_reviewers_own_work(store, project, work, rita, team,
-                                                                         monkeypatch):
+def test_next_to_review_walks_the_order_and_skips_the_reviewers_own_work(store, project, work, rita, team, monkeypatch):
     # One unfiltered look ahead, so skipping the lead's own work takes the filtered query.
     monkeypatch.setattr("speechlabel.store.reviews.NEXT_BATCH", 1)
     by_confidence = queue_ids(store, rita, project)
@@ -135,19 +136,28 @@ def test_approve_writes_revision_review_and_audit(store, project, work, rita):
     before = store.get_segment(segment_id)
     saved = review.approve(store, rita, segment_id, before.version, comment="  clean  ")
     assert (saved.status, saved.version, saved.updated_by, saved.text) == (
-        SegmentStatus.APPROVED, before.version + 1, "rita", before.text)
+        SegmentStatus.APPROVED,
+        before.version + 1,
+        "rita",
+        before.text,
+    )
     last = store.list_revisions(segment_id)[-1]
     assert (last.author, last.status, last.comment) == ("rita", SegmentStatus.APPROVED, "approved: clean")
     [kept] = review.open_for_review(store, rita, segment_id).reviews
     assert (kept.labeler, kept.reviewer, kept.decision, kept.reason, kept.comment, kept.segment_version) == (
-        "ana", "rita", ReviewDecision.APPROVED, None, "clean", before.version)
+        "ana",
+        "rita",
+        ReviewDecision.APPROVED,
+        None,
+        "clean",
+        before.version,
+    )
     assert segment_id not in queue_ids(store, rita, project)
     [line] = [e for e in store.list_audit([project.id]) if e.action == "segment_approved"]
     assert (line.actor, line.target, line.details["labeler"]) == ("rita", segment_id, "ana")
 
 
-def test_each_reason_rejects_back_to_the_labeler_and_the_rework_is_reviewed_again(store, project, work, rita,
-                                                                                   team):
+def test_each_reason_rejects_back_to_the_labeler_and_the_rework_is_reviewed_again(store, project, work, rita, team):
     ana = team["ana"]
     for index, (reason, segment_id) in enumerate(zip(ReviewReason, work.of("ana"))):
         given = reason.value.upper() if index % 2 else reason  # the code as text is accepted too
@@ -163,7 +173,10 @@ def test_each_reason_rejects_back_to_the_labeler_and_the_rework_is_reviewed_agai
     assert first.id == rejected[0]
     context = labeling.open_segment(store, ana, first.id)
     assert (context.rejection.reason, context.rejection.comment, context.rejection.reviewer) == (
-        ReviewReason.TEXT_MINOR, "see text_minor", "rita")
+        ReviewReason.TEXT_MINOR,
+        "see text_minor",
+        "rita",
+    )
     assert review.latest_rejection(store, ana, first.id) == context.rejection
     # Her fix is REWORKED and back in the review queue; saving it again keeps it REWORKED.
     fixed, _ = labeling.save_and_next(store, ana, first.id, first.version, "the fixed words", None, [], None)
@@ -178,7 +191,10 @@ def test_each_reason_rejects_back_to_the_labeler_and_the_rework_is_reviewed_agai
     approved = review.approve(store, rita, first.id, again.version)
     assert approved.status == SegmentStatus.APPROVED
     history = review.open_for_review(store, rita, first.id).reviews
-    assert [(r.decision, r.labeler) for r in history] == [(ReviewDecision.REJECTED, "ana"), (ReviewDecision.APPROVED, "ana")]
+    assert [(r.decision, r.labeler) for r in history] == [
+        (ReviewDecision.REJECTED, "ana"),
+        (ReviewDecision.APPROVED, "ana"),
+    ]
     [ana_quality] = [q for q in review.labeler_quality(store, rita, project) if q.labeler == "ana"]
     assert (ana_quality.reviewed, ana_quality.rejected) == (7, 6)
 
@@ -195,8 +211,7 @@ def test_rejected_work_of_someone_who_left_goes_to_the_pool(store, project, work
     assert review.open_for_review(store, rita, segment_id).labeler == "eva"
 
 
-def test_labelers_self_review_wrong_status_and_bad_input_are_refused(store, project, work, rita,
-                                                                     team):
+def test_labelers_self_review_wrong_status_and_bad_input_are_refused(store, project, work, rita, team):
     ana, lead = team["ana"], team["lead"]
     segment_id = work.ids[6]
     with pytest.raises(Forbidden, match="ana is a labeler in 'demo'; reviewing needs the reviewer or lead role"):
@@ -223,8 +238,7 @@ def test_labelers_self_review_wrong_status_and_bad_input_are_refused(store, proj
     assert [r.labeler for r in store.list_reviews(segment_id)] == ["lead"]
 
 
-def test_two_reviewers_deciding_the_same_version_the_second_hears_who_was_first(store, project, work, rita,
-                                                                                team):
+def test_two_reviewers_deciding_the_same_version_the_second_hears_who_was_first(store, project, work, rita, team):
     segment_id = work.ids[1]
     seen = version(store, segment_id)
     review.approve(store, team["lead"], segment_id, seen)
@@ -234,8 +248,7 @@ def test_two_reviewers_deciding_the_same_version_the_second_hears_who_was_first(
     assert len(store.list_reviews(segment_id)) == 1
 
 
-def test_bulk_approve_takes_a_labelers_work_and_refuses_the_rest(store, project, work, rita, team,
-                                                                 monkeypatch):
+def test_bulk_approve_takes_a_labelers_work_and_refuses_the_rest(store, project, work, rita, team, monkeypatch):
     lead = team["lead"]
     monkeypatch.setattr("speechlabel.store.reviews.BULK_CHUNK", 4)  # several transactions
     with pytest.raises(Forbidden, match="rita is a reviewer in 'demo'; approving in bulk needs the lead role"):
@@ -253,15 +266,19 @@ def test_bulk_approve_takes_a_labelers_work_and_refuses_the_rest(store, project,
     assert store.get_segment(approved).status == SegmentStatus.APPROVED
     assert store.list_revisions(approved)[-1].comment == "approved in bulk: trusted"
     [kept] = store.list_reviews(approved)
-    assert (kept.labeler, kept.reviewer, kept.decision, kept.comment) == ("ana", "lead", ReviewDecision.APPROVED,
-                                                                           "trusted")
+    assert (kept.labeler, kept.reviewer, kept.decision, kept.comment) == (
+        "ana",
+        "lead",
+        ReviewDecision.APPROVED,
+        "trusted",
+    )
     assert {q.labeler: q.reviewed for q in review.labeler_quality(store, rita, project)} == {"ana": 5, "ben": 6}
 
 
-def test_labeler_quality_flags_above_the_threshold_after_enough_reviews(store, project, work, rita,
-                                                                        team):
-    project = review.update_review_settings(store, team["lead"], project,
-                                            ReviewSettings(defect_threshold=0.5, min_reviews=4))
+def test_labeler_quality_flags_above_the_threshold_after_enough_reviews(store, project, work, rita, team):
+    project = review.update_review_settings(
+        store, team["lead"], project, ReviewSettings(defect_threshold=0.5, min_reviews=4)
+    )
     ana = work.of("ana")
     for segment_id in ana[:2]:
         review.reject(store, rita, segment_id, version(store, segment_id), "text_minor")
@@ -270,8 +287,10 @@ def test_labeler_quality_flags_above_the_threshold_after_enough_reviews(store, p
     review.reject(store, rita, work.ids[6], version(store, work.ids[6]), "wrong_speaker")
 
     def quality():
-        return {q.labeler: (q.reviewed, q.rejected, q.defect_rate, q.flagged)
-                for q in review.labeler_quality(store, rita, project)}
+        return {
+            q.labeler: (q.reviewed, q.rejected, q.defect_rate, q.flagged)
+            for q in review.labeler_quality(store, rita, project)
+        }
 
     # Ana at exactly the threshold is not flagged; Ben, all rejected, has too few reviews to judge.
     assert quality() == {"ana": (4, 2, 0.5, False), "ben": (1, 1, 1.0, False)}
@@ -281,12 +300,16 @@ def test_labeler_quality_flags_above_the_threshold_after_enough_reviews(store, p
 
 def test_review_settings_are_for_leads_and_validated(store, project, rita, team):
     changed = review.update_review_settings(store, team["lead"], project, ReviewSettings(sample_share=0.25))
-    assert store.get_project(project.name).review_settings == changed.review_settings == ReviewSettings(sample_share=0.25)
+    assert (
+        store.get_project(project.name).review_settings == changed.review_settings == ReviewSettings(sample_share=0.25)
+    )
     with pytest.raises(Forbidden, match="rita is a reviewer in 'demo'; changing the review settings needs the lead"):
         review.update_review_settings(store, rita, project, ReviewSettings())
-    for bad, message in ((ReviewSettings(sample_share=1.5), "sample share 1.5"),
-                         (ReviewSettings(defect_threshold=-0.1), "defect threshold -0.1"),
-                         (ReviewSettings(min_reviews=0), "minimum reviews 0")):
+    for bad, message in (
+        (ReviewSettings(sample_share=1.5), "sample share 1.5"),
+        (ReviewSettings(defect_threshold=-0.1), "defect threshold -0.1"),
+        (ReviewSettings(min_reviews=0), "minimum reviews 0"),
+    ):
         with pytest.raises(ValidationError, match=message):
             review.update_review_settings(store, team["lead"], project, bad)
 
@@ -296,15 +319,24 @@ def test_review_settings_are_for_leads_and_validated(store, project, rita, team)
 
 def test_english_is_compared_by_words():
     pieces = review.diff_texts("turn on the  conveyor", "turn off the conveyor belt", "en")
-    assert pieces == (DiffPiece("equal", "turn ", "turn "), DiffPiece("replace", "on", "off"),
-                      DiffPiece("equal", " the conveyor", " the conveyor"), DiffPiece("insert", "", " belt"))
+    assert pieces == (
+        DiffPiece("equal", "turn ", "turn "),
+        DiffPiece("replace", "on", "off"),
+        DiffPiece("equal", " the conveyor", " the conveyor"),
+        DiffPiece("insert", "", " belt"),
+    )
     assert "".join(p.draft for p in pieces) == "turn on the conveyor"
     assert "".join(p.final for p in pieces) == "turn off the conveyor belt"
 
 
 def test_korean_is_compared_by_characters():
-    expected = (DiffPiece("equal", "아 ", "아 "), DiffPiece("replace", "모", "뭐"), DiffPiece("equal", " ", " "),
-                DiffPiece("replace", "몬", "먼"), DiffPiece("equal", " 소리야", " 소리야"))
+    expected = (
+        DiffPiece("equal", "아 ", "아 "),
+        DiffPiece("replace", "모", "뭐"),
+        DiffPiece("equal", " ", " "),
+        DiffPiece("replace", "몬", "먼"),
+        DiffPiece("equal", " 소리야", " 소리야"),
+    )
     assert review.diff_texts("아 모 몬 소리야", "아 뭐 먼 소리야", "ko") == expected
     assert review.diff_texts("아 모 몬 소리야", "아 뭐 먼 소리야", "ko-KR") == expected
     assert review.diff_texts("아 모 몬 소리야", "아 뭐 먼 소리야", None) == expected  # the script decides
@@ -344,8 +376,10 @@ def test_cli_lists_approves_rejects_and_sets_review_settings(data_dir, speech_di
 
     assert run(data_dir, "review", "demo", "--limit", "2") == 0
     captured = capsys.readouterr()
-    assert captured.out.splitlines() == [f"{ids[3]}\tana\t0.10\twords {ids[3][-4:]}",
-                                         f"{ids[6]}\tana\t0.20\twords {ids[6][-4:]}"]
+    assert captured.out.splitlines() == [
+        f"{ids[3]}\tana\t0.10\twords {ids[3][-4:]}",
+        f"{ids[6]}\tana\t0.20\twords {ids[6][-4:]}",
+    ]
     assert "12 segments to review" in captured.err
     assert run(data_dir, "review", "demo", "--order", "labeler", "--labeler", "ana", "--limit", "1") == 0
     assert capsys.readouterr().out.startswith(ids[0])
@@ -365,8 +399,23 @@ def test_cli_lists_approves_rejects_and_sets_review_settings(data_dir, speech_di
     captured = capsys.readouterr()
     assert captured.out == "" and "0 segments to review" in captured.err
 
-    assert run(data_dir, "project", "settings", "demo", "--sample-share", "0.2", "--defect-threshold", "0.1",
-               "--min-reviews", "5", "--flagged-share", "0.6") == 0
+    assert (
+        run(
+            data_dir,
+            "project",
+            "settings",
+            "demo",
+            "--sample-share",
+            "0.2",
+            "--defect-threshold",
+            "0.1",
+            "--min-reviews",
+            "5",
+            "--flagged-share",
+            "0.6",
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "review sample share: 0.2" in out
     assert "quality policy: defect threshold 0.1 after 5 reviews, then sample share 0.6" in out

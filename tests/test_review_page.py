@@ -4,10 +4,10 @@ approves, and a labeler has no Review page."""
 
 from __future__ import annotations
 
-from speechlabel.labeling import actions as labeling
 from speechlabel.core.models import ReviewReason, SegmentStatus
-from workbench import page_specs
+from speechlabel.labeling import actions as labeling
 from tests.app_pages import actor, button, open_review_page, reviewer, submitted
+from workbench import page_specs
 
 
 def test_reject_with_a_reason_then_approve_the_rework(labeled_project):
@@ -30,7 +30,10 @@ def test_reject_with_a_reason_then_approve_the_rework(labeled_project):
     assert store.get_segment(segment.id).status == SegmentStatus.REJECTED
     [rejection] = store.list_reviews(segment.id)
     assert (rejection.reason, rejection.comment, rejection.labeler) == (
-        ReviewReason.WRONG_SPEAKER, "that is the reporter", "ana")
+        ReviewReason.WRONG_SPEAKER,
+        "that is the reporter",
+        "ana",
+    )
     assert "Nothing waits for review" in app.success[-1].value
 
     ana = actor(workspace, "ana")
@@ -57,5 +60,8 @@ def test_a_lead_bulk_approves_a_labelers_work_and_a_labeler_has_no_review_page(l
     pages = {name: [spec.title for spec in page_specs(actor(workspace, name))] for name in ("ana", "ben")}
     reviewer(workspace)
     pages["rita"] = [spec.title for spec in page_specs(actor(workspace, "rita"))]
-    assert pages == {"ana": ["Label"], "ben": ["Projects", "Label", "Review", "Dashboard", "Export", "Users"],
-                     "rita": ["Projects", "Review"]}
+    assert pages == {
+        "ana": ["Label"],
+        "ben": ["Projects", "Label", "Review", "Dashboard", "Export", "Users"],
+        "rita": ["Projects", "Review"],
+    }

@@ -73,9 +73,7 @@ def _assert_boundaries_in_pauses(spans: list[Span], samples: np.ndarray, max_db:
         cut = (left.end + right.start) / 2
         index = int(round(cut * 100))
         quietest = level[max(0, index - 1) : index + 1].min()
-        assert quietest <= loud - max_db, (
-            f"cut at {cut:.3f} s is only {loud - quietest:.1f} dB below loud speech"
-        )
+        assert quietest <= loud - max_db, f"cut at {cut:.3f} s is only {loud - quietest:.1f} dB below loud speech"
 
 
 # --- real recordings ---------------------------------------------------------------------

@@ -11,28 +11,47 @@ from dataclasses import replace
 import pytest
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import actions as labeling
-from speechlabel.review import decisions as review
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.audio.samples import load_mono_16k
 from speechlabel.analytics.dashboard import build_dashboard
+from speechlabel.audio.samples import load_mono_16k
 from speechlabel.core.draft_cut import DraftCut, current_drafts, cut_draft, join_drafts
-from speechlabel.labeling.draft_view import split_time_for
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import Draft, Role, Word
+from speechlabel.ingest.files import import_audio
+from speechlabel.labeling import actions as labeling
+from speechlabel.labeling.draft_view import split_time_for
 from speechlabel.prelabel.transcribe import TranscribeOptions, get_engine
+from speechlabel.review import decisions as review
 
 LDC_TEXT = "She had your dark suit, in greasy wash water all year."
 # Made-up but plausible times of LDC93S1 (2.92 s): "suit," ends at 1.2 s, "in" starts at 1.5 s.
-LDC_TIMES = [(0.19, 0.34), (0.34, 0.52), (0.52, 0.66), (0.66, 0.95), (0.95, 1.2), (1.5, 1.6), (1.6, 1.95),
-             (1.95, 2.2), (2.2, 2.45), (2.45, 2.6), (2.6, 2.8)]
+LDC_TIMES = [
+    (0.19, 0.34),
+    (0.34, 0.52),
+    (0.52, 0.66),
+    (0.66, 0.95),
+    (0.95, 1.2),
+    (1.5, 1.6),
+    (1.6, 1.95),
+    (1.95, 2.2),
+    (2.2, 2.45),
+    (2.45, 2.6),
+    (2.6, 2.8),
+]
 
 
-def timed(text: str, times, language: str = "en", engine: str = "faster-whisper", model: str = "base",
-          avg_logprob: float = -0.25) -> Draft:
+def timed(
+    text: str,
+    times,
+    language: str = "en",
+    engine: str = "faster-whisper",
+    model: str = "base",
+    avg_logprob: float = -0.25,
+) -> Draft:
     """A draft of ``text`` whose i-th word spans ``times[i]`` and scores 0.5 + i/100."""
-    words = tuple(Word(symbol, start, round(end - start, 3), round(0.5 + i / 100, 2))
-                  for i, (symbol, (start, end)) in enumerate(zip(text.split(), times, strict=True)))
+    words = tuple(
+        Word(symbol, start, round(end - start, 3), round(0.5 + i / 100, 2))
+        for i, (symbol, (start, end)) in enumerate(zip(text.split(), times, strict=True))
+    )
     return Draft(text, words, avg_logprob, 0.04, 1.3, language, 0.97, engine, model, {"beam_size": 1})
 
 
@@ -41,8 +60,16 @@ def untimed(text: str, language: str = "en") -> Draft:
 
 
 def figures(draft: Draft) -> tuple:
-    return (draft.avg_logprob, draft.no_speech_prob, draft.compression_ratio, draft.language,
-            draft.language_probability, draft.engine, draft.model, draft.options)
+    return (
+        draft.avg_logprob,
+        draft.no_speech_prob,
+        draft.compression_ratio,
+        draft.language,
+        draft.language_probability,
+        draft.engine,
+        draft.model,
+        draft.options,
+    )
 
 
 # --- the rules, without a database --------------------------------------------------------
@@ -92,14 +119,30 @@ def test_words_missing_from_the_text_make_parts_of_the_words_joined_by_spaces():
 @pytest.mark.parametrize(
     ("labeler_text", "word_index", "first", "second"),
     [
-        ("She had your dark suit in greasy wash water all year.", 5,  # the same words: the same place
-         "She had your dark suit,", "in greasy wash water all year."),
-        ("she had her dark suit in greasy wash water all year", 5,  # a corrected word moves nothing
-         "She had your dark suit,", "in greasy wash water all year."),
-        ("She had your dark blue suit in greasy wash water all year.", 6,  # an inserted word neither
-         "She had your dark suit,", "in greasy wash water all year."),
-        ("um She had your dark suit in greasy wash water all year.", 1,
-         "", "She had your dark suit, in greasy wash water all year."),
+        (
+            "She had your dark suit in greasy wash water all year.",
+            5,  # the same words: the same place
+            "She had your dark suit,",
+            "in greasy wash water all year.",
+        ),
+        (
+            "she had her dark suit in greasy wash water all year",
+            5,  # a corrected word moves nothing
+            "She had your dark suit,",
+            "in greasy wash water all year.",
+        ),
+        (
+            "She had your dark blue suit in greasy wash water all year.",
+            6,  # an inserted word neither
+            "She had your dark suit,",
+            "in greasy wash water all year.",
+        ),
+        (
+            "um She had your dark suit in greasy wash water all year.",
+            1,
+            "",
+            "She had your dark suit, in greasy wash water all year.",
+        ),
     ],
 )
 def test_a_draft_without_timings_is_cut_where_the_labeler_cut_their_text(labeler_text, word_index, first, second):
@@ -120,8 +163,9 @@ def test_a_draft_without_timings_sharing_no_word_with_the_text_stays_whole_on_th
 
 def test_joining_two_separate_drafts_weighs_their_figures_by_duration():
     first = timed("turn on", [(0.0, 0.2), (0.2, 0.5)], avg_logprob=-0.1)
-    second = replace(timed("the light", [(1.0, 1.2), (1.2, 1.5)]), avg_logprob=-0.7, no_speech_prob=0.3,
-                     compression_ratio=2.0)
+    second = replace(
+        timed("the light", [(1.0, 1.2), (1.2, 1.5)]), avg_logprob=-0.7, no_speech_prob=0.3, compression_ratio=2.0
+    )
     joined = join_drafts(first, second, (1.0, 3.0))
     assert joined.text == "turn on the light" and joined.words == first.words + second.words
     assert joined.avg_logprob == pytest.approx((-0.1 * 1.0 + -0.7 * 3.0) / 4.0)
@@ -160,18 +204,26 @@ def test_both_halves_keep_their_part_of_every_models_draft(store, lead, ldc):
     first, second = labeling.split(store, lead, ldc.id, ldc.version, 1.35, 5)
     assert (first.text, second.text) == ("She had your dark suit,", "in greasy wash water all year.")
     whole = store.list_drafts(ldc.id)[2]
-    for segment, text, words in ((first, "She had your dark suit,", whole.words[:5]),
-                                 (second, "in greasy wash water all year.", whole.words[5:])):
+    for segment, text, words in (
+        (first, "She had your dark suit,", whole.words[:5]),
+        (second, "in greasy wash water all year.", whole.words[5:]),
+    ):
         newest = store.latest_draft(segment.id)  # what the dashboard and exports read
         assert (newest.text, newest.words, newest.model) == (text, words, "base")
         assert figures(newest) == figures(whole) and newest.segment_id == segment.id
     # One part of each engine and model, in the drafts' order: the replaced base draft is not cut.
     assert [(d.model, d.text) for d in store.list_drafts(second.id)] == [
-        ("tiny.en", "in greasy wash water all year."), ("base", "in greasy wash water all year.")]
+        ("tiny.en", "in greasy wash water all year."),
+        ("base", "in greasy wash water all year."),
+    ]
     # The originals are kept, unchanged, with the first half (older than its parts).
     assert [(d.model, d.text) for d in store.list_drafts(first.id)] == [
-        ("base", LDC_TEXT), ("tiny.en", LDC_TEXT.lower()), ("base", LDC_TEXT),
-        ("tiny.en", "she had your dark suit,"), ("base", "She had your dark suit,")]
+        ("base", LDC_TEXT),
+        ("tiny.en", LDC_TEXT.lower()),
+        ("base", LDC_TEXT),
+        ("tiny.en", "she had your dark suit,"),
+        ("base", "She had your dark suit,"),
+    ]
     # The label page shows the second half its own words instead of "no draft".
     shown = labeling.open_segment(store, lead, second.id).draft
     assert shown.text == "in greasy wash water all year." and shown.model == "base"
@@ -201,7 +253,9 @@ def test_split_then_merge_gives_the_draft_back(store, lead, ldc):
     # Split again, at another place: the joined draft is the one cut.
     first, second = labeling.split(store, lead, merged.id, merged.version, 0.5, 2)
     assert (store.latest_draft(first.id).text, store.latest_draft(second.id).text) == (
-        "She had", "your dark suit, in greasy wash water all year.")
+        "She had",
+        "your dark suit, in greasy wash water all year.",
+    )
 
 
 def test_a_draft_without_timings_follows_the_labelers_cut(store, settings, project, lead, speech_dir):
@@ -212,7 +266,9 @@ def test_a_draft_without_timings_follows_the_labelers_cut(store, settings, proje
     first, second = labeling.split(store, lead, segment.id, segment.version, 1.35, 5, text=typed)
     assert (first.text, second.text) == ("She had her dark suit", "in greasy wash water all year")
     assert (store.latest_draft(first.id).text, store.latest_draft(second.id).text) == (
-        "She had your dark suit,", "in greasy wash water all year.")
+        "She had your dark suit,",
+        "in greasy wash water all year.",
+    )
     merged = labeling.merge_with_next(store, lead, first.id, first.version, second.version, second.id)
     assert store.latest_draft(merged.id).text == LDC_TEXT
     # Rewritten beyond recognition: the draft stays whole on the first half, the second has none.
@@ -248,8 +304,7 @@ def jfk_draft(speech_dir) -> Draft:
     return get_engine(options).transcribe(load_mono_16k(speech_dir / "en" / "jfk.wav"), options)
 
 
-def test_the_real_jfk_draft_splits_at_the_comma_and_merges_back(store, settings, project, lead, speech_dir,
-                                                                  jfk_draft):
+def test_the_real_jfk_draft_splits_at_the_comma_and_merges_back(store, settings, project, lead, speech_dir, jfk_draft):
     jfk = import_audio(store, settings, project, (speech_dir / "en" / "jfk.wav").read_bytes(), "jfk.wav")
     (segment,) = store.replace_segments(jfk.id, jfk.project_id, [(0.0, jfk.probe.duration)], {}, "prelabel")
     segment = store.add_draft(segment.id, jfk_draft, "prelabel")

@@ -10,8 +10,8 @@ from alembic.script import ScriptDirectory
 
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.errors import Conflict, NotFound, StaleVersion
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import Draft, PrelabelState, SegmentEdit, SegmentStatus, Word
+from speechlabel.ingest.files import import_audio
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store, exports, schema
 from speechlabel.store.engine import _MIGRATIONS
@@ -25,7 +25,9 @@ def recording(store, settings, project, speech_dir):
 
 @pytest.fixture
 def segments(store, recording):
-    return store.replace_segments(recording.id, recording.project_id, [(0.1, 1.2), (1.5, 2.8)], {"max_duration": 15}, "prelabel")
+    return store.replace_segments(
+        recording.id, recording.project_id, [(0.1, 1.2), (1.5, 2.8)], {"max_duration": 15}, "prelabel"
+    )
 
 
 def a_draft(text: str) -> Draft:
@@ -71,10 +73,19 @@ def schema_shape(engine) -> dict:
     shape: dict = {"sequences": sorted(inspector.get_sequence_names())} if engine.dialect.name != "sqlite" else {}
     for table in sorted(inspector.get_table_names()):
         shape[table] = {
-            "columns": [(c["name"], str(c["type"]), c["nullable"], str(c.get("default"))) for c in inspector.get_columns(table)],
+            "columns": [
+                (c["name"], str(c["type"]), c["nullable"], str(c.get("default"))) for c in inspector.get_columns(table)
+            ],
             "primary_key": inspector.get_pk_constraint(table)["constrained_columns"],
-            "foreign_keys": sorted((fk["constrained_columns"], fk["referred_table"], fk["referred_columns"],
-                                    sorted(fk.get("options", {}).items())) for fk in inspector.get_foreign_keys(table)),
+            "foreign_keys": sorted(
+                (
+                    fk["constrained_columns"],
+                    fk["referred_table"],
+                    fk["referred_columns"],
+                    sorted(fk.get("options", {}).items()),
+                )
+                for fk in inspector.get_foreign_keys(table)
+            ),
             "indexes": sorted((i["name"], i["column_names"], i["unique"]) for i in inspector.get_indexes(table)),
             "unique": sorted((u["name"], u["column_names"]) for u in inspector.get_unique_constraints(table)),
             "checks": sorted((c["name"], c["sqltext"]) for c in inspector.get_check_constraints(table)),
@@ -84,8 +95,12 @@ def schema_shape(engine) -> dict:
     return shape
 
 
-@pytest.mark.parametrize(("database_url", "migrated_database_url"), [("sqlite",) * 2, ("postgresql",) * 2],
-                         indirect=True, ids=["sqlite", "postgresql"])
+@pytest.mark.parametrize(
+    ("database_url", "migrated_database_url"),
+    [("sqlite",) * 2, ("postgresql",) * 2],
+    indirect=True,
+    ids=["sqlite", "postgresql"],
+)
 def test_the_tests_migrated_copies_are_what_migrating_makes(database_url, migrated_database_url):
     """The store's tests run on copies of one database migrated per session (tests/conftest.py):
     a copy must be exactly what migrating an empty database makes, and hold no rows."""
@@ -158,8 +173,12 @@ def test_sixteen_threads_saving_the_same_segments_lose_no_update(store, segments
                 while True:  # what the UI does after a conflict: reload, re-apply, save again
                     current = store.get_segment(segment_id)
                     try:
-                        store.save_segment(segment_id, current.version,
-                                           SegmentEdit(text=f"{current.text} t{number}.{k}".strip()), f"user{number}")
+                        store.save_segment(
+                            segment_id,
+                            current.version,
+                            SegmentEdit(text=f"{current.text} t{number}.{k}".strip()),
+                            f"user{number}",
+                        )
                         break
                     except StaleVersion:
                         continue

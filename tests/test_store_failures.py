@@ -77,12 +77,15 @@ def test_a_write_in_a_shared_block_maps_the_failure_too(tmp_path):
             store.close()
 
 
-@pytest.mark.parametrize(("words", "key"), [
-    ("database or disk is full", "error.database_full"),
-    ("database is locked", "error.database_busy"),
-    ("unable to open database file", "error.database_unreachable"),
-    ("something else entirely", "error.database_failed"),
-])
+@pytest.mark.parametrize(
+    ("words", "key"),
+    [
+        ("database or disk is full", "error.database_full"),
+        ("database is locked", "error.database_busy"),
+        ("unable to open database file", "error.database_unreachable"),
+        ("something else entirely", "error.database_failed"),
+    ],
+)
 def test_sqlite_failures_are_told_apart(words, key):
     error = OperationalError("INSERT INTO projects ...", {}, sqlite3.OperationalError(words))
     assert unavailable(error).message_key == key

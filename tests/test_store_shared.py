@@ -61,8 +61,9 @@ def test_a_write_that_fails_in_the_block_is_rolled_back_and_the_block_reads_on(s
     with store.shared():
         with pytest.raises(RuntimeError):
             with store.write() as connection:
-                connection.execute(tables.projects.update().where(tables.projects.c.id == project.id)
-                                   .values(name="renamed"))
+                connection.execute(
+                    tables.projects.update().where(tables.projects.c.id == project.id).values(name="renamed")
+                )
                 raise RuntimeError("the write's caller failed")
         assert store.get_project_by_id(project.id).name == "demo"
     assert store.get_project_by_id(project.id).name == "demo"

@@ -12,8 +12,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 def effective_options() -> dict[str, str]:
-    shown = subprocess.run([sys.executable, "-m", "streamlit", "config", "show"], cwd=REPO, capture_output=True,
-                           text=True, check=True).stdout
+    shown = subprocess.run(
+        [sys.executable, "-m", "streamlit", "config", "show"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout
     section, options = "", {}
     for line in shown.splitlines():
         if line.startswith("[") and line.endswith("]"):

@@ -14,12 +14,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from speechlabel.prelabel.engines import bundled_models
-from speechlabel.audio.samples import load_mono_16k
-from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS, resolve_model
-from speechlabel.core.errors import SpeechLabelError, ValidationError
 from speechlabel.analytics.metrics import character_error_rate, normalize_text, word_error_rate
+from speechlabel.audio.samples import load_mono_16k
+from speechlabel.core.errors import SpeechLabelError, ValidationError
 from speechlabel.core.models import Draft
+from speechlabel.prelabel.engines import bundled_models
+from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS, resolve_model
 from speechlabel.prelabel.transcribe import (
     FasterWhisperEngine,
     TranscribeOptions,
@@ -408,7 +408,9 @@ def test_other_names_pass_through_or_fail_as_paths(tmp_path, caplog):
 
 
 def test_normalisation_ignores_case_punctuation_and_spacing():
-    assert normalize_text("  I'M Abigail-Claflin,  you CAN call me ABBIE! ") == "im abigail claflin you can call me abbie"
+    assert (
+        normalize_text("  I'M Abigail-Claflin,  you CAN call me ABBIE! ") == "im abigail claflin you can call me abbie"
+    )
     assert normalize_text("안녕하세요, 세계. Бедняга!") == "안녕하세요 세계 бедняга"
     assert word_error_rate("Ask not, what", "ask NOT what?") == 0.0
     assert word_error_rate("a b c d", "a x c") == 0.5

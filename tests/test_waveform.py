@@ -15,12 +15,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from speechlabel.labeling import actions as labeling
 from speechlabel.audio.samples import load_mono_16k
-from speechlabel.labeling.clips import MAX_CLIP_SECONDS
-from speechlabel.labeling.draft_view import DraftView, DraftWord, split_time_for, word_index_at
 from speechlabel.core.errors import Forbidden, StaleVersion, ValidationError
 from speechlabel.core.models import Role, Segment, SegmentStatus
+from speechlabel.labeling import actions as labeling
+from speechlabel.labeling.clips import MAX_CLIP_SECONDS
+from speechlabel.labeling.draft_view import DraftView, DraftWord, split_time_for, word_index_at
 from speechlabel.labeling.waveform import (
     Edge,
     PauseOptions,
@@ -51,7 +51,9 @@ def tone(seconds: float, amplitude: float = 0.5, frequency: float = 220.0) -> np
 
 
 def silence(seconds: float, level: float = 0.0) -> np.ndarray:
-    noise = np.random.default_rng(7).normal(0, level, round(seconds * RATE)) if level else np.zeros(round(seconds * RATE))
+    noise = (
+        np.random.default_rng(7).normal(0, level, round(seconds * RATE)) if level else np.zeros(round(seconds * RATE))
+    )
     return noise.astype(np.float32)
 
 
@@ -120,14 +122,17 @@ def test_pauses_of_a_real_recording_lie_between_the_speaker_turns(speech_dir):
 PAUSES = (Span(1.00, 1.40), Span(2.00, 2.01))
 
 
-@pytest.mark.parametrize("dropped, landed", [
-    (0.96, 1.01),  # 50 ms before the pause (its inset start is 1.01): moves into it
-    (0.95, 0.95),  # 60 ms away: stays where it was dropped
-    (1.20, 1.20),  # inside the pause: stays
-    (1.44, 1.39),  # after the pause, within 50 ms of its inset end
-    (2.04, 2.005),  # a 10 ms pause: the edge goes to its middle
-    (1.70, 1.70),
-])
+@pytest.mark.parametrize(
+    "dropped, landed",
+    [
+        (0.96, 1.01),  # 50 ms before the pause (its inset start is 1.01): moves into it
+        (0.95, 0.95),  # 60 ms away: stays where it was dropped
+        (1.20, 1.20),  # inside the pause: stays
+        (1.44, 1.39),  # after the pause, within 50 ms of its inset end
+        (2.04, 2.005),  # a 10 ms pause: the edge goes to its middle
+        (1.70, 1.70),
+    ],
+)
 def test_a_dropped_edge_snaps_into_the_nearest_pause_within_50_ms(dropped, landed):
     assert snap(dropped, PAUSES) == pytest.approx(landed, abs=1e-9)
 
@@ -149,13 +154,22 @@ def test_the_browser_snaps_like_the_server():
     for _ in range(400):
         edges = sorted(round(rng.uniform(0, 5), 3) for _ in range(6))
         pauses = [(edges[i], edges[i + 1]) for i in range(0, 6, 2) if edges[i + 1] > edges[i]]
-        cases.append({"time": round(rng.uniform(0, 5), 3), "pauses": pauses, "tolerance": rng.choice([0.05, 0.1]),
-                      "inset": rng.choice([0.0, 0.01, 0.03])})
-    script = ("import { snap } from " + json.dumps((COMPONENT / "src" / "snap.js").as_uri()) + ";\n"
-              "const cases = JSON.parse(process.argv[1]);\n"
-              "console.log(JSON.stringify(cases.map((c) => snap(c.time, c.pauses, c.tolerance, c.inset))));")
-    result = subprocess.run([node, "--input-type=module", "-e", script, json.dumps(cases)], capture_output=True,
-                            text=True, check=True)
+        cases.append(
+            {
+                "time": round(rng.uniform(0, 5), 3),
+                "pauses": pauses,
+                "tolerance": rng.choice([0.05, 0.1]),
+                "inset": rng.choice([0.0, 0.01, 0.03]),
+            }
+        )
+    script = (
+        "import { snap } from " + json.dumps((COMPONENT / "src" / "snap.js").as_uri()) + ";\n"
+        "const cases = JSON.parse(process.argv[1]);\n"
+        "console.log(JSON.stringify(cases.map((c) => snap(c.time, c.pauses, c.tolerance, c.inset))));"
+    )
+    result = subprocess.run(
+        [node, "--input-type=module", "-e", script, json.dumps(cases)], capture_output=True, text=True, check=True
+    )
     browser = json.loads(result.stdout)
     for case, theirs in zip(cases, browser, strict=True):
         ours = snap(case["time"], [Span(*p) for p in case["pauses"]], SnapOptions(case["tolerance"], case["inset"]))
@@ -189,8 +203,9 @@ def test_a_segment_longer_than_a_clip_has_no_waveform():
 @pytest.fixture
 def pyannote(store, settings, project, speech_dir):
     texts = ["one", "two", "three", "four five six seven"]
-    return add_recording(store, settings, project, speech_dir, "diarization/pyannote_sample.wav", PYANNOTE_BOUNDS,
-                         texts)
+    return add_recording(
+        store, settings, project, speech_dir, "diarization/pyannote_sample.wav", PYANNOTE_BOUNDS, texts
+    )
 
 
 @pytest.fixture
@@ -208,7 +223,9 @@ def test_the_view_holds_the_windows_peaks_pauses_and_neighbours(store, settings,
     assert all(view.window.start <= p.start < p.end <= view.window.end for p in view.pauses)
     assert view.clip_url == f"/clip/{recording.id}.wav?start=4.550&end=11.300"
     # The peaks are those of the window's own samples (read by seeking, not the whole file).
-    samples = load_mono_16k(Path(settings.data_dir / recording.normalized_path))[round(4.55 * RATE):round(11.3 * RATE)]
+    samples = load_mono_16k(Path(settings.data_dir / recording.normalized_path))[
+        round(4.55 * RATE) : round(11.3 * RATE)
+    ]
     assert np.allclose(view.peaks, peaks(samples, RATE), atol=0.001)
 
 
@@ -239,19 +256,31 @@ def test_a_drop_far_from_a_pause_and_key_steps_are_saved_as_they_are(store, sett
     _, segments = pyannote
     segment = segments[2]  # 8.32–10.02
     view = waveform_view(store, settings, lead, segment.id)
-    far = next(round(t, 3) for t in np.arange(9.3, 9.95, 0.005)
-               if all(t < p.start - 0.06 or t > p.end + 0.06 for p in view.pauses))
+    far = next(
+        round(t, 3)
+        for t in np.arange(9.3, 9.95, 0.005)
+        if all(t < p.start - 0.06 or t > p.end + 0.06 for p in view.pauses)
+    )
     saved = drag_bounds(store, settings, lead, segment.id, segment.version, segment.start, far, "end")
     assert saved.end == far
     # keys move by exact steps: no snapping, even next to a pause
-    stepped = drag_bounds(store, settings, lead, segment.id, saved.version, round(segment.start + 0.05, 3), saved.end,
-                          None)
+    stepped = drag_bounds(
+        store, settings, lead, segment.id, saved.version, round(segment.start + 0.05, 3), saved.end, None
+    )
     assert (stepped.start, stepped.end) == (round(segment.start + 0.05, 3), saved.end)
 
 
 def test_a_snap_never_carries_an_edge_into_a_neighbour():
-    view = WaveformView(recording_id="r", segment_id="s", version=1, window=Span(4.0, 12.0), segment=Span(7.5, 8.3),
-                        others=(Span(6.0, 7.0), Span(8.32, 9.0)), pauses=(Span(6.9, 7.4), Span(8.35, 8.6)), peaks=())
+    view = WaveformView(
+        recording_id="r",
+        segment_id="s",
+        version=1,
+        window=Span(4.0, 12.0),
+        segment=Span(7.5, 8.3),
+        others=(Span(6.0, 7.0), Span(8.32, 9.0)),
+        pauses=(Span(6.9, 7.4), Span(8.35, 8.6)),
+        peaks=(),
+    )
     assert view.limits == Span(7.0, 8.32)
     # the pause after 8.32 is within 50 ms of a drop at 8.31 but lies in the next segment: no snap
     assert snapped_bounds(view, 7.5, 8.31, Edge.END) == (7.5, 8.31)
@@ -260,14 +289,17 @@ def test_a_snap_never_carries_an_edge_into_a_neighbour():
     assert snapped_bounds(view, 7.44, 8.3, Edge.START) == (7.39, 8.3)
 
 
-@pytest.mark.parametrize("start, end, edge, message", [
-    (7.0, 8.3, "start", "overlaps the previous segment"),
-    (7.55, 8.4, "end", "overlaps the next segment"),
-    (7.55, 7.6, "end", "must last at least 0.1 s"),
-    ("x", 8.3, "start", "start 'x' is not a number of seconds"),
-    (7.55, float("nan"), "end", "end nan is not a number of seconds"),
-    (7.55, 8.3, "middle", "edge 'middle' is not start or end"),
-])
+@pytest.mark.parametrize(
+    "start, end, edge, message",
+    [
+        (7.0, 8.3, "start", "overlaps the previous segment"),
+        (7.55, 8.4, "end", "overlaps the next segment"),
+        (7.55, 7.6, "end", "must last at least 0.1 s"),
+        ("x", 8.3, "start", "start 'x' is not a number of seconds"),
+        (7.55, float("nan"), "end", "end nan is not a number of seconds"),
+        (7.55, 8.3, "middle", "edge 'middle' is not start or end"),
+    ],
+)
 def test_bad_bounds_are_refused_with_what_is_allowed(store, settings, lead, pyannote, start, end, edge, message):
     _, segments = pyannote
     second = segments[1]
@@ -290,9 +322,15 @@ def test_the_options_are_checked_before_any_audio_is_read(store, settings, lead,
 
 def test_the_text_is_cut_where_the_audio_is():
     segment = a_segment(10.0, 14.0)
-    draft = DraftView(tuple(DraftWord(w, s, e, 0.9, False) for w, s, e in
-                            [("four", 10.1, 10.5), ("five", 10.7, 11.2), ("six", 11.5, 12.0), ("seven", 12.4, 13.6)]),
-                      "four five six seven", "faster-whisper", "base")
+    draft = DraftView(
+        tuple(
+            DraftWord(w, s, e, 0.9, False)
+            for w, s, e in [("four", 10.1, 10.5), ("five", 10.7, 11.2), ("six", 11.5, 12.0), ("seven", 12.4, 13.6)]
+        ),
+        "four five six seven",
+        "faster-whisper",
+        "base",
+    )
     assert word_index_at(segment, "four five six seven", 11.3, draft) == 2  # between "five" and "six"
     assert word_index_at(segment, "four five six seven", 10.0, draft) == 0
     assert word_index_at(segment, "four five six seven", 14.0, draft) == 4
@@ -310,18 +348,23 @@ def test_requests_are_taken_only_for_the_version_they_were_made_on():
     from views.waveform import BoundsRequest, MergeRequest, SplitRequest, parse_request
 
     token = "seg-1:3"
-    assert parse_request("bounds", {"token": token, "start": 1.0, "end": 2.5, "edge": "end"}, token) == \
-        BoundsRequest(1.0, 2.5, Edge.END)
-    assert parse_request("bounds", {"token": token, "start": 1, "end": 2, "edge": None}, token) == \
-        BoundsRequest(1.0, 2.0, None)
+    assert parse_request("bounds", {"token": token, "start": 1.0, "end": 2.5, "edge": "end"}, token) == BoundsRequest(
+        1.0, 2.5, Edge.END
+    )
+    assert parse_request("bounds", {"token": token, "start": 1, "end": 2, "edge": None}, token) == BoundsRequest(
+        1.0, 2.0, None
+    )
     assert parse_request("split", {"token": token, "at": 1.5}, token) == SplitRequest(1.5)
     assert parse_request("merge", {"token": token}, token) == MergeRequest()
-    for name, value in [("bounds", {"token": "seg-1:2", "start": 1.0, "end": 2.0}),  # an older version
-                        ("bounds", {"token": token, "start": "1", "end": 2.0}),
-                        ("bounds", {"token": token, "start": 1.0}),
-                        ("bounds", {"token": token, "start": 1.0, "end": 2.0, "edge": "middle"}),
-                        ("split", {"token": token, "at": True}),
-                        ("merge", None), ("bounds", "1-2")]:
+    for name, value in [
+        ("bounds", {"token": "seg-1:2", "start": 1.0, "end": 2.0}),  # an older version
+        ("bounds", {"token": token, "start": "1", "end": 2.0}),
+        ("bounds", {"token": token, "start": 1.0}),
+        ("bounds", {"token": token, "start": 1.0, "end": 2.0, "edge": "middle"}),
+        ("split", {"token": token, "at": True}),
+        ("merge", None),
+        ("bounds", "1-2"),
+    ]:
         assert parse_request(name, value, token) is None, (name, value)
 
 

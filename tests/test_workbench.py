@@ -15,8 +15,8 @@ from streamlit.testing.v1 import AppTest
 
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.projects.manage import create_project
 from speechlabel.prelabel.engines.options import TranscribeOptions
+from speechlabel.projects.manage import create_project
 from speechlabel.workspace.workspace import Workspace
 from tests.app_pages import APP
 from tests.app_session import sign_in
@@ -52,8 +52,9 @@ def test_a_bad_project_name_is_refused_on_the_page(app_data):
 
 def test_upload_many_files_then_prelabel_in_the_background(app_data, speech_dir):
     workspace = Workspace.open(app_data)
-    project = create_project(workspace.store, "calls", language="en",
-                             transcribe_options=TranscribeOptions(model="tiny.en"), actor=SYSTEM)
+    project = create_project(
+        workspace.store, "calls", language="en", transcribe_options=TranscribeOptions(model="tiny.en"), actor=SYSTEM
+    )
     workspace.close()
     app = as_admin()
     jfk = (speech_dir / "en" / "jfk.wav").read_bytes()
@@ -121,9 +122,24 @@ def start_server(console: Path) -> tuple[subprocess.Popen, int]:
         port = probe.getsockname()[1]
     with console.open("wb") as output:  # a file, not a pipe: a full pipe would block the server
         server = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", APP, "--server.address", "127.0.0.1", "--server.port",
-             str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            stdout=output, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONUNBUFFERED="1"),
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                APP,
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            stdout=output,
+            stderr=subprocess.STDOUT,
+            env=dict(os.environ, PYTHONUNBUFFERED="1"),
         )
     deadline = time.monotonic() + 60
     while True:

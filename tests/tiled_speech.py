@@ -62,7 +62,19 @@ def tile(utterances: list[Utterance], seconds: float, rotate: int) -> Tiled:
 def draft_for(words: tuple[str, ...], start: float, end: float, rng: np.random.Generator) -> Draft:
     """A draft whose words are spread over the segment, with scores of which some are unsure."""
     step = (end - start) / len(words)
-    timed = tuple(Word(symbol, round(start + i * step, 3), round(step * 0.9, 3), round(float(rng.uniform(0.3, 1.0)), 3))
-                  for i, symbol in enumerate(words))
-    return Draft(text=" ".join(words), words=timed, avg_logprob=-0.3, no_speech_prob=0.01, compression_ratio=1.4,
-                 language="en", language_probability=0.99, engine="bench", model="tiled-references", options={})
+    timed = tuple(
+        Word(symbol, round(start + i * step, 3), round(step * 0.9, 3), round(float(rng.uniform(0.3, 1.0)), 3))
+        for i, symbol in enumerate(words)
+    )
+    return Draft(
+        text=" ".join(words),
+        words=timed,
+        avg_logprob=-0.3,
+        no_speech_prob=0.01,
+        compression_ratio=1.4,
+        language="en",
+        language_probability=0.99,
+        engine="bench",
+        model="tiled-references",
+        options={},
+    )

@@ -11,13 +11,13 @@ import altair as alt
 import pandas as pd
 import streamlit as st
 
-from speechlabel.review import decisions as review
 from speechlabel.accounts.access import role_in, visible_projects
 from speechlabel.analytics.csv_rows import to_csv
 from speechlabel.analytics.dashboard import Dashboard, DashboardFilter, build_dashboard
 from speechlabel.core.errors import SpeechLabelError
 from speechlabel.core.models import Actor, Project, ReviewSettings, Role
 from speechlabel.core.project_settings import REVIEW
+from speechlabel.review import decisions as review
 from views.forms import setting_fields
 from views.lang import label, t
 from views.plain import error_md, tm
@@ -64,15 +64,27 @@ def headline(figures: Dashboard) -> None:
 
 def progress(figures: Dashboard) -> None:
     st.subheader(t("dashboard.progress"))
-    by_status = pd.DataFrame([{t("dashboard.col.status"): label(p.status), t("dashboard.col.segments"): p.segments,
-                               t("dashboard.col.audio_hours"): round(p.audio_hours, 3)} for p in figures.progress])
+    by_status = pd.DataFrame(
+        [
+            {
+                t("dashboard.col.status"): label(p.status),
+                t("dashboard.col.segments"): p.segments,
+                t("dashboard.col.audio_hours"): round(p.audio_hours, 3),
+            }
+            for p in figures.progress
+        ]
+    )
     left, right = st.columns(2)
     left.dataframe(by_status, hide_index=True, width="stretch")
     days = [t.day for t in figures.throughput]
     day, cumulative, per_day = t("dashboard.col.day"), t("dashboard.col.cumulative"), t("dashboard.col.per_day")
-    over_time = pd.DataFrame({day: pd.to_datetime(days),
-                              cumulative: list(accumulate(d.segments for d in figures.throughput)),
-                              per_day: [d.segments for d in figures.throughput]})
+    over_time = pd.DataFrame(
+        {
+            day: pd.to_datetime(days),
+            cumulative: list(accumulate(d.segments for d in figures.throughput)),
+            per_day: [d.segments for d in figures.throughput],
+        }
+    )
     if not over_time.empty:
         right.line_chart(over_time, x=day, y=[cumulative, per_day])
     download(t("dashboard.download_throughput"), figures.throughput, "throughput.csv")
@@ -81,18 +93,28 @@ def progress(figures: Dashboard) -> None:
 def labelers(figures: Dashboard) -> None:
     st.subheader(t("dashboard.labelers"))
     labeler, speed = t("dashboard.col.labeler"), t("dashboard.col.segments_per_hour")
-    table = pd.DataFrame([{
-        labeler: s.labeler, t("dashboard.col.segments"): s.segments,
-        t("dashboard.col.audio_min"): round(s.audio_minutes, 1),
-        t("dashboard.col.working_hours"): round(s.working_hours, 2),
-        speed: None if s.segments_per_hour is None else round(s.segments_per_hour, 1),
-        t("dashboard.col.audio_min_per_hour"): None if s.audio_minutes_per_hour is None
-        else round(s.audio_minutes_per_hour, 1),
-        t("dashboard.col.reviewed"): s.reviewed, t("dashboard.col.rejected"): s.rejected,
-        t("dashboard.col.rejection_rate"): percent(s.rejection_rate),
-        t("dashboard.col.agreement_cer"): percent(s.agreement_cer), t("dashboard.col.pairs"): s.agreement_pairs,
-        t("dashboard.col.saving"): percent(s.saving), t("dashboard.col.draft_cer"): percent(s.cer),
-    } for s in figures.labelers])
+    table = pd.DataFrame(
+        [
+            {
+                labeler: s.labeler,
+                t("dashboard.col.segments"): s.segments,
+                t("dashboard.col.audio_min"): round(s.audio_minutes, 1),
+                t("dashboard.col.working_hours"): round(s.working_hours, 2),
+                speed: None if s.segments_per_hour is None else round(s.segments_per_hour, 1),
+                t("dashboard.col.audio_min_per_hour"): None
+                if s.audio_minutes_per_hour is None
+                else round(s.audio_minutes_per_hour, 1),
+                t("dashboard.col.reviewed"): s.reviewed,
+                t("dashboard.col.rejected"): s.rejected,
+                t("dashboard.col.rejection_rate"): percent(s.rejection_rate),
+                t("dashboard.col.agreement_cer"): percent(s.agreement_cer),
+                t("dashboard.col.pairs"): s.agreement_pairs,
+                t("dashboard.col.saving"): percent(s.saving),
+                t("dashboard.col.draft_cer"): percent(s.cer),
+            }
+            for s in figures.labelers
+        ]
+    )
     st.dataframe(table, hide_index=True, width="stretch")
     if not table.empty:
         st.bar_chart(table, x=labeler, y=speed, horizontal=True)
@@ -106,9 +128,15 @@ def quality(figures: Dashboard) -> None:
     with left:
         st.caption(t("dashboard.cer_per_segment"))
         if not cers.empty:
-            st.altair_chart(alt.Chart(cers).mark_bar().encode(
-                alt.X("CER:Q", bin=alt.Bin(maxbins=20), title=t("dashboard.cer_axis")),
-                alt.Y("count()", title=t("dashboard.col.segments"))), width="stretch")
+            st.altair_chart(
+                alt.Chart(cers)
+                .mark_bar()
+                .encode(
+                    alt.X("CER:Q", bin=alt.Bin(maxbins=20), title=t("dashboard.cer_axis")),
+                    alt.Y("count()", title=t("dashboard.col.segments")),
+                ),
+                width="stretch",
+            )
     with right:
         st.caption(t("dashboard.reasons"))
         reason, rejections = t("dashboard.col.reason"), t("dashboard.col.rejections")
@@ -122,8 +150,9 @@ def quality(figures: Dashboard) -> None:
 
 def download(label: str, rows, file_name: str) -> None:
     # utf-8-sig: with the byte-order mark Excel reads Korean text as UTF-8.
-    st.download_button(label, to_csv(rows).encode("utf-8-sig"), file_name=file_name, mime="text/csv",
-                       key=f"dashboard_{file_name}")
+    st.download_button(
+        label, to_csv(rows).encode("utf-8-sig"), file_name=file_name, mime="text/csv", key=f"dashboard_{file_name}"
+    )
 
 
 def review_policy(actor: Actor, project: Project) -> None:
@@ -131,9 +160,15 @@ def review_policy(actor: Actor, project: Project) -> None:
     current = project.review_settings
     flagged = [q for q in review.labeler_quality(store, actor, project) if q.flagged]
     if flagged:
-        st.warning(t("dashboard.flagged", names=t("list.separator").join(
-            tm("dashboard.flagged_one", name=q.labeler, rate=percent(q.defect_rate), reviewed=q.reviewed)
-            for q in flagged)))
+        st.warning(
+            t(
+                "dashboard.flagged",
+                names=t("list.separator").join(
+                    tm("dashboard.flagged_one", name=q.labeler, rate=percent(q.defect_rate), reviewed=q.reviewed)
+                    for q in flagged
+                ),
+            )
+        )
     with st.form("review_policy"):
         values = setting_fields(current, REVIEW)
         if st.form_submit_button(t("dashboard.save_policy")):

@@ -14,6 +14,7 @@ import streamlit as st
 from speechlabel.accounts.access import role_in, visible_projects
 from speechlabel.conventions import Side
 from speechlabel.core.errors import SpeechLabelError
+from speechlabel.core.models import Actor, Project, Role, SegmentStatus
 from speechlabel.export import ExportFormat, ExportOptions, SplitBy, TextVariant
 from speechlabel.export.destinations import (
     default_export_name,
@@ -27,7 +28,6 @@ from speechlabel.export.saved import (
     export_to_data_folder,
     zip_saved_export,
 )
-from speechlabel.core.models import Actor, Project, Role, SegmentStatus
 from views.lang import label, label_format, t, translator
 from views.plain import error_md, tm
 
@@ -36,14 +36,25 @@ store, settings = workspace.store, workspace.settings
 
 # The formats in the order the page offers them (their labels: ``label(format)``).
 FORMATS = (ExportFormat.NEMO, ExportFormat.HF, ExportFormat.LHOTSE, ExportFormat.KALDI, ExportFormat.JSONL)
-SPLIT_KEYS = {"none": "export.split.none", SplitBy.RECORDING: "export.split.recording",
-              SplitBy.SPEAKER: "export.split.speaker"}
+SPLIT_KEYS = {
+    "none": "export.split.none",
+    SplitBy.RECORDING: "export.split.recording",
+    SplitBy.SPEAKER: "export.split.speaker",
+}
 # The text variants (disfluent and fluent read the text by the project's tag scheme) and which
 # side of a dual transcription (70%)/(칠십 퍼센트) stays; None: both for verbatim, else pronunciation.
-TEXT_KEYS = {TextVariant.VERBATIM: "export.text.verbatim", TextVariant.CLEAN: "export.text.clean",
-             TextVariant.DISFLUENT: "export.text.disfluent", TextVariant.FLUENT: "export.text.fluent"}
-DUAL_SIDE_KEYS = {None: "export.dual_side.default", Side.PRONUNCIATION: "export.dual_side.pronunciation",
-                  Side.SPELLING: "export.dual_side.spelling", Side.BOTH: "export.dual_side.both"}
+TEXT_KEYS = {
+    TextVariant.VERBATIM: "export.text.verbatim",
+    TextVariant.CLEAN: "export.text.clean",
+    TextVariant.DISFLUENT: "export.text.disfluent",
+    TextVariant.FLUENT: "export.text.fluent",
+}
+DUAL_SIDE_KEYS = {
+    None: "export.dual_side.default",
+    Side.PRONUNCIATION: "export.dual_side.pronunciation",
+    Side.SPELLING: "export.dual_side.spelling",
+    Side.BOTH: "export.dual_side.both",
+}
 SAMPLE_RATES = (8000, 16000, 22050, 24000, 32000, 44100, 48000)
 RESULT_KEY = "export_result"
 
@@ -62,36 +73,66 @@ def chosen_options(project: Project) -> ExportOptions:
     fixed, fixed_label = translator(), label_format()
     export_format = left.selectbox(t("export.format"), FORMATS, format_func=fixed_label, key="export_format")
     variants = list(TextVariant)  # not inline: there mypy picks Streamlit's empty-options overload (None)
-    text = left.radio(t("export.text"), variants, key="export_text", horizontal=True,
-                      format_func=lambda v: fixed(TEXT_KEYS[v]))
-    dual_side = left.selectbox(t("export.dual_side"), list(DUAL_SIDE_KEYS), key="export_dual_side",
-                               format_func=lambda side: fixed(DUAL_SIDE_KEYS[side]))
-    clips = left.radio(t("export.audio"), [True, False], key="export_clips",
-                       format_func=lambda cut: fixed("export.audio.clips" if cut else "export.audio.offsets"))
-    rate = left.selectbox(t("export.sample_rate"), SAMPLE_RATES, index=SAMPLE_RATES.index(ExportOptions().sample_rate), key="export_rate")
+    text = left.radio(
+        t("export.text"), variants, key="export_text", horizontal=True, format_func=lambda v: fixed(TEXT_KEYS[v])
+    )
+    dual_side = left.selectbox(
+        t("export.dual_side"),
+        list(DUAL_SIDE_KEYS),
+        key="export_dual_side",
+        format_func=lambda side: fixed(DUAL_SIDE_KEYS[side]),
+    )
+    clips = left.radio(
+        t("export.audio"),
+        [True, False],
+        key="export_clips",
+        format_func=lambda cut: fixed("export.audio.clips" if cut else "export.audio.offsets"),
+    )
+    rate = left.selectbox(
+        t("export.sample_rate"), SAMPLE_RATES, index=SAMPLE_RATES.index(ExportOptions().sample_rate), key="export_rate"
+    )
     statuses = status_choice(middle)
     since, until = edited_range(middle.date_input(t("export.dates"), [], key="export_dates"))
     labeler = middle.text_input(t("export.labeler"), max_chars=40, key="export_labeler").strip()
     recordings = {r.id: r.label for r in store.list_recordings(project.id)}
-    chosen_recordings = middle.multiselect(t("export.recordings"), list(recordings), format_func=recordings.__getitem__,
-                                           key="export_recordings")
+    chosen_recordings = middle.multiselect(
+        t("export.recordings"), list(recordings), format_func=recordings.__getitem__, key="export_recordings"
+    )
     tags = list(project.label_settings.tags)
     with_tags = right.multiselect(t("export.with_tags"), tags, key="export_with_tags")
     without_tags = right.multiselect(t("export.without_tags"), tags, key="export_without_tags")
     split_by, shares, seed = split_choices(right)
     return ExportOptions(
-        statuses=statuses, cut_clips=clips, format=export_format, edited_since=since,
-        edited_until=until, labeler=labeler or None, recording_ids=tuple(chosen_recordings) or None,
-        with_tags=tuple(with_tags), without_tags=tuple(without_tags), text=text, dual_side=dual_side, sample_rate=rate,
-        split_by=split_by, split_shares=shares, seed=seed)
+        statuses=statuses,
+        cut_clips=clips,
+        format=export_format,
+        edited_since=since,
+        edited_until=until,
+        labeler=labeler or None,
+        recording_ids=tuple(chosen_recordings) or None,
+        with_tags=tuple(with_tags),
+        without_tags=tuple(without_tags),
+        text=text,
+        dual_side=dual_side,
+        sample_rate=rate,
+        split_by=split_by,
+        split_shares=shares,
+        seed=seed,
+    )
 
 
 def status_choice(column) -> tuple[SegmentStatus, ...] | None:
     """Which statuses go in (None: every status): approved unless the lead chooses otherwise, so
     unreviewed or reworked text never ships by default; the page says what is included."""
     every = column.checkbox(t("export.every_status"), key="export_every_status")
-    chosen = column.multiselect(t("export.statuses"), list(SegmentStatus), default=list(ExportOptions().statuses or ()),
-                                format_func=label_format(), key="export_statuses", disabled=every)
+    chosen = column.multiselect(
+        t("export.statuses"),
+        list(SegmentStatus),
+        default=list(ExportOptions().statuses or ()),
+        format_func=label_format(),
+        key="export_statuses",
+        disabled=every,
+    )
     if every:
         column.caption(t("export.included_every"))
         return None
@@ -116,13 +157,16 @@ def midnight(day: date) -> datetime:
 
 def split_choices(column) -> tuple[SplitBy | None, tuple[float, float, float], int]:
     fixed = translator()
-    split_by = column.selectbox(t("export.split"), list(SPLIT_KEYS), format_func=lambda by: fixed(SPLIT_KEYS[by]),
-                                key="export_split_by")
+    split_by = column.selectbox(
+        t("export.split"), list(SPLIT_KEYS), format_func=lambda by: fixed(SPLIT_KEYS[by]), key="export_split_by"
+    )
     if split_by == "none":
         return None, (0.8, 0.1, 0.1), 0
     cells = column.columns(3)
-    shares = tuple(cells[i].number_input(t("export.share", split=name), 0.0, 1.0, default, 0.05, key=f"export_share_{name}")
-                   for i, (name, default) in enumerate((("train", 0.8), ("dev", 0.1), ("test", 0.1))))
+    shares = tuple(
+        cells[i].number_input(t("export.share", split=name), 0.0, 1.0, default, 0.05, key=f"export_share_{name}")
+        for i, (name, default) in enumerate((("train", 0.8), ("dev", 0.1), ("test", 0.1)))
+    )
     seed = column.number_input(t("export.seed"), 0, 2**31 - 1, 0, key="export_seed")
     return split_by, shares, int(seed)
 
@@ -136,8 +180,7 @@ def name_input(project: Project, export_format: ExportFormat | str) -> str:
     if state.get("export_name") in (None, state.get("export_name_default")):
         state["export_name"] = default
     state["export_name_default"] = default
-    return st.text_input(t("export.name"), max_chars=80,
-                         key="export_name")
+    return st.text_input(t("export.name"), max_chars=80, key="export_name")
 
 
 def progress_bar():
@@ -160,8 +203,7 @@ def progress_bar():
 def run_export(actor: Actor, project: Project, name: str, options: ExportOptions, make_zip: bool) -> None:
     bar, update = progress_bar()
     try:
-        result = export_to_data_folder(store, settings, project, name, options, update, actor=actor,
-                                       make_zip=make_zip)
+        result = export_to_data_folder(store, settings, project, name, options, update, actor=actor, make_zip=make_zip)
     except SpeechLabelError as error:  # ValidationError, Forbidden, NotFound: the choices stay as they were
         bar.empty()
         st.error(error_md(error))
@@ -173,12 +215,29 @@ def run_export(actor: Actor, project: Project, name: str, options: ExportOptions
 
 def show_result(result: SavedExportRun) -> None:
     report = result.report
-    st.success(tm("export.exported", segments=report.segments, minutes=report.audio_seconds / 60,
-                  format=label(ExportFormat(result.saved.format)), folder=report.out_dir))
-    st.dataframe([{t("export.col.split"): s.name or t("export.all"), t("export.col.segments"): s.segments,
-                   t("export.col.audio_min"): round(s.seconds / 60, 2), t("export.col.speakers"): s.speakers,
-                   t("export.col.recordings"): s.recordings} for s in report.splits],
-                 hide_index=True, key="export_splits")
+    st.success(
+        tm(
+            "export.exported",
+            segments=report.segments,
+            minutes=report.audio_seconds / 60,
+            format=label(ExportFormat(result.saved.format)),
+            folder=report.out_dir,
+        )
+    )
+    st.dataframe(
+        [
+            {
+                t("export.col.split"): s.name or t("export.all"),
+                t("export.col.segments"): s.segments,
+                t("export.col.audio_min"): round(s.seconds / 60, 2),
+                t("export.col.speakers"): s.speakers,
+                t("export.col.recordings"): s.recordings,
+            }
+            for s in report.splits
+        ],
+        hide_index=True,
+        key="export_splits",
+    )
     if result.zip_path is not None:
         download(result.zip_path, result.destination.name, "export_download")
     if report.card is not None and report.card.is_file():
@@ -199,9 +258,15 @@ def download(zip_path: Path, name: str, key: str) -> None:
         return
     # A callable: the zip is read from disk only when the button is clicked, not on every rerun.
     size = zip_path.stat().st_size / 1e6
-    st.download_button(tm("export.download", name=name, size=size), data=lambda: zip_path.read_bytes(),
-                       file_name=f"{name}.zip", mime="application/zip", on_click="ignore", key=key,
-                       icon=":material/download:")
+    st.download_button(
+        tm("export.download", name=name, size=size),
+        data=lambda: zip_path.read_bytes(),
+        file_name=f"{name}.zip",
+        mime="application/zip",
+        on_click="ignore",
+        key=key,
+        icon=":material/download:",
+    )
 
 
 def earlier_exports(actor: Actor, project: Project) -> None:
@@ -210,12 +275,22 @@ def earlier_exports(actor: Actor, project: Project) -> None:
     if not saved:
         st.caption(tm("export.no_earlier", project=project.name))
         return
-    st.dataframe([{t("export.col.name"): s.name, t("export.col.format"): s.format, t("export.col.segments"): s.segments,
-                   t("export.col.size"): round(s.size_bytes / 1e6, 2),
-                   t("export.col.created"): s.created_at.strftime("%Y-%m-%d %H:%M"),
-                   t("export.col.by"): s.created_by or "", t("export.col.zip"): t("export.zip_ready") if s.zip_path else ""}
-                  for s in saved],
-                 hide_index=True, key="export_earlier")
+    st.dataframe(
+        [
+            {
+                t("export.col.name"): s.name,
+                t("export.col.format"): s.format,
+                t("export.col.segments"): s.segments,
+                t("export.col.size"): round(s.size_bytes / 1e6, 2),
+                t("export.col.created"): s.created_at.strftime("%Y-%m-%d %H:%M"),
+                t("export.col.by"): s.created_by or "",
+                t("export.col.zip"): t("export.zip_ready") if s.zip_path else "",
+            }
+            for s in saved
+        ],
+        hide_index=True,
+        key="export_earlier",
+    )
     name = st.selectbox(t("export.earlier_pick"), [s.name for s in saved], key="export_earlier_name")
     chosen = next(s for s in saved if s.name == name)
     if chosen.zip_path is not None:

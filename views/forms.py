@@ -7,19 +7,21 @@ from typing import Any
 
 import streamlit as st
 
-from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS
-from speechlabel.conventions import BUILTIN_SCHEMES
-from speechlabel.prelabel.engines.registry import engine_names
-from speechlabel.ingest.files import ImportDuplicate, ImportFailure, import_uploads
-from speechlabel.prelabel.jobs import JobState, JobStatus
-from speechlabel.core.models import LabelSettings, Project
 from speechlabel.audio.probe import (
     CLIPPING_WARNING_RATIO,
     NOISY_WARNING_SNR_DB,
     QUIET_WARNING_DBFS,
     AudioProbe,
 )
+from speechlabel.conventions import BUILTIN_SCHEMES
+from speechlabel.core.models import LabelSettings, Project
 from speechlabel.core.project_settings import ProjectSetting, group
+from speechlabel.ingest.files import ImportDuplicate, ImportFailure, import_uploads
+from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS
+from speechlabel.prelabel.engines.options import DEVICES, TranscribeOptions
+from speechlabel.prelabel.engines.registry import engine_names
+from speechlabel.prelabel.jobs import JobState, JobStatus
+from speechlabel.prelabel.vad import SegmentOptions
 from speechlabel.projects.manage import split_names
 from speechlabel.projects.scheme_upload import (
     KEEP_CUSTOM,
@@ -28,8 +30,6 @@ from speechlabel.projects.scheme_upload import (
     current_choice,
     scheme_choices,
 )
-from speechlabel.prelabel.vad import SegmentOptions
-from speechlabel.prelabel.engines.options import DEVICES, TranscribeOptions
 from views.lang import error_text, label, t, translator
 from views.plain import md, tm
 
@@ -61,20 +61,29 @@ def project_fields() -> ProjectFormValues:
     glossary = st.text_area(t("forms.glossary"), placeholder="컨베이어\nPLC\nOK Nova")
     terms = tuple(line.strip() for line in glossary.splitlines() if line.strip())
     labels = label_settings_fields(LabelSettings(), key="new_project")
-    return ProjectFormValues(name, language, model, int(beam_size), float(max_duration), terms, labels, engine,
-                             device)
+    return ProjectFormValues(name, language, model, int(beam_size), float(max_duration), terms, labels, engine, device)
 
 
 def label_settings_fields(current: LabelSettings, key: str) -> LabelSettings:
     """Speakers, tags and threshold, prefilled with ``current``; checked by the domain call."""
     left, right = st.columns(2)
     speakers = left.text_area(
-        t("forms.speakers"), "\n".join(current.speakers), key=f"{key}_speakers",
-        placeholder=t("forms.speakers_placeholder"), help=t("forms.speakers_help"))
-    tags = right.text_area(
-        t("forms.tags"), "\n".join(current.tags), key=f"{key}_tags", help=t("forms.tags_help"))
-    low = st.slider(t("forms.low_confidence"), 0.0, 1.0, float(current.low_confidence), 0.05, key=f"{key}_low",
-                    help=t("forms.low_confidence_help"))
+        t("forms.speakers"),
+        "\n".join(current.speakers),
+        key=f"{key}_speakers",
+        placeholder=t("forms.speakers_placeholder"),
+        help=t("forms.speakers_help"),
+    )
+    tags = right.text_area(t("forms.tags"), "\n".join(current.tags), key=f"{key}_tags", help=t("forms.tags_help"))
+    low = st.slider(
+        t("forms.low_confidence"),
+        0.0,
+        1.0,
+        float(current.low_confidence),
+        0.05,
+        key=f"{key}_low",
+        help=t("forms.low_confidence_help"),
+    )
     # The slider's float steps drift (0.35000000000000003); keep the value people chose.
     return LabelSettings(split_names(speakers), split_names(tags), round(low, 4))
 
@@ -113,14 +122,24 @@ def upload_audio(store, settings, project) -> None:
     project are never staged for another after a switch, and the button names where they go."""
     rounds = st.session_state.setdefault("upload_rounds", {})
     counter = rounds.get(project.id, 0)
-    files = st.file_uploader(t("forms.upload"), accept_multiple_files=True, key=f"upload_{project.id}_{counter}",
-                             type=["wav", "flac", "ogg", "opus", "mp3", "m4a", "aac", "mp4", "webm"])
-    if files and st.button(tm("forms.import_files", count=len(files), project=project.name),
-                           key=f"import_{project.id}_{counter}"):
+    files = st.file_uploader(
+        t("forms.upload"),
+        accept_multiple_files=True,
+        key=f"upload_{project.id}_{counter}",
+        type=["wav", "flac", "ogg", "opus", "mp3", "m4a", "aac", "mp4", "webm"],
+    )
+    if files and st.button(
+        tm("forms.import_files", count=len(files), project=project.name), key=f"import_{project.id}_{counter}"
+    ):
         bar = st.progress(0.0)
-        report = import_uploads(store, settings, project, [(f.name, f.getvalue()) for f in files],
-                                actor=st.session_state["actor"],
-                                on_file=lambda name, i, n: bar.progress(i / n, text=tm("forms.importing", name=name)))
+        report = import_uploads(
+            store,
+            settings,
+            project,
+            [(f.name, f.getvalue()) for f in files],
+            actor=st.session_state["actor"],
+            on_file=lambda name, i, n: bar.progress(i / n, text=tm("forms.importing", name=name)),
+        )
         bar.progress(1.0, text=t("forms.import_done"))
         st.session_state.setdefault("upload_reports", {})[project.id] = report
         rounds[project.id] = counter + 1  # a fresh uploader: the files are in
@@ -130,7 +149,9 @@ def upload_audio(store, settings, project) -> None:
         for recording in report.imported:
             st.success(tm("forms.imported", name=recording.label, seconds=recording.duration))
         for warning in report.warnings:
-            st.warning(tm("forms.import_warning", name=warning.source, message=t(warning.message_key, **warning.params)))
+            st.warning(
+                tm("forms.import_warning", name=warning.source, message=t(warning.message_key, **warning.params))
+            )
         for failure in report.failures:
             st.error(tm("forms.import_failed", name=failure.source, message=_reason(failure)))
         for duplicate in report.duplicates:
@@ -149,18 +170,32 @@ def show_job(status: JobStatus) -> None:
     if status.state == JobState.FAILED:
         st.error(tm("forms.job_failed", error=error_text(status.failure) if status.failure else status.error))
     if status.state == JobState.INTERRUPTED:
-        st.warning(tm("forms.job_interrupted", by=status.started_by or "?",
-                      at=f"{status.last_alive_at:%Y-%m-%d %H:%M:%S}" if status.last_alive_at else "?"))
+        st.warning(
+            tm(
+                "forms.job_interrupted",
+                by=status.started_by or "?",
+                at=f"{status.last_alive_at:%Y-%m-%d %H:%M:%S}" if status.last_alive_at else "?",
+            )
+        )
     if progress is None:
         st.progress(0.0, text=t("forms.job_starting"))
         return
     share = progress.audio_seconds_done / progress.audio_seconds_total if progress.audio_seconds_total else 1.0
     left = status.seconds_left
     eta = t("forms.job_eta", minutes=left / 60) if left is not None and status.state == JobState.RUNNING else ""
-    st.progress(min(share, 1.0), text=t(
-        "forms.job_progress", state=label(status.state), done=progress.recordings_done,
-        total=progress.recordings_total, minutes_done=progress.audio_seconds_done / 60,
-        minutes_total=progress.audio_seconds_total / 60, drafts=progress.segments_drafted, eta=eta))
+    st.progress(
+        min(share, 1.0),
+        text=t(
+            "forms.job_progress",
+            state=label(status.state),
+            done=progress.recordings_done,
+            total=progress.recordings_total,
+            minutes_done=progress.audio_seconds_done / 60,
+            minutes_total=progress.audio_seconds_total / 60,
+            drafts=progress.segments_drafted,
+            eta=eta,
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -177,13 +212,23 @@ def convention_fields(project: Project, key: str) -> ConventionFormValues:
     custom = current.scheme.title or current.scheme.name if current.scheme is not None else ""
     text = translator()
     names = {UPLOADED: text("projects.scheme_file"), KEEP_CUSTOM: text("projects.scheme_custom", name=md(custom))}
-    choice = st.radio(t("projects.scheme"), choices, index=choices.index(current_choice(project)),
-                      key=f"{key}_scheme", help=t("projects.scheme_help"),
-                      format_func=lambda name: names.get(name) or _builtin_title(name))
-    file = st.file_uploader(t("projects.scheme_upload"), type=["toml", "json"], key=f"{key}_file",
-                            help=t("projects.scheme_upload_help"))
-    block = st.checkbox(t("projects.block_submit"), value=current.block_submit_on_lint_errors,
-                        key=f"{key}_block", help=t("projects.block_submit_help"))
+    choice = st.radio(
+        t("projects.scheme"),
+        choices,
+        index=choices.index(current_choice(project)),
+        key=f"{key}_scheme",
+        help=t("projects.scheme_help"),
+        format_func=lambda name: names.get(name) or _builtin_title(name),
+    )
+    file = st.file_uploader(
+        t("projects.scheme_upload"), type=["toml", "json"], key=f"{key}_file", help=t("projects.scheme_upload_help")
+    )
+    block = st.checkbox(
+        t("projects.block_submit"),
+        value=current.block_submit_on_lint_errors,
+        key=f"{key}_block",
+        help=t("projects.block_submit_help"),
+    )
     upload = SchemeUpload(file.name, file.getvalue()) if file is not None else None
     return ConventionFormValues(choice, upload, block)
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import streamlit as st
 
-from speechlabel.labeling import actions as labeling
 from speechlabel.core.errors import Forbidden, NotFound
 from speechlabel.core.models import Actor, Project, Role
+from speechlabel.labeling import actions as labeling
 from views import label_list, session
 from views.label_loop import Mount, loop_data, show_loop
 from views.lang import error_text, t
@@ -63,8 +63,7 @@ def label_page() -> None:
     mount = Mount(project.id, segment_id, st.session_state.get(NONCE, 0))
     show_loop(loop_data(project, mount, autoplay))
     if segment_id is not None:
-        label_list.segment_list(store, actor, project, labeling.open_segment(store, actor, segment_id),
-                                on_pick=_jumped)
+        label_list.segment_list(store, actor, project, labeling.open_segment(store, actor, segment_id), on_pick=_jumped)
 
 
 label_page()

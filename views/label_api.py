@@ -16,8 +16,8 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from dataclasses import fields, is_dataclass, replace
 from collections.abc import Callable
+from dataclasses import fields, is_dataclass, replace
 from typing import Any, Literal, TypeVar, overload
 
 import anyio.to_thread
@@ -27,9 +27,9 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import loop as label_loop
-from speechlabel.labeling import actions as labeling
+from speechlabel.accounts.rate_limit import RateLimiter, RateLimitOptions, TooManyRequests
 from speechlabel.conventions import Problem
+from speechlabel.conventions.lint_text import problem_message
 from speechlabel.core.errors import (
     Conflict,
     Forbidden,
@@ -40,13 +40,12 @@ from speechlabel.core.errors import (
     StoreUnavailable,
     ValidationError,
 )
-from speechlabel.i18n import Lang, default_language, enum_label, error_message, translate
-from speechlabel.conventions.lint_text import problem_message
-from speechlabel.labeling.loop import Edit, Loop, OpenSegments, SegmentCard, TabKey
-from speechlabel.labeling.loop import actions
 from speechlabel.core.models import Actor, ReviewReason, SegmentStatus
+from speechlabel.i18n import Lang, default_language, enum_label, error_message, translate
+from speechlabel.labeling import actions as labeling
+from speechlabel.labeling import loop as label_loop
+from speechlabel.labeling.loop import Edit, Loop, OpenSegments, SegmentCard, TabKey, actions
 from speechlabel.projects.conventions import LintRejected, project_scheme
-from speechlabel.accounts.rate_limit import RateLimiter, RateLimitOptions, TooManyRequests
 from speechlabel.store import Store
 from speechlabel.workspace.workspace import Workspace
 
@@ -182,9 +181,19 @@ def _json(payload: Any) -> Response:
 def _error(error: SpeechLabelError, lang: Lang) -> Response:
     if isinstance(error, TooManyRequests):
         return too_many(error, lang)
-    status = 401 if isinstance(error, NotSignedIn) else 403 if isinstance(error, Forbidden) else \
-        404 if isinstance(error, NotFound) else 409 if isinstance(error, Conflict) else \
-        503 if isinstance(error, StoreUnavailable) else 422
+    status = (
+        401
+        if isinstance(error, NotSignedIn)
+        else 403
+        if isinstance(error, Forbidden)
+        else 404
+        if isinstance(error, NotFound)
+        else 409
+        if isinstance(error, Conflict)
+        else 503
+        if isinstance(error, StoreUnavailable)
+        else 422
+    )
     body: dict[str, Any] = {"error": _message(error, lang), "kind": type(error).__name__}
     if isinstance(error, StaleVersion):
         body["current_version"] = error.current_version
@@ -197,10 +206,10 @@ def _error(error: SpeechLabelError, lang: Lang) -> Response:
 
 def too_many(error: TooManyRequests, lang: Lang) -> Response:
     """429 with Retry-After, the message in the reader's language (the clip route's answer too)."""
-    body = {"error": error_message(error, lang), "kind": type(error).__name__,
-            "retry_after": error.params["seconds"]}
-    return JSONResponse(body, status_code=429, headers={"Cache-Control": "no-store",
-                                                         "Retry-After": str(error.params["seconds"])})
+    body = {"error": error_message(error, lang), "kind": type(error).__name__, "retry_after": error.params["seconds"]}
+    return JSONResponse(
+        body, status_code=429, headers={"Cache-Control": "no-store", "Retry-After": str(error.params["seconds"])}
+    )
 
 
 def _message(error: SpeechLabelError, lang: Lang) -> str:
@@ -215,8 +224,13 @@ def lint_rejected_message(error: LintRejected, lang: Lang) -> str:
     first = error.problems[0]
     more = len(error.problems) - 1
     message = problem_message(first, project_scheme(error.project), lang) if error.project else first.message
-    return translate("label.lint_rejected", lang, position=first.start, message=message,
-                     more=translate("label.lint_rejected_more", lang, count=more) if more else "")
+    return translate(
+        "label.lint_rejected",
+        lang,
+        position=first.start,
+        message=message,
+        more=translate("label.lint_rejected_more", lang, count=more) if more else "",
+    )
 
 
 # --- what goes out -------------------------------------------------------------------------------
@@ -248,8 +262,17 @@ def card_json(card: SegmentCard | None, lang: Lang) -> dict[str, Any] | None:
 
 def problems_json(problems: list[Problem], project, lang: Lang) -> list[dict[str, Any]]:
     scheme = project_scheme(project)
-    return [{"start": p.start, "end": p.end, "error": p.is_error, "code": p.code,
-             "message": problem_message(p, scheme, lang), "suggestion": p.suggestion} for p in problems]
+    return [
+        {
+            "start": p.start,
+            "end": p.end,
+            "error": p.is_error,
+            "code": p.code,
+            "message": problem_message(p, scheme, lang),
+            "suggestion": p.suggestion,
+        }
+        for p in problems
+    ]
 
 
 # --- what comes in -------------------------------------------------------------------------------
@@ -282,9 +305,14 @@ def _edit(body: dict) -> Edit:
     tags = body.get("tags") or []
     if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
         raise BadRequest(message_key="error.api_field_tags")
-    return Edit(segment_id=_text(body, "segment_id"), version=_number(body, "version", whole=True),
-                text=_text(body, "text"), speaker=_text(body, "speaker", required=False), tags=tuple(tags),
-                comment=_text(body, "comment", required=False))
+    return Edit(
+        segment_id=_text(body, "segment_id"),
+        version=_number(body, "version", whole=True),
+        text=_text(body, "text"),
+        speaker=_text(body, "speaker", required=False),
+        tags=tuple(tags),
+        comment=_text(body, "comment", required=False),
+    )
 
 
 # --- the routes ----------------------------------------------------------------------------------
@@ -329,24 +357,32 @@ def _moved(moved: label_loop.Moved, lang: Lang) -> dict[str, Any]:
 @endpoint
 def set_aside(current, actor, tab, body, request, lang):
     """POST /api/label/set-aside {segment_id, version, text, reason, untranscribable}."""
-    moved = actions.set_aside(current, actor, tab, _edit(body), _text(body, "reason"),
-                              bool(body.get("untranscribable")))
+    moved = actions.set_aside(
+        current, actor, tab, _edit(body), _text(body, "reason"), bool(body.get("untranscribable"))
+    )
     return _moved(moved, lang)
 
 
 @endpoint
 def split(current, actor, tab, body, request, lang):
     """POST /api/label/split {segment_id, version, text, at | caret}."""
-    moved = actions.split(current, actor, tab, _edit(body), at_time=_number(body, "at", required=False),
-                          caret=_number(body, "caret", whole=True, required=False))
+    moved = actions.split(
+        current,
+        actor,
+        tab,
+        _edit(body),
+        at_time=_number(body, "at", required=False),
+        caret=_number(body, "caret", whole=True, required=False),
+    )
     return _moved(moved, lang)
 
 
 @endpoint
 def merge(current, actor, tab, body, request, lang):
     """POST /api/label/merge {segment_id, version, text, next_id, next_version}."""
-    moved = actions.merge(current, actor, tab, _edit(body), _text(body, "next_id"),
-                          _number(body, "next_version", whole=True))
+    moved = actions.merge(
+        current, actor, tab, _edit(body), _text(body, "next_id"), _number(body, "next_version", whole=True)
+    )
     return _moved(moved, lang)
 
 
@@ -380,8 +416,13 @@ def lint(current, actor, tab, body, request, lang):
 def insert(current, actor, tab, body, request, lang):
     """POST /api/label/insert {segment_id, text, tag, start, end}: a scheme tag put at the caret."""
     project = _readable_project(current, actor, body)
-    inserted = actions.insert(project, _text(body, "text"), _text(body, "tag"),
-                              _number(body, "start", whole=True), _number(body, "end", whole=True, required=False))
+    inserted = actions.insert(
+        project,
+        _text(body, "text"),
+        _text(body, "tag"),
+        _number(body, "start", whole=True),
+        _number(body, "end", whole=True, required=False),
+    )
     return {"text": inserted.text, "caret": inserted.caret}
 
 

@@ -33,14 +33,55 @@ _component = st.components.v2.component(
 
 # The texts the script shows, by catalog key; the script reads each under the part after "loop.".
 TEXT_KEYS = (
-    "loop.heading", "loop.timing", "loop.saved_by", "loop.second_labeling_state", "loop.second_labeling",
-    "loop.rejected", "loop.no_reason", "loop.restored", "loop.discard", "loop.conflict", "loop.someone",
-    "loop.empty", "loop.theirs", "loop.mine", "loop.continue_mine", "loop.continue_theirs", "loop.draft",
-    "loop.draft_note", "loop.no_draft", "loop.confidence", "loop.transcript", "loop.speaker", "loop.no_speaker",
-    "loop.segment_tags", "loop.comment", "loop.save_next", "loop.previous", "loop.skip", "loop.untranscribable",
-    "loop.reason", "loop.go", "loop.cancel", "loop.split_caret", "loop.merge", "loop.help", "loop.keys_title",
-    "loop.play", "loop.replay", "loop.slower", "loop.faster", "loop.fix", "loop.all_done", "loop.offline",
-    "loop.saved", "loop.no_previous", "loop.split_done", "loop.merged", "loop.set_aside", "loop.bounds_saved",
+    "loop.heading",
+    "loop.timing",
+    "loop.saved_by",
+    "loop.second_labeling_state",
+    "loop.second_labeling",
+    "loop.rejected",
+    "loop.no_reason",
+    "loop.restored",
+    "loop.discard",
+    "loop.conflict",
+    "loop.someone",
+    "loop.empty",
+    "loop.theirs",
+    "loop.mine",
+    "loop.continue_mine",
+    "loop.continue_theirs",
+    "loop.draft",
+    "loop.draft_note",
+    "loop.no_draft",
+    "loop.confidence",
+    "loop.transcript",
+    "loop.speaker",
+    "loop.no_speaker",
+    "loop.segment_tags",
+    "loop.comment",
+    "loop.save_next",
+    "loop.previous",
+    "loop.skip",
+    "loop.untranscribable",
+    "loop.reason",
+    "loop.go",
+    "loop.cancel",
+    "loop.split_caret",
+    "loop.merge",
+    "loop.help",
+    "loop.keys_title",
+    "loop.play",
+    "loop.replay",
+    "loop.slower",
+    "loop.faster",
+    "loop.fix",
+    "loop.all_done",
+    "loop.offline",
+    "loop.saved",
+    "loop.no_previous",
+    "loop.split_done",
+    "loop.merged",
+    "loop.set_aside",
+    "loop.bounds_saved",
 )
 # The help list: the keys as printed and what they do (catalog key).
 HELP_ROWS = (
@@ -93,17 +134,31 @@ class LoopData:
 def loop_data(project: Project, mount: Mount, autoplay: bool) -> LoopData:
     scheme = project_scheme(project)
     lang = current_lang()
-    scheme_tags: list[SchemeTag] = [{"text": tag.text, "label": tag.text, "hotkey": tag.hotkey,
-                    "meaning": tag_meaning(scheme, tag, lang) or None} for tag in scheme.tags]
+    scheme_tags: list[SchemeTag] = [
+        {"text": tag.text, "label": tag.text, "hotkey": tag.hotkey, "meaning": tag_meaning(scheme, tag, lang) or None}
+        for tag in scheme.tags
+    ]
     if scheme.dual_transcription:
-        scheme_tags.append({"text": DUAL, "label": t("conventions.dual"), "hotkey": scheme.dual_hotkey,
-                            "meaning": t("conventions.dual_help")})
+        scheme_tags.append(
+            {
+                "text": DUAL,
+                "label": t("conventions.dual"),
+                "hotkey": scheme.dual_hotkey,
+                "meaning": t("conventions.dual_help"),
+            }
+        )
     settings = project.label_settings
     return LoopData(
-        mount=mount, api=API, lang=lang.value, autoplay=autoplay, speakers=list(settings.speakers),
-        tags=list(settings.tags), scheme_tags=scheme_tags,
+        mount=mount,
+        api=API,
+        lang=lang.value,
+        autoplay=autoplay,
+        speakers=list(settings.speakers),
+        tags=list(settings.tags),
+        scheme_tags=scheme_tags,
         hotkeys={tag["hotkey"]: tag["text"] for tag in scheme_tags if tag["hotkey"]},
-        low_confidence=settings.low_confidence, texts={key.removeprefix("loop."): t(key) for key in TEXT_KEYS},
+        low_confidence=settings.low_confidence,
+        texts={key.removeprefix("loop."): t(key) for key in TEXT_KEYS},
         help=[[keys, t(key)] for keys, key in HELP_ROWS],
     )
 

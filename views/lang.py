@@ -15,6 +15,7 @@ import streamlit as st
 
 from speechlabel.accounts.access import visible_projects
 from speechlabel.core.errors import SpeechLabelError
+from speechlabel.core.models import Actor
 from speechlabel.i18n import (
     LANGUAGE_NAMES,
     Lang,
@@ -23,7 +24,6 @@ from speechlabel.i18n import (
     error_message,
     translate,
 )
-from speechlabel.core.models import Actor
 from speechlabel.store import Store
 
 LANG_KEY = "ui_language"
@@ -68,8 +68,14 @@ def language_switch(store: Store, actor: Actor | None) -> None:
     state = st.session_state
     if not state.get(_CHOSEN_KEY):
         state[LANG_KEY] = _default(store, actor).value
-    st.sidebar.radio(t("sidebar.language"), [lang.value for lang in Lang], key=LANG_KEY, horizontal=True,
-                     format_func=lambda code: LANGUAGE_NAMES[Lang(code)], on_change=_chosen)
+    st.sidebar.radio(
+        t("sidebar.language"),
+        [lang.value for lang in Lang],
+        key=LANG_KEY,
+        horizontal=True,
+        format_func=lambda code: LANGUAGE_NAMES[Lang(code)],
+        on_change=_chosen,
+    )
 
 
 def _chosen() -> None:

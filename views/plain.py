@@ -31,8 +31,9 @@ def md(text: object) -> str:
 def tm(key: str, /, **params: object) -> str:
     """``t(key, ...)`` for a Markdown sink: string and path params (user text) are escaped, numbers
     keep their format specs, the catalog's own Markdown stays."""
-    return t(key, **{name: md(value) if isinstance(value, (str, os.PathLike)) else value
-                     for name, value in params.items()})
+    return t(
+        key, **{name: md(value) if isinstance(value, (str, os.PathLike)) else value for name, value in params.items()}
+    )
 
 
 def error_md(error: SpeechLabelError) -> str:

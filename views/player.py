@@ -43,8 +43,12 @@ class PlayerData:
 
 def player_texts() -> dict[str, str]:
     """The player's labels in the page's language."""
-    return {"replay": t("clip_player.replay"), "replay_help": t("clip_player.replay_help"),
-            "speed_help": t("clip_player.speed_help"), "keys": t("clip_player.keys")}
+    return {
+        "replay": t("clip_player.replay"),
+        "replay_help": t("clip_player.replay_help"),
+        "speed_help": t("clip_player.speed_help"),
+        "keys": t("clip_player.keys"),
+    }
 
 
 def clip_player(data: PlayerData) -> None:

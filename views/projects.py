@@ -7,8 +7,10 @@ import streamlit as st
 from speechlabel.accounts.access import role_in, visible_projects
 from speechlabel.conventions import SchemeFileError
 from speechlabel.core.errors import SpeechLabelError
-from speechlabel.prelabel.jobs import JobState
 from speechlabel.core.models import Role, SegmentStatus
+from speechlabel.prelabel.engines.options import TranscribeOptions, default_compute_type
+from speechlabel.prelabel.jobs import JobState
+from speechlabel.prelabel.vad import SegmentOptions
 from speechlabel.projects.conventions import project_scheme
 from speechlabel.projects.manage import (
     create_project,
@@ -17,8 +19,6 @@ from speechlabel.projects.manage import (
     update_label_settings,
 )
 from speechlabel.projects.scheme_upload import UPLOADED, save_convention_form
-from speechlabel.prelabel.vad import SegmentOptions
-from speechlabel.prelabel.engines.options import TranscribeOptions, default_compute_type
 from views import forms
 from views.lang import error_text, label, t
 from views.plain import error_md, tm
@@ -36,13 +36,20 @@ def new_project_form() -> None:
     if st.form_submit_button(t("projects.create"), type="primary"):
         try:
             created = create_project(
-                store, values.name, language=values.language,
+                store,
+                values.name,
+                language=values.language,
                 segment_options=SegmentOptions(max_duration=values.max_duration),
-                transcribe_options=TranscribeOptions(engine=values.engine, model=values.model,
-                                                     beam_size=values.beam_size,
-                                                     compute_type=default_compute_type(values.engine),
-                                                     device=values.device),
-                glossary=values.glossary, label_settings=values.label_settings, actor=actor,
+                transcribe_options=TranscribeOptions(
+                    engine=values.engine,
+                    model=values.model,
+                    beam_size=values.beam_size,
+                    compute_type=default_compute_type(values.engine),
+                    device=values.device,
+                ),
+                glossary=values.glossary,
+                label_settings=values.label_settings,
+                actor=actor,
             )
             st.session_state["project_name"] = created.name
             st.success(tm("projects.created", name=created.name))
@@ -67,6 +74,7 @@ leads = role_in(actor, project.id) == Role.LEAD
 if leads and st.button(tm("projects.label_project", name=project.name), icon=":material/edit_note:"):
     st.switch_page("views/label.py")
 
+
 def convention_form(project):
     """The tag scheme and the submit rule; returns the project as saved (or as it was)."""
     wanted = forms.convention_fields(project, key=f"conventions_{project.id}")
@@ -78,8 +86,13 @@ def convention_form(project):
     try:
         project = save_convention_form(store, actor, project, wanted.choice, wanted.block_submit, wanted.upload)
     except SchemeFileError as error:
-        st.error(tm("projects.scheme_file_invalid", name=wanted.upload.filename if wanted.upload else "",
-                    detail=error_text(error)))
+        st.error(
+            tm(
+                "projects.scheme_file_invalid",
+                name=wanted.upload.filename if wanted.upload else "",
+                detail=error_text(error),
+            )
+        )
     except SpeechLabelError as error:
         st.error(error_md(error))
     else:
@@ -113,14 +126,24 @@ def prelabel_panel() -> None:
     if status is not None:
         forms.show_job(status)
     summary = project_status(store, project)
-    st.caption(t("projects.summary", recordings=summary.recordings, hours=summary.audio_seconds / 3600,
-                 segments=summary.segments, pending=summary.recordings_pending))
+    st.caption(
+        t(
+            "projects.summary",
+            recordings=summary.recordings,
+            hours=summary.audio_seconds / 3600,
+            segments=summary.segments,
+            pending=summary.recordings_pending,
+        )
+    )
     rows = []
     for row in recording_overview(store, project):
-        entry = {t("projects.col.recording"): row.recording.label, t("projects.col.id"): row.recording.id,
-                 t("projects.col.duration"): round(row.recording.duration, 1),
-                 t("projects.col.warnings"): ", ".join(forms.level_warning_texts(row.recording.probe)) or "—",
-                 t("projects.col.prelabeling"): label(row.recording.prelabel_state)}
+        entry = {
+            t("projects.col.recording"): row.recording.label,
+            t("projects.col.id"): row.recording.id,
+            t("projects.col.duration"): round(row.recording.duration, 1),
+            t("projects.col.warnings"): ", ".join(forms.level_warning_texts(row.recording.probe)) or "—",
+            t("projects.col.prelabeling"): label(row.recording.prelabel_state),
+        }
         entry.update({label(s): row.segments_by_status.get(s, 0) for s in SegmentStatus})
         rows.append(entry)
     if rows:

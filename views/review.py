@@ -9,11 +9,11 @@ import html
 
 import streamlit as st
 
-from speechlabel.review import decisions as review
 from speechlabel.accounts.access import role_in
-from speechlabel.labeling.clips import segment_clip
 from speechlabel.core.errors import Forbidden, NotFound, SpeechLabelError, StaleVersion
 from speechlabel.core.models import Actor, Project, ReviewReason, Role
+from speechlabel.labeling.clips import segment_clip
+from speechlabel.review import decisions as review
 from speechlabel.review.decisions import DiffPiece, ReviewContext, ReviewOrder, ReviewQuery
 from views import segment_waveform, session
 from views.lang import error_text, label, t, translator
@@ -57,15 +57,24 @@ def forget_segment() -> None:
 
 def queue_query(project: Project) -> ReviewQuery:
     """The order and filters chosen in the sidebar."""
-    order = st.sidebar.selectbox(t("review.order"), list(ORDER_KEYS), format_func=order_format(), key="review_order",
-                                 on_change=forget_segment)
-    labeler = st.sidebar.text_input(t("review.labeler_filter"), key="review_labeler", max_chars=40,
-                                    on_change=forget_segment).strip() or None
+    order = st.sidebar.selectbox(
+        t("review.order"), list(ORDER_KEYS), format_func=order_format(), key="review_order", on_change=forget_segment
+    )
+    labeler = (
+        st.sidebar.text_input(
+            t("review.labeler_filter"), key="review_labeler", max_chars=40, on_change=forget_segment
+        ).strip()
+        or None
+    )
     recordings = {r.id: r.label for r in store.list_recordings(project.id)}
     every = t("review.every_recording")
-    recording = st.sidebar.selectbox(t("review.recording"), [None, *recordings], key="review_recording",
-                                     format_func=lambda rid: every if rid is None else recordings[rid],
-                                     on_change=forget_segment)
+    recording = st.sidebar.selectbox(
+        t("review.recording"),
+        [None, *recordings],
+        key="review_recording",
+        format_func=lambda rid: every if rid is None else recordings[rid],
+        on_change=forget_segment,
+    )
     if order == ReviewOrder.LABELER and labeler is None:
         st.sidebar.caption(t("review.type_labeler"))
     if order == ReviewOrder.RECORDING and recording is None:
@@ -103,10 +112,25 @@ def diff_html(pieces: tuple[DiffPiece, ...], side: str, language: str | None) ->
 
 def header(context: ReviewContext, waiting: int, project: Project) -> None:
     segment = context.segment
-    st.subheader(tm("review.header", recording=context.recording.label, start=segment.start, end=segment.end,
-                    duration=segment.duration))
-    st.caption(tm("review.header_caption", labeler=context.labeler or t("review.unknown"),
-                  status=label(segment.status), version=segment.version, waiting=waiting, project=project.name))
+    st.subheader(
+        tm(
+            "review.header",
+            recording=context.recording.label,
+            start=segment.start,
+            end=segment.end,
+            duration=segment.duration,
+        )
+    )
+    st.caption(
+        tm(
+            "review.header_caption",
+            labeler=context.labeler or t("review.unknown"),
+            status=label(segment.status),
+            version=segment.version,
+            waiting=waiting,
+            project=project.name,
+        )
+    )
 
 
 def texts(context: ReviewContext, language: str | None) -> None:
@@ -118,39 +142,67 @@ def texts(context: ReviewContext, language: str | None) -> None:
         st.caption(t("review.final"))
         st.html(f'<div class="review-final">{diff_html(context.diff, "final", language)}</div>')
     segment = context.segment
-    st.caption(tm("review.speaker_tags", speaker=segment.speaker or t("review.none"),
-                  tags=", ".join(segment.tags) or t("review.none")))
+    st.caption(
+        tm(
+            "review.speaker_tags",
+            speaker=segment.speaker or t("review.none"),
+            tags=", ".join(segment.tags) or t("review.none"),
+        )
+    )
     for earlier in context.reviews:
         reason = f": {label(earlier.reason)}" if earlier.reason else ""
         note = f" — {earlier.comment}" if earlier.comment else ""
-        st.caption(tm("review.earlier", decision=label(earlier.decision), reviewer=earlier.reviewer,
-                      at=f"{earlier.created_at:%Y-%m-%d %H:%M}", reason=reason, note=note))
+        st.caption(
+            tm(
+                "review.earlier",
+                decision=label(earlier.decision),
+                reviewer=earlier.reviewer,
+                at=f"{earlier.created_at:%Y-%m-%d %H:%M}",
+                reason=reason,
+                note=note,
+            )
+        )
 
 
 def decide(actor: Actor, project: Project, context: ReviewContext, query: ReviewQuery) -> None:
     segment, state = context.segment, st.session_state
     if state.get("review_for") != segment.id:  # another segment: start with no reason or comment
         state["review_for"], state["review_comment"], state["review_reason"] = segment.id, "", None
-    st.text_input(t("review.comment"), key="review_comment",
-                  max_chars=2000)
+    st.text_input(t("review.comment"), key="review_comment", max_chars=2000)
     st.caption(t("review.reason_caption"))
     with st.container(horizontal=True, key="review_reasons"):
         for index, reason in enumerate(ReviewReason):
-            st.button(label(reason), key=f"review_reason_{reason.value}", shortcut=str(index + 1),
-                      type="primary" if state.get("review_reason") == reason.value else "secondary",
-                      on_click=state.__setitem__, args=("review_reason", reason.value))
+            st.button(
+                label(reason),
+                key=f"review_reason_{reason.value}",
+                shortcut=str(index + 1),
+                type="primary" if state.get("review_reason") == reason.value else "secondary",
+                on_click=state.__setitem__,
+                args=("review_reason", reason.value),
+            )
     approve, reject, skip = st.columns(3)
     if approve.button(t("review.approve"), type="primary", shortcut="Alt+A", width="stretch"):
-        act(lambda: review.approve(store, actor, segment.id, segment.version, state["review_comment"] or None),
-            project, query, segment.id, t("review.approved"))
+        act(
+            lambda: review.approve(store, actor, segment.id, segment.version, state["review_comment"] or None),
+            project,
+            query,
+            segment.id,
+            t("review.approved"),
+        )
     if reject.button(t("review.reject"), shortcut="Alt+X", width="stretch"):
         if not state.get("review_reason"):
             st.error(t("review.choose_reason"))
         else:
             chosen = ReviewReason(state["review_reason"])
-            act(lambda: review.reject(store, actor, segment.id, segment.version, chosen,
-                                      state["review_comment"] or None),
-                project, query, segment.id, t("review.rejected", reason=label(chosen)))
+            act(
+                lambda: review.reject(
+                    store, actor, segment.id, segment.version, chosen, state["review_comment"] or None
+                ),
+                project,
+                query,
+                segment.id,
+                t("review.rejected", reason=label(chosen)),
+            )
     if skip.button(t("review.skip"), shortcut="Alt+N", width="stretch"):
         upcoming = review.next_to_review(store, actor, project, query, after=segment.id)
         go_to(upcoming.id if upcoming else None)
@@ -172,14 +224,28 @@ def act(action, project: Project, query: ReviewQuery, segment_id: str, done: str
 
 def queue_table(actor: Actor, project: Project, query: ReviewQuery, current: str | None) -> None:
     items = review.review_queue(store, actor, project, query)
-    with st.expander(t("review.queue", order=order_label(query.order).lower(), count=len(items)),
-                     expanded=current is None):
-        rows = [{"": "▶" if item.segment.id == current else "", t("review.col.labeler"): item.labeler or "",
-                 t("review.col.confidence"): None if item.confidence is None else round(item.confidence, 2),
-                 t("review.col.start"): round(item.segment.start, 2), t("review.col.status"): label(item.segment.status),
-                 t("review.col.text"): item.segment.text} for item in items]
-        st.dataframe(rows, hide_index=True, width="stretch", on_select=_picked_row,
-                     selection_mode="single-row", key="review_list")
+    with st.expander(
+        t("review.queue", order=order_label(query.order).lower(), count=len(items)), expanded=current is None
+    ):
+        rows = [
+            {
+                "": "▶" if item.segment.id == current else "",
+                t("review.col.labeler"): item.labeler or "",
+                t("review.col.confidence"): None if item.confidence is None else round(item.confidence, 2),
+                t("review.col.start"): round(item.segment.start, 2),
+                t("review.col.status"): label(item.segment.status),
+                t("review.col.text"): item.segment.text,
+            }
+            for item in items
+        ]
+        st.dataframe(
+            rows,
+            hide_index=True,
+            width="stretch",
+            on_select=_picked_row,
+            selection_mode="single-row",
+            key="review_list",
+        )
         st.session_state["review_list_ids"] = [item.segment.id for item in items]
 
 
@@ -236,10 +302,19 @@ def review_page() -> None:
     st.query_params["review"] = chosen
     header(context, review.count_to_review(store, actor, project), project)
     span = segment_clip(context.segment, context.recording.duration, 0.0)
-    clip_player(PlayerData(url=span.url, caption=t("review.clip_caption"), autoplay=True, focus_key="", token=chosen,
-                           texts=player_texts()))
-    segment_waveform.show(actor, chosen, f"{chosen}:{context.segment.version}", editable=False,
-                          on_request=segment_waveform.ignore)
+    clip_player(
+        PlayerData(
+            url=span.url,
+            caption=t("review.clip_caption"),
+            autoplay=True,
+            focus_key="",
+            token=chosen,
+            texts=player_texts(),
+        )
+    )
+    segment_waveform.show(
+        actor, chosen, f"{chosen}:{context.segment.version}", editable=False, on_request=segment_waveform.ignore
+    )
     texts(context, project.language)
     decide(actor, project, context, query)
     queue_table(actor, project, query, chosen)

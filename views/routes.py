@@ -11,10 +11,10 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from speechlabel.labeling.clips import CLIP_ROUTE, MAX_CLIP_SECONDS, cut_clip_for, parse_seconds
+from speechlabel.accounts.rate_limit import TooManyRequests
 from speechlabel.core.errors import Forbidden, NotSignedIn, ValidationError
 from speechlabel.i18n import error_message
-from speechlabel.accounts.rate_limit import TooManyRequests
+from speechlabel.labeling.clips import CLIP_ROUTE, MAX_CLIP_SECONDS, cut_clip_for, parse_seconds
 from views import label_api
 from views.label_api import reader_language, signed_in
 
@@ -40,8 +40,9 @@ def _clip(request: Request) -> Response:
             end = parse_seconds(request.query_params.get("end"), "end")
             # The span asked for is paid for even when a range of it is sent: it is cut whole.
             label_api.charge_audio(request, min(max(end - start, 0.0), MAX_CLIP_SECONDS))
-            cut = cut_clip_for(workspace.store, workspace.settings, actor, request.path_params["recording_id"],
-                               start, end)
+            cut = cut_clip_for(
+                workspace.store, workspace.settings, actor, request.path_params["recording_id"], start, end
+            )
     except NotSignedIn as error:
         return PlainTextResponse(error_message(error, lang), status_code=401, headers=_NOT_STORED)
     except TooManyRequests as error:
@@ -77,8 +78,12 @@ def ranged(body: bytes, range_header: str | None) -> Response:
         start, end = max(0, size - int(last)), size - 1
     if start >= size or end < start:
         return Response(b"", status_code=416, headers={**_HEADERS, "Content-Range": f"bytes */{size}"})
-    return Response(body[start:end + 1], status_code=206, media_type="audio/wav",
-                    headers={**_HEADERS, "Content-Range": f"bytes {start}-{end}/{size}"})
+    return Response(
+        body[start : end + 1],
+        status_code=206,
+        media_type="audio/wav",
+        headers={**_HEADERS, "Content-Range": f"bytes {start}-{end}/{size}"},
+    )
 
 
 def routes() -> list[Route]:

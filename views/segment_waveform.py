@@ -8,9 +8,9 @@ from collections.abc import Callable
 
 import streamlit as st
 
-from speechlabel.labeling import waveform
 from speechlabel.core.errors import SpeechLabelError
 from speechlabel.core.models import Actor
+from speechlabel.labeling import waveform
 from views.lang import t
 from views.plain import error_md, md
 from views.waveform import Request, show_waveform, waveform_data
@@ -30,8 +30,13 @@ HELP_ROWS = (
 )
 # The script's button titles and overlay texts, by the name it reads them under.
 TEXT_KEYS = {
-    "play": "waveform.play", "zoom_in": "waveform.zoom_in", "zoom_out": "waveform.zoom_out",
-    "speed": "waveform.speed", "help": "waveform.help", "help_title": "waveform.help_title", "close": "waveform.close",
+    "play": "waveform.play",
+    "zoom_in": "waveform.zoom_in",
+    "zoom_out": "waveform.zoom_out",
+    "speed": "waveform.speed",
+    "help": "waveform.help",
+    "help_title": "waveform.help_title",
+    "close": "waveform.close",
 }
 
 

@@ -167,14 +167,17 @@ def oidc_providers() -> list[str | None]:
 
 
 def roles_line(store: Store, actor: Actor) -> str:
-    """"admin", or the roles by project: "lead in calls, labeler in other"; "no role yet"."""
+    """ "admin", or the roles by project: "lead in calls, labeler in other"; "no role yet"."""
     if actor.is_admin:
         return t("sidebar.admin")
     names = {project.id: project.name for project in visible_projects(store, actor)}
-    roles = sorted((names.get(project_id, t("sidebar.project_id", id=project_id)), role)
-                   for project_id, role in actor.roles.items())
-    return (t("list.separator").join(t("sidebar.role_in", role=label(role), project=name) for name, role in roles)
-            or t("sidebar.no_role"))
+    roles = sorted(
+        (names.get(project_id, t("sidebar.project_id", id=project_id)), role)
+        for project_id, role in actor.roles.items()
+    )
+    return t("list.separator").join(t("sidebar.role_in", role=label(role), project=name) for name, role in roles) or t(
+        "sidebar.no_role"
+    )
 
 
 def pick_project(store: Store, actor: Actor, roles: tuple[Role, ...], key: str, on_change) -> Project | None:

@@ -50,16 +50,33 @@ class WaveformData:
     help: list[list[str]]  # [keys, what they do] rows of the help overlay
 
 
-def waveform_data(view: WaveformView, token: str, editable: bool, texts: dict[str, str],
-                  help_rows: list[list[str]], snapping: SnapOptions | None = None) -> WaveformData:
+def waveform_data(
+    view: WaveformView,
+    token: str,
+    editable: bool,
+    texts: dict[str, str],
+    help_rows: list[list[str]],
+    snapping: SnapOptions | None = None,
+) -> WaveformData:
     """The label loop's wave card (the same window, spans and snapping) in this script's shape."""
     card = wave_card(view, snapping)
     start, end = card.segment
     return WaveformData(
-        token=token, url=card.url, window_start=card.window_start, duration=card.duration, peaks=list(view.peaks),
-        segment={"start": start, "end": end}, others=card.others, pauses=card.pauses, limits=card.limits,
-        snap_seconds=card.snap_seconds, inset_seconds=card.inset_seconds, min_duration=card.min_duration,
-        editable=editable, texts=texts, help=help_rows,
+        token=token,
+        url=card.url,
+        window_start=card.window_start,
+        duration=card.duration,
+        peaks=list(view.peaks),
+        segment={"start": start, "end": end},
+        others=card.others,
+        pauses=card.pauses,
+        limits=card.limits,
+        snap_seconds=card.snap_seconds,
+        inset_seconds=card.inset_seconds,
+        min_duration=card.min_duration,
+        editable=editable,
+        texts=texts,
+        help=help_rows,
     )
 
 
@@ -86,11 +103,17 @@ Request = BoundsRequest | SplitRequest | MergeRequest
 def show_waveform(data: WaveformData, on_request: Callable[[Request], None]) -> None:
     """Mount the component; ``on_request`` runs (as a widget callback) for each request made
     on this token."""
+
     def handler(name: str) -> Callable[[], None]:
         return lambda: _dispatch(name, data.token, on_request)
 
-    _component(data=asdict(data), key=KEY, on_bounds_change=handler("bounds"), on_split_change=handler("split"),
-               on_merge_change=handler("merge"))
+    _component(
+        data=asdict(data),
+        key=KEY,
+        on_bounds_change=handler("bounds"),
+        on_split_change=handler("split"),
+        on_merge_change=handler("merge"),
+    )
 
 
 def _dispatch(name: str, token: str, on_request: Callable[[Request], None]) -> None:

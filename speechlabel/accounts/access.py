@@ -16,8 +16,14 @@ from speechlabel.core.models import Actor, Project, Role, User
 from speechlabel.store import Store
 
 __all__ = [
-    "SYSTEM", "Forbidden", "project_label", "require_admin", "require_role", "require_signed_in",
-    "role_in", "visible_projects",
+    "SYSTEM",
+    "Forbidden",
+    "project_label",
+    "require_admin",
+    "require_role",
+    "require_signed_in",
+    "role_in",
+    "visible_projects",
 ]
 
 # The command line's actor: an admin that is no row of the users table (id 0). Usernames "cli"
@@ -40,8 +46,10 @@ def require_admin(actor: Actor | None, action: str | None = None) -> Actor:
     message says it, other languages say "this")."""
     actor = require_signed_in(actor)
     if not actor.is_admin:
-        raise Forbidden(message_key="error.needs_admin",
-                        params={"user": actor.username, "action": Phrase("phrase.this_action", action)})
+        raise Forbidden(
+            message_key="error.needs_admin",
+            params={"user": actor.username, "action": Phrase("phrase.this_action", action)},
+        )
     return actor
 
 
@@ -55,10 +63,16 @@ def require_role(actor: Actor | None, project: Project | int, *roles: Role, acti
     held = actor.roles.get(project_id)
     if actor.is_admin or held == Role.LEAD or held in roles:
         return actor
-    raise Forbidden(message_key="error.needs_role" if held else "error.needs_role_none",
-                    params={"user": actor.username, "project": project_label(project), "held": held,
-                            "action": Phrase("phrase.this_action", action),
-                            "needed": AnyOf(dict.fromkeys((*roles, Role.LEAD)))})
+    raise Forbidden(
+        message_key="error.needs_role" if held else "error.needs_role_none",
+        params={
+            "user": actor.username,
+            "project": project_label(project),
+            "held": held,
+            "action": Phrase("phrase.this_action", action),
+            "needed": AnyOf(dict.fromkeys((*roles, Role.LEAD))),
+        },
+    )
 
 
 def role_in(actor: Actor | None, project_id: int) -> Role | None:

@@ -51,16 +51,20 @@ class RateLimitOptions:
 
     def scaled(self, factor: float) -> RateLimitOptions:
         """Every rate and burst times ``factor`` (Settings.route_budget: load tests)."""
-        return replace(self, requests_per_minute=self.requests_per_minute * factor,
-                       request_burst=self.request_burst * factor,
-                       audio_seconds_per_minute=self.audio_seconds_per_minute * factor,
-                       audio_burst_seconds=self.audio_burst_seconds * factor)
+        return replace(
+            self,
+            requests_per_minute=self.requests_per_minute * factor,
+            request_burst=self.request_burst * factor,
+            audio_seconds_per_minute=self.audio_seconds_per_minute * factor,
+            audio_burst_seconds=self.audio_burst_seconds * factor,
+        )
 
     @property
     def idle_seconds(self) -> float:
         """After this long without a request both buckets are full again: the session is forgotten."""
-        return 60.0 * max(self.request_burst / self.requests_per_minute,
-                          self.audio_burst_seconds / self.audio_seconds_per_minute)
+        return 60.0 * max(
+            self.request_burst / self.requests_per_minute, self.audio_burst_seconds / self.audio_seconds_per_minute
+        )
 
 
 class TooManyRequests(SpeechLabelError):
@@ -69,8 +73,7 @@ class TooManyRequests(SpeechLabelError):
     def __init__(self, retry_after_seconds: float):
         self.retry_after_seconds = retry_after_seconds
         seconds = max(1, math.ceil(retry_after_seconds))  # round up: never "0 seconds"
-        super().__init__(message_key="error.too_many_requests",
-                         params={"seconds": seconds})
+        super().__init__(message_key="error.too_many_requests", params={"seconds": seconds})
 
 
 @dataclass
@@ -98,9 +101,12 @@ class RateLimiter:
             now = self._clock()
             self._forget_idle(now)
             buckets = self._refilled(session, now)
-            short = max((requests - buckets.requests) * 60.0 / options.requests_per_minute,
-                        (min(audio_seconds, options.audio_burst_seconds) - buckets.audio) * 60.0
-                        / options.audio_seconds_per_minute)
+            short = max(
+                (requests - buckets.requests) * 60.0 / options.requests_per_minute,
+                (min(audio_seconds, options.audio_burst_seconds) - buckets.audio)
+                * 60.0
+                / options.audio_seconds_per_minute,
+            )
             if short > 0:
                 raise TooManyRequests(short)
             buckets.requests -= requests

@@ -22,20 +22,31 @@ import secrets
 from datetime import UTC, datetime, timedelta
 
 from speechlabel.accounts.access import project_label, require_admin, require_role, require_signed_in
-from speechlabel.workspace.config import DEFAULT_SESSION_HOURS
-from speechlabel.core.errors import Conflict, Forbidden, NotFound, NotSignedIn, Phrase, SessionExpired, ValidationError, WrongCredentials
-from speechlabel.core.models import Actor, AuditEntry, Member, Project, Role, User, UserRoles
 from speechlabel.accounts.login_limits import LOGIN_LIMITS, LoginLimits, admit, client_address, fail
 from speechlabel.accounts.passwords import hash_password, needs_rehash, verify_nothing, verify_password
+from speechlabel.core.errors import (
+    Conflict,
+    Forbidden,
+    NotFound,
+    NotSignedIn,
+    Phrase,
+    SessionExpired,
+    ValidationError,
+    WrongCredentials,
+)
+from speechlabel.core.models import Actor, AuditEntry, Member, Project, Role, User, UserRoles
 from speechlabel.store import Store
 from speechlabel.store.audit import AuditNote
+from speechlabel.workspace.config import DEFAULT_SESSION_HOURS
 
 log = logging.getLogger(__name__)
 
 MIN_USERNAME_LENGTH, MAX_USERNAME_LENGTH = 2, 40
 MIN_PASSWORD_LENGTH, MAX_PASSWORD_LENGTH = 8, 200
-USERNAME_RULE = (f"use {MIN_USERNAME_LENGTH} to {MAX_USERNAME_LENGTH} characters: lowercase letters a-z, digits "
-                 "and . _ -, starting with a letter or digit")
+USERNAME_RULE = (
+    f"use {MIN_USERNAME_LENGTH} to {MAX_USERNAME_LENGTH} characters: lowercase letters a-z, digits "
+    "and . _ -, starting with a letter or digit"
+)
 _USERNAME = re.compile(r"[a-z0-9][a-z0-9._-]*")
 # Names the audit log uses for the command line, start-up and invalid sign-ins; no user may take them.
 RESERVED_USERNAMES = frozenset({"cli", "system", "anonymous"})
@@ -56,21 +67,26 @@ EXTERNAL_PREFIX = "external$"
 # app's routes read it).
 SESSION_COOKIE = "speechlabel_session"
 
+
 def validate_username(value: object) -> str:
     """The username stripped and lower-cased, or ValidationError saying what is allowed (this
     also refuses path tricks such as ``../x``, spaces and control characters)."""
     if not isinstance(value, str):
-        raise ValidationError(message_key="error.username_not_text",
-                              params={"type": type(value).__name__, "low": MIN_USERNAME_LENGTH,
-                                      "high": MAX_USERNAME_LENGTH})
+        raise ValidationError(
+            message_key="error.username_not_text",
+            params={"type": type(value).__name__, "low": MIN_USERNAME_LENGTH, "high": MAX_USERNAME_LENGTH},
+        )
     name = value.strip().lower()
     if not MIN_USERNAME_LENGTH <= len(name) <= MAX_USERNAME_LENGTH:
-        raise ValidationError(message_key="error.username_length",
-                              params={"name": _shown(name), "length": len(name), "low": MIN_USERNAME_LENGTH,
-                                      "high": MAX_USERNAME_LENGTH})
+        raise ValidationError(
+            message_key="error.username_length",
+            params={"name": _shown(name), "length": len(name), "low": MIN_USERNAME_LENGTH, "high": MAX_USERNAME_LENGTH},
+        )
     if not _USERNAME.fullmatch(name):
-        raise ValidationError(message_key="error.username_characters",
-                              params={"name": _shown(name), "low": MIN_USERNAME_LENGTH, "high": MAX_USERNAME_LENGTH})
+        raise ValidationError(
+            message_key="error.username_characters",
+            params={"name": _shown(name), "low": MIN_USERNAME_LENGTH, "high": MAX_USERNAME_LENGTH},
+        )
     if name in RESERVED_USERNAMES:
         raise ValidationError(message_key="error.username_reserved", params={"name": name})
     return name
@@ -82,12 +98,15 @@ def validate_password(value: object, what: str | None = None) -> str:
     "the password", which other languages say)."""
     subject = Phrase("phrase.the_password", what)
     if not isinstance(value, str):
-        raise ValidationError(message_key="error.password_not_text",
-                              params={"subject": subject, "low": MIN_PASSWORD_LENGTH, "high": MAX_PASSWORD_LENGTH})
+        raise ValidationError(
+            message_key="error.password_not_text",
+            params={"subject": subject, "low": MIN_PASSWORD_LENGTH, "high": MAX_PASSWORD_LENGTH},
+        )
     if not MIN_PASSWORD_LENGTH <= len(value) <= MAX_PASSWORD_LENGTH:
-        raise ValidationError(message_key="error.password_length",
-                              params={"subject": subject, "length": len(value), "low": MIN_PASSWORD_LENGTH,
-                                      "high": MAX_PASSWORD_LENGTH})
+        raise ValidationError(
+            message_key="error.password_length",
+            params={"subject": subject, "length": len(value), "low": MIN_PASSWORD_LENGTH, "high": MAX_PASSWORD_LENGTH},
+        )
     return value
 
 
@@ -131,8 +150,9 @@ def set_disabled(store: Store, actor: Actor | None, username: str, disabled: boo
     return store.get_user(user.username)
 
 
-def set_role(store: Store, actor: Actor | None, username: str, project: Project | str | int,
-             role: Role | str) -> Member:
+def set_role(
+    store: Store, actor: Actor | None, username: str, project: Project | str | int, role: Role | str
+) -> Member:
     """Give ``username`` a role in a project, replacing any role they had there. For an admin or
     a lead of that project; a project role never makes anyone an admin."""
     actor = require_signed_in(actor)
@@ -140,8 +160,9 @@ def set_role(store: Store, actor: Actor | None, username: str, project: Project 
     require_role(actor, target, Role.LEAD, action="changing roles")
     role = _project_role(role)
     user = store.get_user(validate_username(username))
-    note = AuditNote(actor.username, "role_set", target=user.username, project_id=target.id,
-                     details={"role": role.value})
+    note = AuditNote(
+        actor.username, "role_set", target=user.username, project_id=target.id, details={"role": role.value}
+    )
     store.set_membership(target.id, user.id, role, note)
     return Member(target.id, target.name, user, role)
 
@@ -155,8 +176,9 @@ def remove_role(store: Store, actor: Actor | None, username: str, project: Proje
     note = AuditNote(actor.username, "role_removed", target=user.username, project_id=target.id)
     removed = store.delete_membership(target.id, user.id, note)
     if removed is None:
-        raise NotFound(message_key="error.no_role_to_remove",
-                       params={"user": user.username, "project": project_label(target)})
+        raise NotFound(
+            message_key="error.no_role_to_remove", params={"user": user.username, "project": project_label(target)}
+        )
     return removed
 
 
@@ -231,7 +253,7 @@ def external_username(email: str) -> str:
     name = re.sub(r"[^a-z0-9._-]", "-", email.strip().lower().replace("@", "_")).lstrip("._-")
     if not MIN_USERNAME_LENGTH <= len(name) <= MAX_USERNAME_LENGTH or name in RESERVED_USERNAMES:
         digest = hashlib.sha256(email.strip().lower().encode("utf-8")).hexdigest()[:8]
-        name = f"{name[:MAX_USERNAME_LENGTH - 9].rstrip('._-') or 'user'}-{digest}"
+        name = f"{name[: MAX_USERNAME_LENGTH - 9].rstrip('._-') or 'user'}-{digest}"
     return validate_username(name)
 
 
@@ -261,8 +283,7 @@ def actor_for_external_user(store: Store, email: object, email_verified: object 
         assert found is not None  # just created, here or by that parallel visit
     user, stored = found
     if not hmac.compare_digest(stored, marker):
-        raise Conflict(message_key="error.external_name_taken",
-                       params={"name": name, "email": _shown(address)})
+        raise Conflict(message_key="error.external_name_taken", params={"name": name, "email": _shown(address)})
     if user.disabled:
         raise Forbidden(message_key="error.account_disabled", params={"name": name})
     return Actor(user, store.roles_of(user.id), None)
@@ -271,9 +292,15 @@ def actor_for_external_user(store: Store, email: object, email_verified: object 
 # --- sessions -----------------------------------------------------------------------------------
 
 
-def login(store: Store, username: str, password: str, now: datetime | None = None,
-          session_seconds: float = SESSION_SECONDS, address: str | None = None,
-          limits: LoginLimits = LOGIN_LIMITS) -> tuple[str, Actor]:
+def login(
+    store: Store,
+    username: str,
+    password: str,
+    now: datetime | None = None,
+    session_seconds: float = SESSION_SECONDS,
+    address: str | None = None,
+    limits: LoginLimits = LOGIN_LIMITS,
+) -> tuple[str, Actor]:
     """Check the password and open a session: returns a fresh token (for the browser to keep)
     and the Actor. ``address`` is the client's (``st.context.ip_address``; None when unknown).
     WrongCredentials for an unknown user or a wrong password alike, TooManyAttempts while the
@@ -281,8 +308,9 @@ def login(store: Store, username: str, password: str, now: datetime | None = Non
     account; a username many addresses failed for is answered after a delay (``login_limits``)."""
     now = _utc(now)
     if isinstance(password, str) and len(password) > MAX_PASSWORD_LENGTH:
-        raise ValidationError(message_key="error.password_too_long",
-                              params={"length": len(password), "most": MAX_PASSWORD_LENGTH})
+        raise ValidationError(
+            message_key="error.password_too_long", params={"length": len(password), "most": MAX_PASSWORD_LENGTH}
+        )
     name, address = _login_name(username), client_address(address)
     if name is None:  # cannot be anyone's name: no lookup, no failure count
         store.record_audit(AuditNote("anonymous", "login_failed", details={"reason": "invalid username"}), now)
@@ -291,14 +319,12 @@ def login(store: Store, username: str, password: str, now: datetime | None = Non
     user = _checked_user(store, name, password, address, now, limits)
     token = secrets.token_urlsafe(32)
     expires = now + timedelta(seconds=session_seconds)
-    store.open_session(user.id, name, token_hash(token), now, expires, AuditNote(name, "login", target=name),
-                       address)
+    store.open_session(user.id, name, token_hash(token), now, expires, AuditNote(name, "login", target=name), address)
     log.info("%s signed in", name)
     return token, Actor(user, store.roles_of(user.id), expires)
 
 
-def _checked_user(store: Store, name: str, password: object, address: str, now: datetime,
-                  limits: LoginLimits) -> User:
+def _checked_user(store: Store, name: str, password: object, address: str, now: datetime, limits: LoginLimits) -> User:
     """The user whose password this is (its hash renewed if made with older parameters), or a
     counted failure; Forbidden for a disabled account."""
     found = store.user_credentials(name)
@@ -364,8 +390,9 @@ def _utc(now: datetime | None) -> datetime:
 # --- audit --------------------------------------------------------------------------------------
 
 
-def list_audit(store: Store, actor: Actor | None, project_id: int | None = None, target: str | None = None,
-               limit: int = 100) -> list[AuditEntry]:
+def list_audit(
+    store: Store, actor: Actor | None, project_id: int | None = None, target: str | None = None, limit: int = 100
+) -> list[AuditEntry]:
     """Audit lines, newest first. An admin sees all of them; a lead the lines about the projects
     they lead (with ``project_id``: about that one project)."""
     actor = require_signed_in(actor)

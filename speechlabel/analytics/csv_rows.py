@@ -30,16 +30,16 @@ def to_csv(rows: Sequence[Any], row_type: type | None = None) -> str:
     if kind is None:
         return ""
     if not is_dataclass(kind):
-        raise ValidationError(message_key="error.csv_rows_type",
-                              params={"type": kind.__name__})
+        raise ValidationError(message_key="error.csv_rows_type", params={"type": kind.__name__})
     names = [field.name for field in fields(kind)]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(names)
     for row in rows:
         if type(row) is not kind:
-            raise ValidationError(message_key="error.csv_rows_mixed",
-                                  params={"kind": kind.__name__, "type": type(row).__name__})
+            raise ValidationError(
+                message_key="error.csv_rows_mixed", params={"kind": kind.__name__, "type": type(row).__name__}
+            )
         writer.writerow([_cell(getattr(row, name)) for name in names])
     return out.getvalue()
 

@@ -52,14 +52,28 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 
 from speechlabel.accounts.access import require_role
+from speechlabel.analytics.metrics import (
+    Agreement,
+    ScoreOptions,
+    SegmentScores,
+    labeler_agreement,
+    score_segments,
+    summarize_scores,
+)
+from speechlabel.analytics.worktime import (
+    WorkTime,
+    WorkTimeOptions,
+    day_range,
+    per_hour,
+    utc_day,
+    working_time_of_seconds,
+)
 from speechlabel.core.bounds import same_bounds
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.lifecycle import DONE, SET_ASIDE
-from speechlabel.analytics.metrics import Agreement, ScoreOptions, SegmentScores, labeler_agreement, score_segments, summarize_scores
 from speechlabel.core.models import Actor, Project, ReviewDecision, ReviewReason, SegmentStatus
 from speechlabel.store import Store
 from speechlabel.store.dashboard import LABELING_STATUSES, PairRow, ReviewCountRow, WorkRow
-from speechlabel.analytics.worktime import WorkTime, WorkTimeOptions, day_range, per_hour, utc_day, working_time_of_seconds
 
 DONE_STATUSES = frozenset(DONE)
 SET_ASIDE_STATUSES = frozenset(SET_ASIDE)
@@ -81,8 +95,9 @@ class DashboardFilter:
         _check_date(self.since, message_key="error.since_not_date")
         _check_date(self.until, message_key="error.until_not_date")
         if self.since and self.until and self.since > self.until:
-            raise ValidationError(message_key="error.dashboard_date_range",
-                                  params={"since": str(self.since), "until": str(self.until)})
+            raise ValidationError(
+                message_key="error.dashboard_date_range", params={"since": str(self.since), "until": str(self.until)}
+            )
         if isinstance(self.labelers, str) or not all(isinstance(name, str) for name in self.labelers):
             raise ValidationError(message_key="error.labelers_not_list", params={"value": repr(self.labelers)})
         names = tuple(dict.fromkeys(name.strip() for name in self.labelers if name.strip()))
@@ -193,9 +208,13 @@ class Dashboard:
     agreement_pairs: int = 0
 
 
-def build_dashboard(store: Store, actor: Actor | None, project: Project,
-                    filter: DashboardFilter = DashboardFilter(),  # noqa: A002 - the page's name for it
-                    options: DashboardOptions = DashboardOptions()) -> Dashboard:
+def build_dashboard(
+    store: Store,
+    actor: Actor | None,
+    project: Project,
+    filter: DashboardFilter = DashboardFilter(),  # noqa: A002 - the page's name for it
+    options: DashboardOptions = DashboardOptions(),
+) -> Dashboard:
     """Every figure of the dashboard for one project (leads only), from six bulk queries."""
     require_role(actor, project, action="reading the quality dashboard")
     chosen = filter.validate()
@@ -226,8 +245,9 @@ def _build(store: Store, project: Project, chosen: DashboardFilter, options: Das
     finals = [row.text for row in work.labelings]
     scores = score_segments(zip(drafts, finals, strict=True), project.language, options.score)
     pairs = _pairs_in_window(rows.pairs, start, end, chosen.labelers)
-    agreements = [labeler_agreement(pair.first_text, pair.second_text, project.language, options.score)
-                  for pair in pairs]
+    agreements = [
+        labeler_agreement(pair.first_text, pair.second_text, project.language, options.score) for pair in pairs
+    ]
     reviews = [row for row in rows.review_counts if not chosen.labelers or row.labeler in chosen.labelers]
     for second in rows.second_saves:
         if not chosen.labelers or second.labeler in chosen.labelers:
@@ -240,12 +260,16 @@ def _build(store: Store, project: Project, chosen: DashboardFilter, options: Das
         audio_hours_total=sum(hours.values()),
         audio_hours_done=sum(hours.get(status, 0.0) for status in DONE_STATUSES),
         audio_hours_set_aside=sum(hours.get(status, 0.0) for status in SET_ASIDE_STATUSES),
-        throughput=_throughput(work.days), throughput_by_labeler=work.days,
+        throughput=_throughput(work.days),
+        throughput_by_labeler=work.days,
         labelers=_labeler_stats(work, scores, reviews, pairs, agreements, chosen.labelers, options.work_time),
         segments=_segment_quality(work.labelings, drafts, scores),
         rejections=_reason_counts(reviews, keep_zeros=True),
-        saving=summary.saving, cer=summary.cer, wer=summary.wer,
-        agreement_cer=_pooled_agreement(agreements), agreement_pairs=len(agreements),
+        saving=summary.saving,
+        cer=summary.cer,
+        wer=summary.wer,
+        agreement_cer=_pooled_agreement(agreements),
+        agreement_pairs=len(agreements),
     )
 
 
@@ -280,8 +304,9 @@ def _sort_work(rows: Iterable[WorkRow], labelers: tuple[str, ...]) -> _Work:
             key = (at // _DAY_SECONDS, author, segment_id)
             if chosen and longest.get(key, 0.0) < duration:
                 longest[key] = duration
-    labelings = sorted((row for row in newest.values() if not labelers or row.author in labelers),
-                       key=lambda row: row.id)
+    labelings = sorted(
+        (row for row in newest.values() if not labelers or row.author in labelers), key=lambda row: row.id
+    )
     return _Work(labelings, _labeler_days(longest), saves)
 
 
@@ -291,8 +316,10 @@ def _labeler_days(longest: dict[tuple[float, str, str], float]) -> tuple[Labeler
     for (day, author, _), duration in longest.items():
         segments[day, author] += 1
         seconds[day, author] += duration
-    return tuple(LabelerDay(utc_day(day * _DAY_SECONDS), author, count, seconds[day, author] / 60)
-                 for (day, author), count in sorted(segments.items()))
+    return tuple(
+        LabelerDay(utc_day(day * _DAY_SECONDS), author, count, seconds[day, author] / 60)
+        for (day, author), count in sorted(segments.items())
+    )
 
 
 def _throughput(days: Iterable[LabelerDay]) -> tuple[DayThroughput, ...]:
@@ -304,19 +331,35 @@ def _throughput(days: Iterable[LabelerDay]) -> tuple[DayThroughput, ...]:
     return tuple(DayThroughput(day, segments.get(day, 0), minutes.get(day, 0.0)) for day in day_range(segments))
 
 
-def _segment_quality(labelings: Sequence[WorkRow], drafts: Sequence[str],
-                     scores: Sequence[SegmentScores]) -> tuple[SegmentQuality, ...]:
+def _segment_quality(
+    labelings: Sequence[WorkRow], drafts: Sequence[str], scores: Sequence[SegmentScores]
+) -> tuple[SegmentQuality, ...]:
     statuses = {status.value: status for status in SegmentStatus}
-    return tuple([
-        SegmentQuality(segment_id, recording_id, author, statuses[segment_status], datetime.fromtimestamp(at, UTC),
-                       duration, draft, text, score.wer, score.cer, score.saving)
-        for (_, segment_id, recording_id, segment_status, author, at, _, duration, text), draft, score
-        in zip(labelings, drafts, scores, strict=True)
-    ])
+    return tuple(
+        [
+            SegmentQuality(
+                segment_id,
+                recording_id,
+                author,
+                statuses[segment_status],
+                datetime.fromtimestamp(at, UTC),
+                duration,
+                draft,
+                text,
+                score.wer,
+                score.cer,
+                score.saving,
+            )
+            for (_, segment_id, recording_id, segment_status, author, at, _, duration, text), draft, score in zip(
+                labelings, drafts, scores, strict=True
+            )
+        ]
+    )
 
 
-def _pairs_in_window(pairs: Iterable[PairRow], start: datetime | None, end: datetime | None,
-                     labelers: tuple[str, ...]) -> list[PairRow]:
+def _pairs_in_window(
+    pairs: Iterable[PairRow], start: datetime | None, end: datetime | None, labelers: tuple[str, ...]
+) -> list[PairRow]:
     """Pairs made on the same bounds, complete within the window, involving a chosen labeler."""
     kept = []
     for pair in pairs:
@@ -343,13 +386,22 @@ def _reason_counts(rows: Iterable[ReviewCountRow], keep_zeros: bool) -> tuple[Re
     for row in rows:
         if row.decision == ReviewDecision.REJECTED.value and row.reason:
             counts[row.reason] += row.reviews
-    return tuple(ReasonCount(reason, counts.get(reason.value, 0)) for reason in ReviewReason
-                 if keep_zeros or counts.get(reason.value))
+    return tuple(
+        ReasonCount(reason, counts.get(reason.value, 0))
+        for reason in ReviewReason
+        if keep_zeros or counts.get(reason.value)
+    )
 
 
-def _labeler_stats(work: _Work, scores: Sequence[SegmentScores], reviews: Iterable[ReviewCountRow],
-                   pairs: Sequence[PairRow], agreements: Sequence[Agreement], labelers: tuple[str, ...],
-                   work_options: WorkTimeOptions) -> tuple[LabelerStats, ...]:
+def _labeler_stats(
+    work: _Work,
+    scores: Sequence[SegmentScores],
+    reviews: Iterable[ReviewCountRow],
+    pairs: Sequence[PairRow],
+    agreements: Sequence[Agreement],
+    labelers: tuple[str, ...],
+    work_options: WorkTimeOptions,
+) -> tuple[LabelerStats, ...]:
     """One row per person who submitted, was reviewed, or made a compared labeling."""
     seconds: dict[str, float] = defaultdict(float)
     scored: dict[str, list[SegmentScores]] = defaultdict(list)
@@ -367,22 +419,43 @@ def _labeler_stats(work: _Work, scores: Sequence[SegmentScores], reviews: Iterab
     names = {row.labeler for row in work.days} | set(scored) | set(judged) | set(compared)
     if labelers:
         names &= set(labelers)
-    return tuple(_one_labeler(name, seconds[name] / 60, scored[name], judged[name], compared[name],
-                              working_time_of_seconds(work.saves[name], work_options))
-                 for name in sorted(names))
+    return tuple(
+        _one_labeler(
+            name,
+            seconds[name] / 60,
+            scored[name],
+            judged[name],
+            compared[name],
+            working_time_of_seconds(work.saves[name], work_options),
+        )
+        for name in sorted(names)
+    )
 
 
-def _one_labeler(name: str, audio_minutes: float, scores: Sequence[SegmentScores], reviews: Sequence[ReviewCountRow],
-                 agreements: Sequence[Agreement], work: WorkTime) -> LabelerStats:
+def _one_labeler(
+    name: str,
+    audio_minutes: float,
+    scores: Sequence[SegmentScores],
+    reviews: Sequence[ReviewCountRow],
+    agreements: Sequence[Agreement],
+    work: WorkTime,
+) -> LabelerStats:
     reviewed = sum(review.reviews for review in reviews)
     rejected = sum(review.reviews for review in reviews if review.decision == ReviewDecision.REJECTED.value)
     summary = summarize_scores(scores)
     return LabelerStats(
-        labeler=name, segments=len(scores), audio_minutes=audio_minutes, working_hours=work.seconds / 3600,
+        labeler=name,
+        segments=len(scores),
+        audio_minutes=audio_minutes,
+        working_hours=work.seconds / 3600,
         segments_per_hour=per_hour(len(scores), work.seconds),
         audio_minutes_per_hour=per_hour(audio_minutes, work.seconds),
-        reviewed=reviewed, rejected=rejected, rejection_rate=rejected / reviewed if reviewed else None,
+        reviewed=reviewed,
+        rejected=rejected,
+        rejection_rate=rejected / reviewed if reviewed else None,
         rejections=_reason_counts(reviews, keep_zeros=False),
-        agreement_cer=_pooled_agreement(agreements), agreement_pairs=len(agreements),
-        saving=summary.saving, cer=summary.cer,
+        agreement_cer=_pooled_agreement(agreements),
+        agreement_pairs=len(agreements),
+        saving=summary.saving,
+        cer=summary.cer,
     )

@@ -61,8 +61,7 @@ def normalize_text(text: str) -> str:
     full-width forms and compatibility characters compare equal to their plain forms.
     """
     if not isinstance(text, str):
-        raise ValidationError(message_key="error.text_not_string",
-                              params={"type": type(text).__name__})
+        raise ValidationError(message_key="error.text_not_string", params={"type": type(text).__name__})
     return _words_only(unicodedata.normalize("NFKC", text).casefold())
 
 
@@ -119,7 +118,8 @@ def _normalized_pair(reference: str, hypothesis: str) -> tuple[str | None, str]:
         if not hyp:
             return None, ""
         raise ValidationError(
-            message_key="error.reference_empty", params={"hypothesis": hyp[:40]},
+            message_key="error.reference_empty",
+            params={"hypothesis": hyp[:40]},
         )
     return ref, hyp
 
@@ -171,8 +171,7 @@ def strip_tags(text: str, *, dual_side: DualSide = "pronunciation") -> str:
     Case and punctuation are left alone: that is ``normalize_text``'s job.
     """
     if not isinstance(text, str):
-        raise ValidationError(message_key="error.text_not_string",
-                              params={"type": type(text).__name__})
+        raise ValidationError(message_key="error.text_not_string", params={"type": type(text).__name__})
     if dual_side not in DUAL_SIDES:
         raise ValidationError(message_key="error.metrics_dual_side", params={"allowed": DUAL_SIDES, "value": dual_side})
     text = unicodedata.normalize("NFKC", text)
@@ -204,6 +203,7 @@ def _remove_tags(text: str, dual_side: DualSide) -> str:
 
 # --- draft -> final scores --------------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class ScoreOptions:
     """How texts are made comparable. ``dual_side``: which side of a KsponSpeech ``(A)/(B)``
@@ -213,8 +213,9 @@ class ScoreOptions:
 
     def __post_init__(self) -> None:
         if self.dual_side not in DUAL_SIDES:
-            raise ValidationError(message_key="error.metrics_dual_side",
-                                  params={"allowed": DUAL_SIDES, "value": self.dual_side})
+            raise ValidationError(
+                message_key="error.metrics_dual_side", params={"allowed": DUAL_SIDES, "value": self.dual_side}
+            )
 
 
 @dataclass(frozen=True)

@@ -38,7 +38,8 @@ class WorkTimeOptions:
             raise ValidationError(message_key="error.idle_gap", params={"value": self.idle_gap_seconds})
         if not self.session_start_seconds >= 0:
             raise ValidationError(
-                message_key="error.session_start", params={"value": self.session_start_seconds},
+                message_key="error.session_start",
+                params={"value": self.session_start_seconds},
             )
 
 
@@ -51,16 +52,12 @@ class WorkTime:
     sessions: int
 
 
-def working_time(
-    save_times: Iterable[datetime], options: WorkTimeOptions = WorkTimeOptions()
-) -> WorkTime:
+def working_time(save_times: Iterable[datetime], options: WorkTimeOptions = WorkTimeOptions()) -> WorkTime:
     """One labeler's working time from their save times (any order; naive ones are UTC)."""
     return working_time_of_seconds((_as_utc(t).timestamp() for t in save_times), options)
 
 
-def working_time_of_seconds(
-    save_seconds: Iterable[float], options: WorkTimeOptions = WorkTimeOptions()
-) -> WorkTime:
+def working_time_of_seconds(save_seconds: Iterable[float], options: WorkTimeOptions = WorkTimeOptions()) -> WorkTime:
     """``working_time`` of save times given as POSIX seconds (any order)."""
     times = sorted(save_seconds)
     if not times:
@@ -79,8 +76,7 @@ def working_time_of_seconds(
 def per_hour(amount: float, working_seconds: float) -> float | None:
     """A rate per working hour (segments, audio minutes, ...); None without working time."""
     if amount < 0:
-        raise ValidationError(message_key="error.rate_amount",
-                              params={"amount": amount})
+        raise ValidationError(message_key="error.rate_amount", params={"amount": amount})
     return amount * 3600.0 / working_seconds if working_seconds > 0 else None
 
 

@@ -81,8 +81,9 @@ class _SoundfileSource(AudioSource):
             if "Format not recognised" in str(error) or "unknown format" in str(error).lower():
                 raise _NotForThisDecoder() from error
             reason = _libsndfile_reason(error)
-            raise AudioDecodeError(message_key="error.audio_damaged",
-                                   params={"label": label, "reason": reason}) from error
+            raise AudioDecodeError(
+                message_key="error.audio_damaged", params={"label": label, "reason": reason}
+            ) from error
         handle = self._file
         declared = handle.frames / handle.samplerate if handle.samplerate else None
         short = _LIBSNDFILE_SHORT_DATA.search(handle.extra_info or "")
@@ -90,8 +91,7 @@ class _SoundfileSource(AudioSource):
             declared *= int(short.group(1)) / int(short.group(2))
         if short:
             self.stopped_by = "the header declares more audio than the file holds"
-        self.header = AudioHeader(handle.format, handle.subtype, int(handle.samplerate), int(handle.channels),
-                                  declared)
+        self.header = AudioHeader(handle.format, handle.subtype, int(handle.samplerate), int(handle.channels), declared)
 
     def blocks(self, frames: int) -> Iterator[np.ndarray]:
         # Reads of at most 16k frames: libsndfile drops a whole read that meets damage, so
@@ -130,22 +130,29 @@ class _PyAVSource(AudioSource):
             raise _unreadable(label) from error
         if not self._container.streams.audio:
             self._container.close()
-            raise AudioDecodeError(message_key="error.audio_no_stream",
-                                   params={"label": label, "formats": FORMATS})
+            raise AudioDecodeError(message_key="error.audio_no_stream", params={"label": label, "formats": FORMATS})
         self._label = label
         self._stream = stream = self._container.streams.audio[0]
         context = stream.codec_context
         estimated = self._container.format.name in _ESTIMATED_DURATION_FORMATS
-        self.header = AudioHeader(self._container.format.name.upper(), context.name, int(context.sample_rate or 0),
-                                  int(context.channels or 0), _declared_seconds(self._container, stream),
-                                  exact_length=not estimated)
+        self.header = AudioHeader(
+            self._container.format.name.upper(),
+            context.name,
+            int(context.sample_rate or 0),
+            int(context.channels or 0),
+            _declared_seconds(self._container, stream),
+            exact_length=not estimated,
+        )
 
     def blocks(self, frames: int) -> Iterator[np.ndarray]:
         av, channels = self._av, self.header.channels
         # Fixed output format, layout and rate: a stream that changes them midway still gives
         # blocks of one shape.
-        resampler = av.AudioResampler(format="flt", layout=self._stream.layout.name if self._stream.layout else None,
-                                      rate=self.header.sampling_rate)
+        resampler = av.AudioResampler(
+            format="flt",
+            layout=self._stream.layout.name if self._stream.layout else None,
+            rate=self.header.sampling_rate,
+        )
         pending: list[np.ndarray] = []
         held = 0
         try:
@@ -167,8 +174,7 @@ class _PyAVSource(AudioSource):
 
 
 def _unreadable(label: str) -> AudioDecodeError:
-    return AudioDecodeError(message_key="error.audio_unreadable",
-                            params={"label": label, "formats": FORMATS})
+    return AudioDecodeError(message_key="error.audio_unreadable", params={"label": label, "formats": FORMATS})
 
 
 def _declared_seconds(container, stream) -> float | None:

@@ -70,34 +70,40 @@ def check_header(header: AudioHeader, limits: AudioLimits, label: str) -> None:
     rate, channels = header.sampling_rate, header.channels
     if not limits.min_sample_rate <= rate <= limits.max_sample_rate:
         params = {"label": label, "rate": rate, "lowest": limits.min_sample_rate, "highest": limits.max_sample_rate}
-        raise AudioDecodeError(
-            message_key="error.audio_sample_rate", params=params)
+        raise AudioDecodeError(message_key="error.audio_sample_rate", params=params)
     if not 1 <= channels <= limits.max_channels:
         params = {"label": label, "channels": channels, "most": limits.max_channels}
-        raise AudioDecodeError(
-            message_key="error.audio_channels", params=params)
+        raise AudioDecodeError(message_key="error.audio_channels", params=params)
     if header.declared_seconds is None:
         return
     refuse_too_long(header.declared_seconds, label, limits)
     decoded_gb = header.declared_seconds * rate * channels * _FLOAT32_BYTES / 1e9
     if decoded_gb * 1e9 > limits.max_decoded_bytes:
-        params = {"label": label, "gb": f"{decoded_gb:.1f}", "limit": f"{limits.max_decoded_bytes / 1e9:.1f}",
-                  "channels": channels, "rate": rate}
-        raise AudioDecodeError(
-            message_key="error.audio_too_big", params=params)
+        params = {
+            "label": label,
+            "gb": f"{decoded_gb:.1f}",
+            "limit": f"{limits.max_decoded_bytes / 1e9:.1f}",
+            "channels": channels,
+            "rate": rate,
+        }
+        raise AudioDecodeError(message_key="error.audio_too_big", params=params)
 
 
 def refuse_too_long(seconds: float, label: str, limits: AudioLimits) -> None:
     if seconds > limits.max_seconds:
-        params = {"label": label, "hours": f"{seconds / 3600:.2f}", "limit": f"{limits.max_seconds / 3600:.2f}",
-                  "setting": MAX_SECONDS_SETTING}
+        params = {
+            "label": label,
+            "hours": f"{seconds / 3600:.2f}",
+            "limit": f"{limits.max_seconds / 3600:.2f}",
+            "setting": MAX_SECONDS_SETTING,
+        }
         raise AudioDecodeError(
-            message_key="error.audio_too_long", params=params,
+            message_key="error.audio_too_long",
+            params=params,
         )
 
 
 def refuse_too_short(seconds: float, label: str, limits: AudioLimits) -> None:
     if seconds < limits.min_seconds:
         params = {"label": label, "seconds": f"{seconds:.3f}", "least": f"{limits.min_seconds:g}"}
-        raise AudioDecodeError(
-            message_key="error.audio_too_short", params=params)
+        raise AudioDecodeError(message_key="error.audio_too_short", params=params)

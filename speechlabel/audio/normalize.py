@@ -19,11 +19,11 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from speechlabel.audio.samples import TARGET_RATE
 from speechlabel.audio.decode import AudioSource, open_audio
 from speechlabel.audio.limits import AudioLimits, check_header, refuse_too_long, refuse_too_short
-from speechlabel.core.models import AudioProbe
 from speechlabel.audio.probe import LevelMeter
+from speechlabel.audio.samples import TARGET_RATE
+from speechlabel.core.models import AudioProbe
 
 # Decoding that delivers less than this share of the declared duration met a truncated or
 # damaged file (encoders round a container's duration by a frame or two).
@@ -51,8 +51,11 @@ def normalize_to_wav(data: bytes, label: str, limits: AudioLimits, target: Path)
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, temporary = tempfile.mkstemp(dir=target.parent, prefix=".tmp-", suffix=".wav")
     try:
-        with open_audio(data, label) as source, os.fdopen(fd, "wb") as handle, \
-                sf.SoundFile(handle, "w", TARGET_RATE, 1, subtype="PCM_16", format="WAV") as out:
+        with (
+            open_audio(data, label) as source,
+            os.fdopen(fd, "wb") as handle,
+            sf.SoundFile(handle, "w", TARGET_RATE, 1, subtype="PCM_16", format="WAV") as out,
+        ):
             meter = LevelMeter(label)
             decoded = DecodedFrames()
             for mono in mono_16k_blocks(source, label, limits, meter, decoded):
@@ -77,8 +80,9 @@ class DecodedFrames:
     frames: int = 0
 
 
-def mono_16k_blocks(source: AudioSource, label: str, limits: AudioLimits, meter: LevelMeter,
-                    decoded: DecodedFrames) -> Iterator[np.ndarray]:
+def mono_16k_blocks(
+    source: AudioSource, label: str, limits: AudioLimits, meter: LevelMeter, decoded: DecodedFrames
+) -> Iterator[np.ndarray]:
     """Check the header, then yield the file as 16 kHz mono blocks, measuring each on the way;
     ``decoded.frames`` counts the file's own frames. Refuses what breaks ``limits``."""
     header = source.header

@@ -51,7 +51,7 @@ def plain_pcm16_mono(path: str | os.PathLike) -> PcmWav | None:
         name, length = _CHUNK.unpack_from(head, position)
         body = position + _CHUNK.size
         if name == b"fmt ":
-            rate = _plain_format_rate(head[body:body + length])
+            rate = _plain_format_rate(head[body : body + length])
             if rate is None:
                 return None
         elif name == b"data":
@@ -73,8 +73,9 @@ def _plain_format_rate(fmt: bytes) -> int | None:
 def wav_header(frames: int, rate: int) -> bytes:
     """The canonical 44-byte header of a 16-bit PCM mono WAV (as libsndfile writes it)."""
     data = frames * _SAMPLE_BYTES
-    return _HEADER.pack(b"RIFF", 36 + data, b"WAVE", b"fmt ", 16, _PCM, 1, rate, rate * _SAMPLE_BYTES,
-                        _SAMPLE_BYTES, 16, b"data", data)
+    return _HEADER.pack(
+        b"RIFF", 36 + data, b"WAVE", b"fmt ", 16, _PCM, 1, rate, rate * _SAMPLE_BYTES, _SAMPLE_BYTES, 16, b"data", data
+    )
 
 
 def write_span(source: PcmWav, first: int, last: int, target: Path) -> int:
@@ -125,4 +126,4 @@ def _pread_exactly(fd: int, count: int, offset: int) -> bytes:
 def _write_all(fd: int, data: bytes) -> None:
     view = memoryview(data)
     while view:
-        view = view[os.write(fd, view):]
+        view = view[os.write(fd, view) :]

@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from speechlabel.audio.samples import TARGET_RATE
 from speechlabel.audio.limits import AudioHeader
+from speechlabel.audio.samples import TARGET_RATE
 from speechlabel.core.errors import AudioDecodeError
 from speechlabel.core.models import AudioProbe
 
@@ -35,8 +35,7 @@ class LevelMeter:
         magnitude = np.abs(block)
         peak = float(magnitude.max()) if magnitude.size else 0.0
         if not math.isfinite(peak):  # max() propagates NaN and inf
-            raise AudioDecodeError(
-                message_key="error.audio_not_finite", params={"label": self._label})
+            raise AudioDecodeError(message_key="error.audio_not_finite", params={"label": self._label})
         self._peak = max(self._peak, peak)
         self._clipped += int(np.count_nonzero(magnitude >= CLIP_LEVEL))
         self._samples += magnitude.size
@@ -54,10 +53,14 @@ class LevelMeter:
         rms = math.sqrt(self._sum_squares / self._mono_samples) if self._mono_samples else 0.0
         energies = np.concatenate(self._energies) if self._energies else np.zeros(0)
         return AudioProbe(
-            format=header.format, subtype=header.subtype, sampling_rate=header.sampling_rate,
-            channels=header.channels, num_samples=num_samples,
+            format=header.format,
+            subtype=header.subtype,
+            sampling_rate=header.sampling_rate,
+            channels=header.channels,
+            num_samples=num_samples,
             duration=round(num_samples / header.sampling_rate, 6),
-            peak_dbfs=_dbfs(self._peak), rms_dbfs=_dbfs(rms),
+            peak_dbfs=_dbfs(self._peak),
+            rms_dbfs=_dbfs(rms),
             clipped_ratio=self._clipped / max(self._samples, 1),
             snr_db=_snr_db(energies),
         )

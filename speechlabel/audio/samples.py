@@ -16,7 +16,6 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-
 log = logging.getLogger(__name__)
 
 # The one sample rate of the app: every normalised copy, the VAD and the engines work at 16 kHz.

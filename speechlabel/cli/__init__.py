@@ -43,22 +43,40 @@ class Command:
 # In `speechlabel -h`'s order.
 COMMANDS = (
     Command("project", "create and list projects", "projects", "add_project_command"),
-    Command("user", "add and list users (the command line acts with admin rights, as 'cli')", "users",
-            "add_user_command"),
-    Command("assign", "lease work to a labeler (as the command line, with admin rights)", "assign",
-            "add_assign_command"),
-    Command("review", "list the review queue, approve or reject (as the command line, with admin rights)",
-            "review", "add_review_command"),
+    Command(
+        "user", "add and list users (the command line acts with admin rights, as 'cli')", "users", "add_user_command"
+    ),
+    Command(
+        "assign", "lease work to a labeler (as the command line, with admin rights)", "assign", "add_assign_command"
+    ),
+    Command(
+        "review",
+        "list the review queue, approve or reject (as the command line, with admin rights)",
+        "review",
+        "add_review_command",
+    ),
     Command("import", "import audio files or folders (recursive) into a project", "ingest", "add_import_command"),
-    Command("import-dataset", "import a NeMo, Lhotse or subtitled dataset for correction (its texts become drafts)",
-            "datasets", "add_import_dataset_command"),
+    Command(
+        "import-dataset",
+        "import a NeMo, Lhotse or subtitled dataset for correction (its texts become drafts)",
+        "datasets",
+        "add_import_dataset_command",
+    ),
     Command("prelabel", "segment and draft every recording not yet done", "prelabel", "add_prelabel_command"),
     Command("status", "recordings, audio hours and segments by status", "prelabel", "add_status_command"),
     Command("export", "write a dataset (manifests, audio, README) for ASR training", "export", "add_export_command"),
-    Command("lint", "check transcripts against a tag scheme (KsponSpeech, AI Hub, generic or a scheme file)", "lint",
-            "add_lint_command"),
-    Command("convert-text", "rewrite transcripts from one tag scheme into another (KsponSpeech <-> AI Hub), "
-            "reporting what did not map", "convert_text", "add_convert_text_command"),
+    Command(
+        "lint",
+        "check transcripts against a tag scheme (KsponSpeech, AI Hub, generic or a scheme file)",
+        "lint",
+        "add_lint_command",
+    ),
+    Command(
+        "convert-text",
+        "rewrite transcripts from one tag scheme into another (KsponSpeech <-> AI Hub), reporting what did not map",
+        "convert_text",
+        "add_convert_text_command",
+    ),
 )
 
 
@@ -69,8 +87,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if command is not None and args.command != command:  # not expected: command_named reads as the parser does
         args = build_parser().parse_args(argv)
     args.lang = Lang(args.lang) if args.lang else environment_language(os.environ)
-    logging.basicConfig(level=logging.WARNING if not args.verbose else logging.INFO,
-                        format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.WARNING if not args.verbose else logging.INFO, format="%(levelname)s %(name)s: %(message)s"
+    )
     workspace = None
     try:
         if args.needs_workspace:
@@ -111,10 +130,13 @@ def build_parser(only: str | None = None) -> argparse.ArgumentParser:
 def _add_global_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data-dir", help="data folder (default: $SPEECHLABEL_DATA_DIR or ./data)")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress details")
-    parser.add_argument("--lang", choices=[lang.value for lang in Lang],
-                        help="language of errors, lint problems and convert-text notes: en or ko (default: ko when "
-                             "LC_ALL, LC_MESSAGES or LANG starts with ko, else en); this help and the commands' "
-                             "reports stay English")
+    parser.add_argument(
+        "--lang",
+        choices=[lang.value for lang in Lang],
+        help="language of errors, lint problems and convert-text notes: en or ko (default: ko when "
+        "LC_ALL, LC_MESSAGES or LANG starts with ko, else en); this help and the commands' "
+        "reports stay English",
+    )
     parser.set_defaults(needs_workspace=True)
 
 

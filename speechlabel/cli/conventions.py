@@ -13,12 +13,18 @@ from speechlabel.projects.conventions import project_scheme, scheme_option
 
 def add_convention_options(parser: argparse.ArgumentParser) -> None:
     # No defaults: None means "not given", so `project settings` changes only what is given.
-    parser.add_argument("--scheme", metavar="kspon|aihub|generic|FILE",
-                        help="the tag scheme transcripts follow: a built-in scheme or a lead's .toml/.json scheme "
-                             "file (default for a new project: kspon for --language ko, else generic)")
-    parser.add_argument("--block-on-lint-errors", action=argparse.BooleanOptionalAction, default=None,
-                        help="refuse Save & next while the transcript has lint errors (warnings never block; "
-                             "default: no)")
+    parser.add_argument(
+        "--scheme",
+        metavar="kspon|aihub|generic|FILE",
+        help="the tag scheme transcripts follow: a built-in scheme or a lead's .toml/.json scheme "
+        "file (default for a new project: kspon for --language ko, else generic)",
+    )
+    parser.add_argument(
+        "--block-on-lint-errors",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="refuse Save & next while the transcript has lint errors (warnings never block; default: no)",
+    )
 
 
 def convention_settings_from_args(args, base: ConventionSettings) -> ConventionSettings:
@@ -35,5 +41,7 @@ def convention_settings_from_args(args, base: ConventionSettings) -> ConventionS
 def format_convention_settings(project: Project) -> list[str]:
     settings, scheme = project.convention_settings, project_scheme(project)
     origin = "" if settings.scheme is not None else " (from the language)"
-    return [f"tag scheme: {scheme.name} — {scheme.title}{origin}",
-            f"block submit on lint errors: {'yes' if settings.block_submit_on_lint_errors else 'no'}"]
+    return [
+        f"tag scheme: {scheme.name} — {scheme.title}{origin}",
+        f"block submit on lint errors: {'yes' if settings.block_submit_on_lint_errors else 'no'}",
+    ]

@@ -17,13 +17,13 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from speechlabel.cli.lint import USAGE_ERROR, read_lines
+from speechlabel.conventions.builtin import BUILTIN_SCHEMES
+from speechlabel.conventions.convert import ConversionNote, convert
+from speechlabel.conventions.lint_text import note_message
+from speechlabel.conventions.scheme_file import resolve_scheme
 from speechlabel.core.errors import ValidationError
 from speechlabel.i18n import Lang, error_message, translate
-from speechlabel.conventions.lint_text import note_message
-from speechlabel.conventions.builtin import BUILTIN_SCHEMES
-from speechlabel.cli.lint import USAGE_ERROR, read_lines
-from speechlabel.conventions.convert import ConversionNote, convert
-from speechlabel.conventions.scheme_file import resolve_scheme
 
 
 def add_convert_arguments(parser: argparse.ArgumentParser) -> None:
@@ -48,8 +48,10 @@ def run_convert_command(args: argparse.Namespace, out: TextIO | None = None, err
     for number, text in lines:
         converted = convert(text, source, target)
         print(converted.text, file=out)
-        for kind, items in ((translate("convert_kind.unmapped", lang), converted.unmapped),
-                            (translate("convert_kind.approximate", lang), converted.approximate)):
+        for kind, items in (
+            (translate("convert_kind.unmapped", lang), converted.unmapped),
+            (translate("convert_kind.approximate", lang), converted.approximate),
+        ):
             for note in items:
                 print(format_note(note, kind, number, lang), file=err)
                 notes += 1

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, cast
 from speechlabel.conventions import Side
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.models import Project, SegmentStatus
-from speechlabel.store import Store
 from speechlabel.export.formats import format_name, format_names
 from speechlabel.export.options import ExportOptions, SplitBy, TextVariant, parse_format
+from speechlabel.store import Store
 
 if TYPE_CHECKING:
     from speechlabel.workspace.workspace import Workspace
@@ -27,31 +27,54 @@ EVERY_STATUS = "all"
 
 def add_export_arguments(export: argparse.ArgumentParser) -> None:
     export.add_argument("name")
-    export.add_argument("--format", choices=format_names(), default="jsonl",
-                        help="nemo manifest, hf audiofolder, lhotse manifests, kaldi data dir, or jsonl "
-                             "with full provenance (default)")
+    export.add_argument(
+        "--format",
+        choices=format_names(),
+        default="jsonl",
+        help="nemo manifest, hf audiofolder, lhotse manifests, kaldi data dir, or jsonl with full provenance (default)",
+    )
     export.add_argument("--out", required=True, type=Path, help="output folder (must not exist or be empty)")
-    export.add_argument("--status", default=DEFAULT_STATUS,
-                        help="comma-separated statuses to include, or 'all' for every status "
-                             f"(default: {DEFAULT_STATUS})")
+    export.add_argument(
+        "--status",
+        default=DEFAULT_STATUS,
+        help=f"comma-separated statuses to include, or 'all' for every status (default: {DEFAULT_STATUS})",
+    )
     export.add_argument("--since", help="only segments last edited on/after this date or time (ISO, UTC if no zone)")
     export.add_argument("--until", help="only segments last edited before this date or time (ISO, UTC if no zone)")
     export.add_argument("--labeler", help="only segments whose labeler of record (who submitted them) is this user")
-    export.add_argument("--recording", action="append", metavar="ID_OR_NAME",
-                        help="only this recording (id or file name); repeat for more")
+    export.add_argument(
+        "--recording",
+        action="append",
+        metavar="ID_OR_NAME",
+        help="only this recording (id or file name); repeat for more",
+    )
     export.add_argument("--tag", action="append", default=[], help="only segments with this tag; repeat: any of them")
     export.add_argument("--without-tag", action="append", default=[], help="leave out segments with this tag")
-    export.add_argument("--text", choices=[v.value for v in TextVariant], default="verbatim",
-                        help="verbatim (as stored, with tags); clean (any scheme's tags removed); by the project's "
-                             "tag scheme: disfluent (tags and marks removed, fillers and repetitions kept) or "
-                             "fluent (fillers and repetitions removed too)")
-    export.add_argument("--dual-side", choices=[side.value for side in Side],
-                        help="which side of each dual transcription (70%%)/(칠십 퍼센트) stays (default: both for "
-                             "verbatim, pronunciation for the others)")
-    export.add_argument("--offsets", action="store_true", help="reference whole recordings with offset instead of cutting clips")
-    export.add_argument("--sample-rate", type=int, default=ExportOptions().sample_rate, help="sample rate of the audio written (Hz)")
-    export.add_argument("--split-by", choices=[v.value for v in SplitBy],
-                        help="write train/dev/test with no recording (or speaker) in two splits")
+    export.add_argument(
+        "--text",
+        choices=[v.value for v in TextVariant],
+        default="verbatim",
+        help="verbatim (as stored, with tags); clean (any scheme's tags removed); by the project's "
+        "tag scheme: disfluent (tags and marks removed, fillers and repetitions kept) or "
+        "fluent (fillers and repetitions removed too)",
+    )
+    export.add_argument(
+        "--dual-side",
+        choices=[side.value for side in Side],
+        help="which side of each dual transcription (70%%)/(칠십 퍼센트) stays (default: both for "
+        "verbatim, pronunciation for the others)",
+    )
+    export.add_argument(
+        "--offsets", action="store_true", help="reference whole recordings with offset instead of cutting clips"
+    )
+    export.add_argument(
+        "--sample-rate", type=int, default=ExportOptions().sample_rate, help="sample rate of the audio written (Hz)"
+    )
+    export.add_argument(
+        "--split-by",
+        choices=[v.value for v in SplitBy],
+        help="write train/dev/test with no recording (or speaker) in two splits",
+    )
     export.add_argument("--split", default="0.8,0.1,0.1", help="train,dev,test shares of audio (default 0.8,0.1,0.1)")
     export.add_argument("--seed", type=int, default=0, help="seed of the split (same seed, same split)")
     export.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
@@ -138,16 +161,25 @@ def run_export(workspace: Workspace, args) -> int:
     from tqdm import tqdm
 
     from speechlabel.accounts.access import SYSTEM
-    from speechlabel.export import export_dataset
     from speechlabel.cli.export import options_from_args
+    from speechlabel.export import export_dataset
 
     project = workspace.store.get_project(args.name)
     options = options_from_args(args, workspace.store, project)
     with tqdm(desc="export", unit="segment", file=sys.stderr, disable=None) as bar:
-        report = export_dataset(workspace.store, workspace.settings, project, args.out, options,
-                                on_segment=lambda _count: bar.update(1), actor=SYSTEM)
-    print(f"exported {report.segments} segments ({report.audio_seconds / 60:.1f} min; statuses: "
-          f"{options.included_statuses}) as {format_name(options.format)} to {report.out_dir}")
+        report = export_dataset(
+            workspace.store,
+            workspace.settings,
+            project,
+            args.out,
+            options,
+            on_segment=lambda _count: bar.update(1),
+            actor=SYSTEM,
+        )
+    print(
+        f"exported {report.segments} segments ({report.audio_seconds / 60:.1f} min; statuses: "
+        f"{options.included_statuses}) as {format_name(options.format)} to {report.out_dir}"
+    )
     for split in report.splits:
         if split.name:
             print(f"  {split.name}: {split.segments} segments, {split.seconds / 60:.1f} min, {split.speakers} speakers")

@@ -24,6 +24,7 @@ def run_import(workspace: Workspace, args) -> int:
 
     project = workspace.store.get_project(args.name)
     with tqdm(desc="import", unit="file", file=sys.stderr, disable=None) as bar:
+
         def advance(path, index, total):
             bar.total = total
             bar.update(1)

@@ -16,21 +16,25 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from speechlabel.core.errors import ValidationError
-from speechlabel.i18n import Lang, error_message, translate
-from speechlabel.conventions.lint_text import problem_message
 from speechlabel.conventions.builtin import BUILTIN_SCHEMES
 from speechlabel.conventions.lint import lint
+from speechlabel.conventions.lint_text import problem_message
 from speechlabel.conventions.problems import Problem, Severity
 from speechlabel.conventions.scheme_file import resolve_scheme
 from speechlabel.conventions.schemes import TagScheme
+from speechlabel.core.errors import ValidationError
+from speechlabel.i18n import Lang, error_message, translate
 
 USAGE_ERROR = 2
 
 
 def add_lint_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scheme", required=True, metavar="SCHEME",
-                        help=f"{' | '.join(BUILTIN_SCHEMES)} or a scheme file (.toml or .json)")
+    parser.add_argument(
+        "--scheme",
+        required=True,
+        metavar="SCHEME",
+        help=f"{' | '.join(BUILTIN_SCHEMES)} or a scheme file (.toml or .json)",
+    )
     source = parser.add_mutually_exclusive_group(required=True)
     source.add_argument("text", nargs="?", help="one transcript")
     source.add_argument("--file", type=Path, help="a UTF-8 file with one transcript per line (empty lines skipped)")
@@ -55,8 +59,9 @@ def run_lint_command(args: argparse.Namespace, out: TextIO | None = None, err: T
     return 1 if errors else 0
 
 
-def format_problem(item: Problem, line: int | None = None, scheme: TagScheme | None = None,
-                   lang: Lang = Lang.EN) -> str:
+def format_problem(
+    item: Problem, line: int | None = None, scheme: TagScheme | None = None, lang: Lang = Lang.EN
+) -> str:
     """One problem's line; ``scheme`` (the one linted) renders tag meanings in ``lang``."""
     column = item.start + 1
     position = f"{line}:{column}" if line is not None else str(column)
@@ -65,8 +70,11 @@ def format_problem(item: Problem, line: int | None = None, scheme: TagScheme | N
     text = f"{position}: {severity}: {message}"
     if item.fix is not None:
         replacement = item.fix.replacement
-        shown = replacement if replacement.strip() else (
-            translate("cli.one_space", lang) if replacement else translate("cli.delete_it", lang))
+        shown = (
+            replacement
+            if replacement.strip()
+            else (translate("cli.one_space", lang) if replacement else translate("cli.delete_it", lang))
+        )
         text += translate("cli.suggestion", lang, replacement=shown)
     return text
 
@@ -74,12 +82,19 @@ def format_problem(item: Problem, line: int | None = None, scheme: TagScheme | N
 def lint_count(errors: int, warnings: int, lines: int | None, scheme: TagScheme, lang: Lang = Lang.EN) -> str:
     """The last line: errors and warnings (and lines, for a file) under ``scheme``."""
     # One key per plural form: Korean has one form, English two ("1 error", "2 errors").
-    counted = {"errors": translate("cli.errors_one", lang, count=errors) if errors == 1
-               else translate("cli.errors_many", lang, count=errors),
-               "warnings": translate("cli.warnings_one", lang, count=warnings) if warnings == 1
-               else translate("cli.warnings_many", lang, count=warnings),
-               "lines": "" if lines is None else translate("cli.lines_one", lang, count=lines) if lines == 1
-               else translate("cli.lines_many", lang, count=lines)}
+    counted = {
+        "errors": translate("cli.errors_one", lang, count=errors)
+        if errors == 1
+        else translate("cli.errors_many", lang, count=errors),
+        "warnings": translate("cli.warnings_one", lang, count=warnings)
+        if warnings == 1
+        else translate("cli.warnings_many", lang, count=warnings),
+        "lines": ""
+        if lines is None
+        else translate("cli.lines_one", lang, count=lines)
+        if lines == 1
+        else translate("cli.lines_many", lang, count=lines),
+    }
     return translate("cli.lint_count", lang, scheme=scheme.name, **counted)
 
 
@@ -89,12 +104,10 @@ def read_lines(path: Path, keep_empty: bool = False) -> list[tuple[int, str]]:
     try:
         content = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
-        raise ValidationError(message_key="error.file_not_utf8",
-                              params={"path": path}) from None
+        raise ValidationError(message_key="error.file_not_utf8", params={"path": path}) from None
     except OSError as error:
         reason = error.strerror or str(error)
-        raise ValidationError(message_key="error.file_unreadable",
-                              params={"path": path, "reason": reason}) from None
+        raise ValidationError(message_key="error.file_unreadable", params={"path": path, "reason": reason}) from None
     lines = (line.removesuffix("\r") for line in content.split("\n"))
     numbered = list(enumerate(lines, start=1))
     if keep_empty and numbered and numbered[-1][1] == "":

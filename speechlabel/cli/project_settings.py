@@ -42,12 +42,15 @@ def _dest(setting: ProjectSetting) -> str:
 
 def _number_or(setting: ProjectSetting, word: str):
     """A number, or ``word`` (kept as the string: it switches the setting off)."""
+
     def parse(value: str) -> float | str:
         if value.strip().lower() == word:
             return word
         try:
             return setting.kind(value)
         except ValueError:
-            raise argparse.ArgumentTypeError(f"{value!r} is not a number from {setting.low:g} to {setting.high:g} "
-                                             f"or {word!r}") from None
+            raise argparse.ArgumentTypeError(
+                f"{value!r} is not a number from {setting.low:g} to {setting.high:g} or {word!r}"
+            ) from None
+
     return parse

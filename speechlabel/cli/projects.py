@@ -9,8 +9,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from speechlabel.cli.project_settings import settings_from_args
-from speechlabel.core.models import (DEFAULT_LOW_CONFIDENCE, DEFAULT_TAGS, AssignmentSettings, ConventionSettings,
-                                     LabelSettings, ReviewSettings)
+from speechlabel.core.models import (
+    DEFAULT_LOW_CONFIDENCE,
+    DEFAULT_TAGS,
+    AssignmentSettings,
+    ConventionSettings,
+    LabelSettings,
+    ReviewSettings,
+)
 from speechlabel.core.project_settings import ASSIGNMENT, REVIEW
 
 if TYPE_CHECKING:
@@ -18,34 +24,48 @@ if TYPE_CHECKING:
 
 
 def add_project_command(project: argparse.ArgumentParser) -> None:
-    from speechlabel.prelabel.vad import SegmentOptions
     from speechlabel.prelabel.engines.options import DEVICES, TranscribeOptions
     from speechlabel.prelabel.engines.registry import engine_names
+    from speechlabel.prelabel.vad import SegmentOptions
 
     sub = project.add_subparsers(dest="project_command", required=True)
     create = sub.add_parser("create", help="create a project")
     create.add_argument("name")
     create.add_argument("--language", help="ko, en, … or auto (default: auto)")
-    create.add_argument("--model", default=TranscribeOptions.model,
-                        help="bundled 'base' (multilingual) or 'tiny.en', or a faster-whisper model name/path")
-    create.add_argument("--engine", choices=engine_names(), default=TranscribeOptions.engine,
-                        help="openai-whisper needs requirements-openai-whisper.txt (default: faster-whisper)")
-    create.add_argument("--compute-type",
-                        help="default: int8 for faster-whisper, float32 (the only choice) for openai-whisper")
-    create.add_argument("--device", choices=DEVICES, default=TranscribeOptions.device,
-                        help="where the engine runs: cpu (default), cuda (an NVIDIA GPU) or auto (cuda when the "
-                             "engine finds a CUDA device, else cpu)")
+    create.add_argument(
+        "--model",
+        default=TranscribeOptions.model,
+        help="bundled 'base' (multilingual) or 'tiny.en', or a faster-whisper model name/path",
+    )
+    create.add_argument(
+        "--engine",
+        choices=engine_names(),
+        default=TranscribeOptions.engine,
+        help="openai-whisper needs requirements-openai-whisper.txt (default: faster-whisper)",
+    )
+    create.add_argument(
+        "--compute-type", help="default: int8 for faster-whisper, float32 (the only choice) for openai-whisper"
+    )
+    create.add_argument(
+        "--device",
+        choices=DEVICES,
+        default=TranscribeOptions.device,
+        help="where the engine runs: cpu (default), cuda (an NVIDIA GPU) or auto (cuda when the "
+        "engine finds a CUDA device, else cpu)",
+    )
     create.add_argument("--beam-size", type=int, default=TranscribeOptions.beam_size)
-    create.add_argument("--max-duration", type=float, default=SegmentOptions.max_duration,
-                        help="longest segment in seconds")
+    create.add_argument(
+        "--max-duration", type=float, default=SegmentOptions.max_duration, help="longest segment in seconds"
+    )
     create.add_argument("--glossary", type=Path, help="UTF-8 file, one domain term per line")
     _add_label_options(create)
     _add_convention_options(create)
     create.set_defaults(handler=run_project_create)
     listing = sub.add_parser("list", help="list projects")
     listing.set_defaults(handler=run_project_list)
-    settings = sub.add_parser("settings", help="show or change a project's label, assignment and review "
-                              "settings (only the options given)")
+    settings = sub.add_parser(
+        "settings", help="show or change a project's label, assignment and review settings (only the options given)"
+    )
     settings.add_argument("name")
     _add_label_options(settings)
     _add_convention_options(settings)
@@ -65,21 +85,28 @@ def _add_convention_options(parser: argparse.ArgumentParser) -> None:
 
 def _add_label_options(parser: argparse.ArgumentParser) -> None:
     # No defaults here: None means "not given", so `project settings` changes only what is given.
-    parser.add_argument("--speakers", help="comma-separated speaker names, in the label page's order "
-                        "(number keys 1-9 pick the first nine); '' for none")
-    parser.add_argument("--tags", help=f"comma-separated noise/event tags (default {','.join(DEFAULT_TAGS)}); "
-                        "'' for none")
-    parser.add_argument("--low-confidence", type=float, help="draft words scored below this (0 to 1) are "
-                        f"marked for checking (default {DEFAULT_LOW_CONFIDENCE})")
+    parser.add_argument(
+        "--speakers",
+        help="comma-separated speaker names, in the label page's order "
+        "(number keys 1-9 pick the first nine); '' for none",
+    )
+    parser.add_argument(
+        "--tags", help=f"comma-separated noise/event tags (default {','.join(DEFAULT_TAGS)}); '' for none"
+    )
+    parser.add_argument(
+        "--low-confidence",
+        type=float,
+        help=f"draft words scored below this (0 to 1) are marked for checking (default {DEFAULT_LOW_CONFIDENCE})",
+    )
 
 
 def run_project_create(workspace: Workspace, args) -> int:
     from speechlabel.accounts.access import SYSTEM
     from speechlabel.cli.conventions import convention_settings_from_args
+    from speechlabel.prelabel.engines.options import TranscribeOptions, default_compute_type
+    from speechlabel.prelabel.vad import SegmentOptions
     from speechlabel.projects.conventions import project_scheme
     from speechlabel.projects.manage import create_project, read_glossary
-    from speechlabel.prelabel.vad import SegmentOptions
-    from speechlabel.prelabel.engines.options import TranscribeOptions, default_compute_type
 
     glossary = read_glossary(args.glossary) if args.glossary else ()
     project = create_project(
@@ -88,19 +115,25 @@ def run_project_create(workspace: Workspace, args) -> int:
         language=args.language,
         segment_options=SegmentOptions(max_duration=args.max_duration),
         transcribe_options=TranscribeOptions(
-            engine=args.engine, model=args.model, beam_size=args.beam_size,
-            compute_type=args.compute_type or default_compute_type(args.engine), device=args.device),
+            engine=args.engine,
+            model=args.model,
+            beam_size=args.beam_size,
+            compute_type=args.compute_type or default_compute_type(args.engine),
+            device=args.device,
+        ),
         glossary=glossary,
         label_settings=label_settings_from_args(args, LabelSettings()),
         actor=SYSTEM,
         convention_settings=convention_settings_from_args(args, ConventionSettings()),
     )
     labels = project.label_settings
-    print(f"created project {project.name!r} (language {project.language or 'auto'}, "
-          f"{project.engine_options.get('engine', 'faster-whisper')} model {project.engine_options['model']}, "
-          f"{len(project.glossary)} glossary terms, "
-          f"{len(labels.speakers)} speakers, {len(labels.tags)} tags, "
-          f"tag scheme {project_scheme(project).name})")
+    print(
+        f"created project {project.name!r} (language {project.language or 'auto'}, "
+        f"{project.engine_options.get('engine', 'faster-whisper')} model {project.engine_options['model']}, "
+        f"{len(project.glossary)} glossary terms, "
+        f"{len(labels.speakers)} speakers, {len(labels.tags)} tags, "
+        f"tag scheme {project_scheme(project).name})"
+    )
     return 0
 
 
@@ -125,9 +158,12 @@ def run_project_settings(workspace: Workspace, args) -> int:
     if review != project.review_settings:
         project = update_review_settings(workspace.store, SYSTEM, project, review)
     print(f"settings of project {project.name!r}:")
-    lines = (format_label_settings(project.label_settings) + format_convention_settings(project)
-             + format_assignment_settings(work)
-             + format_review_settings(project.review_settings))
+    lines = (
+        format_label_settings(project.label_settings)
+        + format_convention_settings(project)
+        + format_assignment_settings(work)
+        + format_review_settings(project.review_settings)
+    )
     for line in lines:
         print(f"  {line}")
     return 0
@@ -153,8 +189,12 @@ def review_settings_from_args(args, base: ReviewSettings) -> ReviewSettings:
 
 
 def format_review_settings(settings: ReviewSettings) -> list[str]:
-    policy = (f"defect threshold {settings.defect_threshold:g} after {settings.min_reviews} reviews, "
-              f"then sample share {settings.flagged_share:g}" if settings.defect_threshold is not None else "(none)")
+    policy = (
+        f"defect threshold {settings.defect_threshold:g} after {settings.min_reviews} reviews, "
+        f"then sample share {settings.flagged_share:g}"
+        if settings.defect_threshold is not None
+        else "(none)"
+    )
     return [f"review sample share: {settings.sample_share:g}", f"quality policy: {policy}"]
 
 

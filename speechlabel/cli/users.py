@@ -20,11 +20,18 @@ def add_user_command(user: argparse.ArgumentParser) -> None:
     sub = user.add_subparsers(dest="user_command", required=True)
     add = sub.add_parser("add", help="create a user, or give an existing user a role in another project")
     add.add_argument("username")
-    add.add_argument("--role", required=True, choices=USER_ROLES,
-                     help="admin: manages everything, no --project; lead, reviewer, labeler: per project")
+    add.add_argument(
+        "--role",
+        required=True,
+        choices=USER_ROLES,
+        help="admin: manages everything, no --project; lead, reviewer, labeler: per project",
+    )
     add.add_argument("--project", help="the project the role is for (needed for lead, reviewer, labeler)")
-    add.add_argument("--password-stdin", action="store_true",
-                     help="read the password from the first line of stdin (default: generate one, printed once)")
+    add.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin (default: generate one, printed once)",
+    )
     add.set_defaults(handler=run_user_add)
     listing = sub.add_parser("list", help="list users with their roles per project")
     listing.set_defaults(handler=run_user_list)
@@ -76,8 +83,7 @@ def read_password(stream) -> str:
     line = stream.readline(MAX_PASSWORD_LENGTH + 2)
     password = line.removesuffix("\n").removesuffix("\r")
     if len(password) > MAX_PASSWORD_LENGTH:
-        raise ValidationError(message_key="error.cli_password_too_long",
-                              params={"most": MAX_PASSWORD_LENGTH})
+        raise ValidationError(message_key="error.cli_password_too_long", params={"most": MAX_PASSWORD_LENGTH})
     return password
 
 

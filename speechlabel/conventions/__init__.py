@@ -14,7 +14,13 @@ from speechlabel.conventions.hotkeys import RESERVED_HOTKEYS, normalize_hotkey
 from speechlabel.conventions.lint import lint
 from speechlabel.conventions.problems import RULES, Fix, Problem, Severity, apply_fixes, has_errors
 from speechlabel.conventions.reading import display as display_tag
-from speechlabel.conventions.scheme_file import SchemeFileError, load_scheme_file, resolve_scheme, scheme_from_mapping, scheme_to_mapping
+from speechlabel.conventions.scheme_file import (
+    SchemeFileError,
+    load_scheme_file,
+    resolve_scheme,
+    scheme_from_mapping,
+    scheme_to_mapping,
+)
 from speechlabel.conventions.schemes import Content, DigitRule, Tag, TagForm, TagKind, TagScheme
 from speechlabel.conventions.variants import Side, Style, TextVariantOptions, text_variant
 

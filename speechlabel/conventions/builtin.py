@@ -11,8 +11,8 @@
 
 from __future__ import annotations
 
-from speechlabel.core.errors import ValidationError
 from speechlabel.conventions.schemes import Content, DigitRule, Tag, TagForm, TagKind, TagScheme
+from speechlabel.core.errors import ValidationError
 
 HANGUL_SYLLABLES = "가-힣"
 
@@ -28,8 +28,7 @@ KSPON = TagScheme(
         Tag("b/", TagKind.BREATH, "breath", hotkey="Alt+B"),
         Tag("l/", TagKind.LAUGHTER, "laughter", hotkey="Alt+L"),
         Tag("n/", TagKind.NOISE, "noise", hotkey="Alt+N"),
-        Tag("o/", TagKind.OVERLAP, "other speaker or overlapping speech, at the start", hotkey="Alt+O",
-            at_start=True),
+        Tag("o/", TagKind.OVERLAP, "other speaker or overlapping speech, at the start", hotkey="Alt+O", at_start=True),
         Tag("u/", TagKind.UNINTELLIGIBLE, "speech nobody could make out", hotkey="Alt+U"),
         Tag("/", TagKind.FILLER, "filler word", hotkey="Alt+/"),
         Tag("+", TagKind.REPETITION, "repeated or broken-off word", hotkey="Alt+="),
@@ -50,8 +49,13 @@ AIHUB = TagScheme(
         Tag("(NO:)", TagKind.NOISE, "noise", hotkey="Alt+N"),
         Tag("(SN:)", TagKind.SPEAKER_NOISE, "speaker noise (breath, cough, laughter)", hotkey="Alt+S"),
         Tag("(FP:)", TagKind.FILLER, "filled pause: (FP:음)", hotkey="Alt+F"),
-        Tag("(SP:)", TagKind.UNCERTAIN, "unclear speech: (SP:words heard), (SP:) when none",
-            hotkey="Alt+U", content=Content.OPTIONAL),
+        Tag(
+            "(SP:)",
+            TagKind.UNCERTAIN,
+            "unclear speech: (SP:words heard), (SP:) when none",
+            hotkey="Alt+U",
+            content=Content.OPTIONAL,
+        ),
     ),
     description="AI Hub conversational speech tags.",
 )
@@ -81,5 +85,6 @@ def builtin_scheme(name: str) -> TagScheme:
     try:
         return BUILTIN_SCHEMES[name]
     except (KeyError, TypeError):
-        raise ValidationError(message_key="error.scheme_builtin_unknown",
-                              params={"name": name, "builtin": ", ".join(BUILTIN_SCHEMES)}) from None
+        raise ValidationError(
+            message_key="error.scheme_builtin_unknown", params={"name": name, "builtin": ", ".join(BUILTIN_SCHEMES)}
+        ) from None

@@ -14,19 +14,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from speechlabel.core.errors import ValidationError
-from speechlabel.i18n.core import Lang, catalog
-from speechlabel.conventions.lint_text import note_key
 from speechlabel.conventions.korean_numbers import NUMBER, read_number
+from speechlabel.conventions.lint_text import note_key
 from speechlabel.conventions.reading import content_is_empty, effective_kind, split_text, token_tag
 from speechlabel.conventions.schemes import BROADER, Content, DigitRule, Tag, TagForm, TagKind, TagScheme
 from speechlabel.conventions.syntax import Piece, PieceKind, Word, parse
+from speechlabel.core.errors import ValidationError
+from speechlabel.i18n.core import Lang, catalog
 
 # Why an item could not be written exactly, by note code: the catalog's ``convert_note.<code>``
 # (speechlabel/i18n/en.py), its values kept apart (``ConversionNote.params``), so the command line
 # prints it in Korean too (i18n.lint_text).
-NOTE_CODES = ("numbers-dual", "unknown-token", "no-tag", "broader-tag", "no-dual", "not-in-scheme", "no-mark-for-words",
-              "no-mark")
+NOTE_CODES = (
+    "numbers-dual",
+    "unknown-token",
+    "no-tag",
+    "broader-tag",
+    "no-dual",
+    "not-in-scheme",
+    "no-mark-for-words",
+    "no-mark",
+)
 NOTE_TEMPLATES: dict[str, str] = {code: catalog(Lang.EN)[note_key(code)] for code in NOTE_CODES}
 
 
@@ -46,8 +54,15 @@ class ConversionNote:
 
 
 def note(start: int, end: int, source: str, written: str | None, code: str, /, **params: str) -> ConversionNote:
-    return ConversionNote(start, end, source, written, NOTE_TEMPLATES[code].format(**params), code,
-                          tuple((key, str(value)) for key, value in params.items()))
+    return ConversionNote(
+        start,
+        end,
+        source,
+        written,
+        NOTE_TEMPLATES[code].format(**params),
+        code,
+        tuple((key, str(value)) for key, value in params.items()),
+    )
 
 
 @dataclass(frozen=True)
@@ -59,12 +74,10 @@ class Conversion:
 
 def convert(text: str, source: TagScheme, target: TagScheme) -> Conversion:
     if not isinstance(text, str):
-        raise ValidationError(message_key="error.text_not_string",
-                              params={"type": type(text).__name__})
+        raise ValidationError(message_key="error.text_not_string", params={"type": type(text).__name__})
     converter = _Converter(source, target)
     words = [converter.word(word) for word in parse(text)]
-    return Conversion(" ".join(word for word in words if word), tuple(converter.unmapped),
-                      tuple(converter.approximate))
+    return Conversion(" ".join(word for word in words if word), tuple(converter.unmapped), tuple(converter.approximate))
 
 
 def write_event(kind: TagKind, scheme: TagScheme) -> tuple[str, bool] | None:
@@ -85,8 +98,9 @@ def write_event(kind: TagKind, scheme: TagScheme) -> tuple[str, bool] | None:
 
 def write_marked(kind: TagKind, words: str, scheme: TagScheme, punctuation: str = "") -> str | None:
     """``words`` marked as ``kind`` (filler, repetition, uncertain) in ``scheme``, or None."""
-    tag = next((tag for tag in scheme.tags_of(kind)
-                if tag.form in (TagForm.SUFFIX, TagForm.PREFIX, TagForm.CODE)), None)
+    tag = next(
+        (tag for tag in scheme.tags_of(kind) if tag.form in (TagForm.SUFFIX, TagForm.PREFIX, TagForm.CODE)), None
+    )
     if tag is None or not words.split():
         return None
     if "(" in words:  # a dual transcription: marked as a whole, never nested in a code tag
@@ -118,8 +132,11 @@ class _Converter:
             parts = split_text(piece, self.source)
             core = self._numbers(parts.core, parts.core_start)
             outputs.append(core if piece is last_text else core + parts.punctuation)
-            marks += [tag for tag in parts.marks(self.source)
-                      if (tag.form == TagForm.PREFIX and index == 0) or (tag.form == TagForm.SUFFIX and piece is last_text)]
+            marks += [
+                tag
+                for tag in parts.marks(self.source)
+                if (tag.form == TagForm.PREFIX and index == 0) or (tag.form == TagForm.SUFFIX and piece is last_text)
+            ]
             if piece is last_text:
                 punctuation = parts.punctuation
         return self._marked(word, "".join(outputs), marks, punctuation)
@@ -127,15 +144,19 @@ class _Converter:
     def _numbers(self, core: str, offset: int) -> str:
         """Digits in a scheme that writes numbers only as dual transcriptions (KsponSpeech)
         become ``(70%)/(칠십 퍼센트)``; the reading is Sino-Korean, a guess worth checking."""
-        if (self.target.digits != DigitRule.SPELLING_SIDE_ONLY or self.source.digits == DigitRule.SPELLING_SIDE_ONLY
-                or not any(char.isdigit() for char in core)):
+        if (
+            self.target.digits != DigitRule.SPELLING_SIDE_ONLY
+            or self.source.digits == DigitRule.SPELLING_SIDE_ONLY
+            or not any(char.isdigit() for char in core)
+        ):
             return core
 
         def dual(match) -> str:
             written = f"({match.group()})/({read_number(match.group())})"
             start = offset + match.start()
-            self.approximate.append(note(start, start + len(match.group()), match.group(), written, "numbers-dual",
-                                         target=self.target.name))
+            self.approximate.append(
+                note(start, start + len(match.group()), match.group(), written, "numbers-dual", target=self.target.name)
+            )
             return written
 
         return NUMBER.sub(dual, core)
@@ -154,8 +175,9 @@ class _Converter:
             return ""
         text, approximate = found
         if approximate:
-            self._note(self.approximate, piece, text, "broader-tag", target=self.target.name, kind=kind.value,
-                       broader=text)
+            self._note(
+                self.approximate, piece, text, "broader-tag", target=self.target.name, kind=kind.value, broader=text
+            )
         return text
 
     def _piece(self, piece: Piece) -> str:
@@ -194,11 +216,13 @@ class _Converter:
             if written is not None:
                 bare, punctuation = written, ""
             else:
-                self._note(self.unmapped, word, None, "no-mark", target=self.target.name, kind=mark.kind.value,
-                           mark=mark.text)
+                self._note(
+                    self.unmapped, word, None, "no-mark", target=self.target.name, kind=mark.kind.value, mark=mark.text
+                )
         return bare + punctuation
 
-    def _note(self, notes: list[ConversionNote], where: Piece | Word, written: str | None, code: str, /,
-              **params: str) -> None:
+    def _note(
+        self, notes: list[ConversionNote], where: Piece | Word, written: str | None, code: str, /, **params: str
+    ) -> None:
         text = where.text if isinstance(where, Piece) else "".join(piece.text for piece in where.pieces)
         notes.append(note(where.start, where.end, text, written, code, **params))

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from speechlabel.core.errors import ValidationError
 from speechlabel.conventions.schemes import SENTENCE_PUNCTUATION, Content, Tag, TagForm
+from speechlabel.core.errors import ValidationError
 
 
 @dataclass(frozen=True)
@@ -56,11 +56,11 @@ def insert_dual(text: str, start: int, end: int | None = None) -> Insertion:
 
 def _check_selection(text: str, start: int, end: int) -> None:
     if not isinstance(text, str):
-        raise ValidationError(message_key="error.text_not_string",
-                              params={"type": type(text).__name__})
+        raise ValidationError(message_key="error.text_not_string", params={"type": type(text).__name__})
     if not (isinstance(start, int) and isinstance(end, int) and 0 <= start <= end <= len(text)):
-        raise ValidationError(message_key="error.selection_outside",
-                              params={"start": start, "end": end, "length": len(text)})
+        raise ValidationError(
+            message_key="error.selection_outside", params={"start": start, "end": end, "length": len(text)}
+        )
 
 
 def _split_at_word_end(text: str, at: int) -> tuple[str, str]:

@@ -11,8 +11,16 @@ from collections.abc import Iterable
 
 from speechlabel.core.errors import Phrase, ValidationError
 
-_MODIFIERS = {"ctrl": "Ctrl", "control": "Ctrl", "alt": "Alt", "option": "Alt", "shift": "Shift",
-              "meta": "Meta", "cmd": "Meta", "command": "Meta"}
+_MODIFIERS = {
+    "ctrl": "Ctrl",
+    "control": "Ctrl",
+    "alt": "Alt",
+    "option": "Alt",
+    "shift": "Shift",
+    "meta": "Meta",
+    "cmd": "Meta",
+    "command": "Meta",
+}
 _ORDER = ("Ctrl", "Alt", "Shift", "Meta")
 _FUNCTION_KEY = re.compile(r"F([1-9]|1[0-2])", re.IGNORECASE)
 
@@ -52,8 +60,7 @@ HOTKEY_HELP = Phrase("phrase.hotkey_help")
 def normalize_hotkey(hotkey: str) -> str:
     """``"alt+n"`` -> ``"Alt+N"``: modifiers in a fixed order, the key upper-cased."""
     if not isinstance(hotkey, str) or not hotkey.strip():
-        raise ValidationError(message_key="error.hotkey_empty",
-                              params={"hotkey": hotkey, "help": HOTKEY_HELP})
+        raise ValidationError(message_key="error.hotkey_empty", params={"hotkey": hotkey, "help": HOTKEY_HELP})
     text = hotkey.strip()
     # "Alt++" means the plus key; split off the key first so its "+" is not taken as a separator.
     head, key = (text[:-2], "+") if text.endswith("++") else (text.rpartition("+")[0], text.rpartition("+")[2])
@@ -61,8 +68,9 @@ def normalize_hotkey(hotkey: str) -> str:
     for part in filter(None, head.split("+")):
         name = _MODIFIERS.get(part.strip().casefold())
         if name is None:
-            raise ValidationError(message_key="error.hotkey_modifier",
-                                  params={"hotkey": hotkey, "part": part, "help": HOTKEY_HELP})
+            raise ValidationError(
+                message_key="error.hotkey_modifier", params={"hotkey": hotkey, "part": part, "help": HOTKEY_HELP}
+            )
         if name not in modifiers:
             modifiers.append(name)
     key = key.strip()
@@ -73,11 +81,11 @@ def normalize_hotkey(hotkey: str) -> str:
     elif len(key) == 1 and key.isprintable() and not key.isspace():
         key = key.upper()
         if not set(modifiers) & {"Ctrl", "Alt", "Meta"}:
-            raise ValidationError(message_key="error.hotkey_types",
-                                  params={"hotkey": hotkey, "key": key})
+            raise ValidationError(message_key="error.hotkey_types", params={"hotkey": hotkey, "key": key})
     else:
-        raise ValidationError(message_key="error.hotkey_key",
-                              params={"hotkey": hotkey, "key": key, "help": HOTKEY_HELP})
+        raise ValidationError(
+            message_key="error.hotkey_key", params={"hotkey": hotkey, "key": key, "help": HOTKEY_HELP}
+        )
     modifiers.sort(key=_ORDER.index)
     return "+".join([*modifiers, key])
 
@@ -89,9 +97,12 @@ def check_hotkeys(assigned: Iterable[tuple[str, str | None]]) -> None:
         if hotkey is None:
             continue
         if hotkey in RESERVED_HOTKEYS:
-            raise ValidationError(message_key="error.hotkey_reserved",
-                                  params={"hotkey": hotkey, "owner": owner, "action": RESERVED_HOTKEYS[hotkey]})
+            raise ValidationError(
+                message_key="error.hotkey_reserved",
+                params={"hotkey": hotkey, "owner": owner, "action": RESERVED_HOTKEYS[hotkey]},
+            )
         if hotkey in owners:
-            raise ValidationError(message_key="error.hotkey_twice",
-                                  params={"hotkey": hotkey, "first": owners[hotkey], "owner": owner})
+            raise ValidationError(
+                message_key="error.hotkey_twice", params={"hotkey": hotkey, "first": owners[hotkey], "owner": owner}
+            )
         owners[hotkey] = owner

@@ -21,13 +21,13 @@ import unicodedata
 from dataclasses import replace
 from functools import lru_cache
 
-from speechlabel.core.errors import ValidationError
 from speechlabel.conventions.lint_tags import check_bracket, check_code, check_dual, check_group, speaks, tag_only
 from speechlabel.conventions.lint_words import Neighbours, check_text_piece
 from speechlabel.conventions.problems import Fix, Problem, problem
 from speechlabel.conventions.reading import TOKEN_TAG, split_text
 from speechlabel.conventions.schemes import TagKind, TagScheme
 from speechlabel.conventions.syntax import PieceKind, Word, parse
+from speechlabel.core.errors import ValidationError
 
 _WHITESPACE = re.compile(r"\s+")
 _PARENTHESES = re.compile(r"[()]")
@@ -38,8 +38,7 @@ _SLASH_BETWEEN_PARENTHESES = re.compile(r"\)[\s*]*/[\s*+]*\(")
 def lint(text: str, scheme: TagScheme) -> list[Problem]:
     """Problems of ``text`` under ``scheme``, in text order."""
     if not isinstance(text, str):
-        raise ValidationError(message_key="error.text_not_string",
-                              params={"type": type(text).__name__})
+        raise ValidationError(message_key="error.text_not_string", params={"type": type(text).__name__})
     if not isinstance(scheme, TagScheme):
         raise ValidationError(message_key="error.scheme_not_scheme", params={"type": type(scheme).__name__})
     return _without_harmful_fixes(text, scheme, _problems(text, scheme))
@@ -62,13 +61,13 @@ def _harmless(text: str, fix: Fix | None, errors: int, scheme: TagScheme) -> boo
 def _keeps_separators(text: str, fix: Fix) -> bool:
     """A whitespace run made one space, or dropped at an end of the text: every word and tag
     stays as it was, with a space between each, so no rule sees anything new (skips a lint)."""
-    replaced = text[fix.start:fix.end]
+    replaced = text[fix.start : fix.end]
     at_end = fix.start == 0 or fix.end == len(text)
     return replaced.isspace() and (fix.replacement == " " or (fix.replacement == "" and at_end))
 
 
 def _errors_after(text: str, fix: Fix, scheme: TagScheme) -> int:
-    fixed = text[:fix.start] + fix.replacement + text[fix.end:]
+    fixed = text[: fix.start] + fix.replacement + text[fix.end :]
     return sum(found.is_error for found in _problems(fixed, scheme))
 
 
@@ -85,8 +84,12 @@ def _problems(text: str, scheme: TagScheme) -> list[Problem]:
     plain = _plain_word(scheme.word_characters)
     for index, word in enumerate(words):
         first = word.pieces[0]
-        if len(word.pieces) == 1 and first.kind == PieceKind.TEXT and plain.fullmatch(first.text) \
-                and first.text[0] not in scheme.prefix_marks:
+        if (
+            len(word.pieces) == 1
+            and first.kind == PieceKind.TEXT
+            and plain.fullmatch(first.text)
+            and first.text[0] not in scheme.prefix_marks
+        ):
             # Most words are just letters: nothing to check (measured: halves the time per line).
             words_before = True
             spoken = spoken or any(char.isalnum() for char in first.text)
@@ -122,8 +125,16 @@ def _check_word(word: Word, around: Neighbours, scheme: TagScheme, balanced: boo
         elif kind == PieceKind.GROUP and balanced:
             check_group(piece, word, scheme, out)
         elif kind == PieceKind.BRACKET_CHAR and piece.text not in "()":  # ( ) are the balance check's
-            out.append(problem("stray-character", piece.start, piece.end, char=piece.text,
-                               name=unicodedata.name(piece.text), scheme=scheme.name))
+            out.append(
+                problem(
+                    "stray-character",
+                    piece.start,
+                    piece.end,
+                    char=piece.text,
+                    name=unicodedata.name(piece.text),
+                    scheme=scheme.name,
+                )
+            )
     _check_marks_on_dual(word, scheme, out)
 
 
@@ -151,9 +162,17 @@ def _check_at_start(word: Word, words_before: bool, text: str, scheme: TagScheme
     tag = scheme.by_text.get(match[1]) if match else None
     if tag is None or not tag.at_start:
         return
-    moved = f"{tag.text} {text[:word.start].strip()}"
-    out.append(problem("tag-not-at-start", word.start, word.start + 2, Fix(0, word.start + 2, moved),
-                       tag=tag.text, meaning=tag.meaning))
+    moved = f"{tag.text} {text[: word.start].strip()}"
+    out.append(
+        problem(
+            "tag-not-at-start",
+            word.start,
+            word.start + 2,
+            Fix(0, word.start + 2, moved),
+            tag=tag.text,
+            meaning=tag.meaning,
+        )
+    )
 
 
 def _check_slashes_between_parentheses(text: str, words: tuple[Word, ...], out: list[Problem]) -> None:
@@ -162,8 +181,12 @@ def _check_slashes_between_parentheses(text: str, words: tuple[Word, ...], out: 
     mark on a dual followed by another) joins the two into one."""
     if ")" not in text or "/" not in text:
         return
-    gaps = {piece.part_starts[0] + len(piece.parts[0]) for word in words for piece in word.pieces
-            if piece.kind == PieceKind.DUAL}
+    gaps = {
+        piece.part_starts[0] + len(piece.parts[0])
+        for word in words
+        for piece in word.pieces
+        if piece.kind == PieceKind.DUAL
+    }
     for match in _SLASH_BETWEEN_PARENTHESES.finditer(text):
         if match.start() not in gaps:
             slash = text.index("/", match.start())
@@ -180,8 +203,15 @@ def _check_whitespace(text: str, out: list[Problem]) -> None:
             out.append(problem("trailing-space", start, end, Fix(start, end, "")))
         elif run.strip(" "):
             odd = next(char for char in run if char != " ")
-            out.append(problem("whitespace-character", start, end, Fix(start, end, " "),
-                               name=unicodedata.name(odd, f"U+{ord(odd):04X}")))
+            out.append(
+                problem(
+                    "whitespace-character",
+                    start,
+                    end,
+                    Fix(start, end, " "),
+                    name=unicodedata.name(odd, f"U+{ord(odd):04X}"),
+                )
+            )
         elif len(run) > 1:
             out.append(problem("double-space", start, end, Fix(start, end, " "), count=str(len(run))))
 

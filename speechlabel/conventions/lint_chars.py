@@ -34,8 +34,14 @@ def _name(chars: str) -> str:
     return unicodedata.name(chars[0], f"U+{ord(chars[0]):04X}")
 
 
-def check_word_characters(text: str, offset: int, scheme: TagScheme, out: list[Problem],
-                          skip: frozenset[int] = frozenset(), marks_allowed: bool = True) -> None:
+def check_word_characters(
+    text: str,
+    offset: int,
+    scheme: TagScheme,
+    out: list[Problem],
+    skip: frozenset[int] = frozenset(),
+    marks_allowed: bool = True,
+) -> None:
     """Characters of a word (or a tag's content) outside dual transcriptions; ``skip`` holds
     offsets other rules have reported already (glued tags). Suffix marks are left to the mark
     rules unless ``marks_allowed`` is False (inside a code tag, where they have no place). A
@@ -48,8 +54,11 @@ def check_word_characters(text: str, offset: int, scheme: TagScheme, out: list[P
             suggestion = f"({written})/({read_number(written)})"
             out.append(problem("digits-outside-dual", start, end, Fix(start, end, suggestion), suggestion=suggestion))
             numbers.update(range(start, end))
-    joining = {offset + match.start() for match in _JOINING_SLASH.finditer(text)} \
-        if scheme.slash_joins_words and "/" in text else set()
+    joining = (
+        {offset + match.start() for match in _JOINING_SLASH.finditer(text)}
+        if scheme.slash_joins_words and "/" in text
+        else set()
+    )
     marks = re.escape("".join(scheme.suffix_marks)) if marks_allowed else ""
     for match in _not_allowed(scheme.word_characters, r"\d" + marks).finditer(text):
         run_start = offset + match.start()
@@ -61,8 +70,11 @@ def _runs(chars: str, start: int, skip: set[int] | frozenset[int]):
     """Consecutive characters of one class (control, Latin, other), skipping reported offsets."""
     run, run_start, run_class = "", start, None
     for index, char in enumerate(chars, start):
-        char_class = None if index in skip else ("control" if _is_control(char) else
-                                                 "latin" if char.isascii() and char.isalpha() else "other")
+        char_class = (
+            None
+            if index in skip
+            else ("control" if _is_control(char) else "latin" if char.isascii() and char.isalpha() else "other")
+        )
         if char_class != run_class or char_class == "control":
             if run_class is not None:
                 yield run_start, run
@@ -82,8 +94,15 @@ def _character_problem(chars: str, start: int, scheme: TagScheme) -> Problem:
         return problem("latin-outside-dual", start, end, text=chars)
     normal = unicodedata.normalize("NFKC", chars)
     fits = normal != chars and _not_allowed(scheme.word_characters, r"\d").search(normal) is None
-    return problem("stray-character", start, end, Fix(start, end, normal) if fits else None,
-                   char=chars, name=_name(chars), scheme=scheme.name)
+    return problem(
+        "stray-character",
+        start,
+        end,
+        Fix(start, end, normal) if fits else None,
+        char=chars,
+        name=_name(chars),
+        scheme=scheme.name,
+    )
 
 
 def check_dual_side(text: str, offset: int, side: str, scheme: TagScheme, out: list[Problem]) -> None:
@@ -98,21 +117,40 @@ def check_dual_side(text: str, offset: int, side: str, scheme: TagScheme, out: l
     if scheme.digits != DigitRule.ANYWHERE and any(char.isdigit() for char in text):
         numbers = list(NUMBER.finditer(text))
         if numbers:
-            written = text[numbers[0].start():numbers[-1].end()]
+            written = text[numbers[0].start() : numbers[-1].end()]
             start, end = offset + numbers[0].start(), offset + numbers[-1].end()
             reading = read_numbers_in(written)
-            out.append(problem("digits-in-pronunciation", start, end, Fix(start, end, reading),
-                               number=written, reading=reading))
+            out.append(
+                problem(
+                    "digits-in-pronunciation", start, end, Fix(start, end, reading), number=written, reading=reading
+                )
+            )
     # Digits were judged just above; spaces separate the words of a side.
     for match in _not_allowed(scheme.word_characters, r"\d ").finditer(text):
         for start, chars in _runs(match.group(), offset + match.start(), frozenset(reported)):
             if _is_control(chars[0]):
-                out.append(problem("control-character", start, start + len(chars), Fix(start, start + len(chars), ""),
-                                   name=_name(chars)))
+                out.append(
+                    problem(
+                        "control-character",
+                        start,
+                        start + len(chars),
+                        Fix(start, start + len(chars), ""),
+                        name=_name(chars),
+                    )
+                )
                 continue
             hint = "; write it as it is said, in Hangul" if scheme.language == "ko" else ""
-            out.append(problem("stray-character-in-dual", start, start + len(chars), char=chars,
-                               name=_name(chars), side=side, hint=hint))
+            out.append(
+                problem(
+                    "stray-character-in-dual",
+                    start,
+                    start + len(chars),
+                    char=chars,
+                    name=_name(chars),
+                    side=side,
+                    hint=hint,
+                )
+            )
 
 
 def _dual_character_problem(char: str, start: int, side: str) -> Problem:
@@ -120,5 +158,6 @@ def _dual_character_problem(char: str, start: int, side: str) -> Problem:
         return problem("mark-in-dual", start, start + 1, char=char)
     if _is_control(char):
         return problem("control-character", start, start + 1, Fix(start, start + 1, ""), name=_name(char))
-    return problem("stray-character-in-dual", start, start + 1, char=char, name=_name(char), side=side,
-                   hint="; ESPnet deletes it")
+    return problem(
+        "stray-character-in-dual", start, start + 1, char=char, name=_name(char), side=side, hint="; ESPnet deletes it"
+    )

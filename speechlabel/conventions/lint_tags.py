@@ -22,8 +22,15 @@ _NO_WORDS = re.compile(r"[\s,.?!]*")
 
 def unknown_tag(written: str, start: int, end: int, scheme: TagScheme) -> Problem:
     suggestion = suggest_tag(written, scheme)
-    return problem("unknown-tag", start, end, Fix(start, end, suggestion) if suggestion else None,
-                   tag=written, scheme=scheme.name, known=known_tags(scheme))
+    return problem(
+        "unknown-tag",
+        start,
+        end,
+        Fix(start, end, suggestion) if suggestion else None,
+        tag=written,
+        scheme=scheme.name,
+        known=known_tags(scheme),
+    )
 
 
 def suggest_tag(written: str, scheme: TagScheme) -> str | None:
@@ -63,8 +70,16 @@ def check_code(piece: Piece, scheme: TagScheme, out: list[Problem]) -> None:
         return
     empty = content_is_empty(piece)
     if tag.content == Content.NONE and not empty:
-        out.append(problem("tag-content-not-allowed", piece.start, piece.end, Fix(piece.start, piece.end, tag.text),
-                           tag=tag.text, bare=tag.text))
+        out.append(
+            problem(
+                "tag-content-not-allowed",
+                piece.start,
+                piece.end,
+                Fix(piece.start, piece.end, tag.text),
+                tag=tag.text,
+                bare=tag.text,
+            )
+        )
     elif tag.content == Content.REQUIRED and empty:
         example = f"({tag.code}:음)" if tag.kind == TagKind.FILLER and tag.form == TagForm.CODE else f"({tag.code}:…)"
         out.append(problem("tag-content-missing", piece.start, piece.end, tag=tag.text, example=example))
@@ -83,8 +98,15 @@ def check_dual(piece: Piece, scheme: TagScheme, out: list[Problem]) -> None:
     spelling, pronunciation = piece.parts
     if not scheme.dual_transcription:
         said = " ".join(pronunciation.split())
-        out.append(problem("dual-not-allowed", piece.start, piece.end, Fix(piece.start, piece.end, said) if said else None,
-                           scheme=scheme.name))
+        out.append(
+            problem(
+                "dual-not-allowed",
+                piece.start,
+                piece.end,
+                Fix(piece.start, piece.end, said) if said else None,
+                scheme=scheme.name,
+            )
+        )
         return
     tidy = f"({' '.join(spelling.split())})/({' '.join(pronunciation.split())})"
     if tidy != piece.text and all(side.strip() for side in piece.parts):
@@ -96,14 +118,17 @@ def check_dual(piece: Piece, scheme: TagScheme, out: list[Problem]) -> None:
             check_dual_side(text, start, side, scheme, out)
     if spelling.split() == pronunciation.split() and spelling.strip():
         said = " ".join(spelling.split())
-        out.append(problem("identical-dual-sides", piece.start, piece.end, Fix(piece.start, piece.end, said), text=said))
+        out.append(
+            problem("identical-dual-sides", piece.start, piece.end, Fix(piece.start, piece.end, said), text=said)
+        )
 
 
 def check_group(piece: Piece, word: Word, scheme: TagScheme, out: list[Problem]) -> None:
     """``(70%)`` alone, ``(70%)/칠십`` or ``70%/(칠십)``: half a dual transcription."""
     if not scheme.dual_transcription:
-        out.append(problem("stray-character", piece.start, piece.end, char="( )", name="parentheses",
-                           scheme=scheme.name))
+        out.append(
+            problem("stray-character", piece.start, piece.end, char="( )", name="parentheses", scheme=scheme.name)
+        )
         return
     index = word.pieces.index(piece)
     after = word.pieces[index + 1] if index + 1 < len(word.pieces) else None
@@ -121,8 +146,10 @@ def tag_only(word: Word, scheme: TagScheme) -> bool:
     """A word that is nothing but event tags (``n/``, ``[noise]``, ``(NO:)``)."""
     if token_tag(word) is not None:
         return True
-    return all(piece.kind == PieceKind.BRACKET or (piece.kind == PieceKind.CODE and content_is_empty(piece))
-               for piece in word.pieces)
+    return all(
+        piece.kind == PieceKind.BRACKET or (piece.kind == PieceKind.CODE and content_is_empty(piece))
+        for piece in word.pieces
+    )
 
 
 def speaks(word: Word, scheme: TagScheme) -> bool:

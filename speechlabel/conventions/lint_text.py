@@ -19,8 +19,11 @@ if TYPE_CHECKING:  # the conventions package imports this module (problems.RULES
     from speechlabel.conventions import ConversionNote, Problem, Tag, TagScheme
 
 # The English hints the character rules append (lint_chars.py) and their catalog keys.
-_HINTS = {"": None, "; write it as it is said, in Hangul": "lint_hint.hangul",
-          "; ESPnet deletes it": "lint_hint.espnet_deletes"}
+_HINTS = {
+    "": None,
+    "; write it as it is said, in Hangul": "lint_hint.hangul",
+    "; ESPnet deletes it": "lint_hint.espnet_deletes",
+}
 _WORD_PARAMS = {"side": "lint_word.", "kind": "lint_word."}  # spelling, pronunciation, filler, repetition
 _PROJECT_TAG_SUFFIX = " (the project's tag)"  # project_conventions._generic_with
 
@@ -53,8 +56,13 @@ def _keys(prefix: str) -> set[str]:
 
 
 def word_keys() -> set[str]:
-    return {"lint_word.spelling", "lint_word.pronunciation", "lint_word.filler", "lint_word.repetition",
-            "tag_meaning.project_tag"} | {key for key in _HINTS.values() if key}
+    return {
+        "lint_word.spelling",
+        "lint_word.pronunciation",
+        "lint_word.filler",
+        "lint_word.repetition",
+        "tag_meaning.project_tag",
+    } | {key for key in _HINTS.values() if key}
 
 
 def _meaning_key(scheme: TagScheme, tag: Tag) -> str:

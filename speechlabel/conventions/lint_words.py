@@ -64,8 +64,9 @@ def _half_of_broken_dual(piece: Piece, word: Word) -> bool:
     before = word.pieces[index - 1] if index else None
     after = word.pieces[index + 1] if index + 1 < len(word.pieces) else None
     parenthesis = (PieceKind.GROUP, PieceKind.BRACKET_CHAR)
-    return ((before is not None and before.kind in parenthesis and piece.text.startswith("/"))
-            or (after is not None and after.kind in parenthesis and piece.text.endswith("/")))
+    return (before is not None and before.kind in parenthesis and piece.text.startswith("/")) or (
+        after is not None and after.kind in parenthesis and piece.text.endswith("/")
+    )
 
 
 def _check_glued(piece: Piece, scheme: TagScheme, out: list[Problem]) -> set[int]:
@@ -75,16 +76,23 @@ def _check_glued(piece: Piece, scheme: TagScheme, out: list[Problem]) -> set[int
     reported: set[int] = set()
     for match in _glued_pattern(scheme.token_letters).finditer(piece.text):
         start = piece.start + match.start()
-        before = piece.text[:match.start()]
-        after = piece.text[match.end():]
+        before = piece.text[: match.start()]
+        after = piece.text[match.end() :]
         replacement = (f"{before} " if before else "") + match.group() + (f" {after}" if after else "")
         out.append(problem("tag-glued", start, start + 2, Fix(piece.start, piece.end, replacement), tag=match.group()))
         reported.update((start, start + 1))
     return reported
 
 
-def _check_core_marks(piece: Piece, parts: TextParts, word: Word, around: Neighbours, scheme: TagScheme,
-                      glued: set[int], out: list[Problem]) -> set[int]:
+def _check_core_marks(
+    piece: Piece,
+    parts: TextParts,
+    word: Word,
+    around: Neighbours,
+    scheme: TagScheme,
+    glued: set[int],
+    out: list[Problem],
+) -> set[int]:
     """Suffix marks inside the word: at its start (``+몬``) or in its middle (``모+몬``)."""
     reported: set[int] = set()
     for index, char in enumerate(parts.core):
@@ -101,14 +109,15 @@ def _check_core_marks(piece: Piece, parts: TextParts, word: Word, around: Neighb
     return reported
 
 
-def _mark_at_start(char: str, at: int, piece: Piece, parts: TextParts, around: Neighbours,
-                   scheme: TagScheme) -> Problem:
+def _mark_at_start(
+    char: str, at: int, piece: Piece, parts: TextParts, around: Neighbours, scheme: TagScheme
+) -> Problem:
     """``+몬`` means the word before was repeated (ESPnet itself reads ``모 +몬`` as ``모+ 몬``);
     ``*까`` and ``/아`` mark the word they touch, so the mark moves to its end."""
     if char == "+" and scheme.suffix_marks[char].kind == TagKind.REPETITION:
         if around.previous is not None:
             previous = around.previous
-            fix = Fix(previous.start, piece.end, f"{_text_of(previous)}+ {piece.text[at + 1 - piece.start:]}")
+            fix = Fix(previous.start, piece.end, f"{_text_of(previous)}+ {piece.text[at + 1 - piece.start :]}")
         else:
             fix = Fix(at, at + 1, "")
     else:
@@ -141,21 +150,32 @@ def _check_tail(parts: TextParts, scheme: TagScheme, out: list[Problem]) -> None
             seen.add(char)
             fixed += char
         duplicate = next(char for char in marks if marks.count(char) > 1)
-        out.append(problem("repeated-mark", start, start + len(tail), Fix(start, start + len(tail), fixed),
-                           mark=duplicate))
+        out.append(
+            problem("repeated-mark", start, start + len(tail), Fix(start, start + len(tail), fixed), mark=duplicate)
+        )
         return
     plus = tail.find("+")
     if plus < 0 or "+" not in scheme.suffix_marks:
         return
-    after = tail[plus + 1:]
+    after = tail[plus + 1 :]
     if any(char in scheme.suffix_marks and char != "*" for char in after):
-        fixed = parts.core + tail.replace("+", "").rstrip(",.?!") + "+" + "".join(
-            char for char in tail if char in ",.?!")
-        out.append(problem("mark-order", start + plus, start + plus + 1,
-                           Fix(parts.core_start, start + len(tail), fixed), mark="+", fixed=fixed))
+        fixed = (
+            parts.core + tail.replace("+", "").rstrip(",.?!") + "+" + "".join(char for char in tail if char in ",.?!")
+        )
+        out.append(
+            problem(
+                "mark-order",
+                start + plus,
+                start + plus + 1,
+                Fix(parts.core_start, start + len(tail), fixed),
+                mark="+",
+                fixed=fixed,
+            )
+        )
     elif any(char in ",.?!" for char in after):
-        out.append(problem("repetition-before-punctuation", parts.core_start, start + len(tail),
-                           text=parts.core + tail))
+        out.append(
+            problem("repetition-before-punctuation", parts.core_start, start + len(tail), text=parts.core + tail)
+        )
 
 
 def _check_inner_tail(piece: Piece, parts: TextParts, scheme: TagScheme, out: list[Problem]) -> set[int]:
@@ -180,10 +200,9 @@ def _text_of(word: Word) -> str:
     return "".join(piece.text for piece in word.pieces)
 
 
-def _mark_problem(code: str, at: int, mark: str, scheme: TagScheme, fix: Fix | None = None,
-                  end: int | None = None) -> Problem:
+def _mark_problem(
+    code: str, at: int, mark: str, scheme: TagScheme, fix: Fix | None = None, end: int | None = None
+) -> Problem:
     tag = scheme.suffix_marks.get(mark) or scheme.prefix_marks.get(mark)
     meaning = tag.meaning if tag is not None else mark
     return problem(code, at, at + 1 if end is None else end, fix, mark=mark, meaning=meaning)
-
-

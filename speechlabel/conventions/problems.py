@@ -10,8 +10,8 @@ import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from speechlabel.i18n.core import Lang, catalog
 from speechlabel.conventions.lint_text import rule_key
+from speechlabel.i18n.core import Lang, catalog
 
 
 class Severity(str, enum.Enum):
@@ -29,16 +29,44 @@ E, W = Severity.ERROR, Severity.WARNING
 # Each rule's English template is the catalog's ``lint.<code>`` (speechlabel/i18n/en.py; ko.py
 # translates it), so a problem reads the same from the CLI, a page and the catalog.
 _SEVERITIES: dict[str, Severity] = {
-    "empty-transcript": E, "no-words": E, "unknown-tag": E, "tag-content-missing": E, "tag-content-not-allowed": E,
-    "tag-not-at-start": E, "tag-glued": E, "unbalanced-parenthesis": E, "nested-parentheses": E,
-    "malformed-dual": E, "dual-not-allowed": E, "slash-between-parentheses": E, "empty-dual-side": E,
-    "mark-in-dual": E, "stray-character-in-dual": E, "digits-in-pronunciation": E, "digits-outside-dual": E,
-    "latin-outside-dual": E, "stray-character": E, "control-character": E, "plus-joined": E,
-    "mark-at-word-start": E, "mark-alone": E, "mark-in-word": E, "repeated-mark": E, "mark-order": E,
-    "repetition-before-punctuation": W, "disfluency-mark-on-dual": W, "dual-spacing": W, "identical-dual-sides": W,
-    "leading-space": W, "trailing-space": W, "double-space": W, "whitespace-character": W,
+    "empty-transcript": E,
+    "no-words": E,
+    "unknown-tag": E,
+    "tag-content-missing": E,
+    "tag-content-not-allowed": E,
+    "tag-not-at-start": E,
+    "tag-glued": E,
+    "unbalanced-parenthesis": E,
+    "nested-parentheses": E,
+    "malformed-dual": E,
+    "dual-not-allowed": E,
+    "slash-between-parentheses": E,
+    "empty-dual-side": E,
+    "mark-in-dual": E,
+    "stray-character-in-dual": E,
+    "digits-in-pronunciation": E,
+    "digits-outside-dual": E,
+    "latin-outside-dual": E,
+    "stray-character": E,
+    "control-character": E,
+    "plus-joined": E,
+    "mark-at-word-start": E,
+    "mark-alone": E,
+    "mark-in-word": E,
+    "repeated-mark": E,
+    "mark-order": E,
+    "repetition-before-punctuation": W,
+    "disfluency-mark-on-dual": W,
+    "dual-spacing": W,
+    "identical-dual-sides": W,
+    "leading-space": W,
+    "trailing-space": W,
+    "double-space": W,
+    "whitespace-character": W,
 }
-RULES: dict[str, Rule] = {code: Rule(severity, catalog(Lang.EN)[rule_key(code)]) for code, severity in _SEVERITIES.items()}
+RULES: dict[str, Rule] = {
+    code: Rule(severity, catalog(Lang.EN)[rule_key(code)]) for code, severity in _SEVERITIES.items()
+}
 
 
 @dataclass(frozen=True)
@@ -73,8 +101,15 @@ class Problem:
 
 def problem(code: str, start: int, end: int, fix: Fix | None = None, **params: str) -> Problem:
     rule = RULES[code]
-    return Problem(start, end, rule.severity, code, rule.template.format(**params), fix,
-                   tuple((key, str(value)) for key, value in params.items()))
+    return Problem(
+        start,
+        end,
+        rule.severity,
+        code,
+        rule.template.format(**params),
+        fix,
+        tuple((key, str(value)) for key, value in params.items()),
+    )
 
 
 def has_errors(problems: Iterable[Problem]) -> bool:
@@ -89,6 +124,6 @@ def apply_fixes(text: str, problems: Iterable[Problem]) -> str:
     for fix in reversed(fixes):
         if fix.end > applied_from or (fix.end == applied_from and fix.start == fix.end):
             continue
-        text = text[:fix.start] + fix.replacement + text[fix.end:]
+        text = text[: fix.start] + fix.replacement + text[fix.end :]
         applied_from = fix.start
     return text

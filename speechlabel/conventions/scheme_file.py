@@ -28,15 +28,33 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from speechlabel.core.errors import ValidationError
 from speechlabel.conventions.builtin import BUILTIN_SCHEMES
 from speechlabel.conventions.schemes import Tag, TagScheme
+from speechlabel.core.errors import ValidationError
 
 SCHEME_FILE_SUFFIXES = (".toml", ".json")
-_SCHEME_KEYS = {"name": str, "base": str, "title": str, "language": str, "dual_transcription": bool,
-                "digits": str, "word_characters": str, "dual_hotkey": str, "description": str, "tags": list}
-_TAG_KEYS = {"tag": str, "kind": str, "meaning": str, "hotkey": str, "time_ranged": bool, "at_start": bool,
-             "content": str, "form": str}
+_SCHEME_KEYS = {
+    "name": str,
+    "base": str,
+    "title": str,
+    "language": str,
+    "dual_transcription": bool,
+    "digits": str,
+    "word_characters": str,
+    "dual_hotkey": str,
+    "description": str,
+    "tags": list,
+}
+_TAG_KEYS = {
+    "tag": str,
+    "kind": str,
+    "meaning": str,
+    "hotkey": str,
+    "time_ranged": bool,
+    "at_start": bool,
+    "content": str,
+    "form": str,
+}
 
 
 class SchemeFileError(ValidationError):
@@ -49,30 +67,33 @@ def resolve_scheme(name_or_path: str | Path) -> TagScheme:
         return BUILTIN_SCHEMES[name_or_path]
     path = Path(name_or_path)
     if path.suffix.lower() not in SCHEME_FILE_SUFFIXES:
-        raise SchemeFileError(message_key="error.scheme_unknown",
-                              params={"name": str(name_or_path), "builtin": ", ".join(BUILTIN_SCHEMES)})
+        raise SchemeFileError(
+            message_key="error.scheme_unknown",
+            params={"name": str(name_or_path), "builtin": ", ".join(BUILTIN_SCHEMES)},
+        )
     return load_scheme_file(path)
 
 
 def load_scheme_file(path: str | Path) -> TagScheme:
     path = Path(path)
     if path.suffix.lower() not in SCHEME_FILE_SUFFIXES:
-        raise SchemeFileError(message_key="error.scheme_file_suffix",
-                              params={"file": path})
+        raise SchemeFileError(message_key="error.scheme_file_suffix", params={"file": path})
     try:
         raw = path.read_bytes()
     except OSError as error:
         reason = error.strerror or str(error)
-        raise SchemeFileError(message_key="error.scheme_file_unreadable",
-                              params={"path": path, "reason": reason}) from None
+        raise SchemeFileError(
+            message_key="error.scheme_file_unreadable", params={"path": path, "reason": reason}
+        ) from None
     return scheme_from_bytes(raw, str(path), path.suffix.lower())
 
 
 def scheme_from_mapping(data: Any) -> TagScheme:
     """A scheme from the mapping a scheme file holds (or ``scheme_to_mapping`` wrote)."""
     if not isinstance(data, dict):
-        raise ValidationError(message_key="error.scheme_not_table",
-                              params={"keys": ", ".join(_SCHEME_KEYS), "type": type(data).__name__})
+        raise ValidationError(
+            message_key="error.scheme_not_table", params={"keys": ", ".join(_SCHEME_KEYS), "type": type(data).__name__}
+        )
     _check_keys(data, _SCHEME_KEYS)
     if "name" not in data:
         raise ValidationError(message_key="error.scheme_no_name")
@@ -81,9 +102,18 @@ def scheme_from_mapping(data: Any) -> TagScheme:
     if "tags" not in data and base is None:
         raise ValidationError(message_key="error.scheme_no_tags")
     tags = _tags(data.get("tags", []), base)
-    inherited = {} if base is None else {
-        "title": base.title, "language": base.language, "dual_transcription": base.dual_transcription,
-        "digits": base.digits, "word_characters": base.word_characters, "dual_hotkey": base.dual_hotkey}
+    inherited = (
+        {}
+        if base is None
+        else {
+            "title": base.title,
+            "language": base.language,
+            "dual_transcription": base.dual_transcription,
+            "digits": base.digits,
+            "word_characters": base.word_characters,
+            "dual_hotkey": base.dual_hotkey,
+        }
+    )
     return TagScheme(**{**inherited, **fields, "tags": tags})
 
 
@@ -92,17 +122,29 @@ def scheme_to_mapping(scheme: TagScheme) -> dict[str, Any]:
     tags = []
     for tag in scheme.tags:
         assert tag.form is not None  # Tag.__post_init__ always infers it
-        entry: dict[str, Any] = {"tag": tag.text, "kind": tag.kind.value, "meaning": tag.meaning,
-                                 "time_ranged": tag.time_ranged, "at_start": tag.at_start, "form": tag.form.value}
+        entry: dict[str, Any] = {
+            "tag": tag.text,
+            "kind": tag.kind.value,
+            "meaning": tag.meaning,
+            "time_ranged": tag.time_ranged,
+            "at_start": tag.at_start,
+            "form": tag.form.value,
+        }
         if tag.hotkey:
             entry["hotkey"] = tag.hotkey
         if tag.content is not None:
             entry["content"] = tag.content.value
         tags.append(entry)
     mapping: dict[str, Any] = {
-        "name": scheme.name, "title": scheme.title, "language": scheme.language,
-        "dual_transcription": scheme.dual_transcription, "digits": scheme.digits.value,
-        "word_characters": scheme.word_characters, "description": scheme.description, "tags": tags}
+        "name": scheme.name,
+        "title": scheme.title,
+        "language": scheme.language,
+        "dual_transcription": scheme.dual_transcription,
+        "digits": scheme.digits.value,
+        "word_characters": scheme.word_characters,
+        "description": scheme.description,
+        "tags": tags,
+    }
     if scheme.dual_hotkey:
         mapping["dual_hotkey"] = scheme.dual_hotkey
     return mapping
@@ -112,8 +154,9 @@ def _base(name: Any) -> TagScheme | None:
     if name is None:
         return None
     if name not in BUILTIN_SCHEMES:
-        raise ValidationError(message_key="error.scheme_base",
-                              params={"name": name, "allowed": ", ".join(BUILTIN_SCHEMES)})
+        raise ValidationError(
+            message_key="error.scheme_base", params={"name": name, "allowed": ", ".join(BUILTIN_SCHEMES)}
+        )
     return BUILTIN_SCHEMES[name]
 
 
@@ -127,20 +170,30 @@ def _tags(entries: list, base: TagScheme | None) -> tuple[Tag, ...]:
 
 def _tag(entry: Any, number: int) -> Tag:
     if not isinstance(entry, dict):
-        raise ValidationError(message_key="error.scheme_tag_not_table",
-                              params={"number": number, "type": type(entry).__name__})
+        raise ValidationError(
+            message_key="error.scheme_tag_not_table", params={"number": number, "type": type(entry).__name__}
+        )
     _check_keys(entry, _TAG_KEYS, number)
     for required in ("tag", "kind"):
         if required not in entry:
-            raise ValidationError(message_key="error.scheme_tag_missing",
-                                  params={"number": number, "required": required})
+            raise ValidationError(
+                message_key="error.scheme_tag_missing", params={"number": number, "required": required}
+            )
     try:
-        return Tag(text=entry["tag"], kind=entry["kind"], meaning=entry.get("meaning", ""),
-                   hotkey=entry.get("hotkey"), time_ranged=entry.get("time_ranged", False),
-                   at_start=entry.get("at_start", False), content=entry.get("content"), form=entry.get("form"))
+        return Tag(
+            text=entry["tag"],
+            kind=entry["kind"],
+            meaning=entry.get("meaning", ""),
+            hotkey=entry.get("hotkey"),
+            time_ranged=entry.get("time_ranged", False),
+            at_start=entry.get("at_start", False),
+            content=entry.get("content"),
+            form=entry.get("form"),
+        )
     except ValidationError as error:
-        raise ValidationError(message_key="error.scheme_tag_problem",
-                              params={"number": number, "error": error}) from None
+        raise ValidationError(
+            message_key="error.scheme_tag_problem", params={"number": number, "error": error}
+        ) from None
 
 
 def _check_keys(data: dict, allowed: dict[str, type], tag_number: int | None = None) -> None:
@@ -148,12 +201,15 @@ def _check_keys(data: dict, allowed: dict[str, type], tag_number: int | None = N
     scheme = tag_number is None
     for key, value in data.items():
         if key not in allowed:
-            raise ValidationError(message_key="error.scheme_key_unknown" if scheme else "error.scheme_tag_key_unknown",
-                                  params={"number": tag_number, "key": key, "allowed": ", ".join(allowed)})
+            raise ValidationError(
+                message_key="error.scheme_key_unknown" if scheme else "error.scheme_tag_key_unknown",
+                params={"number": tag_number, "key": key, "allowed": ", ".join(allowed)},
+            )
         if not isinstance(value, allowed[key]):
-            raise ValidationError(message_key="error.scheme_key_type" if scheme else "error.scheme_tag_key_type",
-                                  params={"number": tag_number, "key": key, "type": allowed[key].__name__,
-                                          "value": value})
+            raise ValidationError(
+                message_key="error.scheme_key_type" if scheme else "error.scheme_tag_key_type",
+                params={"number": tag_number, "key": key, "type": allowed[key].__name__, "value": value},
+            )
 
 
 def scheme_from_bytes(raw: bytes, name: str, suffix: str) -> TagScheme:
@@ -163,22 +219,19 @@ def scheme_from_bytes(raw: bytes, name: str, suffix: str) -> TagScheme:
         text = raw.decode("utf-8-sig")
         data = tomllib.loads(text) if suffix == ".toml" else json.loads(text)
     except UnicodeDecodeError:
-        raise SchemeFileError(message_key="error.scheme_file_not_utf8",
-                              params={"file": name}) from None
+        raise SchemeFileError(message_key="error.scheme_file_not_utf8", params={"file": name}) from None
     except tomllib.TOMLDecodeError as error:
         # The parser's own words (what it expected, where) stay English in every language.
-        raise SchemeFileError(message_key="error.scheme_file_toml",
-                              params={"file": name, "detail": error}) from None
+        raise SchemeFileError(message_key="error.scheme_file_toml", params={"file": name, "detail": error}) from None
     except json.JSONDecodeError as error:
-        raise SchemeFileError(message_key="error.scheme_file_json",
-                              params={"file": name, "detail": error.msg, "line": error.lineno,
-                                      "column": error.colno}) from None
+        raise SchemeFileError(
+            message_key="error.scheme_file_json",
+            params={"file": name, "detail": error.msg, "line": error.lineno, "column": error.colno},
+        ) from None
     except RecursionError:
-        raise SchemeFileError(message_key="error.scheme_file_nested",
-                              params={"file": name}) from None
+        raise SchemeFileError(message_key="error.scheme_file_nested", params={"file": name}) from None
     try:
         return scheme_from_mapping(data)
     except ValidationError as error:
         # The problem in the reader's language too (i18n.error_text renders an error param).
-        raise SchemeFileError(message_key="error.scheme_file_problem",
-                              params={"file": name, "error": error}) from None
+        raise SchemeFileError(message_key="error.scheme_file_problem", params={"file": name, "error": error}) from None

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from speechlabel.core.errors import Phrase, ValidationError
 from speechlabel.conventions.hotkeys import check_hotkeys, normalize_hotkey
+from speechlabel.core.errors import Phrase, ValidationError
 
 
 class TagForm(str, enum.Enum):
@@ -115,8 +115,10 @@ def infer_form(text: str, declared: TagForm | None) -> TagForm:
     else:
         raise ValidationError(message_key="error.tag_form_unknown", params={"text": text, "help": FORM_HELP})
     if declared is not None and declared != found:
-        raise ValidationError(message_key="error.tag_form_declared",
-                              params={"text": text, "found": found.value, "declared": declared.value})
+        raise ValidationError(
+            message_key="error.tag_form_declared",
+            params={"text": text, "found": found.value, "declared": declared.value},
+        )
     return found
 
 
@@ -147,11 +149,13 @@ class Tag:
             object.__setattr__(self, "hotkey", normalize_hotkey(self.hotkey))
         word_form = form in (TagForm.SUFFIX, TagForm.PREFIX)
         if word_form and not self.kind.marks_words:
-            raise ValidationError(message_key="error.tag_mark_kind",
-                                  params={"text": self.text, "kind": self.kind.value})
+            raise ValidationError(
+                message_key="error.tag_mark_kind", params={"text": self.text, "kind": self.kind.value}
+            )
         if form in (TagForm.TOKEN, TagForm.BRACKET) and self.kind.marks_words:
-            raise ValidationError(message_key="error.tag_alone_kind",
-                                  params={"text": self.text, "kind": self.kind.value})
+            raise ValidationError(
+                message_key="error.tag_alone_kind", params={"text": self.text, "kind": self.kind.value}
+            )
 
     def _checked_content(self) -> Content | None:
         if self.form != TagForm.CODE:
@@ -162,15 +166,15 @@ class Tag:
             return Content.REQUIRED if self.kind.marks_words else Content.NONE
         content = _enum(Content, self.content, message_key="error.tag_content", tag=self.text)
         if self.kind.marks_words and content == Content.NONE:
-            raise ValidationError(message_key="error.tag_content_none",
-                                  params={"text": self.text, "kind": self.kind.value})
+            raise ValidationError(
+                message_key="error.tag_content_none", params={"text": self.text, "kind": self.kind.value}
+            )
         return content
 
     @property
     def code(self) -> str | None:
         """``FP`` for ``(FP:)``; None for other forms."""
         return self.text[1:-2] if self.form == TagForm.CODE else None
-
 
 
 DEFAULT_WORD_CHARACTERS = r"\w'’\-.,?!;:\"&%$@"
@@ -194,8 +198,7 @@ class TagScheme:
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.-]{0,39}", self.name):
-            raise ValidationError(message_key="error.scheme_name",
-                                  params={"name": self.name})
+            raise ValidationError(message_key="error.scheme_name", params={"name": self.name})
         object.__setattr__(self, "tags", tuple(self.tags))
         object.__setattr__(self, "digits", _enum(DigitRule, self.digits, message_key="error.scheme_digits"))
         if self.dual_hotkey is not None:
@@ -240,17 +243,18 @@ class TagScheme:
         return [tag for tag in self.tags if tag.kind == kind]
 
 
-
 def _check_unique_tags(tags: tuple[Tag, ...]) -> None:
     seen: dict[str, int] = {}
     for number, tag in enumerate(tags, start=1):
         if not isinstance(tag, Tag):
-            raise ValidationError(message_key="error.tag_not_tag",
-                                  params={"number": number, "type": type(tag).__name__})
+            raise ValidationError(
+                message_key="error.tag_not_tag", params={"number": number, "type": type(tag).__name__}
+            )
         key = tag.text.casefold() if tag.form == TagForm.BRACKET else tag.text
         if key in seen:
-            raise ValidationError(message_key="error.tag_twice",
-                                  params={"text": tag.text, "first": seen[key], "number": number})
+            raise ValidationError(
+                message_key="error.tag_twice", params={"text": tag.text, "first": seen[key], "number": number}
+            )
         seen[key] = number
 
 
@@ -264,12 +268,14 @@ def _check_word_characters(body: str) -> None:
     try:
         allowed = re.compile(f"[{body}]")
     except re.error as error:
-        raise ValidationError(message_key="error.word_characters_invalid",
-                              params={"body": body, "error": error}) from None
+        raise ValidationError(
+            message_key="error.word_characters_invalid", params={"body": body, "error": error}
+        ) from None
     structural = [char for char in "()[]<> " if allowed.match(char)]
     if structural:
-        raise ValidationError(message_key="error.word_characters_structural",
-                              params={"body": body, "characters": "".join(structural)})
+        raise ValidationError(
+            message_key="error.word_characters_structural", params={"body": body, "characters": "".join(structural)}
+        )
 
 
 def _unescaped_bracket(body: str) -> bool:
@@ -290,4 +296,6 @@ def _enum(cls, value, message_key: str, tag: str | None = None):
         return cls(value)
     except ValueError:
         allowed = ", ".join(member.value for member in cls)
-        raise ValidationError(message_key=message_key, params={"tag": tag, "value": value, "allowed": allowed}) from None
+        raise ValidationError(
+            message_key=message_key, params={"tag": tag, "value": value, "allowed": allowed}
+        ) from None

@@ -84,11 +84,23 @@ def parse(text: str) -> tuple[Word, ...]:
 def _piece(kind: str, match: re.Match) -> Piece:
     start, end = match.span()
     if kind == "dual":
-        return Piece(PieceKind.DUAL, start, end, match.group(), (match["spelling"], match["pronunciation"]),
-                     (match.start("spelling"), match.start("pronunciation")))
+        return Piece(
+            PieceKind.DUAL,
+            start,
+            end,
+            match.group(),
+            (match["spelling"], match["pronunciation"]),
+            (match.start("spelling"), match.start("pronunciation")),
+        )
     if kind == "code":
-        return Piece(PieceKind.CODE, start, end, match.group(), (match["name"], match["body"]),
-                     (match.start("name"), match.start("body")))
+        return Piece(
+            PieceKind.CODE,
+            start,
+            end,
+            match.group(),
+            (match["name"], match["body"]),
+            (match.start("name"), match.start("body")),
+        )
     if kind == "group":
         return Piece(PieceKind.GROUP, start, end, match.group(), (match["inner"],), (match.start("inner"),))
     return Piece(PieceKind(kind), start, end, match.group())

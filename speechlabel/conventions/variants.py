@@ -21,10 +21,10 @@ import enum
 import re
 from dataclasses import dataclass
 
-from speechlabel.core.errors import ValidationError
 from speechlabel.conventions.reading import content_is_empty, effective_kind, split_text, token_tag
 from speechlabel.conventions.schemes import TagForm, TagKind, TagScheme
 from speechlabel.conventions.syntax import Piece, PieceKind, Word, parse
+from speechlabel.core.errors import ValidationError
 
 
 class Side(str, enum.Enum):
@@ -52,18 +52,18 @@ class TextVariantOptions:
                 object.__setattr__(self, name, cls(value))
             except ValueError:
                 allowed = ", ".join(member.value for member in cls)
-                raise ValidationError(message_key="error.variant_side" if cls is Side else "error.variant_style",
-                                      params={"value": value, "allowed": allowed}) from None
+                raise ValidationError(
+                    message_key="error.variant_side" if cls is Side else "error.variant_style",
+                    params={"value": value, "allowed": allowed},
+                ) from None
         if not isinstance(self.unintelligible, str) or len(self.unintelligible.split()) > 1:
-            raise ValidationError(message_key="error.variant_unintelligible",
-                                  params={"value": self.unintelligible})
+            raise ValidationError(message_key="error.variant_unintelligible", params={"value": self.unintelligible})
 
 
 def text_variant(text: str, scheme: TagScheme, options: TextVariantOptions = TextVariantOptions()) -> str:
     """``text`` in the variant ``options`` asks for, spaces collapsed."""
     if not isinstance(text, str):
-        raise ValidationError(message_key="error.text_not_string",
-                              params={"type": type(text).__name__})
+        raise ValidationError(message_key="error.text_not_string", params={"type": type(text).__name__})
     if options.style != Style.VERBATIM and scheme.token_letters:
         text = _unglued(text, scheme.token_letters)
     rendered = [_word(word, scheme, options) for word in parse(text)]
@@ -89,8 +89,7 @@ def _word(word: Word, scheme: TagScheme, options: TextVariantOptions) -> str:
     if not verbatim and options.style == Style.FLUENT and _disfluent(word, scheme):
         return ""
     last_text = next((piece for piece in reversed(word.pieces) if piece.kind == PieceKind.TEXT), None)
-    return "".join(_piece(piece, scheme, options, piece is word.pieces[0], piece is last_text)
-                   for piece in word.pieces)
+    return "".join(_piece(piece, scheme, options, piece is word.pieces[0], piece is last_text) for piece in word.pieces)
 
 
 def _piece(piece: Piece, scheme: TagScheme, options: TextVariantOptions, first: bool, last_text: bool) -> str:

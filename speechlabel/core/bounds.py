@@ -66,8 +66,8 @@ def split_range(start: float, end: float) -> tuple[float, float]:
     return in_ms(start + MIN_DURATION), in_ms(end - MIN_DURATION)
 
 
-def same_bounds(start: float | None, duration: float | None, other_start: float | None,
-                other_duration: float | None) -> bool:
+def same_bounds(
+    start: float | None, duration: float | None, other_start: float | None, other_duration: float | None
+) -> bool:
     """Two labelings were made on the same stretch of audio (to the millisecond; None is 0)."""
-    return ((in_ms(start or 0.0), in_ms(duration or 0.0))
-            == (in_ms(other_start or 0.0), in_ms(other_duration or 0.0)))
+    return (in_ms(start or 0.0), in_ms(duration or 0.0)) == (in_ms(other_start or 0.0), in_ms(other_duration or 0.0))

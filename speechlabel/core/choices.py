@@ -17,6 +17,7 @@ from speechlabel.core.errors import ValidationError
 
 Choice = TypeVar("Choice", bound=enum.Enum)
 
+
 def parse_choice(choices: type[Choice], value: object, message_key: str, *, fold: bool = True) -> Choice:
     """``value`` as a member of ``choices``; ``message_key`` names the refusal's catalog entry.
     ``fold`` False: the value must be spelled exactly (no trimming, no case folding)."""

@@ -58,12 +58,14 @@ def join_drafts(first: Draft, second: Draft, durations: tuple[float, float]) -> 
     separator = "" if writes_without_spaces(first.language or second.language) else " "
     spoken = first if first.language else second  # an empty draft ("heard nothing") has no language
     return _part(
-        first, separator.join(text for text in (first.text.strip(), second.text.strip()) if text),
+        first,
+        separator.join(text for text in (first.text.strip(), second.text.strip()) if text),
         first.words + second.words,
         avg_logprob=_mean(first.avg_logprob, second.avg_logprob, durations),
         no_speech_prob=max(first.no_speech_prob, second.no_speech_prob),
         compression_ratio=_mean(first.compression_ratio, second.compression_ratio, durations),
-        language=spoken.language, language_probability=spoken.language_probability,
+        language=spoken.language,
+        language_probability=spoken.language_probability,
     )
 
 
@@ -83,7 +85,7 @@ def _cut_text(text: str, words: Sequence[Word], before: Sequence[Word], after: S
     them. When the words cannot be found in order in the text, each part is its words joined
     by spaces, as the label page shows them."""
     starts = _word_starts(text, words)
-    if starts is None or tuple(words[:len(before)]) != tuple(before):
+    if starts is None or tuple(words[: len(before)]) != tuple(before):
         return " ".join(word.symbol for word in before), " ".join(word.symbol for word in after)
     cut = starts[len(before)] if after else len(text)
     return text[:cut].strip(), text[cut:].strip()
@@ -121,8 +123,7 @@ def _aligned_index(draft_words: Sequence[str], text_words: Sequence[str], index:
     """The position in ``draft_words`` of the cut before ``text_words[index]``: through an
     alignment of the two lists (case and punctuation ignored), so a corrected or inserted word
     moves nothing; proportionally inside a stretch the labeler rewrote. None if no word matches."""
-    matcher = SequenceMatcher(None, [_plain(w) for w in draft_words], [_plain(w) for w in text_words],
-                              autojunk=False)
+    matcher = SequenceMatcher(None, [_plain(w) for w in draft_words], [_plain(w) for w in text_words], autojunk=False)
     if not any(block.size for block in matcher.get_matching_blocks()):
         return None
     for _, i1, i2, j1, j2 in matcher.get_opcodes():

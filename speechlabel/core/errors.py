@@ -24,8 +24,9 @@ class SpeechLabelError(Exception):
     earlier, e.g. a job's failure read back from the database.
     """
 
-    def __init__(self, message: str | None = None, *, message_key: str | None = None,
-                 params: Mapping[str, object] | None = None):
+    def __init__(
+        self, message: str | None = None, *, message_key: str | None = None, params: Mapping[str, object] | None = None
+    ):
         self.message_key = message_key
         self.params = dict(params or {})
         if message is None:

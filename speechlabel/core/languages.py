@@ -13,7 +13,7 @@ SPACE_FREE = NO_WORD_SPACES | {"ko"}
 
 
 def language_key(language: str | None) -> str:
-    """"ko-KR", "ko_KR", "KO" -> "ko"; None -> ""."""
+    """ "ko-KR", "ko_KR", "KO" -> "ko"; None -> ""."""
     return re.split(r"[-_]", language.strip().lower())[0] if language else ""
 
 

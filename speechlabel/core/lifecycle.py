@@ -74,21 +74,25 @@ NOT_LABELER_WORK = (_S.NEW, _S.DRAFTED, _S.APPROVED, _S.REJECTED)
 
 # --- the moves --------------------------------------------------------------------------------
 
+
 def _every(target: SegmentStatus) -> dict[SegmentStatus, SegmentStatus]:
     return {status: target for status in SegmentStatus}
 
 
-TRANSITIONS: Mapping[Action, Mapping[SegmentStatus, SegmentStatus]] = MappingProxyType({
-    action: MappingProxyType(moves) for action, moves in {
-        Action.DRAFT: {_S.NEW: _S.DRAFTED},
-        Action.SUBMIT: {status: _S.REWORKED if status in REWORK_FROM else _S.SUBMITTED for status in SegmentStatus},
-        Action.SKIP: _every(_S.SKIPPED),
-        Action.MARK_UNTRANSCRIBABLE: _every(_S.UNTRANSCRIBABLE),
-        Action.APPROVE: {status: _S.APPROVED for status in REVIEWABLE},
-        Action.REJECT: {status: _S.REJECTED for status in REVIEWABLE},
-        Action.MERGE: _every(_S.IN_PROGRESS),
-    }.items()
-})
+TRANSITIONS: Mapping[Action, Mapping[SegmentStatus, SegmentStatus]] = MappingProxyType(
+    {
+        action: MappingProxyType(moves)
+        for action, moves in {
+            Action.DRAFT: {_S.NEW: _S.DRAFTED},
+            Action.SUBMIT: {status: _S.REWORKED if status in REWORK_FROM else _S.SUBMITTED for status in SegmentStatus},
+            Action.SKIP: _every(_S.SKIPPED),
+            Action.MARK_UNTRANSCRIBABLE: _every(_S.UNTRANSCRIBABLE),
+            Action.APPROVE: {status: _S.APPROVED for status in REVIEWABLE},
+            Action.REJECT: {status: _S.REJECTED for status in REVIEWABLE},
+            Action.MERGE: _every(_S.IN_PROGRESS),
+        }.items()
+    }
+)
 
 
 def allowed_from(action: Action) -> tuple[SegmentStatus, ...]:
@@ -123,8 +127,10 @@ def transition(action: Action, segment_id: str, current: SegmentStatus) -> Segme
     if action in (Action.APPROVE, Action.REJECT):
         raise ValidationError(message_key="error.not_reviewable", params={"segment": segment_id, "status": current})
     allowed = allowed_from(action)
-    raise ValidationError(message_key="error.status_transition",
-                          params={"segment": segment_id, "status": current, "action": action, "allowed": Listed(allowed)})
+    raise ValidationError(
+        message_key="error.status_transition",
+        params={"segment": segment_id, "status": current, "action": action, "allowed": Listed(allowed)},
+    )
 
 
 def merged_status(first: SegmentStatus, second: SegmentStatus) -> SegmentStatus:

@@ -85,15 +85,27 @@ class ProjectSetting:
         if value is None and self.optional:
             return
         high = math.inf if self.high is None else self.high
-        allowed = (isinstance(value, (int, float)) and not isinstance(value, bool)
-                   and (self.kind is not int or isinstance(value, int)) and self.low <= value <= high)
+        allowed = (
+            isinstance(value, (int, float))
+            and not isinstance(value, bool)
+            and (self.kind is not int or isinstance(value, int))
+            and self.low <= value <= high
+        )
         if not allowed:
             params = {"value": repr(value), **self.refusal_params}
             raise ValidationError(message_key=self.error_key, params=params)
 
 
-def _share(group: str, name: str, default: float | None, *, error_key: str, cli: CliOption,
-           form: FormField, optional: bool = False) -> ProjectSetting:
+def _share(
+    group: str,
+    name: str,
+    default: float | None,
+    *,
+    error_key: str,
+    cli: CliOption,
+    form: FormField,
+    optional: bool = False,
+) -> ProjectSetting:
     """A share: a number from 0 to 1."""
     return ProjectSetting(group, name, float, default, 0.0, 1.0, error_key, cli, form, optional)
 
@@ -104,41 +116,102 @@ REVIEW = "review"
 SETTINGS: tuple[ProjectSetting, ...] = (
     # --- how work is handed out (AssignmentSettings; the Users page) ---------------------------
     ProjectSetting(
-        ASSIGNMENT, "batch_size", int, 20, 1, MAX_BATCH, error_key="error.batch_size", refusal_params={"most": MAX_BATCH},
+        ASSIGNMENT,
+        "batch_size",
+        int,
+        20,
+        1,
+        MAX_BATCH,
+        error_key="error.batch_size",
+        refusal_params={"most": MAX_BATCH},
         cli=CliOption("--batch-size", "segments per claim (default {default})"),
-        form=FormField("number", label_key="users.batch_size")),
+        form=FormField("number", label_key="users.batch_size"),
+    ),
     ProjectSetting(
-        ASSIGNMENT, "lease_minutes", float, 30.0, 1, 7 * 24 * 60, error_key="error.lease_minutes",
-        cli=CliOption("--lease-minutes", "a lease returns to the pool after this long without a save "
-                                         "(default {default:g})"),
-        form=FormField("number", label_key="users.lease_minutes")),
+        ASSIGNMENT,
+        "lease_minutes",
+        float,
+        30.0,
+        1,
+        7 * 24 * 60,
+        error_key="error.lease_minutes",
+        cli=CliOption(
+            "--lease-minutes", "a lease returns to the pool after this long without a save (default {default:g})"
+        ),
+        form=FormField("number", label_key="users.lease_minutes"),
+    ),
     ProjectSetting(
-        ASSIGNMENT, "daily_quota", int, None, 1, None, optional=True, error_key="error.daily_quota",
+        ASSIGNMENT,
+        "daily_quota",
+        int,
+        None,
+        1,
+        None,
+        optional=True,
+        error_key="error.daily_quota",
         cli=CliOption("--daily-quota", "segments one labeler may take per day; 0 for no cap", off=0),
-        form=FormField("number", label_key="users.daily_quota", low=0, high=100_000, off_value=0)),
+        form=FormField("number", label_key="users.daily_quota", low=0, high=100_000, off_value=0),
+    ),
     ProjectSetting(
-        ASSIGNMENT, "double_share", float, 0.0, 0.0, 1.0, error_key="error.double_share",
-        cli=CliOption("--double-share", "share of segments (0 to 1) a second labeler also transcribes, "
-                                        "independently (default {default:g})"),
-        form=FormField("slider", label_key="users.double_share", step=0.05)),
+        ASSIGNMENT,
+        "double_share",
+        float,
+        0.0,
+        0.0,
+        1.0,
+        error_key="error.double_share",
+        cli=CliOption(
+            "--double-share",
+            "share of segments (0 to 1) a second labeler also transcribes, independently (default {default:g})",
+        ),
+        form=FormField("slider", label_key="users.double_share", step=0.05),
+    ),
     # --- the review sample and the quality policy (ReviewSettings; the Dashboard page) ---------
-    _share(REVIEW, "sample_share", 0.1, error_key="error.sample_share",
-           cli=CliOption("--sample-share", "share (0 to 1) of each labeler's work the sample review order draws "
-                                           "(default {default:g})"),
-           form=FormField("slider", label_key="dashboard.sample_share", step=0.05)),
-    _share(REVIEW, "defect_threshold", None, error_key="error.defect_threshold",
-           cli=CliOption("--defect-threshold", "flag a labeler whose rejected/reviewed share exceeds X (0 to 1); "
-                                               "'none' for no quality policy", off="none"),
-           form=FormField("slider", label_key="dashboard.threshold", step=0.01,
-                          off_toggle_key="dashboard.use_policy", off_value=0.1),
-           optional=True),
+    _share(
+        REVIEW,
+        "sample_share",
+        0.1,
+        error_key="error.sample_share",
+        cli=CliOption(
+            "--sample-share",
+            "share (0 to 1) of each labeler's work the sample review order draws (default {default:g})",
+        ),
+        form=FormField("slider", label_key="dashboard.sample_share", step=0.05),
+    ),
+    _share(
+        REVIEW,
+        "defect_threshold",
+        None,
+        error_key="error.defect_threshold",
+        cli=CliOption(
+            "--defect-threshold",
+            "flag a labeler whose rejected/reviewed share exceeds X (0 to 1); 'none' for no quality policy",
+            off="none",
+        ),
+        form=FormField(
+            "slider", label_key="dashboard.threshold", step=0.01, off_toggle_key="dashboard.use_policy", off_value=0.1
+        ),
+        optional=True,
+    ),
     ProjectSetting(
-        REVIEW, "min_reviews", int, 20, 1, 10_000, error_key="error.min_reviews",
+        REVIEW,
+        "min_reviews",
+        int,
+        20,
+        1,
+        10_000,
+        error_key="error.min_reviews",
         cli=CliOption("--min-reviews", "reviews of a labeler before the threshold applies (default {default})"),
-        form=FormField("number", label_key="dashboard.min_reviews")),
-    _share(REVIEW, "flagged_share", 0.5, error_key="error.flagged_share",
-           cli=CliOption("--flagged-share", "share of a flagged labeler's work the sample draws (default {default:g})"),
-           form=FormField("slider", label_key="dashboard.flagged_share", step=0.05)),
+        form=FormField("number", label_key="dashboard.min_reviews"),
+    ),
+    _share(
+        REVIEW,
+        "flagged_share",
+        0.5,
+        error_key="error.flagged_share",
+        cli=CliOption("--flagged-share", "share of a flagged labeler's work the sample draws (default {default:g})"),
+        form=FormField("slider", label_key="dashboard.flagged_share", step=0.05),
+    ),
 )
 
 

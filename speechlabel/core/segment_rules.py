@@ -11,7 +11,15 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from speechlabel.core.bounds import MIN_DURATION, before_recording, overlaps_next, overlaps_previous, past_end, split_range, too_short
+from speechlabel.core.bounds import (
+    MIN_DURATION,
+    before_recording,
+    overlaps_next,
+    overlaps_previous,
+    past_end,
+    split_range,
+    too_short,
+)
 from speechlabel.core.errors import ValidationError
 
 # The rules of segment times are the ``bounds`` module's (MIN_DURATION and TIME_DECIMALS stay
@@ -62,8 +70,9 @@ def check_bounds(start: float, end: float, around: Neighbours) -> None:
     """Raise ValidationError unless ``start..end`` fits the recording and its neighbours."""
     low, high = around.low, around.high
     if before_recording(start):
-        raise ValidationError(message_key="error.start_before_recording",
-                              params=_seconds(start=start, low=low, high=end - MIN_DURATION))
+        raise ValidationError(
+            message_key="error.start_before_recording", params=_seconds(start=start, low=low, high=end - MIN_DURATION)
+        )
     if past_end(end, around.recording_duration):
         raise ValidationError(
             message_key="error.end_past_recording",
@@ -72,8 +81,10 @@ def check_bounds(start: float, end: float, around: Neighbours) -> None:
     if too_short(start, end):
         raise ValidationError(
             message_key="error.segment_too_short",
-            params={**_seconds(start=start, end=end, length=end - start, low=start + MIN_DURATION, high=high),
-                    "minimum": MIN_DURATION},
+            params={
+                **_seconds(start=start, end=end, length=end - start, low=start + MIN_DURATION, high=high),
+                "minimum": MIN_DURATION,
+            },
         )
     if around.previous_end is not None and overlaps_previous(start, around.previous_end):
         raise ValidationError(
@@ -97,7 +108,8 @@ def check_split_time(at_time: float, start: float, end: float) -> None:
     low, high = split_range(start, end)
     if high < low:
         raise ValidationError(
-            message_key="error.too_short_to_split", params={**_seconds(start=start, end=end), "minimum": MIN_DURATION},
+            message_key="error.too_short_to_split",
+            params={**_seconds(start=start, end=end), "minimum": MIN_DURATION},
         )
     if not low <= at_time <= high:
         raise ValidationError(message_key="error.split_outside", params=_seconds(at=at_time, low=low, high=high))
@@ -108,7 +120,8 @@ def split_words(text: str, word_index: int) -> tuple[str, str]:
     words = text.split()
     if isinstance(word_index, bool) or not isinstance(word_index, int) or not 0 <= word_index <= len(words):
         raise ValidationError(
-            message_key="error.word_index", params={"index": repr(word_index), "words": len(words)},
+            message_key="error.word_index",
+            params={"index": repr(word_index), "words": len(words)},
         )
     return " ".join(words[:word_index]), " ".join(words[word_index:])
 
@@ -127,8 +140,14 @@ def clean_tags(tags) -> tuple[str, ...]:
     return tuple(cleaned)
 
 
-def required_text(value: str | None, *, message_key: str, params: dict | None = None,
-                  most: int = MAX_TRANSCRIPT_CHARS, too_long_key: str = "error.transcript_too_long") -> str:
+def required_text(
+    value: str | None,
+    *,
+    message_key: str,
+    params: dict | None = None,
+    most: int = MAX_TRANSCRIPT_CHARS,
+    too_long_key: str = "error.transcript_too_long",
+) -> str:
     """``message_key``/``params``: the caller's message for an empty text ("the transcript is
     empty; type what is said, ..."). The text is :func:`typed_text` (at most ``most`` characters)."""
     cleaned = typed_text(value, most, too_long_key)
@@ -137,8 +156,9 @@ def required_text(value: str | None, *, message_key: str, params: dict | None = 
     return cleaned
 
 
-def optional_text(value: str | None, most: int = MAX_COMMENT_CHARS,
-                  too_long_key: str = "error.comment_too_long") -> str | None:
+def optional_text(
+    value: str | None, most: int = MAX_COMMENT_CHARS, too_long_key: str = "error.comment_too_long"
+) -> str | None:
     return typed_text(value, most, too_long_key) or None
 
 
@@ -147,8 +167,9 @@ def kept_text(value: str | None) -> str:
     may be, and without NUL, which PostgreSQL cannot store."""
     text = (value or "").replace("\x00", "")
     if len(text) > MAX_TRANSCRIPT_CHARS:
-        raise ValidationError(message_key="error.transcript_too_long",
-                              params={"length": len(text), "most": MAX_TRANSCRIPT_CHARS})
+        raise ValidationError(
+            message_key="error.transcript_too_long", params={"length": len(text), "most": MAX_TRANSCRIPT_CHARS}
+        )
     return text
 
 
@@ -157,14 +178,12 @@ def typed_text(value: str | None, most: int, too_long_key: str) -> str:
     control character (NUL cannot be stored in PostgreSQL; an escape sequence would reach a
     lead's terminal and the exported files) or is longer than ``most`` characters."""
     if value is not None and not isinstance(value, str):
-        raise ValidationError(message_key="error.not_text",
-                              params={"value": value})
+        raise ValidationError(message_key="error.not_text", params={"value": value})
     cleaned = (value or "").replace("\r\n", "\n").translate(_SPACES).strip()
     control = next((index for index, char in enumerate(cleaned) if unicodedata.category(char) == "Cc"), None)
     if control is not None:
         code = f"U+{ord(cleaned[control]):04X}"
-        raise ValidationError(message_key="error.text_control",
-                              params={"code": code, "position": control + 1})
+        raise ValidationError(message_key="error.text_control", params={"code": code, "position": control + 1})
     if len(cleaned) > most:
         raise ValidationError(message_key=too_long_key, params={"length": len(cleaned), "most": most})
     return cleaned

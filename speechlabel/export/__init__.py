@@ -18,6 +18,16 @@ from speechlabel.export.options import SPLIT_NAMES, ExportFormat, ExportOptions,
 from speechlabel.export.run import ExportReport, export_dataset, export_jsonl
 
 __all__ = [
-    "CARD_NAME", "MANIFEST_NAME", "SPLIT_NAMES", "ExportFormat", "ExportOptions", "ExportReport", "SplitBy",
-    "SplitSummary", "TextVariant", "export_dataset", "export_jsonl", "manifest_line",
+    "CARD_NAME",
+    "MANIFEST_NAME",
+    "SPLIT_NAMES",
+    "ExportFormat",
+    "ExportOptions",
+    "ExportReport",
+    "SplitBy",
+    "SplitSummary",
+    "TextVariant",
+    "export_dataset",
+    "export_jsonl",
+    "manifest_line",
 ]

@@ -21,8 +21,7 @@ from speechlabel.export.leftovers import remove_stale_leftovers
 STORED_SUFFIXES = frozenset({".wav", ".flac", ".mp3", ".ogg", ".opus", ".m4a", ".gz"})
 
 
-def zip_folder(folder: str | Path, zip_path: str | Path,
-               on_file: Callable[[int, int], None] | None = None) -> Path:
+def zip_folder(folder: str | Path, zip_path: str | Path, on_file: Callable[[int, int], None] | None = None) -> Path:
     """Write every file under ``folder`` into ``zip_path`` (replacing it) and return its path.
 
     ``on_file(done, total)`` is called after each file. The zip is built under a hidden

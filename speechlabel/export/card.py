@@ -33,27 +33,41 @@ def summarize(name: str | None, items: list[ExportItem]) -> SplitSummary:
     return SplitSummary(name, len(items), sum(item.seconds for item in items), len(speakers), len(recordings))
 
 
-def write_card(root: Path, project: Project, options: ExportOptions, items: list[ExportItem],
-               splits: list[SplitSummary]) -> Path:
+def write_card(
+    root: Path, project: Project, options: ExportOptions, items: list[ExportItem], splits: list[SplitSummary]
+) -> Path:
     total = summarize(None, items)
     lines = [
-        f"# {_cell(project.name)}: speech dataset", "",
-        f"{CARD_SIGNATURE}{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}.", "",
-        format_writer_class(options.format).how_to_load, "",
-        "## Contents", "",
+        f"# {_cell(project.name)}: speech dataset",
+        "",
+        f"{CARD_SIGNATURE}{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}.",
+        "",
+        format_writer_class(options.format).how_to_load,
+        "",
+        "## Contents",
+        "",
         f"- segments: {total.segments}",
         f"- audio: {total.seconds / 3600:.3f} h ({total.seconds:.1f} s)",
         f"- recordings: {total.recordings}",
         f"- speakers: {total.speakers}",
-        f"- language: {_cell(project.language or 'auto')}", "",
-        *_table("Segments by status", ("status", "segments"), sorted(Counter(
-            item.row.segment.status.value for item in items).items())),
+        f"- language: {_cell(project.language or 'auto')}",
+        "",
+        *_table(
+            "Segments by status",
+            ("status", "segments"),
+            sorted(Counter(item.row.segment.status.value for item in items).items()),
+        ),
         *_table("Speakers", ("speaker", "segments", "hours"), _speaker_rows(items)),
         *_table("Tags", ("tag", "segments", "hours"), _tag_rows(items)),
-        *_table("Splits", ("split", "segments", "hours", "speakers", "recordings"),
-                [(s.name or "(all)", s.segments, f"{s.seconds / 3600:.3f}", s.speakers, s.recordings) for s in splits]),
-        "## Export settings", "",
-        *[f"- {name}: {_cell(str(value))}" for name, value in _settings(options)], "",
+        *_table(
+            "Splits",
+            ("split", "segments", "hours", "speakers", "recordings"),
+            [(s.name or "(all)", s.segments, f"{s.seconds / 3600:.3f}", s.speakers, s.recordings) for s in splits],
+        ),
+        "## Export settings",
+        "",
+        *[f"- {name}: {_cell(str(value))}" for name, value in _settings(options)],
+        "",
     ]
     path = root / CARD_NAME
     path.write_text("\n".join(lines), encoding="utf-8")
@@ -83,8 +97,14 @@ def _tag_rows(items: list[ExportItem]) -> list[tuple]:
 def _table(title: str, header: tuple[str, ...], rows: list[tuple]) -> list[str]:
     if not rows:
         return [f"## {title}", "", "(none)", ""]
-    return [f"## {title}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header),
-            *["| " + " | ".join(str(value) for value in row) + " |" for row in rows], ""]
+    return [
+        f"## {title}",
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+        *["| " + " | ".join(str(value) for value in row) + " |" for row in rows],
+        "",
+    ]
 
 
 def _cell(value: str) -> str:
@@ -103,9 +123,17 @@ def _settings(options: ExportOptions) -> list[tuple[str, object]]:
         ("recordings", ", ".join(options.recording_ids) if options.recording_ids else "all"),
         ("with any of the tags", ", ".join(options.with_tags) or "no condition"),
         ("without the tags", ", ".join(options.without_tags) or "no condition"),
-        ("text", options.text.value + (f", {options.dual_side.value} side of dual transcriptions" if options.dual_side else "")),
+        (
+            "text",
+            options.text.value
+            + (f", {options.dual_side.value} side of dual transcriptions" if options.dual_side else ""),
+        ),
         ("audio", "clips cut per segment" if options.cut_clips else "whole recordings with offsets"),
         ("sample rate", f"{options.sample_rate} Hz, mono, 16-bit PCM WAV"),
-        ("split", f"by {options.split_by.value}, shares {options.split_shares}, seed {options.seed}"
-         if options.split_by else "none"),
+        (
+            "split",
+            f"by {options.split_by.value}, shares {options.split_shares}, seed {options.seed}"
+            if options.split_by
+            else "none",
+        ),
     ]

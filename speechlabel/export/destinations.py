@@ -18,13 +18,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from speechlabel.accounts.access import require_role
-from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.models import Actor, Project
 from speechlabel.export.archive import folder_files
 from speechlabel.export.card import CARD_NAME
 from speechlabel.export.names import safe_id
 from speechlabel.export.options import ExportFormat
+from speechlabel.workspace.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -78,12 +78,14 @@ def check_export_name(name: object) -> str:
         raise ValidationError(message_key="error.export_name_empty")
     name = name.strip()
     if len(name) > MAX_NAME_LENGTH:
-        raise ValidationError(message_key="error.export_name_length",
-                              params={"name": name, "length": len(name), "limit": MAX_NAME_LENGTH})
+        raise ValidationError(
+            message_key="error.export_name_length", params={"name": name, "length": len(name), "limit": MAX_NAME_LENGTH}
+        )
     if not _NAME.match(name):
         bad = "".join(dict.fromkeys(char for char in name if not _NAME.match(char)))
-        raise ValidationError(message_key="error.export_name_characters",
-                              params={"name": name, "bad": bad, "limit": MAX_NAME_LENGTH})
+        raise ValidationError(
+            message_key="error.export_name_characters", params={"name": name, "bad": bad, "limit": MAX_NAME_LENGTH}
+        )
     if name.startswith("."):  # hidden, and "." / ".." are no folder of their own
         raise ValidationError(message_key="error.export_name_dot", params={"name": name, "limit": MAX_NAME_LENGTH})
     return name
@@ -138,10 +140,16 @@ def read_saved_export(destination: ExportDestination) -> SavedExport:
     try:
         fields = json.loads(destination.summary_path.read_text(encoding="utf-8"))
         return SavedExport(
-            name=destination.name, format=str(fields["format"]), segments=fields.get("segments"),
-            audio_seconds=fields.get("audio_seconds"), size_bytes=int(fields["size_bytes"]),
-            created_at=datetime.fromisoformat(fields["created_at"]), created_by=fields.get("created_by"),
-            folder=destination.folder, zip_path=zip_path)
+            name=destination.name,
+            format=str(fields["format"]),
+            segments=fields.get("segments"),
+            audio_seconds=fields.get("audio_seconds"),
+            size_bytes=int(fields["size_bytes"]),
+            created_at=datetime.fromisoformat(fields["created_at"]),
+            created_by=fields.get("created_by"),
+            folder=destination.folder,
+            zip_path=zip_path,
+        )
     except FileNotFoundError:
         pass
     except (ValueError, KeyError, TypeError) as error:  # a damaged summary: fall back, say so in the log
@@ -154,9 +162,17 @@ def _from_card(destination: ExportDestination, zip_path: Path | None) -> SavedEx
     text = card.read_text(encoding="utf-8", errors="replace") if card.is_file() else ""
     export_format, segments = _CARD_FORMAT.search(text), _CARD_SEGMENTS.search(text)
     modified = datetime.fromtimestamp(destination.folder.stat().st_mtime, UTC)
-    return SavedExport(destination.name, export_format.group(1) if export_format else "unknown",
-                       int(segments.group(1)) if segments else None, None, folder_size(destination.folder),
-                       modified, None, destination.folder, zip_path)
+    return SavedExport(
+        destination.name,
+        export_format.group(1) if export_format else "unknown",
+        int(segments.group(1)) if segments else None,
+        None,
+        folder_size(destination.folder),
+        modified,
+        None,
+        destination.folder,
+        zip_path,
+    )
 
 
 def folder_size(folder: Path) -> int:

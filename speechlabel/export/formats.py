@@ -30,7 +30,7 @@ class FormatWriter(ABC):
     how_to_load: ClassVar[str]
     """The dataset card's paragraph on loading the export (Markdown)."""
 
-    @classmethod
+    @classmethod  # noqa: B027 — a hook most formats leave as it is (no refusal)
     def check_options(cls, options: ExportOptions) -> None:
         """Refuse choices this format cannot write (a ValidationError), before anything is written.
         Most formats take every choice."""
@@ -68,8 +68,10 @@ def format_names() -> tuple[str, ...]:
     """Every format the export options may choose: the built-in ones first, in their order."""
     with _LOCK:
         registered = list(_FORMATS)
-    return tuple([name for name in BUILTIN_FORMATS if name in registered]
-                 + [name for name in registered if name not in BUILTIN_FORMATS])
+    return tuple(
+        [name for name in BUILTIN_FORMATS if name in registered]
+        + [name for name in registered if name not in BUILTIN_FORMATS]
+    )
 
 
 def format_name(value: object) -> str:

@@ -35,7 +35,7 @@ def write_audiofolder(job: ExportJob, split: str | None, items: list[ExportItem]
 class AudiofolderWriter(FormatWriter):
     """``hf``: a Hugging Face audiofolder."""
 
-    how_to_load = "Hugging Face: `datasets.load_dataset(\"audiofolder\", data_dir=\"<this folder>\")`."
+    how_to_load = 'Hugging Face: `datasets.load_dataset("audiofolder", data_dir="<this folder>")`.'
 
     @classmethod
     def check_options(cls, options: ExportOptions) -> None:

@@ -57,9 +57,11 @@ def write_data_dir(job: ExportJob, split: str | None, items: list[ExportItem], s
 class KaldiWriter(FormatWriter):
     """``kaldi``: a Kaldi/ESPnet data directory per split."""
 
-    how_to_load = ("Kaldi/ESPnet: a data directory (per split) with wav.scp, text, utt2spk, spk2utt (and "
-                   "segments when recordings are referenced with offsets); audio paths are relative to this "
-                   "folder, so run from here or prefix them.")
+    how_to_load = (
+        "Kaldi/ESPnet: a data directory (per split) with wav.scp, text, utt2spk, spk2utt (and "
+        "segments when recordings are referenced with offsets); audio paths are relative to this "
+        "folder, so run from here or prefix them."
+    )
 
     def __init__(self) -> None:
         self.speakers = SafeNames(kaldi_speaker_id, what="speaker")  # one mapping for every split

@@ -53,9 +53,11 @@ def write_manifests(job: ExportJob, split: str | None, items: list[ExportItem]):
 class LhotseWriter(FormatWriter):
     """``lhotse``: recordings and supervisions manifests."""
 
-    how_to_load = ("Lhotse: `load_manifest(\"recordings.jsonl.gz\").with_path_prefix(\"<this folder>\")` and "
-                   "`load_manifest(\"supervisions.jsonl.gz\")`, then `CutSet.from_manifests(...)`. Audio paths "
-                   "are relative to this folder.")
+    how_to_load = (
+        'Lhotse: `load_manifest("recordings.jsonl.gz").with_path_prefix("<this folder>")` and '
+        '`load_manifest("supervisions.jsonl.gz")`, then `CutSet.from_manifests(...)`. Audio paths '
+        "are relative to this folder."
+    )
 
     def write(self, job: ExportJob, split: str | None, items: list[ExportItem]) -> Path:
         return write_manifests(job, split, items)
@@ -75,8 +77,9 @@ def recording_line(recording_id: str, audio: AudioFile) -> dict[str, Any]:
     }
 
 
-def supervision_line(job: ExportJob, item: ExportItem, recording_id: str, offset: float,
-                     audio: AudioFile) -> dict[str, Any]:
+def supervision_line(
+    job: ExportJob, item: ExportItem, recording_id: str, offset: float, audio: AudioFile
+) -> dict[str, Any]:
     """``offset`` is subtracted from every time: the segment's start for a clip, 0 otherwise."""
     row, segment = item.row, item.row.segment
     start = round(segment.start - offset, 6)

@@ -17,10 +17,10 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from speechlabel.audio.samples import TARGET_RATE, read_span, span_frames, write_wav
 from speechlabel.audio.pcm_wav import PcmWav, plain_pcm16_mono, write_span
-from speechlabel.store import ExportRow
+from speechlabel.audio.samples import TARGET_RATE, read_span, span_frames, write_wav
 from speechlabel.export.names import SafeNames
+from speechlabel.store import ExportRow
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,9 @@ class AudioWriter:
         key = (folder, row.segment.recording_id)
         if key not in self._recordings:
             relative = f"recordings/{self._recording_ids(row.segment.recording_id)}.wav"
-            self._recordings[key] = self._write_recording(self._data_dir / row.normalized_path, folder / relative,
-                                                          relative)
+            self._recordings[key] = self._write_recording(
+                self._data_dir / row.normalized_path, folder / relative, relative
+            )
         return self._recordings[key]
 
     def _write_recording(self, source: Path, target: Path, relative: str) -> AudioFile:

@@ -59,7 +59,9 @@ class SafeNames:
             name = self._make(value)
             owner = self._owners.setdefault(name.lower(), value)
             if owner != value:  # lower(): case-insensitive file systems would merge them too
-                raise ValidationError(message_key="error.export_names_clash",
-                                      params={"what": self._what, "owner": owner, "value": value, "name": name})
+                raise ValidationError(
+                    message_key="error.export_names_clash",
+                    params={"what": self._what, "owner": owner, "value": value, "name": name},
+                )
             self._names[value] = name
         return name

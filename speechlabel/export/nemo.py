@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 from speechlabel.core.models import Project
-from speechlabel.store import ExportRow
 from speechlabel.export.formats import FormatWriter, register_format
 from speechlabel.export.job import ExportJob
 from speechlabel.export.options import TextVariant
 from speechlabel.export.select import ExportItem
+from speechlabel.store import ExportRow
 
 MANIFEST_NAME = "manifest.jsonl"
 
@@ -48,8 +48,10 @@ class NemoWriter(FormatWriter):
     """``nemo``: NeMo manifests."""
 
     full = False  # the generic JSONL's provenance fields too
-    how_to_load = ("NeMo: pass `manifest.jsonl` (or `<split>_manifest.jsonl`) as `manifest_filepath`; audio "
-                   "paths are relative to the manifest.")
+    how_to_load = (
+        "NeMo: pass `manifest.jsonl` (or `<split>_manifest.jsonl`) as `manifest_filepath`; audio "
+        "paths are relative to the manifest."
+    )
 
     def write(self, job: ExportJob, split: str | None, items: list[ExportItem]) -> Path:
         return write_manifest(job, split, items, full=self.full)
@@ -59,8 +61,10 @@ class JsonlWriter(NemoWriter):
     """``jsonl``: the generic JSONL, NeMo's lines with full provenance."""
 
     full = True
-    how_to_load = ("One JSON object per line (`manifest.jsonl` or `<split>_manifest.jsonl`): NeMo's fields "
-                   "plus tags, labeler of record and the draft's confidences and word timings.")
+    how_to_load = (
+        "One JSON object per line (`manifest.jsonl` or `<split>_manifest.jsonl`): NeMo's fields "
+        "plus tags, labeler of record and the draft's confidences and word timings."
+    )
 
 
 register_format("jsonl", JsonlWriter)

@@ -9,13 +9,13 @@ from datetime import UTC, datetime
 from typing import TypeGuard
 
 from speechlabel.audio.samples import TARGET_RATE
-from speechlabel.core.choices import parse_choice
 from speechlabel.conventions import Side
+from speechlabel.core.choices import parse_choice
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.lifecycle import ACCEPTED
-from speechlabel.i18n.labels import labeled
 from speechlabel.core.models import SegmentStatus
 from speechlabel.export.formats import format_name, format_writer_class
+from speechlabel.i18n.labels import labeled
 
 MIN_SAMPLE_RATE = 8000
 MAX_SAMPLE_RATE = 48000
@@ -109,14 +109,17 @@ class ExportOptions:
         """Check every choice and return the options with enums for names and tuples for
         lists (so ``format="nemo"`` works). Raises ValidationError saying what is allowed."""
         options = replace(
-            self, format=parse_format(self.format), text=TextVariant.parse(self.text),
+            self,
+            format=parse_format(self.format),
+            text=TextVariant.parse(self.text),
             dual_side=_side(self.dual_side),
             split_by=SplitBy.parse(self.split_by) if self.split_by is not None else None,
             split_shares=tuple(self.split_shares) if isinstance(self.split_shares, list) else self.split_shares,
             with_tags=tuple(self.with_tags),
             without_tags=tuple(self.without_tags),
             recording_ids=tuple(self.recording_ids) if self.recording_ids is not None else None,
-            statuses=tuple(self.statuses) if self.statuses is not None else None)
+            statuses=tuple(self.statuses) if self.statuses is not None else None,
+        )
         if options.text == TextVariant.CLEAN and options.dual_side == Side.BOTH:
             raise ValidationError(message_key="error.clean_text_both_sides")
         _check_rate(options.sample_rate)
@@ -126,9 +129,15 @@ class ExportOptions:
         format_writer_class(options.format).check_options(options)  # e.g. Hugging Face needs clips
         since, until = _utc(options.edited_since), _utc(options.edited_until)
         if since is not None and until is not None and until <= since:
-            raise ValidationError(message_key="error.empty_date_range",
-                                  params={"since": since.date().isoformat(), "until": until.date().isoformat(),
-                                          "since_time": since.isoformat(), "until_time": until.isoformat()})
+            raise ValidationError(
+                message_key="error.empty_date_range",
+                params={
+                    "since": since.date().isoformat(),
+                    "until": until.date().isoformat(),
+                    "since_time": since.isoformat(),
+                    "until_time": until.isoformat(),
+                },
+            )
         if options.statuses is not None and not options.statuses:
             raise ValidationError(message_key="error.export_no_status")
         if options.recording_ids is not None and not options.recording_ids:
@@ -164,18 +173,21 @@ def _check_rate(rate: object) -> None:
     if isinstance(rate, bool) or not isinstance(rate, int) or not MIN_SAMPLE_RATE <= rate <= MAX_SAMPLE_RATE:
         raise ValidationError(
             message_key="error.export_sample_rate",
-            params={"rate": repr(rate), "low": MIN_SAMPLE_RATE, "high": MAX_SAMPLE_RATE})
+            params={"rate": repr(rate), "low": MIN_SAMPLE_RATE, "high": MAX_SAMPLE_RATE},
+        )
 
 
 def _are_shares(shares: object) -> TypeGuard[tuple[float, ...]]:
-    return isinstance(shares, tuple) and len(shares) == len(SPLIT_NAMES) and all(
-        not isinstance(s, bool) and isinstance(s, (int, float)) and math.isfinite(s) and s >= 0 for s in shares)
+    return (
+        isinstance(shares, tuple)
+        and len(shares) == len(SPLIT_NAMES)
+        and all(not isinstance(s, bool) and isinstance(s, (int, float)) and math.isfinite(s) and s >= 0 for s in shares)
+    )
 
 
 def _check_shares(shares: object) -> None:
     if not _are_shares(shares) or abs(sum(shares) - 1.0) > 1e-6 or shares[0] <= 0:
-        raise ValidationError(
-            message_key="error.export_split_shares", params={"shares": repr(shares)})
+        raise ValidationError(message_key="error.export_split_shares", params={"shares": repr(shares)})
 
 
 def _side(value: str | Side | None) -> Side | None:

@@ -19,10 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from speechlabel.accounts.access import require_role
-from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import Conflict, ValidationError
 from speechlabel.core.models import Actor, Project
-from speechlabel.store import Store
 from speechlabel.export.card import CARD_NAME, CARD_SIGNATURE, SplitSummary, summarize, write_card
 from speechlabel.export.formats import format_name, new_format_writer
 from speechlabel.export.job import ExportJob
@@ -32,6 +30,8 @@ from speechlabel.export.names import SafeNames
 from speechlabel.export.nemo import MANIFEST_NAME
 from speechlabel.export.options import ExportOptions
 from speechlabel.export.select import ExportItem, select_items
+from speechlabel.store import Store
+from speechlabel.workspace.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -80,8 +80,7 @@ def export_dataset(
     seconds = sum(item.seconds for item in items)
     log.info("exported %d segments (%.1f s) as %s to %s", len(items), seconds, format_name(options.format), out_dir)
     manifest = out_dir / job.files[0] if job.files else out_dir / MANIFEST_NAME
-    return ExportReport(out_dir, manifest, len(items), seconds, tuple(splits), out_dir / card.name,
-                        tuple(job.files))
+    return ExportReport(out_dir, manifest, len(items), seconds, tuple(splits), out_dir / card.name, tuple(job.files))
 
 
 # Kept under its old name: the JSONL export is ``export_dataset`` with the default format.

@@ -8,13 +8,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import cast
 
+from speechlabel.analytics.metrics import DualSide, strip_tags
 from speechlabel.conventions import Side, Style, TagScheme, TextVariantOptions, text_variant
 from speechlabel.core.errors import ValidationError
-from speechlabel.analytics.metrics import DualSide, strip_tags
+from speechlabel.export.options import SPLIT_NAMES, ExportOptions, SplitBy, TextVariant
 from speechlabel.projects.conventions import project_scheme
 from speechlabel.store import ExportRow, Store
 from speechlabel.store.exports import ExportQuery
-from speechlabel.export.options import SPLIT_NAMES, ExportOptions, SplitBy, TextVariant
 
 
 @dataclass(frozen=True)
@@ -38,8 +38,9 @@ def select_items(store: Store, project_id: int, options: ExportOptions) -> list[
     SQLite and PostgreSQL query differently). The list is held in memory because a split needs
     every group's total before it can assign any segment, and Kaldi's files are sorted.
     """
-    query = ExportQuery(options.statuses, options.recording_ids, options.edited_since, options.edited_until,
-                        options.labeler)
+    query = ExportQuery(
+        options.statuses, options.recording_ids, options.edited_since, options.edited_until, options.labeler
+    )
     rows = [row for row in store.iter_export_rows(project_id, query=query) if _tags_match(row, options)]
     scheme = project_scheme(store.get_project_by_id(project_id))
     items = [ExportItem(row, export_text(row.segment.text, options.text, scheme, options.dual_side)) for row in rows]
@@ -64,8 +65,11 @@ def export_text(text: str, variant: TextVariant, scheme: TagScheme | None = None
     return text_variant(text, scheme, TextVariantOptions(side=side or default_side, style=style))
 
 
-_STYLES = {TextVariant.VERBATIM: Style.VERBATIM, TextVariant.DISFLUENT: Style.DISFLUENT,
-           TextVariant.FLUENT: Style.FLUENT}
+_STYLES = {
+    TextVariant.VERBATIM: Style.VERBATIM,
+    TextVariant.DISFLUENT: Style.DISFLUENT,
+    TextVariant.FLUENT: Style.FLUENT,
+}
 
 
 def _tags_match(row: ExportRow, options: ExportOptions) -> bool:
@@ -84,8 +88,9 @@ def split_key(row: ExportRow, split_by: SplitBy) -> str:
     return f"recording:{segment.recording_id}"
 
 
-def assign_splits(items: Iterable[ExportItem], split_by: SplitBy, shares: tuple[float, float, float],
-                  seed: int) -> dict[str, str]:
+def assign_splits(
+    items: Iterable[ExportItem], split_by: SplitBy, shares: tuple[float, float, float], seed: int
+) -> dict[str, str]:
     """Group → split name. Groups are shuffled with ``seed`` (from a sorted start, so the result
     depends only on the data and the seed) and laid end to end by duration; a group goes to the
     split whose share of the total its midpoint falls in. Whole groups move, so shares are met

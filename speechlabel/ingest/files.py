@@ -17,13 +17,13 @@ from functools import partial
 from pathlib import Path
 
 from speechlabel.accounts.access import require_role
-from speechlabel.workspace.config import Settings
+from speechlabel.audio.normalize import Truncation, normalize_to_wav
 from speechlabel.core.errors import AudioDecodeError, DuplicateRecording, SpeechLabelError, english_message
 from speechlabel.core.leftovers import remove_stale_temporaries
 from speechlabel.core.models import Actor, PrelabelState, Project, Recording
-from speechlabel.audio.normalize import Truncation, normalize_to_wav
 from speechlabel.store import Store
 from speechlabel.store.rows import utc_now
+from speechlabel.workspace.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -32,8 +32,15 @@ AUDIO_EXTENSIONS = frozenset(
 )
 MAX_LABEL_LENGTH = 255
 # Container names as decoders report them -> the extension the stored original gets.
-_EXTENSION_BY_FORMAT = {"WAV": ".wav", "FLAC": ".flac", "OGG": ".ogg", "MP3": ".mp3", "MPEG": ".mp3",
-                        "AAC": ".aac", "MATROSKA,WEBM": ".webm"}
+_EXTENSION_BY_FORMAT = {
+    "WAV": ".wav",
+    "FLAC": ".flac",
+    "OGG": ".ogg",
+    "MP3": ".mp3",
+    "MPEG": ".mp3",
+    "AAC": ".aac",
+    "MATROSKA,WEBM": ".webm",
+}
 
 
 @dataclass(frozen=True)
@@ -76,14 +83,28 @@ class ImportedRecording:
     warnings: tuple[ImportWarning, ...] = ()
 
 
-def import_audio(store: Store, settings: Settings, project: Project, data: bytes, label: str, *,
-                 insert: Callable[[Recording], object] | None = None) -> Recording:
+def import_audio(
+    store: Store,
+    settings: Settings,
+    project: Project,
+    data: bytes,
+    label: str,
+    *,
+    insert: Callable[[Recording], object] | None = None,
+) -> Recording:
     """``import_recording`` for callers that need only the recording."""
     return import_recording(store, settings, project, data, label, insert=insert).recording
 
 
-def import_recording(store: Store, settings: Settings, project: Project, data: bytes, label: str, *,
-                     insert: Callable[[Recording], object] | None = None) -> ImportedRecording:
+def import_recording(
+    store: Store,
+    settings: Settings,
+    project: Project,
+    data: bytes,
+    label: str,
+    *,
+    insert: Callable[[Recording], object] | None = None,
+) -> ImportedRecording:
     """Import one file's bytes; raise AudioDecodeError / DuplicateRecording with a clear message.
     A truncated file is imported (what could be decoded) with a warning saying so.
 
@@ -126,8 +147,11 @@ def truncation_warning(label: str, truncation: Truncation | None) -> ImportWarni
     if truncation is None:
         return None
     if truncation.declared_seconds is not None and truncation.decoded_seconds < truncation.declared_seconds:
-        params = {"label": label, "declared": f"{truncation.declared_seconds:.2f}",
-                  "decoded": f"{truncation.decoded_seconds:.2f}"}
+        params = {
+            "label": label,
+            "declared": f"{truncation.declared_seconds:.2f}",
+            "decoded": f"{truncation.decoded_seconds:.2f}",
+        }
         return _warning(label, message_key="warning.audio_short", params=params)
     params = {"label": label, "decoded": f"{truncation.decoded_seconds:.2f}", "reason": truncation.reason or ""}
     return _warning(label, message_key="warning.audio_stopped", params=params)
@@ -181,8 +205,9 @@ def _as_read(data: bytes) -> bytes:
     return data
 
 
-def import_one(store, settings, project, source: str, read: Callable[[], bytes], label: str,
-               report: ImportReport) -> None:
+def import_one(
+    store, settings, project, source: str, read: Callable[[], bytes], label: str, report: ImportReport
+) -> None:
     """Import one file into ``report``: imported, duplicate or failed with the reason."""
     try:
         imported = import_recording(store, settings, project, read(), label)
@@ -191,8 +216,9 @@ def import_one(store, settings, project, source: str, read: Callable[[], bytes],
     except DuplicateRecording as duplicate:
         report.duplicates.append(ImportDuplicate(source, duplicate.existing_id, str(duplicate), duplicate))
     except (SpeechLabelError, OSError) as error:
-        report.failures.append(ImportFailure(source, str(error),
-                                             error if isinstance(error, SpeechLabelError) else None))
+        report.failures.append(
+            ImportFailure(source, str(error), error if isinstance(error, SpeechLabelError) else None)
+        )
     except MemoryError:
         # Decoding is bounded by AudioLimits, but reading a huge file, or a machine short of
         # memory, can still fail: report this file and go on with the next.

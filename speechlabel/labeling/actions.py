@@ -13,15 +13,21 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from speechlabel.labeling import assignment
-from speechlabel.labeling import double_labeling
 from speechlabel.accounts.access import require_role, role_in
 from speechlabel.core.bounds import in_ms
-from speechlabel.labeling.draft_view import DraftView, draft_view
 from speechlabel.core.errors import Forbidden, StaleVersion, ValidationError
-from speechlabel.core.segment_rules import MAX_COMMENT_CHARS, UnsavedEdit, clean_tags, kept_text, optional_text, required_text
 from speechlabel.core.lifecycle import TO_DO, Action, transition
 from speechlabel.core.models import Actor, Project, Recording, Review, Role, Segment, SegmentEdit, SegmentStatus
+from speechlabel.core.segment_rules import (
+    MAX_COMMENT_CHARS,
+    UnsavedEdit,
+    clean_tags,
+    kept_text,
+    optional_text,
+    required_text,
+)
+from speechlabel.labeling import assignment, double_labeling
+from speechlabel.labeling.draft_view import DraftView, draft_view
 from speechlabel.projects.conventions import check_submittable
 from speechlabel.store import Store
 from speechlabel.store.labeling import SegmentMerge
@@ -73,8 +79,9 @@ def my_work(store: Store, actor: Actor, project: Project) -> list[Segment]:
     require_role(actor, project, Role.LABELER, action="labeling")
     now = utc_now()
     first = store.active_leased_segments(project.id, actor.username, None, now)
-    second = [_as_second_labeler_sees(store, project, segment)
-              for segment in double_labeling.held(store, actor, project, now)]
+    second = [
+        _as_second_labeler_sees(store, project, segment) for segment in double_labeling.held(store, actor, project, now)
+    ]
     return sorted(first + second, key=lambda segment: (segment.recording_id, segment.start, segment.id))
 
 
@@ -101,8 +108,9 @@ class LabelContext:
     def conflicting_edit(self) -> bool:
         """The user's unsaved edit was typed over a version someone else has since replaced. A
         second labeling never conflicts: it is the holder's alone and does not change the segment."""
-        return (not self.second_labeling and self.unsaved is not None
-                and self.unsaved.base_version != self.segment.version)
+        return (
+            not self.second_labeling and self.unsaved is not None and self.unsaved.base_version != self.segment.version
+        )
 
 
 def open_segment(store: Store, actor: Actor, segment_id: str) -> LabelContext:
@@ -145,8 +153,9 @@ def count_todo(store: Store, project_id: int) -> int:
     return sum(by_status.get(status, 0) for status in TODO_STATUSES)
 
 
-def list_recording_segments(store: Store, actor: Actor, recording_id: str, offset: int = 0,
-                            limit: int = 50) -> list[Segment]:
+def list_recording_segments(
+    store: Store, actor: Actor, recording_id: str, offset: int = 0, limit: int = 50
+) -> list[Segment]:
     """One page of a recording's segments in time order (reviewers and leads: labelers see
     only their own work, ``my_work``)."""
     if isinstance(offset, bool) or not isinstance(offset, int) or offset < 0:
@@ -154,14 +163,21 @@ def list_recording_segments(store: Store, actor: Actor, recording_id: str, offse
     if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_PAGE:
         raise ValidationError(message_key="error.page_size", params={"limit": repr(limit), "most": MAX_PAGE})
     recording = store.get_recording(recording_id)  # an unknown id is a NotFound, not an empty page
-    require_role(actor, store.get_project_by_id(recording.project_id), Role.REVIEWER,
-                 action="listing a whole recording")
+    require_role(
+        actor, store.get_project_by_id(recording.project_id), Role.REVIEWER, action="listing a whole recording"
+    )
     return store.page_recording_segments(recording_id, offset, limit)
 
 
 def save_and_next(
-    store: Store, actor: Actor, segment_id: str, expected_version: int, text: str, speaker: str | None,
-    tags, comment: str | None,
+    store: Store,
+    actor: Actor,
+    segment_id: str,
+    expected_version: int,
+    text: str,
+    speaker: str | None,
+    tags,
+    comment: str | None,
 ) -> tuple[Segment, Segment | None]:
     """:func:`submit`, then the actor's next segment (None when all are done)."""
     saved, project = submit(store, actor, segment_id, expected_version, text, speaker, tags, comment)
@@ -169,8 +185,15 @@ def save_and_next(
 
 
 def submit(
-    store: Store, actor: Actor, segment_id: str, expected_version: int, text: str, speaker: str | None,
-    tags, comment: str | None, tab: str | None = None,
+    store: Store,
+    actor: Actor,
+    segment_id: str,
+    expected_version: int,
+    text: str,
+    speaker: str | None,
+    tags,
+    comment: str | None,
+    tab: str | None = None,
 ) -> tuple[Segment, Project]:
     """Submit the transcript; the saved segment and its project. When the project blocks submits
     on lint errors, a transcript with any is refused (LintRejected, nothing saved). A segment a
@@ -192,8 +215,13 @@ def submit(
     # Read with the rights above: if the segment changed since, the versioned save below refuses.
     # A rejected segment (or its rework, saved again) becomes REWORKED, any other SUBMITTED.
     status = transition(Action.SUBMIT, segment_id, allowed.segment.status)
-    edit = SegmentEdit(text=cleaned, speaker=optional_text(speaker), tags=clean_tags(tags), status=status,
-                       comment=optional_text(comment))
+    edit = SegmentEdit(
+        text=cleaned,
+        speaker=optional_text(speaker),
+        tags=clean_tags(tags),
+        status=status,
+        comment=optional_text(comment),
+    )
     try:
         saved = store.save_labeled(segment_id, expected_version, edit, author, tab)
     except StaleVersion:
@@ -219,21 +247,28 @@ def mark_untranscribable(store: Store, actor: Actor, segment_id: str, expected_v
     return _set_aside(store, actor, segment_id, expected_version, reason, Action.MARK_UNTRANSCRIBABLE)
 
 
-def _set_aside(store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str,
-               action: Action) -> Segment:
+def _set_aside(
+    store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str, action: Action
+) -> Segment:
     allowed = _editable(store, actor, store.segment_access(segment_id, utc_now()))
     project = allowed.project
     status = transition(action, segment_id, allowed.segment.status)
-    why = required_text(reason, message_key="error.skip_reason_empty" if status == SegmentStatus.SKIPPED
-                        else "error.untranscribable_reason_empty", most=MAX_COMMENT_CHARS,
-                        too_long_key="error.reason_too_long")
+    why = required_text(
+        reason,
+        message_key="error.skip_reason_empty"
+        if status == SegmentStatus.SKIPPED
+        else "error.untranscribable_reason_empty",
+        most=MAX_COMMENT_CHARS,
+        too_long_key="error.reason_too_long",
+    )
     saved = store.save_labeled(segment_id, expected_version, SegmentEdit(status=status, comment=why), actor.username)
     assignment.keep_working(store, actor, project)
     return saved
 
 
-def nudge(store: Store, actor: Actor, segment_id: str, expected_version: int, start_delta: float,
-          end_delta: float) -> Segment:
+def nudge(
+    store: Store, actor: Actor, segment_id: str, expected_version: int, start_delta: float, end_delta: float
+) -> Segment:
     """Move a segment's start and end by the given seconds (negative = earlier)."""
     _may_edit(store, actor, segment_id)
     check_seconds(start_delta, message_key="error.start_change_not_seconds")
@@ -244,8 +279,7 @@ def nudge(store: Store, actor: Actor, segment_id: str, expected_version: int, st
     return store.resize_segment(segment_id, expected_version, start, end, actor.username)
 
 
-def set_bounds(store: Store, actor: Actor, segment_id: str, expected_version: int, start: float,
-               end: float) -> Segment:
+def set_bounds(store: Store, actor: Actor, segment_id: str, expected_version: int, start: float, end: float) -> Segment:
     """Give a segment new start and end times (seconds in the recording), as the waveform's
     drag does; the same checks and versioned save as :func:`nudge`."""
     _may_edit(store, actor, segment_id)
@@ -264,22 +298,37 @@ def readable_segment(store: Store, actor: Actor, segment_id: str) -> Segment:
     return _readable(store, actor, segment_id).segment
 
 
-def split(store: Store, actor: Actor, segment_id: str, expected_version: int, at_time: float, word_index: int,
-          text: str | None = None) -> tuple[Segment, Segment]:
+def split(
+    store: Store,
+    actor: Actor,
+    segment_id: str,
+    expected_version: int,
+    at_time: float,
+    word_index: int,
+    text: str | None = None,
+) -> tuple[Segment, Segment]:
     """Cut a segment at ``at_time`` (seconds in the recording) and its text before word
     ``word_index``; the first part keeps the id, the second is a new segment, and each gets its
     part of the drafts (``draft_cut``). ``text`` is what the labeler has in the box (cut instead
     of the saved text, so their typing goes along)."""
     project = _may_edit(store, actor, segment_id)
     check_seconds(at_time, message_key="error.split_time_not_seconds")
-    first, second = store.split_segment(segment_id, expected_version, in_ms(at_time), word_index,
-                                        actor.username, None if text is None else text.strip())
+    first, second = store.split_segment(
+        segment_id, expected_version, in_ms(at_time), word_index, actor.username, None if text is None else text.strip()
+    )
     assignment.take_over(store, actor, second.id, project)  # the new part stays in the splitter's work
     return first, second
 
 
-def merge_with_next(store: Store, actor: Actor, segment_id: str, expected_version: int, next_expected_version: int,
-                    next_segment_id: str | None = None, text: str | None = None) -> Segment:
+def merge_with_next(
+    store: Store,
+    actor: Actor,
+    segment_id: str,
+    expected_version: int,
+    next_expected_version: int,
+    next_segment_id: str | None = None,
+    text: str | None = None,
+) -> Segment:
     """Join a segment with the one after it (texts joined, and drafts of the same engine and
     model, so a split followed by a merge gives the draft back); pass ``next_segment_id`` (what the
     editor showed) to refuse the merge if the layout changed since, and ``text`` (what the
@@ -288,16 +337,38 @@ def merge_with_next(store: Store, actor: Actor, segment_id: str, expected_versio
     following = store.neighbour_segment(segment_id, after=True)
     if following is not None:
         _may_edit(store, actor, following.id)  # a labeler cannot absorb someone else's segment
-    return store.merge_with_next_segment(segment_id, expected_version, next_expected_version, actor.username,
-                                         next_segment_id, None if text is None else text.strip())
+    return store.merge_with_next_segment(
+        segment_id,
+        expected_version,
+        next_expected_version,
+        actor.username,
+        next_segment_id,
+        None if text is None else text.strip(),
+    )
 
 
-def keep_unsaved_edit(store: Store, actor: Actor, segment_id: str, base_version: int, text: str,
-                      speaker: str | None, tags, tab: str | None = None) -> UnsavedEdit:
+def keep_unsaved_edit(
+    store: Store,
+    actor: Actor,
+    segment_id: str,
+    base_version: int,
+    text: str,
+    speaker: str | None,
+    tags,
+    tab: str | None = None,
+) -> UnsavedEdit:
     """Remember what the actor is typing in a segment, replacing their previous unsaved edit."""
     _may_read(store, actor, segment_id)
-    edit = UnsavedEdit(actor.username, segment_id, base_version, kept_text(text), optional_text(speaker),
-                       clean_tags(tags), utc_now(), tab)
+    edit = UnsavedEdit(
+        actor.username,
+        segment_id,
+        base_version,
+        kept_text(text),
+        optional_text(speaker),
+        clean_tags(tags),
+        utc_now(),
+        tab,
+    )
     return store.put_unsaved_edit(edit)
 
 
@@ -361,13 +432,13 @@ def _editable(store: Store, actor: Actor, access: SegmentAccess) -> _Allowed:
 def _require_holder(access: SegmentAccess, actor: Actor) -> None:
     holder, segment_id = access.first_holder, access.segment.id
     if holder != actor.username:
-        raise Forbidden(message_key="error.not_your_segment" if holder else "error.not_your_segment_unassigned",
-                        params={"segment": segment_id, "holder": holder or ""})
+        raise Forbidden(
+            message_key="error.not_your_segment" if holder else "error.not_your_segment_unassigned",
+            params={"segment": segment_id, "holder": holder or ""},
+        )
 
 
 def check_seconds(value: float, message_key: str) -> None:
     """``message_key``: the message naming what ``value`` is (its only param is ``value``)."""
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value:
         raise ValidationError(message_key=message_key, params={"value": repr(value)})
-
-

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from speechlabel.labeling import double_labeling
 from speechlabel.accounts.access import require_role
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.lifecycle import TO_DO
 from speechlabel.core.models import Actor, AssignmentSettings, Project, Role, Segment
+from speechlabel.labeling import double_labeling
 from speechlabel.store import Store
 from speechlabel.store.audit import AuditNote
 from speechlabel.store.leases import Lease
@@ -26,8 +26,9 @@ LEASABLE = TO_DO
 MAX_ASSIGN = 100_000
 
 
-def next_for(store: Store, actor: Actor, project: Project, after: str | None = None,
-             now: datetime | None = None) -> Segment | None:
+def next_for(
+    store: Store, actor: Actor, project: Project, after: str | None = None, now: datetime | None = None
+) -> Segment | None:
     """The actor's next segment: the first of their leased work after ``after`` (wrapping
     around), else a fresh batch from the pool; None when the pool is empty or the quota is used."""
     require_role(actor, project, Role.LABELER, action="labeling")
@@ -42,18 +43,21 @@ def next_for(store: Store, actor: Actor, project: Project, after: str | None = N
     claimed = double_labeling.claim(store, actor, project, now, _expiry(settings, now), settings.batch_size)
     kind = "second_labels_taken"
     if not claimed:
-        claimed = store.claim_free_segments(project.id, actor.username, LEASABLE, now, _expiry(settings, now),
-                                            limit=settings.batch_size)
+        claimed = store.claim_free_segments(
+            project.id, actor.username, LEASABLE, now, _expiry(settings, now), limit=settings.batch_size
+        )
         double_labeling.pick(store, project, claimed, now)
         kind = "batch_taken"
     if claimed:
-        store.record_audit(AuditNote(actor.username, kind, claimed[0].id, project.id,
-                                     {"segments": len(claimed)}), at=now)
+        store.record_audit(
+            AuditNote(actor.username, kind, claimed[0].id, project.id, {"segments": len(claimed)}), at=now
+        )
     return claimed[0] if claimed else None
 
 
-def peek_next(store: Store, actor: Actor, project: Project, after: str | None = None,
-              now: datetime | None = None) -> str | None:
+def peek_next(
+    store: Store, actor: Actor, project: Project, after: str | None = None, now: datetime | None = None
+) -> str | None:
     """The id of what :func:`next_for` would give from the actor's held work, without leasing
     a batch (None when only ``after`` or nothing is held): what the label page prefetches."""
     require_role(actor, project, Role.LABELER, action="labeling")
@@ -74,39 +78,58 @@ def _held_work(store: Store, actor: Actor, project: Project, now: datetime) -> l
     return sorted(first + second, key=lambda segment: (segment.recording_id, segment.start, segment.id))
 
 
-def assign_segments(store: Store, actor: Actor, project: Project, username: str, count: int,
-                    now: datetime | None = None) -> list[Segment]:
+def assign_segments(
+    store: Store, actor: Actor, project: Project, username: str, count: int, now: datetime | None = None
+) -> list[Segment]:
     """A lead leases ``count`` free segments to ``username``."""
     require_role(actor, project, action="assigning work")
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_ASSIGN:
         raise ValidationError(message_key="error.assign_count", params={"count": repr(count), "most": MAX_ASSIGN})
     _require_worker(store, project, username)
     now = now or utc_now()
-    given = store.claim_free_segments(project.id, username, LEASABLE, now, _expiry(project.assignment_settings, now),
-                                      limit=count, assigned_by=actor.username)
+    given = store.claim_free_segments(
+        project.id,
+        username,
+        LEASABLE,
+        now,
+        _expiry(project.assignment_settings, now),
+        limit=count,
+        assigned_by=actor.username,
+    )
     double_labeling.pick(store, project, given, now)
     _log_assignment(store, actor, project, username, given, now)
     return given
 
 
-def assign_recording(store: Store, actor: Actor, project: Project, username: str, recording_id: str,
-                     now: datetime | None = None) -> list[Segment]:
+def assign_recording(
+    store: Store, actor: Actor, project: Project, username: str, recording_id: str, now: datetime | None = None
+) -> list[Segment]:
     """A lead leases every free to-do segment of one recording to ``username``."""
     require_role(actor, project, action="assigning work")
     if store.get_recording(recording_id).project_id != project.id:
-        raise ValidationError(message_key="error.recording_elsewhere",
-                              params={"recording": recording_id, "project": project.name})
+        raise ValidationError(
+            message_key="error.recording_elsewhere", params={"recording": recording_id, "project": project.name}
+        )
     _require_worker(store, project, username)
     now = now or utc_now()
-    given = store.claim_free_segments(project.id, username, LEASABLE, now, _expiry(project.assignment_settings, now),
-                                      limit=None, recording_id=recording_id, assigned_by=actor.username)
+    given = store.claim_free_segments(
+        project.id,
+        username,
+        LEASABLE,
+        now,
+        _expiry(project.assignment_settings, now),
+        limit=None,
+        recording_id=recording_id,
+        assigned_by=actor.username,
+    )
     double_labeling.pick(store, project, given, now)
     _log_assignment(store, actor, project, username, given, now)
     return given
 
 
-def reassign(store: Store, actor: Actor, project: Project, segment_ids: list[str], username: str,
-             now: datetime | None = None) -> int:
+def reassign(
+    store: Store, actor: Actor, project: Project, segment_ids: list[str], username: str, now: datetime | None = None
+) -> int:
     """A lead moves segments to ``username`` whoever holds them now (e.g. a labeler who left)."""
     require_role(actor, project, action="reassigning work")
     if not segment_ids:
@@ -115,12 +138,13 @@ def reassign(store: Store, actor: Actor, project: Project, segment_ids: list[str
     now = now or utc_now()
     for segment_id in segment_ids:
         if store.get_segment_project(segment_id) != project.id:
-            raise ValidationError(message_key="error.segment_elsewhere",
-                                  params={"segment": segment_id, "project": project.name})
-    moved = store.reassign_leases(segment_ids, username, now, _expiry(project.assignment_settings, now),
-                                  actor.username)
-    store.record_audit(AuditNote(actor.username, "work_reassigned", username, project.id,
-                                 {"segments": list(segment_ids)}), at=now)
+            raise ValidationError(
+                message_key="error.segment_elsewhere", params={"segment": segment_id, "project": project.name}
+            )
+    moved = store.reassign_leases(segment_ids, username, now, _expiry(project.assignment_settings, now), actor.username)
+    store.record_audit(
+        AuditNote(actor.username, "work_reassigned", username, project.id, {"segments": list(segment_ids)}), at=now
+    )
     return moved
 
 
@@ -146,14 +170,21 @@ def _require_worker(store: Store, project: Project, username: str) -> None:
     members = {m.user.username: m.role for m in store.list_memberships([project.id])}
     if members.get(username) not in (Role.LABELER, Role.LEAD):
         role = members.get(username)
-        raise ValidationError(message_key="error.not_a_worker" if role else "error.not_a_worker_none",
-                              params={"name": username, "role": role, "project": project.name})
+        raise ValidationError(
+            message_key="error.not_a_worker" if role else "error.not_a_worker_none",
+            params={"name": username, "role": role, "project": project.name},
+        )
 
 
-def _log_assignment(store: Store, actor: Actor, project: Project, username: str, given: list[Segment],
-                    now: datetime) -> None:
-    store.record_audit(AuditNote(actor.username, "work_assigned", username, project.id,
-                                 {"segments": [segment.id for segment in given]}), at=now)
+def _log_assignment(
+    store: Store, actor: Actor, project: Project, username: str, given: list[Segment], now: datetime
+) -> None:
+    store.record_audit(
+        AuditNote(
+            actor.username, "work_assigned", username, project.id, {"segments": [segment.id for segment in given]}
+        ),
+        at=now,
+    )
 
 
 def _quota_left(store: Store, project_id: int, username: str, settings: AssignmentSettings, now: datetime) -> bool:

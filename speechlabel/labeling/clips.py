@@ -12,14 +12,14 @@ import math
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from speechlabel.accounts.access import role_in
 from speechlabel.audio.samples import span_wav
 from speechlabel.core.bounds import before_recording, empty, in_ms, past_end
-from speechlabel.workspace.config import Settings
-from speechlabel.accounts.access import role_in
 from speechlabel.core.errors import Forbidden, NotFound, ValidationError
 from speechlabel.core.models import Actor, Recording, Role, Segment
 from speechlabel.store import Store
 from speechlabel.store.rows import utc_now
+from speechlabel.workspace.config import Settings
 
 # Longer spans are not one utterance; refusing them keeps one request from reading hours of audio.
 MAX_CLIP_SECONDS = 120.0
@@ -63,8 +63,9 @@ class Clip:
 def segment_clip(segment: Segment, recording_duration: float, context: float = 0.0) -> ClipSpan:
     """The clip of a segment with ``context`` seconds around it, kept inside the recording."""
     if isinstance(context, bool) or not isinstance(context, (int, float)) or not 0 <= context <= MAX_CONTEXT_SECONDS:
-        raise ValidationError(message_key="error.clip_context",
-                              params={"context": repr(context), "most": f"{MAX_CONTEXT_SECONDS:g}"})
+        raise ValidationError(
+            message_key="error.clip_context", params={"context": repr(context), "most": f"{MAX_CONTEXT_SECONDS:g}"}
+        )
     return ClipSpan(
         recording_id=segment.recording_id,
         start=in_ms(max(0.0, segment.start - context)),
@@ -84,8 +85,7 @@ def _cut(settings: Settings, recording: Recording, start: float, end: float) -> 
     return Clip(wav=span_wav(settings.data_dir / recording.normalized_path, start, end), start=start, end=end)
 
 
-def cut_clip_for(store: Store, settings: Settings, actor: Actor, recording_id: str, start: float,
-                 end: float) -> Clip:
+def cut_clip_for(store: Store, settings: Settings, actor: Actor, recording_id: str, start: float, end: float) -> Clip:
     """:func:`cut_clip` for a signed-in actor who may hear that span: reviewers and leads any
     span of their projects' recordings, a labeler only around segments they hold (their batch
     or a second labeling: the segment with up to ``MAX_CONTEXT_SECONDS`` on each side). An
@@ -108,8 +108,9 @@ class NoSuchClip(Forbidden):
 
 
 def _holds_around(store: Store, actor: Actor, recording: Recording, start: float, end: float) -> bool:
-    return store.holds_segment_around(recording.project_id, actor.username, recording.id, start, end,
-                                      MAX_CONTEXT_SECONDS, utc_now())
+    return store.holds_segment_around(
+        recording.project_id, actor.username, recording.id, start, end, MAX_CONTEXT_SECONDS, utc_now()
+    )
 
 
 def parse_seconds(value: str | None, name: str) -> float:
@@ -126,13 +127,15 @@ def parse_seconds(value: str | None, name: str) -> float:
 def _check_span(start: float, end: float, duration: float) -> None:
     if before_recording(start) or past_end(end, duration, CLIP_END_TOLERANCE):
         raise ValidationError(
-            message_key="error.clip_outside", params=_seconds(start=start, end=end, duration=duration))
+            message_key="error.clip_outside", params=_seconds(start=start, end=end, duration=duration)
+        )
     if empty(start, end):
         raise ValidationError(message_key="error.clip_empty", params=_seconds(start=start, end=end))
     if end - start > MAX_CLIP_SECONDS:
         raise ValidationError(
             message_key="error.clip_too_long",
-            params={**_seconds(start=start, end=end), "length": f"{end - start:.1f}", "most": f"{MAX_CLIP_SECONDS:g}"})
+            params={**_seconds(start=start, end=end), "length": f"{end - start:.1f}", "most": f"{MAX_CLIP_SECONDS:g}"},
+        )
 
 
 def _seconds(**values: float) -> dict[str, str]:

@@ -17,9 +17,9 @@ from datetime import datetime
 
 from speechlabel.accounts.access import require_role
 from speechlabel.core.bounds import same_bounds
-from speechlabel.labeling.draft_view import DraftView
-from speechlabel.core.segment_rules import MAX_COMMENT_CHARS, clean_tags, optional_text, required_text
 from speechlabel.core.models import Actor, Project, Role, SecondLabel, Segment, SegmentStatus
+from speechlabel.core.segment_rules import MAX_COMMENT_CHARS, clean_tags, optional_text, required_text
+from speechlabel.labeling.draft_view import DraftView
 from speechlabel.store import Store
 from speechlabel.store.audit import AuditNote
 from speechlabel.store.leases import SegmentAccess
@@ -44,8 +44,9 @@ def pick(store: Store, project: Project, segments: list[Segment], now: datetime)
     return store.pick_for_second_label(project.id, chosen, now)
 
 
-def claim(store: Store, actor: Actor, project: Project, now: datetime, expires_at: datetime,
-          limit: int) -> list[Segment]:
+def claim(
+    store: Store, actor: Actor, project: Project, now: datetime, expires_at: datetime, limit: int
+) -> list[Segment]:
     """Lease free second labelings to the actor (never ones they had a hand in)."""
     return store.claim_second_labels(project.id, actor.username, now, expires_at, limit)
 
@@ -72,22 +73,39 @@ def masked(segment: Segment, draft: DraftView | None) -> Segment:
     return replace(segment, text=draft.text if draft else "", speaker=None, tags=(), updated_by=None)
 
 
-def save(store: Store, actor: Actor, project: Project, segment_id: str, text: str, speaker: str | None,
-         tags, comment: str | None) -> SecondLabel:
+def save(
+    store: Store,
+    actor: Actor,
+    project: Project,
+    segment_id: str,
+    text: str,
+    speaker: str | None,
+    tags,
+    comment: str | None,
+) -> SecondLabel:
     """Store the actor's second transcription (once; they must hold its lease)."""
     cleaned = required_text(text, message_key="error.second_transcript_empty")
-    saved = store.save_second_label(segment_id, actor.username, cleaned, optional_text(speaker), clean_tags(tags),
-                                    optional_text(comment), utc_now())
+    saved = store.save_second_label(
+        segment_id, actor.username, cleaned, optional_text(speaker), clean_tags(tags), optional_text(comment), utc_now()
+    )
     store.delete_unsaved_edit(actor.username, segment_id)
-    store.record_audit(AuditNote(actor.username, "second_label_saved", segment_id, project.id,
-                                 {"text": saved.text, "speaker": saved.speaker, "tags": list(saved.tags)}))
+    store.record_audit(
+        AuditNote(
+            actor.username,
+            "second_label_saved",
+            segment_id,
+            project.id,
+            {"text": saved.text, "speaker": saved.speaker, "tags": list(saved.tags)},
+        )
+    )
     return saved
 
 
 def give_back(store: Store, actor: Actor, project: Project, segment_id: str, reason: str) -> None:
     """The actor hands the second labeling back (with a reason); someone else will take it."""
-    why = required_text(reason, message_key="error.give_back_reason_empty", most=MAX_COMMENT_CHARS,
-                        too_long_key="error.reason_too_long")
+    why = required_text(
+        reason, message_key="error.give_back_reason_empty", most=MAX_COMMENT_CHARS, too_long_key="error.reason_too_long"
+    )
     store.give_back_second_label(segment_id, actor.username)
     store.record_audit(AuditNote(actor.username, "second_label_skipped", segment_id, project.id, {"reason": why}))
 
@@ -117,7 +135,14 @@ def label_pairs(store: Store, actor: Actor, project: Project) -> list[LabelPair]
     """Every saved second labeling with the segment's current (first) labeling."""
     require_role(actor, project, Role.REVIEWER, action="reading double labelings")
     return [
-        LabelPair(segment.id, segment.text, segment.updated_by, segment.status, second.text or "", second.labeler or "",
-                  same_bounds=same_bounds(segment.start, segment.duration, second.start, second.duration))
+        LabelPair(
+            segment.id,
+            segment.text,
+            segment.updated_by,
+            segment.status,
+            second.text or "",
+            second.labeler or "",
+            same_bounds=same_bounds(segment.start, segment.duration, second.start, second.duration),
+        )
         for second, segment in store.saved_second_labels(project.id)
     ]

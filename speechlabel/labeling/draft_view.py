@@ -67,8 +67,10 @@ def split_time_for(segment: Segment, text: str, word_index: int, draft: DraftVie
     words; otherwise (the labeler rewrote the text) cut in proportion to the characters before."""
     words = text.split()
     if not 1 <= word_index < len(words):
-        raise ValidationError(message_key="error.split_word",
-                              params={"word_index": word_index, "words": len(words), "last": len(words) - 1})
+        raise ValidationError(
+            message_key="error.split_word",
+            params={"word_index": word_index, "words": len(words), "last": len(words) - 1},
+        )
     if draft is not None and len(draft.words) == len(words):
         before, after = draft.words[word_index - 1], draft.words[word_index]
         return round((before.end + after.start) / 2, 3)

@@ -26,15 +26,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from speechlabel.accounts.access import require_role
-from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import SpeechLabelError
-from speechlabel.i18n.labels import labeled
 from speechlabel.core.models import Actor, Project
+from speechlabel.i18n.labels import labeled
 from speechlabel.prelabel.pipeline import PrelabelProgress, PrelabelReport, prelabel_project
+from speechlabel.prelabel.transcribe import Engine
 from speechlabel.store import Store
 from speechlabel.store.jobs import JobProgressRow, JobRecord
 from speechlabel.store.rows import utc_now
-from speechlabel.prelabel.transcribe import Engine
+from speechlabel.workspace.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -126,14 +126,28 @@ def project_job(store: Store, project_id: int) -> JobStatus | None:
 def status_of(record: JobRecord) -> JobStatus:
     progress = None  # "starting" until a running job has counted its work; an ended one shows its figures
     if record.recordings_total or record.segments_drafted or record.state != JobState.RUNNING.value:
-        progress = PrelabelProgress(record.recordings_done, record.recordings_total, record.audio_seconds_done,
-                                    record.audio_seconds_total, record.segments_drafted)
+        progress = PrelabelProgress(
+            record.recordings_done,
+            record.recordings_total,
+            record.audio_seconds_done,
+            record.audio_seconds_total,
+            record.segments_drafted,
+        )
     failure = None
     if record.error is not None:
         failure = SpeechLabelError(record.error, message_key=record.error_key, params=record.error_params or {})
-    return JobStatus(record.project_id, JobState(record.state), record.started_at.timestamp(), progress,
-                     record.error, record.finished_at.timestamp() if record.finished_at else None, failure,
-                     record.id, record.started_by, record.heartbeat_at)
+    return JobStatus(
+        record.project_id,
+        JobState(record.state),
+        record.started_at.timestamp(),
+        progress,
+        record.error,
+        record.finished_at.timestamp() if record.finished_at else None,
+        failure,
+        record.id,
+        record.started_by,
+        record.heartbeat_at,
+    )
 
 
 def claim(store: Store, project: Project, started_by: str) -> tuple[JobRecord | None, JobRecord | None]:
@@ -152,8 +166,9 @@ def claim(store: Store, project: Project, started_by: str) -> tuple[JobRecord | 
     raise SpeechLabelError(message_key="error.job_claim", params={"project": project.name})
 
 
-def claim_or_wait(store: Store, project: Project, started_by: str,
-                  on_wait: Callable[[JobRecord], None] | None = None) -> JobRecord:
+def claim_or_wait(
+    store: Store, project: Project, started_by: str, on_wait: Callable[[JobRecord], None] | None = None
+) -> JobRecord:
     """Claim the project, waiting while another live job holds it (``on_wait`` is told once)."""
     told = False
     while True:
@@ -167,8 +182,14 @@ def claim_or_wait(store: Store, project: Project, started_by: str,
         time.sleep(WAIT_POLL_SECONDS)
 
 
-def run_claimed(store: Store, settings: Settings, project: Project, job: JobRecord, engine: Engine | None = None,
-                on_progress: Callable[[PrelabelProgress], None] | None = None) -> PrelabelReport:
+def run_claimed(
+    store: Store,
+    settings: Settings,
+    project: Project,
+    job: JobRecord,
+    engine: Engine | None = None,
+    on_progress: Callable[[PrelabelProgress], None] | None = None,
+) -> PrelabelReport:
     """Pre-label ``project`` under the claimed ``job``: heartbeat, progress and the end state
     (done, failed with the reason, interrupted by Ctrl+C) are written to the job's record."""
     stop = threading.Event()
@@ -176,9 +197,16 @@ def run_claimed(store: Store, settings: Settings, project: Project, job: JobReco
     beating.start()
 
     def record(progress: PrelabelProgress) -> None:
-        if not store.beat_job(job.id, JobProgressRow(progress.recordings_done, progress.recordings_total,
-                                                     progress.audio_seconds_done, progress.audio_seconds_total,
-                                                     progress.segments_drafted)):
+        if not store.beat_job(
+            job.id,
+            JobProgressRow(
+                progress.recordings_done,
+                progress.recordings_total,
+                progress.audio_seconds_done,
+                progress.audio_seconds_total,
+                progress.segments_drafted,
+            ),
+        ):
             raise JobTakenOver(message_key="error.job_taken_over", params={"job": job.id})
         if on_progress:
             on_progress(progress)
@@ -218,8 +246,10 @@ def _beat(store: Store, job_id: int, stop: threading.Event) -> None:
 
 def _plain_params(params: dict) -> dict:
     """Error params as JSON can keep them (a Phrase becomes its English)."""
-    return {key: value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
-            for key, value in params.items()}
+    return {
+        key: value if isinstance(value, (str, int, float, bool, type(None))) else str(value)
+        for key, value in params.items()
+    }
 
 
 class PrelabelJobs:

@@ -17,15 +17,15 @@ import numpy as np
 import soundfile as sf
 
 from speechlabel.audio.samples import TARGET_RATE
-from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import NotFound
 from speechlabel.core.lifecycle import Action, allowed_from
 from speechlabel.core.models import PrelabelState, Project, Recording
 from speechlabel.prelabel.project_options import segment_options_for, transcribe_options_for
-from speechlabel.prelabel.vad import SegmentOptions, segment_speech
-from speechlabel.store import Store
 from speechlabel.prelabel.transcribe import Engine, TranscribeOptions, get_engine
+from speechlabel.prelabel.vad import SegmentOptions, segment_speech
 from speechlabel.prelabel.windowing import group_into_windows
+from speechlabel.store import Store
+from speechlabel.workspace.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -78,11 +78,19 @@ def prelabel_project(
 
         def report_window(seconds_into_recording: float, count: int) -> None:
             if on_progress:  # called while this recording is being drafted, so the loop values hold
-                on_progress(PrelabelProgress(index, len(pending), done_seconds + seconds_into_recording,  # noqa: B023
-                                             total_seconds, drafted + count))  # noqa: B023
+                on_progress(
+                    PrelabelProgress(
+                        index,  # noqa: B023
+                        len(pending),
+                        done_seconds + seconds_into_recording,  # noqa: B023
+                        total_seconds,
+                        drafted + count,  # noqa: B023
+                    )
+                )
 
-        drafted += prelabel_recording(store, settings, recording, segment_options, transcribe_options,
-                                      engine, report_window)
+        drafted += prelabel_recording(
+            store, settings, recording, segment_options, transcribe_options, engine, report_window
+        )
         done_seconds += recording.duration
         if on_progress:
             on_progress(PrelabelProgress(index + 1, len(pending), done_seconds, total_seconds, drafted))
@@ -102,15 +110,20 @@ def prelabel_recording(
     samples = load_normalized(settings, recording)
     if recording.prelabel_state == PrelabelState.NEW:
         spans = segment_speech(samples, TARGET_RATE, segment_options)
-        store.replace_segments(recording.id, recording.project_id, [(s.start, s.end) for s in spans],
-                               segment_options.to_dict(), PRELABEL_AUTHOR)
+        store.replace_segments(
+            recording.id,
+            recording.project_id,
+            [(s.start, s.end) for s in spans],
+            segment_options.to_dict(),
+            PRELABEL_AUTHOR,
+        )
         log.info("%s: %d segments", recording.id, len(spans))
     pending = store.list_segments(recording.id, allowed_from(Action.DRAFT))
     count = 0
     for group in group_into_windows([(s.start, s.end) for s in pending], transcribe_options.window_seconds):
         window = [pending[i] for i in group]
         start = window[0].start
-        audio = samples[int(round(start * TARGET_RATE)): int(round(window[-1].end * TARGET_RATE))]
+        audio = samples[int(round(start * TARGET_RATE)) : int(round(window[-1].end * TARGET_RATE))]
         window_spans = [(s.start - start, s.end - start) for s in window]
         drafts = engine.transcribe_window(audio, window_spans, transcribe_options, offset=start)
         for segment, draft in zip(window, drafts):

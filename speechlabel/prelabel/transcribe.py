@@ -18,15 +18,32 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS, resolve_model
-from speechlabel.prelabel.engines.base import SAMPLE_RATE, DecodeInfo, Engine, EngineBase, all_cores, check_engine_options, draft_window, get_engine, glossary_prompt
-from speechlabel.prelabel.engines.registry import register_engine, resolve_device
 from speechlabel.core.errors import ValidationError
+from speechlabel.prelabel.engines.base import (
+    SAMPLE_RATE,
+    DecodeInfo,
+    Engine,
+    EngineBase,
+    all_cores,
+    check_engine_options,
+    draft_window,
+    get_engine,
+    glossary_prompt,
+)
+from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS, resolve_model
 from speechlabel.prelabel.engines.options import COMPUTE_TYPES, TranscribeOptions
+from speechlabel.prelabel.engines.registry import register_engine, resolve_device
 
 __all__ = [
-    "SAMPLE_RATE", "Engine", "EngineBase", "FasterWhisperEngine", "TranscribeOptions", "check_engine_options",
-    "draft_window", "get_engine", "glossary_prompt",
+    "SAMPLE_RATE",
+    "Engine",
+    "EngineBase",
+    "FasterWhisperEngine",
+    "TranscribeOptions",
+    "check_engine_options",
+    "draft_window",
+    "get_engine",
+    "glossary_prompt",
 ]
 
 log = logging.getLogger(__name__)
@@ -67,12 +84,23 @@ class FasterWhisperEngine(EngineBase):
         except (RuntimeError, OSError, ValueError) as error:
             raise ValidationError(
                 message_key="error.model_load",
-                params={"model": self.model, "path": self.model_path, "error": error,
-                        "bundled": ", ".join(BUNDLED_MODELS)},
+                params={
+                    "model": self.model,
+                    "path": self.model_path,
+                    "error": error,
+                    "bundled": ", ".join(BUNDLED_MODELS),
+                },
             ) from error
         self.load_seconds = time.perf_counter() - started
-        log.info("loaded %s %s (%s, %s, %d threads) in %.2f s", self.name, self.model, self.compute_type,
-                 self.runs_on, threads, self.load_seconds)
+        log.info(
+            "loaded %s %s (%s, %s, %d threads) in %.2f s",
+            self.name,
+            self.model,
+            self.compute_type,
+            self.runs_on,
+            threads,
+            self.load_seconds,
+        )
 
     @property
     def multilingual(self) -> bool:

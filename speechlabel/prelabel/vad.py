@@ -80,8 +80,9 @@ class SegmentOptions:
         for item in fields(self):
             value = getattr(self, item.name)
             if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-                raise ValidationError(message_key="error.segment_option_number",
-                                      params={"name": item.name, "value": value})
+                raise ValidationError(
+                    message_key="error.segment_option_number", params={"name": item.name, "value": value}
+                )
         if not 0 < self.threshold < 1:
             raise ValidationError(message_key="error.vad_threshold", params={"threshold": self.threshold})
         if not 0 <= self.hysteresis < self.threshold:
@@ -89,11 +90,11 @@ class SegmentOptions:
                 message_key="error.vad_hysteresis",
                 params={"threshold": self.threshold, "hysteresis": self.hysteresis},
             )
-        for name in ("min_speech", "min_silence", "split_pause", "speech_pad", "min_duration",
-                     "target_duration"):
+        for name in ("min_speech", "min_silence", "split_pause", "speech_pad", "min_duration", "target_duration"):
             if getattr(self, name) < 0:
-                raise ValidationError(message_key="error.segment_option_negative",
-                                      params={"name": name, "value": getattr(self, name)})
+                raise ValidationError(
+                    message_key="error.segment_option_negative", params={"name": name, "value": getattr(self, name)}
+                )
         if self.max_duration < 1.0:
             raise ValidationError(message_key="error.max_duration", params={"max_duration": self.max_duration})
         if self.min_duration > self.max_duration / 2:
@@ -163,14 +164,16 @@ def _vad_model():
 def _checked(samples: np.ndarray, sample_rate: int) -> np.ndarray:
     if sample_rate != SAMPLE_RATE:
         raise ValidationError(
-            message_key="error.vad_sample_rate", params={"rate": SAMPLE_RATE, "sample_rate": sample_rate},
+            message_key="error.vad_sample_rate",
+            params={"rate": SAMPLE_RATE, "sample_rate": sample_rate},
         )
     samples = np.asarray(samples)
     if samples.ndim != 1:
         raise ValidationError(message_key="error.samples_shape", params={"shape": samples.shape})
     if not np.issubdtype(samples.dtype, np.floating):
         raise ValidationError(
-            message_key="error.samples_dtype", params={"dtype": samples.dtype},
+            message_key="error.samples_dtype",
+            params={"dtype": samples.dtype},
         )
     if samples.size and not np.isfinite(samples).all():
         raise ValidationError(message_key="error.samples_not_finite")
@@ -276,8 +279,10 @@ def _join(region: list[Run], n_frames: int, options: SegmentOptions) -> list[lis
     pauses = sorted(range(len(pieces) - 1), key=lambda i: (bounds[i + 1][0] - bounds[i][1], i))
     for end in pauses:  # the pause after piece ``end``
         first, last = first_of[end], last_of[end + 1]
-        stub = min(_reach(bounds, first, end, n_frames, options),
-                   _reach(bounds, end + 1, last, n_frames, options)) < options.min_duration
+        stub = (
+            min(_reach(bounds, first, end, n_frames, options), _reach(bounds, end + 1, last, n_frames, options))
+            < options.min_duration
+        )
         limit = options.max_duration - _SLACK if stub else target
         if (bounds[last][1] - bounds[first][0]) * FRAME_SECONDS + 2 * options.speech_pad <= limit:
             last_of[first], first_of[last] = last, first
@@ -312,8 +317,7 @@ def _reach(bounds: list[Run], first: int, last: int, n_frames: int, options: Seg
     return (end - start + (left + right) / 2) * FRAME_SECONDS
 
 
-def _split(runs: list[Run], samples: np.ndarray, probs: np.ndarray, options: SegmentOptions
-           ) -> list[list[Run]]:
+def _split(runs: list[Run], samples: np.ndarray, probs: np.ndarray, options: SegmentOptions) -> list[list[Run]]:
     """Cut a group longer than ``max_duration`` at its longest pause, recursively.
 
     Only a stretch without any pause of ``split_pause`` gets here, so every dip of the speech
@@ -372,8 +376,9 @@ def _cut_inside_speech(
     valley = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=2).min(axis=1) + 1e-12)
     score = probs[lo:hi] + (valley - valley.max()) / _VALLEY_DB
     cut = lo + int(np.argmin(score))
-    log.warning("no pause in %.1f s of speech; cutting at %.2f s", (last - first) * FRAME_SECONDS,
-                (cut + 0.5) * FRAME_SECONDS)
+    log.warning(
+        "no pause in %.1f s of speech; cutting at %.2f s", (last - first) * FRAME_SECONDS, (cut + 0.5) * FRAME_SECONDS
+    )
     left = [r for r in runs if r[1] <= cut] + [(a, cut) for a, b in runs if a < cut < b]
     right = [(cut + 1, b) for a, b in runs if a <= cut < b - 1] + [r for r in runs if r[0] > cut]
     return sorted(left), sorted(right)

@@ -221,8 +221,11 @@ def purity_report(
             total = sum(seconds.values())
         else:
             total = _union_length(
-                [(max(t.start, span.start), min(t.end, span.end)) for t in turns
-                 if min(t.end, span.end) > max(t.start, span.start)]
+                [
+                    (max(t.start, span.start), min(t.end, span.end))
+                    for t in turns
+                    if min(t.end, span.end) > max(t.start, span.start)
+                ]
             )
         if total <= 1e-9:
             empty += 1

@@ -18,7 +18,21 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from speechlabel.accounts.access import require_role
-from speechlabel.conventions import GENERIC_EN, KSPON, Insertion, Problem, Tag, TagKind, TagScheme, apply_fixes, has_errors, insert_dual, insert_tag, lint, resolve_scheme
+from speechlabel.conventions import (
+    GENERIC_EN,
+    KSPON,
+    Insertion,
+    Problem,
+    Tag,
+    TagKind,
+    TagScheme,
+    apply_fixes,
+    has_errors,
+    insert_dual,
+    insert_tag,
+    lint,
+    resolve_scheme,
+)
 from speechlabel.core.errors import Phrase, ValidationError
 from speechlabel.core.models import Actor, ConventionSettings, Project
 from speechlabel.store import Store
@@ -53,19 +67,26 @@ def project_scheme(project: Project) -> TagScheme:
 @lru_cache(maxsize=64)
 def _generic_with(names: tuple[str, ...]) -> TagScheme:
     known = {tag.text.casefold() for tag in GENERIC_EN.tags}
-    added = tuple(Tag(f"[{name}]", TagKind.OTHER, f"{name} (the project's tag)") for name in names
-                  if _BRACKET_NAME.fullmatch(name) and f"[{name}]".casefold() not in known)
+    added = tuple(
+        Tag(f"[{name}]", TagKind.OTHER, f"{name} (the project's tag)")
+        for name in names
+        if _BRACKET_NAME.fullmatch(name) and f"[{name}]".casefold() not in known
+    )
     if not added:
         return GENERIC_EN
-    return TagScheme(name=GENERIC_EN.name, title=GENERIC_EN.title, language=GENERIC_EN.language,
-                     tags=GENERIC_EN.tags + added, description=GENERIC_EN.description)
+    return TagScheme(
+        name=GENERIC_EN.name,
+        title=GENERIC_EN.title,
+        language=GENERIC_EN.language,
+        tags=GENERIC_EN.tags + added,
+        description=GENERIC_EN.description,
+    )
 
 
 def scheme_option(value: str) -> TagScheme:
     """``--scheme`` of the command line: a built-in name or a lead's scheme file."""
     if not isinstance(value, str) or not value.strip():
-        raise ValidationError(message_key="error.scheme_option_empty",
-                              params={"choices": SCHEME_CHOICES})
+        raise ValidationError(message_key="error.scheme_option_empty", params={"choices": SCHEME_CHOICES})
     return resolve_scheme(value.strip())
 
 
@@ -73,27 +94,31 @@ def validate_convention_settings(settings: ConventionSettings) -> ConventionSett
     if not isinstance(settings, ConventionSettings):
         raise ValidationError(message_key="error.convention_settings_type", params={"type": type(settings).__name__})
     if settings.scheme is not None and not isinstance(settings.scheme, TagScheme):
-        raise ValidationError(message_key="error.convention_scheme_type",
-                              params={"choices": SCHEME_CHOICES, "type": type(settings.scheme).__name__})
+        raise ValidationError(
+            message_key="error.convention_scheme_type",
+            params={"choices": SCHEME_CHOICES, "type": type(settings.scheme).__name__},
+        )
     if not isinstance(settings.block_submit_on_lint_errors, bool):
-        raise ValidationError(message_key="error.block_submit_type",
-                              params={"value": settings.block_submit_on_lint_errors})
+        raise ValidationError(
+            message_key="error.block_submit_type", params={"value": settings.block_submit_on_lint_errors}
+        )
     return settings
 
 
-def update_convention_settings(store: Store, actor: Actor, project: Project | str,
-                               settings: ConventionSettings) -> Project:
+def update_convention_settings(
+    store: Store, actor: Actor, project: Project | str, settings: ConventionSettings
+) -> Project:
     """Set the project's tag scheme and whether lint errors block Save & next; leads only,
     recorded in the audit log."""
     target = store.get_project(project) if isinstance(project, str) else project
     require_role(actor, target, action="changing the transcription convention")
     changed = store.update_convention_settings(target.id, validate_convention_settings(settings))
-    store.record_audit(AuditNote(actor.username, "convention_settings", target.name, target.id,
-                                 settings.to_dict()))
+    store.record_audit(AuditNote(actor.username, "convention_settings", target.name, target.id, settings.to_dict()))
     return changed
 
 
 # --- the label page's use of the scheme ---------------------------------------------------------
+
 
 def lint_transcript(project: Project, text: str) -> list[Problem]:
     return lint(text, project_scheme(project))
@@ -107,9 +132,11 @@ class LintRejected(ValidationError):
         self.project = project  # whose scheme words the problems (for their translated messages)
         first = self.problems[0]
         more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
-        super().__init__(f"the transcript breaks the project's transcription rules and this project does not "
-                         f"accept it that way: at {first.start}: {first.message}{more}; fix the errors listed "
-                         "under the transcript (warnings are fine), then save")
+        super().__init__(
+            f"the transcript breaks the project's transcription rules and this project does not "
+            f"accept it that way: at {first.start}: {first.message}{more}; fix the errors listed "
+            "under the transcript (warnings are fine), then save"
+        )
 
 
 def check_submittable(project: Project, text: str) -> None:
@@ -161,6 +188,8 @@ def insert_at_caret(scheme: TagScheme, text: str, tag_text: str, start: int, end
     tag = scheme.by_text.get(tag_text)
     if tag is None:
         known = ", ".join(t.text for t in scheme.tags)
-        raise ValidationError(message_key="error.not_a_scheme_tag",
-                              params={"tag_text": tag_text, "scheme": scheme.title or scheme.name, "known": known})
+        raise ValidationError(
+            message_key="error.not_a_scheme_tag",
+            params={"tag_text": tag_text, "scheme": scheme.title or scheme.name, "known": known},
+        )
     return insert_tag(text, tag, start, end)

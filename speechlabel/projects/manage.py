@@ -13,14 +13,23 @@ from pathlib import Path
 from faster_whisper.tokenizer import _LANGUAGE_CODES as WHISPER_LANGUAGES
 
 from speechlabel.accounts.access import require_admin, require_role
-from speechlabel.core.errors import ValidationError
-from speechlabel.core.models import Actor, AssignmentSettings, ConventionSettings, LabelSettings, PrelabelState, Project, Recording, SegmentStatus
 from speechlabel.audio.probe import level_warnings
-from speechlabel.projects.conventions import default_convention_settings, validate_convention_settings
+from speechlabel.core.errors import ValidationError
+from speechlabel.core.models import (
+    Actor,
+    AssignmentSettings,
+    ConventionSettings,
+    LabelSettings,
+    PrelabelState,
+    Project,
+    Recording,
+    SegmentStatus,
+)
+from speechlabel.prelabel.transcribe import TranscribeOptions
 from speechlabel.prelabel.vad import SegmentOptions
+from speechlabel.projects.conventions import default_convention_settings, validate_convention_settings
 from speechlabel.store import Store
 from speechlabel.store.audit import AuditNote
-from speechlabel.prelabel.transcribe import TranscribeOptions
 
 MAX_NAME_LENGTH = 100
 MAX_GLOSSARY_TERMS = 500
@@ -62,8 +71,9 @@ def create_project(
     labels = validate_label_settings(label_settings or LabelSettings())
     conventions = validate_convention_settings(convention_settings or ConventionSettings())
     if conventions.scheme is None:
-        conventions = ConventionSettings(default_convention_settings(language).scheme,
-                                         conventions.block_submit_on_lint_errors)
+        conventions = ConventionSettings(
+            default_convention_settings(language).scheme, conventions.block_submit_on_lint_errors
+        )
     return store.insert_project(name, language, segment_options.to_dict(), engine_dict, terms, labels, conventions)
 
 
@@ -74,8 +84,9 @@ def update_label_settings(store: Store, actor: Actor, project: Project | str, se
     return store.update_label_settings(target.id, validate_label_settings(settings))
 
 
-def update_assignment_settings(store: Store, actor: Actor, project: Project | str,
-                               settings: AssignmentSettings) -> Project:
+def update_assignment_settings(
+    store: Store, actor: Actor, project: Project | str, settings: AssignmentSettings
+) -> Project:
     """How work is handed out (batch size, lease minutes, optional daily quota per labeler);
     a lead's decision, recorded in the audit log."""
     target = store.get_project(project) if isinstance(project, str) else project
@@ -113,13 +124,15 @@ def _validate_names(names: tuple[str, ...], what: str, limit: int) -> tuple[str,
         key = name.casefold()
         if key in seen:
             raise ValidationError(
-                message_key="error.name_twice", params={"what": what, "first": seen[key], "name": name},
+                message_key="error.name_twice",
+                params={"what": what, "first": seen[key], "name": name},
             )
         seen[key] = name
         cleaned.append(name)
     if len(cleaned) > limit:
-        raise ValidationError(message_key="error.too_many_names",
-                              params={"what": what, "count": len(cleaned), "limit": limit})
+        raise ValidationError(
+            message_key="error.too_many_names", params={"what": what, "count": len(cleaned), "limit": limit}
+        )
     return tuple(cleaned)
 
 
@@ -143,10 +156,16 @@ def _clean_label_name(raw: object, what: str) -> str:
 def _validate_threshold(value: object) -> float:
     # bool is an int to Python, but True as a threshold is a mistake, not 1.0.
     # Compared by Real's own < and <= (typeshed gives numbers.Real no >= for 0.0 <= value).
-    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or math.isnan(value)
-            or value < 0.0 or not value <= 1.0):
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, numbers.Real)
+        or math.isnan(value)
+        or value < 0.0
+        or not value <= 1.0
+    ):
         raise ValidationError(
-            message_key="error.threshold", params={"value": value},
+            message_key="error.threshold",
+            params={"value": value},
         )
     return float(value)
 
@@ -156,8 +175,10 @@ def validate_name(value: str, what: str) -> str:
     if not cleaned:
         raise ValidationError(message_key="error.name_empty", params={"what": what, "limit": MAX_NAME_LENGTH})
     if len(cleaned) > MAX_NAME_LENGTH:
-        raise ValidationError(message_key="error.name_too_long",
-                              params={"what": what, "name": cleaned, "length": len(cleaned), "limit": MAX_NAME_LENGTH})
+        raise ValidationError(
+            message_key="error.name_too_long",
+            params={"what": what, "name": cleaned, "length": len(cleaned), "limit": MAX_NAME_LENGTH},
+        )
     if any(unicodedata.category(ch).startswith("C") for ch in cleaned):
         raise ValidationError(message_key="error.name_control", params={"what": what, "name": cleaned})
     return cleaned
@@ -169,7 +190,8 @@ def validate_language(language: str | None) -> str | None:
     code = language.strip().lower()
     if code not in WHISPER_LANGUAGES:
         raise ValidationError(
-            message_key="error.unknown_language", params={"language": language},
+            message_key="error.unknown_language",
+            params={"language": language},
         )
     return code
 
@@ -177,8 +199,9 @@ def validate_language(language: str | None) -> str | None:
 def validate_glossary(terms: tuple[str, ...] | list[str]) -> tuple[str, ...]:
     cleaned = tuple(dict.fromkeys(term.strip() for term in terms if term and term.strip()))
     if len(cleaned) > MAX_GLOSSARY_TERMS:
-        raise ValidationError(message_key="error.glossary_too_many",
-                              params={"count": len(cleaned), "most": MAX_GLOSSARY_TERMS})
+        raise ValidationError(
+            message_key="error.glossary_too_many", params={"count": len(cleaned), "most": MAX_GLOSSARY_TERMS}
+        )
     return cleaned
 
 
@@ -188,8 +211,7 @@ def read_glossary(path: str | Path) -> tuple[str, ...]:
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ValidationError(message_key="error.glossary_file_missing",
-                              params={"path": str(path)}) from None
+        raise ValidationError(message_key="error.glossary_file_missing", params={"path": str(path)}) from None
     except UnicodeDecodeError:
         raise ValidationError(message_key="error.glossary_file_not_utf8", params={"path": str(path)}) from None
     lines = (line.strip() for line in text.splitlines())

@@ -44,16 +44,18 @@ def scheme_from_upload(upload: SchemeUpload) -> TagScheme:
     name = upload.filename
     suffix = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
     if suffix not in SCHEME_FILE_SUFFIXES:
-        raise SchemeFileError(message_key="error.scheme_file_suffix",
-                              params={"file": name})
+        raise SchemeFileError(message_key="error.scheme_file_suffix", params={"file": name})
     if len(upload.data) > MAX_SCHEME_FILE_BYTES:
-        raise SchemeFileError(message_key="error.scheme_file_size",
-                              params={"file": name, "size": len(upload.data), "limit": MAX_SCHEME_FILE_BYTES // 1024})
+        raise SchemeFileError(
+            message_key="error.scheme_file_size",
+            params={"file": name, "size": len(upload.data), "limit": MAX_SCHEME_FILE_BYTES // 1024},
+        )
     return scheme_from_bytes(upload.data, name, suffix)
 
 
-def save_convention_form(store: Store, actor: Actor, project: Project, choice: str, block_submit: bool,
-                         upload: SchemeUpload | None = None) -> Project:
+def save_convention_form(
+    store: Store, actor: Actor, project: Project, choice: str, block_submit: bool, upload: SchemeUpload | None = None
+) -> Project:
     """The form's Save: the chosen scheme (a built-in name, ``UPLOADED`` with ``upload``, or
     ``KEEP_CUSTOM``) and the submit rule, through ``update_convention_settings`` (leads only)."""
     scheme: TagScheme | None
@@ -61,12 +63,14 @@ def save_convention_form(store: Store, actor: Actor, project: Project, choice: s
         scheme = BUILTIN_SCHEMES[choice]
     elif choice == UPLOADED:
         if upload is None:
-            raise ValidationError(message_key="error.scheme_not_uploaded",
-                                  params={"builtin": ", ".join(BUILTIN_SCHEMES)})
+            raise ValidationError(
+                message_key="error.scheme_not_uploaded", params={"builtin": ", ".join(BUILTIN_SCHEMES)}
+            )
         scheme = scheme_from_upload(upload)
     elif choice == KEEP_CUSTOM and current_choice(project) == KEEP_CUSTOM:
         scheme = project.convention_settings.scheme
     else:
-        raise ValidationError(message_key="error.scheme_choice",
-                              params={"choice": choice, "allowed": ", ".join(scheme_choices(project))})
+        raise ValidationError(
+            message_key="error.scheme_choice", params={"choice": choice, "allowed": ", ".join(scheme_choices(project))}
+        )
     return update_convention_settings(store, actor, project, ConventionSettings(scheme, bool(block_submit)))

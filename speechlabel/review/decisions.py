@@ -43,11 +43,21 @@ from difflib import SequenceMatcher
 
 from speechlabel.accounts.access import require_role
 from speechlabel.core.choices import parse_choice
-from speechlabel.labeling.draft_view import DraftView, draft_view
 from speechlabel.core.errors import Forbidden, StaleVersion, ValidationError
-from speechlabel.core.segment_rules import MAX_COMMENT_CHARS, optional_text
 from speechlabel.core.lifecycle import REVIEWABLE, Action, can, transition
-from speechlabel.core.models import Actor, Project, Recording, Review, ReviewDecision, ReviewReason, ReviewSettings, Role, Segment
+from speechlabel.core.models import (
+    Actor,
+    Project,
+    Recording,
+    Review,
+    ReviewDecision,
+    ReviewReason,
+    ReviewSettings,
+    Role,
+    Segment,
+)
+from speechlabel.core.segment_rules import MAX_COMMENT_CHARS, optional_text
+from speechlabel.labeling.draft_view import DraftView, draft_view
 from speechlabel.store import Store
 from speechlabel.store.audit import AuditNote
 from speechlabel.store.reviews import SAMPLE_SCALE, Decision, QueueRow, QueueSpec, sample_bucket
@@ -59,10 +69,28 @@ log = logging.getLogger(__name__)
 QUEUE_STATUSES = REVIEWABLE
 
 __all__ = [
-    "CHARACTER_DIFF_LANGUAGES", "MAX_PAGE", "QUEUE_STATUSES", "REWORK_LEASE", "DiffPiece",
-    "LabelerQuality", "ReviewContext", "ReviewItem", "ReviewOrder", "ReviewQuery", "approve", "bulk_approve",
-    "count_to_review", "diff_texts", "in_sample", "labeler_quality", "latest_rejection", "next_to_review",
-    "open_for_review", "reject", "review_queue", "update_review_settings",
+    "CHARACTER_DIFF_LANGUAGES",
+    "MAX_PAGE",
+    "QUEUE_STATUSES",
+    "REWORK_LEASE",
+    "DiffPiece",
+    "LabelerQuality",
+    "ReviewContext",
+    "ReviewItem",
+    "ReviewOrder",
+    "ReviewQuery",
+    "approve",
+    "bulk_approve",
+    "count_to_review",
+    "diff_texts",
+    "in_sample",
+    "labeler_quality",
+    "latest_rejection",
+    "next_to_review",
+    "open_for_review",
+    "reject",
+    "review_queue",
+    "update_review_settings",
 ]
 
 # How long a rejected segment stays with its labeler for the rework before it returns to the pool.
@@ -135,8 +163,9 @@ def count_to_review(store: Store, actor: Actor, project: Project, query: ReviewQ
     return store.count_review_queue(_spec(store, project, query))
 
 
-def next_to_review(store: Store, actor: Actor, project: Project, query: ReviewQuery,
-                   after: str | None = None) -> Segment | None:
+def next_to_review(
+    store: Store, actor: Actor, project: Project, query: ReviewQuery, after: str | None = None
+) -> Segment | None:
     """The segment to review after ``after`` in the query's order (wrapping round; also after
     ``after`` has just been decided and left the queue), skipping the actor's own labeling;
     None when nothing is left for them."""
@@ -155,9 +184,15 @@ def _spec(store: Store, project: Project, query: ReviewQuery) -> QueueSpec:
     flagged: frozenset[str] = frozenset()
     if query.order == ReviewOrder.SAMPLE and settings.defect_threshold is not None:
         flagged = frozenset(q.labeler for q in _quality(store, project) if q.flagged)
-    return QueueSpec(project_id=project.id, order=query.order.value, labeler=query.labeler,
-                     recording_id=query.recording_id, sample_share=settings.sample_share, flagged=flagged,
-                     flagged_share=settings.flagged_share)
+    return QueueSpec(
+        project_id=project.id,
+        order=query.order.value,
+        labeler=query.labeler,
+        recording_id=query.recording_id,
+        sample_share=settings.sample_share,
+        flagged=flagged,
+        flagged_share=settings.flagged_share,
+    )
 
 
 def _item(row: QueueRow) -> ReviewItem:
@@ -198,8 +233,9 @@ def diff_texts(draft: str, final: str, language: str | None) -> tuple[DiffPiece,
         old, new = re.findall(r"\S+| ", draft), re.findall(r"\S+| ", final)
     # autojunk off: in long texts it would treat spaces (and common characters) as noise.
     matcher = SequenceMatcher(None, old, new, autojunk=False)
-    return tuple(DiffPiece(op, "".join(old[i1:i2]), "".join(new[j1:j2]))
-                 for op, i1, i2, j1, j2 in matcher.get_opcodes())
+    return tuple(
+        DiffPiece(op, "".join(old[i1:i2]), "".join(new[j1:j2])) for op, i1, i2, j1, j2 in matcher.get_opcodes()
+    )
 
 
 def _by_characters(language: str | None, text: str) -> bool:
@@ -255,14 +291,29 @@ def approve(store: Store, actor: Actor, segment_id: str, expected_version: int, 
     """Accept the labeler's work as it is at ``expected_version``; status APPROVED."""
     project, labeler = _decidable(store, actor, segment_id, expected_version, Action.APPROVE)
     note = _comment(comment)
-    decision = Decision(segment_id, expected_version, project.id, actor.username, labeler, ReviewDecision.APPROVED,
-                        None, note, _revision_comment("approved", None, note))
+    decision = Decision(
+        segment_id,
+        expected_version,
+        project.id,
+        actor.username,
+        labeler,
+        ReviewDecision.APPROVED,
+        None,
+        note,
+        _revision_comment("approved", None, note),
+    )
     saved, _ = store.record_decision(decision)
     return saved
 
 
-def reject(store: Store, actor: Actor, segment_id: str, expected_version: int, reason: ReviewReason | str,
-           comment: str | None = None) -> Segment:
+def reject(
+    store: Store,
+    actor: Actor,
+    segment_id: str,
+    expected_version: int,
+    reason: ReviewReason | str,
+    comment: str | None = None,
+) -> Segment:
     """Send the work back with a reason code (``ReviewReason`` or its value) and an optional
     comment; status REJECTED, leased back to its labeler (see the module rules)."""
     why = _reason(reason)
@@ -270,17 +321,35 @@ def reject(store: Store, actor: Actor, segment_id: str, expected_version: int, r
     note = _comment(comment)
     now = utc_now()
     back_to = labeler if _still_labels(store, project, labeler) else None
-    decision = Decision(segment_id, expected_version, project.id, actor.username, labeler, ReviewDecision.REJECTED,
-                        why, note, _revision_comment("rejected", why, note), return_to=back_to,
-                        return_until=now + REWORK_LEASE if back_to else None)
+    decision = Decision(
+        segment_id,
+        expected_version,
+        project.id,
+        actor.username,
+        labeler,
+        ReviewDecision.REJECTED,
+        why,
+        note,
+        _revision_comment("rejected", why, note),
+        return_to=back_to,
+        return_until=now + REWORK_LEASE if back_to else None,
+    )
     saved, _ = store.record_decision(decision)
     if back_to is None:
-        log.info("rejected segment %s returns to the pool: %r no longer labels in %r", segment_id, labeler, project.name)
+        log.info(
+            "rejected segment %s returns to the pool: %r no longer labels in %r", segment_id, labeler, project.name
+        )
     return saved
 
 
-def bulk_approve(store: Store, actor: Actor, project: Project, labeler: str, recording_id: str | None = None,
-                 comment: str | None = None) -> int:
+def bulk_approve(
+    store: Store,
+    actor: Actor,
+    project: Project,
+    labeler: str,
+    recording_id: str | None = None,
+    comment: str | None = None,
+) -> int:
     """A lead approves every submitted or reworked segment of one (trusted) labeler, optionally
     of one recording only, each with its revision and review row; returns how many."""
     require_role(actor, project, action="approving in bulk")
@@ -290,8 +359,9 @@ def bulk_approve(store: Store, actor: Actor, project: Project, labeler: str, rec
     if who == actor.username:
         raise Forbidden(message_key="error.self_review_bulk")
     if recording_id is not None and store.get_recording(recording_id).project_id != project.id:
-        raise ValidationError(message_key="error.recording_elsewhere",
-                              params={"recording": recording_id, "project": project.name})
+        raise ValidationError(
+            message_key="error.recording_elsewhere", params={"recording": recording_id, "project": project.name}
+        )
     note = _comment(comment)
     spec = QueueSpec(project_id=project.id, labeler=who, recording_id=recording_id)
     return store.approve_all_of(spec, actor.username, note, _revision_comment("approved in bulk", None, note))
@@ -317,8 +387,9 @@ def _project_of(store: Store, actor: Actor, segment_id: str) -> Project:
     return project
 
 
-def _decidable(store: Store, actor: Actor, segment_id: str, expected_version: int,
-               action: Action) -> tuple[Project, str | None]:
+def _decidable(
+    store: Store, actor: Actor, segment_id: str, expected_version: int, action: Action
+) -> tuple[Project, str | None]:
     """The checks before a decision (``action``: approve or reject), version first (a stale
     reviewer hears "reload", not a status error about a change they never saw), then the
     lifecycle's. Returns the project and the labeler."""
@@ -386,8 +457,13 @@ def labeler_quality(store: Store, actor: Actor, project: Project) -> list[Labele
 def _quality(store: Store, project: Project) -> list[LabelerQuality]:
     settings = project.review_settings
     return [
-        LabelerQuality(c.labeler, c.reviewed, c.rejected, c.rejected / c.reviewed if c.reviewed else None,
-                       _flagged(settings, c.reviewed, c.rejected))
+        LabelerQuality(
+            c.labeler,
+            c.reviewed,
+            c.rejected,
+            c.rejected / c.reviewed if c.reviewed else None,
+            _flagged(settings, c.reviewed, c.rejected),
+        )
         for c in store.review_counts_by_labeler(project.id)
     ]
 

@@ -17,8 +17,20 @@ from speechlabel.store.second_labels import SecondLabelQueries
 from speechlabel.store.segments import SegmentQueries
 
 
-class Store(ProjectQueries, RecordingQueries, SegmentQueries, ExportQueries, LabelingQueries, AccountQueries,
-            LeaseQueries, SecondLabelQueries, ReviewQueries, DashboardQueries, ImportQueries, JobQueries):
+class Store(
+    ProjectQueries,
+    RecordingQueries,
+    SegmentQueries,
+    ExportQueries,
+    LabelingQueries,
+    AccountQueries,
+    LeaseQueries,
+    SecondLabelQueries,
+    ReviewQueries,
+    DashboardQueries,
+    ImportQueries,
+    JobQueries,
+):
     """All queries of the app; one instance per process, safe to share between threads."""
 
     @classmethod

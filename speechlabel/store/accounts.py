@@ -29,14 +29,17 @@ _ROLES_OF = select(_members.c.project_id, _members.c.role).where(_members.c.user
 
 
 class AccountQueries(SessionQueries):
-    def insert_user(self, username: str, password_hash: str, is_admin: bool, note: AuditNote,
-                    at: datetime | None = None) -> User:
+    def insert_user(
+        self, username: str, password_hash: str, is_admin: bool, note: AuditNote, at: datetime | None = None
+    ) -> User:
         at = at or utc_now()
         try:
             with self.write() as connection:
-                connection.execute(insert(_users).values(
-                    username=username, password_hash=password_hash, is_admin=is_admin, disabled=False,
-                    created_at=at))
+                connection.execute(
+                    insert(_users).values(
+                        username=username, password_hash=password_hash, is_admin=is_admin, disabled=False, created_at=at
+                    )
+                )
                 write_audit(connection, note, at)
         except IntegrityError:
             raise Conflict(message_key="error.user_exists", params={"name": username}) from None
@@ -67,7 +70,9 @@ class AccountQueries(SessionQueries):
 
     def has_admin(self) -> bool:
         with self.read() as connection:
-            return connection.execute(select(_users.c.id).where(_users.c.is_admin.is_(True)).limit(1)).first() is not None
+            return (
+                connection.execute(select(_users.c.id).where(_users.c.is_admin.is_(True)).limit(1)).first() is not None
+            )
 
     def set_user_disabled(self, user_id: int, disabled: bool, note: AuditNote) -> None:
         """Disable (their sessions end at once) or enable a user."""
@@ -85,14 +90,12 @@ class AccountQueries(SessionQueries):
             with self.write() as connection:
                 previous = connection.execute(select(_members.c.role).where(key).with_for_update()).scalar()
                 if previous is None:
-                    connection.execute(insert(_members).values(project_id=project_id, user_id=user_id,
-                                                               role=role.value))
+                    connection.execute(insert(_members).values(project_id=project_id, user_id=user_id, role=role.value))
                 else:
                     connection.execute(update(_members).where(key).values(role=role.value))
                 write_audit(connection, note, previous=previous)
         except IntegrityError:  # PostgreSQL: someone gave the same user a role in the same instant
-            raise Conflict(message_key="error.role_race",
-                           params={"target": note.target}) from None
+            raise Conflict(message_key="error.role_race", params={"target": note.target}) from None
         return Role(previous) if previous else None
 
     def delete_membership(self, project_id: int, user_id: int, note: AuditNote) -> Role | None:

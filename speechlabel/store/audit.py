@@ -32,14 +32,16 @@ class AuditNote:
 
 def write_audit(connection: Connection, note: AuditNote, at: datetime | None = None, **extra: Any) -> None:
     """Append ``note`` (with ``extra`` merged into its details) inside the caller's transaction."""
-    connection.execute(insert(_audit).values(
-        at=at or utc_now(),
-        actor=note.actor[:100],
-        action=note.action,
-        project_id=note.project_id,
-        target=note.target[:MAX_TARGET_LENGTH] if note.target is not None else None,
-        details={**note.details, **extra},
-    ))
+    connection.execute(
+        insert(_audit).values(
+            at=at or utc_now(),
+            actor=note.actor[:100],
+            action=note.action,
+            project_id=note.project_id,
+            target=note.target[:MAX_TARGET_LENGTH] if note.target is not None else None,
+            details={**note.details, **extra},
+        )
+    )
 
 
 class AuditQueries(StoreBase):

@@ -146,8 +146,11 @@ class _Window:
 
 
 def _status_query(project_id: int):
-    return (select(_segments.c.status, func.count(), func.coalesce(func.sum(_segments.c.duration), 0.0))
-            .where(_segments.c.project_id == project_id).group_by(_segments.c.status))
+    return (
+        select(_segments.c.status, func.count(), func.coalesce(func.sum(_segments.c.duration), 0.0))
+        .where(_segments.c.project_id == project_id)
+        .group_by(_segments.c.status)
+    )
 
 
 def _work_query(project_id: int, window: _Window, scan: bool = False):
@@ -158,9 +161,17 @@ def _work_query(project_id: int, window: _Window, scan: bool = False):
     segments). ``project_id + 0`` is not indexable, which is all the hint SQLite needs."""
     in_project = (_segments.c.project_id + 0 if scan else _segments.c.project_id) == project_id
     return (
-        select(_revisions.c.id, _revisions.c.segment_id, _segments.c.recording_id, _segments.c.status,
-               _revisions.c.author, window.seconds(_revisions.c.created_at), _revisions.c.status,
-               _revisions.c.duration, _revisions.c.text)
+        select(
+            _revisions.c.id,
+            _revisions.c.segment_id,
+            _segments.c.recording_id,
+            _segments.c.status,
+            _revisions.c.author,
+            window.seconds(_revisions.c.created_at),
+            _revisions.c.status,
+            _revisions.c.duration,
+            _revisions.c.text,
+        )
         .select_from(_revisions.join(_segments, _segments.c.id == _revisions.c.segment_id))
         .where(in_project, _revisions.c.status.not_in(NOT_WORK_STATUSES), *window.keeps(_revisions.c.created_at))
     )
@@ -175,10 +186,12 @@ def _most_of_the_database(connection: Connection, statuses: Sequence[StatusRow])
 def _draft_query(project_id: int):
     """Every draft's text in id order: later rows (newer drafts) overwrite earlier ones in a dict.
     Segments rarely have more than one draft, so this is cheaper than grouping."""
-    return (select(_drafts.c.segment_id, _drafts.c.text)
-            .select_from(_drafts.join(_segments, _segments.c.id == _drafts.c.segment_id))
-            .where(_segments.c.project_id == project_id)
-            .order_by(_drafts.c.id))
+    return (
+        select(_drafts.c.segment_id, _drafts.c.text)
+        .select_from(_drafts.join(_segments, _segments.c.id == _drafts.c.segment_id))
+        .where(_segments.c.project_id == project_id)
+        .order_by(_drafts.c.id)
+    )
 
 
 def _review_query(project_id: int, window: _Window):
@@ -194,23 +207,41 @@ def _pair_query(project_id: int):
     any time: the window applies to the pair, by both times). The caller keeps the newest; a
     correlated "newest" subquery made PostgreSQL take ten times as long."""
     return (
-        select(_second.c.segment_id, _revisions.c.author, _revisions.c.text, _revisions.c.created_at,
-               _revisions.c.start, _revisions.c.duration, _second.c.labeler, _second.c.text, _second.c.saved_at,
-               _second.c.start, _second.c.duration)
+        select(
+            _second.c.segment_id,
+            _revisions.c.author,
+            _revisions.c.text,
+            _revisions.c.created_at,
+            _revisions.c.start,
+            _revisions.c.duration,
+            _second.c.labeler,
+            _second.c.text,
+            _second.c.saved_at,
+            _second.c.start,
+            _second.c.duration,
+        )
         .select_from(_second.join(_revisions, _revisions.c.segment_id == _second.c.segment_id))
-        .where(_second.c.project_id == project_id, _second.c.saved_at.is_not(None),
-               _revisions.c.status.in_(LABELING_STATUSES))
+        .where(
+            _second.c.project_id == project_id,
+            _second.c.saved_at.is_not(None),
+            _revisions.c.status.in_(LABELING_STATUSES),
+        )
         .order_by(_revisions.c.id)
     )
 
 
 def _newest_pairs(rows: Sequence[Any]) -> tuple[PairRow, ...]:
     newest = {row[0]: row for row in rows}  # rows in id order: the last one per segment stays
-    return tuple(PairRow._make((*row[:3], as_utc(row[3]), *row[4:8], as_utc(row[8]), *row[9:]))
-                 for _, row in sorted(newest.items()))
+    return tuple(
+        PairRow._make((*row[:3], as_utc(row[3]), *row[4:8], as_utc(row[8]), *row[9:]))
+        for _, row in sorted(newest.items())
+    )
 
 
 def _second_save_query(project_id: int, window: _Window):
-    return (select(_second.c.labeler, window.seconds(_second.c.saved_at))
-            .where(_second.c.project_id == project_id, _second.c.saved_at.is_not(None),
-                   _second.c.labeler.is_not(None), *window.keeps(_second.c.saved_at)))
+    return select(_second.c.labeler, window.seconds(_second.c.saved_at)).where(
+        _second.c.project_id == project_id,
+        _second.c.saved_at.is_not(None),
+        _second.c.labeler.is_not(None),
+        *window.keeps(_second.c.saved_at),
+    )

@@ -26,8 +26,9 @@ def make_engine(url: str, schema: str | None = None) -> Engine:
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         # Writers queue on SQLite's lock while holding a pooled connection; with the default pool
         # (15) twenty busy labelers ran out of connections before the lock came round.
-        engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
-                               pool_size=20, max_overflow=60)
+        engine = create_engine(
+            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=20, max_overflow=60
+        )
         _tune_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":

@@ -70,14 +70,16 @@ class ExportQuery:
 
 
 class ExportQueries(StoreBase):
-    def iter_export_rows(self, project_id: int, statuses: Iterable[SegmentStatus] | None = None,
-                         query: ExportQuery | None = None) -> Iterator[ExportRow]:
+    def iter_export_rows(
+        self, project_id: int, statuses: Iterable[SegmentStatus] | None = None, query: ExportQuery | None = None
+    ) -> Iterator[ExportRow]:
         """Every chosen segment of a project ordered by recording and time, fetched a page at a
         time (keyset pagination) so a project of any size is read in constant memory."""
         query = query or ExportQuery()
         if statuses is not None:
-            query = ExportQuery(tuple(statuses), query.recording_ids, query.edited_since, query.edited_until,
-                                query.labeler)
+            query = ExportQuery(
+                tuple(statuses), query.recording_ids, query.edited_since, query.edited_until, query.labeler
+            )
         select_rows = _filtered(_export_select(project_id), query)
         order = (_segments.c.recording_id, _segments.c.start, _segments.c.id)
         after = None
@@ -98,19 +100,31 @@ def _export_select(project_id: int):
     # grouped subqueries over the whole drafts and revisions tables were aggregated again for
     # every page, 0.14 s a page on SQLite at 50,000 segments.
     any_draft, any_revision = _drafts.alias("any_draft"), _revisions.alias("any_revision")
-    latest_draft = (select(func.max(any_draft.c.id)).where(any_draft.c.segment_id == _segments.c.id)
-                    .correlate(_segments).scalar_subquery())
-    latest_submission = (select(func.max(any_revision.c.id))
-                         .where(any_revision.c.segment_id == _segments.c.id,
-                                any_revision.c.status.in_(_LABELER_STATUSES))
-                         .correlate(_segments).scalar_subquery())
+    latest_draft = (
+        select(func.max(any_draft.c.id))
+        .where(any_draft.c.segment_id == _segments.c.id)
+        .correlate(_segments)
+        .scalar_subquery()
+    )
+    latest_submission = (
+        select(func.max(any_revision.c.id))
+        .where(any_revision.c.segment_id == _segments.c.id, any_revision.c.status.in_(_LABELER_STATUSES))
+        .correlate(_segments)
+        .scalar_subquery()
+    )
     return (
-        select(_segments, _recordings.c.label.label("recording_label"),
-               _recordings.c.normalized_path, _drafts.c.text.label("draft_text"),
-               _drafts.c.model.label("draft_model"), _drafts.c.engine.label("draft_engine"),
-               cast(_drafts.c.words, Text).label("draft_words"), _drafts.c.avg_logprob.label("draft_avg_logprob"),
-               _drafts.c.no_speech_prob.label("draft_no_speech_prob"),
-               _revisions.c.author.label("labeler"))
+        select(
+            _segments,
+            _recordings.c.label.label("recording_label"),
+            _recordings.c.normalized_path,
+            _drafts.c.text.label("draft_text"),
+            _drafts.c.model.label("draft_model"),
+            _drafts.c.engine.label("draft_engine"),
+            cast(_drafts.c.words, Text).label("draft_words"),
+            _drafts.c.avg_logprob.label("draft_avg_logprob"),
+            _drafts.c.no_speech_prob.label("draft_no_speech_prob"),
+            _revisions.c.author.label("labeler"),
+        )
         .join(_recordings, _recordings.c.id == _segments.c.recording_id)
         .outerjoin(_drafts, _drafts.c.id == latest_draft)
         .outerjoin(_revisions, _revisions.c.id == latest_submission)
@@ -139,6 +153,15 @@ def _utc(moment: datetime) -> datetime:
 
 
 def _export_row(row) -> ExportRow:
-    return ExportRow(segment_from_row(row), row.recording_label, row.normalized_path,
-                     row.draft_text, row.draft_model, row.draft_engine, row.labeler, row.draft_words,
-                     row.draft_avg_logprob, row.draft_no_speech_prob)
+    return ExportRow(
+        segment_from_row(row),
+        row.recording_label,
+        row.normalized_path,
+        row.draft_text,
+        row.draft_model,
+        row.draft_engine,
+        row.labeler,
+        row.draft_words,
+        row.draft_avg_logprob,
+        row.draft_no_speech_prob,
+    )

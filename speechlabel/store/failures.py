@@ -10,6 +10,7 @@ page. IntegrityError and the other DBAPI errors are left alone: the store catche
 from __future__ import annotations
 
 import logging
+
 from sqlalchemy.exc import DBAPIError
 
 from speechlabel.core.errors import StoreUnavailable
@@ -32,9 +33,15 @@ def unavailable(error: DBAPIError) -> StoreUnavailable:
     which can hold user data) goes to the server's log."""
     kind = _classify(error)
     log.error("database failure: %s: %s; statement: %s", type(error.orig).__name__, error.orig, error.statement)
-    return StoreUnavailable(message_key=(
-        "error.database_read_only", "error.database_full", "error.database_busy", "error.database_unreachable",
-        "error.database_failed")[kind])
+    return StoreUnavailable(
+        message_key=(
+            "error.database_read_only",
+            "error.database_full",
+            "error.database_busy",
+            "error.database_unreachable",
+            "error.database_failed",
+        )[kind]
+    )
 
 
 def _classify(error: DBAPIError) -> int:

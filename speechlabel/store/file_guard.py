@@ -43,10 +43,10 @@ class DatabaseFileGuard:
             self._identity = _identity(self.path)
             return
         if _identity(self.path) != self._identity:
-            log.error("the database file %s was deleted or replaced while the app was running; refusing writes",
-                      self.path)
-            raise DatabaseFileGone(
-                message_key="error.database_file_gone", params={"path": str(self.path)})
+            log.error(
+                "the database file %s was deleted or replaced while the app was running; refusing writes", self.path
+            )
+            raise DatabaseFileGone(message_key="error.database_file_gone", params={"path": str(self.path)})
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -38,10 +38,12 @@ class ImportedSegment:
 
 class ImportQueries(StoreBase):
     if TYPE_CHECKING:  # from RecordingQueries, beside this mixin in Store
+
         def find_recording_by_hash(self, project_id: int, sha256: str) -> Recording | None: ...
 
-    def insert_imported_recording(self, recording: Recording, segments: Sequence[ImportedSegment],
-                                  author: str, segment_options: dict[str, Any]) -> Recording:
+    def insert_imported_recording(
+        self, recording: Recording, segments: Sequence[ImportedSegment], author: str, segment_options: dict[str, Any]
+    ) -> Recording:
         """Store ``recording`` as drafted (pre-labeling leaves it alone) with ``segments``; return
         the recording as stored.
 
@@ -55,10 +57,15 @@ class ImportQueries(StoreBase):
                 connection.execute(insert(schema.recordings).values(**recording_to_row(recording)))
                 if rows:
                     connection.execute(insert(schema.segments), rows)
-                    connection.execute(insert(schema.revisions), [_segmented_revision(row, now) for row in rows]
-                                       + [_revision_row(row, author, now, "draft") for row in rows])
-                    connection.execute(insert(schema.drafts), [draft_to_row(segment.draft, row["id"])
-                                                               for segment, row in zip(segments, rows)])
+                    connection.execute(
+                        insert(schema.revisions),
+                        [_segmented_revision(row, now) for row in rows]
+                        + [_revision_row(row, author, now, "draft") for row in rows],
+                    )
+                    connection.execute(
+                        insert(schema.drafts),
+                        [draft_to_row(segment.draft, row["id"]) for segment, row in zip(segments, rows)],
+                    )
         except IntegrityError:
             existing = self.find_recording_by_hash(recording.project_id, recording.sha256)
             if existing is None:

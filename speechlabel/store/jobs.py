@@ -55,17 +55,32 @@ class JobProgressRow:
 
 
 class JobQueries(StoreBase):
-    def claim_job(self, project_id: int, started_by: str, host: str, pid: int) -> tuple[JobRecord | None, JobRecord | None]:
+    def claim_job(
+        self, project_id: int, started_by: str, host: str, pid: int
+    ) -> tuple[JobRecord | None, JobRecord | None]:
         """Insert a running job for the project: (the new job, None), or (None, the running job
         that holds the project) when there is one. The holder may be gone: the caller decides."""
         now = utc_now()
         try:
             with self.write() as connection:
-                job_id = connection.execute(insert(_jobs).values(
-                    project_id=project_id, state=RUNNING, started_by=started_by, host=host, pid=pid,
-                    started_at=now, heartbeat_at=now, recordings_done=0, recordings_total=0,
-                    audio_seconds_done=0.0, audio_seconds_total=0.0, segments_drafted=0,
-                ).returning(_jobs.c.id)).scalar_one()
+                job_id = connection.execute(
+                    insert(_jobs)
+                    .values(
+                        project_id=project_id,
+                        state=RUNNING,
+                        started_by=started_by,
+                        host=host,
+                        pid=pid,
+                        started_at=now,
+                        heartbeat_at=now,
+                        recordings_done=0,
+                        recordings_total=0,
+                        audio_seconds_done=0.0,
+                        audio_seconds_total=0.0,
+                        segments_drafted=0,
+                    )
+                    .returning(_jobs.c.id)
+                ).scalar_one()
         except IntegrityError:
             return None, self.running_job(project_id)
         return self.get_job(job_id), None
@@ -95,16 +110,24 @@ class JobQueries(StoreBase):
             values.update(vars(progress))
         with self.write() as connection:
             changed = connection.execute(
-                update(_jobs).where(_jobs.c.id == job_id, _jobs.c.state == RUNNING).values(**values)).rowcount
+                update(_jobs).where(_jobs.c.id == job_id, _jobs.c.state == RUNNING).values(**values)
+            ).rowcount
         return changed == 1
 
-    def end_job(self, job_id: int, state: str, error: str | None = None, error_key: str | None = None,
-                error_params: dict[str, Any] | None = None) -> bool:
+    def end_job(
+        self,
+        job_id: int,
+        state: str,
+        error: str | None = None,
+        error_key: str | None = None,
+        error_params: dict[str, Any] | None = None,
+    ) -> bool:
         """Move a running job to ``state`` (done, failed, interrupted); False if it was not running."""
         with self.write() as connection:
             changed = connection.execute(
-                update(_jobs).where(_jobs.c.id == job_id, _jobs.c.state == RUNNING).values(
-                    state=state, finished_at=utc_now(), error=error, error_key=error_key, error_params=error_params)
+                update(_jobs)
+                .where(_jobs.c.id == job_id, _jobs.c.state == RUNNING)
+                .values(state=state, finished_at=utc_now(), error=error, error_key=error_key, error_params=error_params)
             ).rowcount
         return changed == 1
 

@@ -23,9 +23,9 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, literal, or_
 from speechlabel.core.bounds import in_ms
 from speechlabel.core.draft_cut import current_drafts, cut_draft, join_drafts
 from speechlabel.core.errors import Conflict, NotFound, StaleVersion, ValidationError
-from speechlabel.core.segment_rules import Neighbours, UnsavedEdit, check_bounds, check_split_time, split_words
 from speechlabel.core.lifecycle import merged_status
 from speechlabel.core.models import Draft, Segment, SegmentEdit
+from speechlabel.core.segment_rules import Neighbours, UnsavedEdit, check_bounds, check_split_time, split_words
 from speechlabel.store import schema
 from speechlabel.store.base import StoreBase
 from speechlabel.store.rows import as_utc, draft_from_row, draft_to_row, segment_from_row, utc_now
@@ -55,8 +55,9 @@ class SegmentMerge:
 
 
 # Built once: read on many label loop request (a statement built per call costs more than the query).
-_UNSAVED_EDIT = select(_unsaved).where(_unsaved.c.user == bindparam("user"),
-                                       _unsaved.c.segment_id == bindparam("segment_id"))
+_UNSAVED_EDIT = select(_unsaved).where(
+    _unsaved.c.user == bindparam("user"), _unsaved.c.segment_id == bindparam("segment_id")
+)
 _in_recording = select(_segments).where(_segments.c.recording_id == bindparam("recording_id"))
 _key = tuple_(_segments.c.start, _segments.c.id)
 _mine = tuple_(bindparam("start"), bindparam("segment_id"))
@@ -67,8 +68,11 @@ _PREVIOUS = _in_recording.where(_key < _mine).order_by(_segments.c.start.desc(),
 class LabelingQueries(StoreBase):
     def page_recording_segments(self, recording_id: str, offset: int, limit: int) -> list[Segment]:
         query = (
-            select(_segments).where(_segments.c.recording_id == recording_id)
-            .order_by(_segments.c.start, _segments.c.id).offset(offset).limit(limit)
+            select(_segments)
+            .where(_segments.c.recording_id == recording_id)
+            .order_by(_segments.c.start, _segments.c.id)
+            .offset(offset)
+            .limit(limit)
         )
         with self.read() as connection:
             return [segment_from_row(row) for row in connection.execute(query)]
@@ -78,8 +82,11 @@ class LabelingQueries(StoreBase):
         in time order: what a waveform window draws (their columns only, not whole rows)."""
         query = (
             select(_segments.c.id, _segments.c.start, _segments.c.duration)
-            .where(_segments.c.recording_id == recording_id, _segments.c.start < end,
-                   _segments.c.start + _segments.c.duration > start)
+            .where(
+                _segments.c.recording_id == recording_id,
+                _segments.c.start < end,
+                _segments.c.start + _segments.c.duration > start,
+            )
             .order_by(_segments.c.start, _segments.c.id)
         )
         with self.read() as connection:
@@ -100,18 +107,28 @@ class LabelingQueries(StoreBase):
         and how many the recording has: one query."""
         before = tuple_(_segments.c.start, _segments.c.id) < tuple_(literal(segment.start), literal(segment.id))
         query = select(func.count().filter(before), func.count()).where(
-            _segments.c.recording_id == segment.recording_id)
+            _segments.c.recording_id == segment.recording_id
+        )
         with self.read() as connection:
             position, count = connection.execute(query).one()
         return position, count
 
-    def save_labeled(self, segment_id: str, expected_version: int, edit: SegmentEdit, author: str,
-                     tab: str | None = None) -> Segment:
+    def save_labeled(
+        self, segment_id: str, expected_version: int, edit: SegmentEdit, author: str, tab: str | None = None
+    ) -> Segment:
         """Like ``save_segment``, and the author's unsaved edit of the segment goes with it (see
         ``_drop_unsaved`` for one kept by another of their tabs)."""
         with self.write() as connection:
-            row = _versioned_update(connection, segment_id, expected_version, _edit_values(edit), author, edit.comment,
-                                    saves_text=edit.text is not None, tab=tab)
+            row = _versioned_update(
+                connection,
+                segment_id,
+                expected_version,
+                _edit_values(edit),
+                author,
+                edit.comment,
+                saves_text=edit.text is not None,
+                tab=tab,
+            )
         return segment_from_row(row)
 
     def resize_segment(self, segment_id: str, expected_version: int, start: float, end: float, author: str) -> Segment:
@@ -125,7 +142,12 @@ class LabelingQueries(StoreBase):
         return segment_from_row(row)
 
     def split_segment(
-        self, segment_id: str, expected_version: int, at_time: float, word_index: int, author: str,
+        self,
+        segment_id: str,
+        expected_version: int,
+        at_time: float,
+        word_index: int,
+        author: str,
         text: str | None = None,
     ) -> tuple[Segment, Segment]:
         """First part keeps the id (new version), the second is a new segment, each with its part
@@ -140,8 +162,11 @@ class LabelingQueries(StoreBase):
             second = _second_part_row(connection, segment, at_time, second_text, author)
             connection.execute(insert(_segments).values(**second))
             _split_drafts(connection, segment_id, second["id"], at_time, cut_text.split(), word_index)
-            connection.execute(insert(_revisions).values(
-                **_revision_row(second, author, second["updated_at"], f"split from {segment_id} at {at_time:.3f} s")))
+            connection.execute(
+                insert(_revisions).values(
+                    **_revision_row(second, author, second["updated_at"], f"split from {segment_id} at {at_time:.3f} s")
+                )
+            )
             values = {"duration": in_ms(at_time - segment.start), "text": first_text}
             comment = f"split at {at_time:.3f} s; the second part is {second['id']}"
             row = _versioned_update(connection, segment_id, expected_version, values, author, comment)
@@ -149,8 +174,13 @@ class LabelingQueries(StoreBase):
         return segment_from_row(row), second_segment
 
     def merge_with_next_segment(
-        self, segment_id: str, expected_version: int, next_expected_version: int, author: str,
-        next_segment_id: str | None = None, text: str | None = None,
+        self,
+        segment_id: str,
+        expected_version: int,
+        next_expected_version: int,
+        author: str,
+        next_segment_id: str | None = None,
+        text: str | None = None,
     ) -> Segment:
         """Join a segment with the next one of its recording; the next row is removed and its
         revisions and drafts move to the survivor, listed in ``segment_merges``, and the drafts
@@ -179,11 +209,21 @@ class LabelingQueries(StoreBase):
         """Replace the user's unsaved edit of the segment (delete + insert: portable upsert)."""
         with self.write() as connection:
             _load_segment(connection, edit.segment_id)
-            connection.execute(delete(_unsaved).where(_unsaved.c.user == edit.user, _unsaved.c.segment_id == edit.segment_id))
-            connection.execute(insert(_unsaved).values(
-                user=edit.user, segment_id=edit.segment_id, base_version=edit.base_version, text=edit.text,
-                speaker=edit.speaker, tags=list(edit.tags), updated_at=edit.updated_at, tab=edit.tab,
-            ))
+            connection.execute(
+                delete(_unsaved).where(_unsaved.c.user == edit.user, _unsaved.c.segment_id == edit.segment_id)
+            )
+            connection.execute(
+                insert(_unsaved).values(
+                    user=edit.user,
+                    segment_id=edit.segment_id,
+                    base_version=edit.base_version,
+                    text=edit.text,
+                    speaker=edit.speaker,
+                    tags=list(edit.tags),
+                    updated_at=edit.updated_at,
+                    tab=edit.tab,
+                )
+            )
         return edit
 
     def get_unsaved_edit(self, user: str, segment_id: str) -> UnsavedEdit | None:
@@ -191,8 +231,16 @@ class LabelingQueries(StoreBase):
             row = connection.execute(_UNSAVED_EDIT, {"user": user, "segment_id": segment_id}).first()
         if row is None:
             return None
-        return UnsavedEdit(row.user, row.segment_id, row.base_version, row.text, row.speaker,
-                           tuple(row.tags), as_utc(row.updated_at), row.tab)
+        return UnsavedEdit(
+            row.user,
+            row.segment_id,
+            row.base_version,
+            row.text,
+            row.speaker,
+            tuple(row.tags),
+            as_utc(row.updated_at),
+            row.tab,
+        )
 
     def delete_unsaved_edit(self, user: str, segment_id: str) -> bool:
         with self.write() as connection:
@@ -200,8 +248,14 @@ class LabelingQueries(StoreBase):
 
 
 def _versioned_update(
-    connection: Connection, segment_id: str, expected_version: int, values: dict[str, Any], author: str,
-    comment: str | None, saves_text: bool = True, tab: str | None = None,
+    connection: Connection,
+    segment_id: str,
+    expected_version: int,
+    values: dict[str, Any],
+    author: str,
+    comment: str | None,
+    saves_text: bool = True,
+    tab: str | None = None,
 ) -> Any:
     """The store's versioned update. A change that saved the author's text ends their unsaved
     edit (``_saved_over``); one that did not (bounds, status) carries it over to the new version,
@@ -210,10 +264,15 @@ def _versioned_update(
     if saves_text:
         _saved_over(connection, author, segment_id, tab, row.text)
     else:
-        connection.execute(update(_unsaved).where(
-            _unsaved.c.user == author, _unsaved.c.segment_id == segment_id,
-            _unsaved.c.base_version == expected_version,
-        ).values(base_version=row.version))
+        connection.execute(
+            update(_unsaved)
+            .where(
+                _unsaved.c.user == author,
+                _unsaved.c.segment_id == segment_id,
+                _unsaved.c.base_version == expected_version,
+            )
+            .values(base_version=row.version)
+        )
     return row
 
 
@@ -224,9 +283,13 @@ def _saved_over(connection: Connection, user: str, segment_id: str, tab: str | N
     if tab is None:
         _drop_unsaved(connection, user, segment_id)
         return
-    connection.execute(delete(_unsaved).where(
-        _unsaved.c.user == user, _unsaved.c.segment_id == segment_id,
-        or_(_unsaved.c.tab.is_(None), _unsaved.c.tab == tab, _unsaved.c.text == saved_text)))
+    connection.execute(
+        delete(_unsaved).where(
+            _unsaved.c.user == user,
+            _unsaved.c.segment_id == segment_id,
+            or_(_unsaved.c.tab.is_(None), _unsaved.c.tab == tab, _unsaved.c.text == saved_text),
+        )
+    )
 
 
 def _drop_unsaved(connection: Connection, user: str, segment_id: str) -> int:
@@ -250,8 +313,7 @@ def _lock_recording(connection: Connection, recording_id: str) -> float:
     query = select(schema.recordings.c.duration).where(schema.recordings.c.id == recording_id).with_for_update()
     duration = connection.execute(query).scalar_one_or_none()
     if duration is None:
-        raise NotFound(message_key="error.no_recording",
-                       params={"recording_id": recording_id})
+        raise NotFound(message_key="error.no_recording", params={"recording_id": recording_id})
     return duration
 
 
@@ -271,10 +333,10 @@ def _neighbours(connection: Connection, segment: Segment, recording_duration: fl
     )
 
 
-def _second_part_row(connection: Connection, segment: Segment, at_time: float, text: str, author: str) -> dict[str, Any]:
-    project_id = connection.execute(
-        select(_segments.c.project_id).where(_segments.c.id == segment.id)
-    ).scalar_one()
+def _second_part_row(
+    connection: Connection, segment: Segment, at_time: float, text: str, author: str
+) -> dict[str, Any]:
+    project_id = connection.execute(select(_segments.c.project_id).where(_segments.c.id == segment.id)).scalar_one()
     return {
         "id": new_segment_id(segment.recording_id),
         "project_id": project_id,
@@ -294,12 +356,15 @@ def _second_part_row(connection: Connection, segment: Segment, at_time: float, t
     }
 
 
-def _split_drafts(connection: Connection, first_id: str, second_id: str, at_time: float, text_words: list[str],
-                  word_index: int) -> None:
+def _split_drafts(
+    connection: Connection, first_id: str, second_id: str, at_time: float, text_words: list[str], word_index: int
+) -> None:
     """Each half gets its part of the segment's current drafts (``draft_cut``), added in the
     drafts' order so the newest stays the newest; the original rows stay with the first half."""
-    cuts = [cut_draft(draft, at_time, text_words, word_index)
-            for draft in current_drafts(_load_drafts(connection, first_id))]
+    cuts = [
+        cut_draft(draft, at_time, text_words, word_index)
+        for draft in current_drafts(_load_drafts(connection, first_id))
+    ]
     _insert_drafts(connection, first_id, [cut.first for cut in cuts])
     _insert_drafts(connection, second_id, [cut.second for cut in cuts if cut.second is not None])
 
@@ -308,8 +373,11 @@ def _joined_drafts(connection: Connection, first: Segment, second: Segment) -> l
     """The merged segment's draft of each engine and model both segments have (``join_drafts``),
     ordered by the newer draft of each pair so the newest draft stays the newest."""
     mine = {(draft.engine, draft.model): draft for draft in current_drafts(_load_drafts(connection, first.id))}
-    pairs = [(mine[(draft.engine, draft.model)], draft)
-             for draft in current_drafts(_load_drafts(connection, second.id)) if (draft.engine, draft.model) in mine]
+    pairs = [
+        (mine[(draft.engine, draft.model)], draft)
+        for draft in current_drafts(_load_drafts(connection, second.id))
+        if (draft.engine, draft.model) in mine
+    ]
     # Drafts read back from the store always have their id (``Draft.id`` is None only before the insert).
     pairs.sort(key=lambda pair: max(cast(int, pair[0].id), cast(int, pair[1].id)))
     return [join_drafts(before, after, (first.duration, second.duration)) for before, after in pairs]
@@ -332,8 +400,10 @@ def _check_next(first: Segment, second: Segment | None, expected_id: str | None,
     if second is None:
         raise ValidationError(message_key="error.merge_last", params={"segment": first.id})
     if expected_id is not None and second.id != expected_id:
-        raise Conflict(message_key="error.merge_next_changed",
-                       params={"segment": first.id, "next": second.id, "expected": expected_id})
+        raise Conflict(
+            message_key="error.merge_next_changed",
+            params={"segment": first.id, "next": second.id, "expected": expected_id},
+        )
     if second.version != expected_version:
         raise StaleVersion(second.id, expected_version, second.version, second.updated_by)
     return second
@@ -348,29 +418,57 @@ def _carry_unsaved(connection: Connection, first: Segment, second: Segment) -> N
         base = connection.execute(_UNSAVED_EDIT, {"user": typed.user, "segment_id": first.id}).first()
         text = " ".join(part for part in ((base.text if base else first.text).strip(), typed.text.strip()) if part)
         connection.execute(delete(_unsaved).where(_unsaved.c.user == typed.user, _unsaved.c.segment_id == first.id))
-        connection.execute(insert(_unsaved).values(
-            user=typed.user, segment_id=first.id, base_version=first.version, text=text,
-            speaker=base.speaker if base else typed.speaker,
-            tags=list(base.tags) + [tag for tag in typed.tags if tag not in base.tags] if base else list(typed.tags),
-            updated_at=max(typed.updated_at, base.updated_at) if base else typed.updated_at, tab=typed.tab))
+        connection.execute(
+            insert(_unsaved).values(
+                user=typed.user,
+                segment_id=first.id,
+                base_version=first.version,
+                text=text,
+                speaker=base.speaker if base else typed.speaker,
+                tags=list(base.tags) + [tag for tag in typed.tags if tag not in base.tags]
+                if base
+                else list(typed.tags),
+                updated_at=max(typed.updated_at, base.updated_at) if base else typed.updated_at,
+                tab=typed.tab,
+            )
+        )
 
 
 def _absorb(connection: Connection, first: Segment, second: Segment, author: str) -> None:
     """Move the absorbed segment's revisions and drafts to the survivor, log which ones, and
     delete its row: a removed segment keeps exports and counts right, and its history stays
     readable under the survivor (``list_revisions``) with ``segment_merges`` saying whose it was."""
-    revision_ids = list(connection.execute(
-        select(_revisions.c.id).where(_revisions.c.segment_id == second.id).order_by(_revisions.c.id)).scalars())
-    draft_ids = list(connection.execute(
-        select(_drafts.c.id).where(_drafts.c.segment_id == second.id).order_by(_drafts.c.id)).scalars())
+    revision_ids = list(
+        connection.execute(
+            select(_revisions.c.id).where(_revisions.c.segment_id == second.id).order_by(_revisions.c.id)
+        ).scalars()
+    )
+    draft_ids = list(
+        connection.execute(
+            select(_drafts.c.id).where(_drafts.c.segment_id == second.id).order_by(_drafts.c.id)
+        ).scalars()
+    )
     connection.execute(update(_revisions).where(_revisions.c.segment_id == second.id).values(segment_id=first.id))
     connection.execute(update(_drafts).where(_drafts.c.segment_id == second.id).values(segment_id=first.id))
-    connection.execute(insert(_merges).values(
-        segment_id=first.id, absorbed_id=second.id, absorbed_version=second.version,
-        absorbed={"text": second.text, "start": second.start, "duration": second.duration,
-                  "speaker": second.speaker, "tags": list(second.tags), "status": second.status.value},
-        revision_ids=revision_ids, draft_ids=draft_ids, author=author, created_at=utc_now(),
-    ))
+    connection.execute(
+        insert(_merges).values(
+            segment_id=first.id,
+            absorbed_id=second.id,
+            absorbed_version=second.version,
+            absorbed={
+                "text": second.text,
+                "start": second.start,
+                "duration": second.duration,
+                "speaker": second.speaker,
+                "tags": list(second.tags),
+                "status": second.status.value,
+            },
+            revision_ids=revision_ids,
+            draft_ids=draft_ids,
+            author=author,
+            created_at=utc_now(),
+        )
+    )
     connection.execute(delete(_segments).where(_segments.c.id == second.id))
 
 
@@ -389,8 +487,14 @@ def _merged_values(first: Segment, second: Segment) -> dict[str, Any]:
 def _merge_from_row(row: Any) -> SegmentMerge:
     absorbed = row.absorbed
     return SegmentMerge(
-        segment_id=row.segment_id, absorbed_id=row.absorbed_id, absorbed_version=row.absorbed_version,
-        absorbed_text=absorbed["text"], absorbed_start=absorbed["start"], absorbed_duration=absorbed["duration"],
-        revision_ids=tuple(row.revision_ids), draft_ids=tuple(row.draft_ids), author=row.author,
+        segment_id=row.segment_id,
+        absorbed_id=row.absorbed_id,
+        absorbed_version=row.absorbed_version,
+        absorbed_text=absorbed["text"],
+        absorbed_start=absorbed["start"],
+        absorbed_duration=absorbed["duration"],
+        revision_ids=tuple(row.revision_ids),
+        draft_ids=tuple(row.draft_ids),
+        author=row.author,
         created_at=as_utc(row.created_at),
     )

@@ -75,15 +75,23 @@ _ACCESS = (
 _held_firsts = (
     select(_segments.c.id, _segments.c.recording_id, _segments.c.start)
     .join(_leases, and_(_leases.c.segment_id == _segments.c.id, _leases.c.slot == FIRST_SLOT))
-    .where(_leases.c.project_id == bindparam("project_id"), _leases.c.username == bindparam("username"),
-           _leases.c.expires_at > bindparam("now"), _segments.c.status.in_(bindparam("statuses", expanding=True)))
+    .where(
+        _leases.c.project_id == bindparam("project_id"),
+        _leases.c.username == bindparam("username"),
+        _leases.c.expires_at > bindparam("now"),
+        _segments.c.status.in_(bindparam("statuses", expanding=True)),
+    )
 )
 _held_seconds = (
     select(_segments.c.id, _segments.c.recording_id, _segments.c.start)
     .join(_leases, and_(_leases.c.segment_id == _segments.c.id, _leases.c.slot == SECOND_SLOT))
     .join(_second, _second.c.segment_id == _segments.c.id)
-    .where(_leases.c.project_id == bindparam("project_id"), _leases.c.username == bindparam("username"),
-           _leases.c.expires_at > bindparam("now"), _second.c.saved_at.is_(None))
+    .where(
+        _leases.c.project_id == bindparam("project_id"),
+        _leases.c.username == bindparam("username"),
+        _leases.c.expires_at > bindparam("now"),
+        _second.c.saved_at.is_(None),
+    )
 )
 _held = union_all(_held_firsts, _held_seconds).subquery()
 _HELD_WORK_IDS = select(_held.c.id).order_by(_held.c.recording_id, _held.c.start, _held.c.id)
@@ -95,22 +103,33 @@ class LeaseQueries(StoreBase):
         with self.read() as connection:
             row = connection.execute(_ACCESS, {"segment_id": segment_id, "now": now}).first()
         if row is None:
-            raise NotFound(message_key="error.no_segment",
-                           params={"segment": segment_id})
+            raise NotFound(message_key="error.no_segment", params={"segment": segment_id})
         return SegmentAccess(segment_from_row(row), row.project_id, row.first_holder, row.second_holder)
 
-    def held_work_ids(self, project_id: int, username: str, statuses: Iterable[SegmentStatus],
-                      now: datetime) -> list[str]:
+    def held_work_ids(
+        self, project_id: int, username: str, statuses: Iterable[SegmentStatus], now: datetime
+    ) -> list[str]:
         """The ids of what the user holds to do, in recording and time order: their leased
         segments in ``statuses`` and their unsaved second labelings (one query, ids only)."""
-        values = {"project_id": project_id, "username": username, "now": now,
-                  "statuses": [status.value for status in statuses]}
+        values = {
+            "project_id": project_id,
+            "username": username,
+            "now": now,
+            "statuses": [status.value for status in statuses],
+        }
         with self.read() as connection:
             return list(connection.execute(_HELD_WORK_IDS, values).scalars())
 
     def claim_free_segments(
-        self, project_id: int, username: str, statuses: Iterable[SegmentStatus], now: datetime, expires_at: datetime,
-        limit: int | None, recording_id: str | None = None, assigned_by: str | None = None,
+        self,
+        project_id: int,
+        username: str,
+        statuses: Iterable[SegmentStatus],
+        now: datetime,
+        expires_at: datetime,
+        limit: int | None,
+        recording_id: str | None = None,
+        assigned_by: str | None = None,
     ) -> list[Segment]:
         """Lease up to ``limit`` free to-do segments (all of ``recording_id``'s when given) to
         ``username``, in recording and time order; returns them."""
@@ -124,8 +143,16 @@ class LeaseQueries(StoreBase):
                 with self.write() as connection:
                     _serialise_claims(connection, project_id)
                     rows = connection.execute(_not_seconded_by(connection, query, project_id, username)).all()
-                    _lease(connection, [row.id for row in rows], project_id, username, now, expires_at,
-                           assigned_by, replace_active=False)
+                    _lease(
+                        connection,
+                        [row.id for row in rows],
+                        project_id,
+                        username,
+                        now,
+                        expires_at,
+                        assigned_by,
+                        replace_active=False,
+                    )
                 return [segment_from_row(row) for row in rows]
             except IntegrityError:
                 # PostgreSQL: another claim committed a lease on one of these rows between this
@@ -133,13 +160,19 @@ class LeaseQueries(StoreBase):
                 continue
         raise Conflict(message_key="error.busy_taking_work")
 
-    def active_leased_segments(self, project_id: int, username: str, statuses: Iterable[SegmentStatus] | None,
-                               now: datetime) -> list[Segment]:
+    def active_leased_segments(
+        self, project_id: int, username: str, statuses: Iterable[SegmentStatus] | None, now: datetime
+    ) -> list[Segment]:
         """The user's leased segments (in ``statuses``; None: any), in recording and time order."""
         query = (
-            select(_segments).join(_leases, _leases.c.segment_id == _segments.c.id)
-            .where(_leases.c.project_id == project_id, _leases.c.username == username,
-                   _leases.c.slot == FIRST_SLOT, _leases.c.expires_at > now)
+            select(_segments)
+            .join(_leases, _leases.c.segment_id == _segments.c.id)
+            .where(
+                _leases.c.project_id == project_id,
+                _leases.c.username == username,
+                _leases.c.slot == FIRST_SLOT,
+                _leases.c.expires_at > now,
+            )
             .order_by(*_ORDER)
         )
         if statuses is not None:
@@ -147,39 +180,47 @@ class LeaseQueries(StoreBase):
         with self.read() as connection:
             return [segment_from_row(row) for row in connection.execute(query)]
 
-    def holds_segment_around(self, project_id: int, username: str, recording_id: str, start: float, end: float,
-                             margin: float, now: datetime) -> bool:
+    def holds_segment_around(
+        self, project_id: int, username: str, recording_id: str, start: float, end: float, margin: float, now: datetime
+    ) -> bool:
         """Whether the user holds (either slot) a segment of the recording whose span, widened by
         ``margin`` seconds on each side, contains ``start..end``: one EXISTS, not the batch."""
         tolerance = 1e-3
         held = exists().where(
-            _leases.c.segment_id == _segments.c.id, _leases.c.project_id == project_id,
-            _leases.c.username == username, _leases.c.expires_at > now, _segments.c.recording_id == recording_id,
+            _leases.c.segment_id == _segments.c.id,
+            _leases.c.project_id == project_id,
+            _leases.c.username == username,
+            _leases.c.expires_at > now,
+            _segments.c.recording_id == recording_id,
             _segments.c.start - margin - tolerance <= start,
-            _segments.c.start + _segments.c.duration + margin + tolerance >= end)
+            _segments.c.start + _segments.c.duration + margin + tolerance >= end,
+        )
         with self.read() as connection:
             return bool(connection.execute(select(held)).scalar())
 
     def lease_of(self, segment_id: str, now: datetime, slot: int = FIRST_SLOT) -> Lease | None:
         """The active lease of a segment on ``slot`` (first: the labeling), if any."""
-        query = select(_leases).where(_leases.c.segment_id == segment_id, _leases.c.slot == slot,
-                                      _leases.c.expires_at > now)
+        query = select(_leases).where(
+            _leases.c.segment_id == segment_id, _leases.c.slot == slot, _leases.c.expires_at > now
+        )
         with self.read() as connection:
             row = connection.execute(query).first()
         return _lease_from_row(row) if row else None
 
-    def reassign_leases(self, segment_ids: Sequence[str], username: str, now: datetime, expires_at: datetime,
-                        assigned_by: str | None) -> int:
+    def reassign_leases(
+        self, segment_ids: Sequence[str], username: str, now: datetime, expires_at: datetime, assigned_by: str | None
+    ) -> int:
         """Give these segments to ``username`` whoever held them (a lead's decision); returns how many."""
         with self.write() as connection:
             found = connection.execute(
-                select(_segments.c.id, _segments.c.project_id).where(_segments.c.id.in_(list(segment_ids)))).all()
+                select(_segments.c.id, _segments.c.project_id).where(_segments.c.id.in_(list(segment_ids)))
+            ).all()
             missing = set(segment_ids) - {row.id for row in found}
             if missing:
-                raise NotFound(message_key="error.no_segment",
-                               params={"segment": min(missing)})
-            connection.execute(delete(_leases).where(_leases.c.segment_id.in_(list(segment_ids)),
-                                                     _leases.c.slot == FIRST_SLOT))
+                raise NotFound(message_key="error.no_segment", params={"segment": min(missing)})
+            connection.execute(
+                delete(_leases).where(_leases.c.segment_id.in_(list(segment_ids)), _leases.c.slot == FIRST_SLOT)
+            )
             for project_id in {row.project_id for row in found}:
                 ids = [row.id for row in found if row.project_id == project_id]
                 _lease(connection, ids, project_id, username, now, expires_at, assigned_by, replace_active=True)
@@ -187,21 +228,34 @@ class LeaseQueries(StoreBase):
 
     def release_lease(self, segment_id: str, username: str) -> bool:
         with self.write() as connection:
-            return connection.execute(delete(_leases).where(
-                _leases.c.segment_id == segment_id, _leases.c.username == username)).rowcount > 0
+            return (
+                connection.execute(
+                    delete(_leases).where(_leases.c.segment_id == segment_id, _leases.c.username == username)
+                ).rowcount
+                > 0
+            )
 
     def extend_leases(self, project_id: int, username: str, now: datetime, expires_at: datetime) -> int:
         """Keep a working labeler's batch: every save pushes their active leases' expiry out (never
         in: a rejected segment's longer rework lease keeps its own end)."""
         with self.write() as connection:
-            return connection.execute(update(_leases).where(
-                _leases.c.project_id == project_id, _leases.c.username == username, _leases.c.expires_at > now,
-                _leases.c.expires_at < expires_at,
-            ).values(expires_at=expires_at)).rowcount
+            return connection.execute(
+                update(_leases)
+                .where(
+                    _leases.c.project_id == project_id,
+                    _leases.c.username == username,
+                    _leases.c.expires_at > now,
+                    _leases.c.expires_at < expires_at,
+                )
+                .values(expires_at=expires_at)
+            ).rowcount
 
     def count_leases_since(self, project_id: int, username: str, since: datetime) -> int:
-        query = select(func.count()).select_from(_leases).where(
-            _leases.c.project_id == project_id, _leases.c.username == username, _leases.c.leased_at >= since)
+        query = (
+            select(func.count())
+            .select_from(_leases)
+            .where(_leases.c.project_id == project_id, _leases.c.username == username, _leases.c.leased_at >= since)
+        )
         with self.read() as connection:
             return connection.execute(query).scalar_one()
 
@@ -215,23 +269,39 @@ def _serialise_claims(connection: Connection, project_id: int) -> None:
 
 
 def _free_todo(project_id: int, statuses: Iterable[SegmentStatus], now: datetime):
-    held = exists().where(and_(_leases.c.segment_id == _segments.c.id, _leases.c.slot == FIRST_SLOT,
-                               _leases.c.expires_at > now))
-    return select(_segments).where(_segments.c.project_id == project_id,
-                                   _segments.c.status.in_([s.value for s in statuses]), ~held)
+    held = exists().where(
+        and_(_leases.c.segment_id == _segments.c.id, _leases.c.slot == FIRST_SLOT, _leases.c.expires_at > now)
+    )
+    return select(_segments).where(
+        _segments.c.project_id == project_id, _segments.c.status.in_([s.value for s in statuses]), ~held
+    )
 
 
 def _not_seconded_by(connection: Connection, query, project_id: int, username: str):
     """Whoever has (or had) the second labeling of a segment never gets its first: the two stay
     independent. The few such ids are read first and left out by id: a NOT EXISTS on the
     second labelings made PostgreSQL give up the index order of the pool (90 ms per claim)."""
-    theirs = connection.execute(select(_second.c.segment_id).where(
-        _second.c.project_id == project_id, _second.c.labeler == username)).scalars().all()
+    theirs = (
+        connection.execute(
+            select(_second.c.segment_id).where(_second.c.project_id == project_id, _second.c.labeler == username)
+        )
+        .scalars()
+        .all()
+    )
     return query.where(_segments.c.id.not_in(theirs)) if theirs else query
 
 
-def _lease(connection: Connection, segment_ids: list[str], project_id: int, username: str, now: datetime,
-           expires_at: datetime, assigned_by: str | None, replace_active: bool, slot: int = FIRST_SLOT) -> None:
+def _lease(
+    connection: Connection,
+    segment_ids: list[str],
+    project_id: int,
+    username: str,
+    now: datetime,
+    expires_at: datetime,
+    assigned_by: str | None,
+    replace_active: bool,
+    slot: int = FIRST_SLOT,
+) -> None:
     """Lease ``segment_ids`` on ``slot``. Expired leases of them are history and make way; active
     ones only when ``replace_active`` (a lead's reassignment), else the insert fails on the key."""
     if not segment_ids:
@@ -241,13 +311,32 @@ def _lease(connection: Connection, segment_ids: list[str], project_id: int, user
         gone = gone.where(_leases.c.expires_at <= now)
     connection.execute(gone)
     batch_id = uuid.uuid4().hex[:12]
-    connection.execute(insert(_leases), [
-        {"segment_id": segment_id, "slot": slot, "project_id": project_id, "username": username,
-         "batch_id": batch_id, "leased_at": now, "expires_at": expires_at, "assigned_by": assigned_by}
-        for segment_id in segment_ids
-    ])
+    connection.execute(
+        insert(_leases),
+        [
+            {
+                "segment_id": segment_id,
+                "slot": slot,
+                "project_id": project_id,
+                "username": username,
+                "batch_id": batch_id,
+                "leased_at": now,
+                "expires_at": expires_at,
+                "assigned_by": assigned_by,
+            }
+            for segment_id in segment_ids
+        ],
+    )
 
 
 def _lease_from_row(row) -> Lease:
-    return Lease(row.segment_id, row.slot, row.project_id, row.username, row.batch_id, as_utc(row.leased_at),
-                 as_utc(row.expires_at), row.assigned_by)
+    return Lease(
+        row.segment_id,
+        row.slot,
+        row.project_id,
+        row.username,
+        row.batch_id,
+        as_utc(row.leased_at),
+        as_utc(row.expires_at),
+        row.assigned_by,
+    )

@@ -13,7 +13,6 @@ from speechlabel.store import schema
 from speechlabel.store.base import StoreBase
 from speechlabel.store.rows import project_from_row, utc_now
 
-
 # Built once: read on every label loop request (a statement built per call costs more than the query).
 _PROJECT_BY_ID = select(schema.projects).where(schema.projects.c.id == bindparam("project_id"))
 

@@ -45,8 +45,7 @@ class RecordingQueries(StoreBase):
         with self.read() as connection:
             row = connection.execute(_RECORDING_BY_ID, {"recording_id": recording_id}).first()
         if row is None:
-            raise NotFound(message_key="error.no_recording",
-                           params={"recording_id": recording_id})
+            raise NotFound(message_key="error.no_recording", params={"recording_id": recording_id})
         return recording_from_row(row)
 
     def list_recordings(self, project_id: int, pending_only: bool = False) -> list[Recording]:

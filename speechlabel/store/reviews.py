@@ -157,15 +157,18 @@ class ReviewQueries(StoreBase):
             _prepare(connection, spec)
             mark = None
             if after is not None:
-                mark = connection.execute(select(*_order_keys(_keys(spec, self.dialect, only=after), spec.order))).first()
-            for start in ([mark, None] if mark is not None else [None]):
+                mark = connection.execute(
+                    select(*_order_keys(_keys(spec, self.dialect, only=after), spec.order))
+                ).first()
+            for start in [mark, None] if mark is not None else [None]:
                 found = self._first_from(connection, spec, start, after, not_labeled_by)
                 if found is not None:
                     return found
         return None
 
-    def _first_from(self, connection: Connection, spec: QueueSpec, start: Any, exclude: str | None,
-                    not_labeled_by: str | None) -> Segment | None:
+    def _first_from(
+        self, connection: Connection, spec: QueueSpec, start: Any, exclude: str | None, not_labeled_by: str | None
+    ) -> Segment | None:
         """Usually one of the next few segments will do, so they are read unfiltered (cheap);
         only when all of them are the reviewer's own does a filtered query look further."""
         rows = connection.execute(_next_rows(spec, self.dialect, start, NEXT_BATCH)).all()
@@ -183,9 +186,12 @@ class ReviewQueries(StoreBase):
     def labeler_of_record(self, segment_id: str) -> tuple[str | None, datetime | None]:
         """Who submitted (or reworked) the segment's current text, and when: the newest revision
         with a queue status. (None, None) when it was never submitted."""
-        query = (select(_revisions.c.author, _revisions.c.created_at)
-                 .where(_revisions.c.segment_id == segment_id, _revisions.c.status.in_(_LABELER_VALUES))
-                 .order_by(_revisions.c.id.desc()).limit(1))
+        query = (
+            select(_revisions.c.author, _revisions.c.created_at)
+            .where(_revisions.c.segment_id == segment_id, _revisions.c.status.in_(_LABELER_VALUES))
+            .order_by(_revisions.c.id.desc())
+            .limit(1)
+        )
         with self.read() as connection:
             row = connection.execute(query).first()
         return (row.author, as_utc(row.created_at)) if row else (None, None)
@@ -195,16 +201,33 @@ class ReviewQueries(StoreBase):
         status = landing(Action.APPROVE if decision.decision == ReviewDecision.APPROVED else Action.REJECT)
         now = utc_now()
         with self.write() as connection:
-            row = versioned_update(connection, decision.segment_id, decision.expected_version,
-                                   {"status": status.value}, decision.reviewer, decision.revision_comment)
+            row = versioned_update(
+                connection,
+                decision.segment_id,
+                decision.expected_version,
+                {"status": status.value},
+                decision.reviewer,
+                decision.revision_comment,
+            )
             review_id = _insert_reviews(connection, [_review_values(decision, now)])
             if decision.decision == ReviewDecision.REJECTED:
                 _return_to_labeler(connection, decision, now)
-            write_audit(connection, AuditNote(
-                decision.reviewer, f"segment_{decision.decision.value}", decision.segment_id, decision.project_id,
-                {"labeler": decision.labeler, "version": decision.expected_version,
-                 "reason": decision.reason.value if decision.reason else None, "comment": decision.comment},
-            ), at=now)
+            write_audit(
+                connection,
+                AuditNote(
+                    decision.reviewer,
+                    f"segment_{decision.decision.value}",
+                    decision.segment_id,
+                    decision.project_id,
+                    {
+                        "labeler": decision.labeler,
+                        "version": decision.expected_version,
+                        "reason": decision.reason.value if decision.reason else None,
+                        "comment": decision.comment,
+                    },
+                ),
+                at=now,
+            )
             review = _load_review(connection, review_id)
         return segment_from_row(row), review
 
@@ -227,9 +250,12 @@ class ReviewQueries(StoreBase):
             return [_review_from_row(row) for row in connection.execute(query)]
 
     def latest_rejection(self, segment_id: str) -> Review | None:
-        query = (select(_reviews).where(_reviews.c.segment_id == segment_id,
-                                        _reviews.c.decision == ReviewDecision.REJECTED.value)
-                 .order_by(_reviews.c.id.desc()).limit(1))
+        query = (
+            select(_reviews)
+            .where(_reviews.c.segment_id == segment_id, _reviews.c.decision == ReviewDecision.REJECTED.value)
+            .order_by(_reviews.c.id.desc())
+            .limit(1)
+        )
         with self.read() as connection:
             row = connection.execute(query).first()
         return _review_from_row(row) if row else None
@@ -237,12 +263,17 @@ class ReviewQueries(StoreBase):
     def review_counts_by_labeler(self, project_id: int) -> list[LabelerCounts]:
         """Reviews and rejections per labeler of a project (every review counts), by name."""
         rejected = func.sum(case((_reviews.c.decision == ReviewDecision.REJECTED.value, 1), else_=0))
-        query = (select(_reviews.c.labeler, func.count(), rejected)
-                 .where(_reviews.c.project_id == project_id, _reviews.c.labeler.is_not(None))
-                 .group_by(_reviews.c.labeler).order_by(_reviews.c.labeler))
+        query = (
+            select(_reviews.c.labeler, func.count(), rejected)
+            .where(_reviews.c.project_id == project_id, _reviews.c.labeler.is_not(None))
+            .group_by(_reviews.c.labeler)
+            .order_by(_reviews.c.labeler)
+        )
         with self.read() as connection:
-            return [LabelerCounts(labeler, reviewed, int(rejected or 0))
-                    for labeler, reviewed, rejected in connection.execute(query)]
+            return [
+                LabelerCounts(labeler, reviewed, int(rejected or 0))
+                for labeler, reviewed, rejected in connection.execute(query)
+            ]
 
 
 # --- the queue --------------------------------------------------------------------------------
@@ -256,8 +287,12 @@ def _keys(spec: QueueSpec, dialect: str, only: str | None = None, ordered: bool 
     leaves out what only the order needs. ``only``: that one segment, whatever its status and
     unfiltered (the order keys of a segment that has just left the queue)."""
     s = _segments
-    by_labeler = (spec.labeler is not None or spec.not_labeled_by is not None or spec.order == "labeler"
-                  or (spec.order == "sample" and bool(spec.flagged)))
+    by_labeler = (
+        spec.labeler is not None
+        or spec.not_labeled_by is not None
+        or spec.order == "labeler"
+        or (spec.order == "sample" and bool(spec.flagged))
+    )
     query = select(s.c.id, s.c.status, s.c.recording_id, s.c.start, s.c.version, s.c.updated_by)
     query = query.where(*_segment_filter(s, spec, only))
     # PostgreSQL would repeat a correlated subquery for every use of its column; there a grouped
@@ -276,8 +311,9 @@ def _keys(spec: QueueSpec, dialect: str, only: str | None = None, ordered: bool 
     submitter = _revisions.alias("submitter")
     # A segment without a submitting revision (not made by this app) falls back to its last saver.
     labeler = func.coalesce(submitter.c.author, inner.c.updated_by)
-    query = (select(inner, labeler.label("labeler"))
-             .select_from(inner.outerjoin(submitter, submitter.c.id == inner.c.revision_id)))
+    query = select(inner, labeler.label("labeler")).select_from(
+        inner.outerjoin(submitter, submitter.c.id == inner.c.revision_id)
+    )
     if only is None:
         query = _filtered(query, spec, inner.c.id, inner.c.status, labeler)
     return query.subquery("queue")
@@ -300,18 +336,23 @@ def _per_segment(query: Select, table, aggregate, where, spec: QueueSpec, only: 
     if not grouped:
         return query, select(aggregate).where(table.c.segment_id == s.c.id, *where).scalar_subquery()
     mine = _segments.alias(f"{table.name}_segments")
-    values = (select(table.c.segment_id, aggregate.label("value"))
-              .join(mine, mine.c.id == table.c.segment_id)
-              .where(*_segment_filter(mine, spec, only), *where)
-              .group_by(table.c.segment_id).subquery(f"{table.name}_values"))
+    values = (
+        select(table.c.segment_id, aggregate.label("value"))
+        .join(mine, mine.c.id == table.c.segment_id)
+        .where(*_segment_filter(mine, spec, only), *where)
+        .group_by(table.c.segment_id)
+        .subquery(f"{table.name}_values")
+    )
     return query.outerjoin(values, values.c.segment_id == s.c.id), values.c.value
 
 
 def _submitting_revision(segment_id):
     """The id of the segment's newest revision with a queue status (one index probe)."""
-    return (select(func.max(_revisions.c.id))
-            .where(_revisions.c.segment_id == segment_id, _revisions.c.status.in_(_LABELER_VALUES))
-            .scalar_subquery())
+    return (
+        select(func.max(_revisions.c.id))
+        .where(_revisions.c.segment_id == segment_id, _revisions.c.status.in_(_LABELER_VALUES))
+        .scalar_subquery()
+    )
 
 
 def _lowest_logprob(segment_id):
@@ -328,8 +369,9 @@ def _filtered(query: Select, spec: QueueSpec, segment_id, status, labeler) -> Se
         if spec.flagged:
             share = case((labeler.in_(sorted(spec.flagged)), literal(spec.flagged_share)), else_=share)
         # A rework is always checked again, whatever its bucket.
-        query = query.where(or_(status == SegmentStatus.REWORKED.value,
-                                _SampleBucket(segment_id) < share * SAMPLE_SCALE))
+        query = query.where(
+            or_(status == SegmentStatus.REWORKED.value, _SampleBucket(segment_id) < share * SAMPLE_SCALE)
+        )
     return query
 
 
@@ -363,11 +405,16 @@ def _rows_of(page, order: str) -> Select:
     submitted = _revisions.alias("submitted")
     revision_id = page.c.revision_id if "revision_id" in page.c else _submitting_revision(page.c.id)
     lowest = _lowest_logprob(page.c.id)
-    return (select(s, func.coalesce(submitted.c.author, s.c.updated_by).label("labeler"),
-                   func.coalesce(submitted.c.created_at, s.c.updated_at).label("submitted_at"),
-                   lowest.label("min_logprob"))
-            .select_from(page.join(s, s.c.id == page.c.id).outerjoin(submitted, submitted.c.id == revision_id))
-            .order_by(*_order_keys(page, order)))
+    return (
+        select(
+            s,
+            func.coalesce(submitted.c.author, s.c.updated_by).label("labeler"),
+            func.coalesce(submitted.c.created_at, s.c.updated_at).label("submitted_at"),
+            lowest.label("min_logprob"),
+        )
+        .select_from(page.join(s, s.c.id == page.c.id).outerjoin(submitted, submitted.c.id == revision_id))
+        .order_by(*_order_keys(page, order))
+    )
 
 
 class _SampleBucket(FunctionElement):
@@ -407,10 +454,15 @@ def _queue_row(row: Any) -> QueueRow:
 
 def _review_values(decision: Decision, now: datetime) -> dict[str, Any]:
     return {
-        "segment_id": decision.segment_id, "project_id": decision.project_id,
-        "segment_version": decision.expected_version, "labeler": decision.labeler, "reviewer": decision.reviewer,
-        "decision": decision.decision.value, "reason": decision.reason.value if decision.reason else None,
-        "comment": decision.comment, "created_at": now,
+        "segment_id": decision.segment_id,
+        "project_id": decision.project_id,
+        "segment_version": decision.expected_version,
+        "labeler": decision.labeler,
+        "reviewer": decision.reviewer,
+        "decision": decision.decision.value,
+        "reason": decision.reason.value if decision.reason else None,
+        "comment": decision.comment,
+        "created_at": now,
     }
 
 
@@ -423,44 +475,81 @@ def _insert_reviews(connection: Connection, rows: Sequence[dict[str, Any]]) -> i
 def _return_to_labeler(connection: Connection, decision: Decision, now: datetime) -> None:
     """A rejected segment's labeling lease goes to its labeler (their queue hands out rejected
     segments they hold); without one it is released to the pool."""
-    connection.execute(delete(_leases).where(_leases.c.segment_id == decision.segment_id,
-                                             _leases.c.slot == FIRST_SLOT))
+    connection.execute(delete(_leases).where(_leases.c.segment_id == decision.segment_id, _leases.c.slot == FIRST_SLOT))
     if decision.return_to is not None and decision.return_until is not None:
-        _lease(connection, [decision.segment_id], decision.project_id, decision.return_to, now,
-               decision.return_until, decision.reviewer, replace_active=True)
+        _lease(
+            connection,
+            [decision.segment_id],
+            decision.project_id,
+            decision.return_to,
+            now,
+            decision.return_until,
+            decision.reviewer,
+            replace_active=True,
+        )
 
 
-def _approve_chunk(connection: Connection, spec: QueueSpec, reviewer: str, comment: str | None,
-                   revision_comment: str) -> tuple[int, int]:
+def _approve_chunk(
+    connection: Connection, spec: QueueSpec, reviewer: str, comment: str | None, revision_comment: str
+) -> tuple[int, int]:
     """Approve up to ``BULK_CHUNK`` queue segments; returns how many were read and approved."""
     queue = _keys(spec, connection.dialect.name, ordered=False)
-    seen = {row.id: (row.version, row.labeler) for row in connection.execute(
-        select(queue.c.id, queue.c.version, queue.c.labeler).order_by(queue.c.id).limit(BULK_CHUNK))}
+    seen = {
+        row.id: (row.version, row.labeler)
+        for row in connection.execute(
+            select(queue.c.id, queue.c.version, queue.c.labeler).order_by(queue.c.id).limit(BULK_CHUNK)
+        )
+    }
     if not seen:
         return 0, 0
     # Lock the rows (PostgreSQL; SQLite's write transaction already excludes other writers) and
     # keep only those still at the version the queue read.
-    current = connection.execute(select(_segments.c.id, _segments.c.version)
-                                 .where(_segments.c.id.in_(list(seen))).with_for_update()).all()
+    current = connection.execute(
+        select(_segments.c.id, _segments.c.version).where(_segments.c.id.in_(list(seen))).with_for_update()
+    ).all()
     unchanged = [row.id for row in current if seen[row.id][0] == row.version]
     now = utc_now()
     rows = connection.execute(
-        update(_segments).where(_segments.c.id.in_(unchanged), _segments.c.status.in_(_QUEUE_VALUES))
-        .values(status=landing(Action.APPROVE).value, version=_segments.c.version + 1, updated_by=reviewer,
-                updated_at=now)
-        .returning(*_segments.c)).all()
+        update(_segments)
+        .where(_segments.c.id.in_(unchanged), _segments.c.status.in_(_QUEUE_VALUES))
+        .values(
+            status=landing(Action.APPROVE).value, version=_segments.c.version + 1, updated_by=reviewer, updated_at=now
+        )
+        .returning(*_segments.c)
+    ).all()
     if not rows:
         return len(seen), 0
-    connection.execute(insert(_revisions), [_revision_row(row._mapping, reviewer, now, revision_comment)
-                                            for row in rows])
-    _insert_reviews(connection, [
-        {"segment_id": row.id, "project_id": spec.project_id, "segment_version": row.version - 1,
-         "labeler": seen[row.id][1], "reviewer": reviewer, "decision": ReviewDecision.APPROVED.value,
-         "reason": None, "comment": comment, "created_at": now}
-        for row in rows])
-    write_audit(connection, AuditNote(reviewer, "segments_bulk_approved", spec.labeler, spec.project_id,
-                                      {"segments": [row.id for row in rows], "recording": spec.recording_id,
-                                       "comment": comment}), at=now)
+    connection.execute(
+        insert(_revisions), [_revision_row(row._mapping, reviewer, now, revision_comment) for row in rows]
+    )
+    _insert_reviews(
+        connection,
+        [
+            {
+                "segment_id": row.id,
+                "project_id": spec.project_id,
+                "segment_version": row.version - 1,
+                "labeler": seen[row.id][1],
+                "reviewer": reviewer,
+                "decision": ReviewDecision.APPROVED.value,
+                "reason": None,
+                "comment": comment,
+                "created_at": now,
+            }
+            for row in rows
+        ],
+    )
+    write_audit(
+        connection,
+        AuditNote(
+            reviewer,
+            "segments_bulk_approved",
+            spec.labeler,
+            spec.project_id,
+            {"segments": [row.id for row in rows], "recording": spec.recording_id, "comment": comment},
+        ),
+        at=now,
+    )
     return len(seen), len(rows)
 
 
@@ -470,8 +559,14 @@ def _load_review(connection: Connection, review_id: int) -> Review:
 
 def _review_from_row(row: Any) -> Review:
     return Review(
-        id=row.id, segment_id=row.segment_id, project_id=row.project_id, segment_version=row.segment_version,
-        labeler=row.labeler, reviewer=row.reviewer, decision=ReviewDecision(row.decision),
-        reason=ReviewReason(row.reason) if row.reason else None, comment=row.comment,
+        id=row.id,
+        segment_id=row.segment_id,
+        project_id=row.project_id,
+        segment_version=row.segment_version,
+        labeler=row.labeler,
+        reviewer=row.reviewer,
+        decision=ReviewDecision(row.decision),
+        reason=ReviewReason(row.reason) if row.reason else None,
+        comment=row.comment,
         created_at=as_utc(row.created_at),
     )

@@ -5,7 +5,22 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, overload
 
-from speechlabel.core.models import AssignmentSettings, AudioProbe, ConventionSettings, Draft, LabelSettings, PrelabelState, Project, Recording, ReviewSettings, Revision, Segment, SegmentStatus, User, Word
+from speechlabel.core.models import (
+    AssignmentSettings,
+    AudioProbe,
+    ConventionSettings,
+    Draft,
+    LabelSettings,
+    PrelabelState,
+    Project,
+    Recording,
+    ReviewSettings,
+    Revision,
+    Segment,
+    SegmentStatus,
+    User,
+    Word,
+)
 
 
 def utc_now() -> datetime:

@@ -298,6 +298,11 @@ prelabel_jobs = Table(
     Column("error_key", String(100), nullable=True),
     Column("error_params", JSON, nullable=True),
     Index("ix_prelabel_jobs_project", "project_id", "id"),
-    Index("uq_prelabel_jobs_one_running", "project_id", unique=True,
-          sqlite_where=text("state = 'running'"), postgresql_where=text("state = 'running'")),
+    Index(
+        "uq_prelabel_jobs_one_running",
+        "project_id",
+        unique=True,
+        sqlite_where=text("state = 'running'"),
+        postgresql_where=text("state = 'running'"),
+    ),
 )

@@ -24,6 +24,7 @@ _revisions = schema.revisions
 def new_segment_id(recording_id: str) -> str:
     return f"{recording_id}-{uuid.uuid4().hex[:10]}"
 
+
 # Built once: read on every label loop request (a statement built per call costs more than the query).
 _DRAFTS_OF = select(_drafts).where(_drafts.c.segment_id == bindparam("segment_id")).order_by(_drafts.c.id)
 
@@ -45,13 +46,14 @@ class SegmentQueries(StoreBase):
         rows = [_new_segment_row(recording_id, project_id, start, end, now) for start, end in bounds]
         with self.write() as connection:
             touched = connection.execute(
-                select(func.count()).select_from(_segments).where(
-                    _segments.c.recording_id == recording_id, _segments.c.status != INITIAL.value
-                )
+                select(func.count())
+                .select_from(_segments)
+                .where(_segments.c.recording_id == recording_id, _segments.c.status != INITIAL.value)
             ).scalar_one()
             if touched:
-                raise Conflict(message_key="error.resegment_touched",
-                               params={"recording_id": recording_id, "touched": touched})
+                raise Conflict(
+                    message_key="error.resegment_touched", params={"recording_id": recording_id, "touched": touched}
+                )
             connection.execute(delete(_segments).where(_segments.c.recording_id == recording_id))
             if rows:
                 connection.execute(insert(_segments), rows)
@@ -75,10 +77,10 @@ class SegmentQueries(StoreBase):
         """The project a segment belongs to (what permission checks need), in one small query."""
         with self.read() as connection:
             project_id = connection.execute(
-                select(_segments.c.project_id).where(_segments.c.id == segment_id)).scalar_one_or_none()
+                select(_segments.c.project_id).where(_segments.c.id == segment_id)
+            ).scalar_one_or_none()
         if project_id is None:
-            raise NotFound(message_key="error.no_segment",
-                           params={"segment": segment_id})
+            raise NotFound(message_key="error.no_segment", params={"segment": segment_id})
         return project_id
 
     def get_segment(self, segment_id: str) -> Segment:
@@ -162,7 +164,11 @@ class SegmentQueries(StoreBase):
 
 
 def versioned_update(
-    connection: Connection, segment_id: str, expected_version: int, values: dict[str, Any], author: str,
+    connection: Connection,
+    segment_id: str,
+    expected_version: int,
+    values: dict[str, Any],
+    author: str,
     comment: str | None,
 ) -> Any:
     """The one place a segment changes: ``UPDATE ... WHERE version = ?`` plus a revision, inside
@@ -185,8 +191,7 @@ def versioned_update(
 def _load_segment(connection: Connection, segment_id: str) -> Segment:
     row = connection.execute(select(_segments).where(_segments.c.id == segment_id)).first()
     if row is None:
-        raise NotFound(message_key="error.no_segment",
-                       params={"segment": segment_id})
+        raise NotFound(message_key="error.no_segment", params={"segment": segment_id})
     return segment_from_row(row)
 
 

@@ -19,7 +19,8 @@ _users = schema.users
 
 # Built once: read on every label loop request (a statement built per call costs more than the query).
 _SESSION_USER = (
-    select(_users, _sessions.c.expires_at).join(_sessions, _sessions.c.user_id == _users.c.id)
+    select(_users, _sessions.c.expires_at)
+    .join(_sessions, _sessions.c.user_id == _users.c.id)
     .where(_sessions.c.token_hash == bindparam("token_hash"))
 )
 
@@ -40,11 +41,15 @@ class SessionQueries(AuditQueries):
         recent = _failures.c.at > since
         newest_first = select(_failures.c.at).where(recent).order_by(_failures.c.at.desc())
         with self.read() as connection:
-            pair = connection.execute(newest_first.where(_failures.c.username == username,
-                                                         _failures.c.address == address)).scalars().all()
+            pair = (
+                connection.execute(newest_first.where(_failures.c.username == username, _failures.c.address == address))
+                .scalars()
+                .all()
+            )
             everyone = connection.execute(newest_first.where(_failures.c.address == address)).scalars().all()
-            anywhere = connection.execute(select(func.count()).select_from(_failures)
-                                          .where(recent, _failures.c.username == username)).scalar_one()
+            anywhere = connection.execute(
+                select(func.count()).select_from(_failures).where(recent, _failures.c.username == username)
+            ).scalar_one()
         return RecentFailures([as_utc(at) for at in pair], [as_utc(at) for at in everyone], int(anywhere))
 
     def login_failures_since(self, username: str, since: datetime) -> list[datetime]:
@@ -57,29 +62,41 @@ class SessionQueries(AuditQueries):
         with self.read() as connection:
             return [as_utc(at) for at in connection.execute(query).scalars()]
 
-    def record_login_failure(self, username: str, address: str, at: datetime, forget_before: datetime,
-                             note: AuditNote) -> None:
+    def record_login_failure(
+        self, username: str, address: str, at: datetime, forget_before: datetime, note: AuditNote
+    ) -> None:
         """Count one failed sign-in; the username's and the address's failures from before
         ``forget_before`` no longer matter and go."""
         with self.write() as connection:
-            connection.execute(delete(_failures).where(
-                or_(_failures.c.username == username, _failures.c.address == address),
-                _failures.c.at <= forget_before))
+            connection.execute(
+                delete(_failures).where(
+                    or_(_failures.c.username == username, _failures.c.address == address),
+                    _failures.c.at <= forget_before,
+                )
+            )
             connection.execute(insert(_failures).values(username=username, address=address, at=at))
             write_audit(connection, note, at)
 
     def open_session(
-        self, user_id: int, username: str, token_hash: str, at: datetime, expires_at: datetime, note: AuditNote,
+        self,
+        user_id: int,
+        username: str,
+        token_hash: str,
+        at: datetime,
+        expires_at: datetime,
+        note: AuditNote,
         address: str = "",
     ) -> None:
         """Start a session: the user's failed sign-ins from this address are forgiven (not those
         from elsewhere, which may be someone guessing), their expired sessions dropped."""
         with self.write() as connection:
-            connection.execute(delete(_failures).where(_failures.c.username == username,
-                                                       _failures.c.address == address))
+            connection.execute(
+                delete(_failures).where(_failures.c.username == username, _failures.c.address == address)
+            )
             connection.execute(delete(_sessions).where(_sessions.c.user_id == user_id, _sessions.c.expires_at <= at))
-            connection.execute(insert(_sessions).values(
-                token_hash=token_hash, user_id=user_id, created_at=at, expires_at=expires_at))
+            connection.execute(
+                insert(_sessions).values(token_hash=token_hash, user_id=user_id, created_at=at, expires_at=expires_at)
+            )
             write_audit(connection, note, at)
 
     def session_user(self, token_hash: str) -> tuple[User, datetime] | None:

@@ -65,7 +65,8 @@ def _session_hours(value: str | None) -> float:
     hours = _number_from_env(value, DEFAULT_SESSION_HOURS, 0.05, MAX_SESSION_HOURS)
     if hours is None:
         raise ValidationError(
-            message_key="error.session_hours", params={"value": value, "most": MAX_SESSION_HOURS},
+            message_key="error.session_hours",
+            params={"value": value, "most": MAX_SESSION_HOURS},
         )
     return hours
 
@@ -74,7 +75,8 @@ def _route_budget(value: str | None) -> float:
     factor = _number_from_env(value, 1.0, 0.01, MAX_ROUTE_BUDGET)
     if factor is None:
         raise ValidationError(
-            message_key="error.route_budget", params={"value": value, "most": MAX_ROUTE_BUDGET},
+            message_key="error.route_budget",
+            params={"value": value, "most": MAX_ROUTE_BUDGET},
         )
     return factor
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 from dataclasses import dataclass
 
-from speechlabel.workspace.config import Settings
 from speechlabel.core.leftovers import remove_stale_temporaries
 from speechlabel.store import Store
+from speechlabel.workspace.config import Settings
 
 
 @dataclass

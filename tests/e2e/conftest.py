@@ -23,14 +23,19 @@ import pytest
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import sync_playwright
 
-from speechlabel.workspace.config import Settings
 from speechlabel.store import Store
+from speechlabel.workspace.config import Settings
 from tests.e2e.steps import ADMIN_PASSWORD, ARTIFACTS_DIR, REPO_ROOT, artifact_name, save_screenshot
 
 CHROMIUM = Path(os.environ.get("SPEECHLABEL_E2E_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
-    "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 SERVER_START_SECONDS = 60
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -96,8 +101,19 @@ def app_server(tmp_path_factory, request, server_env, server_address):
     env.update(server_env)
     env.pop("SPEECHLABEL_DATABASE_URL", None)  # this server's database is the SQLite file in data_dir
     command = [
-        sys.executable, "-m", "streamlit", "run", "workbench.py", "--server.address", server_address,
-        "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false",
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        "workbench.py",
+        "--server.address",
+        server_address,
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
     ]
     failed_before = request.session.testsfailed
     with log_path.open("wb") as log:  # a file, not a pipe: a full pipe would block the server
@@ -165,8 +181,9 @@ def _wait_until_healthy(process: subprocess.Popen, server: AppServer) -> None:
     deadline = time.monotonic() + SERVER_START_SECONDS
     while True:
         if process.poll() is not None:
-            pytest.fail(f"streamlit exited with code {process.returncode} before answering:\n{server.log_tail()}",
-                        pytrace=False)
+            pytest.fail(
+                f"streamlit exited with code {process.returncode} before answering:\n{server.log_tail()}", pytrace=False
+            )
         try:
             with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as reply:
                 if reply.status == 200:
@@ -174,8 +191,10 @@ def _wait_until_healthy(process: subprocess.Popen, server: AppServer) -> None:
         except OSError:
             pass
         if time.monotonic() > deadline:
-            pytest.fail(f"streamlit did not answer /_stcore/health within {SERVER_START_SECONDS} s:\n"
-                        f"{server.log_tail()}", pytrace=False)
+            pytest.fail(
+                f"streamlit did not answer /_stcore/health within {SERVER_START_SECONDS} s:\n{server.log_tail()}",
+                pytrace=False,
+            )
         time.sleep(0.25)
 
 

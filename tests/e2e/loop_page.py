@@ -13,12 +13,14 @@ import time
 from playwright.sync_api import Page
 
 # One finder of the component and one set of waits for every e2e test and the browser bench.
-from tests.e2e.steps import FIND_LOOP
-from tests.e2e.steps import loop_root, wait_until_saved, wait_until_shown  # noqa: F401 — re-exported
+from tests.e2e.steps import FIND_LOOP, loop_root, wait_until_saved, wait_until_shown  # noqa: F401 — re-exported
 
 # The editor: its text and segment, whether it has the focus (the shadow root's active element
 # in a focused page) and where the caret is.
-_EDITOR = "() => {" + FIND_LOOP + """
+_EDITOR = (
+    "() => {"
+    + FIND_LOOP
+    + """
   const root = __findLoop(document);
   const box = root && root.querySelector('textarea.sl-editor');
   if (!box) return null;
@@ -26,6 +28,7 @@ _EDITOR = "() => {" + FIND_LOOP + """
           focused: root.getRootNode().activeElement === box && document.hasFocus(),
           caretAtEnd: box.selectionStart === box.value.length && box.selectionEnd === box.value.length};
 }"""
+)
 
 
 def editor_state(page: Page) -> dict | None:
@@ -40,10 +43,14 @@ def wait_for_editor(page: Page, segment_id: str, text: str, caret: int | None = 
     try:
         page.wait_for_function(
             f"(() => {{ const s = ({_EDITOR})(); return !!s && s.segment === {segment_id!r} && s.value === {text!r} "
-            f"&& s.focused && {where}; }})()", timeout=timeout)
+            f"&& s.focused && {where}; }})()",
+            timeout=timeout,
+        )
     except Exception:
-        raise AssertionError(f"the editor shows {editor_state(page)}, not {segment_id} holding {text!r}, focused, "
-                             f"the caret at {'the end' if caret is None else caret}") from None
+        raise AssertionError(
+            f"the editor shows {editor_state(page)}, not {segment_id} holding {text!r}, focused, "
+            f"the caret at {'the end' if caret is None else caret}"
+        ) from None
 
 
 def compose_hangul(page: Page, syllables: list[tuple[str, ...]]) -> None:
@@ -52,7 +59,9 @@ def compose_hangul(page: Page, syllables: list[tuple[str, ...]]) -> None:
     cdp = page.context.new_cdp_session(page)
     for states in syllables:
         for state in states:
-            cdp.send("Input.imeSetComposition", {"text": state, "selectionStart": len(state), "selectionEnd": len(state)})
+            cdp.send(
+                "Input.imeSetComposition", {"text": state, "selectionStart": len(state), "selectionEnd": len(state)}
+            )
             time.sleep(0.05)
         cdp.send("Input.insertText", {"text": states[-1]})
     cdp.detach()

@@ -11,13 +11,13 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import actions as labeling
-from speechlabel.review import decisions as review
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.markdown_text import WORD_JOINER
 from speechlabel.core.models import LabelSettings, ReviewReason, Role
+from speechlabel.ingest.files import import_audio
+from speechlabel.labeling import actions as labeling
 from speechlabel.projects.manage import create_project
+from speechlabel.review import decisions as review
 from speechlabel.store import Store
 from tests.e2e.steps import open_app, sign_in, wait_for_app_idle
 
@@ -29,7 +29,7 @@ SPEAKER = "![s](http://127.0.0.1:9/s) :red[s]"
 TAG = "[t](http://evil) $t^2$ <i>t</i>"
 FILE = "[f](http://evil) <b>f</b>.wav"
 COMMENT = "see ![c](http://127.0.0.1:9/c) and [here](http://evil) :blue[now] $c^2$ <b>c</b>"
-FORMULA = "=HYPERLINK(\"http://evil\",\"click\")"
+FORMULA = '=HYPERLINK("http://evil","click")'
 LABELER, REVIEWER = "ana-content", "rita-content"
 
 
@@ -47,18 +47,17 @@ def reworked(app_server, speech_dir):
     # Migrated here: the server creates its tables on its first page run, which may not have come yet.
     store = Store.open(app_server.settings.resolved_database_url)
     try:
-        project = create_project(store, PROJECT, language="en", actor=SYSTEM,
-                                 label_settings=LabelSettings(speakers=(SPEAKER,), tags=(TAG,)))
-        recording = import_audio(store, app_server.settings, project, (speech_dir / "en/jfk.wav").read_bytes(),
-                                 FILE)
+        project = create_project(
+            store, PROJECT, language="en", actor=SYSTEM, label_settings=LabelSettings(speakers=(SPEAKER,), tags=(TAG,))
+        )
+        recording = import_audio(store, app_server.settings, project, (speech_dir / "en/jfk.wav").read_bytes(), FILE)
         store.replace_segments(recording.id, project.id, [(0.0, 4.0), (4.0, 8.0), (8.0, 11.0)], {}, "test")
         for person, role in ((LABELER, Role.LABELER), (REVIEWER, Role.REVIEWER)):
             accounts.create_user(store, SYSTEM, person, PASSWORD)
             accounts.set_role(store, SYSTEM, person, PROJECT, role)
         ana, rita = (accounts.login(store, person, PASSWORD)[1] for person in (LABELER, REVIEWER))
         first = labeling.next_segment(store, ana, project)
-        labeling.save_and_next(store, ana, first.id, first.version, "and so my fellow americans", SPEAKER, [TAG],
-                               None)
+        labeling.save_and_next(store, ana, first.id, first.version, "and so my fellow americans", SPEAKER, [TAG], None)
         review.reject(store, rita, first.id, store.get_segment(first.id).version, ReviewReason.TEXT_MINOR, COMMENT)
         version = labeling.open_segment(store, ana, first.id).segment.version
         labeling.save_and_next(store, ana, first.id, version, "and so my fellow americans", SPEAKER, [TAG], None)

@@ -15,13 +15,13 @@ import pytest
 from playwright.sync_api import Page
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import actions as labeling
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import Role
+from speechlabel.ingest.files import import_audio
+from speechlabel.labeling import actions as labeling
+from speechlabel.prelabel.engines.options import TranscribeOptions
 from speechlabel.prelabel.pipeline import prelabel_project
 from speechlabel.projects.manage import create_project
-from speechlabel.prelabel.engines.options import TranscribeOptions
 from speechlabel.workspace.workspace import Workspace
 from tests.e2e.steps import choose, open_app, sign_in, wait_for_app_idle
 
@@ -47,8 +47,9 @@ def two_projects(app_server, speech_dir):
     store = opened.store
     try:
         for name in PROJECTS:
-            project = create_project(store, name, language="en", actor=SYSTEM,
-                                     transcribe_options=TranscribeOptions(model="tiny.en"))
+            project = create_project(
+                store, name, language="en", actor=SYSTEM, transcribe_options=TranscribeOptions(model="tiny.en")
+            )
             import_audio(store, app_server.settings, project, (speech_dir / "en" / "jfk.wav").read_bytes(), "jfk.wav")
             prelabel_project(store, app_server.settings, project)
         for person, role in PEOPLE.items():

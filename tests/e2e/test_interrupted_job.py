@@ -26,15 +26,33 @@ HARVARD = [f"en/speechbrain_harvard_spk{speaker}_snt{n}.wav" for speaker in (1, 
 
 
 def start_server(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen, AppServer]:
-    env = dict(os.environ, SPEECHLABEL_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1",
-               SPEECHLABEL_ADMIN_PASSWORD=ADMIN_PASSWORD)
+    env = dict(
+        os.environ, SPEECHLABEL_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", SPEECHLABEL_ADMIN_PASSWORD=ADMIN_PASSWORD
+    )
     env.pop("SPEECHLABEL_DATABASE_URL", None)
     port = _free_port()
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "workbench.py", "--server.address", "127.0.0.1",
-             "--server.port", str(port), "--server.headless", "true", "--browser.gatherUsageStats", "false"],
-            cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+            [
+                sys.executable,
+                "-m",
+                "streamlit",
+                "run",
+                "workbench.py",
+                "--server.address",
+                "127.0.0.1",
+                "--server.port",
+                str(port),
+                "--server.headless",
+                "true",
+                "--browser.gatherUsageStats",
+                "false",
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
     server = AppServer(f"http://127.0.0.1:{port}", data_dir, log_path)
     _wait_until_healthy(process, server)
     return process, server
@@ -79,8 +97,11 @@ def test_a_job_cut_off_by_a_killed_server_is_shown_as_interrupted(page, tmp_path
             assert {r.prelabel_state for r in store.list_recordings(project.id)} == {PrelabelState.DRAFTED}
             drafts = schema.drafts
             with store.read() as connection:
-                counts = connection.execute(select(func.count()).select_from(drafts)
-                                            .group_by(drafts.c.segment_id)).scalars().all()
+                counts = (
+                    connection.execute(select(func.count()).select_from(drafts).group_by(drafts.c.segment_id))
+                    .scalars()
+                    .all()
+                )
             assert counts and set(counts) == {1}
         finally:
             store.close()

@@ -10,8 +10,8 @@ from playwright.sync_api import expect
 
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import Draft, Role
+from speechlabel.ingest.files import import_audio
 from speechlabel.projects.manage import create_project
 from tests.e2e.conftest import VIEWPORT
 from tests.e2e.loop_page import wait_until_shown
@@ -66,8 +66,9 @@ def test_the_language_switch_turns_the_label_loop_to_english(korean_page, app_se
         data = (speech_dir / "en" / "LDC93S1.wav").read_bytes()
         recording = import_audio(store, app_server.settings, project, data, "LDC93S1.wav")
         [segment] = store.replace_segments(recording.id, project.id, [(0.1, 2.8)], {}, "prelabel")
-        store.add_draft(segment.id, Draft("모 몬 소리야", (), -0.3, 0.02, 1.2, "ko", 0.99, "faster-whisper", "base", {}),
-                        "prelabel")
+        store.add_draft(
+            segment.id, Draft("모 몬 소리야", (), -0.3, 0.02, 1.2, "ko", 0.99, "faster-whisper", "base", {}), "prelabel"
+        )
         accounts.create_user(store, SYSTEM, "ko-labeler", "labeler password 1")
         accounts.set_role(store, SYSTEM, "ko-labeler", "ko-loop", Role.LABELER)
     finally:

@@ -12,12 +12,20 @@ from playwright.sync_api import Page, expect
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.conventions import KSPON
+from speechlabel.core.models import ConventionSettings, Draft, Role, SegmentStatus
 from speechlabel.i18n import Lang, translate
 from speechlabel.ingest.files import import_audio
-from speechlabel.core.models import ConventionSettings, Draft, Role, SegmentStatus
 from speechlabel.projects.conventions import update_convention_settings
 from speechlabel.projects.manage import create_project
-from tests.e2e.loop_page import FIND_LOOP, compose_hangul, editor_state, loop_root, wait_for_editor, wait_until_saved, wait_until_shown
+from tests.e2e.loop_page import (
+    FIND_LOOP,
+    compose_hangul,
+    editor_state,
+    loop_root,
+    wait_for_editor,
+    wait_until_saved,
+    wait_until_shown,
+)
 from tests.e2e.steps import open_app, wait_for_app_idle
 
 PASSWORD = "labeler password 1"
@@ -26,10 +34,14 @@ LABELER = "ana-kspon"
 
 pytestmark = pytest.mark.e2e
 
-_PUT_CARET = "(at) => {" + FIND_LOOP + """
+_PUT_CARET = (
+    "(at) => {"
+    + FIND_LOOP
+    + """
   const box = __findLoop(document).querySelector('textarea.sl-editor');
   box.focus(); box.setSelectionRange(at, at);
 }"""
+)
 
 
 def kspon_segment(app_server, speech_dir):
@@ -41,8 +53,9 @@ def kspon_segment(app_server, speech_dir):
         data = (speech_dir / "en" / "LDC93S1.wav").read_bytes()
         recording = import_audio(store, app_server.settings, project, data, "LDC93S1.wav")
         [segment] = store.replace_segments(recording.id, project.id, [(0.1, 2.8)], {}, "prelabel")
-        store.add_draft(segment.id, Draft("모 몬 소리야", (), -0.3, 0.02, 1.2, "ko", 0.99, "faster-whisper", "base", {}),
-                        "prelabel")
+        store.add_draft(
+            segment.id, Draft("모 몬 소리야", (), -0.3, 0.02, 1.2, "ko", 0.99, "faster-whisper", "base", {}), "prelabel"
+        )
         accounts.create_user(store, SYSTEM, LABELER, PASSWORD)
         accounts.set_role(store, SYSTEM, LABELER, PROJECT, Role.LABELER)
         return segment.id
@@ -98,7 +111,9 @@ def test_type_a_dual_transcription_in_hangul_fix_the_lint_error_and_submit(page,
     page.keyboard.type("70%")
     for _ in range(3):
         box.press("ArrowRight")  # over ")/(" into the pronunciation side
-    compose_hangul(page, [("ㅊ", "치", "칠"), ("ㅅ", "시", "십"), (" ",), ("ㅍ", "퍼"), ("ㅅ", "세", "센"), ("ㅌ", "트")])
+    compose_hangul(
+        page, [("ㅊ", "치", "칠"), ("ㅅ", "시", "십"), (" ",), ("ㅍ", "퍼"), ("ㅅ", "세", "센"), ("ㅌ", "트")]
+    )
     box.press("End")
     compose_hangul(page, [(" ",), ("ㅎ", "화", "확"), ("ㄹ", "류", "률")])
     assert editor_state(page)["value"] == "모+몬 소리야 (70%)/(칠십 퍼센트) 확률"
@@ -122,7 +137,9 @@ def test_type_a_dual_transcription_in_hangul_fix_the_lint_error_and_submit(page,
     save_next = loop_root(page).get_by_role("button", name=f"{ko('loop.save_next')} · Ctrl+Enter")
     save_next.click()
     # Refused: the same segment is back with the text as typed, and the reason.
-    refused = ko("label.lint_rejected", position=0, message="", more="").split(":")[0]  # "이 프로젝트는 … 받지 않습니다"
+    refused = ko("label.lint_rejected", position=0, message="", more="").split(":")[
+        0
+    ]  # "이 프로젝트는 … 받지 않습니다"
     expect(loop_root(page).locator(".messages")).to_contain_text(refused)
     expect(loop_root(page).locator(".messages")).to_contain_text(joined)
     wait_until_saved(page)

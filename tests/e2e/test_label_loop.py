@@ -20,12 +20,12 @@ import soundfile as sf
 from playwright.sync_api import Page
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import assignment
-from speechlabel.labeling import actions as labeling
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.audio.samples import TARGET_RATE
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import AssignmentSettings, LabelSettings, PrelabelState, Role, SegmentStatus
+from speechlabel.ingest.files import import_audio
+from speechlabel.labeling import actions as labeling
+from speechlabel.labeling import assignment
 from speechlabel.projects.manage import create_project, update_assignment_settings
 from speechlabel.store import Store
 from tests.e2e.steps import (
@@ -62,18 +62,25 @@ def server_env() -> dict[str, str]:
     return {"SPEECHLABEL_ADMIN_PASSWORD": ADMIN_PASSWORD, "SPEECHLABEL_ROUTE_BUDGET": "1000"}
 
 
-def tiled_project(app_server, speech_dir, name: str, language: str, segments: int, batch: int,
-                  labeler: str) -> tuple[list[str], dict]:
+def tiled_project(
+    app_server, speech_dir, name: str, language: str, segments: int, batch: int, labeler: str
+) -> tuple[list[str], dict]:
     """A project of ``segments`` drafted segments in one recording; ``labeler`` holds the first
     ``batch`` of them (leased here, as the page would). Returns the batch in order and every
     segment of the project as it is now. The server migrates its database on its first page,
     which has not come yet: migrate here."""
     store = Store.open(app_server.settings.resolved_database_url)
     try:
-        project = create_project(store, name, language=language, actor=SYSTEM,
-                                 label_settings=LabelSettings(speakers=("A", "B"), tags=("noise",)))
-        project = update_assignment_settings(store, SYSTEM, name, AssignmentSettings(batch_size=batch,
-                                                                                     lease_minutes=600))
+        project = create_project(
+            store,
+            name,
+            language=language,
+            actor=SYSTEM,
+            label_settings=LabelSettings(speakers=("A", "B"), tags=("noise",)),
+        )
+        project = update_assignment_settings(
+            store, SYSTEM, name, AssignmentSettings(batch_size=batch, lease_minutes=600)
+        )
         utterances = load_utterances(speech_dir)
         audio = tile(utterances, segments * SEGMENT_SECONDS + 1, rotate=3)
         wav = io.BytesIO()
@@ -107,15 +114,22 @@ def check_database(app_server, before: dict, typed: dict[str, str], labeler: str
     finally:
         store.close()
     order = list(before)
-    wrong = [f"#{order.index(i)} {i}: holds {after[i].text!r} ({after[i].status.value}, {after[i].updated_by}), "
-             f"typed {text!r}" for i, text in typed.items()
-             if (after[i].text, after[i].status, after[i].updated_by) != (text, SegmentStatus.SUBMITTED, labeler)]
-    changed = [f"#{order.index(i)} {i}: {before[i].text!r} v{before[i].version} -> {after[i].text!r} "
-               f"v{after[i].version} ({after[i].status.value})" for i in before
-               if i not in typed and (after[i].text, after[i].version) != (before[i].text, before[i].version)]
+    wrong = [
+        f"#{order.index(i)} {i}: holds {after[i].text!r} ({after[i].status.value}, {after[i].updated_by}), "
+        f"typed {text!r}"
+        for i, text in typed.items()
+        if (after[i].text, after[i].status, after[i].updated_by) != (text, SegmentStatus.SUBMITTED, labeler)
+    ]
+    changed = [
+        f"#{order.index(i)} {i}: {before[i].text!r} v{before[i].version} -> {after[i].text!r} "
+        f"v{after[i].version} ({after[i].status.value})"
+        for i in before
+        if i not in typed and (after[i].text, after[i].version) != (before[i].text, before[i].version)
+    ]
     assert not wrong and not changed, (
         f"{len(wrong)} of {len(typed)} labeled segments do not hold what was typed for them, "
-        f"{len(changed)} other segments changed:\n  " + "\n  ".join((wrong + changed)[:25]))
+        f"{len(changed)} other segments changed:\n  " + "\n  ".join((wrong + changed)[:25])
+    )
 
 
 class Loop:
@@ -151,8 +165,10 @@ def loading_keys(page: Page) -> str:
     """The Ctrl+Enters the page saw while no segment was shown (the next one on its way)."""
     keys = loop_records(page)["keys"]
     waiting = [index for index, key in enumerate(keys) if not key["shown"]]
-    return (f"{len(waiting)} of {len(keys)} Ctrl+Enter keydowns came while data-shown was empty (a segment on its "
-            f"way): {waiting[:20]}")
+    return (
+        f"{len(waiting)} of {len(keys)} Ctrl+Enter keydowns came while data-shown was empty (a segment on its "
+        f"way): {waiting[:20]}"
+    )
 
 
 def test_a_fast_typist_labels_200_segments_with_previous_and_list_jumps(page, app_server, speech_dir):
@@ -184,12 +200,15 @@ def jump(page: Page, loop: Loop, row: int, step: int) -> None:
     except AssertionError:
         state = loop_state(page)
         at = loop.batch.index(state["shown"]) if state["shown"] in loop.batch else None
-        raise AssertionError(f"save {step}: picked row {row} of the list with #{frontier} open; after 20 s the "
-                             f"loop shows #{at}: {state}\n{loading_keys(page)}") from None
+        raise AssertionError(
+            f"save {step}: picked row {row} of the list with #{frontier} open; after 20 s the "
+            f"loop shows #{at}: {state}\n{loading_keys(page)}"
+        ) from None
 
 
-def settled_then_checked(page: Page, app_server, before: dict, typed: dict[str, str], labeler: str,
-                         shown: str, seen: list[str] = ()) -> None:
+def settled_then_checked(
+    page: Page, app_server, before: dict, typed: dict[str, str], labeler: str, shown: str, seen: list[str] = ()
+) -> None:
     """Once nothing is in flight: the database holds what was typed, and the page shows ``shown``;
     a failure says both (and ``seen``, what the test saw on the way), and which Ctrl+Enters came
     while the next segment was still loading."""
@@ -208,9 +227,28 @@ def settled_then_checked(page: Page, app_server, before: dict, typed: dict[str, 
     assert not problems, "\n".join(problems + [loading_keys(page)])
 
 
-HANGUL = [("ㄱ", "가"), ("ㄴ", "나"), ("ㄷ", "다"), ("ㄹ", "라"), ("ㅁ", "마"), ("ㅂ", "바"), ("ㅅ", "사"),
-          ("ㅇ", "아"), ("ㅈ", "자"), ("ㅊ", "차"), ("ㅋ", "카"), ("ㅌ", "타"), ("ㅍ", "파"), ("ㅎ", "하"),
-          ("ㄱ", "거"), ("ㄴ", "너"), ("ㄷ", "더"), ("ㄹ", "러"), ("ㅁ", "머"), ("ㅂ", "버")]
+HANGUL = [
+    ("ㄱ", "가"),
+    ("ㄴ", "나"),
+    ("ㄷ", "다"),
+    ("ㄹ", "라"),
+    ("ㅁ", "마"),
+    ("ㅂ", "바"),
+    ("ㅅ", "사"),
+    ("ㅇ", "아"),
+    ("ㅈ", "자"),
+    ("ㅊ", "차"),
+    ("ㅋ", "카"),
+    ("ㅌ", "타"),
+    ("ㅍ", "파"),
+    ("ㅎ", "하"),
+    ("ㄱ", "거"),
+    ("ㄴ", "너"),
+    ("ㄷ", "더"),
+    ("ㄹ", "러"),
+    ("ㅁ", "머"),
+    ("ㅂ", "버"),
+]
 WORD = [("ㅎ", "하", "한"), ("ㄱ", "구", "국")]  # 한국, composed before each segment's own syllable
 
 # Every Enter keydown the page sees: was the IME composing, by the event's own account?
@@ -220,8 +258,7 @@ _ENTERS = """() => { window.__enters = [];
 
 
 def test_b_hangul_through_an_input_method_lands_in_its_segment(page, app_server, speech_dir):
-    batch, before = tiled_project(app_server, speech_dir, "loop-ko", "ko", KOREAN_SAVES + 10, KOREAN_SAVES + 5,
-                                  "min")
+    batch, before = tiled_project(app_server, speech_dir, "loop-ko", "ko", KOREAN_SAVES + 10, KOREAN_SAVES + 5, "min")
     sign_in_labeler(page, app_server.url, "min")
     wait_until_shown(page, batch[0], timeout=30_000)
     install_loop_recorder(page)
@@ -292,6 +329,10 @@ def test_c_keys_typed_while_the_next_segment_is_on_its_way_apply_in_order(page, 
     page.keyboard.type(" w")
     page.keyboard.press("Control+Enter")
     cdp.detach()
-    typed = {batch[0]: drafts[0], batch[1]: drafts[1][:-2] + "xy", batch[2]: drafts[2] + "한국!",
-             batch[3]: drafts[3] + " z w"}
+    typed = {
+        batch[0]: drafts[0],
+        batch[1]: drafts[1][:-2] + "xy",
+        batch[2]: drafts[2] + "한국!",
+        batch[3]: drafts[3] + " z w",
+    }
     settled_then_checked(page, app_server, before, typed, "kim", batch[4])

@@ -12,8 +12,8 @@ from playwright.sync_api import Page, expect
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.models import LabelSettings, Role, SegmentStatus
-from speechlabel.projects.manage import update_label_settings
 from speechlabel.labeling.waveform import waveform_view
+from speechlabel.projects.manage import update_label_settings
 from tests.e2e.loop_page import (
     FIND_LOOP,
     compose_hangul,
@@ -30,12 +30,16 @@ LABELER_PASSWORD = "labeler password 1"
 pytestmark = pytest.mark.e2e
 
 # The loop's one <audio> element (inside the component's shadow root).
-_AUDIO = "() => {" + FIND_LOOP + """
+_AUDIO = (
+    "() => {"
+    + FIND_LOOP
+    + """
   const root = __findLoop(document);
   const audio = root && root.querySelector('audio');
   return audio && {src: audio.currentSrc || audio.getAttribute('src'), duration: audio.duration,
                    ready: audio.readyState, rate: audio.playbackRate, error: audio.error && audio.error.code};
 }"""
+)
 
 
 def prepared(page: Page, app_server, speech_dir, name: str) -> list:
@@ -97,9 +101,14 @@ def wait_for_clip(page: Page) -> dict:
 def clip_responses(page: Page) -> list:
     """Every answer of the clip route this page receives, as it arrives: (url path+query, status)."""
     seen: list = []
-    page.on("response", lambda response: seen.append((response.url.split("://", 1)[1].split("/", 1)[1],
-                                                      response.status))
-            if "/clip/" in response.url else None)
+    page.on(
+        "response",
+        lambda response: (
+            seen.append((response.url.split("://", 1)[1].split("/", 1)[1], response.status))
+            if "/clip/" in response.url
+            else None
+        ),
+    )
     return seen
 
 
@@ -131,7 +140,9 @@ def test_correct_a_word_and_save_with_ctrl_enter(page, app_server, speech_dir, s
     expect(loop_root(page).get_by_text("Speaker: Kennedy")).to_be_visible()
     expect(loop_root(page).locator("button.chip.active")).to_have_text("Kennedy · Alt+1")
 
-    corrected = first.text.replace("Americans", "Americans,", 1) if "Americans" in first.text else first.text + " (checked)"
+    corrected = (
+        first.text.replace("Americans", "Americans,", 1) if "Americans" in first.text else first.text + " (checked)"
+    )
     box = transcript_box(page)
     box.click()
     box.press("Control+a")
@@ -146,7 +157,11 @@ def test_correct_a_word_and_save_with_ctrl_enter(page, app_server, speech_dir, s
 
     stored = saved(app_server, first.id)
     assert (stored.text, stored.speaker, stored.status, stored.updated_by) == (
-        corrected, "Kennedy", SegmentStatus.SUBMITTED, "ana-label-en")
+        corrected,
+        "Kennedy",
+        SegmentStatus.SUBMITTED,
+        "ana-label-en",
+    )
     # The next clip came from the clip route too (fetched ahead, while the first was worked on).
     second_url, second_length = window_of(app_server, second.id)
     assert clip_answered(clips, second_url), clips

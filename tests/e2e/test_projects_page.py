@@ -36,7 +36,11 @@ def test_a_lead_creates_a_project_uploads_and_prelabels(page, app_server, speech
         project = store.get_project("jfk-e2e")
         assert project.language == "en" and project.engine_options["model"] == "tiny.en"
         [recording] = store.list_recordings(project.id)
-        assert (recording.label, recording.id, recording.prelabel_state) == ("jfk.wav", row["id"], PrelabelState.DRAFTED)
+        assert (recording.label, recording.id, recording.prelabel_state) == (
+            "jfk.wav",
+            row["id"],
+            PrelabelState.DRAFTED,
+        )
         segments = store.list_segments(recording.id)
         assert len(segments) == drafted and {s.status for s in segments} == {SegmentStatus.DRAFTED}
         words = "".join(ch for ch in " ".join(s.text for s in segments).lower() if ch.isalpha() or ch == " ").split()
@@ -53,14 +57,17 @@ def test_files_chosen_for_one_project_are_not_imported_into_another(page, app_se
     wait_for_app_idle(page)
     uploader = page.get_by_test_id("stFileUploader").filter(has_text="Upload audio")
     uploader.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(
-        [str(speech_dir / "en" / "jfk.wav"), str(speech_dir / "en" / "LDC93S1.wav")])
+        [str(speech_dir / "en" / "jfk.wav"), str(speech_dir / "en" / "LDC93S1.wav")]
+    )
     expect(page.get_by_role("button", name="Import 2 file(s) into uploads-a")).to_be_visible(timeout=30_000)
 
     choose(page, "Project", "uploads-b")
     wait_for_app_idle(page)
     expect(page.get_by_role("button", name=re.compile(r"^Import \d+ file"))).to_have_count(0)
     assert upload_audio(page, speech_dir / "en" / "LDC93S1.wav") == ["LDC93S1.wav: imported — 2.9 s"]
-    expect(page.get_by_role("button", name="Import 1 file(s) into uploads-b")).to_have_count(0)  # done: a fresh uploader
+    expect(page.get_by_role("button", name="Import 1 file(s) into uploads-b")).to_have_count(
+        0
+    )  # done: a fresh uploader
 
     store = app_server.open_store()
     try:

@@ -29,10 +29,12 @@ def test_one_bad_upload_does_not_stop_the_others(page, app_server, speech_dir, t
     screenshot(page)
     assert sorted(imported) == ["cut.mp3: imported — 5.4 s", "jfk.wav: imported — 11.0 s"]
     refused = page.get_by_test_id("stAlertContentError")
-    expect(refused).to_have_text("bomb.flac: failed — 'bomb.flac' has a sample rate of 384000 Hz; "
-                                 "accepted: 8000 to 192000 Hz")
+    expect(refused).to_have_text(
+        "bomb.flac: failed — 'bomb.flac' has a sample rate of 384000 Hz; accepted: 8000 to 192000 Hz"
+    )
     warned = page.get_by_test_id("stAlertContentWarning")
     expect(warned).to_have_count(1)
-    assert warned.inner_text().startswith("cut.mp3: imported with a warning — 'cut.mp3' is truncated: it declares "
-                                          "11.00 s but only the first 5.")
+    assert warned.inner_text().startswith(
+        "cut.mp3: imported with a warning — 'cut.mp3' is truncated: it declares 11.00 s but only the first 5."
+    )
     expect(page.get_by_test_id("stException")).to_have_count(0)

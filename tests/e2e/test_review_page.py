@@ -8,9 +8,9 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from speechlabel.accounts import users as accounts
-from speechlabel.labeling import actions as labeling
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.models import ReviewReason, Role, SegmentStatus
+from speechlabel.labeling import actions as labeling
 from tests.e2e.loop_page import wait_until_saved, wait_until_shown
 from tests.e2e.steps import open_app, prelabeled_project, sign_in, wait_for_app_idle
 
@@ -51,22 +51,23 @@ def open_review_page(page: Page, app_server) -> None:
     expect(page.get_by_role("heading", name="Review")).to_be_visible()
 
 
-def test_reject_with_a_reason_the_labeler_fixes_it_and_the_rework_is_approved(page, app_server, speech_dir,
-                                                                            screenshot):
+def test_reject_with_a_reason_the_labeler_fixes_it_and_the_rework_is_approved(page, app_server, speech_dir, screenshot):
     segment_id = submitted_by_labeler(page, app_server, speech_dir)
 
     open_review_page(page, app_server)
     # Draft and final side by side, the labeler's change marked.
     expect(page.locator("ins.added").first).to_be_visible()
     # The segment's waveform, read-only: its bounds to judge, no handles to drag, no split or merge keys.
-    expect(page.locator(f'.waveform[data-ready="{segment_id}:{stored(app_server, segment_id)[0].version}"]')
-           ).to_have_count(1)
+    expect(
+        page.locator(f'.waveform[data-ready="{segment_id}:{stored(app_server, segment_id)[0].version}"]')
+    ).to_have_count(1)
     region = page.locator('[part~="segment"]')
     expect(region).to_have_count(1)
     expect(region.locator('[part~="region-handle-right"]')).to_have_count(0)  # the label page's has one
     screenshot(page, "-review")
     page.get_by_role("textbox", name="Comment (optional; shown to the labeler with a rejection)").fill(
-        "capital A in Americans")
+        "capital A in Americans"
+    )
     page.evaluate("document.activeElement && document.activeElement.blur()")
     page.keyboard.press("1")  # reason 1: text error (minor)
     wait_for_app_idle(page)
@@ -75,7 +76,10 @@ def test_reject_with_a_reason_the_labeler_fixes_it_and_the_rework_is_approved(pa
     segment, reviews = stored(app_server, segment_id)
     assert segment.status == SegmentStatus.REJECTED
     assert (reviews[-1].reason, reviews[-1].comment, reviews[-1].labeler) == (
-        ReviewReason.TEXT_MINOR, "capital A in Americans", f"ana-{PROJECT}")
+        ReviewReason.TEXT_MINOR,
+        "capital A in Americans",
+        f"ana-{PROJECT}",
+    )
 
     # The labeler gets it back first, with the reason shown above the box of the label loop.
     sign_in(page, app_server.url, f"ana-{PROJECT}", PASSWORD)

@@ -36,8 +36,13 @@ def test_a_stranger_pauses_only_their_own_address(page, app_server, screenshot):
     stranger_url = f"http://{network_address()}:{port}"
     for _ in range(5):
         sign_in(page, stranger_url, "admin", "not the admin's password", expect_error="wrong username or password")
-    sign_in(page, stranger_url, "admin", ADMIN_PASSWORD,
-            expect_error="too many failed sign-ins for 'admin' from your address")
+    sign_in(
+        page,
+        stranger_url,
+        "admin",
+        ADMIN_PASSWORD,
+        expect_error="too many failed sign-ins for 'admin' from your address",
+    )
     screenshot(page, "-stranger-paused")
     sign_in(page, app_server.url, "admin", ADMIN_PASSWORD)  # the admin, at localhost, gets in
     screenshot(page, "-admin-signed-in")

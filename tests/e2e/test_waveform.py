@@ -14,10 +14,10 @@ from playwright.sync_api import Page, expect
 
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.ingest.files import import_audio
 from speechlabel.core.models import Draft, Role
-from speechlabel.projects.manage import create_project
+from speechlabel.ingest.files import import_audio
 from speechlabel.labeling.waveform import Span, snap, waveform_view
+from speechlabel.projects.manage import create_project
 from tests.e2e.loop_page import FIND_LOOP, loop_root, wait_until_saved, wait_until_shown
 from tests.e2e.steps import open_app, sign_in
 
@@ -32,11 +32,15 @@ pytestmark = pytest.mark.e2e
 
 # The loop's <audio> element, which the waveform plays: pause it (autoplay plays every card that
 # opens, and a saved bound redraws the card) and return the playhead, in seconds of the window.
-_PAUSE = "() => {" + FIND_LOOP + """
+_PAUSE = (
+    "() => {"
+    + FIND_LOOP
+    + """
   const audio = __findLoop(document).querySelector('audio');
   audio.pause();
   return audio.currentTime;
 }"""
+)
 
 
 def waveform_project(app_server, speech_dir) -> list[str]:
@@ -47,8 +51,9 @@ def waveform_project(app_server, speech_dir) -> list[str]:
         recording = import_audio(store, app_server.settings, project, data, "pyannote_sample.wav")
         segments = store.replace_segments(recording.id, project.id, BOUNDS, {}, "prelabel")
         for segment, words in zip(segments, ("one", "two", "three", "four five six seven")):
-            store.add_draft(segment.id, Draft(words, (), -0.3, 0.02, 1.2, "en", 0.99, "faster-whisper", "base", {}),
-                            "prelabel")
+            store.add_draft(
+                segment.id, Draft(words, (), -0.3, 0.02, 1.2, "en", 0.99, "faster-whisper", "base", {}), "prelabel"
+            )
         accounts.create_user(store, SYSTEM, LABELER, PASSWORD)
         accounts.set_role(store, SYSTEM, LABELER, PROJECT, Role.LABELER)
         return [segment.id for segment in segments]
@@ -144,8 +149,7 @@ def test_drag_keys_split_and_merge(page, app_server, speech_dir, screenshot):
     candidates = {snap(round(dropped + k * pixel / 4, 3), pauses) for k in range(-8, 9)}
     assert any(abs(after.end - candidate) <= 0.0015 for candidate in candidates), (after.end, dropped, candidates)
     assert abs(after.end - dropped) <= 0.05 + 2 * pixel
-    expect(loop_root(page).locator(".messages")).to_have_text(
-        f"Bounds saved: {clock(after.start)}–{clock(after.end)}")
+    expect(loop_root(page).locator(".messages")).to_have_text(f"Bounds saved: {clock(after.start)}–{clock(after.end)}")
     wait_for_region(page, after.start, after.end)
     screenshot(page, "-dragged")
 

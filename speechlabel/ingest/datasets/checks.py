@@ -29,18 +29,23 @@ def check_segments(segments: Sequence[SourceSegment]) -> tuple[list[SourceSegmen
     return usable, problems
 
 
-def fit_to_audio(segments: Sequence[SourceSegment], duration: float,
-                 tolerance: float) -> tuple[list[SourceSegment], list[ImportProblem]]:
+def fit_to_audio(
+    segments: Sequence[SourceSegment], duration: float, tolerance: float
+) -> tuple[list[SourceSegment], list[ImportProblem]]:
     """Segments inside ``duration`` seconds of audio; one ending at most ``tolerance`` past the
     end is cut at the end (durations in manifests are rounded), one further out is left out."""
     fitted, problems = [], []
     for segment in segments:
         if after_recording(segment.start, duration):
-            message = (f"the segment starts at {segment.start:.3f} s, after the audio ends ({duration:.3f} s); "
-                       "segments must lie inside their audio")
+            message = (
+                f"the segment starts at {segment.start:.3f} s, after the audio ends ({duration:.3f} s); "
+                "segments must lie inside their audio"
+            )
         elif past_end(segment.end, duration, tolerance):
-            message = (f"the segment ends at {segment.end:.3f} s, past the end of the audio ({duration:.3f} s); "
-                       f"segments must end inside their audio (at most {tolerance:g} s later)")
+            message = (
+                f"the segment ends at {segment.end:.3f} s, past the end of the audio ({duration:.3f} s); "
+                f"segments must end inside their audio (at most {tolerance:g} s later)"
+            )
         else:
             end = in_ms(min(segment.end, duration))
             if not empty(segment.start, end):
@@ -57,8 +62,10 @@ def _problem(segment: SourceSegment) -> str | None:
     if before_recording(segment.start):
         return f"the segment starts at {segment.start:.3f} s, before the audio begins; use 0 or more"
     if empty(in_ms(segment.start), in_ms(segment.end)):
-        return (f"the segment ends ({segment.end:.3f} s) at or before its start ({segment.start:.3f} s); "
-                "the end must come after the start (times are kept to the millisecond)")
+        return (
+            f"the segment ends ({segment.end:.3f} s) at or before its start ({segment.start:.3f} s); "
+            "the end must come after the start (times are kept to the millisecond)"
+        )
     return None
 
 
@@ -66,11 +73,12 @@ def _overlap(segment: SourceSegment, previous: SourceSegment | None) -> str | No
     if previous is None or not overlaps_previous(in_ms(segment.start), previous.end):
         return None
     where = f"line {previous.line}" if previous.source == segment.source else f"{previous.source}:{previous.line}"
-    return (f"the segment ({segment.start:.3f}–{segment.end:.3f} s) overlaps the one from {where} "
-            f"({previous.start:.3f}–{previous.end:.3f} s); segments of one recording must not overlap")
+    return (
+        f"the segment ({segment.start:.3f}–{segment.end:.3f} s) overlaps the one from {where} "
+        f"({previous.start:.3f}–{previous.end:.3f} s); segments of one recording must not overlap"
+    )
 
 
 def _rounded(segment: SourceSegment) -> SourceSegment:
     """Times to the millisecond, as segmentation stores them; the text without outer blanks."""
-    return replace(segment, start=in_ms(segment.start), end=in_ms(segment.end),
-                   text=segment.text.strip())
+    return replace(segment, start=in_ms(segment.start), end=in_ms(segment.end), text=segment.text.strip())

@@ -56,8 +56,7 @@ def find_dataset(path: str | os.PathLike, kind: DatasetKind | None) -> DatasetSo
 
 def _from_file(path: Path, kind: DatasetKind | None) -> DatasetSource:
     if kind == DatasetKind.SUBTITLES:
-        raise ValidationError(message_key="error.dataset_subtitles_file",
-                              params={"path": path})
+        raise ValidationError(message_key="error.dataset_subtitles_file", params={"path": path})
     if not _JSON_NAME.match(path.name):
         raise ValidationError(message_key="error.dataset_not_manifest", params={"name": path.name})
     lhotse_role = _lhotse_role(path)
@@ -83,8 +82,7 @@ def _nemo_files(folder: Path) -> list[Path]:
 def _nemo_manifests(folder: Path) -> tuple[Path, ...]:
     manifests = _nemo_files(folder)
     if not manifests:
-        raise ValidationError(message_key="error.dataset_no_nemo",
-                              params={"folder": folder})
+        raise ValidationError(message_key="error.dataset_no_nemo", params={"folder": folder})
     return tuple(manifests)
 
 
@@ -100,8 +98,7 @@ def _lhotse_pairs(folder: Path) -> tuple[LhotsePair, ...]:
     files = _lhotse_files(folder)
     recordings = [path for path in files if _lhotse_role(path) == "recordings"]
     if not recordings:
-        raise ValidationError(message_key="error.dataset_no_lhotse",
-                              params={"folder": folder})
+        raise ValidationError(message_key="error.dataset_no_lhotse", params={"folder": folder})
     pairs = tuple(_pair_of(path, "recordings") for path in recordings)
     paired = {pair.supervisions for pair in pairs}
     lonely = [path.name for path in files if _lhotse_role(path) == "supervisions" and path not in paired]
@@ -111,7 +108,7 @@ def _lhotse_pairs(folder: Path) -> tuple[LhotsePair, ...]:
 
 
 def _lhotse_role(path: Path) -> str | None:
-    """"recordings" or "supervisions" by the file name, else by what the first line holds."""
+    """ "recordings" or "supervisions" by the file name, else by what the first line holds."""
     name = path.name.lower()
     if _LHOTSE_NAME.match(name):
         return "recordings" if name.rfind("recordings") > name.rfind("supervisions") else "supervisions"
@@ -130,9 +127,10 @@ def _lhotse_role(path: Path) -> str | None:
 def _pair_of(path: Path, role: str) -> LhotsePair:
     other = "supervisions" if role == "recordings" else "recordings"
     index = path.name.lower().rfind(role)
-    partner = path.with_name(path.name[:index] + other + path.name[index + len(role):]) if index >= 0 else None
+    partner = path.with_name(path.name[:index] + other + path.name[index + len(role) :]) if index >= 0 else None
     if partner is None or not partner.is_file():
         expected = partner.name if partner is not None else f"a {other} file"
-        raise ValidationError(message_key="error.dataset_no_partner",
-                              params={"name": path.name, "role": role, "expected": expected})
+        raise ValidationError(
+            message_key="error.dataset_no_partner", params={"name": path.name, "role": role, "expected": expected}
+        )
     return LhotsePair(path, partner) if role == "recordings" else LhotsePair(partner, path)

@@ -44,8 +44,7 @@ def read_json_lines(path: Path) -> Iterator[JsonLine]:
         handle = opener(path, "rb")
     except OSError as error:
         reason = error.strerror or str(error)
-        raise ValidationError(message_key="error.file_unreadable",
-                              params={"path": path, "reason": reason}) from None
+        raise ValidationError(message_key="error.file_unreadable", params={"path": path, "reason": reason}) from None
     number = 0
     with handle:
         try:
@@ -53,24 +52,32 @@ def read_json_lines(path: Path) -> Iterator[JsonLine]:
                 if raw.strip():
                     yield _parse_line(number, raw)
         except (OSError, EOFError, zlib.error) as error:
-            yield JsonLine(number + 1, None, f"the file cannot be read from line {number + 1} on ({error}); "
-                                             "the lines after it were not imported")
+            yield JsonLine(
+                number + 1,
+                None,
+                f"the file cannot be read from line {number + 1} on ({error}); the lines after it were not imported",
+            )
 
 
 def _parse_line(number: int, raw: bytes) -> JsonLine:
     try:
         text = raw.decode("utf-8-sig" if number == 1 else "utf-8")
     except UnicodeDecodeError as error:
-        return JsonLine(number, None, f"the line is not UTF-8 text ({error.reason} at byte {error.start}); "
-                                      "manifests must be UTF-8")
+        return JsonLine(
+            number, None, f"the line is not UTF-8 text ({error.reason} at byte {error.start}); manifests must be UTF-8"
+        )
     try:
         value = json.loads(text)
     except json.JSONDecodeError as error:
-        return JsonLine(number, None, f"the line is not JSON ({error.msg} at column {error.colno}); "
-                                      "each line must be one JSON object")
+        return JsonLine(
+            number,
+            None,
+            f"the line is not JSON ({error.msg} at column {error.colno}); each line must be one JSON object",
+        )
     if not isinstance(value, dict):
-        return JsonLine(number, None, f"the line is a JSON {type(value).__name__}, not an object; "
-                                      "each line must be one JSON object")
+        return JsonLine(
+            number, None, f"the line is a JSON {type(value).__name__}, not an object; each line must be one JSON object"
+        )
     return JsonLine(number, value)
 
 

@@ -41,8 +41,9 @@ def read_lhotse(pairs: tuple[LhotsePair, ...], root: Path) -> ReadResult:
         used = _read_supervisions(pair.supervisions, root, recordings, by_audio, result)
         for recording_id, recording in recordings.items():
             if recording_id not in used:
-                reason = recording.error or (f"recording {recording_id!r} has no usable supervision; only "
-                                             "transcribed audio is imported")
+                reason = recording.error or (
+                    f"recording {recording_id!r} has no usable supervision; only transcribed audio is imported"
+                )
                 result.problem(recording.source, recording.line, f"{reason}; it was not imported")
     result.recordings.extend(by_audio.values())
     return result
@@ -63,8 +64,10 @@ def _read_recordings(path: Path, root: Path, result: ReadResult) -> dict[str, So
         try:
             recording_id = _recording_id(line.value, "id")
             if recording_id in recordings:
-                raise BadField(f"recording id {recording_id!r} was already given on line "
-                               f"{recordings[recording_id].line}; ids must be unique")
+                raise BadField(
+                    f"recording id {recording_id!r} was already given on line "
+                    f"{recordings[recording_id].line}; ids must be unique"
+                )
         except BadField as error:
             result.problem(source, line.number, str(error))
             continue
@@ -72,8 +75,9 @@ def _read_recordings(path: Path, root: Path, result: ReadResult) -> dict[str, So
     return recordings
 
 
-def _recording(line: dict[str, Any], recording_id: str, locator: AudioLocator, source: str,
-               number: int) -> SourceRecording:
+def _recording(
+    line: dict[str, Any], recording_id: str, locator: AudioLocator, source: str, number: int
+) -> SourceRecording:
     try:
         written = _file_source(line)
         return SourceRecording(locator.locate(written), recording_id, source, number, MODEL)
@@ -94,14 +98,15 @@ def _file_source(line: dict[str, Any]) -> str:
     """The path of the ``file`` source holding channel 0."""
     sources = fields.required(line, "sources")
     if not isinstance(sources, list) or not sources or not all(isinstance(s, dict) for s in sources):
-        raise BadField("'sources' is not a list of sources; give [{\"type\": \"file\", \"channels\": [0], "
-                       "\"source\": PATH}]")
+        raise BadField('\'sources\' is not a list of sources; give [{"type": "file", "channels": [0], "source": PATH}]')
     for item in sources:
         channels = item.get("channels", [0])
         if isinstance(channels, list) and 0 in channels:
             if item.get("type") != "file":
-                raise BadField(f"source type {item.get('type')!r} is not supported; only 'file' sources (audio "
-                               "files on disk) are imported")
+                raise BadField(
+                    f"source type {item.get('type')!r} is not supported; only 'file' sources (audio "
+                    "files on disk) are imported"
+                )
             path = item.get("source")
             if not isinstance(path, str):
                 raise BadField(f"source {path!r} is not a path; give the audio file's path as a string")
@@ -116,8 +121,13 @@ def _recording_id(line: dict[str, Any], key: str) -> str:
     return value
 
 
-def _read_supervisions(path: Path, root: Path, recordings: dict[str, SourceRecording],
-                       by_audio: dict[str, SourceRecording], result: ReadResult) -> set[str]:
+def _read_supervisions(
+    path: Path,
+    root: Path,
+    recordings: dict[str, SourceRecording],
+    by_audio: dict[str, SourceRecording],
+    result: ReadResult,
+) -> set[str]:
     """Add each supervision to its audio file's recording in ``by_audio``; return the ids of the
     recordings that got at least one."""
     source = relative_name(path, root)
@@ -129,8 +139,10 @@ def _read_supervisions(path: Path, root: Path, recordings: dict[str, SourceRecor
         try:
             recording_id = _recording_id(line.value, "recording_id")
             if recording_id not in recordings:
-                raise BadField(f"recording {recording_id!r} is not in the recordings file beside it; every "
-                               "supervision needs its recording")
+                raise BadField(
+                    f"recording {recording_id!r} is not in the recordings file beside it; every "
+                    "supervision needs its recording"
+                )
             segment, warning = _segment(line.value, source, line.number)
         except BadField as error:
             result.problem(source, line.number, str(error), segments_skipped=1)
@@ -163,8 +175,9 @@ def _segment(line: dict[str, Any], source: str, number: int) -> tuple[SourceSegm
     text = fields.text(line, "text")
     speaker, language = fields.speaker_and_language(line, "speaker", "language")
     words, warning = _words(line.get("alignment"))
-    return SourceSegment(source, number, start, start + duration, text, speaker, language, words,
-                         fields.optional_string(line, "id")), warning
+    return SourceSegment(
+        source, number, start, start + duration, text, speaker, language, words, fields.optional_string(line, "id")
+    ), warning
 
 
 def _words(alignment: Any) -> tuple[tuple[Word, ...], str | None]:
@@ -177,8 +190,10 @@ def _words(alignment: Any) -> tuple[tuple[Word, ...], str | None]:
             raise BadField("it is not a list")
         return tuple(_word(item) for item in items), None
     except BadField as error:
-        return (), (f"the word alignment is malformed ({error}); the segment is imported without word timings "
-                    "(allowed items: [symbol, start, duration, score])")
+        return (), (
+            f"the word alignment is malformed ({error}); the segment is imported without word timings "
+            "(allowed items: [symbol, start, duration, score])"
+        )
 
 
 def _word(item: Any) -> Word:

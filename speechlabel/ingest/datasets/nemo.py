@@ -42,8 +42,9 @@ def read_nemo(manifests: tuple[Path, ...], root: Path) -> ReadResult:
     return result
 
 
-def _add_line(groups: dict[Any, SourceRecording], locator: AudioLocator, source: str, number: int,
-              line: dict[str, Any]) -> None:
+def _add_line(
+    groups: dict[Any, SourceRecording], locator: AudioLocator, source: str, number: int, line: dict[str, Any]
+) -> None:
     written = fields.required(line, "audio_filepath")
     if not isinstance(written, str):
         raise BadField(f"audio_filepath {written!r} is not a path; give the audio file's path as a string")
@@ -58,13 +59,22 @@ def _add_line(groups: dict[Any, SourceRecording], locator: AudioLocator, source:
     except AudioPathError as problem:
         audio, error = Path(written), str(problem)
     start = offset or 0.0
-    segment = SourceSegment(source, number, start, start + duration, text, speaker, language,
-                            source_id=fields.optional_string(line, "segment_id"))
+    segment = SourceSegment(
+        source,
+        number,
+        start,
+        start + duration,
+        text,
+        speaker,
+        language,
+        source_id=fields.optional_string(line, "segment_id"),
+    )
     # With an offset the line is a piece of a longer recording; without, the file is the clip.
     key = ("file", str(audio)) if offset is not None else ("line", source, number)
     recording = groups.get(key)
     if recording is None:
-        label = fields.optional_string(line, "recording_label") or (Path(written).name if Path(written).is_absolute()
-                                                                      else written)
+        label = fields.optional_string(line, "recording_label") or (
+            Path(written).name if Path(written).is_absolute() else written
+        )
         recording = groups[key] = SourceRecording(audio, label, source, number, MODEL, error=error)
     recording.segments.append(segment)

@@ -43,8 +43,13 @@ class ImportOptions:
         if tier is not None and (not isinstance(tier, str) or not tier):
             raise ValidationError(message_key="error.dataset_tier", params={"tier": self.tier})
         tolerance = self.end_tolerance
-        if isinstance(tolerance, bool) or not isinstance(tolerance, (int, float)) or not math.isfinite(tolerance) \
-                or not 0 <= tolerance <= MAX_END_TOLERANCE:
-            raise ValidationError(message_key="error.dataset_end_tolerance",
-                                  params={"tolerance": tolerance, "most": MAX_END_TOLERANCE})
+        if (
+            isinstance(tolerance, bool)
+            or not isinstance(tolerance, (int, float))
+            or not math.isfinite(tolerance)
+            or not 0 <= tolerance <= MAX_END_TOLERANCE
+        ):
+            raise ValidationError(
+                message_key="error.dataset_end_tolerance", params={"tolerance": tolerance, "most": MAX_END_TOLERANCE}
+            )
         return replace(self, kind=kind, tier=tier)

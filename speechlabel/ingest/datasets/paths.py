@@ -44,12 +44,15 @@ class AudioLocator:
                 raise AudioPathError(
                     f"the absolute audio path {written!r} points outside the dataset folder {self.root}; in a "
                     "manifest with relative paths every audio file must be inside the dataset folder (a manifest "
-                    "whose audio paths are all absolute may point anywhere)")
+                    "whose audio paths are all absolute may point anywhere)"
+                )
         else:
             candidates = [_normal(base / path) for base in self.bases]
             if not all(_inside(candidate, self.root) for candidate in candidates):
-                raise AudioPathError(f"the audio path {written!r} leads out of the dataset folder {self.root}; "
-                                     "relative paths must stay inside it (no '..' above it)")
+                raise AudioPathError(
+                    f"the audio path {written!r} leads out of the dataset folder {self.root}; "
+                    "relative paths must stay inside it (no '..' above it)"
+                )
         for candidate in candidates:
             if candidate.is_file():
                 return candidate

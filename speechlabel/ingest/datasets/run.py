@@ -17,13 +17,8 @@ from pathlib import Path
 
 from speechlabel.accounts.access import require_role
 from speechlabel.core.bounds import in_ms
-from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import DuplicateRecording, SpeechLabelError, ValidationError
-from speechlabel.ingest.files import ImportDuplicate, import_audio
 from speechlabel.core.models import Actor, Draft, Project, Recording
-from speechlabel.store import Store
-from speechlabel.store.imports import ImportedSegment
-from speechlabel.prelabel.windowing import compression_ratio
 from speechlabel.ingest.datasets.checks import check_segments, fit_to_audio
 from speechlabel.ingest.datasets.detect import DatasetSource, find_dataset
 from speechlabel.ingest.datasets.lhotse_reader import read_lhotse
@@ -32,6 +27,11 @@ from speechlabel.ingest.datasets.nemo import read_nemo
 from speechlabel.ingest.datasets.options import DatasetKind, ImportOptions
 from speechlabel.ingest.datasets.paths import relative_name
 from speechlabel.ingest.datasets.subtitles import read_subtitle_folder
+from speechlabel.ingest.files import ImportDuplicate, import_audio
+from speechlabel.prelabel.windowing import compression_ratio
+from speechlabel.store import Store
+from speechlabel.store.imports import ImportedSegment
+from speechlabel.workspace.config import Settings
 
 log = logging.getLogger(__name__)
 
@@ -81,8 +81,15 @@ def import_dataset(
         if on_item:
             on_item(done, len(read.recordings))
     report.problems.sort(key=lambda problem: (problem.source, problem.line or 0))
-    log.info("imported %d recordings, %d segments from %s (%s); %d duplicates, %d problems", len(report.recordings),
-             report.segments, dataset.root, dataset.kind.value, len(report.duplicates), len(report.problems))
+    log.info(
+        "imported %d recordings, %d segments from %s (%s); %d duplicates, %d problems",
+        len(report.recordings),
+        report.segments,
+        dataset.root,
+        dataset.kind.value,
+        len(report.duplicates),
+        len(report.problems),
+    )
     return report
 
 
@@ -94,12 +101,19 @@ def read_dataset(dataset: DatasetSource, options: ImportOptions) -> ReadResult:
     return read_subtitle_folder(dataset.root, options.tier)
 
 
-def _import_recording(store: Store, settings: Settings, project: Project, source: SourceRecording,
-                      options: ImportOptions, report: DatasetImportReport) -> None:
+def _import_recording(
+    store: Store,
+    settings: Settings,
+    project: Project,
+    source: SourceRecording,
+    options: ImportOptions,
+    report: DatasetImportReport,
+) -> None:
     if source.error:
         count = len(source.segments)
-        report.problems.append(ImportProblem(source.source, source.line,
-                                             f"{source.error}; {_not_imported(count)} ({source.lines})", count))
+        report.problems.append(
+            ImportProblem(source.source, source.line, f"{source.error}; {_not_imported(count)} ({source.lines})", count)
+        )
         return
     usable, problems = check_segments(source.segments)
     report.problems.extend(problems)
@@ -117,8 +131,9 @@ def _import_recording(store: Store, settings: Settings, project: Project, source
         report.problems.extend(writer.problems)
         left = len(usable) - len(writer.problems)
         lost = _not_imported(left) if left else "it was not imported"
-        report.problems.append(ImportProblem(source.source, source.line, f"audio {source.label!r}: {error}; {lost}",
-                                             left))
+        report.problems.append(
+            ImportProblem(source.source, source.line, f"audio {source.label!r}: {error}; {lost}", left)
+        )
         return
     report.problems.extend(writer.problems)
     assert writer.stored is not None  # import_audio ran writer.insert, or raised
@@ -130,8 +145,9 @@ class _RecordingWriter:
     """The insert step of ``import_audio`` for one recording: once the audio is decoded (its
     duration known), fit the segments to it and store recording, segments and drafts together."""
 
-    def __init__(self, store: Store, project: Project, source: SourceRecording, usable: list[SourceSegment],
-                 tolerance: float) -> None:
+    def __init__(
+        self, store: Store, project: Project, source: SourceRecording, usable: list[SourceSegment], tolerance: float
+    ) -> None:
         self._store, self._project, self._source = store, project, source
         self._usable, self._tolerance = usable, tolerance
         self.problems: list[ImportProblem] = []
@@ -143,10 +159,13 @@ class _RecordingWriter:
         if not fitted:
             raise ValidationError(message_key="error.dataset_no_segment_fits")
         model, language = self._source.model, self._project.language
-        segments = [ImportedSegment(s.start, in_ms(s.end - s.start), s.speaker, imported_draft(s, model, language))
-                    for s in fitted]
-        self.stored = self._store.insert_imported_recording(recording, segments, IMPORT_AUTHOR,
-                                                            {"imported_from": model})
+        segments = [
+            ImportedSegment(s.start, in_ms(s.end - s.start), s.speaker, imported_draft(s, model, language))
+            for s in fitted
+        ]
+        self.stored = self._store.insert_imported_recording(
+            recording, segments, IMPORT_AUTHOR, {"imported_from": model}
+        )
         self.segments = len(segments)
 
 
@@ -159,9 +178,18 @@ def imported_draft(segment: SourceSegment, model: str, project_language: str | N
     options = {"source": segment.source, "line": segment.line}
     if segment.source_id:
         options["id"] = segment.source_id
-    return Draft(text=segment.text, words=segment.words, avg_logprob=0.0, no_speech_prob=0.0,
-                 compression_ratio=compression_ratio(segment.text), language=language,
-                 language_probability=1.0 if language else 0.0, engine=IMPORT_ENGINE, model=model, options=options)
+    return Draft(
+        text=segment.text,
+        words=segment.words,
+        avg_logprob=0.0,
+        no_speech_prob=0.0,
+        compression_ratio=compression_ratio(segment.text),
+        language=language,
+        language_probability=1.0 if language else 0.0,
+        engine=IMPORT_ENGINE,
+        model=model,
+        options=options,
+    )
 
 
 def _not_imported(count: int) -> str:

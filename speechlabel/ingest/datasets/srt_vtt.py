@@ -75,8 +75,9 @@ def _blocks(text: str) -> list[tuple[int, list[str]]]:
 
 def _skipped_vtt_block(lines: list[str]) -> bool:
     first = lines[0]
-    return "-->" not in first and any(first == name or first.startswith((f"{name} ", f"{name}\t"))
-                                      for name in _VTT_SKIPPED_BLOCKS)
+    return "-->" not in first and any(
+        first == name or first.startswith((f"{name} ", f"{name}\t")) for name in _VTT_SKIPPED_BLOCKS
+    )
 
 
 def _cue(first_line: int, lines: list[str]) -> Cue:
@@ -84,26 +85,36 @@ def _cue(first_line: int, lines: list[str]) -> Cue:
     index = next((i for i, line in enumerate(lines[:2]) if "-->" in line), None)
     if index is None:
         shown = " / ".join(line.strip() for line in lines[:2])[:80]
-        raise _BadCue(first_line, f"the block {shown!r} has no timing line ('start --> end'); "
-                                  "each cue needs one, after an optional number or identifier")
+        raise _BadCue(
+            first_line,
+            f"the block {shown!r} has no timing line ('start --> end'); "
+            "each cue needs one, after an optional number or identifier",
+        )
     number = first_line + index
     timing = _TIMING.match(lines[index])
     if not timing:
-        raise _BadCue(number, f"the timing {lines[index].strip()[:60]!r} is not 'start --> end' "
-                              "(times like 00:01:02,500 or 01:02.500)")
+        raise _BadCue(
+            number,
+            f"the timing {lines[index].strip()[:60]!r} is not 'start --> end' (times like 00:01:02,500 or 01:02.500)",
+        )
     start, end = (_seconds(timing.group(name), number) for name in ("start", "end"))
-    text, speaker = clean_cue_text(lines[index + 1:])
+    text, speaker = clean_cue_text(lines[index + 1 :])
     return Cue(number, start, end, text, speaker)
 
 
 def _seconds(value: str, line: int) -> float:
     match = _TIME.match(value)
     if not match or int(match.group("m")) > 59 or int(match.group("s")) > 59:
-        raise _BadCue(line, f"the time {value!r} is not allowed; use hh:mm:ss,mmm or mm:ss.mmm "
-                            "(minutes and seconds below 60)")
+        raise _BadCue(
+            line, f"the time {value!r} is not allowed; use hh:mm:ss,mmm or mm:ss.mmm (minutes and seconds below 60)"
+        )
     fraction = match.group("f") or ""
-    return (int(match.group("h") or 0) * 3600 + int(match.group("m")) * 60 + int(match.group("s"))
-            + (int(fraction) / 10 ** len(fraction) if fraction else 0.0))
+    return (
+        int(match.group("h") or 0) * 3600
+        + int(match.group("m")) * 60
+        + int(match.group("s"))
+        + (int(fraction) / 10 ** len(fraction) if fraction else 0.0)
+    )
 
 
 def clean_cue_text(lines: list[str]) -> tuple[str, str | None]:

@@ -13,11 +13,11 @@ import codecs
 from collections import defaultdict
 from pathlib import Path
 
-from speechlabel.ingest.files import AUDIO_EXTENSIONS
 from speechlabel.ingest.datasets.model import ReadResult, SourceRecording, SourceSegment
 from speechlabel.ingest.datasets.paths import relative_name
 from speechlabel.ingest.datasets.srt_vtt import parse_subtitles
 from speechlabel.ingest.datasets.textgrid import INTERVAL_TIER, TextGridError, Tier, parse_textgrid
+from speechlabel.ingest.files import AUDIO_EXTENSIONS
 
 SIDECAR_MODELS = {".srt": "srt", ".vtt": "vtt", ".textgrid": "textgrid"}
 
@@ -37,28 +37,44 @@ def read_subtitle_folder(root: Path, tier: str | None) -> ReadResult:
     for stem, sidecars in sidecars_by_stem.items():
         if stem not in audio_by_stem:
             for sidecar in sidecars:
-                result.problem(relative_name(sidecar, root), None, "no audio file of the same name is beside this "
-                               f"transcript (looked for {stem.name}.wav, .flac, .mp3, …); it was not imported")
+                result.problem(
+                    relative_name(sidecar, root),
+                    None,
+                    "no audio file of the same name is beside this "
+                    f"transcript (looked for {stem.name}.wav, .flac, .mp3, …); it was not imported",
+                )
     return result
 
 
 def _visible_files(root: Path) -> list[Path]:
     """Files below ``root``, sorted, leaving out hidden files and folders (such as an export's
     unfinished ``.name.partial-…`` folder)."""
-    return sorted(path for path in root.rglob("*")
-                  if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts))
+    return sorted(
+        path
+        for path in root.rglob("*")
+        if path.is_file() and not any(part.startswith(".") for part in path.relative_to(root).parts)
+    )
 
 
-def _pair(root: Path, stem: Path, audio_files: list[Path], sidecars: list[Path], tier: str | None,
-          result: ReadResult) -> None:
+def _pair(
+    root: Path, stem: Path, audio_files: list[Path], sidecars: list[Path], tier: str | None, result: ReadResult
+) -> None:
     names = ", ".join(relative_name(path, root) for path in audio_files + sidecars)
     if not sidecars:
         for audio in audio_files:
-            result.problem(relative_name(audio, root), None, f"no transcript beside it ({stem.name}.srt, "
-                           f"{stem.name}.vtt or {stem.name}.TextGrid); it was not imported")
+            result.problem(
+                relative_name(audio, root),
+                None,
+                f"no transcript beside it ({stem.name}.srt, "
+                f"{stem.name}.vtt or {stem.name}.TextGrid); it was not imported",
+            )
     elif len(sidecars) > 1 or len(audio_files) > 1:
-        result.problem(relative_name(sidecars[0], root), None, f"the files {names} share one name; keep one audio "
-                       "file and one transcript per name (the others were not imported)")
+        result.problem(
+            relative_name(sidecars[0], root),
+            None,
+            f"the files {names} share one name; keep one audio "
+            "file and one transcript per name (the others were not imported)",
+        )
     else:
         _read_pair(root, audio_files[0], sidecars[0], tier, result)
 
@@ -69,8 +85,11 @@ def _read_pair(root: Path, audio: Path, sidecar: Path, tier: str | None, result:
     try:
         content = decode_text(sidecar.read_bytes())
     except (OSError, UnicodeDecodeError) as error:
-        result.problem(source, None, f"the transcript cannot be read ({error}); save it as UTF-8 (or UTF-16 with "
-                       "a byte-order mark)")
+        result.problem(
+            source,
+            None,
+            f"the transcript cannot be read ({error}); save it as UTF-8 (or UTF-16 with a byte-order mark)",
+        )
         return
     recording = SourceRecording(audio, relative_name(audio, root), source, None, model)
     if model == "textgrid":
@@ -84,15 +103,17 @@ def _read_pair(root: Path, audio: Path, sidecar: Path, tier: str | None, result:
         result.recordings.append(recording)
 
 
-def _textgrid_segments(content: str, source: str, tier_name: str | None,
-                       result: ReadResult) -> list[SourceSegment]:
+def _textgrid_segments(content: str, source: str, tier_name: str | None, result: ReadResult) -> list[SourceSegment]:
     try:
         tier = choose_tier(parse_textgrid(content), tier_name)
     except TextGridError as error:
         result.problem(source, error.line, str(error))
         return []
-    return [SourceSegment(source, interval.line, interval.start, interval.end, " ".join(interval.text.split()))
-            for interval in tier.intervals if interval.text.strip()]
+    return [
+        SourceSegment(source, interval.line, interval.start, interval.end, " ".join(interval.text.split()))
+        for interval in tier.intervals
+        if interval.text.strip()
+    ]
 
 
 def choose_tier(tiers: list[Tier], name: str | None) -> Tier:
@@ -101,11 +122,13 @@ def choose_tier(tiers: list[Tier], name: str | None) -> Tier:
     if name is None:
         tier = next((tier for tier in tiers if tier.kind == INTERVAL_TIER), None)
         if tier is None:
-            raise TextGridError(None, f"the TextGrid has no interval tier (tiers: {names}); utterances are read "
-                                      "from an interval tier")
+            raise TextGridError(
+                None, f"the TextGrid has no interval tier (tiers: {names}); utterances are read from an interval tier"
+            )
         return tier
     tier = next((t for t in tiers if t.name == name), None) or next(
-        (t for t in tiers if t.name.casefold() == name.casefold()), None)
+        (t for t in tiers if t.name.casefold() == name.casefold()), None
+    )
     if tier is None:
         raise TextGridError(None, f"the TextGrid has no tier named {name!r}; its tiers: {names}")
     if tier.kind != INTERVAL_TIER:

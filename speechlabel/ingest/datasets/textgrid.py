@@ -56,8 +56,9 @@ def parse_textgrid(content: str) -> list[Tier]:
         raise TextGridError(1, "this is a binary TextGrid; save it from Praat as a text file (long or short)")
     tokens = _Reader(_tokens(content.removeprefix("\ufeff")))
     if tokens.string("the file type") != "ooTextFile" or tokens.string("the object class") != "TextGrid":
-        raise TextGridError(1, "the file is not a TextGrid; it must begin with File type = \"ooTextFile\" and "
-                               "Object class = \"TextGrid\"")
+        raise TextGridError(
+            1, 'the file is not a TextGrid; it must begin with File type = "ooTextFile" and Object class = "TextGrid"'
+        )
     tokens.number("the grid's start")
     tokens.number("the grid's end")
     if tokens.flag("<exists>") != "<exists>":

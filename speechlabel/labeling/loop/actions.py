@@ -11,18 +11,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from speechlabel.conventions import Insertion, Problem
+from speechlabel.core.errors import SpeechLabelError, ValidationError
+from speechlabel.core.models import Actor, Project
+from speechlabel.core.segment_rules import MAX_TRANSCRIPT_CHARS
 from speechlabel.labeling import actions as labeling
 from speechlabel.labeling import waveform
-from speechlabel.workspace.config import Settings
-from speechlabel.conventions import Insertion, Problem
 from speechlabel.labeling.draft_view import split_time_for, word_index_at
-from speechlabel.core.errors import SpeechLabelError, ValidationError
-from speechlabel.core.segment_rules import MAX_TRANSCRIPT_CHARS
-from speechlabel.core.models import Actor, Project
-from speechlabel.projects.conventions import FixResult, fix_transcript, insert_at_caret, lint_transcript, project_scheme
-from speechlabel.store import Store
 from speechlabel.labeling.loop.cards import SegmentCard, segment_card
 from speechlabel.labeling.loop.tabs import OpenSegments, TabKey
+from speechlabel.projects.conventions import FixResult, fix_transcript, insert_at_caret, lint_transcript, project_scheme
+from speechlabel.store import Store
+from speechlabel.workspace.config import Settings
 
 MAX_TEXT_CHARS = MAX_TRANSCRIPT_CHARS  # longest transcript a request may carry (labeling_rules)
 MAX_ID_CHARS = 100  # segment ids are ~30 characters
@@ -82,8 +82,9 @@ def keep_edit(loop: Loop, actor: Actor, tab: TabKey, edit: Edit) -> None:
     """The browser's copy of what is typed in one segment, kept as that segment's unsaved edit.
     Allowed for any segment the user may open, open in the tab or not: it names its segment."""
     _check_edit(edit)
-    labeling.keep_unsaved_edit(loop.store, actor, edit.segment_id, edit.version, edit.text, edit.speaker, edit.tags,
-                               tab.tab)
+    labeling.keep_unsaved_edit(
+        loop.store, actor, edit.segment_id, edit.version, edit.text, edit.speaker, edit.tags, tab.tab
+    )
 
 
 def save(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, then_open: str | None = None) -> Saved:
@@ -93,8 +94,9 @@ def save(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, then_open: str | Non
     _check_edit(edit)
     _check_id(then_open)
     _require_open(loop, actor, tab, edit)
-    saved, project = labeling.submit(loop.store, actor, edit.segment_id, edit.version, edit.text, edit.speaker,
-                                     edit.tags, edit.comment, tab.tab)
+    saved, project = labeling.submit(
+        loop.store, actor, edit.segment_id, edit.version, edit.text, edit.speaker, edit.tags, edit.comment, tab.tab
+    )
     if then_open is not None:
         # Every request about it checks the user's rights again; the registry only refuses mismatches.
         loop.tabs.opened(tab, then_open)
@@ -121,8 +123,9 @@ def set_aside(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, reason: str, un
     return Moved(open_card(loop, actor, tab, upcoming.id) if upcoming else None)
 
 
-def split(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, at_time: float | None = None,
-          caret: int | None = None) -> Moved:
+def split(
+    loop: Loop, actor: Actor, tab: TabKey, edit: Edit, at_time: float | None = None, caret: int | None = None
+) -> Moved:
     """Split at the playhead (``at_time``, the text cut at the matching word) or at the caret
     (``caret``, a character offset: the audio cut where the words before it end)."""
     _require_open(loop, actor, tab, edit)
@@ -153,14 +156,12 @@ def _word_index_at_caret(text: str, caret: int) -> int:
 def merge(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, next_id: str, next_version: int) -> Moved:
     """Join the segment with the one after it (as the browser saw it: id and version)."""
     _require_open(loop, actor, tab, edit)
-    labeling.merge_with_next(loop.store, actor, edit.segment_id, edit.version, next_version, next_id,
-                             text=edit.text)
+    labeling.merge_with_next(loop.store, actor, edit.segment_id, edit.version, next_version, next_id, text=edit.text)
     labeling.discard_unsaved_edit(loop.store, actor, edit.segment_id)  # the text went into the merge
     return Moved(open_card(loop, actor, tab, edit.segment_id))
 
 
-def bounds(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, start: float, end: float,
-           edge: str | None) -> Moved:
+def bounds(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, start: float, end: float, edge: str | None) -> Moved:
     """New bounds from a drag (the dragged edge snaps into a pause) or from keys (exact)."""
     _require_open(loop, actor, tab, edit)
     waveform.drag_bounds(loop.store, loop.settings, actor, edit.segment_id, edit.version, start, end, edge)
@@ -200,19 +201,18 @@ def _require_open(loop: Loop, actor: Actor, tab: TabKey, edit: Edit) -> None:
 def _check_edit(edit: Edit) -> None:
     _check_text(edit.text)
     if isinstance(edit.version, bool) or not isinstance(edit.version, int):
-        raise ValidationError(message_key="error.version_number",
-                              params={"version": repr(edit.version)})
+        raise ValidationError(message_key="error.version_number", params={"version": repr(edit.version)})
 
 
 def _check_id(segment_id: str | None) -> None:
     if segment_id is not None and not 1 <= len(segment_id) <= MAX_ID_CHARS:
-        raise ValidationError(message_key="error.segment_id",
-                              params={"segment": segment_id[:MAX_ID_CHARS]})
+        raise ValidationError(message_key="error.segment_id", params={"segment": segment_id[:MAX_ID_CHARS]})
 
 
 def _check_text(text: object) -> None:
     if not isinstance(text, str):
         raise ValidationError(message_key="error.transcript_not_text")
     if len(text) > MAX_TEXT_CHARS:
-        raise ValidationError(message_key="error.transcript_too_long",
-                              params={"length": len(text), "most": MAX_TEXT_CHARS})
+        raise ValidationError(
+            message_key="error.transcript_too_long", params={"length": len(text), "most": MAX_TEXT_CHARS}
+        )

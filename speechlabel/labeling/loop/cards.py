@@ -13,19 +13,18 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from speechlabel.labeling import assignment
-from speechlabel.labeling import actions as labeling
-from speechlabel.labeling import waveform
 from speechlabel.accounts.access import role_in
 from speechlabel.core.bounds import MIN_DURATION
-from speechlabel.labeling.clips import segment_clip
-from speechlabel.workspace.config import Settings
-from speechlabel.labeling.draft_view import DraftView
 from speechlabel.core.errors import SpeechLabelError
-from speechlabel.labeling.actions import LabelContext
 from speechlabel.core.models import Actor, Project, Recording, Role, Segment
-from speechlabel.store import Store
+from speechlabel.labeling import actions as labeling
+from speechlabel.labeling import assignment, waveform
+from speechlabel.labeling.actions import LabelContext
+from speechlabel.labeling.clips import segment_clip
+from speechlabel.labeling.draft_view import DraftView
 from speechlabel.labeling.waveform import SnapOptions, WaveformView
+from speechlabel.store import Store
+from speechlabel.workspace.config import Settings
 
 # Seconds of context the player may add around the segment (the page's "with context" toggle).
 PLAYER_CONTEXT_SECONDS = 1.0
@@ -137,14 +136,33 @@ def card_of(store: Store, settings: Settings, actor: Actor, context: LabelContex
     with_context = segment_clip(segment, recording.duration, PLAYER_CONTEXT_SECONDS)
     start_text, restored_at = _editor_start(context)
     return SegmentCard(
-        id=segment.id, version=segment.version, project_id=project.id, recording_id=recording.id,
-        recording=recording.label, position=context.position, recording_segments=context.recording_segments,
-        start=segment.start, end=segment.end, status=segment.status.value, updated_by=segment.updated_by,
-        text=start_text.text, saved_text=segment.text, speaker=start_text.speaker, tags=list(start_text.tags),
-        restored_at=restored_at, conflict=_conflict(context), second_labeling=context.second_labeling,
-        bounds_editable=not context.second_labeling, rejection=_rejection(context), draft=_draft(context.draft),
-        clip_url=clip.url, context_clip_url=with_context.url, context_lead_in=with_context.lead_in,
-        wave=wave, wave_error=wave_error, upcoming=upcoming_after(store, actor, project, segment.id),
+        id=segment.id,
+        version=segment.version,
+        project_id=project.id,
+        recording_id=recording.id,
+        recording=recording.label,
+        position=context.position,
+        recording_segments=context.recording_segments,
+        start=segment.start,
+        end=segment.end,
+        status=segment.status.value,
+        updated_by=segment.updated_by,
+        text=start_text.text,
+        saved_text=segment.text,
+        speaker=start_text.speaker,
+        tags=list(start_text.tags),
+        restored_at=restored_at,
+        conflict=_conflict(context),
+        second_labeling=context.second_labeling,
+        bounds_editable=not context.second_labeling,
+        rejection=_rejection(context),
+        draft=_draft(context.draft),
+        clip_url=clip.url,
+        context_clip_url=with_context.url,
+        context_lead_in=with_context.lead_in,
+        wave=wave,
+        wave_error=wave_error,
+        upcoming=upcoming_after(store, actor, project, segment.id),
         following=None if context.second_labeling else _following(store, segment),
     )
 
@@ -181,8 +199,12 @@ def _rejection(context: LabelContext) -> Rejection | None:
     rejected = context.rejection
     if rejected is None:
         return None
-    return Rejection(rejected.reviewer, f"{rejected.created_at:%Y-%m-%d %H:%M}",
-                     rejected.reason.value if rejected.reason else None, rejected.comment)
+    return Rejection(
+        rejected.reviewer,
+        f"{rejected.created_at:%Y-%m-%d %H:%M}",
+        rejected.reason.value if rejected.reason else None,
+        rejected.comment,
+    )
 
 
 def _draft(draft: DraftView | None) -> DraftCard | None:
@@ -192,8 +214,9 @@ def _draft(draft: DraftView | None) -> DraftCard | None:
     return DraftCard(draft.model, draft.text, words, draft.low_confidence_count)
 
 
-def _wave(store: Store, settings: Settings, segment: Segment,
-          recording: Recording) -> tuple[WaveCard | None, SpeechLabelError | None]:
+def _wave(
+    store: Store, settings: Settings, segment: Segment, recording: Recording
+) -> tuple[WaveCard | None, SpeechLabelError | None]:
     try:  # the segment was opened with the actor's rights (labeling.open_segment) just before
         view = waveform.opened_waveform_view(store, settings, segment, recording)
     except SpeechLabelError as error:  # e.g. a segment too long to draw: the keys still nudge it
@@ -209,12 +232,17 @@ def wave_card(view: WaveformView, snapping: SnapOptions | None = None) -> WaveCa
         return [round(start - origin, 3), round(end - origin, 3)]
 
     return WaveCard(
-        url=view.clip_url, window_start=origin, duration=round(view.window.duration, 3), peaks=peak_bytes(view.peaks),
+        url=view.clip_url,
+        window_start=origin,
+        duration=round(view.window.duration, 3),
+        peaks=peak_bytes(view.peaks),
         segment=relative(view.segment.start, view.segment.end),
         others=[relative(other.start, other.end) for other in view.others],
         pauses=[relative(pause.start, pause.end) for pause in view.pauses],
-        limits=relative(view.limits.start, view.limits.end), snap_seconds=snapping.tolerance_seconds,
-        inset_seconds=snapping.inset_seconds, min_duration=MIN_DURATION,
+        limits=relative(view.limits.start, view.limits.end),
+        snap_seconds=snapping.tolerance_seconds,
+        inset_seconds=snapping.inset_seconds,
+        min_duration=MIN_DURATION,
     )
 
 

@@ -28,10 +28,12 @@ class PeakOptions:
     bins_per_second: int = 200
 
     def validate(self) -> None:
-        if isinstance(self.bins_per_second, bool) or not isinstance(self.bins_per_second, int) \
-                or not 10 <= self.bins_per_second <= 1000:
-            raise ValidationError(message_key="error.waveform_bins",
-                                  params={"value": self.bins_per_second})
+        if (
+            isinstance(self.bins_per_second, bool)
+            or not isinstance(self.bins_per_second, int)
+            or not 10 <= self.bins_per_second <= 1000
+        ):
+            raise ValidationError(message_key="error.waveform_bins", params={"value": self.bins_per_second})
 
 
 def peaks(samples: np.ndarray, rate: int, options: PeakOptions = PeakOptions()) -> np.ndarray:
@@ -66,13 +68,19 @@ class PauseOptions:
     bridge_seconds: float = 0.02
 
     def validate(self) -> None:
-        for name, low, high in (("frame_seconds", 0.002, 0.1), ("above_floor_db", 0.0, 60.0),
-                                ("below_loud_db", 0.0, 60.0), ("min_pause_seconds", 0.0, 2.0),
-                                ("bridge_seconds", 0.0, 1.0)):
+        for name, low, high in (
+            ("frame_seconds", 0.002, 0.1),
+            ("above_floor_db", 0.0, 60.0),
+            ("below_loud_db", 0.0, 60.0),
+            ("min_pause_seconds", 0.0, 2.0),
+            ("bridge_seconds", 0.0, 1.0),
+        ):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value <= high:
-                raise ValidationError(message_key="error.waveform_pause_option",
-                                      params={"name": name, "value": value, "low": low, "high": high})
+                raise ValidationError(
+                    message_key="error.waveform_pause_option",
+                    params={"name": name, "value": value, "low": low, "high": high},
+                )
 
 
 def frame_levels(samples: np.ndarray, rate: int, frame_seconds: float) -> np.ndarray:

@@ -13,16 +13,16 @@ from dataclasses import dataclass, field, replace
 
 import numpy as np
 
-from speechlabel.labeling import actions as labeling
 from speechlabel.audio.samples import TARGET_RATE, read_span
 from speechlabel.core.choices import parse_choice
-from speechlabel.labeling.clips import MAX_CLIP_SECONDS, ClipSpan
-from speechlabel.workspace.config import Settings
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.models import Actor, Recording, Segment
-from speechlabel.store import Store
+from speechlabel.labeling import actions as labeling
+from speechlabel.labeling.clips import MAX_CLIP_SECONDS, ClipSpan
 from speechlabel.labeling.waveform.signal import PauseOptions, PeakOptions, Span, find_pauses, peaks
 from speechlabel.labeling.waveform.snapping import SnapOptions, snap
+from speechlabel.store import Store
+from speechlabel.workspace.config import Settings
 
 
 class Edge(str, enum.Enum):
@@ -72,8 +72,7 @@ class WaveformView:
     @property
     def clip_url(self) -> str:
         """The window's audio, from the app's clip route (what the browser plays)."""
-        return ClipSpan(self.recording_id, self.window.start, self.window.end, self.segment.start,
-                        self.segment.end).url
+        return ClipSpan(self.recording_id, self.window.start, self.window.end, self.segment.start, self.segment.end).url
 
     @property
     def limits(self) -> Span:
@@ -89,50 +88,79 @@ def view_window(segment: Segment, recording_duration: float, context_seconds: fl
     if segment.duration > MAX_CLIP_SECONDS:
         raise ValidationError(
             message_key="error.waveform_segment_too_long",
-            params={"start": f"{segment.start:.3f}", "end": f"{segment.end:.3f}",
-                    "length": f"{segment.duration:.1f}", "most": f"{MAX_CLIP_SECONDS:g}"})
+            params={
+                "start": f"{segment.start:.3f}",
+                "end": f"{segment.end:.3f}",
+                "length": f"{segment.duration:.1f}",
+                "most": f"{MAX_CLIP_SECONDS:g}",
+            },
+        )
     context = min(context_seconds, (MAX_CLIP_SECONDS - segment.duration) / 2)
     return Span(round(max(0.0, segment.start - context), 3), round(min(recording_duration, segment.end + context), 3))
 
 
-def waveform_view(store: Store, settings: Settings, actor: Actor, segment_id: str,
-                  options: WaveformOptions = WaveformOptions()) -> WaveformView:
+def waveform_view(
+    store: Store, settings: Settings, actor: Actor, segment_id: str, options: WaveformOptions = WaveformOptions()
+) -> WaveformView:
     """The waveform of a segment the actor may open; reads only the window's audio."""
     segment = labeling.readable_segment(store, actor, segment_id)
     return opened_waveform_view(store, settings, segment, store.get_recording(segment.recording_id), options)
 
 
-def opened_waveform_view(store: Store, settings: Settings, segment: Segment, recording: Recording,
-                         options: WaveformOptions = WaveformOptions()) -> WaveformView:
+def opened_waveform_view(
+    store: Store,
+    settings: Settings,
+    segment: Segment,
+    recording: Recording,
+    options: WaveformOptions = WaveformOptions(),
+) -> WaveformView:
     """:func:`waveform_view` of a segment its caller has already opened with the actor's rights
     (the label loop's card reads it with the rest of the segment, and checks once)."""
     view, samples = _window_of(store, settings, segment, recording, options)
-    return replace(view, peaks=tuple(np.round(peaks(samples, TARGET_RATE, options.peaks).astype(np.float64), 3).tolist()))
+    return replace(
+        view, peaks=tuple(np.round(peaks(samples, TARGET_RATE, options.peaks).astype(np.float64), 3).tolist())
+    )
 
 
-def _window_view(store: Store, settings: Settings, actor: Actor, segment_id: str,
-                 options: WaveformOptions) -> tuple[WaveformView, np.ndarray]:
+def _window_view(
+    store: Store, settings: Settings, actor: Actor, segment_id: str, options: WaveformOptions
+) -> tuple[WaveformView, np.ndarray]:
     """The view without its peaks (what snapping needs), and the window's samples."""
     segment = labeling.readable_segment(store, actor, segment_id)
     return _window_of(store, settings, segment, store.get_recording(segment.recording_id), options)
 
 
-def _window_of(store: Store, settings: Settings, segment: Segment, recording: Recording,
-               options: WaveformOptions) -> tuple[WaveformView, np.ndarray]:
+def _window_of(
+    store: Store, settings: Settings, segment: Segment, recording: Recording, options: WaveformOptions
+) -> tuple[WaveformView, np.ndarray]:
     options.validate()
     window = view_window(segment, recording.duration, options.context_seconds)
     samples = read_span(settings.data_dir / recording.normalized_path, window.start, window.end)
-    others = tuple(Span(start, end) for other_id, start, end in
-                   store.segment_spans_in(recording.id, window.start, window.end) if other_id != segment.id)
-    pauses = tuple(Span(round(window.start + pause.start, 3), round(window.start + pause.end, 3))
-                   for pause in find_pauses(samples, TARGET_RATE, options.pauses))
-    view = WaveformView(recording_id=recording.id, segment_id=segment.id, version=segment.version, window=window,
-                        segment=Span(segment.start, segment.end), others=others, pauses=pauses, peaks=())
+    others = tuple(
+        Span(start, end)
+        for other_id, start, end in store.segment_spans_in(recording.id, window.start, window.end)
+        if other_id != segment.id
+    )
+    pauses = tuple(
+        Span(round(window.start + pause.start, 3), round(window.start + pause.end, 3))
+        for pause in find_pauses(samples, TARGET_RATE, options.pauses)
+    )
+    view = WaveformView(
+        recording_id=recording.id,
+        segment_id=segment.id,
+        version=segment.version,
+        window=window,
+        segment=Span(segment.start, segment.end),
+        others=others,
+        pauses=pauses,
+        peaks=(),
+    )
     return view, samples
 
 
-def snapped_bounds(view: WaveformView, start: float, end: float, edge: Edge | None,
-                   options: SnapOptions | None = None) -> tuple[float, float]:
+def snapped_bounds(
+    view: WaveformView, start: float, end: float, edge: Edge | None, options: SnapOptions | None = None
+) -> tuple[float, float]:
     """The bounds a drag asks for, with the dragged edge snapped to a pause when one is near;
     a snap that would cross a neighbour is not made (the drag's own value stays)."""
     options = options or SnapOptions()
@@ -146,9 +174,17 @@ def snapped_bounds(view: WaveformView, start: float, end: float, edge: Edge | No
     return start, end
 
 
-def drag_bounds(store: Store, settings: Settings, actor: Actor, segment_id: str, expected_version: int,
-                start: float, end: float, edge: Edge | str | None,
-                options: WaveformOptions = WaveformOptions()) -> Segment:
+def drag_bounds(
+    store: Store,
+    settings: Settings,
+    actor: Actor,
+    segment_id: str,
+    expected_version: int,
+    start: float,
+    end: float,
+    edge: Edge | str | None,
+    options: WaveformOptions = WaveformOptions(),
+) -> Segment:
     """Save the bounds the waveform returned. ``edge``: the edge the labeler dragged (it snaps
     to the nearest pause within the tolerance), or None when keys moved the bounds by exact steps.
 

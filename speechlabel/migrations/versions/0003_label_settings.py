@@ -7,6 +7,7 @@ Nullable without a server default: rows of projects created before this migratio
 which ``LabelSettings.from_dict`` reads as the defaults. A JSON server default would need a
 different literal on SQLite and PostgreSQL, and NULL says "never set" just as well.
 """
+
 import sqlalchemy as sa
 from alembic import op
 

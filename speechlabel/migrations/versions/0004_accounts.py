@@ -6,6 +6,7 @@ Revises: 0003
 Sessions keep the SHA-256 of the token, never the token. The audit log has no foreign key to
 projects, so its lines outlive what they talk about.
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -6,6 +6,7 @@ Revises: 0005
 Its lease uses slot 2 of ``leases`` (reserved by 0005); this table holds the pick and, once
 saved, the second labeler's text, speaker, tags and the bounds it was made for.
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -4,6 +4,7 @@ quality policy).
 Revision ID: 0007
 Revises: 0006
 """
+
 import sqlalchemy as sa
 from alembic import op
 

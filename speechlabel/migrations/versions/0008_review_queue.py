@@ -7,6 +7,7 @@ The queue finds each submitted segment's newest revision with a queue status (it
 record) and the lowest ``avg_logprob`` of its drafts (its confidence); with these two indexes
 both are one index probe per segment.
 """
+
 from alembic import op
 
 revision = "0008"

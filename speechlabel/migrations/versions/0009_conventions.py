@@ -7,6 +7,7 @@ One nullable JSON column, like the other settings: NULL (projects from before th
 reads as ``ConventionSettings()``: the scheme follows the project language (ko -> kspon, else
 generic) and lint errors are shown but do not block a submit.
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -8,6 +8,7 @@ but an edit another tab kept (and the person typed differently there) stays, on 
 was typed on, so the next open shows it as a conflict instead of dropping it. NULL: kept before
 this migration, or from outside a browser tab (the command line); a save ends those as before.
 """
+
 import sqlalchemy as sa
 from alembic import op
 

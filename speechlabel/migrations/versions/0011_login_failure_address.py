@@ -7,6 +7,7 @@ Revises: 0010
 Failures from before this migration (and from clients whose address is unknown, such as
 localhost) have the address "".
 """
+
 import sqlalchemy as sa
 from alembic import op
 

@@ -8,6 +8,7 @@ A job is running, done, failed or interrupted, with who started it, the process 
 unique index), so two runs on one project can no longer segment or draft the same recordings at
 once; a running job whose process is gone is shown as interrupted and can be started again.
 """
+
 import sqlalchemy as sa
 from alembic import op
 
@@ -39,8 +40,14 @@ def upgrade() -> None:
         sa.Column("error_params", sa.JSON, nullable=True),
     )
     op.create_index("ix_prelabel_jobs_project", "prelabel_jobs", ["project_id", "id"])
-    op.create_index("uq_prelabel_jobs_one_running", "prelabel_jobs", ["project_id"], unique=True,
-                    sqlite_where=sa.text("state = 'running'"), postgresql_where=sa.text("state = 'running'"))
+    op.create_index(
+        "uq_prelabel_jobs_one_running",
+        "prelabel_jobs",
+        ["project_id"],
+        unique=True,
+        sqlite_where=sa.text("state = 'running'"),
+        postgresql_where=sa.text("state = 'running'"),
+    )
 
 
 def downgrade() -> None:

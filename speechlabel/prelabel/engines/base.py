@@ -20,12 +20,19 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
-from speechlabel.prelabel.engines.registry import EngineKind, engine_kind
+from speechlabel.audio.samples import TARGET_RATE as SAMPLE_RATE
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.models import Draft, Word
 from speechlabel.prelabel.engines.options import TranscribeOptions
-from speechlabel.prelabel.windowing import ScoredStretch, TimedWord, assign_words, compression_ratio, join_words, overlapping_scores
-from speechlabel.audio.samples import TARGET_RATE as SAMPLE_RATE
+from speechlabel.prelabel.engines.registry import EngineKind, engine_kind
+from speechlabel.prelabel.windowing import (
+    ScoredStretch,
+    TimedWord,
+    assign_words,
+    compression_ratio,
+    join_words,
+    overlapping_scores,
+)
 
 
 @runtime_checkable
@@ -35,13 +42,11 @@ class Engine(Protocol):
     name: str  # e.g. "faster-whisper"
     model: str  # the model as the options named it, e.g. "base"
 
-    def transcribe(self, samples: np.ndarray, options: TranscribeOptions, offset: float = 0.0) -> Draft:
-        ...
+    def transcribe(self, samples: np.ndarray, options: TranscribeOptions, offset: float = 0.0) -> Draft: ...
 
     def transcribe_window(
         self, samples: np.ndarray, spans: Sequence[tuple[float, float]], options: TranscribeOptions, offset: float = 0.0
-    ) -> list[Draft]:
-        ...
+    ) -> list[Draft]: ...
 
 
 class DecodeInfo(Protocol):
@@ -137,17 +142,24 @@ def check_engine_options(engine: EngineBase, options: TranscribeOptions) -> None
     if mine != asked:
         # Otherwise the Draft's provenance would name a model that did not produce it.
         raise ValidationError(
-            message_key="error.engine_mismatch", params={"asked": asked, "mine": mine},
+            message_key="error.engine_mismatch",
+            params={"asked": asked, "mine": mine},
         )
     if options.language not in (None, "en") and not engine.multilingual:
         # faster-whisper would quietly transcribe as English instead.
         raise ValidationError(
-            message_key="error.model_english_only", params={"model": engine.model, "language": options.language},
+            message_key="error.model_english_only",
+            params={"model": engine.model, "language": options.language},
         )
 
 
-def draft_window(engine: EngineBase, samples: np.ndarray, spans: Sequence[tuple[float, float]],
-                 options: TranscribeOptions, offset: float) -> list[Draft]:
+def draft_window(
+    engine: EngineBase,
+    samples: np.ndarray,
+    spans: Sequence[tuple[float, float]],
+    options: TranscribeOptions,
+    offset: float,
+) -> list[Draft]:
     """``transcribe_window`` of every engine: one decode of ``samples`` with word times, each
     span given the words whose middle lies in it."""
     engine.check_options(options)
@@ -156,8 +168,11 @@ def draft_window(engine: EngineBase, samples: np.ndarray, spans: Sequence[tuple[
     if len(spans) == 1 or samples.shape[0] == 0:
         return [engine.transcribe(_cut(samples, span), options, offset + span[0]) for span in spans]
     segments, info = engine.decode(samples, options, word_timestamps=True)  # words decide the split
-    words = [TimedWord(w.word, float(w.start), float(w.end), float(w.probability))
-             for segment in segments for w in (segment.words or ())]
+    words = [
+        TimedWord(w.word, float(w.start), float(w.end), float(w.probability))
+        for segment in segments
+        for w in (segment.words or ())
+    ]
     stretches = [ScoredStretch(s.start, s.end, s.avg_logprob, s.no_speech_prob) for s in segments if s.text.strip()]
     return [
         _window_draft(engine, options, info, span, span_words, stretches, offset)
@@ -178,7 +193,8 @@ def check_samples(samples: Any) -> None:
         raise ValidationError(message_key="error.samples_type", params={"type": type(samples).__name__})
     if samples.dtype != np.float32 or samples.ndim != 1:
         raise ValidationError(
-            message_key="error.samples_format", params={"dtype": samples.dtype, "shape": samples.shape},
+            message_key="error.samples_format",
+            params={"dtype": samples.dtype, "shape": samples.shape},
         )
     if samples.size and not np.isfinite(samples).all():
         raise ValidationError(message_key="error.samples_not_finite_floats")
@@ -209,8 +225,9 @@ def empty_draft(engine: EngineBase, options: TranscribeOptions) -> Draft:
     )
 
 
-def draft_from_segments(engine: EngineBase, options: TranscribeOptions, segments, info: DecodeInfo, offset: float,
-                        duration: float) -> Draft:
+def draft_from_segments(
+    engine: EngineBase, options: TranscribeOptions, segments, info: DecodeInfo, offset: float, duration: float
+) -> Draft:
     """Join Whisper's segments into one Draft.
 
     avg_logprob and compression_ratio are means over Whisper's segments weighted by their
@@ -254,11 +271,18 @@ def _words(segments, offset: float, duration: float) -> Iterable[Word]:
 
 
 def _cut(samples: np.ndarray, span: tuple[float, float]) -> np.ndarray:
-    return samples[int(round(span[0] * SAMPLE_RATE)): int(round(span[1] * SAMPLE_RATE))]
+    return samples[int(round(span[0] * SAMPLE_RATE)) : int(round(span[1] * SAMPLE_RATE))]
 
 
-def _window_draft(engine: EngineBase, options: TranscribeOptions, info: DecodeInfo, span: tuple[float, float],
-                  words: list[TimedWord], stretches: list[ScoredStretch], offset: float) -> Draft:
+def _window_draft(
+    engine: EngineBase,
+    options: TranscribeOptions,
+    info: DecodeInfo,
+    span: tuple[float, float],
+    words: list[TimedWord],
+    stretches: list[ScoredStretch],
+    offset: float,
+) -> Draft:
     """One segment's Draft out of a window decode: its words, and the decoder scores of the
     Whisper segments that overlap it (compression ratio recomputed on its own text)."""
     text = join_words(words)
@@ -276,9 +300,14 @@ def _window_draft(engine: EngineBase, options: TranscribeOptions, info: DecodeIn
     return Draft(
         text=text,
         words=tuple(
-            Word(symbol=w.text.strip(), start=round(offset + clip(w.start), 3),
-                 duration=round(clip(w.end) - clip(w.start), 3), score=min(max(w.probability, 0.0), 1.0))
-            for w in words if w.text.strip()
+            Word(
+                symbol=w.text.strip(),
+                start=round(offset + clip(w.start), 3),
+                duration=round(clip(w.end) - clip(w.start), 3),
+                score=min(max(w.probability, 0.0), 1.0),
+            )
+            for w in words
+            if w.text.strip()
         ),
         avg_logprob=float(logprob),
         no_speech_prob=float(no_speech),

@@ -58,7 +58,8 @@ def resolve_model(name: str, cache_dir: Path | None = None) -> str:
     """
     if not isinstance(name, str) or not name.strip():
         raise ValidationError(
-            message_key="error.model_name_empty", params={"model": name, "bundled": ", ".join(BUNDLED_MODELS)},
+            message_key="error.model_name_empty",
+            params={"model": name, "bundled": ", ".join(BUNDLED_MODELS)},
         )
     name = name.strip()
     if name == "base":
@@ -121,7 +122,8 @@ def _package_dir(module: str, distribution: str) -> Path:
     spec = importlib.util.find_spec(module)
     if spec is None or not spec.submodule_search_locations:
         raise NotFound(
-            message_key="error.model_package_missing", params={"distribution": distribution},
+            message_key="error.model_package_missing",
+            params={"distribution": distribution},
         )
     return Path(list(spec.submodule_search_locations)[0])
 
@@ -173,7 +175,8 @@ def _write_base(parts: BaseParts, tmp: Path) -> None:
     for part in (parts.part1, parts.part2):
         if not part.is_file():
             raise NotFound(
-                message_key="error.model_part_missing", params={"part": str(part)},
+                message_key="error.model_part_missing",
+                params={"part": str(part)},
             )
     model = tmp / "model.bin"
     with open(model, "wb") as out:

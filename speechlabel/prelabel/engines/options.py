@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
+from speechlabel.core.errors import ValidationError
 from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS
 from speechlabel.prelabel.engines.registry import BUILTIN_ENGINES, engine_kind
-from speechlabel.core.errors import ValidationError
 
 # Types CTranslate2 runs on a CPU ("default"/"auto" let it choose).
 COMPUTE_TYPES = ("int8", "int8_float32", "int16", "float32", "default", "auto")
@@ -101,20 +101,25 @@ class TranscribeOptions:
                 params={"compute_type": self.compute_type, "allowed": ", ".join(kind.compute_types)},
             )
         if self.device not in DEVICES:
-            raise ValidationError(message_key="error.device",
-                                  params={"device": self.device, "allowed": ", ".join(DEVICES)})
+            raise ValidationError(
+                message_key="error.device", params={"device": self.device, "allowed": ", ".join(DEVICES)}
+            )
         _check_int("beam_size", self.beam_size, 1, MAX_BEAM_SIZE)
         _check_int("cpu_threads", self.cpu_threads, 0, 1024)
         _check_probability("no_speech_threshold", self.no_speech_threshold)
-        if isinstance(self.window_seconds, bool) or not isinstance(self.window_seconds, (int, float)) \
-                or not (self.window_seconds == 0 or 1 <= self.window_seconds <= 30):
+        if (
+            isinstance(self.window_seconds, bool)
+            or not isinstance(self.window_seconds, (int, float))
+            or not (self.window_seconds == 0 or 1 <= self.window_seconds <= 30)
+        ):
             raise ValidationError(message_key="error.window_seconds", params={"value": self.window_seconds})
         _check_language(self.language)
         _check_glossary(self.glossary)
         for name in ("vad_filter", "word_timestamps"):
             if not isinstance(getattr(self, name), bool):
-                raise ValidationError(message_key="error.option_not_bool",
-                                      params={"name": name, "value": getattr(self, name)})
+                raise ValidationError(
+                    message_key="error.option_not_bool", params={"name": name, "value": getattr(self, name)}
+                )
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready: the glossary becomes a list."""
@@ -152,8 +157,9 @@ def default_compute_type(engine: str) -> str:
 def _check_int(name: str, value: Any, low: int, high: int) -> None:
     # bool is an int in Python; True as a beam size is a mistake, not 1.
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise ValidationError(message_key="error.option_whole_number",
-                              params={"name": name, "low": low, "high": high, "value": value})
+        raise ValidationError(
+            message_key="error.option_whole_number", params={"name": name, "low": low, "high": high, "value": value}
+        )
 
 
 def _check_probability(name: str, value: Any) -> None:
@@ -166,7 +172,8 @@ def _check_language(language: Any) -> None:
         return
     if not isinstance(language, str) or language not in _language_codes():
         raise ValidationError(
-            message_key="error.whisper_language", params={"language": language},
+            message_key="error.whisper_language",
+            params={"language": language},
         )
 
 
@@ -178,5 +185,6 @@ def _check_glossary(glossary: Any) -> None:
             raise ValidationError(message_key="error.glossary_term_empty", params={"term": term})
         if "\n" in term or len(term) > MAX_GLOSSARY_TERM_CHARS:
             raise ValidationError(
-                message_key="error.glossary_term_long", params={"term": term[:40], "most": MAX_GLOSSARY_TERM_CHARS},
+                message_key="error.glossary_term_long",
+                params={"term": term[:40], "most": MAX_GLOSSARY_TERM_CHARS},
             )

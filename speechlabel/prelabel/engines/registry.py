@@ -66,8 +66,10 @@ def register_engine(
 ) -> EngineKind:
     """Make ``name`` an engine the options may choose. Registering a name again replaces it."""
     if default_compute_type not in compute_types:
-        raise ValueError(f"default compute type {default_compute_type!r} of engine {name!r} is not one of "
-                         f"its compute types {compute_types}")
+        raise ValueError(
+            f"default compute type {default_compute_type!r} of engine {name!r} is not one of "
+            f"its compute types {compute_types}"
+        )
     kind = EngineKind(name, build, tuple(compute_types), default_compute_type, cuda_available, check_options)
     with _LOCK:
         _KINDS[name] = kind
@@ -86,8 +88,10 @@ def engine_names() -> tuple[str, ...]:
         _import_builtin(name)
     with _LOCK:
         registered = list(_KINDS)
-    return tuple([name for name in BUILTIN_ENGINES if name in registered]
-                 + [name for name in registered if name not in BUILTIN_ENGINES])
+    return tuple(
+        [name for name in BUILTIN_ENGINES if name in registered]
+        + [name for name in registered if name not in BUILTIN_ENGINES]
+    )
 
 
 def engine_kind(name: object) -> EngineKind:

@@ -17,8 +17,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS, cache_root, resolve_model
 from speechlabel.core.errors import ValidationError
+from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS, cache_root, resolve_model
 from speechlabel.prelabel.engines.openai_whisper.ct2_model import read_ct2_model
 from speechlabel.prelabel.engines.openai_whisper.mapping import ModelDims, alignment_heads_dump, to_openai_whisper
 
@@ -54,7 +54,8 @@ def _source_dir(model: str, cache_dir: Path | None) -> Path:
     path = Path(resolved)
     if not path.is_dir():
         raise ValidationError(
-            message_key="error.openai_whisper_download", params={"model": model, "bundled": ", ".join(BUNDLED_MODELS)},
+            message_key="error.openai_whisper_download",
+            params={"model": model, "bundled": ", ".join(BUNDLED_MODELS)},
         )
     return path
 
@@ -107,6 +108,7 @@ def _dims_of(checkpoint: Path) -> ModelDims:
         data = torch.load(checkpoint, map_location="cpu", weights_only=True, mmap=True)
     except Exception as error:  # torch raises several types for damaged files
         raise ValidationError(
-            message_key="error.checkpoint_unreadable", params={"checkpoint": checkpoint, "error": error},
+            message_key="error.checkpoint_unreadable",
+            params={"checkpoint": checkpoint, "error": error},
         ) from error
     return ModelDims(**data["dims"])

@@ -43,10 +43,15 @@ class _Cursor:
         if count < 0 or end > len(self.data):
             raise ValidationError(
                 message_key="error.ct2_truncated",
-                params={"path": self.path, "part": what, "count": count, "position": self.position,
-                        "size": len(self.data)},
+                params={
+                    "path": self.path,
+                    "part": what,
+                    "count": count,
+                    "position": self.position,
+                    "size": len(self.data),
+                },
             )
-        chunk = self.data[self.position:end]
+        chunk = self.data[self.position : end]
         self.position = end
         return chunk
 
@@ -57,13 +62,16 @@ class _Cursor:
         (length,) = self.unpack("H", f"the length of {what}")
         raw = bytes(self.take(length, what))
         if length == 0 or raw[-1] != 0:
-            raise ValidationError(message_key="error.ct2_not_nul",
-                                  params={"path": self.path, "part": what, "offset": self.position - length})
+            raise ValidationError(
+                message_key="error.ct2_not_nul",
+                params={"path": self.path, "part": what, "offset": self.position - length},
+            )
         try:
             return raw[:-1].decode("utf-8")
         except UnicodeDecodeError as error:
-            raise ValidationError(message_key="error.ct2_not_utf8",
-                                  params={"path": self.path, "part": what, "error": error}) from error
+            raise ValidationError(
+                message_key="error.ct2_not_utf8", params={"path": self.path, "part": what, "error": error}
+            ) from error
 
 
 def read_ct2_model(path: Path) -> Ct2Model:
@@ -75,17 +83,22 @@ def read_ct2_model(path: Path) -> Ct2Model:
     (version,) = cursor.unpack("I", "the format version")
     if not 1 <= version <= MAX_VERSION:
         raise ValidationError(
-            message_key="error.ct2_version", params={"path": path, "version": version, "most": MAX_VERSION},
+            message_key="error.ct2_version",
+            params={"path": path, "version": version, "most": MAX_VERSION},
         )
     spec = cursor.string("the spec name") if version >= 2 else ""
     (revision,) = cursor.unpack("I", "the spec revision") if version >= 2 else (1,)
     (count,) = cursor.unpack("I", "the number of variables")
     variables = dict(_read_variable(cursor, version) for _ in range(count))
-    aliases = dict(_read_alias(cursor) for _ in range(cursor.unpack("I", "the number of aliases")[0])) \
-        if cursor.position < len(cursor.data) else {}
+    aliases = (
+        dict(_read_alias(cursor) for _ in range(cursor.unpack("I", "the number of aliases")[0]))
+        if cursor.position < len(cursor.data)
+        else {}
+    )
     if cursor.position != len(cursor.data):
-        raise ValidationError(message_key="error.ct2_trailing",
-                              params={"path": path, "count": len(cursor.data) - cursor.position})
+        raise ValidationError(
+            message_key="error.ct2_trailing", params={"path": path, "count": len(cursor.data) - cursor.position}
+        )
     return Ct2Model(spec, version, revision, variables, aliases)
 
 
@@ -115,8 +128,13 @@ def _to_array(raw: memoryview, dtype, shape: tuple[int, ...], name: str, path: P
     if array.size != int(np.prod(shape, dtype=np.int64)):
         raise ValidationError(
             message_key="error.ct2_size",
-            params={"path": path, "name": name, "size": array.size, "shape": shape,
-                    "needed": int(np.prod(shape, dtype=np.int64))},
+            params={
+                "path": path,
+                "name": name,
+                "size": array.size,
+                "shape": shape,
+                "needed": int(np.prod(shape, dtype=np.int64)),
+            },
         )
     return array.reshape(shape)
 

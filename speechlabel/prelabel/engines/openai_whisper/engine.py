@@ -20,11 +20,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from speechlabel.prelabel.engines.base import SAMPLE_RATE, EngineBase, all_cores, glossary_prompt
-from speechlabel.prelabel.engines.registry import register_engine, resolve_device
 from speechlabel.core.errors import ValidationError
-from speechlabel.prelabel.engines.options import OPENAI_WHISPER_COMPUTE_TYPES, TranscribeOptions
+from speechlabel.prelabel.engines.base import SAMPLE_RATE, EngineBase, all_cores, glossary_prompt
 from speechlabel.prelabel.engines.openai_whisper.checkpoint import openai_checkpoint
+from speechlabel.prelabel.engines.options import OPENAI_WHISPER_COMPUTE_TYPES, TranscribeOptions
+from speechlabel.prelabel.engines.registry import register_engine, resolve_device
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +76,8 @@ class OpenAIWhisperEngine(EngineBase):
 
         if self.compute_type != "float32":
             raise ValidationError(
-                message_key="error.openai_whisper_compute_type", params={"compute_type": self.compute_type},
+                message_key="error.openai_whisper_compute_type",
+                params={"compute_type": self.compute_type},
             )
         self.runs_on = resolve_device(self.name, self.device)
         started = time.perf_counter()
@@ -89,8 +90,14 @@ class OpenAIWhisperEngine(EngineBase):
             self._whisper.set_alignment_heads(converted.alignment_heads)
         self._lock = threading.Lock()
         self.load_seconds = time.perf_counter() - started
-        log.info("loaded %s %s (float32, %s, %d threads) in %.2f s", self.name, self.model, self.runs_on,
-                 self._threads, self.load_seconds)
+        log.info(
+            "loaded %s %s (float32, %s, %d threads) in %.2f s",
+            self.name,
+            self.model,
+            self.runs_on,
+            self._threads,
+            self.load_seconds,
+        )
 
     @property
     def multilingual(self) -> bool:
@@ -144,8 +151,9 @@ class OpenAIWhisperEngine(EngineBase):
         if not self.multilingual:
             return _Info("en", 1.0)
         whisper = import_whisper()
-        mel = whisper.log_mel_spectrogram(whisper.pad_or_trim(audio), self._whisper.dims.n_mels,
-                                          device=self._whisper.device)
+        mel = whisper.log_mel_spectrogram(
+            whisper.pad_or_trim(audio), self._whisper.dims.n_mels, device=self._whisper.device
+        )
         _, probabilities = self._whisper.detect_language(mel)
         language = max(probabilities, key=probabilities.get)
         return _Info(language, float(probabilities[language]))
@@ -168,10 +176,18 @@ def _segment(data: dict):
 
     words = data.get("words")
     return Segment(
-        id=data["id"], seek=data["seek"], start=float(data["start"]), end=float(data["end"]),
-        text=data["text"], tokens=list(data["tokens"]), avg_logprob=float(data["avg_logprob"]),
-        compression_ratio=float(data["compression_ratio"]), no_speech_prob=float(data["no_speech_prob"]),
-        words=None if words is None else [
+        id=data["id"],
+        seek=data["seek"],
+        start=float(data["start"]),
+        end=float(data["end"]),
+        text=data["text"],
+        tokens=list(data["tokens"]),
+        avg_logprob=float(data["avg_logprob"]),
+        compression_ratio=float(data["compression_ratio"]),
+        no_speech_prob=float(data["no_speech_prob"]),
+        words=None
+        if words is None
+        else [
             Word(start=float(w["start"]), end=float(w["end"]), word=w["word"], probability=float(w["probability"]))
             for w in words
         ],

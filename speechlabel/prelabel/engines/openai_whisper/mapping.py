@@ -21,8 +21,11 @@ from speechlabel.prelabel.engines.openai_whisper.ct2_model import Ct2Model
 # else is a model openai-whisper cannot run. alignment_heads/alignment_layer configure
 # CTranslate2's own aligner and have no counterpart (openai-whisper takes config.json's heads).
 _FIXED_SETTINGS = {
-    "decoder/activation": 3, "decoder/alibi": 0, "decoder/pre_norm": 1,
-    "decoder/scale_embeddings": 0, "decoder/start_from_zero_embedding": 0,
+    "decoder/activation": 3,
+    "decoder/alibi": 0,
+    "decoder/pre_norm": 1,
+    "decoder/scale_embeddings": 0,
+    "decoder/start_from_zero_embedding": 0,
 }
 _UNUSED_BY_DESIGN = ("decoder/alignment_heads", "decoder/alignment_layer")
 _TIED_PROJECTION = ("decoder/projection/weight", "decoder/embeddings/weight")
@@ -136,8 +139,9 @@ def _check_settings(source: _Source) -> None:
     for name, expected in _FIXED_SETTINGS.items():
         value = source.take(name)
         if value.size and int(value) != expected:
-            raise ConversionError(message_key="error.ct2_setting",
-                                  params={"name": name, "value": int(value), "expected": expected})
+            raise ConversionError(
+                message_key="error.ct2_setting", params={"name": name, "value": int(value), "expected": expected}
+            )
     for name in _UNUSED_BY_DESIGN:
         source.take(name)
     # num_heads were read into the dims; mark them used here, once.
