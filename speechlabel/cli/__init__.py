@@ -3,10 +3,10 @@
 This module parses the global options and runs one command; each command group is a module of
 this package (``COMMANDS`` names it), imported only when the command line names its command.
 
-Every command calls the same domain functions as the app, importing them when it runs. Errors print one line to stderr and
-exit with status 1 (2 for wrong usage, as argparse does). ``--lang ko`` (or a Korean locale)
-prints errors, lint problems and convert-text notes in Korean; the help and the commands'
-reports stay English.
+Every command calls the same domain functions as the app, importing them when it runs. Errors
+print one line to stderr and exit with status 1 (2 for wrong usage, as argparse does).
+``--lang ko`` (or a Korean locale) prints errors, lint problems and convert-text notes in
+Korean; the help and the commands' reports stay English.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
 """Segment and draft: VAD (``vad``), Whisper windows (``windowing``), the engines
 (``engines``), the resumable pipeline (``pipeline``) and its jobs (``jobs``).
-Imports core, audio, store.
+Imports core, i18n, audio, store, workspace and accounts.
 """
