@@ -82,7 +82,6 @@ import pstats
 import random
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -115,6 +114,7 @@ from speechlabel.store import Store
 from speechlabel.store import schema as tables
 from speechlabel.store.engine import downgrade_schema, upgrade_schema
 from speechlabel.workspace.config import Settings
+from tests.streamlit_server import ServerDidNotStart, free_port, launch, stop, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 OLD_HELPER = Path(__file__).resolve().with_name("label_capacity_old.py")
@@ -131,12 +131,6 @@ CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 # ---------------------------------------------------------------------------------------------
 # The server process
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @dataclass
@@ -158,60 +152,24 @@ def start_server(data_dir: Path, database_url: str | None, log_path: Path) -> Se
     port = free_port()
     # The clients save as fast as the server answers (--think 0), faster than any person: the
     # sessions' route budgets (rate_limit.py) are raised so that they measure the server, not it.
-    env = dict(
-        os.environ,
-        SPEECHLABEL_DATA_DIR=str(data_dir),
-        PYTHONUNBUFFERED="1",
-        SPEECHLABEL_ADMIN_PASSWORD="bench admin password",
-        SPEECHLABEL_ROUTE_BUDGET="1000",
-    )
-    env.pop("SPEECHLABEL_DATABASE_URL", None)
+    env = {
+        "SPEECHLABEL_DATA_DIR": str(data_dir),
+        "SPEECHLABEL_ADMIN_PASSWORD": "bench admin password",
+        "SPEECHLABEL_ROUTE_BUDGET": "1000",
+    }
     if database_url:
         env["SPEECHLABEL_DATABASE_URL"] = database_url
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "workbench.py",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with log_path.open("wb") as log:  # a file, not a pipe: a full pipe would block the server
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = Server(process, f"http://127.0.0.1:{port}", log_path)
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while True:
-        if process.poll() is not None:
-            raise SystemExit(f"streamlit exited with code {process.returncode}:\n{server.log_tail()}")
-        try:
-            if requests.get(f"{server.url}/_stcore/health", timeout=2).status_code == 200:
-                return server
-        except requests.RequestException:
-            pass
-        if time.monotonic() > deadline:
-            stop_server(server)
-            raise SystemExit(
-                f"streamlit did not answer /_stcore/health in {SERVER_START_SECONDS} s:\n{server.log_tail()}"
-            )
-        time.sleep(0.25)
+    server = Server(launch(ROOT, port, log_path, env), f"http://127.0.0.1:{port}", log_path)
+    try:
+        wait_until_healthy(server.process, server.url, log_path, seconds=SERVER_START_SECONDS)
+    except ServerDidNotStart as failure:
+        stop_server(server)
+        raise SystemExit(str(failure)) from None
+    return server
 
 
 def stop_server(server: Server) -> None:
-    if server.process.poll() is not None:
-        return
-    server.process.terminate()
-    try:
-        server.process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        server.process.kill()
-        server.process.wait(timeout=10)
+    stop(server.process)
 
 
 def cpu_seconds(pid: int) -> float:

@@ -34,12 +34,10 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,6 +74,7 @@ from tests.e2e.steps import (
     wait_until_saved,
     wait_until_shown,
 )
+from tests.streamlit_server import ServerDidNotStart, free_port, launch, stop, wait_until_healthy
 
 ROOT = Path(__file__).resolve().parents[1]
 PASSWORD = "bench labeler password"
@@ -194,62 +193,29 @@ class Server:
         return float("nan")
 
     def stop(self) -> None:
-        if self.process.poll() is None:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait(timeout=10)
+        stop(self.process)
 
 
 def start_server(tree: Path, data: Corpus, log_path: Path) -> Server:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     # PYTHONPATH: the tree's own speechlabel, not the editable install's (the old tree's server).
     # SPEECHLABEL_ROUTE_BUDGET: the typist saves several times a second, faster than the per-session
     # route budgets allow a person (the old tree ignores it).
-    env = dict(
-        os.environ,
-        SPEECHLABEL_DATA_DIR=str(data.data_dir),
-        PYTHONUNBUFFERED="1",
-        PYTHONPATH=str(tree),
-        SPEECHLABEL_ADMIN_PASSWORD=ADMIN_PASSWORD,
-        SPEECHLABEL_ROUTE_BUDGET="1000",
-    )
-    env.pop("SPEECHLABEL_DATABASE_URL", None)
+    env = {
+        "SPEECHLABEL_DATA_DIR": str(data.data_dir),
+        "PYTHONPATH": str(tree),
+        "SPEECHLABEL_ADMIN_PASSWORD": ADMIN_PASSWORD,
+        "SPEECHLABEL_ROUTE_BUDGET": "1000",
+    }
     if data.url:
         env["SPEECHLABEL_DATABASE_URL"] = data.url
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "workbench.py",
-        "--server.address",
-        "127.0.0.1",
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(command, cwd=tree, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = Server(process, f"http://127.0.0.1:{port}", log_path)
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while True:
-        if process.poll() is not None or time.monotonic() > deadline:
-            server.stop()
-            raise SystemExit(f"streamlit in {tree} did not start:\n{log_path.read_text(errors='replace')[-3000:]}")
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return server
-        except OSError:
-            time.sleep(0.25)
+    server = Server(launch(tree, port, log_path, env), f"http://127.0.0.1:{port}", log_path)
+    try:
+        wait_until_healthy(server.process, server.url, log_path, seconds=SERVER_START_SECONDS)
+    except ServerDidNotStart as failure:
+        server.stop()
+        raise SystemExit(f"streamlit in {tree} did not start: {failure}") from None
+    return server
 
 
 # ---------------------------------------------------------------------------------------------

@@ -11,11 +11,7 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
-import sys
-import time
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +22,7 @@ from playwright.sync_api import sync_playwright
 from speechlabel.store import Store
 from speechlabel.workspace.config import Settings
 from tests.e2e.steps import ADMIN_PASSWORD, ARTIFACTS_DIR, REPO_ROOT, artifact_name, save_screenshot
+from tests.streamlit_server import ServerDidNotStart, free_port, launch, stop, wait_until_healthy
 
 CHROMIUM = Path(os.environ.get("SPEECHLABEL_E2E_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -37,7 +34,6 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SERVER_START_SECONDS = 60
 VIEWPORT = {"width": 1400, "height": 1000}
 _REPORTS = pytest.StashKey[dict]()
 _E2E_DIR = Path(__file__).resolve().parent
@@ -95,35 +91,18 @@ def app_server(tmp_path_factory, request, server_env, server_address):
     root = tmp_path_factory.mktemp("e2e-server")
     data_dir = (root / "data").resolve()
     log_path = root / "server.log"
-    port = _free_port()
-    env = dict(os.environ, SPEECHLABEL_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1")
-    env.pop("SPEECHLABEL_ADMIN_PASSWORD", None)
-    env.update(server_env)
-    env.pop("SPEECHLABEL_DATABASE_URL", None)  # this server's database is the SQLite file in data_dir
-    command = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        "workbench.py",
-        "--server.address",
-        server_address,
-        "--server.port",
-        str(port),
-        "--server.headless",
-        "true",
-        "--browser.gatherUsageStats",
-        "false",
-    ]
+    port = free_port()
     failed_before = request.session.testsfailed
-    with log_path.open("wb") as log:  # a file, not a pipe: a full pipe would block the server
-        process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    # This server's database is the SQLite file in data_dir; its admin password is server_env's.
+    process = launch(
+        REPO_ROOT, port, log_path, {"SPEECHLABEL_DATA_DIR": str(data_dir), **server_env}, address=server_address
+    )
     server = AppServer(f"http://127.0.0.1:{port}", data_dir, log_path)
     try:
-        _wait_until_healthy(process, server)
+        wait_for(process, server)
         yield server
     finally:
-        _stop(process)
+        stop(process)
         if request.session.testsfailed > failed_before:
             ARTIFACTS_DIR.mkdir(exist_ok=True)
             shutil.copyfile(log_path, ARTIFACTS_DIR / f"{artifact_name(request.module.__name__)}-server.log")
@@ -171,39 +150,9 @@ def screenshot(request):
     return lambda page, suffix="": save_screenshot(page, request.node.name + suffix)
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _wait_until_healthy(process: subprocess.Popen, server: AppServer) -> None:
-    deadline = time.monotonic() + SERVER_START_SECONDS
-    while True:
-        if process.poll() is not None:
-            pytest.fail(
-                f"streamlit exited with code {process.returncode} before answering:\n{server.log_tail()}", pytrace=False
-            )
-        try:
-            with urllib.request.urlopen(f"{server.url}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            pass
-        if time.monotonic() > deadline:
-            pytest.fail(
-                f"streamlit did not answer /_stcore/health within {SERVER_START_SECONDS} s:\n{server.log_tail()}",
-                pytrace=False,
-            )
-        time.sleep(0.25)
-
-
-def _stop(process: subprocess.Popen) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
+def wait_for(process: subprocess.Popen, server: AppServer) -> None:
+    """Until ``server`` answers; the test fails with the server's log if it does not start."""
     try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()  # e.g. a pre-labeling thread that does not stop on SIGTERM
-        process.wait(timeout=10)
+        wait_until_healthy(process, server.url, server.log_path)
+    except ServerDidNotStart as failure:
+        pytest.fail(str(failure), pytrace=False)

@@ -7,7 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -17,8 +16,9 @@ from sqlalchemy import func, select
 
 from speechlabel.core.models import PrelabelState
 from speechlabel.store import schema
-from tests.e2e.conftest import AppServer, _free_port, _stop, _wait_until_healthy
+from tests.e2e.conftest import AppServer, wait_for
 from tests.e2e.steps import ADMIN_PASSWORD, REPO_ROOT, create_project, prelabel_and_wait, sign_in, upload_audio
+from tests.streamlit_server import free_port, launch, stop
 
 pytestmark = pytest.mark.e2e
 
@@ -26,35 +26,11 @@ HARVARD = [f"en/speechbrain_harvard_spk{speaker}_snt{n}.wav" for speaker in (1, 
 
 
 def start_server(data_dir: Path, log_path: Path) -> tuple[subprocess.Popen, AppServer]:
-    env = dict(
-        os.environ, SPEECHLABEL_DATA_DIR=str(data_dir), PYTHONUNBUFFERED="1", SPEECHLABEL_ADMIN_PASSWORD=ADMIN_PASSWORD
-    )
-    env.pop("SPEECHLABEL_DATABASE_URL", None)
-    port = _free_port()
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "workbench.py",
-                "--server.address",
-                "127.0.0.1",
-                "--server.port",
-                str(port),
-                "--server.headless",
-                "true",
-                "--browser.gatherUsageStats",
-                "false",
-            ],
-            cwd=REPO_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
+    port = free_port()  # a restarted server's output goes on in the same log
+    env = {"SPEECHLABEL_DATA_DIR": str(data_dir), "SPEECHLABEL_ADMIN_PASSWORD": ADMIN_PASSWORD}
+    process = launch(REPO_ROOT, port, log_path, env, append=True)
     server = AppServer(f"http://127.0.0.1:{port}", data_dir, log_path)
-    _wait_until_healthy(process, server)
+    wait_for(process, server)
     return process, server
 
 
@@ -78,7 +54,7 @@ def test_a_job_cut_off_by_a_killed_server_is_shown_as_interrupted(page, tmp_path
         finally:
             store.close()
     finally:
-        _stop(process)
+        stop(process)
 
     process, server = start_server(data_dir, log_path)
     try:
@@ -106,4 +82,4 @@ def test_a_job_cut_off_by_a_killed_server_is_shown_as_interrupted(page, tmp_path
         finally:
             store.close()
     finally:
-        _stop(process)
+        stop(process)
