@@ -85,20 +85,7 @@ def assign_segments(
     require_role(actor, project, action="assigning work")
     if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= MAX_ASSIGN:
         raise ValidationError(message_key="error.assign_count", params={"count": repr(count), "most": MAX_ASSIGN})
-    _require_worker(store, project, username)
-    now = now or utc_now()
-    given = store.claim_free_segments(
-        project.id,
-        username,
-        LEASABLE,
-        now,
-        _expiry(project.assignment_settings, now),
-        limit=count,
-        assigned_by=actor.username,
-    )
-    double_labeling.pick(store, project, given, now)
-    _log_assignment(store, actor, project, username, given, now)
-    return given
+    return _lease_to(store, actor, project, username, now, limit=count)
 
 
 def assign_recording(
@@ -110,6 +97,20 @@ def assign_recording(
         raise ValidationError(
             message_key="error.recording_elsewhere", params={"recording": recording_id, "project": project.name}
         )
+    return _lease_to(store, actor, project, username, now, limit=None, recording_id=recording_id)
+
+
+def _lease_to(
+    store: Store,
+    actor: Actor,
+    project: Project,
+    username: str,
+    now: datetime | None,
+    limit: int | None,
+    recording_id: str | None = None,
+) -> list[Segment]:
+    """A lead's assignment: free to-do segments (at most ``limit``; of ``recording_id`` only when
+    given) leased to ``username``, a share picked for double labeling, and the audit note."""
     _require_worker(store, project, username)
     now = now or utc_now()
     given = store.claim_free_segments(
@@ -118,7 +119,7 @@ def assign_recording(
         LEASABLE,
         now,
         _expiry(project.assignment_settings, now),
-        limit=None,
+        limit=limit,
         recording_id=recording_id,
         assigned_by=actor.username,
     )
