@@ -9,17 +9,16 @@ server, and routes to the pages in ``views/``.
 """
 
 import logging
-from dataclasses import dataclass
 
 import streamlit as st
 
 from speechlabel.accounts.users import ensure_admin
 from speechlabel.core.errors import SpeechLabelError
-from speechlabel.core.models import Actor, Role
 from speechlabel.prelabel.jobs import PrelabelJobs
 from speechlabel.workspace.workspace import Workspace
 from views import session
 from views.lang import language_switch, t
+from views.navigation import pages_for
 from views.plain import error_md, tm
 
 log = logging.getLogger(__name__)
@@ -50,42 +49,6 @@ def prelabel_jobs() -> PrelabelJobs:
     # One registry per server process: jobs outlive script runs, browser tabs and reloads.
     opened = workspace()
     return PrelabelJobs(opened.store, opened.settings)
-
-
-@dataclass(frozen=True)
-class PageSpec:
-    path: str
-    title: str
-    icon: str
-    url_path: str | None = None
-
-
-def page_specs(actor: Actor) -> list[PageSpec]:
-    """The pages a person's roles open, first = the default: labelers label, reviewers see
-    projects and review, leads and admins also see the dashboard and manage users. The domain
-    functions check the same rules again. Titles are in the session's language."""
-    roles = set(actor.roles.values())
-    lead = actor.is_admin or Role.LEAD in roles
-    reviews = lead or Role.REVIEWER in roles
-    pages = []
-    if reviews:
-        pages.append(PageSpec("views/projects.py", t("page.projects"), ":material/folder:"))
-    if lead or Role.LABELER in roles:
-        pages.append(PageSpec("views/label.py", t("page.label"), ":material/edit_note:", "label"))
-    if reviews:
-        pages.append(PageSpec("views/review.py", t("page.review"), ":material/fact_check:", "review"))
-    if lead:
-        pages.append(PageSpec("views/dashboard.py", t("page.dashboard"), ":material/monitoring:", "dashboard"))
-        pages.append(PageSpec("views/export.py", t("page.export"), ":material/download:", "export"))
-        pages.append(PageSpec("views/users.py", t("page.users"), ":material/group:", "users"))
-    return pages or [PageSpec("views/no_role.py", t("page.no_role"), ":material/hourglass_empty:")]
-
-
-def pages_for(actor: Actor) -> list:
-    return [
-        st.Page(spec.path, title=spec.title, icon=spec.icon, default=index == 0, url_path=spec.url_path or None)
-        for index, spec in enumerate(page_specs(actor))
-    ]
 
 
 def run_pages() -> None:

@@ -18,7 +18,7 @@ from speechlabel.export import ExportFormat
 from speechlabel.workspace.workspace import Workspace
 from tests.app_pages import APP, actor, button
 from tests.app_session import PASSWORD, shown
-from workbench import page_specs
+from views.navigation import page_specs
 
 EVERY = "Included: every segment, whatever its status, reviewed or not."
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from speechlabel.core.models import ReviewReason, SegmentStatus
 from speechlabel.labeling import actions as labeling
 from tests.app_pages import actor, button, open_review_page, reviewer, submitted
-from workbench import page_specs
+from views.navigation import page_specs
 
 
 def test_reject_with_a_reason_then_approve_the_rework(labeled_project):
