@@ -56,6 +56,31 @@ def test_expired_leases_return_to_the_pool_and_saving_keeps_them(store, project,
     assert assignment.holder(store, segments[0].id, now=gone).username == "ben"
 
 
+def test_a_save_pushes_the_batch_out_only_once_a_tenth_of_the_term_has_run(store, project, pool, team):
+    """Saves in quick succession write no lease (the batch was pushed out moments ago); a save
+    after 3 of the 30 minutes pushes all of the batch out again, as the save's own lease shows."""
+    _, segments = pool
+    project = with_settings(store, project, BATCH)
+    ana, start = team["ana"], utc_now()
+    assignment.next_for(store, ana, project, now=start)
+
+    def held_until(now):
+        return store.segment_access(segments[0].id, now).held_until("ana")
+
+    claimed_until = held_until(start)
+    assert claimed_until == start + timedelta(minutes=30)
+    soon = start + timedelta(minutes=2, seconds=59)
+    assignment.keep_working(store, ana, project, now=soon, held_until=held_until(soon))
+    assert held_until(soon) == claimed_until  # nothing written
+    later = start + timedelta(minutes=3, seconds=1)
+    assignment.keep_working(store, ana, project, now=later, held_until=held_until(later))
+    assert [held_until(later)] * 3 == [
+        store.segment_access(segment.id, later).held_until("ana") for segment in segments[:3]
+    ]
+    assert held_until(later) == later + timedelta(minutes=30)
+    assert store.segment_access(segments[0].id, later).held_until("ben") is None
+
+
 def test_a_lead_assigns_a_count_or_a_recording_and_reassigns(store, settings, project, pool, team):
     recording, segments = pool
     lead = team["lead"]

@@ -205,7 +205,7 @@ def submit(
         project = store.get_project_by_id(access.project_id)
         check_submittable(project, text.strip() if isinstance(text, str) else text)
         double_labeling.save(store, actor, project, segment_id, text, speaker, tags, comment)
-        assignment.keep_working(store, actor, project)
+        assignment.keep_working(store, actor, project, held_until=access.held_until(actor.username))
         return _as_second_labeler_sees(store, project, store.get_segment(segment_id)), project
     allowed = _editable(store, actor, access)
     project = allowed.project
@@ -228,7 +228,7 @@ def submit(
         # Keep what this author typed on the server: the other save wins the row, not the words.
         keep_unsaved_edit(store, actor, segment_id, expected_version, cleaned, edit.speaker, edit.tags, tab)
         raise
-    assignment.keep_working(store, actor, project)
+    assignment.keep_working(store, actor, project, held_until=access.held_until(actor.username))
     return saved, project
 
 
@@ -250,7 +250,8 @@ def mark_untranscribable(store: Store, actor: Actor, segment_id: str, expected_v
 def _set_aside(
     store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str, action: Action
 ) -> Segment:
-    allowed = _editable(store, actor, store.segment_access(segment_id, utc_now()))
+    access = store.segment_access(segment_id, utc_now())
+    allowed = _editable(store, actor, access)
     project = allowed.project
     status = transition(action, segment_id, allowed.segment.status)
     why = required_text(
@@ -262,7 +263,7 @@ def _set_aside(
         too_long_key="error.reason_too_long",
     )
     saved = store.save_labeled(segment_id, expected_version, SegmentEdit(status=status, comment=why), actor.username)
-    assignment.keep_working(store, actor, project)
+    assignment.keep_working(store, actor, project, held_until=access.held_until(actor.username))
     return saved
 
 

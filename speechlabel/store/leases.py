@@ -57,6 +57,14 @@ class SegmentAccess:
     project_id: int
     first_holder: str | None
     second_holder: str | None
+    first_expires: datetime | None = None  # when the holders' leases end (None: no holder)
+    second_expires: datetime | None = None
+
+    def held_until(self, username: str) -> datetime | None:
+        """When ``username``'s lease of this segment ends (either slot; None: not theirs)."""
+        if username == self.first_holder:
+            return self.first_expires
+        return self.second_expires if username == self.second_holder else None
 
 
 # The label loop's reads, built once: a statement built per call cost more than the query
@@ -67,7 +75,13 @@ def _active_lease(lease, slot: int):
 
 _first_lease, _second_lease = _leases.alias("first_lease"), _leases.alias("second_lease")
 _ACCESS = (
-    select(_segments, _first_lease.c.username.label("first_holder"), _second_lease.c.username.label("second_holder"))
+    select(
+        _segments,
+        _first_lease.c.username.label("first_holder"),
+        _second_lease.c.username.label("second_holder"),
+        _first_lease.c.expires_at.label("first_expires"),
+        _second_lease.c.expires_at.label("second_expires"),
+    )
     .outerjoin(_first_lease, _active_lease(_first_lease, FIRST_SLOT))
     .outerjoin(_second_lease, _active_lease(_second_lease, SECOND_SLOT))
     .where(_segments.c.id == bindparam("segment_id"))
@@ -104,7 +118,14 @@ class LeaseQueries(StoreBase):
             row = connection.execute(_ACCESS, {"segment_id": segment_id, "now": now}).first()
         if row is None:
             raise NotFound(message_key="error.no_segment", params={"segment": segment_id})
-        return SegmentAccess(segment_from_row(row), row.project_id, row.first_holder, row.second_holder)
+        return SegmentAccess(
+            segment_from_row(row),
+            row.project_id,
+            row.first_holder,
+            row.second_holder,
+            as_utc(row.first_expires),
+            as_utc(row.second_expires),
+        )
 
     def held_work_ids(
         self, project_id: int, username: str, statuses: Iterable[SegmentStatus], now: datetime
