@@ -32,3 +32,4 @@ def test_the_config_hides_error_details_developer_chrome_and_table_export():
     assert options["client.disableDataExport"] == "true"  # no raw CSV of a table (formula injection)
     assert options["client.showErrorLinks"] == "false"
     assert options["server.maxUploadSize"] == "3000"
+    assert options["server.fileWatcherType"] == "none"  # no polling of every module's file per run
