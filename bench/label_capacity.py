@@ -25,17 +25,25 @@ server is pointed at it through the URL (``?options=-csearch_path=<schema>``), a
   cookie ``speechlabel_session`` and its own ``X-Speechlabel-Tab``) first take their segment
   (``labeling.next_segment`` in this process, which leases their batch), open it
   (``GET /api/label/open/{id}``) and fetch its clip and waveform clip; then, together, each
-  loops as the browser component does: ``GET /api/label/peek/{upcoming}``, ``GET`` its
-  ``wave.url`` (the window the component plays; ``clip_url`` only without a waveform) (the
-  prefetch), [think], ``POST /api/label/save`` with
-  ``then_open=upcoming``, whose card is now shown. A card without an upcoming one (the end of
+  loops as the browser component does, in one of two protocols (``--protocols``; each round
+  runs once per protocol, so the old and the new figure come from the same run):
+
+  - ``fold`` (the component now): [think], ``POST /api/label/save`` with
+    ``then_open=upcoming`` and ``prefetch=<the segment after that>``; the answer brings that
+    card, whose ``wave.url`` (the window the component plays; ``clip_url`` only without a
+    waveform) is fetched next. A save and a clip per segment;
+  - ``peek`` (the component before): ``GET /api/label/peek/{upcoming}`` and its ``wave.url``,
+    [think], ``POST /api/label/save`` with ``then_open=upcoming``. A peek, a save and a clip
+    per segment.
+
+  The card saved with ``then_open`` is shown next. A card without an upcoming one (the end of
   the batch) is saved without ``then_open``: the server's ``next`` card comes back (a fresh
   batch leased). Bounded by ``--seconds`` and ``--max-per-labeler``; ``--think 0`` (default) is
   as fast as possible, ``--think S`` waits U(0.5 S, 1.5 S) before each save (a person working).
   A request that meets a connection error (the server closes keep-alive connections idle for
   5 s) is sent once more on a new connection, as a browser does; such resends are counted.
-  Printed per N: saves/s, save latency p50/p95/max, the whole per-segment cycle (peek + 2 clips +
-  save, no think), server CPU per save (utime+stime of the server process from
+  Printed per N and protocol: saves/s, save latency p50/p95/max, the whole per-segment cycle
+  (every request of it, no think), server CPU per save (utime+stime of the server process from
   /proc/<pid>/stat, all its threads, before and after the round, divided by the round's saves;
   so it holds the prefetch's cost too; on PostgreSQL the database's own processes are not in
   it), errors by route and status, and how many cores the server, the clients and every other
@@ -199,6 +207,12 @@ def run_ns(pid: int) -> int:
 # ---------------------------------------------------------------------------------------------
 # The clients
 
+# How a client fetches what it shows next. FOLD: as the component does now, the card after the
+# next one comes back with the save (``prefetch``), so a segment costs the server a save and a
+# clip. PEEK: as it did before (the old protocol), a separate GET /api/label/peek per segment.
+FOLD, PEEK = "fold", "peek"
+PROTOCOLS = (FOLD, PEEK)
+
 
 @dataclass
 class Ack:
@@ -211,6 +225,7 @@ class Ack:
 @dataclass
 class RoundResult:
     labelers: int
+    protocol: str = FOLD
     seconds: float = 0.0
     cpu_seconds: float = 0.0
     bench_cpu_seconds: float = 0.0  # this process: the clients
@@ -244,8 +259,10 @@ class Labeler:
         breakdown: bool,
         think: float,
         seed: int,
+        protocol: str = FOLD,
     ):
         self.server, self.name, self.result, self.breakdown, self.think = server, name, result, breakdown, think
+        self.protocol = protocol
         self.web = requests.Session()
         self.web.headers.update({"X-Speechlabel-Tab": tab, "X-Speechlabel-Lang": "en"})
         self.web.cookies.set(accounts.SESSION_COOKIE, token, domain="127.0.0.1", path="/")
@@ -308,16 +325,18 @@ class Labeler:
 
     def loop(self, card: dict, start: threading.Event, deadline: list[float], most: int) -> None:
         start.wait()
-        count = 0
+        count, ahead = 0, None  # ahead: the upcoming segment's card, fetched before its turn
         while card is not None and count < most and time.monotonic() < deadline[0]:
             began = time.perf_counter()
-            upcoming, peeked = card.get("upcoming"), None
-            if upcoming and upcoming != card["id"] and upcoming not in self.saved:
+            upcoming = card.get("upcoming")
+            if not self.usable(upcoming, card):
+                ahead = None
+            elif ahead is None or ahead["id"] != upcoming:
                 started = time.perf_counter()
-                peeked = self.card("peek", upcoming)
-                if peeked is not None:
+                ahead = self.card("peek", upcoming)
+                if ahead is not None:
                     self.result.peek_ms.add(time.perf_counter() - started)
-                    self.audio(peeked)
+                    self.audio(ahead)
             thought = self.rng.uniform(0.5, 1.5) * self.think if self.think else 0.0
             if thought:
                 time.sleep(thought)
@@ -329,25 +348,38 @@ class Labeler:
                 "speaker": "Speaker 1",
                 "tags": [],
                 "comment": None,
-                "then_open": peeked["id"] if peeked else None,
+                "then_open": ahead["id"] if ahead else None,
             }
+            if self.protocol == FOLD and ahead and self.usable(ahead.get("upcoming"), card):
+                body["prefetch"] = ahead["upcoming"]
             started = time.perf_counter()
             answer = self.request("save", "POST", "/api/label/save", json=body)
             ended = time.perf_counter()
             if answer is None:  # refused: reopen what the browser would show next, or stop
-                card = self.card("open", peeked["id"]) if peeked else None
+                card, ahead = (self.card("open", ahead["id"]) if ahead else None), None
                 continue
             saved = answer.json()
             self.saved.add(card["id"])
             count += 1
+            prefetched = saved.get("prefetched")
+            if prefetched is not None:  # the browser fetches its audio in the background
+                self.audio(prefetched)
             with self.result.lock:
                 self.result.saves.append(Ack(card["id"], text, self.name, saved["version"]))
                 self.result.save_ms.add(ended - started)
-                self.result.cycle_ms.add(ended - began - thought)
-            card = saved["next"] if saved["next"] is not None else peeked
+                self.result.cycle_ms.add(time.perf_counter() - began - thought)
+            if saved["next"] is not None:
+                card, ahead = saved["next"], None
+            else:
+                card, ahead = ahead, prefetched
             if card is None:
                 with self.result.lock:
                     self.result.out_of_work += 1
+
+    def usable(self, segment_id: str | None, card: dict) -> bool:
+        """Whether a segment the server names as upcoming is one to fetch ahead (not the one
+        open, not one this client saved already)."""
+        return bool(segment_id) and segment_id != card["id"] and segment_id not in self.saved
 
 
 def run_round(
@@ -360,11 +392,12 @@ def run_round(
     think: float,
     number: int,
     breakdown: bool = False,
+    protocol: str = FOLD,
 ) -> RoundResult:
     """N labelers at once: each takes and opens their segment, then all loop for ``seconds``.
     ``breakdown``: also the server's CPU per request (reading /proc around each one slows the
     clients, so such a round is not one of the measured ones)."""
-    result = RoundResult(len(people))
+    result = RoundResult(len(people), protocol)
     start, deadline = threading.Event(), [0.0]
     labelers = [
         Labeler(
@@ -376,6 +409,7 @@ def run_round(
             breakdown=breakdown,
             think=think,
             seed=number * 1000 + index,
+            protocol=protocol,
         )
         for index, (name, token) in enumerate(people)
     ]
@@ -703,7 +737,7 @@ class DatabaseRun:
     idle_cpu_ms_per_s: float = 0.0
     threads: int = 0
     code: str = ""
-    breakdown: RoundResult | None = None
+    breakdowns: list[RoundResult] = field(default_factory=list)  # one labeler, per protocol
     rounds: list[RoundResult] = field(default_factory=list)
     check: Check | None = None
     old: OldPage | None = None
@@ -769,20 +803,25 @@ def run_database(name: str, args, utterances, tree: Path | None) -> DatabaseRun:
             run.idle_cpu_ms_per_s = idle_cpu_ms_per_second(server)
             run.threads = len(list(Path(f"/proc/{server.pid}/task").iterdir()))
             progress("one labeler with the server's CPU read around each request (not in the table)")
-            run.breakdown = run_round(
-                server,
-                store,
-                project,
-                [(names[0], tokens[names[0]])],
-                min(10.0, args.seconds),
-                200,
-                0.0,
-                0,
-                breakdown=True,
-            )
-            acks = list(warm.saves) + run.breakdown.saves
-            for number, count in enumerate(counts, 1):
-                progress(f"round N={count}: {args.seconds:g} s, think {args.think:g} s")
+            run.breakdowns = [
+                run_round(
+                    server,
+                    store,
+                    project,
+                    [(names[0], tokens[names[0]])],
+                    min(10.0, args.seconds),
+                    200,
+                    0.0,
+                    0,
+                    breakdown=True,
+                    protocol=protocol,
+                )
+                for protocol in args.protocols
+            ]
+            acks = list(warm.saves) + [ack for single in run.breakdowns for ack in single.saves]
+            rounds = [(count, protocol) for count in counts for protocol in args.protocols]
+            for number, (count, protocol) in enumerate(rounds, 1):
+                progress(f"round N={count}, {protocol}: {args.seconds:g} s, think {args.think:g} s")
                 result = run_round(
                     server,
                     store,
@@ -792,6 +831,7 @@ def run_database(name: str, args, utterances, tree: Path | None) -> DatabaseRun:
                     args.max_per_labeler,
                     args.think,
                     number,
+                    protocol=protocol,
                 )
                 run.rounds.append(result)
                 acks += result.saves
@@ -856,8 +896,8 @@ def print_run(run: DatabaseRun, args) -> None:
         "processes of the machine (2 cores)"
     )
     print(
-        " N | saves | saves/s | save p50 / p95 / max ms   | cycle p50 / p95 ms | peek p50 ms | CPU/save ms | "
-        "cores: server clients others | errors"
+        " N | protocol | saves | saves/s | save p50 / p95 / max ms   | cycle p50 / p95 ms | peek p50 ms | "
+        "CPU/save ms | cores: server clients others | errors"
     )
     for r in run.rounds:
         s, c = r.save_ms, r.cycle_ms
@@ -871,21 +911,23 @@ def print_run(run: DatabaseRun, args) -> None:
         )
         errors = ", ".join(f"{k}: {v}" for k, v in sorted(r.errors.items())) or "none"
         print(
-            f"{r.labelers:2d} | {saves:5d} | {saves / r.seconds:7.1f} | {save} | {cycle} | {peek}     | "
+            f"{r.labelers:2d} | {r.protocol:8s} | {saves:5d} | {saves / r.seconds:7.1f} | {save} | {cycle} | {peek}     | "
             f"{r.cpu_ms_per_save:11.1f} |        {cores} | {errors}"
             + (f"; {r.out_of_work} ran out of work" if r.out_of_work else "")
             + (f"; {r.retried} sent again after a closed connection" if r.retried else "")
         )
-    single = run.breakdown
-    if single and single.saves:
+    for single in run.breakdowns:
+        if not single.saves:
+            continue
         parts = ", ".join(
             f"{kind} {single.by_request_ns[kind] / 1e6 / single.by_request_count[kind]:.1f} ms"
+            f" ({single.by_request_count[kind] / len(single.saves):.2f}/save)"
             for kind in ("peek", "clip", "wave clip", "save")
             if single.by_request_count[kind]
         )
         print(
-            f"server CPU per request, one labeler ({len(single.saves)} cycles; run time of the server's "
-            f"{run.threads} threads summed around each request): {parts}; all: "
+            f"server CPU per request, one labeler, {single.protocol} ({len(single.saves)} cycles; run time of "
+            f"the server's {run.threads} threads summed around each request): {parts}; all: "
             f"{single.cpu_ms_per_save:.1f} ms/save"
         )
     if any(r.errors for r in run.rounds):
@@ -926,7 +968,7 @@ def print_summary(runs: list[DatabaseRun], skipped: dict[str, str], args) -> Non
         f"save p95 <= {TARGET_P95_MS:.0f} ms (think {args.think:g} s)"
     )
     for run in runs:
-        target = next((r for r in run.rounds if r.labelers == TARGET_LABELERS), None)
+        target = next((r for r in run.rounds if r.labelers == TARGET_LABELERS and r.protocol == FOLD), None)
         for r in run.rounds:
             if not r.saves:
                 print(f"[{run.name}] N={r.labelers}: no saves")
@@ -937,7 +979,7 @@ def print_summary(runs: list[DatabaseRun], skipped: dict[str, str], args) -> Non
                     f"  <- CPU {verdict(r.cpu_ms_per_save, TARGET_CPU_MS)}, p95 {verdict(r.save_ms.p95, TARGET_P95_MS)}"
                 )
             print(
-                f"[{run.name}] N={r.labelers:2d}: {len(r.saves) / r.seconds:6.1f} saves/s, save p50 "
+                f"[{run.name}] N={r.labelers:2d} {r.protocol}: {len(r.saves) / r.seconds:6.1f} saves/s, save p50 "
                 f"{r.save_ms.median:6.1f} ms p95 {r.save_ms.p95:6.1f} ms max {r.save_ms.max:6.1f} ms, server CPU "
                 f"{r.cpu_ms_per_save:5.1f} ms/save, errors {sum(r.errors.values())}, other processes "
                 f"{r.other_cpu_seconds / r.seconds:.2f} cores{mark}"
@@ -948,14 +990,15 @@ def print_summary(runs: list[DatabaseRun], skipped: dict[str, str], args) -> Non
             f"[{run.name}] lost updates {run.check.lost_updates}, segments submitted twice "
             f"{run.check.submitted_twice}, by another labeler {run.check.foreign_author}"
         )
-        new = run.rounds[0].cpu_ms_per_save if run.rounds else float("nan")
+        first = next((r for r in run.rounds if r.protocol == FOLD), None)
+        new = first.cpu_ms_per_save if first else float("nan")
         if run.old:
             print(
                 f"[{run.name}] old page: {run.old.cpu_ms.median:.0f} ms server CPU per save "
                 f"({run.old.cpu_less_compiling_ms.median:.0f} ms less AppTest's recompiling) | new route: "
-                f"{new:.1f} ms at N={run.rounds[0].labelers}"
+                f"{new:.1f} ms at N={first.labelers if first else '-'}"
                 + (f", {target.cpu_ms_per_save:.1f} ms at N={TARGET_LABELERS}" if target else "")
-                + " (with the prefetch's peek and clips)"
+                + " (with the prefetch and the clips)"
             )
     for name, reason in skipped.items():
         print(f"[{name}] skipped: {reason}")
@@ -976,6 +1019,13 @@ def main(argv: list[str] | None = None) -> None:
         "in the pool, at most 500)",
     )
     parser.add_argument("--think", type=float, default=0.0, help="mean think time before each save (s)")
+    parser.add_argument(
+        "--protocols",
+        type=lambda text: [item for item in text.split(",") if item],
+        default=list(PROTOCOLS),
+        help="fold (the card ahead comes with the save, as the component does), peek (a request per card, "
+        "as it did before); both by default, each round run once per protocol",
+    )
     parser.add_argument("--old-ref", default=OLD_REF, help="the commit of the old label page")
     parser.add_argument("--old-clicks", type=int, default=40, help="Save & next on the old page (0: skip it)")
     parser.add_argument("--profile", choices=("auto", "yes", "no"), default="auto")

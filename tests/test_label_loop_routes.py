@@ -56,6 +56,30 @@ def test_save_stores_text_speaker_tags_and_comment_and_returns_the_next(app, sto
     assert body["next_id"] == second.id and (body["next"]["id"], body["next"]["text"]) == (second.id, second.text)
 
 
+def test_a_save_brings_the_card_asked_for_ahead_and_only_one_the_user_may_open(app, store, calls):
+    first, second, third = segments_in_order(store, calls)[:3]
+    assert first_to_do(store, calls, "ana").id == first.id  # ana's batch holds every segment
+    web = signed_in(app, store, "ana")
+    card = opened(web, first.id)
+    body = web.post("/api/label/save", json=edit(card, "first", then_open=second.id, prefetch=third.id)).json()
+    assert (body["next_id"], body["next"]) == (second.id, None)  # the browser holds the next card
+    ahead = body["prefetched"]
+    assert (ahead["id"], ahead["version"], ahead["text"]) == (third.id, third.version, third.text)
+    assert ahead["wave"]["url"] and ahead["upcoming"] != third.id
+    assert web.get(f"/api/label/peek/{third.id}").json() == ahead  # the same card a peek gives
+    # A segment tom may not open is not sent with his save; the save itself stands.
+    tom = signed_in(app, store, "tom")
+    ana_card = opened(web, second.id)
+    assert web.post("/api/label/save", json=edit(ana_card, "second", then_open=third.id)).status_code == 200
+    lea = signed_in(app, store, "lea")  # a lead may open and save any segment
+    lead_card = opened(lea, third.id)
+    answer = lea.post("/api/label/save", json=edit(lead_card, "third", then_open=first.id, prefetch="no-such-id"))
+    assert answer.status_code == 200 and answer.json()["prefetched"] is None
+    assert store.get_segment(third.id).text == "third"
+    refused = tom.post("/api/label/save", json=edit(ana_card, "tom's", prefetch=third.id))
+    assert refused.status_code == 403 and store.get_segment(second.id).text == "second"
+
+
 def test_an_empty_transcript_is_refused_and_nothing_changes(app, store, calls):
     first = segments_in_order(store, calls)[0]
     web = signed_in(app, store, "ana")

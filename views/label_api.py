@@ -332,9 +332,20 @@ def peek_segment(current, actor, tab, body, request, lang):
 
 @endpoint
 def save(current, actor, tab, body, request, lang):
-    """POST /api/label/save {segment_id, version, text, speaker, tags, comment, then_open}."""
-    saved = actions.save(current, actor, tab, _edit(body), then_open=_text(body, "then_open", required=False))
-    return {**plain(replace(saved, next=None)), "next": card_json(saved.next, lang)}
+    """POST /api/label/save {segment_id, version, text, speaker, tags, comment, then_open, prefetch}."""
+    saved = actions.save(
+        current,
+        actor,
+        tab,
+        _edit(body),
+        then_open=_text(body, "then_open", required=False),
+        prefetch=_text(body, "prefetch", required=False),
+    )
+    return {
+        **plain(replace(saved, next=None, prefetched=None)),
+        "next": card_json(saved.next, lang),
+        "prefetched": card_json(saved.prefetched, lang),
+    }
 
 
 @endpoint

@@ -56,6 +56,7 @@ class Saved:
     status: str
     next_id: str | None  # the segment open next (None: the user's work is done)
     next: SegmentCard | None = None  # its card, unless the browser already opened it
+    prefetched: SegmentCard | None = None  # the card the browser asked to have fetched ahead
 
 
 @dataclass(frozen=True)
@@ -87,12 +88,17 @@ def keep_edit(loop: Loop, actor: Actor, tab: TabKey, edit: Edit) -> None:
     )
 
 
-def save(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, then_open: str | None = None) -> Saved:
+def save(
+    loop: Loop, actor: Actor, tab: TabKey, edit: Edit, then_open: str | None = None, prefetch: str | None = None
+) -> Saved:
     """Save & next. ``then_open``: the segment the browser opens next (the card's ``upcoming``,
     prefetched with the user's rights); it becomes the tab's open segment and nothing more is
-    read. Without it the server picks the next segment and sends its card."""
+    read. Without it the server picks the next segment and sends its card. ``prefetch``: a
+    segment whose card the browser would otherwise ask for next (the one after those it holds);
+    its card comes back with the save, which spares the server a request per segment."""
     _check_edit(edit)
     _check_id(then_open)
+    _check_id(prefetch)
     _require_open(loop, actor, tab, edit)
     saved, project = labeling.submit(
         loop.store, actor, edit.segment_id, edit.version, edit.text, edit.speaker, edit.tags, edit.comment, tab.tab
@@ -100,10 +106,21 @@ def save(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, then_open: str | Non
     if then_open is not None:
         # Every request about it checks the user's rights again; the registry only refuses mismatches.
         loop.tabs.opened(tab, then_open)
-        return Saved(saved.id, saved.version, saved.status.value, then_open)
+        return Saved(saved.id, saved.version, saved.status.value, then_open, prefetched=_peek(loop, actor, prefetch))
     upcoming = labeling.next_segment(loop.store, actor, project, after=edit.segment_id)
     card = open_card(loop, actor, tab, upcoming.id) if upcoming else None
     return Saved(saved.id, saved.version, saved.status.value, upcoming.id if upcoming else None, card)
+
+
+def _peek(loop: Loop, actor: Actor, segment_id: str | None) -> SegmentCard | None:
+    """A prefetch riding on a save: a card the actor may not (or no longer) open is simply not
+    sent, and the save stands; the browser asks for that segment again when it gets there."""
+    if segment_id is None:
+        return None
+    try:
+        return peek_card(loop, actor, segment_id)
+    except SpeechLabelError:
+        return None
 
 
 def previous(loop: Loop, actor: Actor, tab: TabKey, segment_id: str) -> SegmentCard | None:
