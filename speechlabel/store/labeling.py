@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import Connection, bindparam, delete, func, insert, literal, or_, select, tuple_, update
+from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select, tuple_, update
 
 from speechlabel.core.bounds import in_ms
 from speechlabel.core.draft_cut import current_drafts, cut_draft, join_drafts
@@ -55,6 +55,23 @@ class SegmentMerge:
 
 
 # Built once: read on many label loop request (a statement built per call costs more than the query).
+# A card reads these for every segment it shows: built once (see store/leases.py).
+_SPANS_IN = (
+    select(_segments.c.id, _segments.c.start, _segments.c.duration)
+    .where(
+        _segments.c.recording_id == bindparam("recording_id"),
+        _segments.c.start < bindparam("end"),
+        _segments.c.start + _segments.c.duration > bindparam("start"),
+    )
+    .order_by(_segments.c.start, _segments.c.id)
+)
+_PLACE = select(
+    func.count().filter(
+        tuple_(_segments.c.start, _segments.c.id)
+        < tuple_(bindparam("start", type_=_segments.c.start.type), bindparam("segment_id", type_=_segments.c.id.type))
+    ),
+    func.count(),
+).where(_segments.c.recording_id == bindparam("recording_id"))
 _UNSAVED_EDIT = select(_unsaved).where(
     _unsaved.c.user == bindparam("user"), _unsaved.c.segment_id == bindparam("segment_id")
 )
@@ -80,17 +97,10 @@ class LabelingQueries(StoreBase):
     def segment_spans_in(self, recording_id: str, start: float, end: float) -> list[tuple[str, float, float]]:
         """(id, start, end) of the segments of a recording that overlap ``start..end`` seconds,
         in time order: what a waveform window draws (their columns only, not whole rows)."""
-        query = (
-            select(_segments.c.id, _segments.c.start, _segments.c.duration)
-            .where(
-                _segments.c.recording_id == recording_id,
-                _segments.c.start < end,
-                _segments.c.start + _segments.c.duration > start,
-            )
-            .order_by(_segments.c.start, _segments.c.id)
-        )
+        values = {"recording_id": recording_id, "start": start, "end": end}
         with self.read() as connection:
-            return [(row.id, row.start, row.start + row.duration) for row in connection.execute(query)]  # Segment.end
+            rows = connection.execute(_SPANS_IN, values)
+            return [(row.id, row.start, row.start + row.duration) for row in rows]  # Segment.end
 
     def neighbour_segment(self, segment_id: str, after: bool) -> Segment | None:
         """The segment just after (or before) this one in its recording, whatever its status."""
@@ -105,12 +115,9 @@ class LabelingQueries(StoreBase):
     def place_in_recording(self, segment: Segment) -> tuple[int, int]:
         """How many segments of its recording come before this one (its row in the list view),
         and how many the recording has: one query."""
-        before = tuple_(_segments.c.start, _segments.c.id) < tuple_(literal(segment.start), literal(segment.id))
-        query = select(func.count().filter(before), func.count()).where(
-            _segments.c.recording_id == segment.recording_id
-        )
+        values = {"recording_id": segment.recording_id, "start": segment.start, "segment_id": segment.id}
         with self.read() as connection:
-            position, count = connection.execute(query).one()
+            position, count = connection.execute(_PLACE, values).one()
         return position, count
 
     def save_labeled(

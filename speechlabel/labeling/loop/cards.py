@@ -218,13 +218,15 @@ def _wave(
     store: Store, settings: Settings, segment: Segment, recording: Recording
 ) -> tuple[WaveCard | None, SpeechLabelError | None]:
     try:  # the segment was opened with the actor's rights (labeling.open_segment) just before
-        view = waveform.opened_waveform_view(store, settings, segment, recording)
+        view, levels = waveform.opened_window(store, settings, segment, recording)
     except SpeechLabelError as error:  # e.g. a segment too long to draw: the keys still nudge it
         return None, error
-    return wave_card(view), None
+    return wave_card(view, levels=levels), None
 
 
-def wave_card(view: WaveformView, snapping: SnapOptions | None = None) -> WaveCard:
+def wave_card(view: WaveformView, snapping: SnapOptions | None = None, levels: np.ndarray | None = None) -> WaveCard:
+    """The view as the browser draws it. ``levels``: its peaks as an array, when the view was
+    made without them (``waveform.opened_window``)."""
     snapping = snapping or SnapOptions()  # the server's snapping, which the browser previews
     origin = view.window.start
 
@@ -235,7 +237,7 @@ def wave_card(view: WaveformView, snapping: SnapOptions | None = None) -> WaveCa
         url=view.clip_url,
         window_start=origin,
         duration=round(view.window.duration, 3),
-        peaks=peak_bytes(view.peaks),
+        peaks=peak_bytes(view.peaks if levels is None else levels),
         segment=relative(view.segment.start, view.segment.end),
         others=[relative(other.start, other.end) for other in view.others],
         pauses=[relative(pause.start, pause.end) for pause in view.pauses],

@@ -9,6 +9,7 @@ from speechlabel.labeling.waveform.view import (
     WaveformView,
     drag_bounds,
     opened_waveform_view,
+    opened_window,
     snapped_bounds,
     view_window,
     waveform_view,
@@ -29,6 +30,7 @@ __all__ = [
     "snap",
     "snapped_bounds",
     "opened_waveform_view",
+    "opened_window",
     "view_window",
     "waveform_view",
 ]

@@ -100,7 +100,7 @@ def find_pauses(samples: np.ndarray, rate: int, options: PauseOptions = PauseOpt
     levels = frame_levels(samples, rate, options.frame_seconds)
     if levels.size == 0:
         return ()
-    floor, loud = np.percentile(levels, 10), np.percentile(levels, 95)
+    floor, loud = np.percentile(levels, [10, 95])  # one partial sort for both
     threshold = min(floor + options.above_floor_db, loud - options.below_loud_db)
     quiet = np.concatenate(([False], levels <= max(threshold, SILENCE_FLOOR_DB), [False]))
     changes = np.flatnonzero(np.diff(quiet.astype(np.int8)))

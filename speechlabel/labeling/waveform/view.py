@@ -114,12 +114,22 @@ def opened_waveform_view(
     recording: Recording,
     options: WaveformOptions = WaveformOptions(),
 ) -> WaveformView:
-    """:func:`waveform_view` of a segment its caller has already opened with the actor's rights
-    (the label loop's card reads it with the rest of the segment, and checks once)."""
+    """:func:`waveform_view` of a segment its caller has already opened with the actor's rights."""
+    view, levels = opened_window(store, settings, segment, recording, options)
+    return replace(view, peaks=tuple(np.round(levels.astype(np.float64), 3).tolist()))
+
+
+def opened_window(
+    store: Store,
+    settings: Settings,
+    segment: Segment,
+    recording: Recording,
+    options: WaveformOptions = WaveformOptions(),
+) -> tuple[WaveformView, np.ndarray]:
+    """The view of :func:`opened_waveform_view` without its ``peaks``, and the peaks as an array
+    (the label loop's card sends them as bytes: no tuple of rounded floats on the way)."""
     view, samples = _window_of(store, settings, segment, recording, options)
-    return replace(
-        view, peaks=tuple(np.round(peaks(samples, TARGET_RATE, options.peaks).astype(np.float64), 3).tolist())
-    )
+    return view, peaks(samples, TARGET_RATE, options.peaks)
 
 
 def _window_view(
