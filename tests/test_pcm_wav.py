@@ -11,6 +11,7 @@ from speechlabel.audio.samples import (
     load_mono_16k,
     read_span,
     span_frames,
+    span_wav,
     wav_bytes,
     write_wav,
 )
@@ -48,6 +49,11 @@ def test_a_span_copied_as_bytes_is_the_file_decoding_and_encoding_writes(normali
     expected = wav_bytes(read_span(normalized, start, end))
     assert (tmp_path / "clip.wav").read_bytes() == expected
     assert frames == (len(expected) - 44) // 2
+
+
+@pytest.mark.parametrize(("start", "end"), SPANS)
+def test_the_clip_routes_bytes_are_the_file_decoding_and_encoding_writes(normalized, start, end):
+    assert span_wav(normalized, start, end) == wav_bytes(read_span(normalized, start, end))
 
 
 def test_a_chunk_before_the_samples_is_skipped(normalized, tmp_path):

@@ -96,6 +96,18 @@ def write_span(source: PcmWav, first: int, last: int, target: Path) -> int:
     return frames
 
 
+def span_bytes(source: PcmWav, first: int, last: int) -> bytes:
+    """Samples ``[first, last)`` of ``source`` as a WAV file's bytes (the clip route's answer)."""
+    first, last = max(0, first), min(source.frames, last)
+    frames = max(0, last - first)
+    src = os.open(source.path, os.O_RDONLY)
+    try:
+        samples = _pread_exactly(src, frames * _SAMPLE_BYTES, source.data_offset + first * _SAMPLE_BYTES)
+    finally:
+        os.close(src)
+    return wav_header(frames, source.sampling_rate) + samples
+
+
 def _copy_range(src: int, out: int, offset: int, count: int) -> None:
     """``count`` bytes of ``src`` from ``offset`` appended to ``out``: in the kernel where it can
     (``copy_file_range``), else through a buffer."""

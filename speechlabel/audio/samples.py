@@ -10,11 +10,12 @@ import io
 import logging
 import os
 import tempfile
-import wave
 from pathlib import Path
 
 import numpy as np
 import soundfile as sf
+
+from speechlabel.audio.pcm_wav import plain_pcm16_mono, span_bytes
 
 log = logging.getLogger(__name__)
 
@@ -53,22 +54,14 @@ def wav_bytes(samples: np.ndarray, rate: int = TARGET_RATE) -> bytes:
 
 def span_wav(path: str | os.PathLike, start: float, end: float) -> bytes:
     """[start, end) seconds of a 16 kHz WAV as a mono 16-bit PCM WAV (what the clip route serves).
-    A normalized recording is already that: its samples are copied as they are (the float
-    round trip of ``read_span`` + ``wav_bytes``, which any other layout takes, gives the same
-    bytes at 20× the CPU)."""
-    with sf.SoundFile(str(path)) as handle:
-        if (handle.samplerate, handle.channels, handle.subtype) != (TARGET_RATE, 1, "PCM_16"):
-            return wav_bytes(read_span(path, start, end))
-        first, last = span_frames(start, end, handle.samplerate, handle.frames)
-        handle.seek(min(first, handle.frames))
-        samples = handle.read(max(0, last - first), dtype="int16")
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(TARGET_RATE)
-        out.writeframes(samples.tobytes())
-    return buffer.getvalue()
+    A normalized recording is already that: its samples' bytes are copied as they are
+    (``pcm_wav``: the float round trip of ``read_span`` + ``wav_bytes``, which any other layout
+    takes, gives the same bytes at many times the CPU)."""
+    plain = plain_pcm16_mono(path)
+    if plain is None or plain.sampling_rate != TARGET_RATE:
+        return wav_bytes(read_span(path, start, end))
+    first, last = span_frames(start, end, plain.sampling_rate, plain.frames)
+    return span_bytes(plain, first, max(first, last))
 
 
 def read_span(path: str | os.PathLike, start: float, end: float) -> np.ndarray:

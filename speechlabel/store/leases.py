@@ -111,6 +111,22 @@ _held = union_all(_held_firsts, _held_seconds).subquery()
 _HELD_WORK_IDS = select(_held.c.id).order_by(_held.c.recording_id, _held.c.start, _held.c.id)
 
 
+# Whether the user holds (either slot) a segment whose span, widened by ``margin``, contains the
+# asked span: the clip route asks it for every clip a labeler plays.
+_TOLERANCE = 1e-3
+_HOLDS_AROUND = select(
+    exists().where(
+        _leases.c.segment_id == _segments.c.id,
+        _leases.c.project_id == bindparam("project_id"),
+        _leases.c.username == bindparam("username"),
+        _leases.c.expires_at > bindparam("now"),
+        _segments.c.recording_id == bindparam("recording_id"),
+        _segments.c.start <= bindparam("latest_start", type_=_segments.c.start.type),
+        _segments.c.start + _segments.c.duration >= bindparam("earliest_end", type_=_segments.c.start.type),
+    )
+)
+
+
 class LeaseQueries(StoreBase):
     def segment_access(self, segment_id: str, now: datetime) -> SegmentAccess:
         """The segment, its project and its active leases' holders (NotFound for an unknown id)."""
@@ -206,18 +222,16 @@ class LeaseQueries(StoreBase):
     ) -> bool:
         """Whether the user holds (either slot) a segment of the recording whose span, widened by
         ``margin`` seconds on each side, contains ``start..end``: one EXISTS, not the batch."""
-        tolerance = 1e-3
-        held = exists().where(
-            _leases.c.segment_id == _segments.c.id,
-            _leases.c.project_id == project_id,
-            _leases.c.username == username,
-            _leases.c.expires_at > now,
-            _segments.c.recording_id == recording_id,
-            _segments.c.start - margin - tolerance <= start,
-            _segments.c.start + _segments.c.duration + margin + tolerance >= end,
-        )
+        values = {
+            "project_id": project_id,
+            "username": username,
+            "now": now,
+            "recording_id": recording_id,
+            "latest_start": start + margin + _TOLERANCE,
+            "earliest_end": end - margin - _TOLERANCE,
+        }
         with self.read() as connection:
-            return bool(connection.execute(select(held)).scalar())
+            return bool(connection.execute(_HOLDS_AROUND, values).scalar())
 
     def lease_of(self, segment_id: str, now: datetime, slot: int = FIRST_SLOT) -> Lease | None:
         """The active lease of a segment on ``slot`` (first: the labeling), if any."""
