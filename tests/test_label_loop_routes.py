@@ -228,6 +228,22 @@ def test_saving_the_last_segment_returns_no_next(app, store, calls):
     assert body["next_id"] is None and body["next"] is None
 
 
+def test_the_batchs_last_card_names_no_upcoming_segment_so_the_save_asks_for_the_next(app, store, calls):
+    """The browser prefetches the next card while the one before it is open: that card's upcoming
+    segment must not wrap back to the one open, which is saved by the time it would be used (the
+    loop reopened the batch's first segment instead of the next batch's)."""
+    project = store.update_assignment_settings(calls.id, AssignmentSettings(batch_size=2))
+    first, second, third = segments_in_order(store, project)[:3]
+    assert first_to_do(store, project, "ana").id == first.id  # ana holds the first two
+    web = signed_in(app, store, "ana")
+    card = opened(web, first.id)
+    prefetched = web.get(f"/api/label/peek/{second.id}").json()
+    assert (card["upcoming"], prefetched["upcoming"]) == (second.id, None)
+    assert web.post("/api/label/save", json=edit(card, then_open=second.id)).status_code == 200
+    body = web.post("/api/label/save", json=edit(prefetched)).json()
+    assert (body["next_id"], body["next"]["id"]) == (third.id, third.id)  # a fresh batch, not the first again
+
+
 def test_a_second_labeling_shows_the_draft_and_saves_beside_the_segment(app, store, calls):
     project = store.update_assignment_settings(calls.id, AssignmentSettings(batch_size=2, double_share=1.0))
     first = segments_in_order(store, project)[0]

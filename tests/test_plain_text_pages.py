@@ -1,6 +1,8 @@
 """User text is shown literally on the real pages (AppTest): a project, a file, speakers, tags and a
 review comment named like Markdown (an image beacon, links, a colour directive, LaTeX, HTML)
-reach every Markdown body escaped (views/plain.py), and the dataset card escapes them too."""
+reach every Markdown body escaped (views/plain.py), and the dataset card escapes them too. So do a
+labeler's name on the Dashboard, a lead's own tag scheme's title and tag meanings, lint messages
+quoting a hostile transcript, and a second labeling's text on the Users page."""
 
 from __future__ import annotations
 
@@ -9,23 +11,38 @@ from pathlib import Path
 
 import pytest
 import streamlit as st
+from starlette.applications import Starlette
 from streamlit.testing.v1 import AppTest
 
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
+from speechlabel.conventions.scheme_file import scheme_from_bytes
 from speechlabel.core.markdown_text import markdown_literal
-from speechlabel.core.models import LabelSettings, ReviewReason, Role
+from speechlabel.core.models import (
+    AssignmentSettings,
+    ConventionSettings,
+    LabelSettings,
+    ReviewReason,
+    ReviewSettings,
+    Role,
+    SegmentEdit,
+    SegmentStatus,
+)
 from speechlabel.ingest.files import import_audio
 from speechlabel.labeling import actions as labeling
+from speechlabel.labeling import assignment
 from speechlabel.prelabel.engines.options import TranscribeOptions
 from speechlabel.prelabel.vad import SegmentOptions
+from speechlabel.projects.conventions import update_convention_settings
 from speechlabel.projects.manage import create_project
 from speechlabel.review import decisions as review
 from speechlabel.workspace.config import Settings
 from speechlabel.workspace.workspace import Workspace
-from tests.app_pages import APP, actor, button
+from tests.app_pages import APP, actor, button, loop_data
 from tests.app_session import PASSWORD, shown
+from tests.label_routes_client import client
 from tests.sample_projects import real_drafts
+from views import routes
 
 # 72 characters: a project name may have up to 100; speaker and tag names up to 40 each.
 PROJECT = "![x](http://127.0.0.1:9/beacon) [link](http://evil) :red[red] $x^2$ <b>b</b>"
@@ -33,8 +50,27 @@ SPEAKER = "![s](http://127.0.0.1:9/s) :red[s]"
 TAG = "[t](http://evil) $t^2$ <i>t</i>"
 FILE = "[f](http://evil) <b>f</b>.wav"
 COMMENT = "see ![c](http://127.0.0.1:9/c) and [here](http://evil) :blue[now] $c^2$ <b>c</b> www.evil.com"
+# Names written straight to the store (old data, another sign-in), and a lead's scheme file's text.
+LABELER = "![x](http://127.0.0.1:9/b.png) [l](http://evil) :red[x] $x^2$ <b>x</b>"
+SCHEME_TITLE = "![t](http://127.0.0.1:9/t.png) [title](http://evil) :red[t] $t^2$ <b>t</b>"
+MEANING = "![m](http://127.0.0.1:9/m.png) [meaning](http://evil) :red[m] $m^2$ <b>m</b>"
+SECOND_TEXT = "![y](http://127.0.0.1:9/y.png) [two](http://evil) :red[y] $y^2$ <b>y</b>"
 # What may never reach a Markdown body unescaped: an image, a link, a directive, math, a tag.
-RAW = ("![", "](http", ":red[", ":blue[", "$x^2$", "$t^2$", "$c^2$", "<b>", "<i>", "http://", "www.")
+RAW = (
+    "![",
+    "](http",
+    ":red[",
+    ":blue[",
+    "$x^2$",
+    "$t^2$",
+    "$c^2$",
+    "$m^2$",
+    "$y^2$",
+    "<b>",
+    "<i>",
+    "http://",
+    "www.",
+)
 
 
 @pytest.fixture
@@ -175,3 +211,93 @@ def test_the_users_page_shows_the_project_literally_when_a_role_is_given(hostile
     assert not app.exception, app.exception
     assert shown(app.success[0].value) == f"newcomer is now labeler in {PROJECT}."
     assert_literal(app, PROJECT)
+
+
+def test_the_dashboard_shows_the_project_and_a_labelers_name_literally(hostile_project):
+    """A labeler's name from the store (usernames allow none of this; old data and other sign-ins
+    might): in the labelers table, its chart and the flagged-labelers warning."""
+    workspace, project = hostile_project
+    store = workspace.store
+    segments = store.list_segments(store.list_recordings(project.id)[0].id)[:2]
+    for segment in segments:
+        store.save_segment(
+            segment.id, segment.version, SegmentEdit(text="ask not", status=SegmentStatus.SUBMITTED), LABELER
+        )
+        saved = store.get_segment(segment.id)
+        review.reject(store, actor(workspace, "rita"), segment.id, saved.version, ReviewReason.TEXT_MINOR, None)
+    ben = actor(workspace, "ben")
+    review.update_review_settings(store, ben, project, ReviewSettings(defect_threshold=0.1, min_reviews=1))
+    app = open_page("ben", "views/dashboard.py")
+    assert app.title[0].value == "Dashboard"
+    assert any(markdown_literal(LABELER) in w.value for w in app.warning), [w.value for w in app.warning]
+    assert_literal(app, PROJECT, LABELER)
+    labelers = next(frame.value for frame in app.dataframe if "labeler" in frame.value.columns)
+    assert list(labelers["labeler"]) == [LABELER]  # a table cell is plain text: kept as it is
+
+
+SCHEME_FILE = f"""
+name = "hostile"
+base = "generic"
+title = {SCHEME_TITLE!r}
+
+[[tags]]
+tag = "[machine]"
+kind = "noise"
+meaning = {MEANING!r}
+hotkey = "Alt+Q"
+""".encode()
+
+
+def test_a_leads_own_scheme_title_and_tag_meanings_show_literally(hostile_project):
+    workspace, project = hostile_project
+    scheme = scheme_from_bytes(SCHEME_FILE, "hostile.toml", ".toml")
+    assert (scheme.title, scheme.by_text["[machine]"].meaning) == (SCHEME_TITLE, MEANING)
+    update_convention_settings(workspace.store, SYSTEM, project, ConventionSettings(scheme, False))
+    app = open_page("ben", None)  # Projects: the scheme form offers "<title> (this project's scheme file)"
+    assert_literal(app, PROJECT, SCHEME_TITLE)
+    button(app, "Save transcription convention").click().run()
+    assert not app.exception, app.exception
+    assert shown(app.success[0].value) == f"Transcription convention saved: {SCHEME_TITLE}."
+    assert_literal(app, PROJECT, SCHEME_TITLE)
+
+    app = open_page("ana", None)  # the label page: the loop shows meanings as text (textContent)
+    tags = {tag["text"]: tag for tag in loop_data(app)["scheme_tags"]}
+    assert tags["[machine]"]["meaning"] == MEANING  # unescaped: a plain sink would show backslashes
+    assert_literal(app, PROJECT)
+
+
+def test_lint_messages_quote_a_hostile_transcript_as_plain_text(hostile_project):
+    """The loop shows lint messages as text (textContent; tests/e2e/test_content_safety.py checks
+    the browser): the route hands them over as they are, quoting the tags it does not know."""
+    workspace, project = hostile_project
+    update_convention_settings(
+        workspace.store, SYSTEM, project, ConventionSettings(scheme_from_bytes(SCHEME_FILE, "h.toml", ".toml"), False)
+    )
+    token, ana = accounts.login(workspace.store, "ana", PASSWORD)
+    first = labeling.next_segment(workspace.store, ana, project)
+    web = client(Starlette(routes=routes.routes()), token)
+    answer = web.post("/api/label/lint", json={"segment_id": first.id, "text": "okay <b>x</b> [l](http://evil)"})
+    assert answer.status_code == 200, answer.text
+    messages = [problem["message"] for problem in answer.json()["problems"]]
+    assert any(message.startswith("<b> is not a tag of this scheme") for message in messages), messages
+    assert any("(http://evil)" in message for message in messages), messages
+
+
+def test_the_users_page_shows_a_second_labeling_literally(hostile_project):
+    workspace, project = hostile_project
+    store = workspace.store
+    project = store.update_assignment_settings(project.id, AssignmentSettings(batch_size=2, double_share=1.0))
+    accounts.create_user(store, SYSTEM, "lea", PASSWORD)
+    accounts.set_role(store, SYSTEM, "lea", PROJECT, Role.LABELER)
+    first = assignment.next_for(store, actor(workspace, "ana"), project)
+    lea = actor(workspace, "lea")
+    second = assignment.next_for(store, lea, project)
+    assert second.id == first.id
+    seen = labeling.open_segment(store, lea, first.id)
+    labeling.save_and_next(store, lea, first.id, seen.segment.version, SECOND_TEXT, None, [], None)
+    app = open_page("ben", "views/users.py")
+    app.text_input(key="history_segment").input(first.id).run()
+    assert not app.exception, app.exception
+    caption = next(c.value for c in app.caption if "Second labeling by lea" in shown(c.value))
+    assert shown(caption).endswith(f"(independent): {SECOND_TEXT}")
+    assert_literal(app, PROJECT, SECOND_TEXT)

@@ -21,8 +21,10 @@ from speechlabel.projects.manage import (
     MAX_SPEAKERS,
     MAX_TAGS,
     create_project,
+    read_glossary,
     split_names,
     update_label_settings,
+    validate_glossary,
     validate_label_settings,
 )
 from speechlabel.store import Store, schema
@@ -110,6 +112,33 @@ def test_every_broken_rule_says_what_is_wrong_and_what_is_allowed(settings, mess
 def test_split_names_takes_commas_and_lines():
     assert split_names(" A, B\nC ,,\n\n D ") == ("A", "B", "C", "D")
     assert split_names("") == ()
+
+
+def test_glossary_terms_follow_the_typed_text_rules(tmp_path):
+    """Like a transcript or a tag: no control character, at most 100 characters (the engines'
+    limit, refused when the project is made rather than when pre-labeling starts), stripped."""
+    assert validate_glossary([" PLC ", "OK\tNova", "", "PLC", "컨베이어"]) == ("PLC", "OK Nova", "컨베이어")
+    with pytest.raises(ValidationError) as refused:
+        validate_glossary(["PLC", "\x1b[31mred"])
+    assert refused.value.message_key == "error.glossary_term_control"
+    assert refused.value.params == {"code": "U+001B", "position": 1, "number": 2}
+    with pytest.raises(ValidationError) as refused:
+        validate_glossary(["ok", "ok", "x" * 101])
+    assert (refused.value.message_key, refused.value.params) == (
+        "error.glossary_term_too_long",
+        {"length": 101, "most": 100, "number": 3},
+    )
+    assert str(refused.value) == "glossary term 3 has 101 characters; at most 100 are allowed"
+    file = tmp_path / "glossary.txt"
+    file.write_text("# terms\nPLC\nnul\x00here\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match=r"glossary term 2 has a control character \(U\+0000\) at character 4"):
+        read_glossary(file)
+
+
+def test_a_project_is_not_made_with_a_control_character_in_its_glossary(store):
+    with pytest.raises(ValidationError, match=r"glossary term 1 has a control character \(U\+0007\)"):
+        create_project(store, "p", glossary=("bell\x07",), actor=SYSTEM)
+    assert store.list_projects() == []
 
 
 # --- the store, on SQLite and PostgreSQL --------------------------------------------------------

@@ -10,6 +10,7 @@ from dataclasses import fields, is_dataclass
 from datetime import date, datetime
 from typing import Any
 
+from speechlabel.core.control_chars import without_controls
 from speechlabel.core.errors import ValidationError
 
 # A cell starting with one of these is a formula to a spreadsheet: a labeler could type one.
@@ -53,8 +54,12 @@ def _cell(value: Any) -> Any:
         return value.isoformat()
     if isinstance(value, tuple):
         return ";".join(_item(item) for item in value)
-    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
-        return "'" + value
+    if isinstance(value, str):
+        # A name or text saved before the control-character rule: no raw NUL, ESC or line break
+        # in a cell (core.control_chars). A tab or CR that started it still marks a formula.
+        formula = value.startswith(_FORMULA_STARTS)
+        value = without_controls(value)
+        return "'" + value if formula or value.startswith(_FORMULA_STARTS) else value
     return value
 
 

@@ -134,7 +134,7 @@ def clean_tags(tags) -> tuple[str, ...]:
     for tag in tags or ():
         if not isinstance(tag, str):
             raise ValidationError(message_key="error.tag_not_text", params={"tag": repr(tag)})
-        name = typed_text(tag, MAX_TAG_CHARS, too_long_key="error.tag_too_long")
+        name = typed_text(tag, MAX_TAG_CHARS, too_long_key="error.tag_too_long", control_key="error.text_control")
         if name and name not in cleaned:
             cleaned.append(name)
     return tuple(cleaned)
@@ -150,7 +150,7 @@ def required_text(
 ) -> str:
     """``message_key``/``params``: the caller's message for an empty text ("the transcript is
     empty; type what is said, ..."). The text is :func:`typed_text` (at most ``most`` characters)."""
-    cleaned = typed_text(value, most, too_long_key)
+    cleaned = typed_text(value, most, too_long_key, control_key="error.text_control")
     if not cleaned:
         raise ValidationError(message_key=message_key, params=params)
     return cleaned
@@ -159,7 +159,7 @@ def required_text(
 def optional_text(
     value: str | None, most: int = MAX_COMMENT_CHARS, too_long_key: str = "error.comment_too_long"
 ) -> str | None:
-    return typed_text(value, most, too_long_key) or None
+    return typed_text(value, most, too_long_key, control_key="error.text_control") or None
 
 
 def kept_text(value: str | None) -> str:
@@ -173,17 +173,25 @@ def kept_text(value: str | None) -> str:
     return text
 
 
-def typed_text(value: str | None, most: int, too_long_key: str) -> str:
+def typed_text(
+    value: str | None,
+    most: int,
+    too_long_key: str,
+    control_key: str,
+    where: dict[str, object] | None = None,
+) -> str:
     """What a person typed, stripped, line breaks and tabs as spaces; refused when it holds a
     control character (NUL cannot be stored in PostgreSQL; an escape sequence would reach a
-    lead's terminal and the exported files) or is longer than ``most`` characters."""
+    lead's terminal and the exported files) or is longer than ``most`` characters. ``where``:
+    params both refusals add (which of many, e.g. a glossary's term number), for the caller's
+    ``too_long_key`` and ``control_key``."""
     if value is not None and not isinstance(value, str):
         raise ValidationError(message_key="error.not_text", params={"value": value})
     cleaned = (value or "").replace("\r\n", "\n").translate(_SPACES).strip()
     control = next((index for index, char in enumerate(cleaned) if unicodedata.category(char) == "Cc"), None)
     if control is not None:
         code = f"U+{ord(cleaned[control]):04X}"
-        raise ValidationError(message_key="error.text_control", params={"code": code, "position": control + 1})
+        raise ValidationError(message_key=control_key, params={"code": code, "position": control + 1, **(where or {})})
     if len(cleaned) > most:
-        raise ValidationError(message_key=too_long_key, params={"length": len(cleaned), "most": most})
+        raise ValidationError(message_key=too_long_key, params={"length": len(cleaned), "most": most, **(where or {})})
     return cleaned

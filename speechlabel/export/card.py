@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from speechlabel.core.control_chars import without_controls
 from speechlabel.core.markdown_text import markdown_literal
 from speechlabel.core.models import Project
 from speechlabel.export.formats import format_name, format_writer_class
@@ -109,8 +110,8 @@ def _table(title: str, header: tuple[str, ...], rows: list[tuple]) -> list[str]:
 
 def _cell(value: str) -> str:
     # A name (project, speaker, tag, labeler) is user input: shown literally, on one line, so it
-    # cannot add a link, an image, HTML or a table cell to the card.
-    return markdown_literal(" ".join(value.split()))
+    # cannot add a link, an image, HTML or a table cell to the card, nor a control character.
+    return markdown_literal(" ".join(without_controls(value).split()))
 
 
 def _settings(options: ExportOptions) -> list[tuple[str, object]]:

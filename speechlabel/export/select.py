@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 import random
+import re
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import cast
 
 from speechlabel.analytics.metrics import DualSide, strip_tags
 from speechlabel.conventions import Side, Style, TagScheme, TextVariantOptions, text_variant
+from speechlabel.core.control_chars import has_controls, without_controls
 from speechlabel.core.errors import ValidationError
 from speechlabel.export.options import SPLIT_NAMES, ExportOptions, SplitBy, TextVariant
 from speechlabel.projects.conventions import project_scheme
@@ -41,13 +44,68 @@ def select_items(store: Store, project_id: int, options: ExportOptions) -> list[
     query = ExportQuery(
         options.statuses, options.recording_ids, options.edited_since, options.edited_until, options.labeler
     )
-    rows = [row for row in store.iter_export_rows(project_id, query=query) if _tags_match(row, options)]
+    rows = [plain_row(row) for row in store.iter_export_rows(project_id, query=query) if _tags_match(row, options)]
     scheme = project_scheme(store.get_project_by_id(project_id))
     items = [ExportItem(row, export_text(row.segment.text, options.text, scheme, options.dual_side)) for row in rows]
     if options.split_by is None:
         return items
     splits = assign_splits(items, options.split_by, options.split_shares, options.seed)
     return [ExportItem(item.row, item.text, splits[split_key(item.row, options.split_by)]) for item in items]
+
+
+# A control character in stored JSON: escaped (json.dumps writes \u001b, \n, ...) or raw.
+_JSON_CONTROL = re.compile(r"\\u00[0-1][0-9a-fA-F]|\\u00[89][0-9a-fA-F]|\\u007[fF]|\\[btnfr]|[\x00-\x1f\x7f-\x9f]")
+
+
+def plain_row(row: ExportRow) -> ExportRow:
+    """``row`` with every control character in the text a writer may write made a space
+    (``core.control_chars``): what every format and the dataset card read, so no writer has to
+    remember it. Text saved before the control-character rule may hold NUL or ESC."""
+    segment = row.segment
+    texts = (
+        segment.text,
+        segment.speaker,
+        *segment.tags,
+        segment.updated_by,
+        segment.language,
+        row.recording_label,
+        row.draft_text,
+        row.draft_model,
+        row.draft_engine,
+        row.labeler,
+    )
+    words = row.draft_words_json
+    dirty_words = bool(words) and _JSON_CONTROL.search(words or "") is not None
+    if not dirty_words and not any(value and has_controls(value) for value in texts):
+        return row  # nearly every row: nothing to copy
+    return replace(
+        row,
+        segment=replace(
+            segment,
+            text=without_controls(segment.text),
+            speaker=_plain(segment.speaker),
+            tags=tuple(without_controls(tag) for tag in segment.tags),
+            updated_by=_plain(segment.updated_by),
+            language=_plain(segment.language),
+        ),
+        recording_label=without_controls(row.recording_label),
+        draft_text=_plain(row.draft_text),
+        draft_model=_plain(row.draft_model),
+        draft_engine=_plain(row.draft_engine),
+        labeler=_plain(row.labeler),
+        draft_words_json=_plain_words(words) if dirty_words else words,
+    )
+
+
+def _plain(value: str | None) -> str | None:
+    return None if value is None else without_controls(value)
+
+
+def _plain_words(words_json: str | None) -> str | None:
+    """The draft's words (``[symbol, start, duration, score]`` lists) with plain symbols."""
+    if not words_json:
+        return words_json
+    return json.dumps([[without_controls(word[0]), *word[1:]] for word in json.loads(words_json)])
 
 
 def export_text(text: str, variant: TextVariant, scheme: TagScheme | None = None, side: Side | None = None) -> str:

@@ -627,6 +627,8 @@ MESSAGES = {
     "error.glossary_type": "glossary must be a list of terms, got {type}",
     "error.glossary_term_empty": "glossary terms must be non-empty text, got {term!r}",
     "error.glossary_term_long": "glossary term {term!r} must be one line of at most {most} characters",
+    "error.glossary_term_control": "glossary term {number} has a control character ({code}) at character {position}; only printable text is allowed",
+    "error.glossary_term_too_long": "glossary term {number} has {length} characters; at most {most} are allowed",
     "error.model_dir_missing": "model directory {name!r} does not exist; give a directory holding {files}, or a "
     "bundled model: {bundled}",
     "error.model_dir_incomplete": "model directory {path!r} lacks {missing}; a faster-whisper (CTranslate2) model "

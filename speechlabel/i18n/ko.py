@@ -610,6 +610,8 @@ MESSAGES = {
     "error.glossary_type": "용어집은 용어의 목록이어야 합니다. 받은 형식: {type}",
     "error.glossary_term_empty": "용어집의 용어는 비어 있지 않은 텍스트여야 합니다. 받은 값: {term!r}",
     "error.glossary_term_long": "용어집의 용어 {term!r}은(는) 최대 {most}자의 한 줄이어야 합니다.",
+    "error.glossary_term_control": "용어집의 {number}번째 용어의 {position}번째 글자가 제어 문자({code})입니다. 인쇄 가능한 글자만 쓸 수 있습니다.",
+    "error.glossary_term_too_long": "용어집의 {number}번째 용어가 {length}자입니다. 최대 {most}자까지 쓸 수 있습니다.",
     "error.model_dir_missing": "모델 디렉터리 {name!r}이(가) 없습니다. {files}이(가) 든 디렉터리나 내장 모델({bundled})을 지정하세요.",
     "error.model_dir_incomplete": "모델 디렉터리 {path!r}에 {missing}이(가) 없습니다. faster-whisper(`CTranslate2`) 모델 디렉터리에는 "
     "{files}이(가) 있어야 합니다.",

@@ -58,11 +58,18 @@ def next_for(
 def peek_next(
     store: Store, actor: Actor, project: Project, after: str | None = None, now: datetime | None = None
 ) -> str | None:
-    """The id of what :func:`next_for` would give from the actor's held work, without leasing
-    a batch (None when only ``after`` or nothing is held): what the label page prefetches."""
+    """The id of the actor's held work after ``after``, without leasing a batch: what the label
+    page prefetches. Only forward, unlike :func:`next_for`: None after the last held segment
+    (and when nothing is held). The browser prefetches a card while the segments before it are
+    still open, so a wrap back to one of them would be stale when used: after the batch's last
+    segment it reopened the first, saved meanwhile (for a second labeler, one no longer theirs).
+    Without an upcoming segment the save asks the server, whose ``next_for`` wraps around."""
     require_role(actor, project, Role.LABELER, action="labeling")
     mine = store.held_work_ids(project.id, actor.username, LEASABLE, now or utc_now())
-    return _after(mine, after) if any(segment_id != after for segment_id in mine) else None
+    if after not in mine:
+        return mine[0] if mine else None
+    following = mine.index(after) + 1
+    return mine[following] if following < len(mine) else None
 
 
 def my_work(store: Store, actor: Actor, project: Project, now: datetime | None = None) -> list[Segment]:

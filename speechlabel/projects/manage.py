@@ -25,6 +25,8 @@ from speechlabel.core.models import (
     Recording,
     SegmentStatus,
 )
+from speechlabel.core.segment_rules import typed_text
+from speechlabel.prelabel.engines.options import MAX_GLOSSARY_TERM_CHARS
 from speechlabel.prelabel.transcribe import TranscribeOptions
 from speechlabel.prelabel.vad import SegmentOptions
 from speechlabel.projects.conventions import default_convention_settings, validate_convention_settings
@@ -197,12 +199,29 @@ def validate_language(language: str | None) -> str | None:
 
 
 def validate_glossary(terms: tuple[str, ...] | list[str]) -> tuple[str, ...]:
-    cleaned = tuple(dict.fromkeys(term.strip() for term in terms if term and term.strip()))
+    """The terms as typed text (``segment_rules.typed_text``, like a transcript or a tag): stripped,
+    a tab or line break a space, refused with a control character or past MAX_GLOSSARY_TERM_CHARS
+    (the engines' limit, checked here when the project is made, not when pre-labeling starts);
+    blank terms and repeats left out."""
+    cleaned = tuple(dict.fromkeys(term for term in map(_glossary_term, enumerate(terms, start=1)) if term))
     if len(cleaned) > MAX_GLOSSARY_TERMS:
         raise ValidationError(
             message_key="error.glossary_too_many", params={"count": len(cleaned), "most": MAX_GLOSSARY_TERMS}
         )
     return cleaned
+
+
+def _glossary_term(numbered: tuple[int, str]) -> str:
+    number, term = numbered
+    if not term:
+        return ""
+    return typed_text(
+        term,
+        MAX_GLOSSARY_TERM_CHARS,
+        too_long_key="error.glossary_term_too_long",
+        control_key="error.glossary_term_control",
+        where={"number": number},  # which term: a glossary may have hundreds
+    )
 
 
 def read_glossary(path: str | Path) -> tuple[str, ...]:

@@ -1,7 +1,8 @@
 """Issue 17 in headless Chromium: user text named like Markdown (an image beacon, links, a colour
 directive, LaTeX, HTML) shows literally on the review and label pages, loads nothing and links
 nowhere; a labeler sees no Deploy button, no developer items in the menu, and no CSV download in a
-table's toolbar (it would write a transcript like =HYPERLINK(...) raw)."""
+table's toolbar (it would write a transcript like =HYPERLINK(...) raw). In the label loop, a lead's
+own tag scheme's tag meanings and the lint messages quoting a hostile transcript are text too."""
 
 from __future__ import annotations
 
@@ -12,14 +13,16 @@ from playwright.sync_api import Page, expect
 
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
+from speechlabel.conventions.scheme_file import scheme_from_bytes
 from speechlabel.core.markdown_text import WORD_JOINER
-from speechlabel.core.models import LabelSettings, ReviewReason, Role
+from speechlabel.core.models import ConventionSettings, LabelSettings, ReviewReason, Role
 from speechlabel.ingest.files import import_audio
 from speechlabel.labeling import actions as labeling
+from speechlabel.projects.conventions import update_convention_settings
 from speechlabel.projects.manage import create_project
 from speechlabel.review import decisions as review
 from speechlabel.store import Store
-from tests.e2e.steps import open_app, sign_in, wait_for_app_idle
+from tests.e2e.steps import loop_editor, loop_root, open_app, sign_in, wait_for_app_idle, wait_until_saved
 
 pytestmark = pytest.mark.e2e
 
@@ -127,3 +130,43 @@ def test_a_labeler_sees_no_developer_chrome_and_no_table_download(page, app_serv
     toolbar = page.get_by_test_id("stElementToolbar").filter(has=page.get_by_label("Fullscreen"))
     expect(toolbar.first).to_be_visible()  # the toolbar is there (so its buttons were looked at)...
     expect(page.get_by_label("Download as CSV")).to_have_count(0)  # ...without the raw CSV download
+
+
+MEANING = "![m](http://127.0.0.1:9/m.png) [meaning](http://evil) :red[m] $m^2$ <b>m</b>"
+SCHEME_FILE = f"""
+name = "hostile"
+base = "generic"
+title = "![t](http://127.0.0.1:9/t.png) :red[t] <b>t</b>"
+
+[[tags]]
+tag = "[machine]"
+kind = "noise"
+meaning = {MEANING!r}
+hotkey = "Alt+Q"
+""".encode()
+TYPED = " <i>i</i> [l](http://evil) ![x](http://127.0.0.1:9/x.png)"
+
+
+def test_a_leads_tag_meanings_and_lint_messages_show_as_text_in_the_loop(page, app_server, reworked):
+    store = app_server.open_store()
+    try:
+        scheme = scheme_from_bytes(SCHEME_FILE, "hostile.toml", ".toml")
+        update_convention_settings(store, SYSTEM, PROJECT, ConventionSettings(scheme, False))
+    finally:
+        store.close()
+    requested = watch_requests(page)
+    sign_in(page, app_server.url, LABELER, PASSWORD)
+    loop = loop_root(page)
+    expect(loop).not_to_have_attribute("data-shown", "", timeout=15_000)
+    chip = loop.locator(".scheme-tags button[data-tag='[machine]']")
+    expect(chip).to_have_attribute("title", MEANING)  # its tooltip: the meaning as the lead wrote it
+    loop_editor(page).press("End")
+    page.keyboard.insert_text(TYPED)
+    problems = loop.locator(".lint .problem")
+    expect(problems.filter(has_text="<i> is not a tag of this scheme (hostile)")).to_have_count(1, timeout=15_000)
+    expect(problems.filter(has_text="(http://evil) is not a tag of this scheme")).to_have_count(1)
+    expect(problems.filter(has_text="(http://127.0.0.1:9/x.png) is not a tag of this scheme")).to_have_count(1)
+    wait_until_saved(page)
+    assert loop.locator("img, a, i, .katex").count() == 0
+    assert loop.locator("b").filter(has_text=re.compile(r"^[mx]$")).count() == 0
+    assert_nothing_rendered_from_user_text(page, requested)

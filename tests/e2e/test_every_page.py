@@ -1,5 +1,8 @@
 """Every page, with every project selected, as every role, in headless Chromium: no page may show
-an exception (Streamlit's ``stException`` element) nor leave a traceback in the server's log.
+an exception (Streamlit's ``stException`` element), an error alert (``st.error``: what
+workbench.run_pages shows for a domain error no page caught, or a page's own) or the label loop's
+error line, nor leave a traceback in the server's log. A page that shows an error for a role and
+project on purpose is listed in ``EXPECTED_ERRORS`` with its exact message.
 
 One server and two pre-labeled projects for the whole module; the people are made through the
 domain, as the Users page would. A page is opened by the link the sidebar offers the person, so
@@ -12,7 +15,7 @@ from __future__ import annotations
 from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
@@ -23,7 +26,7 @@ from speechlabel.prelabel.engines.options import TranscribeOptions
 from speechlabel.prelabel.pipeline import prelabel_project
 from speechlabel.projects.manage import create_project
 from speechlabel.workspace.workspace import Workspace
-from tests.e2e.steps import choose, open_app, sign_in, wait_for_app_idle
+from tests.e2e.steps import choose, loop_root, open_app, sign_in, wait_for_app_idle
 
 pytestmark = pytest.mark.e2e
 
@@ -37,6 +40,15 @@ EXPECTED_PAGES = {
     "remy": {"Projects", "Review"},
     "lara": {"Label"},
 }
+# (person, page title, project) -> the exact error messages that page shows on purpose. None today:
+# every role gets only the pages its work needs, and each of them has something to show.
+EXPECTED_ERRORS: dict[tuple[str, str, str], list[str]] = {}
+# Where an error reaches the person: Streamlit's error alert and exception box, and the label
+# loop's message line (class "messages error") and waveform error (a bare "note", hidden if none).
+ERROR_BOXES = (
+    '[data-testid="stAlertContentError"], [data-testid="stException"], '
+    'div.sl-loop .messages.error, div.sl-loop > div[class="note"]:not([hidden])'
+)
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +86,15 @@ def sidebar_pages(page: Page) -> dict[str, str]:
     return {link.inner_text().strip().splitlines()[-1]: link.get_attribute("href") for link in links.all()}
 
 
+def shown_errors(page: Page) -> list[str]:
+    """The texts of every error box on the page (empty ones left out: the loop's line is cleared
+    by emptying it), once the label loop, if the page has one, has shown its segment."""
+    if loop_root(page).count():
+        expect(loop_root(page)).not_to_have_attribute("data-shown", "", timeout=15_000)
+        expect(loop_root(page)).to_have_attribute("data-pending", "0", timeout=15_000)
+    return [text.strip() for text in page.locator(ERROR_BOXES).all_inner_texts() if text.strip()]
+
+
 def new_log_tracebacks(app_server, seen_chars: int) -> tuple[str, int]:
     """What the server logged since ``seen_chars`` if it holds a traceback ("" if not), and the new length."""
     text = app_server.log_path.read_text(errors="replace")
@@ -98,5 +119,15 @@ def test_every_page_with_every_project_shows_no_exception(page, app_server, two_
             wait_for_app_idle(page)
             logged, seen = new_log_tracebacks(app_server, seen)
             assert not logged, f"{username} on {title} with {name}: the server logged\n{logged}"
+            errors = shown_errors(page)
+            assert errors == EXPECTED_ERRORS.get((username, title, name), []), (
+                f"{username} on {title} with {name}: the page shows {errors}"
+            )
             visited.append((title, name))
     assert len(visited) == 2 * len(EXPECTED_PAGES[username])
+
+
+def test_an_error_alert_is_seen(page, app_server):
+    """The check above is not blind: a refused sign-in's red alert is an error box it reads."""
+    sign_in(page, app_server.url, "lara", "not her password", expect_error="wrong username or password")
+    assert shown_errors(page) == ["wrong username or password"]
