@@ -4,8 +4,10 @@ label page's browser component calls instead of rerunning the page for every sav
 Every route needs the session cookie of a signed-in user (401 otherwise) and the tab header
 ``X-Speechlabel-Tab`` (a custom header: a cross-site form or script cannot send it without a
 CORS preflight this app never grants, and the cookie is SameSite=Strict). The domain functions
-check the roles (403). Answers are JSON; an error is ``{"error": message, "kind": ...}`` in the
-reader's language (``X-Speechlabel-Lang``, else Accept-Language), never a traceback.
+check the roles (403): a segment that does not exist and one the user may not open get the same
+403, word for word (``NoSuchSegment``). Answers are JSON; an error is ``{"error": message, "kind":
+...}`` in the reader's language (``X-Speechlabel-Lang``, else Accept-Language), never a
+traceback.
 
 The body is read on the event loop; the work runs in Starlette's thread pool, so database and
 disk work never blocks the loop that also serves the app's websockets.

@@ -122,6 +122,16 @@ class Forbidden(SpeechLabelError):
     """The signed-in user's role does not allow the action (re-exported by ``speechlabel.accounts.access``)."""
 
 
+class NoSuchSegment(Forbidden):
+    """A segment that does not exist, or that the actor may not open: one answer for both (the
+    same message, the same status on the routes), so ids cannot be probed and nothing of a
+    segment outside the actor's reach shows, neither its project nor who holds it."""
+
+    def __init__(self, segment_id: str):
+        self.segment_id = segment_id
+        super().__init__(message_key="error.no_such_segment", params={"segment": segment_id})
+
+
 class WrongCredentials(SpeechLabelError):
     """A sign-in with an unknown username or a wrong password: one message for both, so
     usernames cannot be probed."""
