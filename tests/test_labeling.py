@@ -9,6 +9,7 @@ from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.errors import (
     Conflict,
     Forbidden,
+    MergedAway,
     NoSuchSegment,
     NotFound,
     NotSignedIn,
@@ -367,6 +368,27 @@ def test_text_typed_in_a_segment_a_lead_merges_away_moves_to_the_merged_segment(
     # Each sees it as their text against the merge, to choose from.
     context = labeling.open_segment(store, PEOPLE["ben"], merged.id)
     assert context.conflicting_edit and context.unsaved.text == bens.text
+
+
+def test_text_for_a_segment_merged_away_twice_is_kept_where_its_text_is_now(store, pool):
+    _, segments = pool
+    first, second, third = (
+        store.save_segment(segment.id, segment.version, SegmentEdit(text=text), "ana")
+        for segment, text in zip(segments, ("one", "two", "three"))
+    )
+    labeling.merge_with_next(store, PEOPLE["rita"], second.id, second.version, third.version)
+    labeling.merge_with_next(store, PEOPLE["rita"], first.id, first.version, store.get_segment(second.id).version)
+    assert store.absorbed_into(third.id) == store.absorbed_into(second.id) == first.id
+    assert {merge.absorbed_id for merge in store.list_merges(first.id)} == {second.id, third.id}
+    # Ben's text for the third arrives after both merges: kept on the first, after its own text.
+    with pytest.raises(MergedAway) as moved:
+        labeling.keep_unsaved_edit(store, PEOPLE["ben"], third.id, third.version, "three, typed late", None, ["noise"])
+    assert moved.value.kept_for == first.id
+    kept = store.get_unsaved_edit("ben", first.id)
+    assert (kept.text, kept.tags, kept.base_version) == ("one two three, typed late", ("noise",), first.version)
+    assert labeling.open_segment(store, PEOPLE["ben"], first.id).conflicting_edit
+    with pytest.raises(NoSuchSegment):  # an id no merge absorbed
+        labeling.keep_unsaved_edit(store, PEOPLE["ben"], "rec-0-none", 1, "x", None, ())
 
 
 def test_unsaved_edits_round_trip_per_user_and_segment(store, ldc):

@@ -1043,5 +1043,6 @@ MESSAGES = {
     "convert_note.no_mark_for_words": "{target} has no mark for {kind}; the words are kept without it",
     "convert_note.no_mark": "{target} has no mark for {kind} ({mark}); the word is kept without it",
     "error.no_such_segment": "no segment {segment} that you may open: it does not exist, or it is not (or no longer) in your work; take your next segment from the queue",
+    "error.segment_merged_away": "segment {segment} was merged into {into}, so nothing was saved; what you typed for it is kept on {into} as your text beside the merge: open {into} to choose",
     "error.merge_next_not_yours": "the segment after {segment} is not in your work, so it cannot be merged into this one; ask a lead to merge them",
 }

@@ -1014,5 +1014,6 @@ MESSAGES = {
     "status_action.merge": "병합",
     "error.status_transition": "세그먼트 {segment}은(는) '{status}' 상태입니다. '{action}'은(는) 다음 상태에서만 할 수 있습니다: {allowed}",
     "error.no_such_segment": "열 수 있는 세그먼트 {segment}이(가) 없습니다. 없는 세그먼트이거나, 내 작업이 아니거나 더 이상 내 작업이 아닙니다(배정 시간이 끝났을 수 있습니다). 대기열에서 다음 세그먼트를 받으세요.",
+    "error.segment_merged_away": "세그먼트 {segment}은(는) {into}에 합쳐져서 아무것도 저장되지 않았습니다. 입력한 내용은 {into}에 합치기 결과와 나란히 내 텍스트로 보관되었습니다. {into}을(를) 열어 고르세요.",
     "error.merge_next_not_yours": "{segment} 다음 세그먼트는 내 작업이 아니어서 이 세그먼트에 합칠 수 없습니다. 리드에게 합쳐 달라고 하세요.",
 }

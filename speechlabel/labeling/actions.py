@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from speechlabel.accounts.access import require_role, require_signed_in, role_in
 from speechlabel.core.bounds import in_ms
-from speechlabel.core.errors import Forbidden, NoSuchSegment, NotFound, StaleVersion, ValidationError
+from speechlabel.core.errors import Forbidden, MergedAway, NoSuchSegment, NotFound, StaleVersion, ValidationError
 from speechlabel.core.lifecycle import TO_DO, Action, transition
 from speechlabel.core.models import Actor, Project, Recording, Review, Role, Segment, SegmentEdit, SegmentStatus
 from speechlabel.core.segment_rules import (
@@ -200,8 +200,13 @@ def submit(
     on lint errors, a transcript with any is refused (LintRejected, nothing saved). A segment a
     reviewer rejected (or its rework, saved again) becomes REWORKED, so it is reviewed again; any
     other becomes SUBMITTED. For the actor's second labeling of a segment, the text is stored as
-    that (the segment stays as its first labeler left it) and the masked segment is returned."""
-    access = _access(store, actor, segment_id)
+    that (the segment stays as its first labeler left it) and the masked segment is returned.
+    Text for a segment a merge absorbed is kept for the merged segment instead (MergedAway)."""
+    try:
+        access = _access(store, actor, segment_id)
+    except NoSuchSegment:
+        _keep_for_merged(store, actor, segment_id, text, speaker, tags, tab)
+        raise
     if double_labeling.holds_in(access, actor):
         project = store.get_project_by_id(access.project_id)
         check_submittable(project, text.strip() if isinstance(text, str) else text)
@@ -225,9 +230,10 @@ def submit(
     )
     try:
         saved = store.save_labeled(segment_id, expected_version, edit, author, tab)
-    except StaleVersion:
+    except StaleVersion as stale:
         # Keep what this author typed on the server: the other save wins the row, not the words.
         keep_unsaved_edit(store, actor, segment_id, expected_version, cleaned, edit.speaker, edit.tags, tab)
+        stale.kept_for = segment_id
         raise
     assignment.keep_working(store, actor, project)
     return saved, project
@@ -363,8 +369,13 @@ def keep_unsaved_edit(
     tags,
     tab: str | None = None,
 ) -> UnsavedEdit:
-    """Remember what the actor is typing in a segment, replacing their previous unsaved edit."""
-    _may_read(store, actor, segment_id)
+    """Remember what the actor is typing in a segment, replacing their previous unsaved edit.
+    Text for a segment a merge absorbed is kept for the merged segment instead (MergedAway)."""
+    try:
+        _may_read(store, actor, segment_id)
+    except NoSuchSegment:
+        _keep_for_merged(store, actor, segment_id, text, speaker, tags, tab)
+        raise
     edit = UnsavedEdit(
         actor.username,
         segment_id,
@@ -376,6 +387,28 @@ def keep_unsaved_edit(
         tab,
     )
     return store.put_unsaved_edit(edit)
+
+
+def _keep_for_merged(
+    store: Store, actor: Actor, segment_id: str, text: str, speaker: str | None, tags, tab: str | None
+) -> None:
+    """Text arriving for a segment that is gone: if a merge absorbed it into a segment the actor
+    may open, keep the text there as their text against the merge (``store.keep_for_merged``)
+    and raise MergedAway, which names that segment. Returns, having kept nothing, otherwise (no
+    merge absorbed it, or the merged segment is not the actor's): the caller's NoSuchSegment
+    stands, the answer for any id the actor may not open."""
+    survivor = store.absorbed_into(segment_id)
+    if survivor is None:
+        return
+    try:
+        _access(store, actor, survivor)
+        kept = kept_text(text)
+        store.keep_for_merged(
+            actor.username, segment_id, survivor, kept, optional_text(speaker), clean_tags(tags), tab, utc_now()
+        )
+    except (NoSuchSegment, NotFound):  # not the actor's, or merged on meanwhile (the next try finds where)
+        return
+    raise MergedAway(segment_id, survivor)
 
 
 def unsaved_edit(store: Store, actor: Actor, segment_id: str) -> UnsavedEdit | None:
