@@ -112,7 +112,7 @@ def test_label_page_refusals_in_korean(store, project, ldc):
 def test_a_labeler_outside_their_work_is_told_in_korean(store, project, ldc):
     lee = signed_in(store, project, "lee", Role.LABELER)
     _, (a, _) = ldc
-    assert "나에게 배정되지 않았거나" in refused(
+    assert "더 이상 내 작업이 아닙니다(배정 시간이 끝났을 수 있습니다)" in refused(
         lambda: labeling.save_and_next(store, lee, a.id, a.version, "she had", None, (), None), Forbidden
     )
 

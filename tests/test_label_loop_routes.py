@@ -210,7 +210,9 @@ def test_a_lead_opens_any_segment_a_labeler_only_their_own(app, store, calls):
     lea = signed_in(app, store, "lea")
     assert opened(lea, segments[2].id)["id"] == segments[2].id
     refused = signed_in(app, store, "tom").get(f"/api/label/open/{segments[0].id}")
-    assert refused.status_code == 403 and "is not in your work: it is with ana" in refused.json()["error"]
+    assert refused.status_code == 403 and refused.json()["kind"] == "NoSuchSegment"
+    assert f"no segment {segments[0].id} that you may open" in refused.json()["error"]
+    assert "ana" not in refused.json()["error"]  # nothing says who holds it
     assert first_to_do(store, calls, "tom") is None  # nothing left for him
 
 

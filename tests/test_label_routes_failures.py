@@ -49,6 +49,7 @@ def test_a_save_on_a_read_only_database_answers_503_with_the_reason(app, store, 
     assert refused.status_code == 503, refused.text
     body = refused.json()
     assert body["kind"] == "StoreUnavailable"
+    assert "kept_for" not in body  # the text could not be kept either: the browser keeps it as unsaved
     assert body["error"].startswith("데이터베이스가 읽기 전용이라")
     assert "INSERT" not in refused.text and "UPDATE" not in refused.text
     assert store.get_segment(first.id).version == first.version

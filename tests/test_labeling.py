@@ -6,7 +6,16 @@ import pytest
 
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.core.errors import Conflict, Forbidden, NotFound, NotSignedIn, StaleVersion, ValidationError
+from speechlabel.core.errors import (
+    Conflict,
+    Forbidden,
+    MergedAway,
+    NoSuchSegment,
+    NotFound,
+    NotSignedIn,
+    StaleVersion,
+    ValidationError,
+)
 from speechlabel.core.models import Actor, Role, SegmentEdit, SegmentStatus
 from speechlabel.core.segment_rules import MAX_TRANSCRIPT_CHARS
 from speechlabel.labeling import actions as labeling
@@ -361,6 +370,27 @@ def test_text_typed_in_a_segment_a_lead_merges_away_moves_to_the_merged_segment(
     assert context.conflicting_edit and context.unsaved.text == bens.text
 
 
+def test_text_for_a_segment_merged_away_twice_is_kept_where_its_text_is_now(store, pool):
+    _, segments = pool
+    first, second, third = (
+        store.save_segment(segment.id, segment.version, SegmentEdit(text=text), "ana")
+        for segment, text in zip(segments, ("one", "two", "three"))
+    )
+    labeling.merge_with_next(store, PEOPLE["rita"], second.id, second.version, third.version)
+    labeling.merge_with_next(store, PEOPLE["rita"], first.id, first.version, store.get_segment(second.id).version)
+    assert store.absorbed_into(third.id) == store.absorbed_into(second.id) == first.id
+    assert {merge.absorbed_id for merge in store.list_merges(first.id)} == {second.id, third.id}
+    # Ben's text for the third arrives after both merges: kept on the first, after its own text.
+    with pytest.raises(MergedAway) as moved:
+        labeling.keep_unsaved_edit(store, PEOPLE["ben"], third.id, third.version, "three, typed late", None, ["noise"])
+    assert moved.value.kept_for == first.id
+    kept = store.get_unsaved_edit("ben", first.id)
+    assert (kept.text, kept.tags, kept.base_version) == ("one two three, typed late", ("noise",), first.version)
+    assert labeling.open_segment(store, PEOPLE["ben"], first.id).conflicting_edit
+    with pytest.raises(NoSuchSegment):  # an id no merge absorbed
+        labeling.keep_unsaved_edit(store, PEOPLE["ben"], "rec-0-none", 1, "x", None, ())
+
+
 def test_unsaved_edits_round_trip_per_user_and_segment(store, ldc):
     _, (a, b) = ldc
     assert labeling.unsaved_edit(store, PEOPLE["ana"], a.id) is None
@@ -376,7 +406,7 @@ def test_unsaved_edits_round_trip_per_user_and_segment(store, ldc):
     assert labeling.discard_unsaved_edit(store, PEOPLE["ana"], a.id) is False
     assert labeling.unsaved_edit(store, PEOPLE["ana"], a.id) is None
     assert labeling.unsaved_edit(store, PEOPLE["ben"], a.id).text == "ben typing"
-    with pytest.raises(NotFound, match="no segment with id 'nope'"):
+    with pytest.raises(NoSuchSegment, match="no segment nope that you may open"):
         labeling.keep_unsaved_edit(store, PEOPLE["ana"], "nope", 1, "x", None, ())
 
 
@@ -493,11 +523,13 @@ def test_labelers_work_only_on_what_is_leased_to_them(store, project, ldc):
     project = store.update_assignment_settings(project.id, project.assignment_settings.__class__(batch_size=1))
     assert labeling.next_segment(store, lea, project).id == a.id
     assert labeling.next_segment(store, tom, project).id == b.id
-    with pytest.raises(Forbidden, match=f"segment {b.id} is not in your work: it is with tom"):
+    # Refused as an id that does not exist is: nothing says who holds it.
+    with pytest.raises(NoSuchSegment, match=f"^no segment {b.id} that you may open: it does not exist, or it is not"):
         labeling.open_segment(store, lea, b.id)
-    with pytest.raises(Forbidden, match="it is with tom"):
+    with pytest.raises(NoSuchSegment) as refused:
         labeling.save_and_next(store, lea, b.id, b.version, "not mine", None, (), None)
-    with pytest.raises(Forbidden, match=f"segment {b.id} is not in your work: it is with tom"):
+    assert "tom" not in str(refused.value)
+    with pytest.raises(Forbidden, match=f"^the segment after {a.id} is not in your work, so it cannot be merged"):
         labeling.merge_with_next(store, lea, a.id, a.version, b.version, b.id)  # would absorb tom's segment
     with pytest.raises(Forbidden, match="lea is a labeler in 'demo'; listing a whole recording needs the reviewer"):
         labeling.list_recording_segments(store, lea, a.recording_id)
@@ -526,5 +558,5 @@ def test_reviewers_read_but_do_not_label_and_strangers_do_neither(store, project
         labeling.nudge(store, rex, a.id, a.version, 0.0, 0.05)
     accounts.create_user(store, SYSTEM, "sam", "correct horse battery")
     sam = accounts.login(store, "sam", "correct horse battery")[1]
-    with pytest.raises(Forbidden, match="sam has no role in 'demo'"):
+    with pytest.raises(NoSuchSegment, match=f"^no segment {a.id} that you may open"):  # not "sam has no role in 'demo'"
         labeling.open_segment(store, sam, a.id)

@@ -4,8 +4,11 @@ label page's browser component calls instead of rerunning the page for every sav
 Every route needs the session cookie of a signed-in user (401 otherwise) and the tab header
 ``X-Speechlabel-Tab`` (a custom header: a cross-site form or script cannot send it without a
 CORS preflight this app never grants, and the cookie is SameSite=Strict). The domain functions
-check the roles (403). Answers are JSON; an error is ``{"error": message, "kind": ...}`` in the
-reader's language (``X-Speechlabel-Lang``, else Accept-Language), never a traceback.
+check the roles (403): a segment that does not exist and one the user may not open get the same
+403, word for word (``NoSuchSegment``). Answers are JSON; an error is ``{"error": message, "kind":
+...}`` in the reader's language (``X-Speechlabel-Lang``, else Accept-Language), never a
+traceback, with ``kept_for`` when the text the request carried was kept as a segment's unsaved
+edit (a refused save: the browser forgets its copy only then).
 
 The body is read on the event loop; the work runs in Starlette's thread pool, so database and
 disk work never blocks the loop that also serves the app's websockets.
@@ -201,6 +204,8 @@ def _error(error: SpeechLabelError, lang: Lang) -> Response:
         body["open"] = error.open_id
     if isinstance(error, LintRejected):
         body["problems"] = len(error.problems)
+    if error.kept_for is not None:  # the text the request carried is the unsaved edit of that segment
+        body["kept_for"] = error.kept_for
     return JSONResponse(body, status_code=status, headers={"Cache-Control": "no-store"})
 
 

@@ -22,7 +22,12 @@ class SpeechLabelError(Exception):
     writes English beside its key). An error raised with only a ``message`` (no key) is shown in
     English under a translated lead-in. ``message`` together with a key is English rendered
     earlier, e.g. a job's failure read back from the database.
+
+    ``kept_for``: the segment whose unsaved edit now holds the text a refused request carried
+    (the label loop's routes answer with it, and the browser drops its copy of the text only then).
     """
+
+    kept_for: str | None = None
 
     def __init__(
         self, message: str | None = None, *, message_key: str | None = None, params: Mapping[str, object] | None = None
@@ -120,6 +125,26 @@ class StaleVersion(Conflict):
 
 class Forbidden(SpeechLabelError):
     """The signed-in user's role does not allow the action (re-exported by ``speechlabel.accounts.access``)."""
+
+
+class NoSuchSegment(Forbidden):
+    """A segment that does not exist, or that the actor may not open: one answer for both (the
+    same message, the same status on the routes), so ids cannot be probed and nothing of a
+    segment outside the actor's reach shows, neither its project nor who holds it."""
+
+    def __init__(self, segment_id: str):
+        self.segment_id = segment_id
+        super().__init__(message_key="error.no_such_segment", params={"segment": segment_id})
+
+
+class MergedAway(Conflict):
+    """Text arrived for a segment a merge absorbed: it was kept for the merged segment
+    (``kept_for``), as the author's text against the merge, not saved."""
+
+    def __init__(self, segment_id: str, kept_for: str):
+        self.segment_id = segment_id
+        self.kept_for = kept_for
+        super().__init__(message_key="error.segment_merged_away", params={"segment": segment_id, "into": kept_for})
 
 
 class WrongCredentials(SpeechLabelError):

@@ -468,10 +468,6 @@ MESSAGES = {
     "error.page_size": "page size {limit} is not allowed; use 1–{most}",
     "error.second_labeling_text_only": "segment {segment} is yours for a second, independent labeling: type what you "
     "hear and save, or skip it; its bounds and status are its first labeler's",
-    "error.not_your_segment": "segment {segment} is not in your work: it is with {holder}; take your next segment "
-    "from the queue",
-    "error.not_your_segment_unassigned": "segment {segment} is not in your work: it is not assigned to you (or your "
-    "lease ran out); take your next segment from the queue",
     "error.start_change_not_seconds": "start change {value} is not a number of seconds; give a number such as 0.05",
     "error.end_change_not_seconds": "end change {value} is not a number of seconds; give a number such as 0.05",
     "error.start_not_seconds": "start {value} is not a number of seconds; give a number such as 0.05",
@@ -1048,4 +1044,7 @@ MESSAGES = {
     "convert_note.not_in_scheme": "not part of the {source} scheme; kept as typed",
     "convert_note.no_mark_for_words": "{target} has no mark for {kind}; the words are kept without it",
     "convert_note.no_mark": "{target} has no mark for {kind} ({mark}); the word is kept without it",
+    "error.no_such_segment": "no segment {segment} that you may open: it does not exist, or it is not (or no longer) in your work; take your next segment from the queue",
+    "error.segment_merged_away": "segment {segment} was merged into {into}, so nothing was saved; what you typed for it is kept on {into} as your text beside the merge: open {into} to choose",
+    "error.merge_next_not_yours": "the segment after {segment} is not in your work, so it cannot be merged into this one; ask a lead to merge them",
 }

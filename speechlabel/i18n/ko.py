@@ -456,9 +456,6 @@ MESSAGES = {
     "error.page_size": "페이지 크기 {limit}은(는) 쓸 수 없습니다. 1–{most} 사이로 입력하세요.",
     "error.second_labeling_text_only": "세그먼트 {segment}은(는) 독립적인 두 번째 라벨링으로 받은 것입니다. 들리는 대로 입력해 저장하거나 건너뛰세요. 구간과 상태는 첫"
     " 라벨러가 정합니다.",
-    "error.not_your_segment": "세그먼트 {segment}은(는) 내 작업이 아닙니다. {holder} 님이 작업 중입니다. 대기열에서 다음 세그먼트를 받으세요.",
-    "error.not_your_segment_unassigned": "세그먼트 {segment}은(는) 내 작업이 아닙니다. 나에게 배정되지 않았거나 배정 시간이 끝났습니다. 대기열에서 다음 세그먼트를 "
-    "받으세요.",
     "error.start_change_not_seconds": "시작 이동값 {value}은(는) 초 단위 숫자가 아닙니다. 0.05 같은 숫자를 입력하세요.",
     "error.end_change_not_seconds": "끝 이동값 {value}은(는) 초 단위 숫자가 아닙니다. 0.05 같은 숫자를 입력하세요.",
     "error.start_not_seconds": "시작 {value}은(는) 초 단위 숫자가 아닙니다. 0.05 같은 숫자를 입력하세요.",
@@ -1018,4 +1015,7 @@ MESSAGES = {
     "status_action.reject": "반려",
     "status_action.merge": "병합",
     "error.status_transition": "세그먼트 {segment}은(는) '{status}' 상태입니다. '{action}'은(는) 다음 상태에서만 할 수 있습니다: {allowed}",
+    "error.no_such_segment": "열 수 있는 세그먼트 {segment}이(가) 없습니다. 없는 세그먼트이거나, 내 작업이 아니거나 더 이상 내 작업이 아닙니다(배정 시간이 끝났을 수 있습니다). 대기열에서 다음 세그먼트를 받으세요.",
+    "error.segment_merged_away": "세그먼트 {segment}은(는) {into}에 합쳐져서 아무것도 저장되지 않았습니다. 입력한 내용은 {into}에 합치기 결과와 나란히 내 텍스트로 보관되었습니다. {into}을(를) 열어 고르세요.",
+    "error.merge_next_not_yours": "{segment} 다음 세그먼트는 내 작업이 아니어서 이 세그먼트에 합칠 수 없습니다. 리드에게 합쳐 달라고 하세요.",
 }

@@ -2,10 +2,11 @@
 
 Each takes the signed-in ``Actor`` and checks first what they may do: a labeler works only on
 segments leased to them (``assignment``), a lead on anything in their projects, a reviewer may
-read but not label. Anything that changes a segment takes the version the editor read and goes
-through the store's versioned update: if someone saved in between, StaleVersion names them and
-nothing is overwritten. A rejected text save is kept as the author's unsaved edit, so neither
-text is lost.
+read but not label. A segment the actor may not open is refused exactly like one that does not
+exist (``NoSuchSegment``), so ids cannot be probed and neither its project nor its holder shows.
+Anything that changes a segment takes the version the editor read and goes through the store's
+versioned update: if someone saved in between, StaleVersion names them and nothing is
+overwritten. A rejected text save is kept as the author's unsaved edit, so neither text is lost.
 """
 
 from __future__ import annotations
@@ -13,9 +14,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from speechlabel.accounts.access import require_role, role_in
+from speechlabel.accounts.access import require_role, require_signed_in, role_in
 from speechlabel.core.bounds import in_ms
-from speechlabel.core.errors import Forbidden, StaleVersion, ValidationError
+from speechlabel.core.errors import Forbidden, MergedAway, NoSuchSegment, NotFound, StaleVersion, ValidationError
 from speechlabel.core.lifecycle import TO_DO, Action, transition
 from speechlabel.core.models import Actor, Project, Recording, Review, Role, Segment, SegmentEdit, SegmentStatus
 from speechlabel.core.segment_rules import (
@@ -199,8 +200,13 @@ def submit(
     on lint errors, a transcript with any is refused (LintRejected, nothing saved). A segment a
     reviewer rejected (or its rework, saved again) becomes REWORKED, so it is reviewed again; any
     other becomes SUBMITTED. For the actor's second labeling of a segment, the text is stored as
-    that (the segment stays as its first labeler left it) and the masked segment is returned."""
-    access = store.segment_access(segment_id, utc_now())
+    that (the segment stays as its first labeler left it) and the masked segment is returned.
+    Text for a segment a merge absorbed is kept for the merged segment instead (MergedAway)."""
+    try:
+        access = _access(store, actor, segment_id)
+    except NoSuchSegment:
+        _keep_for_merged(store, actor, segment_id, text, speaker, tags, tab)
+        raise
     if double_labeling.holds_in(access, actor):
         project = store.get_project_by_id(access.project_id)
         check_submittable(project, text.strip() if isinstance(text, str) else text)
@@ -224,9 +230,10 @@ def submit(
     )
     try:
         saved = store.save_labeled(segment_id, expected_version, edit, author, tab)
-    except StaleVersion:
+    except StaleVersion as stale:
         # Keep what this author typed on the server: the other save wins the row, not the words.
         keep_unsaved_edit(store, actor, segment_id, expected_version, cleaned, edit.speaker, edit.tags, tab)
+        stale.kept_for = segment_id
         raise
     assignment.keep_working(store, actor, project, held_until=access.held_until(actor.username))
     return saved, project
@@ -235,24 +242,25 @@ def submit(
 def skip(store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str) -> Segment:
     """Set a segment aside (status skipped); the reason goes into the revision comment. A second
     labeling is handed back instead, for another labeler (the segment is unchanged)."""
-    if double_labeling.holds(store, actor, segment_id):
-        project = _project_of(store, segment_id)
+    access = _access(store, actor, segment_id)
+    if double_labeling.holds_in(access, actor):
+        project = store.get_project_by_id(access.project_id)
         double_labeling.give_back(store, actor, project, segment_id, reason)
         return store.get_segment(segment_id)
-    return _set_aside(store, actor, segment_id, expected_version, reason, Action.SKIP)
+    return _set_aside(store, actor, access, expected_version, reason, Action.SKIP)
 
 
 def mark_untranscribable(store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str) -> Segment:
     """Mark a segment as impossible to transcribe (noise, no speech, unintelligible) with a reason."""
-    return _set_aside(store, actor, segment_id, expected_version, reason, Action.MARK_UNTRANSCRIBABLE)
+    access = _access(store, actor, segment_id)
+    return _set_aside(store, actor, access, expected_version, reason, Action.MARK_UNTRANSCRIBABLE)
 
 
 def _set_aside(
-    store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str, action: Action
+    store: Store, actor: Actor, access: SegmentAccess, expected_version: int, reason: str, action: Action
 ) -> Segment:
-    access = store.segment_access(segment_id, utc_now())
     allowed = _editable(store, actor, access)
-    project = allowed.project
+    project, segment_id = allowed.project, access.segment.id
     status = transition(action, segment_id, allowed.segment.status)
     why = required_text(
         reason,
@@ -337,7 +345,10 @@ def merge_with_next(
     _may_edit(store, actor, segment_id)
     following = store.neighbour_segment(segment_id, after=True)
     if following is not None:
-        _may_edit(store, actor, following.id)  # a labeler cannot absorb someone else's segment
+        try:
+            _may_edit(store, actor, following.id)  # a labeler cannot absorb someone else's segment
+        except NoSuchSegment:  # said without its holder
+            raise Forbidden(message_key="error.merge_next_not_yours", params={"segment": segment_id}) from None
     return store.merge_with_next_segment(
         segment_id,
         expected_version,
@@ -358,8 +369,13 @@ def keep_unsaved_edit(
     tags,
     tab: str | None = None,
 ) -> UnsavedEdit:
-    """Remember what the actor is typing in a segment, replacing their previous unsaved edit."""
-    _may_read(store, actor, segment_id)
+    """Remember what the actor is typing in a segment, replacing their previous unsaved edit.
+    Text for a segment a merge absorbed is kept for the merged segment instead (MergedAway)."""
+    try:
+        _may_read(store, actor, segment_id)
+    except NoSuchSegment:
+        _keep_for_merged(store, actor, segment_id, text, speaker, tags, tab)
+        raise
     edit = UnsavedEdit(
         actor.username,
         segment_id,
@@ -373,6 +389,28 @@ def keep_unsaved_edit(
     return store.put_unsaved_edit(edit)
 
 
+def _keep_for_merged(
+    store: Store, actor: Actor, segment_id: str, text: str, speaker: str | None, tags, tab: str | None
+) -> None:
+    """Text arriving for a segment that is gone: if a merge absorbed it into a segment the actor
+    may open, keep the text there as their text against the merge (``store.keep_for_merged``)
+    and raise MergedAway, which names that segment. Returns, having kept nothing, otherwise (no
+    merge absorbed it, or the merged segment is not the actor's): the caller's NoSuchSegment
+    stands, the answer for any id the actor may not open."""
+    survivor = store.absorbed_into(segment_id)
+    if survivor is None:
+        return
+    try:
+        _access(store, actor, survivor)
+        kept = kept_text(text)
+        store.keep_for_merged(
+            actor.username, segment_id, survivor, kept, optional_text(speaker), clean_tags(tags), tab, utc_now()
+        )
+    except (NoSuchSegment, NotFound):  # not the actor's, or merged on meanwhile (the next try finds where)
+        return
+    raise MergedAway(segment_id, survivor)
+
+
 def unsaved_edit(store: Store, actor: Actor, segment_id: str) -> UnsavedEdit | None:
     return store.get_unsaved_edit(actor.username, segment_id)
 
@@ -380,10 +418,6 @@ def unsaved_edit(store: Store, actor: Actor, segment_id: str) -> UnsavedEdit | N
 def discard_unsaved_edit(store: Store, actor: Actor, segment_id: str) -> bool:
     """Forget the actor's unsaved edit; True if there was one."""
     return store.delete_unsaved_edit(actor.username, segment_id)
-
-
-def _project_of(store: Store, segment_id: str) -> Project:
-    return store.get_project_by_id(store.get_segment_project(segment_id))
 
 
 def _may_read(store: Store, actor: Actor, segment_id: str) -> Project:
@@ -403,40 +437,47 @@ class _Allowed:
 
 def _readable(store: Store, actor: Actor, segment_id: str) -> _Allowed:
     """:func:`_may_read`, with the segment and whether it is the actor's second labeling."""
-    access = store.segment_access(segment_id, utc_now())
+    access = _access(store, actor, segment_id)
     project = store.get_project_by_id(access.project_id)
     require_role(actor, project, Role.LABELER, Role.REVIEWER, action="opening a segment")
-    second = double_labeling.holds_in(access, actor)
-    if role_in(actor, project.id) == Role.LABELER and not second:
-        _require_holder(access, actor)
-    return _Allowed(project, access.segment, second)
+    return _Allowed(project, access.segment, double_labeling.holds_in(access, actor))
 
 
 def _may_edit(store: Store, actor: Actor, segment_id: str) -> Project:
     """Leads change any segment of their projects; a labeler only segments leased to them. The
     holder of a second labeling changes its text only, never the segment (bounds, status)."""
-    return _editable(store, actor, store.segment_access(segment_id, utc_now())).project
+    return _editable(store, actor, _access(store, actor, segment_id)).project
 
 
 def _editable(store: Store, actor: Actor, access: SegmentAccess) -> _Allowed:
-    """:func:`_may_edit` of a segment's access, read once by the caller."""
-    segment_id = access.segment.id
+    """:func:`_may_edit` of a segment's access that :func:`_access` gave (one the actor may see):
+    what is refused now is refused in words, since the actor may see the segment."""
     project = store.get_project_by_id(access.project_id)
     require_role(actor, project, Role.LABELER, action="labeling")
     if double_labeling.holds_in(access, actor):
-        raise Forbidden(message_key="error.second_labeling_text_only", params={"segment": segment_id})
-    if role_in(actor, project.id) == Role.LABELER:
-        _require_holder(access, actor)
+        raise Forbidden(message_key="error.second_labeling_text_only", params={"segment": access.segment.id})
     return _Allowed(project, access.segment, second=False)
 
 
-def _require_holder(access: SegmentAccess, actor: Actor) -> None:
-    holder, segment_id = access.first_holder, access.segment.id
-    if holder != actor.username:
-        raise Forbidden(
-            message_key="error.not_your_segment" if holder else "error.not_your_segment_unassigned",
-            params={"segment": segment_id, "holder": holder or ""},
-        )
+def _access(store: Store, actor: Actor, segment_id: str) -> SegmentAccess:
+    """The segment's access (one query), if the actor may see it: a reviewer or lead of its
+    project, or a labeler holding it (its labeling or its second labeling). Else NoSuchSegment,
+    the answer an unknown id gets, so the refusal says nothing of the segment."""
+    actor = require_signed_in(actor)
+    try:
+        access = store.segment_access(segment_id, utc_now())
+    except NotFound:
+        raise NoSuchSegment(segment_id) from None
+    if not _may_see(access, actor):
+        raise NoSuchSegment(segment_id)
+    return access
+
+
+def _may_see(access: SegmentAccess, actor: Actor) -> bool:
+    role = role_in(actor, access.project_id)
+    if role == Role.LABELER:
+        return access.first_holder == actor.username or double_labeling.holds_in(access, actor)
+    return role is not None
 
 
 def check_seconds(value: float, message_key: str) -> None:

@@ -75,6 +75,9 @@ _PLACE = select(
 _UNSAVED_EDIT = select(_unsaved).where(
     _unsaved.c.user == bindparam("user"), _unsaved.c.segment_id == bindparam("segment_id")
 )
+_ABSORBED = (
+    select(_merges).where(_merges.c.absorbed_id == bindparam("absorbed_id")).order_by(_merges.c.id.desc()).limit(1)
+)
 _in_recording = select(_segments).where(_segments.c.recording_id == bindparam("recording_id"))
 _key = tuple_(_segments.c.start, _segments.c.id)
 _mine = tuple_(bindparam("start"), bindparam("segment_id"))
@@ -199,13 +202,67 @@ class LabelingQueries(StoreBase):
             second = _neighbour(connection, first, after=True)
             second = _check_next(first, second, next_segment_id, next_expected_version)
             joined = _joined_drafts(connection, first, second)
+            own = (first.text if text is None else text).strip()  # the survivor's part of the joined text
             _carry_unsaved(connection, first, second)
-            _absorb(connection, first, second, author)
+            _absorb(connection, first, second, author, own)
             _insert_drafts(connection, first.id, joined)
-            values = _merged_values(first if text is None else replace(first, text=text), second)
+            values = _merged_values(replace(first, text=own), second)
             comment = f"merged with {second.id} (version {second.version}), which followed it"
             row = _versioned_update(connection, segment_id, expected_version, values, author, comment)
         return segment_from_row(row)
+
+    def absorbed_into(self, segment_id: str) -> str | None:
+        """The segment that holds ``segment_id`` since a merge absorbed it (through later merges
+        too: each passes the logs of what it absorbed on to its survivor); None if no merge did."""
+        with self.read() as connection:
+            row = connection.execute(_ABSORBED, {"absorbed_id": segment_id}).first()
+        return None if row is None else row.segment_id
+
+    def keep_for_merged(
+        self,
+        user: str,
+        absorbed_id: str,
+        survivor_id: str,
+        text: str,
+        speaker: str | None,
+        tags: tuple[str, ...],
+        tab: str | None,
+        at: datetime,
+    ) -> UnsavedEdit:
+        """Text ``user`` typed for ``absorbed_id``, arriving after a merge absorbed it into
+        ``survivor_id``: kept as their unsaved edit of the survivor, after their own text of it
+        (their unsaved edit, else the survivor's own text before the merge), on a version before
+        the merge, so their next open shows it as a conflict with the merge, as when it arrives
+        before (``_carry_unsaved``). A later copy of that text replaces the earlier one instead of
+        being added again. NotFound when ``absorbed_id`` is no longer held by ``survivor_id``."""
+        with self.write() as connection:
+            log = connection.execute(_ABSORBED, {"absorbed_id": absorbed_id}).first()
+            if log is None or log.segment_id != survivor_id:
+                raise NotFound(message_key="error.no_segment", params={"segment": absorbed_id})
+            survivor = _load_segment(connection, survivor_id)
+            mine = connection.execute(_UNSAVED_EDIT, {"user": user, "segment_id": survivor_id}).first()
+            if mine is not None and mine.carried_from == absorbed_id and mine.carried_at is not None:
+                own = mine.text[: mine.carried_at].strip()  # the earlier copy of this text goes
+            elif mine is not None:
+                own = mine.text.strip()
+            else:
+                own = (survivor.text if log.survivor_text is None else log.survivor_text).strip()
+            before = log.survivor_version if log.survivor_version is not None else survivor.version - 1
+            base_version = mine.base_version if mine is not None else before
+            if base_version == survivor.version:  # typed on the merged text: the new text is still against it
+                base_version = before
+            edit = UnsavedEdit(
+                user,
+                survivor_id,
+                base_version,
+                _joined(own, text),
+                mine.speaker if mine is not None else speaker,
+                _union(tuple(mine.tags), tags) if mine is not None else tuple(tags),
+                at,
+                tab,
+            )
+            _replace_unsaved(connection, edit, carried_from=absorbed_id, carried_at=len(own))
+        return edit
 
     def list_merges(self, segment_id: str) -> list[SegmentMerge]:
         query = select(_merges).where(_merges.c.segment_id == segment_id).order_by(_merges.c.id)
@@ -216,21 +273,7 @@ class LabelingQueries(StoreBase):
         """Replace the user's unsaved edit of the segment (delete + insert: portable upsert)."""
         with self.write() as connection:
             _load_segment(connection, edit.segment_id)
-            connection.execute(
-                delete(_unsaved).where(_unsaved.c.user == edit.user, _unsaved.c.segment_id == edit.segment_id)
-            )
-            connection.execute(
-                insert(_unsaved).values(
-                    user=edit.user,
-                    segment_id=edit.segment_id,
-                    base_version=edit.base_version,
-                    text=edit.text,
-                    speaker=edit.speaker,
-                    tags=list(edit.tags),
-                    updated_at=edit.updated_at,
-                    tab=edit.tab,
-                )
-            )
+            _replace_unsaved(connection, edit)
         return edit
 
     def get_unsaved_edit(self, user: str, segment_id: str) -> UnsavedEdit | None:
@@ -252,6 +295,37 @@ class LabelingQueries(StoreBase):
     def delete_unsaved_edit(self, user: str, segment_id: str) -> bool:
         with self.write() as connection:
             return _drop_unsaved(connection, user, segment_id) > 0
+
+
+def _replace_unsaved(
+    connection: Connection, edit: UnsavedEdit, carried_from: str | None = None, carried_at: int | None = None
+) -> None:
+    """The user's unsaved edit of the segment becomes ``edit`` (delete + insert: a portable upsert).
+    ``carried_from``: the absorbed segment whose text ``edit`` ends with, from ``carried_at``."""
+    connection.execute(delete(_unsaved).where(_unsaved.c.user == edit.user, _unsaved.c.segment_id == edit.segment_id))
+    connection.execute(
+        insert(_unsaved).values(
+            user=edit.user,
+            segment_id=edit.segment_id,
+            base_version=edit.base_version,
+            text=edit.text,
+            speaker=edit.speaker,
+            tags=list(edit.tags),
+            updated_at=edit.updated_at,
+            tab=edit.tab,
+            carried_from=carried_from,
+            carried_at=carried_at,
+        )
+    )
+
+
+def _joined(*parts: str) -> str:
+    """Texts one after the other, a space between (what a merge does to two segments' texts)."""
+    return " ".join(part for part in (part.strip() for part in parts) if part)
+
+
+def _union(first: tuple[str, ...], second: tuple[str, ...]) -> tuple[str, ...]:
+    return (*first, *(tag for tag in second if tag not in first))
 
 
 def _versioned_update(
@@ -423,28 +497,37 @@ def _carry_unsaved(connection: Connection, first: Segment, second: Segment) -> N
     with the merge instead of the row's cascade deleting it."""
     for typed in connection.execute(select(_unsaved).where(_unsaved.c.segment_id == second.id)).all():
         base = connection.execute(_UNSAVED_EDIT, {"user": typed.user, "segment_id": first.id}).first()
-        text = " ".join(part for part in ((base.text if base else first.text).strip(), typed.text.strip()) if part)
-        connection.execute(delete(_unsaved).where(_unsaved.c.user == typed.user, _unsaved.c.segment_id == first.id))
-        connection.execute(
-            insert(_unsaved).values(
-                user=typed.user,
-                segment_id=first.id,
-                base_version=first.version,
-                text=text,
-                speaker=base.speaker if base else typed.speaker,
-                tags=list(base.tags) + [tag for tag in typed.tags if tag not in base.tags]
-                if base
-                else list(typed.tags),
-                updated_at=max(typed.updated_at, base.updated_at) if base else typed.updated_at,
-                tab=typed.tab,
-            )
+        own = (base.text if base else first.text).strip()
+        edit = UnsavedEdit(
+            typed.user,
+            first.id,
+            first.version,
+            _joined(own, typed.text),
+            base.speaker if base else typed.speaker,
+            _union(tuple(base.tags), tuple(typed.tags)) if base else tuple(typed.tags),
+            max(as_utc(typed.updated_at), as_utc(base.updated_at)) if base else as_utc(typed.updated_at),
+            typed.tab,
         )
+        _replace_unsaved(connection, edit, carried_from=second.id, carried_at=len(own))
 
 
-def _absorb(connection: Connection, first: Segment, second: Segment, author: str) -> None:
+def _absorb(connection: Connection, first: Segment, second: Segment, author: str, own: str) -> None:
     """Move the absorbed segment's revisions and drafts to the survivor, log which ones, and
     delete its row: a removed segment keeps exports and counts right, and its history stays
-    readable under the survivor (``list_revisions``) with ``segment_merges`` saying whose it was."""
+    readable under the survivor (``list_revisions``) with ``segment_merges`` saying whose it was.
+    The logs of segments the absorbed one had absorbed pass to the survivor too (their text is in
+    it now), so text arriving late for any of them finds where it went. ``own``: the survivor's
+    part of the joined text."""
+    for older in connection.execute(select(_merges).where(_merges.c.segment_id == second.id)).all():
+        connection.execute(
+            update(_merges)
+            .where(_merges.c.id == older.id)
+            .values(
+                segment_id=first.id,
+                survivor_version=first.version,
+                survivor_text=None if older.survivor_text is None else _joined(own, older.survivor_text),
+            )
+        )
     revision_ids = list(
         connection.execute(
             select(_revisions.c.id).where(_revisions.c.segment_id == second.id).order_by(_revisions.c.id)
@@ -474,6 +557,8 @@ def _absorb(connection: Connection, first: Segment, second: Segment, author: str
             draft_ids=draft_ids,
             author=author,
             created_at=utc_now(),
+            survivor_version=first.version,
+            survivor_text=own,
         )
     )
     connection.execute(delete(_segments).where(_segments.c.id == second.id))

@@ -139,6 +139,9 @@ unsaved_edits = Table(
     Column("tags", JSON, nullable=False),
     Column("updated_at", DateTime(timezone=True), nullable=False),
     Column("tab", String(64), nullable=True),  # the browser tab that kept it last (migration 0010)
+    # Migration 0013: the edit ends with text typed for a segment a merge absorbed, from this offset.
+    Column("carried_from", String(40), nullable=True),
+    Column("carried_at", Integer, nullable=True),
 )
 
 segment_merges = Table(
@@ -153,6 +156,9 @@ segment_merges = Table(
     Column("draft_ids", JSON, nullable=False),
     Column("author", String(100), nullable=False),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # Migration 0013: the survivor's version and own text just before the merge.
+    Column("survivor_version", Integer, nullable=True),
+    Column("survivor_text", Text, nullable=True),
     Index("ix_segment_merges_segment", "segment_id"),
     Index("ix_segment_merges_absorbed", "absorbed_id"),
 )

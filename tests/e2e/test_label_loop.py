@@ -4,7 +4,9 @@ Alt+P and picks in the list below come in between. Afterwards the database must 
 segment, exactly what was typed for it (unique per segment), and nothing else may have changed.
 Then the same with Hangul typed through IME composition events, where Enter confirming a
 syllable must never submit; and, with the prefetch of upcoming segments slowed down, every kind of
-key (text, Backspace, Hangul, Ctrl+Enter, Alt+P) typed while a segment is on its way.
+key (text, Backspace, Hangul, Ctrl+Enter, Alt+P) typed while a segment is on its way. Last, text
+typed in a segment a lead merges away meanwhile: the page moves to the merged segment and shows
+it as the labeler's text against the merge, never drops it.
 
 The projects are built straight in the server's database (real speech tiled into one recording,
 a draft per segment: tests/tiled_speech.py, as bench/label_page.py builds its project), not through the upload page, to keep this fast.
@@ -19,7 +21,7 @@ from urllib.parse import urlsplit
 import numpy as np
 import pytest
 import soundfile as sf
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
@@ -35,7 +37,9 @@ from tests.e2e.steps import (
     ime_compose,
     ime_enter,
     install_loop_recorder,
+    loop_editor,
     loop_records,
+    loop_root,
     loop_state,
     open_app,
     pick_list_row,
@@ -355,3 +359,48 @@ def test_c_keys_typed_while_the_next_segment_is_on_its_way_apply_in_order(page, 
         batch[3]: drafts[3] + " z w",
     }
     settled_then_checked(page, app_server, before, typed, "kim", batch[4])
+
+
+def test_d_text_typed_in_a_segment_a_lead_merges_away_is_kept_as_a_conflict(page, app_server, speech_dir):
+    """mia types in the second segment while a lead merges it into the first: what she types
+    after the merge reaches the server for a segment that is gone. It is kept on the first, which
+    the page opens with her text against the merge; she continues with hers and saves it."""
+    batch, before = tiled_project(app_server, speech_dir, "loop-merge", "en", 6, 6, "mia")
+    first, second = batch[:2]
+    sign_in(page, app_server.url, "mia", PASSWORD)
+    wait_until_shown(page, first, timeout=30_000)
+    page.keyboard.press("Control+Enter")  # the first as drafted
+    wait_until_shown(page, second)
+    page.keyboard.type(" typed before")
+    page.wait_for_timeout(1600)  # its keep goes out 1.2 s after the last key
+    wait_until_saved(page)
+    store = app_server.open_store()
+    try:
+        accounts.create_user(store, SYSTEM, "lee", PASSWORD)
+        accounts.set_role(store, SYSTEM, "lee", "loop-merge", Role.LEAD)
+        lee = accounts.login(store, "lee", PASSWORD)[1]
+        saved_first = store.get_segment(first)
+        labeling.merge_with_next(
+            store, lee, first, saved_first.version, store.get_segment(second).version, next_segment_id=second
+        )
+    finally:
+        store.close()
+    page.keyboard.type(" and after")  # in the page that still shows the second
+    mine = f"{saved_first.text} {before[second].text} typed before and after"
+    wait_until_shown(page, first)  # the server kept it there: the page goes there
+    conflict = loop_root(page).locator(".conflict")
+    expect(conflict).to_be_visible()
+    expect(conflict.locator(".column").nth(1).locator("pre.text")).to_have_text(mine)
+    expect(loop_root(page).locator(".messages")).to_contain_text(f"was merged into {first}")
+    conflict.locator(".column").nth(1).get_by_role("button").click()
+    expect(loop_editor(page)).to_have_value(mine)
+    page.keyboard.press("Control+Enter")
+    wait_until_shown(page, batch[2])
+    wait_until_saved(page)
+    store = app_server.open_store()
+    try:
+        merged = store.get_segment(first)
+        assert (merged.text, merged.updated_by) == (mine, "mia")
+        assert store.get_unsaved_edit("mia", first) is None
+    finally:
+        store.close()

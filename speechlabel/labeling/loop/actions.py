@@ -3,8 +3,10 @@
 Each names the segment and version the person was looking at (and their tab): a change is
 refused unless that segment is the one the tab has open (``tabs.NotOpen``) and the version is
 current (``StaleVersion``). Whatever text came with a refused request is kept as that named
-segment's unsaved edit, so nothing typed is lost and nothing reaches another segment. The rules
-themselves (who may do what, versions, lint) are ``labeling``'s.
+segment's unsaved edit, so nothing typed is lost and nothing reaches another segment; a refused
+save says where its text was kept (the error's ``kept_for``: that segment, or the one a merge
+joined it to), and says nothing when it could not be kept, so the browser keeps it as unsaved.
+The rules themselves (who may do what, versions, lint) are ``labeling``'s.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from speechlabel.conventions import Insertion, Problem
-from speechlabel.core.errors import SpeechLabelError, ValidationError
+from speechlabel.core.errors import MergedAway, SpeechLabelError, ValidationError
 from speechlabel.core.models import Actor, Project
 from speechlabel.core.segment_rules import MAX_TRANSCRIPT_CHARS
 from speechlabel.labeling import actions as labeling
@@ -99,10 +101,13 @@ def save(
     _check_edit(edit)
     _check_id(then_open)
     _check_id(prefetch)
-    _require_open(loop, actor, tab, edit)
-    saved, project = labeling.submit(
-        loop.store, actor, edit.segment_id, edit.version, edit.text, edit.speaker, edit.tags, edit.comment, tab.tab
-    )
+    try:
+        _require_open(loop, actor, tab, edit)
+        saved, project = labeling.submit(
+            loop.store, actor, edit.segment_id, edit.version, edit.text, edit.speaker, edit.tags, edit.comment, tab.tab
+        )
+    except SpeechLabelError as refused:
+        raise _kept(loop, actor, tab, edit, refused) from None
     if then_open is not None:
         # Every request about it checks the user's rights again; the registry only refuses mismatches.
         loop.tabs.opened(tab, then_open)
@@ -210,9 +215,27 @@ def _require_open(loop: Loop, actor: Actor, tab: TabKey, edit: Edit) -> None:
     """Refuse a change to a segment the tab does not have open; its text is kept for it first."""
     try:
         loop.tabs.require_open(tab, edit.segment_id)
-    except SpeechLabelError:
+    except SpeechLabelError as refused:
         keep_edit(loop, actor, tab, edit)
+        refused.kept_for = edit.segment_id
         raise
+
+
+def _kept(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, refused: SpeechLabelError) -> SpeechLabelError:
+    """A refused save's error, once its text is kept as the segment's unsaved edit (``kept_for``
+    says so), or as the merged segment's (MergedAway: the segment was merged away). When the text
+    cannot be kept (a segment the user may not open, a database that refuses writes) the error
+    stays without ``kept_for``: the browser then keeps the text as unsaved."""
+    if refused.kept_for is not None:
+        return refused
+    try:
+        keep_edit(loop, actor, tab, edit)
+    except MergedAway as moved:
+        return moved
+    except SpeechLabelError:
+        return refused
+    refused.kept_for = edit.segment_id
+    return refused
 
 
 def _check_edit(edit: Edit) -> None:

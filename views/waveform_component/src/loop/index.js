@@ -356,7 +356,28 @@ class LabelLoop {
     if (!edit || !edit.dirty) return;
     edit.dirty = false;
     this.api.change("keep", { segment_id: id, version: edit.version, text: edit.text, speaker: edit.speaker,
-                              tags: edit.tags }, keepalive).catch(() => { edit.dirty = true; });
+                              tags: edit.tags }, keepalive).catch((error) => {
+      if (keptFor(error) && keptFor(error) !== id) this.keptElsewhere(id, error);
+      else edit.dirty = true; // not kept: it stays unsaved here and goes with the next keep
+    });
+  }
+
+  // The server kept the text of segment `id` for another segment: a merge absorbed `id`, and the
+  // text is the person's text against the merge on the segment that absorbed it. The editor
+  // goes there, where it shows as a conflict; text typed for `id` since goes there too.
+  keptElsewhere(id, error) {
+    const edit = edits.get(id);
+    if (edit && edit.dirty) {
+      this.flushKeep(id); // typed on meanwhile: that copy replaces this one there
+      return;
+    }
+    const into = keptFor(error);
+    edits.delete(id);
+    const theirs = edits.get(into);
+    if (theirs && !theirs.dirty) edits.delete(into); // the server's copy holds this text too
+    this.prefetched.delete(into);
+    if (this.card && this.card.id === id && !this.loading) this.openSegment(into);
+    this.message(error.message, "error");
   }
 
   body(card) {
@@ -414,18 +435,29 @@ class LabelLoop {
   }
 
   // The save did not land: back to that segment, its text as typed, and why. Keys typed for
-  // later segments meanwhile are dropped rather than risk them landing in this one.
+  // later segments meanwhile are dropped rather than risk them landing in this one. The text
+  // counts as kept only when the server says where (`kept_for`); else it stays unsaved here and
+  // goes to the server with the next keep. Kept for another segment (a merge absorbed this one):
+  // that segment opens, showing the text as a conflict with the merge.
   async saveRefused(card, error) {
     this.pending = [];
     if (this.card && this.card.id !== card.id) this.leave();
+    const into = keptFor(error);
     const edit = edits.get(card.id);
-    if (edit) edit.dirty = false; // the server kept it as the unsaved edit
+    if (edit) edit.dirty = !into;
+    if (into && into !== card.id) {
+      edits.delete(card.id);
+      const theirs = edits.get(into);
+      if (theirs && !theirs.dirty) edits.delete(into);
+      this.prefetched.delete(into);
+    }
     this.startLoading();
     try {
-      this.show(await this.api.open(card.id));
+      this.show(await this.api.open(into || card.id));
     } catch (reopen) {
       this.show(card);
     }
+    if (edit && edit.dirty && this.card && this.card.id === card.id) this.changed(card.id);
     this.message(error instanceof ApiError ? error.message : this.data.texts.offline, "error");
   }
 
@@ -521,6 +553,15 @@ class LabelLoop {
 
   continueMine() {
     const edit = this.editOf(this.card);
+    const conflict = this.card.conflict;
+    if (conflict && edit.version >= this.card.version) {
+      // The editor holds their text (opened afresh): the person's own comes from the server's copy.
+      edit.text = conflict.mine_text;
+      edit.speaker = conflict.mine_speaker;
+      edit.tags = [...conflict.mine_tags];
+      this.view.box.value = edit.text;
+      this.renderChoices();
+    }
     edit.version = this.card.version;
     this.changed(this.card.id);
     this.flushKeep(this.card.id);
@@ -728,7 +769,9 @@ class LabelLoop {
       view.conflictText.textContent = format(texts.conflict, { who: conflict.theirs_by || texts.someone,
                                                                version: card.version, base: conflict.base_version });
       view.theirs.textContent = card.saved_text || texts.empty;
-      view.mine.textContent = (edit ? edit.text : conflict.mine_text) || texts.empty;
+      // Typed in this page on an older version: the editor's text; else the server's copy of it.
+      const typedHere = edit && edit.version < card.version;
+      view.mine.textContent = (typedHere || !card.conflict ? edit.text : conflict.mine_text) || texts.empty;
     }
     if (card.restored_at && !conflict) {
       const note = element("div", "note info", view.notes, format(texts.restored, { when: card.restored_at.slice(0, 16).replace("T", " ") }));
@@ -832,6 +875,11 @@ class LabelLoop {
     this.wave.destroy();
     for (const objectUrl of this.audioUrls.values()) URL.revokeObjectURL(objectUrl);
   }
+}
+
+// The segment whose unsaved edit the server kept a refused request's text as (views/label_api.py).
+function keptFor(error) {
+  return error instanceof ApiError && error.body.kept_for ? error.body.kept_for : null;
 }
 
 function typingElsewhere(event) {
