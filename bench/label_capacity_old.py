@@ -43,11 +43,13 @@ def main() -> None:
 
     from streamlit.runtime.scriptrunner.script_cache import ScriptCache
 
+    # The OLD tree's module paths (before the package was laid out by bounded context): keep them
+    # as they are when the package moves again, or this script finds no old page to measure.
     import speechlabel
     from bench import label_page as old  # the old tree's copy: its AppTest helpers and compile timer
-    from speechlabel.accounts import users as accounts
-    from speechlabel.core.models import SegmentStatus
-    from speechlabel.workspace.workspace import Workspace
+    from speechlabel import accounts
+    from speechlabel.models import SegmentStatus
+    from speechlabel.workspace import Workspace
 
     compile_cpu = [0.0]
     counted = ScriptCache.get_bytecode  # the old bench's compile timer (wall time) wrapped once more
