@@ -81,6 +81,27 @@ def test_a_save_pushes_the_batch_out_only_once_a_tenth_of_the_term_has_run(store
     assert store.segment_access(segments[0].id, later).held_until("ben") is None
 
 
+def test_what_comes_after_a_held_segment_is_the_next_of_the_held_list(store, project, pool, team):
+    """held_work_after (one row per query) answers as the whole held list does: the next one, None
+    after the last, the first for a segment not held; submitted ones are no longer held."""
+    _, segments = pool
+    project = with_settings(store, project, BATCH)
+    ana, now = team["ana"], utc_now()
+    assignment.next_for(store, ana, project, now=now)
+    store.save_segment(
+        segments[1].id, segments[1].version, SegmentEdit(text="x", status=SegmentStatus.SUBMITTED), "ana"
+    )
+    held = store.held_work_ids(project.id, "ana", assignment.LEASABLE, now)
+    assert held == [segments[0].id, segments[2].id]
+    for segment in segments[:4]:
+        current = store.get_segment(segment.id)
+        expected = (held[held.index(segment.id) + 1 :] or [None])[0] if segment.id in held else held[0]
+        assert store.held_work_after(project.id, "ana", assignment.LEASABLE, now, current) == expected
+        assert assignment.peek_next(store, ana, project, after=current, now=now) == expected
+    assert assignment.peek_next(store, ana, project, now=now) == held[0]
+    assert store.held_work_after(project.id, "ben", assignment.LEASABLE, now, segments[0]) is None
+
+
 def test_a_lead_assigns_a_count_or_a_recording_and_reassigns(store, settings, project, pool, team):
     recording, segments = pool
     lead = team["lead"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 import soundfile as sf
 
@@ -54,6 +55,14 @@ def test_a_span_copied_as_bytes_is_the_file_decoding_and_encoding_writes(normali
 @pytest.mark.parametrize(("start", "end"), SPANS)
 def test_the_clip_routes_bytes_are_the_file_decoding_and_encoding_writes(normalized, start, end):
     assert span_wav(normalized, start, end) == wav_bytes(read_span(normalized, start, end))
+
+
+@pytest.mark.parametrize(("start", "end"), SPANS)
+def test_a_span_read_as_bytes_holds_the_numbers_libsndfile_reads(normalized, start, end):
+    whole, rate = sf.read(str(normalized), dtype="float32")
+    first, last = span_frames(start, end, rate, whole.shape[0])
+    read = read_span(normalized, start, end)
+    assert read.dtype == np.float32 and np.array_equal(read, whole[first : max(first, last)])
 
 
 def test_a_chunk_before_the_samples_is_skipped(normalized, tmp_path):

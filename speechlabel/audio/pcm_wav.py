@@ -98,14 +98,19 @@ def write_span(source: PcmWav, first: int, last: int, target: Path) -> int:
 
 def span_bytes(source: PcmWav, first: int, last: int) -> bytes:
     """Samples ``[first, last)`` of ``source`` as a WAV file's bytes (the clip route's answer)."""
+    samples = span_samples(source, first, last)
+    return wav_header(len(samples) // _SAMPLE_BYTES, source.sampling_rate) + samples
+
+
+def span_samples(source: PcmWav, first: int, last: int) -> bytes:
+    """The bytes of samples ``[first, last)`` of ``source`` (16-bit little-endian, as stored)."""
     first, last = max(0, first), min(source.frames, last)
     frames = max(0, last - first)
     src = os.open(source.path, os.O_RDONLY)
     try:
-        samples = _pread_exactly(src, frames * _SAMPLE_BYTES, source.data_offset + first * _SAMPLE_BYTES)
+        return _pread_exactly(src, frames * _SAMPLE_BYTES, source.data_offset + first * _SAMPLE_BYTES)
     finally:
         os.close(src)
-    return wav_header(frames, source.sampling_rate) + samples
 
 
 def _copy_range(src: int, out: int, offset: int, count: int) -> None:

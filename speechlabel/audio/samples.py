@@ -15,7 +15,7 @@ from pathlib import Path
 import numpy as np
 import soundfile as sf
 
-from speechlabel.audio.pcm_wav import plain_pcm16_mono, span_bytes
+from speechlabel.audio.pcm_wav import plain_pcm16_mono, span_bytes, span_samples
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,14 @@ def span_wav(path: str | os.PathLike, start: float, end: float) -> bytes:
 
 
 def read_span(path: str | os.PathLike, start: float, end: float) -> np.ndarray:
-    """Read [start, end) seconds of a WAV without loading the rest of it (seek, not slice)."""
+    """Read [start, end) seconds of a WAV without loading the rest of it (seek, not slice). A
+    normalized recording's samples are read as bytes and scaled as libsndfile scales them (by
+    1/32768, exact in float32): the same numbers without opening it through libsndfile."""
+    plain = plain_pcm16_mono(path)
+    if plain is not None:
+        first, last = span_frames(start, end, plain.sampling_rate, plain.frames)
+        pcm = np.frombuffer(span_samples(plain, first, max(first, last)), dtype="<i2")
+        return pcm.astype(np.float32) * np.float32(1 / 32768)
     with sf.SoundFile(str(path)) as handle:
         first, last = span_frames(start, end, handle.samplerate, handle.frames)
         if last <= first:

@@ -56,7 +56,7 @@ def next_for(
 
 
 def peek_next(
-    store: Store, actor: Actor, project: Project, after: str | None = None, now: datetime | None = None
+    store: Store, actor: Actor, project: Project, after: Segment | None = None, now: datetime | None = None
 ) -> str | None:
     """The id of the actor's held work after ``after``, without leasing a batch: what the label
     page prefetches. Only forward, unlike :func:`next_for`: None after the last held segment
@@ -65,11 +65,11 @@ def peek_next(
     segment it reopened the first, saved meanwhile (for a second labeler, one no longer theirs).
     Without an upcoming segment the save asks the server, whose ``next_for`` wraps around."""
     require_role(actor, project, Role.LABELER, action="labeling")
-    mine = store.held_work_ids(project.id, actor.username, LEASABLE, now or utc_now())
-    if after not in mine:
+    now = now or utc_now()
+    if after is None:
+        mine = store.held_work_ids(project.id, actor.username, LEASABLE, now)
         return mine[0] if mine else None
-    following = mine.index(after) + 1
-    return mine[following] if following < len(mine) else None
+    return store.held_work_after(project.id, actor.username, LEASABLE, now, after)
 
 
 def my_work(store: Store, actor: Actor, project: Project, now: datetime | None = None) -> list[Segment]:

@@ -72,6 +72,12 @@ _PLACE = select(
     ),
     func.count(),
 ).where(_segments.c.recording_id == bindparam("recording_id"))
+# Every save runs it (built once: see store/leases.py).
+_SAVED_OVER = delete(_unsaved).where(
+    _unsaved.c.user == bindparam("user"),
+    _unsaved.c.segment_id == bindparam("segment_id"),
+    or_(_unsaved.c.tab.is_(None), _unsaved.c.tab == bindparam("tab"), _unsaved.c.text == bindparam("saved_text")),
+)
 _UNSAVED_EDIT = select(_unsaved).where(
     _unsaved.c.user == bindparam("user"), _unsaved.c.segment_id == bindparam("segment_id")
 )
@@ -364,13 +370,7 @@ def _saved_over(connection: Connection, user: str, segment_id: str, tab: str | N
     if tab is None:
         _drop_unsaved(connection, user, segment_id)
         return
-    connection.execute(
-        delete(_unsaved).where(
-            _unsaved.c.user == user,
-            _unsaved.c.segment_id == segment_id,
-            or_(_unsaved.c.tab.is_(None), _unsaved.c.tab == tab, _unsaved.c.text == saved_text),
-        )
-    )
+    connection.execute(_SAVED_OVER, {"user": user, "segment_id": segment_id, "tab": tab, "saved_text": saved_text})
 
 
 def _drop_unsaved(connection: Connection, user: str, segment_id: str) -> int:

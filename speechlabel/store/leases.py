@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, and_, bindparam, delete, exists, func, insert, select, union_all, update
+from sqlalchemy import Connection, and_, bindparam, delete, exists, func, insert, select, tuple_, union_all, update
 from sqlalchemy.exc import IntegrityError
 
 from speechlabel.core.errors import Conflict, NotFound
@@ -108,7 +108,24 @@ _held_seconds = (
     )
 )
 _held = union_all(_held_firsts, _held_seconds).subquery()
-_HELD_WORK_IDS = select(_held.c.id).order_by(_held.c.recording_id, _held.c.start, _held.c.id)
+_HELD_ORDER = (_held.c.recording_id, _held.c.start, _held.c.id)
+_HELD_WORK_IDS = select(_held.c.id).order_by(*_HELD_ORDER)
+# The label loop's "what comes after this one" for every card: one row, not the whole batch.
+_HELD_FIRST = _HELD_WORK_IDS.limit(1)
+_HELD_AFTER = (
+    select(_held.c.id)
+    .where(
+        tuple_(*_HELD_ORDER)
+        > tuple_(
+            bindparam("after_recording", type_=_segments.c.recording_id.type),
+            bindparam("after_start", type_=_segments.c.start.type),
+            bindparam("after_id", type_=_segments.c.id.type),
+        )
+    )
+    .order_by(*_HELD_ORDER)
+    .limit(1)
+)
+_HOLDS = select(exists().where(_held.c.id == bindparam("segment_id")))
 
 
 # Whether the user holds (either slot) a segment whose span, widened by ``margin``, contains the
@@ -156,6 +173,23 @@ class LeaseQueries(StoreBase):
         }
         with self.read() as connection:
             return list(connection.execute(_HELD_WORK_IDS, values).scalars())
+
+    def held_work_after(
+        self, project_id: int, username: str, statuses: Iterable[SegmentStatus], now: datetime, after: Segment
+    ) -> str | None:
+        """What :meth:`held_work_ids` lists after ``after`` when the user holds it (None after the
+        last), else the first of the list: two one-row queries, however large the batch."""
+        values = {
+            "project_id": project_id,
+            "username": username,
+            "now": now,
+            "statuses": [status.value for status in statuses],
+        }
+        with self.read() as connection:
+            if not connection.execute(_HOLDS, values | {"segment_id": after.id}).scalar():
+                return connection.execute(_HELD_FIRST, values).scalar()
+            key = {"after_recording": after.recording_id, "after_start": after.start, "after_id": after.id}
+            return connection.execute(_HELD_AFTER, values | key).scalar()
 
     def claim_free_segments(
         self,

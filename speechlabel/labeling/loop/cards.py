@@ -162,7 +162,7 @@ def card_of(store: Store, settings: Settings, actor: Actor, context: LabelContex
         context_lead_in=with_context.lead_in,
         wave=wave,
         wave_error=wave_error,
-        upcoming=upcoming_after(store, actor, project, segment.id),
+        upcoming=upcoming_after(store, actor, project, segment),
         following=None if context.second_labeling else _following(store, segment),
     )
 
@@ -256,9 +256,9 @@ def peak_bytes(peaks) -> str:
     return base64.b64encode(levels.tobytes()).decode("ascii")
 
 
-def upcoming_after(store: Store, actor: Actor, project: Project, segment_id: str) -> str | None:
+def upcoming_after(store: Store, actor: Actor, project: Project, segment: Segment) -> str | None:
     """The segment that would open after this one, read without leasing anything (the browser
     prefetches it); None at the end of the user's held work, where the save asks the server."""
     if role_in(actor, project.id) not in (Role.LABELER, Role.LEAD):
         return None
-    return assignment.peek_next(store, actor, project, after=segment_id)
+    return assignment.peek_next(store, actor, project, after=segment)
