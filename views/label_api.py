@@ -130,11 +130,14 @@ def endpoint(handler):
     return route
 
 
-# How many requests do their work at once. The work is Python holding the GIL on a 2-core
-# machine, so more threads only take turns with it (and each turn costs CPU); a request beyond
-# these waits on the event loop, costing nothing. Waits for SQLite's write lock happen in
-# ``Store.write``'s queue, inside a worker, so a few are enough.
-WORKERS = 4
+# How many requests do their work at once. The work is Python holding the GIL, so more threads
+# only take turns with it, and every turn costs CPU: with 20 labelers saving at full speed on
+# SQLite, 4 workers spent 21 ms of server CPU per save and 2 spent 15-18 ms, with a third more
+# saves per second (bench.label_capacity, 2 cores; on PostgreSQL, where reads wait on the
+# network, 2 and 4 were alike). A request beyond these waits on the event loop, costing
+# nothing. Waits for SQLite's write lock happen in ``Store.write``'s queue, inside a worker;
+# two workers keep one free while the other waits.
+WORKERS = 2
 _workers: RunVar[anyio.CapacityLimiter] = RunVar("speechlabel_workers")  # one per event loop
 
 
