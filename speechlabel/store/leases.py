@@ -165,26 +165,15 @@ class LeaseQueries(StoreBase):
     ) -> list[str]:
         """The ids of what the user holds to do, in recording and time order: their leased
         segments in ``statuses`` and their unsaved second labelings (one query, ids only)."""
-        values = {
-            "project_id": project_id,
-            "username": username,
-            "now": now,
-            "statuses": [status.value for status in statuses],
-        }
         with self.read() as connection:
-            return list(connection.execute(_HELD_WORK_IDS, values).scalars())
+            return list(connection.execute(_HELD_WORK_IDS, _held_values(project_id, username, statuses, now)).scalars())
 
     def held_work_after(
         self, project_id: int, username: str, statuses: Iterable[SegmentStatus], now: datetime, after: Segment
     ) -> str | None:
         """What :meth:`held_work_ids` lists after ``after`` when the user holds it (None after the
         last), else the first of the list: two one-row queries, however large the batch."""
-        values = {
-            "project_id": project_id,
-            "username": username,
-            "now": now,
-            "statuses": [status.value for status in statuses],
-        }
+        values = _held_values(project_id, username, statuses, now)
         with self.read() as connection:
             if not connection.execute(_HOLDS, values | {"segment_id": after.id}).scalar():
                 return connection.execute(_HELD_FIRST, values).scalar()
@@ -327,6 +316,11 @@ class LeaseQueries(StoreBase):
         )
         with self.read() as connection:
             return connection.execute(query).scalar_one()
+
+
+def _held_values(project_id: int, username: str, statuses: Iterable[SegmentStatus], now: datetime) -> dict[str, object]:
+    """The parameters of the held-work statements (``_held``)."""
+    return {"project_id": project_id, "username": username, "now": now, "statuses": [s.value for s in statuses]}
 
 
 def _serialise_claims(connection: Connection, project_id: int) -> None:
