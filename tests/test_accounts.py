@@ -244,11 +244,14 @@ def test_login_opens_a_session_kept_only_as_a_hash(store, team):
 
 
 def test_roles_are_read_fresh_on_every_request(store, team):
-    calls, _ = team
+    calls, other = team
     token, _ = login(store, "zoe", PASSWORD, now=T0)
     assert authenticate(store, token, now=T0).roles == {}
     set_role(store, SYSTEM, "zoe", calls, Role.REVIEWER)
     assert authenticate(store, token, now=T0).roles == {calls.id: Role.REVIEWER}
+    set_role(store, SYSTEM, "zoe", other, Role.LABELER)
+    assert authenticate(store, token, now=T0).roles == {calls.id: Role.REVIEWER, other.id: Role.LABELER}
+    assert authenticate(store, token, now=T0).username == "zoe"
 
 
 def test_unknown_user_and_wrong_password_get_the_identical_message(store, team):

@@ -355,12 +355,11 @@ def authenticate(store: Store, token: str | None, now: datetime | None = None) -
     found = store.session_user(token_hash(token))
     if found is None:
         raise NotSignedIn(message_key="error.session_unknown")
-    user, expires = found
-    if expires <= now:
-        raise SessionExpired(message_key="error.session_expired", params={"at": f"{expires:%Y-%m-%d %H:%M}"})
-    if user.disabled:
-        raise NotSignedIn(message_key="error.account_disabled", params={"name": user.username})
-    return Actor(user, store.roles_of(user.id), expires)
+    if found.expires_at <= now:
+        raise SessionExpired(message_key="error.session_expired", params={"at": f"{found.expires_at:%Y-%m-%d %H:%M}"})
+    if found.user.disabled:
+        raise NotSignedIn(message_key="error.account_disabled", params={"name": found.user.username})
+    return Actor(found.user, found.roles, found.expires_at)
 
 
 def logout(store: Store, token: str | None, now: datetime | None = None) -> None:

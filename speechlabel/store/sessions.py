@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy import bindparam, delete, func, insert, or_, select
 
-from speechlabel.core.models import User
+from speechlabel.core.models import Role, User
 from speechlabel.store import schema
 from speechlabel.store.audit import AuditNote, AuditQueries, write_audit
 from speechlabel.store.rows import as_utc, user_from_row
@@ -17,12 +17,26 @@ _sessions = schema.sessions
 _failures = schema.login_failures
 _users = schema.users
 
-# Built once: read on every label loop request (a statement built per call costs more than the query).
+_members = schema.project_members
+
+# Built once and one statement: every label loop request starts with it (a statement built per
+# call costs more than the query; on PostgreSQL each statement is a round trip too). A row per
+# role of the user, or one row with no role.
 _SESSION_USER = (
-    select(_users, _sessions.c.expires_at)
+    select(_users, _sessions.c.expires_at, _members.c.project_id.label("role_in"), _members.c.role.label("role"))
     .join(_sessions, _sessions.c.user_id == _users.c.id)
+    .outerjoin(_members, _members.c.user_id == _users.c.id)
     .where(_sessions.c.token_hash == bindparam("token_hash"))
 )
+
+
+@dataclass(frozen=True)
+class SessionUser:
+    """A session's user, when the session ends (ended or not) and the user's roles by project id."""
+
+    user: User
+    expires_at: datetime
+    roles: dict[int, Role]
 
 
 @dataclass(frozen=True)
@@ -99,11 +113,15 @@ class SessionQueries(AuditQueries):
             )
             write_audit(connection, note, at)
 
-    def session_user(self, token_hash: str) -> tuple[User, datetime] | None:
-        """The user of a session and when it expires (expired or not); None for an unknown token."""
+    def session_user(self, token_hash: str) -> SessionUser | None:
+        """The user of a session, when it expires (expired or not) and their roles; None for an
+        unknown token."""
         with self.read() as connection:
-            row = connection.execute(_SESSION_USER, {"token_hash": token_hash}).first()
-        return None if row is None else (user_from_row(row), as_utc(row.expires_at))
+            rows = connection.execute(_SESSION_USER, {"token_hash": token_hash}).all()
+        if not rows:
+            return None
+        roles = {row.role_in: Role(row.role) for row in rows if row.role_in is not None}
+        return SessionUser(user_from_row(rows[0]), as_utc(rows[0].expires_at), roles)
 
     def close_session(self, token_hash: str, at: datetime) -> str | None:
         """End a session and log it; returns its user's name (None: no such session, nothing logged)."""
