@@ -1,7 +1,9 @@
 """Streamlit entry point: ``streamlit run workbench.py``.
 
 ``streamlit run`` finds the ``app = st.App(...)`` below and serves it: Streamlit's pages plus
-the clip route (``/clip/<recording>.wav?start=&end=``) that the label page plays segments from.
+the clip route (``/clip/<recording>.wav?start=&end=``) that the label page plays segments from
+and the label loop's JSON routes (``/api/label/...``), both answered ahead of Streamlit's own
+middleware (``views.routes.OwnRoutesFirst``).
 The same file is the page script: Streamlit runs it as ``__main__`` on every rerun, and then it
 opens the workspace once per server process (SQLite in ``data/`` unless
 ``SPEECHLABEL_DATABASE_URL`` is set), keeps the background job registry for the life of the
@@ -85,7 +87,9 @@ if __name__ == "__main__":
 else:
     # Imported by the server (``streamlit run`` saw an st.App here) once, when it starts: create
     # the first admin, then serve the pages and the routes.
-    from views.routes import routes
+    from starlette.middleware import Middleware
+
+    from views.routes import OwnRoutesFirst
 
     announce_first_admin()
-    app = st.App("workbench.py", routes=routes())
+    app = st.App("workbench.py", middleware=[Middleware(OwnRoutesFirst)])

@@ -17,6 +17,10 @@ import pytest
 import sqlalchemy
 import streamlit as st
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.responses import PlainTextResponse
+from starlette.routing import Route
+from streamlit.web.server.starlette.starlette_app import create_streamlit_middleware
 
 from speechlabel.accounts import passwords
 from speechlabel.accounts.access import SYSTEM
@@ -323,8 +327,15 @@ def loop(store, settings, monkeypatch):
 
 @pytest.fixture
 def app(loop):
-    """The label loop's routes as the server mounts them, on the test's store."""
-    return Starlette(routes=routes.routes())
+    """The label loop's routes as the server answers them, on the test's store: ahead of
+    Streamlit's middleware (``OwnRoutesFirst``, as workbench.py's ``st.App`` has it) and of every
+    other route, which here answers "not ours"."""
+    middleware = [Middleware(routes.OwnRoutesFirst), *create_streamlit_middleware()]
+    return Starlette(routes=[Route("/{rest:path}", not_ours)], middleware=middleware)
+
+
+async def not_ours(request):
+    return PlainTextResponse("not ours " * 200, status_code=418)  # long enough for Streamlit's gzip
 
 
 # --- the app's own workspace in a fresh data folder, for AppTest (tests/app_pages.py) ----------

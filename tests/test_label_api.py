@@ -161,3 +161,18 @@ def test_a_body_too_large_or_not_json_is_refused_and_nothing_changes(app, store,
     )
     assert store.get_segment(first.id).text == "she had your dark suit"
     assert client(app, token, tab="").get(f"/api/label/open/{first.id}").status_code == 422  # no tab header
+
+
+def test_the_apps_routes_are_answered_ahead_of_the_rest_of_the_app(app, store, project, ldc):
+    """OwnRoutesFirst: /api/label/ and /clip/ are this app's, answered before Streamlit's
+    middleware (no gzip of a card: Streamlit's would compress it); every other path goes on."""
+    web = client(app, person(store, project, "ana", Role.LABELER))
+    segment = first_segment(store, web.cookies.get(accounts.SESSION_COOKIE))
+    opened = web.get(f"/api/label/open/{segment.id}", headers={"accept-encoding": "gzip"})
+    assert opened.status_code == 200 and opened.json()["id"] == segment.id
+    assert "content-encoding" not in opened.headers
+    assert web.get("/api/label/save").status_code == 405  # a wrong method, not an error page
+    assert web.get("/api/label/no-such-route").status_code == 404
+    assert web.get("/clip/").status_code == 404
+    assert web.get("/api/labelled").text.startswith("not ours") and web.get("/clipboard").text.startswith("not ours")
+    assert web.get("/clipboard", headers={"accept-encoding": "gzip"}).headers["content-encoding"] == "gzip"

@@ -1,4 +1,4 @@
-"""The label loop's JSON routes (Starlette, mounted by ``st.App`` beside the pages), which the
+"""The label loop's JSON routes (Starlette, served beside the pages: ``views/routes.py``), which the
 label page's browser component calls instead of rerunning the page for every save.
 
 Every route needs the session cookie of a signed-in user (401 otherwise) and the tab header

@@ -1,15 +1,17 @@
-"""HTTP routes the app serves beside its pages (Starlette, mounted by ``st.App`` in
-workbench.py): the clip route and the label loop's JSON routes (views/label_api.py). They run
-outside any script run, so they take the shared workspace directly, and every one of them
+"""HTTP routes the app serves beside its pages (Starlette, answered by ``OwnRoutesFirst``, which
+workbench.py gives ``st.App`` as middleware): the clip route and the label loop's JSON routes
+(views/label_api.py). They run outside any script run, so they take the shared workspace directly, and every one of them
 checks the session cookie and the user's roles itself."""
 
 from __future__ import annotations
 
 import re
 
+from starlette.middleware.exceptions import ExceptionMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, Router
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from speechlabel.accounts.rate_limit import TooManyRequests
 from speechlabel.core.errors import Forbidden, NotSignedIn, ValidationError
@@ -88,3 +90,26 @@ def ranged(body: bytes, range_header: str | None) -> Response:
 
 def routes() -> list[Route]:
     return [Route(CLIP_ROUTE + "/{recording_id}.wav", clip, methods=["GET"]), *label_api.routes()]
+
+
+class OwnRoutesFirst:
+    """ASGI middleware (given to ``st.App`` as user middleware, which runs before Streamlit's):
+    the clip and the label loop's routes are answered here, without Streamlit's middleware.
+
+    Those are a path check for its static files, a signed-cookie session for its own sign-in and
+    gzip: none of them concerns these routes (they check their own session cookie; a card is a
+    few kB of JSON and a clip is WAV), and a labeler's every segment passes through two of these
+    routes, where each layer costs CPU on a server that many labelers share."""
+
+    PREFIXES = (CLIP_ROUTE + "/", label_api.API + "/")
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        # ExceptionMiddleware: a wrong method or path is a 405 or 404, as the app's router answers.
+        self.own = ExceptionMiddleware(Router(routes=routes()))
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope["path"].startswith(self.PREFIXES):
+            await self.own(scope, receive, send)
+        else:
+            await self.app(scope, receive, send)
