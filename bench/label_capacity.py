@@ -65,10 +65,12 @@ server is pointed at it through the URL (``?options=-csearch_path=<schema>``), a
   server: it builds the same protobuf deltas but sends them nowhere, and it does not parse a
   websocket; so the old figure is its script cost, if anything a little below what a server
   spends. The worktree is removed at the end;
-* ``--profile``: one labeler's cycles run in this process through the domain functions
-  (``label_loop.actions.peek_card`` + ``card_json`` + JSON, ``clips.cut_clip_for`` twice,
-  ``actions.save`` with then_open) under cProfile: CPU milliseconds per part (``thread_time``,
-  with the profiler's overhead), SQL statements per part and where the time goes. ``auto``
+* ``--profile``: one labeler's cycles of the fold protocol run in this process through the
+  domain functions, each request as its route runs it (one ``store.shared()`` block that starts
+  with ``accounts.authenticate``): ``label_loop.actions.save`` with then_open and prefetch +
+  ``card_json`` + JSON, then ``clips.cut_clip_for`` of the card ahead's wave window, under
+  cProfile: CPU milliseconds per request (``thread_time``, with the profiler's overhead), SQL
+  statements and transactions per request and where the time goes. ``auto``
   (default) profiles when the first round costs more than the target per save.
 
 Targets from the issue, printed as PASS/MISS (never asserted): server CPU per save <= 20 ms and
@@ -658,41 +660,42 @@ class Profile:
     cycles: int
     parts_ms: dict[str, Timings]
     statements: dict[str, float]
+    transactions: dict[str, float]
     report: str
 
 
 def profile_cycles(store: Store, settings: Settings, project, name: str, token: str, cycles: int) -> Profile:
+    """The fold protocol's two requests per segment, as the routes run them: each in one
+    ``store.shared()`` block that starts with the session check (views/label_api.py)."""
     from speechlabel.i18n import Lang
     from speechlabel.labeling.loop import Edit, Loop, OpenSegments, TabKey, actions
-    from views.label_api import card_json
+    from views.label_api import card_json, plain
 
     counter = corpus.SqlCounter(store.engine)
+    transactions = TransactionCounter(store.engine)
     loop = Loop(store, settings, OpenSegments())
     actor = accounts.authenticate(store, token)
     tab = TabKey(accounts.token_hash(token), "profile")
     card = actions.open_card(loop, actor, tab, labeling.next_segment(store, actor, project).id)
-    parts = {
-        name: Timings()
-        for name in (
-            "peek_card + card_json + json",
-            "cut_clip_for (clip)",
-            "cut_clip_for (wave window)",
-            "save (then_open)",
-        )
-    }
+    parts = {name: Timings() for name in ("save (then_open, prefetch) + card_json + json", "clip (wave window)")}
     statements = {name: [] for name in parts}
+    begun = {name: [] for name in parts}
     profiler = cProfile.Profile()
 
     def timed(part: str, call):
         counter.take()
+        transactions.take()
         started = time.thread_time()  # CPU: other processes' load on the machine does not count
         profiler.enable()
         try:
-            return call()
+            with store.shared():
+                accounts.authenticate(store, token)
+                return call()
         finally:
             profiler.disable()
             parts[part].add(time.thread_time() - started)
             statements[part].append(counter.take()[0])
+            begun[part].append(transactions.take())
 
     def clip(url: str):
         parsed = urllib.parse.urlsplit(url)
@@ -700,28 +703,52 @@ def profile_cycles(store: Store, settings: Settings, project, name: str, token: 
         recording = parsed.path.rsplit("/", 1)[1].removesuffix(".wav")
         return cut_clip_for(store, settings, actor, recording, float(query["start"][0]), float(query["end"][0]))
 
+    def save(edit: Edit, upcoming: str, ahead: str | None):
+        saved = actions.save(loop, actor, tab, edit, then_open=upcoming, prefetch=ahead)
+        json.dumps({**plain(saved), "next": card_json(saved.next, Lang.EN)})  # what the route sends
+        return saved
+
+    shown = actions.peek_card(loop, actor, card.upcoming) if card.upcoming else None  # the first prefetch
     done = 0
-    while done < cycles and card.upcoming:
-
-        def peek(upcoming=card.upcoming):
-            found = actions.peek_card(loop, actor, upcoming)
-            json.dumps(card_json(found, Lang.EN))  # what the route sends
-            return found
-
-        peeked = timed("peek_card + card_json + json", peek)
-        if peeked.wave:
-            timed("cut_clip_for (wave window)", lambda: clip(peeked.wave.url))  # noqa: B023 — timed() calls it at once
-        else:
-            timed("cut_clip_for (clip)", lambda: clip(peeked.clip_url))  # noqa: B023 — timed() calls it at once
+    while done < cycles and shown is not None and shown.upcoming:
         edit = Edit(card.id, card.version, f"bench {name} {card.id}", "Speaker 1", ())
-        timed("save (then_open)", lambda: actions.save(loop, actor, tab, edit, then_open=peeked.id))  # noqa: B023 — called at once
-        card, done = peeked, done + 1
+        saved = timed("save (then_open, prefetch) + card_json + json", lambda: save(edit, shown.id, shown.upcoming))  # noqa: B023 — called at once
+        ahead = saved.prefetched
+        if ahead is not None:
+            url = ahead.wave.url if ahead.wave else ahead.clip_url
+            timed("clip (wave window)", lambda: clip(url))  # noqa: B023 — called at once
+        card, shown, done = shown, ahead, done + 1
     out = io.StringIO()
     stats = pstats.Stats(profiler, stream=out)
     stats.sort_stats("cumulative").print_stats(r"speechlabel|views|sqlalchemy/engine/base|numpy|soundfile|json", 30)
     stats.sort_stats("tottime").print_stats(15)
     report = "\n".join(line for line in out.getvalue().splitlines() if line.strip())
-    return Profile(done, parts, {part: float(sum(v) / max(1, len(v))) for part, v in statements.items()}, report)
+    report += f"\nthe statements, by their time over the {done} cycles (ms per call x calls):\n  "
+    report += "\n  ".join(counter.slowest(40))
+    mean = lambda values: float(sum(values) / max(1, len(values)))  # noqa: E731
+    return Profile(
+        done,
+        parts,
+        {part: mean(values) for part, values in statements.items()},
+        {part: mean(values) for part, values in begun.items()},
+        report,
+    )
+
+
+class TransactionCounter:
+    """Transactions begun on one engine (each costs a BEGIN and a COMMIT or ROLLBACK: on
+    PostgreSQL two round trips that no statement count shows)."""
+
+    def __init__(self, engine: sqlalchemy.Engine):
+        self.begun = 0
+        sqlalchemy.event.listen(engine, "begin", self._begin)
+
+    def _begin(self, conn) -> None:
+        self.begun += 1
+
+    def take(self) -> int:
+        taken, self.begun = self.begun, 0
+        return taken
 
 
 # ---------------------------------------------------------------------------------------------
@@ -950,14 +977,15 @@ def print_run(run: DatabaseRun, args) -> None:
     if run.profile:
         p = run.profile
         print(
-            f"profile of {p.cycles} cycles in-process (the domain functions the routes call), per part "
-            "(CPU of this thread, with cProfile on, which about doubles it; SQL statements):"
+            f"profile of {p.cycles} cycles in-process (the domain functions the routes call, each request's "
+            "in one shared block after its session check), per request (CPU of this thread, with cProfile on, "
+            "which about doubles it; SQL statements and transactions):"
         )
         for part, timings in p.parts_ms.items():
             if timings.values_ms:
                 print(
-                    f"  {part:30s} median {timings.median:6.1f} ms, p95 {timings.p95:6.1f} ms, "
-                    f"{p.statements[part]:.0f} statements"
+                    f"  {part:46s} median {timings.median:6.1f} ms, p95 {timings.p95:6.1f} ms, "
+                    f"{p.statements[part]:.1f} statements, {p.transactions[part]:.1f} transactions"
                 )
         print(p.report)
 
