@@ -16,7 +16,7 @@ import streamlit as st
 
 from speechlabel.accounts.users import ensure_admin
 from speechlabel.core.errors import SpeechLabelError
-from speechlabel.prelabel.jobs import PrelabelJobs
+from speechlabel.prelabel.local_worker import PrelabelJobs
 from speechlabel.workspace.workspace import Workspace
 from views import session
 from views.lang import language_switch, t
@@ -48,7 +48,7 @@ def announce_first_admin() -> None:
 
 @st.cache_resource
 def prelabel_jobs() -> PrelabelJobs:
-    # One registry per server process: jobs outlive script runs, browser tabs and reloads.
+    # One per server process: it keeps this server's local worker process (jobs live in the database).
     opened = workspace()
     return PrelabelJobs(opened.store, opened.settings)
 

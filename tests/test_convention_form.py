@@ -19,7 +19,7 @@ from speechlabel.conventions import AIHUB, GENERIC_EN, KSPON, SchemeFileError
 from speechlabel.core.errors import Forbidden, ValidationError
 from speechlabel.core.models import Role
 from speechlabel.ingest.files import import_audio, import_uploads
-from speechlabel.prelabel.jobs import PrelabelJobs
+from speechlabel.prelabel.local_worker import PrelabelJobs
 from speechlabel.projects.manage import create_project
 from speechlabel.projects.scheme_upload import (
     KEEP_CUSTOM,

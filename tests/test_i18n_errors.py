@@ -31,7 +31,8 @@ from speechlabel.labeling import actions as labeling
 from speechlabel.labeling import assignment
 from speechlabel.labeling.clips import cut_clip, parse_seconds
 from speechlabel.prelabel.engines import bundled_models
-from speechlabel.prelabel.jobs import JobState, PrelabelJobs, unexpected_failure
+from speechlabel.prelabel.jobs import JobState, project_job, start_prelabel, unexpected_failure
+from speechlabel.prelabel.worker import Worker, WorkerOptions
 from speechlabel.review import decisions as review
 from speechlabel.workspace.config import Settings
 from tests.audio_samples import corrupt_inputs, wav_bytes
@@ -192,16 +193,17 @@ def test_a_failed_pre_labeling_job_says_why_in_korean(store, settings, project, 
     recording = import_audio(store, settings, project, (speech_dir / "en" / "LDC93S1.wav").read_bytes(), "a.wav")
     normalized = settings.data_dir / recording.normalized_path
     normalized.unlink()  # the audio vanished from disk under the job
-    jobs = PrelabelJobs(store, settings)
-    jobs.start(project, SYSTEM)
-    missing = jobs.wait(project.id, timeout=120)
-    assert missing.state == JobState.FAILED and missing.error == str(missing.failure)
-    assert "사본이" in assert_in_korean(missing.failure)
+    job = start_prelabel(store, project, SYSTEM)
+    Worker(store, settings, WorkerOptions(job_id=job.job_id)).run()
+    missing = project_job(store, project.id)
+    assert missing.state == JobState.FAILED and missing.failures[0].error == str(missing.failure_errors[0])
+    assert "사본이" in assert_in_korean(missing.failure_errors[0])
     write_wav(normalized, np.zeros(8000, dtype=np.float32), rate=8000)  # damaged: not at 16 kHz
-    jobs.start(project, SYSTEM)
-    damaged = jobs.wait(project.id, timeout=120)
-    assert damaged.error.startswith("RuntimeError: normalised copy")
-    assert assert_in_korean(damaged.failure).startswith("사전 라벨링 중 예기치 못한 오류가 났습니다.")
+    job = start_prelabel(store, project, SYSTEM)
+    Worker(store, settings, WorkerOptions(job_id=job.job_id)).run()
+    damaged = project_job(store, project.id)
+    assert damaged.failures[0].error.startswith("RuntimeError: normalised copy")
+    assert assert_in_korean(damaged.failure_errors[0]).startswith("사전 라벨링 중 예기치 못한 오류가 났습니다.")
 
 
 def test_known_kinds_of_worker_crashes_get_their_own_korean_advice():

@@ -45,7 +45,10 @@ ALLOWED_UNKEYED = {
 }
 # Calls that pass English with a key: English rendered before, not written here.
 ALLOWED_ENGLISH = {
-    ("speechlabel/prelabel/jobs.py", "status_of"),  # a job's failure read back from the database as it was stored
+    (
+        "speechlabel/prelabel/jobs.py",
+        "failure_error",
+    ),  # a recording's failure read back from the database as it was stored
 }
 # Calls whose key is a row's of a declarative table; the table's own test checks its keys.
 KEYS_FROM_TABLES = {

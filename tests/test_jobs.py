@@ -1,8 +1,11 @@
-"""Background pre-labeling jobs and the per-recording overview a lead sees."""
+"""The app's pre-labeling (queued, drafted by a worker process) and the per-recording overview a lead sees."""
 
 from __future__ import annotations
 
 import io
+import os
+import socket
+from dataclasses import replace
 
 import numpy as np
 import soundfile as sf
@@ -11,37 +14,41 @@ from speechlabel.accounts.access import SYSTEM
 from speechlabel.audio.probe import level_warnings
 from speechlabel.core.models import SegmentStatus
 from speechlabel.ingest.files import import_audio
-from speechlabel.prelabel.jobs import JobState, PrelabelJobs
+from speechlabel.prelabel.jobs import JobState
+from speechlabel.prelabel.local_worker import PrelabelJobs
+from speechlabel.prelabel.worker import Worker, WorkerOptions
 from speechlabel.projects.manage import recording_overview
 
 
-def test_a_job_drafts_in_the_background_and_reports_progress(store, settings, project, speech_dir):
+def test_pre_label_queues_and_a_worker_process_drafts_outside_the_server(store, settings, project, speech_dir):
     recording = import_audio(store, settings, project, (speech_dir / "en" / "jfk.wav").read_bytes(), "jfk.wav")
     jobs = PrelabelJobs(store, settings)
-    first = jobs.start(project, SYSTEM)
-    assert first.state == JobState.RUNNING
-    assert jobs.start(project, SYSTEM).started_at == first.started_at  # one job per project
-    final = jobs.wait(project.id, timeout=300)
-    assert final.state == JobState.DONE and final.error is None
-    assert final.progress.audio_seconds_done == final.progress.audio_seconds_total == 11.0
-    assert final.seconds_left == 0.0
-    assert {s.status for s in store.list_segments(recording.id)} == {SegmentStatus.DRAFTED}
+    try:
+        first = jobs.start(project, SYSTEM)
+        assert first.state == JobState.RUNNING and first.counts.queued == 1
+        assert jobs.drafters().started_here
+        assert jobs.start(project, SYSTEM).job_id == first.job_id  # one job per project
+        final = jobs.wait(project.id, timeout=300)
+        assert final.state == JobState.DONE and final.failures == ()
+        assert final.progress.audio_seconds_done == final.progress.audio_seconds_total == 11.0
+        assert final.seconds_left == 0.0
+        assert {s.status for s in store.list_segments(recording.id)} == {SegmentStatus.DRAFTED}
+        (runner,) = jobs.drafters().runners  # the worker that drafted it: another process, still up
+        assert runner.pid != os.getpid() and runner.host == socket.gethostname()
+    finally:
+        jobs.stop_local_worker()
+    assert jobs.drafters().runners == ()  # stopped: it unregistered
 
 
-def test_a_failing_job_says_why_and_can_be_started_again(store, settings, project, speech_dir):
-    recording = import_audio(store, settings, project, (speech_dir / "en" / "LDC93S1.wav").read_bytes(), "a.wav")
-    normalized = settings.data_dir / recording.normalized_path
-    kept = normalized.read_bytes()
-    normalized.unlink()  # the audio vanished from disk under the job
-    jobs = PrelabelJobs(store, settings)
-    jobs.start(project, SYSTEM)
-    failed = jobs.wait(project.id, timeout=120)
-    assert (
-        failed.state == JobState.FAILED and "16 kHz copy of recording" in failed.error and "is missing" in failed.error
-    )
-    normalized.write_bytes(kept)
-    jobs.start(project, SYSTEM)
-    assert jobs.wait(project.id, timeout=300).state == JobState.DONE
+def test_with_the_local_worker_off_the_job_waits_for_a_worker_elsewhere(store, settings, project, speech_dir):
+    import_audio(store, settings, project, (speech_dir / "en" / "LDC93S1.wav").read_bytes(), "a.wav")
+    jobs = PrelabelJobs(store, replace(settings, local_worker=False))
+    status = jobs.start(project, SYSTEM)
+    drafters = jobs.drafters()
+    assert drafters.local_worker_off and not drafters.started_here and drafters.runners == ()
+    assert jobs.wait(project.id, timeout=1).counts.queued == 1  # nobody drafts it here
+    Worker(store, settings, WorkerOptions(job_id=status.job_id)).run()  # "a worker elsewhere"
+    assert jobs.status(project.id).state == JobState.DONE
 
 
 def test_overview_lists_warnings_and_segments_per_recording(store, settings, project, speech_dir):

@@ -16,7 +16,7 @@ from streamlit.testing.v1 import AppTest
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.errors import NotFound, ValidationError
 from speechlabel.core.models import DEFAULT_TAGS, LabelSettings
-from speechlabel.prelabel.jobs import PrelabelJobs
+from speechlabel.prelabel.local_worker import PrelabelJobs
 from speechlabel.projects.manage import (
     MAX_SPEAKERS,
     MAX_TAGS,
@@ -360,7 +360,7 @@ def test_only_leads_change_settings_upload_or_prelabel(store, settings):
     from speechlabel.core.errors import Forbidden
     from speechlabel.core.models import Role
     from speechlabel.ingest.files import import_uploads
-    from speechlabel.prelabel.jobs import PrelabelJobs
+    from speechlabel.prelabel.local_worker import PrelabelJobs
 
     project = create_project(store, "calls", actor=SYSTEM)
     accounts.create_user(store, SYSTEM, "lea", "correct horse battery")

@@ -68,7 +68,10 @@ def test_upload_many_files_then_prelabel_in_the_background(app_data, speech_dir)
 
     next(b for b in app.button if b.label == "Pre-label new recordings").click().run()
     jobs = app.session_state["prelabel_jobs"]
-    assert jobs.wait(project.id, timeout=300).state.value == "done"
+    try:
+        assert jobs.wait(project.id, timeout=300).state.value == "done"  # drafted by the worker process it started
+    finally:
+        jobs.stop_local_worker()
     app.run()
     table = app.dataframe[0].value
     assert list(table["recording"]) == ["jfk.wav"] and list(table["pre-labeling"]) == ["drafted"]

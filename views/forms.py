@@ -21,6 +21,7 @@ from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS
 from speechlabel.prelabel.engines.options import DEVICES, TranscribeOptions
 from speechlabel.prelabel.engines.registry import engine_names
 from speechlabel.prelabel.jobs import JobState, JobStatus
+from speechlabel.prelabel.local_worker import Drafters
 from speechlabel.prelabel.vad import SegmentOptions
 from speechlabel.projects.manage import split_names
 from speechlabel.projects.scheme_upload import (
@@ -166,20 +167,18 @@ def _reason(outcome: ImportFailure | ImportDuplicate) -> str:
 
 
 def show_job(status: JobStatus) -> None:
+    """The project's job as the database has it: progress, time left and each failed recording
+    with its reason (as plain text: a recording's label is user input)."""
     progress = status.progress
-    if status.state == JobState.FAILED:
-        st.error(tm("forms.job_failed", error=error_text(status.failure) if status.failure else status.error))
-    if status.state == JobState.INTERRUPTED:
-        st.warning(
-            tm(
-                "forms.job_interrupted",
-                by=status.started_by or "?",
-                at=f"{status.last_alive_at:%Y-%m-%d %H:%M:%S}" if status.last_alive_at else "?",
-            )
-        )
-    if progress is None:
-        st.progress(0.0, text=t("forms.job_starting"))
-        return
+    if status.state == JobState.INTERRUPTED:  # a job of an earlier release whose process stopped
+        st.warning(tm("forms.job_interrupted_old", by=status.started_by))
+    if status.failures:
+        st.error(tm("forms.job_failures", count=len(status.failures)))
+        rows = [
+            {t("forms.col.recording"): failure.label, t("forms.col.reason"): error_text(error)}
+            for failure, error in zip(status.failures, status.failure_errors)
+        ]
+        st.dataframe(rows, hide_index=True, width="stretch")
     share = progress.audio_seconds_done / progress.audio_seconds_total if progress.audio_seconds_total else 1.0
     left = status.seconds_left
     eta = t("forms.job_eta", minutes=left / 60) if left is not None and status.state == JobState.RUNNING else ""
@@ -196,6 +195,17 @@ def show_job(status: JobStatus) -> None:
             eta=eta,
         ),
     )
+
+
+def show_drafters(drafters: Drafters) -> None:
+    """Who drafts the queued recordings: a worker this server started, runners elsewhere, or none."""
+    if drafters.runners:
+        names = ", ".join(f"{runner.host} ({runner.device})" for runner in drafters.runners)
+        st.caption(tm("forms.job_runners", count=len(drafters.runners), runners=names))
+    elif drafters.started_here:
+        st.caption(t("forms.job_worker_starting"))
+    elif drafters.local_worker_off:
+        st.warning(t("forms.job_no_runner"))
 
 
 @dataclass(frozen=True)

@@ -120,11 +120,18 @@ if leads:
 def prelabel_panel() -> None:
     status = jobs.status(project.id)
     running = status is not None and status.state == JobState.RUNNING
-    if leads and st.button(t("projects.prelabel"), disabled=running, type="primary"):
-        status = jobs.start(project, actor)
-        running = True
+    if leads:
+        start, cancel = st.columns(2)
+        if start.button(t("projects.prelabel"), disabled=running, type="primary"):
+            status = jobs.start(project, actor)
+            running = status.state == JobState.RUNNING
+        if running and cancel.button(t("projects.prelabel_cancel"), key=f"cancel_prelabel_{project.id}"):
+            status = jobs.cancel(project, actor)
+            running = False
     if status is not None:
         forms.show_job(status)
+    if running:  # a job queued earlier (or by a server that stopped) gets a worker here if none is up
+        forms.show_drafters(jobs.drafters(start_if_none=True))
     summary = project_status(store, project)
     st.caption(
         t(

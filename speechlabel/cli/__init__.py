@@ -62,7 +62,18 @@ COMMANDS = (
         "datasets",
         "add_import_dataset_command",
     ),
-    Command("prelabel", "segment and draft every recording not yet done", "prelabel", "add_prelabel_command"),
+    Command(
+        "prelabel",
+        "queue every recording not yet drafted and draft them (with any other runner that is up)",
+        "prelabel",
+        "add_prelabel_command",
+    ),
+    Command(
+        "worker",
+        "draft queued recordings of any project until stopped (run one per machine or GPU)",
+        "prelabel",
+        "add_worker_command",
+    ),
     Command("status", "recordings, audio hours and segments by status", "prelabel", "add_status_command"),
     Command("export", "write a dataset (manifests, audio, README) for ASR training", "export", "add_export_command"),
     Command(

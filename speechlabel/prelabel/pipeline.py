@@ -105,8 +105,11 @@ def prelabel_recording(
     transcribe_options: TranscribeOptions,
     engine: Engine,
     on_window: Callable[[float, int], None] | None = None,
+    work_owner: str | None = None,
 ) -> int:
-    """Bring one recording to ``drafted``; return how many drafts this call produced."""
+    """Bring one recording to ``drafted``; return how many drafts this call produced. With
+    ``work_owner`` (a pre-labeling runner), every write checks that the runner still holds the
+    recording, and stops with WorkLost when it does not (store/work.py)."""
     samples = load_normalized(settings, recording)
     if recording.prelabel_state == PrelabelState.NEW:
         spans = segment_speech(samples, TARGET_RATE, segment_options)
@@ -116,6 +119,7 @@ def prelabel_recording(
             [(s.start, s.end) for s in spans],
             segment_options.to_dict(),
             PRELABEL_AUTHOR,
+            work_owner=work_owner,
         )
         log.info("%s: %d segments", recording.id, len(spans))
     pending = store.list_segments(recording.id, allowed_from(Action.DRAFT))
@@ -127,11 +131,11 @@ def prelabel_recording(
         window_spans = [(s.start - start, s.end - start) for s in window]
         drafts = engine.transcribe_window(audio, window_spans, transcribe_options, offset=start)
         for segment, draft in zip(window, drafts):
-            store.add_draft(segment.id, draft, PRELABEL_AUTHOR)
+            store.add_draft(segment.id, draft, PRELABEL_AUTHOR, work_owner=work_owner)
             count += 1
         if on_window:
             on_window(window[-1].end, count)
-    store.set_prelabel_state(recording.id, PrelabelState.DRAFTED)
+    store.set_prelabel_state(recording.id, PrelabelState.DRAFTED, work_owner=work_owner)
     return count
 
 

@@ -15,6 +15,7 @@ from speechlabel.store.recordings import RecordingQueries
 from speechlabel.store.reviews import ReviewQueries
 from speechlabel.store.second_labels import SecondLabelQueries
 from speechlabel.store.segments import SegmentQueries
+from speechlabel.store.work import WorkQueries
 
 
 class Store(
@@ -30,6 +31,7 @@ class Store(
     DashboardQueries,
     ImportQueries,
     JobQueries,
+    WorkQueries,
 ):
     """All queries of the app; one instance per process, safe to share between threads."""
 
@@ -38,7 +40,7 @@ class Store(
         engine = make_engine(url, schema=schema)
         if migrate:
             upgrade_schema(engine)
-        return cls(engine)
+        return cls(engine, schema=schema)
 
 
 __all__ = ["ExportRow", "Store"]

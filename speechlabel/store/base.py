@@ -35,8 +35,9 @@ _SHARED: ContextVar[_Shared | None] = ContextVar("speechlabel_shared_connection"
 
 
 class StoreBase:
-    def __init__(self, engine: Engine):
+    def __init__(self, engine: Engine, schema: str | None = None):
         self.engine = engine
+        self.schema = schema  # PostgreSQL: the tables' own namespace (make_engine), if any
         # SQLite lets one writer in at a time, and one that finds the lock taken polls for it,
         # sleeping up to 100 ms between tries: twenty labelers saving at once waited mostly in
         # those sleeps. This process's writers queue here instead, and the next one starts as soon
@@ -132,6 +133,14 @@ class StoreBase:
     def _shared(self) -> _Shared | None:
         shared = _SHARED.get()
         return shared if shared is not None and shared.store is self else None
+
+    def url_for_other_processes(self) -> str:
+        """The database URL (password included) that opens this store in another process: a
+        PostgreSQL schema of its own travels as the connection's search_path."""
+        url = self.engine.url
+        if self.schema:
+            url = url.update_query_dict({"options": f"-csearch_path={self.schema}"})
+        return url.render_as_string(hide_password=False)
 
     @property
     def dialect(self) -> str:

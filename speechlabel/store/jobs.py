@@ -1,7 +1,10 @@
-"""Pre-labeling job records: claimed, beaten, advanced and ended by whichever process runs them.
+"""Pre-labeling job records: a lead's "pre-label this project"; its work is one row per recording
+(``store/work.py``), which also ends the job when its last recording ends.
 
 The partial unique index ``uq_prelabel_jobs_one_running`` lets one job per project be running;
-a second insert fails there, and ``claim_job`` answers with the job that holds the project.
+a second insert fails there, and ``claim_job`` answers with the job that holds the project. The
+job's own progress columns (recordings_done ... segments_drafted) and heartbeat are those of the
+release before per-recording work: written once, at the start, and no longer read.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 
 from speechlabel.store import schema
@@ -23,8 +26,7 @@ RUNNING = "running"
 
 @dataclass(frozen=True)
 class JobRecord:
-    """A job as stored; ``state`` is what its owner last wrote (see ``speechlabel.prelabel.jobs`` for
-    the state shown, which turns a running job with a gone owner into interrupted)."""
+    """A job as stored (``speechlabel.prelabel.jobs`` counts its progress from its work rows)."""
 
     id: int
     project_id: int
@@ -43,15 +45,6 @@ class JobRecord:
     error: str | None
     error_key: str | None
     error_params: dict[str, Any] | None
-
-
-@dataclass(frozen=True)
-class JobProgressRow:
-    recordings_done: int
-    recordings_total: int
-    audio_seconds_done: float
-    audio_seconds_total: float
-    segments_drafted: int
 
 
 class JobQueries(StoreBase):
@@ -101,35 +94,6 @@ class JobQueries(StoreBase):
         with self.read() as connection:
             row = connection.execute(query).first()
         return _record(row) if row else None
-
-    def beat_job(self, job_id: int, progress: JobProgressRow | None = None) -> bool:
-        """The owner is alive (and, with ``progress``, has got this far); False if the job is no
-        longer running (another process found it gone and marked it interrupted)."""
-        values: dict[str, Any] = {"heartbeat_at": utc_now()}
-        if progress is not None:
-            values.update(vars(progress))
-        with self.write() as connection:
-            changed = connection.execute(
-                update(_jobs).where(_jobs.c.id == job_id, _jobs.c.state == RUNNING).values(**values)
-            ).rowcount
-        return changed == 1
-
-    def end_job(
-        self,
-        job_id: int,
-        state: str,
-        error: str | None = None,
-        error_key: str | None = None,
-        error_params: dict[str, Any] | None = None,
-    ) -> bool:
-        """Move a running job to ``state`` (done, failed, interrupted); False if it was not running."""
-        with self.write() as connection:
-            changed = connection.execute(
-                update(_jobs)
-                .where(_jobs.c.id == job_id, _jobs.c.state == RUNNING)
-                .values(state=state, finished_at=utc_now(), error=error, error_key=error_key, error_params=error_params)
-            ).rowcount
-        return changed == 1
 
 
 def _record(row) -> JobRecord:

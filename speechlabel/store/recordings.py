@@ -10,6 +10,7 @@ from speechlabel.core.models import PrelabelState, Recording
 from speechlabel.store import schema
 from speechlabel.store.base import StoreBase
 from speechlabel.store.rows import recording_from_row, recording_to_row
+from speechlabel.store.work import hold
 
 _recordings = schema.recordings
 
@@ -56,8 +57,11 @@ class RecordingQueries(StoreBase):
         with self.read() as connection:
             return [recording_from_row(row) for row in connection.execute(query)]
 
-    def set_prelabel_state(self, recording_id: str, state: PrelabelState) -> None:
+    def set_prelabel_state(self, recording_id: str, state: PrelabelState, work_owner: str | None = None) -> None:
+        """With ``work_owner``, only while that pre-labeling runner holds the recording (WorkLost)."""
         with self.write() as connection:
+            if work_owner is not None:
+                hold(connection, recording_id, work_owner)
             connection.execute(
                 update(_recordings).where(_recordings.c.id == recording_id).values(prelabel_state=state.value)
             )

@@ -312,3 +312,42 @@ prelabel_jobs = Table(
         postgresql_where=text("state = 'running'"),
     ),
 )
+
+# Pre-labeling work, one row per recording (the last job that queued it): runners claim rows
+# (``store/work.py``), hold them by a lease their heartbeat extends, and every draft they write
+# checks in its own transaction that the row is still theirs.
+prelabel_work = Table(
+    "prelabel_work",
+    metadata,
+    Column("recording_id", String(40), ForeignKey("recordings.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("job_id", Integer, ForeignKey("prelabel_jobs.id", ondelete="CASCADE"), nullable=False),
+    Column("state", String(16), nullable=False),
+    Column("queued_at", DateTime(timezone=True), nullable=False),
+    Column("owner", String(255), nullable=True),
+    Column("lease_expires_at", DateTime(timezone=True), nullable=True),
+    Column("attempts", Integer, nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=True),
+    Column("finished_at", DateTime(timezone=True), nullable=True),
+    Column("audio_seconds", Float, nullable=False),
+    Column("audio_seconds_done", Float, nullable=False),
+    Column("segments_drafted", Integer, nullable=False),
+    Column("error", Text, nullable=True),
+    Column("error_key", String(100), nullable=True),
+    Column("error_params", JSON, nullable=True),
+    Index("ix_prelabel_work_claim", "state", "queued_at"),
+    Index("ix_prelabel_work_job", "job_id", "state"),
+)
+
+# Runners that are up (``speechlabel worker``, the app's local worker, ``speechlabel prelabel``):
+# a row per process, its heartbeat in seen_at, so the app can tell a lead whether one is running.
+prelabel_runners = Table(
+    "prelabel_runners",
+    metadata,
+    Column("id", String(255), primary_key=True),
+    Column("host", String(255), nullable=False),
+    Column("pid", Integer, nullable=False),
+    Column("device", String(32), nullable=False),
+    Column("started_at", DateTime(timezone=True), nullable=False),
+    Column("seen_at", DateTime(timezone=True), nullable=False),
+)

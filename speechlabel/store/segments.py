@@ -15,6 +15,7 @@ from speechlabel.core.models import Draft, PrelabelState, Revision, Segment, Seg
 from speechlabel.store import schema
 from speechlabel.store.base import StoreBase
 from speechlabel.store.rows import draft_from_row, draft_to_row, revision_from_row, segment_from_row, utc_now
+from speechlabel.store.work import hold, hold_for_segment
 
 _segments = schema.segments
 _drafts = schema.drafts
@@ -37,14 +38,18 @@ class SegmentQueries(StoreBase):
         bounds: Sequence[tuple[float, float]],
         segment_options: dict[str, Any],
         author: str,
+        work_owner: str | None = None,
     ) -> list[Segment]:
         """Store a recording's segmentation and mark it segmented, all in one transaction.
 
-        Only allowed while no segment has been touched: re-segmenting must never drop work.
+        Only allowed while no segment has been touched: re-segmenting must never drop work. With
+        ``work_owner``, only while that pre-labeling runner holds the recording (WorkLost).
         """
         now = utc_now()
         rows = [_new_segment_row(recording_id, project_id, start, end, now) for start, end in bounds]
         with self.write() as connection:
+            if work_owner is not None:
+                hold(connection, recording_id, work_owner)
             touched = connection.execute(
                 select(func.count())
                 .select_from(_segments)
@@ -108,11 +113,14 @@ class SegmentQueries(StoreBase):
                 counts.setdefault(recording_id, {})[SegmentStatus(status)] = count
         return counts
 
-    def add_draft(self, segment_id: str, draft: Draft, author: str) -> Segment:
+    def add_draft(self, segment_id: str, draft: Draft, author: str, work_owner: str | None = None) -> Segment:
         """Keep the draft and, if nobody has saved the segment since segmentation (status new at
-        version 1), make its text the current one; a person's text is never overwritten."""
+        version 1), make its text the current one; a person's text is never overwritten. With
+        ``work_owner``, only while that pre-labeling runner holds the segment's recording (WorkLost)."""
         now = utc_now()
         with self.write() as connection:
+            if work_owner is not None:
+                hold_for_segment(connection, segment_id, work_owner)
             connection.execute(insert(_drafts).values(**draft_to_row(draft, segment_id)))
             row = connection.execute(
                 update(_segments)

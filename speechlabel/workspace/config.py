@@ -30,6 +30,9 @@ class Settings:
     # A factor on every session's budget of route requests and audio ($SPEECHLABEL_ROUTE_BUDGET;
     # rate_limit.py): above 1 for load tests whose clients run faster than any person.
     route_budget: float = 1.0
+    # Whether "Pre-label" in the app starts a worker process on this machine when no runner is up
+    # ($SPEECHLABEL_LOCAL_WORKER, default 1; 0 for sites whose workers run elsewhere).
+    local_worker: bool = True
 
     @classmethod
     def from_env(cls, data_dir: str | os.PathLike | None = None) -> Settings:
@@ -42,6 +45,7 @@ class Settings:
             session_hours=_session_hours(os.environ.get("SPEECHLABEL_SESSION_HOURS")),
             admin_password=os.environ.get("SPEECHLABEL_ADMIN_PASSWORD") or None,
             route_budget=_route_budget(os.environ.get("SPEECHLABEL_ROUTE_BUDGET")),
+            local_worker=_switch(os.environ.get("SPEECHLABEL_LOCAL_WORKER"), "SPEECHLABEL_LOCAL_WORKER", default=True),
         )
 
     @property
@@ -79,6 +83,16 @@ def _route_budget(value: str | None) -> float:
             params={"value": value, "most": MAX_ROUTE_BUDGET},
         )
     return factor
+
+
+def _switch(value: str | None, name: str, default: bool) -> bool:
+    if not value:
+        return default
+    if value.strip().lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.strip().lower() in ("0", "false", "no", "off"):
+        return False
+    raise ValidationError(message_key="error.switch_setting", params={"name": name, "value": value})
 
 
 def _number_from_env(value: str | None, default: float, low: float, high: float) -> float | None:

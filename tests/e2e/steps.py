@@ -173,7 +173,7 @@ def prelabel_and_wait(page: Page, recordings: int = 1, timeout: float = 120_000)
     page.get_by_role("button", name="Pre-label new recordings").click()
     progress = page.get_by_test_id("stProgress").filter(has_text="pre-labeling")
     summary = page.get_by_test_id("stCaptionContainer").filter(has_text=" not pre-labeled yet")
-    stopped = page.get_by_test_id("stAlertContentError").filter(has_text="Pre-labeling stopped")
+    stopped = page.get_by_test_id("stAlertContentError").filter(has_text="could not be drafted")
     table = page.get_by_test_id("stDataFrame")
     seen: dict = {}
 
