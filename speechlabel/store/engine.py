@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
@@ -16,6 +19,9 @@ _MIGRATIONS = Path(__file__).resolve().parent.parent / "migrations"
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 # Execution option read by the SQLite "begin" hook: reads may start deferred transactions.
 BEGIN_MODE = "speechlabel_begin_mode"
+# Migrations on PostgreSQL take turns on an advisory lock whose key is made from this name and the
+# schema migrated (migration_lock_key).
+MIGRATION_LOCK_NAME = "speechlabel-migrations"
 
 
 def make_engine(url: str, schema: str | None = None) -> Engine:
@@ -60,15 +66,41 @@ def _tune_sqlite(engine: Engine) -> None:
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:
     """Bring the database to ``revision`` (the newest by default); a no-op when it is there.
     An older revision is for tests that need a database as an earlier release left it."""
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         command.upgrade(_config(connection), revision)
 
 
 def downgrade_schema(engine: Engine, revision: str) -> None:
     """Take the database back to ``revision`` (what an earlier release reads: the benchmarks run
     the old label page on the database the new code built)."""
-    with engine.begin() as connection:
+    with _migrating(engine) as connection:
         command.downgrade(_config(connection), revision)
+
+
+@contextmanager
+def _migrating(engine: Engine) -> Iterator[Connection]:
+    """One transaction for a whole migration, which one process at a time runs on a database.
+    Several app servers (or a server and the command line) may start together on one fresh
+    database; without turns both would create the tables and the second fail on them. Turns make
+    the second wait, then find the schema at the revision and do nothing.
+
+    PostgreSQL: a transaction-scoped advisory lock per schema migrated (two servers on one schema
+    take turns, two test schemas do not wait for each other); its DDL is transactional, so the
+    waiting process reads the finished schema. SQLite: the "begin" hook's BEGIN IMMEDIATE already
+    takes the file's write lock, and the busy timeout makes the second process wait for it."""
+    with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            schema = connection.execute(select(func.current_schema())).scalar_one()
+            connection.execute(select(func.pg_advisory_xact_lock(migration_lock_key(schema or ""))))
+        yield connection
+
+
+def migration_lock_key(schema: str) -> int:
+    """The advisory lock key for migrating ``schema``: 64 bits of a hash of the name, the same in
+    every process and every version of this code (Python's hash() differs between processes).
+    The single-key lock space is apart from the two-key one the claims use (leases.py)."""
+    digest = hashlib.sha256(f"{MIGRATION_LOCK_NAME}:{schema}".encode()).digest()
+    return int.from_bytes(digest[:8], "big", signed=True)
 
 
 def _config(connection) -> Config:
