@@ -1,6 +1,6 @@
 """Several app servers (or a server and the command line) on one database: starting together on a
 fresh one, they migrate it once (two real processes at the same moment, on a SQLite file and on
-a PostgreSQL schema)."""
+a PostgreSQL schema); each process's connection pool is a setting (Settings.database_pool)."""
 
 from __future__ import annotations
 
@@ -16,7 +16,12 @@ import pytest
 from alembic.script import ScriptDirectory
 from sqlalchemy import func, select, text
 
+from speechlabel.core.errors import ValidationError
+from speechlabel.store import PoolLimits, Store
 from speechlabel.store.engine import _MIGRATIONS, make_engine, migration_lock_key, upgrade_schema
+from speechlabel.workspace.config import Settings
+from speechlabel.workspace.workspace import Workspace
+from tests.korean_errors import assert_in_korean
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -138,3 +143,75 @@ def _wait_until(condition, seconds: float = 30.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "not within the time given"
         time.sleep(0.05)
+
+
+# --- the connection pool of one process ------------------------------------------------------
+
+
+def test_the_pool_settings_reach_the_engine(database_url, monkeypatch, tmp_path):
+    monkeypatch.setenv("SPEECHLABEL_DB_POOL_SIZE", "3")
+    monkeypatch.setenv("SPEECHLABEL_DB_MAX_OVERFLOW", "2")
+    settings = Settings.from_env(tmp_path / "data")
+    assert settings.database_pool == PoolLimits(size=3, max_overflow=2)
+    url, schema = database_url
+    store = Store.open(url, schema=schema, migrate=False, pool=settings.database_pool)
+    try:
+        pool = store.engine.pool
+        assert pool.size() == 3
+        assert pool._max_overflow == 2  # SQLAlchemy has no public reader of it
+        with ExitStack() as held:
+            for _ in range(5):
+                held.enter_context(store.engine.connect())  # a connection is checked out when opened
+            assert pool.overflow() == 2  # all five at once: the three kept and two beyond them
+    finally:
+        store.close()
+
+
+def test_the_workspace_opens_its_store_with_the_pool_settings(tmp_path, monkeypatch):
+    monkeypatch.delenv("SPEECHLABEL_DATABASE_URL", raising=False)
+    monkeypatch.setenv("SPEECHLABEL_DB_POOL_SIZE", "4")
+    monkeypatch.setenv("SPEECHLABEL_DB_MAX_OVERFLOW", "0")  # a hard cap is allowed
+    workspace = Workspace.open(Settings.from_env(tmp_path / "data"))
+    try:
+        assert workspace.store.engine.pool.size() == 4
+        assert workspace.store.engine.pool._max_overflow == 0
+    finally:
+        workspace.close()
+
+
+def test_unset_pool_settings_keep_each_databases_default(database_url, monkeypatch, tmp_path):
+    """SQLite 20 + 60 (writers queue on its lock holding a connection), PostgreSQL 10 + 30 (two
+    servers fit in its default max_connections); one setting alone leaves the other's default."""
+    monkeypatch.delenv("SPEECHLABEL_DB_POOL_SIZE", raising=False)
+    monkeypatch.delenv("SPEECHLABEL_DB_MAX_OVERFLOW", raising=False)
+    assert Settings.from_env(tmp_path / "data").database_pool == PoolLimits()
+    url, schema = database_url
+    engine = make_engine(url, schema=schema, pool=Settings.from_env(tmp_path / "data").database_pool)
+    default = {"sqlite": (20, 60), "postgresql": (10, 30)}[engine.dialect.name]
+    assert (engine.pool.size(), engine.pool._max_overflow) == default
+    engine.dispose()
+    monkeypatch.setenv("SPEECHLABEL_DB_POOL_SIZE", "5")
+    engine = make_engine(url, schema=schema, pool=Settings.from_env(tmp_path / "data").database_pool)
+    assert (engine.pool.size(), engine.pool._max_overflow) == (5, default[1])
+    engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "allowed"),
+    [
+        ("SPEECHLABEL_DB_POOL_SIZE", "0", "1 or more"),
+        ("SPEECHLABEL_DB_POOL_SIZE", "-3", "1 or more"),
+        ("SPEECHLABEL_DB_POOL_SIZE", "ten", "1 or more"),
+        ("SPEECHLABEL_DB_POOL_SIZE", "2.5", "1 or more"),
+        ("SPEECHLABEL_DB_MAX_OVERFLOW", "-1", "0 or more"),
+        ("SPEECHLABEL_DB_MAX_OVERFLOW", "lots", "0 or more"),
+    ],
+)
+def test_a_bad_pool_setting_is_refused_naming_the_variable(monkeypatch, tmp_path, variable, value, allowed):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ValidationError) as refused:
+        Settings.from_env(tmp_path / "data")
+    english = str(refused.value)
+    assert english.startswith(f"{variable} is {value!r}; give a whole number of database connections")
+    assert english.endswith(allowed)
+    assert f"`{variable}` 값 {value!r}" in assert_in_korean(refused.value)

@@ -1047,4 +1047,8 @@ MESSAGES = {
     "error.no_such_segment": "no segment {segment} that you may open: it does not exist, or it is not (or no longer) in your work; take your next segment from the queue",
     "error.segment_merged_away": "segment {segment} was merged into {into}, so nothing was saved; what you typed for it is kept on {into} as your text beside the merge: open {into} to choose",
     "error.merge_next_not_yours": "the segment after {segment} is not in your work, so it cannot be merged into this one; ask a lead to merge them",
+    "error.db_pool_size": "SPEECHLABEL_DB_POOL_SIZE is {value!r}; give a whole number of database connections each "
+    "process keeps, {least} or more",
+    "error.db_max_overflow": "SPEECHLABEL_DB_MAX_OVERFLOW is {value!r}; give a whole number of database connections "
+    "each process may open beyond its pool when busy, {least} or more",
 }

@@ -1018,4 +1018,8 @@ MESSAGES = {
     "error.no_such_segment": "열 수 있는 세그먼트 {segment}이(가) 없습니다. 없는 세그먼트이거나, 내 작업이 아니거나 더 이상 내 작업이 아닙니다(배정 시간이 끝났을 수 있습니다). 대기열에서 다음 세그먼트를 받으세요.",
     "error.segment_merged_away": "세그먼트 {segment}은(는) {into}에 합쳐져서 아무것도 저장되지 않았습니다. 입력한 내용은 {into}에 합치기 결과와 나란히 내 텍스트로 보관되었습니다. {into}을(를) 열어 고르세요.",
     "error.merge_next_not_yours": "{segment} 다음 세그먼트는 내 작업이 아니어서 이 세그먼트에 합칠 수 없습니다. 리드에게 합쳐 달라고 하세요.",
+    "error.db_pool_size": "`SPEECHLABEL_DB_POOL_SIZE` 값 {value!r}은(는) 쓸 수 없습니다. 프로세스마다 열어 두는 데이터베이스 "
+    "연결 수를 {least} 이상의 정수로 주세요.",
+    "error.db_max_overflow": "`SPEECHLABEL_DB_MAX_OVERFLOW` 값 {value!r}은(는) 쓸 수 없습니다. 바쁠 때 프로세스마다 더 여는 "
+    "데이터베이스 연결 수를 {least} 이상의 정수로 주세요.",
 }

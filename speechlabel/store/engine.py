@@ -6,6 +6,7 @@ import hashlib
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 from alembic import command
@@ -24,23 +25,63 @@ BEGIN_MODE = "speechlabel_begin_mode"
 MIGRATION_LOCK_NAME = "speechlabel-migrations"
 
 
-def make_engine(url: str, schema: str | None = None) -> Engine:
-    """Create an engine; ``schema`` puts PostgreSQL tables in their own namespace (test isolation)."""
+@dataclass(frozen=True)
+class PoolLimits:
+    """The connections one process keeps open (``size``) and may open beyond them while busy
+    (``max_overflow``, closed again once returned); None takes the database's default below.
+    ($SPEECHLABEL_DB_POOL_SIZE and $SPEECHLABEL_DB_MAX_OVERFLOW, Settings.database_pool.)"""
+
+    size: int | None = None
+    max_overflow: int | None = None
+
+    def or_else(self, default: PoolLimits) -> PoolLimits:
+        return PoolLimits(
+            size=default.size if self.size is None else self.size,
+            max_overflow=default.max_overflow if self.max_overflow is None else self.max_overflow,
+        )
+
+
+DATABASE_DEFAULT_POOL = PoolLimits()  # both limits as the database's default below
+
+
+# SQLite: writers queue on SQLite's lock while holding a pooled connection; with SQLAlchemy's
+# default (5 + 10) twenty busy labelers ran out of connections before the lock came round. A SQLite
+# file has no connection limit of its own, so the overflow is generous.
+SQLITE_POOL = PoolLimits(size=20, max_overflow=60)
+# PostgreSQL: at most 10 + 30 = 40 connections per process. The server's default max_connections
+# is 100, 3 of them reserved for superusers: two app servers at their busiest (80) fit, with room
+# left for the command line and psql; more servers need smaller pools or a larger max_connections
+# (README, "Several app servers on one PostgreSQL").
+POSTGRESQL_POOL = PoolLimits(size=10, max_overflow=30)
+
+
+def make_engine(url: str, schema: str | None = None, pool: PoolLimits = DATABASE_DEFAULT_POOL) -> Engine:
+    """Create an engine; ``schema`` puts PostgreSQL tables in their own namespace (test isolation);
+    ``pool`` bounds its connections (unset limits: SQLITE_POOL or POSTGRESQL_POOL)."""
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        # Writers queue on SQLite's lock while holding a pooled connection; with the default pool
-        # (15) twenty busy labelers ran out of connections before the lock came round.
+        limits = pool.or_else(SQLITE_POOL)
         engine = create_engine(
-            url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000}, pool_size=20, max_overflow=60
+            url,
+            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=limits.size,
+            max_overflow=limits.max_overflow,
         )
         _tune_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")  # psycopg 3, not the legacy driver
     connect_args = {"options": f"-csearch_path={schema}"} if schema else {}
-    return create_engine(parsed, connect_args=connect_args, pool_pre_ping=True, pool_size=10, max_overflow=30)
+    limits = pool.or_else(POSTGRESQL_POOL)
+    return create_engine(
+        parsed,
+        connect_args=connect_args,
+        pool_pre_ping=True,
+        pool_size=limits.size,
+        max_overflow=limits.max_overflow,
+    )
 
 
 def _tune_sqlite(engine: Engine) -> None:
