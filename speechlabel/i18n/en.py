@@ -1058,4 +1058,8 @@ MESSAGES = {
     "projects.prelabel_cancel": "Cancel pre-labeling",
     "error.ray_missing": "Ray is not installed: pip install -r requirements-ray.txt (on this machine and every node)",
     "error.ray_needs_job": "a Ray run drafts one job: queue the project first (speechlabel prelabel NAME --ray ADDRESS does)",
+    "error.db_pool_size": "SPEECHLABEL_DB_POOL_SIZE is {value!r}; give a whole number of database connections each "
+    "process keeps, {least} or more",
+    "error.db_max_overflow": "SPEECHLABEL_DB_MAX_OVERFLOW is {value!r}; give a whole number of database connections "
+    "each process may open beyond its pool when busy, {least} or more",
 }

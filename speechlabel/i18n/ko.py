@@ -1029,4 +1029,8 @@ MESSAGES = {
     "projects.prelabel_cancel": "사전 라벨링 취소",
     "error.ray_missing": "레이(`Ray`)가 설치되어 있지 않습니다: `pip install -r requirements-ray.txt`를 이 컴퓨터와 모든 노드에서 실행하세요",
     "error.ray_needs_job": "레이(`Ray`) 실행은 작업 하나의 초안을 만듭니다. 먼저 프로젝트를 대기열에 넣으세요(`speechlabel prelabel NAME --ray ADDRESS`가 해 줍니다)",
+    "error.db_pool_size": "`SPEECHLABEL_DB_POOL_SIZE` 값 {value!r}은(는) 쓸 수 없습니다. 프로세스마다 열어 두는 데이터베이스 "
+    "연결 수를 {least} 이상의 정수로 주세요.",
+    "error.db_max_overflow": "`SPEECHLABEL_DB_MAX_OVERFLOW` 값 {value!r}은(는) 쓸 수 없습니다. 바쁠 때 프로세스마다 더 여는 "
+    "데이터베이스 연결 수를 {least} 이상의 정수로 주세요.",
 }

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from speechlabel.store.accounts import AccountQueries
 from speechlabel.store.dashboard import DashboardQueries
-from speechlabel.store.engine import make_engine, upgrade_schema
+from speechlabel.store.engine import DATABASE_DEFAULT_POOL, PoolLimits, make_engine, upgrade_schema
 from speechlabel.store.exports import ExportQueries, ExportRow
 from speechlabel.store.imports import ImportQueries
 from speechlabel.store.jobs import JobQueries
@@ -36,11 +36,13 @@ class Store(
     """All queries of the app; one instance per process, safe to share between threads."""
 
     @classmethod
-    def open(cls, url: str, schema: str | None = None, migrate: bool = True) -> Store:
-        engine = make_engine(url, schema=schema)
+    def open(
+        cls, url: str, schema: str | None = None, migrate: bool = True, pool: PoolLimits = DATABASE_DEFAULT_POOL
+    ) -> Store:
+        engine = make_engine(url, schema=schema, pool=pool)
         if migrate:
             upgrade_schema(engine)
         return cls(engine, schema=schema)
 
 
-__all__ = ["ExportRow", "Store"]
+__all__ = ["ExportRow", "PoolLimits", "Store"]

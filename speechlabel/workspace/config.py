@@ -8,10 +8,15 @@ from pathlib import Path
 
 from speechlabel.audio.limits import MAX_SECONDS_SETTING, AudioLimits
 from speechlabel.core.errors import ValidationError
+from speechlabel.store.engine import DATABASE_DEFAULT_POOL, PoolLimits
 
 DEFAULT_SESSION_HOURS = 12.0
 MAX_SESSION_HOURS = 30 * 24.0
 MAX_ROUTE_BUDGET = 1000.0
+# A pool keeps at least one connection (SQLAlchemy reads a size of 0 as "no limit"); an overflow of
+# 0 is a hard cap at the pool's size, for several servers sharing a PostgreSQL's connections.
+LEAST_POOL_SIZE = 1
+LEAST_MAX_OVERFLOW = 0
 
 
 @dataclass(frozen=True)
@@ -33,6 +38,10 @@ class Settings:
     # Whether "Pre-label" in the app starts a worker process on this machine when no runner is up
     # ($SPEECHLABEL_LOCAL_WORKER, default 1; 0 for sites whose workers run elsewhere).
     local_worker: bool = True
+    # The database connections one process keeps and may open beyond them while busy
+    # ($SPEECHLABEL_DB_POOL_SIZE, $SPEECHLABEL_DB_MAX_OVERFLOW; unset: the database's default,
+    # store/engine.py): several servers on one PostgreSQL share its max_connections.
+    database_pool: PoolLimits = DATABASE_DEFAULT_POOL
 
     @classmethod
     def from_env(cls, data_dir: str | os.PathLike | None = None) -> Settings:
@@ -46,6 +55,12 @@ class Settings:
             admin_password=os.environ.get("SPEECHLABEL_ADMIN_PASSWORD") or None,
             route_budget=_route_budget(os.environ.get("SPEECHLABEL_ROUTE_BUDGET")),
             local_worker=_switch(os.environ.get("SPEECHLABEL_LOCAL_WORKER"), "SPEECHLABEL_LOCAL_WORKER", default=True),
+            database_pool=PoolLimits(
+                size=_connections("SPEECHLABEL_DB_POOL_SIZE", LEAST_POOL_SIZE, message_key="error.db_pool_size"),
+                max_overflow=_connections(
+                    "SPEECHLABEL_DB_MAX_OVERFLOW", LEAST_MAX_OVERFLOW, message_key="error.db_max_overflow"
+                ),
+            ),
         )
 
     @property
@@ -93,6 +108,22 @@ def _switch(value: str | None, name: str, default: bool) -> bool:
     if value.strip().lower() in ("0", "false", "no", "off"):
         return False
     raise ValidationError(message_key="error.switch_setting", params={"name": name, "value": value})
+
+
+def _connections(variable: str, least: int, message_key: str) -> int | None:
+    """A number of connections from the environment variable ``variable``: None when unset (the
+    database's default); a whole number below ``least`` is refused with ``message_key``."""
+    value = os.environ.get(variable)
+    if not value:
+        return None
+    number: int | None
+    try:
+        number = int(value)
+    except ValueError:
+        number = None
+    if number is None or number < least:
+        raise ValidationError(message_key=message_key, params={"value": value, "least": least})
+    return number
 
 
 def _number_from_env(value: str | None, default: float, low: float, high: float) -> float | None:

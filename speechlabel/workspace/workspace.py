@@ -20,7 +20,7 @@ class Workspace:
         settings = settings or Settings.from_env()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(settings)  # what imports killed before this start left behind
-        return cls(settings, Store.open(settings.resolved_database_url))
+        return cls(settings, Store.open(settings.resolved_database_url, pool=settings.database_pool))
 
     @classmethod
     def shared(cls, settings: Settings | None = None) -> Workspace:
