@@ -4,6 +4,7 @@ a real server: the one command line, its environment, the wait for its health ch
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -51,7 +52,10 @@ def launch(
         "false",
     ]
     with log_path.open("ab" if append else "wb") as log:  # a file, not a pipe: a full pipe would block the server
-        return subprocess.Popen(command, cwd=tree, env=full_env, stdout=log, stderr=subprocess.STDOUT)
+        # A session of its own: stop() ends the server and the pre-labeling worker it started.
+        return subprocess.Popen(
+            command, cwd=tree, env=full_env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def wait_until_healthy(
@@ -78,13 +82,14 @@ def wait_until_healthy(
 
 
 def stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the server and what it started (its pre-labeling worker gives its work back)."""
     if process.poll() is not None:
         return
-    process.terminate()
+    os.killpg(process.pid, signal.SIGTERM)
     try:
         process.wait(timeout=20)
     except subprocess.TimeoutExpired:
-        process.kill()  # e.g. a pre-labeling thread that does not stop on SIGTERM
+        os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=10)
 
 
