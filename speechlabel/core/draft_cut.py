@@ -71,8 +71,8 @@ def join_drafts(first: Draft, second: Draft, durations: tuple[float, float]) -> 
 
 def _cut_by_time(draft: Draft, at_time: float) -> DraftCut:
     # The middle of a word decides, as on the label page (``draft_view``, ``word_index_at``) and
-    # in window pre-labeling (``windowing.assign_words``): each word goes to the half the labeler
-    # saw it in, and a word Whisper stretched over a pause goes where most of it is heard.
+    # in window pre-labeling where the audio does not (``windowing.assign_words``): each word goes
+    # to the half the labeler saw it in.
     before = tuple(word for word in draft.words if _middle(word) < at_time)
     after = tuple(word for word in draft.words if _middle(word) >= at_time)
     first_text, second_text = _cut_text(draft.text, draft.words, before, after)

@@ -1,9 +1,10 @@
 """Pre-labeling: segment every recording not yet done and give each segment a Whisper draft.
 
-Consecutive segments are drafted together in one Whisper window (``windowing``). Resumable by
-construction: a recording's segmentation is stored in one transaction, and each draft is stored
-with its segment's status change in another, so a re-run after an interruption continues with
-the first segment still ``new`` and duplicates nothing.
+Consecutive segments of a recording are drafted together in one Whisper window (``windowing``),
+and short recordings are drafted in batches whose segments share windows across recordings
+(``packing``). Resumable by construction: a recording's segmentation is stored in one
+transaction, and each draft is stored with its segment's status change in another, so a re-run
+after an interruption continues with the segments still ``new`` and duplicates nothing.
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ import soundfile as sf
 from speechlabel.audio.samples import TARGET_RATE
 from speechlabel.core.errors import NotFound
 from speechlabel.core.lifecycle import Action, allowed_from
-from speechlabel.core.models import PrelabelState, Project, Recording
+from speechlabel.core.models import PrelabelState, Project, Recording, Segment
+from speechlabel.prelabel.packing import PackOptions, Stretch, draft_packed, stretches_of
 from speechlabel.prelabel.project_options import segment_options_for, transcribe_options_for
 from speechlabel.prelabel.transcribe import Engine, TranscribeOptions, get_engine
 from speechlabel.prelabel.vad import SegmentOptions, segment_speech
@@ -30,6 +32,10 @@ from speechlabel.workspace.config import Settings
 log = logging.getLogger(__name__)
 
 PRELABEL_AUTHOR = "prelabel"
+# prelabel_project drafts short recordings in batches of about this much audio: enough for ten
+# full windows (and batched decoding), little memory (300 s of 16 kHz float32 is 19 MB), and
+# progress still reported every few seconds of work.
+BATCH_AUDIO_SECONDS = 300.0
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,15 @@ class PrelabelReport:
         return self.audio_seconds / self.wall_seconds if self.wall_seconds else 0.0
 
 
+@dataclass(frozen=True)
+class BatchProgress:
+    """How far ``prelabel_recordings`` is through its batch of recordings."""
+
+    recordings_done: int
+    audio_seconds_done: float  # of the recordings done, and of a long one's drafted windows
+    segments_drafted: int
+
+
 ProgressCallback = Callable[[PrelabelProgress], None]
 
 
@@ -63,38 +78,216 @@ def prelabel_project(
     project: Project,
     engine: Engine | None = None,
     on_progress: ProgressCallback | None = None,
+    pack_options: PackOptions | None = None,
 ) -> PrelabelReport:
-    """Segment and draft every recording of ``project`` that is not fully drafted yet."""
+    """Segment and draft every recording of ``project`` that is not fully drafted yet: short
+    recordings in batches whose segments share Whisper windows (``prelabel_recordings``), each
+    long one on its own. ``pack_options`` defaults to packing under the project's window."""
     segment_options = segment_options_for(project)
     transcribe_options = transcribe_options_for(project)
     engine = engine or get_engine(transcribe_options)
+    pack_options = pack_options or PackOptions.for_transcribe(transcribe_options)
     pending = store.list_recordings(project.id, pending_only=True)
     total_seconds = sum(recording.duration for recording in pending)
     started = time.perf_counter()
-    done_seconds, drafted = 0.0, 0
+    done, done_seconds, drafted = 0, 0.0, 0
     if on_progress:  # what there is to do, before the model loads
         on_progress(PrelabelProgress(0, len(pending), 0.0, total_seconds, 0))
-    for index, recording in enumerate(pending):
+    for batch in batches_of(pending, pack_options):
 
-        def report_window(seconds_into_recording: float, count: int) -> None:
-            if on_progress:  # called while this recording is being drafted, so the loop values hold
+        def report_window(batch: BatchProgress) -> None:
+            if on_progress:  # called while this batch is being drafted, so the loop values hold
                 on_progress(
                     PrelabelProgress(
-                        index,  # noqa: B023
+                        done + batch.recordings_done,  # noqa: B023
                         len(pending),
-                        done_seconds + seconds_into_recording,  # noqa: B023
+                        done_seconds + batch.audio_seconds_done,  # noqa: B023
                         total_seconds,
-                        drafted + count,  # noqa: B023
+                        drafted + batch.segments_drafted,  # noqa: B023
                     )
                 )
 
-        drafted += prelabel_recording(
-            store, settings, recording, segment_options, transcribe_options, engine, report_window
+        drafted += prelabel_recordings(
+            store, settings, batch, segment_options, transcribe_options, engine, report_window, pack_options
         )
-        done_seconds += recording.duration
+        done += len(batch)
+        done_seconds += sum(recording.duration for recording in batch)
         if on_progress:
-            on_progress(PrelabelProgress(index + 1, len(pending), done_seconds, total_seconds, drafted))
+            on_progress(PrelabelProgress(done, len(pending), done_seconds, total_seconds, drafted))
     return PrelabelReport(len(pending), drafted, total_seconds, time.perf_counter() - started)
+
+
+def batches_of(recordings: list[Recording], options: PackOptions) -> list[list[Recording]]:
+    """Consecutive short recordings in batches of up to ``BATCH_AUDIO_SECONDS``; a long one alone."""
+    batches: list[list[Recording]] = []
+    for run in _runs(recordings, options):
+        seconds = BATCH_AUDIO_SECONDS  # the first recording of a run starts a batch
+        for recording in run:
+            if seconds + recording.duration > BATCH_AUDIO_SECONDS:
+                batches.append([])
+                seconds = 0.0
+            batches[-1].append(recording)
+            seconds += recording.duration
+    return batches
+
+
+def is_short(recording: Recording, options: PackOptions) -> bool:
+    """Whether a recording's segments fit one window, so they are packed with other recordings'.
+
+    Longer recordings are drafted on their own as before packing: their windows are full
+    already, and their audio need not be held while other recordings are decoded.
+    """
+    return recording.duration <= options.window_seconds
+
+
+def prelabel_recordings(
+    store: Store,
+    settings: Settings,
+    recordings: list[Recording],
+    segment_options: SegmentOptions,
+    transcribe_options: TranscribeOptions,
+    engine: Engine,
+    on_window: Callable[[BatchProgress], None] | None = None,
+    pack_options: PackOptions | None = None,
+    work_owner: str | None = None,
+) -> int:
+    """Bring a batch of recordings to ``drafted``; return how many drafts this call produced.
+    ``work_owner``: as for ``prelabel_recording``, for every recording of the batch.
+
+    Short recordings (``is_short``) are segmented, then their segments are packed into shared
+    Whisper windows (``packing``); each long one goes through ``prelabel_recording``. Recordings
+    of a project without a language are not mixed in a window: Whisper detects one language per
+    window. ``on_window`` gets the batch's progress after every window. Each recording is marked
+    drafted as soon as its last segment is.
+    """
+    pack_options = pack_options or PackOptions.for_transcribe(transcribe_options)
+    done, done_seconds, count = 0, 0.0, 0
+    # The reports below run during a recording or group, while done, done_seconds and count
+    # still hold what was finished before it.
+
+    def report_recording(seconds_into_recording: float, drafted: int) -> None:
+        if on_window:
+            on_window(BatchProgress(done, done_seconds + seconds_into_recording, count + drafted))
+
+    def report_group(group: BatchProgress) -> None:
+        if on_window:
+            on_window(
+                BatchProgress(
+                    done + group.recordings_done,
+                    done_seconds + group.audio_seconds_done,
+                    count + group.segments_drafted,
+                )
+            )
+
+    for run in _runs(recordings, pack_options):
+        if not is_short(run[0], pack_options):
+            count += prelabel_recording(
+                store, settings, run[0], segment_options, transcribe_options, engine, report_recording, work_owner
+            )
+            done, done_seconds = done + 1, done_seconds + run[0].duration
+            continue
+        # Whisper detects one language per window: without a project language, no mixing.
+        groups = [run] if transcribe_options.language else [[recording] for recording in run]
+        for group in groups:
+            count += _prelabel_packed(
+                store,
+                settings,
+                group,
+                segment_options,
+                transcribe_options,
+                engine,
+                pack_options,
+                report_group,
+                work_owner,
+            )
+            done, done_seconds = done + len(group), done_seconds + sum(r.duration for r in group)
+    return count
+
+
+def _runs(recordings: list[Recording], options: PackOptions) -> list[list[Recording]]:
+    """Consecutive short recordings together, each long one alone, in their order."""
+    runs: list[list[Recording]] = []
+    for recording in recordings:
+        if runs and is_short(recording, options) and is_short(runs[-1][-1], options):
+            runs[-1].append(recording)
+        else:
+            runs.append([recording])
+    return runs
+
+
+@dataclass(frozen=True)
+class _Owner:
+    """Whose segments a packed stretch holds."""
+
+    recording: int  # index into the group
+    segments: list[Segment]
+
+
+def _prelabel_packed(
+    store: Store,
+    settings: Settings,
+    recordings: list[Recording],
+    segment_options: SegmentOptions,
+    transcribe_options: TranscribeOptions,
+    engine: Engine,
+    pack_options: PackOptions,
+    on_window: Callable[[BatchProgress], None],
+    work_owner: str | None = None,
+) -> int:
+    """Segment ``recordings`` (those still new) and draft their pending segments packed."""
+    stretches: list[Stretch] = []
+    owners: list[_Owner] = []
+    left = []  # segments still to draft, per recording
+    for index, recording in enumerate(recordings):
+        samples, pending = _segmented(store, settings, recording, segment_options, work_owner)
+        taken = 0
+        for stretch in stretches_of(samples, [(s.start, s.end) for s in pending], pack_options.window_seconds):
+            stretches.append(stretch)
+            owners.append(_Owner(index, pending[taken : taken + len(stretch.spans)]))
+            taken += len(stretch.spans)
+        left.append(len(pending))
+    count, done, done_seconds = 0, 0, 0.0
+    for index, recording in enumerate(recordings):
+        if not left[index]:  # nothing heard, or drafted by an earlier run
+            store.set_prelabel_state(recording.id, PrelabelState.DRAFTED, work_owner=work_owner)
+            done, done_seconds = done + 1, done_seconds + recording.duration
+    for window in draft_packed(engine, stretches, transcribe_options, pack_options):
+        for member, drafts in zip(window.members, window.drafts):
+            owner = owners[member]
+            for segment, draft in zip(owner.segments, drafts):
+                store.add_draft(segment.id, draft, PRELABEL_AUTHOR, work_owner=work_owner)
+                count += 1
+            left[owner.recording] -= len(owner.segments)
+            if not left[owner.recording]:
+                recording = recordings[owner.recording]
+                store.set_prelabel_state(recording.id, PrelabelState.DRAFTED, work_owner=work_owner)
+                done, done_seconds = done + 1, done_seconds + recording.duration
+        on_window(BatchProgress(done, done_seconds, count))
+    return count
+
+
+def _segmented(
+    store: Store,
+    settings: Settings,
+    recording: Recording,
+    segment_options: SegmentOptions,
+    work_owner: str | None = None,
+) -> tuple[np.ndarray, list[Segment]]:
+    """A recording's audio and its segments still to draft, segmenting it first if it is new
+    (the segmentation stored in one transaction)."""
+    samples = load_normalized(settings, recording)
+    if recording.prelabel_state == PrelabelState.NEW:
+        spans = segment_speech(samples, TARGET_RATE, segment_options)
+        store.replace_segments(
+            recording.id,
+            recording.project_id,
+            [(s.start, s.end) for s in spans],
+            segment_options.to_dict(),
+            PRELABEL_AUTHOR,
+            work_owner=work_owner,
+        )
+        log.info("%s: %d segments", recording.id, len(spans))
+    return samples, store.list_segments(recording.id, allowed_from(Action.DRAFT))
 
 
 def prelabel_recording(
@@ -110,19 +303,7 @@ def prelabel_recording(
     """Bring one recording to ``drafted``; return how many drafts this call produced. With
     ``work_owner`` (a pre-labeling runner), every write checks that the runner still holds the
     recording, and stops with WorkLost when it does not (store/work.py)."""
-    samples = load_normalized(settings, recording)
-    if recording.prelabel_state == PrelabelState.NEW:
-        spans = segment_speech(samples, TARGET_RATE, segment_options)
-        store.replace_segments(
-            recording.id,
-            recording.project_id,
-            [(s.start, s.end) for s in spans],
-            segment_options.to_dict(),
-            PRELABEL_AUTHOR,
-            work_owner=work_owner,
-        )
-        log.info("%s: %d segments", recording.id, len(spans))
-    pending = store.list_segments(recording.id, allowed_from(Action.DRAFT))
+    samples, pending = _segmented(store, settings, recording, segment_options, work_owner)
     count = 0
     for group in group_into_windows([(s.start, s.end) for s in pending], transcribe_options.window_seconds):
         window = [pending[i] for i in group]

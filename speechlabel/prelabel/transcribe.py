@@ -14,7 +14,8 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -47,6 +48,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+# Whisper's "the decode failed" log-probability (faster-whisper's ``log_prob_threshold``), half of
+# its no-speech rule.
+FAILED_LOGPROB = -1.0
 
 
 @dataclass(eq=False)  # engines are compared by identity (one per cache key)
@@ -123,6 +128,42 @@ class FasterWhisperEngine(EngineBase):
         )
         return list(segments), info  # a generator: decoding happens here
 
+    def decode_batch(
+        self, windows: Sequence[np.ndarray], options: TranscribeOptions, word_timestamps: bool
+    ) -> list[tuple[list, DecodeInfo]]:
+        """Several windows in one batched CTranslate2 decode (faster-whisper's
+        ``BatchedInferencePipeline``, given each window as a clip of their concatenation).
+
+        The batched pipeline decodes at the first temperature only and ignores both VAD (clips
+        are given) and the no-speech rule, so the rule is applied here, as ``WhisperModel``
+        applies it to a window: no-speech probability above the threshold and a failed decode
+        (average log-probability not above -1) drop the window's text.
+        """
+        if len(windows) < 2:
+            return super().decode_batch(windows, options, word_timestamps)
+        from faster_whisper import BatchedInferencePipeline
+
+        starts = np.cumsum([0] + [w.shape[0] for w in windows[:-1]]) / SAMPLE_RATE
+        clips = [{"start": float(s), "end": float(s) + w.shape[0] / SAMPLE_RATE} for s, w in zip(starts, windows)]
+        # One pipeline per call: it keeps per-decode state, and engines are shared between threads.
+        segments, info = BatchedInferencePipeline(self._whisper).transcribe(
+            np.concatenate(windows),
+            language=options.language,
+            beam_size=options.beam_size,
+            word_timestamps=word_timestamps,
+            without_timestamps=False,  # as WhisperModel decodes: timestamp tokens between sentences
+            hotwords=glossary_prompt(options.glossary),
+            clip_timestamps=clips,
+            batch_size=len(windows),
+        )
+        by_window: list[list] = [[] for _ in windows]
+        for segment in segments:
+            if segment.no_speech_prob > options.no_speech_threshold and segment.avg_logprob <= FAILED_LOGPROB:
+                continue
+            index = int(np.searchsorted(starts, segment.start + 1e-3, side="right")) - 1
+            by_window[index].append(_moved(segment, -float(starts[index])))
+        return [(found, info) for found in by_window]
+
     def _warn_if_glossary_cut(self, hotwords: str | None) -> None:
         if not hotwords:
             return
@@ -130,6 +171,12 @@ class FasterWhisperEngine(EngineBase):
         count = len(self._whisper.hf_tokenizer.encode(" " + hotwords).ids)
         if count > budget:
             log.warning("glossary is %d tokens; Whisper sees only the first %d of them", count, budget)
+
+
+def _moved(segment, seconds: float):
+    """A faster-whisper ``Segment`` with its times and its words' moved by ``seconds``."""
+    words = [replace(w, start=w.start + seconds, end=w.end + seconds) for w in segment.words or ()]
+    return replace(segment, start=segment.start + seconds, end=segment.end + seconds, words=words or segment.words)
 
 
 def cuda_available() -> bool:

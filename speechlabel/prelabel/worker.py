@@ -22,9 +22,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from speechlabel.core.errors import SpeechLabelError, StoreUnavailable, ValidationError
-from speechlabel.core.models import Project
+from speechlabel.core.models import PrelabelState, Project
 from speechlabel.prelabel.jobs import unexpected_failure
-from speechlabel.prelabel.pipeline import prelabel_recording
+from speechlabel.prelabel.pipeline import prelabel_recording, prelabel_recordings
 from speechlabel.prelabel.project_options import segment_options_for, transcribe_options_for
 from speechlabel.prelabel.transcribe import TranscribeOptions, get_engine
 from speechlabel.store import Store
@@ -62,6 +62,11 @@ class WorkerOptions:
     project_id: int | None = None
     # Stop when this job has nothing queued or running left (``speechlabel prelabel``).
     job_id: int | None = None
+    # Short recordings are claimed together, up to this much audio, and their segments share
+    # Whisper windows (``pipeline.prelabel_recordings``): two full windows' worth, so packing
+    # pays, while several runners still share a corpus of short clips evenly.
+    batch_audio_seconds: float = 60.0
+    batch_recordings: int = 32
 
 
 @dataclass(frozen=True)
@@ -106,7 +111,13 @@ class Worker:
         try:
             while not self._stop.is_set():
                 try:
-                    claimed = self.store.claim_work(self.id, options.lease_seconds, project_id=options.project_id)
+                    claimed = self.store.claim_work(
+                        self.id,
+                        options.lease_seconds,
+                        project_id=options.project_id,
+                        max_recordings=options.batch_recordings,
+                        max_audio_seconds=options.batch_audio_seconds,
+                    )
                 except StoreUnavailable as error:  # the database is away for a moment: try again later
                     log.warning("runner %s could not claim work: %s", self.id, error)
                     self._stop.wait(options.poll_seconds)
@@ -116,13 +127,12 @@ class Worker:
                         break
                     self._stop.wait(options.poll_seconds)
                     continue
-                for work in claimed:
-                    outcome = self._draft(work)
+                for work, outcome, count in self._draft_claimed(claimed):
                     if outcome is Outcome.LOST:
                         continue  # another runner has it, or the job was cancelled
                     done += 1
                     failed += outcome is Outcome.FAILED
-                    drafted += self._drafted
+                    drafted += count
                     audio += work.audio_seconds
                 idle_since = time.monotonic()
                 if on_recording:
@@ -138,6 +148,57 @@ class Worker:
             beating.join(timeout=options.heartbeat_seconds + 5)
             self._unregister()
         return WorkerReport(done, failed, drafted, audio, time.perf_counter() - started)
+
+    def _draft_claimed(self, claimed: list[ClaimedWork]) -> list[tuple[ClaimedWork, Outcome, int]]:
+        """A claim of one recording is drafted alone; several (short ones) together, per project,
+        their segments packed into shared windows. If a packed batch fails, each recording it did
+        not finish is drafted alone, so a failure is the failing recording's only."""
+        if len(claimed) == 1:
+            outcome = self._draft(claimed[0])
+            return [(claimed[0], outcome, self._drafted)]
+        results = []
+        for project_id in dict.fromkeys(work.project_id for work in claimed):
+            batch = [work for work in claimed if work.project_id == project_id]
+            try:
+                self._draft_packed(batch)
+            except WorkLost:
+                pass  # what is still ours is finished (or drafted alone) below
+            except Exception:
+                log.warning(
+                    "a packed batch of %d recordings failed; drafting them one by one", len(batch), exc_info=True
+                )
+            for work in batch:
+                results.append(self._finish_or_draft_alone(work))
+        return results
+
+    def _draft_packed(self, batch: list[ClaimedWork]) -> None:
+        project = self._project(batch[0].project_id)
+        transcribe_options = self._transcribe_options(project)
+        with self._lock:
+            self._held.update((work.recording_id, 0.0) for work in batch)
+        prelabel_recordings(
+            self.store,
+            self.settings,
+            [self.store.get_recording(work.recording_id) for work in batch],
+            segment_options_for(project),
+            transcribe_options,
+            get_engine(transcribe_options),
+            work_owner=self.id,
+        )
+
+    def _finish_or_draft_alone(self, work: ClaimedWork) -> tuple[ClaimedWork, Outcome, int]:
+        try:
+            if self.store.get_recording(work.recording_id).prelabel_state == PrelabelState.DRAFTED:
+                count = len(self.store.list_segments(work.recording_id))
+                self.store.finish_work(work.recording_id, self.id, count)
+                return work, Outcome.DONE, count
+        except WorkLost:
+            return work, Outcome.LOST, 0
+        finally:
+            with self._lock:
+                self._held.pop(work.recording_id, None)
+        outcome = self._draft(work)
+        return work, outcome, self._drafted
 
     def _draft(self, work: ClaimedWork) -> Outcome:
         """Draft one claimed recording (how many segments: ``self._drafted``)."""

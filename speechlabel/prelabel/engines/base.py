@@ -3,8 +3,9 @@ Draft builders and input checks they share, and the process-wide engine cache.
 
 ``Engine`` is what prelabeling and the jobs call (any object with these members will do).
 ``EngineBase`` is what an engine implements: it loads its model when built and gives Whisper's
-segments of some audio (``decode``); the base turns those into Drafts, one per segment or one per
-span of a window (``windowing``), so every engine's drafts are built, scored and clipped alike.
+segments of some audio (``decode``; several windows at once: ``decode_batch``); the base turns
+those into Drafts, one per segment or one per span of a window (``windowing``), so every engine's
+drafts are built, scored and clipped alike.
 ``get_engine`` builds engines through the registry (``engine_registry``) and keeps one per
 (engine, model, compute type, threads, device).
 """
@@ -109,6 +110,20 @@ class EngineBase(ABC):
         """
         return draft_window(self, samples, spans, options, offset)
 
+    def transcribe_windows(
+        self, windows: Sequence[tuple[np.ndarray, Sequence[tuple[float, float]]]], options: TranscribeOptions
+    ) -> list[list[Draft]]:
+        """``transcribe_window`` of several (samples, spans) windows decoded together
+        (``decode_batch``); word times within each window's samples."""
+        return draft_windows(self, windows, options)
+
+    def decode_batch(
+        self, windows: Sequence[np.ndarray], options: TranscribeOptions, word_timestamps: bool
+    ) -> list[tuple[list, DecodeInfo]]:
+        """``decode`` of several windows (each at most 30 s). One after another here; an engine
+        whose library decodes a batch in one call overrides this."""
+        return [self.decode(samples, options, word_timestamps) for samples in windows]
+
 
 def glossary_prompt(glossary: tuple[str, ...]) -> str | None:
     """The text Whisper sees before each window: ``"term, term, term."``.
@@ -161,13 +176,56 @@ def draft_window(
     offset: float,
 ) -> list[Draft]:
     """``transcribe_window`` of every engine: one decode of ``samples`` with word times, each
-    span given the words whose middle lies in it."""
+    span given the words whose sound is in it."""
     engine.check_options(options)
     check_samples(samples)
     check_offset(offset)
     if len(spans) == 1 or samples.shape[0] == 0:
         return [engine.transcribe(_cut(samples, span), options, offset + span[0]) for span in spans]
     segments, info = engine.decode(samples, options, word_timestamps=True)  # words decide the split
+    return split_window(engine, options, samples, segments, info, spans, offset)
+
+
+def draft_windows(
+    engine: EngineBase,
+    windows: Sequence[tuple[np.ndarray, Sequence[tuple[float, float]]]],
+    options: TranscribeOptions,
+) -> list[list[Draft]]:
+    """``transcribe_windows`` of every engine: ``draft_window`` of each window, with all the
+    decodes in one ``decode_batch``. A window of one span is decoded as that span alone and
+    drafted whole, as ``draft_window`` does."""
+    engine.check_options(options)
+    inputs = []
+    for samples, spans in windows:
+        check_samples(samples)
+        inputs.append(_cut(samples, spans[0]) if len(spans) == 1 else samples)
+    heard = [i for i, (audio, (_, spans)) in enumerate(zip(inputs, windows)) if audio.shape[0] and spans]
+    decoded = dict(zip(heard, engine.decode_batch([inputs[i] for i in heard], options, word_timestamps=True)))
+    drafts = []
+    for index, (audio, (_, spans)) in enumerate(zip(inputs, windows)):
+        if index not in decoded:
+            drafts.append([empty_draft(engine, options) for _ in spans])
+            continue
+        segments, info = decoded[index]
+        if len(spans) == 1:
+            duration = audio.shape[0] / SAMPLE_RATE
+            drafts.append([draft_from_segments(engine, options, segments, info, spans[0][0], duration)])
+        else:
+            drafts.append(split_window(engine, options, audio, segments, info, spans, 0.0))
+    return drafts
+
+
+def split_window(
+    engine: EngineBase,
+    options: TranscribeOptions,
+    samples: np.ndarray,
+    segments: list,
+    info: DecodeInfo,
+    spans: Sequence[tuple[float, float]],
+    offset: float,
+) -> list[Draft]:
+    """One Draft per span out of one decode of ``samples``: each span gets the words whose sound
+    is in it (``assign_words``), and the scores of Whisper's segments over it."""
     words = [
         TimedWord(w.word, float(w.start), float(w.end), float(w.probability))
         for segment in segments
@@ -176,7 +234,7 @@ def draft_window(
     stretches = [ScoredStretch(s.start, s.end, s.avg_logprob, s.no_speech_prob) for s in segments if s.text.strip()]
     return [
         _window_draft(engine, options, info, span, span_words, stretches, offset)
-        for span, span_words in zip(spans, assign_words(words, spans))
+        for span, span_words in zip(spans, assign_words(words, spans, samples))
     ]
 
 
