@@ -3,8 +3,9 @@ peak RSS before and after (resource.getrusage).
 
 Decompression bombs (issue 17, point 9): a 30-minute 8-channel FLAC of silence (117 kB; 460 MB
 as float samples) imports in bounded memory; a machine out of memory fails one file, not the
-batch. Long files (issue 19, point 5): a long WAV imported from its path or as an open upload
-takes memory in proportion to a block, not to the file."""
+batch. Long files (issue 19, point 5): a long WAV imported from its path or as an open upload,
+and the VAD over a long recording's 16 kHz copy, take memory in proportion to a block, not to
+the file."""
 
 from __future__ import annotations
 
@@ -121,6 +122,32 @@ def test_a_long_file_imports_in_the_memory_of_a_block_not_of_the_file(ten_minute
     # The file is 106 MB (read whole, the import grew by that much); copied in 1 MB chunks and
     # decoded in blocks, it stays within a few blocks (measured: no growth over the start).
     assert result["growth_kb"] < 48 * 1024, result
+
+
+SEGMENT_A_LONG_RECORDING = textwrap.dedent("""
+    import json, resource, sys
+    from pathlib import Path
+    import numpy as np
+    from speechlabel.prelabel.pipeline import segment_normalized
+    from speechlabel.prelabel.vad import SegmentOptions, speech_probabilities
+
+    speech_probabilities(np.zeros(512, dtype=np.float32))  # the model, loaded before measuring
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    spans = segment_normalized(Path(sys.argv[1]), SegmentOptions())
+    after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"growth_kb": after - before, "segments": len(spans), "end": spans[-1].end}))
+""")
+
+
+def test_pre_labeling_segments_half_an_hour_in_the_memory_of_a_block(tmp_path, speech_dir):
+    """Half an hour at 16 kHz is 115 MB as float samples; the VAD used to hold them, two copies
+    and the model's work on 10,000 frames at once (+520 MB at peak). It reads the recording's
+    16 kHz copy in blocks now (measured: +70 MB)."""
+    recording = tmp_path / "half-an-hour.wav"
+    write_long_speech(recording, speech_dir, 1800, rate=16000, channels=1)
+    result = run_measured(SEGMENT_A_LONG_RECORDING, str(recording))
+    assert result["segments"] > 300 and result["end"] > 1790, result
+    assert result["growth_kb"] < 100 * 1024, result
 
 
 def limit_address_space(megabytes: int):
