@@ -9,7 +9,9 @@ from pathlib import Path
 import av
 import numpy as np
 import soundfile as sf
+import soxr
 
+from speechlabel.audio.samples import TARGET_RATE, load_mono_16k
 from speechlabel.workspace.config import Settings
 
 
@@ -46,6 +48,26 @@ def silent_flac(rate: int, channels: int, seconds: float) -> bytes:
         for _ in range(int(seconds)):
             out.write(second)
     return buffer.getvalue()
+
+
+def write_long_speech(path: Path, speech_dir: Path, seconds: float, rate: int = 44100, channels: int = 2) -> None:
+    """Real speech for ``seconds`` as a 16-bit WAV at ``rate`` with ``channels``: every
+    ``en/*.wav`` in turn, a quarter second apart (about 2 minutes), again and again, each channel
+    a little quieter than the one before. Written a pass at a time, so hours of it take the
+    memory of one pass."""
+    gap = np.zeros(TARGET_RATE // 4, dtype=np.float32)
+    one_pass = np.concatenate(
+        [part for wav in sorted((speech_dir / "en").glob("*.wav")) for part in (load_mono_16k(wav), gap)]
+    )
+    at_rate = soxr.resample(one_pass, TARGET_RATE, rate) if rate != TARGET_RATE else one_pass
+    pcm = (np.clip(np.stack([at_rate * 0.9**channel for channel in range(channels)], axis=1), -1, 1) * 32767).astype(
+        np.int16
+    )
+    frames = int(seconds * rate)
+    with sf.SoundFile(path, "w", rate, channels, subtype="PCM_16", format="WAV") as out:
+        while frames > 0:
+            out.write(pcm[:frames])
+            frames -= len(pcm)
 
 
 def corrupt_inputs(speech_dir) -> dict[str, tuple[bytes, str]]:

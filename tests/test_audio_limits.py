@@ -5,6 +5,7 @@ file never stops the others. Every file here is generated, or cut from a real re
 from __future__ import annotations
 
 import io
+from contextlib import closing
 
 import numpy as np
 import pytest
@@ -97,10 +98,10 @@ def test_a_header_that_understates_the_length_is_caught_while_decoding():
         sf.write(buffer, np.tile(noise, seconds // 2), 16000, format="OGG", subtype="VORBIS")
         return buffer.getvalue()
 
-    source = _PyAVSource(ogg(2) + ogg(10), "chained.ogg")
+    source = _PyAVSource(io.BytesIO(ogg(2) + ogg(10)), "chained.ogg")
     assert source.header.declared_seconds == pytest.approx(10.0)
     limits = AudioLimits(max_seconds=11.0)
-    with source, pytest.raises(AudioDecodeError) as refused:
+    with closing(source), pytest.raises(AudioDecodeError) as refused:
         list(mono_16k_blocks(source, "chained.ogg", limits, LevelMeter("chained.ogg"), DecodedFrames()))
     assert str(refused.value).startswith("'chained.ogg' is 0.00 h long; the maximum is 0.00 h")
 

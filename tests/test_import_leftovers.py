@@ -42,12 +42,13 @@ def test_the_next_workspace_start_removes_stale_import_temporaries(tmp_path):
     settings = Settings(data_dir=tmp_path / "data")
     stale = [
         leftover(settings, "audio/normalized/.tmp-k2j3h4.wav", seconds_old=STALE_SECONDS + 60),
+        leftover(settings, "audio/originals/.tmp-4567cdef", seconds_old=STALE_SECONDS + 60),
         leftover(settings, "audio/originals/ab/.tmp-0123abcd", seconds_old=STALE_SECONDS + 60),
     ]
     being_written = leftover(settings, "audio/normalized/.tmp-live.wav", seconds_old=5)
     finished = leftover(settings, "audio/normalized/rec-0123456789ab.wav", seconds_old=10 * STALE_SECONDS)
     Workspace.open(settings).close()
-    assert [path.exists() for path in stale] == [False, False]
+    assert [path.exists() for path in stale] == [False, False, False]
     assert being_written.exists() and finished.exists()
 
 
@@ -82,13 +83,18 @@ def test_a_killed_import_leaves_nothing_after_the_next_start(data_dir, tmp_path)
         time.sleep(0.02)
     importing.send_signal(signal.SIGKILL)
     assert importing.wait(timeout=30) == -signal.SIGKILL
-    left = list(normalized.glob(".tmp-*"))
-    assert len(left) == 1 and left[0].stat().st_size > 0  # the import was killed mid-write
+    copy = list(normalized.glob(".tmp-*"))
+    assert len(copy) == 1 and copy[0].stat().st_size > 0  # the import was killed mid-write
+    # The original, copied before decoding, is still staged under its hidden name too.
+    left = sorted((data_dir / "audio").rglob(".tmp-*"))
+    assert [path.parent.name for path in left] == ["normalized", "originals"]
+    assert left[1].stat().st_size == long.stat().st_size
 
     settings = Settings(data_dir=data_dir)
     Workspace.open(settings).close()
-    assert left[0].exists()  # fresh: as far as anyone can tell, an import still writing it
-    age(left[0], STALE_SECONDS + 1)
+    assert all(path.exists() for path in left)  # fresh: as far as anyone can tell, an import still writing them
+    for path in left:
+        age(path, STALE_SECONDS + 1)
     Workspace.open(settings).close()
     assert list((data_dir / "audio").rglob(".tmp-*")) == []
     assert not list(normalized.iterdir())

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+import numpy as np
 import pytest
+import soundfile as sf
 
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.analytics.metrics import word_error_rate
 from speechlabel.core.models import PrelabelState, SegmentStatus
 from speechlabel.ingest.files import import_audio
-from speechlabel.prelabel.pipeline import PRELABEL_AUTHOR, prelabel_project
-from speechlabel.prelabel.project_options import transcribe_options_for
-from speechlabel.prelabel.transcribe import get_engine
+from speechlabel.prelabel.pipeline import PRELABEL_AUTHOR, prelabel_project, prelabel_recording
+from speechlabel.prelabel.project_options import segment_options_for, transcribe_options_for
+from speechlabel.prelabel.transcribe import TranscribeOptions, get_engine
 from speechlabel.projects.manage import create_project
 
 
@@ -25,6 +29,18 @@ class StopAfter:
         if self.calls == self.limit:
             raise KeyboardInterrupt("simulated interruption")
         self.calls += 1
+        return self.engine.transcribe_window(samples, spans, options, offset)
+
+
+class KeepWindows:
+    """The real engine, keeping the start, end and samples of every window it is given."""
+
+    def __init__(self, engine):
+        self.engine, self.windows = engine, []
+        self.name, self.model = engine.name, engine.model
+
+    def transcribe_window(self, samples, spans, options, offset=0.0):
+        self.windows.append((offset, offset + spans[-1][1], samples.copy()))
         return self.engine.transcribe_window(samples, spans, options, offset)
 
 
@@ -75,6 +91,22 @@ def test_an_interrupted_run_continues_where_it_stopped(store, settings, speech_d
     assert prelabel_project(store, settings, project).segments_drafted == 0
 
 
+def test_each_window_read_from_disk_is_that_span_of_the_whole_recording(store, settings, speech_dir):
+    """The pipeline reads a window's samples from the 16 kHz copy by span: the same samples it
+    used to slice from the whole recording in memory."""
+    tiny = TranscribeOptions(model="tiny.en")
+    project = create_project(store, "windows", language="en", transcribe_options=tiny, actor=SYSTEM)
+    recording = import_file(store, settings, project, speech_dir, "diarization/pyannote_sample.wav")
+    options = replace(transcribe_options_for(project), window_seconds=8.0)  # several windows
+    engine = KeepWindows(get_engine(options))
+    drafted = prelabel_recording(store, settings, recording, segment_options_for(project), options, engine)
+    assert drafted == len(store.list_segments(recording.id)) and len(engine.windows) >= 3
+    whole, rate = sf.read(settings.data_dir / recording.normalized_path, dtype="float32")
+    for start, end, samples in engine.windows:
+        assert samples.dtype == np.float32
+        np.testing.assert_array_equal(samples, whole[int(round(start * rate)) : int(round(end * rate))])
+
+
 def test_noise_only_recording_gets_no_invented_text(store, settings, speech_dir, project):
     recording = import_file(store, settings, project, speech_dir, "noise/speechbrain_noise5_stationary.wav")
     prelabel_project(store, settings, project)
@@ -88,7 +120,6 @@ def test_window_drafts_match_per_segment_drafts_on_a_real_call(speech_dir):
     """Drafting the 30 s call's segments in shared windows is as accurate as one by one, and
     every word lands inside its own segment."""
     from speechlabel.audio.samples import load_mono_16k
-    from speechlabel.prelabel.transcribe import TranscribeOptions
     from speechlabel.prelabel.vad import segment_speech
 
     samples = load_mono_16k(speech_dir / "diarization" / "pyannote_sample.wav")

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from faster_whisper.vad import get_vad_model
 
 from speechlabel.audio.samples import load_mono_16k
 from speechlabel.core.errors import ValidationError
@@ -21,6 +22,8 @@ from speechlabel.prelabel.vad import (
     FRAME_SECONDS,
     SegmentOptions,
     Span,
+    frame_features,
+    segment_blocks,
     segment_speech,
     speech_probabilities,
 )
@@ -33,6 +36,7 @@ from speechlabel.prelabel.vad_metrics import (
     read_uem,
     segment_purity,
 )
+from tests.tiled_speech import load_utterances, tile
 
 DIARIZATION = ["pyannote_sample", "ami_pyannote_tst00"]
 NOISE = "noise/speechbrain_noise5_stationary.wav"
@@ -249,6 +253,54 @@ def test_concurrent_calls_share_the_model_and_agree(speech_dir):
     for thread in threads:
         thread.join()
     assert results == [expected] * 3
+
+
+# --- a long recording read in blocks --------------------------------------------------------
+
+# A block size that falls anywhere in a frame and in a batch of the model's runs.
+ODD_BLOCK = 777_777
+
+
+@pytest.fixture(scope="module")
+def eleven_minutes(speech_dir) -> np.ndarray:
+    """Real speech past two of the 10,000-frame batches faster-whisper runs the model on (5 min
+    20 s each; ours are 1,000 frames), cut off in the middle of a frame."""
+    return tile(load_utterances(speech_dir), 660, rotate=3).samples[:-100]
+
+
+def _blocks(samples: np.ndarray, size: int = ODD_BLOCK) -> list[np.ndarray]:
+    return [samples[start : start + size] for start in range(0, samples.size, size)]
+
+
+def test_probabilities_read_in_blocks_are_those_of_faster_whispers_call_on_the_whole(eleven_minutes):
+    padded = np.pad(eleven_minutes, (0, -eleven_minutes.size % 512))
+    whole = np.asarray(get_vad_model()(padded), dtype=np.float32).reshape(-1)  # faster-whisper's own call
+    np.testing.assert_array_equal(frame_features(_blocks(eleven_minutes)).probabilities, whole)
+    np.testing.assert_array_equal(speech_probabilities(eleven_minutes), whole)
+
+
+def test_valley_levels_are_each_frames_quietest_quarter(eleven_minutes):
+    quarters = np.pad(eleven_minutes, (0, -eleven_minutes.size % 512)).reshape(-1, 4, 128).astype(np.float64)
+    expected = 10 * np.log10(np.mean(quarters**2, axis=2).min(axis=1) + 1e-12)
+    np.testing.assert_array_equal(frame_features(_blocks(eleven_minutes, 512 * 100 + 7)).valley_db, expected)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        SegmentOptions(),
+        # Speech lasts until the probability is almost 0, so long pieces are cut inside speech
+        # at the quietest frame (the valley levels decide).
+        SegmentOptions(hysteresis=0.49, max_duration=3.0, target_duration=3.0),
+    ],
+)
+def test_segments_read_in_blocks_are_those_of_the_whole_recording(eleven_minutes, options, caplog):
+    whole = segment_speech(eleven_minutes, options=options)
+    assert len(whole) > 50
+    for size in (ODD_BLOCK, 1 << 20):
+        assert segment_blocks(_blocks(eleven_minutes, size), options=options) == whole
+    if options.hysteresis == 0.49:
+        assert "no pause in" in caplog.text
 
 
 # --- options -----------------------------------------------------------------------------

@@ -137,7 +137,7 @@ def upload_audio(store, settings, project) -> None:
             store,
             settings,
             project,
-            [(f.name, f.getvalue()) for f in files],
+            [(f.name, f) for f in files],  # the open uploads: read in chunks, not copied whole
             actor=st.session_state["actor"],
             on_file=lambda name, i, n: bar.progress(i / n, text=tm("forms.importing", name=name)),
         )

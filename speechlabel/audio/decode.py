@@ -4,6 +4,8 @@ libsndfile is tried first (WAV, FLAC, OGG, MP3; exact for 24-bit and float WAV);
 PyAV takes what it does not know (M4A/AAC, WebM/Opus, ...). Both are wheels on PyPI, so no
 ffmpeg program is needed. Nothing here holds more than one block: a caller that mixes down and
 resamples each block (speechlabel.audio.normalize) keeps memory bounded whatever the file's length.
+A file given by its path, or as an open file (a browser upload), is read as the decoder goes,
+never whole.
 
 A decoder that fails after some audio does not raise: it ends the blocks and says why in
 ``stopped_by`` (a truncated or damaged file), so the audio before the damage can still be used.
@@ -12,8 +14,11 @@ A decoder that fails after some audio does not raise: it ends the blocks and say
 from __future__ import annotations
 
 import io
+import os
 import re
 from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import BinaryIO
 
 import numpy as np
 import soundfile as sf
@@ -30,9 +35,28 @@ _LIBSNDFILE_SHORT_DATA = re.compile(r"^data\s*:\s*(\d+)\s*\(should be (\d+)\)", 
 _ESTIMATED_DURATION_FORMATS = {"aac", "mp3"}
 
 
+# What audio is read from: a whole file's bytes, its path, or an open binary file that can seek
+# (Streamlit's UploadedFile). Always the whole file, from its first byte.
+AudioData = bytes | str | os.PathLike[str] | BinaryIO
+
+
+@contextmanager
+def open_binary(data: AudioData) -> Iterator[BinaryIO]:
+    """``data`` as a binary file at its first byte; a file this opens is closed again, an open
+    file given is left open (its owner closes it)."""
+    if isinstance(data, bytes):
+        yield io.BytesIO(data)  # shares the bytes: no copy
+    elif isinstance(data, (str, os.PathLike)):
+        with open(data, "rb") as handle:
+            yield handle
+    else:
+        data.seek(0)
+        yield data
+
+
 class AudioSource:
-    """An opened file: ``header``, then ``blocks(frames)``; ``stopped_by`` is the decoder's
-    reason when it stopped before the end. Use as a context manager."""
+    """An opened file (``open_audio``): ``header``, then ``blocks(frames)``; ``stopped_by`` is
+    the decoder's reason when it stopped before the end."""
 
     header: AudioHeader
     stopped_by: str | None = None
@@ -52,21 +76,23 @@ class AudioSource:
     def _unusable(self, label: str) -> AudioDecodeError:
         return _unreadable(label)
 
-    def __enter__(self) -> AudioSource:
-        return self
 
-    def __exit__(self, *exc) -> None:
-        self.close()
-
-
-def open_audio(data: bytes, label: str) -> AudioSource:
-    """Open a whole file held in memory; raise AudioDecodeError saying what is wrong."""
-    if not data:
-        raise AudioDecodeError(message_key="error.audio_empty", params={"label": label})
-    try:
-        return _SoundfileSource(data, label)
-    except _NotForThisDecoder:
-        return _PyAVSource(data, label)
+@contextmanager
+def open_audio(data: AudioData, label: str) -> Iterator[AudioSource]:
+    """Open a file for decoding; raise AudioDecodeError saying what is wrong."""
+    with open_binary(data) as handle:
+        if handle.seek(0, os.SEEK_END) == 0:
+            raise AudioDecodeError(message_key="error.audio_empty", params={"label": label})
+        handle.seek(0)
+        try:
+            source: AudioSource = _SoundfileSource(handle, label)
+        except _NotForThisDecoder:
+            handle.seek(0)
+            source = _PyAVSource(handle, label)
+        try:
+            yield source
+        finally:
+            source.close()
 
 
 class _NotForThisDecoder(Exception):
@@ -74,9 +100,9 @@ class _NotForThisDecoder(Exception):
 
 
 class _SoundfileSource(AudioSource):
-    def __init__(self, data: bytes, label: str):
+    def __init__(self, binary: BinaryIO, label: str):
         try:
-            self._file = sf.SoundFile(io.BytesIO(data))
+            self._file = sf.SoundFile(binary)
         except sf.LibsndfileError as error:
             if "Format not recognised" in str(error) or "unknown format" in str(error).lower():
                 raise _NotForThisDecoder() from error
@@ -120,12 +146,12 @@ def _libsndfile_reason(error: Exception) -> str:
 
 
 class _PyAVSource(AudioSource):
-    def __init__(self, data: bytes, label: str):
+    def __init__(self, binary: BinaryIO, label: str):
         import av  # imported lazily: most uploads are WAV or FLAC
 
         self._av = av
         try:
-            self._container = av.open(io.BytesIO(data), mode="r")
+            self._container = av.open(binary, mode="r")
         except (av.error.FFmpegError, ValueError, IndexError) as error:
             raise _unreadable(label) from error
         if not self._container.streams.audio:

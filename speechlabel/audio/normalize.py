@@ -19,7 +19,7 @@ import numpy as np
 import soundfile as sf
 import soxr
 
-from speechlabel.audio.decode import AudioSource, open_audio
+from speechlabel.audio.decode import AudioData, AudioSource, open_audio
 from speechlabel.audio.limits import AudioLimits, check_header, refuse_too_long, refuse_too_short
 from speechlabel.audio.probe import LevelMeter
 from speechlabel.audio.samples import TARGET_RATE
@@ -45,7 +45,14 @@ class Normalized:
     truncation: Truncation | None
 
 
-def normalize_to_wav(data: bytes, label: str, limits: AudioLimits, target: Path) -> Normalized:
+def check_importable(data: AudioData, label: str, limits: AudioLimits) -> None:
+    """Refuse from its header alone a file ``normalize_to_wav`` would refuse before decoding
+    (not audio, or breaking ``limits``): an import then copies nothing of it."""
+    with open_audio(data, label) as source:
+        check_header(source.header, limits, label)
+
+
+def normalize_to_wav(data: AudioData, label: str, limits: AudioLimits, target: Path) -> Normalized:
     """Decode ``data`` into a 16-bit 16 kHz mono WAV at ``target``, written under a hidden
     ``.tmp-`` name and renamed at the end (removed again on any failure)."""
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -68,7 +75,7 @@ def normalize_to_wav(data: bytes, label: str, limits: AudioLimits, target: Path)
     return normalized
 
 
-def decode_mono_16k(data: bytes, label: str, limits: AudioLimits | None = None) -> np.ndarray:
+def decode_mono_16k(data: AudioData, label: str, limits: AudioLimits | None = None) -> np.ndarray:
     """The whole file as float32 16 kHz mono in memory (for files known to be short)."""
     with open_audio(data, label) as source:
         blocks = list(mono_16k_blocks(source, label, limits or AudioLimits(), LevelMeter(label), DecodedFrames()))

@@ -29,7 +29,7 @@ def load_mono_16k(path: str | os.PathLike) -> np.ndarray:
     from speechlabel.audio.normalize import decode_mono_16k  # imported here: normalize builds on this module
 
     path = Path(path)
-    return decode_mono_16k(path.read_bytes(), path.name)
+    return decode_mono_16k(path, path.name)
 
 
 def write_wav(path: str | os.PathLike, samples: np.ndarray, rate: int = TARGET_RATE) -> None:

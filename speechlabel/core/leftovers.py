@@ -19,7 +19,9 @@ log = logging.getLogger(__name__)
 
 STALE_SECONDS = 6 * 3600
 # Where imports write their temporaries (speechlabel.ingest.files, speechlabel.audio.normalize).
-_IMPORT_TEMPORARIES = ("audio/normalized/.tmp-*", "audio/originals/*/.tmp-*")
+# An original is staged in the originals folder itself until its hash names its place (older
+# versions wrote it in the hash's folder).
+_IMPORT_TEMPORARIES = ("audio/normalized/.tmp-*", "audio/originals/.tmp-*", "audio/originals/*/.tmp-*")
 
 
 def remove_stale(candidates: Iterable[Path], now: float | None = None) -> list[Path]:

@@ -3,6 +3,10 @@
 Stored file names are generated (content hash, recording id); the name a user gave is only a
 label, so odd or hostile names can never reach the file system. Nothing is left half-written:
 files are written atomically and removed again if the database refuses the row.
+
+Memory stays bounded whatever a file's size: a file is read from its path (or the open upload)
+as it is copied and hashed in chunks, and decoded from that copy in blocks; only bytes a caller
+already holds are ever whole in memory.
 """
 
 from __future__ import annotations
@@ -13,11 +17,11 @@ import unicodedata
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 
 from speechlabel.accounts.access import require_role
-from speechlabel.audio.normalize import Truncation, normalize_to_wav
+from speechlabel.audio.decode import AudioData, open_binary
+from speechlabel.audio.normalize import Truncation, check_importable, normalize_to_wav
 from speechlabel.core.errors import AudioDecodeError, DuplicateRecording, SpeechLabelError, english_message
 from speechlabel.core.leftovers import remove_stale_temporaries
 from speechlabel.core.models import Actor, PrelabelState, Project, Recording
@@ -31,6 +35,10 @@ AUDIO_EXTENSIONS = frozenset(
     {".wav", ".wave", ".flac", ".ogg", ".oga", ".opus", ".mp3", ".m4a", ".aac", ".mp4", ".webm", ".mka"}
 )
 MAX_LABEL_LENGTH = 255
+ORIGINALS_FOLDER = "audio/originals"
+# Originals are copied in chunks of this size: as fast as bigger ones, and nothing beside a
+# decoder's block.
+_COPY_CHUNK_BYTES = 1 << 20
 # Container names as decoders report them -> the extension the stored original gets.
 _EXTENSION_BY_FORMAT = {
     "WAV": ".wav",
@@ -87,7 +95,7 @@ def import_audio(
     store: Store,
     settings: Settings,
     project: Project,
-    data: bytes,
+    data: AudioData,
     label: str,
     *,
     insert: Callable[[Recording], object] | None = None,
@@ -100,31 +108,73 @@ def import_recording(
     store: Store,
     settings: Settings,
     project: Project,
-    data: bytes,
+    data: AudioData,
     label: str,
     *,
     insert: Callable[[Recording], object] | None = None,
 ) -> ImportedRecording:
-    """Import one file's bytes; raise AudioDecodeError / DuplicateRecording with a clear message.
-    A truncated file is imported (what could be decoded) with a warning saying so.
+    """Import one file (its bytes, path or open file); raise AudioDecodeError /
+    DuplicateRecording with a clear message. A truncated file is imported (what could be
+    decoded) with a warning saying so.
 
     ``insert`` stores the new row (default ``store.insert_recording``); a dataset import passes
     one that stores the recording together with its segments in one transaction. If it raises,
     the files written are removed again."""
     label = clean_label(label)
-    sha256 = hashlib.sha256(data).hexdigest()
-    existing = store.find_recording_by_hash(project.id, sha256)
+    check_importable(data, label, settings.audio_limits)  # nothing is copied of a file refused anyway
+    staged = _stage_original(settings, data)
+    try:
+        return _import_staged(store, settings, project, staged, label, insert)
+    finally:
+        staged.path.unlink(missing_ok=True)  # gone already when it became the original
+
+
+@dataclass(frozen=True)
+class _StagedOriginal:
+    """A file's bytes copied under a hidden name in the originals folder, hashed on the way."""
+
+    path: Path
+    sha256: str
+
+
+def _stage_original(settings: Settings, data: AudioData) -> _StagedOriginal:
+    """Copy ``data`` in chunks into a hidden file, hashing while copying: one read of the
+    source, and never more than a chunk of it in memory."""
+    folder = settings.data_dir / ORIGINALS_FOLDER
+    folder.mkdir(parents=True, exist_ok=True)
+    temporary = folder / f".tmp-{uuid.uuid4().hex}"
+    digest = hashlib.sha256()
+    try:
+        with open_binary(data) as source, open(temporary, "wb") as out:
+            while chunk := source.read(_COPY_CHUNK_BYTES):
+                digest.update(chunk)
+                out.write(chunk)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    return _StagedOriginal(temporary, digest.hexdigest())
+
+
+def _import_staged(
+    store: Store,
+    settings: Settings,
+    project: Project,
+    staged: _StagedOriginal,
+    label: str,
+    insert: Callable[[Recording], object] | None,
+) -> ImportedRecording:
+    existing = store.find_recording_by_hash(project.id, staged.sha256)
     if existing is not None:
         raise DuplicateRecording(label, existing.id, existing.label)
     recording_id = f"rec-{uuid.uuid4().hex[:12]}"
     normalized_path = f"audio/normalized/{recording_id}.wav"
-    normalized = normalize_to_wav(data, label, settings.audio_limits, settings.data_dir / normalized_path)
+    normalized = normalize_to_wav(staged.path, label, settings.audio_limits, settings.data_dir / normalized_path)
     recording = Recording(
         id=recording_id,
         project_id=project.id,
         label=label,
-        sha256=sha256,
-        original_path=_original_relpath(sha256, normalized.probe.format),
+        sha256=staged.sha256,
+        original_path=_original_relpath(staged.sha256, normalized.probe.format),
         normalized_path=normalized_path,
         probe=normalized.probe,
         prelabel_state=PrelabelState.NEW,
@@ -132,10 +182,10 @@ def import_recording(
     )
     created: tuple[Path | None, Path] = (None, settings.data_dir / normalized_path)
     try:
-        created = (_write_original(settings, recording, data), created[1])
+        created = (_keep_original(settings, recording, staged), created[1])
         (insert or store.insert_recording)(recording)
     except BaseException:
-        _remove_files(created, store, sha256)
+        _remove_files(created, store, staged.sha256)
         raise
     log.info("imported %s as %s (%.1f s)", label, recording.id, recording.duration)
     warning = truncation_warning(label, normalized.truncation)
@@ -175,7 +225,7 @@ def import_paths(
     for index, path in enumerate(files):
         if on_file:
             on_file(path, index, len(files))
-        import_one(store, settings, project, str(path), path.read_bytes, path.name, report)
+        import_one(store, settings, project, str(path), path, path.name, report)
     return report
 
 
@@ -183,34 +233,27 @@ def import_uploads(
     store: Store,
     settings: Settings,
     project: Project,
-    uploads: Sequence[tuple[str, bytes]],
+    uploads: Sequence[tuple[str, AudioData]],
     on_file: Callable[[str, int, int], object] | None = None,
     *,
     actor: Actor,
 ) -> ImportReport:
-    """Import (name, bytes) pairs from a browser upload (leads only); one bad file does not
-    stop the others."""
+    """Import (name, file) pairs from a browser upload (leads only): each file an open upload
+    (read in chunks, not copied whole) or bytes. One bad file does not stop the others."""
     require_role(actor, project, action="uploading audio")
     remove_stale_temporaries(settings)
     report = ImportReport()
     for index, (name, data) in enumerate(uploads):
         if on_file:
             on_file(name, index, len(uploads))
-        import_one(store, settings, project, name, partial(_as_read, data), name, report)
+        import_one(store, settings, project, name, data, name, report)
     return report
 
 
-def _as_read(data: bytes) -> bytes:
-    """An upload's bytes, already in memory: what ``import_one`` reads for it."""
-    return data
-
-
-def import_one(
-    store, settings, project, source: str, read: Callable[[], bytes], label: str, report: ImportReport
-) -> None:
+def import_one(store, settings, project, source: str, data: AudioData, label: str, report: ImportReport) -> None:
     """Import one file into ``report``: imported, duplicate or failed with the reason."""
     try:
-        imported = import_recording(store, settings, project, read(), label)
+        imported = import_recording(store, settings, project, data, label)
         report.imported.append(imported.recording)
         report.warnings.extend(imported.warnings)
     except DuplicateRecording as duplicate:
@@ -220,8 +263,8 @@ def import_one(
             ImportFailure(source, str(error), error if isinstance(error, SpeechLabelError) else None)
         )
     except MemoryError:
-        # Decoding is bounded by AudioLimits, but reading a huge file, or a machine short of
-        # memory, can still fail: report this file and go on with the next.
+        # Files are read and decoded in chunks and blocks (bounded by AudioLimits), but a
+        # machine short of memory can still fail: report this file and go on with the next.
         failure = AudioDecodeError(message_key="error.audio_out_of_memory", params={"label": label})
         report.failures.append(ImportFailure(source, str(failure), failure))
 
@@ -252,22 +295,17 @@ def _original_relpath(sha256: str, audio_format: str) -> str:
     extension = _EXTENSION_BY_FORMAT.get(audio_format.upper(), "")
     if not extension and "MP4" in audio_format.upper():
         extension = ".m4a"
-    return f"audio/originals/{sha256[:2]}/{sha256}{extension or '.bin'}"
+    return f"{ORIGINALS_FOLDER}/{sha256[:2]}/{sha256}{extension or '.bin'}"
 
 
-def _write_original(settings: Settings, recording: Recording, data: bytes) -> Path | None:
-    """Write the original once per content hash; its path if this call created it, else None."""
+def _keep_original(settings: Settings, recording: Recording, staged: _StagedOriginal) -> Path | None:
+    """Move the staged copy into place, once per content hash; the original's path if this call
+    created it, else None (the staged copy is then removed by the caller)."""
     original = settings.data_dir / recording.original_path
     if original.exists():
         return None
     original.parent.mkdir(parents=True, exist_ok=True)
-    temporary = original.with_name(f".tmp-{uuid.uuid4().hex}")
-    try:
-        temporary.write_bytes(data)
-        temporary.replace(original)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    staged.path.replace(original)
     return original
 
 

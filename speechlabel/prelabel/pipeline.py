@@ -13,18 +13,19 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import soundfile as sf
 
-from speechlabel.audio.samples import TARGET_RATE
+from speechlabel.audio.samples import TARGET_RATE, read_span
 from speechlabel.core.errors import NotFound
 from speechlabel.core.lifecycle import Action, allowed_from
 from speechlabel.core.models import PrelabelState, Project, Recording, Segment
 from speechlabel.prelabel.packing import PackOptions, Stretch, draft_packed, stretches_of
 from speechlabel.prelabel.project_options import segment_options_for, transcribe_options_for
 from speechlabel.prelabel.transcribe import Engine, TranscribeOptions, get_engine
-from speechlabel.prelabel.vad import SegmentOptions, segment_speech
+from speechlabel.prelabel.vad import SegmentOptions, Span, segment_blocks
 from speechlabel.prelabel.windowing import group_into_windows
 from speechlabel.store import Store
 from speechlabel.workspace.config import Settings
@@ -273,21 +274,28 @@ def _segmented(
     segment_options: SegmentOptions,
     work_owner: str | None = None,
 ) -> tuple[np.ndarray, list[Segment]]:
-    """A recording's audio and its segments still to draft, segmenting it first if it is new
-    (the segmentation stored in one transaction)."""
-    samples = load_normalized(settings, recording)
+    """A short recording's audio (at most a window's: held whole) and its segments still to
+    draft, segmenting it first if it is new."""
+    path = normalized_audio(settings, recording)
     if recording.prelabel_state == PrelabelState.NEW:
-        spans = segment_speech(samples, TARGET_RATE, segment_options)
-        store.replace_segments(
-            recording.id,
-            recording.project_id,
-            [(s.start, s.end) for s in spans],
-            segment_options.to_dict(),
-            PRELABEL_AUTHOR,
-            work_owner=work_owner,
-        )
-        log.info("%s: %d segments", recording.id, len(spans))
+        _store_segmentation(store, recording, segment_normalized(path, segment_options), segment_options, work_owner)
+    samples, _rate = sf.read(str(path), dtype="float32")
     return samples, store.list_segments(recording.id, allowed_from(Action.DRAFT))
+
+
+def _store_segmentation(
+    store: Store, recording: Recording, spans: list[Span], segment_options: SegmentOptions, work_owner: str | None
+) -> None:
+    """The recording's segmentation, in one transaction (a rerun after an interruption finds it)."""
+    store.replace_segments(
+        recording.id,
+        recording.project_id,
+        [(s.start, s.end) for s in spans],
+        segment_options.to_dict(),
+        PRELABEL_AUTHOR,
+        work_owner=work_owner,
+    )
+    log.info("%s: %d segments", recording.id, len(spans))
 
 
 def prelabel_recording(
@@ -302,13 +310,19 @@ def prelabel_recording(
 ) -> int:
     """Bring one recording to ``drafted``; return how many drafts this call produced. With
     ``work_owner`` (a pre-labeling runner), every write checks that the runner still holds the
-    recording, and stops with WorkLost when it does not (store/work.py)."""
-    samples, pending = _segmented(store, settings, recording, segment_options, work_owner)
+    recording, and stops with WorkLost when it does not (store/work.py).
+
+    The recording is never held whole (a 4-hour one is 0.9 GB as float samples): the VAD reads
+    its 16 kHz copy in blocks, and each Whisper window reads its own span from the file."""
+    path = normalized_audio(settings, recording)
+    if recording.prelabel_state == PrelabelState.NEW:
+        _store_segmentation(store, recording, segment_normalized(path, segment_options), segment_options, work_owner)
+    pending = store.list_segments(recording.id, allowed_from(Action.DRAFT))
     count = 0
     for group in group_into_windows([(s.start, s.end) for s in pending], transcribe_options.window_seconds):
         window = [pending[i] for i in group]
         start = window[0].start
-        audio = samples[int(round(start * TARGET_RATE)) : int(round(window[-1].end * TARGET_RATE))]
+        audio = read_span(path, start, window[-1].end)
         window_spans = [(s.start - start, s.end - start) for s in window]
         drafts = engine.transcribe_window(audio, window_spans, transcribe_options, offset=start)
         for segment, draft in zip(window, drafts):
@@ -320,14 +334,26 @@ def prelabel_recording(
     return count
 
 
-def load_normalized(settings: Settings, recording: Recording) -> np.ndarray:
+def normalized_audio(settings: Settings, recording: Recording) -> Path:
+    """The path of ``recording``'s 16 kHz mono copy, checked to be there and at 16 kHz."""
     path = settings.data_dir / recording.normalized_path
     if not path.is_file():
         raise NotFound(
             message_key="error.job_audio_missing",
             params={"recording": recording.id, "label": recording.label, "path": str(path)},
         )
-    samples, rate = sf.read(path, dtype="float32")
+    rate = sf.info(str(path)).samplerate
     if rate != TARGET_RATE:  # every normalised copy is written at 16 kHz; anything else is damage
         raise RuntimeError(f"normalised copy of {recording.id} is at {rate} Hz, expected {TARGET_RATE}")
-    return samples
+    return path
+
+
+# Blocks of the 16 kHz copy the VAD reads: 4 MB each, a minute of audio.
+_BLOCK_SAMPLES = 1 << 20
+
+
+def segment_normalized(path: Path, options: SegmentOptions) -> list[Span]:
+    """The segments of a 16 kHz mono WAV (a recording's normalized copy), read in blocks: the
+    segments ``segment_speech`` finds in the whole of it."""
+    with sf.SoundFile(str(path)) as handle:
+        return segment_blocks(handle.blocks(_BLOCK_SAMPLES, dtype="float32"), handle.samplerate, options)

@@ -1,7 +1,10 @@
 """Voice activity detection and utterance-sized segments for labelers.
 
 The Silero VAD model that faster-whisper ships gives one speech probability per 32 ms frame
-(512 samples at 16 kHz). From those we build segments in four steps:
+(512 samples at 16 kHz). Segmentation needs nothing of the samples but those and one level per
+frame (``FrameFeatures``), computed block by block: a recording of hours is segmented from its
+file in the memory of a block, with the segments of the whole. From the probabilities we build
+segments in four steps:
 
 1. *runs*: stretches of speech with hysteresis (start at ``threshold``, continue until the
    probability falls below ``threshold - hysteresis``);
@@ -28,6 +31,7 @@ import logging
 import math
 import numbers
 import threading
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 
 import numpy as np
@@ -182,15 +186,125 @@ def _checked(samples: np.ndarray, sample_rate: int) -> np.ndarray:
 
 def speech_probabilities(samples: np.ndarray, sample_rate: int = SAMPLE_RATE) -> np.ndarray:
     """One speech probability per 32 ms frame (512 samples); the last frame is zero-padded."""
-    return _probabilities(_checked(samples, sample_rate))
+    samples = _checked(samples, sample_rate)
+    stream = _SileroStream()
+    stream.add(samples)
+    return stream.finish()
 
 
-def _probabilities(samples: np.ndarray) -> np.ndarray:
-    if samples.size == 0:
-        return np.zeros(0, dtype=np.float32)
-    # np.pad copies, which matters: the model writes into the array it is given.
-    padded = np.pad(samples, (0, -samples.size % FRAME_SAMPLES))
-    return np.asarray(_vad_model()(padded), dtype=np.float32).reshape(-1)
+# Frames per run of the model's ONNX session: 32 s of audio. The numbers do not depend on it
+# (the state is carried from run to run; 100 to 10,000 frames give identical probabilities),
+# but the session's working memory does: faster-whisper's 10,000 frames took +250 MB at peak,
+# 1,000 take +60 MB and run as fast.
+_BATCH_FRAMES = 1000
+_CONTEXT_SAMPLES = 64  # of the previous frame, put before each frame
+_STATE_SHAPE = (1, 1, 128)
+
+
+class _SileroStream:
+    """Silero's speech probabilities for a recording fed in consecutive blocks: the same numbers
+    as faster-whisper's ``SileroVADModel`` called on the whole recording (its session; each
+    frame with the end of the previous one as context; the model's state carried from batch to
+    batch), holding a batch or two of samples instead of the recording and two copies of it.
+
+    Tied to faster-whisper 1.2.1's model (its ``session`` and inputs ``input``, ``h``, ``c``);
+    tests/test_segment.py compares the two on real speech, so an upgrade that changes it fails."""
+
+    def __init__(self) -> None:
+        self._session = _vad_model().session
+        self._h = np.zeros(_STATE_SHAPE, dtype=np.float32)
+        self._c = np.zeros(_STATE_SHAPE, dtype=np.float32)
+        self._context = np.zeros(_CONTEXT_SAMPLES, dtype=np.float32)  # the first frame's: silence
+        self._pending: list[np.ndarray] = []
+        self._pending_samples = 0
+        self._outputs: list[np.ndarray] = []
+
+    def add(self, samples: np.ndarray) -> None:
+        self._pending.append(samples)
+        self._pending_samples += samples.size
+        batch = _BATCH_FRAMES * FRAME_SAMPLES
+        # A batch is run once more samples follow it: the recording's last frame is treated
+        # apart (``finish``).
+        if self._pending_samples > batch:
+            pending = self._pending[0] if len(self._pending) == 1 else np.concatenate(self._pending)
+            ready = (pending.size - 1) // batch * batch
+            for start in range(0, ready, batch):
+                self._run(pending[start : start + batch])
+            self._pending = [pending[ready:]]
+            self._pending_samples = pending.size - ready
+
+    def finish(self) -> np.ndarray:
+        """The probabilities of every frame fed; the last frame is zero-padded."""
+        if self._pending_samples:
+            rest = np.concatenate(self._pending)
+            last = np.pad(rest, (0, -rest.size % FRAME_SAMPLES))
+            # faster-whisper silences the end of the recording's last frame (it zeroes the
+            # context it takes from there, which is a view of the samples); so do we, to stay
+            # the same numbers.
+            last[-_CONTEXT_SAMPLES:] = 0
+            self._run(last)
+            self._pending, self._pending_samples = [], 0
+        if not self._outputs:
+            return np.zeros(0, dtype=np.float32)
+        return np.concatenate(self._outputs).astype(np.float32, copy=False).reshape(-1)
+
+    def _run(self, samples: np.ndarray) -> None:
+        frames = samples.reshape(-1, FRAME_SAMPLES)
+        context = np.concatenate([self._context[None], frames[:-1, -_CONTEXT_SAMPLES:]])
+        batch = np.concatenate([context, frames], axis=1)
+        output, self._h, self._c = self._session.run(None, {"input": batch, "h": self._h, "c": self._c})
+        self._outputs.append(np.asarray(output, dtype=np.float32))
+        self._context = frames[-1, -_CONTEXT_SAMPLES:].copy()
+
+
+# --- frame features: all that segmentation needs of the samples ---------------------------
+
+
+@dataclass(frozen=True)
+class FrameFeatures:
+    """Per 32 ms frame: the speech probability and the level of the frame's quietest quarter
+    (dB); and the recording's length in samples. 12 bytes a frame (5 MB for 4 h): a recording
+    is segmented from these, so its samples are needed only one block at a time."""
+
+    probabilities: np.ndarray
+    valley_db: np.ndarray
+    samples: int
+
+
+def frame_features(blocks: Iterable[np.ndarray], sample_rate: int = SAMPLE_RATE) -> FrameFeatures:
+    """The frame features of a recording given as consecutive blocks of samples (any sizes)."""
+    stream = _SileroStream()
+    valleys: list[np.ndarray] = []
+    rest = np.zeros(0, dtype=np.float32)  # samples short of a whole frame, carried to the next block
+    total = 0
+    for block in blocks:
+        block = _checked(block, sample_rate)
+        total += block.size
+        stream.add(block)
+        joined = np.concatenate([rest, block]) if rest.size else block
+        whole = joined.size // FRAME_SAMPLES * FRAME_SAMPLES
+        valleys.append(_valley_db(joined[:whole]))
+        rest = joined[whole:].copy()
+    if rest.size:
+        valleys.append(_valley_db(np.pad(rest, (0, FRAME_SAMPLES - rest.size))))
+    probabilities = stream.finish()
+    valley_db = np.concatenate(valleys) if valleys else np.zeros(0)
+    return FrameFeatures(probabilities, valley_db, total)
+
+
+# Frames whose quarter levels are computed at once: 8 MB of float64 however long the block.
+_VALLEY_CHUNK_FRAMES = 2048
+
+
+def _valley_db(samples: np.ndarray) -> np.ndarray:
+    """Per frame of ``samples`` (whole frames), the level of its quietest quarter in dB: a short
+    gap between words is quieter than any 32 ms average over it."""
+    frames = samples.reshape(-1, 4, FRAME_SAMPLES // 4)
+    levels = [
+        np.mean(frames[start : start + _VALLEY_CHUNK_FRAMES].astype(np.float64) ** 2, axis=2).min(axis=1)
+        for start in range(0, len(frames), _VALLEY_CHUNK_FRAMES)
+    ]
+    return 10 * np.log10(np.concatenate(levels) + 1e-12) if levels else np.zeros(0)
 
 
 # --- segmentation ------------------------------------------------------------------------
@@ -202,18 +316,30 @@ def segment_speech(
     samples: np.ndarray, sample_rate: int = SAMPLE_RATE, options: SegmentOptions | None = None
 ) -> list[Span]:
     """Utterance-sized speech segments, sorted, non-overlapping, inside the recording, in ms."""
+    return segment_blocks([samples], sample_rate, options)
+
+
+def segment_blocks(
+    blocks: Iterable[np.ndarray], sample_rate: int = SAMPLE_RATE, options: SegmentOptions | None = None
+) -> list[Span]:
+    """``segment_speech`` of a recording given as consecutive blocks of samples (read from its
+    file): the same segments, in the memory of a block."""
     options = options or SegmentOptions()
     options.validate()
-    samples = _checked(samples, sample_rate)
-    if samples.size < FRAME_SAMPLES:
+    return segment_frames(frame_features(blocks, sample_rate), options)
+
+
+def segment_frames(features: FrameFeatures, options: SegmentOptions) -> list[Span]:
+    """The segments of a recording from its frame features."""
+    if features.samples < FRAME_SAMPLES:
         return []  # shorter than one VAD frame: nothing a labeler could use
-    probs = _probabilities(samples)
+    probs = features.probabilities
     groups = []
     for region in _regions(_speech_runs(probs, options), options):
         for group in _join(region, probs.size, options):
-            groups.extend(_split(group, samples, probs, options))
-    spans = _to_spans(groups, samples.size / sample_rate, options)
-    log.debug("segmented %.1f s into %d segments", samples.size / sample_rate, len(spans))
+            groups.extend(_split(group, features.valley_db, probs, options))
+    spans = _to_spans(groups, features.samples / SAMPLE_RATE, options)
+    log.debug("segmented %.1f s into %d segments", features.samples / SAMPLE_RATE, len(spans))
     return spans
 
 
@@ -317,7 +443,7 @@ def _reach(bounds: list[Run], first: int, last: int, n_frames: int, options: Seg
     return (end - start + (left + right) / 2) * FRAME_SECONDS
 
 
-def _split(runs: list[Run], samples: np.ndarray, probs: np.ndarray, options: SegmentOptions) -> list[list[Run]]:
+def _split(runs: list[Run], valley_db: np.ndarray, probs: np.ndarray, options: SegmentOptions) -> list[list[Run]]:
     """Cut a group longer than ``max_duration`` at its longest pause, recursively.
 
     Only a stretch without any pause of ``split_pause`` gets here, so every dip of the speech
@@ -329,8 +455,8 @@ def _split(runs: list[Run], samples: np.ndarray, probs: np.ndarray, options: Seg
     if cut is not None:
         left, right = runs[:cut], runs[cut:]
     else:
-        left, right = _cut_inside_speech(runs, samples, probs, options)
-    return _split(left, samples, probs, options) + _split(right, samples, probs, options)
+        left, right = _cut_inside_speech(runs, valley_db, probs, options)
+    return _split(left, valley_db, probs, options) + _split(right, valley_db, probs, options)
 
 
 def _best_pause(runs: list[Run], options: SegmentOptions) -> int | None:
@@ -357,7 +483,7 @@ _VALLEY_DB = 30.0
 
 
 def _cut_inside_speech(
-    runs: list[Run], samples: np.ndarray, probs: np.ndarray, options: SegmentOptions
+    runs: list[Run], valley_db: np.ndarray, probs: np.ndarray, options: SegmentOptions
 ) -> tuple[list[Run], list[Run]]:
     """No pause to cut at: give up the quietest, least speech-like frame as a one-frame pause.
 
@@ -369,11 +495,7 @@ def _cut_inside_speech(
     lo, hi = first + margin, last - margin
     if hi <= lo:  # cannot happen with validated options; keep the cut inside the group anyway
         lo, hi = first + 1, max(first + 2, last - 1)
-    frames = samples[lo * FRAME_SAMPLES : hi * FRAME_SAMPLES]
-    frames = np.pad(frames, (0, (hi - lo) * FRAME_SAMPLES - frames.size)).reshape(hi - lo, 4, -1)
-    # The quietest quarter of each frame: a short gap between words is quieter than any
-    # 32 ms average over it.
-    valley = 10 * np.log10(np.mean(frames.astype(np.float64) ** 2, axis=2).min(axis=1) + 1e-12)
+    valley = valley_db[lo:hi]
     score = probs[lo:hi] + (valley - valley.max()) / _VALLEY_DB
     cut = lo + int(np.argmin(score))
     log.warning(

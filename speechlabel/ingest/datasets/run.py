@@ -121,7 +121,7 @@ def _import_recording(
         return
     writer = _RecordingWriter(store, project, source, usable, options.end_tolerance)
     try:
-        import_audio(store, settings, project, source.audio.read_bytes(), source.label, insert=writer.insert)
+        import_audio(store, settings, project, source.audio, source.label, insert=writer.insert)
     except DuplicateRecording as duplicate:
         audio = relative_name(source.audio, report.path)
         report.duplicates.append(ImportDuplicate(audio, duplicate.existing_id, str(duplicate)))
