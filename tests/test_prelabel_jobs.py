@@ -225,8 +225,7 @@ def test_a_worker_killed_with_sigkill_loses_its_recording_and_the_next_one_finis
         time.sleep(0.02)
     os.kill(first.pid, signal.SIGKILL)
     first.communicate(timeout=30)
-    running = project_job(store, project.id).counts.running
-    assert running == 1  # it held a recording when it died
+    assert project_job(store, project.id).counts.running >= 1  # it held recordings when it died
     second = speechlabel_process(store, settings, "prelabel", "calls", "--lease-seconds", "3")
     out, err = second.communicate(timeout=300)
     assert second.returncode == 0, err
