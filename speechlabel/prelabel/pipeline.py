@@ -18,6 +18,7 @@ import soundfile as sf
 
 from speechlabel.audio.samples import TARGET_RATE, read_span
 from speechlabel.core.errors import NotFound
+from speechlabel.core.heap import release_free_memory
 from speechlabel.core.lifecycle import Action, allowed_from
 from speechlabel.core.models import PrelabelState, Project, Recording
 from speechlabel.prelabel.project_options import segment_options_for, transcribe_options_for
@@ -135,6 +136,7 @@ def prelabel_recording(
         if on_window:
             on_window(window[-1].end, count)
     store.set_prelabel_state(recording.id, PrelabelState.DRAFTED)
+    release_free_memory()  # so a worker's memory stays flat from one recording to the next
     return count
 
 
