@@ -142,7 +142,7 @@ SEGMENT_A_LONG_RECORDING = textwrap.dedent("""
 def test_pre_labeling_segments_half_an_hour_in_the_memory_of_a_block(tmp_path, speech_dir):
     """Half an hour at 16 kHz is 115 MB as float samples; the VAD used to hold them, two copies
     and the model's work on 10,000 frames at once (+520 MB at peak). It reads the recording's
-    16 kHz copy in blocks now (measured: +70 MB)."""
+    16 kHz copy in blocks now (measured: +56 MB)."""
     recording = tmp_path / "half-an-hour.wav"
     write_long_speech(recording, speech_dir, 1800, rate=16000, channels=1)
     result = run_measured(SEGMENT_A_LONG_RECORDING, str(recording))

@@ -20,6 +20,7 @@ import soundfile as sf
 
 from speechlabel.audio.samples import TARGET_RATE, read_span
 from speechlabel.core.errors import NotFound
+from speechlabel.core.heap import release_free_memory
 from speechlabel.core.lifecycle import Action, allowed_from
 from speechlabel.core.models import PrelabelState, Project, Recording, Segment
 from speechlabel.prelabel.packing import PackOptions, Stretch, draft_packed, stretches_of
@@ -331,6 +332,7 @@ def prelabel_recording(
         if on_window:
             on_window(window[-1].end, count)
     store.set_prelabel_state(recording.id, PrelabelState.DRAFTED, work_owner=work_owner)
+    release_free_memory()  # so a worker's memory stays flat from one recording to the next
     return count
 
 

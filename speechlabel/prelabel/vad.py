@@ -38,6 +38,7 @@ import numpy as np
 
 from speechlabel.audio.samples import TARGET_RATE as SAMPLE_RATE
 from speechlabel.core.errors import ValidationError
+from speechlabel.core.heap import release_free_memory
 
 log = logging.getLogger(__name__)
 
@@ -285,6 +286,10 @@ def frame_features(blocks: Iterable[np.ndarray], sample_rate: int = SAMPLE_RATE)
         whole = joined.size // FRAME_SAMPLES * FRAME_SAMPLES
         valleys.append(_valley_db(joined[:whole]))
         rest = joined[whole:].copy()
+        # onnxruntime frees its working memory after every run, and glibc keeps it, a little
+        # more of it with every block: a 4 h recording then took +137 MB at peak, 30 min +69 MB.
+        # Handed back after each block, any length takes the memory of a block (+66 MB).
+        release_free_memory()
     if rest.size:
         valleys.append(_valley_db(np.pad(rest, (0, FRAME_SAMPLES - rest.size))))
     probabilities = stream.finish()

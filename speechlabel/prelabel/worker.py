@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from speechlabel.core.errors import SpeechLabelError, StoreUnavailable, ValidationError
+from speechlabel.core.heap import release_free_memory
 from speechlabel.core.models import PrelabelState, Project
 from speechlabel.prelabel.jobs import unexpected_failure
 from speechlabel.prelabel.pipeline import prelabel_recording, prelabel_recordings
@@ -134,6 +135,7 @@ class Worker:
                     failed += outcome is Outcome.FAILED
                     drafted += count
                     audio += work.audio_seconds
+                release_free_memory()  # a runner's memory stays flat from one claim to the next
                 idle_since = time.monotonic()
                 if on_recording:
                     on_recording(WorkerReport(done, failed, drafted, audio, time.perf_counter() - started))
