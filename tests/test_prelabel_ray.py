@@ -84,7 +84,7 @@ def test_a_node_killed_mid_run_and_every_recording_is_drafted_exactly_once(store
         for name in ["en/jfk.wav", *HARVARD]
     ]
     job = start_prelabel(store, project, SYSTEM)
-    # Claims of about two short recordings (packed together): both nodes get work to the end.
+    # Claims of about two short recordings (packed together, opted in): both nodes get work to the end.
     options = WorkerOptions(
         job_id=job.job_id, lease_seconds=4, heartbeat_seconds=1, poll_seconds=0.2, batch_audio_seconds=8
     )

@@ -56,6 +56,14 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--threads", type=int, default=None, help="CPU threads per model (0: all cores)")
     parser.add_argument(
+        "--pack-seconds",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="claim short recordings together, up to S seconds of audio, and pack their segments into shared "
+        "Whisper windows (faster on short clips, less accurate so far; default 0: off)",
+    )
+    parser.add_argument(
         "--lease-seconds",
         type=float,
         default=None,
@@ -118,6 +126,7 @@ def runner_options(args, project_id: int | None = None, job_id: int | None = Non
         threads=args.threads,
         project_id=project_id,
         job_id=job_id,
+        batch_audio_seconds=max(args.pack_seconds, 0.0),
     )
     return replace(options, lease_seconds=args.lease_seconds) if args.lease_seconds else options
 

@@ -63,10 +63,12 @@ class WorkerOptions:
     project_id: int | None = None
     # Stop when this job has nothing queued or running left (``speechlabel prelabel``).
     job_id: int | None = None
-    # Short recordings are claimed together, up to this much audio, and their segments share
-    # Whisper windows (``pipeline.prelabel_recordings``): two full windows' worth, so packing
-    # pays, while several runners still share a corpus of short clips evenly.
-    batch_audio_seconds: float = 60.0
+    # With more than 0, short recordings are claimed together, up to this much audio, and their
+    # segments share Whisper windows (``pipeline.prelabel_recordings``; 60 is two full windows).
+    # Off by default: packing drafted short utterances 7x faster but its WER was worse (0.325
+    # against 0.288 on 160 utterances of 1-4 s, bench/prelabel_throughput.py), and accuracy may
+    # not get worse (issue 19). 0: one recording per claim, drafted as before.
+    batch_audio_seconds: float = 0.0
     batch_recordings: int = 32
 
 
