@@ -130,6 +130,8 @@ class Worker:
                         break
                     self._stop.wait(options.poll_seconds)
                     continue
+                with self._lock:  # held from the claim on: Ctrl+C before its drafting gives it back too
+                    self._held.update((work.recording_id, 0.0) for work in claimed)
                 for work, outcome, count in self._draft_claimed(claimed):
                     if outcome is Outcome.LOST:
                         continue  # another runner has it, or the job was cancelled
@@ -178,8 +180,6 @@ class Worker:
     def _draft_packed(self, batch: list[ClaimedWork]) -> None:
         project = self._project(batch[0].project_id)
         transcribe_options = self._transcribe_options(project)
-        with self._lock:
-            self._held.update((work.recording_id, 0.0) for work in batch)
         prelabel_recordings(
             self.store,
             self.settings,
