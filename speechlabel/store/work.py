@@ -221,21 +221,7 @@ class WorkQueries(StoreBase):
     def finish_work(self, recording_id: str, owner: str, segments_drafted: int) -> None:
         """The recording is drafted (WorkLost if the runner no longer holds it); the job ends
         with its last recording."""
-        now = utc_now()
-        with self.write() as connection:
-            job_id = hold(connection, recording_id, owner)
-            connection.execute(
-                update(_work)
-                .where(_work.c.recording_id == recording_id)
-                .values(
-                    state=DONE,
-                    owner=None,
-                    finished_at=now,
-                    audio_seconds_done=_work.c.audio_seconds,
-                    segments_drafted=_work.c.segments_drafted + segments_drafted,
-                )
-            )
-            _end_job_if_finished(connection, job_id, now)
+        self._end_work(recording_id, owner, segments_drafted, state=DONE, audio_seconds_done=_work.c.audio_seconds)
 
     def fail_work(
         self,
@@ -247,6 +233,18 @@ class WorkQueries(StoreBase):
         segments_drafted: int = 0,
     ) -> None:
         """The recording could not be drafted, for the reason given (kept for the lead)."""
+        self._end_work(
+            recording_id,
+            owner,
+            segments_drafted,
+            state=FAILED,
+            error=error,
+            error_key=error_key,
+            error_params=error_params,
+        )
+
+    def _end_work(self, recording_id: str, owner: str, segments_drafted: int, **values: Any) -> None:
+        """End a recording the runner still holds (WorkLost otherwise), and its job with its last one."""
         now = utc_now()
         with self.write() as connection:
             job_id = hold(connection, recording_id, owner)
@@ -254,13 +252,10 @@ class WorkQueries(StoreBase):
                 update(_work)
                 .where(_work.c.recording_id == recording_id)
                 .values(
-                    state=FAILED,
                     owner=None,
                     finished_at=now,
                     segments_drafted=_work.c.segments_drafted + segments_drafted,
-                    error=error,
-                    error_key=error_key,
-                    error_params=error_params,
+                    **values,
                 )
             )
             _end_job_if_finished(connection, job_id, now)
