@@ -17,7 +17,7 @@ from speechlabel.accounts.rate_limit import TooManyRequests
 from speechlabel.core.errors import Forbidden, NotSignedIn, ValidationError
 from speechlabel.i18n import error_message
 from speechlabel.labeling.clips import CLIP_ROUTE, MAX_CLIP_SECONDS, cut_clip_for, parse_seconds
-from views import label_api
+from views import label_api, upload_api
 from views.label_api import reader_language, signed_in
 
 
@@ -89,7 +89,7 @@ def ranged(body: bytes, range_header: str | None) -> Response:
 
 
 def routes() -> list[Route]:
-    return [Route(CLIP_ROUTE + "/{recording_id}.wav", clip, methods=["GET"]), *label_api.routes()]
+    return [Route(CLIP_ROUTE + "/{recording_id}.wav", clip, methods=["GET"]), *label_api.routes(), *upload_api.routes()]
 
 
 class OwnRoutesFirst:
@@ -101,7 +101,7 @@ class OwnRoutesFirst:
     few kB of JSON and a clip is WAV), and a labeler's every segment passes through two of these
     routes, where each layer costs CPU on a server that many labelers share."""
 
-    PREFIXES = (CLIP_ROUTE + "/", label_api.API + "/")
+    PREFIXES = (CLIP_ROUTE + "/", label_api.API + "/", upload_api.API + "/")
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
