@@ -104,6 +104,8 @@ def raw_post(app, project, token: str, chunks, content_length: int | None = None
 
     async def receive():
         reads[0] += 1
+        if chunks[reads[0] - 1] is None:  # the client went away
+            return {"type": "http.disconnect"}
         return {"type": "http.request", "body": chunks[reads[0] - 1], "more_body": reads[0] < len(chunks)}
 
     async def send(message):
@@ -127,6 +129,22 @@ def test_a_chunked_body_is_stopped_once_it_passes_the_limit(app, store, settings
     assert sent[0]["status"] == 413 and b"at most 1 MB" in sent[1]["body"]
     assert reads == 17  # refused at the chunk that passed 1 MiB, not read to the end
     assert store.list_recordings(project.id) == [] and leftovers(settings) == []
+
+
+def test_a_client_that_goes_away_leaves_nothing_behind(app, store, settings, project, lead, speech_dir):
+    wav = (speech_dir / JFK).read_bytes()
+    half = [wav[i : i + 65536] for i in range(0, len(wav) // 2, 65536)]
+    sent, reads = raw_post(app, project, lead, [*half, None, b"never read"])
+    assert reads == len(half) + 1 and sent[0]["status"] == 400
+    assert store.list_recordings(project.id) == [] and leftovers(settings) == []
+
+
+def test_a_data_folder_that_cannot_be_written_is_a_clear_error(app, store, settings, project, lead, speech_dir):
+    (settings.data_dir / "audio").mkdir(parents=True)
+    (settings.data_dir / UPLOADS_FOLDER).write_bytes(b"")  # a file where the uploads folder goes
+    answer = post(client(app, lead), project, (speech_dir / JFK).read_bytes())
+    assert answer.status_code == 507 and "could not be written to the data folder" in answer.json()["error"]
+    assert store.list_recordings(project.id) == []
 
 
 @pytest.mark.parametrize(

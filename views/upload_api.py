@@ -54,8 +54,8 @@ async def upload(request: Request) -> Response:
     lang = label_api.reader_language(request)
     try:
         label_api.tab_key(request)  # the CSRF guard, before anything else
-        name = upload_name(request.query_params.get("name"))
         current, actor, project = await label_api.in_worker(lambda: _uploader(request))
+        name = upload_name(request.query_params.get("name"))
         limit = upload_limit()
         limit.check_declared(request.headers.get("content-length"))
         with UploadSpool(current.settings, limit) as spool:
@@ -69,6 +69,10 @@ async def upload(request: Request) -> Response:
         return Response(status_code=400)
     except SpeechLabelError as error:
         return _error(error, lang)
+    except OSError as error:  # the data folder's disk is full or not writable: nothing was imported
+        log.error("an upload could not be written to the data folder: %s", error)
+        body = {"error": translate("error.upload_not_written", lang), "kind": "OSError"}
+        return JSONResponse(body, status_code=507, headers=_NOT_STORED)
     return _report(report, lang)
 
 

@@ -1070,4 +1070,5 @@ MESSAGES = {
     "forms.upload_offline": "no answer from the server",
     "error.upload_too_large": "the upload is {megabytes:.0f} MB; at most {most:.0f} MB can be uploaded at once",
     "error.upload_no_name": "the upload names no file; send the file's name as ?name=",
+    "error.upload_not_written": "the upload could not be written to the data folder (is its disk full?); nothing was imported",
 }

@@ -1041,4 +1041,5 @@ MESSAGES = {
     "forms.upload_offline": "서버가 답하지 않습니다",
     "error.upload_too_large": "업로드가 {megabytes:.0f} MB입니다. 한 번에 최대 {most:.0f} MB까지 올릴 수 있습니다.",
     "error.upload_no_name": "업로드에 파일 이름이 없습니다. `?name=`으로 파일 이름을 보내 주세요.",
+    "error.upload_not_written": "업로드를 데이터 폴더에 쓰지 못했습니다(디스크가 가득 찼나요?). 아무것도 가져오지 않았습니다.",
 }
