@@ -60,7 +60,7 @@ async def upload(request: Request) -> Response:
         limit.check_declared(request.headers.get("content-length"))
         with UploadSpool(current.settings, limit) as spool:
             await _receive(request, spool)
-            path = spool.finish()
+            path = await anyio.to_thread.run_sync(spool.finish)
             report = await _in_importer(
                 lambda: import_upload(current.store, current.settings, project, actor, path, name)
             )
