@@ -32,6 +32,7 @@ TEXT_KEYS = (
     "forms.upload_sending",
     "forms.upload_importing",
     "forms.upload_finished",
+    "forms.upload_refused",
     "forms.upload_stopped",
     "forms.upload_too_big",
     "forms.upload_offline",

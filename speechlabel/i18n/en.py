@@ -1064,6 +1064,7 @@ MESSAGES = {
     "forms.upload_waiting": "{name}: waiting",
     "forms.upload_sending": "{name}: sending — {percent} %",
     "forms.upload_importing": "{name}: sent; importing",
+    "forms.upload_refused": "{name}: not imported (the reason is below)",
     "forms.upload_finished": "{name}: finished",
     "forms.upload_stopped": "{name}: the upload stopped ({reason}); choose the file again to retry",
     "forms.upload_too_big": "{name} is {megabytes} MB; at most {most} MB can be uploaded at once",

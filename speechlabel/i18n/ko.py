@@ -1035,6 +1035,7 @@ MESSAGES = {
     "forms.upload_waiting": "{name}: 기다리는 중",
     "forms.upload_sending": "{name}: 보내는 중 — {percent}%",
     "forms.upload_importing": "{name}: 보냄, 가져오는 중",
+    "forms.upload_refused": "{name}: 가져오지 못함(까닭은 아래에)",
     "forms.upload_finished": "{name}: 끝남",
     "forms.upload_stopped": "{name}: 업로드가 멈췄습니다({reason}). 파일을 다시 골라 주세요.",
     "forms.upload_too_big": "{name}은(는) {megabytes} MB입니다. 한 번에 최대 {most} MB까지 올릴 수 있습니다.",

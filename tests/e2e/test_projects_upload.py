@@ -37,6 +37,10 @@ def test_one_bad_upload_does_not_stop_the_others(page, app_server, speech_dir, t
     assert warned.inner_text().startswith(
         "cut.mp3: imported with a warning — 'cut.mp3' is truncated: it declares 11.00 s but only the first 5."
     )
+    lines = page.locator(".speechlabel-upload .line")
+    expect(lines).to_have_text(
+        ["bomb.flac: not imported (the reason is below)", "cut.mp3: finished", "jfk.wav: finished"]
+    )
     expect(page.get_by_test_id("stException")).to_have_count(0)
 
 

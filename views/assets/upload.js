@@ -53,8 +53,10 @@ function send(data, file, line) {
 }
 
 function answerLine(data, answer) {
-  if (answer.status === 200 || (answer.status === 400 && answer.body && answer.body.imported)) {
-    return format(data.texts.finished, { name: answer.name });
+  if (answer.status === 200) return format(data.texts.finished, { name: answer.name });
+  // Sent and looked at, but not imported (empty, not audio, ...): the page says why below.
+  if (answer.status === 400 && answer.body && answer.body.failures) {
+    return format(data.texts.refused, { name: answer.name });
   }
   const reason = answer.body && answer.body.error ? answer.body.error : data.texts.offline;
   return format(data.texts.stopped, { name: answer.name, reason });
