@@ -1,9 +1,10 @@
 """Streamlit entry point: ``streamlit run workbench.py``.
 
 ``streamlit run`` finds the ``app = st.App(...)`` below and serves it: Streamlit's pages plus
-the clip route (``/clip/<recording>.wav?start=&end=``) that the label page plays segments from
-and the label loop's JSON routes (``/api/label/...``), both answered ahead of Streamlit's own
-middleware (``views.routes.OwnRoutesFirst``).
+the clip route (``/clip/<recording>.wav?start=&end=``) that the label page plays segments from,
+the label loop's JSON routes (``/api/label/...``) and the audio upload route
+(``/api/upload/<project>``), all answered ahead of Streamlit's own middleware
+(``views.routes.OwnRoutesFirst``).
 The same file is the page script: Streamlit runs it as ``__main__`` on every rerun, and then it
 opens the workspace once per server process (SQLite in ``data/`` unless
 ``SPEECHLABEL_DATABASE_URL`` is set), keeps the background job registry for the life of the

@@ -1,9 +1,11 @@
 """Memory of import and pre-labeling (issue 19, point 5): the peak of importing a 4-hour upload
-and of segmenting it, this tree's code beside an older commit's; and a worker's memory over
-hundreds of recordings.
+and of segmenting it, this tree's code beside an older commit's; the app's upload (a real
+``streamlit run`` server, the file POSTed to its upload route) beside Streamlit's UploadedFile,
+which the page's ``st.file_uploader`` gave before; and a worker's memory over hundreds of
+recordings.
 
     python bench/prelabel_memory.py [--quick] [--hours 4] [--recordings 150] [--old-commit 3de3a4d]
-                                    [--old-worker] [--speech-dir ../shared/speech]
+                                    [--old-worker] [--upload-only] [--speech-dir ../shared/speech]
 
 Every figure comes from a fresh process that does only that one thing with one tree's code (this
 one, or a git worktree of ``--old-commit`` added for the run and removed after): its peak RSS
@@ -16,20 +18,32 @@ with tiny.en in one process (about 1.2 s each on 2 cores), printing its RSS afte
 first. ``--recordings 1000`` takes about 17 minutes more. ``--quick``: half an hour and 200
 clips.
 
+The app's upload: ``streamlit run workbench.py`` (this tree) on a fresh data folder, the file sent
+to ``POST /api/upload/<project>`` as the page's component sends it (one streamed body, with the
+session cookie and the tab header); the server's RSS before the request and its peak (VmHWM)
+after the answer, which covers the whole request: receiving, writing to disk and importing.
+Beside it, the import of the same file from Streamlit's ``UploadedFile`` (what the file picker
+handed the page: the whole upload in the server's memory). ``--upload-only`` measures just these
+two (a few minutes).
+
 Figures, not a timed test; the default run takes about 10 minutes on 2 cores.
 """
 
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import os
 import shutil
+import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
+from urllib.parse import quote
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_SPEECH = ROOT.parent / "shared" / "speech"
@@ -180,6 +194,139 @@ def measure(tree: Path, *case: str) -> dict:
     return result
 
 
+# --- the app's upload through a real server ------------------------------------------------
+
+BENCH_PASSWORD = "bench upload password"
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def process_memory_mb(pid: int) -> dict[str, float]:
+    """Another process's resident memory now (VmRSS) and at its peak so far (VmHWM), in MB."""
+    figures = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "VmHWM"):
+            figures[name] = int(value.split()[0]) / 1024
+    return {"rss": figures["VmRSS"], "peak": figures["VmHWM"]}
+
+
+def wait_until_up(port: int, server: subprocess.Popen, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError("the server stopped before it answered")
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as answer:
+                if answer.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise RuntimeError("the server did not answer")
+
+
+def lead_session(data: Path) -> tuple[str, int]:
+    """A project in the server's database and the admin's session token (the server created the
+    admin at start, with BENCH_PASSWORD)."""
+    from speechlabel.accounts import users as accounts
+    from speechlabel.accounts.access import SYSTEM
+    from speechlabel.projects.manage import create_project
+    from speechlabel.workspace.config import Settings
+    from speechlabel.workspace.workspace import Workspace
+
+    workspace = Workspace.open(Settings(data_dir=data))
+    try:
+        project = create_project(workspace.store, "memory", language="en", actor=SYSTEM)
+        return accounts.login(workspace.store, "admin", BENCH_PASSWORD)[0], project.id
+    finally:
+        workspace.close()
+
+
+def post_file(port: int, project_id: int, token: str, wav: Path) -> tuple[int, dict]:
+    """The file as one streamed request body, as the browser sends a File (http.client reads it
+    from disk a MiB at a time)."""
+    from speechlabel.accounts.users import SESSION_COOKIE
+
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=3600, blocksize=MB)
+    headers = {
+        "Content-Length": str(wav.stat().st_size),
+        "Content-Type": "application/octet-stream",
+        "Cookie": f"{SESSION_COOKIE}={token}",
+        "X-Speechlabel-Tab": "bench",
+        "X-Speechlabel-Lang": "en",
+    }
+    try:
+        with wav.open("rb") as body:
+            connection.request("POST", f"/api/upload/{project_id}?name={quote(wav.name)}", body=body, headers=headers)
+            answer = connection.getresponse()
+            return answer.status, json.loads(answer.read() or b"{}")
+    finally:
+        connection.close()
+
+
+def measure_app_upload(wav: Path, data: Path) -> dict:
+    """``streamlit run workbench.py`` on ``data``; ``wav`` POSTed to its upload route; the
+    server's RSS before the request and its peak after the answer."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "SPEECHLABEL_DATA_DIR": str(data),
+        "SPEECHLABEL_ADMIN_PASSWORD": BENCH_PASSWORD,
+        "SPEECHLABEL_LOCAL_WORKER": "0",
+    }
+    command = [sys.executable, "-m", "streamlit", "run", "workbench.py", "--server.port", str(port)]
+    command += ["--server.address", "127.0.0.1", "--server.headless", "true"]
+    data.mkdir(parents=True)
+    with (data.parent / "server.log").open("wb") as log:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        wait_until_up(port, server)
+        token, project_id = lead_session(data)
+        began = process_memory_mb(server.pid)
+        started = time.perf_counter()
+        status, answer = post_file(port, project_id, token, wav)
+        ended = process_memory_mb(server.pid)
+        seconds = time.perf_counter() - started
+    finally:
+        server.terminate()
+        server.wait(timeout=60)
+    if status != 200 or not answer.get("imported"):
+        raise RuntimeError(f"the upload route answered {status}: {answer}")
+    leftovers = list((data / "audio" / "uploads").glob("*"))
+    return {"began": began, "ended": ended, "seconds_wall": seconds, "imported": answer["imported"], "left": leftovers}
+
+
+def measure_uploads(wav: Path, tmp: Path) -> dict[str, dict]:
+    """The page's upload as it was (an UploadedFile, in a process of its own) and as it is (the
+    route in a real server), on this tree."""
+    results = {}
+    data = tmp / "data-uploaded-file"
+    results["st.file_uploader's UploadedFile"] = measure(ROOT, "import-upload", str(wav), str(data), "file")
+    shutil.rmtree(data)
+    data = tmp / "server" / "data"
+    results["upload route, streamlit run"] = measure_app_upload(wav, data)
+    shutil.rmtree(data.parent)
+    return results
+
+
+def print_uploads(results: dict[str, dict], hours: float, size: int) -> None:
+    print(f"\n== the app's upload of the {hours:g} h WAV ({size / 1e9:.2f} GB), this tree")
+    for what, result in results.items():
+        began, peak = result["began"]["rss"], result["ended"]["peak"]
+        print(
+            f"{what:34s} | peak {peak:6.0f} MB (+{peak - began:5.0f} over {began:5.0f}) {result['seconds_wall']:5.0f} s"
+        )
+    route = results["upload route, streamlit run"]
+    print(
+        f"imported by the route: {route['imported'][0]['seconds'] / 3600:.2f} h; left in the uploads folder: {len(route['left'])}"
+    )
+
+
 def make_clips(folder: Path, speech_dir: Path, count: int) -> None:
     """``count`` clips of 1-4 s cut at random from the real English speech, as 16 kHz WAVs."""
     import numpy as np
@@ -220,6 +367,7 @@ def main() -> None:
     parser.add_argument("--old-commit", default=OLD_COMMIT)
     parser.add_argument("--old-worker", action="store_true", help="run the thousand recordings on the old code too")
     parser.add_argument("--quick", action="store_true", help="half an hour and 200 recordings")
+    parser.add_argument("--upload-only", action="store_true", help="only the app's upload, old and new")
     parser.add_argument("--case", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.case:
@@ -230,6 +378,12 @@ def main() -> None:
 
     if args.quick:
         args.hours, args.recordings = 0.5, 200
+    if args.upload_only:
+        with tempfile.TemporaryDirectory(prefix="upload-memory-") as folder:
+            wav = Path(folder) / "long.wav"
+            write_long_speech(wav, args.speech_dir, args.hours * 3600)
+            print_uploads(measure_uploads(wav, Path(folder)), args.hours, wav.stat().st_size)
+        return
     with tempfile.TemporaryDirectory(prefix="prelabel-memory-") as folder:
         tmp = Path(folder)
         old = old_tree(args.old_commit, tmp)
@@ -253,6 +407,8 @@ def main() -> None:
                 case = ("import-upload", str(wav), str(data), given_as)
                 results.setdefault("import an upload (bytes / open file)", {})[label] = measure(tree, *case)
                 shutil.rmtree(data)
+            uploads = measure_uploads(wav, tmp)
+            size = wav.stat().st_size
             wav.unlink()
             for label, tree, how in (("old", old, "whole"), ("new", ROOT, "blocks")):
                 case = ("vad", str(tmp / "long-16k.wav"), how, str(tmp / f"spans-{label}.json"))
@@ -263,6 +419,7 @@ def main() -> None:
                 print(row(what, pair.get("old"), pair["new"]))
             vad = results["segment its 16 kHz copy (VAD)"]
             print(f"segments: old {vad['old']['segments']}, new {vad['new']['segments']}, identical: {same}")
+            print_uploads(uploads, args.hours, size)
             clips = tmp / "clips"
             make_clips(clips, args.speech_dir, args.recordings)
             every = max(1, min(100, args.recordings // 10))

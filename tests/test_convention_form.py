@@ -18,6 +18,7 @@ from speechlabel.accounts.access import SYSTEM
 from speechlabel.conventions import AIHUB, GENERIC_EN, KSPON, SchemeFileError
 from speechlabel.core.errors import Forbidden, ValidationError
 from speechlabel.core.models import Role
+from speechlabel.i18n import Lang
 from speechlabel.ingest.files import import_audio, import_uploads
 from speechlabel.prelabel.local_worker import PrelabelJobs
 from speechlabel.projects.manage import create_project
@@ -30,6 +31,7 @@ from speechlabel.projects.scheme_upload import (
     scheme_choices,
 )
 from speechlabel.workspace.workspace import Workspace
+from views.upload_api import report_json
 
 PAGE = str(Path(__file__).resolve().parents[1] / "views" / "projects.py")
 FACTORY_TOML = b"""
@@ -184,7 +186,9 @@ def test_an_import_duplicate_and_failure_on_the_page_in_korean(store, settings, 
     app.session_state["prelabel_jobs"] = PrelabelJobs(store, settings)
     app.session_state["actor"] = SYSTEM
     app.session_state["ui_language"] = "ko"
-    app.session_state["upload_reports"] = {project.id: report}
+    # The upload route's answer (its messages in the reader's language), as the component hands it back.
+    answer = {"name": "a.wav", "status": 200, "body": report_json(report, Lang.KO)}
+    app.session_state["upload_reports"] = {project.id: [answer]}
     app.run()
     assert not app.exception, app.exception
     duplicate = app.warning[0].value

@@ -44,11 +44,12 @@ def test_the_next_workspace_start_removes_stale_import_temporaries(tmp_path):
         leftover(settings, "audio/normalized/.tmp-k2j3h4.wav", seconds_old=STALE_SECONDS + 60),
         leftover(settings, "audio/originals/.tmp-4567cdef", seconds_old=STALE_SECONDS + 60),
         leftover(settings, "audio/originals/ab/.tmp-0123abcd", seconds_old=STALE_SECONDS + 60),
+        leftover(settings, "audio/uploads/.tmp-89abcdef", seconds_old=STALE_SECONDS + 60),  # a killed server's
     ]
     being_written = leftover(settings, "audio/normalized/.tmp-live.wav", seconds_old=5)
     finished = leftover(settings, "audio/normalized/rec-0123456789ab.wav", seconds_old=10 * STALE_SECONDS)
     Workspace.open(settings).close()
-    assert [path.exists() for path in stale] == [False, False, False]
+    assert [path.exists() for path in stale] == [False, False, False, False]
     assert being_written.exists() and finished.exists()
 
 

@@ -16,7 +16,6 @@ from speechlabel.audio.probe import (
 from speechlabel.conventions import BUILTIN_SCHEMES
 from speechlabel.core.models import LabelSettings, Project
 from speechlabel.core.project_settings import ProjectSetting, group
-from speechlabel.ingest.files import ImportDuplicate, ImportFailure, import_uploads
 from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS
 from speechlabel.prelabel.engines.options import DEVICES, TranscribeOptions
 from speechlabel.prelabel.engines.registry import engine_names
@@ -31,8 +30,9 @@ from speechlabel.projects.scheme_upload import (
     current_choice,
     scheme_choices,
 )
-from views.lang import error_text, label, t, translator
+from views.lang import current_lang, error_text, label, t, translator
 from views.plain import md, tm
+from views.upload_component import upload_component, upload_data
 
 LANGUAGES = ["auto", "ko", "en", "ja", "zh", "de", "fr", "es"]
 
@@ -119,51 +119,35 @@ def _setting_field(setting: ProjectSetting, value: object) -> object:
 def upload_audio(store, settings, project) -> None:
     """Upload many files; each is imported on its own, so one bad file does not stop the rest.
 
-    The uploader belongs to ``project`` (its key holds the project id): files chosen for one
-    project are never staged for another after a switch, and the button names where they go."""
-    rounds = st.session_state.setdefault("upload_rounds", {})
-    counter = rounds.get(project.id, 0)
-    files = st.file_uploader(
-        t("forms.upload"),
-        accept_multiple_files=True,
-        key=f"upload_{project.id}_{counter}",
-        type=["wav", "flac", "ogg", "opus", "mp3", "m4a", "aac", "mp4", "webm"],
-    )
-    if files and st.button(
-        tm("forms.import_files", count=len(files), project=project.name), key=f"import_{project.id}_{counter}"
-    ):
-        bar = st.progress(0.0)
-        report = import_uploads(
-            store,
-            settings,
-            project,
-            [(f.name, f) for f in files],  # the open uploads: read in chunks, not copied whole
-            actor=st.session_state["actor"],
-            on_file=lambda name, i, n: bar.progress(i / n, text=tm("forms.importing", name=name)),
-        )
-        bar.progress(1.0, text=t("forms.import_done"))
-        st.session_state.setdefault("upload_reports", {})[project.id] = report
-        rounds[project.id] = counter + 1  # a fresh uploader: the files are in
-        st.rerun()
-    report = st.session_state.get("upload_reports", {}).get(project.id)
-    if report is not None:
-        for recording in report.imported:
-            st.success(tm("forms.imported", name=recording.label, seconds=recording.duration))
-        for warning in report.warnings:
-            st.warning(
-                tm("forms.import_warning", name=warning.source, message=t(warning.message_key, **warning.params))
-            )
-        for failure in report.failures:
-            st.error(tm("forms.import_failed", name=failure.source, message=_reason(failure)))
-        for duplicate in report.duplicates:
-            st.warning(tm("forms.import_duplicate", name=duplicate.source, message=_reason(duplicate)))
+    The browser streams each file to the upload route (views/upload_component.py), which writes
+    it to disk and imports it there: no upload is held in the server's memory. The component
+    belongs to ``project`` (its key holds the project id), so files chosen for one project are
+    never sent to another after a switch; its answers are shown here until the next upload."""
+    st.markdown(f"**{t('forms.upload')}**")
+    answers = upload_component(upload_data(project.id, project.name), key=f"upload_{project.id}_{current_lang().value}")
+    if answers is not None:
+        st.session_state.setdefault("upload_reports", {})[project.id] = answers
+        st.rerun()  # the page's lists above now hold the new recordings
+    for answer in st.session_state.get("upload_reports", {}).get(project.id, []):
+        show_upload_answer(answer)
 
 
-def _reason(outcome: ImportFailure | ImportDuplicate) -> str:
-    """Why a file was not imported: translated when the error has a catalog message (a duplicate,
-    a refused role); else the English detail, already under the translated "failed" lead-in."""
-    error = outcome.error
-    return error_text(error) if error is not None and error.message_key else outcome.message
+def show_upload_answer(answer: dict) -> None:
+    """One file's answer from the upload route as the page showed import reports: its messages
+    come translated from the route; names and messages are user text (escaped by ``tm``)."""
+    given = answer.get("body")
+    body: dict = given if isinstance(given, dict) else {}
+    name = str(answer.get("name", ""))
+    for recording in body.get("imported", []):
+        st.success(tm("forms.imported", name=str(recording["label"]), seconds=float(recording["seconds"])))
+    for warning in body.get("warnings", []):
+        st.warning(tm("forms.import_warning", name=str(warning["source"]), message=str(warning["message"])))
+    for failure in body.get("failures", []):
+        st.error(tm("forms.import_failed", name=str(failure["source"]), message=str(failure["message"])))
+    for duplicate in body.get("duplicates", []):
+        st.warning(tm("forms.import_duplicate", name=str(duplicate["source"]), message=str(duplicate["message"])))
+    if not any(body.get(part) for part in ("imported", "warnings", "failures", "duplicates")):
+        st.error(tm("forms.import_failed", name=name, message=str(body.get("error") or t("forms.upload_offline"))))
 
 
 def show_job(status: JobStatus) -> None:

@@ -119,7 +119,7 @@ def endpoint(handler):
                 current = loop()
                 with current.store.shared():  # the request's reads on one connection
                     actor = signed_in(current.store, request)
-                    return _json(handler(current, actor, _tab(request), _body(raw), request, lang))
+                    return _json(handler(current, actor, tab_key(request), _body(raw), request, lang))
 
             return await in_worker(work)
         except SpeechLabelError as error:
@@ -152,7 +152,9 @@ async def in_worker(work: Callable[[], T]) -> T:
     return await anyio.to_thread.run_sync(work, limiter=workers)
 
 
-def _tab(request: Request) -> TabKey:
+def tab_key(request: Request) -> TabKey:
+    """The request's tab (its session and X-Speechlabel-Tab): a request without the header is refused
+    (BadRequest), the routes' guard against cross-site requests."""
     tab = request.headers.get(TAB_HEADER, "")
     if not 1 <= len(tab) <= 64:
         raise BadRequest(message_key="error.api_no_tab")

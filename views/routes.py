@@ -1,6 +1,6 @@
 """HTTP routes the app serves beside its pages (Starlette, answered by ``OwnRoutesFirst``, which
-workbench.py gives ``st.App`` as middleware): the clip route and the label loop's JSON routes
-(views/label_api.py). They run outside any script run, so they take the shared workspace directly, and every one of them
+workbench.py gives ``st.App`` as middleware): the clip route, the label loop's JSON routes
+(views/label_api.py) and the audio upload route (views/upload_api.py). They run outside any script run, so they take the shared workspace directly, and every one of them
 checks the session cookie and the user's roles itself."""
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from speechlabel.accounts.rate_limit import TooManyRequests
 from speechlabel.core.errors import Forbidden, NotSignedIn, ValidationError
 from speechlabel.i18n import error_message
 from speechlabel.labeling.clips import CLIP_ROUTE, MAX_CLIP_SECONDS, cut_clip_for, parse_seconds
-from views import label_api
+from views import label_api, upload_api
 from views.label_api import reader_language, signed_in
 
 
@@ -89,19 +89,21 @@ def ranged(body: bytes, range_header: str | None) -> Response:
 
 
 def routes() -> list[Route]:
-    return [Route(CLIP_ROUTE + "/{recording_id}.wav", clip, methods=["GET"]), *label_api.routes()]
+    clips = Route(CLIP_ROUTE + "/{recording_id}.wav", clip, methods=["GET"])
+    return [clips, *label_api.routes(), *upload_api.routes()]
 
 
 class OwnRoutesFirst:
     """ASGI middleware (given to ``st.App`` as user middleware, which runs before Streamlit's):
-    the clip and the label loop's routes are answered here, without Streamlit's middleware.
+    the clip, the label loop's and the upload routes are answered here, without Streamlit's
+    middleware (whose gzip would have nothing to do with an upload's streamed body either).
 
     Those are a path check for its static files, a signed-cookie session for its own sign-in and
     gzip: none of them concerns these routes (they check their own session cookie; a card is a
     few kB of JSON and a clip is WAV), and a labeler's every segment passes through two of these
     routes, where each layer costs CPU on a server that many labelers share."""
 
-    PREFIXES = (CLIP_ROUTE + "/", label_api.API + "/")
+    PREFIXES = (CLIP_ROUTE + "/", label_api.API + "/", upload_api.API + "/")
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app

@@ -21,7 +21,12 @@ STALE_SECONDS = 6 * 3600
 # Where imports write their temporaries (speechlabel.ingest.files, speechlabel.audio.normalize).
 # An original is staged in the originals folder itself until its hash names its place (older
 # versions wrote it in the hash's folder).
-_IMPORT_TEMPORARIES = ("audio/normalized/.tmp-*", "audio/originals/.tmp-*", "audio/originals/*/.tmp-*")
+_IMPORT_TEMPORARIES = (
+    "audio/normalized/.tmp-*",
+    "audio/originals/.tmp-*",
+    "audio/originals/*/.tmp-*",
+    "audio/uploads/.tmp-*",  # an upload streamed to disk (speechlabel.ingest.uploads)
+)
 
 
 def remove_stale(candidates: Iterable[Path], now: float | None = None) -> list[Path]:

@@ -239,8 +239,8 @@ def import_uploads(
     actor: Actor,
 ) -> ImportReport:
     """Import (name, file) pairs from a browser upload (leads only): each file an open upload
-    (read in chunks, not copied whole) or bytes. One bad file does not stop the others."""
-    require_role(actor, project, action="uploading audio")
+    (read in chunks, not copied whole), a path or bytes. One bad file does not stop the others."""
+    require_uploader(actor, project)
     remove_stale_temporaries(settings)
     report = ImportReport()
     for index, (name, data) in enumerate(uploads):
@@ -248,6 +248,13 @@ def import_uploads(
             on_file(name, index, len(uploads))
         import_one(store, settings, project, name, data, name, report)
     return report
+
+
+def require_uploader(actor: Actor | None, project: Project | int) -> Actor:
+    """The one rule for who may upload audio into a project (its leads and admins): the page's
+    import and the upload route (views/upload_api.py) both ask here, the route before it reads
+    any byte of the body."""
+    return require_role(actor, project, action="uploading audio")
 
 
 def import_one(store, settings, project, source: str, data: AudioData, label: str, report: ImportReport) -> None:

@@ -146,14 +146,15 @@ def create_project(page: Page, name: str, language: str = "en", model: str = "ti
 
 
 def upload_audio(page: Page, *files: Path) -> list[str]:
-    """Put ``files`` into the "Upload audio" uploader, click Import, and return the success lines."""
-    uploader = page.get_by_test_id("stFileUploader").filter(has_text="Upload audio")
-    uploader.get_by_test_id("stFileUploaderDropzoneInput").set_input_files([str(f) for f in files])
-    import_button = page.get_by_role("button", name=f"Import {len(files)} file(s)")
-    expect(import_button).to_be_visible(timeout=30_000)  # the uploads are on the server
-    import_button.click()
+    """Choose ``files`` in the "Upload audio" component, click its upload button (the browser
+    sends each file to the upload route) and return the success lines the page then shows."""
+    upload = page.locator(".speechlabel-upload")
+    upload.locator("input[type=file]").set_input_files([str(f) for f in files])
+    send = upload.get_by_role("button", name="Upload and import into")
+    expect(send).to_be_enabled(timeout=30_000)
+    send.click()
     imported = page.get_by_test_id("stAlertContentSuccess").filter(has_text=": imported")
-    expect(imported.first).to_be_visible(timeout=60_000)
+    expect(imported.first).to_be_visible(timeout=120_000)
     wait_for_app_idle(page)
     return imported.all_inner_texts()
 

@@ -37,4 +37,27 @@ def test_one_bad_upload_does_not_stop_the_others(page, app_server, speech_dir, t
     assert warned.inner_text().startswith(
         "cut.mp3: imported with a warning — 'cut.mp3' is truncated: it declares 11.00 s but only the first 5."
     )
+    lines = page.locator(".speechlabel-upload .line")
+    expect(lines).to_have_text(
+        ["bomb.flac: not imported (the reason is below)", "cut.mp3: finished", "jfk.wav: finished"]
+    )
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+
+
+def test_a_file_is_streamed_through_the_upload_route_and_imported(page, app_server, speech_dir, screenshot):
+    """The page's upload component sends the file to the upload route (no st.file_uploader),
+    shows a line per file and then the page's report; nothing is left in the uploads folder."""
+    stereo = speech_dir / "en" / "jfk_44k_24bit_stereo.flac"
+    sign_in(page, app_server.url)
+    create_project(page, "streamed", language="en", model="tiny.en")
+    expect(page.get_by_test_id("stFileUploader").filter(has_text="Upload audio")).to_have_count(0)
+    with page.expect_request(lambda request: "/api/upload/" in request.url) as sent:
+        imported = upload_audio(page, stereo)
+    assert sent.value.method == "POST" and "name=jfk_44k_24bit_stereo.flac" in sent.value.url
+    screenshot(page)
+    assert imported == ["jfk_44k_24bit_stereo.flac: imported — 11.0 s"]
+    expect(page.locator(".speechlabel-upload .line")).to_have_text(["jfk_44k_24bit_stereo.flac: finished"])
+    uploads = app_server.data_dir / "audio" / "uploads"
+    assert not uploads.exists() or list(uploads.iterdir()) == []
+    assert len(list((app_server.data_dir / "audio" / "originals").glob("*/*.flac"))) == 1
     expect(page.get_by_test_id("stException")).to_have_count(0)
