@@ -5,6 +5,7 @@ the Models page."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, datetime
 from pathlib import Path
@@ -102,6 +103,8 @@ def test_a_random_hf_checkpoint_converts_but_is_refused_by_its_wer(tmp_path, che
     convert.to_ctranslate2(random_hf_whisper, convert.detect_kind(random_hf_whisper), converted)
     assert {"model.bin", "config.json", "tokenizer.json"} <= {f.name for f in converted.iterdir()}
     assert verify.load(converted).multilingual  # 51865 tokens: a multilingual vocabulary
+    # the language tokens' ids, which the converter leaves empty for transformers 5's tokenizers
+    assert json.loads((converted / "config.json").read_text())["lang_ids"] == list(range(50259, 50358))
 
     settings = settings_in(tmp_path)
     with pytest.raises(ValidationError) as refused:

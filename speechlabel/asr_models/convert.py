@@ -84,3 +84,26 @@ def _convert_hf(source: Path, target: Path) -> None:
         raise ValidationError(
             message_key="error.model_conversion", params={"path": str(source), "error": error}
         ) from error
+    _fill_language_ids(target)
+
+
+def _fill_language_ids(target: Path) -> None:
+    """Give a multilingual model the ids of its language tokens when the converter found none.
+
+    The converter reads them from the tokenizer's ``additional_special_tokens``, which tokenizers
+    loaded by transformers 5 (and any saved without a tokenizer_config.json) do not have; with
+    an empty list faster-whisper's language detection fails (IndexError) on every project whose
+    language is "auto". The ids are those of ``<|en|>``, ``<|de|>``, ... in tokenizer.json.
+    """
+    from faster_whisper.tokenizer import _LANGUAGE_CODES  # the codes Whisper was trained on
+
+    config_path = target / "config.json"
+    config = json.loads(config_path.read_text(encoding="utf-8"))
+    if config.get("lang_ids"):
+        return
+    vocabulary = json.loads((target / "tokenizer.json").read_text(encoding="utf-8"))
+    ids = {token["content"]: token["id"] for token in vocabulary.get("added_tokens", [])}
+    found = [ids[f"<|{code}|>"] for code in _LANGUAGE_CODES if f"<|{code}|>" in ids]
+    if found:
+        config["lang_ids"] = sorted(found)
+        config_path.write_text(json.dumps(config, indent=2), encoding="utf-8")

@@ -85,7 +85,10 @@ def verify(
     edits = words = 0.0
     audio_seconds = wall = 0.0
     forced = language if loaded.multilingual else None  # an English-only model takes no language
-    _draft(loaded, decode_audio(str(pairs[0].audio), sampling_rate=SAMPLE_RATE), forced)  # warm-up, not timed
+    first = decode_audio(str(pairs[0].audio), sampling_rate=SAMPLE_RATE)
+    _draft(loaded, first, forced)  # warm-up, not timed
+    if loaded.multilingual:
+        _draft(loaded, first, None)  # projects with language "auto" need its language detection
     for pair in pairs:
         samples = decode_audio(str(pair.audio), sampling_rate=SAMPLE_RATE)
         started = time.perf_counter()
