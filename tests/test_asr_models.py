@@ -66,7 +66,7 @@ def random_hf_whisper(tmp_path_factory) -> Path:
         pad_token_id=50257,
     )
     transformers.WhisperForConditionalGeneration(config).save_pretrained(folder)
-    tokenizer = transformers.WhisperTokenizerFast(tokenizer_file=str(Path(resolve_model("base")) / "tokenizer.json"))
+    tokenizer = transformers.WhisperTokenizer(tokenizer_file=str(Path(resolve_model("base")) / "tokenizer.json"))
     tokenizer.save_pretrained(folder)
     return folder
 
@@ -113,6 +113,17 @@ def test_a_random_hf_checkpoint_converts_but_is_refused_by_its_wer(tmp_path, che
     assert list(settings.models_dir.iterdir()) == []  # nothing registered, no half-converted folder
 
 
+def test_an_openai_whisper_checkpoint_is_converted_through_hf_and_passes(tmp_path, check_dir):
+    """openai-whisper's own .pt of tiny.en (the openai-whisper engine's converter writes one from the
+    bundled weights), registered as a company checkpoint: openai -> HF -> CTranslate2."""
+    from speechlabel.prelabel.engines.openai_whisper.checkpoint import openai_checkpoint
+
+    checkpoint = openai_checkpoint("tiny.en", cache_dir=tmp_path / "cache").checkpoint
+    model = add_model(settings_in(tmp_path), SYSTEM, "openai-tiny", checkpoint, check=CheckRequest(check_dir))
+    assert model.kind == "openai" and not model.multilingual
+    assert model.verification.passed and model.verification.wer <= 0.1
+
+
 def test_sources_that_cannot_be_added_say_why(tmp_path, check_dir, random_hf_whisper):
     settings = settings_in(tmp_path)
     without_tokenizer = tmp_path / "no-tokenizer"
@@ -124,7 +135,7 @@ def test_sources_that_cannot_be_added_say_why(tmp_path, check_dir, random_hf_whi
     checkpoint.write_bytes(b"not really")
     with pytest.raises(ValidationError) as openai:
         add_model(settings, SYSTEM, "openai", checkpoint, check=CheckRequest(check_dir))
-    assert openai.value.message_key == "error.model_openai_unsupported"
+    assert openai.value.message_key == "error.model_conversion"
     with pytest.raises(ValidationError, match="no Whisper model"):
         add_model(settings, SYSTEM, "empty", tmp_path, check=CheckRequest(check_dir))
     with pytest.raises(ValidationError, match="not a model name"):

@@ -6,8 +6,9 @@ Supported sources:
   pytorch_model.bin, and the tokenizer.json its processor saved: faster-whisper needs it); converted with CTranslate2's own ``TransformersConverter`` (needs
   ``transformers``: requirements-models.txt), weights stored as float16 (CTranslate2 turns them
   into int8 on a CPU when loading, and GPUs run float16).
-- ``openai``: an openai-whisper ``.pt`` checkpoint is recognised but refused with a message: the
-  transformers release pinned here (5.x) no longer ships its openai-to-HF conversion script.
+- ``openai``: an openai-whisper ``.pt`` checkpoint is written as a Hugging Face folder first
+  (``openai_pt``: transformers 5 no longer ships its own conversion script), then converted as
+  ``hf``. Its tokenizer comes from the bundled model of the same vocabulary.
 """
 
 from __future__ import annotations
@@ -47,9 +48,26 @@ def to_ctranslate2(source: Path, kind: str, target: Path) -> None:
     elif kind == "hf":
         _convert_hf(source, target)
     elif kind == "openai":
-        raise ValidationError(message_key="error.model_openai_unsupported", params={"path": str(source)})
+        _convert_openai(source, target)
     else:
         raise ValidationError(message_key="error.model_kind", params={"kind": kind, "allowed": "auto, ct2, hf, openai"})
+
+
+def _convert_openai(source: Path, target: Path) -> None:
+    """openai-whisper .pt -> a Hugging Face folder beside the target -> CTranslate2."""
+    if not source.is_file():
+        raise ValidationError(message_key="error.model_source_unknown", params={"path": str(source)})
+    from speechlabel.asr_models.openai_pt import write_hf_folder
+
+    between = target.with_name(target.name + "-hf")
+    try:
+        try:
+            write_hf_folder(source, between)
+        except ImportError as error:  # torch or transformers missing
+            raise ValidationError(message_key="error.model_needs_transformers", params={"error": error}) from error
+        _convert_hf(between, target)
+    finally:
+        shutil.rmtree(between, ignore_errors=True)
 
 
 def _is_hf_whisper(folder: Path) -> bool:
