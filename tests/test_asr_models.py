@@ -162,6 +162,15 @@ def test_the_command_line_adds_lists_checks_and_refuses_to_remove_a_model_in_use
     assert listed[0] == "name\torigin\tsize MB\tlanguages\tRTF\tWER\tchecked"
     assert listed[3].startswith("company-tiny\tregistered\t78\tEnglish\t")
     assert run(data, "project", "create", "calls", "--language", "en", "--model", "company-tiny") == 0
+    assert run(data, "import", "calls", str(check_dir / (CHECK_FILES[0] + ".wav"))) == 0
+    assert run(data, "prelabel", "calls") == 0  # drafts with the registered model, by its name
+    workspace = Workspace.open(Settings(data_dir=data))
+    try:
+        (recording,) = workspace.store.list_recordings(workspace.store.get_project("calls").id)
+        drafts = [workspace.store.latest_draft(s.id) for s in workspace.store.list_segments(recording.id)]
+    finally:
+        workspace.close()
+    assert [(d.model, d.text) for d in drafts if d] == [("company-tiny", "What joy there is in living.")]
     assert run(data, "model", "check", "company-tiny", "--check-dir", str(check_dir), "--check-files", "1") == 0
     assert "'company-tiny': passed: WER" in capsys.readouterr().out
     assert run(data, "model", "remove", "company-tiny") == 1
