@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from speechlabel.accounts.access import require_role
 from speechlabel.conventions import (
+    ACCEPT_DUAL,
     GENERIC_EN,
     KSPON,
     Insertion,
@@ -26,6 +27,7 @@ from speechlabel.conventions import (
     Tag,
     TagKind,
     TagScheme,
+    accept_dual,
     apply_fixes,
     has_errors,
     insert_dual,
@@ -180,7 +182,10 @@ def _error_count(problems: list[Problem]) -> int:
 
 def insert_at_caret(scheme: TagScheme, text: str, tag_text: str, start: int, end: int | None = None) -> Insertion:
     """A tag button or hotkey: ``tag_text`` (a tag of the scheme, or ``DUAL``) put at the caret
-    or around the selection ``start..end`` (character offsets); the new text and caret."""
+    or around the selection ``start..end`` (character offsets); the new text and caret.
+    ``ACCEPT_DUAL`` keeps the next proposed dual transcription and moves the caret past it."""
+    if tag_text == ACCEPT_DUAL:
+        return accept_dual(text, start, end)
     if tag_text == DUAL:
         if not scheme.dual_transcription:
             raise ValidationError(message_key="error.scheme_no_dual", params={"scheme": scheme.title or scheme.name})
