@@ -54,7 +54,9 @@ class DraftStyleOptions:
 def style_draft(text: str, scheme: TagScheme, options: DraftStyleOptions = DraftStyleOptions()) -> str:
     """``text`` (a raw Whisper draft) in ``scheme``'s convention; "" stays ""."""
     text = _spaced(unicodedata.normalize("NFC", text))
-    if options.punctuation:  # first, so that a word set off by a quote is found alone after it
+    # Punctuation first, so that a word set off by a quote is found alone after it; most drafts
+    # have none to clean, and skip the second parse (styling is on every page that shows a draft).
+    if options.punctuation and _outside(scheme).search(_NUMBER_OR_DIGITS.sub("", text)):
         text = _spaced("".join(_cleaned(piece, scheme) if piece else " " for piece in _pieces(text)))
     words = parse(text)
     styled = [_word(word, index == len(words) - 1, scheme, options) for index, word in enumerate(words)]
@@ -84,6 +86,9 @@ def _word(word: Word, last: bool, scheme: TagScheme, options: DraftStyleOptions)
 
 def _filler(piece: Piece, last: bool, scheme: TagScheme) -> str | None:
     """The word marked as a filler, or None when it is not one (or is marked already)."""
+    bare = piece.text.rstrip(SENTENCE_PUNCTUATION).casefold()
+    if bare not in _folded(scheme.fillers) and bare not in _folded(scheme.pause_fillers):
+        return None  # most words: no need to take them apart
     parts = split_text(piece, scheme)
     if parts.prefix or parts.marks(scheme) or parts.tail != parts.punctuation:
         return None
@@ -103,7 +108,7 @@ def _piece(piece: Piece, scheme: TagScheme, options: DraftStyleOptions) -> str:
     """A TEXT piece with its numbers written the scheme's way; dual transcriptions, tags and
     brackets as they are."""
     style = scheme.draft_numbers if options.numbers else NumberStyle.KEEP
-    if piece.kind != PieceKind.TEXT or style == NumberStyle.KEEP:
+    if piece.kind != PieceKind.TEXT or style == NumberStyle.KEEP or not any(char.isdigit() for char in piece.text):
         return piece.text
     return _NUMBER_OR_DIGITS.sub(lambda match: _number(match, style), piece.text)
 
@@ -131,16 +136,22 @@ def _cleaned(piece: Piece, scheme: TagScheme) -> str:
 
 
 def _punctuation(text: str, scheme: TagScheme) -> str:
+    return _outside(scheme).sub(_space_if_punctuation, text) if text else text
+
+
+def _outside(scheme: TagScheme) -> re.Pattern:
+    """A character the scheme does not allow in a word, nor a number, space or bracket does."""
     # Marks are the scheme's markup, and "and/or" is text where no markup uses a slash (the linter agrees).
     marks = "".join(scheme.suffix_marks) + "".join(scheme.prefix_marks) + ("/" if scheme.slash_joins_words else "")
-    allowed = _allowed(scheme.word_characters, marks)
-    return "".join(char if allowed.match(char) or not _is_punctuation(char) else " " for char in text)
+    return _outside_of(scheme.word_characters, marks)
 
 
 @lru_cache(maxsize=64)
-def _allowed(word_characters: str, marks: str) -> re.Pattern:
-    return re.compile(f"[{word_characters}{re.escape(marks)}{re.escape(SENTENCE_PUNCTUATION)}]")
+def _outside_of(word_characters: str, marks: str) -> re.Pattern:
+    return re.compile(f"[^{word_characters}{re.escape(marks + SENTENCE_PUNCTUATION)}\\d\\s()\\[\\]<>]")
 
 
-def _is_punctuation(char: str) -> bool:
-    return unicodedata.category(char)[0] in "PS"
+def _space_if_punctuation(match: re.Match) -> str:
+    """Punctuation and symbols become spaces; letters stay (a Latin word is the labeler's to write)."""
+    char = match.group()
+    return " " if unicodedata.category(char)[0] in "PS" else char
