@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.models import Draft, Segment, Word
+from speechlabel.core.project_scheme import DraftStyle
 
 
 @dataclass(frozen=True)
@@ -26,18 +27,26 @@ class DraftWord:
 
 @dataclass(frozen=True)
 class DraftView:
+    """``text``: Whisper's words (``words``, with their timings); ``proposed``: the same in the
+    project's convention, as a segment starts (``core.project_scheme.DraftStyle``): what a second
+    labeler starts from and a reviewer's diff compares with."""
+
     words: tuple[DraftWord, ...]
     text: str
     engine: str
     model: str
+    proposed: str = ""
 
     @property
     def low_confidence_count(self) -> int:
         return sum(word.low_confidence for word in self.words)
 
 
-def draft_view(drafts: Sequence[Draft], segment: Segment, threshold: float) -> DraftView | None:
-    """The words of ``drafts`` (oldest first) inside ``segment``, flagged below ``threshold``."""
+def draft_view(
+    drafts: Sequence[Draft], segment: Segment, threshold: float, style: DraftStyle | None = None
+) -> DraftView | None:
+    """The words of ``drafts`` (oldest first) inside ``segment``, flagged below ``threshold``;
+    ``proposed`` written in ``style`` (None: as Whisper wrote it)."""
     if not drafts:
         return None
     newest = drafts[-1]
@@ -45,7 +54,7 @@ def draft_view(drafts: Sequence[Draft], segment: Segment, threshold: float) -> D
     flagged = tuple(DraftWord(w.symbol, w.start, w.end, w.score, w.score < threshold) for w in words)
     # A draft without word timings (or whose words all fell outside) still shows its text.
     text = " ".join(w.symbol for w in flagged) if flagged else newest.text.strip()
-    return DraftView(flagged, text, newest.engine, newest.model)
+    return DraftView(flagged, text, newest.engine, newest.model, style.text(text) if style else text)
 
 
 def _words_by_time(drafts: Sequence[Draft], start: float, end: float) -> list[Word]:
