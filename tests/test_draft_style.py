@@ -130,6 +130,13 @@ def test_fillers_and_numbers_round_trip_through_a_mapping():
     assert mine.accept_dual_hotkey == "Alt+A"
 
 
+def test_a_scheme_file_whose_tag_has_alt_a_keeps_it_and_loses_the_inherited_accept_key():
+    mine = scheme_from_mapping(
+        {"name": "mine", "base": "kspon", "tags": [{"tag": "[m]", "kind": "noise", "hotkey": "Alt+A"}]}
+    )
+    assert mine.by_text["[m]"].hotkey == "Alt+A" and mine.accept_dual_hotkey is None
+
+
 @pytest.mark.parametrize("fillers", ["어", ("두 말",), ("",), ("(어)",)])
 def test_bad_fillers_are_refused(fillers):
     with pytest.raises(ValidationError, match="fillers"):

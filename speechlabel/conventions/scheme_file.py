@@ -124,6 +124,9 @@ def scheme_from_mapping(data: Any) -> TagScheme:
             "numbers": base.numbers,
         }
     )
+    if base is not None and base.accept_dual_hotkey in {tag.hotkey for tag in tags}:
+        # The base's accept key came after scheme files that may give a tag that key: the tag keeps it.
+        inherited["accept_dual_hotkey"] = None
     return TagScheme(**{**inherited, **fields, "tags": tags})
 
 
