@@ -1072,4 +1072,8 @@ MESSAGES = {
     "error.upload_too_large": "the upload is {megabytes:.0f} MB; at most {most:.0f} MB can be uploaded at once",
     "error.upload_no_name": "the upload names no file; send the file's name as ?name=",
     "error.upload_not_written": "the upload could not be written to the data folder (is its disk full?); nothing was imported",
+    "error.scheme_fillers": "fillers and pause_fillers must be lists of single words (no spaces or brackets); got {value!r}",
+    "error.scheme_numbers": "numbers is {value!r}; allowed: {allowed}",
+    "conventions.accept_dual": "Accept (…)/(…)",
+    "conventions.accept_dual_help": "Keep the next proposed dual transcription after the caret as it is and move past it",
 }

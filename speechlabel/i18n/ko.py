@@ -1043,4 +1043,8 @@ MESSAGES = {
     "error.upload_too_large": "업로드가 {megabytes:.0f} MB입니다. 한 번에 최대 {most:.0f} MB까지 올릴 수 있습니다.",
     "error.upload_no_name": "업로드에 파일 이름이 없습니다. `?name=`으로 파일 이름을 보내 주세요.",
     "error.upload_not_written": "업로드를 데이터 폴더에 쓰지 못했습니다(디스크가 가득 찼나요?). 아무것도 가져오지 않았습니다.",
+    "error.scheme_fillers": "간투사 목록(`fillers`, `pause_fillers`)은 띄어쓰기나 괄호가 없는 낱말의 목록이어야 합니다. 받은 값: {value!r}",
+    "error.scheme_numbers": "숫자 표기(`numbers`) {value!r}은(는) 쓸 수 없습니다. 허용되는 값: {allowed}",
+    "conventions.accept_dual": "(…)/(…) 확인",
+    "conventions.accept_dual_help": "커서 뒤의 다음 제안된 이중 전사를 그대로 두고 그 뒤로 넘어갑니다",
 }

@@ -24,6 +24,7 @@ from dataclasses import dataclass, replace
 from speechlabel.core.errors import SpeechLabelError, StoreUnavailable, ValidationError
 from speechlabel.core.heap import release_free_memory
 from speechlabel.core.models import PrelabelState, Project
+from speechlabel.core.project_scheme import draft_style
 from speechlabel.prelabel.jobs import unexpected_failure
 from speechlabel.prelabel.pipeline import prelabel_recording, prelabel_recordings
 from speechlabel.prelabel.project_options import segment_options_for, transcribe_options_for
@@ -188,6 +189,7 @@ class Worker:
             transcribe_options,
             get_engine(transcribe_options),
             work_owner=self.id,
+            style=draft_style(project),
         )
 
     def _finish_or_draft_alone(self, work: ClaimedWork) -> tuple[ClaimedWork, Outcome, int]:
@@ -227,6 +229,7 @@ class Worker:
                 get_engine(transcribe_options),
                 advanced,
                 work_owner=self.id,
+                style=draft_style(project),
             )
             self.store.finish_work(work.recording_id, self.id, count)
             self._drafted = count
