@@ -42,10 +42,10 @@ DEFAULT_SPEECH = REPO.parent / "shared" / "speech"
 
 @dataclass(frozen=True)
 class Item:
-    """One recording and the words said in it."""
+    """One recording and the words said in it (None: noise, nothing said)."""
 
     path: Path
-    reference: str
+    reference: str | None
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,7 @@ class RunnerRow:
     wer: float
     peak_rss_mb: float | None  # the largest runner process's peak (None: Ray actors, not ours to read)
     recordings: int
+    texts: dict[str, str]  # item path -> its drafts' text
 
     @property
     def rtf(self) -> float:
@@ -157,14 +158,17 @@ def _row(
     name: str, workspace, project, job_id: int, items: list[Item], wall: float, peak_rss_mb: float | None
 ) -> RunnerRow:
     store = workspace.store
-    by_label = {item.path.name: item.reference for item in items}
-    references, hypotheses = [], []
-    for recording in store.list_recordings(project.id):
-        references.append(by_label[recording.label])
-        hypotheses.append(" ".join(s.text for s in store.list_segments(recording.id)))
+    by_label = {item.path.name: item for item in items}
+    texts = {
+        str(by_label[recording.label].path): " ".join(s.text for s in store.list_segments(recording.id) if s.text)
+        for recording in store.list_recordings(project.id)
+    }
+    spoken = [item for item in items if item.reference is not None]
+    pooled = word_error_rate(  # pooled over all words
+        " ".join(item.reference or "" for item in spoken), " ".join(texts.get(str(item.path), "") for item in spoken)
+    )
     counts = store.work_counts(job_id)
-    pooled = word_error_rate(" ".join(references), " ".join(hypotheses))  # pooled over all words
-    return RunnerRow(name, counts.audio_seconds_total, wall, pooled, peak_rss_mb, counts.done)
+    return RunnerRow(name, counts.audio_seconds_total, wall, pooled, peak_rss_mb, counts.done, texts)
 
 
 class TwoNodeCluster:

@@ -1,7 +1,7 @@
 """Pre-labeling throughput on short utterances (voice commands, 1-4 s) and accuracy on the long files.
 
     python -m bench.prelabel_throughput [--quick] [--old-ref 3de3a4d] [--utterances 160]
-                                        [--gaps 0.2,0.4,0.8] [--batch-sizes 1,2,4] [--workers 1,2]
+                                        [--gaps 0.2,0.4,0.8] [--batch-sizes 1,2,4] [--workers 1,2] [--ray]
 
 The short corpus: the shared English recordings (en/ and diarization/pyannote_sample.wav, with
 references) are transcribed once by the bundled ``base`` model with word times; its words are
@@ -18,12 +18,15 @@ run; model loading and one warm-up decode are not timed:
 (a) old: ``prelabel_project`` of ``--old-ref`` (the commit before packing), from a ``git
     worktree`` of it, that tree first on sys.path;
 (b) new: ``prelabel_project`` of this tree (short recordings packed into shared windows),
-    in-process: ``--workers`` is the hook for local worker processes, which do not exist yet;
+    in-process; then by 1 and 2 ``speechlabel worker`` processes (``--workers``) and, with
+    ``--ray``, 2 Ray actors on a two-node cluster started on this machine, each timed from the
+    outside with model loading (bench/prelabel_runners.py), and Ray's overhead against the 2
+    local workers;
 (c) openai-whisper ``base`` beam 5, one ``transcribe`` per file (the project's engine);
 (d) plain faster-whisper, bundled ``base`` (int8), ``WhisperModel.transcribe`` per file with its
     own defaults (beam 5, no VAD) and language en: no speechlabel code.
 
-Wall seconds: (a)/(b) the whole pre-labeling (reading the audio, VAD, drafts, the store's
+Wall seconds: (a)/(b) in-process the whole pre-labeling (reading the audio, VAD, drafts, the store's
 writes); (c)/(d) the decodes. RTF is audio seconds per wall second (higher is faster). WER is
 pooled (edits over reference words, after ``normalize_text``). Targets are printed PASS/MISS.
 """
@@ -374,16 +377,39 @@ def old_tree(ref: str, parent: Path):
         subprocess.run(["git", "worktree", "prune"], cwd=ROOT, capture_output=True)
 
 
-def worker_rows(workers: list[int]) -> None:
-    """The hook for (b) with N local worker processes (``speechlabel worker``), once it exists:
-    start N workers on the bench's workspace, time them until every recording is drafted, sum
-    their peak RSS."""
-    import importlib.util
+def runner_rows(items: list[Item], workers: list[int], ray: bool) -> list[Row]:
+    """(b) by ``speechlabel worker`` processes, and ``--ray`` actors on a two-node cluster started
+    on this machine (bench/prelabel_runners.py): timed from the outside, model loading included,
+    as a lead waits for them."""
+    from bench import prelabel_runners as runners
 
-    if importlib.util.find_spec("speechlabel.cli.worker") is None:
-        print(f"(b) with {workers} local workers: `speechlabel worker` does not exist in this tree; (b) ran in-process")
-        return
-    print("(b) with local workers: `speechlabel worker` exists; wire it here (worker_rows)")
+    given = [runners.Item(Path(item.path), item.reference) for item in items]
+    found = [runners.with_workers(given, "base", count) for count in workers]
+    if ray:
+        found.append(runners.on_ray(given, "base", actors=2))
+    return [
+        Row(
+            f"(b) new: {row.name.removeprefix('(b) new pipeline, ')}",
+            row.audio_seconds,
+            row.wall_seconds,
+            row.peak_rss_mb or 0.0,
+            row.texts,
+            load=f"{os.getloadavg()[0]:.1f}",
+        )
+        for row in found
+    ]
+
+
+def print_ray_overhead(runners: list[Row]) -> None:
+    """Ray's wall time against the same number of local worker processes (2 actors, 2 workers)."""
+    ray = next((row for row in runners if "--ray" in row.name), None)
+    local = next((row for row in runners if row.name.startswith("(b) new: 2 worker")), None)
+    if ray and local:
+        extra = ray.wall_seconds - local.wall_seconds
+        print(
+            f"--ray overhead against 2 local workers: {extra:+.1f} s wall ({extra / local.wall_seconds:+.0%}); "
+            f"RTF {ray.rtf:.2f} against {local.rtf:.2f}"
+        )
 
 
 def write_manifest(path: Path, items: list[Item]) -> Path:
@@ -399,7 +425,8 @@ def main() -> None:
     parser.add_argument("--old-ref", default=OLD_REF)
     parser.add_argument("--gaps", default="", help="also run (b) with these gaps, e.g. 0.2,0.4,0.8")
     parser.add_argument("--batch-sizes", default="", help="also run (b) with these batch sizes, e.g. 1,2,4")
-    parser.add_argument("--workers", default="1,2", help="(b) with these numbers of local workers (hook)")
+    parser.add_argument("--workers", default="1,2", help="(b) with these numbers of `speechlabel worker` processes")
+    parser.add_argument("--ray", action="store_true", help="also (b) with 2 Ray actors on a local two-node cluster")
     parser.add_argument(
         "--openai-files", type=int, default=None, help="(c) on the first N files (default 40; quick 15)"
     )
@@ -443,6 +470,7 @@ def run_all(args, tmp: Path, short: list[Item], short_manifest: Path, longs: lis
             old_long = run_child("pipeline", f"(a) old: {args.old_ref} prelabel_project", long_manifest, tree)
         new_short = run_child("pipeline", "(b) new: packed, in-process", short_manifest)
         new_long = run_child("pipeline", "(b) new: packed, in-process", long_manifest)
+        runners = runner_rows(short, [int(w) for w in args.workers.split(",") if w], args.ray)
         # openai-whisper beam 5 is the slow row (a minute per 10 utterances on 2 idle cores): it
         # decodes the first --openai-files of the corpus, scored on those (RTF is per audio second).
         subset = write_manifest(tmp / "openai.json", short[: args.openai_files])
@@ -453,7 +481,7 @@ def run_all(args, tmp: Path, short: list[Item], short_manifest: Path, longs: lis
             short_manifest,
             extra=("--model-path", resolve_model("base")),
         )
-        rows = [old_short, new_short, openai, plain]
+        rows = [old_short, new_short, *runners, openai, plain]
     for gap in [float(g) for g in args.gaps.split(",") if g]:
         pack = json.dumps({"gap_seconds": gap})
         rows.append(run_child("pipeline", f"(b) new: gap {gap} s", short_manifest, extra=("--pack", pack)))
@@ -461,20 +489,22 @@ def run_all(args, tmp: Path, short: list[Item], short_manifest: Path, longs: lis
         pack = json.dumps({"batch_size": size})
         rows.append(run_child("pipeline", f"(b) new: batch {size} windows", short_manifest, extra=("--pack", pack)))
     scores = print_rows("short utterances (1-4 s) and noise pieces", rows, short)
-    worker_rows([int(w) for w in args.workers.split(",") if w])
     if args.only_new:
         return
+    print_ray_overhead(runners)
     long_scores = print_rows("long files (whole) and the noise file", [old_long, new_long], longs)
-    old, new = scores[old_short.name], scores[new_short.name]
-    print("\n== targets")
-    print(f"{verdict(new_short.rtf >= 3 * old_short.rtf)}  new RTF {new_short.rtf:.1f} >= 3x old {old_short.rtf:.1f}")
-    print(
-        f"{verdict(new_short.rtf >= 3 * openai.rtf)}  new RTF {new_short.rtf:.1f} >= 3x openai-whisper {openai.rtf:.1f}"
-    )
-    print(
-        f"{verdict(new.wer <= scores[plain.name].wer)}  new WER {new.wer:.3f} <= plain faster-whisper {scores[plain.name].wer:.3f}"
-    )
-    print(f"{verdict(new.wer <= old.wer)}  new WER {new.wer:.3f} <= old {old.wer:.3f} (short)")
+    old = scores[old_short.name]
+    print("\n== targets (short utterances)")
+    for row in [new_short, *runners]:
+        new = scores[row.name]
+        print(f"{row.name}:")
+        print(f"  {verdict(row.rtf >= 3 * old_short.rtf)}  RTF {row.rtf:.1f} >= 3x old {old_short.rtf:.1f}")
+        print(f"  {verdict(row.rtf >= 3 * openai.rtf)}  RTF {row.rtf:.1f} >= 3x openai-whisper {openai.rtf:.1f}")
+        plain_wer = scores[plain.name].wer
+        print(f"  {verdict(new.wer <= plain_wer)}  WER {new.wer:.3f} <= plain faster-whisper {plain_wer:.3f}")
+        print(f"  {verdict(new.wer <= old.wer)}  WER {new.wer:.3f} <= old {old.wer:.3f}")
+    new = scores[new_short.name]
+    print("\n== targets (long files, noise)")
     old_l, new_l = long_scores[old_long.name], long_scores[new_long.name]
     print(f"{verdict(new_l.wer <= old_l.wer)}  new WER {new_l.wer:.3f} <= old {old_l.wer:.3f} (long files)")
     print(

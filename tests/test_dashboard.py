@@ -378,6 +378,38 @@ def test_korean_segments_compare_without_tags_spaces_and_punctuation(store):
     assert (dashboard.cer, dashboard.saving) == (pytest.approx(1 / 26), pytest.approx(25 / 26))
 
 
+def test_a_draft_is_scored_in_the_projects_convention(store):
+    """A draft that heard every number right counts no edit against a final that writes them
+    the scheme's way (conventions.draft_style), with or without fillers the labeler marked."""
+    korean = create_project(store, "korean-numbers", language="ko", actor=SYSTEM)
+    segments = store.replace_segments(
+        recording(store, korean, 3).id, korean.id, [(0.0, 3.0), (3.0, 5.0), (5.0, 7.0)], {}, "prelabel"
+    )
+    right, misread, untouched = (segment.id for segment in segments)
+    draft(store, right, "어 70% 확률로 3시에 2명 온대요", "ko")  # as Whisper writes it, stored raw
+    draft(store, misread, "3시에 봐요", "ko")
+    draft(store, untouched, "음, 1,000원이요", "ko")
+    final = "어/ (70%)/(칠십 퍼센트) 확률로 (3시)/(세 시)에 (2명)/(두 명) 온대요"
+    save(store, right, "ana", at(1, 9), text=final, status=SegmentStatus.SUBMITTED)
+    save(store, misread, "ana", at(1, 9, 1), text="(3시)/(삼 시)에 봐요", status=SegmentStatus.SUBMITTED)
+    # The segment's own text is what the pipeline stored (the draft styled): kept as it is.
+    save(store, untouched, "ana", at(1, 9, 2), text="음/, (1,000원)/(천 원)이요", status=SegmentStatus.SUBMITTED)
+    rows = {row.segment_id: row for row in build_dashboard(store, SYSTEM, korean).segments}
+    assert (rows[right].cer, rows[right].saving) == (0.0, 1.0)
+    assert rows[right].draft_text == "어 70% 확률로 3시에 2명 온대요"  # shown as Whisper wrote it
+    assert rows[misread].cer == pytest.approx(1 / 5)  # 세시에봐요 -> 삼시에봐요: the labeler's one edit
+    assert rows[untouched].cer == 0.0
+
+
+def test_english_drafts_keep_their_digits_and_fillers_count_as_said(store):
+    english = create_project(store, "english-numbers", language="en", actor=SYSTEM)
+    (segment,) = store.replace_segments(recording(store, english, 4).id, english.id, [(0.0, 3.0)], {}, "prelabel")
+    draft(store, segment.id, "Um, it's 5 o'clock", "en")
+    save(store, segment.id, "ana", at(1, 9), text="%Um, it's 5 o'clock.", status=SegmentStatus.SUBMITTED)
+    (row,) = build_dashboard(store, SYSTEM, english).segments
+    assert (row.cer, row.wer) == (0.0, 0.0)
+
+
 def test_only_leads_and_admins_read_the_dashboard(store, project, story):
     lead = lead_of(store, project)
     assert build_dashboard(store, lead, project).segments

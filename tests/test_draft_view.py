@@ -6,7 +6,7 @@ import pytest
 
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.models import Draft, Segment, SegmentStatus, Word
-from speechlabel.labeling.draft_view import draft_view, split_time_for
+from speechlabel.labeling.draft_view import draft_view, split_time_for, word_index_at
 
 
 def a_segment(start: float, end: float, text: str = "") -> Segment:
@@ -62,3 +62,17 @@ def test_split_time_is_proportional_when_the_text_was_rewritten():
 def test_split_time_refuses_a_cut_outside_the_words(index):
     with pytest.raises(ValidationError, match="allowed: 1–1"):
         split_time_for(a_segment(0, 1), "one two", index, None)
+
+
+def test_a_styled_draft_keeps_its_word_timings_across_a_dual_transcription():
+    """The draft's ``70%`` is ``(70%)/(칠십 퍼센트)`` in the text (conventions.draft_style): one
+    word of two tokens, so the words still line up and a cut falls in the pause."""
+    segment = a_segment(0.0, 3.0)
+    words = (("어", 0.1, 0.3, 0.9), ("70%", 0.5, 1.0, 0.9), ("확률", 1.4, 2.0, 0.9))
+    draft = draft_view([a_draft(*words)], segment, 0.5)
+    text = "어/ (70%)/(칠십 퍼센트) 확률"
+    assert split_time_for(segment, text, 1, draft) == 0.4  # before the dual
+    assert split_time_for(segment, text, 3, draft) == 1.2  # after it
+    # Inside the dual there is no pause to cut in: proportional, as for a rewritten text.
+    assert split_time_for(segment, text, 2, draft) == pytest.approx(3.0 * len("어/ (70%)/(칠십") / len(text), abs=1e-3)
+    assert [word_index_at(segment, text, at, draft) for at in (0.0, 0.4, 1.2, 2.5)] == [0, 1, 3, 4]

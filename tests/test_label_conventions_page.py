@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
-from speechlabel.conventions import KSPON
+from speechlabel.conventions import ACCEPT_DUAL, KSPON
 from speechlabel.core.models import ConventionSettings, SegmentStatus
 from speechlabel.projects.conventions import update_convention_settings
 from speechlabel.workspace.workspace import Workspace
@@ -36,13 +36,29 @@ def open_label_page() -> AppTest:
 def test_the_loop_gets_the_schemes_tags_with_their_hotkeys(kspon_project):
     data = loop_data(open_label_page())
     tags = data["scheme_tags"]
-    assert [(tag["text"], tag["hotkey"]) for tag in tags[:-1]] == [(tag.text, tag.hotkey) for tag in KSPON.tags]
-    assert [tag["text"] for tag in tags] == ["b/", "l/", "n/", "o/", "u/", "/", "+", "*", "(@)/(@)"] or tags[-1][
-        "label"
-    ] == "(spelling)/(pronunciation)"
-    assert tags[0]["meaning"] == "breath" and tags[-1]["hotkey"] == "Alt+D"
+    assert [(tag["text"], tag["hotkey"]) for tag in tags[:-2]] == [(tag.text, tag.hotkey) for tag in KSPON.tags]
+    dual, accept = tags[-2:]
+    assert dual["label"] == "(spelling)/(pronunciation)" and dual["hotkey"] == "Alt+D"
+    # The proposed dual transcriptions of a draft (conventions.draft_style) are kept with one key.
+    assert (accept["text"], accept["hotkey"]) == (ACCEPT_DUAL, "Alt+A") and accept["label"] == "Accept (…)/(…)"
+    assert tags[0]["meaning"] == "breath"
     assert data["hotkeys"]["Alt+B"] == "b/" and data["hotkeys"]["Alt+H"] == "*"
     assert data["speakers"] == ["A", "B"]
+
+
+def test_the_accept_key_keeps_the_next_proposed_dual_and_moves_past_it(app, store, kspon):
+    web, card = ana_on_first(app, store, kspon)
+    text = "어/ (3시)/(세  시)에 (70%)/(칠십 퍼센트) 확률"
+    first = web.post(
+        "/api/label/insert", json={"segment_id": card["id"], "text": text, "tag": ACCEPT_DUAL, "start": 0}
+    ).json()
+    assert first["text"] == "어/ (3시)/(세 시)에 (70%)/(칠십 퍼센트) 확률"  # tidied
+    assert first["text"][: first["caret"]] == "어/ (3시)/(세 시)"
+    second = web.post(
+        "/api/label/insert",
+        json={"segment_id": card["id"], "text": first["text"], "tag": ACCEPT_DUAL, "start": first["caret"]},
+    ).json()
+    assert second["text"][: second["caret"]].endswith("(70%)/(칠십 퍼센트)")
 
 
 def test_a_tag_goes_in_at_the_caret_and_the_text_is_kept(app, store, kspon):

@@ -54,7 +54,8 @@ def test_the_label_loop_mounts_in_korean_with_the_schemes_tags(kspon_project):
     assert data["mount"]["open"] == first.id
     breath = data["scheme_tags"][0]
     assert (breath["text"], breath["hotkey"], breath["meaning"]) == ("b/", "Alt+B", "숨소리")
-    assert data["scheme_tags"][-1]["label"].startswith("(철자)/(발음)")
+    assert data["scheme_tags"][-2]["label"].startswith("(철자)/(발음)")
+    assert data["scheme_tags"][-1]["label"] == "(…)/(…) 확인"
 
 
 def test_lint_problems_in_korean_and_the_blocked_save(app, store, kspon):

@@ -1,7 +1,5 @@
 """Grouping segments into Whisper windows and handing each its words back."""
 
-import numpy as np
-
 from speechlabel.prelabel.windowing import (
     ScoredStretch,
     TimedWord,
@@ -30,20 +28,6 @@ def test_words_go_to_the_segment_holding_their_middle_or_the_nearest():
     first, second = assign_words(words, [(0.0, 1.0), (1.4, 2.0)])
     assert join_words(first) == "ask not"
     assert join_words(second) == "what your"
-
-
-def test_a_word_timed_across_a_pause_goes_where_its_sound_is():
-    """Whisper stretched "what" from the end of "not" over the pause (JFK in a packed window):
-    its middle lies nearer the first span, its sound is in the second."""
-    samples = np.zeros(32000, dtype=np.float32)
-    samples[4000:7000] = 0.3  # "not", 0.25-0.44 s
-    samples[18400:20800] = 0.3  # "what", 1.15-1.3 s
-    not_, what = TimedWord(" not", 0.25, 0.45, 0.9), TimedWord(" what", 0.45, 1.2, 0.9)
-    spans = [(0.0, 0.6), (1.1, 1.6)]
-    assert assign_words([not_, what], spans) == [[not_, what], []]  # by the times alone
-    assert assign_words([not_, what], spans, samples) == [[not_], [what]]
-    hallucinated = TimedWord(" you", 0.7, 0.9, 0.1)  # in the pause, no sound: the times decide
-    assert assign_words([hallucinated], spans, samples) == [[hallucinated], []]
 
 
 def test_korean_words_keep_their_spacing():

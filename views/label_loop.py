@@ -19,7 +19,7 @@ import streamlit as st
 
 from speechlabel.conventions.lint_text import tag_meaning
 from speechlabel.core.models import Project
-from speechlabel.projects.conventions import DUAL, project_scheme
+from speechlabel.projects.conventions import ACCEPT_DUAL, DUAL, project_scheme
 from views.label_api import API
 from views.lang import current_lang, t
 
@@ -145,6 +145,14 @@ def loop_data(project: Project, mount: Mount, autoplay: bool) -> LoopData:
                 "label": t("conventions.dual"),
                 "hotkey": scheme.dual_hotkey,
                 "meaning": t("conventions.dual_help"),
+            }
+        )
+        scheme_tags.append(
+            {
+                "text": ACCEPT_DUAL,
+                "label": t("conventions.accept_dual"),
+                "hotkey": scheme.accept_dual_hotkey,
+                "meaning": t("conventions.accept_dual_help"),
             }
         )
     settings = project.label_settings

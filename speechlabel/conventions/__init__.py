@@ -9,7 +9,8 @@ path)`` for a lead's ``.toml``/``.json`` file). Never imports streamlit.
 
 from speechlabel.conventions.builtin import AIHUB, BUILTIN_SCHEMES, GENERIC_EN, KSPON, builtin_scheme
 from speechlabel.conventions.convert import Conversion, ConversionNote, convert
-from speechlabel.conventions.editing import Insertion, insert_dual, insert_tag
+from speechlabel.conventions.draft_style import DraftStyleOptions, style_draft
+from speechlabel.conventions.editing import Insertion, accept_dual, insert_dual, insert_tag
 from speechlabel.conventions.hotkeys import RESERVED_HOTKEYS, normalize_hotkey
 from speechlabel.conventions.lint import lint
 from speechlabel.conventions.problems import RULES, Fix, Problem, Severity, apply_fixes, has_errors
@@ -21,10 +22,20 @@ from speechlabel.conventions.scheme_file import (
     scheme_from_mapping,
     scheme_to_mapping,
 )
-from speechlabel.conventions.schemes import Content, DigitRule, Tag, TagForm, TagKind, TagScheme
+from speechlabel.conventions.schemes import (
+    ACCEPT_DUAL,
+    Content,
+    DigitRule,
+    NumberStyle,
+    Tag,
+    TagForm,
+    TagKind,
+    TagScheme,
+)
 from speechlabel.conventions.variants import Side, Style, TextVariantOptions, text_variant
 
 __all__ = [
+    "ACCEPT_DUAL",
     "AIHUB",
     "BUILTIN_SCHEMES",
     "GENERIC_EN",
@@ -35,8 +46,10 @@ __all__ = [
     "Conversion",
     "ConversionNote",
     "DigitRule",
+    "DraftStyleOptions",
     "Fix",
     "Insertion",
+    "NumberStyle",
     "Problem",
     "SchemeFileError",
     "Severity",
@@ -47,6 +60,7 @@ __all__ = [
     "TagKind",
     "TagScheme",
     "TextVariantOptions",
+    "accept_dual",
     "apply_fixes",
     "builtin_scheme",
     "convert",
@@ -60,5 +74,6 @@ __all__ = [
     "resolve_scheme",
     "scheme_from_mapping",
     "scheme_to_mapping",
+    "style_draft",
     "text_variant",
 ]

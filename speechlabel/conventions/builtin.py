@@ -15,6 +15,10 @@ from speechlabel.conventions.schemes import Content, DigitRule, Tag, TagForm, Ta
 from speechlabel.core.errors import ValidationError
 
 HANGUL_SYLLABLES = "가-힣"
+# Korean fillers a draft marks (TagScheme.fillers): always fillers when they stand alone, and
+# those that are ordinary words too (그 "that", 뭐 "what", 이제 "now"), marked only before a pause.
+KOREAN_FILLERS = ("어", "음", "아", "으", "에", "흠")
+KOREAN_PAUSE_FILLERS = ("그", "뭐", "이제", "저", "막")
 
 KSPON = TagScheme(
     name="kspon",
@@ -24,6 +28,9 @@ KSPON = TagScheme(
     digits=DigitRule.SPELLING_SIDE_ONLY,
     word_characters=HANGUL_SYLLABLES + ".,?!",
     dual_hotkey="Alt+D",
+    accept_dual_hotkey="Alt+A",
+    fillers=KOREAN_FILLERS,
+    pause_fillers=KOREAN_PAUSE_FILLERS,
     tags=(
         Tag("b/", TagKind.BREATH, "breath", hotkey="Alt+B"),
         Tag("l/", TagKind.LAUGHTER, "laughter", hotkey="Alt+L"),
@@ -45,6 +52,9 @@ AIHUB = TagScheme(
     digits=DigitRule.PRONUNCIATION_SPELLED,
     word_characters=HANGUL_SYLLABLES + r"A-Za-z0-9.,?!%'\-",
     dual_hotkey="Alt+D",
+    accept_dual_hotkey="Alt+A",
+    fillers=KOREAN_FILLERS,
+    pause_fillers=KOREAN_PAUSE_FILLERS,
     tags=(
         Tag("(NO:)", TagKind.NOISE, "noise", hotkey="Alt+N"),
         Tag("(SN:)", TagKind.SPEAKER_NOISE, "speaker noise (breath, cough, laughter)", hotkey="Alt+S"),
@@ -64,6 +74,7 @@ GENERIC_EN = TagScheme(
     name="generic",
     title="Generic English",
     language="en",
+    fillers=("um", "uh", "er", "erm", "hmm", "mm"),
     tags=(
         Tag("[noise]", TagKind.NOISE, "noise", hotkey="Alt+N", time_ranged=True),
         Tag("[laughter]", TagKind.LAUGHTER, "laughter", hotkey="Alt+L", time_ranged=True),

@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from speechlabel.conventions.schemes import SENTENCE_PUNCTUATION, Content, Tag, TagForm
+from speechlabel.conventions.syntax import PieceKind, parse
 from speechlabel.core.errors import ValidationError
 
 
@@ -52,6 +53,20 @@ def insert_dual(text: str, start: int, end: int | None = None) -> Insertion:
         inserted = f"({selected.strip()})/()"
         return Insertion(text[:start] + inserted + text[end:], start + len(inserted) - 1)
     return Insertion(text[:start] + "()/()" + text[start:], start + 1)
+
+
+def accept_dual(text: str, start: int, end: int | None = None) -> Insertion:
+    """The labeler keeps the next proposed dual transcription (``draft_style`` writes numbers as
+    ``(70%)/(칠십 퍼센트)``) that holds or follows the caret: its sides' spacing is tidied and the
+    caret goes past it, so the next press goes on to the next proposal. None left: nothing moves."""
+    end = start if end is None else end
+    _check_selection(text, start, end)
+    for word in parse(text):
+        for piece in word.pieces:
+            if piece.kind == PieceKind.DUAL and piece.end > start:
+                tidy = "({})/({})".format(*(" ".join(side.split()) for side in piece.parts))
+                return Insertion(text[: piece.start] + tidy + text[piece.end :], piece.start + len(tidy))
+    return Insertion(text, end)
 
 
 def _check_selection(text: str, start: int, end: int) -> None:

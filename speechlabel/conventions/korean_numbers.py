@@ -1,7 +1,9 @@
-"""Numbers read out in Sino-Korean words, for the suggested pronunciation side ``(70%)/(칠십 퍼센트)``.
+"""Numbers read out in Korean words, for the suggested pronunciation side ``(70%)/(칠십 퍼센트)``.
 
-Only a suggestion: counters often take native Korean numbers (``(3)/(세) 번``), which the
-labeler corrects; the suggestion saves typing the common case.
+``read_number`` reads Sino-Korean; ``read_counted`` takes the counter after the number into
+account (``(3시)/(세 시)``, ``(6월)/(유월)``) for the counters listed here, and ``read_digits``
+reads phone-like numbers digit by digit. Only a suggestion: a counter can be read either way
+(``3번 출구`` is 삼 번), which the labeler corrects; the suggestion saves typing the common case.
 """
 
 from __future__ import annotations
@@ -25,12 +27,16 @@ def read_number(written: str) -> str:
     number = written.rstrip("%").replace(",", "")
     whole, _, fraction = number.partition(".")
     if len(whole) > 1 and whole.startswith("0") or len(whole) > 20:
-        words = "".join("공" if digit == "0" else _DIGITS[int(digit)] for digit in whole)
+        words = _digit_by_digit(whole)
     else:
         words = read_integer(int(whole))
     if fraction:
         words += " 점 " + "".join(_DIGITS[int(digit)] for digit in fraction)
     return words + (" 퍼센트" if percent else "")
+
+
+def _digit_by_digit(digits: str) -> str:
+    return "".join("공" if digit == "0" else _DIGITS[int(digit)] for digit in digits)
 
 
 def read_integer(value: int) -> str:
@@ -61,3 +67,82 @@ def _read_group(group: int) -> str:
 def read_numbers_in(text: str) -> str:
     """Every number in ``text`` read out; other characters kept (``3시`` -> ``삼시``)."""
     return NUMBER.sub(lambda match: read_number(match.group()), text)
+
+
+# --- counted numbers: the reading a counter asks for ---------------------------------------------
+
+# Native Korean numbers as they are said before a counter (한 개, not 하나 개; 스무 살).
+_NATIVE_ONES = ("", "한", "두", "세", "네", "다섯", "여섯", "일곱", "여덟", "아홉")
+_NATIVE_TENS = ("", "열", "스물", "서른", "마흔", "쉰", "예순", "일흔", "여든", "아흔")
+# Counters read with native numbers up to 99 (above, Sino-Korean: 백 명). Longest first where
+# one starts another, so 시간 is found before 시.
+# 대 is left out: 20대 is more often "the twenties" (이십 대) than twenty cars.
+NATIVE_COUNTERS = ("시간", "시", "개", "명", "살", "번째", "번", "마리", "잔", "권", "장", "달", "가지", "군데", "병")
+# Counters read with Sino-Korean numbers; 개월 before 개 (삼 개월, but 세 개).
+SINO_COUNTERS = (
+    "개월",
+    "년",
+    "월",
+    "일",
+    "분",
+    "초",
+    "원",
+    "층",
+    "호",
+    "회",
+    "도",
+    "주년",
+    "주",
+    "학년",
+    "세",
+    "배",
+    "퍼센트",
+)
+_MONTHS = {6: "유월", 10: "시월"}  # the two months whose reading drops a sound
+# A written number glued to the counter after it (3시, 70%, 1,000원, 2024년).
+COUNTED = re.compile(
+    r"(?P<number>\d{1,3}(?:,\d{3})+(?:\.\d+)?%?|\d+(?:\.\d+)?%?)(?P<counter>"
+    + "|".join(sorted(NATIVE_COUNTERS + SINO_COUNTERS, key=len, reverse=True))
+    + r")?"
+)
+# Phone-like numbers: groups of digits joined by hyphens (010-1234-5678, 02-123-4567).
+DIGIT_STRING = re.compile(r"\d{2,4}(?:-\d{3,4}){1,2}")
+
+
+def read_native(value: int) -> str | None:
+    """``3`` -> ``"세"``, ``20`` -> ``"스무"``, ``21`` -> ``"스물한"``: 1-99 as said before a
+    counter; None outside 1-99 (there Koreans use Sino-Korean numbers)."""
+    if not 1 <= value <= 99:
+        return None
+    tens, ones = divmod(value, 10)
+    if value == 20:
+        return "스무"
+    return _NATIVE_TENS[tens] + _NATIVE_ONES[ones]
+
+
+def read_counted(written: str, counter: str = "") -> str:
+    """A number with the counter after it, as said: ``("3", "시")`` -> ``"세 시"``,
+    ``("70%", "")`` -> ``"칠십 퍼센트"``, ``("6", "월")`` -> ``"유월"``, ``("1", "번째")`` ->
+    ``"첫 번째"``. Native readings only for whole numbers 1-99 (hours 1-12); the rest Sino-Korean."""
+    whole = written.replace(",", "")
+    value = int(whole) if whole.isdigit() and not (len(whole) > 1 and whole.startswith("0")) else None
+    if counter == "월" and value in _MONTHS:
+        return _MONTHS[value]
+    if counter == "월" and value is not None:
+        return read_number(written) + "월"  # a month is one word: 삼월
+    native = _native_reading(value, counter) if counter in NATIVE_COUNTERS else None
+    words = native if native is not None else read_number(written)
+    return f"{words} {counter}" if counter else words
+
+
+def _native_reading(value: int | None, counter: str) -> str | None:
+    if value is None or (counter == "시" and value > 12):
+        return None
+    if counter == "번째" and value == 1:
+        return "첫"
+    return read_native(value)
+
+
+def read_digits(written: str) -> str:
+    """A phone-like number digit by digit, its groups as words: ``"010-1234"`` -> ``"공일공 일이삼사"``."""
+    return " ".join(_digit_by_digit(group) for group in written.split("-") if group)

@@ -16,7 +16,9 @@ time_ranged = true
 
 Other scheme keys: ``language``, ``dual_transcription`` (bool), ``digits``
 (anywhere | pronunciation-spelled | spelling-side-only), ``word_characters`` (a character class
-body such as ``가-힣.,?!``), ``dual_hotkey``, ``description``. Tag keys: ``at_start`` (bool),
+body such as ``가-힣.,?!``), ``dual_hotkey``, ``accept_dual_hotkey``, ``fillers`` and
+``pause_fillers`` (lists of words a draft marks as fillers), ``numbers`` (keep | read | dual: how
+a draft writes digits; default from ``digits``), ``description``. Tag keys: ``at_start`` (bool),
 ``content`` (none | optional | required, code tags), ``form`` (suffix | prefix, marks). With a
 ``base``, a tag whose text the base already has replaces it; the others are added.
 """
@@ -42,6 +44,10 @@ _SCHEME_KEYS = {
     "digits": str,
     "word_characters": str,
     "dual_hotkey": str,
+    "accept_dual_hotkey": str,
+    "fillers": list,
+    "pause_fillers": list,
+    "numbers": str,
     "description": str,
     "tags": list,
 }
@@ -112,8 +118,15 @@ def scheme_from_mapping(data: Any) -> TagScheme:
             "digits": base.digits,
             "word_characters": base.word_characters,
             "dual_hotkey": base.dual_hotkey,
+            "accept_dual_hotkey": base.accept_dual_hotkey,
+            "fillers": base.fillers,
+            "pause_fillers": base.pause_fillers,
+            "numbers": base.numbers,
         }
     )
+    if base is not None and base.accept_dual_hotkey in {tag.hotkey for tag in tags}:
+        # The base's accept key came after scheme files that may give a tag that key: the tag keeps it.
+        inherited["accept_dual_hotkey"] = None
     return TagScheme(**{**inherited, **fields, "tags": tags})
 
 
@@ -145,8 +158,13 @@ def scheme_to_mapping(scheme: TagScheme) -> dict[str, Any]:
         "description": scheme.description,
         "tags": tags,
     }
-    if scheme.dual_hotkey:
-        mapping["dual_hotkey"] = scheme.dual_hotkey
+    for name in ("dual_hotkey", "accept_dual_hotkey"):
+        if getattr(scheme, name):
+            mapping[name] = getattr(scheme, name)
+    if scheme.fillers or scheme.pause_fillers:
+        mapping["fillers"], mapping["pause_fillers"] = list(scheme.fillers), list(scheme.pause_fillers)
+    if scheme.numbers is not None:
+        mapping["numbers"] = scheme.numbers.value
     return mapping
 
 

@@ -94,6 +94,19 @@ class DigitRule(str, enum.Enum):
     SPELLING_SIDE_ONLY = "spelling-side-only"
 
 
+class NumberStyle(str, enum.Enum):
+    """How a draft (``draft_style``) writes the numbers Whisper gives as digits.
+
+    KEEP: as written (``70%``). READ: the Korean reading alone (``칠십 퍼센트``). DUAL: a proposed
+    dual transcription ``(70%)/(칠십 퍼센트)`` the labeler confirms. A scheme that names none gets
+    the one its ``digits`` rule implies (``TagScheme.draft_numbers``).
+    """
+
+    KEEP = "keep"
+    READ = "read"
+    DUAL = "dual"
+
+
 MARK_CHARACTERS = "+/*%~#@^&="  # not , . ? ! which end sentences
 SENTENCE_PUNCTUATION = ",.?!"
 _TOKEN = re.compile(r"[A-Za-z]/")
@@ -184,7 +197,13 @@ DEFAULT_WORD_CHARACTERS = r"\w'’\-.,?!;:\"&%$@"
 class TagScheme:
     """A transcription convention. ``word_characters`` is the body of a regular-expression
     character class: the characters words may contain outside tags and dual transcriptions
-    (digits are governed by ``digits`` as well). ``dual_hotkey`` inserts ``()/()``."""
+    (digits are governed by ``digits`` as well). ``dual_hotkey`` inserts ``()/()``;
+    ``accept_dual_hotkey`` accepts the next proposed dual transcription after the caret.
+
+    What a draft marks as a filler (``draft_style``): a word of ``fillers`` wherever it stands
+    alone; a word of ``pause_fillers`` (words that are also ordinary words, 그 "that", 뭐 "what")
+    only before a comma or at the end. ``numbers``: how a draft writes digits (None: as ``digits``
+    implies, see ``draft_numbers``)."""
 
     name: str
     tags: tuple[Tag, ...]
@@ -195,18 +214,30 @@ class TagScheme:
     word_characters: str = DEFAULT_WORD_CHARACTERS
     dual_hotkey: str | None = None
     description: str = field(default="", compare=False)
+    fillers: tuple[str, ...] = ()
+    pause_fillers: tuple[str, ...] = ()
+    numbers: NumberStyle | None = None
+    accept_dual_hotkey: str | None = None
 
     def __post_init__(self) -> None:
         if not isinstance(self.name, str) or not re.fullmatch(r"[A-Za-z0-9][\w.-]{0,39}", self.name):
             raise ValidationError(message_key="error.scheme_name", params={"name": self.name})
         object.__setattr__(self, "tags", tuple(self.tags))
         object.__setattr__(self, "digits", _enum(DigitRule, self.digits, message_key="error.scheme_digits"))
-        if self.dual_hotkey is not None:
-            object.__setattr__(self, "dual_hotkey", normalize_hotkey(self.dual_hotkey))
+        for name in ("dual_hotkey", "accept_dual_hotkey"):
+            if getattr(self, name) is not None:
+                object.__setattr__(self, name, normalize_hotkey(getattr(self, name)))
+        if self.numbers is not None:
+            object.__setattr__(self, "numbers", _enum(NumberStyle, self.numbers, message_key="error.scheme_numbers"))
+        for name in ("fillers", "pause_fillers"):
+            object.__setattr__(self, name, _checked_fillers(getattr(self, name)))
         if not self.tags:
             raise ValidationError(message_key="error.scheme_empty", params={"name": self.name})
         _check_unique_tags(self.tags)
-        check_hotkeys([(tag.text, tag.hotkey) for tag in self.tags] + [("()/()", self.dual_hotkey)])
+        check_hotkeys(
+            [(tag.text, tag.hotkey) for tag in self.tags]
+            + [("()/()", self.dual_hotkey), (ACCEPT_DUAL, self.accept_dual_hotkey)]
+        )
         _check_word_characters(self.word_characters)
 
     # --- lookups, computed once per scheme ---------------------------------------------------
@@ -241,6 +272,31 @@ class TagScheme:
 
     def tags_of(self, kind: TagKind) -> list[Tag]:
         return [tag for tag in self.tags if tag.kind == kind]
+
+    @property
+    def draft_numbers(self) -> NumberStyle:
+        """``numbers``, or what ``digits`` implies: a dual transcription where the scheme writes
+        numbers in one (KsponSpeech always, AI Hub for the pronunciation side), digits elsewhere."""
+        if self.numbers is not None:
+            return self.numbers
+        if self.dual_transcription and self.digits != DigitRule.ANYWHERE:
+            return NumberStyle.DUAL
+        return NumberStyle.KEEP
+
+
+# The label page's pseudo tag for ``accept_dual_hotkey`` (projects.conventions.insert_at_caret).
+ACCEPT_DUAL = "(…)/(…) ✓"
+
+
+def _checked_fillers(words) -> tuple[str, ...]:
+    """Filler words: each one word (no spaces, no brackets), so a draft can find it alone."""
+    if isinstance(words, str) or not all(isinstance(word, str) and word for word in words):
+        raise ValidationError(message_key="error.scheme_fillers", params={"value": words})
+    checked = tuple(words)
+    for word in checked:
+        if word.split() != [word] or any(char in "()[]<>" for char in word):
+            raise ValidationError(message_key="error.scheme_fillers", params={"value": word})
+    return checked
 
 
 def _check_unique_tags(tags: tuple[Tag, ...]) -> None:

@@ -1117,4 +1117,8 @@ MESSAGES = {
     "error.model_not_registered": "no registered model is named {name!r}; see the model list",
     "error.model_in_use": "model {name!r} is used by project(s) {projects}; it cannot be removed while a project drafts with it",
     "error.model_check_decode": "the model loads but cannot draft (is its tokenizer the one it was trained with?): {error}",
+    "error.scheme_fillers": "fillers and pause_fillers must be lists of single words (no spaces or brackets); got {value!r}",
+    "error.scheme_numbers": "numbers is {value!r}; allowed: {allowed}",
+    "conventions.accept_dual": "Accept (…)/(…)",
+    "conventions.accept_dual_help": "Keep the next proposed dual transcription after the caret as it is and move past it",
 }

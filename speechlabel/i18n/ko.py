@@ -1088,4 +1088,8 @@ MESSAGES = {
     "error.model_not_registered": "{name!r}이라는 등록된 모델이 없습니다. 모델 목록을 보세요.",
     "error.model_in_use": "모델 {name!r}을(를) 프로젝트 {projects}에서 쓰고 있습니다. 프로젝트가 쓰는 동안에는 삭제할 수 없습니다.",
     "error.model_check_decode": "모델은 불러왔지만 초안을 만들지 못합니다(학습할 때 쓴 토크나이저가 맞나요?): {error}",
+    "error.scheme_fillers": "간투사 목록(`fillers`, `pause_fillers`)은 띄어쓰기나 괄호가 없는 낱말의 목록이어야 합니다. 받은 값: {value!r}",
+    "error.scheme_numbers": "숫자 표기(`numbers`) {value!r}은(는) 쓸 수 없습니다. 허용되는 값: {allowed}",
+    "conventions.accept_dual": "(…)/(…) 확인",
+    "conventions.accept_dual_help": "커서 뒤의 다음 제안된 이중 전사를 그대로 두고 그 뒤로 넘어갑니다",
 }

@@ -19,6 +19,7 @@ from speechlabel.core.bounds import in_ms
 from speechlabel.core.errors import Forbidden, MergedAway, NoSuchSegment, NotFound, StaleVersion, ValidationError
 from speechlabel.core.lifecycle import TO_DO, Action, transition
 from speechlabel.core.models import Actor, Project, Recording, Review, Role, Segment, SegmentEdit, SegmentStatus
+from speechlabel.core.project_scheme import draft_style
 from speechlabel.core.segment_rules import (
     MAX_COMMENT_CHARS,
     UnsavedEdit,
@@ -87,7 +88,9 @@ def my_work(store: Store, actor: Actor, project: Project) -> list[Segment]:
 
 
 def _as_second_labeler_sees(store: Store, project: Project, segment: Segment) -> Segment:
-    draft = draft_view(store.list_drafts(segment.id), segment, project.label_settings.low_confidence)
+    draft = draft_view(
+        store.list_drafts(segment.id), segment, project.label_settings.low_confidence, draft_style(project)
+    )
     return double_labeling.masked(segment, draft)
 
 
@@ -121,7 +124,10 @@ def open_segment(store: Store, actor: Actor, segment_id: str) -> LabelContext:
     Reads one segment's rows only."""
     allowed = _readable(store, actor, segment_id)
     segment, second = allowed.segment, allowed.second
-    draft = draft_view(store.list_drafts(segment_id), segment, allowed.project.label_settings.low_confidence)
+    project = allowed.project
+    draft = draft_view(
+        store.list_drafts(segment_id), segment, project.label_settings.low_confidence, draft_style(project)
+    )
     rejected = segment.status == SegmentStatus.REJECTED and not second
     position, recording_segments = store.place_in_recording(segment)
     return LabelContext(

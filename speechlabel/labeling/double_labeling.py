@@ -68,9 +68,9 @@ def holds_in(access: SegmentAccess, actor: Actor) -> bool:
 
 
 def masked(segment: Segment, draft: DraftView | None) -> Segment:
-    """The segment as its second labeler sees it: the draft's words, no speaker or tags, so
-    nothing of the first labeler's work shows."""
-    return replace(segment, text=draft.text if draft else "", speaker=None, tags=(), updated_by=None)
+    """The segment as its second labeler sees it: the draft as the first labeler started from it
+    (in the project's convention), no speaker or tags, so nothing of the first labeler's work shows."""
+    return replace(segment, text=draft.proposed if draft else "", speaker=None, tags=(), updated_by=None)
 
 
 def save(

@@ -22,7 +22,8 @@ from speechlabel.audio.samples import TARGET_RATE, read_span
 from speechlabel.core.errors import NotFound
 from speechlabel.core.heap import release_free_memory
 from speechlabel.core.lifecycle import Action, allowed_from
-from speechlabel.core.models import PrelabelState, Project, Recording, Segment
+from speechlabel.core.models import Draft, PrelabelState, Project, Recording, Segment
+from speechlabel.core.project_scheme import DraftStyle, draft_style
 from speechlabel.prelabel.packing import PackOptions, Stretch, draft_packed, stretches_of
 from speechlabel.prelabel.project_options import segment_options_for, transcribe_options_for
 from speechlabel.prelabel.transcribe import Engine, TranscribeOptions, get_engine
@@ -110,7 +111,15 @@ def prelabel_project(
                 )
 
         drafted += prelabel_recordings(
-            store, settings, batch, segment_options, transcribe_options, engine, report_window, pack_options
+            store,
+            settings,
+            batch,
+            segment_options,
+            transcribe_options,
+            engine,
+            report_window,
+            pack_options,
+            style=draft_style(project),
         )
         done += len(batch)
         done_seconds += sum(recording.duration for recording in batch)
@@ -152,9 +161,10 @@ def prelabel_recordings(
     on_window: Callable[[BatchProgress], None] | None = None,
     pack_options: PackOptions | None = None,
     work_owner: str | None = None,
+    style: DraftStyle | None = None,
 ) -> int:
     """Bring a batch of recordings to ``drafted``; return how many drafts this call produced.
-    ``work_owner``: as for ``prelabel_recording``, for every recording of the batch.
+    ``work_owner`` and ``style``: as for ``prelabel_recording``, for every recording of the batch.
 
     Short recordings (``is_short``) are segmented, then their segments are packed into shared
     Whisper windows (``packing``); each long one goes through ``prelabel_recording``. Recordings
@@ -184,7 +194,15 @@ def prelabel_recordings(
     for run in _runs(recordings, pack_options):
         if not is_short(run[0], pack_options):
             count += prelabel_recording(
-                store, settings, run[0], segment_options, transcribe_options, engine, report_recording, work_owner
+                store,
+                settings,
+                run[0],
+                segment_options,
+                transcribe_options,
+                engine,
+                report_recording,
+                work_owner,
+                style,
             )
             done, done_seconds = done + 1, done_seconds + run[0].duration
             continue
@@ -201,6 +219,7 @@ def prelabel_recordings(
                 pack_options,
                 report_group,
                 work_owner,
+                style,
             )
             done, done_seconds = done + len(group), done_seconds + sum(r.duration for r in group)
     return count
@@ -235,6 +254,7 @@ def _prelabel_packed(
     pack_options: PackOptions,
     on_window: Callable[[BatchProgress], None],
     work_owner: str | None = None,
+    style: DraftStyle | None = None,
 ) -> int:
     """Segment ``recordings`` (those still new) and draft their pending segments packed."""
     stretches: list[Stretch] = []
@@ -257,7 +277,7 @@ def _prelabel_packed(
         for member, drafts in zip(window.members, window.drafts):
             owner = owners[member]
             for segment, draft in zip(owner.segments, drafts):
-                store.add_draft(segment.id, draft, PRELABEL_AUTHOR, work_owner=work_owner)
+                _store_draft(store, segment, draft, style, work_owner)
                 count += 1
             left[owner.recording] -= len(owner.segments)
             if not left[owner.recording]:
@@ -308,10 +328,13 @@ def prelabel_recording(
     engine: Engine,
     on_window: Callable[[float, int], None] | None = None,
     work_owner: str | None = None,
+    style: DraftStyle | None = None,
 ) -> int:
     """Bring one recording to ``drafted``; return how many drafts this call produced. With
     ``work_owner`` (a pre-labeling runner), every write checks that the runner still holds the
-    recording, and stops with WorkLost when it does not (store/work.py).
+    recording, and stops with WorkLost when it does not (store/work.py). With ``style`` (the
+    project's, ``core.project_scheme.draft_style``), each segment starts with its draft in the
+    project's convention; without, with Whisper's text as it is.
 
     The recording is never held whole (a 4-hour one is 0.9 GB as float samples): the VAD reads
     its 16 kHz copy in blocks, and each Whisper window reads its own span from the file."""
@@ -327,13 +350,24 @@ def prelabel_recording(
         window_spans = [(s.start - start, s.end - start) for s in window]
         drafts = engine.transcribe_window(audio, window_spans, transcribe_options, offset=start)
         for segment, draft in zip(window, drafts):
-            store.add_draft(segment.id, draft, PRELABEL_AUTHOR, work_owner=work_owner)
+            _store_draft(store, segment, draft, style, work_owner)
             count += 1
         if on_window:
             on_window(window[-1].end, count)
     store.set_prelabel_state(recording.id, PrelabelState.DRAFTED, work_owner=work_owner)
     release_free_memory()  # so a worker's memory stays flat from one recording to the next
     return count
+
+
+def _store_draft(
+    store: Store, segment: Segment, draft: Draft, style: DraftStyle | None, work_owner: str | None
+) -> None:
+    """The draft kept as Whisper wrote it (noting its style); the segment starts with it styled."""
+    if style is None:
+        store.add_draft(segment.id, draft, PRELABEL_AUTHOR, work_owner=work_owner)
+        return
+    styled = style.text(draft.text)
+    store.add_draft(segment.id, style.recorded(draft), PRELABEL_AUTHOR, work_owner=work_owner, text=styled)
 
 
 def normalized_audio(settings: Settings, recording: Recording) -> Path:

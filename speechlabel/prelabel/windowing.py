@@ -14,10 +14,6 @@ import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-import numpy as np
-
-from speechlabel.audio.samples import TARGET_RATE as SAMPLE_RATE
-
 
 @dataclass(frozen=True)
 class TimedWord:
@@ -53,41 +49,19 @@ def group_into_windows(bounds: Sequence[tuple[float, float]], window_seconds: fl
     return windows
 
 
-def assign_words(
-    words: Sequence[TimedWord], spans: Sequence[tuple[float, float]], samples: np.ndarray | None = None
-) -> list[list[TimedWord]]:
-    """Each word to the span where its sound is; else to the span holding its midpoint, or the
-    nearest one.
+def assign_words(words: Sequence[TimedWord], spans: Sequence[tuple[float, float]]) -> list[list[TimedWord]]:
+    """Each word to the span holding its midpoint, or the nearest one.
 
-    Whisper's word times absorb pauses: the first word after a pause often starts where the
-    word before it ended. JFK's "what", spoken at about 4.9 s of a packed window, was timed
-    4.08-5.12 s across the 0.4 s of silence between two segments, so its middle lay on the
-    wrong side. With the window's ``samples`` (16 kHz), a word over two or more spans goes to
-    the one holding most of its signal energy; a word over one span goes to it.
+    Whisper's word times absorb pauses (the first word after one often starts where the word
+    before it ended), so a word's middle can lie on the wrong side of a pause. Giving a word over
+    two spans to the one holding most of its signal energy was tried: it raised the whole shared
+    English files' WER from 0.121 to 0.134 (bench/prelabel_throughput.py), so the times decide.
     """
     assigned: list[list[TimedWord]] = [[] for _ in spans]
     for word in words:
-        assigned[_span_of(word, spans, samples)].append(word)
+        middle = (word.start + word.end) / 2
+        assigned[min(range(len(spans)), key=lambda i: _distance(middle, spans[i]))].append(word)
     return assigned
-
-
-def _span_of(word: TimedWord, spans: Sequence[tuple[float, float]], samples: np.ndarray | None) -> int:
-    if samples is not None:
-        over = {
-            i: _energy(samples, max(word.start, a), min(word.end, b))
-            for i, (a, b) in enumerate(spans)
-            if min(word.end, b) > max(word.start, a)
-        }
-        if len(over) == 1 or any(over.values()):  # no sound at all: the times decide
-            return max(over, key=over.__getitem__)
-    middle = (word.start + word.end) / 2
-    return min(range(len(spans)), key=lambda i: _distance(middle, spans[i]))
-
-
-def _energy(samples: np.ndarray, start: float, end: float) -> float:
-    """Sum of squares of ``samples`` between two times (0 when the stretch is empty)."""
-    piece = samples[max(int(start * SAMPLE_RATE), 0) : max(int(end * SAMPLE_RATE), 0)]
-    return float(np.dot(piece, piece)) if piece.size else 0.0
 
 
 def join_words(words: Sequence[TimedWord]) -> str:

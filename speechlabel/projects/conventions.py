@@ -13,19 +13,15 @@ as they are: their tags are written differently (``n/``, ``(NO:)``).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
 
 from speechlabel.accounts.access import require_role
 from speechlabel.conventions import (
-    GENERIC_EN,
-    KSPON,
+    ACCEPT_DUAL,
     Insertion,
     Problem,
-    Tag,
-    TagKind,
     TagScheme,
+    accept_dual,
     apply_fixes,
     has_errors,
     insert_dual,
@@ -35,6 +31,12 @@ from speechlabel.conventions import (
 )
 from speechlabel.core.errors import Phrase, ValidationError
 from speechlabel.core.models import Actor, ConventionSettings, Project
+
+# In core since drafts are styled in the project's scheme where they are made (prelabel, below this package).
+from speechlabel.core.project_scheme import _generic_with as _generic_with
+from speechlabel.core.project_scheme import default_convention_settings as default_convention_settings
+from speechlabel.core.project_scheme import default_scheme as default_scheme
+from speechlabel.core.project_scheme import project_scheme
 from speechlabel.store import Store
 from speechlabel.store.audit import AuditNote
 
@@ -44,43 +46,6 @@ DUAL = "()/()"
 # every line the linter's tests know; more would only loop on a fix that does not converge.
 MAX_FIX_PASSES = 5
 SCHEME_CHOICES = Phrase("phrase.scheme_choices")
-_BRACKET_NAME = re.compile(r"[\w-]+(?: [\w-]+)*")
-
-
-def default_scheme(language: str | None) -> TagScheme:
-    """Korean projects follow KsponSpeech; every other language (and auto) the generic scheme."""
-    return KSPON if language == "ko" else GENERIC_EN
-
-
-def default_convention_settings(language: str | None) -> ConventionSettings:
-    return ConventionSettings(scheme=default_scheme(language))
-
-
-def project_scheme(project: Project) -> TagScheme:
-    """The scheme the project's transcripts follow (module docstring: the tag list's part)."""
-    scheme = project.convention_settings.scheme or default_scheme(project.language)
-    if scheme == GENERIC_EN:
-        return _generic_with(tuple(project.label_settings.tags))
-    return scheme
-
-
-@lru_cache(maxsize=64)
-def _generic_with(names: tuple[str, ...]) -> TagScheme:
-    known = {tag.text.casefold() for tag in GENERIC_EN.tags}
-    added = tuple(
-        Tag(f"[{name}]", TagKind.OTHER, f"{name} (the project's tag)")
-        for name in names
-        if _BRACKET_NAME.fullmatch(name) and f"[{name}]".casefold() not in known
-    )
-    if not added:
-        return GENERIC_EN
-    return TagScheme(
-        name=GENERIC_EN.name,
-        title=GENERIC_EN.title,
-        language=GENERIC_EN.language,
-        tags=GENERIC_EN.tags + added,
-        description=GENERIC_EN.description,
-    )
 
 
 def scheme_option(value: str) -> TagScheme:
@@ -180,7 +145,10 @@ def _error_count(problems: list[Problem]) -> int:
 
 def insert_at_caret(scheme: TagScheme, text: str, tag_text: str, start: int, end: int | None = None) -> Insertion:
     """A tag button or hotkey: ``tag_text`` (a tag of the scheme, or ``DUAL``) put at the caret
-    or around the selection ``start..end`` (character offsets); the new text and caret."""
+    or around the selection ``start..end`` (character offsets); the new text and caret.
+    ``ACCEPT_DUAL`` keeps the next proposed dual transcription and moves the caret past it."""
+    if tag_text == ACCEPT_DUAL:
+        return accept_dual(text, start, end)
     if tag_text == DUAL:
         if not scheme.dual_transcription:
             raise ValidationError(message_key="error.scheme_no_dual", params={"scheme": scheme.title or scheme.name})

@@ -56,6 +56,7 @@ from speechlabel.core.models import (
     Role,
     Segment,
 )
+from speechlabel.core.project_scheme import draft_style
 from speechlabel.core.segment_rules import MAX_COMMENT_CHARS, optional_text
 from speechlabel.labeling.draft_view import DraftView, draft_view
 from speechlabel.store import Store
@@ -273,7 +274,9 @@ def open_for_review(store: Store, actor: Actor, segment_id: str) -> ReviewContex
     segment can be looked at again)."""
     project = _project_of(store, actor, segment_id)
     segment = store.get_segment(segment_id)
-    draft = draft_view(store.list_drafts(segment_id), segment, project.label_settings.low_confidence)
+    draft = draft_view(
+        store.list_drafts(segment_id), segment, project.label_settings.low_confidence, draft_style(project)
+    )
     labeler, submitted_at = store.labeler_of_record(segment_id)
     language = segment.language or project.language
     return ReviewContext(
@@ -281,7 +284,7 @@ def open_for_review(store: Store, actor: Actor, segment_id: str) -> ReviewContex
         recording=store.get_recording(segment.recording_id),
         draft=draft,
         labeler=labeler,
-        diff=diff_texts(draft.text if draft else "", segment.text, language),
+        diff=diff_texts(draft.proposed if draft else "", segment.text, language),
         reviews=tuple(store.list_reviews(segment_id)),
         submitted_at=submitted_at,
     )

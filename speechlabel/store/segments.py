@@ -113,10 +113,14 @@ class SegmentQueries(StoreBase):
                 counts.setdefault(recording_id, {})[SegmentStatus(status)] = count
         return counts
 
-    def add_draft(self, segment_id: str, draft: Draft, author: str, work_owner: str | None = None) -> Segment:
+    def add_draft(
+        self, segment_id: str, draft: Draft, author: str, work_owner: str | None = None, text: str | None = None
+    ) -> Segment:
         """Keep the draft and, if nobody has saved the segment since segmentation (status new at
-        version 1), make its text the current one; a person's text is never overwritten. With
-        ``work_owner``, only while that pre-labeling runner holds the segment's recording (WorkLost)."""
+        version 1), make ``text`` (default: the draft's own) the current one; a person's text is
+        never overwritten. ``text`` is the draft in the project's convention (``core.project_scheme``),
+        the draft row keeps Whisper's. With ``work_owner``, only while that pre-labeling runner holds
+        the segment's recording (WorkLost)."""
         now = utc_now()
         with self.write() as connection:
             if work_owner is not None:
@@ -130,7 +134,7 @@ class SegmentQueries(StoreBase):
                     _segments.c.version == 1,
                 )
                 .values(
-                    text=draft.text,
+                    text=draft.text if text is None else text,
                     language=draft.language,
                     status=landing(Action.DRAFT).value,
                     version=_segments.c.version + 1,

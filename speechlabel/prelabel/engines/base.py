@@ -183,7 +183,7 @@ def draft_window(
     if len(spans) == 1 or samples.shape[0] == 0:
         return [engine.transcribe(_cut(samples, span), options, offset + span[0]) for span in spans]
     segments, info = engine.decode(samples, options, word_timestamps=True)  # words decide the split
-    return split_window(engine, options, samples, segments, info, spans, offset)
+    return split_window(engine, options, segments, info, spans, offset)
 
 
 def draft_windows(
@@ -211,14 +211,13 @@ def draft_windows(
             duration = audio.shape[0] / SAMPLE_RATE
             drafts.append([draft_from_segments(engine, options, segments, info, spans[0][0], duration)])
         else:
-            drafts.append(split_window(engine, options, audio, segments, info, spans, 0.0))
+            drafts.append(split_window(engine, options, segments, info, spans, 0.0))
     return drafts
 
 
 def split_window(
     engine: EngineBase,
     options: TranscribeOptions,
-    samples: np.ndarray,
     segments: list,
     info: DecodeInfo,
     spans: Sequence[tuple[float, float]],
@@ -232,9 +231,6 @@ def split_window(
         for w in (segment.words or ())
     ]
     stretches = [ScoredStretch(s.start, s.end, s.avg_logprob, s.no_speech_prob) for s in segments if s.text.strip()]
-    # The midpoint rule (no ``samples``): with the sound rule the whole shared English files' WER
-    # was 0.134 against 0.121 before (bench/prelabel_throughput.py, one run), and long-audio
-    # accuracy may not get worse. The sound rule waits for a run that shows it does not.
     return [
         _window_draft(engine, options, info, span, span_words, stretches, offset)
         for span, span_words in zip(spans, assign_words(words, spans))
