@@ -62,6 +62,6 @@ def test_a_lead_bulk_approves_a_labelers_work_and_a_labeler_has_no_review_page(l
     pages["rita"] = [spec.title for spec in page_specs(actor(workspace, "rita"))]
     assert pages == {
         "ana": ["Label"],
-        "ben": ["Projects", "Label", "Review", "Dashboard", "Export", "Users"],
+        "ben": ["Projects", "Label", "Review", "Dashboard", "Export", "Users", "Models"],
         "rita": ["Projects", "Review"],
     }

@@ -50,11 +50,12 @@ class ProjectFormValues:
     device: str = TranscribeOptions.device
 
 
-def project_fields() -> ProjectFormValues:
+def project_fields(models: list[str] | None = None) -> ProjectFormValues:
+    """``models``: the names a project may draft with (default: the bundled ones)."""
     name = st.text_input(t("forms.name"), max_chars=100, placeholder="factory-commands-ko")
     left, middle, right = st.columns(3)
     language = left.selectbox(t("forms.language"), LANGUAGES, help=t("forms.language_help"))
-    model = middle.selectbox(t("forms.model"), list(BUNDLED_MODELS), help=t("forms.model_help"))
+    model = middle.selectbox(t("forms.model"), models or list(BUNDLED_MODELS), help=t("forms.model_help"))
     beam_size = right.number_input(t("forms.beam_size"), 1, 16, TranscribeOptions.beam_size)
     engine = st.selectbox(t("forms.engine"), list(engine_names()), help=t("forms.engine_help"))
     device = st.selectbox(t("forms.device"), list(DEVICES), help=t("forms.device_help"))

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
+from speechlabel.accounts.access import leads_somewhere
 from speechlabel.core.models import Actor, Role
 from views.lang import t
 
@@ -25,7 +26,7 @@ def page_specs(actor: Actor) -> list[PageSpec]:
     projects and review, leads and admins also see the dashboard and manage users. The domain
     functions check the same rules again. Titles are in the session's language."""
     roles = set(actor.roles.values())
-    lead = actor.is_admin or Role.LEAD in roles
+    lead = leads_somewhere(actor)
     reviews = lead or Role.REVIEWER in roles
     pages = []
     if reviews:
@@ -38,6 +39,7 @@ def page_specs(actor: Actor) -> list[PageSpec]:
         pages.append(PageSpec("views/dashboard.py", t("page.dashboard"), ":material/monitoring:", "dashboard"))
         pages.append(PageSpec("views/export.py", t("page.export"), ":material/download:", "export"))
         pages.append(PageSpec("views/users.py", t("page.users"), ":material/group:", "users"))
+        pages.append(PageSpec("views/models.py", t("page.models"), ":material/model_training:", "models"))
     return pages or [PageSpec("views/no_role.py", t("page.no_role"), ":material/hourglass_empty:")]
 
 

@@ -5,6 +5,7 @@ calls only."""
 import streamlit as st
 
 from speechlabel.accounts.access import role_in, visible_projects
+from speechlabel.asr_models.manage import model_choices
 from speechlabel.conventions import SchemeFileError
 from speechlabel.core.errors import SpeechLabelError
 from speechlabel.core.models import Role, SegmentStatus
@@ -32,7 +33,7 @@ st.title(t("page.projects"))
 
 
 def new_project_form() -> None:
-    values = forms.project_fields()
+    values = forms.project_fields(model_choices(settings))
     if st.form_submit_button(t("projects.create"), type="primary"):
         try:
             created = create_project(

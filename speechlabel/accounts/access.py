@@ -19,7 +19,9 @@ __all__ = [
     "SYSTEM",
     "Forbidden",
     "project_label",
+    "leads_somewhere",
     "require_admin",
+    "require_lead_somewhere",
     "require_role",
     "require_signed_in",
     "role_in",
@@ -48,6 +50,24 @@ def require_admin(actor: Actor | None, action: str | None = None) -> Actor:
     if not actor.is_admin:
         raise Forbidden(
             message_key="error.needs_admin",
+            params={"user": actor.username, "action": Phrase("phrase.this_action", action)},
+        )
+    return actor
+
+
+def leads_somewhere(actor: Actor | None) -> bool:
+    """An admin, or the lead of at least one project: who manages what is shared between projects
+    (the registered Whisper models) and sees the lead's pages."""
+    return isinstance(actor, Actor) and (actor.is_admin or Role.LEAD in actor.roles.values())
+
+
+def require_lead_somewhere(actor: Actor | None, action: str | None = None) -> Actor:
+    """Refuse anyone who is neither an admin nor a lead of some project (``action`` as in
+    ``require_admin``)."""
+    actor = require_signed_in(actor)
+    if not leads_somewhere(actor):
+        raise Forbidden(
+            message_key="error.needs_lead_somewhere",
             params={"user": actor.username, "action": Phrase("phrase.this_action", action)},
         )
     return actor

@@ -74,6 +74,12 @@ COMMANDS = (
         "prelabel",
         "add_worker_command",
     ),
+    Command(
+        "model",
+        "list, add, check and remove the Whisper models projects draft with (as the command line)",
+        "models",
+        "add_model_command",
+    ),
     Command("status", "recordings, audio hours and segments by status", "prelabel", "add_status_command"),
     Command("export", "write a dataset (manifests, audio, README) for ASR training", "export", "add_export_command"),
     Command(

@@ -35,7 +35,7 @@ def add_project_command(project: argparse.ArgumentParser) -> None:
     create.add_argument(
         "--model",
         default=TranscribeOptions.model,
-        help="bundled 'base' (multilingual) or 'tiny.en', or a faster-whisper model name/path",
+        help="bundled 'base' (multilingual) or 'tiny.en', a registered model ('speechlabel model list'), or a faster-whisper model name/path",
     )
     create.add_argument(
         "--engine",

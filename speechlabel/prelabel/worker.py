@@ -32,6 +32,7 @@ from speechlabel.prelabel.transcribe import TranscribeOptions, get_engine
 from speechlabel.store import Store
 from speechlabel.store.work import ClaimedWork, WorkLost
 from speechlabel.workspace.config import Settings
+from speechlabel.workspace.registered_models import use_models_dir
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ class Worker:
 
     def __init__(self, store: Store, settings: Settings, options: WorkerOptions | None = None):
         self.store, self.settings = store, settings
+        use_models_dir(settings.models_dir)  # projects may draft with this data folder's registered models
         self.options = options or WorkerOptions()
         self.id = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self._stop = threading.Event()

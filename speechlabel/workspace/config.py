@@ -72,6 +72,11 @@ class Settings:
         return self.database_url or f"sqlite:///{self.data_dir / 'speechlabel.db'}"
 
     @property
+    def models_dir(self) -> Path:
+        """Registered Whisper models, one folder each (``registered_models``)."""
+        return self.data_dir / "models"
+
+    @property
     def originals_dir(self) -> Path:
         return self.data_dir / "audio" / "originals"
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from speechlabel.core.leftovers import remove_stale_temporaries
 from speechlabel.store import Store
 from speechlabel.workspace.config import Settings
+from speechlabel.workspace.registered_models import use_models_dir
 
 
 @dataclass
@@ -20,6 +21,7 @@ class Workspace:
         settings = settings or Settings.from_env()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         remove_stale_temporaries(settings)  # what imports killed before this start left behind
+        use_models_dir(settings.models_dir)  # its registered Whisper models resolve by name
         return cls(settings, Store.open(settings.resolved_database_url, pool=settings.database_pool))
 
     @classmethod

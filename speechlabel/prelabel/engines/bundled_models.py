@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from speechlabel.core.errors import NotFound, SpeechLabelError, ValidationError
+from speechlabel.workspace.registered_models import registered_model_dir
 
 log = logging.getLogger(__name__)
 
@@ -52,7 +53,8 @@ class BaseParts:
 def resolve_model(name: str, cache_dir: Path | None = None) -> str:
     """Turn a model name or directory into what ``faster_whisper.WhisperModel`` should load.
 
-    ``"base"`` and ``"tiny.en"`` give local directories of the bundled weights; an existing
+    ``"base"`` and ``"tiny.en"`` give local directories of the bundled weights; the name of a
+    registered model (``workspace.registered_models``) gives its directory; an existing
     directory is checked and returned; a path that does not exist raises ValidationError; any
     other name is returned unchanged for faster-whisper to download (needs a network).
     """
@@ -66,6 +68,9 @@ def resolve_model(name: str, cache_dir: Path | None = None) -> str:
         return str(assemble_base(cache_root(cache_dir)))
     if name == "tiny.en":
         return str(_tiny_en_dir())
+    registered = registered_model_dir(name)
+    if registered is not None:
+        return str(registered)
     path = Path(name).expanduser()
     if path.is_dir():
         check_model_dir(path)

@@ -104,8 +104,8 @@ class TranscribeOptions:
             raise ValidationError(
                 message_key="error.device", params={"device": self.device, "allowed": ", ".join(DEVICES)}
             )
-        _check_int("beam_size", self.beam_size, 1, MAX_BEAM_SIZE)
-        _check_int("cpu_threads", self.cpu_threads, 0, 1024)
+        check_int("beam_size", self.beam_size, 1, MAX_BEAM_SIZE)
+        check_int("cpu_threads", self.cpu_threads, 0, 1024)
         _check_probability("no_speech_threshold", self.no_speech_threshold)
         if (
             isinstance(self.window_seconds, bool)
@@ -154,7 +154,7 @@ def default_compute_type(engine: str) -> str:
         return TranscribeOptions.compute_type
 
 
-def _check_int(name: str, value: Any, low: int, high: int) -> None:
+def check_int(name: str, value: Any, low: int, high: int) -> None:
     # bool is an int in Python; True as a beam size is a mistake, not 1.
     if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
         raise ValidationError(
