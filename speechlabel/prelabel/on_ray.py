@@ -22,6 +22,7 @@ from pathlib import Path
 
 import speechlabel
 from speechlabel.core.errors import ValidationError
+from speechlabel.prelabel.pipeline import real_time_factor
 from speechlabel.prelabel.worker import Worker, WorkerOptions, WorkerReport
 from speechlabel.store import Store
 from speechlabel.workspace.config import Settings
@@ -52,7 +53,7 @@ class RayReport:
 
     @property
     def real_time_factor(self) -> float:
-        return self.audio_seconds / self.wall_seconds if self.wall_seconds else 0.0
+        return real_time_factor(self.audio_seconds, self.wall_seconds)
 
 
 class RayRunner:

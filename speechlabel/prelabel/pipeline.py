@@ -59,8 +59,12 @@ class PrelabelReport:
 
     @property
     def real_time_factor(self) -> float:
-        """Audio seconds processed per wall-clock second (higher is faster)."""
-        return self.audio_seconds / self.wall_seconds if self.wall_seconds else 0.0
+        return real_time_factor(self.audio_seconds, self.wall_seconds)
+
+
+def real_time_factor(audio_seconds: float, wall_seconds: float) -> float:
+    """Audio seconds processed per wall-clock second (higher is faster); 0 before any time passed."""
+    return audio_seconds / wall_seconds if wall_seconds else 0.0
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from speechlabel.core.heap import release_free_memory
 from speechlabel.core.models import PrelabelState, Project
 from speechlabel.core.project_scheme import draft_style
 from speechlabel.prelabel.jobs import unexpected_failure
-from speechlabel.prelabel.pipeline import prelabel_recording, prelabel_recordings
+from speechlabel.prelabel.pipeline import prelabel_recording, prelabel_recordings, real_time_factor
 from speechlabel.prelabel.project_options import segment_options_for, transcribe_options_for
 from speechlabel.prelabel.transcribe import TranscribeOptions, get_engine
 from speechlabel.store import Store
@@ -84,8 +84,7 @@ class WorkerReport:
 
     @property
     def real_time_factor(self) -> float:
-        """Audio seconds drafted per wall-clock second (higher is faster)."""
-        return self.audio_seconds / self.wall_seconds if self.wall_seconds else 0.0
+        return real_time_factor(self.audio_seconds, self.wall_seconds)
 
 
 class Worker:
