@@ -114,6 +114,7 @@ from sqlalchemy import func, select
 
 from bench import label_page as corpus
 from bench.label_page import POSTGRES_URL, Timings, load_utterances, progress, verdict
+from bench.worktrees import old_tree
 from speechlabel.accounts import users as accounts
 from speechlabel.accounts.access import SYSTEM
 from speechlabel.core.models import MAX_BATCH, AssignmentSettings, Role, SegmentStatus
@@ -564,18 +565,6 @@ def check_database(store: Store, acks: list[Ack], labelers: set[str]) -> Check:
 
 # ---------------------------------------------------------------------------------------------
 # The old label page (a subprocess in a worktree of the old commit)
-
-
-@contextmanager
-def old_tree(ref: str, parent: Path):
-    """A detached ``git worktree`` of ``ref``, removed afterwards."""
-    path = parent / f"old-{ref}"
-    subprocess.run(["git", "worktree", "add", "--detach", str(path), ref], cwd=ROOT, check=True, capture_output=True)
-    try:
-        yield path
-    finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, capture_output=True)
-        subprocess.run(["git", "worktree", "prune"], cwd=ROOT, capture_output=True)
 
 
 @dataclass

@@ -43,7 +43,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -365,18 +364,6 @@ def verdict(ok: bool) -> str:
     return "PASS" if ok else "MISS"
 
 
-@contextmanager
-def old_tree(ref: str, parent: Path):
-    """A detached ``git worktree`` of ``ref``, removed afterwards."""
-    path = parent / f"old-{ref}"
-    subprocess.run(["git", "worktree", "add", "--detach", str(path), ref], cwd=ROOT, check=True, capture_output=True)
-    try:
-        yield path
-    finally:
-        subprocess.run(["git", "worktree", "remove", "--force", str(path)], cwd=ROOT, capture_output=True)
-        subprocess.run(["git", "worktree", "prune"], cwd=ROOT, capture_output=True)
-
-
 def runner_rows(items: list[Item], workers: list[int], ray: bool) -> list[Row]:
     """(b) by ``speechlabel worker`` processes, and ``--ray`` actors on a two-node cluster started
     on this machine (bench/prelabel_runners.py): timed from the outside, model loading included,
@@ -460,6 +447,7 @@ def main() -> None:
 
 
 def run_all(args, tmp: Path, short: list[Item], short_manifest: Path, longs: list[Item], long_manifest: Path) -> None:
+    from bench.worktrees import old_tree  # here, not at the top: a child may run the old tree's code
     from speechlabel.prelabel.engines.bundled_models import resolve_model
 
     if args.only_new:
