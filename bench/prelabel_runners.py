@@ -55,8 +55,9 @@ class RunnerRow:
     wall_seconds: float
     wer: float
     peak_rss_mb: float | None  # the largest runner process's peak (None: Ray actors, not ours to read)
-    recordings: int
+    recordings: int  # drafted
     texts: dict[str, str]  # item path -> its drafts' text
+    failed: int = 0  # recordings the job failed (their words count as missed)
 
     @property
     def rtf(self) -> float:
@@ -168,7 +169,7 @@ def _row(
         " ".join(item.reference or "" for item in spoken), " ".join(texts.get(str(item.path), "") for item in spoken)
     )
     counts = store.work_counts(job_id)
-    return RunnerRow(name, counts.audio_seconds_total, wall, pooled, peak_rss_mb, counts.done, texts)
+    return RunnerRow(name, counts.audio_seconds_total, wall, pooled, peak_rss_mb, counts.done, texts, counts.failed)
 
 
 class TwoNodeCluster:

@@ -374,6 +374,9 @@ def runner_rows(items: list[Item], workers: list[int], ray: bool) -> list[Row]:
     found = [runners.with_workers(given, "base", count) for count in workers]
     if ray:
         found.append(runners.on_ray(given, "base", actors=2))
+    for row in found:
+        if row.failed or row.recordings < len(items):
+            print(f"{row.name}: {row.recordings} of {len(items)} recordings drafted, {row.failed} failed")
     return [
         Row(
             f"(b) new: {row.name.removeprefix('(b) new pipeline, ')}",
