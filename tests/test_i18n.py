@@ -34,6 +34,7 @@ from speechlabel.core.errors import (
     WrongCredentials,
 )
 from speechlabel.core.lifecycle import Action
+from speechlabel.core.metadata import AgeGroup, Gender, MicDistance
 from speechlabel.core.models import (
     PrelabelState,
     ReviewDecision,
@@ -231,6 +232,9 @@ def test_every_status_reason_and_role_has_a_label_in_both_languages():
         JobState,
         ExportFormat,
         Action,
+        Gender,
+        AgeGroup,
+        MicDistance,
     }
     for kind in ENUM_PREFIXES:
         for member in kind:

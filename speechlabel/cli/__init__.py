@@ -80,6 +80,18 @@ COMMANDS = (
         "models",
         "add_model_command",
     ),
+    Command(
+        "speaker",
+        "set and list a project's speakers' gender, age group, dialect, native language",
+        "metadata",
+        "add_speaker_command",
+    ),
+    Command(
+        "recording",
+        "set and list how a project's recordings were made (environment, device, mic distance)",
+        "metadata",
+        "add_recording_command",
+    ),
     Command("status", "recordings, audio hours and segments by status", "prelabel", "add_status_command"),
     Command("export", "write a dataset (manifests, audio, README) for ASR training", "export", "add_export_command"),
     Command(
