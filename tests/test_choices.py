@@ -42,7 +42,7 @@ PARSERS = [
         "NeMo ",
         ExportFormat.NEMO,
         "csv",
-        "unknown export format 'csv'; allowed: jsonl, nemo, hf, lhotse, kaldi",
+        "unknown export format 'csv'; allowed: jsonl, nemo, hf, lhotse, kaldi, speech_commands",
     ),
     (
         TextVariant.parse,

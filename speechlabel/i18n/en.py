@@ -1158,4 +1158,12 @@ MESSAGES = {
     "metadata.saved": "Saved",
     "metadata.no_speakers": "No speakers yet: name them in the label settings or on segments.",
     "error.recording_label_ambiguous": "several recordings are named {label!r}; give one of their ids: {ids}",
+    "format.speech_commands": "Speech Commands (a folder per command, 1 s clips)",
+    "error.long_clips": "long clips {value} is not a choice; allowed: {allowed}",
+    "error.clip_seconds": "clip length {value} must be a number of seconds from 0.1 to 10",
+    "error.command_percentages": "validation and testing percentages {value} must each be 0-100 and sum to at most 100",
+    "error.command_label_too_long": "the command label {label!r} is too long for a folder name: use a shorter text or the clean variant",
+    "error.speech_commands_split": "the Speech Commands layout splits by its own lists (validation_list.txt, testing_list.txt): leave the split out",
+    "error.speech_commands_rate": "the Speech Commands layout is 16 kHz; {rate} Hz was asked",
+    "error.speech_commands_long": "segment {segment} is {seconds} s, longer than the {limit} s clips, and long clips are refused: trim it or choose long clips: trim",
 }

@@ -1129,4 +1129,12 @@ MESSAGES = {
     "metadata.saved": "저장했습니다",
     "metadata.no_speakers": "아직 화자가 없습니다. 라벨 설정이나 구간에서 화자 이름을 정하세요.",
     "error.recording_label_ambiguous": "이름이 {label!r}인 녹음이 여럿입니다. 그 중 하나의 식별자를 주세요: {ids}",
+    "format.speech_commands": "Speech Commands (명령어마다 폴더, 1초 클립)",
+    "error.long_clips": "긴 클립 처리 {value}은(는) 선택지가 아닙니다. 허용: {allowed}",
+    "error.clip_seconds": "클립 길이 {value}은(는) 0.1초에서 10초 사이의 숫자여야 합니다",
+    "error.command_percentages": "검증과 시험 비율 {value}은(는) 각각 0-100이고 합이 100 이하여야 합니다",
+    "error.command_label_too_long": "명령어 라벨 {label!r}이(가) 폴더 이름으로 쓰기에 너무 깁니다. 더 짧은 전사나 태그를 뺀 전사를 쓰세요",
+    "error.speech_commands_split": "Speech Commands 형식은 자체 목록(`validation_list.txt`, `testing_list.txt`)으로 나눕니다. 분할을 지정하지 마세요",
+    "error.speech_commands_rate": "Speech Commands 형식은 16000 Hz입니다. 요청한 값: {rate} Hz",
+    "error.speech_commands_long": "구간 {segment}은(는) {seconds}초로 {limit}초 클립보다 길고, 긴 클립은 거부하도록 했습니다. 구간을 줄이거나 긴 클립을 잘라 내도록 고르세요",
 }
