@@ -13,6 +13,7 @@ from speechlabel.accounts.access import SYSTEM
 from speechlabel.cli import main
 from speechlabel.core.errors import ValidationError
 from speechlabel.export import CARD_NAME, ExportFormat, ExportOptions, export_dataset
+from speechlabel.export.aihub_format import AihubWriter
 from speechlabel.export.destinations import list_exports
 from speechlabel.export.formats import (
     BUILTIN_FORMATS,
@@ -46,7 +47,15 @@ def corpus(store, settings, project, speech_dir):
 def test_the_built_in_formats_are_registered_in_their_order():
     assert format_names() == BUILTIN_FORMATS == tuple(member.value for member in ExportFormat)
     writers = [format_writer_class(name) for name in format_names()]
-    assert writers == [JsonlWriter, NemoWriter, AudiofolderWriter, LhotseWriter, KaldiWriter, SpeechCommandsWriter]
+    assert writers == [
+        JsonlWriter,
+        NemoWriter,
+        AudiofolderWriter,
+        LhotseWriter,
+        KaldiWriter,
+        SpeechCommandsWriter,
+        AihubWriter,
+    ]
     assert all(writer.how_to_load for writer in writers)
 
 
@@ -70,9 +79,9 @@ def test_an_unknown_format_is_refused_naming_the_registered_ones(value):
         ExportOptions(format=value).validated()
     assert (
         str(refused.value)
-        == f"unknown export format {value!r}; allowed: jsonl, nemo, hf, lhotse, kaldi, speech_commands"
+        == f"unknown export format {value!r}; allowed: jsonl, nemo, hf, lhotse, kaldi, speech_commands, aihub"
     )
-    assert "jsonl, nemo, hf, lhotse, kaldi, speech_commands" in assert_in_korean(refused.value)
+    assert "jsonl, nemo, hf, lhotse, kaldi, speech_commands, aihub" in assert_in_korean(refused.value)
 
 
 def test_a_format_with_rules_of_its_own_says_so_in_both_languages():

@@ -73,7 +73,7 @@ NOUN_TAKERS = {"validate_name", "_validate_names", "_clean_label_name", "SafeNam
 # Latin letters the Korean catalog may keep: product, format and metric names, codes, units.
 KOREAN_WHITELIST = re.compile(
     r"`[^`]*`|\{[^}]*\}|[\w.-]+\.txt|faster-whisper|openai-whisper|int8|float32|\*\*admin\*\*|"
-    r"SPEECHLABEL_ADMIN_PASSWORD|Whisper|NeMo|Hugging Face|audiofolder|Lhotse|Speech Commands|"
+    r"SPEECHLABEL_ADMIN_PASSWORD|Whisper|NeMo|Hugging Face|audiofolder|Lhotse|Speech Commands|AI Hub|"
     r"Kaldi|ESPnet|JSONL|JSON|TOML|\.toml|\.json|UTF-8|README\.md|\.zip|CSV|CER|WER|UTC|MB|Hz|calls-nemo-2026-05|"
     r"tiny\.en|base|'auto'|a-z|"
     r"\bko\b|\ben\b|\bja\b|\bzh\b|"

@@ -41,6 +41,7 @@ FORMATS = (
     ExportFormat.LHOTSE,
     ExportFormat.KALDI,
     ExportFormat.SPEECH_COMMANDS,
+    ExportFormat.AIHUB,
     ExportFormat.JSONL,
 )
 SPLIT_KEYS = {

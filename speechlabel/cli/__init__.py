@@ -58,7 +58,7 @@ COMMANDS = (
     Command("import", "import audio files or folders (recursive) into a project", "ingest", "add_import_command"),
     Command(
         "import-dataset",
-        "import a NeMo, Lhotse or subtitled dataset for correction (its texts become drafts)",
+        "import a NeMo, Lhotse, AI Hub or subtitled dataset for correction (its texts become drafts)",
         "datasets",
         "add_import_dataset_command",
     ),

@@ -2,11 +2,12 @@
 and how it was recorded (environment, device, microphone distance). Every field is optional.
 
 Closed sets where the consumers need them comparable: gender, age group and microphone distance
-are choices (``parse_choice``: trimmed, any case). The age groups are the decades AI Hub's Korean
-speech sets report (아동/청소년/20대 … 60대 이상), so each maps to one AI Hub value and back:
+are choices (``parse_choice``: trimmed, any case). The age groups are the brackets AI Hub's Korean
+speech sets report (아동, 청소년, then decades 20대 … 60대 이상; ranges such as "20~29"), so each
+maps to one AI Hub value and back (``core/aihub.py``):
 
-    child → 아동 (under 13), teen → 청소년 (13-19), 20s → 20대, 30s → 30대, 40s → 40대,
-    50s → 50대, 60s+ → 60대 이상, unknown → 미상
+    child → "0~12" (아동), teen → "13~19" (청소년), 20s → "20~29" (20대), 30s, 40s, 50s alike,
+    60s+ → "60~" (60대 이상), unknown → "NotProvided" (미상)
 
 Environment, device, dialect/region and native language are free text (up to 100 characters, no
 control characters): sites name their own rooms, lines and microphones ("press line 3", "ReSpeaker

@@ -35,6 +35,7 @@ class ExportFormat(str, enum.Enum):
     LHOTSE = "lhotse"
     KALDI = "kaldi"
     SPEECH_COMMANDS = "speech_commands"
+    AIHUB = "aihub"
 
     @classmethod
     def parse(cls, value: str | ExportFormat) -> ExportFormat:

@@ -1166,4 +1166,6 @@ MESSAGES = {
     "error.speech_commands_split": "the Speech Commands layout splits by its own lists (validation_list.txt, testing_list.txt): leave the split out",
     "error.speech_commands_rate": "the Speech Commands layout is 16 kHz; {rate} Hz was asked",
     "error.speech_commands_long": "segment {segment} is {seconds} s, longer than the {limit} s clips, and long clips are refused: trim it or choose long clips: trim",
+    "format.aihub": "AI Hub label JSON (one per clip)",
+    "error.aihub_needs_clips": "AI Hub labels describe one clip each: cut clips (leave offsets off)",
 }

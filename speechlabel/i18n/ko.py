@@ -1137,4 +1137,6 @@ MESSAGES = {
     "error.speech_commands_split": "Speech Commands 형식은 자체 목록(`validation_list.txt`, `testing_list.txt`)으로 나눕니다. 분할을 지정하지 마세요",
     "error.speech_commands_rate": "Speech Commands 형식은 16000 Hz입니다. 요청한 값: {rate} Hz",
     "error.speech_commands_long": "구간 {segment}은(는) {seconds}초로 {limit}초 클립보다 길고, 긴 클립은 거부하도록 했습니다. 구간을 줄이거나 긴 클립을 잘라 내도록 고르세요",
+    "format.aihub": "AI Hub 라벨 JSON (클립마다 하나)",
+    "error.aihub_needs_clips": "AI Hub 라벨은 클립 하나씩을 설명합니다. 클립을 잘라 내보내세요 (오프셋 사용 안 함)",
 }
