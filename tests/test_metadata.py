@@ -53,6 +53,7 @@ def test_values_are_read_from_text_and_bad_ones_refused_in_both_languages():
 
 def test_a_lead_sets_metadata_a_labeler_may_not(store, project, labeled, team):
     recording, _ = labeled
+    assert store.project_speakers(project.id) == ["A"]  # named on a segment
     with pytest.raises(Forbidden):
         set_speaker_metadata(store, project, "A", SPEAKER, actor=team["ana"])
     with pytest.raises(Forbidden):
@@ -63,7 +64,12 @@ def test_a_lead_sets_metadata_a_labeler_may_not(store, project, labeled, team):
     assert store.recording_metadata(project.id) == {recording.id: RECORDING}
     # An edit replaces the record; an empty one forgets it.
     set_speaker_metadata(store, project, "A", SpeakerMetadata(gender=Gender.MALE), actor=team["lead"])
-    assert store.speaker_metadata(project.id) == {"A": SpeakerMetadata(gender=Gender.MALE)}
+    set_speaker_metadata(store, project, "Z", SpeakerMetadata(dialect="제주"), actor=team["lead"])
+    assert store.project_speakers(project.id) == ["A", "Z"]
+    assert store.speaker_metadata(project.id) == {
+        "A": SpeakerMetadata(gender=Gender.MALE),
+        "Z": SpeakerMetadata(dialect="제주"),
+    }
     set_recording_metadata(store, project, recording.label, RecordingMetadata(), actor=team["lead"])
     assert store.recording_metadata(project.id) == {}
     with pytest.raises(NotFound):

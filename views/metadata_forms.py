@@ -29,7 +29,7 @@ def metadata_forms(store, actor, project: Project) -> None:
 
 def speaker_form(store, actor, project: Project) -> None:
     stored = store.speaker_metadata(project.id)
-    names = sorted({*project.label_settings.speakers, *stored})
+    names = sorted({*project.label_settings.speakers, *store.project_speakers(project.id)})
     if not names:
         st.caption(t("metadata.no_speakers"))
         return
