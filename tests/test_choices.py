@@ -42,7 +42,7 @@ PARSERS = [
         "NeMo ",
         ExportFormat.NEMO,
         "csv",
-        "unknown export format 'csv'; allowed: jsonl, nemo, hf, lhotse, kaldi",
+        "unknown export format 'csv'; allowed: jsonl, nemo, hf, lhotse, kaldi, speech_commands, aihub",
     ),
     (
         TextVariant.parse,
@@ -57,7 +57,7 @@ PARSERS = [
         "Lhotse",
         DatasetKind.LHOTSE,
         "kaldi",
-        "unknown dataset kind 'kaldi'; allowed: nemo, lhotse, subtitles",
+        "unknown dataset kind 'kaldi'; allowed: nemo, lhotse, aihub, subtitles",
     ),
     (
         _reason,

@@ -286,7 +286,7 @@ def test_segments_fit_to_the_audio_within_the_tolerance():
 @pytest.mark.parametrize(
     "options, message",
     [
-        (ImportOptions(kind="kaldi"), "unknown dataset kind 'kaldi'; allowed: nemo, lhotse, subtitles"),
+        (ImportOptions(kind="kaldi"), "unknown dataset kind 'kaldi'; allowed: nemo, lhotse, aihub, subtitles"),
         (ImportOptions(tier="  "), "give a tier name"),
         (ImportOptions(end_tolerance=5), "end tolerance 5 is not allowed"),
     ],

@@ -13,6 +13,7 @@ from speechlabel.accounts.access import SYSTEM
 from speechlabel.cli import main
 from speechlabel.core.errors import ValidationError
 from speechlabel.export import CARD_NAME, ExportFormat, ExportOptions, export_dataset
+from speechlabel.export.aihub_format import AihubWriter
 from speechlabel.export.destinations import list_exports
 from speechlabel.export.formats import (
     BUILTIN_FORMATS,
@@ -30,6 +31,7 @@ from speechlabel.export.nemo import JsonlWriter, NemoWriter
 from speechlabel.export.options import parse_format
 from speechlabel.export.saved import export_to_data_folder
 from speechlabel.export.select import ExportItem
+from speechlabel.export.speech_commands import SpeechCommandsWriter
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
 from speechlabel.workspace.config import Settings
@@ -45,7 +47,15 @@ def corpus(store, settings, project, speech_dir):
 def test_the_built_in_formats_are_registered_in_their_order():
     assert format_names() == BUILTIN_FORMATS == tuple(member.value for member in ExportFormat)
     writers = [format_writer_class(name) for name in format_names()]
-    assert writers == [JsonlWriter, NemoWriter, AudiofolderWriter, LhotseWriter, KaldiWriter]
+    assert writers == [
+        JsonlWriter,
+        NemoWriter,
+        AudiofolderWriter,
+        LhotseWriter,
+        KaldiWriter,
+        SpeechCommandsWriter,
+        AihubWriter,
+    ]
     assert all(writer.how_to_load for writer in writers)
 
 
@@ -67,8 +77,11 @@ def test_a_built_in_format_is_its_enum_member(value, parsed):
 def test_an_unknown_format_is_refused_naming_the_registered_ones(value):
     with pytest.raises(ValidationError) as refused:
         ExportOptions(format=value).validated()
-    assert str(refused.value) == f"unknown export format {value!r}; allowed: jsonl, nemo, hf, lhotse, kaldi"
-    assert "jsonl, nemo, hf, lhotse, kaldi" in assert_in_korean(refused.value)
+    assert (
+        str(refused.value)
+        == f"unknown export format {value!r}; allowed: jsonl, nemo, hf, lhotse, kaldi, speech_commands, aihub"
+    )
+    assert "jsonl, nemo, hf, lhotse, kaldi, speech_commands, aihub" in assert_in_korean(refused.value)
 
 
 def test_a_format_with_rules_of_its_own_says_so_in_both_languages():

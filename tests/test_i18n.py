@@ -34,6 +34,7 @@ from speechlabel.core.errors import (
     WrongCredentials,
 )
 from speechlabel.core.lifecycle import Action
+from speechlabel.core.metadata import AgeGroup, Gender, MicDistance
 from speechlabel.core.models import (
     PrelabelState,
     ReviewDecision,
@@ -72,7 +73,7 @@ NOUN_TAKERS = {"validate_name", "_validate_names", "_clean_label_name", "SafeNam
 # Latin letters the Korean catalog may keep: product, format and metric names, codes, units.
 KOREAN_WHITELIST = re.compile(
     r"`[^`]*`|\{[^}]*\}|[\w.-]+\.txt|faster-whisper|openai-whisper|int8|float32|\*\*admin\*\*|"
-    r"SPEECHLABEL_ADMIN_PASSWORD|Whisper|NeMo|Hugging Face|audiofolder|Lhotse|"
+    r"SPEECHLABEL_ADMIN_PASSWORD|Whisper|NeMo|Hugging Face|audiofolder|Lhotse|Speech Commands|AI Hub|"
     r"Kaldi|ESPnet|JSONL|JSON|TOML|\.toml|\.json|UTF-8|README\.md|\.zip|CSV|CER|WER|UTC|MB|Hz|calls-nemo-2026-05|"
     r"tiny\.en|base|'auto'|a-z|"
     r"\bko\b|\ben\b|\bja\b|\bzh\b|"
@@ -231,6 +232,9 @@ def test_every_status_reason_and_role_has_a_label_in_both_languages():
         JobState,
         ExportFormat,
         Action,
+        Gender,
+        AgeGroup,
+        MicDistance,
     }
     for kind in ENUM_PREFIXES:
         for member in kind:

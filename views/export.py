@@ -35,7 +35,15 @@ workspace = st.session_state["workspace"]
 store, settings = workspace.store, workspace.settings
 
 # The formats in the order the page offers them (their labels: ``label(format)``).
-FORMATS = (ExportFormat.NEMO, ExportFormat.HF, ExportFormat.LHOTSE, ExportFormat.KALDI, ExportFormat.JSONL)
+FORMATS = (
+    ExportFormat.NEMO,
+    ExportFormat.HF,
+    ExportFormat.LHOTSE,
+    ExportFormat.KALDI,
+    ExportFormat.SPEECH_COMMANDS,
+    ExportFormat.AIHUB,
+    ExportFormat.JSONL,
+)
 SPLIT_KEYS = {
     "none": "export.split.none",
     SplitBy.RECORDING: "export.split.recording",

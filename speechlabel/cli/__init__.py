@@ -58,7 +58,7 @@ COMMANDS = (
     Command("import", "import audio files or folders (recursive) into a project", "ingest", "add_import_command"),
     Command(
         "import-dataset",
-        "import a NeMo, Lhotse or subtitled dataset for correction (its texts become drafts)",
+        "import a NeMo, Lhotse, AI Hub or subtitled dataset for correction (its texts become drafts)",
         "datasets",
         "add_import_dataset_command",
     ),
@@ -79,6 +79,18 @@ COMMANDS = (
         "list, add, check and remove the Whisper models projects draft with (as the command line)",
         "models",
         "add_model_command",
+    ),
+    Command(
+        "speaker",
+        "set and list a project's speakers' gender, age group, dialect, native language",
+        "metadata",
+        "add_speaker_command",
+    ),
+    Command(
+        "recording",
+        "set and list how a project's recordings were made (environment, device, mic distance)",
+        "metadata",
+        "add_recording_command",
     ),
     Command("status", "recordings, audio hours and segments by status", "prelabel", "add_status_command"),
     Command("export", "write a dataset (manifests, audio, README) for ASR training", "export", "add_export_command"),

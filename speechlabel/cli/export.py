@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, cast
 from speechlabel.conventions import Side
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.models import Project, SegmentStatus
+from speechlabel.export.command_clips import LongClips, SpeechCommandsOptions
 from speechlabel.export.formats import format_name, format_names
 from speechlabel.export.options import ExportOptions, SplitBy, TextVariant, parse_format
 from speechlabel.store import Store
@@ -31,7 +32,8 @@ def add_export_arguments(export: argparse.ArgumentParser) -> None:
         "--format",
         choices=format_names(),
         default="jsonl",
-        help="nemo manifest, hf audiofolder, lhotse manifests, kaldi data dir, or jsonl with full provenance (default)",
+        help="nemo manifest, hf audiofolder, lhotse manifests, kaldi data dir, speech_commands (a folder per "
+        "command of 1 s clips, Google Speech Commands' split lists), or jsonl with full provenance (default)",
     )
     export.add_argument("--out", required=True, type=Path, help="output folder (must not exist or be empty)")
     export.add_argument(
@@ -78,6 +80,18 @@ def add_export_arguments(export: argparse.ArgumentParser) -> None:
     export.add_argument("--split", default="0.8,0.1,0.1", help="train,dev,test shares of audio (default 0.8,0.1,0.1)")
     export.add_argument("--seed", type=int, default=0, help="seed of the split (same seed, same split)")
     export.add_argument("--overwrite", action="store_true", help="replace an existing output folder")
+    export.add_argument(
+        "--long-clips",
+        choices=[v.value for v in LongClips],
+        default=SpeechCommandsOptions.long_clips.value,
+        help="speech_commands: a segment over 1 s is cut around its middle (trim, listed in trimmed_list.txt) "
+        "or refuses the export (refuse)",
+    )
+    export.add_argument(
+        "--noise-tag",
+        action="append",
+        help="speech_commands: segments with this tag go whole to _background_noise_/ (repeat; default: noise)",
+    )
 
 
 def options_from_args(args, store: Store, project: Project) -> ExportOptions:
@@ -99,6 +113,10 @@ def options_from_args(args, store: Store, project: Project) -> ExportOptions:
         # Any count of numbers: validated() refuses all but three, with the message a user needs.
         split_shares=cast(tuple[float, float, float], parse_shares(args.split)),
         seed=args.seed,
+        speech_commands=SpeechCommandsOptions(
+            long_clips=LongClips(args.long_clips),
+            noise_tags=tuple(args.noise_tag) if args.noise_tag else SpeechCommandsOptions.noise_tags,
+        ),
     ).validated()
 
 

@@ -1,5 +1,5 @@
 """Exports that ASR teams load without edits: NeMo, Hugging Face audiofolder, Lhotse,
-Kaldi/ESPnet and a generic JSONL with full provenance, with a dataset card.
+Kaldi/ESPnet, Google's Speech Commands layout, AI Hub label JSON and a generic JSONL with full provenance, with a dataset card.
 
 One entry point, :func:`export_dataset` (also known by its old name ``export_jsonl``), takes
 an :class:`ExportOptions`: format, which segments, text variant, clips or offsets, sample rate,
@@ -11,7 +11,7 @@ Formats are chosen by name from a registry (``formats``): each format module reg
 writer when imported, and this package imports them, so they are registered whenever it is used.
 """
 
-from speechlabel.export import hf, kaldi, lhotse_format, nemo  # noqa: F401 - each registers its format
+from speechlabel.export import aihub_format, hf, kaldi, lhotse_format, nemo, speech_commands  # noqa: F401 - each registers its format
 from speechlabel.export.card import CARD_NAME, SplitSummary
 from speechlabel.export.nemo import MANIFEST_NAME, manifest_line
 from speechlabel.export.options import SPLIT_NAMES, ExportFormat, ExportOptions, SplitBy, TextVariant

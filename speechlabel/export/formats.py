@@ -42,7 +42,7 @@ class FormatWriter(ABC):
 
 
 # The formats that ship with speechlabel (``options.ExportFormat``), in the order they are offered.
-BUILTIN_FORMATS = ("jsonl", "nemo", "hf", "lhotse", "kaldi")
+BUILTIN_FORMATS = ("jsonl", "nemo", "hf", "lhotse", "kaldi", "speech_commands", "aihub")
 
 _FORMATS: dict[str, type[FormatWriter]] = {}
 _LOCK = threading.Lock()

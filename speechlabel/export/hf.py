@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from speechlabel.core.errors import ValidationError
+from speechlabel.core.metadata import METADATA_FIELDS
 from speechlabel.export.formats import FormatWriter, register_format
 from speechlabel.export.job import ExportJob
 from speechlabel.export.options import ExportOptions
@@ -66,4 +67,11 @@ def _columns(job: ExportJob, item: ExportItem, file_name: str) -> dict[str, Any]
         "tags": ",".join(segment.tags),  # a string: an empty list has no type to infer
         "labeler": row.labeler or "",
         "draft_text": row.draft_text or "",
+        **_metadata_columns(job, item),
     }
+
+
+def _metadata_columns(job: ExportJob, item: ExportItem) -> dict[str, str]:
+    """Every metadata column on every row, "" where unset (columns never hold null, see above)."""
+    values = job.metadata_columns(item)
+    return {name: values.get(name, "") for name in METADATA_FIELDS}

@@ -11,6 +11,7 @@ from speechlabel.export.media import AudioFile, AudioWriter
 from speechlabel.export.names import SafeNames
 from speechlabel.export.options import ExportOptions
 from speechlabel.export.select import ExportItem
+from speechlabel.projects.metadata import ProjectMetadata
 
 
 @dataclass
@@ -23,6 +24,8 @@ class ExportJob:
     recording_ids: SafeNames
     segment_ids: SafeNames
     on_segment: Callable[[int], None] | None = None
+    metadata: ProjectMetadata = field(default_factory=lambda: ProjectMetadata({}, {}))
+    """The project's speaker and recording metadata, read once per export."""
     done: int = 0
     files: list[Path] = field(default_factory=list)
     """Manifest files written, in order (relative to ``root``)."""
@@ -49,6 +52,11 @@ class ExportJob:
     def wrote(self, path: Path) -> Path:
         self.files.append(path.relative_to(self.root))
         return path
+
+    def metadata_columns(self, item: ExportItem) -> dict[str, str]:
+        """The speaker's and the recording's metadata fields that are set (``core.metadata``)."""
+        segment = item.row.segment
+        return self.metadata.columns(segment.speaker, segment.recording_id)
 
     def language(self, item: ExportItem) -> str | None:
         return item.row.segment.language or self.project.language

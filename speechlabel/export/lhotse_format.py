@@ -3,12 +3,14 @@
 Lines follow what ``Recording.to_dict`` / ``SupervisionSegment.to_dict`` write and their
 ``from_dict`` read (lhotse 1.x): a recording is ``id, sources [{type, channels, source}],
 sampling_rate, num_samples, duration, channel_ids``; a supervision is ``id, recording_id,
-start, duration, channel, text, language, speaker, custom, alignment`` with
+start, duration, channel, text, language, speaker, gender, custom, alignment`` with
 ``alignment = {"word": [[symbol, start, duration, score], ...]}`` (the serialized
 ``AlignmentItem``), None fields left out. ``duration`` is ``num_samples / sampling_rate``
 exactly, as lhotse's validation requires. Supervisions carry no ``sources``, ``type``,
 ``shape`` or ``array`` key (lhotse guesses a line's kind from those) and ``custom`` holds only
-plain values (lhotse tries to read dict values there as arrays).
+plain values (lhotse tries to read dict values there as arrays). The speaker's gender is the
+supervision's ``gender``; the other metadata set for the speaker and the recording (age group,
+dialect, native language, environment, device, microphone distance) is in ``custom``.
 
 The word alignment is the latest draft's (the engine's word times and confidences), cut to
 the segment's bounds; after a person corrected the text it may not match it word for word,
@@ -82,6 +84,7 @@ def supervision_line(
 ) -> dict[str, Any]:
     """``offset`` is subtracted from every time: the segment's start for a clip, 0 otherwise."""
     row, segment = item.row, item.row.segment
+    metadata = job.metadata_columns(item)
     start = round(segment.start - offset, 6)
     duration = audio.duration if job.options.cut_clips else round(segment.duration, 6)
     line: dict[str, Any] = {
@@ -93,7 +96,8 @@ def supervision_line(
         "text": item.text,
         "language": job.language(item),
         "speaker": segment.speaker,
-        "custom": _custom(item, job.options.text.value),
+        "gender": metadata.pop("gender", None),  # SupervisionSegment's own field; the rest go to custom
+        "custom": {**_custom(item, job.options.text.value), **metadata},
     }
     words = _alignment(row.draft_words, segment.start, segment.end, offset)
     if words:

@@ -64,6 +64,15 @@ class AudioWriter:
         write_wav(target, samples, self._rate)
         return AudioFile(relative, self._rate, int(samples.shape[0]))
 
+    def samples(self, row: ExportRow) -> np.ndarray:
+        """The segment's samples at the export's rate (float32), for formats that reshape clips."""
+        segment = row.segment
+        return self._resampled(read_span(self._data_dir / row.normalized_path, segment.start, segment.end))
+
+    @property
+    def rate(self) -> int:
+        return self._rate
+
     def _make_folder(self, folder: Path) -> None:
         if folder not in self._folders:
             folder.mkdir(parents=True, exist_ok=True)

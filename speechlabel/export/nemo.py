@@ -2,7 +2,9 @@
 
 A NeMo line carries ``audio_filepath`` (relative to the manifest; NeMo resolves relative paths
 against the manifest's folder), ``duration`` and ``text`` as NeMo requires, ``offset`` when
-clips are not cut, ``speaker`` and ``lang``, and the provenance fields (NeMo ignores keys it
+clips are not cut, ``speaker`` and ``lang``, the speaker's and recording's metadata that is set
+(``gender``, ``age_group``, ``dialect``, ``native_language``, ``environment``, ``device``,
+``mic_distance``), and the provenance fields (NeMo ignores keys it
 does not know). The generic JSONL adds everything else we know: tags, labeler of record, the
 draft's confidences and word timings.
 """
@@ -37,6 +39,7 @@ def write_manifest(job: ExportJob, split: str | None, items: list[ExportItem], f
             audio = job.audio_for(item)
             line = manifest_line(item.row, audio.path, job.project, with_offset=not job.options.cut_clips)
             line["text"] = item.text
+            line.update(job.metadata_columns(item))  # only the fields set: NeMo ignores keys it does not know
             if full:
                 line.update(_provenance(item, job.options.text))
             manifest.write(json.dumps(line, ensure_ascii=False) + "\n")

@@ -14,6 +14,7 @@ from speechlabel.core.choices import parse_choice
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.lifecycle import ACCEPTED
 from speechlabel.core.models import SegmentStatus
+from speechlabel.export.command_clips import SpeechCommandsOptions
 from speechlabel.export.formats import format_name, format_writer_class
 from speechlabel.i18n.labels import labeled
 
@@ -33,6 +34,8 @@ class ExportFormat(str, enum.Enum):
     HF = "hf"
     LHOTSE = "lhotse"
     KALDI = "kaldi"
+    SPEECH_COMMANDS = "speech_commands"
+    AIHUB = "aihub"
 
     @classmethod
     def parse(cls, value: str | ExportFormat) -> ExportFormat:
@@ -104,6 +107,8 @@ class ExportOptions:
     """Shares of audio duration for train, dev and test (summing to 1); a 0 share is left out."""
     seed: int = 0
     """Seed of the split's shuffle: the same seed and data give the same split."""
+    speech_commands: SpeechCommandsOptions = SpeechCommandsOptions()
+    """How the ``speech_commands`` format makes its clips and split (the other formats ignore it)."""
 
     def validated(self) -> ExportOptions:
         """Check every choice and return the options with enums for names and tuples for

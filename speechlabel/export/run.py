@@ -30,6 +30,7 @@ from speechlabel.export.names import SafeNames
 from speechlabel.export.nemo import MANIFEST_NAME
 from speechlabel.export.options import ExportOptions
 from speechlabel.export.select import ExportItem, select_items
+from speechlabel.projects.metadata import project_metadata
 from speechlabel.store import Store
 from speechlabel.workspace.config import Settings
 
@@ -71,6 +72,7 @@ def export_dataset(
     staging.mkdir(parents=True)
     try:
         job = _new_job(staging, settings, project, options, on_segment)
+        job.metadata = project_metadata(store, project.id)
         splits = _write_splits(job, items)
         card = write_card(staging, project, options, items, splits)
         _move_into_place(staging, out_dir, options.overwrite)

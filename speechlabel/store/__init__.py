@@ -10,6 +10,7 @@ from speechlabel.store.imports import ImportQueries
 from speechlabel.store.jobs import JobQueries
 from speechlabel.store.labeling import LabelingQueries
 from speechlabel.store.leases import LeaseQueries
+from speechlabel.store.metadata import MetadataQueries
 from speechlabel.store.projects import ProjectQueries
 from speechlabel.store.recordings import RecordingQueries
 from speechlabel.store.reviews import ReviewQueries
@@ -32,6 +33,7 @@ class Store(
     ImportQueries,
     JobQueries,
     WorkQueries,
+    MetadataQueries,
 ):
     """All queries of the app; one instance per process, safe to share between threads."""
 

@@ -351,3 +351,27 @@ prelabel_runners = Table(
     Column("started_at", DateTime(timezone=True), nullable=False),
     Column("seen_at", DateTime(timezone=True), nullable=False),
 )
+
+# Migration 0015: who a project's speakers are and how each recording was made (core/metadata.py).
+# A speaker is a name on segments (no table of its own), so its metadata is keyed by project and
+# name; either row is absent until a lead sets something.
+speaker_metadata = Table(
+    "speaker_metadata",
+    metadata,
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("speaker", String(100), nullable=False),
+    Column("gender", String(16), nullable=True),
+    Column("age_group", String(16), nullable=True),
+    Column("dialect", String(100), nullable=True),
+    Column("native_language", String(100), nullable=True),
+    PrimaryKeyConstraint("project_id", "speaker", name="pk_speaker_metadata"),
+)
+
+recording_metadata = Table(
+    "recording_metadata",
+    metadata,
+    Column("recording_id", String(40), ForeignKey("recordings.id", ondelete="CASCADE"), primary_key=True),
+    Column("environment", String(100), nullable=True),
+    Column("device", String(100), nullable=True),
+    Column("mic_distance", String(16), nullable=True),
+)

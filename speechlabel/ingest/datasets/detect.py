@@ -6,6 +6,7 @@
 - A folder with ``*recordings*.jsonl(.gz)`` and their ``supervisions`` partners (at the top or
   in split folders one level down, as our split exports write them): Lhotse.
 - A folder with ``manifest.jsonl`` or ``<split>_manifest.jsonl``: NeMo, all manifests.
+- A folder whose first ``.json`` (recursively) is an AI Hub label (``전사정보``): AI Hub.
 - Any other folder: audio files with sidecar transcripts.
 
 An explicit kind skips the guessing but still needs the files that kind is made of.
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from speechlabel.core.errors import NotFound, ValidationError
+from speechlabel.ingest.datasets.aihub import looks_like_aihub
 from speechlabel.ingest.datasets.fields import read_json_lines
 from speechlabel.ingest.datasets.lhotse_reader import LhotsePair
 from speechlabel.ingest.datasets.options import DatasetKind
@@ -72,6 +74,8 @@ def _guess_folder_kind(folder: Path) -> DatasetKind:
         return DatasetKind.LHOTSE
     if _nemo_files(folder):
         return DatasetKind.NEMO
+    if looks_like_aihub(folder):
+        return DatasetKind.AIHUB
     return DatasetKind.SUBTITLES
 
 

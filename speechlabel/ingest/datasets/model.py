@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from speechlabel.core.metadata import RecordingMetadata, SpeakerMetadata
 from speechlabel.core.models import Word
 
 
@@ -60,6 +61,10 @@ class SourceRecording:
     segments: list[SourceSegment] = field(default_factory=list)
     error: str | None = None
     """Why the audio cannot be used (missing, outside the dataset); the recording is then skipped."""
+    metadata: RecordingMetadata | None = None
+    """How the recording was made, when the source says (AI Hub labels); stored with it."""
+    speakers: dict[str, SpeakerMetadata] = field(default_factory=dict)
+    """What the source says of its speakers, by name (AI Hub labels); stored for the project."""
 
     @property
     def lines(self) -> str:

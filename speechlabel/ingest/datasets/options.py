@@ -17,6 +17,8 @@ class DatasetKind(str, enum.Enum):
     """NeMo manifest(s): one JSON object per line with ``audio_filepath``, ``duration``, ``text``."""
     LHOTSE = "lhotse"
     """Lhotse ``recordings`` + ``supervisions`` manifests (``.jsonl`` or ``.jsonl.gz``)."""
+    AIHUB = "aihub"
+    """A folder of AI Hub label JSON files (one per utterance) beside their audio (``aihub``)."""
     SUBTITLES = "subtitles"
     """A folder of audio files with sidecar transcripts: ``name.srt``, ``name.vtt`` or ``name.TextGrid``."""
 

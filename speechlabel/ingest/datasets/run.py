@@ -19,6 +19,7 @@ from speechlabel.accounts.access import require_role
 from speechlabel.core.bounds import in_ms
 from speechlabel.core.errors import DuplicateRecording, SpeechLabelError, ValidationError
 from speechlabel.core.models import Actor, Draft, Project, Recording
+from speechlabel.ingest.datasets.aihub import read_aihub
 from speechlabel.ingest.datasets.checks import check_segments, fit_to_audio
 from speechlabel.ingest.datasets.detect import DatasetSource, find_dataset
 from speechlabel.ingest.datasets.lhotse_reader import read_lhotse
@@ -98,6 +99,8 @@ def read_dataset(dataset: DatasetSource, options: ImportOptions) -> ReadResult:
         return read_nemo(dataset.manifests, dataset.root)
     if dataset.kind == DatasetKind.LHOTSE:
         return read_lhotse(dataset.pairs, dataset.root)
+    if dataset.kind == DatasetKind.AIHUB:
+        return read_aihub(dataset.root)
     return read_subtitle_folder(dataset.root, options.tier)
 
 
@@ -139,6 +142,17 @@ def _import_recording(
     assert writer.stored is not None  # import_audio ran writer.insert, or raised
     report.recordings.append(writer.stored)
     report.segments += writer.segments
+    _store_metadata(store, project, source, writer.stored)
+
+
+def _store_metadata(store: Store, project: Project, source: SourceRecording, stored: Recording) -> None:
+    """The metadata the source gives, kept: a speaker's only when it says something (an import
+    must not wipe what a lead set for a speaker the source knows nothing of)."""
+    if source.metadata is not None and source.metadata.values():
+        store.set_recording_metadata(stored.id, source.metadata)
+    for name, metadata in source.speakers.items():
+        if metadata.values():
+            store.set_speaker_metadata(project.id, name, metadata)
 
 
 class _RecordingWriter:
