@@ -293,6 +293,7 @@ def run_child(kind: str, name: str, manifest: Path, tree: Path = ROOT, extra: tu
         raise SystemExit(f"{name} failed ({done.returncode}):\n{done.stderr[-3000:]}")
     row = Row(**json.loads(done.stdout.strip().splitlines()[-1]))
     row.load = f"{load:.1f}-{os.getloadavg()[0]:.1f}"  # the machine is shared: its load before and after
+    print(f"  done: {name}, {row.wall_seconds:.0f} s wall, RTF {row.rtf:.2f}", flush=True)  # a long run shows progress
     if kind == "pipeline" and not row.note.endswith(str(tree.resolve())):
         raise SystemExit(f"{name} ran {row.note}, not the tree {tree}")
     return row

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -90,8 +92,8 @@ def _tune_sqlite(engine: Engine) -> None:
         # Take transaction control from pysqlite so that "begin" below decides the lock mode.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        _write_ahead_log(cursor)
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
@@ -102,6 +104,24 @@ def _tune_sqlite(engine: Engine) -> None:
         # fails with "database is locked" instead of waiting (DESIGN.md §4, Storage).
         mode = connection.get_execution_options().get(BEGIN_MODE, "IMMEDIATE")
         connection.exec_driver_sql(f"BEGIN {mode}")
+
+
+def _write_ahead_log(cursor) -> None:
+    """Put the database in WAL mode (kept in the file: once set, this is a read).
+
+    Switching a fresh file to WAL takes an exclusive lock, and SQLite answers "database is locked"
+    at once, without its busy handler, while another connection is inside a transaction: two
+    servers (or a server and its worker) opening one fresh data folder together met exactly that.
+    So the switch is tried again for as long as a busy lock would have been waited for."""
+    deadline = time.monotonic() + SQLITE_BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.05)
 
 
 def upgrade_schema(engine: Engine, revision: str = "head") -> None:
