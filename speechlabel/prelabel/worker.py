@@ -66,11 +66,13 @@ class WorkerOptions:
     # Stop when this job has nothing queued or running left (``speechlabel prelabel``).
     job_id: int | None = None
     # With more than 0, short recordings are claimed together, up to this much audio, and their
-    # segments share Whisper windows (``pipeline.prelabel_recordings``; 120 s is four full windows,
-    # and what a killed runner's batch costs to redo). On 160 real utterances of 1-4 s packing
-    # drafted 3.6x faster than one by one at the same WER (0.291 against 0.292,
-    # bench/prelabel_throughput.py). 0: one recording per claim, drafted on its own.
-    batch_audio_seconds: float = 120.0
+    # segments share Whisper windows (``pipeline.prelabel_recordings``; 120 s is four full windows).
+    # Off by default: on 160 real utterances of 1-4 s, packing in one process drafted 5.4x faster
+    # than before at the same WER (0.289 against 0.291), but runner processes claiming 120 s at a
+    # time drafted at WER 0.306 (one) and 0.321 (two): which utterances share a window changes
+    # Whisper's words, and accuracy may not get worse (bench/prelabel_throughput.py, one run).
+    # 0: one recording per claim, drafted on its own.
+    batch_audio_seconds: float = 0.0
     batch_recordings: int = 32
 
 

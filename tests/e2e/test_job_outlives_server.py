@@ -46,8 +46,8 @@ def test_a_job_started_on_the_page_outlives_a_killed_server(page, tmp_path, spee
         try:
             project = store.get_project("killed")
             deadline = time.monotonic() + 120
-            # Killed once the worker holds recordings: it packs these 11 short ones into one claim,
-            # so none is done until the whole claim is drafted.
+            # Killed once the worker holds recordings, not once one is done: a packing runner
+            # claims these 11 short ones at once, and none is done before all are.
             while (job := store.latest_job(project.id)) is None or store.work_counts(job.id).running < 1:
                 assert time.monotonic() < deadline, f"the job did not get going: {job}\n{server.log_tail()}"
                 time.sleep(0.05)
