@@ -3,17 +3,12 @@ process: what a pre-labeling worker does after each recording so its memory stay
 
 from __future__ import annotations
 
-import json
-import os
 import platform
-import subprocess
-import sys
 import textwrap
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[1]
+from tests.test_audio_memory import run_measured
 
 FREE_MOST_OF_THE_HEAP = textwrap.dedent("""
     import json
@@ -36,15 +31,6 @@ FREE_MOST_OF_THE_HEAP = textwrap.dedent("""
 
 @pytest.mark.skipif(platform.libc_ver()[0] != "glibc", reason="malloc_trim is glibc's")
 def test_freed_heap_memory_is_returned_to_the_system():
-    run = subprocess.run(
-        [sys.executable, "-c", FREE_MOST_OF_THE_HEAP],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )
-    assert run.returncode == 0, run.stderr
-    result = json.loads(run.stdout)
+    result = run_measured(FREE_MOST_OF_THE_HEAP)
     # 192 MB allocated, 173 MB of it freed but held by the allocator until it is released.
     assert result["held"] - result["after"] > 120, result

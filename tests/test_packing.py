@@ -31,6 +31,7 @@ from speechlabel.prelabel.project_options import segment_options_for, transcribe
 from speechlabel.prelabel.transcribe import TranscribeOptions, get_engine
 from speechlabel.prelabel.vad import segment_speech
 from speechlabel.projects.manage import create_project
+from tests.test_prelabel import StopAfter  # the real engine, interrupted after some windows
 
 RATE = 16000
 HARVARD = [f"en/speechbrain_harvard_spk{speaker}_snt{n}.wav" for speaker in (1, 2) for n in (1, 2, 3)]
@@ -238,20 +239,6 @@ def test_shifting_a_draft_moves_only_its_word_times(engine, utterances):
 
 
 # --- a batch of recordings through the pipeline -------------------------------------------------
-
-
-class StopAfter:
-    """The real engine, interrupted after ``limit`` windows, as a killed process would be."""
-
-    def __init__(self, engine, limit: int):
-        self.engine, self.limit, self.calls = engine, limit, 0
-        self.name, self.model = engine.name, engine.model
-
-    def transcribe_window(self, samples, spans, options, offset=0.0):
-        if self.calls == self.limit:
-            raise KeyboardInterrupt("simulated interruption")
-        self.calls += 1
-        return self.engine.transcribe_window(samples, spans, options, offset)
 
 
 @pytest.mark.parametrize("migrated_database_url", ["sqlite"], indirect=True)
