@@ -57,10 +57,9 @@ class PackOptions:
                     silence: its time clipped to nothing at the stretch's first start or last
                     end) and gave less than this probability is dropped (``without_edge_words``):
                     the end of a neighbour's speech, or a word invented across the gap.
-    The two rules took the packed WER on 160 real 1-4 s utterances (the corpus
-    bench/prelabel_throughput.py cuts; decoded without the store) from 0.319 to 0.291, drafted
-    one by one 0.292, re-decoding 13 of them alone. Which utterances share a window still moves
-    the WER by a few hundredths (README: packing is opt-in).
+    With them, packing in one process drafted 160 real 1-4 s utterances at WER 0.289 against
+    0.291 one by one (bench/prelabel_throughput.py, one run); which utterances share a window
+    still moves the WER by a few hundredths (README: packing is opt-in).
     """
 
     window_seconds: float = TranscribeOptions.window_seconds
