@@ -9,11 +9,11 @@ policy). Adding a setting to one of these groups is one row here, a field in its
 its texts in the catalogs (form label, refusal).
 
 In the table: the assignment settings (how work is handed out), the review settings (the
-review sample and the quality policy) and the limits of the recording checks (``core.qc``:
-their refuse-or-flag choice is a field of QcRules beside them, not a row). Not yet: the label settings (speakers, tags,
-low-confidence threshold), the convention settings (tag scheme, blocking submits) and the
-create-time engine and segmentation options, whose values are lists, files and choices that
-this table's scalar rows do not describe.
+review sample and the quality policy) and the limits of the recording checks (``core.qc``;
+their refuse-or-flag choice is a field of QcRules beside them, not a row). Not yet: the label
+settings (speakers, tags, low-confidence threshold), the convention settings (tag scheme,
+blocking submits) and the create-time engine and segmentation options, whose values are lists,
+files and choices that this table's scalar rows do not describe.
 
 Imports only ``errors``: ``models`` reads it.
 """
