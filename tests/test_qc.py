@@ -229,3 +229,45 @@ def test_the_command_line_sets_the_rules_and_import_prints_flags_and_refusals(da
         f"failed {cut}: 'cut.wav' was refused by the project's recording checks: leading silence 0.00 s" in captured.err
     )
     assert "0 imported, 0 duplicates, 1 failed" in captured.out
+
+
+def test_migration_0016_qc_keeps_older_projects_and_recordings_and_downgrades(database_url):
+    from sqlalchemy import inspect
+
+    from speechlabel.core.models import AudioProbe, PrelabelState, Recording
+    from speechlabel.store import Store, schema
+    from speechlabel.store.engine import downgrade_schema, make_engine, upgrade_schema
+    from speechlabel.store.rows import recording_to_row, utc_now
+
+    url, schema_name = database_url
+    engine = make_engine(url, schema=schema_name)
+    try:
+        upgrade_schema(engine, "0015")
+        with engine.begin() as connection:  # only columns that exist at 0015
+            project_id = connection.execute(
+                schema.projects.insert().values(
+                    name="older",
+                    language="en",
+                    segment_options={},
+                    engine_options={},
+                    glossary=[],
+                    created_at=utc_now(),
+                )
+            ).inserted_primary_key[0]
+            probe = AudioProbe("WAV", "PCM_16", 16000, 1, 46720, 2.92, -21.4, -41.4, 0.0, 30.0)
+            older = Recording(
+                "rec-older", project_id, "LDC93S1.wav", "0" * 64, "a", "b", probe, PrelabelState.NEW, utc_now()
+            )
+            row = {key: value for key, value in recording_to_row(older).items() if key != "qc"}
+            connection.execute(schema.recordings.insert().values(**row))
+        upgrade_schema(engine)
+        store = Store(engine)
+        assert store.get_project("older").qc_rules == QcRules()  # NULL reads as the defaults
+        assert store.get_recording("rec-older").qc is None and store.get_recording("rec-older").qc_flags == ()
+        update_qc_rules(store, SYSTEM, store.get_project("older"), QcRules(speech_max=1.0))
+        assert store.get_project("older").qc_rules == QcRules(speech_max=1.0)
+        downgrade_schema(engine, "0015")
+        assert "qc_rules" not in {c["name"] for c in inspect(engine).get_columns("projects")}
+        assert "qc" not in {c["name"] for c in inspect(engine).get_columns("recordings")}
+    finally:
+        engine.dispose()
