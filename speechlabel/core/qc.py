@@ -7,7 +7,7 @@ that breaks one: refuse it (nothing of it is kept) or import it with the failure
 it as flags. How the figures are measured (block by block, while the file is decoded):
 ``speechlabel.audio.qc_meter``.
 
-Imports only ``errors`` and ``project_settings``: ``models`` reads it.
+Imports only ``errors``, ``project_settings`` and the catalogs' enum labels: ``models`` reads it.
 """
 
 from __future__ import annotations
