@@ -42,6 +42,7 @@ from speechlabel.core.models import (
     Role,
     SegmentStatus,
 )
+from speechlabel.core.qc import QcAction
 from speechlabel.export.destinations import check_export_name
 from speechlabel.export.names import SafeNames
 from speechlabel.export.options import ExportFormat
@@ -235,6 +236,7 @@ def test_every_status_reason_and_role_has_a_label_in_both_languages():
         Gender,
         AgeGroup,
         MicDistance,
+        QcAction,
     }
     for kind in ENUM_PREFIXES:
         for member in kind:

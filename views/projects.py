@@ -1,5 +1,6 @@
 """Projects page: admins create projects; leads upload audio, pre-label in the background and
-change label settings; reviewers see each recording's levels and progress. Widgets and domain
+change label settings and recording checks; reviewers see each recording's levels, flags and
+progress. Widgets and domain
 calls only."""
 
 import streamlit as st
@@ -24,6 +25,7 @@ from views import forms
 from views.lang import error_text, label, t
 from views.metadata_forms import metadata_forms
 from views.plain import error_md, tm
+from views.qc_forms import qc_flag_texts, qc_form
 
 workspace = st.session_state["workspace"]
 jobs = st.session_state["prelabel_jobs"]
@@ -117,6 +119,8 @@ if leads:
         project = convention_form(project)
     with st.expander(t("metadata.title")):
         metadata_forms(store, actor, project)
+    with st.expander(t("qc.title")):
+        project = qc_form(store, actor, project)
     forms.upload_audio(store, settings, project)
 
 
@@ -153,6 +157,7 @@ def prelabel_panel() -> None:
             t("projects.col.id"): row.recording.id,
             t("projects.col.duration"): round(row.recording.duration, 1),
             t("projects.col.warnings"): ", ".join(forms.level_warning_texts(row.recording.probe)) or "—",
+            t("projects.col.qc"): "; ".join(qc_flag_texts(row.recording)) or "—",
             t("projects.col.prelabeling"): label(row.recording.prelabel_state),
         }
         entry.update({label(s): row.segments_by_status.get(s, 0) for s in SegmentStatus})

@@ -30,6 +30,7 @@ from streamlit import config
 from speechlabel.accounts.rate_limit import TooManyRequests
 from speechlabel.core.errors import Forbidden, NotFound, NotSignedIn, SpeechLabelError, StoreUnavailable
 from speechlabel.i18n import Lang, error_message, translate
+from speechlabel.i18n.error_text import localized_params
 from speechlabel.ingest.files import ImportDuplicate, ImportFailure, ImportReport, require_uploader
 from speechlabel.ingest.uploads import UploadLimit, UploadSpool, UploadTooLarge, import_upload, upload_name
 from speechlabel.labeling.loop import Loop
@@ -117,7 +118,8 @@ def report_json(report: ImportReport, lang: Lang) -> dict[str, Any]:
     return {
         "imported": [{"id": r.id, "label": r.label, "seconds": r.duration} for r in report.imported],
         "warnings": [
-            {"source": w.source, "message": translate(w.message_key, lang, **w.params)} for w in report.warnings
+            {"source": w.source, "message": translate(w.message_key, lang, **localized_params(w.params, lang))}
+            for w in report.warnings
         ],
         "failures": [{"source": f.source, "message": _reason(f, lang)} for f in report.failures],
         "duplicates": [{"source": d.source, "message": _reason(d, lang)} for d in report.duplicates],

@@ -1,7 +1,7 @@
 """Turn an uploaded file into the 16 kHz mono copy labeling uses, in bounded memory.
 
 The header is checked against ``AudioLimits`` before any sample is decoded; then each block is
-measured (peak, clipping, non-finite samples), mixed down, resampled with soxr's streaming
+measured (peak, clipping, non-finite samples, and the recording checks' measures), mixed down, resampled with soxr's streaming
 resampler (the same output as resampling the whole signal at once) and written out, so memory
 holds a block or two whatever the file's length or channel count. Decoding that stops early is
 reported as a ``Truncation`` (the audio before it is kept), not hidden.
@@ -22,8 +22,10 @@ import soxr
 from speechlabel.audio.decode import AudioData, AudioSource, open_audio
 from speechlabel.audio.limits import AudioLimits, check_header, refuse_too_long, refuse_too_short
 from speechlabel.audio.probe import LevelMeter
+from speechlabel.audio.qc_meter import QcMeter
 from speechlabel.audio.samples import TARGET_RATE
 from speechlabel.core.models import AudioProbe
+from speechlabel.core.qc import QcMeasures
 
 # Decoding that delivers less than this share of the declared duration met a truncated or
 # damaged file (encoders round a container's duration by a frame or two).
@@ -43,6 +45,7 @@ class Truncation:
 class Normalized:
     probe: AudioProbe
     truncation: Truncation | None
+    measures: QcMeasures  # for the project's recording checks
 
 
 def check_importable(data: AudioData, label: str, limits: AudioLimits) -> None:
@@ -63,11 +66,12 @@ def normalize_to_wav(data: AudioData, label: str, limits: AudioLimits, target: P
             os.fdopen(fd, "wb") as handle,
             sf.SoundFile(handle, "w", TARGET_RATE, 1, subtype="PCM_16", format="WAV") as out,
         ):
-            meter = LevelMeter(label)
+            meter = QcMeter(label)
             decoded = DecodedFrames()
             for mono in mono_16k_blocks(source, label, limits, meter, decoded):
                 out.write(np.clip(mono, -1.0, 1.0))
-            normalized = Normalized(meter.probe(source.header, decoded.frames), _truncation(source, decoded.frames))
+            probe = meter.probe(source.header, decoded.frames)
+            normalized = Normalized(probe, _truncation(source, decoded.frames), meter.measures(probe))
         os.replace(temporary, target)
     except BaseException:
         Path(temporary).unlink(missing_ok=True)

@@ -49,9 +49,13 @@ class LevelMeter:
             self._energies.append(_frame_energies(joined[:whole]))
         self._rest = joined[whole:].copy()
 
+    def frame_energies(self) -> np.ndarray:
+        """The mean square of each whole 20 ms frame of the 16 kHz mono copy so far."""
+        return np.concatenate(self._energies) if self._energies else np.zeros(0)
+
     def probe(self, header: AudioHeader, num_samples: int) -> AudioProbe:
         rms = math.sqrt(self._sum_squares / self._mono_samples) if self._mono_samples else 0.0
-        energies = np.concatenate(self._energies) if self._energies else np.zeros(0)
+        energies = self.frame_energies()
         return AudioProbe(
             format=header.format,
             subtype=header.subtype,
@@ -64,6 +68,11 @@ class LevelMeter:
             clipped_ratio=self._clipped / max(self._samples, 1),
             snr_db=_snr_db(energies),
         )
+
+
+def frame_seconds() -> float:
+    """The length of the frames ``LevelMeter.frame_energies`` gives."""
+    return _FRAME / TARGET_RATE
 
 
 def estimate_snr_db(mono_16k: np.ndarray) -> float | None:

@@ -34,7 +34,12 @@ def run_import(workspace: Workspace, args) -> int:
     for recording in report.imported:
         print(f"imported {recording.label} as {recording.id} ({recording.duration:.1f} s)")
     for warning in report.warnings:
-        print(f"warning {warning.source}: {warning.message}", file=sys.stderr)
+        # A recording imported with flags (the project's recording checks) is a result, not a fault.
+        flagged = warning.message_key == "warning.qc_flagged"
+        print(
+            f"{'flagged' if flagged else 'warning'} {warning.source}: {warning.message}",
+            file=sys.stdout if flagged else sys.stderr,
+        )
     for duplicate in report.duplicates:
         print(f"skipped {duplicate.source}: {duplicate.message}")
     for failure in report.failures:

@@ -9,8 +9,9 @@ from typing import Any, TypeVar
 
 from speechlabel.core.models import AssignmentSettings, ReviewSettings
 from speechlabel.core.project_settings import ProjectSetting, group
+from speechlabel.core.qc import QcRules
 
-Settings = TypeVar("Settings", AssignmentSettings, ReviewSettings)
+Settings = TypeVar("Settings", AssignmentSettings, ReviewSettings, QcRules)
 
 
 def add_setting_options(parser: argparse.ArgumentParser, name: str) -> None:

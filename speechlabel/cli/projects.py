@@ -1,5 +1,5 @@
 """`speechlabel project create | list | settings`: a project, its engine and its label, convention,
-assignment and review settings."""
+assignment and review settings and its recording checks."""
 
 from __future__ import annotations
 
@@ -64,7 +64,9 @@ def add_project_command(project: argparse.ArgumentParser) -> None:
     listing = sub.add_parser("list", help="list projects")
     listing.set_defaults(handler=run_project_list)
     settings = sub.add_parser(
-        "settings", help="show or change a project's label, assignment and review settings (only the options given)"
+        "settings",
+        help="show or change a project's label, assignment and review settings and recording checks "
+        "(only the options given)",
     )
     settings.add_argument("name")
     _add_label_options(settings)
@@ -74,6 +76,9 @@ def add_project_command(project: argparse.ArgumentParser) -> None:
 
     add_setting_options(settings, ASSIGNMENT)
     add_setting_options(settings, REVIEW)
+    from speechlabel.cli.qc import add_qc_options
+
+    add_qc_options(settings)
     settings.set_defaults(handler=run_project_settings)
 
 
@@ -140,8 +145,10 @@ def run_project_create(workspace: Workspace, args) -> int:
 def run_project_settings(workspace: Workspace, args) -> int:
     from speechlabel.accounts.access import SYSTEM
     from speechlabel.cli.conventions import convention_settings_from_args, format_convention_settings
+    from speechlabel.cli.qc import format_qc_rules, qc_rules_from_args
     from speechlabel.projects.conventions import update_convention_settings
     from speechlabel.projects.manage import update_assignment_settings, update_label_settings
+    from speechlabel.projects.qc import update_qc_rules
     from speechlabel.review.decisions import update_review_settings
 
     project = workspace.store.get_project(args.name)
@@ -157,12 +164,16 @@ def run_project_settings(workspace: Workspace, args) -> int:
     review = review_settings_from_args(args, project.review_settings)
     if review != project.review_settings:
         project = update_review_settings(workspace.store, SYSTEM, project, review)
+    checks = qc_rules_from_args(args, project.qc_rules)
+    if checks != project.qc_rules:
+        project = update_qc_rules(workspace.store, SYSTEM, project, checks)
     print(f"settings of project {project.name!r}:")
     lines = (
         format_label_settings(project.label_settings)
         + format_convention_settings(project)
         + format_assignment_settings(work)
         + format_review_settings(project.review_settings)
+        + format_qc_rules(project.qc_rules)
     )
     for line in lines:
         print(f"  {line}")

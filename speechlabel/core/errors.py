@@ -66,6 +66,19 @@ class Phrase:
         return self.english if self.english is not None else english_message(self.key, {})
 
 
+class LocalizedParam:
+    """A param that renders itself in the reader's language (``in_language``, for
+    ``speechlabel.i18n.error_text``); English when formatted, as ``str(error)`` says it."""
+
+    def in_language(self, lang: object) -> str:
+        raise NotImplementedError
+
+    def __format__(self, spec: str) -> str:
+        from speechlabel.i18n.core import Lang  # here: the catalogs import this module
+
+        return format(self.in_language(Lang.EN), spec)
+
+
 class AnyOf(tuple):
     """Enum members any one of which would do, as a param: English says "reviewer or lead";
     other languages list their translated labels (``speechlabel.i18n.error_text``)."""
@@ -107,6 +120,17 @@ class DuplicateRecording(Conflict):
             message_key="error.duplicate_recording",
             params={"label": label, "existing_id": existing_id, "existing_label": existing_label},
         )
+
+
+class RecordingRefused(ValidationError):
+    """A recording breaks the project's recording checks and the project refuses such recordings
+    (``speechlabel.core.qc``). ``failures``: each rule broken, with what was measured and allowed."""
+
+    def __init__(self, label: str, failures: tuple):
+        from speechlabel.core.qc import QcProblems  # here: core.qc imports this module
+
+        self.failures = failures
+        super().__init__(message_key="error.qc_refused", params={"label": label, "problems": QcProblems(failures)})
 
 
 class StaleVersion(Conflict):

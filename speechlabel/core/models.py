@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from speechlabel.core import project_settings
 from speechlabel.core.choices import parse_choice
 from speechlabel.core.project_settings import MAX_BATCH  # noqa: F401 — read from here by the benches
+from speechlabel.core.qc import QcRules, RecordingQc
 from speechlabel.i18n.labels import labeled
 
 if TYPE_CHECKING:  # the conventions package (the linter, scheme files) only where a scheme is read or written
@@ -286,6 +287,7 @@ class Project:
     assignment_settings: AssignmentSettings = field(default_factory=AssignmentSettings)
     review_settings: ReviewSettings = field(default_factory=ReviewSettings)
     convention_settings: ConventionSettings = field(default_factory=ConventionSettings)
+    qc_rules: QcRules = field(default_factory=QcRules)
 
 
 @dataclass(frozen=True)
@@ -300,6 +302,13 @@ class Recording:
     prelabel_state: PrelabelState
     created_at: datetime
     segment_options: dict[str, Any] | None = None
+    # The recording checks' measures and the rules it broke (its flags); None: imported before
+    # migration 0016_qc.
+    qc: RecordingQc | None = None
+
+    @property
+    def qc_flags(self) -> tuple:
+        return self.qc.failures if self.qc is not None else ()
 
     @property
     def sampling_rate(self) -> int:

@@ -8,11 +8,12 @@ options of ``speechlabel project settings`` and reading them back) and by the pa
 policy). Adding a setting to one of these groups is one row here, a field in its dataclass, and
 its texts in the catalogs (form label, refusal).
 
-In the table: the assignment settings (how work is handed out) and the review settings (the
-review sample and the quality policy). Not yet: the label settings (speakers, tags,
-low-confidence threshold), the convention settings (tag scheme, blocking submits) and the
-create-time engine and segmentation options, whose values are lists, files and choices that
-this table's scalar rows do not describe.
+In the table: the assignment settings (how work is handed out), the review settings (the
+review sample and the quality policy) and the limits of the recording checks (``core.qc``;
+their refuse-or-flag choice is a field of QcRules beside them, not a row). Not yet: the label
+settings (speakers, tags, low-confidence threshold), the convention settings (tag scheme,
+blocking submits) and the create-time engine and segmentation options, whose values are lists,
+files and choices that this table's scalar rows do not describe.
 
 Imports only ``errors``: ``models`` reads it.
 """
@@ -66,7 +67,8 @@ class ProjectSetting:
     upper bound), or None when ``optional``. A refused value raises ValidationError with
     ``error_key``, whose catalog entry is filled with ``value`` (the repr) and ``refusal_params``."""
 
-    group: str  # the settings dataclass: "assignment" (AssignmentSettings), "review" (ReviewSettings)
+    # the settings dataclass: "assignment" (AssignmentSettings), "review" (ReviewSettings), "qc" (QcRules)
+    group: str
     name: str  # the dataclass field, the stored JSON key
     kind: type
     # Of ``kind`` (None only when optional); Any so that the settings dataclasses take it as their
@@ -112,6 +114,39 @@ def _share(
 
 ASSIGNMENT = "assignment"
 REVIEW = "review"
+QC = "qc"
+
+
+def _qc_limit(
+    name: str, default: float | None, low: float, high: float, *, flag: str, help: str, form: FormField
+) -> ProjectSetting:
+    """A limit of the recording checks (QcRules): optional, off with "none" on the command line
+    and, on the form, at ``form.off_value`` (a value that would let every recording through)."""
+    cli = CliOption(flag, help + "; 'none' for no limit (default {default})", off="none")
+    params = {"setting": flag, "low": low, "high": high}
+    return ProjectSetting(
+        QC,
+        name,
+        float,
+        default,
+        low,
+        high,
+        error_key="error.qc_limit",
+        cli=cli,
+        form=form,
+        optional=True,
+        refusal_params=params,
+    )
+
+
+def _seconds_field(label_key: str) -> FormField:
+    return FormField("number", label_key=label_key, low=0.0, high=_MOST_SECONDS, step=0.05, off_value=0.0)
+
+
+# Silence and speech limits up to the longest import (4 h); a maximum is more than 0 s (0 on
+# the form switches it off, as it does a minimum).
+_MOST_SECONDS = 4 * 3600.0
+_LEAST_MAXIMUM = 0.01
 
 SETTINGS: tuple[ProjectSetting, ...] = (
     # --- how work is handed out (AssignmentSettings; the Users page) ---------------------------
@@ -211,6 +246,97 @@ SETTINGS: tuple[ProjectSetting, ...] = (
         error_key="error.flagged_share",
         cli=CliOption("--flagged-share", "share of a flagged labeler's work the sample draws (default {default:g})"),
         form=FormField("slider", label_key="dashboard.flagged_share", step=0.05),
+    ),
+    # --- the recording checks an import runs (QcRules; the Projects page) ---------------------
+    _qc_limit(
+        "leading_silence_min",
+        None,
+        0.0,
+        _MOST_SECONDS,
+        flag="--qc-leading-silence-min",
+        help="seconds of silence a recording must start with, e.g. 0.3",
+        form=_seconds_field(label_key="qc.field.leading_silence_min"),
+    ),
+    _qc_limit(
+        "leading_silence_max",
+        None,
+        _LEAST_MAXIMUM,
+        _MOST_SECONDS,
+        flag="--qc-leading-silence-max",
+        help="seconds of silence a recording may start with at most",
+        form=_seconds_field(label_key="qc.field.leading_silence_max"),
+    ),
+    _qc_limit(
+        "trailing_silence_min",
+        None,
+        0.0,
+        _MOST_SECONDS,
+        flag="--qc-trailing-silence-min",
+        help="seconds of silence a recording must end with, e.g. 0.3",
+        form=_seconds_field(label_key="qc.field.trailing_silence_min"),
+    ),
+    _qc_limit(
+        "trailing_silence_max",
+        None,
+        _LEAST_MAXIMUM,
+        _MOST_SECONDS,
+        flag="--qc-trailing-silence-max",
+        help="seconds of silence a recording may end with at most",
+        form=_seconds_field(label_key="qc.field.trailing_silence_max"),
+    ),
+    _qc_limit(
+        "speech_min",
+        0.1,
+        0.0,
+        _MOST_SECONDS,
+        flag="--qc-speech-min",
+        help="seconds from the first to the last speech a recording must hold at least",
+        form=_seconds_field(label_key="qc.field.speech_min"),
+    ),
+    _qc_limit(
+        "speech_max",
+        None,
+        _LEAST_MAXIMUM,
+        _MOST_SECONDS,
+        flag="--qc-speech-max",
+        help="seconds from the first to the last speech a recording may hold at most",
+        form=_seconds_field(label_key="qc.field.speech_max"),
+    ),
+    _qc_limit(
+        "peak_min",
+        -40.0,
+        -120.0,
+        0.0,
+        flag="--qc-peak-min",
+        help="lowest peak level allowed, dBFS",
+        form=FormField("number", label_key="qc.field.peak_min", step=1.0, off_value=-120.0),
+    ),
+    _qc_limit(
+        "peak_max",
+        None,
+        -120.0,
+        0.0,
+        flag="--qc-peak-max",
+        help="highest peak level allowed, dBFS, e.g. -1",
+        form=FormField("number", label_key="qc.field.peak_max", step=0.5, off_value=0.0),
+    ),
+    _qc_limit(
+        "high_band_min",
+        -50.0,
+        -120.0,
+        0.0,
+        flag="--qc-high-band-min",
+        help="least energy above 4 kHz against the whole, dB (an 8 kHz recording upsampled has none)",
+        form=FormField("number", label_key="qc.field.high_band_min", step=1.0, off_value=-120.0),
+    ),
+    _qc_limit(
+        "imbalance_max",
+        10.0,
+        0.0,
+        120.0,
+        flag="--qc-imbalance-max",
+        help="largest level difference between channels, dB",
+        form=FormField("number", label_key="qc.field.imbalance_max", step=0.5, off_value=120.0),
     ),
 )
 

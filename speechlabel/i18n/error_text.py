@@ -15,7 +15,7 @@ from __future__ import annotations
 import enum
 import logging
 
-from speechlabel.core.errors import Phrase, SpeechLabelError
+from speechlabel.core.errors import LocalizedParam, Phrase, SpeechLabelError
 from speechlabel.i18n.core import Lang, MissingMessage, translate
 from speechlabel.i18n.labels import ENUM_PREFIXES, enum_label
 
@@ -30,15 +30,21 @@ def error_message(error: SpeechLabelError, lang: Lang) -> str:
     key = getattr(error, "message_key", None)
     if key:
         try:
-            params = {name: _param(name, value, lang) for name, value in error.params.items()}
-            return translate(key, lang, **params)
+            return translate(key, lang, **localized_params(error.params, lang))
         except (MissingMessage, KeyError, IndexError) as problem:
             # A raise site with a key the catalogs lack: show the English text rather than nothing.
             log.error("cannot translate %r into %s: %s", key, lang.value, problem)
     return translate("error.untranslated", lang, message=str(error))
 
 
+def localized_params(params: dict[str, object], lang: Lang) -> dict[str, object]:
+    """A message's params rendered for ``lang`` as an error's are (for warnings with a key)."""
+    return {name: _param(name, value, lang) for name, value in params.items()}
+
+
 def _param(name: str, value: object, lang: Lang) -> object:
+    if isinstance(value, LocalizedParam):
+        return value.in_language(lang)
     if isinstance(value, SpeechLabelError):
         return error_message(value, lang)
     if isinstance(value, Phrase):

@@ -21,10 +21,17 @@ from pathlib import Path
 
 from speechlabel.accounts.access import require_role
 from speechlabel.audio.decode import AudioData, open_binary
-from speechlabel.audio.normalize import Truncation, check_importable, normalize_to_wav
-from speechlabel.core.errors import AudioDecodeError, DuplicateRecording, SpeechLabelError, english_message
+from speechlabel.audio.normalize import Normalized, Truncation, check_importable, normalize_to_wav
+from speechlabel.core.errors import (
+    AudioDecodeError,
+    DuplicateRecording,
+    RecordingRefused,
+    SpeechLabelError,
+    english_message,
+)
 from speechlabel.core.leftovers import remove_stale_temporaries
 from speechlabel.core.models import Actor, PrelabelState, Project, Recording
+from speechlabel.core.qc import QcAction, QcProblems, RecordingQc, check_rules
 from speechlabel.store import Store
 from speechlabel.store.rows import utc_now
 from speechlabel.workspace.config import Settings
@@ -69,7 +76,8 @@ class ImportDuplicate:
 
 @dataclass(frozen=True)
 class ImportWarning:
-    """A file imported with a problem the user should know of (it is truncated)."""
+    """A file imported with a problem the user should know of (it is truncated, or breaks the
+    project's recording checks and was imported with flags)."""
 
     source: str
     message: str
@@ -114,8 +122,9 @@ def import_recording(
     insert: Callable[[Recording], object] | None = None,
 ) -> ImportedRecording:
     """Import one file (its bytes, path or open file); raise AudioDecodeError /
-    DuplicateRecording with a clear message. A truncated file is imported (what could be
-    decoded) with a warning saying so.
+    DuplicateRecording / RecordingRefused (the project's recording checks) with a clear message.
+    A truncated file, or one breaking the checks of a project that flags, is imported with a
+    warning saying so.
 
     ``insert`` stores the new row (default ``store.insert_recording``); a dataset import passes
     one that stores the recording together with its segments in one transaction. If it raises,
@@ -169,6 +178,7 @@ def _import_staged(
     recording_id = f"rec-{uuid.uuid4().hex[:12]}"
     normalized_path = f"audio/normalized/{recording_id}.wav"
     normalized = normalize_to_wav(staged.path, label, settings.audio_limits, settings.data_dir / normalized_path)
+    qc = _checked(project, normalized, label, settings.data_dir / normalized_path)
     recording = Recording(
         id=recording_id,
         project_id=project.id,
@@ -179,6 +189,7 @@ def _import_staged(
         probe=normalized.probe,
         prelabel_state=PrelabelState.NEW,
         created_at=utc_now(),
+        qc=qc,
     )
     created: tuple[Path | None, Path] = (None, settings.data_dir / normalized_path)
     try:
@@ -188,8 +199,28 @@ def _import_staged(
         _remove_files(created, store, staged.sha256)
         raise
     log.info("imported %s as %s (%.1f s)", label, recording.id, recording.duration)
-    warning = truncation_warning(label, normalized.truncation)
-    return ImportedRecording(recording, (warning,) if warning else ())
+    warnings = (truncation_warning(label, normalized.truncation), qc_warning(label, qc))
+    return ImportedRecording(recording, tuple(w for w in warnings if w is not None))
+
+
+def _checked(project: Project, normalized: Normalized, label: str, normalized_file: Path) -> RecordingQc:
+    """The recording's measures and the project's rules it breaks; a project that refuses such
+    recordings gets RecordingRefused (its 16 kHz copy removed: the caller removes the staged
+    original, so nothing of it stays)."""
+    qc = RecordingQc(normalized.measures, check_rules(project.qc_rules, normalized.measures))
+    if qc.failures and project.qc_rules.action is QcAction.REFUSE:
+        normalized_file.unlink(missing_ok=True)
+        raise RecordingRefused(label, qc.failures)
+    return qc
+
+
+def qc_warning(label: str, qc: RecordingQc) -> ImportWarning | None:
+    """What a user is told about a recording imported with flags (rules it breaks)."""
+    if not qc.failures:
+        return None
+    return _warning(
+        label, message_key="warning.qc_flagged", params={"label": label, "problems": QcProblems(qc.failures)}
+    )
 
 
 def truncation_warning(label: str, truncation: Truncation | None) -> ImportWarning | None:

@@ -9,6 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from speechlabel.core.errors import Conflict, NotFound
 from speechlabel.core.models import AssignmentSettings, ConventionSettings, LabelSettings, Project, ReviewSettings
+from speechlabel.core.qc import QcRules
 from speechlabel.store import schema
 from speechlabel.store.base import StoreBase
 from speechlabel.store.rows import project_from_row, utc_now
@@ -68,6 +69,10 @@ class ProjectQueries(StoreBase):
     def update_convention_settings(self, project_id: int, settings: ConventionSettings) -> Project:
         """Replace a project's tag scheme and whether lint errors block a submit."""
         return self._update_settings(project_id, convention_settings=settings.to_dict())
+
+    def update_qc_rules(self, project_id: int, rules: QcRules) -> Project:
+        """Replace the recording checks a project's imports run."""
+        return self._update_settings(project_id, qc_rules=rules.to_dict())
 
     def _update_settings(self, project_id: int, **values: Any) -> Project:
         projects = schema.projects

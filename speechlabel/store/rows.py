@@ -21,6 +21,7 @@ from speechlabel.core.models import (
     User,
     Word,
 )
+from speechlabel.core.qc import QcRules, RecordingQc
 
 
 def utc_now() -> datetime:
@@ -51,6 +52,7 @@ def project_from_row(row: Any) -> Project:
         assignment_settings=AssignmentSettings.from_dict(row.assignment_settings),
         review_settings=ReviewSettings.from_dict(row.review_settings),
         convention_settings=ConventionSettings.from_dict(row.convention_settings),
+        qc_rules=QcRules.from_dict(row.qc_rules),
     )
 
 
@@ -78,6 +80,7 @@ def recording_from_row(row: Any) -> Recording:
         prelabel_state=PrelabelState(row.prelabel_state),
         created_at=as_utc(row.created_at),
         segment_options=row.segment_options,
+        qc=RecordingQc.from_dict(row.qc),
     )
 
 
@@ -103,6 +106,7 @@ def recording_to_row(recording: Recording) -> dict[str, Any]:
         "prelabel_state": recording.prelabel_state.value,
         "segment_options": recording.segment_options,
         "created_at": recording.created_at,
+        "qc": recording.qc.to_dict() if recording.qc is not None else None,
     }
 
 

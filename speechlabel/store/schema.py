@@ -38,6 +38,7 @@ projects = Table(
     Column("assignment_settings", JSON, nullable=True),  # migration 0005
     Column("review_settings", JSON, nullable=True),  # migration 0007
     Column("convention_settings", JSON, nullable=True),  # migration 0009
+    Column("qc_rules", JSON, nullable=True),  # migration 0016_qc
 )
 
 recordings = Table(
@@ -62,6 +63,7 @@ recordings = Table(
     Column("prelabel_state", String(16), nullable=False),
     Column("segment_options", JSON, nullable=True),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("qc", JSON, nullable=True),  # migration 0016_qc: measures and flags (core/qc.py)
     UniqueConstraint("project_id", "sha256", name="uq_recordings_project_sha256"),
 )
 
