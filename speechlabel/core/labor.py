@@ -100,7 +100,14 @@ _SALT = b"from-scratch:"
 def from_scratch(segment_id: str, share: float) -> bool:
     """Whether ``segment_id`` is in a project's from-scratch ``share`` (0-1): labeled without the
     draft, whoever labels it. Stable: a hash of the id, so every open of it and every labeler agree."""
-    if share <= 0:
-        return False
-    bucket = int.from_bytes(hashlib.sha256(_SALT + segment_id.encode()).digest()[:4], "big") % _PICK_SCALE
-    return bucket < share * _PICK_SCALE
+    return share > 0 and _bucket(segment_id) < share * _PICK_SCALE
+
+
+def scratch_rank(segment_id: str) -> float:
+    """Where the segment falls in 0-1, in steps of 1/10,000: a share above it picks it, a share
+    at or below it does not."""
+    return _bucket(segment_id) / _PICK_SCALE
+
+
+def _bucket(segment_id: str) -> int:
+    return int.from_bytes(hashlib.sha256(_SALT + segment_id.encode()).digest()[:4], "big") % _PICK_SCALE
