@@ -1185,7 +1185,7 @@ MESSAGES = {
     "labor.clamped": "{count} saves sent telemetry above the limits; it was cut to them",
     "labor.per_labeler": "Per labeler",
     "labor.per_day": "Per day (UTC)",
-    "labor.download": "Download labor (CSV)",
+    "labor.download": "Labor per audio minute (CSV)",
     "labor.col.units": "Segments",
     "labor.col.audio_min": "Audio min",
     "labor.col.active_min": "Labor min",

@@ -1156,7 +1156,7 @@ MESSAGES = {
     "labor.clamped": "저장 {count}건이 한도를 넘는 측정값을 보내 한도로 잘랐습니다",
     "labor.per_labeler": "라벨러별",
     "labor.per_day": "날짜별 (UTC)",
-    "labor.download": "작업 시간 내려받기 (CSV)",
+    "labor.download": "오디오 1분당 작업 시간 (CSV)",
     "labor.col.units": "세그먼트",
     "labor.col.audio_min": "오디오 분",
     "labor.col.active_min": "작업 분",
