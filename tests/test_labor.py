@@ -281,3 +281,8 @@ def test_units_sum_a_labelers_saves_of_one_segment_and_cer_compares_with_the_sec
     assert math.isclose(report.project.active_seconds, 24.0)
     with pytest.raises(ValidationError):
         LaborOptions(confidence=1.5)
+    nothing = labor_report(LaborRows((), (), ()), "en")
+    assert (nothing.project.units, nothing.labelers, nothing.days, nothing.speedup) == (0, (), (), None)
+    # A group too large to bootstrap within max_draws takes the normal approximation: an interval still.
+    large = labor_report(rows, "en", options=LaborOptions(resamples=200, max_draws=100))
+    assert large.from_scratch.rate.low < large.from_scratch.rate.seconds_per_audio_minute < large.from_scratch.rate.high

@@ -12,7 +12,8 @@ Definitions (tests/test_labor.py checks each against hand-computed values):
 - **Labor per audio minute** of a set of units = the sum of their active seconds / the sum of
   their audio minutes (a ratio of sums: a one-second "yes" does not weigh like a sentence).
 - Its **confidence interval** is the percentile bootstrap over units (``LaborOptions``: 95 %,
-  2,000 resamples, fixed seed, so the same data give the same interval). The **speed-up** is
+  2,000 resamples, fixed seed, so the same data give the same interval); past 10,000 units, the
+  normal approximation of the ratio (its linearised standard error), which agrees at that size. The **speed-up** is
   from-scratch labor per audio minute / with-draft labor per audio minute; its interval pairs
   independent resamples of the two groups. Fewer than two units in a group: no interval.
 - **Quality** of a group: its review rejection rate (rejected / reviewed, every decision in the
@@ -24,8 +25,7 @@ Definitions (tests/test_labor.py checks each against hand-computed values):
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 
@@ -43,9 +43,10 @@ from speechlabel.store.labor import LaborRow, LaborRows
 
 @dataclass(frozen=True)
 class LaborOptions:
-    """``confidence`` of the intervals (0.5-0.999); ``resamples`` of the bootstrap (100-100,000),
-    cut so that one interval draws at most ``max_draws`` unit indices (the dashboard of a large
-    project stays fast; 200 resamples at the least); ``seed`` makes the intervals repeatable."""
+    """``confidence`` of the intervals (0.5-0.999); ``resamples`` of the bootstrap (100 or more);
+    a group whose bootstrap would draw more than ``max_draws`` unit indices (10,000 segments at
+    the defaults) takes the normal approximation instead (``_resampled``); ``seed`` makes the
+    intervals repeatable."""
 
     confidence: float = 0.95
     resamples: int = 2_000
@@ -113,17 +114,17 @@ class LaborReport:
     clamped_saves: int  # saves whose telemetry was cut to the limits (a broken or hostile client)
 
 
-@dataclass(frozen=True, slots=True)
-class _Unit:
-    segment_id: str
-    labeler: str
-    day: date
-    draft_shown: bool
-    audio_seconds: float
-    active_seconds: float
-    keys: int
-    edits: int
-    plays: int
+@dataclass(frozen=True)
+class _Units:
+    """The units as columns, one entry per unit, so that any group's sums are numpy sums."""
+
+    segments: list[str]
+    labelers: np.ndarray  # str
+    days: np.ndarray  # datetime64[D], UTC
+    draft_shown: np.ndarray  # bool
+    audio_seconds: np.ndarray
+    active_seconds: np.ndarray
+    counts: np.ndarray  # int, one row per unit: keys, edits, plays
 
 
 _ALL = DashboardFilter()  # every date, every labeler
@@ -147,28 +148,22 @@ def labor_report(
     rows: LaborRows, language: str | None, labelers: tuple[str, ...] = (), options: LaborOptions = LaborOptions()
 ) -> LaborReport:
     """The report of rows read by ``Store.read_labor`` (``labelers``: keep only theirs)."""
-    units = [unit for unit in _units(rows.labor) if not labelers or unit.labeler in labelers]
+    units = _units(rows.labor, labelers)
     rng = np.random.default_rng(options.seed)
-    drafted = [unit for unit in units if unit.draft_shown]
-    scratch = [unit for unit in units if not unit.draft_shown]
-    draft_ratios, scratch_ratios = _resampled(drafted, rng, options), _resampled(scratch, rng, options)
-    with_draft = _group(True, drafted, draft_ratios, rows, language, options)
-    from_scratch = _group(False, scratch, scratch_ratios, rows, language, options)
+    drafted, scratch = np.flatnonzero(units.draft_shown), np.flatnonzero(~units.draft_shown)
+    draft_ratios, scratch_ratios = _resampled(units, drafted, rng, options), _resampled(units, scratch, rng, options)
+    with_draft = _group(True, units, drafted, draft_ratios, rows, language, options)
+    from_scratch = _group(False, units, scratch, scratch_ratios, rows, language, options)
     speedup = _ratio(from_scratch.rate.seconds_per_audio_minute, with_draft.rate.seconds_per_audio_minute)
     low = high = None
     if draft_ratios is not None and scratch_ratios is not None:
-        size = min(len(draft_ratios), len(scratch_ratios))
         with np.errstate(divide="ignore", invalid="ignore"):
-            low, high = _interval(scratch_ratios[:size] / draft_ratios[:size], options.confidence)
-    by_labeler: dict[str, list[_Unit]] = defaultdict(list)
-    by_day: dict[date, list[_Unit]] = defaultdict(list)
-    for unit in units:
-        by_labeler[unit.labeler].append(unit)
-        by_day[unit.day].append(unit)
+            low, high = _interval(scratch_ratios / draft_ratios, options.confidence)
+    everyone = np.arange(len(units.segments))
     return LaborReport(
-        project=_rate(units, _resampled(units, rng, options), options.confidence),
-        labelers=tuple(LabelerLabor(name, _rate(by_labeler[name])) for name in sorted(by_labeler)),
-        days=tuple(DayLabor(day, _rate(by_day[day])) for day in sorted(by_day)),
+        project=_rate(units, everyone, _resampled(units, everyone, rng, options), options.confidence),
+        labelers=tuple(LabelerLabor(str(name), _rate(units, picked)) for name, picked in _split(units.labelers)),
+        days=tuple(DayLabor(day.astype(date), _rate(units, picked)) for day, picked in _split(units.days)),
         with_draft=with_draft,
         from_scratch=from_scratch,
         speedup=speedup,
@@ -178,56 +173,91 @@ def labor_report(
     )
 
 
-def _units(rows: Iterable[LaborRow]) -> list[_Unit]:
-    """Rows (oldest first) summed per (segment, labeler); the last save gives audio, day, draft."""
-    units: dict[tuple[str, str], _Unit] = {}
+def _units(rows: Iterable[LaborRow], labelers: tuple[str, ...]) -> _Units:
+    """Rows (oldest first) of the chosen labelers summed per (segment, labeler); the last save
+    gives the unit's audio, day and whether the draft was shown."""
+    index: dict[tuple[str, str], int] = {}
+    segments: list[str] = []
+    names: list[str] = []
+    days: list[date] = []
+    shown: list[bool] = []
+    audio: list[float] = []
+    active: list[float] = []
+    counts: list[list[int]] = []
     for row in rows:
-        known = units.get((row.segment_id, row.labeler))
-        units[row.segment_id, row.labeler] = _Unit(
-            row.segment_id,
-            row.labeler,
-            row.at.date(),
-            row.draft_shown,
-            row.audio_seconds,
-            row.active_seconds + (known.active_seconds if known else 0.0),
-            row.keys + (known.keys if known else 0),
-            row.edits + (known.edits if known else 0),
-            row.plays + (known.plays if known else 0),
-        )
-    return list(units.values())
+        if labelers and row.labeler not in labelers:
+            continue
+        at = index.setdefault((row.segment_id, row.labeler), len(segments))
+        if at == len(segments):
+            segments.append(row.segment_id)
+            names.append(row.labeler)
+            days.append(row.at.date())
+            shown.append(row.draft_shown)
+            audio.append(row.audio_seconds)
+            active.append(row.active_seconds)
+            counts.append([row.keys, row.edits, row.plays])
+            continue
+        days[at], shown[at], audio[at] = row.at.date(), row.draft_shown, row.audio_seconds
+        active[at] += row.active_seconds
+        counts[at] = [counts[at][0] + row.keys, counts[at][1] + row.edits, counts[at][2] + row.plays]
+    return _Units(
+        segments,
+        np.array(names, dtype=str),
+        np.array(days, dtype="datetime64[D]"),
+        np.array(shown, dtype=bool),
+        np.array(audio, dtype=float),
+        np.array(active, dtype=float),
+        np.array(counts, dtype=np.int64).reshape(-1, 3),
+    )
 
 
-def _rate(units: Sequence[_Unit], ratios: np.ndarray | None = None, confidence: float = 0.95) -> LaborRate:
-    active = sum(unit.active_seconds for unit in units)
-    minutes = sum(unit.audio_seconds for unit in units) / 60
+def _split(keys: np.ndarray) -> list[tuple[np.generic, np.ndarray]]:
+    """The units' indices per distinct key, keys in sorted order."""
+    if not keys.size:
+        return []
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    order = np.argsort(inverse, kind="stable")
+    return list(zip(distinct, np.split(order, np.cumsum(np.bincount(inverse))[:-1]), strict=True))
+
+
+def _rate(units: _Units, picked: np.ndarray, ratios: np.ndarray | None = None, confidence: float = 0.95) -> LaborRate:
+    active = float(units.active_seconds[picked].sum())
+    minutes = float(units.audio_seconds[picked].sum()) / 60
+    keys, edits, plays = (int(total) for total in units.counts[picked].sum(axis=0))
     low, high = _interval(ratios, confidence) if ratios is not None else (None, None)
     return LaborRate(
-        units=len(units),
+        units=len(picked),
         active_seconds=active,
         audio_minutes=minutes,
-        keys=sum(unit.keys for unit in units),
-        edits=sum(unit.edits for unit in units),
-        plays=sum(unit.plays for unit in units),
+        keys=keys,
+        edits=edits,
+        plays=plays,
         seconds_per_audio_minute=_ratio(active, minutes),
         low=low,
         high=high,
     )
 
 
-def _resampled(units: Sequence[_Unit], rng: np.random.Generator, options: LaborOptions) -> np.ndarray | None:
-    """Labor per audio minute of each bootstrap resample of the units (None: fewer than two)."""
-    count = len(units)
+def _resampled(units: _Units, picked: np.ndarray, rng: np.random.Generator, options: LaborOptions) -> np.ndarray | None:
+    """Labor per audio minute of each bootstrap resample of the picked units (None: fewer than
+    two). A group so large that its resamples would draw more than ``max_draws`` indices gets
+    its resamples from the normal approximation of the ratio instead (its linearised standard
+    error): at that size the central limit theorem makes the two agree (bench/labor_report.py
+    prints both), and the dashboard stays fast."""
+    count = len(picked)
     if count < 2:
         return None
-    active = np.array([unit.active_seconds for unit in units])
-    minutes = np.array([unit.audio_seconds for unit in units]) / 60
-    resamples = max(200, min(options.resamples, options.max_draws // count))
+    active, minutes = units.active_seconds[picked], units.audio_seconds[picked] / 60
+    if count * options.resamples > options.max_draws:
+        ratio = active.sum() / minutes.sum()
+        error = np.sqrt(((active - ratio * minutes) ** 2).sum() / (count * (count - 1))) / minutes.mean()
+        return rng.normal(ratio, error, size=options.resamples)
     chunk = max(1, 2_000_000 // count)  # at most two million indices in memory at once
     ratios = []
-    for first in range(0, resamples, chunk):
-        picks = rng.integers(0, count, size=(min(chunk, resamples - first), count))
+    for first in range(0, options.resamples, chunk):
+        draws = rng.integers(0, count, size=(min(chunk, options.resamples - first), count))
         with np.errstate(divide="ignore", invalid="ignore"):
-            ratios.append(active[picks].sum(axis=1) / minutes[picks].sum(axis=1))
+            ratios.append(active[draws].sum(axis=1) / minutes[draws].sum(axis=1))
     return np.concatenate(ratios)
 
 
@@ -244,13 +274,14 @@ def _interval(ratios: np.ndarray | None, confidence: float) -> tuple[float | Non
 
 def _group(
     draft_shown: bool,
-    units: Sequence[_Unit],
+    units: _Units,
+    picked: np.ndarray,
     ratios: np.ndarray | None,
     rows: LaborRows,
     language: str | None,
     options: LaborOptions,
 ) -> LaborGroup:
-    segments = {unit.segment_id for unit in units}
+    segments = {units.segments[at] for at in picked}
     reviews = [review for review in rows.reviews if review.segment_id in segments]
     rejected = sum(review.decision == ReviewDecision.REJECTED.value for review in reviews)
     pairs = [
@@ -262,7 +293,7 @@ def _group(
     chars = sum(pair.chars for pair in pairs)
     return LaborGroup(
         draft_shown=draft_shown,
-        rate=_rate(units, ratios, options.confidence),
+        rate=_rate(units, picked, ratios, options.confidence),
         reviewed=len(reviews),
         rejected=rejected,
         rejection_rate=rejected / len(reviews) if reviews else None,
