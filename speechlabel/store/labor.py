@@ -74,7 +74,7 @@ class LaborQueries(StoreBase):
             insert_labor(connection, record, None, None)
 
     def labor_of_segment(self, segment_id: str) -> list[LaborRow]:
-        """A segment's telemetry rows, oldest first (tests and the segment's history)."""
+        """A segment's telemetry rows, oldest first (read by the tests; no page shows them per segment)."""
         query = select(*_columns()).where(_labor.c.segment_id == segment_id).order_by(_labor.c.id)
         with self.read() as connection:
             return [_row(row) for row in connection.execute(query).all()]
