@@ -804,7 +804,10 @@ def run_database(name: str, args, utterances, tree: Path | None) -> DatabaseRun:
             fitting = built.segments // (2 * (len(names) + len(extra)))  # every batch fits twice
             run.batch_size = args.batch_size or max(5, min(MAX_BATCH, fitting))
             project = update_assignment_settings(
-                store, SYSTEM, project, AssignmentSettings(batch_size=run.batch_size, lease_minutes=24 * 60.0)
+                store,
+                SYSTEM,
+                project,
+                AssignmentSettings(batch_size=run.batch_size, lease_minutes=24 * 60.0, from_scratch_share=0.0),
             )
             progress(
                 f"built {built.segments} segments in {run.build_seconds:.0f} s; {len(names) + len(extra)} "

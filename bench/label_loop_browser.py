@@ -112,7 +112,10 @@ def build_corpus(name: str, data_dir: Path, url: str | None, size: int, utteranc
     try:
         built = corpus.build_project(store, settings, utterances, tmp)
         project = update_assignment_settings(
-            store, SYSTEM, built.project.name, AssignmentSettings(batch_size=BATCH, lease_minutes=LEASE_MINUTES)
+            store,
+            SYSTEM,
+            built.project.name,
+            AssignmentSettings(batch_size=BATCH, lease_minutes=LEASE_MINUTES, from_scratch_share=0.0),
         )
         batches, drafts = {}, {}
         for username in (TYPIST, STEADY):

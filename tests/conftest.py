@@ -33,7 +33,7 @@ from speechlabel.store import Store
 from speechlabel.workspace.config import Settings
 from speechlabel.workspace.workspace import Workspace
 from tests.review_work import Work, label_all, load_segments
-from tests.sample_projects import add_calls_project, add_kspon_project, add_recording, member
+from tests.sample_projects import add_calls_project, add_kspon_project, add_recording, drafts_for_all, member
 from views import label_api, routes
 
 SPEECH_DIR = Path(os.environ.get("SPEECHLABEL_SPEECH_DIR", Path(__file__).resolve().parents[2] / "shared" / "speech"))
@@ -229,7 +229,8 @@ def data_dir(tmp_path, monkeypatch):
 
 @pytest.fixture
 def project(store):
-    return create_project(store, "demo", language="en", actor=SYSTEM)
+    """A project with no from-scratch share (``drafts_for_all``): tests/test_labor.py tests the share."""
+    return drafts_for_all(store, create_project(store, "demo", language="en", actor=SYSTEM))
 
 
 # --- data in the test's store (SQLite and PostgreSQL) ------------------------------------------

@@ -35,6 +35,13 @@ def signed_in(store, project, name: str, role: Role) -> Actor:
     return accounts.login(store, name, PASSWORD)[1]
 
 
+def drafts_for_all(store, project):
+    """The project without a from-scratch share: every segment shows its draft. For tests that
+    compare what a labeler is shown with the draft: the default share (2 %) would pick some of
+    their segments, whose ids are random, and show those empty."""
+    return store.update_assignment_settings(project.id, replace(project.assignment_settings, from_scratch_share=0.0))
+
+
 # --- recordings with drafts ---------------------------------------------------------------------
 
 
@@ -67,7 +74,7 @@ def add_kspon_project(store, settings, speech_dir):
         )
     accounts.create_user(store, SYSTEM, "ana", PASSWORD)
     accounts.set_role(store, SYSTEM, "ana", "kspon", Role.LABELER)
-    return store.get_project("kspon")
+    return drafts_for_all(store, store.get_project("kspon"))
 
 
 # --- "calls": real speech with tiny.en's real drafts --------------------------------------------
@@ -131,7 +138,7 @@ def add_calls_project(store, settings, speech_dir):
     for name, role in (("ana", Role.LABELER), ("tom", Role.LABELER), ("ben", Role.LEAD), ("lea", Role.LEAD)):
         accounts.create_user(store, SYSTEM, name, PASSWORD)
         accounts.set_role(store, SYSTEM, name, "calls", role)
-    return store.get_project("calls")
+    return drafts_for_all(store, store.get_project("calls"))
 
 
 def segments_in_order(store, project):

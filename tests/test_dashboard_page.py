@@ -37,7 +37,14 @@ def test_the_lead_sees_progress_quality_and_sets_the_review_policy(labeled_proje
     labelers = next(t for t in tables if "labeler" in t.columns)
     assert list(labelers["labeler"]) == ["ana"] and list(labelers["rejected"]) == [1]
     downloads = [b.proto.label for b in app.get("download_button")]
-    assert downloads == ["Throughput per day (CSV)", "Labelers (CSV)", "Segments with WER, CER and saving (CSV)"]
+    assert downloads == [
+        "Throughput per day (CSV)",
+        "Labelers (CSV)",
+        "Labor per audio minute (CSV)",
+        "Segments with WER, CER and saving (CSV)",
+    ]
+    # No save carried telemetry (made through the domain): the labor figures are empty, not made up.
+    assert metrics["With draft: seconds per audio minute"] == metrics["Speed-up of the drafts"] == "—"
 
     app.slider[0].set_value(0.25)
     app.checkbox[0].check()

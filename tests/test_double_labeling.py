@@ -20,7 +20,7 @@ from speechlabel.store.rows import utc_now
 from tests.command_line import run
 from tests.sample_projects import member
 
-EVERY = AssignmentSettings(batch_size=3, lease_minutes=30, double_share=1.0)
+EVERY = AssignmentSettings(batch_size=3, lease_minutes=30, double_share=1.0, from_scratch_share=0.0)
 
 
 def test_the_pick_is_stable_and_honours_the_share():
@@ -152,7 +152,7 @@ def test_an_expired_second_labeling_cannot_be_saved(store, project, pool, team):
 
 
 def test_no_share_no_second_labeling(store, project, pool, team):
-    project = store.update_assignment_settings(project.id, AssignmentSettings(batch_size=3))
+    project = store.update_assignment_settings(project.id, AssignmentSettings(batch_size=3, from_scratch_share=0.0))
     first = assignment.next_for(store, team["ana"], project)
     assert double_labeling.second_label_of(store, team["lead"], first.id) is None
     assert assignment.next_for(store, team["ben"], project).id != first.id

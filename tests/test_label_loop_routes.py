@@ -234,7 +234,7 @@ def test_the_batchs_last_card_names_no_upcoming_segment_so_the_save_asks_for_the
     """The browser prefetches the next card while the one before it is open: that card's upcoming
     segment must not wrap back to the one open, which is saved by the time it would be used (the
     loop reopened the batch's first segment instead of the next batch's)."""
-    project = store.update_assignment_settings(calls.id, AssignmentSettings(batch_size=2))
+    project = store.update_assignment_settings(calls.id, AssignmentSettings(batch_size=2, from_scratch_share=0.0))
     first, second, third = segments_in_order(store, project)[:3]
     assert first_to_do(store, project, "ana").id == first.id  # ana holds the first two
     web = signed_in(app, store, "ana")
@@ -247,7 +247,9 @@ def test_the_batchs_last_card_names_no_upcoming_segment_so_the_save_asks_for_the
 
 
 def test_a_second_labeling_shows_the_draft_and_saves_beside_the_segment(app, store, calls):
-    project = store.update_assignment_settings(calls.id, AssignmentSettings(batch_size=2, double_share=1.0))
+    project = store.update_assignment_settings(
+        calls.id, AssignmentSettings(batch_size=2, double_share=1.0, from_scratch_share=0.0)
+    )
     first = segments_in_order(store, project)[0]
     ana = who(store, "ana")
     labeling.save_and_next(

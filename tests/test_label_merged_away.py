@@ -17,7 +17,7 @@ from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
 from speechlabel.store.engine import downgrade_schema, make_engine, upgrade_schema
 from tests.label_routes_client import client, edit, first_segment, opened, person
-from tests.sample_projects import add_recording, member
+from tests.sample_projects import add_recording, drafts_for_all, member
 
 A_TEXT, B_TEXT = "she had your dark suit", "in greasy wash water all year"
 
@@ -77,7 +77,7 @@ def test_a_save_after_the_merge_replaces_what_the_merge_carried_and_saves_nothin
 
 def test_text_for_a_segment_merged_into_one_the_labeler_does_not_hold_is_refused_as_unknown(app, store, project, ldc):
     _, (a, b) = ldc
-    store.update_assignment_settings(project.id, AssignmentSettings(batch_size=1))
+    store.update_assignment_settings(project.id, AssignmentSettings(batch_size=1, from_scratch_share=0.0))
     ana, ben = person(store, project, "ana", Role.LABELER), person(store, project, "ben", Role.LABELER)
     assert first_segment(store, ana).id == a.id and first_segment(store, ben).id == b.id
     web = client(app, ben)
@@ -112,7 +112,7 @@ def test_migration_0013_and_merges_logged_before_it(database_url, settings, spee
     try:
         upgrade_schema(engine)
         store = Store(engine)
-        project = create_project(store, "demo", language="en", actor=SYSTEM)
+        project = drafts_for_all(store, create_project(store, "demo", language="en", actor=SYSTEM))
         _, (a, b) = add_recording(
             store, settings, project, speech_dir, "en/LDC93S1.wav", [(0.1, 1.2), (1.5, 2.8)], [A_TEXT, B_TEXT]
         )

@@ -47,7 +47,7 @@ ROUTES = {
 def strangers(store, settings, project, ldc, speech_dir):
     """ana holds the first segment of "demo", ben the second; "other" has a segment of its own.
     Returns ana's session, ben's segment and the other project's segment."""
-    store.update_assignment_settings(project.id, AssignmentSettings(batch_size=1))
+    store.update_assignment_settings(project.id, AssignmentSettings(batch_size=1, from_scratch_share=0.0))
     ana = person(store, project, "ana", Role.LABELER)
     ben = person(store, project, "ben", Role.LABELER)
     assert first_segment(store, ana).id == ldc[1][0].id

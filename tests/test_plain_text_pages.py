@@ -286,7 +286,9 @@ def test_lint_messages_quote_a_hostile_transcript_as_plain_text(hostile_project)
 def test_the_users_page_shows_a_second_labeling_literally(hostile_project):
     workspace, project = hostile_project
     store = workspace.store
-    project = store.update_assignment_settings(project.id, AssignmentSettings(batch_size=2, double_share=1.0))
+    project = store.update_assignment_settings(
+        project.id, AssignmentSettings(batch_size=2, double_share=1.0, from_scratch_share=0.0)
+    )
     accounts.create_user(store, SYSTEM, "lea", PASSWORD)
     accounts.set_role(store, SYSTEM, "lea", PROJECT, Role.LABELER)
     first = assignment.next_for(store, actor(workspace, "ana"), project)

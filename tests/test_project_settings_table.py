@@ -82,7 +82,13 @@ def test_the_dataclasses_validate_and_store_through_the_table():
     with pytest.raises(ValidationError, match="defect threshold 1.5 is not allowed"):
         ReviewSettings(defect_threshold=1.5).validate()
     work = AssignmentSettings(batch_size=5, daily_quota=3)
-    assert work.to_dict() == {"batch_size": 5, "lease_minutes": 30.0, "daily_quota": 3, "double_share": 0.0}
+    assert work.to_dict() == {
+        "batch_size": 5,
+        "lease_minutes": 30.0,
+        "daily_quota": 3,
+        "double_share": 0.0,
+        "from_scratch_share": 0.02,
+    }
     assert AssignmentSettings.from_dict(work.to_dict() | {"retired_option": 1}) == work
     assert AssignmentSettings.from_dict(None) == AssignmentSettings()
     assert ReviewSettings.from_dict({"min_reviews": 4}) == ReviewSettings(min_reviews=4)
@@ -145,11 +151,17 @@ def test_the_form_fields_come_from_the_table_and_give_the_settings_back():
         (0, 100_000, 1),
         (1, 10_000, 1),
     ]
-    assert [(w.min, w.max, w.step) for w in app.slider] == [(0, 1, 0.05), (0, 1, 0.05), (0, 1, 0.01), (0, 1, 0.05)]
+    assert [(w.min, w.max, w.step) for w in app.slider] == [
+        (0, 1, 0.05),
+        (0, 1, 0.01),
+        (0, 1, 0.05),
+        (0, 1, 0.01),
+        (0, 1, 0.05),
+    ]
     # Quota 0 is "none"; a number is a cap. The policy's checkbox switches the threshold on.
     app.number_input[2].set_value(12)
     app.checkbox[0].check()
-    app.slider[2].set_value(0.3)
+    app.slider[3].set_value(0.3)  # the defect threshold, after the three shares before it
     app.run()
     assert app.session_state["work"]["daily_quota"] == 12
     assert app.session_state["review"]["defect_threshold"] == 0.3

@@ -19,6 +19,7 @@ from speechlabel.core.models import Actor, Project, ReviewSettings, Role
 from speechlabel.core.project_settings import REVIEW
 from speechlabel.review import decisions as review
 from views.forms import setting_fields
+from views.labor_section import labor_section
 from views.lang import label, t
 from views.plain import error_md, tm
 
@@ -188,14 +189,16 @@ def dashboard_page() -> None:
     if project is None:
         st.info(t("common.no_led_project"))
         return
+    chosen = chosen_filter()
     try:
-        figures = build_dashboard(store, actor, project, chosen_filter())
+        figures = build_dashboard(store, actor, project, chosen)
     except SpeechLabelError as error:
         st.error(error_md(error))
         return
     headline(figures)
     progress(figures)
     labelers(figures)
+    labor_section(store, actor, project, chosen)
     quality(figures)
     review_policy(actor, project)
 

@@ -43,6 +43,7 @@ from speechlabel.core.errors import (
     StoreUnavailable,
     ValidationError,
 )
+from speechlabel.core.labor import read_labor
 from speechlabel.core.models import Actor, ReviewReason, SegmentStatus
 from speechlabel.i18n import Lang, default_language, enum_label, error_message, translate
 from speechlabel.labeling import actions as labeling
@@ -342,7 +343,9 @@ def peek_segment(current, actor, tab, body, request, lang):
 
 @endpoint
 def save(current, actor, tab, body, request, lang):
-    """POST /api/label/save {segment_id, version, text, speaker, tags, comment, then_open, prefetch}."""
+    """POST /api/label/save {segment_id, version, text, speaker, tags, comment, then_open, prefetch, labor}:
+    ``labor`` the browser's telemetry of the segment ({active_seconds, keys, edits, plays}), refused
+    when malformed (422, nothing saved) and clamped when implausible (``core.labor.read_labor``)."""
     saved = actions.save(
         current,
         actor,
@@ -350,6 +353,7 @@ def save(current, actor, tab, body, request, lang):
         _edit(body),
         then_open=_text(body, "then_open", required=False),
         prefetch=_text(body, "prefetch", required=False),
+        labor=read_labor(body.get("labor")),
     )
     return {
         **plain(replace(saved, next=None, prefetched=None)),
@@ -377,9 +381,15 @@ def _moved(moved: label_loop.Moved, lang: Lang) -> dict[str, Any]:
 
 @endpoint
 def set_aside(current, actor, tab, body, request, lang):
-    """POST /api/label/set-aside {segment_id, version, text, reason, untranscribable}."""
+    """POST /api/label/set-aside {segment_id, version, text, reason, untranscribable, labor}."""
     moved = actions.set_aside(
-        current, actor, tab, _edit(body), _text(body, "reason"), bool(body.get("untranscribable"))
+        current,
+        actor,
+        tab,
+        _edit(body),
+        _text(body, "reason"),
+        bool(body.get("untranscribable")),
+        read_labor(body.get("labor")),
     )
     return _moved(moved, lang)
 

@@ -191,6 +191,7 @@ def format_assignment_settings(settings: AssignmentSettings) -> list[str]:
         f"lease minutes: {settings.lease_minutes:g}",
         f"daily quota: {settings.daily_quota or '(none)'}",
         f"double-labeled share: {settings.double_share:g}",
+        f"from-scratch share: {settings.from_scratch_share:g}",
     ]
 
 

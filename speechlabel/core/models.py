@@ -183,13 +183,16 @@ _REVIEW = project_settings.by_name(project_settings.REVIEW)
 class AssignmentSettings:
     """Per project: how much work one claim takes, how long a lease lasts, an optional cap on
     how many segments one labeler may take per day (None: no cap), and the share of segments
-    that a second labeler also transcribes, independently, to measure agreement (0: none).
+    that a second labeler also transcribes, independently, to measure agreement (0: none), and
+    the share labeled from scratch, without the draft, to measure what the drafts save
+    (``core.labor.from_scratch``; default 2 %).
     Defaults, allowed values, command-line options and form fields: ``project_settings``."""
 
     batch_size: int = _WORK["batch_size"].default
     lease_minutes: float = _WORK["lease_minutes"].default
     daily_quota: int | None = _WORK["daily_quota"].default
     double_share: float = _WORK["double_share"].default
+    from_scratch_share: float = _WORK["from_scratch_share"].default
 
     def validate(self) -> AssignmentSettings:
         project_settings.check_all(self, project_settings.ASSIGNMENT)

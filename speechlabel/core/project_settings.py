@@ -201,6 +201,20 @@ SETTINGS: tuple[ProjectSetting, ...] = (
         ),
         form=FormField("slider", label_key="users.double_share", step=0.05),
     ),
+    ProjectSetting(
+        ASSIGNMENT,
+        "from_scratch_share",
+        float,
+        0.02,
+        0.0,
+        1.0,
+        error_key="error.from_scratch_share",
+        cli=CliOption(
+            "--from-scratch-share",
+            "share of segments (0 to 1) labeled without the draft, the measured baseline (default {default:g})",
+        ),
+        form=FormField("slider", label_key="users.from_scratch_share", step=0.01),
+    ),
     # --- the review sample and the quality policy (ReviewSettings; the Dashboard page) ---------
     _share(
         REVIEW,

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from speechlabel.accounts.access import require_role, require_signed_in, role_in
 from speechlabel.core.bounds import in_ms
 from speechlabel.core.errors import Forbidden, MergedAway, NoSuchSegment, NotFound, StaleVersion, ValidationError
+from speechlabel.core.labor import Labor
 from speechlabel.core.lifecycle import TO_DO, Action, transition
 from speechlabel.core.models import Actor, Project, Recording, Review, Role, Segment, SegmentEdit, SegmentStatus
 from speechlabel.core.project_scheme import draft_style
@@ -30,6 +31,7 @@ from speechlabel.core.segment_rules import (
 )
 from speechlabel.labeling import assignment, double_labeling
 from speechlabel.labeling.draft_view import DraftView, draft_view
+from speechlabel.labeling.labor import blank_if_from_scratch, labor_record, without_draft
 from speechlabel.projects.conventions import check_submittable
 from speechlabel.store import Store
 from speechlabel.store.labeling import SegmentMerge
@@ -80,7 +82,10 @@ def my_work(store: Store, actor: Actor, project: Project) -> list[Segment]:
     labelings (showing the draft, not the first labeler's text), in recording and time order."""
     require_role(actor, project, Role.LABELER, action="labeling")
     now = utc_now()
-    first = store.active_leased_segments(project.id, actor.username, None, now)
+    first = [
+        blank_if_from_scratch(project, segment)
+        for segment in store.active_leased_segments(project.id, actor.username, None, now)
+    ]
     second = [
         _as_second_labeler_sees(store, project, segment) for segment in double_labeling.held(store, actor, project, now)
     ]
@@ -91,7 +96,7 @@ def _as_second_labeler_sees(store: Store, project: Project, segment: Segment) ->
     draft = draft_view(
         store.list_drafts(segment.id), segment, project.label_settings.low_confidence, draft_style(project)
     )
-    return double_labeling.masked(segment, draft)
+    return double_labeling.masked(segment, None if without_draft(project, segment.id) else draft)
 
 
 @dataclass(frozen=True)
@@ -201,6 +206,7 @@ def submit(
     tags,
     comment: str | None,
     tab: str | None = None,
+    labor: Labor | None = None,
 ) -> tuple[Segment, Project]:
     """Submit the transcript; the saved segment and its project. When the project blocks submits
     on lint errors, a transcript with any is refused (LintRejected, nothing saved). A segment a
@@ -217,6 +223,9 @@ def submit(
         project = store.get_project_by_id(access.project_id)
         check_submittable(project, text.strip() if isinstance(text, str) else text)
         double_labeling.save(store, actor, project, segment_id, text, speaker, tags, comment)
+        record = labor_record(project, actor, access.segment, labor, second_labeling=True)
+        if record is not None:
+            store.record_labor(record)
         assignment.keep_working(store, actor, project, held_until=access.held_until(actor.username))
         return _as_second_labeler_sees(store, project, store.get_segment(segment_id)), project
     allowed = _editable(store, actor, access)
@@ -235,7 +244,8 @@ def submit(
         comment=optional_text(comment),
     )
     try:
-        saved = store.save_labeled(segment_id, expected_version, edit, author, tab)
+        record = labor_record(project, actor, allowed.segment, labor)
+        saved = store.save_labeled(segment_id, expected_version, edit, author, tab, labor=record)
     except StaleVersion as stale:
         # Keep what this author typed on the server: the other save wins the row, not the words.
         keep_unsaved_edit(store, actor, segment_id, expected_version, cleaned, edit.speaker, edit.tags, tab)
@@ -245,7 +255,9 @@ def submit(
     return saved, project
 
 
-def skip(store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str) -> Segment:
+def skip(
+    store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str, labor: Labor | None = None
+) -> Segment:
     """Set a segment aside (status skipped); the reason goes into the revision comment. A second
     labeling is handed back instead, for another labeler (the segment is unchanged)."""
     access = _access(store, actor, segment_id)
@@ -253,17 +265,25 @@ def skip(store: Store, actor: Actor, segment_id: str, expected_version: int, rea
         project = store.get_project_by_id(access.project_id)
         double_labeling.give_back(store, actor, project, segment_id, reason)
         return store.get_segment(segment_id)
-    return _set_aside(store, actor, access, expected_version, reason, Action.SKIP)
+    return _set_aside(store, actor, access, expected_version, reason, Action.SKIP, labor)
 
 
-def mark_untranscribable(store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str) -> Segment:
+def mark_untranscribable(
+    store: Store, actor: Actor, segment_id: str, expected_version: int, reason: str, labor: Labor | None = None
+) -> Segment:
     """Mark a segment as impossible to transcribe (noise, no speech, unintelligible) with a reason."""
     access = _access(store, actor, segment_id)
-    return _set_aside(store, actor, access, expected_version, reason, Action.MARK_UNTRANSCRIBABLE)
+    return _set_aside(store, actor, access, expected_version, reason, Action.MARK_UNTRANSCRIBABLE, labor)
 
 
 def _set_aside(
-    store: Store, actor: Actor, access: SegmentAccess, expected_version: int, reason: str, action: Action
+    store: Store,
+    actor: Actor,
+    access: SegmentAccess,
+    expected_version: int,
+    reason: str,
+    action: Action,
+    labor: Labor | None = None,
 ) -> Segment:
     allowed = _editable(store, actor, access)
     project, segment_id = allowed.project, access.segment.id
@@ -276,7 +296,9 @@ def _set_aside(
         most=MAX_COMMENT_CHARS,
         too_long_key="error.reason_too_long",
     )
-    saved = store.save_labeled(segment_id, expected_version, SegmentEdit(status=status, comment=why), actor.username)
+    edit = SegmentEdit(status=status, comment=why)
+    record = labor_record(project, actor, allowed.segment, labor)
+    saved = store.save_labeled(segment_id, expected_version, edit, actor.username, labor=record)
     assignment.keep_working(store, actor, project, held_until=access.held_until(actor.username))
     return saved
 

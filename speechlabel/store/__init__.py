@@ -9,6 +9,7 @@ from speechlabel.store.exports import ExportQueries, ExportRow
 from speechlabel.store.imports import ImportQueries
 from speechlabel.store.jobs import JobQueries
 from speechlabel.store.labeling import LabelingQueries
+from speechlabel.store.labor import LaborQueries
 from speechlabel.store.leases import LeaseQueries
 from speechlabel.store.metadata import MetadataQueries
 from speechlabel.store.projects import ProjectQueries
@@ -34,6 +35,7 @@ class Store(
     JobQueries,
     WorkQueries,
     MetadataQueries,
+    LaborQueries,
 ):
     """All queries of the app; one instance per process, safe to share between threads."""
 

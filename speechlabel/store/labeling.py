@@ -23,11 +23,13 @@ from sqlalchemy import Connection, bindparam, delete, func, insert, or_, select,
 from speechlabel.core.bounds import in_ms
 from speechlabel.core.draft_cut import current_drafts, cut_draft, join_drafts
 from speechlabel.core.errors import Conflict, NotFound, StaleVersion, ValidationError
+from speechlabel.core.labor import LaborRecord
 from speechlabel.core.lifecycle import merged_status
 from speechlabel.core.models import Draft, Segment, SegmentEdit
 from speechlabel.core.segment_rules import Neighbours, UnsavedEdit, check_bounds, check_split_time, split_words
 from speechlabel.store import schema
 from speechlabel.store.base import StoreBase
+from speechlabel.store.labor import insert_labor
 from speechlabel.store.rows import as_utc, draft_from_row, draft_to_row, segment_from_row, utc_now
 from speechlabel.store.segments import _edit_values, _load_segment, _revision_row, new_segment_id, versioned_update
 
@@ -36,6 +38,7 @@ _revisions = schema.revisions
 _drafts = schema.drafts
 _unsaved = schema.unsaved_edits
 _merges = schema.segment_merges
+_labor = schema.labor
 
 
 @dataclass(frozen=True)
@@ -130,10 +133,17 @@ class LabelingQueries(StoreBase):
         return position, count
 
     def save_labeled(
-        self, segment_id: str, expected_version: int, edit: SegmentEdit, author: str, tab: str | None = None
+        self,
+        segment_id: str,
+        expected_version: int,
+        edit: SegmentEdit,
+        author: str,
+        tab: str | None = None,
+        labor: LaborRecord | None = None,
     ) -> Segment:
         """Like ``save_segment``, and the author's unsaved edit of the segment goes with it (see
-        ``_drop_unsaved`` for one kept by another of their tabs)."""
+        ``_drop_unsaved`` for one kept by another of their tabs). ``labor``: the save's telemetry,
+        kept beside the revision it makes (its audio seconds: the segment's duration now)."""
         with self.write() as connection:
             row = _versioned_update(
                 connection,
@@ -145,6 +155,13 @@ class LabelingQueries(StoreBase):
                 saves_text=edit.text is not None,
                 tab=tab,
             )
+            if labor is not None:
+                revision = connection.execute(
+                    select(func.max(_revisions.c.id)).where(
+                        _revisions.c.segment_id == segment_id, _revisions.c.version == row.version
+                    )
+                ).scalar_one()
+                insert_labor(connection, replace(labor, audio_seconds=row.duration), revision, row.updated_at)
         return segment_from_row(row)
 
     def resize_segment(self, segment_id: str, expected_version: int, start: float, end: float, author: str) -> Segment:
@@ -540,6 +557,8 @@ def _absorb(connection: Connection, first: Segment, second: Segment, author: str
     )
     connection.execute(update(_revisions).where(_revisions.c.segment_id == second.id).values(segment_id=first.id))
     connection.execute(update(_drafts).where(_drafts.c.segment_id == second.id).values(segment_id=first.id))
+    # The labor spent on the absorbed segment stays in the project's figures, on the survivor.
+    connection.execute(update(_labor).where(_labor.c.segment_id == second.id).values(segment_id=first.id))
     connection.execute(
         insert(_merges).values(
             segment_id=first.id,

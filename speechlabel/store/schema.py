@@ -377,3 +377,26 @@ recording_metadata = Table(
     Column("device", String(100), nullable=True),
     Column("mic_distance", String(16), nullable=True),
 )
+
+# Migration 0018_lab: labor telemetry (core/labor.py), one row per save that carried it, beside
+# the revision the save made (NULL for a second labeling, which makes no revision).
+labor = Table(
+    "labor",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("segment_id", String(40), ForeignKey("segments.id", ondelete="CASCADE"), nullable=False),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("revision_id", Integer, ForeignKey("revisions.id", ondelete="CASCADE"), nullable=True),
+    Column("labeler", String(100), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("second_labeling", Boolean, nullable=False),
+    Column("draft_shown", Boolean, nullable=False),
+    Column("audio_seconds", Float, nullable=False),
+    Column("active_seconds", Float, nullable=False),
+    Column("keys", Integer, nullable=False),
+    Column("edits", Integer, nullable=False),
+    Column("plays", Integer, nullable=False),
+    Column("clamped", Boolean, nullable=False),
+    Index("ix_labor_project_time", "project_id", "created_at"),
+    Index("ix_labor_segment", "segment_id"),
+)

@@ -23,6 +23,7 @@ from speechlabel.projects.manage import create_project
 from speechlabel.review import decisions as review
 from speechlabel.store import Store
 from tests.e2e.steps import loop_editor, loop_root, open_app, sign_in, wait_for_app_idle, wait_until_saved
+from tests.sample_projects import drafts_for_all
 
 pytestmark = pytest.mark.e2e
 
@@ -53,6 +54,7 @@ def reworked(app_server, speech_dir):
         project = create_project(
             store, PROJECT, language="en", actor=SYSTEM, label_settings=LabelSettings(speakers=(SPEAKER,), tags=(TAG,))
         )
+        project = drafts_for_all(store, project)
         recording = import_audio(store, app_server.settings, project, (speech_dir / "en/jfk.wav").read_bytes(), FILE)
         store.replace_segments(recording.id, project.id, [(0.0, 4.0), (4.0, 8.0), (8.0, 11.0)], {}, "test")
         for person, role in ((LABELER, Role.LABELER), (REVIEWER, Role.REVIEWER)):

@@ -22,6 +22,7 @@ from speechlabel.ingest.files import import_audio
 from speechlabel.projects.manage import create_project
 from speechlabel.store import Store
 from tests.e2e.steps import assert_no_exception, loop_editor, loop_root, sign_in, wait_until_saved
+from tests.sample_projects import drafts_for_all
 
 pytestmark = pytest.mark.e2e
 
@@ -32,7 +33,7 @@ def test_a_save_after_the_database_file_is_deleted_says_so_and_claims_nothing(pa
     url = app_server.settings.resolved_database_url
     store = Store.open(url)  # migrated here: the server's first page may not have come yet
     try:
-        project = create_project(store, "gone", language="en", actor=SYSTEM)
+        project = drafts_for_all(store, create_project(store, "gone", language="en", actor=SYSTEM))
         audio = (speech_dir / "en/jfk.wav").read_bytes()
         recording = import_audio(store, app_server.settings, project, audio, "jfk.wav")
         segments = store.replace_segments(recording.id, project.id, [(0.3, 2.3), (2.5, 5.0)], {}, "e2e")

@@ -16,6 +16,7 @@ from speechlabel.projects.manage import create_project
 from tests.e2e.conftest import VIEWPORT
 from tests.e2e.loop_page import wait_until_shown
 from tests.e2e.steps import ADMIN_PASSWORD, open_app, wait_for_app_idle
+from tests.sample_projects import drafts_for_all
 
 pytestmark = pytest.mark.e2e
 
@@ -62,7 +63,7 @@ def test_the_language_switch_turns_the_label_loop_to_english(korean_page, app_se
     open_app(page, app_server.url)  # the server's first run creates the database
     store = app_server.open_store()
     try:
-        project = create_project(store, "ko-loop", language="ko", actor=SYSTEM)
+        project = drafts_for_all(store, create_project(store, "ko-loop", language="ko", actor=SYSTEM))
         data = (speech_dir / "en" / "LDC93S1.wav").read_bytes()
         recording = import_audio(store, app_server.settings, project, data, "LDC93S1.wav")
         [segment] = store.replace_segments(recording.id, project.id, [(0.1, 2.8)], {}, "prelabel")

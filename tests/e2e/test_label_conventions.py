@@ -27,6 +27,7 @@ from tests.e2e.loop_page import (
     wait_until_shown,
 )
 from tests.e2e.steps import open_app, wait_for_app_idle
+from tests.sample_projects import drafts_for_all
 
 PASSWORD = "labeler password 1"
 PROJECT = "kspon-e2e"
@@ -48,7 +49,7 @@ def kspon_segment(app_server, speech_dir):
     """A KsponSpeech project that blocks on lint errors, one drafted segment, its labeler."""
     store = app_server.open_store()
     try:
-        project = create_project(store, PROJECT, language="ko", actor=SYSTEM)
+        project = drafts_for_all(store, create_project(store, PROJECT, language="ko", actor=SYSTEM))
         update_convention_settings(store, SYSTEM, project, ConventionSettings(KSPON, True))
         data = (speech_dir / "en" / "LDC93S1.wav").read_bytes()
         recording = import_audio(store, app_server.settings, project, data, "LDC93S1.wav")

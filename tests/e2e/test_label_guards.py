@@ -145,7 +145,7 @@ def test_a_second_labeler_never_receives_the_first_labelers_work(page, app_serve
         app_server,
         speech_dir,
         "guards-double",
-        AssignmentSettings(batch_size=2, lease_minutes=600, double_share=1.0),
+        AssignmentSettings(batch_size=2, lease_minutes=600, double_share=1.0, from_scratch_share=0.0),
         {"ana": Role.LABELER, "ben": Role.LABELER},
     )
     store = app_server.open_store()
@@ -221,7 +221,7 @@ def test_a_transcript_too_long_or_with_a_control_character_is_refused_and_nothin
         app_server,
         speech_dir,
         "guards-limits",
-        AssignmentSettings(batch_size=3, lease_minutes=600),
+        AssignmentSettings(batch_size=3, lease_minutes=600, from_scratch_share=0.0),
         {"kim": Role.LABELER},
     )
     sign_in(page, app_server.url, "kim", PASSWORD)

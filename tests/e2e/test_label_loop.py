@@ -85,7 +85,7 @@ def tiled_project(
             label_settings=LabelSettings(speakers=("A", "B"), tags=("noise",)),
         )
         project = update_assignment_settings(
-            store, SYSTEM, name, AssignmentSettings(batch_size=batch, lease_minutes=600)
+            store, SYSTEM, name, AssignmentSettings(batch_size=batch, lease_minutes=600, from_scratch_share=0.0)
         )
         utterances = load_utterances(speech_dir)
         audio = tile(utterances, segments * SEGMENT_SECONDS + 1, rotate=3)

@@ -24,6 +24,7 @@ from tests.e2e.loop_page import (
     wait_until_shown,
 )
 from tests.e2e.steps import open_app, prelabeled_project, sign_in, wait_for_app_idle
+from tests.sample_projects import drafts_for_all
 
 LABELER_PASSWORD = "labeler password 1"
 
@@ -48,6 +49,7 @@ def prepared(page: Page, app_server, speech_dir, name: str) -> list:
     store = app_server.open_store()
     try:
         update_label_settings(store, SYSTEM, name, LabelSettings(speakers=("Kennedy", "Reporter"), tags=("noise",)))
+        drafts_for_all(store, store.get_project(name))
         for person, role in ((f"ana-{name}", Role.LABELER), (f"lou-{name}", Role.LEAD)):
             accounts.create_user(store, SYSTEM, person, LABELER_PASSWORD)
             accounts.set_role(store, SYSTEM, person, name, role)

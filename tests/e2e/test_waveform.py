@@ -20,6 +20,7 @@ from speechlabel.labeling.waveform import Span, snap, waveform_view
 from speechlabel.projects.manage import create_project
 from tests.e2e.loop_page import FIND_LOOP, loop_root, wait_until_saved, wait_until_shown
 from tests.e2e.steps import open_app, sign_in
+from tests.sample_projects import drafts_for_all
 
 PROJECT = "waveform-e2e"
 LABELER = "wes"
@@ -46,7 +47,7 @@ _PAUSE = (
 def waveform_project(app_server, speech_dir) -> list[str]:
     store = app_server.open_store()
     try:
-        project = create_project(store, PROJECT, language="en", actor=SYSTEM)
+        project = drafts_for_all(store, create_project(store, PROJECT, language="en", actor=SYSTEM))
         data = (speech_dir / "diarization" / "pyannote_sample.wav").read_bytes()
         recording = import_audio(store, app_server.settings, project, data, "pyannote_sample.wav")
         segments = store.replace_segments(recording.id, project.id, BOUNDS, {}, "prelabel")

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from speechlabel.conventions import Insertion, Problem
 from speechlabel.core.errors import MergedAway, SpeechLabelError, ValidationError
+from speechlabel.core.labor import Labor
 from speechlabel.core.models import Actor, Project
 from speechlabel.core.segment_rules import MAX_TRANSCRIPT_CHARS
 from speechlabel.labeling import actions as labeling
@@ -91,20 +92,36 @@ def keep_edit(loop: Loop, actor: Actor, tab: TabKey, edit: Edit) -> None:
 
 
 def save(
-    loop: Loop, actor: Actor, tab: TabKey, edit: Edit, then_open: str | None = None, prefetch: str | None = None
+    loop: Loop,
+    actor: Actor,
+    tab: TabKey,
+    edit: Edit,
+    then_open: str | None = None,
+    prefetch: str | None = None,
+    labor: Labor | None = None,
 ) -> Saved:
     """Save & next. ``then_open``: the segment the browser opens next (the card's ``upcoming``,
     prefetched with the user's rights); it becomes the tab's open segment and nothing more is
     read. Without it the server picks the next segment and sends its card. ``prefetch``: a
     segment whose card the browser would otherwise ask for next (the one after those it holds);
-    its card comes back with the save, which spares the server a request per segment."""
+    its card comes back with the save, which spares the server a request per segment. ``labor``:
+    the browser's telemetry of the segment since its last save (``core.labor.read_labor``)."""
     _check_edit(edit)
     _check_id(then_open)
     _check_id(prefetch)
     try:
         _require_open(loop, actor, tab, edit)
         saved, project = labeling.submit(
-            loop.store, actor, edit.segment_id, edit.version, edit.text, edit.speaker, edit.tags, edit.comment, tab.tab
+            loop.store,
+            actor,
+            edit.segment_id,
+            edit.version,
+            edit.text,
+            edit.speaker,
+            edit.tags,
+            edit.comment,
+            tab.tab,
+            labor=labor,
         )
     except SpeechLabelError as refused:
         raise _kept(loop, actor, tab, edit, refused) from None
@@ -134,11 +151,19 @@ def previous(loop: Loop, actor: Actor, tab: TabKey, segment_id: str) -> SegmentC
     return open_card(loop, actor, tab, before.id) if before else None
 
 
-def set_aside(loop: Loop, actor: Actor, tab: TabKey, edit: Edit, reason: str, untranscribable: bool) -> Moved:
+def set_aside(
+    loop: Loop,
+    actor: Actor,
+    tab: TabKey,
+    edit: Edit,
+    reason: str,
+    untranscribable: bool,
+    labor: Labor | None = None,
+) -> Moved:
     """Skip (or mark untranscribable) with a reason, then open the user's next segment."""
     _require_open(loop, actor, tab, edit)
     action = labeling.mark_untranscribable if untranscribable else labeling.skip
-    action(loop.store, actor, edit.segment_id, edit.version, reason)
+    action(loop.store, actor, edit.segment_id, edit.version, reason, labor)
     # The action checked the user's rights; a second labeling given back is no longer theirs to read.
     project = loop.store.get_project_by_id(loop.store.get_segment_project(edit.segment_id))
     upcoming = labeling.next_segment(loop.store, actor, project, after=edit.segment_id)

@@ -22,6 +22,7 @@ from speechlabel.labeling import assignment, waveform
 from speechlabel.labeling.actions import LabelContext
 from speechlabel.labeling.clips import segment_clip
 from speechlabel.labeling.draft_view import DraftView
+from speechlabel.labeling.labor import DRAFT_TEXT_STATUSES, without_draft
 from speechlabel.labeling.waveform import SnapOptions, WaveformView
 from speechlabel.store import Store
 from speechlabel.workspace.config import Settings
@@ -122,6 +123,7 @@ class SegmentCard:
     wave_error: SpeechLabelError | None
     upcoming: str | None  # the segment after this one in the user's work: what to prefetch
     following: Neighbour | None  # the next segment of the recording (what a merge joins): no text
+    draft_shown: bool = True  # False: a from-scratch segment (labeling.labor): no draft, no draft text
 
 
 def segment_card(store: Store, settings: Settings, actor: Actor, segment_id: str) -> SegmentCard:
@@ -135,6 +137,11 @@ def card_of(store: Store, settings: Settings, actor: Actor, context: LabelContex
     clip = segment_clip(segment, recording.duration)
     with_context = segment_clip(segment, recording.duration, PLAYER_CONTEXT_SECONDS)
     start_text, restored_at = _editor_start(context)
+    hidden = without_draft(project, segment.id)
+    saved_text = segment.text
+    if hidden and context.unsaved is None and (context.second_labeling or segment.status in DRAFT_TEXT_STATUSES):
+        # The segment's text is still the draft's: a from-scratch labeler starts from an empty box.
+        start_text, saved_text = _Start("", start_text.speaker, start_text.tags), ""
     return SegmentCard(
         id=segment.id,
         version=segment.version,
@@ -148,7 +155,7 @@ def card_of(store: Store, settings: Settings, actor: Actor, context: LabelContex
         status=segment.status.value,
         updated_by=segment.updated_by,
         text=start_text.text,
-        saved_text=segment.text,
+        saved_text=saved_text,
         speaker=start_text.speaker,
         tags=list(start_text.tags),
         restored_at=restored_at,
@@ -156,7 +163,7 @@ def card_of(store: Store, settings: Settings, actor: Actor, context: LabelContex
         second_labeling=context.second_labeling,
         bounds_editable=not context.second_labeling,
         rejection=_rejection(context),
-        draft=_draft(context.draft),
+        draft=None if hidden else _draft(context.draft),
         clip_url=clip.url,
         context_clip_url=with_context.url,
         context_lead_in=with_context.lead_in,
@@ -164,6 +171,7 @@ def card_of(store: Store, settings: Settings, actor: Actor, context: LabelContex
         wave_error=wave_error,
         upcoming=upcoming_after(store, actor, project, segment),
         following=None if context.second_labeling else _following(store, segment),
+        draft_shown=not hidden,
     )
 
 

@@ -11,6 +11,7 @@
 // the person back to that segment with its text and the reason.
 import { ApiError, makeApi } from "./api.js";
 import { composing, hotkeyOf, toPoints, toUnits } from "./keys.js";
+import { Labor } from "./labor.js";
 import { Wave } from "./wave.js";
 import { buildView, clock, element, format, renderDraft, renderHelp } from "./view.js";
 
@@ -57,6 +58,7 @@ class LabelLoop {
     this.audio = this.view.audio;
     this.audio.playbackRate = storedSpeed();
     this.wave = new Wave(this.view.wave, this.audio, (start, end, edge) => this.sendBounds(start, end, edge));
+    this.labor = new Labor(() => (this.card && !this.loading ? this.card.id : null), () => !this.audio.paused);
     this.wire();
   }
 
@@ -126,6 +128,7 @@ class LabelLoop {
     if (!this.card || this.card.id !== card.id) this.view.comment.value = ""; // a comment goes with one save
     this.card = card;
     this.loading = false;
+    this.labor.shown(card.id);
     lastOpen.set(card.project_id, card.id);
     const edit = this.editOf(card);
     box.readOnly = false;
@@ -393,6 +396,7 @@ class LabelLoop {
     const card = this.card;
     window.clearTimeout(this.timers.keep);
     const body = this.body(card);
+    body.labor = this.labor.take(card.id); // the segment's telemetry since its last save
     edits.get(card.id).dirty = false; // the save carries the text; no keep may follow it
     this.prefetched.delete(card.id); // saved: its card is old now
     // The upcoming segment is known now (its card may still be on its way): the save names it,
@@ -414,6 +418,7 @@ class LabelLoop {
     try {
       saved = await request;
     } catch (error) {
+      this.labor.giveBack(card.id, body.labor);
       this.saveRefused(card, error);
       return;
     }
@@ -538,8 +543,11 @@ class LabelLoop {
     const untranscribable = aside.form.dataset.kind === "untranscribable";
     const reason = aside.reason.value;
     aside.form.hidden = true;
-    const answer = await this.move("set-aside", { reason, untranscribable }, [this.card.id]);
+    const id = this.card.id;
+    const labor = this.labor.take(id);
+    const answer = await this.move("set-aside", { reason, untranscribable, labor }, [id]);
     if (answer) this.message(format(this.data.texts.set_aside, { reason }), "ok");
+    else this.labor.giveBack(id, labor);
   }
 
   closeAside() {
@@ -662,9 +670,10 @@ class LabelLoop {
   // --- keys ------------------------------------------------------------------------------------
 
   onKey(event) {
+    const mine = event.composedPath().includes(this.view.root);
+    if (mine && !["Shift", "Control", "Alt", "Meta"].includes(event.key)) this.labor.key();
     if (composing(event)) return; // Enter that confirms an IME candidate never submits
     const key = hotkeyOf(event);
-    const mine = event.composedPath().includes(this.view.root);
     if (this.loading && mine && this.queueBackspace(event)) {
       event.preventDefault();
       event.stopPropagation();
@@ -834,7 +843,11 @@ class LabelLoop {
 
   wire() {
     const { view } = this;
-    view.box.addEventListener("input", () => this.typed());
+    view.box.addEventListener("input", () => { this.labor.edit(); this.typed(); });
+    this.audio.addEventListener("play", () => this.labor.play());
+    for (const kind of ["pointerdown", "pointermove", "wheel"]) {
+      view.root.addEventListener(kind, () => this.labor.activity(), { passive: true });
+    }
     view.box.addEventListener("compositionstart", () => { this.composingNow = true; });
     view.box.addEventListener("compositionend", () => {
       this.composingNow = false;
@@ -873,6 +886,7 @@ class LabelLoop {
   unmount() {
     if (this.card) this.flushKeep(this.card.id, true);
     this.wave.destroy();
+    this.labor.stop();
     for (const objectUrl of this.audioUrls.values()) URL.revokeObjectURL(objectUrl);
   }
 }
