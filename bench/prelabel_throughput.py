@@ -1,7 +1,8 @@
 """Pre-labeling throughput on short utterances (voice commands, 1-4 s) and accuracy on the long files.
 
     python -m bench.prelabel_throughput [--quick] [--old-ref 3de3a4d] [--utterances 160]
-                                        [--gaps 0.2,0.4,0.8] [--batch-sizes 1,2,4] [--workers 1,2] [--ray]
+                                        [--gaps 0.2,0.4,0.8] [--batch-sizes 1,2,4] [--beam-sizes 1,5]
+                                        [--workers 1,2] [--ray]
 
 The short corpus: the shared English recordings (en/ and diarization/pyannote_sample.wav, with
 references) are transcribed once by the bundled ``base`` model with word times; its words are
@@ -203,7 +204,7 @@ def peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
-def child_pipeline(name: str, items: list[Item], pack: dict | None) -> Row:
+def child_pipeline(name: str, items: list[Item], pack: dict | None, engine: dict | None = None) -> Row:
     """``prelabel_project`` of whichever tree is first on sys.path, on a fresh SQLite workspace."""
     import speechlabel
     from speechlabel.accounts.access import SYSTEM
@@ -220,7 +221,12 @@ def child_pipeline(name: str, items: list[Item], pack: dict | None) -> Row:
         settings = Settings(data_dir=Path(tmp) / "data")
         workspace = Workspace.open(settings)
         store = workspace.store
-        project = create_project(store, "bench", language="en", actor=SYSTEM)
+        transcribe = None
+        if engine:  # e.g. {"beam_size": 1}: the project's engine settings, the rest defaults
+            from speechlabel.prelabel.transcribe import TranscribeOptions
+
+            transcribe = TranscribeOptions(language="en", **engine)
+        project = create_project(store, "bench", language="en", transcribe_options=transcribe, actor=SYSTEM)
         started = time.perf_counter()
         import_paths(store, settings, project, [item.path for item in items])
         imported = time.perf_counter() - started
@@ -302,7 +308,8 @@ def run_child(kind: str, name: str, manifest: Path, tree: Path = ROOT, extra: tu
 def child_main(args: argparse.Namespace) -> None:
     items = [Item(**item) for item in json.loads(Path(args.manifest).read_text())]
     if args.child == "pipeline":
-        row = child_pipeline(args.name, items, json.loads(args.pack) if args.pack else None)
+        pack, engine = (json.loads(value) if value else None for value in (args.pack, args.engine))
+        row = child_pipeline(args.name, items, pack, engine)
     elif args.child == "openai":
         row = child_openai(args.name, items)
     else:
@@ -416,6 +423,9 @@ def main() -> None:
     parser.add_argument("--old-ref", default=OLD_REF)
     parser.add_argument("--gaps", default="", help="also run (b) with these gaps, e.g. 0.2,0.4,0.8")
     parser.add_argument("--batch-sizes", default="", help="also run (b) with these batch sizes, e.g. 1,2,4")
+    parser.add_argument(
+        "--beam-sizes", default="", help="also run (b) with these beam sizes, packed and drafted one by one, e.g. 1,5"
+    )
     parser.add_argument("--workers", default="1,2", help="(b) with these numbers of `speechlabel worker` processes")
     parser.add_argument("--ray", action="store_true", help="also (b) with 2 Ray actors on a local two-node cluster")
     parser.add_argument(
@@ -427,6 +437,7 @@ def main() -> None:
     parser.add_argument("--manifest", help=argparse.SUPPRESS)
     parser.add_argument("--tree", help=argparse.SUPPRESS)
     parser.add_argument("--pack", help=argparse.SUPPRESS)
+    parser.add_argument("--engine", help=argparse.SUPPRESS)
     parser.add_argument("--model-path", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
@@ -453,6 +464,7 @@ def main() -> None:
 def run_all(args, tmp: Path, short: list[Item], short_manifest: Path, longs: list[Item], long_manifest: Path) -> None:
     from bench.worktrees import old_tree  # here, not at the top: a child may run the old tree's code
     from speechlabel.prelabel.engines.bundled_models import resolve_model
+    from speechlabel.prelabel.engines.options import TranscribeOptions
 
     if args.only_new:
         rows = [run_child("pipeline", "(b) new: packed", short_manifest)]
@@ -480,6 +492,12 @@ def run_all(args, tmp: Path, short: list[Item], short_manifest: Path, longs: lis
     for size in [int(b) for b in args.batch_sizes.split(",") if b]:
         pack = json.dumps({"batch_size": size})
         rows.append(run_child("pipeline", f"(b) new: batch {size} windows", short_manifest, extra=("--pack", pack)))
+    for beam in [int(b) for b in args.beam_sizes.split(",") if b]:
+        engine = ("--engine", json.dumps({"beam_size": beam}))
+        if beam != TranscribeOptions.beam_size:  # the default's packed row is (b) itself
+            rows.append(run_child("pipeline", f"(b) new: beam {beam}, packed", short_manifest, extra=engine))
+        alone = ("--pack", json.dumps({"window_seconds": 0}), *engine)
+        rows.append(run_child("pipeline", f"(b) new: beam {beam}, one by one", short_manifest, extra=alone))
     scores = print_rows("short utterances (1-4 s) and noise pieces", rows, short)
     if args.only_new:
         return

@@ -91,11 +91,23 @@ SPEECH = Stretch(np.zeros(3 * RATE, dtype=np.float32), 1.0, ((1.0, 2.5), (2.7, 4
 
 
 def test_a_stretch_without_words_near_its_ends_was_not_heard_whole():
+    options = PackOptions(unheard_seconds=0.6)
     heard = [draft_of(("Turn", 1.1, 0.3, 0.9)), draft_of(("off.", 3.5, 0.4, 0.9))]
-    assert not unheard(SPEECH, heard, 0.6)
-    assert unheard(SPEECH, [draft_of(), draft_of()], 0.6)  # skipped whole
-    assert unheard(SPEECH, [heard[0], draft_of()], 0.6)  # the decode ended early: 1.4 s before the end
-    assert unheard(SPEECH, [draft_of(("off.", 1.9, 0.3, 0.9)), heard[1]], 0.6)  # started late
+    assert not unheard(SPEECH, heard, options)
+    assert unheard(SPEECH, [draft_of(), draft_of()], options)  # skipped whole
+    assert unheard(SPEECH, [heard[0], draft_of()], options)  # the decode ended early: 1.4 s before the end
+    assert unheard(SPEECH, [draft_of(("off.", 1.9, 0.3, 0.9)), heard[1]], options)  # started late
+
+
+def test_a_stretch_with_a_word_stretched_over_seconds_was_not_heard_whole():
+    """Both ends have words, but one word is timed over the speech between them: the packed
+    decode skipped that speech."""
+    options = PackOptions(unheard_seconds=0.6, longest_word_seconds=1.0)
+    stretched = [draft_of(("the", 1.1, 1.3, 0.47)), draft_of(("off.", 3.5, 0.4, 0.9))]
+    assert unheard(SPEECH, stretched, options)
+    assert not unheard(SPEECH, stretched, PackOptions(unheard_seconds=0.6, longest_word_seconds=1.5))
+    slow = [draft_of(("Turn", 1.1, 0.9, 0.9)), draft_of(("off.", 3.5, 0.4, 0.9))]  # 0.9 s: a slow word
+    assert not unheard(SPEECH, slow, options)
 
 
 def test_doubtful_words_timed_outside_a_stretch_are_dropped_and_the_text_follows():
@@ -175,10 +187,11 @@ def test_packed_segments_get_the_words_of_their_own_audio_in_their_own_timeline(
         pairs = [(draft.words[b.a + k], alone.words[b.b + k]) for b in same for k in range(b.size)]
         assert len(pairs) >= len(its) - 1
         for word, alone_word in pairs:
-            assert abs(word.start - alone_word.start) <= 0.35 and abs(word.end - alone_word.end) <= 0.35, (
-                word,
-                alone_word,
-            )
+            # A word after a pause may absorb it (JFK's "ask" alone: 1.0 s from 2.76, packed 0.44 s
+            # from 3.28, beam 5): then its start lies anywhere in the pause, its end still agrees.
+            absorbed = max(word.duration, alone_word.duration) > 0.8
+            assert abs(word.start - alone_word.start) <= 0.35 or absorbed, (word, alone_word)
+            assert abs(word.end - alone_word.end) <= 0.35, (word, alone_word)
     # A word Whisper times across a packed gap goes by its midpoint (split_window's rule), which
     # can put a boundary word on the wrong side; over these 9 utterances (70 words) that stays
     # rare: 3 or 4 differing words in all, by the CPU.

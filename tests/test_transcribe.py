@@ -268,7 +268,7 @@ def test_missing_or_incomplete_model_dir_fails_before_any_download(tmp_path):
 
 def test_options_defaults_and_round_trip():
     options = TranscribeOptions()
-    assert (options.model, options.compute_type, options.beam_size) == ("base", "int8", 1)
+    assert (options.model, options.compute_type, options.beam_size) == ("base", "int8", 5)
     assert options.language is None and options.vad_filter and options.word_timestamps
     assert options.no_speech_threshold == 0.3 and options.glossary == ()
     custom = TranscribeOptions(language="ko", glossary=["스마트 팩토리", "OK Nova"], beam_size=1)
@@ -417,3 +417,24 @@ def test_normalisation_ignores_case_punctuation_and_spacing():
     assert character_error_rate("스마트 팩토리", "스마트팩토리", ignore_spaces=True) == 0.0
     with pytest.raises(ValidationError, match="reference is empty"):
         word_error_rate("...", "hello")
+
+
+def test_a_weak_decode_whisper_thinks_is_surely_not_speech_is_dropped():
+    """Beam 5 over a real noise piece: "Thank you very much." at no-speech 0.72, log-prob -0.98.
+    Real speech at no-speech 0.61 and log-prob -0.52 stays, as does a sure decode over a doubt."""
+    from types import SimpleNamespace
+
+    from speechlabel.prelabel.engines.base import believed
+
+    def segment(text: str, no_speech: float, logprob: float):
+        return SimpleNamespace(text=text, no_speech_prob=no_speech, avg_logprob=logprob)
+
+    invented = segment(" Thank you very much.", 0.72, -0.98)
+    speech = segment(" drop the tube", 0.61, -0.52)
+    sure = segment(" turn it off", 0.9, -0.2)
+    doubtful_but_speech = segment(" at least", 0.5, -0.95)
+    assert believed([invented, speech, sure, doubtful_but_speech, segment("  ", 0.1, -0.1)]) == [
+        speech,
+        sure,
+        doubtful_but_speech,
+    ]

@@ -61,8 +61,7 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="S",
         help="claim short recordings together, up to S seconds of audio, and pack their segments into shared "
-        "Whisper windows, e.g. 120 (several times faster on short clips, but not yet as accurate in every "
-        "run; default 0: each recording on its own)",
+        "Whisper windows (several times faster on short clips; default 120; 0: each recording on its own)",
     )
     parser.add_argument(
         "--lease-seconds",

@@ -67,12 +67,11 @@ class WorkerOptions:
     job_id: int | None = None
     # With more than 0, short recordings are claimed together, up to this much audio, and their
     # segments share Whisper windows (``pipeline.prelabel_recordings``; 120 s is four full windows).
-    # Off by default: on 160 real utterances of 1-4 s, packing in one process drafted 5.4x faster
-    # than before at the same WER (0.289 against 0.291), but runner processes claiming 120 s at a
-    # time drafted at WER 0.306 (one) and 0.321 (two): which utterances share a window changes
-    # Whisper's words, and accuracy may not get worse (bench/prelabel_throughput.py, one run).
+    # Whisper encodes 30 s whatever it is given, so a 1-4 s utterance alone pays for a whole
+    # window. The packed decode's words are checked (``packing.checked``): a stretch it did not
+    # hear whole is decoded again alone (bench/prelabel_throughput.py prints the figures).
     # 0: one recording per claim, drafted on its own.
-    batch_audio_seconds: float = 0.0
+    batch_audio_seconds: float = 120.0
     batch_recordings: int = 32
 
 

@@ -225,12 +225,13 @@ def split_window(
 ) -> list[Draft]:
     """One Draft per span out of one decode of ``samples``: each span gets the words whose sound
     is in it (``assign_words``), and the scores of Whisper's segments over it."""
+    segments = believed(segments)
     words = [
         TimedWord(w.word, float(w.start), float(w.end), float(w.probability))
         for segment in segments
         for w in (segment.words or ())
     ]
-    stretches = [ScoredStretch(s.start, s.end, s.avg_logprob, s.no_speech_prob) for s in segments if s.text.strip()]
+    stretches = [ScoredStretch(s.start, s.end, s.avg_logprob, s.no_speech_prob) for s in segments]
     return [
         _window_draft(engine, options, info, span, span_words, stretches, offset)
         for span, span_words in zip(spans, assign_words(words, spans))
@@ -282,6 +283,27 @@ def empty_draft(engine: EngineBase, options: TranscribeOptions) -> Draft:
     )
 
 
+# Whisper's own no-speech rule drops a window whose no-speech probability is above its threshold
+# and whose decode failed (average log-probability below -1). Beam search lifts the log-probability
+# of text invented over noise: over a real noise piece, beam 5 gave "Thank you very much." at
+# no-speech 0.72 and log-probability -0.98 (beam 1 gave nothing). So where Whisper is surer than
+# its default threshold (0.6) that there is no speech, a weak decode is dropped too. Real speech
+# stays: over 160 real 1-4 s utterances and the shared long files (beam 5), no speech segment
+# scored above 0.61 with a log-probability below -0.52 (bench/prelabel_throughput.py).
+SURELY_NO_SPEECH = 0.6
+WEAK_LOGPROB = -0.8
+
+
+def believed(segments: Iterable) -> list:
+    """Whisper's segments with text, without those it thinks are surely not speech and decoded
+    weakly (``SURELY_NO_SPEECH``, ``WEAK_LOGPROB``)."""
+    return [
+        s
+        for s in segments
+        if s.text.strip() and not (s.no_speech_prob > SURELY_NO_SPEECH and s.avg_logprob < WEAK_LOGPROB)
+    ]
+
+
 def draft_from_segments(
     engine: EngineBase, options: TranscribeOptions, segments, info: DecodeInfo, offset: float, duration: float
 ) -> Draft:
@@ -291,7 +313,7 @@ def draft_from_segments(
     duration (a 0.2 s "Thank you." should not weigh as much as 8 s of speech); no_speech_prob
     is the worst (highest) one, so a single doubtful stretch still flags the segment.
     """
-    segments = [s for s in segments if s.text.strip()]
+    segments = believed(segments)
     if not segments:
         return empty_draft(engine, options)
     weights = [max(s.end - s.start, 1e-3) for s in segments]

@@ -44,12 +44,15 @@ class TranscribeOptions:
     # int8: ~1.5x faster than float32 on 2 cores (JFK RTF 9.4 vs 6.0) with the same WER on
     # JFK, LibriSpeech and Harvard.
     compute_type: str = "int8"
-    # Beam 1 (greedy), measured with bench/transcribe.py on base: beam 5 gave the same WER on
-    # JFK, LibriSpeech and the 10 Harvard sentences (0, 0, 0.039), won one word on the AMI clip
-    # ("Claflin"; a glossary fixes that with beam 1 too), lost one on TIMIT, tied on the 30 s
-    # call and the Russian clip, and took ~1.4x the time (forced en: Harvard RTF 3.1 vs 2.2,
-    # JFK 11 vs 8). No quality to buy, so take the speed. Not measured on Korean: re-check there.
-    beam_size: int = 1
+    # Beam 5. On 160 real 1-4 s English utterances (bench/prelabel_throughput.py --beam-sizes 1)
+    # greedy decoding failed whole clips: its first decode scored below -1 and Whisper took it
+    # for silence (no-speech 0.32-0.38 on phone speech), where beam 5 decoded them; WER 0.292
+    # greedy against 0.260 with beam 5 (segments drafted one by one), and on the long shared files
+    # 0.134 against 0.113. On Korean conversational speech beam 5 with a spoken-style prompt
+    # took CER from 0.228 to 0.190 (issue 20's hidden set). It costs ~1.4x the decode time
+    # (greedy was the default until these short-utterance figures: long files alone had shown
+    # no difference). A project can choose 1 for speed.
+    beam_size: int = 5
     # None = auto-detect per segment; when set, that language is forced. Projects should set
     # it: detection on short or noisy segments picks wrong languages, and it costs a second
     # encoder pass in faster-whisper 1.2.1 (short segments draft ~2x faster when forced).
