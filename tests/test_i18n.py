@@ -33,6 +33,7 @@ from speechlabel.core.errors import (
     ValidationError,
     WrongCredentials,
 )
+from speechlabel.core.commands import ProjectKind
 from speechlabel.core.lifecycle import Action
 from speechlabel.core.metadata import AgeGroup, Gender, MicDistance
 from speechlabel.core.models import (
@@ -235,6 +236,7 @@ def test_every_status_reason_and_role_has_a_label_in_both_languages():
         Gender,
         AgeGroup,
         MicDistance,
+        ProjectKind,
     }
     for kind in ENUM_PREFIXES:
         for member in kind:

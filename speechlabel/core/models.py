@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from speechlabel.core import project_settings
 from speechlabel.core.choices import parse_choice
+from speechlabel.core.commands import CommandSettings
 from speechlabel.core.project_settings import MAX_BATCH  # noqa: F401 — read from here by the benches
 from speechlabel.i18n.labels import labeled
 
@@ -286,6 +287,8 @@ class Project:
     assignment_settings: AssignmentSettings = field(default_factory=AssignmentSettings)
     review_settings: ReviewSettings = field(default_factory=ReviewSettings)
     convention_settings: ConventionSettings = field(default_factory=ConventionSettings)
+    # Free conversation, or a command project with its closed vocabulary (core/commands.py).
+    command_settings: CommandSettings = field(default_factory=CommandSettings)
 
 
 @dataclass(frozen=True)

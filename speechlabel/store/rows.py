@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, overload
 
+from speechlabel.core.commands import CommandSettings
 from speechlabel.core.models import (
     AssignmentSettings,
     AudioProbe,
@@ -51,6 +52,7 @@ def project_from_row(row: Any) -> Project:
         assignment_settings=AssignmentSettings.from_dict(row.assignment_settings),
         review_settings=ReviewSettings.from_dict(row.review_settings),
         convention_settings=ConventionSettings.from_dict(row.convention_settings),
+        command_settings=CommandSettings.from_dict(row.command_settings),
     )
 
 

@@ -38,6 +38,7 @@ projects = Table(
     Column("assignment_settings", JSON, nullable=True),  # migration 0005
     Column("review_settings", JSON, nullable=True),  # migration 0007
     Column("convention_settings", JSON, nullable=True),  # migration 0009
+    Column("command_settings", JSON, nullable=True),  # migration 0017_cmd
 )
 
 recordings = Table(

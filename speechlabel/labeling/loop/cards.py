@@ -15,6 +15,7 @@ import numpy as np
 
 from speechlabel.accounts.access import role_in
 from speechlabel.core.bounds import MIN_DURATION
+from speechlabel.core.command_match import match_command
 from speechlabel.core.errors import SpeechLabelError
 from speechlabel.core.models import Actor, Project, Recording, Role, Segment
 from speechlabel.labeling import actions as labeling
@@ -45,6 +46,18 @@ class DraftCard:
     text: str
     words: list[WordCard]
     low_count: int
+
+
+@dataclass(frozen=True)
+class CommandCard:
+    """In a command project: the command the draft says (``command_match``), or ``outside``
+    the vocabulary (``label`` None); ``how`` and ``score`` say how it was matched."""
+
+    label: str | None
+    form: str | None
+    how: str
+    score: float
+    outside: bool
 
 
 @dataclass(frozen=True)
@@ -122,6 +135,7 @@ class SegmentCard:
     wave_error: SpeechLabelError | None
     upcoming: str | None  # the segment after this one in the user's work: what to prefetch
     following: Neighbour | None  # the next segment of the recording (what a merge joins): no text
+    command: CommandCard | None = None  # a command project's proposed command (None: free conversation)
 
 
 def segment_card(store: Store, settings: Settings, actor: Actor, segment_id: str) -> SegmentCard:
@@ -164,7 +178,18 @@ def card_of(store: Store, settings: Settings, actor: Actor, context: LabelContex
         wave_error=wave_error,
         upcoming=upcoming_after(store, actor, project, segment),
         following=None if context.second_labeling else _following(store, segment),
+        command=_command(project, context.draft),
     )
+
+
+def _command(project: Project, draft: DraftView | None) -> CommandCard | None:
+    """Matched when the card is made: a vocabulary changed after drafting applies at once."""
+    if not project.command_settings.is_commands:
+        return None
+    if draft is None:  # not drafted yet: nothing proposed, and nothing outside either
+        return CommandCard(None, None, "no_draft", 0.0, False)
+    found = match_command(project.command_settings, draft.text)
+    return CommandCard(found.label, found.form, found.how, found.score, found.outside)
 
 
 def _following(store: Store, segment: Segment) -> Neighbour | None:
