@@ -25,6 +25,7 @@ from speechlabel.conventions.lint_text import (
     rule_keys,
     word_keys,
 )
+from speechlabel.core.commands import ProjectKind
 from speechlabel.core.errors import (
     NotFound,
     SpeechLabelError,
@@ -33,7 +34,6 @@ from speechlabel.core.errors import (
     ValidationError,
     WrongCredentials,
 )
-from speechlabel.core.commands import ProjectKind
 from speechlabel.core.lifecycle import Action
 from speechlabel.core.metadata import AgeGroup, Gender, MicDistance
 from speechlabel.core.models import (
