@@ -43,7 +43,8 @@ export class CommandPanel {
       element("span", "muted", this.proposal, texts.command_no_draft);
     }
     this.filter.value = "";
-    this.highlight = 0;
+    // The proposed command starts highlighted: Alt+K, Enter confirms it as Alt+Enter does.
+    this.highlight = Math.max(0, this.choices.findIndex((c) => c.label === command.label));
     this.renderList();
   }
 
