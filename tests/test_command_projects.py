@@ -184,3 +184,17 @@ def test_the_command_line_sets_and_shows_the_vocabulary(data_dir, tmp_path, caps
     assert "said the same way for two commands" in capsys.readouterr().err
     assert run(data_dir, "project", "list") == 0
     assert "broken" not in capsys.readouterr().out  # a refused vocabulary leaves no project behind
+
+
+def test_a_command_class_is_saved_where_the_convention_would_block_it(store, settings, project, speech_dir):
+    """A project that blocks on lint errors: the convention judges transcripts, not class labels."""
+    from speechlabel.conventions.problems import has_errors
+    from speechlabel.core.models import ConventionSettings
+    from speechlabel.projects.conventions import lint_transcript, update_convention_settings
+
+    update_convention_settings(store, SYSTEM, project, ConventionSettings(block_submit_on_lint_errors=True))
+    project = update_command_settings(store, SYSTEM, project, commands(Command("(NO:) on")))
+    assert has_errors(lint_transcript(project, "(NO:) on"))  # a transcript like it would be refused
+    _, (segment,) = add_recording(store, settings, project, speech_dir, "en/jfk.wav", [(0, 2)], ["x"])
+    saved, _ = labeling.submit(store, SYSTEM, segment.id, segment.version, "(NO:) on", None, (), None)
+    assert saved.text == "(NO:) on"

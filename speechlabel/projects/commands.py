@@ -21,6 +21,7 @@ from speechlabel.core.command_match import words_of
 from speechlabel.core.commands import BUILT_IN_CLASSES, Command, CommandSettings, ProjectKind
 from speechlabel.core.errors import ValidationError
 from speechlabel.core.models import Actor, Project, Role
+from speechlabel.projects.conventions import check_submittable
 from speechlabel.store import Store
 from speechlabel.store.audit import AuditNote
 
@@ -151,6 +152,16 @@ def read_commands_file(path: str | Path) -> tuple[Command, ...]:
 def format_commands(commands: Iterable[Command]) -> str:
     """The plain-text form of a vocabulary (what the page's text box shows)."""
     return "\n".join(" | ".join(command.forms) for command in commands)
+
+
+def check_saveable(project: Project, text: str) -> None:
+    """What a save's text must pass: in a command project, being one of its classes (the
+    transcription convention's lint has no say over a class label); elsewhere, the convention's
+    lint when the project blocks on its errors."""
+    if project.command_settings.is_commands:
+        check_command_label(project, text)
+    else:
+        check_submittable(project, text)
 
 
 def check_command_label(project: Project, text: str) -> None:

@@ -624,6 +624,7 @@ class LabelLoop {
 
   scheduleLint() {
     window.clearTimeout(this.timers.lint);
+    if (this.commands) return; // a class label, not a transcript: the convention's lint has no say
     this.timers.lint = window.setTimeout(() => this.lint(), LINT_AFTER_MS);
   }
 
