@@ -198,3 +198,36 @@ def test_a_command_class_is_saved_where_the_convention_would_block_it(store, set
     _, (segment,) = add_recording(store, settings, project, speech_dir, "en/jfk.wav", [(0, 2)], ["x"])
     saved, _ = labeling.submit(store, SYSTEM, segment.id, segment.version, "(NO:) on", None, (), None)
     assert saved.text == "(NO:) on"
+
+
+def test_migration_0017_cmd_makes_older_projects_free_conversation_and_downgrades(database_url):
+    from sqlalchemy import inspect
+
+    from speechlabel.store import Store, schema
+    from speechlabel.store.engine import downgrade_schema, make_engine, upgrade_schema
+    from speechlabel.store.rows import utc_now
+
+    url, schema_name = database_url
+    engine = make_engine(url, schema=schema_name)
+    try:
+        upgrade_schema(engine, "0015")
+        with engine.begin() as connection:  # only columns that exist at 0015
+            connection.execute(
+                schema.projects.insert().values(
+                    name="old",
+                    language="ko",
+                    segment_options={},
+                    engine_options={"model": "base"},
+                    glossary=[],
+                    created_at=utc_now(),
+                )
+            )
+        upgrade_schema(engine)
+        store = Store(engine)
+        assert store.get_project("old").command_settings == CommandSettings()
+        update_command_settings(store, SYSTEM, "old", commands(Command("불 켜")))
+        assert store.get_project("old").command_settings == commands(Command("불 켜"))
+        downgrade_schema(engine, "0015")
+        assert "command_settings" not in {c["name"] for c in inspect(engine).get_columns("projects")}
+    finally:
+        engine.dispose()
