@@ -19,11 +19,12 @@ An empty draft (Whisper heard no speech) proposes ``_silence_``.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from speechlabel.core.commands import SILENCE, CommandSettings
 
@@ -61,22 +62,47 @@ def match_command(
     words = words_of(draft)
     if not words:
         return CommandMatch(SILENCE, None, "silence", 1.0)
+    forms = _prepared(settings)
     key = "".join(words)
+    exact = forms.by_key.get(key)
+    if exact is not None:
+        return CommandMatch(exact[0], exact[1], "exact", 1.0)
     spaced = f" {' '.join(words)} "
-    forms = [(command.label, form, words_of(form)) for command in settings.commands for form in command.forms]
-    forms = [(label, form, form_words) for label, form, form_words in forms if form_words]
-    for label, form, form_words in forms:
-        if "".join(form_words) == key:
-            return CommandMatch(label, form, "exact", 1.0)
-    contained = [(len("".join(w)), label, form) for label, form, w in forms if f" {' '.join(w)} " in spaced]
+    contained = [(len(f_key), label, form) for label, form, f_key, f_spaced in forms.all if f_spaced in spaced]
     if contained:
         _, label, form = max(contained, key=lambda found: found[0])
         return CommandMatch(label, form, "contained", 1.0)
-    best: tuple[float, str, str] | None = None
-    for label, form, form_words in forms:
-        score = fuzz.ratio(key, "".join(form_words)) / 100.0
-        if best is None or score > best[0]:
-            best = (score, label, form)
-    if best is not None and best[0] >= min_similarity:
-        return CommandMatch(best[1], best[2], "fuzzy", round(best[0], 3))
-    return CommandMatch(None, None, "none", round(best[0], 3) if best else 0.0)
+    best = process.extractOne(key, forms.keys, scorer=fuzz.ratio) if forms.keys else None
+    if best is None:
+        return CommandMatch(None, None, "none", 0.0)
+    score = round(best[1] / 100.0, 3)
+    if score >= min_similarity:
+        label, form, _, _ = forms.all[best[2]]
+        return CommandMatch(label, form, "fuzzy", score)
+    return CommandMatch(None, None, "none", score)
+
+
+@dataclass(frozen=True)
+class _Forms:
+    """Every form of a vocabulary, normalised once: (label, form, key, spaced words) each, the
+    keys alone (for rapidfuzz) and the first form of each key."""
+
+    all: tuple[tuple[str, str, str, str], ...]
+    keys: tuple[str, ...]
+    by_key: dict[str, tuple[str, str]]
+
+
+# A label page asks for one match per card: the largest vocabulary (300 commands of 31 forms)
+# took ~0.3 s to normalise per call, so its forms are prepared once per vocabulary.
+@functools.lru_cache(maxsize=32)
+def _prepared(settings: CommandSettings) -> _Forms:
+    forms = []
+    for command in settings.commands:
+        for form in command.forms:
+            form_words = words_of(form)
+            if form_words:
+                forms.append((command.label, form, "".join(form_words), f" {' '.join(form_words)} "))
+    by_key: dict[str, tuple[str, str]] = {}
+    for label, form, key, _ in forms:
+        by_key.setdefault(key, (label, form))
+    return _Forms(tuple(forms), tuple(key for _, _, key, _ in forms), by_key)
