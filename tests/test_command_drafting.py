@@ -1,8 +1,8 @@
 """Drafting a command project on real speech: short phrases cut from JFK's speech at Whisper's
 word boundaries (each with its words from the reference, jfk.txt) are uploaded as a command set,
-segmented and drafted by the real pipeline (tiny.en, steered by the vocabulary), and each
+segmented and drafted by the real pipeline (tiny.en, steered by the vocabulary or not), and each
 segment's card proposes the command its phrase is, or marks the one phrase outside the
-vocabulary."""
+vocabulary. Unsteered, tiny.en mishears one phrase, which then reads as outside the vocabulary."""
 
 from __future__ import annotations
 
@@ -67,13 +67,14 @@ def cuts(speech_dir) -> dict[str, bytes]:
     return found
 
 
-def test_a_command_set_is_drafted_and_each_draft_proposes_its_command(store, settings, cuts):
+@pytest.mark.parametrize("steer", [False, True], ids=["unsteered", "steered"])
+def test_a_command_set_is_drafted_and_each_draft_proposes_its_command(store, settings, cuts, steer):
     project = create_project(
         store, "factory", language="en", actor=SYSTEM, transcribe_options=TranscribeOptions(model="tiny.en")
     )
-    vocabulary = CommandSettings(ProjectKind.COMMANDS, parse_commands(VOCABULARY))
+    vocabulary = CommandSettings(ProjectKind.COMMANDS, parse_commands(VOCABULARY), steer=steer)
     project = update_command_settings(store, SYSTEM, project, vocabulary)
-    assert "my fellow americans" in transcribe_options_for(project).glossary  # Whisper is steered
+    assert ("my fellow americans" in transcribe_options_for(project).glossary) == steer  # the hotwords
     for phrase, data in cuts.items():
         import_audio(store, settings, project, data, f"{phrase.replace(' ', '_')}.wav")
     prelabel_project(store, settings, project)
@@ -83,4 +84,7 @@ def test_a_command_set_is_drafted_and_each_draft_proposes_its_command(store, set
         card = segment_card(store, settings, SYSTEM, segment.id)
         assert card.command is not None and card.draft is not None
         proposed[recording.label.removesuffix(".wav").replace("_", " ")] = (card.command.label, card.command.outside)
-    assert proposed == {phrase: (label, label is None) for phrase, label in PHRASES.items()}
+    expected = {phrase: (label, label is None) for phrase, label in PHRASES.items()}
+    if not steer:  # tiny.en alone hears "I fell in America.": the hotwords are what fix it
+        expected["my fellow americans"] = (None, True)
+    assert proposed == expected

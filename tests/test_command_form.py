@@ -45,10 +45,12 @@ def test_the_form_makes_a_command_project(store, settings):
     assert kind.label == "Project kind" and kind.value == ProjectKind.CONVERSATION
     kind.set_value(ProjectKind.COMMANDS)
     app.text_area(key=f"{key}_text").set_value("불 켜 | 불 좀 켜 줘 | lights on\n불 꺼\n")
+    assert not app.checkbox(key=f"{key}_steer").value  # off unless the lead asks
+    app.checkbox(key=f"{key}_steer").check()
     save(app, "Save kind and commands")
     assert app.success[0].value == "Saved: commands, 2 commands"
     assert store.get_project("factory").command_settings == CommandSettings(
-        ProjectKind.COMMANDS, (Command("불 켜", ("불 좀 켜 줘", "lights on")), Command("불 꺼"))
+        ProjectKind.COMMANDS, (Command("불 켜", ("불 좀 켜 줘", "lights on")), Command("불 꺼")), steer=True
     )
 
 

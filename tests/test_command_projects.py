@@ -4,6 +4,8 @@ and the save rule (a command project's text is one of its classes)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import pytest
 
 from speechlabel.accounts.access import SYSTEM
@@ -140,13 +142,17 @@ def test_the_draft_is_matched_to_the_vocabulary():
     assert match_command(commands(Command("on")), "conveyor").outside
 
 
-def test_a_command_project_steers_whisper_with_every_form(store, project):
+def test_a_command_project_that_asks_steers_whisper_with_every_form(store, project):
     assert steering_terms(project) == ()
     lead = member(store, project, "ben", Role.LEAD)
-    changed = update_command_settings(store, lead, project, commands(*parse_commands(VOCABULARY)))
+    vocabulary = commands(*parse_commands(VOCABULARY))
+    unsteered = update_command_settings(store, lead, project, vocabulary)
+    assert not unsteered.command_settings.steer and transcribe_options_for(unsteered).glossary == ()
+    changed = update_command_settings(store, lead, project, replace(vocabulary, steer=True))
+    assert store.get_project("demo").command_settings.steer
     terms = transcribe_options_for(changed).glossary
     assert terms[:3] == ("lights on", "turn on the lights", "불 켜") and "라인 정지" in terms and len(terms) == 9
-    back = update_command_settings(store, lead, project, CommandSettings(commands=changed.command_settings.commands))
+    back = update_command_settings(store, lead, project, replace(changed.command_settings, kind="conversation"))
     assert transcribe_options_for(back).glossary == ()  # free conversation again: no steering
 
 
@@ -173,11 +179,13 @@ def test_the_command_line_sets_and_shows_the_vocabulary(data_dir, tmp_path, caps
     table.write_text("label,variant\nhey factory,헤이 팩토리\n", encoding="utf-8")
     assert run(data_dir, "project", "commands", "factory", str(table)) == 0
     assert capsys.readouterr().out.splitlines() == [
-        "project 'factory': commands, 1 commands",
+        "project 'factory': commands, 1 commands, not steering Whisper",
         "  hey factory | 헤이 팩토리",
     ]
+    assert run(data_dir, "project", "commands", "factory", "--steer") == 0
+    assert "commands, 1 commands, steering Whisper" in capsys.readouterr().out
     assert run(data_dir, "project", "commands", "factory", "--kind", "conversation") == 0
-    assert "conversation, 1 commands" in capsys.readouterr().out
+    assert "conversation, 1 commands, steering Whisper" in capsys.readouterr().out
     bad = tmp_path / "bad.txt"
     bad.write_text("lights on\nLights On!\n", encoding="utf-8")
     assert run(data_dir, "project", "create", "broken", "--commands", str(bad)) == 1

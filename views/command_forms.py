@@ -33,12 +33,15 @@ def command_form(store, actor, project: Project) -> Project:
         height=160,
         placeholder="lights on | turn on the lights | 불 켜\nhey factory",
     )
+    steer = st.checkbox(
+        t("projects.commands_steer"), current.steer, key=f"{key}_steer", help=t("projects.commands_steer_help")
+    )
     upload = st.file_uploader(t("projects.commands_file"), type=["txt", "csv"], key=f"{key}_file")
     if not st.form_submit_button(t("projects.save_commands")):
         return project
     try:
         given = (upload.name, upload.getvalue()) if upload is not None else None
-        project = save_command_form(store, actor, project, kind, text, given)
+        project = save_command_form(store, actor, project, kind, text, given, steer)
     except SpeechLabelError as error:
         st.error(error_md(error))
         return project

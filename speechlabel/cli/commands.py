@@ -28,6 +28,12 @@ def add_commands_command(sub) -> None:
         choices=("commands", "conversation"),
         help="the project's kind (default with FILE: commands; without: unchanged)",
     )
+    commands.add_argument(
+        "--steer",
+        action=argparse.BooleanOptionalAction,
+        help="send every command and variant to Whisper as hotwords (default off: in "
+        "bench/command_matching.py it proposed fewer right commands and drafted slower; unchanged when not given)",
+    )
     commands.set_defaults(handler=run_project_commands)
 
 
@@ -38,12 +44,14 @@ def run_project_commands(workspace: Workspace, args: argparse.Namespace) -> int:
 
     project = workspace.store.get_project(args.name)
     current = project.command_settings
-    if args.file is not None or args.kind is not None:
+    if args.file is not None or args.kind is not None or args.steer is not None:
         commands = read_commands_file(args.file) if args.file is not None else current.commands
         kind = ProjectKind.parse(args.kind) if args.kind else ProjectKind.COMMANDS if args.file else current.kind
-        project = update_command_settings(workspace.store, SYSTEM, project, CommandSettings(kind, commands))
+        steer = current.steer if args.steer is None else args.steer
+        project = update_command_settings(workspace.store, SYSTEM, project, CommandSettings(kind, commands, steer))
     settings = project.command_settings
-    print(f"project {project.name!r}: {settings.kind.value}, {len(settings.commands)} commands")
+    steering = "steering Whisper" if settings.steer else "not steering Whisper"
+    print(f"project {project.name!r}: {settings.kind.value}, {len(settings.commands)} commands, {steering}")
     for command in settings.commands:
         print("  " + " | ".join(command.forms))
     return 0

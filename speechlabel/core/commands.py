@@ -57,10 +57,18 @@ class Command:
 @dataclass(frozen=True)
 class CommandSettings:
     """The project's kind and vocabulary (checked by ``projects.commands.validate_commands``).
-    ``commands`` is empty for a free-conversation project."""
+    ``commands`` is empty for a free-conversation project. ``steer``: the vocabulary's forms go
+    to Whisper as hotwords. Off by default, a lead's choice: on 30 commands of 1-3 words cut from
+    real English speech (bench/command_matching.py, one run), steering ``base`` proposed the right
+    command for 18 of 30 instead of 21, a wrong one for 11 instead of 4, gave 7 of 10 phrases
+    outside the vocabulary a command instead of 4, and drafted 7.8x slower (Whisper echoes
+    hotwords); tiny.en stayed at 23 right, with 6 false commands instead of 4, 2.5x slower. With
+    four commands (tests/test_command_drafting.py) steering tiny.en fixed the one phrase it
+    misheard alone ("I fell in America." for "my fellow Americans")."""
 
     kind: ProjectKind = ProjectKind.CONVERSATION
     commands: tuple[Command, ...] = ()
+    steer: bool = False
 
     def __post_init__(self) -> None:
         if isinstance(self.commands, list):
@@ -83,6 +91,7 @@ class CommandSettings:
         return {
             "kind": self.kind.value,
             "commands": [{"label": c.label, "variants": list(c.variants)} for c in self.commands],
+            "steer": self.steer,
         }
 
     @classmethod
@@ -92,4 +101,5 @@ class CommandSettings:
         commands = tuple(
             Command(str(entry["label"]), tuple(entry.get("variants") or ())) for entry in values.get("commands") or ()
         )
-        return cls(ProjectKind(values.get("kind", ProjectKind.CONVERSATION.value)), commands)
+        kind = ProjectKind(values.get("kind", ProjectKind.CONVERSATION.value))
+        return cls(kind, commands, bool(values.get("steer", False)))

@@ -1174,4 +1174,6 @@ MESSAGES = {
     "projects.commands_file": "…또는 어휘 파일 (위와 같은 일반 텍스트, 또는 CSV: `label,variant,variant`)",
     "projects.save_commands": "종류와 명령어 저장",
     "projects.commands_saved": "저장했습니다: {kind}, 명령어 {count}개",
+    "projects.commands_steer": "명령어로 Whisper 유도 (핫워드)",
+    "projects.commands_steer_help": "모든 명령어와 변형을 창마다 Whisper에 먼저 보냅니다. 기본은 꺼짐: 실제 음성에서 맞는 명령어 제안이 줄고 초안 작성이 몇 배 느려졌습니다(`README`, 명령어 프로젝트).",
 }

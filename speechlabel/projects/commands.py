@@ -63,7 +63,7 @@ def validate_commands(settings: CommandSettings) -> CommandSettings:
             message_key="error.commands_too_many", params={"count": len(commands), "most": MAX_COMMANDS}
         )
     _refuse_said_twice(commands)
-    return CommandSettings(kind, tuple(commands))
+    return CommandSettings(kind, tuple(commands), settings.steer is True)
 
 
 def _clean_command(number: int, command: Command) -> Command:
@@ -182,8 +182,10 @@ def save_command_form(
     kind: ProjectKind | str,
     text: str,
     upload: tuple[str, bytes] | None = None,
+    steer: bool = False,
 ) -> Project:
     """The Projects page's form: the kind, and the vocabulary from the uploaded file (name,
     bytes) when one is given, else from the text box (plain text, see the module)."""
     commands = read_commands(*upload) if upload is not None else parse_commands(text)
-    return update_command_settings(store, actor, project, CommandSettings(ProjectKind.parse(kind), commands))
+    wanted = CommandSettings(ProjectKind.parse(kind), commands, steer)
+    return update_command_settings(store, actor, project, wanted)
