@@ -2,7 +2,7 @@
 the TIMIT sample, two speakers) and real noise, read back the ways its consumers read it:
 
 - ``torchaudio.datasets.SPEECHCOMMANDS``: torchaudio is not installed here (it needs a torch of
-  its own), so ``read_subset`` below walks the folder exactly as its ``__init__`` and
+  its own), so ``read_subset`` (tests/speech_commands_reader.py) walks the folder exactly as its ``__init__`` and
   ``_get_speechcommands_metadata`` do (lists, ``*/*.wav`` glob, ``_nohash_`` and
   ``_background_noise_`` rules, label from the folder, speaker and number from the name);
 - Hugging Face ``datasets.load_dataset("audiofolder", ...)``: labels from the folder names.
@@ -10,7 +10,6 @@ the TIMIT sample, two speakers) and real noise, read back the ways its consumers
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
@@ -35,44 +34,9 @@ from speechlabel.ingest.files import import_audio
 from tests.command_line import run
 from tests.korean_errors import assert_in_korean
 from tests.sample_projects import real_drafts
+from tests.speech_commands_reader import read_subset
 
-HASH_DIVIDER = "_nohash_"
-EXCEPT_FOLDER = "_background_noise_"
 SPEAKERS = {"jfk.wav": "Kennedy", "LDC93S1.wav": "TIMIT speaker"}
-
-
-def _load_list(root: str, *filenames: str) -> list[str]:
-    output = []
-    for filename in filenames:
-        with open(os.path.join(root, filename)) as fileobj:
-            output += [os.path.normpath(os.path.join(root, line.strip())) for line in fileobj]
-    return output
-
-
-def read_subset(root: Path, subset: str) -> list[tuple[str, str, str, int]]:
-    """(path, label, speaker_id, utterance_number) per clip of ``subset``, as torchaudio's
-    SPEECHCOMMANDS finds and names them."""
-    path = str(root)
-    if subset == "validation":
-        walker = _load_list(path, "validation_list.txt")
-    elif subset == "testing":
-        walker = _load_list(path, "testing_list.txt")
-    else:
-        excludes = set(_load_list(path, "validation_list.txt", "testing_list.txt"))
-        walker = sorted(str(p) for p in Path(path).glob("*/*.wav"))
-        walker = [
-            w for w in walker if HASH_DIVIDER in w and EXCEPT_FOLDER not in w and os.path.normpath(w) not in excludes
-        ]
-    items = []
-    for filepath in walker:
-        relpath = os.path.relpath(filepath, path)
-        reldir, filename = os.path.split(relpath)
-        _, label = os.path.split(reldir)
-        speaker, _ = os.path.splitext(filename)
-        speaker, _ = os.path.splitext(speaker)
-        speaker_id, utterance_number = speaker.split(HASH_DIVIDER)
-        items.append((filepath, label, speaker_id, int(utterance_number)))
-    return items
 
 
 @pytest.fixture

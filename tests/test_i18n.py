@@ -25,6 +25,7 @@ from speechlabel.conventions.lint_text import (
     rule_keys,
     word_keys,
 )
+from speechlabel.core.commands import ProjectKind
 from speechlabel.core.errors import (
     NotFound,
     SpeechLabelError,
@@ -237,6 +238,7 @@ def test_every_status_reason_and_role_has_a_label_in_both_languages():
         AgeGroup,
         MicDistance,
         QcAction,
+        ProjectKind,
     }
     for kind in ENUM_PREFIXES:
         for member in kind:

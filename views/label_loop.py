@@ -11,13 +11,15 @@ the labeler is.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TypedDict
 
 import streamlit as st
 
+from speechlabel.conventions.hotkeys import COMMAND_CLASS_KEYS
 from speechlabel.conventions.lint_text import tag_meaning
+from speechlabel.core.commands import BUILT_IN_CLASSES, SILENCE, UNKNOWN
 from speechlabel.core.models import Project
 from speechlabel.projects.conventions import ACCEPT_DUAL, DUAL, project_scheme
 from views.label_api import API
@@ -82,6 +84,10 @@ TEXT_KEYS = (
     "loop.merged",
     "loop.set_aside",
     "loop.bounds_saved",
+    "loop.command_proposed",
+    "loop.command_outside",
+    "loop.command_no_draft",
+    "loop.command_filter",
 )
 # The help list: the keys as printed and what they do (catalog key).
 HELP_ROWS = (
@@ -100,6 +106,15 @@ HELP_ROWS = (
     ("↔", "loop.help_drag"),
     ("F1", "loop.help_keys"),
 )
+CLASS_NAME_KEYS = {UNKNOWN: "commands.unknown", SILENCE: "commands.silence"}
+# A command project's keys, listed first (speechlabel/conventions/hotkeys.py reserves them).
+COMMAND_HELP_ROWS = (
+    ("Alt+Enter", "loop.help_confirm_command"),
+    ("Alt+K", "loop.help_command_list"),
+    ("↑ ↓ Enter", "loop.help_command_pick"),
+    (COMMAND_CLASS_KEYS[UNKNOWN], "loop.help_unknown"),
+    (COMMAND_CLASS_KEYS[SILENCE], "loop.help_silence"),
+)
 
 
 @dataclass(frozen=True)
@@ -107,6 +122,17 @@ class Mount:
     project_id: int
     open: str | None  # the segment to open (None: the user's work is done)
     nonce: int  # changes only when the page asks for another segment
+
+
+class CommandEntry(TypedDict):
+    label: str
+    variants: list[str]
+
+
+class CommandClass(TypedDict):
+    label: str  # what is saved: _unknown_ or _silence_
+    name: str  # in the page's language
+    hotkey: str
 
 
 class SchemeTag(TypedDict):
@@ -129,6 +155,9 @@ class LoopData:
     low_confidence: float
     texts: dict[str, str]
     help: list[list[str]]
+    command_mode: bool = False
+    commands: list[CommandEntry] = field(default_factory=list)
+    classes: list[CommandClass] = field(default_factory=list)
 
 
 def loop_data(project: Project, mount: Mount, autoplay: bool) -> LoopData:
@@ -156,6 +185,9 @@ def loop_data(project: Project, mount: Mount, autoplay: bool) -> LoopData:
             }
         )
     settings = project.label_settings
+    commands = project.command_settings
+    if commands.is_commands:  # the text is a class label: transcription tags have no place in it
+        scheme_tags = []
     return LoopData(
         mount=mount,
         api=API,
@@ -167,7 +199,15 @@ def loop_data(project: Project, mount: Mount, autoplay: bool) -> LoopData:
         hotkeys={tag["hotkey"]: tag["text"] for tag in scheme_tags if tag["hotkey"]},
         low_confidence=settings.low_confidence,
         texts={key.removeprefix("loop."): t(key) for key in TEXT_KEYS},
-        help=[[keys, t(key)] for keys, key in HELP_ROWS],
+        help=[[keys, t(key)] for keys, key in (COMMAND_HELP_ROWS if commands.is_commands else ()) + HELP_ROWS],
+        command_mode=commands.is_commands,
+        commands=[{"label": c.label, "variants": list(c.variants)} for c in commands.commands],
+        classes=[
+            {"label": label, "name": t(CLASS_NAME_KEYS[label]), "hotkey": COMMAND_CLASS_KEYS[label]}
+            for label in BUILT_IN_CLASSES
+        ]
+        if commands.is_commands
+        else [],
     )
 
 

@@ -22,6 +22,7 @@ from speechlabel.projects.manage import (
 )
 from speechlabel.projects.scheme_upload import UPLOADED, save_convention_form
 from views import forms
+from views.command_forms import command_form
 from views.lang import error_text, label, t
 from views.metadata_forms import metadata_forms
 from views.plain import error_md, tm
@@ -117,6 +118,8 @@ if leads:
                 st.error(error_md(error))
     with st.expander(t("projects.conventions")), st.form(f"conventions_{project.id}"):
         project = convention_form(project)
+    with st.expander(t("projects.commands")), st.form(f"commands_{project.id}"):
+        project = command_form(store, actor, project)
     with st.expander(t("metadata.title")):
         metadata_forms(store, actor, project)
     with st.expander(t("qc.title")):

@@ -58,6 +58,12 @@ def add_project_command(project: argparse.ArgumentParser) -> None:
         "--max-duration", type=float, default=SegmentOptions.max_duration, help="longest segment in seconds"
     )
     create.add_argument("--glossary", type=Path, help="UTF-8 file, one domain term per line")
+    create.add_argument(
+        "--commands",
+        type=Path,
+        help="make a command project with this vocabulary: UTF-8 plain text (label | variant | variant, "
+        "one command a line) or CSV (label,variant,variant)",
+    )
     _add_label_options(create)
     _add_convention_options(create)
     create.set_defaults(handler=run_project_create)
@@ -80,6 +86,9 @@ def add_project_command(project: argparse.ArgumentParser) -> None:
 
     add_qc_options(settings)
     settings.set_defaults(handler=run_project_settings)
+    from speechlabel.cli.commands import add_commands_command
+
+    add_commands_command(sub)
 
 
 def _add_convention_options(parser: argparse.ArgumentParser) -> None:
@@ -108,12 +117,17 @@ def _add_label_options(parser: argparse.ArgumentParser) -> None:
 def run_project_create(workspace: Workspace, args) -> int:
     from speechlabel.accounts.access import SYSTEM
     from speechlabel.cli.conventions import convention_settings_from_args
+    from speechlabel.core.commands import CommandSettings, ProjectKind
     from speechlabel.prelabel.engines.options import TranscribeOptions, default_compute_type
     from speechlabel.prelabel.vad import SegmentOptions
+    from speechlabel.projects.commands import read_commands_file, update_command_settings, validate_commands
     from speechlabel.projects.conventions import project_scheme
     from speechlabel.projects.manage import create_project, read_glossary
 
     glossary = read_glossary(args.glossary) if args.glossary else ()
+    vocabulary = None
+    if args.commands:  # read and checked first: a bad file leaves no project behind
+        vocabulary = validate_commands(CommandSettings(ProjectKind.COMMANDS, read_commands_file(args.commands)))
     project = create_project(
         workspace.store,
         args.name,
@@ -131,13 +145,16 @@ def run_project_create(workspace: Workspace, args) -> int:
         actor=SYSTEM,
         convention_settings=convention_settings_from_args(args, ConventionSettings()),
     )
+    if vocabulary is not None:
+        project = update_command_settings(workspace.store, SYSTEM, project, vocabulary)
     labels = project.label_settings
     print(
         f"created project {project.name!r} (language {project.language or 'auto'}, "
         f"{project.engine_options.get('engine', 'faster-whisper')} model {project.engine_options['model']}, "
         f"{len(project.glossary)} glossary terms, "
         f"{len(labels.speakers)} speakers, {len(labels.tags)} tags, "
-        f"tag scheme {project_scheme(project).name})"
+        f"tag scheme {project_scheme(project).name}, {project.command_settings.kind.value}"
+        f"{f' with {len(project.command_settings.commands)} commands' if project.command_settings.is_commands else ''})"
     )
     return 0
 

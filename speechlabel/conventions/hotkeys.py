@@ -55,6 +55,16 @@ RESERVED_HOTKEYS: dict[str, Phrase] = {
     "Ctrl+Shift+Z": Phrase("phrase.hotkey_redo"),
 }
 HOTKEY_HELP = Phrase("phrase.hotkey_help")
+# A command project's label loop: the built-in classes' keys (core/commands.py) and its own two.
+# The names are core.commands' UNKNOWN and SILENCE, spelled here: conventions sit below core.
+COMMAND_CLASS_KEYS = {"_unknown_": "Alt+0", "_silence_": "Alt+Shift+0"}
+RESERVED_HOTKEYS.update(
+    {
+        "Alt+Enter": Phrase("phrase.hotkey_confirm_command"),
+        "Alt+K": Phrase("phrase.hotkey_command_list"),
+        **{key: Phrase("phrase.hotkey_command_class") for key in COMMAND_CLASS_KEYS.values()},
+    }
+)
 
 
 def normalize_hotkey(hotkey: str) -> str:

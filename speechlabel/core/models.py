@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from speechlabel.core import project_settings
 from speechlabel.core.choices import parse_choice
+from speechlabel.core.commands import CommandSettings
 from speechlabel.core.project_settings import MAX_BATCH  # noqa: F401 — read from here by the benches
 from speechlabel.core.qc import QcRules, RecordingQc
 from speechlabel.i18n.labels import labeled
@@ -291,6 +292,8 @@ class Project:
     review_settings: ReviewSettings = field(default_factory=ReviewSettings)
     convention_settings: ConventionSettings = field(default_factory=ConventionSettings)
     qc_rules: QcRules = field(default_factory=QcRules)
+    # Free conversation, or a command project with its closed vocabulary (core/commands.py).
+    command_settings: CommandSettings = field(default_factory=CommandSettings)
 
 
 @dataclass(frozen=True)

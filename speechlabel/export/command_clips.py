@@ -3,7 +3,9 @@
 - **Label**: the segment's exported text, NFC, lower case, punctuation removed, words joined by
   ``_`` ("Turn on the light!" → ``turn_on_the_light``; "불 켜" → ``불_켜``). A project without a
   closed command vocabulary has only its texts, so the whole normalised text is the label; an
-  empty one is ``_unknown_`` (Speech Commands' name for the class of everything else).
+  empty one is ``_unknown_`` (Speech Commands' name for the class of everything else). A command
+  project saves each segment's class as its text (a command's label, ``_unknown_`` or
+  ``_silence_``), so its folders are its classes; the two built-in names are kept as they are.
 - **Clip**: exactly ``clip_seconds`` (1 s) at 16 kHz. A shorter segment is padded with zeros on
   both sides (centred); a longer one is cut around its middle and listed in ``trimmed_list.txt``,
   or refused when ``long_clips`` is ``refuse`` (a lead who wants no word cut off).
@@ -28,6 +30,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from speechlabel.core.choices import parse_choice
+from speechlabel.core.commands import BUILT_IN_CLASSES
 from speechlabel.core.errors import ValidationError
 
 MAX_NUM_WAVS_PER_CLASS = 2**27 - 1  # ~134M, as in TensorFlow's input_data.py
@@ -76,7 +79,10 @@ class SpeechCommandsOptions:
 
 
 def command_label(text: str) -> str:
-    """The folder a segment of ``text`` goes to (see the module)."""
+    """The folder a segment of ``text`` goes to (see the module). A command project's built-in
+    classes (``core.commands``) are saved as Speech Commands' own names and keep them."""
+    if text in BUILT_IN_CLASSES:
+        return text
     kept = "".join(ch for ch in unicodedata.normalize("NFC", text).lower() if unicodedata.category(ch)[0] not in "PSC")
     label = _SPACES.sub("_", kept.strip())
     if not label:

@@ -32,7 +32,7 @@ from speechlabel.core.segment_rules import (
 from speechlabel.labeling import assignment, double_labeling
 from speechlabel.labeling.draft_view import DraftView, draft_view
 from speechlabel.labeling.labor import blank_if_from_scratch, labor_record, without_draft
-from speechlabel.projects.conventions import check_submittable
+from speechlabel.projects.commands import check_saveable
 from speechlabel.store import Store
 from speechlabel.store.labeling import SegmentMerge
 from speechlabel.store.leases import SegmentAccess
@@ -221,7 +221,7 @@ def submit(
         raise
     if double_labeling.holds_in(access, actor):
         project = store.get_project_by_id(access.project_id)
-        check_submittable(project, text.strip() if isinstance(text, str) else text)
+        check_saveable(project, text.strip() if isinstance(text, str) else text)
         double_labeling.save(store, actor, project, segment_id, text, speaker, tags, comment)
         record = labor_record(project, actor, access.segment, labor, second_labeling=True)
         if record is not None:
@@ -232,7 +232,7 @@ def submit(
     project = allowed.project
     author = actor.username
     cleaned = required_text(text, message_key="error.transcript_empty")
-    check_submittable(project, cleaned)  # the project may refuse transcripts with lint errors
+    check_saveable(project, cleaned)  # lint errors (if the project blocks on them), or not a command
     # Read with the rights above: if the segment changed since, the versioned save below refuses.
     # A rejected segment (or its rework, saved again) becomes REWORKED, any other SUBMITTED.
     status = transition(Action.SUBMIT, segment_id, allowed.segment.status)

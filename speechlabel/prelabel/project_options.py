@@ -13,5 +13,16 @@ def segment_options_for(project: Project) -> SegmentOptions:
 
 def transcribe_options_for(project: Project) -> TranscribeOptions:
     return TranscribeOptions.from_dict(
-        dict(project.engine_options, language=project.language, glossary=tuple(project.glossary))
+        dict(project.engine_options, language=project.language, glossary=steering_terms(project))
     )
+
+
+def steering_terms(project: Project) -> tuple[str, ...]:
+    """The words Whisper is given as hotwords: the glossary, and in a command project that asks
+    for it (``CommandSettings.steer``, off by default: see there why) every form of every command
+    after it (the engines send them before each window; a glossary past the prompt's budget is
+    cut at the end, and is logged)."""
+    terms = tuple(project.glossary)
+    if project.command_settings.is_commands and project.command_settings.steer:
+        terms = tuple(dict.fromkeys((*terms, *project.command_settings.terms())))
+    return terms

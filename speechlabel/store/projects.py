@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
+from speechlabel.core.commands import CommandSettings
 from speechlabel.core.errors import Conflict, NotFound
 from speechlabel.core.models import AssignmentSettings, ConventionSettings, LabelSettings, Project, ReviewSettings
 from speechlabel.core.qc import QcRules
@@ -73,6 +74,10 @@ class ProjectQueries(StoreBase):
     def update_qc_rules(self, project_id: int, rules: QcRules) -> Project:
         """Replace the recording checks a project's imports run."""
         return self._update_settings(project_id, qc_rules=rules.to_dict())
+
+    def update_command_settings(self, project_id: int, settings: CommandSettings) -> Project:
+        """Replace a project's kind and command vocabulary."""
+        return self._update_settings(project_id, command_settings=settings.to_dict())
 
     def _update_settings(self, project_id: int, **values: Any) -> Project:
         projects = schema.projects

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any, overload
 
+from speechlabel.core.commands import CommandSettings
 from speechlabel.core.models import (
     AssignmentSettings,
     AudioProbe,
@@ -53,6 +54,7 @@ def project_from_row(row: Any) -> Project:
         review_settings=ReviewSettings.from_dict(row.review_settings),
         convention_settings=ConventionSettings.from_dict(row.convention_settings),
         qc_rules=QcRules.from_dict(row.qc_rules),
+        command_settings=CommandSettings.from_dict(row.command_settings),
     )
 
 

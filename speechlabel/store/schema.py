@@ -39,6 +39,7 @@ projects = Table(
     Column("review_settings", JSON, nullable=True),  # migration 0007
     Column("convention_settings", JSON, nullable=True),  # migration 0009
     Column("qc_rules", JSON, nullable=True),  # migration 0016_qc
+    Column("command_settings", JSON, nullable=True),  # migration 0017_cmd
 )
 
 recordings = Table(

@@ -15,6 +15,7 @@ import numpy as np
 
 from speechlabel.accounts.access import role_in
 from speechlabel.core.bounds import MIN_DURATION
+from speechlabel.core.command_match import match_command
 from speechlabel.core.errors import SpeechLabelError
 from speechlabel.core.models import Actor, Project, Recording, Role, Segment
 from speechlabel.labeling import actions as labeling
@@ -46,6 +47,18 @@ class DraftCard:
     text: str
     words: list[WordCard]
     low_count: int
+
+
+@dataclass(frozen=True)
+class CommandCard:
+    """In a command project: the command the draft says (``command_match``), or ``outside``
+    the vocabulary (``label`` None); ``how`` and ``score`` say how it was matched."""
+
+    label: str | None
+    form: str | None
+    how: str
+    score: float
+    outside: bool
 
 
 @dataclass(frozen=True)
@@ -124,6 +137,7 @@ class SegmentCard:
     upcoming: str | None  # the segment after this one in the user's work: what to prefetch
     following: Neighbour | None  # the next segment of the recording (what a merge joins): no text
     draft_shown: bool = True  # False: a from-scratch segment (labeling.labor): no draft, no draft text
+    command: CommandCard | None = None  # a command project's proposed command (None: free conversation)
 
 
 def segment_card(store: Store, settings: Settings, actor: Actor, segment_id: str) -> SegmentCard:
@@ -172,7 +186,18 @@ def card_of(store: Store, settings: Settings, actor: Actor, context: LabelContex
         upcoming=upcoming_after(store, actor, project, segment),
         following=None if context.second_labeling else _following(store, segment),
         draft_shown=not hidden,
+        command=_command(project, None if hidden else context.draft),  # from scratch: nothing proposed
     )
+
+
+def _command(project: Project, draft: DraftView | None) -> CommandCard | None:
+    """Matched when the card is made: a vocabulary changed after drafting applies at once."""
+    if not project.command_settings.is_commands:
+        return None
+    if draft is None:  # not drafted yet: nothing proposed, and nothing outside either
+        return CommandCard(None, None, "no_draft", 0.0, False)
+    found = match_command(project.command_settings, draft.text)
+    return CommandCard(found.label, found.form, found.how, found.score, found.outside)
 
 
 def _following(store: Store, segment: Segment) -> Neighbour | None:

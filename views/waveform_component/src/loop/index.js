@@ -10,6 +10,7 @@
 // so Ctrl+Enter shows it at once and the save travels in the background; a refused save brings
 // the person back to that segment with its text and the reason.
 import { ApiError, makeApi } from "./api.js";
+import { CommandPanel } from "./commands.js";
 import { composing, hotkeyOf, toPoints, toUnits } from "./keys.js";
 import { Labor } from "./labor.js";
 import { Wave } from "./wave.js";
@@ -59,6 +60,10 @@ class LabelLoop {
     this.audio.playbackRate = storedSpeed();
     this.wave = new Wave(this.view.wave, this.audio, (start, end, edge) => this.sendBounds(start, end, edge));
     this.labor = new Labor(() => (this.card && !this.loading ? this.card.id : null), () => !this.audio.paused);
+    // A command project: the panel of its vocabulary, above the editor (which holds the label).
+    this.commands = data.command_mode
+      ? new CommandPanel(this.view.root, this.view.box, data, (label) => this.pickCommand(label))
+      : null;
     this.wire();
   }
 
@@ -627,6 +632,7 @@ class LabelLoop {
 
   scheduleLint() {
     window.clearTimeout(this.timers.lint);
+    if (this.commands) return; // a class label, not a transcript: the convention's lint has no say
     this.timers.lint = window.setTimeout(() => this.lint(), LINT_AFTER_MS);
   }
 
@@ -667,6 +673,36 @@ class LabelLoop {
     this.renderChoices();
   }
 
+  // --- commands (a command project) ------------------------------------------------------------
+
+  // The label goes into the editor and is saved by Save & next: one path for every save.
+  pickCommand(label) {
+    if (!this.card) return;
+    const { box } = this.view;
+    box.value = label;
+    this.typed();
+    this.save();
+  }
+
+  confirmCommand() {
+    const command = this.card && this.card.command;
+    if (command && command.label) this.pickCommand(command.label);
+    else this.message(this.data.texts.command_outside, "error");
+  }
+
+  commandAction(key, event) {
+    if (this.commands.inFilter(event)) {
+      const action = this.commands.keyInFilter(event.key.startsWith("Arrow") ? event.key : key,
+                                               () => this.view.box.focus());
+      if (action) return action;
+    }
+    const classes = Object.fromEntries(this.data.classes.map((c) => [c.hotkey, c.label]));
+    if (classes[key] !== undefined) return () => this.pickCommand(classes[key]);
+    if (key === "Alt+Enter") return () => this.confirmCommand();
+    if (key === "Alt+K") return () => this.commands.focus();
+    return null;
+  }
+
   // --- keys ------------------------------------------------------------------------------------
 
   onKey(event) {
@@ -688,6 +724,8 @@ class LabelLoop {
   }
 
   actionFor(key, event, mine) {
+    const command = this.commands && mine ? this.commandAction(key, event) : null;
+    if (command) return command;
     const inAside = !this.view.aside.form.hidden && event.composedPath().includes(this.view.aside.form);
     if (key === "Ctrl+Enter" || key === "Meta+Enter" || (inAside && key === "Enter")) {
       return inAside ? () => this.confirmAside() : () => this.save();
@@ -752,6 +790,7 @@ class LabelLoop {
     view.waveError.hidden = !card.wave_error;
     view.box.setAttribute("aria-label", texts.transcript);
     this.renderChoices();
+    if (this.commands) this.commands.render(card, this.editOf(card).text);
     this.renderSpeed();
     view.lint.replaceChildren();
     view.merge.disabled = !card.following || !card.bounds_editable;
