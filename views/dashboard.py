@@ -21,6 +21,7 @@ from speechlabel.review import decisions as review
 from views.forms import setting_fields
 from views.lang import label, t
 from views.plain import error_md, tm
+from views.routing_panel import routing_panel
 
 workspace = st.session_state["workspace"]
 store = workspace.store
@@ -198,6 +199,7 @@ def dashboard_page() -> None:
     labelers(figures)
     quality(figures)
     review_policy(actor, project)
+    routing_panel(workspace, actor, project)
 
 
 dashboard_page()

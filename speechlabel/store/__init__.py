@@ -14,6 +14,7 @@ from speechlabel.store.metadata import MetadataQueries
 from speechlabel.store.projects import ProjectQueries
 from speechlabel.store.recordings import RecordingQueries
 from speechlabel.store.reviews import ReviewQueries
+from speechlabel.store.routing import RoutingQueries
 from speechlabel.store.second_labels import SecondLabelQueries
 from speechlabel.store.segments import SegmentQueries
 from speechlabel.store.work import WorkQueries
@@ -34,6 +35,7 @@ class Store(
     JobQueries,
     WorkQueries,
     MetadataQueries,
+    RoutingQueries,
 ):
     """All queries of the app; one instance per process, safe to share between threads."""
 

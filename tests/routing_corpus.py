@@ -1,0 +1,124 @@
+"""Real drafted utterances with known outcomes, for the routing tests and bench/routing.py.
+
+The shared English recordings with references (bench/prelabel_throughput.py's ``source_files``)
+are cut into 1-4 s utterances at word boundaries where the reference is exact (its
+``boundaries``), drafted by the bundled ``base`` model as a project drafts (language en, word
+times) and again by the cheap second decode (``routing.second_draft``). The reference stands in
+for the final text: a draft needs no change when it equals the reference after normalisation.
+
+Fit and held-out parts do not share audio: in each file, cuts that end in the first
+``FIT_SHARE`` of it are for fitting, cuts that start after that point are held out, and cuts
+across the point are dropped (cuts of one file overlap each other, so a random split would put
+the same words on both sides).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bench.prelabel_throughput import LONGEST, RATE, SHORTEST, Boundary, boundaries, source_files
+from speechlabel.core.models import Draft
+
+FIT_SHARE = 0.6
+
+
+@dataclass(frozen=True)
+class Utterance:
+    source: str
+    start: float
+    end: float
+    reference: str
+    samples: np.ndarray
+    held_out: bool
+
+    @property
+    def duration(self) -> float:
+        return self.end - self.start
+
+
+@dataclass(frozen=True)
+class DraftedUtterance:
+    utterance: Utterance
+    draft: Draft
+    second_text: str
+    snr_db: float | None
+    clipped_ratio: float
+
+
+@dataclass(frozen=True)
+class DraftCost:
+    audio_seconds: float
+    draft_seconds: float
+    second_seconds: float
+
+
+def drafted_corpus(speech_dir: Path, partitions: int, seed: int = 21) -> tuple[list[DraftedUtterance], DraftCost]:
+    """Every file cut ``partitions`` times into consecutive 1-4 s utterances (each time at other
+    random boundaries), each cut drafted as the pipeline drafts a recording's segments: one
+    ``transcribe_window`` over the file, split back by word times; and decoded again cheaply."""
+    from speechlabel.audio.samples import load_mono_16k
+    from speechlabel.prelabel.transcribe import TranscribeOptions, get_engine
+    from speechlabel.routing.second_draft import second_options
+
+    first = TranscribeOptions(language="en")
+    second = second_options(first)
+    engines = get_engine(first), get_engine(second)
+    rng = random.Random(seed)
+    drafted: list[DraftedUtterance] = []
+    spent, audio = [0.0, 0.0], 0.0
+    for name, reference in sorted(source_files(speech_dir).items()):
+        samples = load_mono_16k(speech_dir / name)
+        words = engines[0].transcribe(samples, first).words
+        marks = boundaries(words, reference, samples.shape[0] / RATE)
+        for _ in range(partitions):
+            cuts = _partition(marks, samples.shape[0] / RATE * FIT_SHARE, rng)
+            if not cuts:
+                continue
+            spans = [(a.time, b.time) for a, b in cuts]
+            drafts = []
+            for engine, options, index in ((engines[0], first, 0), (engines[1], second, 1)):
+                started = time.perf_counter()
+                drafts.append(engine.transcribe_window(samples, spans, options))
+                spent[index] += time.perf_counter() - started
+            audio += samples.shape[0] / RATE
+            drafted.extend(_utterance(name, reference, samples, cut, *pair) for cut, *pair in zip(cuts, *drafts))
+    unique = {(d.utterance.source, d.utterance.start, d.utterance.end): d for d in drafted}  # partitions repeat cuts
+    return list(unique.values()), DraftCost(audio, spent[0], spent[1])
+
+
+def _partition(marks: list[Boundary], split: float, rng: random.Random) -> list[tuple[Boundary, Boundary]]:
+    """Consecutive cuts of 1-4 s at random marks, none across ``split`` (the fit/held-out line)."""
+    cuts, at = [], 0
+    while at < len(marks) - 1:
+        a = marks[at]
+        options = [
+            j
+            for j in range(at + 1, len(marks))
+            if SHORTEST <= marks[j].time - a.time <= LONGEST
+            and marks[j].reference_index > a.reference_index
+            and (marks[j].time <= split or a.time >= split)
+        ]
+        if not options:
+            at += 1
+            continue
+        at = rng.choice(options)
+        cuts.append((a, marks[at]))
+    return cuts
+
+
+def _utterance(name: str, reference: str, samples: np.ndarray, cut, draft: Draft, other: Draft) -> DraftedUtterance:
+    from speechlabel.analytics.metrics import normalize_text
+    from speechlabel.audio.probe import estimate_snr_db
+
+    a, b = cut
+    text = " ".join(normalize_text(reference).split()[a.reference_index : b.reference_index])
+    piece = samples[int(a.time * RATE) : int(b.time * RATE)]
+    split = samples.shape[0] / RATE * FIT_SHARE
+    utterance = Utterance(name, a.time, b.time, text, piece, a.time >= split)
+    clipped = float(np.mean(np.abs(piece) >= 0.999))
+    return DraftedUtterance(utterance, draft, other.text, estimate_snr_db(piece), clipped)
