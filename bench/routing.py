@@ -1,14 +1,14 @@
 """Confidence routing on the shared real English files: calibration, the precision/recall table,
 the share auto-accepted at 95/98/99 % precision, and labor per audio minute with routing.
 
-    python -m bench.routing [--partitions 6] [--loop-seconds 1.25] [--listen-factor 1.0]
+    python -m bench.routing [--partitions 4] [--loop-seconds 1.25] [--listen-factor 1.0]
 
 The corpus is tests/routing_corpus.py's: every English file with a reference (and the 30 s
 call) cut ``--partitions`` times into consecutive 1-4 s utterances at word boundaries where the
 reference is exact, drafted as the pipeline drafts a recording (``base``, one window decode
 split by word times) and decoded again by ``tiny.en`` (the cheap second draft); a draft needs no
-change when it equals its reference after normalisation. Fit part: cuts in the first 60 % of
-each file; held out: cuts in the rest (no shared audio).
+change when it equals its reference after normalisation. Fit part and held-out part: alternate
+16 s blocks of each file (no cut crosses a block's edge, so they share no audio).
 
 The threshold for a target is chosen as routing chooses it, on the fit part's out-of-fold
 scores (``routes.threshold_for``'s rule); the held-out precision and share accepted are then
@@ -44,7 +44,7 @@ AUDIT_SHARE = 0.1
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--partitions", type=int, default=6)
+    parser.add_argument("--partitions", type=int, default=4)
     parser.add_argument("--loop-seconds", type=float, default=1.25)
     parser.add_argument("--listen-factor", type=float, default=1.0)
     args = parser.parse_args()

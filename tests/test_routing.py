@@ -1,16 +1,17 @@
 """Segment correctness prediction and routing (issue 21, points 3 and 4) on real speech.
 
 The corpus (tests/routing_corpus.py): the shared English recordings with references cut into
-1-4 s utterances at pauses, drafted by the bundled ``base`` model as the pipeline drafts a
+1-4 s utterances at word boundaries, drafted by the bundled ``base`` model as the pipeline drafts a
 recording, decoded again by ``tiny.en``; the reference stands in for the final text. Fit and
-held-out parts share no audio (first 60 % of each file / the rest).
+held-out parts share no audio (alternate 16 s blocks of each file).
 
 Stated tolerance of the held-out check: the held-out precision at the threshold chosen for the
 target on the fit part's out-of-fold scores must be at least the target minus two binomial
-standard errors of the accepted count (sqrt(t(1-t)/n)) minus 0.05 for the shift between the
-parts of the files (other sentences, other speakers). The corpus is small (~100 utterances of
-~100 s of unique speech), so the target tested is 0.9, where enough drafts are accepted to
-measure anything; bench/routing.py prints the whole table.
+standard errors of the accepted count (sqrt(t(1-t)/n)) minus 0.05 for the difference between
+the two parts (other sentences). The corpus is small (120 utterances cut from ~100 s of unique
+speech), so the target tested is 0.9, where enough drafts are accepted to measure anything (measured: 47 fit and 73 held-out utterances, 64 % needing no change; at 0.9
+the held-out precision was 0.80 over 51 accepted, tolerance 0.13); bench/routing.py prints the
+whole table.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from speechlabel.labeling import assignment
 from speechlabel.projects.manage import create_project
 from speechlabel.routing import evaluation, fitting, predictor, routes
 from speechlabel.routing.features import FEATURES, SegmentSignals, feature_matrix, needs_no_change
+from speechlabel.store.reviews import QueueSpec
 from speechlabel.store.routing import AUDIT, AUTO_ACCEPTED, PEOPLE
 from tests.routing_corpus import drafted_corpus
 from tests.sample_projects import member
@@ -38,7 +40,7 @@ SHIFT_TOLERANCE = 0.05
 
 @pytest.fixture(scope="module")
 def corpus(speech_dir):
-    drafted, _ = drafted_corpus(speech_dir, partitions=3)
+    drafted, _ = drafted_corpus(speech_dir, partitions=4)
     signals = [
         SegmentSignals(f"u{i}", d.utterance.duration, d.draft, d.snr_db, d.clipped_ratio, d.second_text)
         for i, d in enumerate(drafted)
@@ -152,6 +154,15 @@ def test_routing_auto_accepts_above_the_threshold_and_keeps_them_out_of_the_queu
     assert counts.get(AUTO_ACCEPTED, 0) == result.auto_accepted and counts.get(AUDIT, 0) == result.audit
     assert counts.get(PEOPLE, 0) == result.people
 
+    # Below the threshold, the lowest scores come first in review (before unscored segments).
+    for segment_id in sorted(leased)[:6]:
+        segment = store.get_segment(segment_id)
+        store.save_segment(segment.id, segment.version, SegmentEdit(status=SegmentStatus.SUBMITTED), "ana2")
+    queue = store.page_review_queue(QueueSpec(project.id), 0, 100)
+    scores = store.route_scores([row.segment.id for row in queue])
+    ordered = [scores.get(row.segment.id, 2.0) for row in queue]
+    assert ordered == sorted(ordered) and set(sorted(leased)[:6]) <= set(scores)
+
 
 def test_a_failing_audit_raises_the_alarm_and_tightens(routed_project):
     store, project, lead, made, drafted = routed_project
@@ -176,3 +187,43 @@ def test_a_failing_audit_raises_the_alarm_and_tightens(routed_project):
     )
     again = routes.check_audit(store, project, lead)  # no new audits: no second tightening
     assert again.alarm and again.tightened_to is None
+
+
+def test_the_second_draft_decodes_each_drafted_segment_once_with_tiny_en(store, settings, project, ldc):
+    assert fitting.draft_second(store, settings, project, SYSTEM) == 2
+    rows = store.routing_rows(project.id, (SegmentStatus.DRAFTED,))
+    assert [row.signals.second_text is not None for row in rows] == [True, True]
+    words = " ".join(row.signals.second_text or "" for row in rows).lower()
+    # tiny.en hears "dog suit" where base hears "dark suit": the disagreement routing reads.
+    assert "she had your" in words and "greasy wash water" in words
+    assert fitting.draft_second(store, settings, project, SYSTEM) == 0  # kept, not decoded again
+
+
+def test_the_migration_goes_down_with_auto_accepted_segments_back_to_drafted(database_url, settings, speech_dir):
+    from sqlalchemy import inspect
+
+    from speechlabel.store import Store
+    from speechlabel.store.engine import downgrade_schema, make_engine, upgrade_schema
+    from tests.sample_projects import add_recording
+
+    url, schema_name = database_url
+    engine = make_engine(url, schema=schema_name)
+    try:
+        upgrade_schema(engine)
+        store = Store(engine, schema=schema_name)
+        project = create_project(store, "down", language="en", actor=SYSTEM)
+        _, (a, _b) = add_recording(
+            store, settings, project, speech_dir, "en/LDC93S1.wav", [(0.1, 1.2), (1.5, 2.8)], ["a", "b"]
+        )
+        store.save_segment(a.id, a.version, SegmentEdit(status=SegmentStatus.AUTO_ACCEPTED), "routing")
+        downgrade_schema(engine, "0015")
+        assert not {"second_drafts", "correctness_models", "segment_routes"} & set(
+            inspect(engine).get_table_names(schema=schema_name)
+        )
+        assert store.get_segment(a.id).status == SegmentStatus.DRAFTED
+        upgrade_schema(engine)
+        assert {"second_drafts", "correctness_models", "segment_routes"} <= set(
+            inspect(engine).get_table_names(schema=schema_name)
+        )
+    finally:
+        engine.dispose()

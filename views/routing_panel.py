@@ -51,7 +51,8 @@ def routing_panel(workspace, actor: Actor, project: Project) -> None:
 
 
 def choose_and_apply(store, actor: Actor, project: Project) -> None:
-    current = store.latest_correctness_model(project.id).routing or {}  # type: ignore[union-attr]
+    stored = store.latest_correctness_model(project.id)
+    current = (stored.routing if stored is not None else None) or {}
     left, right = st.columns(2)
     target = left.slider(
         t("routing.target"),
