@@ -10,7 +10,7 @@ from speechlabel.core.errors import SpeechLabelError
 from speechlabel.core.models import Actor, Project
 from speechlabel.routing import fitting, routes
 from views.lang import t
-from views.plain import error_md, md
+from views.plain import error_md, tm
 
 
 def percent(value: float | None) -> str:
@@ -27,11 +27,11 @@ def routing_panel(workspace, actor: Actor, project: Project) -> None:
         else:
             model = stored.model
             st.caption(
-                t(
+                tm(  # the lead's name is user text
                     "routing.model",
                     model_id=stored.id,
                     when=stored.created_at.strftime("%Y-%m-%d %H:%M UTC"),
-                    who=md(stored.created_by),
+                    who=stored.created_by,
                     segments=model["segments"],
                     positives=model["positives"],
                     brier=model["checks"]["brier"],
