@@ -63,8 +63,10 @@ def test_by_default_only_approved_segments_are_exported(store, settings, project
     assert [(line["text"], line["status"]) for line in read_manifest(tmp_path / "out")] == [("hello there", "approved")]
     card = (tmp_path / "out" / "README.md").read_text(encoding="utf-8")
     assert "- statuses: approved\n" in card
+    assert "- auto-accepted segments: excluded " in card
     export_jsonl(store, settings, project, tmp_path / "all", EVERY_STATUS, actor=SYSTEM)
-    assert "- statuses: every status\n" in (tmp_path / "all" / "README.md").read_text(encoding="utf-8")
+    every = (tmp_path / "all" / "README.md").read_text(encoding="utf-8")
+    assert "- statuses: every status\n" in every and "- auto-accepted segments: included " in every
 
 
 def test_no_status_at_all_is_refused_not_an_empty_export(store, settings, project, labeled, tmp_path):

@@ -70,6 +70,8 @@ def test_the_moves_as_the_module_docstring_lists_them():
         assert set(TRANSITIONS[action]) == set(SegmentStatus) and landing(action) == target
     for action, target in ((Action.APPROVE, S.APPROVED), (Action.REJECT, S.REJECTED)):
         assert allowed_from(action) == (S.SUBMITTED, S.REWORKED) and landing(action) == target
+    assert dict(TRANSITIONS[Action.AUTO_ACCEPT]) == {S.DRAFTED: S.AUTO_ACCEPTED}
+    assert dict(TRANSITIONS[Action.REOPEN]) == {S.AUTO_ACCEPTED: S.DRAFTED}
     with pytest.raises(ValueError):
         landing(Action.SUBMIT)  # submitted or reworked, by where it starts
     assert set(TRANSITIONS) == set(Action)
@@ -82,7 +84,13 @@ def test_the_groups_follow_from_the_moves():
     assert lifecycle.REVIEWABLE == allowed_from(Action.APPROVE) == allowed_from(Action.REJECT)
     assert set(lifecycle.SET_ASIDE) == {landing(Action.SKIP), landing(Action.MARK_UNTRANSCRIBABLE)}
     assert set(lifecycle.ACCEPTED) == {landing(Action.APPROVE)}
-    assert set(lifecycle.DONE) == set(lifecycle.SUBMITTED_WORK) | set(lifecycle.ACCEPTED)
+    assert set(lifecycle.DONE) == set(lifecycle.SUBMITTED_WORK) | set(lifecycle.ACCEPTED) | {
+        landing(Action.AUTO_ACCEPT)
+    }
+    assert set(lifecycle.FINALISED) == set(lifecycle.SUBMITTED_WORK) | set(lifecycle.ACCEPTED)
+    assert lifecycle.ROUTABLE == allowed_from(Action.AUTO_ACCEPT)
+    # Routing takes only untouched drafts, and what it reopens is to do again (and routable).
+    assert set(lifecycle.ROUTABLE) == {landing(Action.DRAFT)} and landing(Action.REOPEN) in lifecycle.TO_DO
     assert set(lifecycle.NOT_LABELER_WORK) == {
         lifecycle.INITIAL,
         landing(Action.DRAFT),

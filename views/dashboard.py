@@ -22,6 +22,7 @@ from views.forms import setting_fields
 from views.labor_section import labor_section
 from views.lang import label, t
 from views.plain import error_md, tm
+from views.routing_panel import routing_panel
 
 workspace = st.session_state["workspace"]
 store = workspace.store
@@ -201,6 +202,7 @@ def dashboard_page() -> None:
     labor_section(store, actor, project, chosen)
     quality(figures)
     review_policy(actor, project)
+    routing_panel(workspace, actor, project)
 
 
 dashboard_page()

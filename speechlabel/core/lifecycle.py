@@ -14,6 +14,10 @@ A segment starts ``new`` (segmentation; an import writes that first revision too
     approve               submitted, reworked               approved
     reject                submitted, reworked               rejected
     merge                 any (when the two halves differ)  in_progress
+    auto_accept           drafted                           auto_accepted  (routing: the draft is
+                                                                        predicted right)
+    reopen                auto_accepted                     drafted    (routing tightened: back to
+                                                                        the labeling queue)
 
 Moving bounds and splitting keep the status (both halves of a split keep it). Who may act is
 the actions' own business (``labeling``, ``review``, ``assignment``): a labeler changes only
@@ -44,6 +48,8 @@ class Action(str, enum.Enum):
     APPROVE = "approve"
     REJECT = "reject"
     MERGE = "merge"
+    AUTO_ACCEPT = "auto_accept"
+    REOPEN = "reopen"
 
 
 # --- the groups (each is used somewhere; the comment says why it exists) ----------------------
@@ -61,12 +67,19 @@ REWORK_FROM = (_S.REJECTED, _S.REWORKED)
 SUBMITTED_WORK = (_S.SUBMITTED, _S.REWORKED)
 # What waits for a reviewer, and the only statuses approve and reject accept.
 REVIEWABLE = (_S.SUBMITTED, _S.REWORKED)
-# Done for the dashboard's progress: submitted for review or accepted.
-DONE = (_S.SUBMITTED, _S.REWORKED, _S.APPROVED)
+# Done for the dashboard's progress: submitted for review or accepted (by a reviewer, or by
+# routing without a person's pass).
+DONE = (_S.SUBMITTED, _S.REWORKED, _S.APPROVED, _S.AUTO_ACCEPTED)
 # Set aside by the labeler: there is nothing to transcribe (or not by them).
 SET_ASIDE = (_S.SKIPPED, _S.UNTRANSCRIBABLE)
 # Checked and accepted by a reviewer: what an export ships unless asked for more.
 ACCEPTED = (_S.APPROVED,)
+# What routing may auto-accept: drafted and not yet touched by anyone (a segment a labeler has
+# opened, saved or set aside is theirs to finish).
+ROUTABLE = (_S.DRAFTED,)
+# Finalised by people, so its text is the truth a correctness model is fitted on and an audit is
+# scored with: approved, or saved by a labeler for review (not rejected).
+FINALISED = (_S.APPROVED, _S.SUBMITTED, _S.REWORKED)
 # Revisions that are not a labeler's work: pre-labeling's (segmented, drafted) and a reviewer's
 # decisions. Every other revision (in progress, submitted, reworked, skipped, untranscribable) is.
 NOT_LABELER_WORK = (_S.NEW, _S.DRAFTED, _S.APPROVED, _S.REJECTED)
@@ -90,6 +103,8 @@ TRANSITIONS: Mapping[Action, Mapping[SegmentStatus, SegmentStatus]] = MappingPro
             Action.APPROVE: {status: _S.APPROVED for status in REVIEWABLE},
             Action.REJECT: {status: _S.REJECTED for status in REVIEWABLE},
             Action.MERGE: _every(_S.IN_PROGRESS),
+            Action.AUTO_ACCEPT: {status: _S.AUTO_ACCEPTED for status in ROUTABLE},
+            Action.REOPEN: {_S.AUTO_ACCEPTED: _S.DRAFTED},
         }.items()
     }
 )

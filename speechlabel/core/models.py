@@ -36,6 +36,9 @@ class SegmentStatus(str, enum.Enum):
     REWORKED = "reworked"
     SKIPPED = "skipped"
     UNTRANSCRIBABLE = "untranscribable"
+    # Routing (speechlabel.routing) judged the draft right with the project's target precision:
+    # it left the labeling queue without a person's pass (provenance in ``segment_routes``).
+    AUTO_ACCEPTED = "auto_accepted"
 
     @classmethod
     def parse(cls, value: str) -> SegmentStatus:

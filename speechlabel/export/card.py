@@ -9,7 +9,7 @@ from pathlib import Path
 
 from speechlabel.core.control_chars import without_controls
 from speechlabel.core.markdown_text import markdown_literal
-from speechlabel.core.models import Project
+from speechlabel.core.models import Project, SegmentStatus
 from speechlabel.export.formats import format_name, format_writer_class
 from speechlabel.export.options import ExportOptions
 from speechlabel.export.select import ExportItem
@@ -114,10 +114,20 @@ def _cell(value: str) -> str:
     return markdown_literal(" ".join(without_controls(value).split()))
 
 
+def _auto_accepted(options: ExportOptions) -> str:
+    """Whether drafts that routing accepted without a person's pass are in: a reader of the card
+    must know that some texts are a model's, checked only by the audit sample."""
+    included = options.statuses is None or SegmentStatus.AUTO_ACCEPTED in options.statuses
+    if included:
+        return "included (drafts accepted by confidence routing, not checked by a person except the audit sample)"
+    return "excluded (every text was checked by a person)"
+
+
 def _settings(options: ExportOptions) -> list[tuple[str, object]]:
     return [
         ("format", format_name(options.format)),
         ("statuses", options.included_statuses),
+        ("auto-accepted segments", _auto_accepted(options)),
         ("last edit from", options.edited_since.isoformat() if options.edited_since else "any"),
         ("last edit before", options.edited_until.isoformat() if options.edited_until else "any"),
         ("labeler of record", options.labeler or "any"),

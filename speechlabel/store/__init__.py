@@ -15,6 +15,7 @@ from speechlabel.store.metadata import MetadataQueries
 from speechlabel.store.projects import ProjectQueries
 from speechlabel.store.recordings import RecordingQueries
 from speechlabel.store.reviews import ReviewQueries
+from speechlabel.store.routing import RoutingQueries
 from speechlabel.store.second_labels import SecondLabelQueries
 from speechlabel.store.segments import SegmentQueries
 from speechlabel.store.work import WorkQueries
@@ -36,6 +37,7 @@ class Store(
     WorkQueries,
     MetadataQueries,
     LaborQueries,
+    RoutingQueries,
 ):
     """All queries of the app; one instance per process, safe to share between threads."""
 

@@ -55,6 +55,7 @@ _revisions = schema.revisions
 _drafts = schema.drafts
 _reviews = schema.reviews
 _leases = schema.leases
+_routes = schema.segment_routes
 
 # What waits for a reviewer: first submissions and reworks of rejected segments.
 QUEUE_STATUSES = REVIEWABLE
@@ -64,6 +65,9 @@ _LABELER_VALUES = status_values(SUBMITTED_WORK)
 # The low-confidence order's key of a segment without a draft: log-probabilities are at most 0,
 # so these sort after every drafted segment.
 NO_DRAFT_KEY = 1.0
+# The routing score key of a segment routing never scored: scores are at most 1, so these come
+# after every scored segment (a project without routing keeps its log-probability order).
+NO_SCORE_KEY = 2.0
 # Sample buckets: shares are honoured to 1 in 10,000.
 SAMPLE_SCALE = 10_000
 # Salted, so the review sample is independent of the double-labeling pick (same hash scheme).
@@ -301,6 +305,10 @@ def _keys(spec: QueueSpec, dialect: str, only: str | None = None, ordered: bool 
     if ordered and spec.order == "low_confidence":
         query, lowest = _per_segment(query, _drafts, func.min(_drafts.c.avg_logprob), (), spec, only, grouped)
         query = query.add_columns(func.coalesce(lowest, NO_DRAFT_KEY).label("logprob_key"))
+        # Routing's predicted correctness first (lowest first; one primary-key probe per segment),
+        # then the draft's log-probability for segments routing never scored.
+        score = select(_routes.c.score).where(_routes.c.segment_id == s.c.id).scalar_subquery()
+        query = query.add_columns(func.coalesce(score, NO_SCORE_KEY).label("score_key"))
     if by_labeler or (ordered and spec.order in ("sample", "labeler")):
         submitting = (_revisions.c.status.in_(_LABELER_VALUES),)
         query, newest = _per_segment(query, _revisions, func.max(_revisions.c.id), submitting, spec, only, grouped)
@@ -380,7 +388,7 @@ def _order_keys(queue, order: str) -> list:
     Submission order is the submitting revision's id: the order revisions were written in, and
     (unlike its timestamp) in the index."""
     if order == "low_confidence":
-        return [queue.c.logprob_key, queue.c.id]
+        return [queue.c.score_key, queue.c.logprob_key, queue.c.id]
     if order == "recording":
         return [queue.c.recording_id, queue.c.start, queue.c.id]
     submitted = func.coalesce(queue.c.revision_id, 0)

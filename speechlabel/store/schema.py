@@ -401,3 +401,43 @@ labor = Table(
     Index("ix_labor_project_time", "project_id", "created_at"),
     Index("ix_labor_segment", "segment_id"),
 )
+
+
+# Migration 0019_rt: confidence routing (speechlabel/routing). A cheap second decode per segment,
+# a project's fitted correctness models (JSON numbers, never a pickle) and each routed segment's
+# score, route and the threshold that decided it.
+second_drafts = Table(
+    "second_drafts",
+    metadata,
+    Column("segment_id", String(40), ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    Column("model", String(255), nullable=False),
+    Column("options", JSON, nullable=False),
+    Column("text", Text, nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+
+correctness_models = Table(
+    "correctness_models",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("model", JSON, nullable=False),
+    Column("routing", JSON, nullable=True),
+    Index("ix_correctness_models_project", "project_id", "id"),
+)
+
+segment_routes = Table(
+    "segment_routes",
+    metadata,
+    Column("segment_id", String(40), ForeignKey("segments.id", ondelete="CASCADE"), primary_key=True),
+    Column("project_id", Integer, ForeignKey("projects.id", ondelete="CASCADE"), nullable=False),
+    Column("model_id", Integer, ForeignKey("correctness_models.id", ondelete="CASCADE"), nullable=False),
+    Column("score", Float, nullable=False),
+    Column("threshold", Float, nullable=False),
+    Column("route", String(16), nullable=False),
+    Column("draft_text", Text, nullable=False),
+    Column("routed_at", DateTime(timezone=True), nullable=False),
+    Index("ix_segment_routes_project_route", "project_id", "route"),
+)
