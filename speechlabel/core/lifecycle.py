@@ -70,6 +70,9 @@ REVIEWABLE = (_S.SUBMITTED, _S.REWORKED)
 # Done for the dashboard's progress: submitted for review or accepted (by a reviewer, or by
 # routing without a person's pass).
 DONE = (_S.SUBMITTED, _S.REWORKED, _S.APPROVED, _S.AUTO_ACCEPTED)
+# A segment's text is still the draft's (nobody has saved a labeling of it): a from-scratch
+# segment's editor starts empty in these (labeling.labor). Afterwards it holds a person's text.
+DRAFT_TEXT = (_S.NEW, _S.DRAFTED, _S.IN_PROGRESS)
 # Set aside by the labeler: there is nothing to transcribe (or not by them).
 SET_ASIDE = (_S.SKIPPED, _S.UNTRANSCRIBABLE)
 # Checked and accepted by a reviewer: what an export ships unless asked for more.

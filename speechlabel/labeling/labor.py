@@ -12,11 +12,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from speechlabel.core.labor import Labor, LaborRecord, from_scratch
-from speechlabel.core.models import Actor, Project, Segment, SegmentStatus
-
-# Statuses in which a segment's text is still the draft's (nobody has saved a labeling of it):
-# a from-scratch segment's editor starts empty in these. Afterwards it holds a person's text.
-DRAFT_TEXT_STATUSES = frozenset({SegmentStatus.NEW, SegmentStatus.DRAFTED, SegmentStatus.IN_PROGRESS})
+from speechlabel.core.lifecycle import DRAFT_TEXT
+from speechlabel.core.models import Actor, Project, Segment
 
 
 def without_draft(project: Project, segment_id: str) -> bool:
@@ -27,7 +24,7 @@ def without_draft(project: Project, segment_id: str) -> bool:
 def blank_if_from_scratch(project: Project, segment: Segment) -> Segment:
     """The segment as a labeler's list shows it: a from-scratch one still holding the draft's
     text shows none (the draft must not reach them through the list either)."""
-    if segment.status in DRAFT_TEXT_STATUSES and without_draft(project, segment.id):
+    if segment.status in DRAFT_TEXT and without_draft(project, segment.id):
         return replace(segment, text="")
     return segment
 

@@ -149,11 +149,30 @@ def _migrating(engine: Engine) -> Iterator[Connection]:
     take turns, two test schemas do not wait for each other); its DDL is transactional, so the
     waiting process reads the finished schema. SQLite: the "begin" hook's BEGIN IMMEDIATE already
     takes the file's write lock, and the busy timeout makes the second process wait for it."""
-    with engine.begin() as connection:
+    with engine.connect() as connection, _without_cascades(connection), connection.begin():
         if connection.dialect.name == "postgresql":
             schema = connection.execute(select(func.current_schema())).scalar_one()
             connection.execute(select(func.pg_advisory_xact_lock(migration_lock_key(schema or ""))))
         yield connection
+
+
+@contextmanager
+def _without_cascades(connection: Connection) -> Iterator[None]:
+    """SQLite: foreign keys off while migrating. SQLite cannot drop a column of a table with
+    foreign keys in place, so Alembic's batch mode copies the table and drops the old one; with
+    foreign keys on, that drop deletes every row referring to it (ON DELETE CASCADE): dropping a
+    column of ``recordings`` would delete every segment. The pragma only acts outside a
+    transaction, hence on the raw connection before ours begins."""
+    if connection.dialect.name != "sqlite":
+        yield
+        return
+    raw = connection.connection.dbapi_connection
+    assert raw is not None  # a connection just checked out of the pool
+    raw.execute("PRAGMA foreign_keys=OFF")
+    try:
+        yield
+    finally:
+        raw.execute("PRAGMA foreign_keys=ON")  # the pooled connection goes back as it came
 
 
 def migration_lock_key(schema: str) -> int:

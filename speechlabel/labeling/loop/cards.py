@@ -17,13 +17,14 @@ from speechlabel.accounts.access import role_in
 from speechlabel.core.bounds import MIN_DURATION
 from speechlabel.core.command_match import match_command
 from speechlabel.core.errors import SpeechLabelError
+from speechlabel.core.lifecycle import DRAFT_TEXT
 from speechlabel.core.models import Actor, Project, Recording, Role, Segment
 from speechlabel.labeling import actions as labeling
 from speechlabel.labeling import assignment, waveform
 from speechlabel.labeling.actions import LabelContext
 from speechlabel.labeling.clips import segment_clip
 from speechlabel.labeling.draft_view import DraftView
-from speechlabel.labeling.labor import DRAFT_TEXT_STATUSES, without_draft
+from speechlabel.labeling.labor import without_draft
 from speechlabel.labeling.waveform import SnapOptions, WaveformView
 from speechlabel.store import Store
 from speechlabel.workspace.config import Settings
@@ -153,7 +154,7 @@ def card_of(store: Store, settings: Settings, actor: Actor, context: LabelContex
     start_text, restored_at = _editor_start(context)
     hidden = without_draft(project, segment.id)
     saved_text = segment.text
-    if hidden and context.unsaved is None and (context.second_labeling or segment.status in DRAFT_TEXT_STATUSES):
+    if hidden and context.unsaved is None and (context.second_labeling or segment.status in DRAFT_TEXT):
         # The segment's text is still the draft's: a from-scratch labeler starts from an empty box.
         start_text, saved_text = _Start("", start_text.speaker, start_text.tags), ""
     return SegmentCard(
