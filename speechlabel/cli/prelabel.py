@@ -61,7 +61,8 @@ def add_runner_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         metavar="S",
         help="claim short recordings together, up to S seconds of audio, and pack their segments into shared "
-        "Whisper windows (several times faster on short clips; default 120; 0: each recording on its own)",
+        "Whisper windows, e.g. 120 (faster on short clips, but less accurate: see the README; default 0: each "
+        "recording on its own)",
     )
     parser.add_argument(
         "--lease-seconds",

@@ -58,14 +58,15 @@ class PackOptions:
                     running over speech it skipped: of 160 real 1-4 s utterances (beam 5), "the"
                     was timed 2.36 s over "native country the narrative would be tedious" and
                     "antecedents" 3.14 s over "will excuse me ... antecedents". 10 stretches had a
-                    word over 1 s; their drafts decoded alone had 29 fewer word errors.
+                    word over 1 s; the same utterances drafted alone had 29 fewer word errors
+                    (one run, counted by a script outside bench/).
     edge_word_probability: a word that Whisper timed wholly outside its stretch (in the made-up
                     silence: its time clipped to nothing at the stretch's first start or last
                     end) and gave less than this probability is dropped (``without_edge_words``):
                     the end of a neighbour's speech, or a word invented across the gap.
-    With them, packing in one process drafted 160 real 1-4 s utterances at WER 0.289 against
-    0.291 one by one (bench/prelabel_throughput.py, one run); which utterances share a window
-    still moves the WER by a few hundredths (README: packing is opt-in).
+    With them, packing in one process drafted 160 real 1-4 s utterances at WER 0.255 against
+    0.224 one by one (beam 5; bench/prelabel_throughput.py, one run): which utterances share a
+    window still moves the WER by a few hundredths (README: packing is opt-in).
     """
 
     window_seconds: float = TranscribeOptions.window_seconds

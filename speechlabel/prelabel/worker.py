@@ -67,11 +67,13 @@ class WorkerOptions:
     job_id: int | None = None
     # With more than 0, short recordings are claimed together, up to this much audio, and their
     # segments share Whisper windows (``pipeline.prelabel_recordings``; 120 s is four full windows).
-    # Whisper encodes 30 s whatever it is given, so a 1-4 s utterance alone pays for a whole
-    # window. The packed decode's words are checked (``packing.checked``): a stretch it did not
-    # hear whole is decoded again alone (bench/prelabel_throughput.py prints the figures).
+    # Off by default: on 160 real utterances of 1-4 s (beam 5, one run of
+    # bench/prelabel_throughput.py), drafting one by one gave WER 0.224 (plain faster-whisper
+    # 0.223), packing in one process 0.255 at ~1.2x its speed, and runner processes claiming 120 s
+    # at a time 0.273 (one) and 0.289 (two): which utterances share a window changes Whisper's
+    # words, and the checks (``packing.checked``) do not yet make up for it.
     # 0: one recording per claim, drafted on its own.
-    batch_audio_seconds: float = 120.0
+    batch_audio_seconds: float = 0.0
     batch_recordings: int = 32
 
 

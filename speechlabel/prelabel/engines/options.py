@@ -44,14 +44,14 @@ class TranscribeOptions:
     # int8: ~1.5x faster than float32 on 2 cores (JFK RTF 9.4 vs 6.0) with the same WER on
     # JFK, LibriSpeech and Harvard.
     compute_type: str = "int8"
-    # Beam 5. On 160 real 1-4 s English utterances (bench/prelabel_throughput.py --beam-sizes 1)
-    # greedy decoding failed whole clips: its first decode scored below -1 and Whisper took it
-    # for silence (no-speech 0.32-0.38 on phone speech), where beam 5 decoded them; WER 0.292
-    # greedy against 0.260 with beam 5 (segments drafted one by one), and on the long shared files
-    # 0.134 against 0.113. On Korean conversational speech beam 5 with a spoken-style prompt
-    # took CER from 0.228 to 0.190 (issue 20's hidden set). It costs ~1.4x the decode time
-    # (greedy was the default until these short-utterance figures: long files alone had shown
-    # no difference). A project can choose 1 for speed.
+    # Beam 5. On 160 real 1-4 s English utterances (bench/prelabel_throughput.py --beam-sizes 1,5,
+    # one run) greedy decoding failed whole clips (its first decode scored below -1 and Whisper
+    # took it for silence: no-speech 0.32-0.38 on phone speech), where beam 5 decoded them: WER
+    # 0.252 greedy against 0.224 with beam 5 (plain faster-whisper, beam 5 over whole files:
+    # 0.223), segments drafted one by one. On Korean conversational speech beam 5 with a
+    # spoken-style prompt took CER from 0.228 to 0.190 (issue 20's hidden set). It costs ~1.4x
+    # the decode time; greedy was the default until these short-utterance figures (the long
+    # files alone had shown no difference). A project can choose 1 for speed.
     beam_size: int = 5
     # None = auto-detect per segment; when set, that language is forced. Projects should set
     # it: detection on short or noisy segments picks wrong languages, and it costs a second
