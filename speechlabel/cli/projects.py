@@ -190,12 +190,12 @@ def run_project_settings(workspace: Workspace, args) -> int:
         project = update_qc_rules(workspace.store, SYSTEM, project, checks)
     print(f"settings of project {project.name!r}:")
     lines = (
-        [f"style prompt: {format_style_prompt(project.engine_options)}"]
-        + format_label_settings(project.label_settings)
+        format_label_settings(project.label_settings)
         + format_convention_settings(project)
         + format_assignment_settings(work)
         + format_review_settings(project.review_settings)
         + format_qc_rules(project.qc_rules)
+        + [f"style prompt: {format_style_prompt(project.engine_options)}"]
     )
     for line in lines:
         print(f"  {line}")
