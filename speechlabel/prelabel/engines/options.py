@@ -94,20 +94,25 @@ class TranscribeOptions:
     # Repetition-loop guards (faster-whisper only; openai-whisper has none of them). A loop is a
     # decode that repeats a phrase until the token limit: its compression ratio passes 2.4 and
     # Whisper decodes the window again by sampling, at higher temperatures (~3x the CPU).
-    # Measured in one run of bench/decoding.py (60 1-4 s English clips + 5 noise pieces, and the
-    # long shared files; base, beam 5, the real pipeline): with an English spoken-style prompt,
-    # repetition_penalty 1.2 and no_repeat_ngram_size 4 left WER exactly as it was (short 0.273,
-    # long 0.113) and the re-decodes within run-to-run noise (16 -> 16 and 15; long 9 -> 7 and
-    # 8), and without a prompt changed nothing (0.230 / 0.121, 7 / 0 re-decodes). Both stay off:
-    # they also forbid real repetitions, which KsponSpeech-style references transcribe ("word+").
+    # bench/decoding.py, one run (60 1-4 s English clips + 5 noise pieces, and the long shared
+    # files; base, beam 5, the real pipeline; re-decodes = windows decoded again at a higher
+    # temperature): with an English spoken-style prompt, which sends clips into loops, WER was
+    # 0.289 short / 0.113 long with no guard and with each guard alike, and re-decodes 13 / 7
+    # (repetition_penalty 1.2: 13 / 8; no_repeat_ngram_size 4: 13 / 7; tokens_per_second 10:
+    # 13 / 7). Without a prompt: 0.232 / 0.126 and 7 / 0 re-decodes; penalty 0.232 / 0.126,
+    # 4 / 0; n-gram 0.227 / 0.126, 4 / 0; token limit as without (run-to-run noise is of that
+    # size: an earlier run's baseline was 0.230 / 0.121 and the token limit's 3 re-decodes).
+    # None avoided the fallback in English, where loops are rare (1-3 of 60 clips). Penalty and
+    # n-gram stay off: they also forbid real repetitions, which KsponSpeech-style references
+    # transcribe ("word+").
     repetition_penalty: float = 1.0
     no_repeat_ngram_size: int = 0
     # New tokens a window may decode per second of its audio, plus MIN_NEW_TOKENS (at most
-    # MAX_NEW_TOKENS); 0 = Whisper's own limit (448 less the prompt). A loop or a hallucinated
-    # tail stops there instead of running to 448 tokens. 10 a second is ~2.5x English speech
-    # (~4 tokens/s) and ~2x conversational Korean (~5 tokens/s with the multilingual tokenizer).
-    # Same run: without a prompt short-clip WER 0.230 -> 0.222 and re-decodes 7 -> 3, long files
-    # 0.121 either way; with the English prompt WER unchanged, re-decodes 16 -> 16 (long 9 -> 7).
+    # MAX_NEW_TOKENS); 0 = Whisper's own limit (448 less the prompt). On: it changed no WER in
+    # either run, and a loop stops there instead of running to ~440 tokens (a 2 s clip: 36), so
+    # the loop costs less before its fallback (the fallback itself still comes). 10 a second
+    # is ~2.5x English speech (~4 tokens/s) and ~2x conversational Korean (~5 tokens/s with the
+    # multilingual tokenizer): a window's own text is never cut short.
     tokens_per_second: float = 10.0
 
     def __post_init__(self) -> None:
