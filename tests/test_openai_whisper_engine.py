@@ -6,6 +6,7 @@ tiny.en keeps these quick; the engine loads once per session (``get_engine`` cac
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -139,3 +140,12 @@ def test_the_command_line_creates_and_prelabels_an_openai_whisper_project(data_d
     assert (out / "manifest.jsonl").read_text().strip()
     assert run("project", "create", "bad", "--engine", "openai-whisper", "--compute-type", "int8") == 1
     assert "allowed: float32" in capsys.readouterr().err
+
+
+def test_the_style_prompt_reaches_openai_whisper_after_the_glossary(engine, jfk):
+    # Lower case, no punctuation, nothing JFK says: Whisper copies its style, not its words.
+    plain = replace(TINY, language="en")
+    styled = replace(plain, style_prompt="we went to the market and bought some bread then we walked home")
+    assert engine.transcribe(jfk, plain).text.startswith("And so")
+    draft = engine.transcribe(jfk, replace(styled, glossary=("Americans",)))
+    assert draft.text.startswith("and so") and draft.options["style_prompt"] == styled.style_prompt

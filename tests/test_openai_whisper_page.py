@@ -38,6 +38,7 @@ def test_an_admin_creates_an_openai_whisper_project_from_the_page(tmp_path, monk
         "engine": "openai-whisper",
         "model": "tiny.en",
         "compute_type": "float32",
-        "beam_size": 1,
+        "beam_size": 5,  # the default since main's ad4ab87
         "device": "cpu",
+        "style_prompt": "",  # language auto: no default prompt
     }

@@ -48,6 +48,7 @@ class ProjectFormValues:
     label_settings: LabelSettings
     engine: str = TranscribeOptions.engine
     device: str = TranscribeOptions.device
+    style_prompt: str = ""  # as typed: blank is the language's default, "none" is none
 
 
 def project_fields(models: list[str] | None = None) -> ProjectFormValues:
@@ -62,8 +63,16 @@ def project_fields(models: list[str] | None = None) -> ProjectFormValues:
     max_duration = st.slider(t("forms.max_duration"), 2.0, 30.0, SegmentOptions.max_duration, 0.5)
     glossary = st.text_area(t("forms.glossary"), placeholder="컨베이어\nPLC\nOK Nova")
     terms = tuple(line.strip() for line in glossary.splitlines() if line.strip())
+    prompt = style_prompt_field("", key="new_project_style_prompt")
     labels = label_settings_fields(LabelSettings(), key="new_project")
-    return ProjectFormValues(name, language, model, int(beam_size), float(max_duration), terms, labels, engine, device)
+    return ProjectFormValues(
+        name, language, model, int(beam_size), float(max_duration), terms, labels, engine, device, prompt
+    )
+
+
+def style_prompt_field(current: str, key: str) -> str:
+    """The style prompt as typed (the domain call reads blank and "none")."""
+    return st.text_area(t("forms.style_prompt"), value=current, help=t("forms.style_prompt_help"), key=key)
 
 
 def label_settings_fields(current: LabelSettings, key: str) -> LabelSettings:

@@ -19,6 +19,7 @@ from speechlabel.projects.manage import (
     project_status,
     recording_overview,
     update_label_settings,
+    update_style_prompt,
 )
 from speechlabel.projects.scheme_upload import UPLOADED, save_convention_form
 from views import forms
@@ -55,6 +56,7 @@ def new_project_form() -> None:
                 glossary=values.glossary,
                 label_settings=values.label_settings,
                 actor=actor,
+                style_prompt=values.style_prompt,
             )
             st.session_state["project_name"] = created.name
             st.success(tm("projects.created", name=created.name))
@@ -106,6 +108,17 @@ def convention_form(project):
     return project
 
 
+def style_prompt_form(project):
+    typed = forms.style_prompt_field(project.engine_options.get("style_prompt", ""), key=f"style_prompt_{project.id}")
+    if st.form_submit_button(t("projects.save_style_prompt")):
+        try:
+            project = update_style_prompt(store, actor, project, typed)
+            st.success(t("projects.style_prompt_saved"))
+        except SpeechLabelError as error:
+            st.error(error_md(error))
+    return project
+
+
 if leads:
     # Keys per project: switching projects shows that project's values, not the last form's.
     with st.expander(t("projects.label_settings")), st.form(f"label_settings_{project.id}"):
@@ -116,6 +129,8 @@ if leads:
                 st.success(t("projects.label_settings_saved"))
             except SpeechLabelError as error:
                 st.error(error_md(error))
+    with st.expander(t("projects.style_prompt")), st.form(f"style_prompt_{project.id}"):
+        project = style_prompt_form(project)
     with st.expander(t("projects.conventions")), st.form(f"conventions_{project.id}"):
         project = convention_form(project)
     with st.expander(t("projects.commands")), st.form(f"commands_{project.id}"):

@@ -64,6 +64,9 @@ def add_project_command(project: argparse.ArgumentParser) -> None:
         help="make a command project with this vocabulary: UTF-8 plain text (label | variant | variant, "
         "one command a line) or CSV (label,variant,variant)",
     )
+    _add_style_prompt_option(
+        create, "default: the language's (Korean: conversational sentences with fillers; others: none)"
+    )
     _add_label_options(create)
     _add_convention_options(create)
     create.set_defaults(handler=run_project_create)
@@ -75,6 +78,7 @@ def add_project_command(project: argparse.ArgumentParser) -> None:
         "(only the options given)",
     )
     settings.add_argument("name")
+    _add_style_prompt_option(settings, "'' for the language's default")
     _add_label_options(settings)
     _add_convention_options(settings)
     from speechlabel.cli.project_settings import add_setting_options
@@ -89,6 +93,15 @@ def add_project_command(project: argparse.ArgumentParser) -> None:
     from speechlabel.cli.commands import add_commands_command
 
     add_commands_command(sub)
+
+
+def _add_style_prompt_option(parser: argparse.ArgumentParser, default: str) -> None:
+    parser.add_argument(
+        "--style-prompt",
+        metavar="TEXT|none",
+        help="text in the style of the speech, read by Whisper before every window beside the "
+        f"glossary (at most 150 tokens); 'none' for no prompt; {default}",
+    )
 
 
 def _add_convention_options(parser: argparse.ArgumentParser) -> None:
@@ -144,6 +157,7 @@ def run_project_create(workspace: Workspace, args) -> int:
         label_settings=label_settings_from_args(args, LabelSettings()),
         actor=SYSTEM,
         convention_settings=convention_settings_from_args(args, ConventionSettings()),
+        style_prompt=args.style_prompt or "",  # blank: the language's default
     )
     if vocabulary is not None:
         project = update_command_settings(workspace.store, SYSTEM, project, vocabulary)
@@ -156,7 +170,12 @@ def run_project_create(workspace: Workspace, args) -> int:
         f"tag scheme {project_scheme(project).name}, {project.command_settings.kind.value}"
         f"{f' with {len(project.command_settings.commands)} commands' if project.command_settings.is_commands else ''})"
     )
+    print(f"style prompt: {format_style_prompt(project.engine_options)}")
     return 0
+
+
+def format_style_prompt(engine_options: dict) -> str:
+    return repr(engine_options["style_prompt"]) if engine_options.get("style_prompt") else "(none)"
 
 
 def run_project_settings(workspace: Workspace, args) -> int:
@@ -164,11 +183,13 @@ def run_project_settings(workspace: Workspace, args) -> int:
     from speechlabel.cli.conventions import convention_settings_from_args, format_convention_settings
     from speechlabel.cli.qc import format_qc_rules, qc_rules_from_args
     from speechlabel.projects.conventions import update_convention_settings
-    from speechlabel.projects.manage import update_assignment_settings, update_label_settings
+    from speechlabel.projects.manage import update_assignment_settings, update_label_settings, update_style_prompt
     from speechlabel.projects.qc import update_qc_rules
     from speechlabel.review.decisions import update_review_settings
 
     project = workspace.store.get_project(args.name)
+    if args.style_prompt is not None:
+        project = update_style_prompt(workspace.store, SYSTEM, project, args.style_prompt)
     changed = label_settings_from_args(args, project.label_settings)
     if changed != project.label_settings:
         project = update_label_settings(workspace.store, SYSTEM, project, changed)
@@ -191,6 +212,7 @@ def run_project_settings(workspace: Workspace, args) -> int:
         + format_assignment_settings(work)
         + format_review_settings(project.review_settings)
         + format_qc_rules(project.qc_rules)
+        + [f"style prompt: {format_style_prompt(project.engine_options)}"]
     )
     for line in lines:
         print(f"  {line}")

@@ -32,8 +32,9 @@ from speechlabel.prelabel.engines.base import (
     glossary_prompt,
 )
 from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS, resolve_model
-from speechlabel.prelabel.engines.options import COMPUTE_TYPES, TranscribeOptions
+from speechlabel.prelabel.engines.options import COMPUTE_TYPES, TranscribeOptions, max_new_tokens
 from speechlabel.prelabel.engines.registry import register_engine, resolve_device
+from speechlabel.prelabel.engines.style_prompt import fit_prompt
 
 __all__ = [
     "SAMPLE_RATE",
@@ -59,11 +60,13 @@ class FasterWhisperEngine(EngineBase):
     """faster-whisper (on CPU unless the options ask for CUDA). Load once (``get_engine``), then
     call ``transcribe`` many times.
 
-    The glossary goes in as ``hotwords``, not ``initial_prompt``. In faster-whisper 1.2.1 both
-    land in the same ``<|startofprev|>`` prompt slot, but ``initial_prompt`` only reaches the
-    first 30 s window once ``condition_on_previous_text`` is off, while ``hotwords`` is sent
-    before every window. Using both would put the terms in twice and spend the prompt's
-    223-token budget (faster-whisper silently cuts hotwords beyond it; we log a warning).
+    The glossary goes in as ``hotwords``, the style prompt as ``initial_prompt``. In
+    faster-whisper 1.2.1 both land in the same ``<|startofprev|>`` prompt slot (hotwords first),
+    but ``initial_prompt`` only reaches the first 30 s window of a call once
+    ``condition_on_previous_text`` is off, while ``hotwords`` is sent before every window; our
+    windows are at most 30 s, one call each, so both reach every window. Together they share
+    the prompt's 223-token budget: faster-whisper silently cuts hotwords beyond it (we log a
+    warning) and we cut the style prompt's start to what the hotwords leave.
     """
 
     model: str = "base"
@@ -112,21 +115,42 @@ class FasterWhisperEngine(EngineBase):
         return bool(self._whisper.model.is_multilingual)
 
     def decode(self, samples: np.ndarray, options: TranscribeOptions, word_timestamps: bool) -> tuple[list, DecodeInfo]:
-        hotwords = glossary_prompt(options.glossary)
-        self._warn_if_glossary_cut(hotwords)
         segments, info = self._whisper.transcribe(
             samples,
             language=options.language,
             beam_size=options.beam_size,
             # Segments are independent: carrying text over would leak one segment's words into
-            # the next and repeat hallucinations.
+            # the next and repeat hallucinations. The style prompt still reaches every window: a
+            # window (at most 30 s) is one call, and its first window always gets the prompt.
             condition_on_previous_text=False,
             vad_filter=options.vad_filter,
             word_timestamps=word_timestamps,
-            hotwords=hotwords,
             no_speech_threshold=options.no_speech_threshold,
+            **self.prompt_arguments(options, samples.shape[0] / SAMPLE_RATE),
         )
         return list(segments), info  # a generator: decoding happens here
+
+    def prompt_arguments(self, options: TranscribeOptions, seconds: float) -> dict:
+        """What goes before the window and how far its decode may run: the glossary as hotwords,
+        the style prompt as ``initial_prompt`` (cut to the budget the hotwords leave) and the
+        loop guards (``max_new_tokens`` for a window of ``seconds``)."""
+        hotwords = glossary_prompt(options.glossary)
+        self._warn_if_glossary_cut(hotwords)
+        hotword_tokens = len(self._encode(" " + hotwords)) if hotwords else 0
+        prompt = fit_prompt(options.style_prompt, hotword_tokens, self._encode, self._whisper.hf_tokenizer.decode)
+        if prompt != options.style_prompt:
+            kept = len(self._encode(" " + prompt)) if prompt else 0
+            log.warning("style prompt cut to its last %d tokens beside the glossary", kept)
+        return {
+            "hotwords": hotwords,
+            "initial_prompt": prompt or None,
+            "repetition_penalty": options.repetition_penalty,
+            "no_repeat_ngram_size": options.no_repeat_ngram_size,
+            "max_new_tokens": max_new_tokens(options, seconds),
+        }
+
+    def _encode(self, text: str) -> list[int]:
+        return self._whisper.hf_tokenizer.encode(text, add_special_tokens=False).ids
 
     def decode_batch(
         self, windows: Sequence[np.ndarray], options: TranscribeOptions, word_timestamps: bool
@@ -145,6 +169,12 @@ class FasterWhisperEngine(EngineBase):
 
         starts = np.cumsum([0] + [w.shape[0] for w in windows[:-1]]) / SAMPLE_RATE
         clips = [{"start": float(s), "end": float(s) + w.shape[0] / SAMPLE_RATE} for s, w in zip(starts, windows)]
+        arguments = self.prompt_arguments(
+            options, max(w.shape[0] for w in windows) / SAMPLE_RATE
+        )  # longest window's limit
+        if arguments["initial_prompt"]:
+            # The batched pipeline encodes the prompt as given; WhisperModel puts a space first.
+            arguments["initial_prompt"] = " " + arguments["initial_prompt"]
         # One pipeline per call: it keeps per-decode state, and engines are shared between threads.
         segments, info = BatchedInferencePipeline(self._whisper).transcribe(
             np.concatenate(windows),
@@ -152,9 +182,9 @@ class FasterWhisperEngine(EngineBase):
             beam_size=options.beam_size,
             word_timestamps=word_timestamps,
             without_timestamps=False,  # as WhisperModel decodes: timestamp tokens between sentences
-            hotwords=glossary_prompt(options.glossary),
             clip_timestamps=clips,
             batch_size=len(windows),
+            **arguments,
         )
         by_window: list[list] = [[] for _ in windows]
         for segment in segments:
@@ -168,7 +198,7 @@ class FasterWhisperEngine(EngineBase):
         if not hotwords:
             return
         budget = self._whisper.max_length // 2 - 1
-        count = len(self._whisper.hf_tokenizer.encode(" " + hotwords).ids)
+        count = len(self._encode(" " + hotwords))
         if count > budget:
             log.warning("glossary is %d tokens; Whisper sees only the first %d of them", count, budget)
 

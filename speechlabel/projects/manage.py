@@ -7,7 +7,7 @@ import math
 import numbers
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from faster_whisper.tokenizer import _LANGUAGE_CODES as WHISPER_LANGUAGES
@@ -27,6 +27,7 @@ from speechlabel.core.models import (
 )
 from speechlabel.core.segment_rules import typed_text
 from speechlabel.prelabel.engines.options import MAX_GLOSSARY_TERM_CHARS
+from speechlabel.prelabel.engines.style_prompt import default_style_prompt, style_prompt_from_input
 from speechlabel.prelabel.transcribe import TranscribeOptions
 from speechlabel.prelabel.vad import SegmentOptions
 from speechlabel.projects.conventions import default_convention_settings, validate_convention_settings
@@ -37,7 +38,7 @@ MAX_NAME_LENGTH = 100
 MAX_GLOSSARY_TERMS = 500
 AUTO_LANGUAGE = "auto"
 # Per-project engine settings; language and glossary are project fields of their own.
-ENGINE_FIELDS = ("engine", "model", "compute_type", "beam_size", "device")
+ENGINE_FIELDS = ("engine", "model", "compute_type", "beam_size", "device", "style_prompt")
 # Label settings. Names stay short enough for a button on the label page; the label page gives
 # number keys 1-9 to the first nine speakers, the rest are picked from the list.
 MAX_LABEL_NAME_LENGTH = 40
@@ -58,15 +59,21 @@ def create_project(
     *,
     actor: Actor,
     convention_settings: ConventionSettings | None = None,
+    style_prompt: str | None = None,
 ) -> Project:
     """Create a project (admins only); ``language`` None or "auto" lets Whisper detect it per segment.
-    Without ``convention_settings`` the scheme follows the language (ko: KsponSpeech, else generic)."""
+    Without ``convention_settings`` the scheme follows the language (ko: KsponSpeech, else generic).
+    ``style_prompt`` as a lead types it (``style_prompt_from_input``: blank is the language's
+    default, "none" is none); None keeps ``transcribe_options``' prompt, or without them takes
+    the language's default."""
     require_admin(actor, "creating projects")
     name = validate_name(name, "project name")
     language = validate_language(language)
     segment_options = segment_options or SegmentOptions()
     segment_options.validate()
-    engine = transcribe_options or TranscribeOptions()
+    engine = transcribe_options or TranscribeOptions(style_prompt=default_style_prompt(language))
+    if style_prompt is not None:
+        engine = replace(engine, style_prompt=style_prompt_from_input(style_prompt, language))
     engine.validate()
     engine_dict = {key: value for key, value in engine.to_dict().items() if key in ENGINE_FIELDS}
     terms = validate_glossary(glossary)
@@ -77,6 +84,17 @@ def create_project(
             default_convention_settings(language).scheme, conventions.block_submit_on_lint_errors
         )
     return store.insert_project(name, language, segment_options.to_dict(), engine_dict, terms, labels, conventions)
+
+
+def update_style_prompt(store: Store, actor: Actor, project: Project | str, text: str) -> Project:
+    """Change the prompt the project's next drafts are decoded with (leads; as typed: blank is the
+    language's default, "none" is none). Drafts already made keep theirs, in their options."""
+    target = store.get_project(project) if isinstance(project, str) else project
+    require_role(actor, target, action="changing the style prompt")
+    prompt = style_prompt_from_input(text, target.language)
+    changed = store.update_engine_options(target.id, dict(target.engine_options, style_prompt=prompt))
+    store.record_audit(AuditNote(actor.username, "style_prompt", target.name, target.id, {"style_prompt": prompt}))
+    return changed
 
 
 def update_label_settings(store: Store, actor: Actor, project: Project | str, settings: LabelSettings) -> Project:

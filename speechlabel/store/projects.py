@@ -71,6 +71,10 @@ class ProjectQueries(StoreBase):
         """Replace a project's tag scheme and whether lint errors block a submit."""
         return self._update_settings(project_id, convention_settings=settings.to_dict())
 
+    def update_engine_options(self, project_id: int, engine_options: dict[str, Any]) -> Project:
+        """Replace a project's stored engine options (its style prompt is the one a lead edits)."""
+        return self._update_settings(project_id, engine_options=engine_options)
+
     def update_qc_rules(self, project_id: int, rules: QcRules) -> Project:
         """Replace the recording checks a project's imports run."""
         return self._update_settings(project_id, qc_rules=rules.to_dict())

@@ -12,6 +12,7 @@ from typing import Any
 from speechlabel.core.errors import ValidationError
 from speechlabel.prelabel.engines.bundled_models import BUNDLED_MODELS
 from speechlabel.prelabel.engines.registry import BUILTIN_ENGINES, engine_kind
+from speechlabel.prelabel.engines.style_prompt import check_style_prompt
 
 # Types CTranslate2 runs on a CPU ("default"/"auto" let it choose).
 COMPUTE_TYPES = ("int8", "int8_float32", "int16", "float32", "default", "auto")
@@ -26,6 +27,11 @@ OPENAI_WHISPER_COMPUTE_TYPES = ("float32",)
 DEVICES = ("cpu", "cuda", "auto")
 MAX_BEAM_SIZE = 16
 MAX_GLOSSARY_TERM_CHARS = 100
+# The token limit of ``tokens_per_second`` never goes below this: a 1 s window still has room
+# for a few words and their timestamp tokens.
+MIN_NEW_TOKENS = 16
+MAX_NEW_TOKENS = 220
+MAX_NO_REPEAT_NGRAM = 20
 
 
 def _language_codes() -> tuple[str, ...]:
@@ -81,6 +87,33 @@ class TranscribeOptions:
     engine: str = "faster-whisper"
     # Where the engine runs (see DEVICES). CPU by default: the bundled models are sized for it.
     device: str = "cpu"
+    # Text in the register of the speech, sent as ``initial_prompt`` before every window after the
+    # glossary's hotwords (see ``style_prompt``); "" sends none. Projects start with their
+    # language's default (``style_prompt.default_style_prompt``).
+    style_prompt: str = ""
+    # Repetition-loop guards (faster-whisper only; openai-whisper has none of them). A loop is a
+    # decode that repeats a phrase until the token limit: its compression ratio passes 2.4 and
+    # Whisper decodes the window again by sampling, at higher temperatures (~3x the CPU).
+    # bench/decoding.py, one run (60 1-4 s English clips + 5 noise pieces, and the long shared
+    # files; base, beam 5, the real pipeline; re-decodes = windows decoded again at a higher
+    # temperature): with an English spoken-style prompt, which sends clips into loops, WER was
+    # 0.289 short / 0.113 long with no guard and with each guard alike, and re-decodes 13 / 7
+    # (repetition_penalty 1.2: 13 / 8; no_repeat_ngram_size 4: 13 / 7; tokens_per_second 10:
+    # 13 / 7). Without a prompt: 0.232 / 0.126 and 7 / 0 re-decodes; penalty 0.232 / 0.126,
+    # 4 / 0; n-gram 0.227 / 0.126, 4 / 0; token limit as without (run-to-run noise is of that
+    # size: an earlier run's baseline was 0.230 / 0.121 and the token limit's 3 re-decodes).
+    # None avoided the fallback in English, where loops are rare (1-3 of 60 clips). Penalty and
+    # n-gram stay off: they also forbid real repetitions, which KsponSpeech-style references
+    # transcribe ("word+").
+    repetition_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0
+    # New tokens a window may decode per second of its audio, plus MIN_NEW_TOKENS (at most
+    # MAX_NEW_TOKENS); 0 = Whisper's own limit (448 less the prompt). On: it changed no WER in
+    # either run, and a loop stops there instead of running to ~440 tokens (a 2 s clip: 36), so
+    # the loop costs less before its fallback (the fallback itself still comes). 10 a second
+    # is ~2.5x English speech (~4 tokens/s) and ~2x conversational Korean (~5 tokens/s with the
+    # multilingual tokenizer): a window's own text is never cut short.
+    tokens_per_second: float = 10.0
 
     def __post_init__(self) -> None:
         # Lists arrive from JSON and from callers; store a tuple so the options stay hashable.
@@ -118,6 +151,8 @@ class TranscribeOptions:
             raise ValidationError(message_key="error.window_seconds", params={"value": self.window_seconds})
         _check_language(self.language)
         _check_glossary(self.glossary)
+        check_style_prompt(self.style_prompt)
+        _check_loop_guards(self)
         for name in ("vad_filter", "word_timestamps"):
             if not isinstance(getattr(self, name), bool):
                 raise ValidationError(
@@ -191,3 +226,22 @@ def _check_glossary(glossary: Any) -> None:
                 message_key="error.glossary_term_long",
                 params={"term": term[:40], "most": MAX_GLOSSARY_TERM_CHARS},
             )
+
+
+def _check_loop_guards(options: TranscribeOptions) -> None:
+    penalty = options.repetition_penalty
+    if isinstance(penalty, bool) or not isinstance(penalty, (int, float)) or not 1.0 <= penalty <= 3.0:
+        raise ValidationError(message_key="error.repetition_penalty", params={"value": penalty})
+    check_int("no_repeat_ngram_size", options.no_repeat_ngram_size, 0, MAX_NO_REPEAT_NGRAM)
+    rate = options.tokens_per_second
+    if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not (rate == 0 or 1 <= rate <= 100):
+        raise ValidationError(message_key="error.tokens_per_second", params={"value": rate})
+
+
+def max_new_tokens(options: TranscribeOptions, seconds: float) -> int | None:
+    """The decode's token limit for a window of ``seconds`` (None: Whisper's own)."""
+    if not options.tokens_per_second:
+        return None
+    # At most MAX_NEW_TOKENS: with a full prompt (224 tokens and the start tokens) more would
+    # pass Whisper's 448-token context, which faster-whisper refuses.
+    return min(MAX_NEW_TOKENS, MIN_NEW_TOKENS + round(options.tokens_per_second * seconds))

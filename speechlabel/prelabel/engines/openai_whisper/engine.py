@@ -127,7 +127,11 @@ class OpenAIWhisperEngine(EngineBase):
 
     def _run(self, audio: np.ndarray, options: TranscribeOptions, language: str, word_timestamps: bool) -> dict:
         whisper = import_whisper()
-        prompt = glossary_prompt(options.glossary)
+        # One prompt: openai-whisper has no hotwords. The glossary first, then the style prompt
+        # next to the audio, as faster-whisper orders them. The loop guards are faster-whisper's
+        # options; openai-whisper has no such options and ignores them.
+        parts = [glossary_prompt(options.glossary), options.style_prompt]
+        prompt = " ".join(part for part in parts if part) or None
         return whisper.transcribe(
             self._whisper,
             audio,
