@@ -174,7 +174,8 @@ def test_twenty_labelers_claiming_at_once_never_share_a_segment(store, project, 
 def test_assignment_settings_are_kept_per_project_and_old_projects_read_defaults(store, project):
     from speechlabel.projects.manage import update_assignment_settings
 
-    assert store.get_project(project.name).assignment_settings == AssignmentSettings()
+    # The fixture's project has no from-scratch share (tests/sample_projects.drafts_for_all).
+    assert store.get_project(project.name).assignment_settings == AssignmentSettings(from_scratch_share=0.0)
     lead = member(store, project, "lead", Role.LEAD)
     changed = update_assignment_settings(
         store, lead, project.name, AssignmentSettings(batch_size=5, lease_minutes=10, daily_quota=300)

@@ -27,7 +27,7 @@ PARSERS = [
         SegmentStatus.APPROVED,
         "aproved",
         "unknown status 'aproved'; allowed: new, drafted, in_progress, submitted, approved, rejected, reworked, "
-        "skipped, untranscribable",
+        "skipped, untranscribable, auto_accepted",
     ),
     (Role.parse, "LEAD", Role.LEAD, "boss", "unknown role 'boss'; allowed: labeler, reviewer, lead"),
     (

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field, fields
 from typing import Any
 
 from speechlabel.core import project_settings
+from speechlabel.core.choices import parse_choice
 from speechlabel.core.errors import LocalizedParam, Phrase, ValidationError
 from speechlabel.i18n.labels import labeled
 
@@ -33,10 +34,7 @@ class QcAction(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: object) -> QcAction:
-        try:
-            return cls(value)
-        except ValueError:
-            raise ValidationError(message_key="error.qc_action", params={"value": repr(value)}) from None
+        return parse_choice(cls, value, "error.qc_action")
 
 
 @dataclass(frozen=True)

@@ -288,8 +288,9 @@ def empty_draft(engine: EngineBase, options: TranscribeOptions) -> Draft:
 # of text invented over noise: over a real noise piece, beam 5 gave "Thank you very much." at
 # no-speech 0.72 and log-probability -0.98 (beam 1 gave nothing). So where Whisper is surer than
 # its default threshold (0.6) that there is no speech, a weak decode is dropped too. Real speech
-# stays: over 160 real 1-4 s utterances and the shared long files (beam 5), no speech segment
-# scored above 0.61 with a log-probability below -0.52 (bench/prelabel_throughput.py).
+# stays: in the stored drafts of one run over 160 real 1-4 s utterances and the shared long files
+# (beam 5; read from the store, not printed by a benchmark), no speech segment scored above 0.61
+# with a log-probability below -0.52.
 SURELY_NO_SPEECH = 0.6
 WEAK_LOGPROB = -0.8
 
