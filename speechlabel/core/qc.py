@@ -34,7 +34,7 @@ class QcAction(str, enum.Enum):
 
     @classmethod
     def parse(cls, value: object) -> QcAction:
-        return parse_choice(cls, value, "error.qc_action")
+        return parse_choice(cls, value, message_key="error.qc_action")
 
 
 @dataclass(frozen=True)
